@@ -1,0 +1,136 @@
+import CLAPACK
+
+/// The QR factorisation with column pivoting `A·P = Q·R` of an m × n matrix,
+/// computed by LAPACK `dgeqp3` (Businger–Golub pivoting, BLAS-3 version of
+/// Quintana-Ortí, Sun and Bischof 1998).
+///
+/// The pivoting moves the numerically most independent columns first, so the
+/// magnitudes of `R`'s diagonal decrease and reveal the numerical rank: a
+/// column whose `|R[k,k]|` falls below `tolerance · |R[0,0]|` is linearly
+/// dependent on the columns before it. The regression layer relies on this
+/// to report aliased terms rather than fail on a rank-deficient design.
+public struct PivotedQR: Sendable {
+    /// `dgeqp3`'s compact output: `R` on and above the diagonal, the
+    /// Householder vectors of `Q` below it.
+    let factors: Matrix
+    /// Householder scalar factors, one per reflector.
+    let tau: [Double]
+    /// `permutation[k]` is the index (zero-based) of the original column
+    /// that sits in position `k` of `A·P`.
+    public let permutation: [Int]
+    /// The numerical rank at the tolerance given at factorisation.
+    public let rank: Int
+
+    /// Factorises `a`.
+    ///
+    /// - Parameters:
+    ///   - a: an m × n matrix (any shape).
+    ///   - tolerance: relative threshold on `|R[k,k]| / |R[0,0]|` below which
+    ///     a column counts as dependent. The default, `1e-7`, is R's `lm`
+    ///     (`qr(..., tol = 1e-07)`).
+    public init(_ a: Matrix, tolerance: Double = 1e-7) throws {
+        let m = a.rows, n = a.columns
+        var factors = a
+        var jpvt = [moodbiome_lapack_int](repeating: 0, count: n)
+        var tau = [Double](repeating: 0, count: Swift.min(m, n))
+        if m > 0 && n > 0 {
+            let lda = moodbiome_lapack_int(Swift.max(m, 1))
+            // Workspace query, then the factorisation proper.
+            var query = 0.0
+            var info = LAPACKE_dgeqp3_work(
+                LAPACK_COL_MAJOR, moodbiome_lapack_int(m), moodbiome_lapack_int(n),
+                &factors.storage, lda, &jpvt, &tau, &query, -1)
+            guard info == 0 else { throw LinearAlgebraError(routine: "dgeqp3", info: Int(info)) }
+            var work = [Double](repeating: 0, count: Swift.max(Int(query), 3 * n + 1))
+            info = LAPACKE_dgeqp3_work(
+                LAPACK_COL_MAJOR, moodbiome_lapack_int(m), moodbiome_lapack_int(n),
+                &factors.storage, lda, &jpvt, &tau, &work, moodbiome_lapack_int(work.count))
+            guard info == 0 else { throw LinearAlgebraError(routine: "dgeqp3", info: Int(info)) }
+        }
+        self.factors = factors
+        self.tau = tau
+        self.permutation = jpvt.map { Int($0) - 1 }
+        let k = Swift.min(m, n)
+        var rank = 0
+        if k > 0 {
+            let r00 = abs(factors[0, 0])
+            if r00 > 0 {
+                while rank < k && abs(factors[rank, rank]) > tolerance * r00 { rank += 1 }
+            }
+        }
+        self.rank = rank
+    }
+
+    /// The upper-triangular (or trapezoidal) factor `R`, min(m, n) × n.
+    public var r: Matrix {
+        let k = Swift.min(factors.rows, factors.columns)
+        var r = Matrix(rows: k, columns: factors.columns)
+        for j in 0..<factors.columns {
+            for i in 0...Swift.min(j, k - 1) where k > 0 { r[i, j] = factors[i, j] }
+        }
+        return r
+    }
+
+    /// The thin orthogonal factor `Q`, m × min(m, n), formed by `dorgqr`.
+    public func thinQ() throws -> Matrix {
+        let m = factors.rows, k = Swift.min(factors.rows, factors.columns)
+        var q = Matrix(rows: m, columns: k)
+        if k == 0 { return q }
+        for j in 0..<k { for i in 0..<m { q[i, j] = factors[i, j] } }
+        var tauCopy = tau
+        var query = 0.0
+        var info = LAPACKE_dorgqr_work(
+            LAPACK_COL_MAJOR, moodbiome_lapack_int(m), moodbiome_lapack_int(k), moodbiome_lapack_int(k),
+            &q.storage, moodbiome_lapack_int(m), &tauCopy, &query, -1)
+        guard info == 0 else { throw LinearAlgebraError(routine: "dorgqr", info: Int(info)) }
+        var work = [Double](repeating: 0, count: Swift.max(Int(query), k))
+        info = LAPACKE_dorgqr_work(
+            LAPACK_COL_MAJOR, moodbiome_lapack_int(m), moodbiome_lapack_int(k), moodbiome_lapack_int(k),
+            &q.storage, moodbiome_lapack_int(m), &tauCopy, &work, moodbiome_lapack_int(work.count))
+        guard info == 0 else { throw LinearAlgebraError(routine: "dorgqr", info: Int(info)) }
+        return q
+    }
+
+    /// `Qᵀ·b` for a vector of length m, applied with `dormqr` without forming `Q`.
+    public func applyQTranspose(to b: [Double]) throws -> [Double] {
+        let m = factors.rows, k = Swift.min(factors.rows, factors.columns)
+        precondition(b.count == m, "vector has \(b.count) elements, expected \(m)")
+        var c = b
+        if k == 0 || m == 0 { return c }
+        var a = factors.storage
+        var tauCopy = tau
+        var query = 0.0
+        var info = LAPACKE_dormqr_work(
+            LAPACK_COL_MAJOR, CChar(UInt8(ascii: "L")), CChar(UInt8(ascii: "T")),
+            moodbiome_lapack_int(m), 1, moodbiome_lapack_int(k),
+            &a, moodbiome_lapack_int(m), &tauCopy, &c, moodbiome_lapack_int(m), &query, -1)
+        guard info == 0 else { throw LinearAlgebraError(routine: "dormqr", info: Int(info)) }
+        var work = [Double](repeating: 0, count: Swift.max(Int(query), 1))
+        info = LAPACKE_dormqr_work(
+            LAPACK_COL_MAJOR, CChar(UInt8(ascii: "L")), CChar(UInt8(ascii: "T")),
+            moodbiome_lapack_int(m), 1, moodbiome_lapack_int(k),
+            &a, moodbiome_lapack_int(m), &tauCopy, &c, moodbiome_lapack_int(m), &work, moodbiome_lapack_int(work.count))
+        guard info == 0 else { throw LinearAlgebraError(routine: "dormqr", info: Int(info)) }
+        return c
+    }
+
+    /// The least-squares solution of `A·x ≈ b` restricted to the first
+    /// `rank` pivoted columns; coefficients of dependent (aliased) columns
+    /// are `nil`, like R's `NA` rows.
+    ///
+    /// Solves `R₁₁·z = (Qᵀb)[0..<rank]` with `dtrtrs` and un-permutes `z`.
+    public func solveLeastSquares(_ b: [Double]) throws -> [Double?] {
+        let n = factors.columns
+        var x = [Double?](repeating: nil, count: n)
+        if rank == 0 { return x }
+        let qtb = try applyQTranspose(to: b)
+        var z = Array(qtb[0..<rank])
+        var a = factors.storage
+        let info = LAPACKE_dtrtrs_work(
+            LAPACK_COL_MAJOR, CChar(UInt8(ascii: "U")), CChar(UInt8(ascii: "N")), CChar(UInt8(ascii: "N")),
+            moodbiome_lapack_int(rank), 1, &a, moodbiome_lapack_int(factors.rows), &z, moodbiome_lapack_int(rank))
+        guard info == 0 else { throw LinearAlgebraError(routine: "dtrtrs", info: Int(info)) }
+        for k in 0..<rank { x[permutation[k]] = z[k] }
+        return x
+    }
+}

@@ -1,0 +1,13 @@
+import ArgumentParser
+import Moodbiome
+
+struct MetricsCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "metrics",
+        abstract: "List the alpha-diversity metrics, their aliases, and which need integer counts."
+    )
+
+    func run() throws {
+        print(metricCatalogue())
+    }
+}
