@@ -62,7 +62,8 @@ public func chao1(_ counts: ArraySlice<Double>, biasCorrected: Bool = true) -> D
 /// `N_rare = Σ_{i≤k} i·Fᵢ`, `C_ace = 1 − F₁ / N_rare` and
 /// `γ² = max(0, S_rare Σ_{i≤k} i(i − 1)Fᵢ / (C_ace N_rare (N_rare − 1)) − 1)`.
 ///
-/// Edge cases (scikit-bio 0.7): with no rare taxa the estimate is `S_abund`;
+/// Edge cases (scikit-bio 0.7): an empty sample is NaN (scikit-bio fails
+/// with an index error); with no rare taxa the estimate is `S_abund`;
 /// when every rare taxon is a singleton `C_ace = 0` and ACE is undefined —
 /// scikit-bio raises an error, here the value is NaN (written NA) and the
 /// table driver reports the sample. Needs counts.
@@ -82,6 +83,7 @@ public func ace(_ counts: ArraySlice<Double>, rareThreshold: Int = 10) -> Double
             sAbundant += 1
         }
     }
+    if sRare == 0 && sAbundant == 0 { return .nan }
     if f1 > 0 && f1 == sRare { return .nan }
     if sRare == 0 { return sAbundant }
     let coverage = 1 - f1 / nRare

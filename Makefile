@@ -1,0 +1,29 @@
+# Moodbiome — the two commands a newcomer needs:
+#   make demo   install what is missing, build, run the main job on Datasets/
+#   make test   the whole test suite (.ci/run calls exactly this)
+# and, not part of the tests:
+#   make bench  Moodbiome vs scikit-bio on a generated 2,000 × 5,000 table
+
+SWIFT ?= swift
+RESULTS ?= results
+BIN = .build/release/moodbiome
+
+.PHONY: setup build demo test bench clean
+
+setup:
+	@scripts/setup.sh
+
+build: setup
+	$(SWIFT) build -c release --product moodbiome
+
+demo: build
+	bash Notebooks-scripts/01-alpha-diversity.sh $(RESULTS)
+
+test: setup
+	$(SWIFT) test
+
+bench: build
+	python3 scripts/bench_alpha.py
+
+clean:
+	rm -rf .build $(RESULTS)

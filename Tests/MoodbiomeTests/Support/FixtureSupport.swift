@@ -1,0 +1,93 @@
+import Foundation
+import Testing
+@testable import Moodbiome
+
+/// The repository root, found from this file's path.
+let repositoryRoot: String = {
+    var url = URL(fileURLWithPath: #filePath)
+    for _ in 0..<4 { url.deleteLastPathComponent() }
+    return url.path
+}()
+
+func fixturePath(_ name: String) -> String { repositoryRoot + "/Tests/MoodbiomeTests/Fixtures/" + name }
+func datasetPath(_ name: String) -> String { repositoryRoot + "/Datasets/" + name }
+
+/// The example tables the reference values were computed on, read once.
+let referenceTables: [String: CountTable] = {
+    let specs: [(String, String, SampleOrientation)] = [
+        ("bci", datasetPath("vegan-bci/BCI_counts.csv"), .auto),
+        ("globalpatterns", datasetPath("globalpatterns/feature-table.tsv"), .auto),
+        ("twins", datasetPath("twins/Twins.csv"), .columns),
+        ("edge", fixturePath("edge-cases.csv"), .auto),
+    ]
+    var tables = [String: CountTable]()
+    for (name, path, orientation) in specs {
+        tables[name] = try! CountTable.read(path, options: .init(orientation: orientation))
+    }
+    return tables
+}()
+
+/// One metric/variant of one dataset from a reference file: the values the
+/// independent tool computed for each sample (`nil` = NaN/NA there).
+struct ReferenceCase: Sendable, CustomTestStringConvertible {
+    let tool: String
+    let dataset: String
+    let metric: String
+    let variant: String
+    let values: [(sample: String, value: Double?)]
+
+    var testDescription: String { "\(tool) \(dataset) \(metric)\(variant.isEmpty ? "" : " [\(variant)]")" }
+
+    /// Reads a long-form reference file (`dataset,sample_id,metric,variant,value`).
+    static func load(_ file: String, tool: String) -> [ReferenceCase] {
+        let text = try! String(contentsOfFile: fixturePath(file), encoding: .utf8)
+        var order = [String]()
+        var groups = [String: (String, String, String, [(String, Double?)])]()
+        for line in text.split(separator: "\n").dropFirst() {
+            let f = line.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+            let key = f[0] + "|" + f[2] + "|" + f[3]
+            let value: Double? = f[4] == "NA" ? nil : (f[4] == "inf" ? .infinity : Double(f[4])!)
+            if groups[key] == nil { order.append(key); groups[key] = (f[0], f[2], f[3], []) }
+            groups[key]!.3.append((f[1], value))
+        }
+        return order.map { key in
+            let g = groups[key]!
+            return ReferenceCase(tool: tool, dataset: g.0, metric: g.1, variant: g.2, values: g.3)
+        }
+    }
+
+    /// The metric and options this case names.
+    var metricAndOptions: (AlphaMetric, AlphaOptions) {
+        var options = AlphaOptions()
+        switch variant {
+        case "": break
+        case "base=2": options.base = .two
+        case "base=10": options.base = .ten
+        case "classic": options.chao1BiasCorrected = false
+        case "rare=5": options.aceRareThreshold = 5
+        case "trapezoids": options.giniMethod = .trapezoids
+        default: fatalError("unknown variant \(variant)")
+        }
+        return (AlphaMetric(name: metric)!, options)
+    }
+}
+
+/// `actual` agrees with `expected` to `relative` tolerance (absolute near 0).
+func agrees(_ actual: Double, _ expected: Double, relative: Double) -> Bool {
+    if expected.isInfinite || actual.isInfinite { return actual == expected }
+    return abs(actual - expected) <= relative * Swift.max(abs(expected), 1e-3)
+}
+
+/// A fresh temporary directory for one test.
+func temporaryDirectory() -> String {
+    let path = NSTemporaryDirectory() + "moodbiome-tests-" + UUID().uuidString
+    try! FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+    return path
+}
+
+/// Writes `text` to a file named `name` in a fresh temporary directory.
+func temporaryFile(_ name: String, _ text: String) -> String {
+    let path = temporaryDirectory() + "/" + name
+    try! text.write(toFile: path, atomically: false, encoding: .utf8)
+    return path
+}

@@ -1,0 +1,52 @@
+import Foundation
+import Testing
+@testable import Moodbiome
+
+@Suite("Writing results")
+struct OutputTests {
+    let table = TextTable(columns: ["sample_id", "shannon"], rows: [
+        [.text("a,b"), .number(1.5)], [.text("c|d"), .number(.nan)], [.text("e\"f"), .number(2)],
+    ])
+
+    @Test func csvQuotesAndNA() {
+        #expect(table.rendered(as: .csv) == "sample_id,shannon\n\"a,b\",1.5\nc|d,NA\n\"e\"\"f\",2\n")
+    }
+
+    @Test func markdownEscapesPipes() {
+        #expect(table.rendered(as: .markdown) == "| sample_id | shannon |\n| --- | ---: |\n| a,b | 1.5 |\n| c\\|d | NA |\n| e\"f | 2 |\n")
+    }
+
+    @Test func jsonUsesNullForNA() {
+        #expect(table.rendered(as: .json) == "[\n  {\"sample_id\": \"a,b\", \"shannon\": 1.5},\n  {\"sample_id\": \"c|d\", \"shannon\": null},\n  {\"sample_id\": \"e\\\"f\", \"shannon\": 2}\n]\n")
+    }
+
+    @Test(arguments: [0.1, 1.0 / 3.0, 4.018411662232362, 1e-300, 123456789.123, 6.02214076e23])
+    func roundTripPrecision(_ x: Double) {
+        #expect(Double(NumberStyle.roundTrip.format(x)) == x)
+    }
+
+    @Test func significantDigits() {
+        #expect(NumberStyle.significantDigits(3).format(4.018411662232362) == "4.02")
+        #expect(NumberStyle.significantDigits(3).format(.infinity) == "Inf")
+    }
+
+    @Test func formatFromExtensionAndConflicts() throws {
+        #expect(try TableFormat.resolve(requested: nil, outputPath: "x/alpha.md") == .markdown)
+        #expect(try TableFormat.resolve(requested: nil, outputPath: "alpha.tsv") == .tsv)
+        #expect(try TableFormat.resolve(requested: nil, outputPath: nil) == .csv)
+        #expect(try TableFormat.resolve(requested: "json", outputPath: nil) == .json)
+        #expect(throws: InputError.self) { try TableFormat.resolve(requested: "json", outputPath: "a.csv") }
+        #expect(throws: InputError.self) { try TableFormat.resolve(requested: "xlsx", outputPath: nil) }
+    }
+
+    @Test func atomicWriteRefusesToOverwriteWithoutForce() throws {
+        let path = temporaryDirectory() + "/out.csv"
+        try writeFileAtomically("one\n", to: path, overwrite: false)
+        #expect(throws: InputError.self) { try writeFileAtomically("two\n", to: path, overwrite: false) }
+        #expect(try String(contentsOfFile: path, encoding: .utf8) == "one\n")
+        try writeFileAtomically("two\n", to: path, overwrite: true)
+        #expect(try String(contentsOfFile: path, encoding: .utf8) == "two\n")
+        let leftovers = try FileManager.default.contentsOfDirectory(atPath: (path as NSString).deletingLastPathComponent)
+        #expect(leftovers == ["out.csv"])
+    }
+}
