@@ -114,9 +114,8 @@ extension AlphaDiversityResult {
             indices = kept
             belowDepth = dropped.map { table.sampleIDs[$0] }
         }
-        let totals = table.sampleTotals
-        let empty = indices.filter { totals[$0] == 0 }
-        if dropEmpty { indices.removeAll { totals[$0] == 0 } }
+        let empty = indices.filter { table.isEmptySample($0) }
+        if dropEmpty { indices.removeAll { table.isEmptySample($0) } }
 
         var values = Matrix(rows: indices.count, columns: metrics.count)
         if let rarefaction, !indices.isEmpty {
@@ -150,22 +149,29 @@ extension AlphaDiversityResult {
     }
 
     /// Metrics of the given samples, in parallel over samples.
+    ///
+    /// Each sample's non-zero abundances are first gathered into a small
+    /// buffer (microbiome tables are mostly zeros), and every metric except
+    /// the Gini index, which counts zeros, runs on that buffer: the same
+    /// values, a fraction of the memory traffic.
     static func evaluate(_ table: CountTable, samples: [Int], metrics: [RequestedMetric],
                          options: AlphaOptions) -> Matrix {
-        var values = Matrix(rows: samples.count, columns: metrics.count)
         let counts = table.counts
-        values.withParallelWriter { writer in
+        return Matrix(rows: samples.count, columns: metrics.count) { writer in
             // Per-sample work is independent and never throws.
             _ = try? parallelChunkMap(count: samples.count, minimumPerChunk: 4) { range in
+                var present = [Double]()
+                present.reserveCapacity(counts.rows)
                 for i in range {
-                    let column = counts.column(samples[i])
+                    counts.gatherNonZeros(ofColumn: samples[i], into: &present)
+                    let compact = present[...]
                     for (m, request) in metrics.enumerated() {
-                        writer.set(i, m, request.metric.value(column, options: options))
+                        let input = request.metric == .giniIndex ? counts.column(samples[i]) : compact
+                        writer.set(i, m, request.metric.value(input, options: options))
                     }
                 }
             }
         }
-        return values
     }
 
     /// The result as a table: `sample_id`, then one column per metric.

@@ -75,6 +75,11 @@ public struct CountTable: Sendable {
         (0..<sampleCount).map { abundances(ofSample: $0).reduce(0, +) }
     }
 
+    /// Whether sample `j` has no reads at all (stops at the first non-zero).
+    public func isEmptySample(_ j: Int) -> Bool {
+        !abundances(ofSample: j).contains { $0 != 0 }
+    }
+
     /// The samples whose indices are given, in that order.
     public func selectingSamples(_ indices: [Int]) -> CountTable {
         CountTable(uncheckedSampleIDs: indices.map { sampleIDs[$0] }, taxonIDs: taxonIDs,

@@ -73,7 +73,6 @@ extension CountTable {
 
         let taxa = samplesInRows ? valueColumns : records
         let samples = samplesInRows ? records : valueColumns
-        var matrix = Matrix(rows: taxa, columns: samples)
         let expectedFields = header.count
         let delimiter = text.delimiter.byte
 
@@ -83,15 +82,18 @@ extension CountTable {
             var integral = true
         }
 
-        let chunks: [ChunkResult] = try matrix.withParallelWriter { writer in
-            try parallelChunkMap(count: records, minimumPerChunk: 8) { range in
-                try text.bytes.withUnsafeBufferPointer { p in
+        var chunks = [ChunkResult]()
+        let matrix = try Matrix(rows: taxa, columns: samples) { writer in
+            chunks = try parallelChunkMap(count: records, minimumPerChunk: 8) { range in
+                do {
+                    let p = text.bytes.buffer
                     var result = ChunkResult()
                     result.ids.reserveCapacity(range.count)
                     for r in range {
                         let line = text.recordLines[r]
                         var cursor = FieldCursor(position: text.recordStarts[r], end: text.recordEnds[r])
-                        guard let idField = cursor.next(p, delimiter: delimiter) else { continue }
+                        // A record is never empty, so it has at least the ID field.
+                        let idField = cursor.next(p, delimiter: delimiter)!
                         let id = idField.string(p)
                         if id.isEmpty {
                             throw InputError(file: path, line: line, column: 1,
@@ -99,13 +101,20 @@ extension CountTable {
                         }
                         result.ids.append(id)
                         var k = 0
-                        while k < valueColumns, let field = cursor.next(p, delimiter: delimiter) {
-                            let value = parseCell(p, field.start, field.end)
-                            guard case .number(let v, let integral) = value, !field.malformed else {
-                                throw cellError(value, field: field, p: p, path: path, line: line,
-                                                column: k + 2, name: columnIDs[k])
+                        while k < valueColumns {
+                            let v: Double
+                            if let integer = cursor.nextPlainInteger(p, delimiter: delimiter) {
+                                v = integer
+                            } else {
+                                guard let field = cursor.next(p, delimiter: delimiter) else { break }
+                                let value = parseCell(p, field.start, field.end)
+                                guard case .number(let number, let integral) = value, !field.malformed else {
+                                    throw cellError(value, field: field, p: p, path: path, line: line,
+                                                    column: k + 2, name: columnIDs[k])
+                                }
+                                if !integral { result.integral = false }
+                                v = number
                             }
-                            if !integral { result.integral = false }
                             if samplesInRows { writer.set(k, r, v) } else { writer.set(r, k, v) }
                             k += 1
                         }
@@ -124,6 +133,9 @@ extension CountTable {
                                     : "Remove the extra cells, or quote cells that contain the delimiter")
                         }
                     }
+                    // Hand the parsed bytes back to the kernel: the matrix grows
+                    // while the file's resident pages shrink.
+                    text.bytes.release(text.recordStarts[range.lowerBound]..<text.recordEnds[range.upperBound - 1])
                     return result
                 }
             }

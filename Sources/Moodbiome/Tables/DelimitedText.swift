@@ -1,4 +1,9 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// A delimited text file (CSV or TSV) split into records at byte level.
 ///
@@ -17,7 +22,7 @@ import Foundation
 /// parsed in parallel.
 struct DelimitedText: Sendable {
     let path: String
-    let bytes: [UInt8]
+    let bytes: FileBytes
     let delimiter: Delimiter
     /// Comment lines before the header, without their leading `#`.
     let preamble: [String]
@@ -46,10 +51,10 @@ struct DelimitedText: Sendable {
     ]
 
     init(path: String, delimiter requested: Delimiter? = nil) throws {
-        try self.init(path: path, bytes: try readFileBytes(path), delimiter: requested)
+        try self.init(path: path, bytes: try FileBytes(path: path), delimiter: requested)
     }
 
-    init(path: String, bytes: [UInt8], delimiter requested: Delimiter? = nil) throws {
+    init(path: String, bytes: FileBytes, delimiter requested: Delimiter? = nil) throws {
         self.path = path
         self.bytes = bytes
         let n = bytes.count
@@ -88,29 +93,41 @@ struct DelimitedText: Sendable {
         // Scan records from the header on, honouring quotes.
         var starts = [Int](), ends = [Int](), lines = [Int]()
         var headerRange: Range<Int>? = nil
-        try bytes.withUnsafeBufferPointer { p in
+        do {
+            let p = bytes.buffer
+            guard let base = p.baseAddress else { throw InputError(file: path, problem: "the file is empty") }
             var i = headerStart
             var currentLine = line
             while i < n {
                 let recordStart = i
                 let recordLine = currentLine
-                var inQuotes = false
-                var quoteLine = 0
-                while i < n {
-                    let b = p[i]
-                    if b == Self.quote {
-                        if !inQuotes { quoteLine = currentLine }
-                        inQuotes.toggle()
-                    } else if b == Self.newline {
-                        if !inQuotes { break }
-                        currentLine += 1
-                    }
-                    i += 1
+                // Fast path: memchr to the end of the line; a line without a
+                // quote is a whole record.
+                var lineEnd = n
+                if let hit = memchr(base + i, Int32(Self.newline), n - i) {
+                    lineEnd = UnsafeRawPointer(hit).assumingMemoryBound(to: UInt8.self) - base
                 }
-                if inQuotes {
-                    throw InputError(file: path, line: quoteLine,
-                                     problem: "a quoted field opened on this line is never closed",
-                                     fix: "Close the field with a matching \" (write \"\" for a literal quote)")
+                if memchr(base + i, Int32(Self.quote), lineEnd - i) == nil {
+                    i = lineEnd
+                } else {
+                    var inQuotes = false
+                    var quoteLine = 0
+                    while i < n {
+                        let b = p[i]
+                        if b == Self.quote {
+                            if !inQuotes { quoteLine = currentLine }
+                            inQuotes.toggle()
+                        } else if b == Self.newline {
+                            if !inQuotes { break }
+                            currentLine += 1
+                        }
+                        i += 1
+                    }
+                    if inQuotes {
+                        throw InputError(file: path, line: quoteLine,
+                                         problem: "a quoted field opened on this line is never closed",
+                                         fix: "Close the field with a matching \" (write \"\" for a literal quote)")
+                    }
                 }
                 var end = i
                 if end > recordStart && p[end - 1] == Self.carriageReturn { end -= 1 }
@@ -144,8 +161,9 @@ struct DelimitedText: Sendable {
     }
 
     /// Splits one record into unquoted string fields.
-    static func splitFields(_ bytes: [UInt8], _ range: Range<Int>, delimiter: UInt8) -> [String] {
-        bytes.withUnsafeBufferPointer { p in
+    static func splitFields(_ bytes: FileBytes, _ range: Range<Int>, delimiter: UInt8) -> [String] {
+        do {
+            let p = bytes.buffer
             var out = [String]()
             var cursor = FieldCursor(position: range.lowerBound, end: range.upperBound)
             while let field = cursor.next(p, delimiter: delimiter) {
@@ -215,6 +233,32 @@ struct FieldCursor {
         while i < end && p[i] != delimiter { i += 1 }
         advance(past: i)
         return FieldSpan(start: start, end: i, quoted: false, malformed: false)
+    }
+
+    /// The fast path for count tables: when the next field is 1–18 plain
+    /// digits ended by the delimiter or the record's end, consumes it and
+    /// returns its value; otherwise consumes nothing and returns `nil`.
+    @inline(__always)
+    mutating func nextPlainInteger(_ p: UnsafeBufferPointer<UInt8>, delimiter: UInt8) -> Double? {
+        if done { return nil }
+        var i = position
+        var value: UInt64 = 0
+        let limit = Swift.min(end, position + 18)
+        while i < limit {
+            let d = p[i] &- UInt8(ascii: "0")
+            if d > 9 { break }
+            value = value &* 10 &+ UInt64(d)
+            i += 1
+        }
+        if i == position { return nil }
+        if i == end {
+            done = true
+        } else if p[i] == delimiter {
+            position = i + 1
+        } else {
+            return nil
+        }
+        return Double(value)
     }
 
     @inline(__always)

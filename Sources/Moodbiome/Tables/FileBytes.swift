@@ -4,46 +4,91 @@ import Glibc
 import Darwin
 #endif
 
-/// Reads a whole file into memory with one `read(2)` loop, no intermediate
-/// copies. Missing, unreadable and directory paths become `InputError`s.
-func readFileBytes(_ path: String) throws -> [UInt8] {
-    let fd = open(path, O_RDONLY)
-    if fd < 0 {
-        let reason = errno == ENOENT ? "no such file" : String(cString: strerror(errno))
-        throw InputError(file: path, problem: "cannot open the file: \(reason)",
-                         fix: "Check the path (it is relative to the current directory)")
-    }
-    defer { close(fd) }
-    var info = stat()
-    guard fstat(fd, &info) == 0 else {
-        throw InputError(file: path, problem: "cannot read the file: \(String(cString: strerror(errno)))")
-    }
-    if (info.st_mode & S_IFMT) == S_IFDIR {
-        throw InputError(file: path, problem: "is a directory, not a table file", fix: "Give the path of a CSV or TSV file")
-    }
-    var bytes = [UInt8]()
-    var capacity = Swift.max(Int(info.st_size), 0) + 1
-    bytes.reserveCapacity(capacity)
-    var chunk = [UInt8](repeating: 0, count: 1 << 16)
-    // Read straight into the array's spare capacity when the size is known;
-    // fall back to chunked reads for pipes and special files.
-    var total = 0
-    bytes = [UInt8](unsafeUninitializedCapacity: capacity) { buffer, initialized in
-        while total < capacity {
-            let n = read(fd, buffer.baseAddress! + total, capacity - total)
-            if n <= 0 { break }
-            total += n
+/// The bytes of an input file, memory-mapped read-only.
+///
+/// Mapping avoids copying the file and lets the parser hand pages back as it
+/// goes (``release(_:)``), so a table's bytes and its matrix are never both
+/// fully resident. Inputs are never modified: the mapping is private and
+/// read-only. In-memory bytes (tests, standard input) are held in an array.
+final class FileBytes: @unchecked Sendable {
+    /// The bytes; valid while this object lives.
+    let buffer: UnsafeBufferPointer<UInt8>
+    private let mapping: UnsafeMutableRawPointer?
+    private let owned: UnsafeMutableBufferPointer<UInt8>?
+
+    var count: Int { buffer.count }
+
+    /// Maps the file at `path`.
+    ///
+    /// - Throws: `InputError` for a missing, unreadable or directory path.
+    init(path: String) throws {
+        let fd = open(path, O_RDONLY)
+        if fd < 0 {
+            let reason = errno == ENOENT ? "no such file" : String(cString: strerror(errno))
+            throw InputError(file: path, problem: "cannot open the file: \(reason)",
+                             fix: "Check the path (it is relative to the current directory)")
         }
-        initialized = total
-    }
-    if total == capacity {
-        // The file grew or is not a regular file: keep reading in chunks.
-        while true {
-            let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress!, $0.count) }
-            if n <= 0 { break }
-            bytes.append(contentsOf: chunk[0..<n])
+        defer { close(fd) }
+        var info = stat()
+        guard fstat(fd, &info) == 0 else {
+            throw InputError(file: path, problem: "cannot read the file: \(String(cString: strerror(errno)))")
         }
-        capacity = bytes.count
+        if (info.st_mode & S_IFMT) == S_IFDIR {
+            throw InputError(file: path, problem: "is a directory, not a table file", fix: "Give the path of a CSV or TSV file")
+        }
+        let size = Int(info.st_size)
+        if (info.st_mode & S_IFMT) != S_IFREG || size == 0 {
+            // Pipes and empty files: read what there is.
+            var bytes = [UInt8]()
+            var chunk = [UInt8](repeating: 0, count: 1 << 16)
+            while true {
+                let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress!, $0.count) }
+                if n <= 0 { break }
+                bytes.append(contentsOf: chunk[0..<n])
+            }
+            let copy = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: bytes.count)
+            _ = copy.initialize(from: bytes)
+            owned = copy
+            mapping = nil
+            buffer = UnsafeBufferPointer(copy)
+            return
+        }
+        guard let address = mmap(nil, size, PROT_READ, MAP_PRIVATE, fd, 0), address != MAP_FAILED else {
+            throw InputError(file: path, problem: "cannot map the file into memory: \(String(cString: strerror(errno)))")
+        }
+        madvise(address, size, MADV_SEQUENTIAL)
+        mapping = address
+        owned = nil
+        buffer = UnsafeBufferPointer(start: address.assumingMemoryBound(to: UInt8.self), count: size)
     }
-    return bytes
+
+    /// Bytes already in memory.
+    init(_ bytes: [UInt8]) {
+        let copy = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: bytes.count)
+        _ = copy.initialize(from: bytes)
+        owned = copy
+        mapping = nil
+        buffer = UnsafeBufferPointer(copy)
+    }
+
+    deinit {
+        if let mapping { munmap(mapping, buffer.count) }
+        owned?.deallocate()
+    }
+
+    /// Tells the kernel the whole pages inside `range` are no longer needed,
+    /// so they leave the resident set (they would be read again from the file
+    /// if touched). A no-op for in-memory bytes.
+    func release(_ range: Range<Int>) {
+        guard let mapping else { return }
+        let page = Int(sysconf(Int32(_SC_PAGESIZE)))
+        let start = (range.lowerBound + page - 1) / page * page
+        let end = range.upperBound / page * page
+        if end > start { madvise(mapping + start, end - start, MADV_DONTNEED) }
+    }
+
+    /// Bytes `range` copied into an array (for short pieces: header, comments).
+    subscript(range: Range<Int>) -> ArraySlice<UInt8> { Array(buffer[range])[...] }
+
+    subscript(index: Int) -> UInt8 { buffer[index] }
 }
