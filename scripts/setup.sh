@@ -10,7 +10,7 @@ have_libraries() {
     pkg-config --exists lapacke &&
     [ -e /usr/include/lapacke.h ] &&
     { [ -e /usr/include/cblas.h ] || ls /usr/include/*/cblas.h >/dev/null 2>&1; } &&
-    { ldconfig -p 2>/dev/null | grep -q libopenblas; }
+    { ldconfig -p 2>/dev/null | grep libopenblas >/dev/null; }
 }
 
 if have_libraries; then

@@ -161,8 +161,8 @@ extension CountTable {
         case .empty:
             problem = "empty cell; expected a count"
             fix = "Write 0 for an absent taxon"
-        case .negative(let v):
-            problem = "negative abundance \(shown) (\(v)); abundances must be ≥ 0"
+        case .negative:
+            problem = "negative abundance \(shown); abundances must be ≥ 0"
             fix = "Correct the value; counts and relative abundances cannot be negative"
         case .nonFinite:
             problem = "'\(shown)' is not a finite number; expected a count"
