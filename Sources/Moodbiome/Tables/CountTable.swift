@@ -80,13 +80,6 @@ public struct CountTable: Sendable {
         !abundances(ofSample: j).contains { $0 != 0 }
     }
 
-    /// The samples whose indices are given, in that order.
-    public func selectingSamples(_ indices: [Int]) -> CountTable {
-        CountTable(uncheckedSampleIDs: indices.map { sampleIDs[$0] }, taxonIDs: taxonIDs,
-                   counts: counts.selectingColumns(indices), isIntegral: isIntegral,
-                   taxonomy: taxonomy, source: source)
-    }
-
     static func checkUnique(_ ids: [String], kind: String, file: String, lines: [Int]?,
                             column: Int? = nil) throws {
         var seen = [String: Int]()

@@ -155,11 +155,6 @@ struct DelimitedText: Sendable {
         return hashHeaderNames.contains(first)
     }
 
-    /// The fields of record `index` (a data record), unquoted.
-    func fields(ofRecord index: Int) -> [String] {
-        Self.splitFields(bytes, recordStarts[index]..<recordEnds[index], delimiter: delimiter.byte)
-    }
-
     /// Splits one record into unquoted string fields.
     static func splitFields(_ bytes: FileBytes, _ range: Range<Int>, delimiter: UInt8) -> [String] {
         do {

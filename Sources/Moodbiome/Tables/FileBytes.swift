@@ -9,7 +9,7 @@ import Darwin
 /// Mapping avoids copying the file and lets the parser hand pages back as it
 /// goes (``release(_:)``), so a table's bytes and its matrix are never both
 /// fully resident. Inputs are never modified: the mapping is private and
-/// read-only. In-memory bytes (tests, standard input) are held in an array.
+/// read-only. Pipes and empty files are read into memory instead.
 final class FileBytes: @unchecked Sendable {
     /// The bytes; valid while this object lives.
     let buffer: UnsafeBufferPointer<UInt8>
@@ -60,15 +60,6 @@ final class FileBytes: @unchecked Sendable {
         mapping = address
         owned = nil
         buffer = UnsafeBufferPointer(start: address.assumingMemoryBound(to: UInt8.self), count: size)
-    }
-
-    /// Bytes already in memory.
-    init(_ bytes: [UInt8]) {
-        let copy = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: bytes.count)
-        _ = copy.initialize(from: bytes)
-        owned = copy
-        mapping = nil
-        buffer = UnsafeBufferPointer(copy)
     }
 
     deinit {
