@@ -33,9 +33,7 @@ public struct DiversityRun: Sendable {
     public func run(report: (String) -> Void) throws -> String? {
         // Validate everything that does not need the data before reading it.
         let format = try TableFormat.resolve(requested: format, outputPath: outputPath)
-        if let outputPath, !overwrite, FileManager.default.fileExists(atPath: outputPath) {
-            throw InputError(file: outputPath, problem: "the output file already exists", fix: "Pass --force to replace it, or choose another name")
-        }
+        if let outputPath { try checkOutputPath(outputPath, overwrite: overwrite) }
         if let digits, !(1...17).contains(digits) {
             throw InputError(file: "--digits", problem: "must be between 1 and 17 (got \(digits))")
         }

@@ -5,6 +5,24 @@ import Glibc
 import Darwin
 #endif
 
+/// Checks, before any work is done, that `path` can receive an output:
+/// its directory exists and, unless `overwrite`, no file is there yet.
+/// Returns the directory.
+///
+/// - Throws: `InputError` saying which and how to fix it.
+@discardableResult
+public func checkOutputPath(_ path: String, overwrite: Bool) throws -> String {
+    if !overwrite && FileManager.default.fileExists(atPath: path) {
+        throw InputError(file: path, problem: "the output file already exists", fix: "Pass --force to replace it, or choose another name")
+    }
+    let directory = URL(fileURLWithPath: path).deletingLastPathComponent().path
+    var isDirectory: ObjCBool = false
+    guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
+        throw InputError(file: path, problem: "the output directory '\(directory)' does not exist", fix: "Create it first")
+    }
+    return directory
+}
+
 /// Writes `contents` to `path` atomically: into a temporary file in the same
 /// directory, flushed, then renamed over the destination. Readers never see a
 /// half-written file, and a failure leaves no partial output behind.
@@ -14,16 +32,8 @@ import Darwin
 /// - Throws: `InputError` when the file exists (and `overwrite` is false), the
 ///   directory is missing or not writable, or the write fails.
 public func writeFileAtomically(_ contents: String, to path: String, overwrite: Bool) throws {
-    if !overwrite && FileManager.default.fileExists(atPath: path) {
-        throw InputError(file: path, problem: "the output file already exists", fix: "Pass --force to replace it, or choose another name")
-    }
-    let url = URL(fileURLWithPath: path)
-    let directory = url.deletingLastPathComponent().path
-    var isDirectory: ObjCBool = false
-    guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
-        throw InputError(file: path, problem: "the output directory '\(directory)' does not exist", fix: "Create it first")
-    }
-    var template = Array((directory + "/." + url.lastPathComponent + ".tmp-XXXXXX").utf8CString)
+    let directory = try checkOutputPath(path, overwrite: overwrite)
+    var template = Array((directory + "/." + URL(fileURLWithPath: path).lastPathComponent + ".tmp-XXXXXX").utf8CString)
     let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
     guard fd >= 0 else {
         throw InputError(file: path, problem: "cannot create a file in '\(directory)': \(String(cString: strerror(errno)))")
