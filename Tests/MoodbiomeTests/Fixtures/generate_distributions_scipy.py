@@ -55,6 +55,8 @@ def exact_quantile(tail, target, start):
     while f(v0 - d) * f(v0 + d) > 0 and d < 8:
         d *= 4
     v = mp.findroot(f, (v0 - d, v0 + d), solver="illinois", tol=1e-27, maxsteps=400, verify=False)
+    if abs(f(v)) > 1e-20:  # no double-precision root (e.g. below 1e-308): leave it out
+        return None
     return s * mp.exp(v)
 
 out = pathlib.Path(__file__).with_name("distributions-scipy.csv")
@@ -88,7 +90,8 @@ for name, df1, df2, dist, xs in cases:
                 tail, target = (lower, mp.mpf(p)) if p <= 0.5 else (upper, 1 - mp.mpf(p))
             else:
                 tail, target = (upper, mp.mpf(p)) if p <= 0.5 else (lower, 1 - mp.mpf(p))
-            v = float(exact_quantile(tail, target, guess))
+            root = exact_quantile(tail, target, guess)
+            v = float(root) if root is not None else float("nan")
             if v == 0 or 1e-300 <= abs(v):
                 rows.append((name, df1, df2, fn, repr(float(p)), repr(v), repr(guess)))
 
