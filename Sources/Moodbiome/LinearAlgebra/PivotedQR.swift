@@ -4,11 +4,16 @@ import CLAPACK
 /// computed by LAPACK `dgeqp3` (Businger–Golub pivoting, BLAS-3 version of
 /// Quintana-Ortí, Sun and Bischof 1998).
 ///
-/// The pivoting moves the numerically most independent columns first, so the
-/// magnitudes of `R`'s diagonal decrease and reveal the numerical rank: a
-/// column whose `|R[k,k]|` falls below `tolerance · |R[0,0]|` is linearly
-/// dependent on the columns before it. The regression layer relies on this
-/// to report aliased terms rather than fail on a rank-deficient design.
+/// The columns are first scaled to unit Euclidean norm, so that pivoting and
+/// the rank decision do not depend on the columns' units (x and x² of a
+/// load cell differ by 10⁶ in scale and are still independent); the stored
+/// `R` is then rescaled to be the factor of `A` itself. The pivoting moves
+/// the numerically most independent columns first, so the magnitudes of
+/// `R`'s diagonal decrease and reveal the numerical rank: a column whose
+/// scaled `|R[k,k]|` — the sine of its angle to the span of the columns
+/// before it — falls below `tolerance · |R[0,0]|` is taken as linearly
+/// dependent on them. The regression layer relies on this to report aliased
+/// terms rather than fail on a rank-deficient design.
 public struct PivotedQR: Sendable {
     /// `dgeqp3`'s compact output: `R` on and above the diagonal, the
     /// Householder vectors of `Q` below it.
@@ -31,6 +36,14 @@ public struct PivotedQR: Sendable {
     public init(_ a: Matrix, tolerance: Double = 1e-7) throws {
         let m = a.rows, n = a.columns
         var factors = a
+        // Equilibrate: unit-norm columns (zero columns left as they are).
+        var scales = [Double](repeating: 1, count: n)
+        for j in 0..<n {
+            var ss = 0.0
+            for v in a.column(j) { ss += v * v }
+            if ss > 0 { scales[j] = ss.squareRoot() }
+            for i in 0..<m { factors[i, j] /= scales[j] }
+        }
         var jpvt = [moodbiome_lapack_int](repeating: 0, count: n)
         var tau = [Double](repeating: 0, count: Swift.min(m, n))
         if m > 0 && n > 0 {
@@ -47,9 +60,7 @@ public struct PivotedQR: Sendable {
                 &factors.storage, lda, &jpvt, &tau, &work, moodbiome_lapack_int(work.count))
             guard info == 0 else { throw LinearAlgebraError(routine: "dgeqp3", info: Int(info)) }
         }
-        self.factors = factors
-        self.tau = tau
-        self.permutation = jpvt.map { Int($0) - 1 }
+        let permutation = jpvt.map { Int($0) - 1 }
         let k = Swift.min(m, n)
         var rank = 0
         if k > 0 {
@@ -58,6 +69,14 @@ public struct PivotedQR: Sendable {
                 while rank < k && abs(factors[rank, rank]) > tolerance * r00 { rank += 1 }
             }
         }
+        // Undo the scaling in R: A·P = Q·(R_scaled·D_P).
+        for c in 0..<n {
+            let s = scales[permutation[c]]
+            for i in 0...Swift.min(c, k - 1) where k > 0 { factors[i, c] *= s }
+        }
+        self.factors = factors
+        self.tau = tau
+        self.permutation = permutation
         self.rank = rank
     }
 
@@ -132,5 +151,23 @@ public struct PivotedQR: Sendable {
         guard info == 0 else { throw LinearAlgebraError(routine: "dtrtrs", info: Int(info)) }
         for k in 0..<rank { x[permutation[k]] = z[k] }
         return x
+    }
+
+    /// `R₁₁⁻¹`, the inverse of the leading `rank × rank` block of `R` (the
+    /// non-aliased columns, in pivot order), by LAPACK `dtrtri`.
+    ///
+    /// `R₁₁⁻¹·R₁₁⁻ᵀ` is `(XᵀX)⁻¹` for those columns, the unscaled covariance
+    /// of least-squares coefficients, obtained without forming `XᵀX`.
+    public func inverseOfLeadingR() throws -> Matrix {
+        let k = rank
+        var inv = Matrix(rows: k, columns: k)
+        for j in 0..<k { for i in 0...j { inv[i, j] = factors[i, j] } }
+        if k > 0 {
+            let info = LAPACKE_dtrtri_work(
+                LAPACK_COL_MAJOR, CChar(UInt8(ascii: "U")), CChar(UInt8(ascii: "N")),
+                moodbiome_lapack_int(k), &inv.storage, moodbiome_lapack_int(k))
+            guard info == 0 else { throw LinearAlgebraError(routine: "dtrtri", info: Int(info)) }
+        }
+        return inv
     }
 }
