@@ -90,6 +90,9 @@ public struct DataTable: Sendable {
         return sawValue ? .numeric : .categorical
     }
 
+    /// The kind a `#q2:types` row (or the builder) declared, if any.
+    public func declaredKind(of column: String) -> Kind? { declared[column] }
+
     /// An error located at a cell of this table.
     func error(row r: Int?, column: String?, problem: String, fix: String? = nil) -> InputError {
         var fieldIndex: Int? = nil

@@ -164,6 +164,17 @@ public struct DesignMatrix: Sendable {
             for factor in term.factors where coded[factor] == nil {
                 let categorical = factor.isForcedCategorical
                     || (factor.plainColumn.map { data.kind(of: $0) == .categorical } ?? false)
+                if categorical, !factor.isForcedCategorical, let column = factor.plainColumn, data.declaredKind(of: column) == nil {
+                    // A column of numbers with a few words in it is a typo,
+                    // not a factor: never guess.
+                    let cells = data.cells(of: column)!
+                    if kept.contains(where: { Double(cells[$0])?.isFinite == true }),
+                       let bad = kept.first(where: { !(Double(cells[$0])?.isFinite ?? false) }) {
+                        throw data.error(row: bad, column: column,
+                                         problem: "'\(cells[bad])' in column '\(column)' (ID '\(data.ids[bad])') is not a number, but the column's other values are numbers",
+                                         fix: "Correct the value or mark it missing (NA); if '\(column)' is categorical, write C(\(column)) or declare it in a #q2:types row")
+                    }
+                }
                 if categorical {
                     guard let column = factor.plainColumn else {
                         throw FormulaError(formula: formula.text, problem: "C() takes a column name, not an expression (\(factor.label))")

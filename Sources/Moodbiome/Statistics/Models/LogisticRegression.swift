@@ -16,12 +16,14 @@ import Foundation
 /// - Deviance `D = −2 Σ [y log μ + (1 − y) log(1 − μ)]`; log L = −D/2; AIC =
 ///   D + 2r; BIC = D + r·log n; null deviance from the intercept-only fit
 ///   (μ = ȳ), or μ = ½ without an intercept; McFadden's R² = 1 − D/D₀.
-/// - Separation: when fitted probabilities reach 0 or 1 within 10·ε (R's
-///   warning), the maximum-likelihood estimates do not exist. The fit is
-///   reported with the separation flagged — complete when every
-///   observation is fitted exactly, quasi-complete otherwise — and the
-///   terms involved: those whose coefficients were still growing along the
-///   separating direction over the last iterations.
+/// - Separation: when fitted probabilities come within 1e-10 of 0 or 1
+///   (R warns at 10·ε, which a deviance-based stop often never reaches),
+///   the maximum-likelihood estimates do not exist. The fit is reported
+///   with the separation flagged — complete when the deviance has gone to
+///   zero (every observation fitted exactly), quasi-complete otherwise —
+///   and the coefficients involved: those still moving along the
+///   separating direction over the last iterations (at least 5% of the
+///   largest change).
 public struct LogisticRegression: Sendable {
     /// Complete or quasi-complete separation, and the coefficients involved.
     public struct Separation: Sendable, Equatable {
@@ -132,8 +134,9 @@ public struct LogisticRegression: Sendable {
                                  permutation: qr.permutation, rank: qr.rank, columns: p)
         self.covariance = covariance
 
-        // Separation.
-        let exact = mu.filter { $0 <= epsilon || $0 >= 1 - epsilon }.count
+        // Separation: fitted probabilities within 1e-10 of 0 or 1 (η beyond
+        // ±23) do not occur in a fit whose estimates exist at any realistic n.
+        let exact = mu.filter { Swift.min($0, 1 - $0) < 1e-10 }.count
         if exact > 0 {
             var involved = [String]()
             if history.count >= 2 {
@@ -144,7 +147,7 @@ public struct LogisticRegression: Sendable {
                     involved.append(design.columnNames[j])
                 }
             }
-            self.separation = Separation(complete: exact == n, coefficients: involved, observationsFittedExactly: exact)
+            self.separation = Separation(complete: dev < 1e-6, coefficients: involved, observationsFittedExactly: exact)
         } else {
             self.separation = nil
         }

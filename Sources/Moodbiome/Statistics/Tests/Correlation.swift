@@ -51,7 +51,7 @@ public enum Correlation {
             return TestResult(method: "Kendall rank correlation (tau-b)", statistic: .nan, pValue: .nan, degreesOfFreedom: nil, n: n)
         }
         let tau = Swift.max(-1, Swift.min(1, Double(concordantMinusDiscordant)
-            / (Double(total - tiesX).squareRoot() * Double(total - tiesY).squareRoot())))
+            / (Double(total - tiesX) * Double(total - tiesY)).squareRoot()))
         let p: Double
         if tiesX == 0 && tiesY == 0 && (n <= 33 || Swift.min(discordant, total - discordant) <= 1) {
             p = kendallExactPValue(n: n, discordant: discordant)
