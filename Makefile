@@ -18,6 +18,7 @@ build: setup
 
 demo: build
 	bash Notebooks-scripts/01-alpha-diversity.sh $(RESULTS)
+	bash Notebooks-scripts/02-diversity-vs-outcome.sh $(RESULTS)
 
 test: setup
 	$(SWIFT) test

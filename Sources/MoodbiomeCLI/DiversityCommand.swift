@@ -22,6 +22,35 @@ struct DiversityCommand: ParsableCommand {
     @Argument(help: "The count table (CSV or TSV).")
     var table: String
 
+    @OptionGroup var diversity: DiversityOptions
+
+    @Option(help: ArgumentHelp("Output format: csv, tsv, md, json. Default: by the output file's extension, else csv.", valueName: "format"))
+    var format: String?
+
+    @Option(help: "Print numbers with this many significant digits (default: full round-trip precision).")
+    var digits: Int?
+
+    @Option(name: [.short, .customLong("output")], help: ArgumentHelp("Write here (atomically) instead of standard output.", valueName: "file"))
+    var output: String?
+
+    @Flag(help: "Replace the output file if it exists.")
+    var force = false
+
+    func run() throws {
+        var job = DiversityRun(tablePath: table)
+        try diversity.configure(&job)
+        job.format = format
+        job.digits = digits
+        job.outputPath = output
+        job.overwrite = force
+        if let text = try job.run(report: printToStandardError) {
+            FileHandle.standardOutput.write(Data(text.utf8))
+        }
+    }
+}
+
+/// The alpha-diversity options shared by `diversity` and `analyze`.
+struct DiversityOptions: ParsableArguments {
     @Option(help: "Comma-separated metrics, or 'all'. See `moodbiome metrics`.")
     var metrics = "observed_features,shannon,simpson"
 
@@ -55,20 +84,8 @@ struct DiversityCommand: ParsableCommand {
     @Option(name: .customLong("gini-method"), help: ArgumentHelp("Gini index Lorenz-curve integration: rectangles (scikit-bio default) or trapezoids.", valueName: "method"))
     var giniMethod = "rectangles"
 
-    @Option(help: ArgumentHelp("Output format: csv, tsv, md, json. Default: by the output file's extension, else csv.", valueName: "format"))
-    var format: String?
-
-    @Option(help: "Print numbers with this many significant digits (default: full round-trip precision).")
-    var digits: Int?
-
-    @Option(name: [.short, .customLong("output")], help: ArgumentHelp("Write here (atomically) instead of standard output.", valueName: "file"))
-    var output: String?
-
-    @Flag(help: "Replace the output file if it exists.")
-    var force = false
-
-    func run() throws {
-        var job = DiversityRun(tablePath: table)
+    /// Applies the options to a diversity job.
+    func configure(_ job: inout DiversityRun) throws {
         job.metrics = metrics
         guard let base = LogBase(base) else { throw ValidationError("--base must be e, 2 or 10 (got '\(self.base)')") }
         job.options.base = base
@@ -96,13 +113,6 @@ struct DiversityCommand: ParsableCommand {
         job.iterations = iterations
         job.seed = seed
         job.dropEmpty = dropEmpty
-        job.format = format
-        job.digits = digits
-        job.outputPath = output
-        job.overwrite = force
-        if let text = try job.run(report: printToStandardError) {
-            FileHandle.standardOutput.write(Data(text.utf8))
-        }
     }
 }
 

@@ -17,6 +17,6 @@ struct MoodbiomeCommand: ParsableCommand {
           moodbiome metrics
         """,
         version: moodbiomeVersion,
-        subcommands: [DiversityCommand.self, MetricsCommand.self]
+        subcommands: [AnalyzeCommand.self, DiversityCommand.self, RegressCommand.self, MetricsCommand.self]
     )
 }

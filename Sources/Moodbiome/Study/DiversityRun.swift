@@ -13,7 +13,12 @@ public struct DiversityRun: Sendable {
     public var rarefactionDepth: Int? = nil
     public var iterations = 1
     /// Seed for rarefaction; `nil` draws one (and reports it).
-    public var seed: UInt64? = nil
+    public var seed: UInt64? = nil {
+        didSet { resolvedSeed = seed ?? Self.drawSeed() }
+    }
+    /// The seed rarefaction uses: the one given, or one drawn once per job
+    /// (so that `analyze` can record it).
+    public private(set) var resolvedSeed: UInt64 = DiversityRun.drawSeed()
     public var dropEmpty = false
     /// `--format` as given (`nil`: by the output's extension, else CSV).
     public var format: String? = nil
@@ -37,6 +42,20 @@ public struct DiversityRun: Sendable {
         if let digits, !(1...17).contains(digits) {
             throw InputError(file: "--digits", problem: "must be between 1 and 17 (got \(digits))")
         }
+        let result = try compute(report: report)
+        let style: NumberStyle = digits.map { .significantDigits($0) } ?? .roundTrip
+        let text = result.table.rendered(as: format, numbers: style)
+        if let outputPath {
+            try writeFileAtomically(text, to: outputPath, overwrite: overwrite)
+            return nil
+        }
+        return text
+    }
+
+    /// Reads the table and computes the metrics, reporting what a user must
+    /// know (skipped metrics, the drawn seed, dropped and empty samples,
+    /// undefined values). `analyze` shares this step.
+    public func compute(report: (String) -> Void) throws -> AlphaDiversityResult {
         guard iterations >= 1 else {
             throw InputError(file: "--iterations", problem: "must be at least 1 (got \(iterations))")
         }
@@ -55,7 +74,7 @@ public struct DiversityRun: Sendable {
         }
         var rarefaction: Rarefaction? = nil
         if let depth = rarefactionDepth {
-            let seed = self.seed ?? UInt64.random(in: 0...UInt64(Int64.max))
+            let seed = resolvedSeed
             if self.seed == nil {
                 report("note: rarefaction seed \(seed) (pass --seed \(seed) to repeat this run exactly)")
             }
@@ -76,14 +95,10 @@ public struct DiversityRun: Sendable {
         if result.sampleIDs.isEmpty {
             throw InputError(file: tablePath, problem: "no samples left to report", fix: rarefactionDepth != nil ? "Choose a lower --rarefy depth" : nil)
         }
-        let style: NumberStyle = digits.map { .significantDigits($0) } ?? .roundTrip
-        let text = result.table.rendered(as: format, numbers: style)
-        if let outputPath {
-            try writeFileAtomically(text, to: outputPath, overwrite: overwrite)
-            return nil
-        }
-        return text
+        return result
     }
+
+    static func drawSeed() -> UInt64 { UInt64.random(in: 0...UInt64(Int64.max)) }
 
     static func list(_ ids: [String]) -> String {
         ids.count <= 20 ? ids.joined(separator: ", ") : ids.prefix(20).joined(separator: ", ") + ", … (\(ids.count - 20) more)"

@@ -1,0 +1,89 @@
+import Foundation
+
+/// Everything `moodbiome regress` does, as a library call: read a table,
+/// fit one model, render it, write it atomically or return it.
+public struct RegressionRun: Sendable {
+    public var dataPath: String
+    public var formula: String
+    public var family = ModelFamily.gaussian
+    public var covariance = CovarianceType.classical
+    public var confidenceLevel = 0.95
+    /// Add odds ratios (exp of the estimates and limits).
+    public var exponentiate = false
+    /// Reference levels by column (`--reference sex=M`).
+    public var references: [String: String] = [:]
+    /// The column holding row IDs (default: the first).
+    public var idColumn: String? = nil
+    /// `--format` as given (`nil`: by the output's extension, else CSV).
+    public var format: String? = nil
+    public var digits: Int? = nil
+    public var outputPath: String? = nil
+    /// Where to write the one-row fit table (CSV/TSV/Markdown outputs).
+    public var fitOutputPath: String? = nil
+    public var overwrite = false
+    /// Render the console summary instead of a table (standard output is a terminal).
+    public var summary = false
+
+    public init(dataPath: String, formula: String) {
+        self.dataPath = dataPath
+        self.formula = formula
+    }
+
+    /// Parses `column=level` pairs.
+    public static func parseReferences(_ items: [String]) throws -> [String: String] {
+        var out = [String: String]()
+        for item in items {
+            guard let eq = item.firstIndex(of: "="), eq != item.startIndex, item.index(after: eq) != item.endIndex else {
+                throw InputError(file: "--reference", problem: "'\(item)' is not column=level", fix: "Write it as --reference sex=M")
+            }
+            out[String(item[..<eq])] = String(item[item.index(after: eq)...])
+        }
+        return out
+    }
+
+    /// Runs the job; notes (left-out rows, aliasing, separation) go to `report`.
+    /// Returns the rendered output when there is no output path.
+    public func run(report: (String) -> Void) throws -> String? {
+        let tableFormat = try TableFormat.resolve(requested: format, outputPath: outputPath)
+        if let outputPath { try checkOutputPath(outputPath, overwrite: overwrite) }
+        if let fitOutputPath { try checkOutputPath(fitOutputPath, overwrite: overwrite) }
+        guard confidenceLevel > 0 && confidenceLevel < 1 else {
+            throw InputError(file: "--conf-level", problem: "must be between 0 and 1 (got \(confidenceLevel))")
+        }
+        if exponentiate && family != .binomial {
+            throw InputError(file: "--exp", problem: "odds ratios are for logistic models", fix: "Add --family binomial, or drop --exp")
+        }
+        if let digits, !(1...17).contains(digits) {
+            throw InputError(file: "--digits", problem: "must be between 1 and 17 (got \(digits))")
+        }
+        let parsed = try Formula(formula)
+        let data = try DataTable.read(dataPath, idColumn: idColumn)
+        let model = try FittedModel.fit(formula: parsed, data: data, family: family, covariance: covariance,
+                                        confidenceLevel: confidenceLevel, references: references)
+        for note in model.notes { report("note: " + note) }
+        let numbers: NumberStyle = digits.map { .significantDigits($0) } ?? .roundTrip
+        let text: String
+        if summary && outputPath == nil && format == nil {
+            text = model.consoleSummary(exponentiate: exponentiate)
+        } else if tableFormat == .json {
+            text = model.json(exponentiate: exponentiate, numbers: numbers)
+        } else if tableFormat == .markdown && fitOutputPath == nil {
+            text = model.coefficientTable(exponentiate: exponentiate).rendered(as: .markdown, numbers: numbers)
+                + "\n" + model.fitTable.rendered(as: .markdown, numbers: numbers)
+        } else {
+            text = model.coefficientTable(exponentiate: exponentiate).rendered(as: tableFormat, numbers: numbers)
+        }
+        if let fitOutputPath {
+            let fitFormat = try TableFormat.resolve(requested: nil, outputPath: fitOutputPath)
+            try writeFileAtomically(model.fitTable.rendered(as: fitFormat, numbers: numbers), to: fitOutputPath, overwrite: overwrite)
+        } else if tableFormat == .csv || tableFormat == .tsv, !(summary && outputPath == nil && format == nil) {
+            let fit = model.fitStatistics.map { "\($0.name) = \(NumberStyle.significantDigits(6).format($0.value))" }
+            report("fit: " + fit.joined(separator: ", ") + " (--fit-output FILE writes this table)")
+        }
+        if let outputPath {
+            try writeFileAtomically(text, to: outputPath, overwrite: overwrite)
+            return nil
+        }
+        return text
+    }
+}

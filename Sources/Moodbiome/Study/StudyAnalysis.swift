@@ -1,0 +1,227 @@
+import Foundation
+
+/// `moodbiome analyze`: the study in one command.
+///
+/// 1. alpha diversity of every sample of the count table (every option of
+///    `diversity`, rarefaction included);
+/// 2. a join with the metadata on sample ID, reporting the IDs found in one
+///    table only (an error when none match);
+/// 3. per metric, `outcome ~ metric + covariates` (OLS, or logistic with
+///    `family = .binomial` or an outcome cutoff), and the unadjusted
+///    Spearman correlation of the metric with the outcome;
+/// 4. the metric terms' p-values adjusted across metrics (Benjamini–Hochberg
+///    by default) as q-values.
+///
+/// Every output is rendered in memory first and then written atomically, so
+/// a failure leaves no partial result behind.
+public struct StudyAnalysis: Sendable {
+    public var diversity: DiversityRun
+    public var metadataPath: String
+    public var idColumn: String? = nil
+    public var outcome: String
+    public var covariates: [String] = []
+    public var family = ModelFamily.gaussian
+    /// Dichotomise the outcome: 1 when outcome ≥ cutoff (then logistic).
+    public var outcomeCutoff: Double? = nil
+    public var covariance = CovarianceType.classical
+    public var confidenceLevel = 0.95
+    public var references: [String: String] = [:]
+    public var adjustment = PValueAdjustment.benjaminiHochberg
+    public var outputDirectory: String
+    public var overwrite = false
+
+    /// The files `analyze` writes, in order.
+    public static let outputFiles = ["diversity.csv", "merged.csv", "models.csv", "fit.csv", "correlations.csv", "summary.md"]
+
+    public init(countsPath: String, metadataPath: String, outcome: String, outputDirectory: String) {
+        self.diversity = DiversityRun(tablePath: countsPath)
+        self.metadataPath = metadataPath
+        self.outcome = outcome
+        self.outputDirectory = outputDirectory
+    }
+
+    /// One metric's model and correlation.
+    public struct MetricResult: Sendable {
+        public let metric: String
+        public let model: FittedModel
+        public let spearman: TestResult
+        /// The metric term's coefficient.
+        public var term: Coefficient { model.coefficients.first { $0.term == metric }! }
+    }
+
+    /// What the analysis found (also what was written).
+    public struct Result: Sendable {
+        public let diversity: AlphaDiversityResult
+        public let merged: DataTable
+        public let modelledOutcome: String
+        public let family: ModelFamily
+        public let metrics: [MetricResult]
+        /// Adjusted p-values of the metric terms, in `metrics` order.
+        public let qValues: [Double]
+        /// Adjusted p-values of the Spearman correlations.
+        public let correlationQValues: [Double]
+        public let onlyInCounts: [String]
+        public let onlyInMetadata: [String]
+        /// The rendered files, by name.
+        public let files: [(name: String, contents: String)]
+    }
+
+    /// Runs the analysis and writes the outputs; notes go to `report`.
+    @discardableResult
+    public func run(report: (String) -> Void) throws -> Result {
+        // Check the output directory before the work.
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: outputDirectory, isDirectory: &isDirectory) {
+            guard isDirectory.boolValue else {
+                throw InputError(file: outputDirectory, problem: "--out-dir exists and is not a directory")
+            }
+            if !overwrite {
+                let existing = Self.outputFiles.filter { FileManager.default.fileExists(atPath: outputDirectory + "/" + $0) }
+                if !existing.isEmpty {
+                    throw InputError(file: outputDirectory, problem: "the output directory already holds \(existing.joined(separator: ", "))",
+                                     fix: "Choose another --out-dir, or pass --force to replace them")
+                }
+            }
+        }
+        guard confidenceLevel > 0 && confidenceLevel < 1 else {
+            throw InputError(file: "--conf-level", problem: "must be between 0 and 1 (got \(confidenceLevel))")
+        }
+        let result = try compute(report: report)
+        try FileManager.default.createDirectory(atPath: outputDirectory, withIntermediateDirectories: true)
+        for (name, contents) in result.files {
+            try writeFileAtomically(contents, to: outputDirectory + "/" + name, overwrite: true)
+        }
+        return result
+    }
+
+    /// Everything but the writing.
+    public func compute(report: (String) -> Void) throws -> Result {
+        let metadata = try DataTable.read(metadataPath, idColumn: idColumn)
+        for column in [outcome] + covariates where metadata.index(of: column) == nil {
+            let suggestion = closestName(to: column, among: metadata.columnNames)
+            throw InputError(file: metadataPath, columnName: column,
+                             problem: "the metadata has no column '\(column)'",
+                             fix: (suggestion.map { "Did you mean '\($0)'? " } ?? "") + "Columns are: " + metadata.columnNames.joined(separator: ", "))
+        }
+        let alpha = try diversity.compute(report: report)
+        let labels = alpha.metrics.map(\.label)
+        for label in labels where metadata.index(of: label) != nil {
+            throw InputError(file: metadataPath, columnName: label,
+                             problem: "the metadata already has a column named '\(label)', the name of a diversity metric",
+                             fix: "Rename that metadata column")
+        }
+
+        // Join on sample ID, in metadata order.
+        let alphaRow = Dictionary(uniqueKeysWithValues: alpha.sampleIDs.enumerated().map { ($1, $0) })
+        let metadataIDs = Set(metadata.ids)
+        let joined = metadata.ids.indices.filter { alphaRow[metadata.ids[$0]] != nil }
+        let onlyInMetadata = metadata.ids.filter { alphaRow[$0] == nil }
+        let onlyInCounts = alpha.sampleIDs.filter { !metadataIDs.contains($0) }
+        guard !joined.isEmpty else {
+            throw InputError(file: metadataPath,
+                             problem: "no sample ID is in both tables (count table: \(DiversityRun.list(Array(alpha.sampleIDs.prefix(5)))); metadata '\(metadata.idColumnName)': \(DiversityRun.list(Array(metadata.ids.prefix(5)))))",
+                             fix: "Check that the IDs are spelled the same way, and name the metadata's ID column with --id-column")
+        }
+        if !onlyInCounts.isEmpty {
+            report("note: \(onlyInCounts.count) sample\(onlyInCounts.count == 1 ? "" : "s") in the count table but not in the metadata, left out: \(DiversityRun.list(onlyInCounts))")
+        }
+        if !onlyInMetadata.isEmpty {
+            report("note: \(onlyInMetadata.count) metadata row\(onlyInMetadata.count == 1 ? "" : "s") without diversity values (not in the count table\(alpha.belowDepth.isEmpty ? "" : ", or below the rarefaction depth")), left out: \(DiversityRun.list(onlyInMetadata))")
+        }
+
+        // The merged table: ID, outcome, covariates, metrics.
+        var merged = metadata.selectingRows(joined)
+        let keep = [outcome] + covariates.filter { $0 != outcome }
+        merged = DataTable(source: "merged table (\(metadataPath) joined with \(diversity.tablePath))", idColumnName: merged.idColumnName,
+                           ids: merged.ids, columns: keep.map { (name: $0, cells: merged.cells(of: $0)!) },
+                           kinds: Dictionary(uniqueKeysWithValues: keep.compactMap { c in metadata.declaredKind(of: c).map { (c, $0) } }))
+        var metricColumns = [(name: String, cells: [String])]()
+        for (m, label) in labels.enumerated() {
+            metricColumns.append((label, merged.ids.map { NumberStyle.roundTrip.format(alpha.values[alphaRow[$0]!, m]) }))
+        }
+        merged = merged.appendingColumns(metricColumns, kinds: Dictionary(uniqueKeysWithValues: labels.map { ($0, .numeric) }))
+
+        // The outcome as modelled.
+        var modelledOutcome = outcome
+        var family = self.family
+        if let cutoff = outcomeCutoff {
+            let cells = merged.cells(of: outcome)!
+            var binary = [String]()
+            for (r, cell) in cells.enumerated() {
+                if DataTable.isMissing(cell) { binary.append("NA"); continue }
+                guard let v = Double(cell) else {
+                    throw metadata.error(row: metadata.ids.firstIndex(of: merged.ids[r]), column: outcome,
+                                         problem: "'\(cell)' in column '\(outcome)' (ID '\(merged.ids[r])') is not a number, so --outcome-cutoff cannot apply",
+                                         fix: "Correct the value or mark it missing (NA)")
+                }
+                binary.append(v >= cutoff ? "1" : "0")
+            }
+            modelledOutcome = "\(outcome)_ge_\(NumberStyle.roundTrip.format(cutoff))"
+            merged = merged.appendingColumns([(modelledOutcome, binary)], kinds: [modelledOutcome: .numeric])
+            family = .binomial
+        }
+
+        // One model per metric; notes shared by every model are reported once.
+        var results = [MetricResult]()
+        var modelNotes = [String: [String]]()
+        for label in labels {
+            let formula = try Formula.main(response: modelledOutcome, predictors: [label] + covariates)
+            let model: FittedModel
+            do {
+                model = try FittedModel.fit(formula: formula, data: merged, family: family, covariance: covariance,
+                                            confidenceLevel: confidenceLevel, references: references)
+            } catch let error as InputError {
+                var e = error
+                e.problem = "model for \(label): " + e.problem
+                throw e
+            }
+            for note in model.notes { modelNotes[note, default: []].append(label) }
+            let outcomeValues = merged.cells(of: outcome)!.map { Double($0) ?? .nan }
+            let metricValues = merged.cells(of: label)!.map { Double($0) ?? .nan }
+            results.append(MetricResult(metric: label, model: model, spearman: Correlation.spearman(metricValues, outcomeValues)))
+        }
+        for (note, metrics) in modelNotes.sorted(by: { $0.key < $1.key }) {
+            let which = metrics.count == labels.count ? "every model" : "model\(metrics.count == 1 ? "" : "s") for \(metrics.joined(separator: ", "))"
+            report("note: \(which): \(note)")
+        }
+        let qValues = adjustment.adjust(results.map { $0.term.pValue ?? .nan })
+        let correlationQValues = adjustment.adjust(results.map(\.spearman.pValue))
+
+        let partial = Result(diversity: alpha, merged: merged, modelledOutcome: modelledOutcome, family: family,
+                             metrics: results, qValues: qValues, correlationQValues: correlationQValues,
+                             onlyInCounts: onlyInCounts, onlyInMetadata: onlyInMetadata, files: [])
+        return Result(diversity: alpha, merged: merged, modelledOutcome: modelledOutcome, family: family,
+                      metrics: results, qValues: qValues, correlationQValues: correlationQValues,
+                      onlyInCounts: onlyInCounts, onlyInMetadata: onlyInMetadata, files: render(partial))
+    }
+
+    /// The output files' contents.
+    func render(_ r: Result) -> [(name: String, contents: String)] {
+        var files = [(name: String, contents: String)]()
+        files.append(("diversity.csv", r.diversity.table.rendered(as: .csv)))
+        files.append(("merged.csv", r.merged.textTable.rendered(as: .csv)))
+
+        var modelRows = [[TextTable.Cell]]()
+        var modelColumns = ["metric"]
+        for (i, m) in r.metrics.enumerated() {
+            let table = m.model.coefficientTable(exponentiate: r.family == .binomial)
+            if i == 0 { modelColumns += table.columns + ["q_value"] }
+            let metricTerm = m.term.name
+            for (row, c) in zip(table.rows, m.model.coefficients) {
+                modelRows.append([.text(m.metric)] + row + [.number(c.name == metricTerm ? r.qValues[i] : .nan)])
+            }
+        }
+        files.append(("models.csv", TextTable(columns: modelColumns, rows: modelRows).rendered(as: .csv)))
+
+        let fitNames = r.metrics.first?.model.fitStatistics.map(\.name) ?? []
+        let fitRows: [[TextTable.Cell]] = r.metrics.map { m in [.text(m.metric)] + m.model.fitStatistics.map { .number($0.value) } }
+        files.append(("fit.csv", TextTable(columns: ["metric"] + fitNames, rows: fitRows).rendered(as: .csv)))
+
+        let correlationRows: [[TextTable.Cell]] = r.metrics.enumerated().map { i, m in
+            [.text(m.metric), .number(Double(m.spearman.n)), .number(m.spearman.statistic), .number(m.spearman.pValue), .number(r.correlationQValues[i])]
+        }
+        files.append(("correlations.csv", TextTable(columns: ["metric", "n", "spearman_rho", "p_value", "q_value"], rows: correlationRows).rendered(as: .csv)))
+        files.append(("summary.md", summaryMarkdown(r)))
+        return files
+    }
+}

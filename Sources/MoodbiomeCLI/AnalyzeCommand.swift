@@ -1,0 +1,90 @@
+import ArgumentParser
+import Foundation
+import Moodbiome
+
+struct AnalyzeCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "analyze",
+        abstract: "The study in one command: diversity, join with metadata, one model per metric.",
+        discussion: """
+        Computes the alpha metrics of every sample of the count table (all `diversity` options apply, \
+        rarefaction included), joins them to the metadata on sample ID (QIIME 2 metadata conventions: \
+        IDs in the first column or --id-column, optional #q2:types row) and reports the IDs found in \
+        one table only. For each metric it fits `outcome ~ metric + covariates` (OLS; logistic with \
+        --family binomial or --outcome-cutoff) and the unadjusted Spearman correlation with the \
+        outcome, then adjusts the metric terms' p-values across metrics (q-values).
+
+        Writes into --out-dir: diversity.csv, merged.csv (what was modelled), models.csv (every term \
+        of every model, with q_value on the metric terms), fit.csv (one row per model), \
+        correlations.csv and summary.md (a publication-style table and a methods paragraph).
+        """
+    )
+
+    @Option(help: "The count table (CSV or TSV; as for `moodbiome diversity`).")
+    var counts: String
+
+    @Option(help: "The sample metadata (CSV or TSV).")
+    var metadata: String
+
+    @Option(name: .customLong("id-column"), help: "The metadata column holding the sample IDs (default: the first column).")
+    var idColumn: String?
+
+    @Option(help: "The outcome column (e.g. a depression score such as phq9).")
+    var outcome: String
+
+    @Option(help: ArgumentHelp("Comma-separated covariate columns; text columns are categorical.", valueName: "columns"))
+    var covariates: String = ""
+
+    @OptionGroup var diversity: DiversityOptions
+
+    @Option(help: ArgumentHelp("gaussian (OLS) or binomial (logistic; the outcome must be 0/1 or two-valued).", valueName: "family"))
+    var family = "gaussian"
+
+    @Option(name: .customLong("outcome-cutoff"), help: ArgumentHelp("Dichotomise the outcome: 1 when outcome ≥ this value, and fit logistic models.", valueName: "value"))
+    var outcomeCutoff: Double?
+
+    @Option(help: ArgumentHelp("Heteroscedasticity-consistent standard errors: hc0, hc1, hc2 or hc3 (linear models).", valueName: "type"))
+    var robust: String?
+
+    @Option(name: .customLong("conf-level"), help: "Confidence level of the intervals.")
+    var confLevel = 0.95
+
+    @Option(help: ArgumentHelp("Reference level of a categorical covariate, as column=level (repeatable).", valueName: "column=level"))
+    var reference: [String] = []
+
+    @Option(help: ArgumentHelp("Multiple-testing adjustment across metrics: bh, holm or bonferroni.", valueName: "method"))
+    var adjust = "bh"
+
+    @Option(name: .customLong("out-dir"), help: ArgumentHelp("Directory for the outputs (created if missing).", valueName: "dir"))
+    var outDir: String
+
+    @Flag(help: "Replace output files that exist in --out-dir.")
+    var force = false
+
+    func run() throws {
+        var job = StudyAnalysis(countsPath: counts, metadataPath: metadata, outcome: outcome, outputDirectory: outDir)
+        try diversity.configure(&job.diversity)
+        job.idColumn = idColumn
+        job.covariates = covariates.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        guard let family = ModelFamily(name: self.family) else {
+            throw ValidationError("--family must be gaussian or binomial (got '\(self.family)')")
+        }
+        job.family = family
+        job.outcomeCutoff = outcomeCutoff
+        if let robust {
+            guard let type = CovarianceType(name: robust) else {
+                throw ValidationError("--robust must be hc0, hc1, hc2 or hc3 (got '\(robust)')")
+            }
+            job.covariance = type
+        }
+        job.confidenceLevel = confLevel
+        job.references = try RegressionRun.parseReferences(reference)
+        guard let adjustment = PValueAdjustment(name: adjust) else {
+            throw ValidationError("--adjust must be bh, holm or bonferroni (got '\(adjust)')")
+        }
+        job.adjustment = adjustment
+        job.overwrite = force
+        let result = try job.run(report: printToStandardError)
+        printToStandardError("wrote \(StudyAnalysis.outputFiles.joined(separator: ", ")) to \(outDir) (\(result.metrics.count) models, n = \(result.merged.rowCount) joined samples)")
+    }
+}

@@ -1,0 +1,150 @@
+import Foundation
+import Testing
+@testable import Moodbiome
+
+func bciStudy(outputDirectory: String = temporaryDirectory() + "/out") -> StudyAnalysis {
+    var job = StudyAnalysis(countsPath: datasetPath("vegan-bci/BCI_counts.csv"), metadataPath: datasetPath("vegan-bci/BCI_env.csv"),
+                            outcome: "EnvHet", outputDirectory: outputDirectory)
+    job.covariates = ["Habitat", "Stream"]
+    job.diversity.metrics = "shannon,simpson,observed_features"
+    return job
+}
+
+func twinsStudy(outputDirectory: String = temporaryDirectory() + "/out") -> StudyAnalysis {
+    var job = StudyAnalysis(countsPath: datasetPath("twins/Twins.csv"), metadataPath: datasetPath("twins/metadata.tsv"),
+                            outcome: "obese", outputDirectory: outputDirectory)
+    job.diversity.readOptions.orientation = .columns
+    job.diversity.metrics = "shannon,simpson,observed_features"
+    job.family = .binomial
+    return job
+}
+
+@Suite struct StudyAnalysisTests {
+    /// The whole pipeline against scikit-bio + pandas + statsmodels + SciPy
+    /// run end to end on the same files (generate_analyze_reference.py).
+    @Test(arguments: ["bci", "twins"])
+    func agreesWithIndependentPipeline(_ study: String) throws {
+        let job = study == "bci" ? bciStudy() : twinsStudy()
+        var notes = [String]()
+        let result = try job.compute { notes.append($0) }
+        let reference = referenceRows("analyze-reference.csv").filter { $0[0] == study }
+        #expect(!reference.isEmpty)
+        for row in reference {
+            let index = try #require(result.metrics.firstIndex { $0.metric == row[1] })
+            let m = result.metrics[index]
+            if row[2] == "spearman" {
+                #expect(relativeError(m.spearman.statistic, Double(row[3])!) < 1e-10)
+                #expect(abs(m.spearman.pValue - Double(row[5])!) < 1e-10)
+                continue
+            }
+            let c = try #require(m.model.coefficients.first { $0.name == row[2] }, "no term \(row[2])")
+            #expect(relativeError(c.estimate!, Double(row[3])!) < 1e-8, "\(row[1]) \(row[2]) estimate")
+            #expect(relativeError(c.standardError!, Double(row[4])!) < 1e-8, "\(row[1]) \(row[2]) SE")
+            #expect(abs(c.pValue! - Double(row[5])!) < 1e-8, "\(row[1]) \(row[2]) p")
+            if row[6] != "NA" {
+                #expect(abs(result.qValues[index] - Double(row[6])!) < 1e-8, "\(row[1]) q")
+            }
+        }
+        if study == "twins" { #expect(notes.contains { $0.contains("24 of 278 rows left out") }) }
+    }
+
+    @Test func writesEveryFileByteIdenticallyOnRerun() throws {
+        let first = temporaryDirectory() + "/a", second = temporaryDirectory() + "/b"
+        var job = bciStudy(outputDirectory: first)
+        job.diversity.rarefactionDepth = 300
+        job.diversity.seed = 42
+        try job.run { _ in }
+        job.outputDirectory = second
+        try job.run { _ in }
+        for name in StudyAnalysis.outputFiles {
+            let a = try Data(contentsOf: URL(fileURLWithPath: first + "/" + name))
+            let b = try Data(contentsOf: URL(fileURLWithPath: second + "/" + name))
+            #expect(!a.isEmpty && a == b, "\(name) differs between runs")
+        }
+        let models = try String(contentsOfFile: first + "/models.csv", encoding: .utf8)
+        #expect(models.hasPrefix("metric,term,estimate,std_error,statistic,p_value,conf_low,conf_high,std_estimate,vif,aliased,q_value\n"))
+        let summary = try String(contentsOfFile: first + "/summary.md", encoding: .utf8)
+        #expect(summary.contains("rarefied to 300 reads") && summary.contains("seed 42"))
+        #expect(summary.contains("Habitat (reference OldHigh)"))
+        // A second run into the same directory refuses without --force.
+        #expect(throws: InputError.self) { try job.run { _ in } }
+    }
+
+    @Test func mismatchedIDsAreAnErrorAndNothingIsWritten() throws {
+        let dir = temporaryDirectory()
+        let metadata = temporaryFile("meta.csv", "id,score\nX1,3\nX2,4\n")
+        var job = bciStudy(outputDirectory: dir + "/out")
+        job.metadataPath = metadata
+        job.outcome = "score"
+        job.covariates = []
+        #expect {
+            try job.run { _ in }
+        } throws: { "\($0)".contains("no sample ID is in both tables") }
+        #expect(!FileManager.default.fileExists(atPath: dir + "/out"))
+    }
+
+    @Test func unknownCovariateIsNamedBeforeAnyWork() throws {
+        var job = bciStudy()
+        job.covariates = ["Habitat", "stream"]
+        #expect {
+            try job.run { _ in }
+        } throws: { "\($0)".contains("no column 'stream'") && "\($0)".contains("Did you mean 'Stream'?") }
+        #expect(!FileManager.default.fileExists(atPath: job.outputDirectory))
+    }
+
+    @Test func outcomeCutoffFitsLogisticModels() throws {
+        var job = bciStudy()
+        job.outcomeCutoff = 0.5
+        let result = try job.compute { _ in }
+        #expect(result.family == .binomial)
+        #expect(result.modelledOutcome == "EnvHet_ge_0.5")
+        let merged = result.merged
+        for (y, b) in zip(merged.cells(of: "EnvHet")!, merged.cells(of: "EnvHet_ge_0.5")!) {
+            #expect((Double(y)! >= 0.5) == (b == "1"))
+        }
+        let summary = result.files.first { $0.name == "summary.md" }!.contents
+        #expect(summary.contains("OR (95% CI)"))
+    }
+}
+
+@Suite struct RegressionRunTests {
+    @Test func jsonHasExactlyModelCoefficientsAndFit() throws {
+        var job = RegressionRun(dataPath: fixturePath("regression-data.csv"), formula: "depressed ~ shannon + age + sex")
+        job.family = .binomial
+        job.format = "json"
+        job.exponentiate = true
+        let text = try #require(try job.run { _ in })
+        let object = try JSONSerialization.jsonObject(with: Data(text.utf8)) as! [String: Any]
+        #expect(Set(object.keys) == ["model", "coefficients", "fit"])
+        let coefficients = object["coefficients"] as! [[String: Any]]
+        #expect(coefficients.map { $0["term"] as! String } == ["Intercept", "shannon", "age", "sex[T.M]"])
+        #expect(coefficients[1]["odds_ratio"] != nil)
+        let fit = object["fit"] as! [String: Any]
+        #expect(fit["nobs"] as? Int == 233 && fit["n_dropped"] as? Int == 7)
+    }
+
+    @Test func writesCoefficientAndFitTablesAtomically() throws {
+        let dir = temporaryDirectory()
+        var job = RegressionRun(dataPath: fixturePath("regression-data.csv"), formula: "phq9 ~ shannon + age + C(sex) + bmi")
+        job.covariance = .hc3
+        job.outputPath = dir + "/model.csv"
+        job.fitOutputPath = dir + "/fit.tsv"
+        #expect(try job.run { _ in } == nil)
+        let model = try String(contentsOfFile: dir + "/model.csv", encoding: .utf8)
+        #expect(model.hasPrefix("term,estimate,std_error,statistic,p_value,conf_low,conf_high,std_estimate,vif,aliased\n"))
+        let fit = try String(contentsOfFile: dir + "/fit.tsv", encoding: .utf8)
+        #expect(fit.hasPrefix("nobs\tdf_residual\tr_squared\tadj_r_squared\tsigma\tf_statistic\tf_p_value\tlog_likelihood\taic\tbic\tn_dropped\n215\t210\t"))
+        // Failing runs leave nothing behind.
+        job.outputPath = dir + "/other.csv"
+        job.fitOutputPath = nil
+        job.formula = "phq9 ~ nosuchcolumn"
+        #expect(throws: InputError.self) { try job.run { _ in } }
+        #expect(!FileManager.default.fileExists(atPath: dir + "/other.csv"))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir).sorted() == ["fit.tsv", "model.csv"])
+    }
+
+    @Test func referenceLevelsFromTheCommandLine() throws {
+        #expect(try RegressionRun.parseReferences(["sex=M", "group=severe"]) == ["sex": "M", "group": "severe"])
+        #expect(throws: InputError.self) { try RegressionRun.parseReferences(["sex"]) }
+    }
+}
