@@ -1,4 +1,5 @@
 import CLAPACK
+import Foundation
 
 /// The Cholesky factorisation, stored as the upper factor
 /// `A = Uᵀ·U` of a symmetric positive-definite matrix, by LAPACK `dpotrf`.
@@ -47,5 +48,3 @@ public struct Cholesky: Sendable {
         return inv
     }
 }
-
-import Foundation

@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import Moodbiome
 
@@ -52,5 +53,41 @@ struct LinearAlgebraTests {
         let beta = try PivotedQR(x).solveLeastSquares([1, 3, 5, 7])
         #expect(abs(beta[0]! - 1) < 1e-13)
         #expect(abs(beta[1]! - 2) < 1e-13)
+    }
+
+    @Test func svdOfAKnownMatrix() throws {
+        // [[3, 0], [4, 5]]: AᵀA has eigenvalues 45 and 5, so σ = 3√5, √5.
+        let a = Matrix([[3, 0], [4, 5]])
+        let svd = try SingularValueDecomposition(a)
+        #expect(abs(svd.singularValues[0] - 3 * 5.0.squareRoot()) < 1e-14)
+        #expect(abs(svd.singularValues[1] - 5.0.squareRoot()) < 1e-14)
+        #expect(abs(svd.conditionNumber - 3) < 1e-14)
+        // U·diag(s)·Vᵀ reconstructs A.
+        var us = svd.u
+        for j in 0..<2 { for i in 0..<2 { us[i, j] *= svd.singularValues[j] } }
+        let back = us.multiplied(by: svd.v, transposeOther: .transposed)
+        for k in back.storage.indices { #expect(abs(back.storage[k] - a.storage[k]) < 1e-14) }
+    }
+
+    @Test func choleskyOfAKnownMatrix() throws {
+        // [[4, 2], [2, 3]] = UᵀU with U = [[2, 1], [0, √2]]; det = 8.
+        let c = try Cholesky(Matrix([[4, 2], [2, 3]]))
+        #expect(c.upper[0, 0] == 2 && c.upper[0, 1] == 1 && c.upper[1, 0] == 0)
+        #expect(abs(c.upper[1, 1] - 2.0.squareRoot()) < 1e-15)
+        #expect(abs(c.logDeterminant - log(8)) < 1e-15)
+        let inverse = try c.inverse()
+        let expected = [[3.0 / 8, -2.0 / 8], [-2.0 / 8, 4.0 / 8]]
+        for i in 0..<2 { for j in 0..<2 { #expect(abs(inverse[i, j] - expected[i][j]) < 1e-15) } }
+        #expect(throws: LinearAlgebraError.self) { try Cholesky(Matrix([[1, 2], [2, 1]])) }
+    }
+
+    @Test func symmetricEigenOfAKnownMatrix() throws {
+        // [[2, 1, 0], [1, 2, 0], [0, 0, 5]]: eigenvalues 1, 3, 5.
+        let a = Matrix([[2, 1, 0], [1, 2, 0], [0, 0, 5]])
+        let e = try SymmetricEigen(a)
+        for (value, expected) in zip(e.eigenvalues, [1.0, 3, 5]) { #expect(abs(value - expected) < 1e-14) }
+        // A·v = λ·v for each pair.
+        let av = a.multiplied(by: e.eigenvectors)
+        for j in 0..<3 { for i in 0..<3 { #expect(abs(av[i, j] - e.eigenvalues[j] * e.eigenvectors[i, j]) < 1e-14) } }
     }
 }
