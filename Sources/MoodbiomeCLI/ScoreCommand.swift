@@ -1,0 +1,106 @@
+import ArgumentParser
+import Foundation
+import Moodbiome
+
+struct ScoreCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "score",
+        abstract: "Score a mood instrument (PHQ-9, BDI-II, HAM-D…) from item responses.",
+        discussion: """
+        Appends <scale>_total, <scale>_band, <scale>_answered and <scale>_prorated to the table, \
+        keeping every input column and row. Missing items (NA, empty…) are prorated up to the \
+        instrument's limit (`moodbiome scales` lists each rule and its source); beyond it the \
+        total is NA. An answer out of range or not a number stops with an error naming the \
+        participant, the item column and the value, unless --invalid as-missing.
+        """
+    )
+
+    @Argument(help: "The table with one row per participant (CSV or TSV).")
+    var data: String
+
+    @Option(help: ArgumentHelp("The instrument: phq9, phq8, bdi2, hamd17, hamd17-zimmerman, madrs, hads-d, hads-a, cesd, gad7, pss10.", valueName: "name"))
+    var scale: String
+
+    @Option(help: ArgumentHelp("The item columns, comma-separated, in item order.", valueName: "columns"))
+    var items: String?
+
+    @Option(help: ArgumentHelp("Item columns named PREFIX1 … PREFIXk instead of --items.", valueName: "prefix"))
+    var prefix: String?
+
+    @Option(name: .customLong("id-column"), help: "The column holding participant IDs (default: the first).")
+    var idColumn: String?
+
+    @Option(help: ArgumentHelp("Invalid answers: error (default) or as-missing.", valueName: "policy"))
+    var invalid = "error"
+
+    @Option(help: ArgumentHelp("Prorated totals: round (nearest integer, default) or exact.", valueName: "mode"))
+    var prorate = "round"
+
+    @Option(name: .customLong("max-missing"), help: "Override the instrument's most-missing-items rule.")
+    var maxMissing: Int?
+
+    @Option(help: ArgumentHelp("Reverse-score these items (1-based, comma-separated), replacing the instrument's list; e.g. HADS entered as option positions.", valueName: "items"))
+    var reverse: String?
+
+    @Option(help: "Prefix of the appended columns (default: the scale's name).")
+    var name: String?
+
+    @Option(help: ArgumentHelp("Output format: csv, tsv, md, json. Default: by the output file's extension, else csv.", valueName: "format"))
+    var format: String?
+
+    @Option(name: [.short, .customLong("output")], help: ArgumentHelp("Write here (atomically) instead of standard output.", valueName: "file"))
+    var output: String?
+
+    @Flag(help: "Replace the output file if it exists.")
+    var force = false
+
+    func run() throws {
+        var job = ScoreRun(dataPath: data, scale: scale)
+        job.items = items.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }
+        job.prefix = prefix
+        if job.items != nil && prefix != nil { throw ValidationError("give --items or --prefix, not both") }
+        job.idColumn = idColumn
+        switch invalid {
+        case "error": job.options.invalidAsMissing = false
+        case "as-missing": job.options.invalidAsMissing = true
+        default: throw ValidationError("--invalid must be error or as-missing (got '\(invalid)')")
+        }
+        switch prorate {
+        case "round": job.options.roundProrated = true
+        case "exact": job.options.roundProrated = false
+        default: throw ValidationError("--prorate must be round or exact (got '\(prorate)')")
+        }
+        if let maxMissing {
+            guard maxMissing >= 0 else { throw ValidationError("--max-missing must be 0 or more") }
+            job.options.maxMissing = maxMissing
+        }
+        if let reverse {
+            var set = Set<Int>()
+            for part in reverse.split(separator: ",") {
+                guard let k = Int(part.trimmingCharacters(in: .whitespaces)), k >= 1 else {
+                    throw ValidationError("--reverse takes item numbers like 1,3,5 (got '\(reverse)')")
+                }
+                set.insert(k)
+            }
+            job.options.reversedItems = set
+        }
+        job.name = name
+        job.format = format
+        job.outputPath = output
+        job.overwrite = force
+        if let text = try job.run(report: printToStandardError) {
+            FileHandle.standardOutput.write(Data(text.utf8))
+        }
+    }
+}
+
+struct ScalesCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "scales",
+        abstract: "List the mood instruments: items, ranges, reverse items, bands, missing-item rule, source."
+    )
+
+    func run() throws {
+        FileHandle.standardOutput.write(Data(ScoreRun.catalogue().utf8))
+    }
+}
