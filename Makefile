@@ -18,7 +18,8 @@ build: setup
 
 demo: build
 	bash Notebooks-scripts/01-alpha-diversity.sh $(RESULTS)
-	bash Notebooks-scripts/02-diversity-vs-outcome.sh $(RESULTS)
+	bash Notebooks-scripts/02-diversity-vs-phq9.sh $(RESULTS)
+	bash Notebooks-scripts/03-real-data-models.sh $(RESULTS)
 
 test: setup
 	$(SWIFT) test

@@ -29,8 +29,23 @@ struct AnalyzeCommand: ParsableCommand {
     @Option(name: .customLong("id-column"), help: "The metadata column holding the sample IDs (default: the first column).")
     var idColumn: String?
 
-    @Option(help: "The outcome column (e.g. a depression score such as phq9).")
-    var outcome: String
+    @Option(help: "The outcome column (e.g. a depression score such as phq9). With --scale, defaults to the scored total (phq9_total).")
+    var outcome: String?
+
+    @Option(help: ArgumentHelp("Score this instrument from the metadata's item columns first (see `moodbiome scales`).", valueName: "name"))
+    var scale: String?
+
+    @Option(help: ArgumentHelp("The instrument's item columns, comma-separated, in item order.", valueName: "columns"))
+    var items: String?
+
+    @Option(help: ArgumentHelp("Item columns named PREFIX1 … PREFIXk instead of --items.", valueName: "prefix"))
+    var prefix: String?
+
+    @Option(name: .customLong("outcome-band"), help: ArgumentHelp("Dichotomise the scored outcome at a severity band, e.g. moderate+ (that band or above), and fit logistic models.", valueName: "band"))
+    var outcomeBand: String?
+
+    @Option(help: ArgumentHelp("Invalid item answers: error (default) or as-missing.", valueName: "policy"))
+    var invalid = "error"
 
     @Option(help: ArgumentHelp("Comma-separated covariate columns; text columns are categorical.", valueName: "columns"))
     var covariates: String = ""
@@ -62,7 +77,23 @@ struct AnalyzeCommand: ParsableCommand {
     var force = false
 
     func run() throws {
+        var scoring: ScaleScoring? = nil
+        if let scale {
+            let itemList = items.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }
+            scoring = try ScaleScoring(scale: ScoreRun.scale(named: scale), items: itemList, prefix: prefix)
+            guard invalid == "error" || invalid == "as-missing" else {
+                throw ValidationError("--invalid must be error or as-missing (got '\(invalid)')")
+            }
+            scoring!.options.invalidAsMissing = invalid == "as-missing"
+        } else if items != nil || prefix != nil || outcomeBand != nil {
+            throw ValidationError("--items, --prefix and --outcome-band need --scale")
+        }
+        guard let outcome = outcome ?? scoring.map({ $0.outputPrefix + "_total" }) else {
+            throw ValidationError("give --outcome (or --scale to score one)")
+        }
         var job = StudyAnalysis(countsPath: counts, metadataPath: metadata, outcome: outcome, outputDirectory: outDir)
+        job.scoring = scoring
+        job.outcomeBand = outcomeBand
         try diversity.configure(&job.diversity)
         job.idColumn = idColumn
         job.covariates = covariates.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }

@@ -55,7 +55,7 @@ extension StudyAnalysis {
         }
         out += "\n"
         if binary {
-            out += "OR: odds ratio of \(outcomeCutoff == nil ? outcome : "\(outcome) ≥ \(NumberStyle.roundTrip.format(outcomeCutoff!))") per unit of the metric, adjusted for the covariates; Wald \(level)% confidence interval. "
+            out += "OR: odds ratio of \(r.outcomeDescription) per unit of the metric, adjusted for the covariates; Wald \(level)% confidence interval. "
         } else {
             out += "β: change in \(outcome) per unit of the metric, adjusted for the covariates. Std. β: per standard deviation of the metric, in standard deviations of \(outcome). "
         }
@@ -88,6 +88,7 @@ extension StudyAnalysis {
             text += " Samples were rarefied to \(depth) reads without replacement (\(d.iterations == 1 ? "one draw" : "metrics averaged over \(d.iterations) draws"), seed \(d.resolvedSeed))"
             text += r.diversity.belowDepth.isEmpty ? "." : "; \(r.diversity.belowDepth.count) samples with fewer reads were excluded."
         }
+        if let scoring = r.scoringDescription { text += " " + scoring }
         let joinedN = r.merged.rowCount
         text += " Of the samples, \(joinedN) had both diversity values and metadata"
         var exclusions = [String]()
@@ -95,7 +96,7 @@ extension StudyAnalysis {
         if !r.onlyInMetadata.isEmpty { exclusions.append("\(r.onlyInMetadata.count) metadata rows had no diversity values") }
         text += exclusions.isEmpty ? "." : " (\(exclusions.joined(separator: "; ")))."
         let covariateText = covariates.isEmpty ? "without covariates" : "adjusting for " + covariates.joined(separator: ", ")
-        let outcomeText = outcomeCutoff.map { "\(outcome) ≥ \(NumberStyle.roundTrip.format($0)) (dichotomised)" } ?? outcome
+        let outcomeText = r.modelledOutcome == outcome ? outcome : r.outcomeDescription + " (dichotomised)"
         if r.family == .binomial {
             text += " For each metric, \(outcomeText) was modelled by logistic regression on the metric, \(covariateText) (maximum likelihood by iteratively reweighted least squares; Wald tests and intervals; odds ratios reported)."
         } else {

@@ -27,6 +27,12 @@ public struct StudyAnalysis: Sendable {
     public var confidenceLevel = 0.95
     public var references: [String: String] = [:]
     public var adjustment = PValueAdjustment.benjaminiHochberg
+    /// Score an instrument from item columns of the metadata first; its
+    /// total (`phq9_total`) is then available as the outcome.
+    public var scoring: ScaleScoring? = nil
+    /// Dichotomise the scored outcome at a band: `moderate+` (or `moderate`)
+    /// is 1 for totals in that band or above. Needs `scoring`.
+    public var outcomeBand: String? = nil
     public var outputDirectory: String
     public var overwrite = false
 
@@ -54,6 +60,10 @@ public struct StudyAnalysis: Sendable {
         public let diversity: AlphaDiversityResult
         public let merged: DataTable
         public let modelledOutcome: String
+        /// The outcome as the summary describes it ("phq9_total ≥ 10 (moderate or above)").
+        public let outcomeDescription: String
+        /// How the instrument was scored, when it was.
+        public let scoringDescription: String?
         public let family: ModelFamily
         public let metrics: [MetricResult]
         /// Adjusted p-values of the metric terms, in `metrics` order.
@@ -96,7 +106,40 @@ public struct StudyAnalysis: Sendable {
 
     /// Everything but the writing.
     public func compute(report: (String) -> Void) throws -> Result {
-        let metadata = try DataTable.read(metadataPath, idColumn: idColumn)
+        var metadata = try DataTable.read(metadataPath, idColumn: idColumn)
+        var outcomeCutoff = self.outcomeCutoff
+        var bandName: String? = nil
+        var scoringDescription: String? = nil
+        if let scoring {
+            let (scored, invalid, unscored) = try scoring.scored(metadata)
+            let limit = scoring.options.maxMissing ?? scoring.scale.maxMissing
+            scoringDescription = "\(scoring.scale.name) totals were scored from the \(scoring.scale.itemCount) item responses"
+                + (scoring.scale.reversedItems.isEmpty && scoring.options.reversedItems == nil ? "" : " (reverse-scored items inverted)")
+                + (limit == 0 ? "; participants with any missing item were not scored" : "; up to \(limit) missing items were prorated (the mean of the answered items)")
+                + (unscored.isEmpty ? "" : ", and \(unscored.count) participants with more missing items were not scored")
+                + (invalid > 0 ? "; \(invalid) invalid answers were treated as missing" : "")
+                + " (source: \(scoring.scale.source))."
+            metadata = scored
+            if invalid > 0 { report("note: \(invalid) invalid \(scoring.scale.id) answers counted as missing") }
+            if !unscored.isEmpty {
+                report("note: \(unscored.count) participants have too many missing \(scoring.scale.id) items to be scored (NA): \(DiversityRun.list(unscored))")
+            }
+        }
+        if let outcomeBand {
+            guard let scoring else {
+                throw InputError(file: "--outcome-band", problem: "a band needs the instrument", fix: "Add --scale NAME with --items or --prefix")
+            }
+            let name = outcomeBand.hasSuffix("+") ? String(outcomeBand.dropLast()) : outcomeBand
+            guard let band = scoring.scale.band(named: name) else {
+                throw InputError(file: "--outcome-band", problem: "\(scoring.scale.id) has no band '\(name)'",
+                                 fix: "Bands: " + scoring.scale.bands.map(\.slug).joined(separator: ", ") + " (add + for 'or above')")
+            }
+            guard outcomeCutoff == nil else {
+                throw InputError(file: "--outcome-band", problem: "give --outcome-band or --outcome-cutoff, not both")
+            }
+            outcomeCutoff = band.lower
+            bandName = band.slug
+        }
         for column in [outcome] + covariates where metadata.index(of: column) == nil {
             let suggestion = closestName(to: column, among: metadata.columnNames)
             throw InputError(file: metadataPath, columnName: column,
@@ -143,6 +186,7 @@ public struct StudyAnalysis: Sendable {
 
         // The outcome as modelled.
         var modelledOutcome = outcome
+        var outcomeDescription = outcome
         var family = self.family
         if let cutoff = outcomeCutoff {
             let cells = merged.cells(of: outcome)!
@@ -156,7 +200,9 @@ public struct StudyAnalysis: Sendable {
                 }
                 binary.append(v >= cutoff ? "1" : "0")
             }
-            modelledOutcome = "\(outcome)_ge_\(NumberStyle.roundTrip.format(cutoff))"
+            modelledOutcome = bandName.map { "\(outcome)_\($0.replacingOccurrences(of: "-", with: "_"))_or_above" }
+                ?? "\(outcome)_ge_\(NumberStyle.roundTrip.format(cutoff))"
+            outcomeDescription = "\(outcome) ≥ \(NumberStyle.roundTrip.format(cutoff))" + (bandName.map { " (\($0.replacingOccurrences(of: "-", with: " ")) or above)" } ?? "")
             merged = merged.appendingColumns([(modelledOutcome, binary)], kinds: [modelledOutcome: .numeric])
             family = .binomial
         }
@@ -187,10 +233,12 @@ public struct StudyAnalysis: Sendable {
         let qValues = adjustment.adjust(results.map { $0.term.pValue ?? .nan })
         let correlationQValues = adjustment.adjust(results.map(\.spearman.pValue))
 
-        let partial = Result(diversity: alpha, merged: merged, modelledOutcome: modelledOutcome, family: family,
+        let partial = Result(diversity: alpha, merged: merged, modelledOutcome: modelledOutcome,
+                             outcomeDescription: outcomeDescription, scoringDescription: scoringDescription, family: family,
                              metrics: results, qValues: qValues, correlationQValues: correlationQValues,
                              onlyInCounts: onlyInCounts, onlyInMetadata: onlyInMetadata, files: [])
-        return Result(diversity: alpha, merged: merged, modelledOutcome: modelledOutcome, family: family,
+        return Result(diversity: alpha, merged: merged, modelledOutcome: modelledOutcome,
+                      outcomeDescription: outcomeDescription, scoringDescription: scoringDescription, family: family,
                       metrics: results, qValues: qValues, correlationQValues: correlationQValues,
                       onlyInCounts: onlyInCounts, onlyInMetadata: onlyInMetadata, files: render(partial))
     }

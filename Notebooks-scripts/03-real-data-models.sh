@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
-# 02 — Is gut diversity associated with an outcome, adjusting for covariates?
+# 03 — Is gut diversity associated with an outcome, adjusting for covariates?
 #
 # Question: in Turnbaugh's twins (278 gut samples), are obese participants'
 # microbiomes less diverse than lean ones'? And, on a second real dataset
 # with a continuous outcome and categorical covariates (vegan's BCI forest
 # plots), how does one fit and read the per-metric models?
 #
-# Usage: bash Notebooks-scripts/02-diversity-vs-outcome.sh [results-dir]
+# Usage: bash Notebooks-scripts/03-real-data-models.sh [results-dir]
 # Needs the CLI built (`make build`); writes into results-dir (default results/).
 set -euo pipefail
 cd "$(dirname "$0")/.."
