@@ -48,6 +48,8 @@ extension MoodScale: CustomTestStringConvertible {
         ("cesd", [2, 2, 2, 0, 2, nil, nil, nil, nil, nil, 1, 0, 1, 1, 1, 1, 1, 1, 1, 1], nil, nil, false),  // 5 missing
         ("pss10", [4, 4, 4, 4, 4, 4, 4, 4, 4, 4], 24.0, "moderate", false),   // items 4, 5, 7, 8 reversed to 0
         ("pss10", [2, 1, 3, 1, 0, 2, 1, 2, 3, 2], 25.0, "moderate", false),   // 13 + (3 + 4 + 3 + 2) reversed
+        ("bdi2", [1, 1, 0, 1, 1, 0, 1, 1, 0, 0, 1, 1, 0, 1, 1, 2, 1, 1, 1, 1, 0], 16.0, "mild", false),
+        ("bdi2", [2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, nil, nil], 42.0, "severe", true),  // 38 × 21/19 = 42
         ("hamd17", [4, 4, 4, 2, 2, 2, 4, 4, 4, 4, 4, 2, 2, 2, 4, 2, 2], 52.0, "very severe", false),
         ("hamd17", [2, 1, 0, 1, 1, 0, 2, 1, 0, 1, 1, 0, 0, 1, 0, 0, 0], 11.0, "mild", false),
         ("hamd17-zimmerman", [2, 1, 0, 1, 1, 0, 2, 1, 0, 1, 1, 0, 0, 1, 0, 0, 0], 11.0, "mild", false),
@@ -122,6 +124,16 @@ extension MoodScale: CustomTestStringConvertible {
         let scored = try #require(try gad.run { gadNotes.append($0) })
         #expect(scored.hasSuffix("B,1,2,4,0,0,1,1,6,mild,6,true\n"))   // 5 × 7/6 = 5.83 → 6
         #expect(gadNotes == ["note: 1 invalid answer counted as missing (--invalid as-missing)"])
+    }
+
+    @Test func bdiLetteredAnswersScoreTheirDigit() throws {
+        let header = "id," + (1...21).map { "bdi\($0)" }.joined(separator: ",")
+        let answers = (1...21).map { $0 == 16 ? "2b" : $0 == 18 ? "1a" : "1" }.joined(separator: ",")
+        let path = temporaryFile("bdi.csv", header + "\nQ1," + answers + "\n")
+        var job = ScoreRun(dataPath: path, scale: "bdi2")
+        job.prefix = "bdi"
+        let text = try #require(try job.run { _ in })
+        #expect(text.hasSuffix(",2b,1,1a,1,1,1,22,moderate,21,false\n"))   // 19 ones + 2 + 1
     }
 
     @Test func unknownScaleAndMissingItemColumns() throws {
