@@ -11,4 +11,14 @@
 
 typedef lapack_int moodbiome_lapack_int;
 
+/* Which BLAS the build linked, for provenance records: OpenBLAS reports its
+   version and build configuration; any other CBLAS is named generically. */
+static inline const char *moodbiome_blas_description(void) {
+#ifdef OPENBLAS_VERSION
+    return openblas_get_config();
+#else
+    return "CBLAS (not OpenBLAS)";
+#endif
+}
+
 #endif

@@ -70,6 +70,9 @@ struct AnalyzeCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Multiple-testing adjustment across metrics: bh, holm or bonferroni.", valueName: "method"))
     var adjust = "bh"
 
+    @Option(help: ArgumentHelp("Format of the data tables: csv (default), tsv, md, json, tex or html. summary.md, report.html and provenance.json are always written.", valueName: "format"))
+    var format = "csv"
+
     @Option(name: .customLong("out-dir"), help: ArgumentHelp("Directory for the outputs (created if missing).", valueName: "dir"))
     var outDir: String
 
@@ -114,8 +117,12 @@ struct AnalyzeCommand: ParsableCommand {
             throw ValidationError("--adjust must be bh, holm or bonferroni (got '\(adjust)')")
         }
         job.adjustment = adjustment
+        guard let tableFormat = TableFormat(name: format) else {
+            throw ValidationError("--format must be csv, tsv, md, json, tex or html (got '\(format)')")
+        }
+        job.tableFormat = tableFormat
         job.overwrite = force
         let result = try job.run(report: printToStandardError)
-        printToStandardError("wrote \(StudyAnalysis.outputFiles.joined(separator: ", ")) to \(outDir) (\(result.metrics.count) models, n = \(result.merged.rowCount) joined samples)")
+        printToStandardError("wrote \(result.files.map(\.name).joined(separator: ", ")), provenance.json to \(outDir) (\(result.metrics.count) models, n = \(result.merged.rowCount) joined samples)")
     }
 }

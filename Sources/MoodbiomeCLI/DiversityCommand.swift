@@ -24,7 +24,7 @@ struct DiversityCommand: ParsableCommand {
 
     @OptionGroup var diversity: DiversityOptions
 
-    @Option(help: ArgumentHelp("Output format: csv, tsv, md, json. Default: by the output file's extension, else csv.", valueName: "format"))
+    @Option(help: ArgumentHelp("Output format: csv, tsv, md, json, tex (LaTeX booktabs) or html; md, tex and html round numbers for reading. Default: by the output file's extension, else csv.", valueName: "format"))
     var format: String?
 
     @Option(help: "Print numbers with this many significant digits (default: full round-trip precision).")

@@ -45,7 +45,7 @@ struct ScoreCommand: ParsableCommand {
     @Option(help: "Prefix of the appended columns (default: the scale's name).")
     var name: String?
 
-    @Option(help: ArgumentHelp("Output format: csv, tsv, md, json. Default: by the output file's extension, else csv.", valueName: "format"))
+    @Option(help: ArgumentHelp("Output format: csv, tsv, md, json, tex (LaTeX booktabs) or html; md, tex and html round numbers for reading. Default: by the output file's extension, else csv.", valueName: "format"))
     var format: String?
 
     @Option(name: [.short, .customLong("output")], help: ArgumentHelp("Write here (atomically) instead of standard output.", valueName: "file"))

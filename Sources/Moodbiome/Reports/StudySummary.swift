@@ -6,6 +6,7 @@ func humanNumber(_ x: Double?, digits: Int = 3) -> String {
     guard let x, x.isFinite else { return x.map { $0.isNaN ? "NA" : ($0 > 0 ? "Inf" : "-Inf") } ?? "NA" }
     if x == 0 { return "0" }
     let magnitude = abs(x)
+    if x == x.rounded() && magnitude < 1e6 { return String(Int(x)) }
     if magnitude >= 1e-4 && magnitude < 1e6 {
         let decimals = Swift.max(0, digits - 1 - Int(floor(log10(magnitude))))
         var text = String(format: "%.\(decimals)f", x)

@@ -43,7 +43,7 @@ public struct DiversityRun: Sendable {
             throw InputError(file: "--digits", problem: "must be between 1 and 17 (got \(digits))")
         }
         let result = try compute(report: report)
-        let style: NumberStyle = digits.map { .significantDigits($0) } ?? .roundTrip
+        let style: NumberStyle? = digits.map { .significantDigits($0) }
         let text = result.table.rendered(as: format, numbers: style)
         if let outputPath {
             try writeFileAtomically(text, to: outputPath, overwrite: overwrite)

@@ -61,15 +61,19 @@ public struct RegressionRun: Sendable {
         let model = try FittedModel.fit(formula: parsed, data: data, family: family, covariance: covariance,
                                         confidenceLevel: confidenceLevel, references: references)
         for note in model.notes { report("note: " + note) }
-        let numbers: NumberStyle = digits.map { .significantDigits($0) } ?? .roundTrip
+        let numbers: NumberStyle? = digits.map { .significantDigits($0) }
         let text: String
         if summary && outputPath == nil && format == nil {
             text = model.consoleSummary(exponentiate: exponentiate)
         } else if tableFormat == .json {
-            text = model.json(exponentiate: exponentiate, numbers: numbers)
+            text = model.json(exponentiate: exponentiate, numbers: numbers ?? .roundTrip)
         } else if tableFormat == .markdown && fitOutputPath == nil {
             text = model.coefficientTable(exponentiate: exponentiate).rendered(as: .markdown, numbers: numbers)
                 + "\n" + model.fitTable.rendered(as: .markdown, numbers: numbers)
+        } else if tableFormat == .html && fitOutputPath == nil {
+            text = "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>\(htmlEscaped(model.design.formula.text))</title>\n<style>\n\(tableCSS)</style>\n</head>\n<body>\n<p>\(htmlEscaped(model.design.formula.text))</p>\n"
+                + model.coefficientTable(exponentiate: exponentiate).humanized().htmlTable(numbers: numbers ?? .human)
+                + model.fitTable.htmlTable(numbers: numbers ?? .human) + "</body>\n</html>\n"
         } else {
             text = model.coefficientTable(exponentiate: exponentiate).rendered(as: tableFormat, numbers: numbers)
         }
@@ -78,6 +82,7 @@ public struct RegressionRun: Sendable {
             try writeFileAtomically(model.fitTable.rendered(as: fitFormat, numbers: numbers), to: fitOutputPath, overwrite: overwrite)
         } else if tableFormat == .csv || tableFormat == .tsv, !(summary && outputPath == nil && format == nil) {
             let fit = model.fitStatistics.map { "\($0.name) = \(NumberStyle.significantDigits(6).format($0.value))" }
+
             report("fit: " + fit.joined(separator: ", ") + " (--fit-output FILE writes this table)")
         }
         if let outputPath {

@@ -36,8 +36,18 @@ public struct StudyAnalysis: Sendable {
     public var outputDirectory: String
     public var overwrite = false
 
-    /// The files `analyze` writes, in order.
-    public static let outputFiles = ["diversity.csv", "merged.csv", "models.csv", "fit.csv", "correlations.csv", "summary.md"]
+    /// The format of the data tables (diversity, merged, models, fit,
+    /// correlations); `summary.md`, `report.html` and `provenance.json`
+    /// are always written.
+    public var tableFormat = TableFormat.csv
+
+    /// The table files `analyze` writes, in order.
+    public var tableFiles: [String] {
+        ["diversity", "merged", "models", "fit", "correlations"].map { $0 + "." + tableFormat.fileExtension }
+    }
+
+    /// Every file `analyze` writes (figures go in `figures/`).
+    public var outputFiles: [String] { tableFiles + ["summary.md", "report.html", "provenance.json"] }
 
     public init(countsPath: String, metadataPath: String, outcome: String, outputDirectory: String) {
         self.diversity = DiversityRun(tablePath: countsPath)
@@ -86,7 +96,7 @@ public struct StudyAnalysis: Sendable {
                 throw InputError(file: outputDirectory, problem: "--out-dir exists and is not a directory")
             }
             if !overwrite {
-                let existing = Self.outputFiles.filter { FileManager.default.fileExists(atPath: outputDirectory + "/" + $0) }
+                let existing = (outputFiles + ["figures"]).filter { FileManager.default.fileExists(atPath: outputDirectory + "/" + $0) }
                 if !existing.isEmpty {
                     throw InputError(file: outputDirectory, problem: "the output directory already holds \(existing.joined(separator: ", "))",
                                      fix: "Choose another --out-dir, or pass --force to replace them")
@@ -97,11 +107,43 @@ public struct StudyAnalysis: Sendable {
             throw InputError(file: "--conf-level", problem: "must be between 0 and 1 (got \(confidenceLevel))")
         }
         let result = try compute(report: report)
+        let provenance = Provenance(command: "analyze", parameters: provenanceParameters(result),
+                                    inputs: [diversity.tablePath, metadataPath],
+                                    seed: diversity.rarefactionDepth == nil ? nil : diversity.resolvedSeed,
+                                    outputs: result.files)
+        let provenanceText = try provenance.json(runAt: Date())
         try FileManager.default.createDirectory(atPath: outputDirectory, withIntermediateDirectories: true)
-        for (name, contents) in result.files {
-            try writeFileAtomically(contents, to: outputDirectory + "/" + name, overwrite: true)
+        for (name, contents) in result.files + [("provenance.json", provenanceText)] {
+            let path = outputDirectory + "/" + name
+            if name.contains("/") {
+                try FileManager.default.createDirectory(atPath: URL(fileURLWithPath: path).deletingLastPathComponent().path,
+                                                        withIntermediateDirectories: true)
+            }
+            try writeFileAtomically(contents, to: path, overwrite: true)
         }
         return result
+    }
+
+    /// The resolved parameters, for `provenance.json`.
+    func provenanceParameters(_ r: Result) -> [(name: String, json: String)] {
+        let d = diversity
+        return [
+            ("counts", json(d.tablePath)), ("metadata", json(metadataPath)), ("id_column", json(idColumn)),
+            ("samples_in", json(d.readOptions.orientation.rawValue)),
+            ("metrics", json(r.diversity.metrics.map(\.label))),
+            ("base", json(d.options.base == .e ? "e" : d.options.base == .two ? "2" : "10")),
+            ("chao1", json(d.options.chao1BiasCorrected ? "bias-corrected" : "classic")),
+            ("ace_threshold", json(d.options.aceRareThreshold)), ("gini_method", json(d.options.giniMethod.rawValue)),
+            ("rarefy", json(d.rarefactionDepth)), ("iterations", json(d.rarefactionDepth == nil ? nil : d.iterations)),
+            ("seed", d.rarefactionDepth == nil ? "null" : String(d.resolvedSeed)), ("drop_empty", json(d.dropEmpty)),
+            ("scale", json(scoring?.scale.id)), ("items", scoring.map { json($0.items) } ?? "null"),
+            ("outcome", json(outcome)), ("modelled_outcome", json(r.modelledOutcome)),
+            ("outcome_cutoff", json(outcomeCutoff)), ("outcome_band", json(outcomeBand)),
+            ("covariates", json(covariates)), ("family", json(r.family.rawValue)),
+            ("robust", json(covariance.rawValue)), ("conf_level", json(confidenceLevel)),
+            ("references", json(references)), ("adjust", json(adjustment.rawValue)),
+            ("table_format", json(tableFormat.rawValue)),
+        ]
     }
 
     /// Everything but the writing.
@@ -246,8 +288,9 @@ public struct StudyAnalysis: Sendable {
     /// The output files' contents.
     func render(_ r: Result) -> [(name: String, contents: String)] {
         var files = [(name: String, contents: String)]()
-        files.append(("diversity.csv", r.diversity.table.rendered(as: .csv)))
-        files.append(("merged.csv", r.merged.textTable.rendered(as: .csv)))
+        let f = tableFormat, ext = tableFormat.fileExtension
+        files.append(("diversity.\(ext)", r.diversity.table.rendered(as: f)))
+        files.append(("merged.\(ext)", r.merged.textTable.rendered(as: f)))
 
         var modelRows = [[TextTable.Cell]]()
         var modelColumns = ["metric"]
@@ -259,16 +302,16 @@ public struct StudyAnalysis: Sendable {
                 modelRows.append([.text(m.metric)] + row + [.number(c.name == metricTerm ? r.qValues[i] : .nan)])
             }
         }
-        files.append(("models.csv", TextTable(columns: modelColumns, rows: modelRows).rendered(as: .csv)))
+        files.append(("models.\(ext)", TextTable(columns: modelColumns, rows: modelRows).rendered(as: f)))
 
         let fitNames = r.metrics.first?.model.fitStatistics.map(\.name) ?? []
         let fitRows: [[TextTable.Cell]] = r.metrics.map { m in [.text(m.metric)] + m.model.fitStatistics.map { .number($0.value) } }
-        files.append(("fit.csv", TextTable(columns: ["metric"] + fitNames, rows: fitRows).rendered(as: .csv)))
+        files.append(("fit.\(ext)", TextTable(columns: ["metric"] + fitNames, rows: fitRows).rendered(as: f)))
 
         let correlationRows: [[TextTable.Cell]] = r.metrics.enumerated().map { i, m in
             [.text(m.metric), .number(Double(m.spearman.n)), .number(m.spearman.statistic), .number(m.spearman.pValue), .number(r.correlationQValues[i])]
         }
-        files.append(("correlations.csv", TextTable(columns: ["metric", "n", "spearman_rho", "p_value", "q_value"], rows: correlationRows).rendered(as: .csv)))
+        files.append(("correlations.\(ext)", TextTable(columns: ["metric", "n", "spearman_rho", "p_value", "q_value"], rows: correlationRows).rendered(as: f)))
         files.append(("summary.md", summaryMarkdown(r)))
         return files
     }

@@ -182,6 +182,12 @@ kt = [trng.integers(0, 5, 20).astype(float), trng.integers(1, 6, 16).astype(floa
 for name, groups in [("continuous", k3), ("ties", kt)]:
     r = stats.kruskal(*groups)
     cases.append(["kruskal", name, "|".join(vec(g) for g in groups), num(float(r.statistic)), num(float(r.pvalue))])
+for name, groups in [("continuous", k3), ("ties", kt)]:
+    r = stats.f_oneway(*groups)
+    cases.append(["anova", name, "|".join(vec(g) for g in groups), num(r.statistic), num(r.pvalue)])
+for name, table in [("2x2", [[12, 5], [7, 15]]), ("3x4", [[10, 4, 6, 2], [3, 8, 5, 9], [6, 6, 1, 12]])]:
+    r = stats.chi2_contingency(np.array(table), correction=False)
+    cases.append(["chisq", name, "|".join(vec(row) for row in table), num(r.statistic), num(r.pvalue)])
 pvals = np.array([0.01, 0.04, 0.03, 0.2, 0.0005, 0.5, 0.04, 0.9])
 for method, sm in [("bh", "fdr_bh"), ("holm", "holm"), ("bonferroni", "bonferroni")]:
     adjusted = multipletests(pvals, method=sm)[1]

@@ -21,7 +21,8 @@ struct HypothesisCase: Sendable, CustomTestStringConvertible {
 @Suite struct HypothesisTestReferenceTests {
     /// Statistics within 1e-10 relative and p-values within 1e-10 absolute
     /// of SciPy (pearsonr, spearmanr, kendalltau, ttest_ind(equal_var=False),
-    /// mannwhitneyu, kruskal) and statsmodels' multipletests.
+    /// mannwhitneyu, kruskal, f_oneway, chi2_contingency without correction)
+    /// and statsmodels' multipletests.
     @Test(arguments: HypothesisCase.all)
     func agreesWithSciPy(_ c: HypothesisCase) {
         let v = c.vectors
@@ -33,6 +34,8 @@ struct HypothesisCase: Sendable, CustomTestStringConvertible {
         case "welch": result = GroupComparison.welchT(v[0], v[1])
         case "mannwhitney": result = GroupComparison.mannWhitneyU(v[0], v[1])
         case "kruskal": result = GroupComparison.kruskalWallis(v)
+        case "anova": result = GroupComparison.oneWayANOVA(v)
+        case "chisq": result = GroupComparison.chiSquareIndependence(v.map { $0.map { Int($0) } })
         default:
             let method = PValueAdjustment(name: String(c.test.dropFirst("adjust-".count)))!
             let adjusted = method.adjust(v[0])

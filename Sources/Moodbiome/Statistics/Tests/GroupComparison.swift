@@ -97,3 +97,61 @@ public enum GroupComparison {
         return TestResult(method: "Kruskal-Wallis rank-sum test", statistic: h, pValue: p, degreesOfFreedom: df, n: all.count)
     }
 }
+
+extension GroupComparison {
+    /// Classical one-way analysis of variance: `F = [SS_between/(k − 1)] /
+    /// [SS_within/(N − k)]` on (k − 1, N − k) df (Fisher; SciPy `f_oneway`).
+    public static func oneWayANOVA(_ groups: [[Double]]) -> TestResult {
+        let clean = groups.map { $0.filter { !$0.isNaN } }.filter { !$0.isEmpty }
+        let all = clean.flatMap { $0 }
+        let n = Double(all.count), k = Double(clean.count)
+        let grand = all.reduce(0, +) / n
+        var between = 0.0, within = 0.0
+        for g in clean {
+            let m = g.reduce(0, +) / Double(g.count)
+            between += Double(g.count) * (m - grand) * (m - grand)
+            within += g.reduce(0) { $0 + ($1 - m) * ($1 - m) }
+        }
+        let f = (between / (k - 1)) / (within / (n - k))
+        let p = k > 1 && n > k && f.isFinite ? FDistribution(numeratorDegreesOfFreedom: k - 1, denominatorDegreesOfFreedom: n - k).sf(f) : .nan
+        return TestResult(method: "one-way ANOVA", statistic: f, pValue: p, degreesOfFreedom: k - 1, n: all.count)
+    }
+
+    /// Pearson's χ² test of independence on an r × c table of counts,
+    /// `Σ (O − E)²/E` on (r − 1)(c − 1) df, without continuity correction
+    /// (SciPy `chi2_contingency(correction=False)`). Rows or columns that
+    /// are all zero are dropped first.
+    public static func chiSquareIndependence(_ counts: [[Int]]) -> TestResult {
+        var table = counts.filter { $0.contains { $0 > 0 } }
+        if let width = table.first?.count {
+            let keep = (0..<width).filter { c in table.contains { $0[c] > 0 } }
+            table = table.map { row in keep.map { row[$0] } }
+        }
+        let r = table.count, c = table.first?.count ?? 0
+        let total = Double(table.flatMap { $0 }.reduce(0, +))
+        guard r > 1 && c > 1 else {
+            return TestResult(method: "Pearson chi-squared test", statistic: .nan, pValue: .nan, degreesOfFreedom: nil, n: Int(total))
+        }
+        let rowSums = table.map { Double($0.reduce(0, +)) }
+        let colSums = (0..<c).map { j in Double(table.reduce(0) { $0 + $1[j] }) }
+        var x2 = 0.0
+        for i in 0..<r {
+            for j in 0..<c {
+                let e = rowSums[i] * colSums[j] / total
+                x2 += (Double(table[i][j]) - e) * (Double(table[i][j]) - e) / e
+            }
+        }
+        let df = Double((r - 1) * (c - 1))
+        return TestResult(method: "Pearson chi-squared test", statistic: x2, pValue: ChiSquared(degreesOfFreedom: df).sf(x2),
+                          degreesOfFreedom: df, n: Int(total))
+    }
+
+    /// The smallest expected count of a contingency table (χ² is doubtful below 5).
+    public static func smallestExpectedCount(_ counts: [[Int]]) -> Double {
+        let total = Double(counts.flatMap { $0 }.reduce(0, +))
+        let rowSums = counts.map { Double($0.reduce(0, +)) }.filter { $0 > 0 }
+        let width = counts.first?.count ?? 0
+        let colSums = (0..<width).map { j in Double(counts.reduce(0) { $0 + $1[j] }) }.filter { $0 > 0 }
+        return (rowSums.min() ?? 0) * (colSums.min() ?? 0) / total
+    }
+}
