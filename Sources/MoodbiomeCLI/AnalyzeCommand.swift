@@ -67,6 +67,9 @@ struct AnalyzeCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Reference level of a categorical covariate, as column=level (repeatable).", valueName: "column=level"))
     var reference: [String] = []
 
+    @Option(name: .customLong("group-by"), help: ArgumentHelp("Column for the cohort table and box plots (default: the scored severity band, or <stem>_band beside a <stem>_total outcome).", valueName: "column"))
+    var groupBy: String?
+
     @Option(help: ArgumentHelp("Multiple-testing adjustment across metrics: bh, holm or bonferroni.", valueName: "method"))
     var adjust = "bh"
 
@@ -121,6 +124,7 @@ struct AnalyzeCommand: ParsableCommand {
             throw ValidationError("--format must be csv, tsv, md, json, tex or html (got '\(format)')")
         }
         job.tableFormat = tableFormat
+        job.groupBy = groupBy
         job.overwrite = force
         let result = try job.run(report: printToStandardError)
         printToStandardError("wrote \(result.files.map(\.name).joined(separator: ", ")), provenance.json to \(outDir) (\(result.metrics.count) models, n = \(result.merged.rowCount) joined samples)")

@@ -4,8 +4,23 @@ import Foundation
 /// the Okabe–Ito palette, real ticks and axis labels, a caption inside the
 /// image so a file carries its own explanation.
 public enum Figures {
-    static let width = 680.0, height = 460.0
-    static let left = 78.0, right = 24.0, top = 42.0, bottom = 96.0
+    static let width = 680.0, height = 480.0
+    static let left = 78.0, right = 24.0, top = 52.0, bottom = 112.0
+
+    /// Splits text into lines of at most `limit` characters at spaces.
+    static func wrap(_ text: String, limit: Int) -> [String] {
+        var lines = [String](), current = ""
+        for word in text.split(separator: " ") {
+            if !current.isEmpty && current.count + 1 + word.count > limit {
+                lines.append(current)
+                current = String(word)
+            } else {
+                current += (current.isEmpty ? "" : " ") + word
+            }
+        }
+        if !current.isEmpty { lines.append(current) }
+        return lines
+    }
 
     struct Frame {
         let x: AxisScale
@@ -35,11 +50,12 @@ public enum Figures {
         }
         c.line(x0, y1, x1, y1)
         c.line(x0, y0, x0, y1)
-        c.text(xLabel, (x0 + x1) / 2, y1 + 40, size: 14)
+        c.text(xLabel, (x0 + x1) / 2, y1 + 52, size: 14)
         c.text(yLabel, 20, (y0 + y1) / 2, size: 14, rotate: -90)
-        c.text(title, x0, 24, size: 15, anchor: .start, weight: "bold")
-        for (k, line) in caption.enumerated() {
-            c.text(line, x0, y1 + 62 + Double(k) * 16, size: 12, anchor: .start)
+        c.text(title, x0, 22, size: 15, anchor: .start, weight: "bold")
+        let lines = caption.flatMap { wrap($0, limit: 92) }
+        for (k, line) in lines.prefix(3).enumerated() {
+            c.text(line, x0, y1 + 74 + Double(k) * 15, size: 12, anchor: .start)
         }
     }
 
@@ -100,8 +116,7 @@ public enum Figures {
         let frame = Frame(x: AxisScale(0, 1), y: AxisScale(all.min() ?? 0, all.max() ?? 1))
         drawFrame(&c, frame, xLabel: xLabel, yLabel: yLabel, title: title, caption: caption, xTicks: false)
         let slot = frame.plotWidth / Double(Swift.max(groups.count, 1))
-        let longest = groups.map(\.0.count).max() ?? 0
-        let rotate = Double(longest) * 7.5 > slot
+        let perLine = Swift.max(4, Int(slot / 7.5))
         for (g, (label, values)) in groups.enumerated() {
             let cx = left + slot * (Double(g) + 0.5), boxWidth = Swift.min(slot * 0.5, 90)
             let colour = SVGCanvas.palette[g % SVGCanvas.palette.count]
@@ -121,12 +136,10 @@ public enum Figures {
                 c.circle(cx + jitter, frame.py(v), r: 2.6, fill: colour, opacity: 0.6)
             }
             let baseline = height - bottom
-            if rotate {
-                c.text(label, cx, baseline + 16, size: 12, anchor: .end, rotate: -30)
-            } else {
-                c.text(label, cx, baseline + 18, size: 13)
+            for (k, line) in wrap(label, limit: perLine).prefix(2).enumerated() {
+                c.text(line, cx, baseline + 18 + Double(k) * 15, size: 13)
             }
-            c.text("n = \(values.count)", cx, top - 6, size: 11)
+            c.text("n = \(values.count)", cx, top - 8, size: 11)
         }
         return c.document(title: title, description: caption.joined(separator: " "))
     }

@@ -25,18 +25,15 @@ func humanPValue(_ p: Double?) -> String {
 }
 
 extension StudyAnalysis {
-    /// `summary.md`: the publication-style table (one row per metric) and a
-    /// methods paragraph describing exactly what was done.
-    func summaryMarkdown(_ r: Result) -> String {
+    /// The publication-style table: one row per metric.
+    func summaryTable(_ r: Result) -> TextTable {
         let binary = r.family == .binomial
         let level = NumberStyle.roundTrip.format(confidenceLevel * 100)
-        var out = "# Alpha diversity and \(outcome)\n\n"
         let effect = binary ? "OR (\(level)% CI)" : "β (\(level)% CI)"
         var header = ["Metric", effect, "p", "q"]
         if !binary { header.append("Std. β") }
         header += ["Spearman ρ", "ρ p", "n", binary ? "McFadden R²" : "R²"]
-        out += "| " + header.joined(separator: " | ") + " |\n"
-        out += "|" + header.indices.map { $0 == 0 ? " --- |" : " ---: |" }.joined() + "\n"
+        var rows = [[TextTable.Cell]]()
         for (i, m) in r.metrics.enumerated() {
             let c = m.term
             let estimate: String
@@ -52,15 +49,29 @@ extension StudyAnalysis {
             let fit = Dictionary(uniqueKeysWithValues: m.model.fitStatistics.map { ($0.name, $0.value) })
             row += [humanNumber(m.spearman.statistic), humanPValue(m.spearman.pValue), String(m.model.design.ids.count),
                     humanNumber(binary ? fit["pseudo_r_squared"] : fit["r_squared"])]
-            out += "| " + row.map { $0.replacingOccurrences(of: "|", with: "\\|") }.joined(separator: " | ") + " |\n"
+            rows.append(row.map { .text($0) })
         }
-        out += "\n"
-        if binary {
+        return TextTable(columns: header, rows: rows)
+    }
+
+    /// What the summary table's columns mean.
+    func summaryLegend(_ r: Result) -> String {
+        let level = NumberStyle.roundTrip.format(confidenceLevel * 100)
+        var out = ""
+        if r.family == .binomial {
             out += "OR: odds ratio of \(r.outcomeDescription) per unit of the metric, adjusted for the covariates; Wald \(level)% confidence interval. "
         } else {
             out += "β: change in \(outcome) per unit of the metric, adjusted for the covariates. Std. β: per standard deviation of the metric, in standard deviations of \(outcome). "
         }
-        out += "q: \(adjustmentName) adjustment across the \(r.metrics.count) metrics. Spearman ρ: unadjusted rank correlation with \(outcome).\n\n"
+        return out + "q: \(adjustmentName) adjustment across the \(r.metrics.count) metrics. Spearman ρ: unadjusted rank correlation with \(outcome)."
+    }
+
+    /// `summary.md`: the publication-style table (one row per metric) and a
+    /// methods paragraph describing exactly what was done.
+    func summaryMarkdown(_ r: Result) -> String {
+        var out = "# Alpha diversity and \(outcome)\n\n"
+        out += summaryTable(r).rendered(as: .markdown) + "\n"
+        out += summaryLegend(r) + "\n\n"
         out += "## Methods\n\n" + methodsParagraph(r) + "\n"
         return out
     }

@@ -35,6 +35,9 @@ public struct StudyAnalysis: Sendable {
     public var outcomeBand: String? = nil
     public var outputDirectory: String
     public var overwrite = false
+    /// The column to group the cohort table and the box plots by (default:
+    /// the scored severity band, or `<stem>_band` for a `<stem>_total` outcome).
+    public var groupBy: String? = nil
 
     /// The format of the data tables (diversity, merged, models, fit,
     /// correlations); `summary.md`, `report.html` and `provenance.json`
@@ -43,7 +46,7 @@ public struct StudyAnalysis: Sendable {
 
     /// The table files `analyze` writes, in order.
     public var tableFiles: [String] {
-        ["diversity", "merged", "models", "fit", "correlations"].map { $0 + "." + tableFormat.fileExtension }
+        ["diversity", "merged", "models", "fit", "correlations", "cohort"].map { $0 + "." + tableFormat.fileExtension }
     }
 
     /// Every file `analyze` writes (figures go in `figures/`).
@@ -82,6 +85,8 @@ public struct StudyAnalysis: Sendable {
         public let correlationQValues: [Double]
         public let onlyInCounts: [String]
         public let onlyInMetadata: [String]
+        /// The column the cohort table and box plots group by, if any.
+        public let group: String?
         /// The rendered files, by name.
         public let files: [(name: String, contents: String)]
     }
@@ -216,7 +221,20 @@ public struct StudyAnalysis: Sendable {
 
         // The merged table: ID, outcome, covariates, metrics.
         var merged = metadata.selectingRows(joined)
-        let keep = [outcome] + covariates.filter { $0 != outcome }
+        // The grouping column of the cohort table and box plots: as given,
+        // else the scored band, else `<stem>_band` beside a `<stem>_total` outcome.
+        var group = groupBy
+        if group == nil, let scoring { group = scoring.outputPrefix + "_band" }
+        if group == nil, outcome.hasSuffix("_total") {
+            let candidate = String(outcome.dropLast("_total".count)) + "_band"
+            if metadata.index(of: candidate) != nil { group = candidate }
+        }
+        if let g = group, metadata.index(of: g) == nil {
+            throw InputError(file: metadataPath, columnName: g, problem: "no column '\(g)' to group the figures by",
+                             fix: "Columns are: " + metadata.columnNames.joined(separator: ", "))
+        }
+        var keep = [outcome] + covariates.filter { $0 != outcome }
+        if let g = group, !keep.contains(g) { keep.append(g) }
         merged = DataTable(source: "merged table (\(metadataPath) joined with \(diversity.tablePath))", idColumnName: merged.idColumnName,
                            ids: merged.ids, columns: keep.map { (name: $0, cells: merged.cells(of: $0)!) },
                            kinds: Dictionary(uniqueKeysWithValues: keep.compactMap { c in metadata.declaredKind(of: c).map { (c, $0) } }))
@@ -278,15 +296,15 @@ public struct StudyAnalysis: Sendable {
         let partial = Result(diversity: alpha, merged: merged, modelledOutcome: modelledOutcome,
                              outcomeDescription: outcomeDescription, scoringDescription: scoringDescription, family: family,
                              metrics: results, qValues: qValues, correlationQValues: correlationQValues,
-                             onlyInCounts: onlyInCounts, onlyInMetadata: onlyInMetadata, files: [])
+                             onlyInCounts: onlyInCounts, onlyInMetadata: onlyInMetadata, group: group, files: [])
         return Result(diversity: alpha, merged: merged, modelledOutcome: modelledOutcome,
                       outcomeDescription: outcomeDescription, scoringDescription: scoringDescription, family: family,
                       metrics: results, qValues: qValues, correlationQValues: correlationQValues,
-                      onlyInCounts: onlyInCounts, onlyInMetadata: onlyInMetadata, files: render(partial))
+                      onlyInCounts: onlyInCounts, onlyInMetadata: onlyInMetadata, group: group, files: try render(partial))
     }
 
     /// The output files' contents.
-    func render(_ r: Result) -> [(name: String, contents: String)] {
+    func render(_ r: Result) throws -> [(name: String, contents: String)] {
         var files = [(name: String, contents: String)]()
         let f = tableFormat, ext = tableFormat.fileExtension
         files.append(("diversity.\(ext)", r.diversity.table.rendered(as: f)))
@@ -312,7 +330,15 @@ public struct StudyAnalysis: Sendable {
             [.text(m.metric), .number(Double(m.spearman.n)), .number(m.spearman.statistic), .number(m.spearman.pValue), .number(r.correlationQValues[i])]
         }
         files.append(("correlations.\(ext)", TextTable(columns: ["metric", "n", "spearman_rho", "p_value", "q_value"], rows: correlationRows).rendered(as: f)))
+        var cohort = CohortTable(data: r.merged)
+        cohort.variables = [outcome] + covariates.filter { $0 != outcome }
+        cohort.groupBy = r.group
+        let (cohortTable, cohortNotes) = try cohort.build()
+        files.append(("cohort.\(ext)", cohortTable.rendered(as: f)))
         files.append(("summary.md", summaryMarkdown(r)))
+        let figures = self.figures(r)
+        files.append(("report.html", reportHTML(r, cohort: cohortTable, cohortNotes: cohortNotes, figures: figures)))
+        for figure in figures { files.append(("figures/" + figure.name, figure.svg)) }
         return files
     }
 }

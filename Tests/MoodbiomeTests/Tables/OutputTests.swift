@@ -12,8 +12,38 @@ struct OutputTests {
         #expect(table.rendered(as: .csv) == "sample_id,shannon\n\"a,b\",1.5\nc|d,NA\n\"e\"\"f\",2\n")
     }
 
-    @Test func markdownEscapesPipes() {
-        #expect(table.rendered(as: .markdown) == "| sample_id | shannon |\n| --- | ---: |\n| a,b | 1.5 |\n| c\\|d | NA |\n| e\"f | 2 |\n")
+    @Test func markdownEscapesPipesAndRoundsForReading() {
+        #expect(table.rendered(as: .markdown) == "| sample_id | shannon |\n| --- | ---: |\n| a,b | 1.50 |\n| c\\|d | NA |\n| e\"f | 2 |\n")
+        #expect(table.rendered(as: .markdown, numbers: .roundTrip).contains("| a,b | 1.5 |"))
+    }
+
+    /// Model tables for people: estimates with intervals, p-values as `< 0.001`.
+    let model = TextTable(columns: ["term", "estimate", "std_error", "p_value", "conf_low", "conf_high"], rows: [
+        [.text("shan_non & <b>"), .number(-0.8959674), .number(0.3230302), .number(0.00591), .number(-1.532), .number(-0.26)],
+        [.text("age"), .number(0.0123456), .number(0.001), .number(1e-9), .number(0.0104), .number(0.0143)],
+    ])
+
+    @Test func latexBooktabsEscapes() {
+        #expect(model.rendered(as: .latex) == """
+        % requires \\usepackage{booktabs}
+        \\begin{tabular}{lrrr}
+        \\toprule
+        term & estimate (CI) & std\\_error & p\\_value \\\\
+        \\midrule
+        shan\\_non \\& $<$b$>$ & -0.896 (-1.53 to -0.260) & 0.323 & 0.0059 \\\\
+        age & 0.0123 (0.0104 to 0.0143) & 0.00100 & $<$ 0.001 \\\\
+        \\bottomrule
+        \\end{tabular}
+
+        """)
+    }
+
+    @Test func htmlEscapesEverything() {
+        let html = model.rendered(as: .html)
+        #expect(html.hasPrefix("<!DOCTYPE html>"))
+        #expect(html.contains("<td>shan_non &amp; &lt;b&gt;</td>"))
+        #expect(html.contains("<td class=\"num\">&lt; 0.001</td>"))
+        #expect(!html.contains("<b>"))
     }
 
     @Test func jsonUsesNullForNA() {

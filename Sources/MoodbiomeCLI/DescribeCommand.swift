@@ -1,0 +1,55 @@
+import ArgumentParser
+import Foundation
+import Moodbiome
+
+struct DescribeCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "describe",
+        abstract: "\"Table 1\": cohort characteristics overall and by group, with group tests.",
+        discussion: """
+        Numeric columns as mean ± SD (Welch t-test or one-way ANOVA across groups), or median [IQR] \
+        for the columns given to --median (Mann–Whitney or Kruskal–Wallis); categorical columns as \
+        n (%) per level (Pearson χ²); missing counts when there are any. Markdown on standard \
+        output by default; csv, tsv, json, tex or html by --format or the output's extension.
+        """
+    )
+
+    @Argument(help: "The participant table (CSV or TSV).")
+    var data: String
+
+    @Option(help: ArgumentHelp("The grouping column (e.g. phq9_band).", valueName: "column"))
+    var by: String?
+
+    @Option(help: ArgumentHelp("Columns to describe, comma-separated (default: all).", valueName: "columns"))
+    var variables: String?
+
+    @Option(help: ArgumentHelp("Numeric columns to summarise as median [IQR], comma-separated.", valueName: "columns"))
+    var median: String?
+
+    @Option(name: .customLong("id-column"), help: "The column holding IDs (default: the first).")
+    var idColumn: String?
+
+    @Option(help: ArgumentHelp("Output format: md (default on standard output), csv, tsv, json, tex or html.", valueName: "format"))
+    var format: String?
+
+    @Option(name: [.short, .customLong("output")], help: ArgumentHelp("Write here (atomically) instead of standard output.", valueName: "file"))
+    var output: String?
+
+    @Flag(help: "Replace the output file if it exists.")
+    var force = false
+
+    func run() throws {
+        func list(_ s: String?) -> [String]? { s.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } } }
+        var job = DescribeRun(dataPath: data)
+        job.groupBy = by
+        job.variables = list(variables)
+        job.skewed = Set(list(median) ?? [])
+        job.idColumn = idColumn
+        job.format = format
+        job.outputPath = output
+        job.overwrite = force
+        if let text = try job.run(report: printToStandardError) {
+            FileHandle.standardOutput.write(Data(text.utf8))
+        }
+    }
+}
