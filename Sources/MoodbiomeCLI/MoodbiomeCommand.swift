@@ -17,6 +17,6 @@ struct MoodbiomeCommand: ParsableCommand {
           moodbiome metrics
         """,
         version: moodbiomeVersion,
-        subcommands: [AnalyzeCommand.self, DescribeCommand.self, DiversityCommand.self, RegressCommand.self, ScoreCommand.self, ScalesCommand.self, SimulateCommand.self, MetricsCommand.self]
+        subcommands: [AnalyzeCommand.self, DescribeCommand.self, DiversityCommand.self, RarefactionCurveCommand.self, RegressCommand.self, RunCommand.self, ScoreCommand.self, ScalesCommand.self, SimulateCommand.self, MetricsCommand.self]
     )
 }

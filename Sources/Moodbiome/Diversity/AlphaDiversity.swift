@@ -102,7 +102,8 @@ extension AlphaDiversityResult {
     /// - Throws: `AlphaDiversityError.needsCounts` when a count-based metric
     ///   meets non-integer data; `InputError` for an impossible rarefaction.
     public init(table: CountTable, metrics: [RequestedMetric], options: AlphaOptions = .init(),
-                rarefaction: Rarefaction? = nil, dropEmpty: Bool = false) throws {
+                rarefaction: Rarefaction? = nil, dropEmpty: Bool = false,
+                progress: ProgressBar? = nil) throws {
         let countBased = metrics.filter { $0.metric.requiresCounts }.map(\.label)
         if !table.isIntegral && !countBased.isEmpty {
             throw AlphaDiversityError.needsCounts(metrics: countBased, file: table.source)
@@ -123,6 +124,7 @@ extension AlphaDiversityResult {
                 let draw = try rarefaction.rarefied(table, samples: indices, iteration: iteration)
                 let v = Self.evaluate(draw, samples: Array(0..<indices.count), metrics: metrics, options: options)
                 for k in values.storage.indices { values.storage[k] += v.storage[k] }
+                progress?.update(iteration + 1)
             }
             let k = Double(rarefaction.iterations)
             for i in values.storage.indices { values.storage[i] /= k }

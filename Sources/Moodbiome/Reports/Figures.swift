@@ -7,6 +7,20 @@ public enum Figures {
     static let width = 680.0, height = 480.0
     static let left = 78.0, right = 24.0, top = 52.0, bottom = 112.0
 
+    /// An axis label with the metric's unit (other columns as they are).
+    public static func metricAxisLabel(_ column: String, base: LogBase) -> String {
+        let unit = base == .e ? "nats" : base == .two ? "bits" : "dits"
+        switch column {
+        case "shannon": return "Shannon entropy (\(unit))"
+        case "simpson": return "Gini–Simpson index (probability)"
+        case "observed_features": return "observed features (taxa)"
+        case "chao1", "ace": return "\(column) (estimated taxa)"
+        case "inv_simpson", "enspie": return "inverse Simpson (effective taxa)"
+        case "pielou_e", "simpson_e", "heip_e": return "\(column) (evenness, 0–1)"
+        default: return column
+        }
+    }
+
     /// Splits text into lines of at most `limit` characters at spaces.
     static func wrap(_ text: String, limit: Int) -> [String] {
         var lines = [String](), current = ""

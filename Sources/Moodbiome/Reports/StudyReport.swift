@@ -10,18 +10,8 @@ struct ReportFigure: Sendable {
 extension StudyAnalysis {
     /// An axis label with the quantity's unit.
     func axisLabel(_ column: String) -> String {
-        let unit = diversity.options.base == .e ? "nats" : diversity.options.base == .two ? "bits" : "dits"
-        switch column {
-        case "shannon": return "Shannon entropy (\(unit))"
-        case "simpson": return "Gini–Simpson index (probability)"
-        case "observed_features": return "observed features (taxa)"
-        case "chao1", "ace": return "\(column) (estimated taxa)"
-        case "inv_simpson", "enspie": return "inverse Simpson (effective taxa)"
-        case "pielou_e", "simpson_e", "heip_e": return "\(column) (evenness, 0–1)"
-        default:
-            if column == outcome && column.hasSuffix("_total") { return "\(column) (score points)" }
-            return column
-        }
+        if column == outcome && column.hasSuffix("_total") { return "\(column) (score points)" }
+        return Figures.metricAxisLabel(column, base: diversity.options.base)
     }
 
     /// The figures: the outcome against each metric (or, for a binary

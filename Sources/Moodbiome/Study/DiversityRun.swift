@@ -80,8 +80,9 @@ public struct DiversityRun: Sendable {
             }
             rarefaction = Rarefaction(depth: depth, iterations: iterations, seed: seed)
         }
+        let progress = rarefaction.map { ProgressBar(label: "rarefying", total: $0.iterations) }
         let result = try AlphaDiversityResult(table: table, metrics: apply, options: options,
-                                              rarefaction: rarefaction, dropEmpty: dropEmpty)
+                                              rarefaction: rarefaction, dropEmpty: dropEmpty, progress: progress)
         if !result.belowDepth.isEmpty {
             report("note: \(result.belowDepth.count) sample\(result.belowDepth.count == 1 ? "" : "s") below the rarefaction depth \(rarefactionDepth!) dropped: \(Self.list(result.belowDepth))")
         }

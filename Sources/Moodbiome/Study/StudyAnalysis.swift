@@ -38,6 +38,8 @@ public struct StudyAnalysis: Sendable {
     /// The column to group the cohort table and the box plots by (default:
     /// the scored severity band, or `<stem>_band` for a `<stem>_total` outcome).
     public var groupBy: String? = nil
+    /// The manifest this analysis came from (`moodbiome run`), for provenance.
+    public var manifestPath: String? = nil
 
     /// The format of the data tables (diversity, merged, models, fit,
     /// correlations); `summary.md`, `report.html` and `provenance.json`
@@ -112,8 +114,8 @@ public struct StudyAnalysis: Sendable {
             throw InputError(file: "--conf-level", problem: "must be between 0 and 1 (got \(confidenceLevel))")
         }
         let result = try compute(report: report)
-        let provenance = Provenance(command: "analyze", parameters: provenanceParameters(result),
-                                    inputs: [diversity.tablePath, metadataPath],
+        let provenance = Provenance(command: manifestPath == nil ? "analyze" : "run", parameters: provenanceParameters(result),
+                                    inputs: [diversity.tablePath, metadataPath] + (manifestPath.map { [$0] } ?? []),
                                     seed: diversity.rarefactionDepth == nil ? nil : diversity.resolvedSeed,
                                     outputs: result.files)
         let provenanceText = try provenance.json(runAt: Date())
