@@ -21,8 +21,10 @@ demo: build
 	bash Notebooks-scripts/02-diversity-vs-phq9.sh $(RESULTS)
 	bash Notebooks-scripts/03-real-data-models.sh $(RESULTS)
 
-test: setup
+test:
+	@scripts/setup.sh --test
 	$(SWIFT) test
+	MOODBIOME=.build/debug/moodbiome bash scripts/smoke-notebooks.sh
 
 bench: build
 	python3 scripts/bench_alpha.py

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Installs the system libraries Moodbiome links against, when they are missing:
+# Installs the system packages Moodbiome needs, when they are missing:
 # OpenBLAS (BLAS, with cblas.h) and LAPACKE (LAPACK's C interface), plus
-# pkg-config, which SwiftPM uses to find them. Debian/Ubuntu only.
-# Uses sudo only when not already root. Safe to run repeatedly.
+# pkg-config, which SwiftPM uses to find them. With --test, also Chromium,
+# which the test suite uses to open the HTML report headlessly.
+# Debian/Ubuntu only. Uses sudo only when not already root. Safe to repeat.
 set -euo pipefail
 
 have_libraries() {
@@ -13,13 +14,19 @@ have_libraries() {
     { ldconfig -p 2>/dev/null | grep libopenblas >/dev/null; }
 }
 
-if have_libraries; then
-  exit 0
+have_browser() {
+  command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1
+}
+
+packages=()
+have_libraries || packages+=(libopenblas-dev liblapacke-dev pkg-config)
+if [ "${1:-}" = "--test" ]; then
+  have_browser || packages+=(chromium)
 fi
+[ ${#packages[@]} -eq 0 ] && exit 0
 
 if ! command -v apt-get >/dev/null 2>&1; then
-  echo "setup: OpenBLAS and LAPACKE are missing and this is not a Debian/Ubuntu system." >&2
-  echo "setup: install OpenBLAS and LAPACKE development packages (with pkg-config) by hand." >&2
+  echo "setup: missing ${packages[*]} and this is not a Debian/Ubuntu system; install them by hand." >&2
   exit 1
 fi
 
@@ -27,7 +34,10 @@ SUDO=""
 if [ "$(id -u)" -ne 0 ]; then
   SUDO="sudo"
 fi
-echo "setup: installing libopenblas-dev liblapacke-dev pkg-config" >&2
+echo "setup: installing ${packages[*]}" >&2
 $SUDO apt-get update -qq
-DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq libopenblas-dev liblapacke-dev pkg-config >/dev/null
+DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${packages[@]}" >/dev/null
 have_libraries || { echo "setup: the libraries are still not found after installing" >&2; exit 1; }
+if [ "${1:-}" = "--test" ]; then
+  have_browser || { echo "setup: chromium is still not found after installing" >&2; exit 1; }
+fi

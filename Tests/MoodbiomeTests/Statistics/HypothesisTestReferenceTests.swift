@@ -57,6 +57,17 @@ struct HypothesisCase: Sendable, CustomTestStringConvertible {
         #expect(abs(u.pValue - 0.1) < 1e-15)
     }
 
+    /// Degenerate inputs give NaN, never a crash.
+    @Test func degenerateGroupsAreNaN() {
+        #expect(GroupComparison.welchT([1, 1, 1], [2, 2]).pValue.isNaN)
+        #expect(GroupComparison.welchT([1], [2, 3]).pValue.isNaN)
+        #expect(GroupComparison.oneWayANOVA([[1, 1], [1, 1]]).pValue.isNaN)
+        #expect(GroupComparison.kruskalWallis([[1, 1], [1, 1]]).pValue.isNaN)
+        #expect(Correlation.pearson([1, 2], [2, 1]).pValue.isNaN)
+        #expect(Correlation.spearman([1, 1, 1], [1, 2, 3]).pValue.isNaN)
+        #expect(GroupComparison.chiSquareIndependence([[3, 0], [0, 0]]).pValue.isNaN)
+    }
+
     @Test func adjustmentKeepsNaNAndOrder() {
         let q = PValueAdjustment.benjaminiHochberg.adjust([0.02, .nan, 0.01])
         #expect(q[1].isNaN)

@@ -121,6 +121,7 @@ public enum Correlation {
             sxy += dx * dy; sxx += dx * dx; syy += dy * dy
         }
         let r = sxy / (sxx.squareRoot() * syy.squareRoot())
+        if r.isNaN { return .nan }   // a constant vector: undefined, not ±1
         return Swift.max(-1, Swift.min(1, r))
     }
 

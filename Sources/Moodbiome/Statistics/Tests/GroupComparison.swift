@@ -6,6 +6,7 @@ public enum GroupComparison {
     /// Welch's unequal-variance two-sample t-test:
     /// `t = (x̄ − ȳ)/√(s²ₓ/nₓ + s²ᵧ/nᵧ)` on the Welch–Satterthwaite degrees of
     /// freedom (Welch 1947; SciPy `ttest_ind(equal_var=False)`, R `t.test`).
+    /// NaN when a group has fewer than 2 values or neither group varies.
     public static func welchT(_ x: [Double], _ y: [Double]) -> TestResult {
         let a = x.filter { !$0.isNaN }, b = y.filter { !$0.isNaN }
         let na = Double(a.count), nb = Double(b.count)
@@ -15,7 +16,8 @@ public enum GroupComparison {
         let sa = va / na, sb = vb / nb
         let t = (ma - mb) / (sa + sb).squareRoot()
         let df = (sa + sb) * (sa + sb) / (sa * sa / (na - 1) + sb * sb / (nb - 1))
-        let p = t.isNaN ? Double.nan : Swift.min(1, 2 * StudentT(degreesOfFreedom: df).sf(abs(t)))
+        // Undefined (NaN) with fewer than 2 values in a group or no variance at all.
+        let p = t.isNaN || !(df > 0) || !df.isFinite ? Double.nan : Swift.min(1, 2 * StudentT(degreesOfFreedom: df).sf(abs(t)))
         return TestResult(method: "Welch two-sample t-test", statistic: t, pValue: p, degreesOfFreedom: df, n: a.count + b.count)
     }
 
