@@ -20,6 +20,8 @@ demo: build
 	bash Notebooks-scripts/01-alpha-diversity.sh $(RESULTS)
 	bash Notebooks-scripts/02-diversity-vs-phq9.sh $(RESULTS)
 	bash Notebooks-scripts/03-real-data-models.sh $(RESULTS)
+	bash Notebooks-scripts/04-rarefaction-sensitivity.sh $(RESULTS)
+	bash Notebooks-scripts/05-reproducible-run.sh $(RESULTS)
 
 test:
 	@scripts/setup.sh --test

@@ -31,7 +31,7 @@ mkdir -p "$OUT"
 "$BIN" score "$DATA/metadata.csv" --scale phq9 --prefix phq9_ --name rescored \
   -o "$OUT/phq9-rescored.csv" --force
 
-echo "Wrote $OUT/phq9-study/, $OUT/phq9-moderate/ and $OUT/phq9-rescored.csv"
+echo "Wrote $OUT/phq9-study/ (open report.html: cohort table, models, figures, methods), $OUT/phq9-moderate/ and $OUT/phq9-rescored.csv"
 echo
 cat "$OUT/phq9-study/summary.md"
 echo
