@@ -4,7 +4,6 @@ import Foundation
 struct ReportFigure: Sendable {
     let name: String
     let svg: String
-    let caption: String
 }
 
 extension StudyAnalysis {
@@ -39,14 +38,12 @@ extension StudyAnalysis {
                 let caption = ["n = \(n). \(adjusted): \(effect).", "Boxes: quartiles; whiskers: 1.5 IQR; every sample shown."]
                 out.append(ReportFigure(name: "\(m.metric)-by-\(r.modelledOutcome).svg",
                                         svg: Figures.boxPlot(groups: groups, xLabel: r.outcomeDescription, yLabel: axisLabel(m.metric),
-                                                             title: "\(m.metric) by \(r.outcomeDescription)", caption: caption),
-                                        caption: caption.joined(separator: " ")))
+                                                             title: "\(m.metric) by \(r.outcomeDescription)", caption: caption)))
             } else {
                 let caption = ["n = \(n). \(adjusted): \(effect).", "Line: unadjusted least-squares fit with its 95% confidence band."]
                 out.append(ReportFigure(name: "\(outcome)-vs-\(m.metric).svg",
                                         svg: Figures.scatter(x: metricValues, y: modelled, xLabel: axisLabel(m.metric), yLabel: axisLabel(outcome),
-                                                             title: "\(outcome) against \(m.metric)", caption: caption),
-                                        caption: caption.joined(separator: " ")))
+                                                             title: "\(outcome) against \(m.metric)", caption: caption)))
             }
             if let group = r.group {
                 let cells = r.merged.cells(of: group)!
@@ -59,8 +56,7 @@ extension StudyAnalysis {
                                "Boxes: quartiles; whiskers: 1.5 IQR; every sample shown."]
                 out.append(ReportFigure(name: "\(m.metric)-by-\(group).svg",
                                         svg: Figures.boxPlot(groups: groups, xLabel: group, yLabel: axisLabel(m.metric),
-                                                             title: "\(m.metric) by \(group)", caption: caption),
-                                        caption: caption.joined(separator: " ")))
+                                                             title: "\(m.metric) by \(group)", caption: caption)))
             }
         }
         return out
@@ -117,7 +113,9 @@ extension StudyAnalysis {
         html += summaryTable(r).htmlTable() + "<p>\(e(summaryLegend(r)))</p>\n"
         html += "<h2>Figures</h2>\n"
         for figure in figures {
-            html += "<figure>\n" + figure.svg + "<figcaption>\(e(figure.caption))</figcaption>\n</figure>\n"
+            // The caption is drawn inside the image (and in its <desc>), so a
+            // figure file taken out of the report keeps its explanation.
+            html += "<figure>\n" + figure.svg + "</figure>\n"
         }
         html += "<h2>Methods</h2>\n<p>\(e(methodsParagraph(r)))</p>\n"
         html += "<h2>Files</h2>\n<p>Tables: " + e(tableFiles.joined(separator: ", ")) + "; figures in <code>figures/</code>; <code>summary.md</code>; <code>provenance.json</code>.</p>\n"

@@ -242,7 +242,10 @@ extension TextTable {
             out += "<tr>"
             for (c, cell) in row.enumerated() {
                 out += numeric[c] ? "<td class=\"num\">" : "<td>"
-                out += htmlEscaped(text(cell, numbers)) + "</td>"
+                // Leading spaces indent sub-rows (levels under a variable): keep them visible.
+                let content = text(cell, numbers)
+                let indent = content.prefix { $0 == " " }.count
+                out += String(repeating: "&#160;", count: indent * 2) + htmlEscaped(String(content.dropFirst(indent))) + "</td>"
             }
             out += "</tr>\n"
         }
