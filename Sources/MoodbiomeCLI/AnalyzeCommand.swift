@@ -52,20 +52,11 @@ struct AnalyzeCommand: ParsableCommand {
 
     @OptionGroup var diversity: DiversityOptions
 
-    @Option(help: ArgumentHelp("gaussian (OLS) or binomial (logistic; the outcome must be 0/1 or two-valued).", valueName: "family"))
-    var family = "gaussian"
+    @OptionGroup var model: ModelOptions
 
     @Option(name: .customLong("outcome-cutoff"), help: ArgumentHelp("Dichotomise the outcome: 1 when outcome ≥ this value, and fit logistic models.", valueName: "value"))
     var outcomeCutoff: Double?
 
-    @Option(help: ArgumentHelp("Heteroscedasticity-consistent standard errors: hc0, hc1, hc2 or hc3 (linear models).", valueName: "type"))
-    var robust: String?
-
-    @Option(name: .customLong("conf-level"), help: "Confidence level of the intervals.")
-    var confLevel = 0.95
-
-    @Option(help: ArgumentHelp("Reference level of a categorical covariate, as column=level (repeatable).", valueName: "column=level"))
-    var reference: [String] = []
 
     @Option(name: .customLong("group-by"), help: ArgumentHelp("Column for the cohort table and box plots (default: the scored severity band, or <stem>_band beside a <stem>_total outcome).", valueName: "column"))
     var groupBy: String?
@@ -103,19 +94,8 @@ struct AnalyzeCommand: ParsableCommand {
         try diversity.configure(&job.diversity)
         job.idColumn = idColumn
         job.covariates = covariates.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
-        guard let family = ModelFamily(name: self.family) else {
-            throw ValidationError("--family must be gaussian or binomial (got '\(self.family)')")
-        }
-        job.family = family
+        (job.family, job.covariance, job.confidenceLevel, job.references) = try model.resolved()
         job.outcomeCutoff = outcomeCutoff
-        if let robust {
-            guard let type = CovarianceType(name: robust) else {
-                throw ValidationError("--robust must be hc0, hc1, hc2 or hc3 (got '\(robust)')")
-            }
-            job.covariance = type
-        }
-        job.confidenceLevel = confLevel
-        job.references = try RegressionRun.parseReferences(reference)
         guard let adjustment = PValueAdjustment(name: adjust) else {
             throw ValidationError("--adjust must be bh, holm or bonferroni (got '\(adjust)')")
         }

@@ -29,14 +29,9 @@ struct DescribeCommand: ParsableCommand {
     @Option(name: .customLong("id-column"), help: "The column holding IDs (default: the first).")
     var idColumn: String?
 
-    @Option(help: ArgumentHelp("Output format: md (default on standard output), csv, tsv, json, tex or html.", valueName: "format"))
-    var format: String?
 
-    @Option(name: [.short, .customLong("output")], help: ArgumentHelp("Write here (atomically) instead of standard output.", valueName: "file"))
-    var output: String?
 
-    @Flag(help: "Replace the output file if it exists.")
-    var force = false
+    @OptionGroup var output: OutputOptions
 
     func run() throws {
         func list(_ s: String?) -> [String]? { s.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } } }
@@ -45,9 +40,9 @@ struct DescribeCommand: ParsableCommand {
         job.variables = list(variables)
         job.skewed = Set(list(median) ?? [])
         job.idColumn = idColumn
-        job.format = format
-        job.outputPath = output
-        job.overwrite = force
+        job.format = output.format
+        job.outputPath = output.output
+        job.overwrite = output.force
         if let text = try job.run(report: printToStandardError) {
             FileHandle.standardOutput.write(Data(text.utf8))
         }

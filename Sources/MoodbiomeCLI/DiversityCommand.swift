@@ -24,25 +24,20 @@ struct DiversityCommand: ParsableCommand {
 
     @OptionGroup var diversity: DiversityOptions
 
-    @Option(help: ArgumentHelp("Output format: csv, tsv, md, json, tex (LaTeX booktabs) or html; md, tex and html round numbers for reading. Default: by the output file's extension, else csv.", valueName: "format"))
-    var format: String?
 
     @Option(help: "Print numbers with this many significant digits (default: full round-trip precision).")
     var digits: Int?
 
-    @Option(name: [.short, .customLong("output")], help: ArgumentHelp("Write here (atomically) instead of standard output.", valueName: "file"))
-    var output: String?
 
-    @Flag(help: "Replace the output file if it exists.")
-    var force = false
+    @OptionGroup var output: OutputOptions
 
     func run() throws {
         var job = DiversityRun(tablePath: table)
         try diversity.configure(&job)
-        job.format = format
+        job.format = output.format
         job.digits = digits
-        job.outputPath = output
-        job.overwrite = force
+        job.outputPath = output.output
+        job.overwrite = output.force
         if let text = try job.run(report: printToStandardError) {
             FileHandle.standardOutput.write(Data(text.utf8))
         }

@@ -25,60 +25,35 @@ struct RegressCommand: ParsableCommand {
     @Option(help: "The model formula, e.g. \"phq9 ~ shannon + age + C(sex)\".")
     var formula: String
 
-    @Option(help: ArgumentHelp("gaussian (OLS) or binomial (logistic).", valueName: "family"))
-    var family = "gaussian"
-
-    @Option(help: ArgumentHelp("Heteroscedasticity-consistent standard errors: hc0, hc1, hc2 or hc3 (linear models).", valueName: "type"))
-    var robust: String?
-
-    @Option(name: .customLong("conf-level"), help: "Confidence level of the intervals.")
-    var confLevel = 0.95
+    @OptionGroup var model: ModelOptions
 
     @Flag(name: .customLong("exp"), help: "Add odds ratios with confidence intervals (logistic models).")
     var exponentiate = false
 
-    @Option(help: ArgumentHelp("Reference level of a categorical column, as column=level (repeatable).", valueName: "column=level"))
-    var reference: [String] = []
 
     @Option(name: .customLong("id-column"), help: "The column holding the row IDs (default: the first column).")
     var idColumn: String?
 
-    @Option(help: ArgumentHelp("Output format: csv, tsv, md, json, tex (LaTeX booktabs) or html; md, tex and html round numbers for reading. Default: by the output file's extension, else csv.", valueName: "format"))
-    var format: String?
 
     @Option(help: "Print numbers with this many significant digits (default: full round-trip precision).")
     var digits: Int?
 
-    @Option(name: [.short, .customLong("output")], help: ArgumentHelp("Write the coefficient table here (atomically) instead of standard output.", valueName: "file"))
-    var output: String?
 
     @Option(name: .customLong("fit-output"), help: ArgumentHelp("Write the one-row fit table (n, R², F, AIC…) here.", valueName: "file"))
     var fitOutput: String?
 
-    @Flag(help: "Replace output files that exist.")
-    var force = false
+    @OptionGroup var output: OutputOptions
 
     func run() throws {
         var job = RegressionRun(dataPath: data, formula: formula)
-        guard let family = ModelFamily(name: self.family) else {
-            throw ValidationError("--family must be gaussian or binomial (got '\(self.family)')")
-        }
-        job.family = family
-        if let robust {
-            guard let type = CovarianceType(name: robust) else {
-                throw ValidationError("--robust must be hc0, hc1, hc2 or hc3 (got '\(robust)')")
-            }
-            job.covariance = type
-        }
-        job.confidenceLevel = confLevel
+        (job.family, job.covariance, job.confidenceLevel, job.references) = try model.resolved()
         job.exponentiate = exponentiate
-        job.references = try RegressionRun.parseReferences(reference)
         job.idColumn = idColumn
-        job.format = format
+        job.format = output.format
         job.digits = digits
-        job.outputPath = output
+        job.outputPath = output.output
         job.fitOutputPath = fitOutput
-        job.overwrite = force
+        job.overwrite = output.force
         job.summary = isatty(STDOUT_FILENO) != 0
         if let text = try job.run(report: printToStandardError) {
             FileHandle.standardOutput.write(Data(text.utf8))

@@ -45,14 +45,9 @@ struct ScoreCommand: ParsableCommand {
     @Option(help: "Prefix of the appended columns (default: the scale's name).")
     var name: String?
 
-    @Option(help: ArgumentHelp("Output format: csv, tsv, md, json, tex (LaTeX booktabs) or html; md, tex and html round numbers for reading. Default: by the output file's extension, else csv.", valueName: "format"))
-    var format: String?
 
-    @Option(name: [.short, .customLong("output")], help: ArgumentHelp("Write here (atomically) instead of standard output.", valueName: "file"))
-    var output: String?
 
-    @Flag(help: "Replace the output file if it exists.")
-    var force = false
+    @OptionGroup var output: OutputOptions
 
     func run() throws {
         var job = ScoreRun(dataPath: data, scale: scale)
@@ -85,9 +80,9 @@ struct ScoreCommand: ParsableCommand {
             job.options.reversedItems = set
         }
         job.name = name
-        job.format = format
-        job.outputPath = output
-        job.overwrite = force
+        job.format = output.format
+        job.outputPath = output.output
+        job.overwrite = output.force
         if let text = try job.run(report: printToStandardError) {
             FileHandle.standardOutput.write(Data(text.utf8))
         }

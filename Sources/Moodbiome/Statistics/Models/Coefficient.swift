@@ -20,6 +20,22 @@ public struct Coefficient: Sendable, Equatable {
     public var varianceInflation: Double? = nil
 
     public var isAliased: Bool { estimate == nil }
+
+    /// The row of an aliased (non-estimable) column: nil throughout.
+    static func aliased(name: String, term: String?) -> Coefficient {
+        Coefficient(name: name, term: term, estimate: nil, standardError: nil, statistic: nil, pValue: nil,
+                    confidenceLow: nil, confidenceHigh: nil)
+    }
+
+    /// A Wald row: statistic β/SE, its two-sided p-value under `reference`
+    /// (t or standard normal; NaN without one) and the interval β ± critical·SE.
+    static func wald(name: String, term: String?, estimate b: Double, standardError se: Double,
+                     reference: (any ContinuousDistribution)?, critical: Double) -> Coefficient {
+        let statistic = b / se
+        let p = reference.map { Swift.min(1, 2 * $0.sf(abs(statistic))) } ?? .nan
+        return Coefficient(name: name, term: term, estimate: b, standardError: se, statistic: statistic, pValue: p,
+                           confidenceLow: b - critical * se, confidenceHigh: b + critical * se)
+    }
 }
 
 /// How coefficient standard errors are computed in a linear model.

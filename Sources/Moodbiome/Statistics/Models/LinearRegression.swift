@@ -131,16 +131,11 @@ public struct LinearRegression: Sendable {
         for j in 0..<p {
             let term = design.columnTerms[j].map { design.termLabels[$0] }
             guard let b = beta[j] else {
-                rows.append(Coefficient(name: design.columnNames[j], term: term, estimate: nil, standardError: nil,
-                                        statistic: nil, pValue: nil, confidenceLow: nil, confidenceHigh: nil))
+                rows.append(.aliased(name: design.columnNames[j], term: term))
                 continue
             }
-            let se = covariance[j, j].squareRoot()
-            let t = b / se
-            let pValue = tDistribution.map { Swift.min(1, 2 * $0.sf(abs(t))) } ?? .nan
-            var row = Coefficient(name: design.columnNames[j], term: term, estimate: b, standardError: se,
-                                  statistic: t, pValue: pValue,
-                                  confidenceLow: b - critical * se, confidenceHigh: b + critical * se)
+            var row = Coefficient.wald(name: design.columnNames[j], term: term, estimate: b,
+                                       standardError: covariance[j, j].squareRoot(), reference: tDistribution, critical: critical)
             if design.columnTerms[j] != nil {
                 row.standardizedEstimate = b * standardDeviation(Array(x.column(j))) / sdY
                 row.varianceInflation = vif[design.columnTerms[j]!]

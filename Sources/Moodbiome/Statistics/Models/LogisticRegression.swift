@@ -158,15 +158,11 @@ public struct LogisticRegression: Sendable {
         for j in 0..<p {
             let term = design.columnTerms[j].map { design.termLabels[$0] }
             guard let b = beta[j] else {
-                rows.append(Coefficient(name: design.columnNames[j], term: term, estimate: nil, standardError: nil,
-                                        statistic: nil, pValue: nil, confidenceLow: nil, confidenceHigh: nil))
+                rows.append(.aliased(name: design.columnNames[j], term: term))
                 continue
             }
-            let se = covariance[j, j].squareRoot()
-            let statistic = b / se
-            rows.append(Coefficient(name: design.columnNames[j], term: term, estimate: b, standardError: se,
-                                    statistic: statistic, pValue: Swift.min(1, 2 * z.sf(abs(statistic))),
-                                    confidenceLow: b - critical * se, confidenceHigh: b + critical * se))
+            rows.append(.wald(name: design.columnNames[j], term: term, estimate: b,
+                              standardError: covariance[j, j].squareRoot(), reference: z, critical: critical))
         }
         self.coefficients = rows
     }
