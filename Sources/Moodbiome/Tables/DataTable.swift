@@ -60,12 +60,22 @@ public struct DataTable: Sendable {
 
     public var rowCount: Int { ids.count }
 
-    /// Whether a cell's text stands for a missing value.
+    /// Whether a cell's text stands for a missing value: empty, or `NA`,
+    /// `NaN`, `NULL`, `N/A` in any case (compared byte by byte: this runs
+    /// for every cell of every model).
     public static func isMissing(_ cell: String) -> Bool {
-        switch cell.lowercased() {
-        case "", "na", "nan", "null", "n/a": return true
-        default: return false
-        }
+        let utf8 = cell.utf8
+        if utf8.isEmpty { return true }
+        if utf8.count > 4 { return false }
+        return utf8.withContiguousStorageIfAvailable { bytes -> Bool in
+            let lower = bytes.map { $0 | 0x20 }   // ASCII letters to lower case ('/' is unchanged)
+            switch lower.count {
+            case 2: return lower == [0x6e, 0x61]                    // na
+            case 3: return lower == [0x6e, 0x61, 0x6e] || lower == [0x6e, 0x2f, 0x61]   // nan, n/a
+            case 4: return lower == [0x6e, 0x75, 0x6c, 0x6c]        // null
+            default: return false
+            }
+        } ?? ["na", "nan", "null", "n/a"].contains(cell.lowercased())   // non-contiguous (bridged) strings
     }
 
     /// The index of a column, or nil.
@@ -129,6 +139,18 @@ public struct DataTable: Sendable {
 }
 
 extension DataTable {
+    /// A field's text without surrounding spaces and tabs, trimmed at the
+    /// byte level (Foundation's trimming costs more than the whole parse).
+    static func trimmedField(_ f: FieldSpan, _ p: UnsafeBufferPointer<UInt8>) -> String {
+        var span = f
+        if !f.quoted {
+            while span.start < span.end && (p[span.start] == 0x20 || p[span.start] == 0x09) { span.start += 1 }
+            while span.end > span.start && (p[span.end - 1] == 0x20 || p[span.end - 1] == 0x09) { span.end -= 1 }
+            return span.string(p)
+        }
+        return f.string(p).trimmingCharacters(in: .whitespaces)
+    }
+
     /// Reads a metadata table (CSV or TSV, by extension or sniffed).
     ///
     /// - Parameters:
@@ -179,7 +201,7 @@ extension DataTable {
                                      columnName: fields.count < width ? header[fields.count] : nil,
                                      problem: "text after a closing quote", fix: "Quote the whole field, doubling any quote inside it")
                 }
-                fields.append(f.string(p).trimmingCharacters(in: .whitespaces))
+                fields.append(Self.trimmedField(f, p))
             }
             let first = fields.first ?? ""
             if first.hasPrefix("#") {
