@@ -1,5 +1,13 @@
 import Foundation
 
+/// A file name made of a column's name: characters other than letters,
+/// digits, `.`, `_` and `-` become `_` (column names may hold `/` or spaces).
+func fileNameComponent(_ name: String) -> String {
+    String(name.unicodeScalars.map { c -> Character in
+        (c.isASCII && (c.properties.isAlphabetic || ("0"..."9").contains(c))) || c == "." || c == "_" || c == "-" ? Character(c) : "_"
+    })
+}
+
 /// One figure of the report.
 struct ReportFigure: Sendable {
     let name: String
@@ -36,12 +44,12 @@ extension StudyAnalysis {
                     (label: "\(r.modelledOutcome) = \(Int(level))", values: zip(metricValues, modelled).filter { $0.1 == level }.map(\.0))
                 }
                 let caption = ["n = \(n). \(adjusted): \(effect).", "Boxes: quartiles; whiskers: 1.5 IQR; every sample shown."]
-                out.append(ReportFigure(name: "\(m.metric)-by-\(r.modelledOutcome).svg",
+                out.append(ReportFigure(name: fileNameComponent("\(m.metric)-by-\(r.modelledOutcome)") + ".svg",
                                         svg: Figures.boxPlot(groups: groups, xLabel: r.outcomeDescription, yLabel: axisLabel(m.metric),
                                                              title: "\(m.metric) by \(r.outcomeDescription)", caption: caption)))
             } else {
                 let caption = ["n = \(n). \(adjusted): \(effect).", "Line: unadjusted least-squares fit with its 95% confidence band."]
-                out.append(ReportFigure(name: "\(outcome)-vs-\(m.metric).svg",
+                out.append(ReportFigure(name: fileNameComponent("\(outcome)-vs-\(m.metric)") + ".svg",
                                         svg: Figures.scatter(x: metricValues, y: modelled, xLabel: axisLabel(m.metric), yLabel: axisLabel(outcome),
                                                              title: "\(outcome) against \(m.metric)", caption: caption)))
             }
@@ -54,7 +62,7 @@ extension StudyAnalysis {
                 let test = GroupComparison.kruskalWallis(groups.map(\.values))
                 let caption = ["Kruskal–Wallis test across \(group) groups: H = \(humanNumber(test.statistic)), p = \(humanPValue(test.pValue)) (unadjusted).",
                                "Boxes: quartiles; whiskers: 1.5 IQR; every sample shown."]
-                out.append(ReportFigure(name: "\(m.metric)-by-\(group).svg",
+                out.append(ReportFigure(name: fileNameComponent("\(m.metric)-by-\(group)") + ".svg",
                                         svg: Figures.boxPlot(groups: groups, xLabel: group, yLabel: axisLabel(m.metric),
                                                              title: "\(m.metric) by \(group)", caption: caption)))
             }

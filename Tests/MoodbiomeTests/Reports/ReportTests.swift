@@ -80,6 +80,11 @@ func isWellFormedXML(_ text: String) -> Bool {
         #expect(!log.contains("Uncaught") && !log.contains("CONSOLE"))
     }
 
+    @Test func figureFileNamesAreSafe() {
+        #expect(fileNameComponent("BMI (kg/m2)-vs-shannon") == "BMI__kg_m2_-vs-shannon")
+        #expect(fileNameComponent("../x") == ".._x")
+    }
+
     @Test func axisTicksAreNice() {
         let a = AxisScale(0.19, 4.07)
         #expect(a.ticks == [0, 1, 2, 3, 4, 5])
