@@ -82,7 +82,7 @@ func table(_ columns: [(String, [String])], source: String = "study.csv") -> Dat
         ("y ~ shannon + batch", "constant predictor: batch is 2.0", "Drop it"),
         ("y ~ log(shannon)", "log(shannon) needs positive values, found -1.0 (ID 'S2')", "transformation"),
         ("y ~ C(sex, ref=\"X\")", "reference level 'X' does not occur", "Levels are: F, M"),
-        ("sex ~ shannon", "'F' in column 'sex' (ID 'S1') is not a number", nil),
+        ("sex ~ shannon", "the outcome 'sex' holds text ('F' for ID 'S1'); a linear model needs a numeric outcome", "--family binomial"),
     ])
     func dataErrorsNameColumnAndRow(_ text: String, _ problem: String, _ fix: String?) throws {
         let data = table([("y", ["1", "2", "3", "4"]), ("shannon", ["1", "-1", "2", "3"]), ("age", ["30", "41", "forty", "50"]),

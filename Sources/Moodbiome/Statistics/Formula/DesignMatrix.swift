@@ -142,7 +142,12 @@ public struct DesignMatrix: Sendable {
             }
         } else {
             if case .variable(let name) = formula.response, data.kind(of: name) == .categorical {
-                _ = try numericColumn(name)  // throws, naming the first text cell
+                let cells = data.cells(of: name)!
+                if let bad = kept.first(where: { !(Double(cells[$0])?.isFinite ?? false) }) {
+                    throw data.error(row: bad, column: name,
+                                     problem: "the outcome '\(name)' holds text ('\(cells[bad])' for ID '\(data.ids[bad])'); a linear model needs a numeric outcome",
+                                     fix: "Model a numeric column, or a two-valued one with --family binomial")
+                }
             }
             let y = try evaluate(formula.response)
             if n > 1 && y.allSatisfy({ $0 == y[0] }) {
