@@ -5,16 +5,21 @@ import Moodbiome
 struct MoodbiomeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "moodbiome",
-        abstract: "Gut-microbiome diversity and mood studies, with the numbers of scikit-bio, vegan and R.",
+        abstract: "Gut-microbiome diversity and mood studies, with the numbers of scikit-bio, vegan, statsmodels and R.",
         discussion: """
-        Read a study's count table, compute alpha diversity (the scikit-bio 0.7 set), \
-        and write tidy tables. Every value is checked against scikit-bio and vegan.
+        Read a study's count table and metadata, compute alpha diversity (the scikit-bio 0.7 set), \
+        score depression scales, regress scores on diversity with covariates, and write tidy \
+        tables, figures and a self-contained HTML report with a provenance record. Every number \
+        is checked against an independent implementation.
 
         Examples:
-          moodbiome diversity Datasets/globalpatterns/feature-table.tsv --metrics shannon,simpson,chao1 -o alpha.csv
+          moodbiome analyze --counts Datasets/simulated-gut-mood/counts.csv --metadata Datasets/simulated-gut-mood/metadata.csv \\
+              --outcome phq9_total --covariates age,sex,bmi,antidepressant --out-dir results/
+          moodbiome regress merged.csv --formula "phq9 ~ shannon + age + C(sex) + bmi" --robust hc3
+          moodbiome score metadata.csv --scale phq9 --prefix phq9_ -o scored.csv
           moodbiome diversity table.tsv --metrics all --base 2 --format md
-          moodbiome diversity table.csv --rarefy 10000 --iterations 10 --seed 42 -o alpha.csv
-          moodbiome metrics
+          moodbiome run study.toml --verify
+          moodbiome metrics; moodbiome scales
         """,
         version: moodbiomeVersion,
         subcommands: [AnalyzeCommand.self, DescribeCommand.self, DiversityCommand.self, RarefactionCurveCommand.self, RegressCommand.self, RunCommand.self, ScoreCommand.self, ScalesCommand.self, SimulateCommand.self, MetricsCommand.self]
