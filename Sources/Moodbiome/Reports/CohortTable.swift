@@ -36,13 +36,11 @@ public struct CohortTable: Sendable {
     /// The table and its footnotes.
     public func build() throws -> (table: TextTable, notes: [String]) {
         if let groupBy, data.index(of: groupBy) == nil {
-            throw InputError(file: data.source, columnName: groupBy, problem: "no column '\(groupBy)' to group by",
-                             fix: (closestName(to: groupBy, among: data.columnNames).map { "Did you mean '\($0)'? " } ?? "") + "Columns are: " + data.columnNames.joined(separator: ", "))
+            throw data.missingColumn(groupBy, problem: "no column '\(groupBy)' to group by")
         }
         let variables = self.variables ?? data.columnNames.filter { $0 != groupBy }
         for v in variables where data.index(of: v) == nil {
-            throw InputError(file: data.source, columnName: v, problem: "no column '\(v)' to describe",
-                             fix: (closestName(to: v, among: data.columnNames).map { "Did you mean '\($0)'? " } ?? "") + "Columns are: " + data.columnNames.joined(separator: ", "))
+            throw data.missingColumn(v, problem: "no column '\(v)' to describe")
         }
         let groupCells = groupBy.map { data.cells(of: $0)! }
         let levels = groupCells.map { Self.order(Array(Set($0.filter { !DataTable.isMissing($0) }))) } ?? []

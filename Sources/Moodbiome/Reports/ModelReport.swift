@@ -85,7 +85,7 @@ extension FittedModel {
             out += "Logistic regression (binomial, logit link), Wald tests\n"
         }
         out += "Formula: \(d.formula.text)\n"
-        out += "n = \(d.ids.count)" + (exclusionSummary.map { "; \($0)" } ?? "") + "\n\n"
+        out += "n = \(d.ids.count)" + (d.exclusionSummary.map { "; \($0)" } ?? "") + "\n\n"
         let level = Int((confidenceLevel * 100).rounded())
         let statName = family == .gaussian ? "t" : "z"
         var header = ["", "Estimate", "Std. Error", "\(statName) value", "Pr(>|\(statName)|)", "\(level)% CI"]

@@ -90,7 +90,7 @@ public struct StudyAnalysis: Sendable {
         /// The column the cohort table and box plots group by, if any.
         public let group: String?
         /// The rendered files, by name.
-        public let files: [(name: String, contents: String)]
+        public internal(set) var files: [(name: String, contents: String)]
     }
 
     /// Runs the analysis and writes the outputs; notes go to `report`.
@@ -190,10 +190,7 @@ public struct StudyAnalysis: Sendable {
             bandName = band.slug
         }
         for column in [outcome] + covariates where metadata.index(of: column) == nil {
-            let suggestion = closestName(to: column, among: metadata.columnNames)
-            throw InputError(file: metadataPath, columnName: column,
-                             problem: "the metadata has no column '\(column)'",
-                             fix: (suggestion.map { "Did you mean '\($0)'? " } ?? "") + "Columns are: " + metadata.columnNames.joined(separator: ", "))
+            throw metadata.missingColumn(column, problem: "the metadata has no column '\(column)'")
         }
         let alpha = try diversity.compute(report: report)
         let labels = alpha.metrics.map(\.label)
@@ -272,6 +269,7 @@ public struct StudyAnalysis: Sendable {
         // One model per metric; notes shared by every model are reported once.
         var results = [MetricResult]()
         var modelNotes = [String: [String]]()
+        let outcomeValues = merged.cells(of: outcome)!.map { Double($0) ?? .nan }
         for label in labels {
             let formula = try Formula.main(response: modelledOutcome, predictors: [label] + covariates)
             let model: FittedModel
@@ -284,7 +282,6 @@ public struct StudyAnalysis: Sendable {
                 throw e
             }
             for note in model.notes { modelNotes[note, default: []].append(label) }
-            let outcomeValues = merged.cells(of: outcome)!.map { Double($0) ?? .nan }
             let metricValues = merged.cells(of: label)!.map { Double($0) ?? .nan }
             results.append(MetricResult(metric: label, model: model, spearman: Correlation.spearman(metricValues, outcomeValues)))
         }
@@ -295,14 +292,12 @@ public struct StudyAnalysis: Sendable {
         let qValues = adjustment.adjust(results.map { $0.term.pValue ?? .nan })
         let correlationQValues = adjustment.adjust(results.map(\.spearman.pValue))
 
-        let partial = Result(diversity: alpha, merged: merged, modelledOutcome: modelledOutcome,
-                             outcomeDescription: outcomeDescription, scoringDescription: scoringDescription, family: family,
-                             metrics: results, qValues: qValues, correlationQValues: correlationQValues,
-                             onlyInCounts: onlyInCounts, onlyInMetadata: onlyInMetadata, group: group, files: [])
-        return Result(diversity: alpha, merged: merged, modelledOutcome: modelledOutcome,
-                      outcomeDescription: outcomeDescription, scoringDescription: scoringDescription, family: family,
-                      metrics: results, qValues: qValues, correlationQValues: correlationQValues,
-                      onlyInCounts: onlyInCounts, onlyInMetadata: onlyInMetadata, group: group, files: try render(partial))
+        var result = Result(diversity: alpha, merged: merged, modelledOutcome: modelledOutcome,
+                            outcomeDescription: outcomeDescription, scoringDescription: scoringDescription, family: family,
+                            metrics: results, qValues: qValues, correlationQValues: correlationQValues,
+                            onlyInCounts: onlyInCounts, onlyInMetadata: onlyInMetadata, group: group, files: [])
+        result.files = try render(result)
+        return result
     }
 
     /// The output files' contents.

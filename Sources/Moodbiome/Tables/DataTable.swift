@@ -103,6 +103,14 @@ public struct DataTable: Sendable {
     /// The kind a `#q2:types` row (or the builder) declared, if any.
     public func declaredKind(of column: String) -> Kind? { declared[column] }
 
+    /// The error for a column this table does not have: the closest name
+    /// when it looks like a typo, and the list of columns.
+    func missingColumn(_ name: String, problem: String) -> InputError {
+        InputError(file: source, columnName: name, problem: problem,
+                   fix: (closestName(to: name, among: columnNames).map { "Did you mean '\($0)'? " } ?? "")
+                       + "Columns are: " + columnNames.joined(separator: ", "))
+    }
+
     /// An error located at a cell of this table.
     func error(row r: Int?, column: String?, problem: String, fix: String? = nil) -> InputError {
         var fieldIndex: Int? = nil

@@ -45,6 +45,13 @@ public struct DesignMatrix: Sendable {
 
     public var nDropped: Int { droppedIDs.count }
 
+    /// A one-line description of the left-out rows, or nil when none were.
+    public var exclusionSummary: String? {
+        guard nDropped > 0 else { return nil }
+        let reasons = exclusions.map { "\($0.variable) \($0.rows)" }.joined(separator: ", ")
+        return "\(nDropped) of \(nDropped + ids.count) rows left out for missing values (missing: \(reasons))"
+    }
+
     /// Builds the design.
     ///
     /// - Parameters:
@@ -59,10 +66,7 @@ public struct DesignMatrix: Sendable {
         self.responseLabel = formula.response.text
         // 1. Every variable must exist.
         for v in formula.variables where data.index(of: v) == nil {
-            let suggestion = closestName(to: v, among: data.columnNames)
-            throw InputError(file: data.source, columnName: v,
-                             problem: "the formula uses a column '\(v)' that the table does not have",
-                             fix: (suggestion.map { "Did you mean '\($0)'? " } ?? "") + "Columns are: " + data.columnNames.joined(separator: ", "))
+            throw data.missingColumn(v, problem: "the formula uses a column '\(v)' that the table does not have")
         }
         // 2. Listwise deletion.
         let variables = formula.variables

@@ -49,7 +49,7 @@ public struct FittedModel: Sendable {
             }
             fit = .logistic(try LogisticRegression(design: design, confidenceLevel: confidenceLevel))
         }
-        return FittedModel(fit: fit, notes: Self.notes(for: fit, design: design, total: data.rowCount))
+        return FittedModel(fit: fit, notes: Self.notes(for: fit, design: design))
     }
 
     public var design: DesignMatrix {
@@ -95,19 +95,10 @@ public struct FittedModel: Sendable {
         }
     }
 
-    /// A one-line description of the left-out rows, or nil when none were.
-    public var exclusionSummary: String? {
-        let d = design
-        guard d.nDropped > 0 else { return nil }
-        let reasons = d.exclusions.map { "\($0.variable) \($0.rows)" }.joined(separator: ", ")
-        return "\(d.nDropped) of \(d.nDropped + d.ids.count) rows left out for missing values (missing: \(reasons))"
-    }
-
-    static func notes(for fit: Fit, design: DesignMatrix, total: Int) -> [String] {
+    static func notes(for fit: Fit, design: DesignMatrix) -> [String] {
         var out = [String]()
-        if design.nDropped > 0 {
-            let reasons = design.exclusions.map { "\($0.variable) \($0.rows)" }.joined(separator: ", ")
-            out.append("\(design.nDropped) of \(total) rows left out for missing values (missing: \(reasons)); IDs: \(DiversityRun.list(design.droppedIDs))")
+        if let summary = design.exclusionSummary {
+            out.append("\(summary); IDs: \(DiversityRun.list(design.droppedIDs))")
         }
         let coefficients: [Coefficient]
         switch fit {
