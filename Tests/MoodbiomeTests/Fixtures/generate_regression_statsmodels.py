@@ -12,7 +12,8 @@ Writes:
   with numeric and text covariates, missing values spelled NA / empty /
   NULL / nan, a score and two binary outcomes.
 - regression-statsmodels.csv: model, cov_type, term, estimate, std_error,
-  statistic, p_value, conf_low, conf_high, vif.
+  statistic, p_value, conf_low, conf_high, vif, std_estimate (beta times
+  sd(column)/sd(y), NumPy sample SDs on statsmodels' design).
 - regression-fit-statsmodels.csv: model, statistic, value.
 - tests-scipy.csv: test, case, statistic, p_value.
 
@@ -119,10 +120,14 @@ for model, (our_formula, patsy_formula) in models.items():
         ci = fit.conf_int(0.05)
         names = list(fit.params.index)
         vif = gvif(fit.model.exog, names) if "Intercept" in names and cov == "nonrobust" else {}
-        for term in names:
+        # Standardised coefficient: beta * sd(column) / sd(y), sample SDs (ddof 1) over the model's rows.
+        sd_y = np.std(fit.model.endog, ddof=1)
+        for k, term in enumerate(names):
+            std = fit.params[term] * np.std(fit.model.exog[:, k], ddof=1) / sd_y if term != "Intercept" and cov == "nonrobust" else None
             coef_rows.append([model, cov.lower(), ours(term), num(fit.params[term]), num(fit.bse[term]),
                               num(fit.tvalues[term]), num(fit.pvalues[term]), num(ci.loc[term, 0]),
-                              num(ci.loc[term, 1]), num(vif[term]) if term in vif else "NA"])
+                              num(ci.loc[term, 1]), num(vif[term]) if term in vif else "NA",
+                              num(std) if std is not None else "NA"])
         if cov == "nonrobust":
             for key, value in [("formula", our_formula), ("nobs", fit.nobs), ("df_residual", fit.df_resid),
                                ("r_squared", fit.rsquared), ("adj_r_squared", fit.rsquared_adj),
@@ -140,7 +145,7 @@ for model, (our_formula, patsy_formula) in logit_models.items():
     for term in fit.params.index:
         coef_rows.append([model, "nonrobust", ours(term), num(fit.params[term]), num(fit.bse[term]),
                           num(fit.tvalues[term]), num(fit.pvalues[term]), num(ci.loc[term, 0]),
-                          num(ci.loc[term, 1]), "NA"])
+                          num(ci.loc[term, 1]), "NA", "NA"])
     for key, value in [("formula", our_formula), ("nobs", fit.nobs), ("df_residual", fit.df_resid),
                        ("log_likelihood", fit.llf), ("deviance", -2 * fit.llf), ("null_deviance", -2 * fit.llnull),
                        ("aic", fit.aic), ("bic", fit.bic), ("pseudo_r_squared", fit.prsquared)]:
@@ -149,7 +154,7 @@ for model, (our_formula, patsy_formula) in logit_models.items():
 with (here / "regression-statsmodels.csv").open("w", newline="") as f:
     f.write(header)
     w = csv.writer(f, lineterminator="\n")
-    w.writerow(["model", "cov_type", "term", "estimate", "std_error", "statistic", "p_value", "conf_low", "conf_high", "vif"])
+    w.writerow(["model", "cov_type", "term", "estimate", "std_error", "statistic", "p_value", "conf_low", "conf_high", "vif", "std_estimate"])
     w.writerows(coef_rows)
 with (here / "regression-fit-statsmodels.csv").open("w", newline="") as f:
     f.write(header)

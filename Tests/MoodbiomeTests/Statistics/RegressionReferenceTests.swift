@@ -59,7 +59,7 @@ let regressionData = try! DataTable.read(fixturePath("regression-data.csv"))
 
 @Suite struct RegressionReferenceTests {
     /// Coefficients, standard errors (classical and HC0–HC3), t or z, p,
-    /// confidence limits and VIFs agree with statsmodels: estimates and SEs
+    /// confidence limits, VIFs and standardised coefficients agree with statsmodels: estimates and SEs
     /// within 1e-9 relative, p-values within 1e-8 absolute.
     @Test(arguments: StatsmodelsCase.all)
     func agreesWithStatsmodels(_ reference: StatsmodelsCase) throws {
@@ -94,6 +94,9 @@ let regressionData = try! DataTable.read(fixturePath("regression-data.csv"))
             }
             if row[9] != "NA" {
                 #expect(relativeError(c.varianceInflation!, Double(row[9])!) < 1e-9, "\(row[2]) VIF: \(c.varianceInflation!) vs \(row[9])")
+            }
+            if row[10] != "NA" {
+                #expect(relativeError(c.standardizedEstimate!, Double(row[10])!) < 1e-9, "\(row[2]) standardised: \(c.standardizedEstimate!) vs \(row[10])")
             }
         }
     }
