@@ -1,10 +1,25 @@
 // swift-tools-version: 6.0
+//
+// Moodbiome's layers, lowest first. Each target may import only the targets
+// below it, so the compiler refuses an upward dependency:
+//
+//   CLAPACK            C shim over OpenBLAS (CBLAS) and LAPACKE (system library)
+//   MoodbiomeNumerics  Matrix, BLAS/LAPACK wrappers, distributions, random generator, parallel loops
+//   MoodbiomeIO        readers and writers: delimited text, count and metadata tables, atomic files
+//   MoodbiomeCore      diversity, statistics, scales, simulation: results and typed diagnostics
+//   MoodbiomeReport    words, numbers for people, tables, SVG figures, HTML, provenance: draws, never fits
+//   MoodbiomeStudy     the jobs (validate → compute → render → write) and study manifests
+//   MoodbiomeCLI       the `moodbiome` executable: argument parsing only
+//
+// Where a new piece goes: a metric or a model → Core; a file format → IO;
+// a figure, table layout or sentence → Report; a new command's job → Study,
+// its options → CLI.
 import PackageDescription
 
 let package = Package(
     name: "Moodbiome",
     products: [
-        .library(name: "Moodbiome", targets: ["Moodbiome"]),
+        .library(name: "MoodbiomeStudy", targets: ["MoodbiomeStudy"]),
         .executable(name: "moodbiome", targets: ["MoodbiomeCLI"]),
     ],
     dependencies: [
@@ -17,20 +32,27 @@ let package = Package(
             pkgConfig: "lapacke",
             providers: [.apt(["libopenblas-dev", "liblapacke-dev"])]
         ),
+        .target(name: "MoodbiomeNumerics", dependencies: ["CLAPACK"]),
+        .target(name: "MoodbiomeIO", dependencies: ["MoodbiomeNumerics"]),
+        .target(name: "MoodbiomeCore", dependencies: ["MoodbiomeNumerics", "MoodbiomeIO"]),
+        .target(name: "MoodbiomeReport", dependencies: ["MoodbiomeNumerics", "MoodbiomeIO", "MoodbiomeCore", "CLAPACK"]),
         .target(
-            name: "Moodbiome",
-            dependencies: ["CLAPACK", .product(name: "TOMLKit", package: "TOMLKit")]
+            name: "MoodbiomeStudy",
+            dependencies: [
+                "MoodbiomeNumerics", "MoodbiomeIO", "MoodbiomeCore", "MoodbiomeReport",
+                .product(name: "TOMLKit", package: "TOMLKit"),
+            ]
         ),
         .executableTarget(
             name: "MoodbiomeCLI",
             dependencies: [
-                "Moodbiome",
+                "MoodbiomeCore", "MoodbiomeIO", "MoodbiomeStudy",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .testTarget(
             name: "MoodbiomeTests",
-            dependencies: ["Moodbiome"],
+            dependencies: ["MoodbiomeNumerics", "MoodbiomeIO", "MoodbiomeCore", "MoodbiomeReport", "MoodbiomeStudy"],
             exclude: ["Fixtures"]
         ),
     ]

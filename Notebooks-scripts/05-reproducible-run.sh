@@ -21,5 +21,5 @@ if [ -n "${1:-}" ]; then
     "$MANIFEST" > "$OUT/phq9-study.toml"
   MANIFEST="$OUT/phq9-study.toml"
 fi
-"$BIN" run "$MANIFEST"
+"$BIN" run "$MANIFEST" --force
 "$BIN" run "$MANIFEST" --verify

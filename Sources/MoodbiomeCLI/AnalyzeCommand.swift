@@ -1,6 +1,8 @@
 import ArgumentParser
 import Foundation
-import Moodbiome
+import MoodbiomeCore
+import MoodbiomeIO
+import MoodbiomeStudy
 
 struct AnalyzeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -14,9 +16,10 @@ struct AnalyzeCommand: ParsableCommand {
         --family binomial or --outcome-cutoff) and the unadjusted Spearman correlation with the \
         outcome, then adjusts the metric terms' p-values across metrics (q-values).
 
-        Writes into --out-dir: diversity.csv, merged.csv (what was modelled), models.csv (every term \
-        of every model, with q_value on the metric terms), fit.csv (one row per model), \
-        correlations.csv and summary.md (a publication-style table and a methods paragraph).
+        Writes into --out-dir, replaced as a whole: diversity.csv, merged.csv (what was modelled), \
+        models.csv (every term of every model, with q_value on the metric terms), fit.csv (one row \
+        per model), correlations.csv, cohort.csv (Table 1), summary.md (a publication-style table and \
+        a methods paragraph), report.html, figures/ and provenance.json.
         """
     )
 
@@ -45,7 +48,7 @@ struct AnalyzeCommand: ParsableCommand {
     var outcomeBand: String?
 
     @Option(help: ArgumentHelp("Invalid item answers: error (default) or as-missing.", valueName: "policy"))
-    var invalid = "error"
+    var invalid = InvalidAnswerPolicy.error
 
     @Option(help: ArgumentHelp("Comma-separated covariate columns; text columns are categorical.", valueName: "columns"))
     var covariates: String = ""
@@ -57,56 +60,61 @@ struct AnalyzeCommand: ParsableCommand {
     @Option(name: .customLong("outcome-cutoff"), help: ArgumentHelp("Dichotomise the outcome: 1 when outcome ≥ this value, and fit logistic models.", valueName: "value"))
     var outcomeCutoff: Double?
 
-
     @Option(name: .customLong("group-by"), help: ArgumentHelp("Column for the cohort table and box plots (default: the scored severity band, or <stem>_band beside a <stem>_total outcome).", valueName: "column"))
     var groupBy: String?
 
     @Option(help: ArgumentHelp("Multiple-testing adjustment across metrics: bh, holm or bonferroni.", valueName: "method"))
-    var adjust = "bh"
+    var adjust = PValueAdjustment.benjaminiHochberg
 
     @Option(help: ArgumentHelp("Format of the data tables: csv (default), tsv, md, json, tex or html. summary.md, report.html and provenance.json are always written.", valueName: "format"))
-    var format = "csv"
+    var format = TableFormat.csv
 
-    @Option(name: .customLong("out-dir"), help: ArgumentHelp("Directory for the outputs (created if missing).", valueName: "dir"))
+    @Option(name: .customLong("out-dir"), help: ArgumentHelp("Directory for the outputs (created if missing; replaced as a whole).", valueName: "dir"))
     var outDir: String
 
-    @Flag(help: "Replace output files that exist in --out-dir.")
+    @Flag(help: "Replace a previous run in --out-dir.")
     var force = false
 
-    func run() throws {
-        var scoring: ScaleScoring? = nil
-        if let scale {
-            let itemList = items.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }
-            scoring = try ScaleScoring(scale: ScoreRun.scale(named: scale), items: itemList, prefix: prefix)
-            guard invalid == "error" || invalid == "as-missing" else {
-                throw ValidationError("--invalid must be error or as-missing (got '\(invalid)')")
-            }
-            scoring!.options.invalidAsMissing = invalid == "as-missing"
-        } else if items != nil || prefix != nil || outcomeBand != nil {
+    func validate() throws {
+        if scale == nil && (items != nil || prefix != nil || outcomeBand != nil) {
             throw ValidationError("--items, --prefix and --outcome-band need --scale")
         }
-        guard let outcome = outcome ?? scoring.map({ $0.outputPrefix + "_total" }) else {
-            throw ValidationError("give --outcome (or --scale to score one)")
+        if items != nil && prefix != nil { throw ValidationError("give --items or --prefix, not both") }
+        if outcome == nil && scale == nil { throw ValidationError("give --outcome (or --scale to score one)") }
+        try validating {
+            let job = try makeJob()
+            try job.association.validate()
+            try job.diversity.validate()
         }
+    }
+
+    func makeJob() throws -> StudyAnalysis {
+        var scoring: ScaleScoring? = nil
+        if let scale {
+            scoring = try ScaleScoring(scale: ScoreRun.scale(named: scale), items: items.map(commaList), prefix: prefix)
+            scoring?.options.invalidAsMissing = invalid == .asMissing
+        }
+        let outcome = self.outcome ?? scoring.map { $0.outputPrefix + "_total" } ?? ""
         var job = StudyAnalysis(countsPath: counts, metadataPath: metadata, outcome: outcome, outputDirectory: outDir)
-        job.scoring = scoring
-        job.outcomeBand = outcomeBand
-        try diversity.configure(&job.diversity)
+        diversity.configure(&job.diversity)
         job.idColumn = idColumn
-        job.covariates = covariates.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
-        (job.family, job.covariance, job.confidenceLevel, job.references) = try model.resolved()
-        job.outcomeCutoff = outcomeCutoff
-        guard let adjustment = PValueAdjustment(name: adjust) else {
-            throw ValidationError("--adjust must be bh, holm or bonferroni (got '\(adjust)')")
-        }
-        job.adjustment = adjustment
-        guard let tableFormat = TableFormat(name: format) else {
-            throw ValidationError("--format must be csv, tsv, md, json, tex or html (got '\(format)')")
-        }
-        job.tableFormat = tableFormat
-        job.groupBy = groupBy
+        job.association.scoring = scoring
+        job.association.outcomeBand = outcomeBand
+        job.association.covariates = commaList(covariates)
+        (job.association.family, job.association.covariance, job.association.confidenceLevel, job.association.references) = try model.resolved()
+        job.association.outcomeCutoff = outcomeCutoff
+        job.association.adjustment = adjust
+        job.association.groupBy = groupBy
+        job.tableFormat = format
         job.overwrite = force
-        let result = try job.run(report: printToStandardError)
-        printToStandardError("wrote \(result.files.map(\.name).joined(separator: ", ")), provenance.json to \(outDir) (\(result.metrics.count) models, n = \(result.merged.rowCount) joined samples)")
+        job.spelling = commandLineSpelling
+        return job
+    }
+
+    func run() throws {
+        try reportingErrors {
+            let result = try makeJob().run(report: printToStandardError)
+            printToStandardError("wrote \(result.files.map(\.name).joined(separator: ", ")), provenance.json to \(outDir) (\(result.metrics.count) models, n = \(result.merged.rowCount) joined samples)")
+        }
     }
 }

@@ -1,6 +1,6 @@
 import ArgumentParser
 import Foundation
-import Moodbiome
+import MoodbiomeStudy
 
 struct DescribeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -29,22 +29,19 @@ struct DescribeCommand: ParsableCommand {
     @Option(name: .customLong("id-column"), help: "The column holding IDs (default: the first).")
     var idColumn: String?
 
-
-
     @OptionGroup var output: OutputOptions
 
     func run() throws {
-        func list(_ s: String?) -> [String]? { s.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } } }
-        var job = DescribeRun(dataPath: data)
-        job.groupBy = by
-        job.variables = list(variables)
-        job.skewed = Set(list(median) ?? [])
-        job.idColumn = idColumn
-        job.format = output.format
-        job.outputPath = output.output
-        job.overwrite = output.force
-        if let text = try job.run(report: printToStandardError) {
-            FileHandle.standardOutput.write(Data(text.utf8))
+        try reportingErrors {
+            var job = DescribeRun(dataPath: data)
+            job.groupBy = by
+            job.variables = variables.map(commaList)
+            job.skewed = Set(median.map(commaList) ?? [])
+            job.idColumn = idColumn
+            job.format = output.format
+            job.outputPath = output.output
+            job.overwrite = output.force
+            if let text = try job.run(report: printToStandardError) { try writeToStandardOutput(text) }
         }
     }
 }

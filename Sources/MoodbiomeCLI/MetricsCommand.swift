@@ -1,5 +1,5 @@
 import ArgumentParser
-import Moodbiome
+import MoodbiomeReport
 
 struct MetricsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -8,6 +8,6 @@ struct MetricsCommand: ParsableCommand {
     )
 
     func run() throws {
-        print(metricCatalogue())
+        try writeToStandardOutput(Words.metricCatalogue() + "\n")
     }
 }

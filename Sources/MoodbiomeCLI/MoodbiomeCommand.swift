@@ -1,5 +1,6 @@
 import ArgumentParser
-import Moodbiome
+import Foundation
+import MoodbiomeIO
 
 @main
 struct MoodbiomeCommand: ParsableCommand {
@@ -24,4 +25,11 @@ struct MoodbiomeCommand: ParsableCommand {
         version: moodbiomeVersion,
         subcommands: [AnalyzeCommand.self, DescribeCommand.self, DiversityCommand.self, RarefactionCurveCommand.self, RegressCommand.self, RunCommand.self, ScoreCommand.self, ScalesCommand.self, SimulateCommand.self, MetricsCommand.self]
     )
+
+    /// Ignores SIGPIPE, so that writing to a closed pipe is reported as an
+    /// error (EPIPE) instead of killing the process, then runs the command.
+    static func main() {
+        signal(SIGPIPE, SIG_IGN)
+        main(nil)
+    }
 }

@@ -1,6 +1,8 @@
 import ArgumentParser
 import Foundation
-import Moodbiome
+import MoodbiomeCore
+import MoodbiomeIO
+import MoodbiomeStudy
 
 struct RarefactionCurveCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -25,7 +27,7 @@ struct RarefactionCurveCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Comma-separated depths to evaluate (instead of --steps/--max-depth).", valueName: "list"))
     var depths: String?
 
-    @Option(help: "Number of evenly spaced depths.")
+    @Option(help: "Number of depths, spaced quadratically (denser at low depth, where the curves bend) up to --max-depth.")
     var steps = 12
 
     @Option(name: .customLong("max-depth"), help: "Largest depth (default: the deepest sample).")
@@ -38,32 +40,42 @@ struct RarefactionCurveCommand: ParsableCommand {
     var seed: UInt64 = 1
 
     @Option(name: .customLong("samples-in"), help: ArgumentHelp("Samples are the table's rows or columns: auto, rows, columns.", valueName: "layout"))
-    var samplesIn = "auto"
+    var samplesIn = SampleOrientation.auto
 
-    @Option(name: .customLong("out-dir"), help: ArgumentHelp("Directory for the CSV and the figures.", valueName: "dir"))
+    @Option(name: .customLong("out-dir"), help: ArgumentHelp("Directory for the CSV and the figures (replaced as a whole).", valueName: "dir"))
     var outDir: String
 
-    @Flag(help: "Replace files that exist.")
+    @Flag(help: "Replace a previous run in --out-dir.")
     var force = false
 
-    func run() throws {
-        var job = RarefactionCurveRun(tablePath: table, outputDirectory: outDir)
-        job.metrics = metrics
-        job.chosenDepth = depth
-        if let depths {
-            job.depths = try depths.split(separator: ",").map {
-                guard let d = Int($0.trimmingCharacters(in: .whitespaces)), d > 0 else { throw ValidationError("--depths takes positive whole numbers (got '\($0)')") }
+    func parsedDepths() throws -> [Int]? {
+        try depths.map { text in
+            try text.split(separator: ",").map {
+                guard let d = Int($0.trimmingCharacters(in: .whitespaces)), d > 0 else {
+                    throw ValidationError("--depths takes positive whole numbers (got '\($0)')")
+                }
                 return d
             }
         }
-        job.steps = steps
-        job.maxDepth = maxDepth
-        job.iterations = iterations
-        job.seed = seed
-        guard let orientation = SampleOrientation(rawValue: samplesIn) else { throw ValidationError("--samples-in must be auto, rows or columns") }
-        job.readOptions.orientation = orientation
-        job.overwrite = force
-        let files = try job.run(report: printToStandardError)
-        printToStandardError("wrote \(files.joined(separator: ", ")) to \(outDir)")
+    }
+
+    func validate() throws { _ = try parsedDepths() }
+
+    func run() throws {
+        try reportingErrors {
+            var job = RarefactionCurveRun(tablePath: table, outputDirectory: outDir)
+            job.metrics = metrics
+            job.chosenDepth = depth
+            job.depths = try parsedDepths()
+            job.steps = steps
+            job.maxDepth = maxDepth
+            job.iterations = iterations
+            job.seed = seed
+            job.readOptions.orientation = samplesIn
+            job.overwrite = force
+            job.spelling = commandLineSpelling
+            let files = try job.run(report: printToStandardError)
+            printToStandardError("wrote \(files.joined(separator: ", ")) to \(outDir)")
+        }
     }
 }

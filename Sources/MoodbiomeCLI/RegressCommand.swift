@@ -1,6 +1,6 @@
 import ArgumentParser
 import Foundation
-import Moodbiome
+import MoodbiomeStudy
 
 struct RegressCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -30,21 +30,18 @@ struct RegressCommand: ParsableCommand {
     @Flag(name: .customLong("exp"), help: "Add odds ratios with confidence intervals (logistic models).")
     var exponentiate = false
 
-
     @Option(name: .customLong("id-column"), help: "The column holding the row IDs (default: the first column).")
     var idColumn: String?
 
-
-    @Option(help: "Print numbers with this many significant digits (default: full round-trip precision).")
+    @Option(help: "Print numbers with this many significant digits, 1–17 (default: full round-trip precision).")
     var digits: Int?
-
 
     @Option(name: .customLong("fit-output"), help: ArgumentHelp("Write the one-row fit table (n, R², F, AIC…) here.", valueName: "file"))
     var fitOutput: String?
 
     @OptionGroup var output: OutputOptions
 
-    func run() throws {
+    func job() throws -> RegressionRun {
         var job = RegressionRun(dataPath: data, formula: formula)
         (job.family, job.covariance, job.confidenceLevel, job.references) = try model.resolved()
         job.exponentiate = exponentiate
@@ -55,8 +52,17 @@ struct RegressCommand: ParsableCommand {
         job.fitOutputPath = fitOutput
         job.overwrite = output.force
         job.summary = isatty(STDOUT_FILENO) != 0
-        if let text = try job.run(report: printToStandardError) {
-            FileHandle.standardOutput.write(Data(text.utf8))
+        job.spelling = commandLineSpelling
+        return job
+    }
+
+    func validate() throws {
+        try validating { try job().validate() }
+    }
+
+    func run() throws {
+        try reportingErrors {
+            if let text = try job().run(report: printToStandardError) { try writeToStandardOutput(text) }
         }
     }
 }

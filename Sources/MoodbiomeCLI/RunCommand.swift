@@ -1,6 +1,6 @@
 import ArgumentParser
 import Foundation
-import Moodbiome
+import MoodbiomeStudy
 
 struct RunCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -8,32 +8,43 @@ struct RunCommand: ParsableCommand {
         abstract: "Run (or verify) a study described by a TOML manifest.",
         discussion: """
         The manifest names the inputs, the metrics and rarefaction, the model and the output \
-        directory (see README, "Reproducible runs"); paths are relative to the manifest. The \
-        outputs are those of `analyze`, with provenance.json recording the version, the resolved \
-        parameters, the SHA-256 of every input and the platform. --verify re-runs into a \
-        temporary directory and fails if any output differs byte for byte from the recorded run.
+        directory (see README, "Reproducible runs"); paths are relative to the manifest's own \
+        folder. The outputs are those of `analyze`, with provenance.json recording the version, \
+        the resolved parameters, the SHA-256 of every input and output, and the platform. As for \
+        `analyze`, an existing run is replaced only with --force. --verify checks the recorded \
+        parameters, inputs and outputs against provenance.json, re-runs into a temporary \
+        directory, and exits 1 when anything differs.
         """
     )
 
     @Argument(help: "The study manifest (study.toml).")
     var manifest: String
 
-    @Flag(help: "Re-run into a temporary directory and compare with the recorded outputs.")
+    @Flag(help: "Check the recorded run instead of writing one.")
     var verify = false
 
+    @Flag(help: "Replace a previous run in the manifest's output directory.")
+    var force = false
+
+    func validate() throws {
+        if verify && force { throw ValidationError("--verify writes nothing; drop --force") }
+    }
+
     func run() throws {
-        let study = try StudyManifest(path: manifest)
-        if verify {
-            let differing = try study.verify(report: printToStandardError)
-            if differing.isEmpty {
-                printToStandardError("verified: every output of \(study.analysis.outputDirectory) was reproduced byte for byte")
+        try reportingErrors {
+            let study = try StudyManifest(path: manifest)
+            if verify {
+                let problems = try study.verify(report: printToStandardError)
+                if problems.isEmpty {
+                    printToStandardError("verified: every output of \(study.analysis.outputDirectory) was reproduced byte for byte")
+                } else {
+                    printToStandardError("verification failed: \(problems.count) problem\(problems.count == 1 ? "" : "s") found")
+                    throw ExitCode(1)
+                }
             } else {
-                printToStandardError("verification failed: \(differing.count) output\(differing.count == 1 ? "" : "s") differ")
-                throw ExitCode(1)
+                let result = try study.run(overwrite: force, report: printToStandardError)
+                printToStandardError("wrote \(result.files.count + 1) files to \(study.analysis.outputDirectory) (\(result.metrics.count) models)")
             }
-        } else {
-            let result = try study.run(report: printToStandardError)
-            printToStandardError("wrote \(result.files.count + 1) files to \(study.analysis.outputDirectory) (\(result.metrics.count) models)")
         }
     }
 }

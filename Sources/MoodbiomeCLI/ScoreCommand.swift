@@ -1,6 +1,8 @@
 import ArgumentParser
 import Foundation
-import Moodbiome
+import MoodbiomeCore
+import MoodbiomeReport
+import MoodbiomeStudy
 
 struct ScoreCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -31,10 +33,10 @@ struct ScoreCommand: ParsableCommand {
     var idColumn: String?
 
     @Option(help: ArgumentHelp("Invalid answers: error (default) or as-missing.", valueName: "policy"))
-    var invalid = "error"
+    var invalid = InvalidAnswerPolicy.error
 
     @Option(help: ArgumentHelp("Prorated totals: round (nearest integer, default) or exact.", valueName: "mode"))
-    var prorate = "round"
+    var prorate = ProrateMode.round
 
     @Option(name: .customLong("max-missing"), help: "Override the instrument's most-missing-items rule.")
     var maxMissing: Int?
@@ -45,46 +47,42 @@ struct ScoreCommand: ParsableCommand {
     @Option(help: "Prefix of the appended columns (default: the scale's name).")
     var name: String?
 
-
-
     @OptionGroup var output: OutputOptions
 
-    func run() throws {
-        var job = ScoreRun(dataPath: data, scale: scale)
-        job.items = items.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }
-        job.prefix = prefix
-        if job.items != nil && prefix != nil { throw ValidationError("give --items or --prefix, not both") }
-        job.idColumn = idColumn
-        switch invalid {
-        case "error": job.options.invalidAsMissing = false
-        case "as-missing": job.options.invalidAsMissing = true
-        default: throw ValidationError("--invalid must be error or as-missing (got '\(invalid)')")
-        }
-        switch prorate {
-        case "round": job.options.roundProrated = true
-        case "exact": job.options.roundProrated = false
-        default: throw ValidationError("--prorate must be round or exact (got '\(prorate)')")
-        }
-        if let maxMissing {
-            guard maxMissing >= 0 else { throw ValidationError("--max-missing must be 0 or more") }
-            job.options.maxMissing = maxMissing
-        }
-        if let reverse {
-            var set = Set<Int>()
-            for part in reverse.split(separator: ",") {
-                guard let k = Int(part.trimmingCharacters(in: .whitespaces)), k >= 1 else {
-                    throw ValidationError("--reverse takes item numbers like 1,3,5 (got '\(reverse)')")
-                }
-                set.insert(k)
+    func validate() throws {
+        if items != nil && prefix != nil { throw ValidationError("give --items or --prefix, not both") }
+        if let maxMissing, maxMissing < 0 { throw ValidationError("--max-missing must be 0 or more (got \(maxMissing))") }
+        _ = try reversedItems()
+    }
+
+    func reversedItems() throws -> Set<Int>? {
+        guard let reverse else { return nil }
+        var set = Set<Int>()
+        for part in reverse.split(separator: ",") {
+            guard let k = Int(part.trimmingCharacters(in: .whitespaces)), k >= 1 else {
+                throw ValidationError("--reverse takes item numbers like 1,3,5 (got '\(reverse)')")
             }
-            job.options.reversedItems = set
+            set.insert(k)
         }
-        job.name = name
-        job.format = output.format
-        job.outputPath = output.output
-        job.overwrite = output.force
-        if let text = try job.run(report: printToStandardError) {
-            FileHandle.standardOutput.write(Data(text.utf8))
+        return set
+    }
+
+    func run() throws {
+        try reportingErrors {
+            var job = ScoreRun(dataPath: data, scale: scale)
+            job.items = items.map(commaList)
+            job.prefix = prefix
+            job.idColumn = idColumn
+            job.options.invalidAsMissing = invalid == .asMissing
+            job.options.roundProrated = prorate == .round
+            job.options.maxMissing = maxMissing
+            job.options.reversedItems = try reversedItems()
+            job.name = name
+            job.format = output.format
+            job.outputPath = output.output
+            job.overwrite = output.force
+            job.spelling = commandLineSpelling
+            if let text = try job.run(report: printToStandardError) { try writeToStandardOutput(text) }
         }
     }
 }
@@ -96,6 +94,6 @@ struct ScalesCommand: ParsableCommand {
     )
 
     func run() throws {
-        FileHandle.standardOutput.write(Data(ScoreRun.catalogue().utf8))
+        try writeToStandardOutput(Words.scaleCatalogue())
     }
 }

@@ -1,10 +1,129 @@
 import ArgumentParser
-import Moodbiome
+import Foundation
+import MoodbiomeCore
+import MoodbiomeIO
+import MoodbiomeReport
+import MoodbiomeStudy
+
+// MARK: Choices, typed once
+
+extension ModelFamily: ExpressibleByArgument {
+    public init?(argument: String) { self.init(name: argument) }
+    public static var allValueStrings: [String] { ["gaussian", "binomial"] }
+}
+
+extension CovarianceType: ExpressibleByArgument {
+    public init?(argument: String) { self.init(name: argument) }
+    public static var allValueStrings: [String] { ["hc0", "hc1", "hc2", "hc3"] }
+}
+
+extension PValueAdjustment: ExpressibleByArgument {
+    public init?(argument: String) { self.init(name: argument) }
+    public static var allValueStrings: [String] { ["bh", "holm", "bonferroni"] }
+}
+
+extension LogBase: ExpressibleByArgument {
+    public init?(argument: String) { self.init(argument) }
+    public static var allValueStrings: [String] { ["e", "2", "10"] }
+    public var defaultValueDescription: String { description }
+}
+
+extension SampleOrientation: ExpressibleByArgument {}
+extension LorenzIntegration: ExpressibleByArgument {}
+
+extension TableFormat: ExpressibleByArgument {
+    public init?(argument: String) { self.init(name: argument) }
+    public static var allValueStrings: [String] { TableFormat.names }
+    public var defaultValueDescription: String { fileExtension }
+}
+
+/// `--delimiter`: by extension/sniffing, or forced.
+enum DelimiterChoice: String, ExpressibleByArgument, CaseIterable {
+    case auto, comma, tab
+
+    var delimiter: Delimiter? {
+        switch self {
+        case .auto: nil
+        case .comma: .comma
+        case .tab: .tab
+        }
+    }
+}
+
+/// `--chao1`: the estimator's form.
+enum Chao1Form: String, ExpressibleByArgument, CaseIterable {
+    case biasCorrected = "bias-corrected"
+    case classic
+}
+
+/// `--invalid`: what an out-of-range item answer does.
+enum InvalidAnswerPolicy: String, ExpressibleByArgument, CaseIterable {
+    case error
+    case asMissing = "as-missing"
+}
+
+/// `--prorate`: how prorated totals are kept.
+enum ProrateMode: String, ExpressibleByArgument, CaseIterable {
+    case round, exact
+}
+
+// MARK: Errors in the command line's words
+
+/// How the command line spells parameters: `--conf-level`.
+let commandLineSpelling = ParameterSpelling.derived(prefix: "--", separator: "-", overrides: [
+    "exponentiate": "--exp", "outputDirectory": "--out-dir", "output": "-o/--output", "outcome": "--outcome",
+])
+
+/// An error already put into words, printed by ArgumentParser as `Error: …`.
+struct CommandFailure: Error, CustomStringConvertible {
+    let description: String
+}
+
+/// Runs a command's body, putting any error into the command line's words
+/// (terminal-safe: control characters from the user's files shown escaped).
+func reportingErrors(_ body: () throws -> Void) throws {
+    do {
+        try body()
+    } catch let error as ExitCode {
+        throw error
+    } catch {
+        throw CommandFailure(description: Escape.terminal(Words.message(for: error, spelling: commandLineSpelling)))
+    }
+}
+
+/// A job's own parameter checks, as ArgumentParser validation errors.
+func validating(_ body: () throws -> Void) throws {
+    do {
+        try body()
+    } catch {
+        throw ValidationError(Escape.terminal(Words.message(for: error, spelling: commandLineSpelling)))
+    }
+}
+
+/// Prints a note on standard error, terminal-safe.
+func printToStandardError(_ message: String) {
+    writeStandardError(Array((Escape.terminal(message) + "\n").utf8))
+}
+
+/// Writes a command's result to standard output; a failed write (a closed
+/// pipe, a full disk) is an error, never a crash.
+func writeToStandardOutput(_ text: String) throws {
+    if let failure = writeStandardOutput(Array(text.utf8)) {
+        throw CommandFailure(description: "cannot write to standard output: \(failure)")
+    }
+}
+
+/// A comma-separated list, trimmed, empty items dropped.
+func commaList(_ text: String) -> [String] {
+    text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+}
+
+// MARK: Option groups
 
 /// Where and how a command writes its table: `--format`, `-o`, `--force`.
 struct OutputOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Output format: csv, tsv, md, json, tex (LaTeX booktabs) or html; md, tex and html round numbers for reading. Default: by the output file's extension, else csv.", valueName: "format"))
-    var format: String?
+    var format: TableFormat?
 
     @Option(name: [.short, .customLong("output")], help: ArgumentHelp("Write here (atomically) instead of standard output.", valueName: "file"))
     var output: String?
@@ -16,12 +135,12 @@ struct OutputOptions: ParsableArguments {
 /// The model options shared by `regress` and `analyze`.
 struct ModelOptions: ParsableArguments {
     @Option(help: ArgumentHelp("gaussian (OLS) or binomial (logistic; the outcome must be 0/1 or two-valued).", valueName: "family"))
-    var family = "gaussian"
+    var family = ModelFamily.gaussian
 
     @Option(help: ArgumentHelp("Heteroscedasticity-consistent standard errors: hc0, hc1, hc2 or hc3 (linear models).", valueName: "type"))
-    var robust: String?
+    var robust: CovarianceType?
 
-    @Option(name: .customLong("conf-level"), help: "Confidence level of the intervals.")
+    @Option(name: .customLong("conf-level"), help: "Confidence level of the intervals, between 0 and 1.")
     var confLevel = 0.95
 
     @Option(help: ArgumentHelp("Reference level of a categorical column, as column=level (repeatable).", valueName: "column=level"))
@@ -29,16 +148,58 @@ struct ModelOptions: ParsableArguments {
 
     /// The parsed values.
     func resolved() throws -> (family: ModelFamily, covariance: CovarianceType, confidenceLevel: Double, references: [String: String]) {
-        guard let f = ModelFamily(name: family) else {
-            throw ValidationError("--family must be gaussian or binomial (got '\(family)')")
-        }
-        var covariance = CovarianceType.classical
-        if let robust {
-            guard let type = CovarianceType(name: robust) else {
-                throw ValidationError("--robust must be hc0, hc1, hc2 or hc3 (got '\(robust)')")
-            }
-            covariance = type
-        }
-        return (f, covariance, confLevel, try RegressionRun.parseReferences(reference))
+        (family, robust ?? .classical, confLevel, try RegressionRun.parseReferences(reference))
+    }
+}
+
+/// The alpha-diversity options shared by `diversity` and `analyze`.
+struct DiversityOptions: ParsableArguments {
+    @Option(help: "Comma-separated metrics, or 'all'. See `moodbiome metrics`.")
+    var metrics = "observed_features,shannon,simpson"
+
+    @Option(help: ArgumentHelp("Log base for shannon and renyi: e, 2 or 10. QIIME 2 reports base 2; scikit-bio and vegan default to e.", valueName: "base"))
+    var base = LogBase.e
+
+    @Option(name: .customLong("samples-in"), help: ArgumentHelp("Whether samples are the table's rows or columns: auto, rows, columns. auto = columns for QIIME/biom TSV, rows otherwise.", valueName: "layout"))
+    var samplesIn = SampleOrientation.auto
+
+    @Option(help: ArgumentHelp("Field separator: auto, comma or tab. auto = by extension, else sniffed.", valueName: "sep"))
+    var delimiter = DelimiterChoice.auto
+
+    @Option(help: ArgumentHelp("Rarefy every sample to this many reads first (subsampling without replacement); shallower samples are dropped and listed.", valueName: "depth"))
+    var rarefy: Int?
+
+    @Option(help: "Average the metrics over this many rarefied draws.")
+    var iterations = 1
+
+    @Option(help: "Seed for rarefaction; the same seed gives byte-identical output on any machine. Without it a seed is drawn and printed.")
+    var seed: UInt64?
+
+    @Flag(name: .customLong("drop-empty"), help: "Drop samples with no reads instead of writing them as NA.")
+    var dropEmpty = false
+
+    @Option(help: ArgumentHelp("Chao1 form: bias-corrected (S + F1(F1−1)/(2(F2+1)), default) or classic (S + F1²/(2F2)).", valueName: "form"))
+    var chao1 = Chao1Form.biasCorrected
+
+    @Option(name: .customLong("ace-threshold"), help: "ACE: taxa with at most this many reads are rare.")
+    var aceThreshold = 10
+
+    @Option(name: .customLong("gini-method"), help: ArgumentHelp("Gini index Lorenz-curve integration: rectangles (scikit-bio default) or trapezoids.", valueName: "method"))
+    var giniMethod = LorenzIntegration.rectangles
+
+    /// Applies the options to a diversity job.
+    func configure(_ job: inout DiversityRun) {
+        job.metrics = metrics
+        job.options.base = base
+        job.readOptions.orientation = samplesIn
+        job.readOptions.delimiter = delimiter.delimiter
+        job.options.chao1BiasCorrected = chao1 == .biasCorrected
+        job.options.giniMethod = giniMethod
+        job.options.aceRareThreshold = aceThreshold
+        job.rarefactionDepth = rarefy
+        job.iterations = iterations
+        if let seed { job.seed = seed }
+        job.dropEmpty = dropEmpty
+        job.spelling = commandLineSpelling
     }
 }

@@ -1,6 +1,8 @@
 import ArgumentParser
 import Foundation
-import Moodbiome
+import MoodbiomeCore
+import MoodbiomeReport
+import MoodbiomeStudy
 
 struct SimulateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -10,11 +12,12 @@ struct SimulateCommand: ParsableCommand {
         Writes counts.csv (genus counts, Dirichlet-multinomial, realistic depths and sparsity), \
         metadata.csv (age, sex, BMI, antidepressant use, Bristol stool type, PHQ-9 items and score), \
         truth.json (every parameter, and the true coefficients of the analysis model) and a README \
-        saying plainly that the data are simulated. The same seed gives the same bytes.
+        saying plainly that the data are simulated. The same seed gives the same bytes. Limits: \
+        at most 1,000,000 participants, 100,000 genera and 10,000,000 reads per sample.
         """
     )
 
-    @Option(help: "Number of participants (one stool sample each).")
+    @Option(help: "Number of participants (one stool sample each), 10 to 1,000,000.")
     var participants = 300
 
     @Option(help: "Number of genera (at least 21: the model names 20).")
@@ -26,19 +29,19 @@ struct SimulateCommand: ParsableCommand {
     @Option(name: .customLong("diversity-effect"), help: "True effect of Shannon entropy on PHQ-9, in points per nat.")
     var diversityEffect = -1.0
 
-    @Option(name: .customLong("min-depth"), help: "Smallest sequencing depth (reads).")
+    @Option(name: .customLong("min-depth"), help: "Smallest sequencing depth (reads), at least 100.")
     var minDepth = 5_000
 
-    @Option(name: .customLong("max-depth"), help: "Largest sequencing depth (reads).")
+    @Option(name: .customLong("max-depth"), help: "Largest sequencing depth (reads), at most 10,000,000.")
     var maxDepth = 100_000
 
-    @Option(name: .customLong("out-dir"), help: ArgumentHelp("Directory for the files (created if missing).", valueName: "dir"))
+    @Option(name: .customLong("out-dir"), help: ArgumentHelp("Directory for the files (created if missing; replaced as a whole).", valueName: "dir"))
     var outDir: String
 
-    @Flag(help: "Replace files that exist in --out-dir.")
+    @Flag(help: "Replace a previous simulation in --out-dir.")
     var force = false
 
-    func run() throws {
+    var job: SimulationRun {
         var job = SimulationRun(outputDirectory: outDir)
         job.simulation.participants = participants
         job.simulation.taxa = taxa
@@ -47,7 +50,17 @@ struct SimulateCommand: ParsableCommand {
         job.simulation.minimumDepth = minDepth
         job.simulation.maximumDepth = maxDepth
         job.overwrite = force
-        let cohort = try job.run()
-        printToStandardError("wrote \(CohortSimulation.outputFiles.joined(separator: ", ")) to \(outDir) (\(cohort.participants.count) participants, \(cohort.taxa.count) genera; simulated data)")
+        return job
+    }
+
+    func validate() throws {
+        try validating { try job.simulation.validate() }
+    }
+
+    func run() throws {
+        try reportingErrors {
+            let cohort = try job.run()
+            printToStandardError("wrote \(SimulationDocuments.outputFiles.joined(separator: ", ")) to \(outDir) (\(cohort.participants.count) participants, \(cohort.taxa.count) genera; simulated data)")
+        }
     }
 }

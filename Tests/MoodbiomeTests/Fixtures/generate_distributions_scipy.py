@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Reference values for Moodbiome's distributions (Statistics/Distributions).
+"""Reference values for Moodbiome's distributions (MoodbiomeNumerics/Distributions).
 
 Tools: mpmath at 30 significant digits (the exact reference: regularised
 incomplete beta/gamma, erfc, and 30-digit root finding for the quantiles)

@@ -1,11 +1,15 @@
 import Foundation
 import Testing
-@testable import Moodbiome
+@testable import MoodbiomeCore
+@testable import MoodbiomeIO
+@testable import MoodbiomeNumerics
+@testable import MoodbiomeReport
+@testable import MoodbiomeStudy
 
 func bciStudy(outputDirectory: String = temporaryDirectory() + "/out") -> StudyAnalysis {
     var job = StudyAnalysis(countsPath: datasetPath("vegan-bci/BCI_counts.csv"), metadataPath: datasetPath("vegan-bci/BCI_env.csv"),
                             outcome: "EnvHet", outputDirectory: outputDirectory)
-    job.covariates = ["Habitat", "Stream"]
+    job.association.covariates = ["Habitat", "Stream"]
     job.diversity.metrics = "shannon,simpson,observed_features"
     return job
 }
@@ -15,7 +19,7 @@ func twinsStudy(outputDirectory: String = temporaryDirectory() + "/out") -> Stud
                             outcome: "obese", outputDirectory: outputDirectory)
     job.diversity.readOptions.orientation = .columns
     job.diversity.metrics = "shannon,simpson,observed_features"
-    job.family = .binomial
+    job.association.family = .binomial
     return job
 }
 
@@ -33,13 +37,13 @@ func twinsStudy(outputDirectory: String = temporaryDirectory() + "/out") -> Stud
             let index = try #require(result.metrics.firstIndex { $0.metric == row[1] })
             let m = result.metrics[index]
             if row[2] == "spearman" {
-                #expect(relativeError(m.spearman.statistic, Double(row[3])!) < 1e-10)
+                #expect(isClose(m.spearman.statistic, Double(row[3])!, relative: 1e-10))
                 #expect(abs(m.spearman.pValue - Double(row[5])!) < 1e-10)
                 continue
             }
             let c = try #require(m.model.coefficients.first { $0.name == row[2] }, "no term \(row[2])")
-            #expect(relativeError(c.estimate!, Double(row[3])!) < 1e-8, "\(row[1]) \(row[2]) estimate")
-            #expect(relativeError(c.standardError!, Double(row[4])!) < 1e-8, "\(row[1]) \(row[2]) SE")
+            #expect(isClose(c.estimate!, Double(row[3])!, relative: 1e-8), "\(row[1]) \(row[2]) estimate")
+            #expect(isClose(c.standardError!, Double(row[4])!, relative: 1e-8), "\(row[1]) \(row[2]) SE")
             #expect(abs(c.pValue! - Double(row[5])!) < 1e-8, "\(row[1]) \(row[2]) p")
             if row[6] != "NA" {
                 #expect(abs(result.qValues[index] - Double(row[6])!) < 1e-8, "\(row[1]) q")
@@ -67,7 +71,7 @@ func twinsStudy(outputDirectory: String = temporaryDirectory() + "/out") -> Stud
         #expect(summary.contains("rarefied to 300 reads") && summary.contains("seed 42"))
         #expect(summary.contains("Habitat (reference OldHigh)"))
         // A second run into the same directory refuses without --force.
-        #expect(throws: InputError.self) { try job.run { _ in } }
+        #expect { try job.run { _ in } } throws: { ($0 as? OutputError)?.problem.hasPrefix("the output directory already holds cohort.csv, correlations.csv") == true }
     }
 
     @Test func mismatchedIDsAreAnErrorAndNothingIsWritten() throws {
@@ -75,31 +79,31 @@ func twinsStudy(outputDirectory: String = temporaryDirectory() + "/out") -> Stud
         let metadata = temporaryFile("meta.csv", "id,score\nX1,3\nX2,4\n")
         var job = bciStudy(outputDirectory: dir + "/out")
         job.metadataPath = metadata
-        job.outcome = "score"
-        job.covariates = []
+        job.association.outcome = "score"
+        job.association.covariates = []
         #expect {
             try job.run { _ in }
-        } throws: { "\($0)".contains("no sample ID is in both tables") }
+        } throws: { message($0).contains("no sample ID is in both tables") }
         #expect(!FileManager.default.fileExists(atPath: dir + "/out"))
     }
 
     @Test func unknownCovariateIsNamedBeforeAnyWork() throws {
         var job = bciStudy()
-        job.covariates = ["Habitat", "stream"]
+        job.association.covariates = ["Habitat", "stream"]
         #expect {
             try job.run { _ in }
-        } throws: { "\($0)".contains("no column 'stream'") && "\($0)".contains("Did you mean 'Stream'?") }
+        } throws: { message($0).contains("no column 'stream'") && message($0).contains("Did you mean 'Stream'?") }
         #expect(!FileManager.default.fileExists(atPath: job.outputDirectory))
     }
 
     @Test func outcomeCutoffFitsLogisticModels() throws {
         var job = bciStudy()
-        job.outcomeCutoff = 0.5
+        job.association.outcomeCutoff = 0.5
         let result = try job.compute { _ in }
         #expect(result.family == .binomial)
         #expect(result.modelledOutcome == "EnvHet_ge_0.5")
         let merged = result.merged
-        for (y, b) in zip(merged.cells(of: "EnvHet")!, merged.cells(of: "EnvHet_ge_0.5")!) {
+        for (y, b) in zip(try #require(merged["EnvHet"]).cells, try #require(merged["EnvHet_ge_0.5"]).cells) {
             #expect((Double(y)! >= 0.5) == (b == "1"))
         }
         let summary = result.files.first { $0.name == "summary.md" }!.contents
@@ -107,11 +111,35 @@ func twinsStudy(outputDirectory: String = temporaryDirectory() + "/out") -> Stud
     }
 }
 
+@Suite struct ConfidenceLevelTests {
+    /// The level asked for is the level every interval, caption and table
+    /// header states: the statistics layer computes the bands at that level.
+    @Test func everyOutputSaysTheLevelUsed() throws {
+        var job = StudyAnalysis(countsPath: datasetPath("simulated-gut-mood/counts.csv"), metadataPath: datasetPath("simulated-gut-mood/metadata.csv"),
+                                outcome: "phq9_total", outputDirectory: temporaryDirectory() + "/out")
+        job.diversity.metrics = "shannon,observed_features"
+        job.association.covariates = ["age", "sex"]
+        job.association.confidenceLevel = 0.9
+        let result = try job.compute { _ in }
+        for file in result.files where !file.name.hasSuffix(".csv") {
+            #expect(!file.contents.contains("95%"), "\(file.name) says 95%")
+        }
+        for name in ["summary.md", "report.html", "figures/phq9_total-vs-shannon.svg"] {
+            #expect(result.files.first { $0.name == name }?.contents.contains("90% CI") == true, "\(name) does not say 90% CI")
+        }
+        let line = try #require(result.metrics[0].line)
+        #expect(line.confidenceLevel == 0.9)
+        // The band's half-width is t(0.95, n − 2)·s·√(…): narrower than at 95%.
+        let wide = try #require(AlphaAssociation.fitLine(x: result.metrics[0].metricValues, y: result.metrics[0].outcomeValues, level: 0.95))
+        #expect(zip(line.high, wide.high).allSatisfy { $0 < $1 })
+    }
+}
+
 @Suite struct RegressionRunTests {
     @Test func jsonHasExactlyModelCoefficientsAndFit() throws {
         var job = RegressionRun(dataPath: fixturePath("regression-data.csv"), formula: "depressed ~ shannon + age + sex")
         job.family = .binomial
-        job.format = "json"
+        job.format = .json
         job.exponentiate = true
         let text = try #require(try job.run { _ in })
         let object = try JSONSerialization.jsonObject(with: Data(text.utf8)) as! [String: Any]
@@ -138,13 +166,19 @@ func twinsStudy(outputDirectory: String = temporaryDirectory() + "/out") -> Stud
         job.outputPath = dir + "/other.csv"
         job.fitOutputPath = nil
         job.formula = "phq9 ~ nosuchcolumn"
-        #expect(throws: InputError.self) { try job.run { _ in } }
+        #expect { try job.run { _ in } } throws: {
+            message($0) == fixturePath("regression-data.csv") + ": the formula uses a column 'nosuchcolumn' that the table does not have (column 'nosuchcolumn'). Columns are: phq9, shannon, age, bmi, sex, group, depressed"
+        }
         #expect(!FileManager.default.fileExists(atPath: dir + "/other.csv"))
         #expect(try FileManager.default.contentsOfDirectory(atPath: dir).sorted() == ["fit.tsv", "model.csv"])
     }
 
     @Test func referenceLevelsFromTheCommandLine() throws {
         #expect(try RegressionRun.parseReferences(["sex=M", "group=severe"]) == ["sex": "M", "group": "severe"])
-        #expect(throws: InputError.self) { try RegressionRun.parseReferences(["sex"]) }
+        #expect(throws: ParameterError(.reference, .malformed(value: "sex", expected: "column=level (e.g. sex=M)"))) {
+            try RegressionRun.parseReferences(["sex"])
+        }
+        #expect(message(ParameterError(.reference, .malformed(value: "sex", expected: "column=level (e.g. sex=M)")))
+                == "--reference: 'sex' is not column=level (e.g. sex=M)")
     }
 }

@@ -1,6 +1,10 @@
 import Foundation
 import Testing
-@testable import Moodbiome
+@testable import MoodbiomeCore
+@testable import MoodbiomeIO
+@testable import MoodbiomeNumerics
+@testable import MoodbiomeReport
+@testable import MoodbiomeStudy
 
 /// The repository root, found from this file's path.
 let repositoryRoot: String = {
@@ -72,10 +76,19 @@ struct ReferenceCase: Sendable, CustomTestStringConvertible {
     }
 }
 
-/// `actual` agrees with `expected` to `relative` tolerance (absolute near 0).
-func agrees(_ actual: Double, _ expected: Double, relative: Double) -> Bool {
-    if expected.isInfinite || actual.isInfinite { return actual == expected }
-    return abs(actual - expected) <= relative * Swift.max(abs(expected), 1e-3)
+/// The suite's one approximate-equality test, in the manner of
+/// swift-numerics' `isApproximatelyEqual(to:absoluteTolerance:relativeTolerance:)`:
+/// `|actual − expected| ≤ max(absolute, relative · max(|actual|, |expected|))`.
+///
+/// - Infinities must be equal; NaN agrees with nothing (a test that expects
+///   NaN says so with `isNaN`).
+/// - `absolute` defaults to 0: a reference of exactly 0 must be met exactly
+///   unless the test gives, and explains, an absolute tolerance (the
+///   rounding error of a sum of terms that cancel, for example).
+func isClose(_ actual: Double, _ expected: Double, relative: Double, absolute: Double = 0) -> Bool {
+    if actual.isInfinite || expected.isInfinite { return actual == expected }
+    if actual.isNaN || expected.isNaN { return false }
+    return abs(actual - expected) <= Swift.max(absolute, relative * Swift.max(abs(actual), abs(expected)))
 }
 
 /// A fresh temporary directory for one test.
@@ -91,3 +104,10 @@ func temporaryFile(_ name: String, _ text: String) -> String {
     try! text.write(toFile: path, atomically: false, encoding: .utf8)
     return path
 }
+
+/// Parameters spelled as the command line spells them, for messages in tests.
+let commandLineSpelling = ParameterSpelling.derived(prefix: "--", separator: "-",
+                                                    overrides: ["exponentiate": "--exp", "outputDirectory": "--out-dir"])
+
+/// The message a user reads for `error` (parameters spelled as on the command line).
+func message(_ error: any Error) -> String { Words.message(for: error, spelling: commandLineSpelling) }

@@ -1,0 +1,333 @@
+import Foundation
+import MoodbiomeIO
+import MoodbiomeNumerics
+
+/// The association of alpha diversity with an outcome, one model per metric:
+/// the statistics of `moodbiome analyze`, without any reading, words or
+/// writing.
+///
+/// 1. optionally, an instrument is scored from the metadata's item columns;
+/// 2. the metrics are joined to the metadata on sample ID (metadata order),
+///    and the IDs found in one table only are kept for the report;
+/// 3. the outcome is optionally dichotomised (`outcome ≥ cutoff`, or a
+///    severity band and above), which makes the models logistic;
+/// 4. per metric, `outcome ~ metric + covariates` (OLS, or logistic) and
+///    the unadjusted Spearman correlation of the metric with the outcome;
+/// 5. the metric terms' p-values (and the correlations') are adjusted
+///    across metrics (Benjamini–Hochberg by default) as q-values;
+/// 6. for the figures: each metric's least-squares line against the
+///    outcome with its confidence band at the requested level, and the
+///    metric by group with a Kruskal–Wallis test.
+public struct AlphaAssociation: Sendable {
+    public var outcome: String
+    public var covariates: [String] = []
+    public var family = ModelFamily.gaussian
+    /// Dichotomise the outcome: 1 when outcome ≥ cutoff (then logistic).
+    public var outcomeCutoff: Double? = nil
+    /// Dichotomise the scored outcome at a band: `moderate+` (or
+    /// `moderate`) is 1 for totals in that band or above. Needs `scoring`.
+    public var outcomeBand: String? = nil
+    public var covariance = CovarianceType.classical
+    public var confidenceLevel = 0.95
+    public var references: [String: String] = [:]
+    public var adjustment = PValueAdjustment.benjaminiHochberg
+    /// Score an instrument from item columns of the metadata first; its
+    /// total (`phq9_total`) is then available as the outcome.
+    public var scoring: ScaleScoring? = nil
+    /// The column to group the cohort table and the box plots by (default:
+    /// the scored severity band, or `<stem>_band` for a `<stem>_total` outcome).
+    public var groupBy: String? = nil
+
+    public init(outcome: String) { self.outcome = outcome }
+
+    /// How the outcome was dichotomised, when it was.
+    public struct Dichotomy: Sendable, Equatable {
+        public let cutoff: Double
+        /// The band whose lower bound is the cutoff (`moderate`), when given by band.
+        public let band: String?
+    }
+
+    /// How the instrument was scored, when it was.
+    public struct ScoringSummary: Sendable {
+        public let scale: MoodScale
+        /// The reverse-scored items were inverted (the instrument's, or an override).
+        public let reversesItems: Bool
+        /// The most missing items prorated.
+        public let missingLimit: Int
+        /// Participants with too many missing items (total NA).
+        public let unscored: [String]
+        /// Invalid answers counted as missing.
+        public let invalidAnswers: Int
+    }
+
+    /// A metric's least-squares line against the outcome (unadjusted), with
+    /// its pointwise confidence band: `ŷ ± t·s·√(1/n + (x − x̄)²/Sxx)` on
+    /// n − 2 degrees of freedom, at 61 evenly spaced points.
+    public struct FitLine: Sendable {
+        public let x: [Double]
+        public let fit: [Double]
+        public let low: [Double]
+        public let high: [Double]
+        public let confidenceLevel: Double
+    }
+
+    /// A metric's values by group, with the Kruskal–Wallis test across groups.
+    public struct GroupedValues: Sendable {
+        public let column: String
+        public let groups: [(label: String, values: [Double])]
+        public let test: TestResult
+    }
+
+    /// One metric's model and correlation, and what its figures draw.
+    public struct MetricResult: Sendable {
+        public let metric: String
+        public let model: FittedModel
+        public let spearman: TestResult
+        /// The metric's values and the modelled outcome's, in merged-table order.
+        public let metricValues: [Double]
+        public let outcomeValues: [Double]
+        public let line: FitLine?
+        public let byGroup: GroupedValues?
+
+        /// The metric term's coefficient (every model has it: the metric is its first term).
+        public var term: Coefficient {
+            model.coefficients.first { $0.term == metric } ?? model.coefficients[0]
+        }
+    }
+
+    /// What the analysis found.
+    public struct Result: Sendable {
+        public let diversity: AlphaDiversityResult
+        public let merged: DataTable
+        public let outcome: String
+        public let covariates: [String]
+        public let modelledOutcome: String
+        public let dichotomy: Dichotomy?
+        public let scoring: ScoringSummary?
+        public let family: ModelFamily
+        public let metrics: [MetricResult]
+        /// Adjusted p-values of the metric terms, in `metrics` order.
+        public let qValues: [Double]
+        /// Adjusted p-values of the Spearman correlations.
+        public let correlationQValues: [Double]
+        public let onlyInCounts: [String]
+        public let onlyInMetadata: [String]
+        /// The column the cohort table and box plots group by, if any.
+        public let group: String?
+        /// Each model note with the metrics whose models it concerns, sorted.
+        public let modelNotes: [(note: ModelNote, metrics: [String])]
+        public let confidenceLevel: Double
+        public let covariance: CovarianceType
+        public let adjustment: PValueAdjustment
+        public let references: [String: String]
+    }
+
+    /// Checks the parameters that need no data.
+    ///
+    /// - Throws: `ParameterError` naming the parameter.
+    public func validate() throws {
+        guard confidenceLevel > 0 && confidenceLevel < 1 else {
+            throw ParameterError(.confLevel, .outOfRange(value: NumberStyle.roundTrip.format(confidenceLevel), allowed: .strictlyBetween("0", "1")))
+        }
+        if outcomeBand != nil {
+            guard scoring != nil else { throw ParameterError(.outcomeBand, .requires(.scale)) }
+            guard outcomeCutoff == nil else { throw ParameterError(.outcomeBand, .conflicts(.outcomeCutoff)) }
+        }
+        if family == .binomial && covariance != .classical {
+            throw ParameterError(.robust, .onlyFor(.linearModels))
+        }
+    }
+
+    /// Runs the analysis.
+    ///
+    /// - Parameters:
+    ///   - alpha: the metrics of every sample.
+    ///   - metadata: the sample metadata.
+    ///   - countsSource: the count table's path, for the merged table's name.
+    /// - Throws: `ParameterError`, `ScoringError`, `DataError`, and
+    ///   `MetricModelError` wrapping a model's own error.
+    public func run(alpha: AlphaDiversityResult, metadata original: DataTable, countsSource: String) throws -> Result {
+        try run(alpha: alpha, prepared: prepare(metadata: original), countsSource: countsSource)
+    }
+
+    /// The metadata after scoring, with the outcome's cutoff resolved and
+    /// every named column checked: what can be checked before diversity is
+    /// computed.
+    public struct PreparedMetadata: Sendable {
+        public let original: DataTable
+        public let table: DataTable
+        public let scoring: ScoringSummary?
+        public let outcomeCutoff: Double?
+        public let bandName: String?
+    }
+
+    /// Validates the parameters, scores the instrument, resolves the band
+    /// and checks the outcome and covariate columns.
+    public func prepare(metadata original: DataTable) throws -> PreparedMetadata {
+        try validate()
+        var metadata = original
+        var outcomeCutoff = self.outcomeCutoff
+        var bandName: String? = nil
+        var scoringSummary: ScoringSummary? = nil
+        if let scoring {
+            let (scored, invalid, unscored) = try scoring.scored(metadata)
+            scoringSummary = ScoringSummary(scale: scoring.scale,
+                                            reversesItems: !(scoring.scale.reversedItems.isEmpty && scoring.options.reversedItems == nil),
+                                            missingLimit: scoring.options.maxMissing ?? scoring.scale.maxMissing,
+                                            unscored: unscored, invalidAnswers: invalid)
+            metadata = scored
+        }
+        if let outcomeBand, let scoring {
+            let name = outcomeBand.hasSuffix("+") ? String(outcomeBand.dropLast()) : outcomeBand
+            guard let band = scoring.scale.band(named: name) else {
+                throw ScoringError.unknownBand(scale: scoring.scale.id, band: name, bands: scoring.scale.bands.map(\.slug))
+            }
+            outcomeCutoff = band.lower
+            bandName = band.slug
+        }
+        for column in [outcome] + covariates where metadata[column] == nil {
+            throw DataError(.missingColumn(column, purpose: .metadata, available: metadata.columnNames),
+                            at: SourceLocation(file: metadata.source, columnName: column))
+        }
+        return PreparedMetadata(original: original, table: metadata, scoring: scoringSummary,
+                                outcomeCutoff: outcomeCutoff, bandName: bandName)
+    }
+
+    /// Runs the analysis on prepared metadata.
+    public func run(alpha: AlphaDiversityResult, prepared: PreparedMetadata, countsSource: String) throws -> Result {
+        let original = prepared.original, metadata = prepared.table
+        let outcomeCutoff = prepared.outcomeCutoff, bandName = prepared.bandName, scoringSummary = prepared.scoring
+        let labels = alpha.metrics.map(\.label)
+        for label in labels where metadata[label] != nil {
+            throw DataError(.metricNameClash(label), at: SourceLocation(file: metadata.source, columnName: label))
+        }
+
+        // Join on sample ID, in metadata order.
+        let alphaRow = Dictionary(uniqueKeysWithValues: alpha.sampleIDs.enumerated().map { ($1, $0) })
+        let metadataIDs = Set(metadata.ids)
+        let joined = metadata.ids.indices.filter { alphaRow[metadata.ids[$0]] != nil }
+        let onlyInMetadata = metadata.ids.filter { alphaRow[$0] == nil }
+        let onlyInCounts = alpha.sampleIDs.filter { !metadataIDs.contains($0) }
+        guard !joined.isEmpty else {
+            throw DataError(.noSharedIDs(countIDs: Array(alpha.sampleIDs.prefix(5)), metadataIDs: Array(metadata.ids.prefix(5)),
+                                         idColumn: metadata.idColumnName),
+                            at: SourceLocation(file: metadata.source))
+        }
+
+        // The grouping column of the cohort table and box plots: as given,
+        // else the scored band, else `<stem>_band` beside a `<stem>_total` outcome.
+        var group = groupBy
+        if group == nil, let scoring { group = scoring.outputPrefix + "_band" }
+        if group == nil, outcome.hasSuffix("_total") {
+            let candidate = String(outcome.dropLast("_total".count)) + "_band"
+            if metadata[candidate] != nil { group = candidate }
+        }
+        if let g = group, metadata[g] == nil {
+            throw DataError(.missingColumn(g, purpose: .figureGroups, available: metadata.columnNames),
+                            at: SourceLocation(file: metadata.source, columnName: g))
+        }
+
+        // The merged table: ID, outcome, covariates, group, metrics (the
+        // metrics' values as computed, never through text).
+        var keep = [outcome] + covariates.filter { $0 != outcome }
+        if let g = group, !keep.contains(g) { keep.append(g) }
+        var merged = metadata.selectingRows(joined)
+            .selectingColumns(keep, source: "merged table (\(original.source) joined with \(countsSource))")
+        merged = merged.appendingColumns(labels.enumerated().map { m, label in
+            DataTable.Column(name: label, numbers: merged.ids.map { alpha.values[alphaRow[$0] ?? 0, m] })
+        })
+
+        // The outcome as modelled.
+        var modelledOutcome = outcome
+        var family = self.family
+        var dichotomy: Dichotomy? = nil
+        if let cutoff = outcomeCutoff, let column = merged[outcome] {
+            var binary = [String]()
+            for (r, cell) in column.cells.enumerated() {
+                if column.isMissing(r) { binary.append("NA"); continue }
+                let v = column.numbers[r]
+                guard !v.isNaN else {
+                    let row = metadata.ids.firstIndex(of: merged.ids[r])
+                    throw DataError(.cutoffNotANumber(value: cell, column: outcome, id: merged.ids[r]),
+                                    at: metadata.location(row: row, column: outcome))
+                }
+                binary.append(v >= cutoff ? "1" : "0")
+            }
+            modelledOutcome = bandName.map { "\(outcome)_\($0.replacingOccurrences(of: "-", with: "_"))_or_above" }
+                ?? "\(outcome)_ge_\(NumberStyle.roundTrip.format(cutoff))"
+            merged = merged.appendingColumns([DataTable.Column(name: modelledOutcome, cells: binary, declaredKind: .numeric)])
+            family = .binomial
+            dichotomy = Dichotomy(cutoff: cutoff, band: bandName)
+        }
+
+        // One model per metric; notes shared by models are gathered.
+        var results = [MetricResult]()
+        var noteMetrics = [ModelNote: [String]]()
+        var noteOrder = [ModelNote]()
+        let outcomeNumbers = merged[outcome]?.numbers ?? []
+        let modelled = merged[modelledOutcome]?.numbers ?? []
+        let groupColumn = group.flatMap { merged[$0] }
+        for label in labels {
+            let formula = Formula.main(response: modelledOutcome, predictors: [label] + covariates)
+            let model: FittedModel
+            do {
+                model = try FittedModel.fit(formula: formula, data: merged, family: family, covariance: covariance,
+                                            confidenceLevel: confidenceLevel, references: references)
+            } catch {
+                throw MetricModelError(metric: label, underlying: error)
+            }
+            for note in model.notes {
+                if noteMetrics[note] == nil { noteOrder.append(note) }
+                noteMetrics[note, default: []].append(label)
+            }
+            let values = merged[label]?.numbers ?? []
+            var byGroup: GroupedValues? = nil
+            if let groupColumn {
+                let levels = CohortSummary.order(groupColumn.levels)
+                let groups = levels.map { level in
+                    (label: level, values: zip(values, groupColumn.cells).filter { $0.1 == level }.map(\.0))
+                }
+                byGroup = GroupedValues(column: groupColumn.name, groups: groups,
+                                        test: GroupComparison.kruskalWallis(groups.map(\.values)))
+            }
+            results.append(MetricResult(metric: label, model: model,
+                                        spearman: Correlation.spearman(values, outcomeNumbers),
+                                        metricValues: values, outcomeValues: modelled,
+                                        line: family == .gaussian ? Self.fitLine(x: values, y: modelled, level: confidenceLevel) : nil,
+                                        byGroup: byGroup))
+        }
+        let qValues = adjustment.adjust(results.map { $0.term.pValue ?? .nan })
+        let correlationQValues = adjustment.adjust(results.map(\.spearman.pValue))
+        let notes = noteOrder.map { (note: $0, metrics: noteMetrics[$0] ?? []) }
+        return Result(diversity: alpha, merged: merged, outcome: outcome, covariates: covariates, modelledOutcome: modelledOutcome,
+                      dichotomy: dichotomy, scoring: scoringSummary, family: family, metrics: results, qValues: qValues,
+                      correlationQValues: correlationQValues, onlyInCounts: onlyInCounts, onlyInMetadata: onlyInMetadata,
+                      group: group, modelNotes: notes, confidenceLevel: confidenceLevel, covariance: covariance,
+                      adjustment: adjustment, references: references)
+    }
+
+    /// The least-squares line of y on x with its confidence band at `level`
+    /// (pairs with a non-finite value left out); nil with fewer than 3 pairs
+    /// or no spread in x.
+    public static func fitLine(x: [Double], y: [Double], level: Double) -> FitLine? {
+        let pairs = zip(x, y).filter { $0.0.isFinite && $0.1.isFinite }
+        let xs = pairs.map(\.0), ys = pairs.map(\.1)
+        guard xs.count >= 3, let lo = xs.min(), let hi = xs.max() else { return nil }
+        let n = Double(xs.count)
+        let mx = xs.reduce(0, +) / n, my = ys.reduce(0, +) / n
+        let sxx = xs.reduce(0) { $0 + ($1 - mx) * ($1 - mx) }
+        let sxy = zip(xs, ys).reduce(0) { $0 + ($1.0 - mx) * ($1.1 - my) }
+        guard sxx > 0 else { return nil }
+        let b = sxy / sxx, a = my - b * mx
+        let rss = zip(xs, ys).reduce(0) { $0 + pow($1.1 - a - b * $1.0, 2) }
+        let s = (rss / (n - 2)).squareRoot()
+        let t = StudentT(degreesOfFreedom: n - 2).quantile(1 - (1 - level) / 2)
+        var points = [Double](), fit = [Double](), low = [Double](), high = [Double]()
+        for k in 0...60 {
+            let x0 = lo + (hi - lo) * Double(k) / 60
+            let f = a + b * x0, half = t * s * (1 / n + (x0 - mx) * (x0 - mx) / sxx).squareRoot()
+            points.append(x0); fit.append(f); low.append(f - half); high.append(f + half)
+        }
+        return FitLine(x: points, fit: fit, low: low, high: high, confidenceLevel: level)
+    }
+}

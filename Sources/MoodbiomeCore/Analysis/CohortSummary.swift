@@ -1,0 +1,137 @@
+import MoodbiomeIO
+import MoodbiomeNumerics
+
+/// The statistics of a study's "Table 1": cohort characteristics, overall
+/// and per group, with a test of difference between the groups. The report
+/// layer lays them out.
+///
+/// - Numeric variables: mean and SD (sample SD), or median and quartiles
+///   (R's type 7) for the variables listed as skewed; groups compared by
+///   Welch's t-test (2 groups) or one-way ANOVA (more) for means, by the
+///   Mann–Whitney U or Kruskal–Wallis test for medians.
+/// - Categorical variables: counts per level, of the non-missing values;
+///   groups compared by Pearson's χ² test, with a flag when an expected
+///   count is below 5.
+/// - Missing values counted per group.
+/// Rows whose group is missing count in the Overall column only.
+public struct CohortSummary: Sendable {
+    /// A numeric variable's summary in one group.
+    public struct NumericSummary: Sendable, Equatable {
+        public let count: Int
+        public let mean: Double
+        /// NaN with fewer than two values.
+        public let standardDeviation: Double
+        public let median: Double
+        public let lowerQuartile: Double
+        public let upperQuartile: Double
+    }
+
+    public enum Summary: Sendable {
+        /// Per group (Overall first): nil when the group has no value.
+        case numeric([NumericSummary?], median: Bool)
+        /// `counts[level][group]` (Overall first) and the non-missing totals per group.
+        case categorical(levels: [String], counts: [[Int]], present: [Int])
+    }
+
+    /// One variable's row(s).
+    public struct Variable: Sendable {
+        public let name: String
+        public let summary: Summary
+        /// The test across groups (nil without groups, or with fewer than two non-empty groups).
+        public let test: TestResult?
+        /// A χ² test with an expected count below 5 (its p-value is approximate).
+        public let smallExpectedCount: Bool
+        /// Missing values per group, Overall first.
+        public let missing: [Int]
+    }
+
+    /// Overall, then each group level in display order, with their sizes.
+    public let groups: [(label: String, n: Int)]
+    public let groupBy: String?
+    public let variables: [Variable]
+    /// Rows whose group is missing (in the Overall column only).
+    public let rowsWithoutGroup: Int
+
+    /// The group levels in display order: severity bands in their scale's
+    /// order when the values are band names, sorted levels otherwise.
+    public static func order(_ levels: [String]) -> [String] {
+        for scale in MoodScale.all {
+            let names = scale.bands.map(\.name)
+            if Set(levels).isSubset(of: Set(names)) { return names.filter { levels.contains($0) } }
+        }
+        return sortedLevels(levels)
+    }
+
+    /// Summarises `variables` (default: every column but the group) of `data`.
+    ///
+    /// - Throws: `DataError` for a column the table does not have.
+    public init(data: DataTable, variables requested: [String]? = nil, groupBy: String? = nil, skewed: Set<String> = []) throws {
+        var groupColumn: DataTable.Column? = nil
+        if let groupBy {
+            guard let column = data[groupBy] else {
+                throw DataError(.missingColumn(groupBy, purpose: .groupBy, available: data.columnNames),
+                                at: SourceLocation(file: data.source, columnName: groupBy))
+            }
+            groupColumn = column
+        }
+        let names = requested ?? data.columnNames.filter { $0 != groupBy }
+        var columns = [DataTable.Column]()
+        for v in names {
+            guard let column = data[v] else {
+                throw DataError(.missingColumn(v, purpose: .describe, available: data.columnNames),
+                                at: SourceLocation(file: data.source, columnName: v))
+            }
+            columns.append(column)
+        }
+        let levels = groupColumn.map { Self.order($0.levels) } ?? []
+        let memberships: [[Int]] = [Array(0..<data.rowCount)] + levels.map { level in
+            (0..<data.rowCount).filter { groupColumn?.cells[$0] == level }
+        }
+        self.groupBy = groupBy
+        self.groups = [("Overall", data.rowCount)] + levels.enumerated().map { ($1, memberships[$0 + 1].count) }
+        self.rowsWithoutGroup = groupColumn.map { c in (0..<data.rowCount).filter { c.isMissing($0) }.count } ?? 0
+
+        var out = [Variable]()
+        for column in columns {
+            let missing = memberships.map { $0.filter { column.isMissing($0) }.count }
+            if column.kind == .numeric {
+                let values = memberships.map { $0.map { column.numbers[$0] }.filter(\.isFinite) }
+                let median = skewed.contains(column.name)
+                let summaries = values.map { g -> NumericSummary? in
+                    guard !g.isEmpty else { return nil }
+                    let sorted = g.sorted()
+                    return NumericSummary(count: g.count, mean: g.reduce(0, +) / Double(g.count),
+                                          standardDeviation: g.count > 1 ? standardDeviation(g) : .nan,
+                                          median: quantile(sorted: sorted, 0.5), lowerQuartile: quantile(sorted: sorted, 0.25),
+                                          upperQuartile: quantile(sorted: sorted, 0.75))
+                }
+                var test: TestResult? = nil
+                if groupBy != nil {
+                    let groups = Array(values.dropFirst()).filter { !$0.isEmpty }
+                    if groups.count >= 2 {
+                        test = median
+                            ? (groups.count == 2 ? GroupComparison.mannWhitneyU(groups[0], groups[1]) : GroupComparison.kruskalWallis(groups))
+                            : (groups.count == 2 ? GroupComparison.welchT(groups[0], groups[1]) : GroupComparison.oneWayANOVA(groups))
+                    }
+                }
+                out.append(Variable(name: column.name, summary: .numeric(summaries, median: median), test: test,
+                                    smallExpectedCount: false, missing: missing))
+            } else {
+                let present = memberships.map { $0.filter { !column.isMissing($0) } }
+                let valueLevels = Self.order(Array(Set(present[0].map { column.cells[$0] })))
+                let counts = valueLevels.map { level in present.map { g in g.filter { column.cells[$0] == level }.count } }
+                var test: TestResult? = nil
+                var small = false
+                if groupBy != nil {
+                    let table = counts.map { Array($0.dropFirst()) }
+                    let result = GroupComparison.chiSquareIndependence(table)
+                    test = result
+                    small = !result.statistic.isNaN && GroupComparison.smallestExpectedCount(table) < 5
+                }
+                out.append(Variable(name: column.name, summary: .categorical(levels: valueLevels, counts: counts, present: present.map(\.count)),
+                                    test: test, smallExpectedCount: small, missing: missing))
+            }
+        }
+        self.variables = out
+    }
+}

@@ -1,0 +1,119 @@
+import MoodbiomeIO
+
+/// What a model or an analysis found wrong with the data, located in the
+/// table it came from. Typed: the report layer puts it into words, the
+/// front end decides how parameters are spelled.
+public struct DataError: Error, Equatable, Sendable {
+    /// Why a column was looked for.
+    public enum ColumnPurpose: Equatable, Sendable {
+        /// A formula (or a covariate) reads it.
+        case formula
+        /// The analysis' outcome or covariate, looked up in the metadata.
+        case metadata
+        /// The grouping column of a cohort table.
+        case groupBy
+        /// A variable to describe in a cohort table.
+        case describe
+        /// The grouping column of the figures.
+        case figureGroups
+    }
+
+    /// A value outside a transformation's domain.
+    public enum DomainProblem: Equatable, Sendable {
+        case divisionByZero(expression: String)
+        case notFinite(expression: String)
+        /// `scale(x)` of a constant.
+        case constantScale(expression: String)
+        /// `log`, `log2`, `log10` of a value ≤ 0.
+        case needsPositive(function: String, argument: String, value: Double)
+        case needsAboveMinusOne(argument: String, value: Double)
+        case needsNonNegative(argument: String, value: Double)
+        case overflows(argument: String, value: Double)
+    }
+
+    public enum Kind: Equatable, Sendable {
+        case missingColumn(String, purpose: ColumnPurpose, available: [String])
+        /// No row has every variable of the model.
+        case noCompleteRows(variables: [String])
+        /// A cell a numeric term reads is text.
+        case notANumber(value: String, column: String, id: String)
+        /// A column of numbers with a word in it (never silently a factor).
+        case strayText(value: String, column: String, id: String)
+        case domain(DomainProblem, id: String)
+        /// A text outcome of a logistic model without exactly two levels.
+        case binaryOutcomeLevels(column: String, levels: [String], rows: Int)
+        /// A numeric outcome of a logistic model that is not 0 or 1.
+        case binaryOutcomeValue(expression: String, value: Double, id: String)
+        /// A 0/1 outcome with one of the two only.
+        case binaryOutcomeOneLevel(expression: String, value: Double, rows: Int)
+        case textOutcome(column: String, value: String, id: String)
+        case constantOutcome(expression: String, value: Double, rows: Int)
+        case missingReference(level: String, column: String, levels: [String])
+        case constantFactor(column: String, level: String, rows: Int)
+        case constantPredictor(label: String, value: Double, rows: Int)
+        case noResidualDegreesOfFreedom(rank: Int, rows: Int)
+        /// A metadata column has the name of a diversity metric.
+        case metricNameClash(String)
+        /// No sample ID is in both the count table and the metadata.
+        case noSharedIDs(countIDs: [String], metadataIDs: [String], idColumn: String)
+        /// The outcome to dichotomise holds text.
+        case cutoffNotANumber(value: String, column: String, id: String)
+    }
+
+    public let location: SourceLocation
+    public let kind: Kind
+
+    public init(_ kind: Kind, at location: SourceLocation) {
+        self.kind = kind
+        self.location = location
+    }
+}
+
+/// An error that arose while fitting the model of one diversity metric.
+public struct MetricModelError: Error, Sendable {
+    public let metric: String
+    public let underlying: any Error
+
+    public init(metric: String, underlying: any Error) {
+        self.metric = metric
+        self.underlying = underlying
+    }
+}
+
+extension Parameter {
+    public static let confLevel = Parameter("confLevel")
+    public static let robust = Parameter("robust")
+    public static let family = Parameter("family")
+    public static let exponentiate = Parameter("exponentiate")
+    public static let reference = Parameter("reference")
+    public static let outcomeCutoff = Parameter("outcomeCutoff")
+    public static let outcomeBand = Parameter("outcomeBand")
+    public static let scale = Parameter("scale")
+    public static let items = Parameter("items")
+    public static let prefix = Parameter("prefix")
+    public static let idColumn = Parameter("idColumn")
+    public static let samplesIn = Parameter("samplesIn")
+    public static let rarefy = Parameter("rarefy")
+    public static let iterations = Parameter("iterations")
+    public static let seed = Parameter("seed")
+    public static let aceThreshold = Parameter("aceThreshold")
+    public static let metrics = Parameter("metrics")
+    public static let participants = Parameter("participants")
+    public static let taxa = Parameter("taxa")
+    public static let minDepth = Parameter("minDepth")
+    public static let maxDepth = Parameter("maxDepth")
+    public static let diversityEffect = Parameter("diversityEffect")
+    public static let depths = Parameter("depths")
+    public static let steps = Parameter("steps")
+    public static let maxMissing = Parameter("maxMissing")
+    public static let reverse = Parameter("reverse")
+    public static let invalid = Parameter("invalid")
+    public static let name = Parameter("name")
+    public static let dropEmpty = Parameter("dropEmpty")
+    public static let covariates = Parameter("covariates")
+    public static let outcome = Parameter("outcome")
+    public static let groupBy = Parameter("groupBy")
+    public static let adjust = Parameter("adjust")
+    public static let base = Parameter("base")
+    public static let delimiter = Parameter("delimiter")
+}

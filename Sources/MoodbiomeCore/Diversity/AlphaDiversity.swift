@@ -1,0 +1,182 @@
+import Foundation
+import MoodbiomeIO
+import MoodbiomeNumerics
+
+/// A metric as requested: the metric and the column label it is written under
+/// (the name the user typed, so `sobs` stays `sobs`).
+public struct RequestedMetric: Sendable, Equatable {
+    public var metric: AlphaMetric
+    public var label: String
+    /// Came from `all` rather than being named: skipped, not refused, when it
+    /// does not apply to the data.
+    public var impliedByAll: Bool
+
+    public init(_ metric: AlphaMetric, label: String? = nil, impliedByAll: Bool = false) {
+        self.metric = metric
+        self.label = label ?? metric.name
+        self.impliedByAll = impliedByAll
+    }
+
+    /// Splits `requests` into those that apply to `table` and the count-based
+    /// ones implied by `all` that do not (non-integer data).
+    public static func applicable(_ requests: [RequestedMetric], to table: CountTable)
+        -> (apply: [RequestedMetric], skipped: [RequestedMetric])
+    {
+        if table.isIntegral { return (requests, []) }
+        let skip = requests.filter { $0.impliedByAll && $0.metric.requiresCounts }
+        return (requests.filter { !($0.impliedByAll && $0.metric.requiresCounts) }, skip)
+    }
+
+    /// Parses a comma-separated list of metric names; `all` expands to
+    /// ``AlphaMetric/all``.
+    ///
+    /// - Throws: `AlphaDiversityError.unknownMetric` or `.duplicateMetric`.
+    public static func parseList(_ text: String) throws -> [RequestedMetric] {
+        var out = [RequestedMetric]()
+        for raw in text.split(separator: ",") {
+            let name = raw.trimmingCharacters(in: .whitespaces)
+            if name.isEmpty { continue }
+            if name.lowercased() == "all" {
+                out += AlphaMetric.all.map { RequestedMetric($0, impliedByAll: true) }
+                continue
+            }
+            guard let metric = AlphaMetric(name: name) else {
+                throw AlphaDiversityError.unknownMetric(name)
+            }
+            out.append(RequestedMetric(metric, label: name.lowercased()))
+        }
+        var seen = Set<String>()
+        for r in out {
+            if !seen.insert(r.metric.name).inserted { throw AlphaDiversityError.duplicateMetric(r.label) }
+        }
+        if out.isEmpty { throw AlphaDiversityError.noMetrics }
+        return out
+    }
+}
+
+/// Why alpha diversity could not be computed as asked, typed; the report
+/// layer words it.
+public enum AlphaDiversityError: Error, Equatable, Sendable {
+    case unknownMetric(String)
+    case duplicateMetric(String)
+    case noMetrics
+    /// Count-based metrics asked of a table with non-integer values.
+    case needsCounts(metrics: [String], file: String)
+    /// Rarefaction asked of a table with non-integer values.
+    case rarefactionNeedsCounts(file: String)
+    /// No sample is left to report (all below the rarefaction depth, or dropped).
+    case noSamplesLeft(file: String, rarefied: Bool)
+}
+
+/// Alpha diversity of every sample of a table.
+public struct AlphaDiversityResult: Sendable {
+    /// Samples, in table order (after rarefaction and `--drop-empty`).
+    public var sampleIDs: [String]
+    /// The metrics, in the order requested.
+    public var metrics: [RequestedMetric]
+    /// `values[sample, metric]`; NaN where a metric is undefined (written NA).
+    public var values: Matrix
+    /// Samples with no reads at all (all metrics NA, or dropped).
+    public var emptySamples: [String]
+    /// Samples dropped because their depth is below the rarefaction depth.
+    public var belowDepth: [String]
+    /// For each metric label, the non-empty samples where it is undefined.
+    public var undefined: [(metric: String, samples: [String])]
+}
+
+extension AlphaDiversityResult {
+    /// Computes `metrics` for every sample of `table`.
+    ///
+    /// - Parameters:
+    ///   - rarefaction: when given, samples shallower than its depth are
+    ///     dropped, and each metric is the mean over `iterations` rarefied draws.
+    ///   - dropEmpty: drop all-zero samples instead of writing them as NA.
+    /// - Throws: `AlphaDiversityError.needsCounts` when a count-based metric
+    ///   meets non-integer data; `InputError` for an impossible rarefaction.
+    public init(table: CountTable, metrics: [RequestedMetric], options: AlphaOptions = .init(),
+                rarefaction: Rarefaction? = nil, dropEmpty: Bool = false,
+                progress: ((Int) -> Void)? = nil) throws {
+        let countBased = metrics.filter { $0.metric.requiresCounts }.map(\.label)
+        if !table.isIntegral && !countBased.isEmpty {
+            throw AlphaDiversityError.needsCounts(metrics: countBased, file: table.source)
+        }
+        var indices = Array(0..<table.sampleCount)
+        var belowDepth = [String]()
+        if let rarefaction {
+            let (kept, dropped) = try rarefaction.partition(table)
+            indices = kept
+            belowDepth = dropped.map { table.sampleIDs[$0] }
+        }
+        let empty = indices.filter { table.isEmptySample($0) }
+        if dropEmpty { indices.removeAll { table.isEmptySample($0) } }
+
+        var values = Matrix(rows: indices.count, columns: metrics.count)
+        if let rarefaction, !indices.isEmpty {
+            for iteration in 0..<rarefaction.iterations {
+                let draw = rarefaction.rarefied(table, samples: indices, iteration: iteration)
+                let v = Self.evaluate(draw, samples: Array(0..<indices.count), metrics: metrics, options: options)
+                for k in values.storage.indices { values.storage[k] += v.storage[k] }
+                progress?(iteration + 1)
+            }
+            let k = Double(rarefaction.iterations)
+            for i in values.storage.indices { values.storage[i] /= k }
+        } else {
+            values = Self.evaluate(table, samples: indices, metrics: metrics, options: options)
+        }
+        // All-zero samples: NA for every metric (never a misleading 0).
+        let position = Dictionary(uniqueKeysWithValues: indices.enumerated().map { ($1, $0) })
+        for j in empty { if let i = position[j] { for m in 0..<metrics.count { values[i, m] = .nan } } }
+
+        var undefined = [(metric: String, samples: [String])]()
+        let emptySet = Set(empty)
+        for (m, request) in metrics.enumerated() {
+            let missing = indices.enumerated().filter { i, j in values[i, m].isNaN && !emptySet.contains(j) }
+                .map { table.sampleIDs[$0.element] }
+            if !missing.isEmpty { undefined.append((request.label, missing)) }
+        }
+        self.sampleIDs = indices.map { table.sampleIDs[$0] }
+        self.metrics = metrics
+        self.values = values
+        self.emptySamples = empty.map { table.sampleIDs[$0] }
+        self.belowDepth = belowDepth
+        self.undefined = undefined
+    }
+
+    /// Metrics of the given samples, in parallel over samples.
+    ///
+    /// Each sample's non-zero abundances are gathered into a small buffer
+    /// (microbiome tables are mostly zeros) and every metric runs on that
+    /// buffer; an empty sample is NaN for every metric without reaching any
+    /// (the driver's rule, scikit-bio's `_validate_alpha`).
+    static func evaluate(_ table: CountTable, samples: [Int], metrics: [RequestedMetric],
+                         options: AlphaOptions) -> Matrix {
+        let counts = table.counts
+        let taxa = table.taxonCount
+        return Matrix(rows: samples.count, columns: metrics.count) { writer in
+            // Per-sample work is independent and cannot throw.
+            _ = parallelChunkMap(count: samples.count, minimumPerChunk: 4) { range in
+                var present = [Double]()
+                present.reserveCapacity(counts.rows)
+                for i in range {
+                    counts.gatherNonZeros(ofColumn: samples[i], into: &present)
+                    for (m, request) in metrics.enumerated() {
+                        writer.set(i, m, present.isEmpty ? .nan
+                                   : request.metric.value(present: present[...], taxonCount: taxa, options: options))
+                    }
+                }
+            }
+        }
+    }
+
+    /// The result as a table: `sample_id`, then one column per metric.
+    public var table: TextTable {
+        var rows = [[TextTable.Cell]]()
+        rows.reserveCapacity(sampleIDs.count)
+        for (i, id) in sampleIDs.enumerated() {
+            var row: [TextTable.Cell] = [.text(id)]
+            for m in 0..<metrics.count { row.append(.number(values[i, m])) }
+            rows.append(row)
+        }
+        return TextTable(columns: ["sample_id"] + metrics.map(\.label), rows: rows)
+    }
+}

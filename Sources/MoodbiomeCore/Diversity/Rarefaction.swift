@@ -1,0 +1,88 @@
+import MoodbiomeIO
+import MoodbiomeNumerics
+
+/// Rarefaction: subsampling each sample, without replacement, to a common
+/// number of reads.
+///
+/// Each sample is treated as its `N` individual reads (taxon by taxon, in
+/// table order) and `depth` of them are kept by Knuth's selection sampling
+/// (TAOCP vol. 2, §3.4.2, Algorithm S): read `t` (0-based) of the `N` is kept
+/// with probability `(depth − kept) / (N − t)`. Every subset of size `depth`
+/// is equally likely, the cost is O(N) with no extra memory, and the result is
+/// the same multivariate hypergeometric draw that scikit-bio's
+/// `subsample_counts` and vegan's `rrarefy` make (with other random streams,
+/// so individual draws differ; their distribution does not).
+///
+/// Randomness comes from ``Xoshiro256StarStar`` with one stream per
+/// (iteration, sample position in the input table), so a seed reproduces the
+/// same output on any machine and any number of threads.
+public struct Rarefaction: Sendable, Equatable {
+    /// Reads kept per sample.
+    public var depth: Int
+    /// Number of independent draws whose metrics are averaged.
+    public var iterations: Int
+    /// Seed of the generator.
+    public var seed: UInt64
+
+    public init(depth: Int, iterations: Int = 1, seed: UInt64) {
+        self.depth = depth
+        self.iterations = iterations
+        self.seed = seed
+    }
+
+    /// Checks that `table` can be rarefied and splits its samples into those
+    /// deep enough (kept) and those below the depth (dropped).
+    public func partition(_ table: CountTable) throws -> (kept: [Int], dropped: [Int]) {
+        guard depth > 0 else {
+            throw ParameterError(.rarefy, .outOfRange(value: String(depth), allowed: .atLeast("1")))
+        }
+        guard table.isIntegral else { throw AlphaDiversityError.rarefactionNeedsCounts(file: table.source) }
+        let totals = table.sampleTotals
+        let kept = totals.indices.filter { totals[$0] >= Double(depth) }
+        let dropped = totals.indices.filter { totals[$0] < Double(depth) }
+        return (kept, dropped)
+    }
+
+    /// One rarefied copy of the samples at `indices` (all at least `depth`
+    /// deep): draw number `iteration` of this rarefaction.
+    public func rarefied(_ table: CountTable, samples indices: [Int], iteration: Int) -> CountTable {
+        let taxa = table.taxonCount
+        var matrix = Matrix(rows: taxa, columns: indices.count)
+        let counts = table.counts
+        let depth = self.depth, seed = self.seed
+        matrix.withParallelWriter { writer in
+            _ = parallelChunkMap(count: indices.count) { range in
+                for k in range {
+                    let j = indices[k]
+                    var rng = Xoshiro256StarStar(seed: seed, stream: [UInt64(iteration), UInt64(j)])
+                    let column = counts.column(j)
+                    var pool = column.reduce(0, +)
+                    var needed = Double(depth)
+                    for (t, n) in column.enumerated() where n > 0 {
+                        if needed == 0 { break }
+                        var taken = 0.0
+                        if needed >= pool {
+                            taken = n
+                            needed -= n
+                            pool -= n
+                        } else {
+                            var left = n
+                            while left > 0 && needed > 0 {
+                                if rng.nextUniform() * pool < needed {
+                                    taken += 1
+                                    needed -= 1
+                                }
+                                pool -= 1
+                                left -= 1
+                            }
+                            pool -= left
+                        }
+                        writer.set(t, k, taken)
+                    }
+                }
+            }
+        }
+        return CountTable(uncheckedSampleIDs: indices.map { table.sampleIDs[$0] }, taxonIDs: table.taxonIDs,
+                          counts: matrix, isIntegral: true, taxonomy: table.taxonomy, source: table.source)
+    }
+}

@@ -1,0 +1,249 @@
+import Foundation
+import MoodbiomeIO
+import MoodbiomeNumerics
+
+/// `moodbiome simulate`: a gut-microbiome and mood cohort whose truth is known.
+///
+/// The generative model, per participant (every number is a parameter
+/// below and is written to `truth.json`):
+/// 1. **Covariates.** Age ~ Uniform(18, 75) (whole years); sex female with
+///    probability 0.55; BMI ~ N(26, 4.5) clipped to 16–50 (one decimal);
+///    antidepressant use with probability 0.18; Bristol stool type 1–7 with
+///    population frequencies (0.05, 0.12, 0.23, 0.35, 0.15, 0.07, 0.03).
+/// 2. **Expected severity** from the covariates,
+///    `S₀ = b₀ + b_age(age − 45) + b_female·female + b_bmi(BMI − 26) + b_ad·antidepressant`,
+///    in PHQ-9 points, and its standardised value z₀.
+/// 3. **Community.** Taxa are genera: 20 named ones with base abundances
+///    typical of adult stool, then `Genus_021…` with log-normal base
+///    abundances. Each participant has a diversity propensity z ~ N(0, 1);
+///    an unnamed genus is present with probability
+///    `logistic(c₀ + c_z·z + c_stool·(4 − Bristol))` — harder stools carry
+///    more genera (Falony et al. 2016, *Science* 352:560); log-abundances get
+///    person-level noise (SD 1) and are multiplied by `exp(−e_z·z)`
+///    (evenness). *Coprococcus*, *Dialister* and *Faecalibacterium* are
+///    depleted and *Eggerthella* enriched in proportion to z₀ (Valles-Colomer
+///    et al. 2019, *Nat Microbiol* 4:623; Radjabzadeh et al. 2022, *Nat Commun*
+///    13:7128); antidepressants raise *Eggerthella* and lower *Ruminococcus*
+///    (illustrative), so antidepressant use confounds diversity and mood.
+///    Taxa respond to the covariate-predicted severity, not to its random
+///    part, which keeps the diversity effect identifiable (see step 5).
+/// 4. **Sequencing.** Proportions are drawn from a Dirichlet with precision
+///    θ around the participant's composition, and `depth` reads, log-uniform
+///    between the minimum and maximum depth, are drawn from them
+///    (a Dirichlet-multinomial).
+/// 5. **Severity.** `S = S₀ + δ·(H − 3) + ε`, ε ~ N(0, σ²), where H is the
+///    Shannon entropy (natural log) of the participant's observed counts —
+///    exactly what `analyze` computes without rarefaction — and δ is the
+///    small diversity effect (`--diversity-effect`, default −1 PHQ-9 point
+///    per nat; meta-analyses find little or no alpha-diversity difference).
+///    So in `phq9_total ~ shannon + age + sex + bmi + antidepressant` the
+///    true coefficients are δ, b_age, −b_female (male vs female), b_bmi and
+///    b_ad, up to the small distortions of step 6.
+/// 6. **PHQ-9 items.** The total T = S rounded and clipped to 0–27 is split
+///    into the 9 items (each 0–3), point by point, with item propensities
+///    (anhedonia and depressed mood most endorsed, item 9 least). Then 5% of
+///    participants miss 1 item, 2% miss 2 (both prorated by the scorer) and
+///    1% miss 3 (not scored).
+public struct CohortSimulation: Sendable {
+    public var participants = 300
+    public var taxa = 200
+    public var seed: UInt64 = 7
+    public var minimumDepth = 5_000
+    public var maximumDepth = 100_000
+    /// δ: PHQ-9 points per nat of Shannon entropy.
+    public var diversityEffect = -1.0
+    /// b₀: expected PHQ-9 at age 45, female = 0, BMI 26, no antidepressant, H = 3.
+    public var severityIntercept = 8.0
+    /// b_age per year.
+    public var ageEffect = -0.04
+    public var femaleEffect = 1.5
+    /// b_bmi per kg/m².
+    public var bmiEffect = 0.25
+    public var antidepressantEffect = 2.0
+    /// σ, the residual SD of severity in PHQ-9 points.
+    public var residualSD = 4.0
+    /// θ, the Dirichlet precision (larger: less sampling overdispersion).
+    public var dirichletPrecision = 400.0
+    /// Log-fold change per SD of expected severity.
+    public var severityTaxa: [(genus: String, logFoldChange: Double)] = [
+        ("Coprococcus", -0.4), ("Dialister", -0.4), ("Faecalibacterium", -0.25), ("Eggerthella", 0.5),
+    ]
+    /// Log-fold change with antidepressant use.
+    public var antidepressantTaxa: [(genus: String, logFoldChange: Double)] = [("Eggerthella", 0.4), ("Ruminococcus", -0.4)]
+
+    /// The named genera and their base relative abundances.
+    public static let namedGenera: [(String, Double)] = [
+        ("Bacteroides", 0.18), ("Faecalibacterium", 0.07), ("Prevotella", 0.05), ("Blautia", 0.04),
+        ("Roseburia", 0.03), ("Ruminococcus", 0.03), ("Alistipes", 0.03), ("Bifidobacterium", 0.02),
+        ("Parabacteroides", 0.02), ("Subdoligranulum", 0.02), ("Eubacterium", 0.02), ("Coprococcus", 0.015),
+        ("Dialister", 0.012), ("Akkermansia", 0.01), ("Oscillibacter", 0.01), ("Dorea", 0.01),
+        ("Lachnospira", 0.01), ("Streptococcus", 0.005), ("Escherichia", 0.005), ("Eggerthella", 0.001),
+    ]
+    public static let bristolFrequencies = [0.05, 0.12, 0.23, 0.35, 0.15, 0.07, 0.03]
+    public static let itemPropensity = [1.3, 1.3, 1.2, 1.4, 1.0, 0.9, 0.9, 0.6, 0.3]
+    /// Presence model of unnamed genera: c₀, c_z, c_stool; evenness e_z.
+    public static let presenceIntercept = 0.0, presenceDiversity = 0.8, presenceStool = 0.3, evennessDiversity = 0.2
+    public static let prevotellaPrevalence = 0.35
+
+    public init() {}
+
+    /// One simulated participant.
+    public struct Participant: Sendable {
+        public let id: String
+        public let age: Int
+        public let female: Bool
+        public let bmi: Double
+        public let antidepressant: Bool
+        public let bristol: Int
+        public let counts: [Int]
+        public let shannon: Double
+        public let severity: Double
+        public let items: [Int?]
+    }
+
+    /// The cohort: taxon names and participants.
+    public struct Cohort: Sendable {
+        public let taxa: [String]
+        public let participants: [Participant]
+    }
+
+    /// The largest cohort `simulate` draws: sizes beyond these are refused
+    /// rather than left to exhaust memory or time.
+    public static let maximumParticipants = 1_000_000
+    public static let maximumTaxa = 100_000
+    public static let maximumDepth = 10_000_000
+
+    /// Checks every parameter before any draw.
+    ///
+    /// - Throws: `ParameterError` naming the parameter.
+    public func validate() throws {
+        guard participants >= 10 else { throw ParameterError(.participants, .outOfRange(value: String(participants), allowed: .atLeast("10"))) }
+        guard participants <= Self.maximumParticipants else {
+            throw ParameterError(.participants, .exceedsLimit(value: String(participants), limit: String(Self.maximumParticipants)))
+        }
+        guard taxa >= Self.namedGenera.count + 1 else {
+            throw ParameterError(.taxa, .outOfRange(value: String(taxa), allowed: .atLeast(String(Self.namedGenera.count + 1))))
+        }
+        guard taxa <= Self.maximumTaxa else { throw ParameterError(.taxa, .exceedsLimit(value: String(taxa), limit: String(Self.maximumTaxa))) }
+        guard minimumDepth >= 100 else { throw ParameterError(.minDepth, .outOfRange(value: String(minimumDepth), allowed: .atLeast("100"))) }
+        guard maximumDepth >= minimumDepth else {
+            throw ParameterError(.maxDepth, .outOfRange(value: String(maximumDepth), allowed: .atLeast(String(minimumDepth))))
+        }
+        guard maximumDepth <= Self.maximumDepth else {
+            throw ParameterError(.maxDepth, .exceedsLimit(value: String(maximumDepth), limit: String(Self.maximumDepth)))
+        }
+        guard diversityEffect.isFinite else {
+            throw ParameterError(.diversityEffect, .outOfRange(value: String(diversityEffect), allowed: .between("-1e6", "1e6")))
+        }
+        guard abs(diversityEffect) <= 1e6 else {
+            throw ParameterError(.diversityEffect, .outOfRange(value: String(diversityEffect), allowed: .between("-1e6", "1e6")))
+        }
+        precondition(residualSD > 0 && dirichletPrecision > 0, "the model's fixed SD and precision are positive")
+    }
+
+    /// The taxa names and base abundances (from the seed's taxa stream).
+    func taxaBase() -> (names: [String], logBase: [Double]) {
+        var rng = Xoshiro256StarStar(seed: seed, stream: [0x7461_7861])  // "taxa"
+        var names = Self.namedGenera.map(\.0)
+        let namedMass = Self.namedGenera.reduce(0) { $0 + $1.1 }
+        var rest = [Double]()
+        for k in Self.namedGenera.count..<taxa {
+            names.append(String(format: "Genus_%03d", k + 1))
+            rest.append(exp(2 * rng.nextNormal()))
+        }
+        let restTotal = rest.reduce(0, +)
+        let base = Self.namedGenera.map(\.1) + rest.map { $0 / restTotal * (1 - namedMass) }
+        return (names, base.map { log($0) })
+    }
+
+    /// Mean and SD of the covariate-predicted severity over the population
+    /// (exact, from the covariate distributions), to standardise it.
+    public var expectedSeverityMoments: (mean: Double, sd: Double) {
+        let ageMean = 46.5, ageVariance = 57.0 * 57.0 / 12
+        let mean = severityIntercept + ageEffect * (ageMean - 45) + femaleEffect * 0.55 + antidepressantEffect * 0.18
+        let variance = ageEffect * ageEffect * ageVariance + femaleEffect * femaleEffect * 0.55 * 0.45
+            + bmiEffect * bmiEffect * 4.5 * 4.5 + antidepressantEffect * antidepressantEffect * 0.18 * 0.82
+        return (mean, variance.squareRoot())
+    }
+
+    /// Simulates the cohort. Participant i's draws come from its own stream
+    /// of the generator, so they do not depend on the cohort's size.
+    public func simulate() throws -> Cohort {
+        try validate()
+        let (names, logBase) = taxaBase()
+        let index = Dictionary(uniqueKeysWithValues: names.enumerated().map { ($1, $0) })
+        let (m0, sd0) = expectedSeverityMoments
+        let named = Self.namedGenera.count
+        var people = [Participant]()
+        people.reserveCapacity(participants)
+        for i in 0..<participants {
+            var rng = Xoshiro256StarStar(seed: seed, stream: [UInt64(i)])
+            // 1. Covariates.
+            let age = 18 + Int(rng.nextUniform() * 58)
+            let female = rng.nextBernoulli(0.55)
+            let bmi = (Swift.min(50, Swift.max(16, 26 + 4.5 * rng.nextNormal())) * 10).rounded() / 10
+            let antidepressant = rng.nextBernoulli(0.18)
+            let bristol = rng.nextCategorical(Self.bristolFrequencies) + 1
+            // 2. Expected severity.
+            let s0 = severityIntercept + ageEffect * Double(age - 45) + (female ? femaleEffect : 0)
+                + bmiEffect * (bmi - 26) + (antidepressant ? antidepressantEffect : 0)
+            let z0 = (s0 - m0) / (sd0 > 0 ? sd0 : 1)
+            // 3. Community.
+            let z = rng.nextNormal()
+            let evenness = exp(-Self.evennessDiversity * z)
+            var logWeight = [Double](repeating: -.infinity, count: taxa)
+            for k in 0..<taxa {
+                let present: Bool
+                if k >= named {
+                    let logit = Self.presenceIntercept + Self.presenceDiversity * z + Self.presenceStool * Double(4 - bristol)
+                    present = rng.nextBernoulli(1 / (1 + exp(-logit)))
+                } else if names[k] == "Prevotella" {
+                    present = rng.nextBernoulli(Self.prevotellaPrevalence)
+                } else {
+                    present = true
+                }
+                let noise = rng.nextNormal()
+                if present { logWeight[k] = evenness * (logBase[k] + noise) }
+            }
+            for (genus, lfc) in severityTaxa { if let k = index[genus] { logWeight[k] += lfc * z0 } }
+            if antidepressant { for (genus, lfc) in antidepressantTaxa { if let k = index[genus] { logWeight[k] += lfc } } }
+            let top = logWeight.max() ?? 0
+            let composition = logWeight.map { $0.isFinite ? exp($0 - top) : 0 }
+            let total = composition.reduce(0, +)
+            // 4. Sequencing: Dirichlet-multinomial.
+            let proportions = rng.nextDirichlet(composition.map { dirichletPrecision * $0 / total })
+            let depth = Int((Double(minimumDepth) * pow(Double(maximumDepth) / Double(minimumDepth), rng.nextUniform())).rounded())
+            let table = AliasTable(weights: proportions)
+            var counts = [Int](repeating: 0, count: taxa)
+            for _ in 0..<depth { counts[table.draw(&rng)] += 1 }
+            // 5. Severity from the observed Shannon entropy.
+            var shannon = 0.0
+            for c in counts where c > 0 {
+                let p = Double(c) / Double(depth)
+                shannon -= p * log(p)
+            }
+            let severity = s0 + diversityEffect * (shannon - 3) + residualSD * rng.nextNormal()
+            // 6. Items.
+            let target = Int(Swift.min(27, Swift.max(0, severity.rounded())))
+            var items = [Int](repeating: 0, count: 9)
+            for _ in 0..<target {
+                let weights = (0..<9).map { items[$0] < 3 ? Self.itemPropensity[$0] : 0 }
+                items[rng.nextCategorical(weights)] += 1
+            }
+            var answers: [Int?] = items
+            let u = rng.nextUniform()
+            let missing = u < 0.01 ? 3 : u < 0.03 ? 2 : u < 0.08 ? 1 : 0
+            var order = Array(0..<9)
+            for j in 0..<missing {
+                let pick = j + Int(rng.nextUniform() * Double(9 - j))
+                order.swapAt(j, pick)
+                answers[order[j]] = nil
+            }
+            people.append(Participant(id: String(format: "P%04d", i + 1), age: age, female: female, bmi: bmi,
+                                      antidepressant: antidepressant, bristol: bristol, counts: counts,
+                                      shannon: shannon, severity: severity, items: answers))
+        }
+        return Cohort(taxa: names, participants: people)
+    }
+
+}

@@ -1,0 +1,113 @@
+/// A model formula in the R / patsy notation: `phq9 ~ shannon + age + C(sex)`.
+///
+/// Supported, with R's and patsy's meanings:
+/// - `a + b` (terms), `a:b` (interaction), `a*b` (= `a + b + a:b`),
+///   parentheses, `- term` (removal), `- 1` or `+ 0` (no intercept), `+ 1`;
+/// - `C(x)` treats x as categorical; `C(x, ref="M")` (or patsy's
+///   `C(x, Treatment("M"))`) sets the reference level. Text columns are
+///   categorical without `C()`;
+/// - `I(...)` for arithmetic (`I(age^2)`, `I(age ** 2)`, `I(bmi / 10)`),
+///   and the functions `log`, `log2`, `log10`, `log1p`, `exp`, `sqrt`,
+///   `abs`, `scale` (z-score with the n − 1 standard deviation, over the
+///   rows the model uses) and `center`;
+/// - column names that are not identifiers go in backquotes: `` `BMI (kg/m2)` ``.
+public struct Formula: Sendable, Equatable {
+    /// The formula as written.
+    public let text: String
+    /// The response (left-hand side).
+    public let response: Expression
+    /// The right-hand side's terms, without the intercept, in the order
+    /// the design uses: by degree (main effects, then two-way
+    /// interactions…), and as written within a degree (R's ordering).
+    public let terms: [Term]
+    /// Whether the model has an intercept.
+    public let hasIntercept: Bool
+
+    /// Parses `text`.
+    public init(_ text: String) throws {
+        var parser = FormulaParser(text: text)
+        let (response, rhs) = try parser.parseFormula()
+        self.init(text: text, response: response, terms: rhs.terms, hasIntercept: rhs.intercept != .exclude)
+    }
+
+    /// A formula built from its parts, never from pasted text: a column
+    /// named `` `age` - 1 `` stays one column. `text` is only for display.
+    init(text: String, response: Expression, terms: [Term], hasIntercept: Bool) {
+        self.text = text
+        self.response = response
+        var ordered = [Term]()
+        let maxDegree = terms.map(\.factors.count).max() ?? 0
+        if maxDegree > 0 {
+            for degree in 1...maxDegree { ordered += terms.filter { $0.factors.count == degree } }
+        }
+        self.terms = ordered
+        self.hasIntercept = hasIntercept
+    }
+
+    /// `response ~ predictors…` from column names (the study pipeline's
+    /// programmatic models), each name a plain column whatever it holds.
+    public static func main(response: String, predictors: [String], interceptless: Bool = false) -> Formula {
+        let rhs = predictors.isEmpty ? "1" : predictors.map(quotedIfNeeded).joined(separator: " + ")
+        let text = quotedIfNeeded(response) + " ~ " + rhs + (interceptless ? " - 1" : "")
+        var terms = [Term]()
+        for name in predictors {
+            let term = Term(factors: [Factor(label: name, expression: .variable(name), isForcedCategorical: false, reference: nil)])
+            if !terms.contains(term) { terms.append(term) }
+        }
+        return Formula(text: text, response: .variable(response), terms: terms, hasIntercept: !interceptless)
+    }
+
+    /// Every column the formula reads, response first.
+    public var variables: [String] {
+        var out = response.variables
+        for term in terms {
+            for factor in term.factors {
+                for v in factor.expression.variables where !out.contains(v) { out.append(v) }
+            }
+        }
+        return out
+    }
+
+    /// A name as it may stand in a formula: backquoted unless it is an identifier.
+    static func quotedIfNeeded(_ name: String) -> String {
+        isIdentifier(name) ? name : "`" + name + "`"
+    }
+
+    static func isIdentifier(_ name: String) -> Bool {
+        guard let first = name.unicodeScalars.first, first == "_" || first.properties.isAlphabetic || first == "." else { return false }
+        return name.unicodeScalars.allSatisfy { $0 == "_" || $0 == "." || $0.properties.isAlphabetic || ("0"..."9").contains($0) }
+    }
+}
+
+/// One variable in a model term: a column, a transformed column, or a
+/// column forced to be categorical.
+public struct Factor: Sendable, Hashable {
+    /// How the factor is printed in coefficient names (`age`, `C(sex)`,
+    /// `log(bmi)`, `I(age ^ 2)`).
+    public let label: String
+    /// The numeric expression the factor evaluates (a plain column for
+    /// `x` and `C(x)`).
+    public let expression: Expression
+    /// `C(x)`: categorical whatever the column holds.
+    public let isForcedCategorical: Bool
+    /// The reference level given in `C(x, ref=…)`.
+    public let reference: String?
+
+    /// The column, when the factor is a plain column or `C(column)`.
+    public var plainColumn: String? {
+        if case .variable(let v) = expression { return v }
+        return nil
+    }
+}
+
+/// A model term: one factor (a main effect) or several (an interaction).
+public struct Term: Sendable, Hashable {
+    /// The factors, in the order written.
+    public let factors: [Factor]
+
+    /// `a:b` — the factors' labels joined by colons.
+    public var label: String { factors.map(\.label).joined(separator: ":") }
+
+    public static func == (a: Term, b: Term) -> Bool { Set(a.factors) == Set(b.factors) }
+    public func hash(into hasher: inout Hasher) { hasher.combine(Set(factors)) }
+}

@@ -1,0 +1,42 @@
+/// A model formula that cannot be parsed or does not fit the data.
+public struct FormulaError: Error, Equatable, Sendable {
+    /// What is wrong, typed; the report layer words it.
+    public enum Problem: Equatable, Sendable {
+        case noTilde
+        case missingOutcome
+        case missingPredictors
+        case unexpectedText
+        case expected(String)
+        case notANumber(String)
+        case unclosed(Character)
+        case unexpectedCharacter(Character)
+        case numberAsTerm(Double)
+        case expectedTerm
+        case expectedColumn
+        case expectedReference
+        case expectedOperand
+        /// A quoted string where a column name belongs.
+        case quotedText(String)
+        /// `name(…)` for a function that does not exist; `inExpression` when
+        /// inside arithmetic (where `C` and `I` are not available).
+        case unknownFunction(String, inExpression: Bool)
+        /// `C(…)` around an expression rather than a column.
+        case categoricalExpression(String)
+        /// Parentheses or unary signs nested deeper than the parser allows.
+        case tooDeep(limit: Int)
+        /// More terms than a design may have (interactions multiply them).
+        case tooManyTerms(count: Int, limit: Int)
+    }
+
+    /// The formula as written.
+    public let formula: String
+    /// Character offset of the problem in the formula, when it is a syntax error.
+    public let position: Int?
+    public let problem: Problem
+
+    public init(formula: String, position: Int? = nil, problem: Problem) {
+        self.formula = formula
+        self.position = position
+        self.problem = problem
+    }
+}

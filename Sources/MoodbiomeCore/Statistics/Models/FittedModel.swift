@@ -1,0 +1,145 @@
+import MoodbiomeIO
+
+/// The family of a regression model.
+public enum ModelFamily: String, Sendable, CaseIterable {
+    /// Linear regression by ordinary least squares.
+    case gaussian
+    /// Logistic regression (binomial GLM, logit link).
+    case binomial
+
+    public init?(name: String) {
+        switch name.lowercased() {
+        case "gaussian", "ols", "linear", "normal": self = .gaussian
+        case "binomial", "logistic", "logit": self = .binomial
+        default: return nil
+        }
+    }
+}
+
+/// Something a user must be told about a fit, typed; the report layer
+/// words it.
+public enum ModelNote: Hashable, Sendable {
+    /// Rows left out for missing values.
+    case rowsExcluded(dropped: Int, total: Int, exclusions: [DesignMatrix.Exclusion], ids: [String])
+    /// Columns that are linear combinations of the others (NA rows).
+    case aliased([String])
+    /// Observations with leverage 1 make HC2/HC3 standard errors undefined.
+    case leverageOne(CovarianceType)
+    case notConverged(iterations: Int)
+    case separation(LogisticRegression.Separation, observations: Int)
+    /// Which level of a text outcome is the event.
+    case outcomeCoding(ResponseCoding)
+}
+
+/// A fitted linear or logistic model with what a report needs: the
+/// coefficient rows, the fit statistics and the notes a user must see.
+public struct FittedModel: Sendable {
+    public enum Fit: Sendable {
+        case linear(LinearRegression)
+        case logistic(LogisticRegression)
+    }
+
+    public let fit: Fit
+    /// What the user must be told about the fit (left-out rows, outcome coding,
+    /// aliased terms, separation, non-convergence).
+    public let notes: [ModelNote]
+
+    /// Builds the design and fits the model.
+    ///
+    /// - Throws: `DataError` for data the model cannot use (including no
+    ///   residual degrees of freedom), `FormulaError`, and `ParameterError`
+    ///   (`robust`) for robust errors in a logistic model.
+    public static func fit(formula: Formula, data: DataTable, family: ModelFamily = .gaussian,
+                           covariance: CovarianceType = .classical, confidenceLevel: Double = 0.95,
+                           references: [String: String] = [:]) throws -> FittedModel {
+        if family == .binomial && covariance != .classical {
+            throw ParameterError(.robust, .onlyFor(.linearModels))
+        }
+        let design = try DesignMatrix(formula: formula, data: data, references: references, binaryResponse: family == .binomial)
+        let fit: Fit
+        switch family {
+        case .gaussian:
+            let model = try LinearRegression(design: design, covarianceType: covariance, confidenceLevel: confidenceLevel)
+            if model.dfResidual <= 0 {
+                throw DataError(.noResidualDegreesOfFreedom(rank: model.rank, rows: model.nobs), at: SourceLocation(file: data.source))
+            }
+            fit = .linear(model)
+        case .binomial:
+            fit = .logistic(try LogisticRegression(design: design, confidenceLevel: confidenceLevel))
+        }
+        return FittedModel(fit: fit, notes: Self.notes(for: fit, design: design))
+    }
+
+    public var design: DesignMatrix {
+        switch fit {
+        case .linear(let m): m.design
+        case .logistic(let m): m.design
+        }
+    }
+
+    public var coefficients: [Coefficient] {
+        switch fit {
+        case .linear(let m): m.coefficients
+        case .logistic(let m): m.coefficients
+        }
+    }
+
+    public var family: ModelFamily {
+        if case .linear = fit { return .gaussian }
+        return .binomial
+    }
+
+    public var confidenceLevel: Double {
+        switch fit {
+        case .linear(let m): m.confidenceLevel
+        case .logistic(let m): m.confidenceLevel
+        }
+    }
+
+    /// The one-row fit table's columns and values, in order.
+    public var fitStatistics: [(name: String, value: Double)] {
+        switch fit {
+        case .linear(let m):
+            return [("nobs", Double(m.nobs)), ("df_residual", Double(m.dfResidual)), ("r_squared", m.rSquared),
+                    ("adj_r_squared", m.adjustedRSquared), ("sigma", m.sigma), ("f_statistic", m.fStatistic),
+                    ("f_p_value", m.fPValue), ("log_likelihood", m.logLikelihood), ("aic", m.aic), ("bic", m.bic),
+                    ("n_dropped", Double(m.design.nDropped))]
+        case .logistic(let m):
+            return [("nobs", Double(m.nobs)), ("df_residual", Double(m.dfResidual)), ("deviance", m.deviance),
+                    ("null_deviance", m.nullDeviance), ("pseudo_r_squared", m.pseudoRSquared),
+                    ("log_likelihood", m.logLikelihood), ("aic", m.aic), ("bic", m.bic),
+                    ("n_dropped", Double(m.design.nDropped)), ("converged", m.converged ? 1 : 0),
+                    ("iterations", Double(m.iterations))]
+        }
+    }
+
+    /// A fit statistic by name (`r_squared`, `pseudo_r_squared`…), or nil.
+    public func fitStatistic(_ name: String) -> Double? {
+        fitStatistics.first { $0.name == name }?.value
+    }
+
+    static func notes(for fit: Fit, design: DesignMatrix) -> [ModelNote] {
+        var out = [ModelNote]()
+        if design.nDropped > 0 {
+            out.append(.rowsExcluded(dropped: design.nDropped, total: design.nDropped + design.ids.count,
+                                     exclusions: design.exclusions, ids: design.droppedIDs))
+        }
+        let coefficients: [Coefficient]
+        switch fit {
+        case .linear(let m): coefficients = m.coefficients
+        case .logistic(let m): coefficients = m.coefficients
+        }
+        let aliased = coefficients.filter(\.isAliased).map(\.name)
+        if !aliased.isEmpty { out.append(.aliased(aliased)) }
+        if case .linear(let m) = fit, m.covarianceType == .hc2 || m.covarianceType == .hc3,
+           m.coefficients.contains(where: { $0.standardError?.isFinite == false }) {
+            out.append(.leverageOne(m.covarianceType))
+        }
+        if case .logistic(let m) = fit {
+            if !m.converged { out.append(.notConverged(iterations: m.iterations)) }
+            if let s = m.separation { out.append(.separation(s, observations: m.nobs)) }
+        }
+        if let coding = design.responseCoding { out.append(.outcomeCoding(coding)) }
+        return out
+    }
+}

@@ -1,0 +1,160 @@
+import Foundation
+import MoodbiomeNumerics
+
+/// Comparisons of a numeric variable between groups, each with a two-sided
+/// p-value. NaN values are left out of every group first.
+public enum GroupComparison {
+    /// Welch's unequal-variance two-sample t-test:
+    /// `t = (x̄ − ȳ)/√(s²ₓ/nₓ + s²ᵧ/nᵧ)` on the Welch–Satterthwaite degrees of
+    /// freedom (Welch 1947; SciPy `ttest_ind(equal_var=False)`, R `t.test`).
+    /// NaN when a group has fewer than 2 values or neither group varies.
+    public static func welchT(_ x: [Double], _ y: [Double]) -> TestResult {
+        let a = x.filter { !$0.isNaN }, b = y.filter { !$0.isNaN }
+        let na = Double(a.count), nb = Double(b.count)
+        let ma = a.reduce(0, +) / na, mb = b.reduce(0, +) / nb
+        let va = a.reduce(0) { $0 + ($1 - ma) * ($1 - ma) } / (na - 1)
+        let vb = b.reduce(0) { $0 + ($1 - mb) * ($1 - mb) } / (nb - 1)
+        let sa = va / na, sb = vb / nb
+        let t = (ma - mb) / (sa + sb).squareRoot()
+        let df = (sa + sb) * (sa + sb) / (sa * sa / (na - 1) + sb * sb / (nb - 1))
+        // Undefined (NaN) with fewer than 2 values in a group or no variance at all.
+        let p = t.isNaN || !(df > 0) || !df.isFinite ? Double.nan : Swift.min(1, 2 * StudentT(degreesOfFreedom: df).sf(abs(t)))
+        return TestResult(method: "Welch two-sample t-test", statistic: t, pValue: p, degreesOfFreedom: df, n: a.count + b.count)
+    }
+
+    /// The Mann–Whitney U test (Wilcoxon rank-sum). The statistic is
+    /// `U₁ = R₁ − n₁(n₁ + 1)/2` for the first sample, as SciPy reports it.
+    ///
+    /// The p-value follows SciPy's `method="auto"`: exact (the null
+    /// distribution of U by the Mann–Whitney recurrence) when there are no
+    /// ties and either sample has at most 8 values; otherwise the normal
+    /// approximation with continuity correction and the tie-corrected
+    /// variance `n₁n₂/12·((n + 1) − Σ(t³ − t)/(n(n − 1)))`.
+    public static func mannWhitneyU(_ x: [Double], _ y: [Double]) -> TestResult {
+        let a = x.filter { !$0.isNaN }, b = y.filter { !$0.isNaN }
+        let n1 = a.count, n2 = b.count, n = n1 + n2
+        let (ranks, ties) = averageRanks(a + b)
+        let r1 = ranks[0..<n1].reduce(0, +)
+        let u1 = r1 - Double(n1 * (n1 + 1)) / 2
+        let u2 = Double(n1 * n2) - u1
+        let big = Swift.max(u1, u2)
+        let p: Double
+        if ties.isEmpty && Swift.min(n1, n2) <= 8 {
+            p = Swift.min(1, 2 * mannWhitneyExactUpperTail(Int(big.rounded()), n1, n2))
+        } else {
+            let tieTerm = ties.reduce(0.0) { $0 + Double($1 * $1 * $1 - $1) }
+            let sigma = (Double(n1 * n2) / 12 * (Double(n + 1) - tieTerm / (Double(n) * Double(n - 1)))).squareRoot()
+            let z = (big - Double(n1 * n2) / 2 - 0.5) / sigma
+            p = Swift.min(1, 2 * Normal().sf(z))
+        }
+        return TestResult(method: "Mann-Whitney U test", statistic: u1, pValue: p, degreesOfFreedom: nil, n: n)
+    }
+
+    /// P(U ≥ u) under H₀ for sample sizes m and n, from the counts of
+    /// arrangements: f(m, n, u) = f(m − 1, n, u − n) + f(m, n − 1, u)
+    /// (Mann & Whitney 1947), computed as probabilities to stay in range.
+    static func mannWhitneyExactUpperTail(_ u: Int, _ m: Int, _ n: Int) -> Double {
+        let maxU = m * n
+        if u <= 0 { return 1 }
+        if u > maxU { return 0 }
+        // prob[i][j][k]: P(U = k) for sizes (i, j); roll over i.
+        var previous = [[Double]](repeating: [1], count: n + 1)  // i = 0: U = 0 surely
+        for i in 1...m {
+            var current = [[Double]](repeating: [], count: n + 1)
+            current[0] = [1]
+            for j in 1...Swift.max(n, 1) where n >= 1 {
+                var dist = [Double](repeating: 0, count: i * j + 1)
+                let wi = Double(i) / Double(i + j), wj = Double(j) / Double(i + j)
+                // The largest value is from the first sample with prob i/(i+j):
+                // it exceeds all j of the second, adding j to U.
+                for (k, pr) in previous[j].enumerated() { dist[k + j] += wi * pr }
+                for (k, pr) in current[j - 1].enumerated() { dist[k] += wj * pr }
+                current[j] = dist
+            }
+            previous = current
+        }
+        let dist = previous[n]
+        return dist[u...].reduce(0, +)
+    }
+
+    /// The Kruskal–Wallis H test on k groups, tie-corrected:
+    /// `H = [12/(N(N + 1)) Σ Rᵢ²/nᵢ − 3(N + 1)] / [1 − Σ(t³ − t)/(N³ − N)]`,
+    /// p from χ² on k − 1 degrees of freedom (Kruskal & Wallis 1952; SciPy
+    /// `kruskal`, R `kruskal.test`).
+    public static func kruskalWallis(_ groups: [[Double]]) -> TestResult {
+        let clean = groups.map { $0.filter { !$0.isNaN } }.filter { !$0.isEmpty }
+        let all = clean.flatMap { $0 }
+        let nTotal = Double(all.count)
+        let (ranks, ties) = averageRanks(all)
+        var h = 0.0, offset = 0
+        for g in clean {
+            let r = ranks[offset..<(offset + g.count)].reduce(0, +)
+            h += r * r / Double(g.count)
+            offset += g.count
+        }
+        h = 12 / (nTotal * (nTotal + 1)) * h - 3 * (nTotal + 1)
+        let tieTerm = ties.reduce(0.0) { $0 + Double($1 * $1 * $1 - $1) }
+        h /= 1 - tieTerm / (nTotal * nTotal * nTotal - nTotal)
+        let df = Double(clean.count - 1)
+        let p = df > 0 && !h.isNaN ? ChiSquared(degreesOfFreedom: df).sf(h) : .nan
+        return TestResult(method: "Kruskal-Wallis rank-sum test", statistic: h, pValue: p, degreesOfFreedom: df, n: all.count)
+    }
+}
+
+extension GroupComparison {
+    /// Classical one-way analysis of variance: `F = [SS_between/(k − 1)] /
+    /// [SS_within/(N − k)]` on (k − 1, N − k) df (Fisher; SciPy `f_oneway`).
+    public static func oneWayANOVA(_ groups: [[Double]]) -> TestResult {
+        let clean = groups.map { $0.filter { !$0.isNaN } }.filter { !$0.isEmpty }
+        let all = clean.flatMap { $0 }
+        let n = Double(all.count), k = Double(clean.count)
+        let grand = all.reduce(0, +) / n
+        var between = 0.0, within = 0.0
+        for g in clean {
+            let m = g.reduce(0, +) / Double(g.count)
+            between += Double(g.count) * (m - grand) * (m - grand)
+            within += g.reduce(0) { $0 + ($1 - m) * ($1 - m) }
+        }
+        let f = (between / (k - 1)) / (within / (n - k))
+        let p = k > 1 && n > k && f.isFinite ? FDistribution(numeratorDegreesOfFreedom: k - 1, denominatorDegreesOfFreedom: n - k).sf(f) : .nan
+        return TestResult(method: "one-way ANOVA", statistic: f, pValue: p, degreesOfFreedom: k - 1, n: all.count)
+    }
+
+    /// Pearson's χ² test of independence on an r × c table of counts,
+    /// `Σ (O − E)²/E` on (r − 1)(c − 1) df, without continuity correction
+    /// (SciPy `chi2_contingency(correction=False)`). Rows or columns that
+    /// are all zero are dropped first.
+    public static func chiSquareIndependence(_ counts: [[Int]]) -> TestResult {
+        var table = counts.filter { $0.contains { $0 > 0 } }
+        if let width = table.first?.count {
+            let keep = (0..<width).filter { c in table.contains { $0[c] > 0 } }
+            table = table.map { row in keep.map { row[$0] } }
+        }
+        let r = table.count, c = table.first?.count ?? 0
+        let total = Double(table.flatMap { $0 }.reduce(0, +))
+        guard r > 1 && c > 1 else {
+            return TestResult(method: "Pearson chi-squared test", statistic: .nan, pValue: .nan, degreesOfFreedom: nil, n: Int(total))
+        }
+        let rowSums = table.map { Double($0.reduce(0, +)) }
+        let colSums = (0..<c).map { j in Double(table.reduce(0) { $0 + $1[j] }) }
+        var x2 = 0.0
+        for i in 0..<r {
+            for j in 0..<c {
+                let e = rowSums[i] * colSums[j] / total
+                x2 += (Double(table[i][j]) - e) * (Double(table[i][j]) - e) / e
+            }
+        }
+        let df = Double((r - 1) * (c - 1))
+        return TestResult(method: "Pearson chi-squared test", statistic: x2, pValue: ChiSquared(degreesOfFreedom: df).sf(x2),
+                          degreesOfFreedom: df, n: Int(total))
+    }
+
+    /// The smallest expected count of a contingency table (χ² is doubtful below 5).
+    public static func smallestExpectedCount(_ counts: [[Int]]) -> Double {
+        let total = Double(counts.flatMap { $0 }.reduce(0, +))
+        let rowSums = counts.map { Double($0.reduce(0, +)) }.filter { $0 > 0 }
+        let width = counts.first?.count ?? 0
+        let colSums = (0..<width).map { j in Double(counts.reduce(0) { $0 + $1[j] }) }.filter { $0 > 0 }
+        return (rowSums.min() ?? 0) * (colSums.min() ?? 0) / total
+    }
+}

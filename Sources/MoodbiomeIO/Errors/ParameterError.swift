@@ -1,0 +1,73 @@
+/// A parameter of a job, by its canonical name (`confLevel`, `rarefactionDepth`).
+///
+/// The library names parameters, never command-line flags or manifest keys:
+/// each front end spells a parameter its own way (the CLI as `--conf-level`,
+/// a manifest as `conf_level` at its line), so an error reads in the words
+/// of whoever wrote the request. Each layer declares the parameters it
+/// validates as static members.
+public struct Parameter: Hashable, Sendable, CustomStringConvertible {
+    /// The canonical name, in lower camel case.
+    public let name: String
+
+    public init(_ name: String) { self.name = name }
+
+    public var description: String { name }
+}
+
+extension Parameter {
+    public static let format = Parameter("format")
+    public static let output = Parameter("output")
+    public static let outputDirectory = Parameter("outputDirectory")
+    public static let digits = Parameter("digits")
+}
+
+/// A job parameter with a value it cannot take, or a combination of
+/// parameters that does not go together. Typed, so that the front end that
+/// received the request can name the parameter in its own spelling.
+public struct ParameterError: Error, Equatable, Sendable {
+    /// What is wrong with the value.
+    public enum Problem: Equatable, Sendable {
+        /// The value lies outside the allowed range.
+        case outOfRange(value: String, allowed: AllowedRange)
+        /// The value is not one of the allowed choices.
+        case unknownChoice(value: String, choices: [String])
+        /// The parameter applies only together with another one.
+        case requires(Parameter)
+        /// The parameter cannot be combined with another one.
+        case conflicts(Parameter)
+        /// A value that is not in the expected form (`column=level`, a list of numbers).
+        case malformed(value: String, expected: String)
+        /// The value disagrees with another setting (a format and a file extension).
+        case disagrees(value: String, with: String)
+        /// Meaningful only in a setting the request is not in.
+        case onlyFor(Setting)
+        /// The value is larger than Moodbiome's documented limit for it.
+        case exceedsLimit(value: String, limit: String)
+    }
+
+    /// The values a parameter may take, bounds as written.
+    public enum AllowedRange: Equatable, Sendable {
+        case atLeast(String)
+        case atMost(String)
+        /// Inclusive at both ends.
+        case between(String, String)
+        /// Exclusive at both ends.
+        case strictlyBetween(String, String)
+    }
+
+    /// Where a parameter applies.
+    public enum Setting: Equatable, Sendable {
+        case linearModels
+        case logisticModels
+        case rarefaction
+        case scoredInstrument
+    }
+
+    public let parameter: Parameter
+    public let problem: Problem
+
+    public init(_ parameter: Parameter, _ problem: Problem) {
+        self.parameter = parameter
+        self.problem = problem
+    }
+}

@@ -1,0 +1,182 @@
+import MoodbiomeNumerics
+/// Options for reading a count table.
+public struct CountTableReadOptions: Sendable {
+    /// Field separator; `nil` picks by extension (`.csv`, `.tsv`) and
+    /// otherwise sniffs the header line.
+    public var delimiter: Delimiter?
+    /// Whether samples are the file's rows or its columns.
+    public var orientation: SampleOrientation
+
+    public init(delimiter: Delimiter? = nil, orientation: SampleOrientation = .auto) {
+        self.delimiter = delimiter
+        self.orientation = orientation
+    }
+}
+
+extension CountTable {
+    /// Header names of a trailing, non-numeric taxonomy column in
+    /// taxa-as-rows tables (`biom convert --header-key taxonomy`, QIIME 1).
+    static let taxonomyColumnNames: Set<String> = ["taxonomy", "taxon", "consensus lineage", "consensus_lineage"]
+
+    /// Reads a count table from a CSV or TSV file.
+    ///
+    /// The first column holds the row IDs and the header line the column
+    /// IDs. Cells must be finite, non-negative numbers; integers take a fast
+    /// path, and lines are parsed on all cores straight into the
+    /// column-major matrix. The QIIME 2 feature-table TSV that
+    /// `biom convert --to-tsv` writes is read as is (taxa as rows, a
+    /// `# Constructed from biom file` line, `#OTU ID` header, an optional
+    /// trailing `taxonomy` column).
+    ///
+    /// - Throws: `InputError` naming the file, line and column for a missing
+    ///   file, an empty table, a ragged row, a duplicate ID, or a cell that is
+    ///   empty, negative, non-numeric, `NA`, NaN or infinite.
+    public static func read(_ path: String, options: CountTableReadOptions = .init()) throws -> CountTable {
+        let text = try DelimitedText(path: path, delimiter: options.delimiter)
+        return try read(text, options: options)
+    }
+
+    static func read(_ text: DelimitedText, options: CountTableReadOptions) throws -> CountTable {
+        let path = text.path
+        let header = text.header
+        let qiimeForm = header[0].hasPrefix("#")
+            || text.preamble.contains { $0.contains("Constructed from biom file") }
+        let samplesInRows: Bool
+        switch options.orientation {
+        case .rows: samplesInRows = true
+        case .columns: samplesInRows = false
+        case .auto: samplesInRows = !qiimeForm
+        }
+        let hasTaxonomy = !samplesInRows && header.count > 2
+            && taxonomyColumnNames.contains(header[header.count - 1].lowercased())
+        let valueColumns = header.count - 1 - (hasTaxonomy ? 1 : 0)
+        let records = text.recordCount
+        let rowKind = samplesInRows ? "sample" : "taxon"
+        let columnKind = samplesInRows ? "taxon" : "sample"
+
+        guard valueColumns > 0 else {
+            throw InputError(file: path, line: text.headerLine,
+                             problem: "the header has no \(columnKind) columns after the ID column (found \(header.count) field\(header.count == 1 ? "" : "s") separated by \(text.delimiter == .tab ? "tabs" : "commas"))",
+                             fix: "Check the delimiter (--delimiter) and that the first line is the header")
+        }
+        guard records > 0 else {
+            throw InputError(file: path, line: text.headerLine,
+                             problem: "the table has a header but no data rows",
+                             fix: "Add one row per \(rowKind)")
+        }
+        let columnIDs = Array(header[1...valueColumns])
+        for (k, id) in columnIDs.enumerated() where id.isEmpty {
+            throw InputError(file: path, line: text.headerLine, column: k + 2,
+                             problem: "empty \(columnKind) ID in the header", fix: "Give every column a name")
+        }
+        try checkUnique(columnIDs, kind: columnKind, file: path,
+                        lines: Array(repeating: text.headerLine, count: columnIDs.count))
+
+        let taxa = samplesInRows ? valueColumns : records
+        let samples = samplesInRows ? records : valueColumns
+        let expectedFields = header.count
+        let delimiter = text.delimiter.byte
+
+        struct ChunkResult: Sendable {
+            var ids: [String] = []
+            var taxonomy: [String] = []
+            var integral = true
+        }
+
+        var chunks = [ChunkResult]()
+        let matrix = try Matrix(rows: taxa, columns: samples) { writer in
+            chunks = try parallelChunkMap(count: records, minimumPerChunk: 8) { range in
+                do {
+                    let p = text.bytes.buffer
+                    var result = ChunkResult()
+                    result.ids.reserveCapacity(range.count)
+                    for r in range {
+                        let line = text.recordLines[r]
+                        var cursor = FieldCursor(position: text.recordStarts[r], end: text.recordEnds[r])
+                        // A record is never empty, so it has at least the ID field.
+                        let id = cursor.next(p, delimiter: delimiter)?.string(p) ?? ""
+                        if id.isEmpty {
+                            throw InputError(file: path, line: line, column: 1,
+                                             problem: "empty \(rowKind) ID", fix: "Give every row an ID in the first column")
+                        }
+                        result.ids.append(id)
+                        var k = 0
+                        while k < valueColumns {
+                            let v: Double
+                            if let integer = cursor.nextPlainInteger(p, delimiter: delimiter) {
+                                v = integer
+                            } else {
+                                guard let field = cursor.next(p, delimiter: delimiter) else { break }
+                                let value = parseCell(p, field.start, field.end)
+                                guard case .number(let number, let integral) = value, !field.malformed else {
+                                    throw cellError(value, field: field, p: p, path: path, line: line,
+                                                    column: k + 2, name: columnIDs[k])
+                                }
+                                if !integral { result.integral = false }
+                                v = number
+                            }
+                            if samplesInRows { writer.set(k, r, v) } else { writer.set(r, k, v) }
+                            k += 1
+                        }
+                        var found = k + 1
+                        if hasTaxonomy, k == valueColumns, let field = cursor.next(p, delimiter: delimiter) {
+                            result.taxonomy.append(field.string(p))
+                            found += 1
+                        }
+                        while cursor.next(p, delimiter: delimiter) != nil { found += 1 }
+                        if found != expectedFields {
+                            throw InputError(
+                                file: path, line: line, column: Swift.min(found, expectedFields) + (found > expectedFields ? 1 : 0),
+                                problem: "this row has \(found) field\(found == 1 ? "" : "s") but the header (line \(text.headerLine)) has \(expectedFields)",
+                                fix: found < expectedFields
+                                    ? "Fill in the missing cells (0 for an absent \(columnKind))"
+                                    : "Remove the extra cells, or quote cells that contain the delimiter")
+                        }
+                    }
+                    // Hand the parsed bytes back to the kernel: the matrix grows
+                    // while the file's resident pages shrink.
+                    text.bytes.release(text.recordStarts[range.lowerBound]..<text.recordEnds[range.upperBound - 1])
+                    return result
+                }
+            }
+        }
+        let rowIDs = chunks.flatMap(\.ids)
+        try checkUnique(rowIDs, kind: rowKind, file: path, lines: text.recordLines, column: 1)
+        let integral = chunks.allSatisfy(\.integral)
+        return CountTable(
+            uncheckedSampleIDs: samplesInRows ? rowIDs : columnIDs,
+            taxonIDs: samplesInRows ? columnIDs : rowIDs,
+            counts: matrix, isIntegral: integral,
+            taxonomy: hasTaxonomy ? chunks.flatMap(\.taxonomy) : nil,
+            source: path)
+    }
+
+    private static func cellError(_ value: CellValue, field: FieldSpan, p: UnsafeBufferPointer<UInt8>,
+                                  path: String, line: Int, column: Int, name: String) -> InputError {
+        let found = field.string(p)
+        let shown = found.count > 40 ? String(found.prefix(40)) + "…" : found
+        let problem: String
+        let fix: String
+        switch value {
+        case .empty:
+            problem = "empty cell; expected a count"
+            fix = "Write 0 for an absent taxon"
+        case .negative:
+            problem = "negative abundance \(shown); abundances must be ≥ 0"
+            fix = "Correct the value; counts and relative abundances cannot be negative"
+        case .outOfRange:
+            problem = "'\(shown)' is too large or too small to be held as a number (a 64-bit double)"
+            fix = "Check the value; counts this large or this small are data errors"
+        case .nonFinite:
+            problem = "'\(shown)' is not a finite number; expected a count"
+            fix = "Replace NaN/Inf with the observed count"
+        case .missingMarker:
+            problem = "missing value '\(shown)'; a count table cannot have missing cells"
+            fix = "Write 0 if the taxon was not observed, or drop the sample"
+        case .notANumber, .number:
+            problem = field.malformed ? "text after a closing quote in '\(shown)'" : "'\(shown)' is not a number; expected a count"
+            fix = "Only numbers may follow the ID column; check --samples-in and that metadata columns are in a separate file"
+        }
+        return InputError(file: path, line: line, column: column, columnName: name, problem: problem, fix: fix)
+    }
+}

@@ -1,0 +1,181 @@
+import Foundation
+
+/// A rectangular table of text and numbers, ready to be written.
+///
+/// This layer writes the formats for programs (CSV, TSV, JSON) at full
+/// precision; the formats for people (Markdown, LaTeX, HTML), with their
+/// number policy and escaping, are rendered by the report layer.
+public struct TextTable: Sendable, Equatable {
+    /// A cell: text, or a number (NaN renders as `NA`).
+    public enum Cell: Sendable, Equatable {
+        case text(String)
+        case number(Double)
+    }
+
+    public var columns: [String]
+    public var rows: [[Cell]]
+
+    public init(columns: [String], rows: [[Cell]]) {
+        self.columns = columns
+        self.rows = rows
+    }
+}
+
+/// A file format for tables.
+public enum TableFormat: String, Sendable, CaseIterable {
+    case csv
+    case tsv
+    case markdown
+    case json
+    /// A LaTeX `tabular` with booktabs rules.
+    case latex
+    /// An HTML document holding the table.
+    case html
+
+    /// Parses `csv`, `tsv`, `md`/`markdown`, `json`, `tex`/`latex`, `html`:
+    /// the one place format names are read (options, manifests, extensions).
+    public init?(name: String) {
+        switch name.lowercased() {
+        case "csv": self = .csv
+        case "tsv", "tab": self = .tsv
+        case "md", "markdown": self = .markdown
+        case "json": self = .json
+        case "tex", "latex": self = .latex
+        case "html", "htm": self = .html
+        default: return nil
+        }
+    }
+
+    /// The short names, as listed in help and errors.
+    public static let names = ["csv", "tsv", "md", "json", "tex", "html"]
+
+    /// The file extension for the format.
+    public var fileExtension: String {
+        switch self {
+        case .csv: "csv"
+        case .tsv: "tsv"
+        case .markdown: "md"
+        case .json: "json"
+        case .latex: "tex"
+        case .html: "html"
+        }
+    }
+
+    /// Formats for people (numbers rounded for reading), as opposed to
+    /// formats for programs (full precision).
+    public var isForPeople: Bool { self == .markdown || self == .latex || self == .html }
+
+    /// The format a file name's extension names, if any (`.txt` is TSV).
+    public static func fromExtension(of path: String) -> TableFormat? {
+        guard let dot = path.lastIndex(of: "."), !path[dot...].contains("/") else { return nil }
+        let ext = String(path[path.index(after: dot)...])
+        return ext.lowercased() == "txt" ? .tsv : TableFormat(name: ext)
+    }
+
+    /// The format to write: the one requested, else the output's extension,
+    /// else `fallback`.
+    ///
+    /// - Throws: `ParameterError` (`format`) when a requested format
+    ///   disagrees with the output's extension.
+    public static func resolve(requested: TableFormat?, outputPath: String?, fallback: TableFormat = .csv) throws -> TableFormat {
+        let fromPath = outputPath.flatMap(fromExtension(of:))
+        guard let requested else { return fromPath ?? fallback }
+        if let fromPath, fromPath != requested, let outputPath {
+            throw ParameterError(.format, .disagrees(value: requested.fileExtension, with: outputPath))
+        }
+        return requested
+    }
+}
+
+/// How numbers are printed in the formats for programs.
+public enum NumberStyle: Sendable, Equatable {
+    /// The shortest text that reads back as the same `Double` (whole
+    /// numbers without a decimal point).
+    case roundTrip
+    /// This many significant digits (`%.*g`).
+    case significantDigits(Int)
+
+    /// The number as text; NaN is `NA`, infinities `Inf` / `-Inf` (R's spelling).
+    public func format(_ x: Double) -> String {
+        if x.isNaN { return "NA" }
+        if x.isInfinite { return x > 0 ? "Inf" : "-Inf" }
+        switch self {
+        case .roundTrip:
+            if x == x.rounded(), abs(x) < 1e15 { return String(Int64(x)) }
+            return "\(x)"
+        case .significantDigits(let digits):
+            return String(format: "%.*g", digits, x)
+        }
+    }
+}
+
+extension TextTable {
+    /// A cell as text in `numbers`.
+    public func text(_ cell: Cell, _ numbers: NumberStyle) -> String {
+        switch cell {
+        case .text(let s): return s
+        case .number(let x): return numbers.format(x)
+        }
+    }
+
+    /// CSV (RFC 4180: a field holding the separator, a quote or a line break
+    /// is quoted, quotes doubled), ending with a newline.
+    public func csv(numbers: NumberStyle = .roundTrip) -> String { delimited(",", numbers: numbers) }
+
+    /// TSV, quoted as CSV where a field holds a tab, a quote or a line break.
+    public func tsv(numbers: NumberStyle = .roundTrip) -> String { delimited("\t", numbers: numbers) }
+
+    private func delimited(_ separator: Character, numbers: NumberStyle) -> String {
+        func quoted(_ s: String) -> String {
+            if s.contains(separator) || s.contains("\"") || s.contains("\n") || s.contains("\r") {
+                return "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+            }
+            return s
+        }
+        var out = columns.map(quoted).joined(separator: String(separator)) + "\n"
+        for row in rows {
+            out += row.map { quoted(text($0, numbers)) }.joined(separator: String(separator))
+            out += "\n"
+        }
+        return out
+    }
+
+    /// A JSON array of objects, one per row; non-finite numbers are `null`.
+    public func json(numbers: NumberStyle = .roundTrip) -> String {
+        var out = "[\n"
+        for (r, row) in rows.enumerated() {
+            out += "  {"
+            for (c, cell) in row.enumerated() {
+                out += (c == 0 ? "" : ", ") + jsonString(columns[c]) + ": "
+                switch cell {
+                case .text(let s): out += jsonString(s)
+                case .number(let x): out += x.isFinite ? numbers.format(x) : "null"
+                }
+            }
+            out += r == rows.count - 1 ? "}\n" : "},\n"
+        }
+        return out + "]\n"
+    }
+}
+
+/// A JSON string literal for `s` (RFC 8259 escapes; every control character
+/// escaped, so the output is always valid JSON).
+public func jsonString(_ s: String) -> String {
+    var out = "\""
+    for scalar in s.unicodeScalars {
+        switch scalar {
+        case "\"": out += "\\\""
+        case "\\": out += "\\\\"
+        case "\n": out += "\\n"
+        case "\r": out += "\\r"
+        case "\t": out += "\\t"
+        default:
+            if scalar.value < 0x20 || scalar.value == 0x7F {
+                out += String(format: "\\u%04x", scalar.value)
+            } else {
+                out.unicodeScalars.append(scalar)
+            }
+        }
+    }
+    return out + "\""
+}

@@ -1,0 +1,264 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// A delimited text file (CSV or TSV) split into records at byte level.
+///
+/// Conventions (RFC 4180 plus what study tables carry in practice):
+/// - A UTF-8 byte-order mark is skipped; lines end in LF or CRLF.
+/// - Lines starting with `#` before the header are comments and kept as
+///   the ``preamble``, except a `#` line that *is* a header, recognised by
+///   its first field (`#OTU ID`, `#SampleID`, `#Sample ID`, `#Feature ID`…),
+///   as QIIME 1/2 and `biom convert` write them.
+/// - Empty lines anywhere are skipped (trailing ones are common).
+/// - Fields may be quoted with `"`; a quoted field may hold the delimiter,
+///   newlines and doubled quotes (`""`).
+///
+/// Scanning is one sequential pass that records where each record starts
+/// and ends; fields are split later, record by record, so records can be
+/// parsed in parallel.
+struct DelimitedText: Sendable {
+    let path: String
+    let bytes: FileBytes
+    let delimiter: Delimiter
+    /// Comment lines before the header, without their leading `#`.
+    let preamble: [String]
+    /// The header's fields, unquoted.
+    let header: [String]
+    /// 1-based line number of the header.
+    let headerLine: Int
+    /// Byte offset where each data record starts.
+    let recordStarts: [Int]
+    /// Byte offset one past each data record's last byte (before CR/LF).
+    let recordEnds: [Int]
+    /// 1-based line number on which each data record starts.
+    let recordLines: [Int]
+
+    var recordCount: Int { recordStarts.count }
+
+    static let quote = UInt8(ascii: "\"")
+    static let newline = UInt8(ascii: "\n")
+    static let carriageReturn = UInt8(ascii: "\r")
+    static let hash = UInt8(ascii: "#")
+
+    /// First fields that mark a `#`-prefixed line as the header.
+    static let hashHeaderNames: Set<String> = [
+        "otu id", "otu_id", "otuid", "sampleid", "sample id", "sample_id", "sample-id",
+        "feature id", "feature_id", "featureid", "taxon id", "taxon_id",
+    ]
+
+    init(path: String, delimiter requested: Delimiter? = nil) throws {
+        try self.init(path: path, bytes: try FileBytes(path: path), delimiter: requested)
+    }
+
+    init(path: String, bytes: FileBytes, delimiter requested: Delimiter? = nil) throws {
+        self.path = path
+        self.bytes = bytes
+        let n = bytes.count
+        var pos = 0
+        if n >= 3 && bytes[0] == 0xEF && bytes[1] == 0xBB && bytes[2] == 0xBF { pos = 3 }
+        var line = 1
+        var preamble = [String]()
+        // Find the header: skip blank and comment lines.
+        var headerStart = -1
+        var headerEnd = -1
+        while pos < n {
+            var end = pos
+            while end < n && bytes[end] != Self.newline { end += 1 }
+            var contentEnd = end
+            if contentEnd > pos && bytes[contentEnd - 1] == Self.carriageReturn { contentEnd -= 1 }
+            if contentEnd == pos {
+                pos = end + 1; line += 1; continue
+            }
+            if bytes[pos] == Self.hash && !Self.isHashHeader(bytes[(pos + 1)..<contentEnd]) {
+                preamble.append(String(decoding: bytes[(pos + 1)..<contentEnd], as: UTF8.self))
+                pos = end + 1; line += 1; continue
+            }
+            headerStart = pos
+            headerEnd = contentEnd
+            break
+        }
+        guard headerStart >= 0 else {
+            throw InputError(file: path, problem: "the file is empty: no header line and no data",
+                             fix: "Give a table with a header row of IDs and at least one data row")
+        }
+        self.preamble = preamble
+        self.headerLine = line
+        let delimiter = requested ?? Delimiter.fromExtension(of: path) ?? Delimiter.sniff(bytes[headerStart..<headerEnd])
+        self.delimiter = delimiter
+
+        // Scan records from the header on, honouring quotes.
+        var starts = [Int](), ends = [Int](), lines = [Int]()
+        var headerRange: Range<Int>? = nil
+        do {
+            let p = bytes.buffer
+            guard let base = p.baseAddress else { throw InputError(file: path, problem: "the file is empty") }
+            var i = headerStart
+            var currentLine = line
+            while i < n {
+                let recordStart = i
+                let recordLine = currentLine
+                // Fast path: memchr to the end of the line; a line without a
+                // quote is a whole record.
+                var lineEnd = n
+                if let hit = memchr(base + i, Int32(Self.newline), n - i) {
+                    lineEnd = UnsafeRawPointer(hit).assumingMemoryBound(to: UInt8.self) - base
+                }
+                if memchr(base + i, Int32(Self.quote), lineEnd - i) == nil {
+                    i = lineEnd
+                } else {
+                    var inQuotes = false
+                    var quoteLine = 0
+                    while i < n {
+                        let b = p[i]
+                        if b == Self.quote {
+                            if !inQuotes { quoteLine = currentLine }
+                            inQuotes.toggle()
+                        } else if b == Self.newline {
+                            if !inQuotes { break }
+                            currentLine += 1
+                        }
+                        i += 1
+                    }
+                    if inQuotes {
+                        throw InputError(file: path, line: quoteLine,
+                                         problem: "a quoted field opened on this line is never closed",
+                                         fix: "Close the field with a matching \" (write \"\" for a literal quote)")
+                    }
+                }
+                var end = i
+                if end > recordStart && p[end - 1] == Self.carriageReturn { end -= 1 }
+                i += 1
+                currentLine += 1
+                if end == recordStart { continue }
+                if headerRange == nil {
+                    headerRange = recordStart..<end
+                } else {
+                    starts.append(recordStart); ends.append(end); lines.append(recordLine)
+                }
+            }
+        }
+        self.recordStarts = starts
+        self.recordEnds = ends
+        self.recordLines = lines
+        // The header line was found above, so the scan recorded it first.
+        self.header = Self.splitFields(bytes, headerRange ?? headerStart..<headerEnd, delimiter: delimiter.byte)
+    }
+
+    static func isHashHeader(_ rest: ArraySlice<UInt8>) -> Bool {
+        var end = rest.startIndex
+        while end < rest.endIndex && rest[end] != UInt8(ascii: "\t") && rest[end] != UInt8(ascii: ",") { end += 1 }
+        let first = String(decoding: rest[rest.startIndex..<end], as: UTF8.self)
+            .trimmingCharacters(in: CharacterSet(charactersIn: " \"")).lowercased()
+        return hashHeaderNames.contains(first)
+    }
+
+    /// Splits one record into unquoted string fields.
+    static func splitFields(_ bytes: FileBytes, _ range: Range<Int>, delimiter: UInt8) -> [String] {
+        do {
+            let p = bytes.buffer
+            var out = [String]()
+            var cursor = FieldCursor(position: range.lowerBound, end: range.upperBound)
+            while let field = cursor.next(p, delimiter: delimiter) {
+                out.append(field.string(p))
+            }
+            return out
+        }
+    }
+}
+
+/// One field's bytes within a record.
+struct FieldSpan {
+    /// Content bounds, excluding surrounding quotes.
+    var start: Int
+    var end: Int
+    /// The field was quoted (so `""` inside stands for `"`).
+    var quoted: Bool
+    /// Bytes followed the closing quote before the delimiter.
+    var malformed: Bool
+
+    func string(_ p: UnsafeBufferPointer<UInt8>) -> String {
+        let raw = UnsafeBufferPointer(rebasing: p[start..<end])
+        let text = String(decoding: raw, as: UTF8.self)
+        return quoted ? text.replacingOccurrences(of: "\"\"", with: "\"") : text
+    }
+}
+
+/// Walks the fields of one record.
+struct FieldCursor {
+    var position: Int
+    let end: Int
+    private var done = false
+
+    init(position: Int, end: Int) {
+        self.position = position
+        self.end = end
+    }
+
+    /// The next field, or `nil` after the last one. A record `a,b,` has
+    /// three fields, the last empty.
+    @inline(__always)
+    mutating func next(_ p: UnsafeBufferPointer<UInt8>, delimiter: UInt8) -> FieldSpan? {
+        if done { return nil }
+        var i = position
+        if i < end && p[i] == DelimitedText.quote {
+            let contentStart = i + 1
+            i += 1
+            var contentEnd = end
+            while i < end {
+                if p[i] == DelimitedText.quote {
+                    if i + 1 < end && p[i + 1] == DelimitedText.quote { i += 2; continue }
+                    contentEnd = i
+                    i += 1
+                    break
+                }
+                i += 1
+            }
+            var malformed = false
+            while i < end && p[i] != delimiter {
+                if p[i] != UInt8(ascii: " ") { malformed = true }
+                i += 1
+            }
+            advance(past: i)
+            return FieldSpan(start: contentStart, end: contentEnd, quoted: true, malformed: malformed)
+        }
+        let start = i
+        while i < end && p[i] != delimiter { i += 1 }
+        advance(past: i)
+        return FieldSpan(start: start, end: i, quoted: false, malformed: false)
+    }
+
+    /// The fast path for count tables: when the next field is 1–18 plain
+    /// digits ended by the delimiter or the record's end, consumes it and
+    /// returns its value; otherwise consumes nothing and returns `nil`.
+    @inline(__always)
+    mutating func nextPlainInteger(_ p: UnsafeBufferPointer<UInt8>, delimiter: UInt8) -> Double? {
+        if done { return nil }
+        var i = position
+        var value: UInt64 = 0
+        let limit = Swift.min(end, position + 18)
+        while i < limit {
+            let d = p[i] &- UInt8(ascii: "0")
+            if d > 9 { break }
+            value = value &* 10 &+ UInt64(d)
+            i += 1
+        }
+        if i == position { return nil }
+        if i == end {
+            done = true
+        } else if p[i] == delimiter {
+            position = i + 1
+        } else {
+            return nil
+        }
+        return Double(value)
+    }
+
+    @inline(__always)
+    private mutating func advance(past delimiterIndex: Int) {
+        if delimiterIndex >= end { done = true } else { position = delimiterIndex + 1 }
+    }
+}

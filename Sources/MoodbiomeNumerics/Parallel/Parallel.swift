@@ -1,0 +1,64 @@
+import Dispatch
+import Foundation
+
+/// How many threads the parallel loops use: the machine's active cores, or
+/// `MOODBIOME_THREADS` when set. Results never depend on it: work is split
+/// into chunks whose outputs are combined in chunk order.
+package var parallelWidth: Int {
+    if let text = ProcessInfo.processInfo.environment["MOODBIOME_THREADS"], let n = Int(text), n > 0 {
+        return n
+    }
+    return Swift.max(1, ProcessInfo.processInfo.activeProcessorCount)
+}
+
+/// Maps contiguous chunks of `0..<count` to results, in parallel when there
+/// is more than one chunk, and returns the results in chunk order.
+///
+/// Chunks are disjoint and cover the range, so `body` may also write
+/// per-index results into disjoint storage. If chunks throw, the error of
+/// the lowest chunk is rethrown, so the error reported for bad input is the
+/// first one in the file whatever the thread timing. The loop throws only
+/// what `body` throws (typed throws: a body that cannot throw makes a call
+/// that cannot throw).
+package func parallelChunkMap<T: Sendable, Failure: Error>(
+    count: Int, minimumPerChunk: Int = 1,
+    _ body: @Sendable (Range<Int>) throws(Failure) -> T
+) throws(Failure) -> [T] {
+    if count == 0 { return [] }
+    let width = parallelWidth
+    let chunks = Swift.max(1, Swift.min(width * 4, count / Swift.max(minimumPerChunk, 1)))
+    @Sendable func range(_ c: Int) -> Range<Int> { (count * c / chunks)..<(count * (c + 1) / chunks) }
+    if chunks == 1 || width == 1 {
+        var out = [T]()
+        out.reserveCapacity(chunks)
+        for c in 0..<chunks { out.append(try body(range(c))) }
+        return out
+    }
+    let slots = ResultSlots<T, Failure>(count: chunks)
+    DispatchQueue.concurrentPerform(iterations: chunks) { c in
+        slots.store(Result { () throws(Failure) -> T in try body(range(c)) }, at: c)
+    }
+    var out = [T]()
+    out.reserveCapacity(chunks)
+    for result in slots.all() { out.append(try result.get()) }
+    return out
+}
+
+/// Per-chunk results shared across threads.
+private final class ResultSlots<T: Sendable, Failure: Error>: @unchecked Sendable {
+    private var slots: [Result<T, Failure>?]
+    private let lock = NSLock()
+
+    init(count: Int) { slots = Array(repeating: nil, count: count) }
+
+    func store(_ result: Result<T, Failure>, at index: Int) {
+        lock.lock(); defer { lock.unlock() }
+        slots[index] = result
+    }
+
+    /// Every slot, in order; each was stored by `concurrentPerform` before it returned.
+    func all() -> [Result<T, Failure>] {
+        lock.lock(); defer { lock.unlock() }
+        return slots.compactMap { $0 }
+    }
+}

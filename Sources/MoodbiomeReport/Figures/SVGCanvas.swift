@@ -1,0 +1,116 @@
+import Foundation
+
+/// A minimal SVG writer for Moodbiome's figures: no plotting library exists
+/// for Swift on Linux, so the figures are drawn here, element by element.
+///
+/// Coordinates are in pixels from the top-left corner; every text is
+/// XML-escaped; numbers are printed with two decimals so files are stable.
+struct SVGCanvas {
+    let width: Double
+    let height: Double
+    private(set) var elements: [String] = []
+
+    /// The Okabe–Ito palette, distinguishable with every common form of
+    /// colour-vision deficiency (Okabe & Ito 2008).
+    static let palette = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000"]
+    static let font = "font-family=\"Helvetica, Arial, sans-serif\""
+
+    init(width: Double, height: Double) {
+        self.width = width
+        self.height = height
+    }
+
+    static func f(_ x: Double) -> String { String(format: "%.2f", x) }
+
+    mutating func add(_ element: String) { elements.append(element) }
+
+    mutating func line(_ x1: Double, _ y1: Double, _ x2: Double, _ y2: Double, stroke: String = "#333", width: Double = 1, dash: String? = nil) {
+        add("<line x1=\"\(Self.f(x1))\" y1=\"\(Self.f(y1))\" x2=\"\(Self.f(x2))\" y2=\"\(Self.f(y2))\" stroke=\"\(stroke)\" stroke-width=\"\(Self.f(width))\"\(dash.map { " stroke-dasharray=\"\($0)\"" } ?? "")/>")
+    }
+
+    mutating func rect(_ x: Double, _ y: Double, _ w: Double, _ h: Double, fill: String, stroke: String = "none", opacity: Double = 1) {
+        add("<rect x=\"\(Self.f(x))\" y=\"\(Self.f(y))\" width=\"\(Self.f(w))\" height=\"\(Self.f(h))\" fill=\"\(fill)\" fill-opacity=\"\(Self.f(opacity))\" stroke=\"\(stroke)\"/>")
+    }
+
+    mutating func circle(_ x: Double, _ y: Double, r: Double, fill: String, opacity: Double = 0.7) {
+        add("<circle cx=\"\(Self.f(x))\" cy=\"\(Self.f(y))\" r=\"\(Self.f(r))\" fill=\"\(fill)\" fill-opacity=\"\(Self.f(opacity))\"/>")
+    }
+
+    mutating func polyline(_ points: [(Double, Double)], stroke: String, width: Double = 1.5, opacity: Double = 1) {
+        guard points.count > 1 else { return }
+        let text = points.map { "\(Self.f($0.0)),\(Self.f($0.1))" }.joined(separator: " ")
+        add("<polyline points=\"\(text)\" fill=\"none\" stroke=\"\(stroke)\" stroke-width=\"\(Self.f(width))\" stroke-opacity=\"\(Self.f(opacity))\"/>")
+    }
+
+    mutating func polygon(_ points: [(Double, Double)], fill: String, opacity: Double) {
+        let text = points.map { "\(Self.f($0.0)),\(Self.f($0.1))" }.joined(separator: " ")
+        add("<polygon points=\"\(text)\" fill=\"\(fill)\" fill-opacity=\"\(Self.f(opacity))\" stroke=\"none\"/>")
+    }
+
+    enum Anchor: String { case start, middle, end }
+
+    mutating func text(_ s: String, _ x: Double, _ y: Double, size: Double = 13, anchor: Anchor = .middle, rotate: Double? = nil, weight: String? = nil) {
+        let transform = rotate.map { " transform=\"rotate(\(Self.f($0)) \(Self.f(x)) \(Self.f(y)))\"" } ?? ""
+        add("<text x=\"\(Self.f(x))\" y=\"\(Self.f(y))\" \(Self.font) font-size=\"\(Self.f(size))\" text-anchor=\"\(anchor.rawValue)\" fill=\"#222\"\(weight.map { " font-weight=\"\($0)\"" } ?? "")\(transform)>\(Escape.xml(s))</text>")
+    }
+
+    /// The document, with a title and description for screen readers.
+    func document(title: String, description: String) -> String {
+        var out = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(Self.f(width))\" height=\"\(Self.f(height))\" viewBox=\"0 0 \(Self.f(width)) \(Self.f(height))\" role=\"img\">\n"
+        out += "<title>\(Escape.xml(title))</title>\n<desc>\(Escape.xml(description))</desc>\n"
+        out += "<rect width=\"100%\" height=\"100%\" fill=\"#ffffff\"/>\n"
+        out += elements.joined(separator: "\n") + "\n</svg>\n"
+        return out
+    }
+}
+
+/// "Nice" axis ticks (Heckbert 1990): steps of 1, 2 or 5 × 10ᵏ covering
+/// `lo…hi` with about `count` ticks, and labels with just enough decimals.
+struct AxisScale {
+    let lo: Double
+    let hi: Double
+    let ticks: [Double]
+    let decimals: Int
+
+    init(_ minimum: Double, _ maximum: Double, count: Int = 6, includeZero: Bool = false) {
+        var a = minimum, b = maximum
+        if includeZero { a = Swift.min(a, 0); b = Swift.max(b, 0) }
+        if !(a.isFinite && b.isFinite) { a = 0; b = 1 }
+        if a == b { a -= 0.5 * Swift.max(abs(a), 1); b += 0.5 * Swift.max(abs(b), 1) }
+        func nice(_ x: Double, round: Bool) -> Double {
+            let e = floor(log10(x)), f = x / pow(10, e)
+            let n: Double
+            if round { n = f < 1.5 ? 1 : f < 3 ? 2 : f < 7 ? 5 : 10 } else { n = f <= 1 ? 1 : f <= 2 ? 2 : f <= 5 ? 5 : 10 }
+            return n * pow(10, e)
+        }
+        // A span too small to step through at this magnitude (1e16 ± 2), or
+        // too large to subtract (±1e308): widen it to something drawable.
+        if !(b - a).isFinite { a = -Double.greatestFiniteMagnitude / 4; b = Double.greatestFiniteMagnitude / 4 }
+        if (b - a) < Swift.max(abs(a), abs(b)) * 1e-12 {
+            let centre = a / 2 + b / 2, half = Swift.max(abs(centre) * 1e-9, 1e-300)
+            a = centre - half; b = centre + half
+        }
+        let range = nice(b - a, round: false)
+        let step = nice(range / Double(Swift.max(count - 1, 1)), round: true)
+        let first = floor(a / step) * step, last = ceil(b / step) * step
+        var ticks = [Double]()
+        var t = first
+        // At most a few dozen ticks, and never a step that does not advance.
+        while t <= last + step * 0.5 && ticks.count < 50 {
+            ticks.append(abs(t) < step * 1e-9 ? 0 : t)
+            let next = t + step
+            if next == t { break }
+            t = next
+        }
+        self.lo = first
+        self.hi = last
+        self.ticks = ticks
+        let magnitude = floor(log10(step))
+        self.decimals = magnitude.isFinite ? Swift.min(20, Swift.max(0, -Int(magnitude))) : 0
+    }
+
+    func label(_ t: Double) -> String {
+        if abs(t) >= 1e6 || (abs(t) < 1e-4 && t != 0) { return String(format: "%.1e", t) }
+        return String(format: "%.\(decimals)f", t)
+    }
+}

@@ -1,0 +1,55 @@
+import Foundation
+
+/// How numbers are written for people — the one policy every table,
+/// caption and sentence follows.
+///
+/// - Values: 3 significant digits in plain notation between 1e-4 and 1e6,
+///   scientific outside; whole numbers below 1e6 as they are; `NA` when
+///   missing (`Inf`/`-Inf` for infinities).
+/// - p- and q-values: ``PValueStyle``.
+public enum NumberPolicy {
+    /// A value for people (see the type's rules).
+    public static func value(_ x: Double?, digits: Int = 3) -> String {
+        guard let x, x.isFinite else { return x.map { $0.isNaN ? "NA" : ($0 > 0 ? "Inf" : "-Inf") } ?? "NA" }
+        if x == 0 { return "0" }
+        let magnitude = abs(x)
+        if x == x.rounded() && magnitude < 1e6 { return String(Int(x)) }
+        if magnitude >= 1e-4 && magnitude < 1e6 {
+            let decimals = Swift.max(0, digits - 1 - Int(floor(log10(magnitude))))
+            var text = String(format: "%.\(decimals)f", x)
+            if text.hasPrefix("-") && Double(text) == 0 { text.removeFirst() }
+            return text
+        }
+        return String(format: "%.\(digits - 1)e", x)
+    }
+
+    /// A p- or q-value.
+    public static func pValue(_ p: Double?, style: PValueStyle = .table) -> String {
+        guard let p, !p.isNaN else { return "NA" }
+        switch style {
+        case .table:
+            if p < 0.001 { return "< 0.001" }
+            return value(p, digits: 2)
+        case .console:
+            if p < 2.2e-16 { return "< 2.2e-16" }
+            return String(format: "%.3g", p)
+        }
+    }
+
+    /// A confidence level as a percentage (`95`, `90`, `99.5`).
+    public static func percent(_ level: Double) -> String {
+        let x = (level * 100 * 1e9).rounded() / 1e9   // 0.9 × 100 is 90.00000000000001
+        if x == x.rounded(), abs(x) < 1e15 { return String(Int64(x)) }
+        return "\(x)"
+    }
+}
+
+/// How p-values are written.
+public enum PValueStyle: Sendable {
+    /// Tables, captions and summaries: `< 0.001` below a thousandth, else 2
+    /// significant digits (3 below 0.01 would over-state precision).
+    case table
+    /// The R-like console summary: 3 significant digits, `< 2.2e-16` below
+    /// machine precision (R's convention).
+    case console
+}

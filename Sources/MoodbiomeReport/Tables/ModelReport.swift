@@ -1,0 +1,132 @@
+import Foundation
+import MoodbiomeCore
+import MoodbiomeIO
+
+extension FittedModel {
+    /// The tidy (broom-style) coefficient table: `term, estimate, std_error,
+    /// statistic, p_value, conf_low, conf_high`, then `odds_ratio,
+    /// odds_ratio_low, odds_ratio_high` when `exponentiate` is set (logistic
+    /// models), `std_estimate` and `vif` for linear models, and `aliased`.
+    /// Aliased rows are NA throughout.
+    public func coefficientTable(exponentiate: Bool = false) -> TextTable {
+        var columns = ["term", "estimate", "std_error", "statistic", "p_value", "conf_low", "conf_high"]
+        let linear = family == .gaussian
+        if exponentiate { columns += ["odds_ratio", "odds_ratio_low", "odds_ratio_high"] }
+        if linear { columns += ["std_estimate", "vif"] }
+        columns.append("aliased")
+        func number(_ x: Double?) -> TextTable.Cell { .number(x ?? .nan) }
+        let rows: [[TextTable.Cell]] = coefficients.map { c in
+            var row: [TextTable.Cell] = [.text(c.name), number(c.estimate), number(c.standardError), number(c.statistic),
+                                         number(c.pValue), number(c.confidenceLow), number(c.confidenceHigh)]
+            if exponentiate {
+                row += [number(c.estimate.map(exp)), number(c.confidenceLow.map(exp)), number(c.confidenceHigh.map(exp))]
+            }
+            if linear { row += [number(c.standardizedEstimate), number(c.varianceInflation)] }
+            row.append(.text(c.isAliased ? "true" : "false"))
+            return row
+        }
+        return TextTable(columns: columns, rows: rows)
+    }
+
+    /// The one-row fit table.
+    public var fitTable: TextTable {
+        TextTable(columns: fitStatistics.map(\.name), rows: [fitStatistics.map { .number($0.value) }])
+    }
+
+    /// A description of the model for machine-readable output.
+    var modelFields: [(String, String)] {
+        var fields: [(String, String)] = [
+            ("formula", jsonString(design.formula.text)),
+            ("family", jsonString(family.rawValue)),
+            ("method", jsonString(family == .gaussian ? "ordinary least squares (pivoted QR)" : "logistic regression (IRLS)")),
+            ("response", jsonString(design.responseLabel)),
+        ]
+        if case .linear(let m) = fit { fields.append(("covariance", jsonString(m.covarianceType.rawValue))) }
+        fields.append(("confidence_level", NumberStyle.roundTrip.format(confidenceLevel)))
+        fields.append(("nobs", String(design.ids.count)))
+        fields.append(("n_dropped", String(design.nDropped)))
+        fields.append(("exclusions", "[" + design.exclusions.map { "{\"variable\": \(jsonString($0.variable)), \"rows\": \($0.rows)}" }.joined(separator: ", ") + "]"))
+        fields.append(("dropped_ids", "[" + design.droppedIDs.map(jsonString).joined(separator: ", ") + "]"))
+        fields.append(("notes", "[" + notes.map { jsonString(Words.note($0)) }.joined(separator: ", ") + "]"))
+        return fields
+    }
+
+    /// `{"model": {…}, "coefficients": [...], "fit": {...}}`.
+    public func json(exponentiate: Bool = false, numbers: NumberStyle = .roundTrip) -> String {
+        func number(_ x: Double) -> String { x.isFinite ? numbers.format(x) : "null" }
+        let table = coefficientTable(exponentiate: exponentiate)
+        var out = "{\n  \"model\": {\n"
+        out += modelFields.map { "    \(jsonString($0.0)): \($0.1)" }.joined(separator: ",\n")
+        out += "\n  },\n  \"coefficients\": [\n"
+        out += table.rows.map { row in
+            "    {" + zip(table.columns, row).map { name, cell in
+                let value: String
+                switch cell {
+                case .text(let s): value = name == "aliased" ? s : jsonString(s)
+                case .number(let x): value = number(x)
+                }
+                return jsonString(name) + ": " + value
+            }.joined(separator: ", ") + "}"
+        }.joined(separator: ",\n")
+        out += "\n  ],\n  \"fit\": {"
+        out += fitStatistics.map { name, value in
+            let text = name == "converged" ? (value == 1 ? "true" : "false") : number(value)
+            return jsonString(name) + ": " + text
+        }.joined(separator: ", ")
+        return out + "}\n}\n"
+    }
+
+    /// A readable summary in the manner of R's `summary(lm)` / `summary(glm)`.
+    public func consoleSummary(exponentiate: Bool = false) -> String {
+        let d = design
+        var out = ""
+        switch fit {
+        case .linear(let m):
+            out += "Linear regression (ordinary least squares), \(m.covarianceType == .classical ? "classical" : m.covarianceType.rawValue.uppercased()) standard errors\n"
+        case .logistic:
+            out += "Logistic regression (binomial, logit link), Wald tests\n"
+        }
+        out += "Formula: \(d.formula.text)\n"
+        out += "n = \(d.ids.count)" + (Words.exclusionSummary(d).map { "; \($0)" } ?? "") + "\n\n"
+        let level = NumberPolicy.percent(confidenceLevel)
+        let statName = family == .gaussian ? "t" : "z"
+        var header = ["", "Estimate", "Std. Error", "\(statName) value", "Pr(>|\(statName)|)", "\(level)% CI"]
+        if exponentiate { header.append("Odds ratio (\(level)% CI)") }
+        var lines = [header]
+        func g(_ x: Double?, _ digits: Int = 4) -> String {
+            guard let x else { return "NA" }
+            return NumberStyle.significantDigits(digits).format(x)
+        }
+        for c in coefficients {
+            var row = [c.name, g(c.estimate, 5), g(c.standardError, 4), g(c.statistic, 4), NumberPolicy.pValue(c.pValue, style: .console),
+                       c.isAliased ? "(aliased)" : "[\(g(c.confidenceLow)), \(g(c.confidenceHigh))]"]
+            if exponentiate {
+                row.append(c.isAliased ? "NA" : "\(g(c.estimate.map(exp))) [\(g(c.confidenceLow.map(exp))), \(g(c.confidenceHigh.map(exp)))]")
+            }
+            lines.append(row)
+        }
+        let widths = header.indices.map { col in lines.map { $0[col].count }.max() ?? 0 }
+        for line in lines {
+            out += line.enumerated().map { col, cell in
+                col == 0 ? cell.padding(toLength: widths[0], withPad: " ", startingAt: 0)
+                    : String(repeating: " ", count: widths[col] - cell.count) + cell
+            }.joined(separator: "  ") + "\n"
+        }
+        out += "\n"
+        switch fit {
+        case .linear(let m):
+            out += "Residual standard error: \(g(m.sigma)) on \(m.dfResidual) degrees of freedom\n"
+            out += "R-squared: \(g(m.rSquared)), adjusted R-squared: \(g(m.adjustedRSquared))\n"
+            if m.fStatistic.isFinite {
+                out += "F-statistic: \(g(m.fStatistic)) on \(m.fDegreesOfFreedom.numerator) and \(m.fDegreesOfFreedom.denominator) DF, p-value: \(NumberPolicy.pValue(m.fPValue, style: .console))\n"
+            }
+            out += "Log-likelihood: \(g(m.logLikelihood, 6)), AIC: \(g(m.aic, 6)), BIC: \(g(m.bic, 6))\n"
+        case .logistic(let m):
+            out += "Null deviance: \(g(m.nullDeviance, 6)) on \(m.nobs - (d.hasIntercept ? 1 : 0)) degrees of freedom\n"
+            out += "Residual deviance: \(g(m.deviance, 6)) on \(m.dfResidual) degrees of freedom\n"
+            out += "AIC: \(g(m.aic, 6)), BIC: \(g(m.bic, 6)), McFadden R-squared: \(g(m.pseudoRSquared))\n"
+            out += "IRLS iterations: \(m.iterations)\(m.converged ? "" : " (not converged)")\n"
+        }
+        return out
+    }
+}

@@ -1,0 +1,331 @@
+import Foundation
+import MoodbiomeCore
+import MoodbiomeIO
+import MoodbiomeNumerics
+
+/// How a front end spells parameters: the command line as `--conf-level`,
+/// a manifest as `conf_level`. The library names parameters (`confLevel`);
+/// the words of a message use the spelling of whoever made the request.
+public struct ParameterSpelling: Sendable {
+    public let spell: @Sendable (Parameter) -> String
+
+    public init(_ spell: @escaping @Sendable (Parameter) -> String) { self.spell = spell }
+
+    /// Lower camel case to words joined by `separator` (`confLevel` →
+    /// `conf-level`), with `overrides` for names that differ.
+    public static func derived(prefix: String, separator: String, overrides: [String: String] = [:]) -> ParameterSpelling {
+        ParameterSpelling { parameter in
+            if let name = overrides[parameter.name] { return name }
+            var out = ""
+            for ch in parameter.name {
+                if ch.isUppercase { out += separator + ch.lowercased() } else { out.append(ch) }
+            }
+            return prefix + out
+        }
+    }
+
+    /// The canonical names, for messages not tied to a front end.
+    public static let canonical = ParameterSpelling { $0.name }
+}
+
+/// Every diagnostic in words: errors and notes of the lower layers, which
+/// carry only typed facts, become the messages users read — file, line,
+/// column, what was wrong and how to fix it.
+public enum Words {
+    /// A list of IDs for a message: all of them up to 20, then a count.
+    public static func list(_ ids: [String]) -> String {
+        ids.count <= 20 ? ids.joined(separator: ", ") : ids.prefix(20).joined(separator: ", ") + ", … (\(ids.count - 20) more)"
+    }
+
+    static func plural(_ n: Int, _ one: String, _ many: String) -> String { n == 1 ? one : many }
+
+    /// The message for any error Moodbiome throws.
+    public static func message(for error: any Error, spelling: ParameterSpelling) -> String {
+        let s = spelling.spell
+        switch error {
+        case let e as InputError: return e.description
+        case let e as OutputError: return e.description
+        case let e as ParameterError:
+            let (problem, fix) = parameterProblem(e, spelling: spelling)
+            return "\(s(e.parameter)): \(problem)" + (fix.map { ". \($0)" } ?? "")
+        case let e as DataError:
+            let (problem, fix) = dataProblem(e.kind, spelling: spelling)
+            return InputError(at: e.location, problem: problem, fix: fix).description
+        case let e as MetricModelError:
+            if let inner = e.underlying as? DataError {
+                let (problem, fix) = dataProblem(inner.kind, spelling: spelling)
+                return InputError(at: inner.location, problem: "model for \(e.metric): " + problem, fix: fix).description
+            }
+            return message(for: e.underlying, spelling: spelling)
+        case let e as FormulaError: return formula(e)
+        case let e as AlphaDiversityError: return diversity(e, spelling: spelling)
+        case let e as ScoringError: return scoring(e, spelling: spelling)
+        case let e as LinearAlgebraError: return e.description
+        default: return "\(error)"
+        }
+    }
+
+    /// A parameter error's problem and fix, without the parameter's name.
+    public static func parameterProblem(_ e: ParameterError, spelling: ParameterSpelling) -> (problem: String, fix: String?) {
+        let s = spelling.spell
+        switch e.problem {
+        case .outOfRange(let value, let allowed):
+            switch allowed {
+            case .atLeast(let x): return ("must be at least \(x) (got \(value))", nil)
+            case .atMost(let x): return ("must be at most \(x) (got \(value))", nil)
+            case .between(let a, let b): return ("must be between \(a) and \(b) (got \(value))", nil)
+            case .strictlyBetween(let a, let b): return ("must be between \(a) and \(b), exclusive (got \(value))", nil)
+            }
+        case .unknownChoice(let value, let choices):
+            return ("'\(value)' is not one of \(choices.joined(separator: ", "))", nil)
+        case .requires(let other):
+            if e.parameter == .outcomeBand { return ("a band needs the instrument", "Add \(s(.scale)) NAME with \(s(.items)) or \(s(.prefix))") }
+            return ("applies only together with \(s(other))", "Add \(s(other)), or drop \(s(e.parameter))")
+        case .conflicts(let other):
+            return ("cannot be combined with \(s(other))", "Give \(s(e.parameter)) or \(s(other)), not both")
+        case .malformed(let value, let expected):
+            return ("'\(value)' is not \(expected)", nil)
+        case .disagrees(let value, let with):
+            return ("\(value) disagrees with the extension of '\(with)'", "Drop \(s(e.parameter)), or name the file with a matching extension")
+        case .onlyFor(let setting):
+            switch setting {
+            case .linearModels:
+                return ("robust (HC) standard errors are implemented for linear models only", "Drop \(s(e.parameter)) for a logistic model")
+            case .logisticModels:
+                return ("odds ratios are for logistic models", "Add \(s(.family)) binomial, or drop \(s(e.parameter))")
+            case .rarefaction:
+                return ("only applies to rarefaction", "Add \(s(.rarefy)) DEPTH")
+            case .scoredInstrument:
+                return ("needs an instrument to score", "Add \(s(.scale)) NAME with \(s(.items)) or \(s(.prefix))")
+            }
+        case .exceedsLimit(let value, let limit):
+            return ("\(value) is above the documented limit of \(limit)", "Moodbiome refuses sizes it cannot handle in memory and time; use a smaller value")
+        }
+    }
+
+    /// The fix shared by every "no such column" error: the closest name, if
+    /// it looks like a typo, and the columns there are.
+    static func columnFix(_ name: String, available: [String]) -> String {
+        (closestName(to: name, among: available).map { "Did you mean '\($0)'? " } ?? "") + "Columns are: " + available.joined(separator: ", ")
+    }
+
+    /// A data error's problem and fix.
+    public static func dataProblem(_ kind: DataError.Kind, spelling: ParameterSpelling) -> (problem: String, fix: String?) {
+        let s = spelling.spell
+        switch kind {
+        case .missingColumn(let name, let purpose, let available):
+            let problem: String
+            switch purpose {
+            case .formula: problem = "the formula uses a column '\(name)' that the table does not have"
+            case .metadata: problem = "the metadata has no column '\(name)'"
+            case .groupBy: problem = "no column '\(name)' to group by"
+            case .describe: problem = "no column '\(name)' to describe"
+            case .figureGroups: problem = "no column '\(name)' to group the figures by"
+            }
+            return (problem, columnFix(name, available: available))
+        case .noCompleteRows(let variables):
+            return ("no row has every variable of the model present (\(variables.joined(separator: ", ")))", "Check the missing values in these columns")
+        case .notANumber(let value, let column, let id):
+            return ("'\(value)' in column '\(column)' (ID '\(id)') is not a number, but the model uses '\(column)' as a number",
+                    "Correct the value, mark it missing (NA), or wrap the column in C(\(column)) to treat it as categorical")
+        case .strayText(let value, let column, let id):
+            return ("'\(value)' in column '\(column)' (ID '\(id)') is not a number, but the column's other values are numbers",
+                    "Correct the value or mark it missing (NA); if '\(column)' is categorical, write C(\(column)) or declare it in a #q2:types row")
+        case .domain(let problem, let id):
+            return (domain(problem) + " (ID '\(id)')", "Use a transformation defined for every value, or mark the value missing (NA)")
+        case .binaryOutcomeLevels(let column, let levels, let rows):
+            return (levels.count < 2
+                        ? "the outcome '\(column)' has one level ('\(levels.first ?? "")') among the \(rows) rows used"
+                        : "a binary outcome needs two values, but '\(column)' has \(levels.count): \(levels.prefix(6).joined(separator: ", "))",
+                    "Give a 0/1 or two-valued outcome (or use \(s(.outcomeCutoff)) to dichotomise a score)")
+        case .binaryOutcomeValue(let expression, let value, let id):
+            return ("the binary outcome \(expression) is \(value) for ID '\(id)'; it must be 0 or 1",
+                    "Code the outcome 0/1, or dichotomise a score with \(s(.outcomeCutoff))")
+        case .binaryOutcomeOneLevel(let expression, let value, let rows):
+            return ("the outcome \(expression) is \(Int(value)) for all \(rows) rows used: it has one level", "A logistic model needs both outcomes present")
+        case .textOutcome(let column, let value, let id):
+            return ("the outcome '\(column)' holds text ('\(value)' for ID '\(id)'); a linear model needs a numeric outcome",
+                    "Model a numeric column, or a two-valued one with \(s(.family)) binomial")
+        case .constantOutcome(let expression, let value, let rows):
+            return ("the outcome \(expression) is constant (\(value)) over the \(rows) rows used", "A regression needs an outcome that varies")
+        case .missingReference(let level, let column, let levels):
+            return ("the reference level '\(level)' does not occur in column '\(column)' among the rows used", "Levels are: " + levels.joined(separator: ", "))
+        case .constantFactor(let column, let level, let rows):
+            return ("constant predictor: '\(column)' has one level ('\(level)') among the \(rows) rows used", "Drop it from the model, or check the exclusions")
+        case .constantPredictor(let label, let value, let rows):
+            return ("constant predictor: \(label) is \(value) in all \(rows) rows used", "Drop it from the model: a constant cannot be separated from the intercept")
+        case .noResidualDegreesOfFreedom(let rank, let rows):
+            return ("the model has \(rank) estimable coefficients but only \(rows) complete rows: no residual degrees of freedom", "Use fewer predictors or more samples")
+        case .metricNameClash(let label):
+            return ("the metadata already has a column named '\(label)', the name of a diversity metric", "Rename that metadata column")
+        case .noSharedIDs(let countIDs, let metadataIDs, let idColumn):
+            return ("no sample ID is in both tables (count table: \(list(countIDs)); metadata '\(idColumn)': \(list(metadataIDs)))",
+                    "Check that the IDs are spelled the same way, and name the metadata's ID column with \(s(.idColumn))")
+        case .cutoffNotANumber(let value, let column, let id):
+            return ("'\(value)' in column '\(column)' (ID '\(id)') is not a number, so \(s(.outcomeCutoff)) cannot apply", "Correct the value or mark it missing (NA)")
+        }
+    }
+
+    static func domain(_ problem: DataError.DomainProblem) -> String {
+        switch problem {
+        case .divisionByZero(let e): return "division by zero in \(e)"
+        case .notFinite(let e): return "\(e) is not a finite number here"
+        case .constantScale(let e): return "scale(\(e)) is undefined: the values are constant"
+        case .needsPositive(let f, let a, let v): return "\(f)(\(a)) needs positive values, found \(v)"
+        case .needsAboveMinusOne(let a, let v): return "log1p(\(a)) needs values above -1, found \(v)"
+        case .needsNonNegative(let a, let v): return "sqrt(\(a)) needs non-negative values, found \(v)"
+        case .overflows(let a, let v): return "exp(\(a)) overflows for \(v)"
+        }
+    }
+
+    /// A formula error: the formula, the problem, a caret under the place
+    /// when there is one, and the fix.
+    public static func formula(_ e: FormulaError) -> String {
+        let functions = Expression.elementwiseFunctions.union(Expression.columnFunctions).sorted().joined(separator: ", ")
+        let (problem, fix): (String, String?)
+        switch e.problem {
+        case .noTilde: (problem, fix) = ("there is no '~' between the outcome and the predictors", "Write it as: outcome ~ predictor1 + predictor2")
+        case .missingOutcome: (problem, fix) = ("the outcome is missing before '~'", nil)
+        case .missingPredictors: (problem, fix) = ("the predictors are missing after '~'", "Write `~ 1` for an intercept-only model")
+        case .unexpectedText: (problem, fix) = ("unexpected text here", nil)
+        case .expected(let symbol): (problem, fix) = ("expected '\(symbol)' here", nil)
+        case .notANumber(let text): (problem, fix) = ("'\(text)' is not a number", nil)
+        case .unclosed(let c): (problem, fix) = ("unclosed \(c)", "Close the quoted name with a matching \(c)")
+        case .unexpectedCharacter(let c):
+            (problem, fix) = ("unexpected character '\(Escape.terminal(String(c)))'", "Put column names with unusual characters in backquotes: `my column`")
+        case .numberAsTerm(let v): (problem, fix) = ("a number (\(v)) cannot be a term", "Use I(...) for arithmetic, e.g. I(age * 2)")
+        case .expectedTerm: (problem, fix) = ("expected a column name, C(...), I(...) or a function here", nil)
+        case .expectedColumn: (problem, fix) = ("expected a column name", nil)
+        case .expectedReference: (problem, fix) = ("expected the reference level here", nil)
+        case .expectedOperand: (problem, fix) = ("expected a number, a column name or '(' here", nil)
+        case .quotedText(let text): (problem, fix) = ("\"\(text)\" is text; column names go in backquotes: `\(text)`", nil)
+        case .unknownFunction(let name, let inExpression):
+            (problem, fix) = ("unknown function '\(name)'", inExpression ? "Available inside expressions: " + functions : "Available: C, I, " + functions)
+        case .categoricalExpression(let label): (problem, fix) = ("C() takes a column name, not an expression (\(label))", nil)
+        case .tooDeep(let limit):
+            (problem, fix) = ("parentheses, function calls or signs are nested more than \(limit) deep", "Simplify the formula")
+        case .tooManyTerms(let count, let limit):
+            (problem, fix) = ("the formula expands to \(count) or more terms, more than the \(limit) a model may have",
+                              "Interact fewer variables: a*b*c*d alone is 15 terms")
+        }
+        let shown = e.formula.count > 200 ? String(e.formula.prefix(200)) + "…" : e.formula
+        var text = "in formula \"\(shown)\": \(problem)"
+        if let position = e.position, position <= 200 {
+            text += "\n    \(shown)\n    " + String(repeating: " ", count: position) + "^"
+        }
+        if let fix { text += "\n" + fix }
+        return text
+    }
+
+    static func diversity(_ e: AlphaDiversityError, spelling: ParameterSpelling) -> String {
+        let s = spelling.spell
+        switch e {
+        case .unknownMetric(let name):
+            return "unknown metric '\(name)'. Run `moodbiome metrics` to list them (e.g. shannon, simpson, observed_features, chao1)"
+        case .duplicateMetric(let name):
+            return "metric '\(name)' is requested twice. Name each metric once"
+        case .noMetrics:
+            return "no metrics requested. Pass e.g. \(s(.metrics)) shannon,simpson,observed_features"
+        case .needsCounts(let metrics, let file):
+            return "\(file): \(metrics.joined(separator: ", ")) \(metrics.count == 1 ? "needs" : "need") integer counts, "
+                + "but the table holds non-integer values (relative abundances?). These estimators are built on "
+                + "singletons, doubletons or the number of individuals, which proportions do not carry. "
+                + "Use the raw read counts, or frequency-based metrics (shannon, simpson, pielou_e, …)"
+        case .rarefactionNeedsCounts(let file):
+            return InputError(file: file, problem: "rarefaction subsamples reads, but the table holds non-integer values (relative abundances?)",
+                              fix: "Rarefy the raw read counts, or drop \(s(.rarefy))").description
+        case .noSamplesLeft(let file, let rarefied):
+            return InputError(file: file, problem: "no samples left to report", fix: rarefied ? "Choose a lower \(s(.rarefy)) depth" : nil).description
+        }
+    }
+
+    static func answerRule(_ rule: AnswerRule) -> String {
+        switch rule {
+        case .range(let item, let scale, let maximum): return "item \(item) of \(scale) takes a whole number from 0 to \(maximum)"
+        case .lettered(let item, let scale): return "item \(item) of \(scale) takes 0, 1a, 1b, 2a, 2b, 3a, 3b"
+        case .letteredZero: return "0 has no a/b form; answers are 0, 1a, 1b, 2a, 2b, 3a, 3b"
+        }
+    }
+
+    static func scoring(_ e: ScoringError, spelling: ParameterSpelling) -> String {
+        let s = spelling.spell
+        switch e {
+        case .itemCount(let scale, let expected, let given):
+            return "\(s(.items)): \(scale) has \(expected) items but \(given) columns were named. Name the \(expected) item columns in item order"
+        case .noItems(_, let itemCount):
+            return "\(s(.items)): no item columns given. Pass \(s(.items)) col1,col2,… or \(s(.prefix)) (columns PREFIX1 … PREFIX\(itemCount))"
+        case .missingItemColumns(let columns, let available, let location):
+            return InputError(at: location, problem: "the item column\(columns.count == 1 ? "" : "s") \(columns.joined(separator: ", ")) \(columns.count == 1 ? "is" : "are") not in the table",
+                              fix: "Columns are: " + available.joined(separator: ", ")).description
+        case .invalidAnswer(let participant, let answer, let column, let rule, let location):
+            return InputError(at: location, problem: "participant '\(participant)' answered '\(answer)' to \(column); \(answerRule(rule))",
+                              fix: "Correct the answer, mark it missing (NA), or pass \(s(.invalid)) as-missing to count such answers as missing").description
+        case .scoreColumnExists(let name, let location):
+            return InputError(at: location, problem: "the table already has a column '\(name)'",
+                              fix: "Rename it, or choose another prefix with \(s(.name))").description
+        case .unknownScale(let name, let known):
+            return "\(s(.scale)): unknown instrument '\(name)'. Known: " + known.joined(separator: ", ") + " (see `moodbiome scales`)"
+        case .unknownBand(let scale, let band, let bands):
+            return "\(s(.outcomeBand)): \(scale) has no band '\(band)'. Bands: " + bands.joined(separator: ", ") + " (add + for 'or above')"
+        }
+    }
+
+    /// A model note as a sentence.
+    public static func note(_ note: ModelNote) -> String {
+        switch note {
+        case .rowsExcluded(let dropped, let total, let exclusions, let ids):
+            return "\(exclusionSummary(dropped: dropped, total: total, exclusions: exclusions)); IDs: \(list(ids))"
+        case .aliased(let names):
+            return "aliased (a linear combination of the other columns, not estimable; reported as NA): \(names.joined(separator: ", "))"
+        case .leverageOne(let type):
+            return "some observations have leverage 1, so \(type.rawValue.uppercased()) standard errors are undefined (NA/Inf); use hc0 or hc1"
+        case .notConverged(let iterations):
+            return "the fit did not converge in \(iterations) iterations; the estimates are unreliable"
+        case .separation(let s, let observations):
+            let kind = s.complete ? "complete separation" : "quasi-complete separation"
+            return "\(kind): \(s.observationsFittedExactly) of \(observations) observations are fitted with probability 0 or 1, so the maximum-likelihood estimates do not exist"
+                + (s.coefficients.isEmpty ? "" : " for \(s.coefficients.joined(separator: ", ")) (they diverge; their SEs and p-values are meaningless)")
+                + ". Consider removing or merging these terms, or a penalised (Firth) logistic regression"
+        case .outcomeCoding(let c):
+            return "outcome coding: \(c.column) = \(c.event) coded 1, \(c.reference) coded 0"
+        }
+    }
+
+    /// "3 of 300 rows left out for missing values (missing: bmi 2, age 1)".
+    public static func exclusionSummary(dropped: Int, total: Int, exclusions: [DesignMatrix.Exclusion]) -> String {
+        let reasons = exclusions.map { "\($0.variable) \($0.rows)" }.joined(separator: ", ")
+        return "\(dropped) of \(total) rows left out for missing values (missing: \(reasons))"
+    }
+
+    /// The design's exclusion summary, or nil when no row was left out.
+    public static func exclusionSummary(_ design: DesignMatrix) -> String? {
+        design.nDropped > 0 ? exclusionSummary(dropped: design.nDropped, total: design.nDropped + design.ids.count, exclusions: design.exclusions) : nil
+    }
+
+    /// The notes a diversity computation must report (skipped metrics, the
+    /// drawn seed, dropped, empty and undefined samples), in order.
+    public static func diversityNotes(_ result: AlphaDiversityResult, tablePath: String, skipped: [RequestedMetric],
+                                      rarefaction: Rarefaction?, seedDrawn: Bool, dropEmpty: Bool,
+                                      spelling: ParameterSpelling) -> [String] {
+        let s = spelling.spell
+        var out = [String]()
+        if !skipped.isEmpty {
+            out.append("note: \(tablePath) holds non-integer values, so the count-based metrics were skipped: \(skipped.map(\.label).joined(separator: ", "))")
+        }
+        if let rarefaction, seedDrawn {
+            out.append("note: rarefaction seed \(rarefaction.seed) (pass \(s(.seed)) \(rarefaction.seed) to repeat this run exactly)")
+        }
+        if let rarefaction, !result.belowDepth.isEmpty {
+            out.append("note: \(result.belowDepth.count) sample\(plural(result.belowDepth.count, "", "s")) below the rarefaction depth \(rarefaction.depth) dropped: \(list(result.belowDepth))")
+        }
+        if !result.emptySamples.isEmpty {
+            let what = dropEmpty ? "dropped (\(s(.dropEmpty)))" : "written as NA (\(s(.dropEmpty)) drops them)"
+            out.append("note: \(result.emptySamples.count) sample\(plural(result.emptySamples.count, " has", "s have")) no reads at all, \(what): \(list(result.emptySamples))")
+        }
+        for (label, samples) in result.undefined {
+            let reason = result.metrics.first { $0.label == label }?.metric.definition.undefinedWhen.map { " — " + $0 } ?? ""
+            out.append("note: \(label) is undefined (NA) for \(samples.count) sample\(plural(samples.count, "", "s")): \(list(samples))\(reason)")
+        }
+        return out
+    }
+}

@@ -1,0 +1,95 @@
+import Foundation
+import MoodbiomeIO
+import MoodbiomeNumerics
+
+/// `provenance.json`: what produced an output directory — the Moodbiome
+/// version, the resolved parameters, the SHA-256 of every input and output
+/// file, the seed, the platform and the BLAS library, and when it ran.
+///
+/// The run time lives here and only here, so every other output is
+/// byte-identical across reruns.
+public struct Provenance: Sendable {
+    /// The command that ran (`analyze`, `run`).
+    public var command: String
+    /// Resolved parameters, as JSON values (already encoded).
+    public var parameters: [(name: String, json: String)]
+    /// Input files.
+    public var inputs: [String]
+    /// The rarefaction seed, when there was one.
+    public var seed: UInt64?
+    /// The output files and their contents.
+    public var outputs: [(name: String, contents: String)]
+
+    public init(command: String, parameters: [(name: String, json: String)], inputs: [String], seed: UInt64?,
+                outputs: [(name: String, contents: String)]) {
+        self.command = command
+        self.parameters = parameters
+        self.inputs = inputs
+        self.seed = seed
+        self.outputs = outputs
+    }
+
+    /// The platform, as `os/architecture`.
+    public static var platform: String {
+        #if os(Linux)
+        let os = "Linux"
+        #elseif os(macOS)
+        let os = "macOS"
+        #else
+        let os = "unknown"
+        #endif
+        #if arch(x86_64)
+        let arch = "x86_64"
+        #elseif arch(arm64)
+        let arch = "arm64"
+        #else
+        let arch = "unknown"
+        #endif
+        return os + "/" + arch
+    }
+
+    /// The BLAS library the binary is linked against.
+    public static var blas: String { blasDescription }
+
+    /// The SHA-256 of a file's bytes.
+    public static func sha256(ofFile path: String) throws -> String {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw InputError(file: path, problem: "cannot be read to record its checksum", fix: "Check that the input is a readable file")
+        }
+        return SHA256.hex([UInt8](data))
+    }
+
+    /// The JSON text, with `runAt` as an ISO 8601 UTC time.
+    public func json(runAt: Date) throws -> String {
+        let formatter = ISO8601DateFormatter()
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        var out = "{\n"
+        out += "  \"moodbiome_version\": \(jsonString(moodbiomeVersion)),\n"
+        out += "  \"command\": \(jsonString(command)),\n"
+        out += "  \"run_at\": \(jsonString(formatter.string(from: runAt))),\n"
+        out += "  \"platform\": \(jsonString(Self.platform)),\n"
+        out += "  \"blas\": \(jsonString(Self.blas)),\n"
+        out += "  \"seed\": \(seed.map(String.init) ?? "null"),\n"
+        out += "  \"parameters\": {\n" + parameters.map { "    \(jsonString($0.name)): \($0.json)" }.joined(separator: ",\n") + "\n  },\n"
+        var inputLines = [String]()
+        for path in inputs {
+            let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? nil
+            inputLines.append("    {\"path\": \(jsonString(path)), \"bytes\": \(size.map(String.init) ?? "null"), \"sha256\": \(jsonString(try Self.sha256(ofFile: path)))}")
+        }
+        out += "  \"inputs\": [\n" + inputLines.joined(separator: ",\n") + "\n  ],\n"
+        out += "  \"outputs\": [\n" + outputs.map {
+            "    {\"file\": \(jsonString($0.name)), \"sha256\": \(jsonString(SHA256.hex(Array($0.contents.utf8))))}"
+        }.joined(separator: ",\n") + "\n  ]\n}\n"
+        return out
+    }
+}
+
+/// JSON encodings for provenance parameters.
+public func jsonValue(_ s: String?) -> String { s.map(jsonString) ?? "null" }
+public func jsonValue(_ x: Double?) -> String { x.map { NumberStyle.roundTrip.format($0) } ?? "null" }
+public func jsonValue(_ n: Int?) -> String { n.map(String.init) ?? "null" }
+public func jsonValue(_ b: Bool) -> String { b ? "true" : "false" }
+public func jsonValue(_ list: [String]) -> String { "[" + list.map(jsonString).joined(separator: ", ") + "]" }
+public func jsonValue(_ map: [String: String]) -> String {
+    "{" + map.sorted { $0.key < $1.key }.map { "\(jsonString($0.key)): \(jsonString($0.value))" }.joined(separator: ", ") + "}"
+}

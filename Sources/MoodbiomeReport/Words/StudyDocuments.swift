@@ -1,0 +1,294 @@
+import Foundation
+import MoodbiomeCore
+import MoodbiomeIO
+
+/// A file name made of a column's name: characters other than letters,
+/// digits, `.`, `_` and `-` become `_` (column names may hold `/` or spaces).
+public func fileNameComponent(_ name: String) -> String {
+    String(name.unicodeScalars.map { c -> Character in
+        (c.isASCII && (c.properties.isAlphabetic || ("0"..."9").contains(c))) || c == "." || c == "_" || c == "-" ? Character(c) : "_"
+    })
+}
+
+/// One figure of a report.
+public struct ReportFigure: Sendable {
+    public let name: String
+    public let svg: String
+}
+
+/// The documents of `moodbiome analyze`, from its result: the
+/// publication-style summary table and its legend, the methods paragraph,
+/// `summary.md`, the figures and the self-contained `report.html`. Words
+/// and drawings only: every number comes from ``AlphaAssociation/Result``.
+public struct StudyDocuments: Sendable {
+    public let result: AlphaAssociation.Result
+    /// The count table's path (its file name goes into the methods text).
+    public let countsPath: String
+    public let alphaOptions: AlphaOptions
+    /// The rarefaction applied, if any.
+    public let rarefaction: Rarefaction?
+    /// The data tables the run writes (listed in the report).
+    public let tableFiles: [String]
+
+    public init(result: AlphaAssociation.Result, countsPath: String, alphaOptions: AlphaOptions,
+                rarefaction: Rarefaction?, tableFiles: [String]) {
+        self.result = result
+        self.countsPath = countsPath
+        self.alphaOptions = alphaOptions
+        self.rarefaction = rarefaction
+        self.tableFiles = tableFiles
+    }
+
+    var outcome: String { result.outcome }
+    var covariates: [String] { result.covariates }
+    var level: String { NumberPolicy.percent(result.confidenceLevel) }
+
+    /// The outcome as the summary describes it ("phq9_total ≥ 10 (moderate or above)").
+    public var outcomeDescription: String {
+        guard let d = result.dichotomy else { return outcome }
+        return "\(outcome) ≥ \(NumberStyle.roundTrip.format(d.cutoff))" + (d.band.map { " (\($0.replacingOccurrences(of: "-", with: " ")) or above)" } ?? "")
+    }
+
+    /// How the instrument was scored, as a sentence.
+    public var scoringDescription: String? {
+        guard let s = result.scoring else { return nil }
+        return "\(s.scale.name) totals were scored from the \(s.scale.itemCount) item responses"
+            + (s.reversesItems ? " (reverse-scored items inverted)" : "")
+            + (s.missingLimit == 0 ? "; participants with any missing item were not scored" : "; up to \(s.missingLimit) missing items were prorated (the mean of the answered items)")
+            + (s.unscored.isEmpty ? "" : ", and \(s.unscored.count) participants with more missing items were not scored")
+            + (s.invalidAnswers > 0 ? "; \(s.invalidAnswers) invalid answers were treated as missing" : "")
+            + " (source: \(s.scale.source))."
+    }
+
+    /// The notes `analyze` prints: scoring, the join and the models' notes
+    /// (each shared note once, with the models it concerns).
+    public var notes: [String] {
+        var out = [String]()
+        let r = result
+        if let s = r.scoring {
+            if s.invalidAnswers > 0 { out.append("note: \(s.invalidAnswers) invalid \(s.scale.id) answers counted as missing") }
+            if !s.unscored.isEmpty {
+                out.append("note: \(s.unscored.count) participants have too many missing \(s.scale.id) items to be scored (NA): \(Words.list(s.unscored))")
+            }
+        }
+        if !r.onlyInCounts.isEmpty {
+            out.append("note: \(r.onlyInCounts.count) sample\(r.onlyInCounts.count == 1 ? "" : "s") in the count table but not in the metadata, left out: \(Words.list(r.onlyInCounts))")
+        }
+        if !r.onlyInMetadata.isEmpty {
+            out.append("note: \(r.onlyInMetadata.count) metadata row\(r.onlyInMetadata.count == 1 ? "" : "s") without diversity values (not in the count table\(r.diversity.belowDepth.isEmpty ? "" : ", or below the rarefaction depth")), left out: \(Words.list(r.onlyInMetadata))")
+        }
+        let modelNotes = r.modelNotes.map { (text: Words.note($0.note), metrics: $0.metrics) }.sorted { $0.text < $1.text }
+        for (text, metrics) in modelNotes {
+            let which = metrics.count == r.metrics.count ? "every model" : "model\(metrics.count == 1 ? "" : "s") for \(metrics.joined(separator: ", "))"
+            out.append("note: \(which): \(text)")
+        }
+        return out
+    }
+
+    /// The publication-style table: one row per metric.
+    public var summaryTable: TextTable {
+        let r = result
+        let binary = r.family == .binomial
+        let effect = binary ? "OR (\(level)% CI)" : "β (\(level)% CI)"
+        var header = ["Metric", effect, "p", "q"]
+        if !binary { header.append("Std. β") }
+        header += ["Spearman ρ", "ρ p", "n", binary ? "McFadden R²" : "R²"]
+        var rows = [[TextTable.Cell]]()
+        for (i, m) in r.metrics.enumerated() {
+            let c = m.term
+            let estimate: String
+            if let b = c.estimate, let low = c.confidenceLow, let high = c.confidenceHigh {
+                estimate = binary
+                    ? "\(NumberPolicy.value(exp(b))) (\(NumberPolicy.value(exp(low))) to \(NumberPolicy.value(exp(high))))"
+                    : "\(NumberPolicy.value(b)) (\(NumberPolicy.value(low)) to \(NumberPolicy.value(high)))"
+            } else {
+                estimate = "aliased"
+            }
+            var row = [m.metric, estimate, NumberPolicy.pValue(c.pValue), NumberPolicy.pValue(r.qValues[i])]
+            if !binary { row.append(NumberPolicy.value(c.standardizedEstimate)) }
+            row += [NumberPolicy.value(m.spearman.statistic), NumberPolicy.pValue(m.spearman.pValue), String(m.model.design.ids.count),
+                    NumberPolicy.value(m.model.fitStatistic(binary ? "pseudo_r_squared" : "r_squared"))]
+            rows.append(row.map { .text($0) })
+        }
+        return TextTable(columns: header, rows: rows)
+    }
+
+    /// What the summary table's columns mean.
+    public var summaryLegend: String {
+        let r = result
+        var out = ""
+        if r.family == .binomial {
+            out += "OR: odds ratio of \(outcomeDescription) per unit of the metric, adjusted for the covariates; Wald \(level)% confidence interval. "
+        } else {
+            out += "β: change in \(outcome) per unit of the metric, adjusted for the covariates. Std. β: per standard deviation of the metric, in standard deviations of \(outcome). "
+        }
+        return out + "q: \(adjustmentName) adjustment across the \(r.metrics.count) metrics. Spearman ρ: unadjusted rank correlation with \(outcome)."
+    }
+
+    /// `summary.md`: the publication-style table (one row per metric) and a
+    /// methods paragraph describing exactly what was done.
+    public var summaryMarkdown: String {
+        var out = "# Alpha diversity and \(outcome)\n\n"
+        out += summaryTable.rendered(as: .markdown) + "\n"
+        out += summaryLegend + "\n\n"
+        out += "## Methods\n\n" + methodsParagraph + "\n"
+        return out
+    }
+
+    var adjustmentName: String {
+        switch result.adjustment {
+        case .benjaminiHochberg: "Benjamini–Hochberg false-discovery-rate"
+        case .holm: "Holm"
+        case .bonferroni: "Bonferroni"
+        }
+    }
+
+    /// The paragraph a researcher can paste into a methods section.
+    public var methodsParagraph: String {
+        let r = result
+        let metricList = r.diversity.metrics.map { "`\($0.label)`, \($0.metric.summary)" }
+        var text = "Alpha diversity was computed with Moodbiome \(moodbiomeVersion) from the count table `\(URL(fileURLWithPath: countsPath).lastPathComponent)`: "
+        text += metricList.joined(separator: "; ") + "."
+        if r.diversity.metrics.contains(where: { $0.metric.definition.usesLogBase }) {
+            text += " Entropies use the \(alphaOptions.base == .e ? "natural" : "base-\(alphaOptions.base == .two ? "2" : "10")") logarithm."
+        }
+        if let rarefaction {
+            text += " Samples were rarefied to \(rarefaction.depth) reads without replacement (\(rarefaction.iterations == 1 ? "one draw" : "metrics averaged over \(rarefaction.iterations) draws"), seed \(rarefaction.seed))"
+            text += r.diversity.belowDepth.isEmpty ? "." : "; \(r.diversity.belowDepth.count) samples with fewer reads were excluded."
+        }
+        if let scoring = scoringDescription { text += " " + scoring }
+        text += " Of the samples, \(r.merged.rowCount) had both diversity values and metadata"
+        var exclusions = [String]()
+        if !r.onlyInCounts.isEmpty { exclusions.append("\(r.onlyInCounts.count) were in the count table only") }
+        if !r.onlyInMetadata.isEmpty { exclusions.append("\(r.onlyInMetadata.count) metadata rows had no diversity values") }
+        text += exclusions.isEmpty ? "." : " (\(exclusions.joined(separator: "; ")))."
+        let covariateText = covariates.isEmpty ? "without covariates" : "adjusting for " + covariates.joined(separator: ", ")
+        let outcomeText = r.modelledOutcome == outcome ? outcome : outcomeDescription + " (dichotomised)"
+        if r.family == .binomial {
+            text += " For each metric, \(outcomeText) was modelled by logistic regression on the metric, \(covariateText) (maximum likelihood by iteratively reweighted least squares; Wald tests and intervals; odds ratios reported)."
+        } else {
+            let se = r.covariance == .classical ? "classical standard errors" : "\(r.covariance.rawValue.uppercased()) heteroscedasticity-consistent standard errors"
+            text += " For each metric, \(outcomeText) was regressed on the metric, \(covariateText), by ordinary least squares (\(se); t tests)."
+        }
+        let categorical = covariates.filter { r.merged[$0]?.kind == .categorical }
+        if !categorical.isEmpty {
+            let refs = categorical.map { c -> String in
+                let levels = sortedLevels(r.merged[c]?.levels ?? [])
+                return "\(c) (reference \(r.references[c] ?? levels.first ?? ""))"
+            }
+            text += " Categorical covariates were treatment-coded: " + refs.joined(separator: ", ") + "."
+        }
+        let dropped = r.metrics.map { $0.model.design.nDropped }
+        if let maxDropped = dropped.max(), maxDropped > 0 {
+            let n = r.metrics.map { $0.model.design.ids.count }
+            let low = n.min() ?? 0, high = n.max() ?? 0
+            text += " Rows with a missing value in a model's variables were excluded from that model (listwise deletion; n = \(low)\(low == high ? "" : "–\(high)") per model)."
+        }
+        text += " p-values of the diversity terms were adjusted across the \(r.metrics.count) metrics by the \(adjustmentName) procedure (q-values). Unadjusted Spearman rank correlations (mid-ranks for ties) of each metric with \(outcome) are also reported."
+        return text
+    }
+
+    /// An axis label with the quantity's unit.
+    func axisLabel(_ column: String) -> String {
+        if column == outcome && column.hasSuffix("_total") { return "\(column) (score points)" }
+        return Figures.metricAxisLabel(column, base: alphaOptions.base)
+    }
+
+    /// The figures: the outcome against each metric (or, for a binary
+    /// outcome, the metric by outcome), and each metric by group.
+    public var figures: [ReportFigure] {
+        let r = result
+        var out = [ReportFigure]()
+        let adjusted = covariates.isEmpty ? "Unadjusted" : "Adjusted for " + covariates.joined(separator: ", ")
+        for (i, m) in r.metrics.enumerated() {
+            let c = m.term
+            let effect: String
+            if let b = c.estimate, let low = c.confidenceLow, let high = c.confidenceHigh {
+                effect = r.family == .binomial
+                    ? "OR = \(NumberPolicy.value(exp(b))) (\(level)% CI \(NumberPolicy.value(exp(low))) to \(NumberPolicy.value(exp(high)))), p = \(NumberPolicy.pValue(c.pValue)), q = \(NumberPolicy.pValue(r.qValues[i]))"
+                    : "β = \(NumberPolicy.value(b)) (\(level)% CI \(NumberPolicy.value(low)) to \(NumberPolicy.value(high))), p = \(NumberPolicy.pValue(c.pValue)), q = \(NumberPolicy.pValue(r.qValues[i]))"
+            } else {
+                effect = "the metric is aliased in the model"
+            }
+            let n = m.model.design.ids.count
+            if r.family == .binomial {
+                let groups = [0.0, 1.0].map { value in
+                    (label: "\(r.modelledOutcome) = \(Int(value))", values: zip(m.metricValues, m.outcomeValues).filter { $0.1 == value }.map(\.0))
+                }
+                let caption = ["n = \(n). \(adjusted): \(effect).", "Boxes: quartiles; whiskers: 1.5 IQR; every sample shown."]
+                out.append(ReportFigure(name: fileNameComponent("\(m.metric)-by-\(r.modelledOutcome)") + ".svg",
+                                        svg: Figures.boxPlot(groups: groups, xLabel: outcomeDescription, yLabel: axisLabel(m.metric),
+                                                             title: "\(m.metric) by \(outcomeDescription)", caption: caption)))
+            } else {
+                let caption = ["n = \(n). \(adjusted): \(effect).", "Line: unadjusted least-squares fit with its \(level)% confidence band."]
+                out.append(ReportFigure(name: fileNameComponent("\(outcome)-vs-\(m.metric)") + ".svg",
+                                        svg: Figures.scatter(x: m.metricValues, y: m.outcomeValues, line: m.line, xLabel: axisLabel(m.metric),
+                                                             yLabel: axisLabel(outcome), title: "\(outcome) against \(m.metric)", caption: caption)))
+            }
+            if let grouped = m.byGroup {
+                let caption = ["Kruskal–Wallis test across \(grouped.column) groups: H = \(NumberPolicy.value(grouped.test.statistic)), p = \(NumberPolicy.pValue(grouped.test.pValue)) (unadjusted).",
+                               "Boxes: quartiles; whiskers: 1.5 IQR; every sample shown."]
+                out.append(ReportFigure(name: fileNameComponent("\(m.metric)-by-\(grouped.column)") + ".svg",
+                                        svg: Figures.boxPlot(groups: grouped.groups, xLabel: grouped.column, yLabel: axisLabel(m.metric),
+                                                             title: "\(m.metric) by \(grouped.column)", caption: caption)))
+            }
+        }
+        return out
+    }
+
+    /// `report.html`: self-contained (inline CSS and SVG, no scripts, no
+    /// network), every string from the user's files escaped.
+    public func reportHTML(cohort: TextTable, cohortNotes: [String], figures: [ReportFigure]) -> String {
+        let r = result
+        let e = Escape.html
+        var html = """
+        <main>
+        <h1>Alpha diversity and \(e(outcome))</h1>
+        <p class="meta">Moodbiome \(e(moodbiomeVersion)) · \(r.merged.rowCount) samples with diversity values and metadata · \(r.metrics.count) models · inputs and checksums in <code>provenance.json</code></p>
+
+        """
+        html += "<h2>Cohort</h2>\n" + cohort.htmlTable()
+        for note in cohortNotes { html += "<p>\(e(note))</p>\n" }
+        html += "<h2>Exclusions</h2>\n<ul>\n"
+        var any = false
+        if !r.onlyInCounts.isEmpty {
+            any = true
+            html += "<li>\(r.onlyInCounts.count) samples in the count table only: <span class=\"ids\">\(e(r.onlyInCounts.joined(separator: ", ")))</span></li>\n"
+        }
+        if !r.onlyInMetadata.isEmpty {
+            any = true
+            html += "<li>\(r.onlyInMetadata.count) metadata rows without diversity values: \(e(r.onlyInMetadata.joined(separator: ", ")))</li>\n"
+        }
+        if !r.diversity.belowDepth.isEmpty {
+            any = true
+            html += "<li>\(r.diversity.belowDepth.count) samples below the rarefaction depth: \(e(r.diversity.belowDepth.joined(separator: ", ")))</li>\n"
+        }
+        if let first = r.metrics.first, first.model.design.nDropped > 0 {
+            any = true
+            let d = first.model.design
+            html += "<li>\(d.nDropped) rows left out of the models for missing values (" + e(d.exclusions.map { "\($0.variable): \($0.rows)" }.joined(separator: ", ")) + "): \(e(d.droppedIDs.joined(separator: ", ")))</li>\n"
+        }
+        if !any { html += "<li>None: every sample had diversity values, metadata and complete model variables.</li>\n" }
+        html += "</ul>\n<h2>Models</h2>\n<p>\(e(r.modelledOutcome)) ~ metric" + e(covariates.map { " + " + $0 }.joined()) + (r.family == .binomial ? " (logistic)" : " (least squares)") + "</p>\n"
+        html += summaryTable.htmlTable() + "<p>\(e(summaryLegend))</p>\n"
+        html += "<h2>Figures</h2>\n"
+        for figure in figures {
+            // The caption is drawn inside the image (and in its <desc>), so a
+            // figure file taken out of the report keeps its explanation.
+            html += "<figure>\n" + figure.svg + "</figure>\n"
+        }
+        html += "<h2>Methods</h2>\n<p>\(e(methodsParagraph))</p>\n"
+        html += "<h2>Files</h2>\n<p>Tables: " + e(tableFiles.joined(separator: ", ")) + "; figures in <code>figures/</code>; <code>summary.md</code>; <code>provenance.json</code>.</p>\n"
+        html += "</main>\n"
+        return HTMLPage(title: "Alpha diversity and \(outcome) — Moodbiome report", body: html, style: Self.reportStyle, responsive: true).html
+    }
+
+    static let reportStyle = """
+    body { font: 15px/1.5 system-ui, -apple-system, "Segoe UI", Helvetica, Arial, sans-serif; color: #222; margin: 0; background: #fafafa; }
+    main { max-width: 1000px; margin: 0 auto; padding: 24px 32px 48px; background: #fff; }
+    h1 { font-size: 26px; margin-bottom: 4px; } h2 { font-size: 20px; margin-top: 32px; border-bottom: 1px solid #ddd; }
+    .meta { color: #555; } figure { margin: 24px 0; } figcaption { color: #444; font-size: 14px; max-width: 680px; }
+    ul.ids { font-size: 13px; color: #444; } code { font-size: 13px; }
+
+    """
+}

@@ -1,0 +1,23 @@
+import Foundation
+import MoodbiomeCore
+import MoodbiomeIO
+import MoodbiomeReport
+
+/// `moodbiome simulate` as a library call.
+public struct SimulationRun: Sendable {
+    public var simulation = CohortSimulation()
+    public var outputDirectory: String
+    public var overwrite = false
+
+    public init(outputDirectory: String) { self.outputDirectory = outputDirectory }
+
+    /// Simulates and writes the files as one directory, all rendered first.
+    public func run() throws -> CohortSimulation.Cohort {
+        try simulation.validate()
+        let directory = try OutputDirectory(path: outputDirectory, overwrite: overwrite, inputs: [],
+                                            expected: SimulationDocuments.outputFiles)
+        let cohort = try simulation.simulate()
+        try directory.write(try SimulationDocuments(simulation).files(for: cohort))
+        return cohort
+    }
+}

@@ -1,0 +1,152 @@
+import Foundation
+import MoodbiomeCore
+import MoodbiomeIO
+import MoodbiomeReport
+
+/// `moodbiome analyze`: the study in one command, as a job — validate the
+/// parameters and the output directory, compute (alpha diversity, then
+/// ``AlphaAssociation``), render (``StudyDocuments``, tables, Table 1,
+/// figures, provenance) and write the whole output directory at once.
+///
+/// Every output is rendered in memory first and the directory is swapped
+/// in as a whole (``OutputDirectory``), so a failure leaves no partial
+/// result behind and a rerun never leaves a previous run's files.
+public struct StudyAnalysis: Sendable {
+    public var diversity: DiversityRun
+    /// The statistics: outcome, covariates, model, scoring, adjustment, groups.
+    public var association: AlphaAssociation
+    public var metadataPath: String
+    public var idColumn: String? = nil
+    public var outputDirectory: String
+    public var overwrite = false
+    /// The manifest this analysis came from (`moodbiome run`), for provenance.
+    public var manifestPath: String? = nil
+    /// How the front end spells parameters in notes.
+    public var spelling = ParameterSpelling.canonical {
+        didSet { diversity.spelling = spelling }
+    }
+
+    /// The format of the data tables (diversity, merged, models, fit,
+    /// correlations, cohort); `summary.md`, `report.html` and
+    /// `provenance.json` are always written.
+    public var tableFormat = TableFormat.csv
+
+    /// The table files `analyze` writes, in order.
+    public var tableFiles: [String] {
+        ["diversity", "merged", "models", "fit", "correlations", "cohort"].map { $0 + "." + tableFormat.fileExtension }
+    }
+
+    /// Every file `analyze` writes at the top of its directory (figures go in `figures/`).
+    public var outputFiles: [String] { tableFiles + ["summary.md", "report.html", OutputDirectory.provenanceFile] }
+
+    public init(countsPath: String, metadataPath: String, outcome: String, outputDirectory: String) {
+        self.diversity = DiversityRun(tablePath: countsPath)
+        self.association = AlphaAssociation(outcome: outcome)
+        self.metadataPath = metadataPath
+        self.outputDirectory = outputDirectory
+    }
+
+    /// What the analysis found, and the rendered files.
+    public struct Result: Sendable {
+        public let analysis: AlphaAssociation.Result
+        /// The rendered files, by name (provenance.json aside).
+        public let files: [(name: String, contents: String)]
+
+        public var metrics: [AlphaAssociation.MetricResult] { analysis.metrics }
+        public var merged: DataTable { analysis.merged }
+        public var onlyInCounts: [String] { analysis.onlyInCounts }
+        public var onlyInMetadata: [String] { analysis.onlyInMetadata }
+        public var qValues: [Double] { analysis.qValues }
+        public var family: ModelFamily { analysis.family }
+        public var modelledOutcome: String { analysis.modelledOutcome }
+    }
+
+    /// The input files, manifest included.
+    var inputs: [String] { [diversity.tablePath, metadataPath] + (manifestPath.map { [$0] } ?? []) }
+
+    /// Runs the analysis and writes the outputs; notes go to `report`.
+    @discardableResult
+    public func run(report: (String) -> Void) throws -> Result {
+        try association.validate()
+        try diversity.validate()
+        // Check (and lock) the output directory before the work.
+        let directory = try OutputDirectory(path: outputDirectory, overwrite: overwrite, inputs: inputs, expected: outputFiles)
+        let result = try compute(report: report)
+        let provenance = Provenance(command: manifestPath == nil ? "analyze" : "run", parameters: provenanceParameters(result.analysis),
+                                    inputs: inputs, seed: diversity.rarefactionDepth == nil ? nil : diversity.resolvedSeed,
+                                    outputs: result.files)
+        try directory.write(result.files + [(OutputDirectory.provenanceFile, try provenance.json(runAt: Date()))])
+        return result
+    }
+
+    /// The resolved parameters, for `provenance.json`.
+    func provenanceParameters(_ r: AlphaAssociation.Result) -> [(name: String, json: String)] {
+        let d = diversity, a = association
+        return [
+            ("counts", jsonValue(d.tablePath)), ("metadata", jsonValue(metadataPath)), ("id_column", jsonValue(idColumn)),
+            ("samples_in", jsonValue(d.readOptions.orientation.rawValue)),
+            ("metrics", jsonValue(r.diversity.metrics.map(\.label))),
+            ("base", jsonValue(d.options.base == .e ? "e" : d.options.base == .two ? "2" : "10")),
+            ("chao1", jsonValue(d.options.chao1BiasCorrected ? "bias-corrected" : "classic")),
+            ("ace_threshold", jsonValue(d.options.aceRareThreshold)), ("gini_method", jsonValue(d.options.giniMethod.rawValue)),
+            ("rarefy", jsonValue(d.rarefactionDepth)), ("iterations", jsonValue(d.rarefactionDepth == nil ? nil : d.iterations)),
+            ("seed", d.rarefactionDepth == nil ? "null" : String(d.resolvedSeed)), ("drop_empty", jsonValue(d.dropEmpty)),
+            ("scale", jsonValue(a.scoring?.scale.id)), ("items", a.scoring.map { jsonValue($0.items) } ?? "null"),
+            ("outcome", jsonValue(a.outcome)), ("modelled_outcome", jsonValue(r.modelledOutcome)),
+            ("outcome_cutoff", jsonValue(a.outcomeCutoff)), ("outcome_band", jsonValue(a.outcomeBand)),
+            ("covariates", jsonValue(a.covariates)), ("family", jsonValue(r.family.rawValue)),
+            ("robust", jsonValue(a.covariance.rawValue)), ("conf_level", jsonValue(a.confidenceLevel)),
+            ("references", jsonValue(a.references)), ("adjust", jsonValue(a.adjustment.rawValue)),
+            ("table_format", jsonValue(tableFormat.rawValue)),
+        ]
+    }
+
+    /// Everything but the writing: read, compute, render.
+    public func compute(report: (String) -> Void) throws -> Result {
+        let metadata = try DataTable.read(metadataPath, idColumn: idColumn)
+        let prepared = try association.prepare(metadata: metadata)
+        let alpha = try diversity.compute(report: report)
+        let analysis = try association.run(alpha: alpha, prepared: prepared, countsSource: diversity.tablePath)
+        let documents = StudyDocuments(result: analysis, countsPath: diversity.tablePath, alphaOptions: diversity.options,
+                                       rarefaction: diversity.rarefaction, tableFiles: tableFiles)
+        for note in documents.notes { report(note) }
+        return Result(analysis: analysis, files: try render(analysis, documents: documents))
+    }
+
+    /// The output files' contents.
+    func render(_ r: AlphaAssociation.Result, documents: StudyDocuments) throws -> [(name: String, contents: String)] {
+        var files = [(name: String, contents: String)]()
+        let f = tableFormat, ext = tableFormat.fileExtension
+        files.append(("diversity.\(ext)", r.diversity.table.rendered(as: f)))
+        files.append(("merged.\(ext)", r.merged.textTable.rendered(as: f)))
+
+        var modelRows = [[TextTable.Cell]]()
+        var modelColumns = ["metric"]
+        for (i, m) in r.metrics.enumerated() {
+            let table = m.model.coefficientTable(exponentiate: r.family == .binomial)
+            if i == 0 { modelColumns += table.columns + ["q_value"] }
+            let metricTerm = m.term.name
+            for (row, c) in zip(table.rows, m.model.coefficients) {
+                modelRows.append([.text(m.metric)] + row + [.number(c.name == metricTerm ? r.qValues[i] : .nan)])
+            }
+        }
+        files.append(("models.\(ext)", TextTable(columns: modelColumns, rows: modelRows).rendered(as: f)))
+
+        let fitNames = r.metrics.first?.model.fitStatistics.map(\.name) ?? []
+        let fitRows: [[TextTable.Cell]] = r.metrics.map { m in [.text(m.metric)] + m.model.fitStatistics.map { .number($0.value) } }
+        files.append(("fit.\(ext)", TextTable(columns: ["metric"] + fitNames, rows: fitRows).rendered(as: f)))
+
+        let correlationRows: [[TextTable.Cell]] = r.metrics.enumerated().map { i, m in
+            [.text(m.metric), .number(Double(m.spearman.n)), .number(m.spearman.statistic), .number(m.spearman.pValue), .number(r.correlationQValues[i])]
+        }
+        files.append(("correlations.\(ext)", TextTable(columns: ["metric", "n", "spearman_rho", "p_value", "q_value"], rows: correlationRows).rendered(as: f)))
+        let summary = try CohortSummary(data: r.merged, variables: [r.outcome] + r.covariates.filter { $0 != r.outcome }, groupBy: r.group)
+        let (cohortTable, cohortNotes) = CohortTable.layout(summary)
+        files.append(("cohort.\(ext)", cohortTable.rendered(as: f)))
+        files.append(("summary.md", documents.summaryMarkdown))
+        let figures = documents.figures
+        files.append(("report.html", documents.reportHTML(cohort: cohortTable, cohortNotes: cohortNotes, figures: figures)))
+        for figure in figures { files.append(("figures/" + figure.name, figure.svg)) }
+        return files
+    }
+}

@@ -1,0 +1,402 @@
+import Foundation
+import MoodbiomeCore
+import MoodbiomeIO
+import MoodbiomeReport
+import TOMLKit
+
+/// A study manifest (`study.toml`) for `moodbiome run`: the inputs, the
+/// metrics, rarefaction, the model and the outputs of one analysis, so it
+/// can be re-run years later. Paths are relative to the manifest's own
+/// folder (its real location, wherever it is run from), and recorded
+/// absolute in `provenance.json`.
+///
+/// ```toml
+/// [inputs]
+/// counts = "counts.csv"          # required
+/// metadata = "metadata.csv"      # required
+/// id_column = "participant_id"   # optional; samples_in = "auto" | "rows" | "columns"
+///
+/// [diversity]
+/// metrics = ["shannon", "simpson", "observed_features"]
+/// base = "e"                     # rarefy = 5000, iterations = 10, seed = 42, drop_empty,
+///                                # chao1, ace_threshold, gini_method
+/// [scale]                        # optional: score an instrument first
+/// name = "phq9"                  # items = [...] or prefix = "phq9_"; invalid = "error"
+///
+/// [model]
+/// outcome = "phq9_total"         # required unless [scale] is given
+/// covariates = ["age", "sex", "bmi"]
+/// family = "gaussian"            # outcome_cutoff, outcome_band, robust, conf_level,
+///                                # references = { sex = "female" }, adjust, group_by
+/// [output]
+/// directory = "results"          # required; format = "csv"
+/// ```
+/// Unknown tables or keys, values of the wrong type, and values a parameter
+/// cannot take are errors that give the manifest's line and the key.
+public struct StudyManifest: Sendable {
+    public let path: String
+    public let analysis: StudyAnalysis
+    /// The manifest's lines, to point errors at a key.
+    let lines: [String]
+
+    static let schema: [String: Set<String>] = [
+        "inputs": ["counts", "metadata", "id_column", "samples_in"],
+        "diversity": ["metrics", "base", "rarefy", "iterations", "seed", "drop_empty", "chao1", "ace_threshold", "gini_method"],
+        "scale": ["name", "items", "prefix", "invalid"],
+        "model": ["outcome", "covariates", "family", "outcome_cutoff", "outcome_band", "robust", "conf_level",
+                  "references", "adjust", "group_by"],
+        "output": ["directory", "format"],
+    ]
+
+    /// Where each parameter is written in a manifest: table and key.
+    static let keys: [Parameter: (table: String, key: String)] = [
+        .idColumn: ("inputs", "id_column"), .samplesIn: ("inputs", "samples_in"),
+        .metrics: ("diversity", "metrics"), .base: ("diversity", "base"), .rarefy: ("diversity", "rarefy"),
+        .iterations: ("diversity", "iterations"), .seed: ("diversity", "seed"), .dropEmpty: ("diversity", "drop_empty"),
+        .aceThreshold: ("diversity", "ace_threshold"),
+        .scale: ("scale", "name"), .items: ("scale", "items"), .prefix: ("scale", "prefix"), .invalid: ("scale", "invalid"),
+        .outcome: ("model", "outcome"), .covariates: ("model", "covariates"), .family: ("model", "family"),
+        .outcomeCutoff: ("model", "outcome_cutoff"), .outcomeBand: ("model", "outcome_band"), .robust: ("model", "robust"),
+        .confLevel: ("model", "conf_level"), .reference: ("model", "references"), .adjust: ("model", "adjust"),
+        .groupBy: ("model", "group_by"), .outputDirectory: ("output", "directory"), .format: ("output", "format"),
+    ]
+
+    /// How a manifest spells parameters in messages: `model.conf_level`.
+    public static let spelling = ParameterSpelling { parameter in
+        if let place = StudyManifest.keys[parameter] { return "\(place.table).\(place.key)" }
+        return ParameterSpelling.derived(prefix: "", separator: "_").spell(parameter)
+    }
+
+    /// A manifest value, converted out of TOMLKit's types at once.
+    indirect enum Value: Sendable {
+        case string(String), int(Int), double(Double), bool(Bool), array([Value]), table([String: Value]), other
+
+        init(_ v: any TOMLValueConvertible) {
+            switch v.type {
+            case .string: self = .string(v.string ?? "")
+            case .int: self = .int(v.int ?? 0)
+            case .double: self = .double(v.double ?? .nan)
+            case .bool: self = .bool(v.bool ?? false)
+            case .array: self = .array((v.array.map { Array($0) } ?? []).map { Value($0) })
+            case .table:
+                var out = [String: Value]()
+                if let t = v.table { for key in t.keys { if let x = t[key] { out[key] = Value(x) } } }
+                self = .table(out)
+            default: self = .other
+            }
+        }
+    }
+
+    /// The largest manifest read: a study description, never data.
+    static let maximumSize = 1 << 20
+
+    /// Reads and validates a manifest.
+    public init(path: String) throws {
+        // Paths inside are relative to the manifest's real folder.
+        let location = URL(fileURLWithPath: path).absoluteURL.standardizedFileURL.resolvingSymlinksInPath()
+        self.path = location.path
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: location.path, isDirectory: &isDirectory) else {
+            throw InputError(file: path, problem: "cannot open the manifest: no such file", fix: "Check the path")
+        }
+        guard !isDirectory.boolValue else {
+            throw InputError(file: path, problem: "is a directory, not a manifest", fix: "Give the path of a .toml file")
+        }
+        guard let data = FileManager.default.contents(atPath: location.path) else {
+            throw InputError(file: path, problem: "cannot read the manifest (permission denied?)", fix: "Check the file's permissions")
+        }
+        guard data.count <= Self.maximumSize else {
+            throw InputError(file: path, problem: "the manifest is \(data.count) bytes, more than the 1 MiB a study description needs",
+                             fix: "A manifest names files; it does not hold data")
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            let offset = Self.firstInvalidUTF8(data)
+            let line = data.prefix(offset).filter { $0 == 0x0A }.count + 1
+            throw InputError(file: path, line: line, problem: "the manifest is not valid UTF-8 text (byte \(offset + 1))",
+                             fix: "Save it as UTF-8")
+        }
+        let root: TOMLTable
+        do {
+            root = try TOMLTable(string: text)
+        } catch let error as TOMLParseError {
+            throw InputError(file: path, line: error.source.begin.line, column: error.source.begin.column,
+                             problem: "not valid TOML: \(error.description)", fix: "See https://toml.io for the syntax")
+        }
+        let lines = text.components(separatedBy: "\n")
+        self.lines = lines
+        func line(table: String, key: String? = nil) -> Int? { Self.line(in: lines, table: table, key: key) }
+        var tables = [String: [String: Value]]()
+        for name in root.keys {
+            guard let allowed = Self.schema[name] else {
+                throw InputError(file: path, line: line(table: name) ?? line(table: "", key: name), problem: "unknown table or key '\(name)'",
+                                 fix: "The manifest's tables are " + Self.schema.keys.sorted().map { "[\($0)]" }.joined(separator: ", "))
+            }
+            guard let value = root[name], case .table(let entries) = Value(value) else {
+                throw InputError(file: path, line: line(table: "", key: name), problem: "'\(name)' must be a table, [\(name)]")
+            }
+            for key in entries.keys where !allowed.contains(key) {
+                let suggestion = closestName(to: key, among: Array(allowed))
+                throw InputError(file: path, line: line(table: name, key: key), problem: "unknown key '\(key)' in [\(name)]",
+                                 fix: (suggestion.map { "Did you mean '\($0)'? " } ?? "") + "Allowed: " + allowed.sorted().joined(separator: ", "))
+            }
+            tables[name] = entries
+        }
+        func fail(_ table: String, _ key: String, _ expected: String) -> InputError {
+            InputError(file: path, line: line(table: table, key: key), problem: "\(table).\(key) must be \(expected)")
+        }
+        func string(_ t: String, _ k: String) throws -> String? {
+            guard let v = tables[t]?[k] else { return nil }
+            guard case .string(let s) = v else { throw fail(t, k, "a string") }
+            return s
+        }
+        func int(_ t: String, _ k: String) throws -> Int? {
+            guard let v = tables[t]?[k] else { return nil }
+            guard case .int(let n) = v else { throw fail(t, k, "a whole number") }
+            return n
+        }
+        func double(_ t: String, _ k: String) throws -> Double? {
+            guard let v = tables[t]?[k] else { return nil }
+            if case .int(let n) = v { return Double(n) }
+            guard case .double(let x) = v, x.isFinite else { throw fail(t, k, "a finite number") }
+            return x
+        }
+        func bool(_ t: String, _ k: String) throws -> Bool? {
+            guard let v = tables[t]?[k] else { return nil }
+            guard case .bool(let b) = v else { throw fail(t, k, "true or false") }
+            return b
+        }
+        func list(_ t: String, _ k: String) throws -> [String]? {
+            guard let v = tables[t]?[k] else { return nil }
+            if case .string(let s) = v { return s.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }
+            guard case .array(let items) = v else { throw fail(t, k, "a list of strings") }
+            return try items.map { item in
+                guard case .string(let s) = item else { throw fail(t, k, "a list of strings") }
+                return s
+            }
+        }
+        let folder = location.deletingLastPathComponent()
+        func resolve(_ t: String, _ k: String, _ p: String) throws -> String {
+            guard !p.isEmpty else { throw fail(t, k, "a non-empty path") }
+            return (p.hasPrefix("/") ? URL(fileURLWithPath: p) : folder.appendingPathComponent(p)).standardizedFileURL.path
+        }
+        func required(_ t: String, _ k: String) throws -> String {
+            guard let s = try string(t, k) else {
+                throw InputError(file: path, line: line(table: t), problem: "\(t).\(k) is required", fix: "Add it under [\(t)]")
+            }
+            return try resolve(t, k, s)
+        }
+
+        let counts = try required("inputs", "counts")
+        let metadata = try required("inputs", "metadata")
+        let directory = try required("output", "directory")
+        var scoring: ScaleScoring? = nil
+        do {
+            if let name = try string("scale", "name") {
+                scoring = try ScaleScoring(scale: ScoreRun.scale(named: name), items: try list("scale", "items"), prefix: try string("scale", "prefix"))
+                if let invalid = try string("scale", "invalid") {
+                    guard invalid == "error" || invalid == "as-missing" else { throw fail("scale", "invalid", "\"error\" or \"as-missing\"") }
+                    scoring?.options.invalidAsMissing = invalid == "as-missing"
+                }
+            } else if tables["scale"] != nil {
+                throw InputError(file: path, line: line(table: "scale"), problem: "[scale] needs a name", fix: "e.g. name = \"phq9\"")
+            }
+        } catch let error as ScoringError {
+            throw InputError(file: path, line: line(table: "scale"), problem: Words.message(for: error, spelling: Self.spelling))
+        }
+        guard let outcome = try string("model", "outcome") ?? scoring.map({ $0.outputPrefix + "_total" }) else {
+            throw InputError(file: path, line: line(table: "model"), problem: "model.outcome is required", fix: "Add outcome = \"column\" under [model]")
+        }
+        var a = StudyAnalysis(countsPath: counts, metadataPath: metadata, outcome: outcome, outputDirectory: directory)
+        a.spelling = Self.spelling
+        a.association.scoring = scoring
+        a.idColumn = try string("inputs", "id_column")
+        if let layout = try string("inputs", "samples_in") {
+            guard let o = SampleOrientation(rawValue: layout) else { throw fail("inputs", "samples_in", "\"auto\", \"rows\" or \"columns\"") }
+            a.diversity.readOptions.orientation = o
+        }
+        if let metrics = try list("diversity", "metrics") { a.diversity.metrics = metrics.joined(separator: ",") }
+        if let base = try string("diversity", "base") {
+            guard let b = LogBase(base) else { throw fail("diversity", "base", "\"e\", \"2\" or \"10\"") }
+            a.diversity.options.base = b
+        }
+        a.diversity.rarefactionDepth = try int("diversity", "rarefy")
+        if let k = try int("diversity", "iterations") { a.diversity.iterations = k }
+        if let seed = try int("diversity", "seed") {
+            guard seed >= 0 else { throw fail("diversity", "seed", "a non-negative whole number") }
+            a.diversity.seed = UInt64(seed)
+        }
+        if let drop = try bool("diversity", "drop_empty") { a.diversity.dropEmpty = drop }
+        if let chao1 = try string("diversity", "chao1") {
+            guard chao1 == "bias-corrected" || chao1 == "classic" else { throw fail("diversity", "chao1", "\"bias-corrected\" or \"classic\"") }
+            a.diversity.options.chao1BiasCorrected = chao1 == "bias-corrected"
+        }
+        if let threshold = try int("diversity", "ace_threshold") { a.diversity.options.aceRareThreshold = threshold }
+        if let gini = try string("diversity", "gini_method") {
+            guard let g = LorenzIntegration(rawValue: gini) else { throw fail("diversity", "gini_method", "\"rectangles\" or \"trapezoids\"") }
+            a.diversity.options.giniMethod = g
+        }
+        a.association.covariates = try list("model", "covariates") ?? []
+        if let family = try string("model", "family") {
+            guard let f = ModelFamily(name: family) else { throw fail("model", "family", "\"gaussian\" or \"binomial\"") }
+            a.association.family = f
+        }
+        a.association.outcomeCutoff = try double("model", "outcome_cutoff")
+        a.association.outcomeBand = try string("model", "outcome_band")
+        if let robust = try string("model", "robust") {
+            guard let c = CovarianceType(name: robust) else { throw fail("model", "robust", "\"hc0\", \"hc1\", \"hc2\" or \"hc3\"") }
+            a.association.covariance = c
+        }
+        if let level = try double("model", "conf_level") { a.association.confidenceLevel = level }
+        if let refs = tables["model"]?["references"] {
+            guard case .table(let entries) = refs else { throw fail("model", "references", "a table such as { sex = \"female\" }") }
+            for (k, v) in entries {
+                guard case .string(let level) = v else { throw fail("model", "references", "a table of strings") }
+                a.association.references[k] = level
+            }
+        }
+        if let adjust = try string("model", "adjust") {
+            guard let m = PValueAdjustment(name: adjust) else { throw fail("model", "adjust", "\"bh\", \"holm\" or \"bonferroni\"") }
+            a.association.adjustment = m
+        }
+        a.association.groupBy = try string("model", "group_by")
+        if let format = try string("output", "format") {
+            guard let f = TableFormat(name: format) else { throw fail("output", "format", TableFormat.names.joined(separator: ", ")) }
+            a.tableFormat = f
+        }
+        a.manifestPath = location.path
+        self.analysis = a
+        // Values a parameter cannot take are the manifest's errors, at their line.
+        try located { try a.association.validate(); try a.diversity.validate() }
+    }
+
+    /// The 1-based line of `[table]`, or of `key` inside it.
+    static func line(in lines: [String], table: String, key: String? = nil) -> Int? {
+        let header = lines.firstIndex { $0.trimmingCharacters(in: .whitespaces).hasPrefix("[\(table)]") }
+        guard let key else { return header.map { $0 + 1 } }
+        var i = (header ?? -1) + 1
+        while i < lines.count {
+            let trimmed = lines[i].trimmingCharacters(in: .whitespaces)
+            if header != nil && trimmed.hasPrefix("[") { break }
+            if trimmed.hasPrefix(key + " ") || trimmed.hasPrefix(key + "=") || trimmed.hasPrefix("\"\(key)\"") { return i + 1 }
+            i += 1
+        }
+        return header.map { $0 + 1 }
+    }
+
+    static func firstInvalidUTF8(_ data: Data) -> Int {
+        var decoder = UTF8()
+        var iterator = data.makeIterator()
+        var offset = 0, consumed = 0
+        while true {
+            switch decoder.decode(&iterator) {
+            case .scalarValue(let s):
+                consumed += UTF8.width(s)
+                offset = consumed
+            case .emptyInput: return offset
+            case .error: return offset
+            }
+        }
+    }
+
+    /// Runs `body`, turning a parameter error into an error at the
+    /// manifest's line for that parameter's key.
+    func located<T>(_ body: () throws -> T) throws -> T {
+        do {
+            return try body()
+        } catch let error as ParameterError {
+            let (problem, fix) = Words.parameterProblem(error, spelling: Self.spelling)
+            let place = Self.keys[error.parameter]
+            throw InputError(file: path, line: place.flatMap { Self.line(in: lines, table: $0.table, key: $0.key) },
+                             problem: "\(Self.spelling.spell(error.parameter)) \(problem)", fix: fix)
+        }
+    }
+
+    /// Runs the analysis into its output directory; an existing run there
+    /// is replaced only with `overwrite`, as for `analyze`.
+    @discardableResult
+    public func run(overwrite: Bool, report: (String) -> Void) throws -> StudyAnalysis.Result {
+        var a = analysis
+        a.overwrite = overwrite
+        return try located { try a.run(report: report) }
+    }
+
+    /// Checks the recorded run against the manifest and its inputs, then
+    /// re-runs into a temporary directory and compares every output byte for
+    /// byte. Returns the problems found; empty means the recorded run is
+    /// reproduced exactly:
+    /// 1. the recorded parameters equal the manifest's (each change named);
+    /// 2. every recorded input still has its recorded SHA-256;
+    /// 3. the recorded directory holds exactly the recorded outputs, each
+    ///    with its recorded SHA-256 (a planted or edited file is caught);
+    /// 4. the re-run writes the same files with the same bytes.
+    public func verify(report: (String) -> Void) throws -> [String] {
+        let recorded = analysis.outputDirectory
+        let provenancePath = recorded + "/" + OutputDirectory.provenanceFile
+        guard let data = FileManager.default.contents(atPath: provenancePath),
+              let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
+            throw InputError(file: recorded, problem: "there is no recorded run to verify (no readable provenance.json)",
+                             fix: "Run `moodbiome run \(path)` first")
+        }
+        var problems = [String]()
+        func problem(_ text: String) { problems.append(text); report(text) }
+
+        // 1. Parameters.
+        let scratch = NSTemporaryDirectory() + "moodbiome-verify-" + UUID().uuidString
+        defer { try? FileManager.default.removeItem(atPath: scratch) }
+        var a = analysis
+        a.outputDirectory = scratch
+        let result = try located { try a.run { _ in } }
+        let rerun = (try? JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: scratch + "/" + OutputDirectory.provenanceFile))) as? [String: Any]) ?? [:]
+        let oldParameters = object["parameters"] as? [String: Any] ?? [:]
+        let newParameters = rerun["parameters"] as? [String: Any] ?? [:]
+        for key in Set(oldParameters.keys).union(newParameters.keys).sorted() {
+            let old = oldParameters[key].map(Self.canonical) ?? "absent"
+            let new = newParameters[key].map(Self.canonical) ?? "absent"
+            if old != new { problem("parameter \(key) changed since the recorded run: recorded \(old), now \(new)") }
+        }
+        // 2. Inputs.
+        for input in object["inputs"] as? [[String: Any]] ?? [] {
+            guard let file = input["path"] as? String, let hash = input["sha256"] as? String else { continue }
+            let now = (try? Provenance.sha256(ofFile: file)) ?? "unreadable"
+            if now != hash { problem("the input \(file) has changed since the recorded run (SHA-256 \(hash) recorded, \(now) now)") }
+        }
+        // 3. The recorded directory against its own record.
+        var recordedHashes = [String: String]()
+        for output in object["outputs"] as? [[String: Any]] ?? [] {
+            if let file = output["file"] as? String, let hash = output["sha256"] as? String { recordedHashes[file] = hash }
+        }
+        let present = (try? OutputDirectory.files(in: recorded)) ?? []
+        for file in present where file != OutputDirectory.provenanceFile && recordedHashes[file] == nil {
+            problem("the recorded run holds a file its provenance does not list: \(file)")
+        }
+        for (file, hash) in recordedHashes.sorted(by: { $0.key < $1.key }) {
+            guard let bytes = FileManager.default.contents(atPath: recorded + "/" + file) else {
+                problem("missing from the recorded run: \(file)")
+                continue
+            }
+            if SHA256.hex([UInt8](bytes)) != hash { problem("differs from the checksum its provenance records: \(file)") }
+        }
+        // 4. The re-run against the recorded files.
+        for (name, contents) in result.files {
+            let old = FileManager.default.contents(atPath: recorded + "/" + name)
+            if old == nil {
+                if recordedHashes[name] != nil { continue }   // already reported as missing
+                problem("the re-run writes a file the recorded run does not have: \(name)")
+            } else if old != Data(contents.utf8) {
+                problem("differs from the re-run: \(name)")
+            }
+        }
+        for file in recordedHashes.keys.sorted() where !result.files.contains(where: { $0.name == file }) {
+            problem("the re-run no longer writes: \(file)")
+        }
+        return problems
+    }
+
+    /// A JSON value as canonical text, for comparing recorded parameters.
+    static func canonical(_ value: Any) -> String {
+        if value is NSNull { return "null" }
+        if let data = try? JSONSerialization.data(withJSONObject: value, options: [.sortedKeys, .fragmentsAllowed]),
+           let text = String(data: data, encoding: .utf8) { return text }
+        return "\(value)"
+    }
+}

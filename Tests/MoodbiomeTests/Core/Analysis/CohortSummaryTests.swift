@@ -1,0 +1,55 @@
+import Foundation
+import Testing
+@testable import MoodbiomeCore
+@testable import MoodbiomeIO
+@testable import MoodbiomeNumerics
+@testable import MoodbiomeReport
+@testable import MoodbiomeStudy
+
+/// Table 1's statistics and layout, against values computed independently
+/// (SciPy 1.17.1 and NumPy 2.4, shown beside each number).
+@Suite struct CohortSummaryTests {
+    @Test func describesByGroupWithTheRightTests() throws {
+        let data = table([
+            ("age", ["30", "40", "50", "35", "45", "NA", "60", "20"]),
+            ("sex", ["F", "M", "F", "F", "M", "M", "F", "M"]),
+            ("band", ["mild", "minimal", "mild", "moderate", "minimal", "mild", "moderate", "NA"]),
+        ])
+        let summary = try CohortSummary(data: data, groupBy: "band")
+        // Bands in their scale's order, not alphabetical.
+        #expect(summary.groups.map(\.label) == ["Overall", "minimal", "mild", "moderate"])
+        #expect(summary.rowsWithoutGroup == 1)
+        // age: np.mean and np.std(ddof=1) of the 7 values: 40 and 13.228756555322953;
+        // scipy.stats.f_oneway([40, 45], [30, 50], [35, 60]): F = 0.16667, p = 0.8538149682454624.
+        guard case .numeric(let age, median: false) = summary.variables[0].summary, let overall = age[0] else {
+            Issue.record("age is not summarised as a mean"); return
+        }
+        #expect(overall.mean == 40 && isClose(overall.standardDeviation, 13.228756555322953, relative: 1e-14))
+        #expect(isClose(try #require(summary.variables[0].test?.pValue), 0.8538149682454624, relative: 1e-12))
+        #expect(summary.variables[0].missing == [1, 0, 1, 0])
+        // sex by band, [[0, 2, 2], [2, 1, 0]]: chi2_contingency(correction=False) p = 0.1177856432784892,
+        // expected counts as low as 0.857 (flagged).
+        #expect(isClose(try #require(summary.variables[1].test?.pValue), 0.1177856432784892, relative: 1e-12))
+        #expect(summary.variables[1].smallExpectedCount)
+
+        let (built, notes) = CohortTable.layout(summary)
+        #expect(built.columns == ["Characteristic", "Overall (n = 8)", "minimal (n = 2)", "mild (n = 3)", "moderate (n = 2)", "p", "Test"])
+        let rows = built.rows.map { $0.map { cell -> String in if case .text(let s) = cell { return s } else { return "" } } }
+        #expect(rows[0] == ["age, mean ± SD", "40 ± 13.2", "42.5 ± 3.54", "40 ± 14.1", "47.5 ± 17.7", "0.85", "one-way ANOVA"])
+        #expect(rows[1] == ["  missing", "1", "0", "1", "0", "", ""])
+        #expect(rows[2] == ["sex, n (%)", "", "", "", "", "0.12", "Pearson chi-squared test"])
+        #expect(rows[3] == ["  F", "4 (50.0%)", "0 (0.0%)", "2 (66.7%)", "2 (100.0%)", "", ""])
+        #expect(notes == ["1 rows with no band appear in the Overall column only.",
+                          "sex: an expected count is below 5, so the χ² p-value is approximate."])
+    }
+
+    @Test func mediansUseRankTests() throws {
+        let data = table([("x", ["1", "2", "3", "4", "10", "20"]), ("g", ["a", "a", "a", "b", "b", "b"])])
+        let summary = try CohortSummary(data: data, groupBy: "g", skewed: ["x"])
+        let row = CohortTable.layout(summary).table.rows[0].map { cell -> String in if case .text(let s) = cell { return s } else { return "" } }
+        // np.percentile([1, 2, 3, 4, 10, 20], [25, 50, 75]) = 2.25, 3.5, 8.5; of [1, 2, 3]: 1.5, 2, 2.5.
+        // scipy.stats.mannwhitneyu([1, 2, 3], [4, 10, 20]): U = 0, exact p = 0.1.
+        #expect(row == ["x, median [IQR]", "3.50 [2.25–8.50]", "2 [1.50–2.50]", "10 [7–15]", "0.10", "Mann-Whitney U test"])
+    }
+}
+

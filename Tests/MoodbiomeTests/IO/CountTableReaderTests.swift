@@ -1,0 +1,146 @@
+import Foundation
+import Testing
+@testable import MoodbiomeCore
+@testable import MoodbiomeIO
+@testable import MoodbiomeNumerics
+@testable import MoodbiomeReport
+@testable import MoodbiomeStudy
+
+@Suite("Reading count tables")
+struct CountTableReaderTests {
+    @Test func readsVeganLayoutWithQuotedHeader() throws {
+        let table = try #require(referenceTables["bci"])
+        #expect(table.sampleCount == 50)
+        #expect(table.taxonCount == 225)
+        #expect(table.isIntegral)
+        #expect(table.sampleIDs.first == "1")
+        #expect(table.taxonIDs.first == "Abarema.macradenia")
+        #expect(table.sampleTotals[0] == 448)  // BCI plot 1 has 448 trees (vegan: rowSums(BCI)[1])
+    }
+
+    @Test func readsQIIMEFeatureTableWithoutFlags() throws {
+        let table = try #require(referenceTables["globalpatterns"])
+        #expect(table.sampleCount == 26)
+        #expect(table.taxonCount == 19216)
+        #expect(table.sampleIDs.prefix(3) == ["CL3", "CC1", "SV1"])
+        #expect(table.taxonIDs.first == "549322")
+        #expect(table.counts[0, 14] == 130)  // OTU 549322 in AQC7cm
+    }
+
+    @Test func biomTSVWithFloatsAndTaxonomyColumn() throws {
+        let text = "# Constructed from biom file\n#OTU ID\tS1\tS2\ttaxonomy\nO1\t10.0\t0.0\tk__Bacteria; p__Firmicutes\nO2\t3.0\t7.0\tk__Bacteria; p__Bacteroidetes\n"
+        let table = try CountTable.read(temporaryFile("t.tsv", text))
+        #expect(table.sampleIDs == ["S1", "S2"])
+        #expect(table.taxonIDs == ["O1", "O2"])
+        #expect(table.counts.storage == [10, 3, 0, 7])
+        #expect(table.isIntegral)
+        #expect(table.taxonomy == ["k__Bacteria; p__Firmicutes", "k__Bacteria; p__Bacteroidetes"])
+    }
+
+    @Test func bomCRLFCommentsQuotesAndTrailingBlankLines() throws {
+        let text = "\u{FEFF}# exported by a spreadsheet\r\n# second comment\r\n\"sample\",\"taxon, A\",\"taxon \"\"B\"\"\"\r\n\"s,1\",1,2\r\ns2,\"3\",4\r\n\r\n\r\n"
+        let table = try CountTable.read(temporaryFile("t.csv", text))
+        #expect(table.sampleIDs == ["s,1", "s2"])
+        #expect(table.taxonIDs == ["taxon, A", "taxon \"B\""])
+        #expect(table.counts.storage == [1, 2, 3, 4])
+    }
+
+    @Test func quotedFieldMaySpanLines() throws {
+        let text = "id,a,b\n\"multi\nline\",1,2\nx,3,oops\n"
+        let error = try #require(throws: InputError.self) { try CountTable.read(temporaryFile("t.csv", text)) }
+        #expect(error.line == 4)
+        #expect(error.column == 3)
+    }
+
+    @Test func orientationOption() throws {
+        let text = "taxon,s1,s2,s3\nA,1,0,5\nB,2,3,0\n"
+        let path = temporaryFile("t.csv", text)
+        let table = try CountTable.read(path, options: .init(orientation: .columns))
+        #expect(table.sampleIDs == ["s1", "s2", "s3"])
+        #expect(Array(table.abundances(ofSample: 2)) == [5, 0])
+        let rows = try CountTable.read(path)
+        #expect(rows.sampleIDs == ["A", "B"])
+    }
+
+    @Test func sniffsDelimiterOfUnknownExtension() throws {
+        let table = try CountTable.read(temporaryFile("t.txt", "id\ta\tb\ns1\t1\t2\n"))
+        #expect(table.taxonIDs == ["a", "b"])
+        let csv = try CountTable.read(temporaryFile("t.dat", "id,a,b\ns1,1,2\n"))
+        #expect(csv.taxonIDs == ["a", "b"])
+    }
+
+    @Test func relativeAbundancesAreNonIntegral() throws {
+        let table = try CountTable.read(temporaryFile("t.csv", "id,a,b\ns1,0.25,75.5\ns2,1e2,0\n"))
+        #expect(!table.isIntegral)
+        #expect(table.counts.storage == [0.25, 75.5, 100, 0])
+    }
+
+    @Test func parallelParseEqualsSequentialOnALargeTable() throws {
+        // 400 samples × 300 taxa: many chunks, checked cell by cell.
+        var text = "id," + (0..<300).map { "t\($0)" }.joined(separator: ",") + "\n"
+        for s in 0..<400 {
+            text += "s\(s)," + (0..<300).map { t in String((s * 31 + t * 17) % 13 == 0 ? (s + t) : 0) }.joined(separator: ",") + "\n"
+        }
+        let table = try CountTable.read(temporaryFile("big.csv", text))
+        for s in 0..<400 {
+            for t in 0..<300 {
+                let expected = Double((s * 31 + t * 17) % 13 == 0 ? (s + t) : 0)
+                if table.counts[t, s] != expected { Issue.record("cell \(s),\(t)"); return }
+            }
+        }
+    }
+
+    struct BadInput: Sendable, CustomTestStringConvertible {
+        let name: String
+        let text: String
+        let line: Int?
+        let column: Int?
+        let mentions: String
+        var testDescription: String { name }
+    }
+
+    static let badInputs: [BadInput] = [
+        .init(name: "negative count", text: "id,a,b\ns1,1,2\ns2,-3,4\n", line: 3, column: 2, mentions: "negative"),
+        .init(name: "non-numeric cell", text: "id,a,b\ns1,1,two\n", line: 2, column: 3, mentions: "'two' is not a number"),
+        .init(name: "NaN", text: "id,a,b\ns1,NaN,2\n", line: 2, column: 2, mentions: "not a finite number"),
+        .init(name: "Inf", text: "id,a,b\ns1,1,inf\n", line: 2, column: 3, mentions: "not a finite number"),
+        .init(name: "NA", text: "id,a,b\ns1,1,NA\n", line: 2, column: 3, mentions: "missing value"),
+        .init(name: "empty cell", text: "id,a,b\ns1,,2\n", line: 2, column: 2, mentions: "empty cell"),
+        .init(name: "short row", text: "id,a,b,c\ns1,1,2,3\ns2,1,2\n", line: 3, column: 3, mentions: "3 fields but the header (line 1) has 4"),
+        .init(name: "long row", text: "id,a,b\ns1,1,2,3\n", line: 2, column: 4, mentions: "4 fields but the header (line 1) has 3"),
+        .init(name: "duplicate sample", text: "id,a,b\ns1,1,2\ns2,1,2\ns1,0,0\n", line: 4, column: 1, mentions: "duplicate sample ID 's1' (first seen at line 2)"),
+        .init(name: "duplicate taxon", text: "id,a,b,a\ns1,1,2,3\n", line: 1, column: nil, mentions: "duplicate taxon ID 'a'"),
+        .init(name: "header only", text: "id,a,b\n", line: 1, column: nil, mentions: "no data rows"),
+        .init(name: "empty file", text: "", line: nil, column: nil, mentions: "the file is empty"),
+        .init(name: "only comments", text: "# nothing\n\n", line: nil, column: nil, mentions: "the file is empty"),
+        .init(name: "no taxon columns", text: "id\ns1\n", line: 1, column: nil, mentions: "no taxon columns"),
+        .init(name: "unclosed quote", text: "id,a\n\"s1,1\ns2,3\n", line: 2, column: nil, mentions: "never closed"),
+        .init(name: "empty sample ID", text: "id,a\n,1\n", line: 2, column: 1, mentions: "empty sample ID"),
+    ]
+
+    @Test(arguments: badInputs)
+    func badInputGivesLocatedError(_ bad: BadInput) throws {
+        let path = temporaryFile("bad.csv", bad.text)
+        let error = try #require(throws: InputError.self) { try CountTable.read(path) }
+        #expect(error.file == path)
+        #expect(error.line == bad.line)
+        if let column = bad.column { #expect(error.column == column) }
+        #expect(error.description.contains(bad.mentions), "\(error.description)")
+        #expect(error.fix != nil || bad.line == nil || error.description.contains("."))
+    }
+
+    @Test func missingFileAndDirectory() throws {
+        let missing = try #require(throws: InputError.self) { try CountTable.read("/nonexistent/table.csv") }
+        #expect(missing.description.contains("no such file"))
+        let directory = try #require(throws: InputError.self) { try CountTable.read(temporaryDirectory()) }
+        #expect(directory.description.contains("directory"))
+    }
+
+    @Test func cellErrorNamesTheColumnHeader() throws {
+        let error = try #require(throws: InputError.self) {
+            try CountTable.read(temporaryFile("t.csv", "id,Bacteroides,Prevotella\ns1,1,x\n"))
+        }
+        #expect(error.columnName == "Prevotella")
+        #expect(error.description.hasSuffix("Only numbers may follow the ID column; check --samples-in and that metadata columns are in a separate file"))
+    }
+}

@@ -1,0 +1,137 @@
+import Foundation
+#if canImport(FoundationXML)
+import FoundationXML
+#endif
+import Testing
+@testable import MoodbiomeCore
+@testable import MoodbiomeIO
+@testable import MoodbiomeNumerics
+@testable import MoodbiomeReport
+@testable import MoodbiomeStudy
+
+/// A tiny study whose IDs and levels are hostile HTML.
+func hostileStudy() -> (counts: String, metadata: String) {
+    let dir = temporaryDirectory()
+    let ids = ["<script>alert(1)</script>", "S&2", "S3", "S4", "S5", "S6", "S7", "S8"]
+    var counts = "sample_id,Bacteroides,<i>Prevotella</i>,Roseburia\n"
+    var metadata = "sample-id,score,group\n"
+    let rows = [[50, 10, 0], [20, 20, 20], [5, 40, 1], [30, 0, 12], [12, 12, 30], [60, 1, 0], [9, 25, 9], [15, 15, 2]]
+    for (k, id) in ids.enumerated() {
+        counts += "\"\(id)\"," + rows[k].map(String.init).joined(separator: ",") + "\n"
+        // The script-named sample is in the count table only, so the report lists it.
+        if k > 0 { metadata += "\"\(id)\",\(3 + k % 4 + k / 3),\(k % 2 == 0 ? "<b>bold</b>" : "plain")\n" }
+    }
+    metadata += "\"<img src=x onerror=alert(2)>\",5,plain\n"
+    try! counts.write(toFile: dir + "/counts.csv", atomically: false, encoding: .utf8)
+    try! metadata.write(toFile: dir + "/metadata.csv", atomically: false, encoding: .utf8)
+    return (dir + "/counts.csv", dir + "/metadata.csv")
+}
+
+/// Debian's Chromium, when installed.
+let chromiumPath = ["/usr/bin/chromium", "/usr/bin/chromium-browser"].first { FileManager.default.isExecutableFile(atPath: $0) }
+
+/// Whether `text` parses as XML.
+func isWellFormedXML(_ text: String) -> Bool {
+    XMLParser(data: Data(text.utf8)).parse()
+}
+
+@Suite struct ReportTests {
+    @Test func everyUserStringIsEscaped() throws {
+        let (counts, metadata) = hostileStudy()
+        let out = temporaryDirectory() + "/out"
+        var job = StudyAnalysis(countsPath: counts, metadataPath: metadata, outcome: "score", outputDirectory: out)
+        job.association.groupBy = "group"
+        job.diversity.metrics = "shannon,observed_features"
+        let result = try job.run { _ in }
+        let html = try String(contentsOfFile: out + "/report.html", encoding: .utf8)
+        #expect(!html.lowercased().contains("<script"))
+        #expect(result.onlyInCounts == ["<script>alert(1)</script>"])
+        #expect(html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"))
+        #expect(html.contains("&lt;img src=x onerror=alert(2)&gt;") && !html.contains("<img"))
+        #expect(!html.contains("<b>bold</b>") && html.contains("&lt;b&gt;bold&lt;/b&gt;"))
+        // No network resources: the only URL is the SVG namespace, which is a name, never fetched.
+        let withoutNamespace = html.replacingOccurrences(of: "xmlns=\"http://www.w3.org/2000/svg\"", with: "")
+        #expect(!withoutNamespace.contains("http://") && !withoutNamespace.contains("https://"))
+        for tag in ["<script", "<link", "<img", "<iframe", "<object", "<embed"] { #expect(!html.lowercased().contains(tag)) }
+        for figure in result.files where figure.name.hasSuffix(".svg") {
+            #expect(isWellFormedXML(figure.contents), "\(figure.name) is not well-formed")
+            #expect(!figure.contents.contains("<b>"))
+        }
+    }
+
+    /// The report opens in headless Chromium (Debian's package, installed by
+    /// `scripts/setup.sh --test`) and renders: the DOM has the figures, the
+    /// tables, and the hostile sample ID as text, with no script element.
+    @Test(.enabled(if: chromiumPath != nil, "Chromium is not installed: `make test` installs it (scripts/setup.sh --test, Debian package chromium); without it this browser test is skipped"))
+    func reportRendersInHeadlessChromium() throws {
+        let path = try #require(chromiumPath)
+        let (counts, metadata) = hostileStudy()
+        let out = temporaryDirectory() + "/out"
+        var job = StudyAnalysis(countsPath: counts, metadataPath: metadata, outcome: "score", outputDirectory: out)
+        job.association.groupBy = "group"
+        try job.run { _ in }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: path)
+        process.arguments = ["--headless", "--no-sandbox", "--disable-gpu", "--dump-dom", "file://" + out + "/report.html"]
+        let stdout = Pipe(), stderr = Pipe()
+        process.standardOutput = stdout
+        process.standardError = stderr
+        try process.run()
+        let dom = String(decoding: stdout.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        let log = String(decoding: stderr.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0, "chromium failed: \(log.suffix(500))")
+        #expect(dom.contains("<h1>Alpha diversity and score</h1>"))
+        #expect(dom.components(separatedBy: "<svg").count - 1 >= 4)
+        #expect(dom.contains("<table>"))
+        #expect(!dom.lowercased().contains("<script"))
+        #expect(dom.contains("&lt;script&gt;alert(1)&lt;/script&gt;"))
+        #expect(!dom.contains("<img"))
+        #expect(!log.contains("Uncaught") && !log.contains("CONSOLE"))
+    }
+
+    @Test func figureFileNamesAreSafe() {
+        #expect(fileNameComponent("BMI (kg/m2)-vs-shannon") == "BMI__kg_m2_-vs-shannon")
+        #expect(fileNameComponent("../x") == ".._x")
+    }
+
+    @Test func axisTicksAreNice() {
+        let a = AxisScale(0.19, 4.07)
+        #expect(a.ticks == [0, 1, 2, 3, 4, 5])
+        let b = AxisScale(-0.0273, 0.00343)
+        #expect(b.ticks.count >= 4 && b.ticks.count <= 8)
+        #expect(b.lo <= -0.0273 && b.hi >= 0.00343)
+        #expect(AxisScale(0, 40000).label(20000) == "20000")
+    }
+
+    @Test func sha256KnownVectors() {
+        #expect(SHA256.hex([]) == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
+        #expect(SHA256.hex(Array("abc".utf8)) == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+        #expect(SHA256.hex(Array("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq".utf8))
+                == "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1")
+        #expect(SHA256.hex([UInt8](repeating: 0x61, count: 1_000_000)) == "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0")
+    }
+
+    @Test func provenanceRecordsInputsAndSeed() throws {
+        let out = temporaryDirectory() + "/out"
+        var job = StudyAnalysis(countsPath: datasetPath("simulated-gut-mood/counts.csv"), metadataPath: datasetPath("simulated-gut-mood/metadata.csv"),
+                                outcome: "phq9_total", outputDirectory: out)
+        job.diversity.metrics = "shannon"
+        job.diversity.rarefactionDepth = 5000
+        job.diversity.seed = 99
+        try job.run { _ in }
+        let object = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: out + "/provenance.json"))) as! [String: Any]
+        #expect(object["moodbiome_version"] as? String == moodbiomeVersion)
+        #expect(object["seed"] as? Int == 99)
+        #expect((object["blas"] as? String)?.isEmpty == false)
+        let inputs = object["inputs"] as! [[String: Any]]
+        let countsHash = SHA256.hex([UInt8](FileManager.default.contents(atPath: datasetPath("simulated-gut-mood/counts.csv"))!))
+        #expect(inputs.first?["sha256"] as? String == countsHash)
+        let outputs = object["outputs"] as! [[String: Any]]
+        let models = try String(contentsOfFile: out + "/models.csv", encoding: .utf8)
+        #expect(outputs.contains { $0["file"] as? String == "models.csv" && $0["sha256"] as? String == SHA256.hex(Array(models.utf8)) })
+        let parameters = object["parameters"] as! [String: Any]
+        #expect(parameters["rarefy"] as? Int == 5000 && parameters["metrics"] as? [String] == ["shannon"])
+    }
+}
+

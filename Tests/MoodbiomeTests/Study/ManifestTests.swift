@@ -1,0 +1,83 @@
+import Foundation
+import Testing
+@testable import MoodbiomeCore
+@testable import MoodbiomeIO
+@testable import MoodbiomeNumerics
+@testable import MoodbiomeReport
+@testable import MoodbiomeStudy
+
+@Suite struct ManifestTests {
+    func manifest(_ body: String) -> String {
+        let dir = temporaryDirectory()
+        try! FileManager.default.copyItem(atPath: datasetPath("simulated-gut-mood/counts.csv"), toPath: dir + "/counts.csv")
+        try! FileManager.default.copyItem(atPath: datasetPath("simulated-gut-mood/metadata.csv"), toPath: dir + "/metadata.csv")
+        try! body.write(toFile: dir + "/study.toml", atomically: false, encoding: .utf8)
+        return dir + "/study.toml"
+    }
+
+    static let valid = """
+    # the example study
+    [inputs]
+    counts = "counts.csv"
+    metadata = "metadata.csv"
+
+    [diversity]
+    metrics = ["shannon", "observed_features"]
+    rarefy = 4000
+    seed = 5
+
+    [model]
+    outcome = "phq9_total"
+    covariates = ["age", "sex"]
+    references = { sex = "male" }
+
+    [output]
+    directory = "results"
+    format = "tex"
+
+    """
+
+    @Test func runsRelativeToTheManifestAndVerifies() throws {
+        let path = manifest(Self.valid)
+        let study = try StudyManifest(path: path)
+        let folder = URL(fileURLWithPath: path).deletingLastPathComponent().path
+        #expect(study.analysis.outputDirectory == folder + "/results")
+        #expect(study.analysis.association.references == ["sex": "male"])
+        let result = try study.run(overwrite: false) { _ in }
+        #expect(FileManager.default.fileExists(atPath: folder + "/results/models.tex"))
+        #expect(result.metrics.first?.model.coefficients.contains { $0.name == "sex[T.female]" } == true)
+        #expect(try study.verify { _ in }.isEmpty)
+        // A second run needs overwrite, as analyze does.
+        #expect { try study.run(overwrite: false) { _ in } } throws: { message($0).contains("already holds") && message($0).contains("--force") }
+        // Tampering with a recorded output is caught, against its checksum and the re-run.
+        try "changed\n".write(toFile: folder + "/results/summary.md", atomically: false, encoding: .utf8)
+        var messages = [String]()
+        let problems = try study.verify { messages.append($0) }
+        #expect(problems == ["differs from the checksum its provenance records: summary.md", "differs from the re-run: summary.md"])
+        #expect(messages == problems)
+    }
+
+    /// A value the parameter cannot take is the manifest's error, at the
+    /// key's line and in the manifest's spelling.
+    @Test func parameterErrorsNameTheKeyAndLine() throws {
+        let body = Self.valid.replacingOccurrences(of: "references = { sex = \"male\" }", with: "references = { sex = \"male\" }\nconf_level = 2")
+        let path = manifest(body)
+        #expect { try StudyManifest(path: path) } throws: {
+            message($0) == path + ":15: model.conf_level must be between 0 and 1, exclusive (got 2)"
+        }
+    }
+
+    @Test(arguments: [
+        ("[inputs]\ncounts = \"c\"\nmetadata = \"m\"\n[model]\noutcome = \"y\"\ncovariate = [\"a\"]\n[output]\ndirectory = \"o\"\n", "study.toml:6: unknown key 'covariate' in [model]. Did you mean 'covariates'?"),
+        ("[inputs]\ncounts = \"c\"\nmetadata = \"m\"\n[modle]\noutcome = \"y\"\n[output]\ndirectory = \"o\"\n", "study.toml:4: unknown table or key 'modle'"),
+        ("[inputs]\ncounts = \"c\"\nmetadata = \"m\"\n[diversity]\nrarefy = \"deep\"\n[model]\noutcome = \"y\"\n[output]\ndirectory = \"o\"\n", "study.toml:5: diversity.rarefy must be a whole number"),
+        ("[inputs]\ncounts = \"c\"\n[model]\noutcome = \"y\"\n[output]\ndirectory = \"o\"\n", "study.toml:1: inputs.metadata is required"),
+        ("[inputs\ncounts = 1\n", "study.toml:1:8: not valid TOML"),
+    ])
+    func badManifestsGiveTheLine(_ body: String, _ expected: String) {
+        let path = manifest(body)
+        #expect {
+            try StudyManifest(path: path)
+        } throws: { message($0).hasSuffix(expected) || message($0).contains("/" + expected) }
+    }
+}
