@@ -51,17 +51,17 @@ import numpy as np
 SAMPLES, TAXA = 2000, 5000
 path = sys.argv[1]
 rng = np.random.default_rng(1)
-    mean_abundance = rng.lognormal(mean=1.0, sigma=1.5, size=TAXA)
-    presence = rng.random((SAMPLES, TAXA)) < 0.10
-    lam = rng.gamma(shape=0.5, scale=mean_abundance * 2, size=(SAMPLES, TAXA))
-    counts = rng.poisson(lam) + 1
-    counts = np.where(presence, counts, 0)
-    header = "sample_id," + ",".join(f"taxon_{t}" for t in range(TAXA))
-    with open(path, "w") as fh:
-        fh.write(header + "\n")
-        for s in range(SAMPLES):
-            fh.write(f"sample_{s}," + ",".join(map(str, counts[s])) + "\n")
-    print(f"{1 - presence.mean():.4f}")
+mean_abundance = rng.lognormal(mean=1.0, sigma=1.5, size=TAXA)
+presence = rng.random((SAMPLES, TAXA)) < 0.10
+lam = rng.gamma(shape=0.5, scale=mean_abundance * 2, size=(SAMPLES, TAXA))
+counts = rng.poisson(lam) + 1
+counts = np.where(presence, counts, 0)
+header = "sample_id," + ",".join(f"taxon_{t}" for t in range(TAXA))
+with open(path, "w") as fh:
+    fh.write(header + "\n")
+    for s in range(SAMPLES):
+        fh.write(f"sample_{s}," + ",".join(map(str, counts[s])) + "\n")
+print(f"{1 - presence.mean():.4f}")
 """
 
 COMPARE_SCRIPT = r"""

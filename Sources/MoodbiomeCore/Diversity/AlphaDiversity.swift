@@ -144,24 +144,20 @@ extension AlphaDiversityResult {
 
     /// Metrics of the given samples, in parallel over samples.
     ///
-    /// Each sample's non-zero abundances are gathered into a small buffer
-    /// (microbiome tables are mostly zeros) and every metric runs on that
-    /// buffer; an empty sample is NaN for every metric without reaching any
-    /// (the driver's rule, scikit-bio's `_validate_alpha`).
+    /// Every metric runs on the sample's non-zero abundances, read in place
+    /// from the sparse table; an empty sample is NaN for every metric
+    /// without reaching any (the driver's rule, scikit-bio's `_validate_alpha`).
     static func evaluate(_ table: CountTable, samples: [Int], metrics: [RequestedMetric],
                          options: AlphaOptions) -> Matrix {
-        let counts = table.counts
         let taxa = table.taxonCount
         return Matrix(rows: samples.count, columns: metrics.count) { writer in
             // Per-sample work is independent and cannot throw.
             _ = parallelChunkMap(count: samples.count, minimumPerChunk: 4) { range in
-                var present = [Double]()
-                present.reserveCapacity(counts.rows)
                 for i in range {
-                    counts.gatherNonZeros(ofColumn: samples[i], into: &present)
+                    let present = table.nonZeroValues(ofSample: samples[i])
                     for (m, request) in metrics.enumerated() {
                         writer.set(i, m, present.isEmpty ? .nan
-                                   : request.metric.value(present: present[...], taxonCount: taxa, options: options))
+                                   : request.metric.value(present: present, taxonCount: taxa, options: options))
                     }
                 }
             }

@@ -44,45 +44,59 @@ public struct Rarefaction: Sendable, Equatable {
     }
 
     /// One rarefied copy of the samples at `indices` (all at least `depth`
-    /// deep): draw number `iteration` of this rarefaction.
+    /// deep): draw number `iteration` of this rarefaction, as a sparse table.
     public func rarefied(_ table: CountTable, samples indices: [Int], iteration: Int) -> CountTable {
-        let taxa = table.taxonCount
-        var matrix = Matrix(rows: taxa, columns: indices.count)
-        let counts = table.counts
         let depth = self.depth, seed = self.seed
-        matrix.withParallelWriter { writer in
-            _ = parallelChunkMap(count: indices.count) { range in
-                for k in range {
-                    let j = indices[k]
-                    var rng = Xoshiro256StarStar(seed: seed, stream: [UInt64(iteration), UInt64(j)])
-                    let column = counts.column(j)
-                    var pool = column.reduce(0, +)
-                    var needed = Double(depth)
-                    for (t, n) in column.enumerated() where n > 0 {
-                        if needed == 0 { break }
-                        var taken = 0.0
-                        if needed >= pool {
-                            taken = n
-                            needed -= n
-                            pool -= n
-                        } else {
-                            var left = n
-                            while left > 0 && needed > 0 {
-                                if rng.nextUniform() * pool < needed {
-                                    taken += 1
-                                    needed -= 1
-                                }
-                                pool -= 1
-                                left -= 1
+        struct Chunk: Sendable {
+            var counts: [Int] = []
+            var taxa: [Int32] = []
+            var values: [Double] = []
+        }
+        let chunks = parallelChunkMap(count: indices.count) { range in
+            var chunk = Chunk()
+            for k in range {
+                let j = indices[k]
+                var rng = Xoshiro256StarStar(seed: seed, stream: [UInt64(iteration), UInt64(j)])
+                let positions = table.range(ofSample: j)
+                var pool = table.values[positions].reduce(0, +)
+                var needed = Double(depth)
+                let before = chunk.values.count
+                for p in positions {
+                    let n = table.values[p]
+                    if needed == 0 { break }
+                    var taken = 0.0
+                    if needed >= pool {
+                        taken = n
+                        needed -= n
+                        pool -= n
+                    } else {
+                        var left = n
+                        while left > 0 && needed > 0 {
+                            if rng.nextUniform() * pool < needed {
+                                taken += 1
+                                needed -= 1
                             }
-                            pool -= left
+                            pool -= 1
+                            left -= 1
                         }
-                        writer.set(t, k, taken)
+                        pool -= left
+                    }
+                    if taken > 0 {
+                        chunk.taxa.append(table.taxonIndices[p])
+                        chunk.values.append(taken)
                     }
                 }
+                chunk.counts.append(chunk.values.count - before)
             }
+            return chunk
         }
-        return CountTable(uncheckedSampleIDs: indices.map { table.sampleIDs[$0] }, taxonIDs: table.taxonIDs,
-                          counts: matrix, isIntegral: true, taxonomy: table.taxonomy, source: table.source)
+        var starts = [0], taxa = [Int32](), values = [Double]()
+        for chunk in chunks {
+            for n in chunk.counts { starts.append(starts[starts.count - 1] + n) }
+            taxa.append(contentsOf: chunk.taxa)
+            values.append(contentsOf: chunk.values)
+        }
+        return CountTable(uncheckedSampleIDs: indices.map { table.sampleIDs[$0] }, taxonIDs: table.taxonIDs, columnStarts: starts,
+                          taxonIndices: taxa, values: values, isIntegral: true, taxonomy: table.taxonomy, source: table.source)
     }
 }

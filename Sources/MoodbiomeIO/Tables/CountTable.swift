@@ -1,5 +1,6 @@
 import Foundation
 import MoodbiomeNumerics
+
 /// Which way a count table's file is laid out.
 public enum SampleOrientation: String, Sendable, CaseIterable {
     /// QIIME 2 / `biom convert` feature tables (header starting `#OTU ID`,
@@ -12,27 +13,35 @@ public enum SampleOrientation: String, Sendable, CaseIterable {
     case columns
 }
 
-/// A taxa × samples table of abundances, as read from a study's files.
+/// A taxa × samples table of abundances, held sparse: memory grows with the
+/// non-zero counts, not with samples × taxa.
 ///
-/// Abundances are stored in a column-major ``Matrix`` with one column per
-/// sample (rows are taxa), so every sample's counts are contiguous.
-/// Values are finite and non-negative; `isIntegral` says whether every value
-/// is a whole number, which count-based estimators require.
+/// The layout is compressed sparse columns with one column per sample (the
+/// sample-major CSC of BIOM 2.1): sample `j`'s non-zero abundances are
+/// `values[columnStarts[j] ..< columnStarts[j + 1]]`, in increasing taxon
+/// order, and `taxonIndices` holds their taxa — 12 bytes per non-zero
+/// (a 32-bit index and a double). Zeros are never stored. Values are finite
+/// and positive; `isIntegral` says whether every value is a whole number,
+/// which count-based estimators require.
 public struct CountTable: Sendable {
-    /// Sample identifiers, one per column of `counts`.
+    /// Sample identifiers, one per column.
     public let sampleIDs: [String]
-    /// Taxon (feature, OTU, ASV) identifiers, one per row of `counts`.
+    /// Taxon (feature, OTU, ASV) identifiers.
     public let taxonIDs: [String]
-    /// Abundances: `counts[taxon, sample]`.
-    public let counts: Matrix
+    /// Where each sample's non-zeros start; `sampleCount + 1` entries, the last `nonZeroCount`.
+    public let columnStarts: [Int]
+    /// The taxon of each non-zero, increasing within a sample.
+    public let taxonIndices: [Int32]
+    /// The non-zero abundances.
+    public let values: [Double]
     /// Every value is a whole number.
     public let isIntegral: Bool
-    /// The optional trailing taxonomy column of a QIIME-style table.
+    /// Each taxon's lineage (`k__Bacteria; p__Firmicutes; …`), when the file carries it.
     public let taxonomy: [String]?
     /// Where the table came from (a path, or a description).
     public let source: String
 
-    /// A table from values already in memory.
+    /// A table from a dense taxa × samples matrix (small tables, tests).
     ///
     /// - Throws: `InputError` for mismatched sizes, duplicate IDs or
     ///   negative / non-finite values.
@@ -41,24 +50,61 @@ public struct CountTable: Sendable {
         guard counts.rows == taxonIDs.count, counts.columns == sampleIDs.count else {
             throw InputError(file: source, problem: "the matrix is \(counts.rows) × \(counts.columns) but there are \(taxonIDs.count) taxon and \(sampleIDs.count) sample IDs")
         }
+        var starts = [0], indices = [Int32](), values = [Double]()
+        for j in 0..<counts.columns {
+            for (t, v) in counts.column(j).enumerated() where v != 0 {
+                indices.append(Int32(t))
+                values.append(v)
+            }
+            starts.append(values.count)
+        }
+        try self.init(sampleIDs: sampleIDs, taxonIDs: taxonIDs, columnStarts: starts, taxonIndices: indices,
+                      values: values, taxonomy: taxonomy, source: source)
+    }
+
+    /// A table from its sparse parts, checked: sizes, unique IDs, taxon
+    /// indices in range and increasing within each sample, values finite
+    /// and positive.
+    public init(sampleIDs: [String], taxonIDs: [String], columnStarts: [Int], taxonIndices: [Int32], values: [Double],
+                taxonomy: [String]? = nil, source: String = "<memory>") throws {
+        guard columnStarts.count == sampleIDs.count + 1, columnStarts.first == 0, columnStarts.last == values.count,
+              taxonIndices.count == values.count else {
+            throw InputError(file: source, problem: "the sparse table's parts do not fit together (\(sampleIDs.count) samples, \(columnStarts.count) column starts, \(taxonIndices.count) indices, \(values.count) values)")
+        }
+        if let taxonomy, taxonomy.count != taxonIDs.count {
+            throw InputError(file: source, problem: "\(taxonomy.count) taxonomy entries for \(taxonIDs.count) taxa")
+        }
         try Self.checkUnique(sampleIDs, kind: "sample", file: source, lines: nil)
         try Self.checkUnique(taxonIDs, kind: "taxon", file: source, lines: nil)
         var integral = true
-        for v in counts.storage {
-            guard v.isFinite, v >= 0 else {
-                throw InputError(file: source, problem: "abundances must be finite and non-negative; found \(v)")
+        for j in 0..<sampleIDs.count {
+            guard columnStarts[j] <= columnStarts[j + 1] else {
+                throw InputError(file: source, problem: "the column starts decrease at sample '\(sampleIDs[j])'")
             }
-            if integral && v != v.rounded(.towardZero) { integral = false }
+            var previous: Int32 = -1
+            for k in columnStarts[j]..<columnStarts[j + 1] {
+                let t = taxonIndices[k], v = values[k]
+                guard t > previous, Int(t) < taxonIDs.count else {
+                    throw InputError(file: source, problem: "taxon index \(t) of sample '\(sampleIDs[j])' is out of range or out of order")
+                }
+                guard v.isFinite, v > 0 else {
+                    throw InputError(file: source, problem: "abundances must be finite and non-negative; found \(v) in sample '\(sampleIDs[j])'")
+                }
+                if integral && v != v.rounded(.towardZero) { integral = false }
+                previous = t
+            }
         }
-        self.init(uncheckedSampleIDs: sampleIDs, taxonIDs: taxonIDs, counts: counts,
-                  isIntegral: integral, taxonomy: taxonomy, source: source)
+        self.init(uncheckedSampleIDs: sampleIDs, taxonIDs: taxonIDs, columnStarts: columnStarts, taxonIndices: taxonIndices,
+                  values: values, isIntegral: integral, taxonomy: taxonomy, source: source)
     }
 
-    package init(uncheckedSampleIDs sampleIDs: [String], taxonIDs: [String], counts: Matrix,
-         isIntegral: Bool, taxonomy: [String]?, source: String) {
+    package init(uncheckedSampleIDs sampleIDs: [String], taxonIDs: [String], columnStarts: [Int], taxonIndices: [Int32],
+                 values: [Double], isIntegral: Bool, taxonomy: [String]?, source: String) {
         self.sampleIDs = sampleIDs
         self.taxonIDs = taxonIDs
-        self.counts = counts
+        self.columnStarts = columnStarts
+        self.taxonIndices = taxonIndices
+        self.values = values
         self.isIntegral = isIntegral
         self.taxonomy = taxonomy
         self.source = source
@@ -68,19 +114,53 @@ public struct CountTable: Sendable {
     public var sampleCount: Int { sampleIDs.count }
     /// Number of taxa.
     public var taxonCount: Int { taxonIDs.count }
+    /// Number of non-zero abundances.
+    public var nonZeroCount: Int { values.count }
 
-    /// The abundances of sample `j`, one per taxon (no copy).
-    public func abundances(ofSample j: Int) -> ArraySlice<Double> { counts.column(j) }
+    /// The positions of sample `j`'s non-zeros in `values` and `taxonIndices`.
+    public func range(ofSample j: Int) -> Range<Int> { columnStarts[j]..<columnStarts[j + 1] }
+
+    /// Sample `j`'s non-zero abundances, in taxon order (no copy).
+    public func nonZeroValues(ofSample j: Int) -> ArraySlice<Double> { values[range(ofSample: j)] }
+
+    /// Sample `j`'s abundances, one per taxon, zeros included (a new array:
+    /// for small tables and tests; the metrics use the non-zeros).
+    public func abundances(ofSample j: Int) -> [Double] {
+        var out = [Double](repeating: 0, count: taxonCount)
+        for k in range(ofSample: j) { out[Int(taxonIndices[k])] = values[k] }
+        return out
+    }
+
+    /// The abundance of taxon `t` in sample `j` (binary search).
+    public func value(taxon t: Int, sample j: Int) -> Double {
+        var lo = columnStarts[j], hi = columnStarts[j + 1]
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            if Int(taxonIndices[mid]) < t { lo = mid + 1 } else { hi = mid }
+        }
+        return lo < columnStarts[j + 1] && Int(taxonIndices[lo]) == t ? values[lo] : 0
+    }
 
     /// Total abundance of each sample.
     public var sampleTotals: [Double] {
-        (0..<sampleCount).map { abundances(ofSample: $0).reduce(0, +) }
+        (0..<sampleCount).map { nonZeroValues(ofSample: $0).reduce(0, +) }
     }
 
-    /// Whether sample `j` has no reads at all (stops at the first non-zero).
-    public func isEmptySample(_ j: Int) -> Bool {
-        !abundances(ofSample: j).contains { $0 != 0 }
+    /// Whether sample `j` has no reads at all.
+    public func isEmptySample(_ j: Int) -> Bool { columnStarts[j] == columnStarts[j + 1] }
+
+    /// The table as a dense taxa × samples matrix (for blocks of a table;
+    /// a population-scale table would not fit).
+    public func denseMatrix() -> Matrix {
+        var m = Matrix(rows: taxonCount, columns: sampleCount)
+        for j in 0..<sampleCount {
+            for k in range(ofSample: j) { m[Int(taxonIndices[k]), j] = values[k] }
+        }
+        return m
     }
+
+    /// The memory the table's numbers take, in bytes.
+    public var storageBytes: Int { values.count * 12 + columnStarts.count * 8 }
 
     static func checkUnique(_ ids: [String], kind: String, file: String, lines: [Int]?,
                             column: Int? = nil) throws {
@@ -96,5 +176,40 @@ public struct CountTable: Sendable {
             }
             seen[id] = k
         }
+    }
+}
+
+/// Builds a sparse table taxon by taxon (the layout of a taxa-as-rows
+/// file), then turns it into sample-major columns by a counting sort: the
+/// non-zeros of each sample come out in taxon order.
+struct TaxonMajorBuilder {
+    var rowStarts = [0]
+    var sampleIndices = [Int32]()
+    var values = [Double]()
+
+    mutating func append(sample: Int, value: Double) {
+        sampleIndices.append(Int32(sample))
+        values.append(value)
+    }
+
+    mutating func endTaxon() { rowStarts.append(values.count) }
+
+    /// The sample-major CSC of `samples` columns.
+    func sampleMajor(samples: Int) -> (columnStarts: [Int], taxonIndices: [Int32], values: [Double]) {
+        var starts = [Int](repeating: 0, count: samples + 1)
+        for s in sampleIndices { starts[Int(s) + 1] += 1 }
+        for j in 0..<samples { starts[j + 1] += starts[j] }
+        var next = starts
+        var taxa = [Int32](repeating: 0, count: values.count)
+        var out = [Double](repeating: 0, count: values.count)
+        for t in 0..<(rowStarts.count - 1) {
+            for k in rowStarts[t]..<rowStarts[t + 1] {
+                let j = Int(sampleIndices[k])
+                taxa[next[j]] = Int32(t)
+                out[next[j]] = values[k]
+                next[j] += 1
+            }
+        }
+        return (starts, taxa, out)
     }
 }

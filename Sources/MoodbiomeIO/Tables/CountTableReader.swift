@@ -72,8 +72,6 @@ extension CountTable {
         try checkUnique(columnIDs, kind: columnKind, file: path,
                         lines: Array(repeating: text.headerLine, count: columnIDs.count))
 
-        let taxa = samplesInRows ? valueColumns : records
-        let samples = samplesInRows ? records : valueColumns
         let expectedFields = header.count
         let delimiter = text.delimiter.byte
 
@@ -81,74 +79,108 @@ extension CountTable {
             var ids: [String] = []
             var taxonomy: [String] = []
             var integral = true
+            /// Per record, how many non-zeros it holds.
+            var counts: [Int] = []
+            /// The non-zeros' column indices (taxa for samples-as-rows, samples otherwise).
+            var indices: [Int32] = []
+            var values: [Double] = []
         }
 
-        var chunks = [ChunkResult]()
-        let matrix = try Matrix(rows: taxa, columns: samples) { writer in
-            chunks = try parallelChunkMap(count: records, minimumPerChunk: 8) { range in
-                do {
-                    let p = text.bytes.buffer
-                    var result = ChunkResult()
-                    result.ids.reserveCapacity(range.count)
-                    for r in range {
-                        let line = text.recordLines[r]
-                        var cursor = FieldCursor(position: text.recordStarts[r], end: text.recordEnds[r])
-                        // A record is never empty, so it has at least the ID field.
-                        let id = cursor.next(p, delimiter: delimiter)?.string(p) ?? ""
-                        if id.isEmpty {
-                            throw InputError(file: path, line: line, column: 1,
-                                             problem: "empty \(rowKind) ID", fix: "Give every row an ID in the first column")
-                        }
-                        result.ids.append(id)
-                        var k = 0
-                        while k < valueColumns {
-                            let v: Double
-                            if let integer = cursor.nextPlainInteger(p, delimiter: delimiter) {
-                                v = integer
-                            } else {
-                                guard let field = cursor.next(p, delimiter: delimiter) else { break }
-                                let value = parseCell(p, field.start, field.end)
-                                guard case .number(let number, let integral) = value, !field.malformed else {
-                                    throw cellError(value, field: field, p: p, path: path, line: line,
-                                                    column: k + 2, name: columnIDs[k])
-                                }
-                                if !integral { result.integral = false }
-                                v = number
-                            }
-                            if samplesInRows { writer.set(k, r, v) } else { writer.set(r, k, v) }
-                            k += 1
-                        }
-                        var found = k + 1
-                        if hasTaxonomy, k == valueColumns, let field = cursor.next(p, delimiter: delimiter) {
-                            result.taxonomy.append(field.string(p))
-                            found += 1
-                        }
-                        while cursor.next(p, delimiter: delimiter) != nil { found += 1 }
-                        if found != expectedFields {
-                            throw InputError(
-                                file: path, line: line, column: Swift.min(found, expectedFields) + (found > expectedFields ? 1 : 0),
-                                problem: "this row has \(found) field\(found == 1 ? "" : "s") but the header (line \(text.headerLine)) has \(expectedFields)",
-                                fix: found < expectedFields
-                                    ? "Fill in the missing cells (0 for an absent \(columnKind))"
-                                    : "Remove the extra cells, or quote cells that contain the delimiter")
-                        }
-                    }
-                    // Hand the parsed bytes back to the kernel: the matrix grows
-                    // while the file's resident pages shrink.
-                    text.bytes.release(text.recordStarts[range.lowerBound]..<text.recordEnds[range.upperBound - 1])
-                    return result
+        // Records are parsed on all cores straight into sparse form: each
+        // chunk keeps its records' non-zeros in order.
+        let chunks = try parallelChunkMap(count: records, minimumPerChunk: 8) { range in
+            let p = text.bytes.buffer
+            var result = ChunkResult()
+            result.ids.reserveCapacity(range.count)
+            result.counts.reserveCapacity(range.count)
+            for r in range {
+                let line = text.recordLines[r]
+                var cursor = FieldCursor(position: text.recordStarts[r], end: text.recordEnds[r])
+                // A record is never empty, so it has at least the ID field.
+                let id = cursor.next(p, delimiter: delimiter)?.string(p) ?? ""
+                if id.isEmpty {
+                    throw InputError(file: path, line: line, column: 1,
+                                     problem: "empty \(rowKind) ID", fix: "Give every row an ID in the first column")
                 }
+                result.ids.append(id)
+                let before = result.values.count
+                var k = 0
+                while k < valueColumns {
+                    let v: Double
+                    if let integer = cursor.nextPlainInteger(p, delimiter: delimiter) {
+                        v = integer
+                    } else {
+                        guard let field = cursor.next(p, delimiter: delimiter) else { break }
+                        let value = parseCell(p, field.start, field.end)
+                        guard case .number(let number, let integral) = value, !field.malformed else {
+                            throw cellError(value, field: field, p: p, path: path, line: line,
+                                            column: k + 2, name: columnIDs[k])
+                        }
+                        if !integral { result.integral = false }
+                        v = number
+                    }
+                    if v != 0 {
+                        result.indices.append(Int32(k))
+                        result.values.append(v)
+                    }
+                    k += 1
+                }
+                var found = k + 1
+                if hasTaxonomy, k == valueColumns, let field = cursor.next(p, delimiter: delimiter) {
+                    result.taxonomy.append(field.string(p))
+                    found += 1
+                }
+                while cursor.next(p, delimiter: delimiter) != nil { found += 1 }
+                if found != expectedFields {
+                    throw InputError(
+                        file: path, line: line, column: Swift.min(found, expectedFields) + (found > expectedFields ? 1 : 0),
+                        problem: "this row has \(found) field\(found == 1 ? "" : "s") but the header (line \(text.headerLine)) has \(expectedFields)",
+                        fix: found < expectedFields
+                            ? "Fill in the missing cells (0 for an absent \(columnKind))"
+                            : "Remove the extra cells, or quote cells that contain the delimiter")
+                }
+                result.counts.append(result.values.count - before)
             }
+            // Hand the parsed bytes back to the kernel: the table grows
+            // while the file's resident pages shrink.
+            text.bytes.release(text.recordStarts[range.lowerBound]..<text.recordEnds[range.upperBound - 1])
+            return result
         }
         let rowIDs = chunks.flatMap(\.ids)
         try checkUnique(rowIDs, kind: rowKind, file: path, lines: text.recordLines, column: 1)
         let integral = chunks.allSatisfy(\.integral)
-        return CountTable(
-            uncheckedSampleIDs: samplesInRows ? rowIDs : columnIDs,
-            taxonIDs: samplesInRows ? columnIDs : rowIDs,
-            counts: matrix, isIntegral: integral,
-            taxonomy: hasTaxonomy ? chunks.flatMap(\.taxonomy) : nil,
-            source: path)
+        let taxonomy = hasTaxonomy ? chunks.flatMap(\.taxonomy) : nil
+        let nonZeros = chunks.reduce(0) { $0 + $1.values.count }
+        if samplesInRows {
+            // Each record is a sample: the chunks, in order, are the columns.
+            var starts = [0]
+            starts.reserveCapacity(records + 1)
+            var indices = [Int32](), values = [Double]()
+            indices.reserveCapacity(nonZeros)
+            values.reserveCapacity(nonZeros)
+            for chunk in chunks {
+                for n in chunk.counts { starts.append(starts[starts.count - 1] + n) }
+                indices.append(contentsOf: chunk.indices)
+                values.append(contentsOf: chunk.values)
+            }
+            return CountTable(uncheckedSampleIDs: rowIDs, taxonIDs: columnIDs, columnStarts: starts, taxonIndices: indices,
+                              values: values, isIntegral: integral, taxonomy: taxonomy, source: path)
+        }
+        // Each record is a taxon: turn the rows into sample-major columns.
+        var builder = TaxonMajorBuilder()
+        builder.sampleIndices.reserveCapacity(nonZeros)
+        builder.values.reserveCapacity(nonZeros)
+        for chunk in chunks {
+            var offset = 0
+            for n in chunk.counts {
+                for k in offset..<(offset + n) { builder.append(sample: Int(chunk.indices[k]), value: chunk.values[k]) }
+                builder.endTaxon()
+                offset += n
+            }
+        }
+        let (starts, taxa, values) = builder.sampleMajor(samples: columnIDs.count)
+        return CountTable(uncheckedSampleIDs: columnIDs, taxonIDs: rowIDs, columnStarts: starts, taxonIndices: taxa,
+                          values: values, isIntegral: integral, taxonomy: taxonomy, source: path)
     }
 
     private static func cellError(_ value: CellValue, field: FieldSpan, p: UnsafeBufferPointer<UInt8>,

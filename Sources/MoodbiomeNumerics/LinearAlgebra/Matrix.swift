@@ -92,15 +92,3 @@ extension Matrix: CustomStringConvertible {
         (0..<rows).map { i in row(i).map { "\($0)" }.joined(separator: "\t") }.joined(separator: "\n")
     }
 }
-
-extension Matrix {
-    /// Replaces `buffer`'s contents with the non-zero elements of column `j`,
-    /// in order: the compaction the per-sample metrics run on.
-    package func gatherNonZeros(ofColumn j: Int, into buffer: inout [Double]) {
-        buffer.removeAll(keepingCapacity: true)
-        storage.withUnsafeBufferPointer { all in
-            let column = UnsafeBufferPointer(rebasing: all[(j * rows)..<((j + 1) * rows)])
-            for x in column where x != 0 { buffer.append(x) }
-        }
-    }
-}

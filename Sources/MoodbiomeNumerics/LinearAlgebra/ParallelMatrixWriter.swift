@@ -4,11 +4,11 @@ import Glibc
 
 /// Concurrent element writes into a `Matrix` that outlives the writer.
 ///
-/// The table reader and the per-sample metric loops fill disjoint parts of
-/// one matrix from several threads. This is the one place where that is
-/// done through a raw pointer: callers guarantee that no two threads write
-/// the same element and that the matrix is not otherwise accessed until
-/// `withParallelWriter`'s body returns.
+/// The per-sample metric loops fill disjoint parts of one matrix from
+/// several threads. This is the one place where that is done through a raw
+/// pointer: callers guarantee that no two threads write the same element
+/// and that the matrix is not otherwise accessed until the filling body
+/// returns.
 package struct ParallelMatrixWriter: @unchecked Sendable {
     private let base: UnsafeMutablePointer<Double>
     package let rows: Int
@@ -28,21 +28,9 @@ package struct ParallelMatrixWriter: @unchecked Sendable {
 }
 
 extension Matrix {
-    /// Runs `body` with a writer over this matrix's storage.
-    package mutating func withParallelWriter<R>(_ body: (ParallelMatrixWriter) throws -> R) rethrows -> R {
-        let (r, c) = (rows, columns)
-        return try storage.withUnsafeMutableBufferPointer { buffer in
-            // An empty matrix has no base address; its writer is never dereferenced.
-            let base = buffer.baseAddress ?? emptyMatrixBase
-            return try body(ParallelMatrixWriter(base: base, rows: r, columns: c))
-        }
-    }
-}
-
-extension Matrix {
     /// A matrix whose every element `body` writes, through a parallel
-    /// writer, without first zero-filling the storage: the threads that parse
-    /// a table touch its pages for the first time themselves.
+    /// writer, without first zero-filling the storage: the threads that
+    /// compute the elements touch its pages for the first time themselves.
     ///
     /// - Precondition: `body` writes every element, or throws.
     package init(rows: Int, columns: Int, fillingEveryElement body: (ParallelMatrixWriter) throws -> Void) rethrows {

@@ -15,7 +15,7 @@ struct RarefactionTests {
         let draw = try r.rarefied(table, samples: kept, iteration: 0)
         for j in 0..<draw.sampleCount {
             #expect(draw.abundances(ofSample: j).reduce(0, +) == 300)
-            for t in 0..<draw.taxonCount { #expect(draw.counts[t, j] <= table.counts[t, kept[j]]) }
+            for t in 0..<draw.taxonCount { #expect(draw.value(taxon: t, sample: j) <= table.value(taxon: t, sample: kept[j])) }
         }
     }
 
@@ -55,7 +55,7 @@ struct RarefactionTests {
         var sums = [Double](repeating: 0, count: 4)
         for i in 0..<draws {
             let draw = try r.rarefied(table, samples: [0], iteration: i)
-            for t in 0..<4 { sums[t] += draw.counts[t, 0] }
+            for t in 0..<4 { sums[t] += draw.value(taxon: t, sample: 0) }
         }
         let n = 100.0, d = 20.0
         for (t, ni) in [50.0, 30, 15, 5].enumerated() {
