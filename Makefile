@@ -2,7 +2,7 @@
 #   make demo   install what is missing, build, run the main job on Datasets/
 #   make test   the whole test suite (.ci/run calls exactly this)
 # and, not part of the tests:
-#   make bench  Moodbiome vs scikit-bio (2,000 × 5,000 table) and vs statsmodels (200,000-row OLS)
+#   make bench  Moodbiome side by side with the peer tools (README, "Speed")
 
 SWIFT ?= swift
 RESULTS ?= results
@@ -30,6 +30,7 @@ test:
 
 bench: build
 	python3 scripts/bench_alpha.py
+	python3 scripts/bench_population.py
 	python3 scripts/bench_models.py
 
 clean:

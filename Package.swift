@@ -3,7 +3,8 @@
 // Moodbiome's layers, lowest first. Each target may import only the targets
 // below it, so the compiler refuses an upward dependency:
 //
-//   CLAPACK            C shim over OpenBLAS (CBLAS) and LAPACKE (system library)
+//   CLAPACK, CHDF5,    C shims over system libraries found by pkg-config: OpenBLAS (CBLAS)
+//   CZip               and LAPACKE; HDF5 (BIOM 2.1) with libdeflate; libzip (QIIME 2 artifacts)
 //   MoodbiomeNumerics  Matrix, BLAS/LAPACK wrappers, distributions, random generator, parallel loops
 //   MoodbiomeIO        readers and writers: delimited text, count and metadata tables, atomic files
 //   MoodbiomeCore      diversity, statistics, scales, simulation: results and typed diagnostics
@@ -32,8 +33,18 @@ let package = Package(
             pkgConfig: "lapacke",
             providers: [.apt(["libopenblas-dev", "liblapacke-dev"])]
         ),
+        .systemLibrary(
+            name: "CHDF5",
+            pkgConfig: "hdf5",
+            providers: [.apt(["libhdf5-dev", "libdeflate-dev"])]
+        ),
+        .systemLibrary(
+            name: "CZip",
+            pkgConfig: "libzip",
+            providers: [.apt(["libzip-dev"])]
+        ),
         .target(name: "MoodbiomeNumerics", dependencies: ["CLAPACK"]),
-        .target(name: "MoodbiomeIO", dependencies: ["MoodbiomeNumerics"]),
+        .target(name: "MoodbiomeIO", dependencies: ["MoodbiomeNumerics", "CHDF5", "CZip"]),
         .target(name: "MoodbiomeCore", dependencies: ["MoodbiomeNumerics", "MoodbiomeIO"]),
         .target(name: "MoodbiomeReport", dependencies: ["MoodbiomeNumerics", "MoodbiomeIO", "MoodbiomeCore", "CLAPACK"]),
         .target(

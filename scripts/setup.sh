@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the system packages Moodbiome needs, when they are missing:
-# OpenBLAS (BLAS, with cblas.h) and LAPACKE (LAPACK's C interface), plus
-# pkg-config, which SwiftPM uses to find them. With --test, also Chromium,
+# OpenBLAS (BLAS, with cblas.h) and LAPACKE (LAPACK's C interface), HDF5 and
+# libdeflate (BIOM 2.1 tables), libzip (QIIME 2 .qza artifacts), plus pkg-config,
+# which SwiftPM uses to find them. With --test, also Chromium,
 # which the test suite uses to open the HTML report headlessly.
 # Debian/Ubuntu only. Uses sudo only when not already root. Safe to repeat.
 set -euo pipefail
@@ -11,7 +12,9 @@ have_libraries() {
     pkg-config --exists lapacke &&
     [ -e /usr/include/lapacke.h ] &&
     { [ -e /usr/include/cblas.h ] || ls /usr/include/*/cblas.h >/dev/null 2>&1; } &&
-    { ldconfig -p 2>/dev/null | grep libopenblas >/dev/null; }
+    { ldconfig -p 2>/dev/null | grep libopenblas >/dev/null; } &&
+    pkg-config --exists hdf5 && [ -e /usr/include/libdeflate.h ] &&
+    pkg-config --exists libzip
 }
 
 have_browser() {
@@ -19,7 +22,7 @@ have_browser() {
 }
 
 packages=()
-have_libraries || packages+=(libopenblas-dev liblapacke-dev pkg-config)
+have_libraries || packages+=(libopenblas-dev liblapacke-dev libhdf5-dev libdeflate-dev libzip-dev pkg-config)
 if [ "${1:-}" = "--test" ]; then
   have_browser || packages+=(chromium)
 fi

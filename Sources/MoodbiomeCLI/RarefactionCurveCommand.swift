@@ -15,8 +15,8 @@ struct RarefactionCurveCommand: ParsableCommand {
         """
     )
 
-    @Argument(help: "The count table (CSV or TSV).")
-    var table: String
+    @Argument(help: "The count table (CSV, TSV, BIOM, .qza, mothur .shared, MetaPhlAn).")
+    var countTable: String
 
     @Option(help: "Comma-separated metrics.")
     var metrics = "observed_features,shannon"
@@ -39,8 +39,7 @@ struct RarefactionCurveCommand: ParsableCommand {
     @Option(help: "Seed of the rarefaction draws.")
     var seed: UInt64 = 1
 
-    @Option(name: .customLong("samples-in"), help: ArgumentHelp("Samples are the table's rows or columns: auto, rows, columns.", valueName: "layout"))
-    var samplesIn = SampleOrientation.auto
+    @OptionGroup var table: TableInputOptions
 
     @Option(name: .customLong("out-dir"), help: ArgumentHelp("Directory for the CSV and the figures (replaced as a whole).", valueName: "dir"))
     var outDir: String
@@ -63,7 +62,7 @@ struct RarefactionCurveCommand: ParsableCommand {
 
     func run() throws {
         try reportingErrors {
-            var job = RarefactionCurveRun(tablePath: table, outputDirectory: outDir)
+            var job = RarefactionCurveRun(tablePath: countTable, outputDirectory: outDir)
             job.metrics = metrics
             job.chosenDepth = depth
             job.depths = try parsedDepths()
@@ -71,7 +70,7 @@ struct RarefactionCurveCommand: ParsableCommand {
             job.maxDepth = maxDepth
             job.iterations = iterations
             job.seed = seed
-            job.readOptions.orientation = samplesIn
+            table.configure(&job.readOptions)
             job.overwrite = force
             job.spelling = commandLineSpelling
             let files = try job.run(report: printToStandardError)

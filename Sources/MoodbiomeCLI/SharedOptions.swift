@@ -152,6 +152,29 @@ struct ModelOptions: ParsableArguments {
     }
 }
 
+/// How a count table is read: its layout (CSV/TSV), delimiter, the mothur
+/// label and the MetaPhlAn level. The format itself is recognised by content.
+struct TableInputOptions: ParsableArguments {
+    @Option(name: .customLong("samples-in"), help: ArgumentHelp("CSV/TSV: whether samples are the table's rows or columns: auto, rows, columns. auto = columns for QIIME/biom TSV, rows otherwise.", valueName: "layout"))
+    var samplesIn = SampleOrientation.auto
+
+    @Option(help: ArgumentHelp("CSV/TSV field separator: auto, comma or tab. auto = by extension, else sniffed.", valueName: "sep"))
+    var delimiter = DelimiterChoice.auto
+
+    @Option(help: ArgumentHelp("mothur .shared: the label (distance) to read, e.g. 0.03. Default: the first.", valueName: "label"))
+    var label: String?
+
+    @Option(help: ArgumentHelp("MetaPhlAn profile: the rank whose rows to read: kingdom, phylum, class, order, family, genus, species (default) or strain.", valueName: "rank"))
+    var level: TaxonomicRank?
+
+    func configure(_ options: inout CountTableReadOptions) {
+        options.orientation = samplesIn
+        options.delimiter = delimiter.delimiter
+        options.label = label
+        options.rank = level
+    }
+}
+
 /// The alpha-diversity options shared by `diversity` and `analyze`.
 struct DiversityOptions: ParsableArguments {
     @Option(help: "Comma-separated metrics, or 'all'. See `moodbiome metrics`.")
@@ -160,11 +183,7 @@ struct DiversityOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Log base for shannon and renyi: e, 2 or 10. QIIME 2 reports base 2; scikit-bio and vegan default to e.", valueName: "base"))
     var base = LogBase.e
 
-    @Option(name: .customLong("samples-in"), help: ArgumentHelp("Whether samples are the table's rows or columns: auto, rows, columns. auto = columns for QIIME/biom TSV, rows otherwise.", valueName: "layout"))
-    var samplesIn = SampleOrientation.auto
-
-    @Option(help: ArgumentHelp("Field separator: auto, comma or tab. auto = by extension, else sniffed.", valueName: "sep"))
-    var delimiter = DelimiterChoice.auto
+    @OptionGroup var table: TableInputOptions
 
     @Option(help: ArgumentHelp("Rarefy every sample to this many reads first (subsampling without replacement); shallower samples are dropped and listed.", valueName: "depth"))
     var rarefy: Int?
@@ -191,8 +210,7 @@ struct DiversityOptions: ParsableArguments {
     func configure(_ job: inout DiversityRun) {
         job.metrics = metrics
         job.options.base = base
-        job.readOptions.orientation = samplesIn
-        job.readOptions.delimiter = delimiter.delimiter
+        table.configure(&job.readOptions)
         job.options.chao1BiasCorrected = chao1 == .biasCorrected
         job.options.giniMethod = giniMethod
         job.options.aceRareThreshold = aceThreshold

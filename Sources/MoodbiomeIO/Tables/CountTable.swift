@@ -40,6 +40,8 @@ public struct CountTable: Sendable {
     public let taxonomy: [String]?
     /// Where the table came from (a path, or a description).
     public let source: String
+    /// The file format and what the file says of itself, when known.
+    public var origin: TableOrigin? = nil
 
     /// A table from a dense taxa × samples matrix (small tables, tests).
     ///
@@ -159,6 +161,26 @@ public struct CountTable: Sendable {
         return m
     }
 
+    /// The table taxon by taxon (compressed rows): where each taxon's
+    /// non-zeros start, their samples in increasing order, and the values.
+    public func observationMajor() -> (rowStarts: [Int], sampleIndices: [Int32], values: [Double]) {
+        var starts = [Int](repeating: 0, count: taxonCount + 1)
+        for t in taxonIndices { starts[Int(t) + 1] += 1 }
+        for t in 0..<taxonCount { starts[t + 1] += starts[t] }
+        var next = starts
+        var samples = [Int32](repeating: 0, count: nonZeroCount)
+        var out = [Double](repeating: 0, count: nonZeroCount)
+        for j in 0..<sampleCount {
+            for k in range(ofSample: j) {
+                let t = Int(taxonIndices[k])
+                samples[next[t]] = Int32(j)
+                out[next[t]] = values[k]
+                next[t] += 1
+            }
+        }
+        return (starts, samples, out)
+    }
+
     /// The memory the table's numbers take, in bytes.
     public var storageBytes: Int { values.count * 12 + columnStarts.count * 8 }
 
@@ -176,6 +198,22 @@ public struct CountTable: Sendable {
             }
             seen[id] = k
         }
+    }
+}
+
+/// The file a table came from: its format, and the table's own record of
+/// its type, producer and creation date where the format keeps them.
+public struct TableOrigin: Sendable, Equatable {
+    public var format: String
+    public var type: String?
+    public var generatedBy: String?
+    public var creationDate: String?
+
+    public init(format: String, type: String? = nil, generatedBy: String? = nil, creationDate: String? = nil) {
+        self.format = format
+        self.type = type
+        self.generatedBy = generatedBy
+        self.creationDate = creationDate
     }
 }
 

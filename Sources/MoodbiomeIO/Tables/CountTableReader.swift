@@ -1,15 +1,25 @@
 import MoodbiomeNumerics
 /// Options for reading a count table.
 public struct CountTableReadOptions: Sendable {
-    /// Field separator; `nil` picks by extension (`.csv`, `.tsv`) and
-    /// otherwise sniffs the header line.
+    /// The file's format; `nil` recognises it by content.
+    public var format: CountTableFormat?
+    /// Field separator of CSV/TSV; `nil` picks by extension (`.csv`, `.tsv`)
+    /// and otherwise sniffs the header line.
     public var delimiter: Delimiter?
-    /// Whether samples are the file's rows or its columns.
+    /// Whether samples are the CSV/TSV file's rows or its columns.
     public var orientation: SampleOrientation
+    /// The mothur `.shared` label (distance) to read; `nil` takes the first.
+    public var label: String?
+    /// The MetaPhlAn rank to read (default species).
+    public var rank: TaxonomicRank?
 
-    public init(delimiter: Delimiter? = nil, orientation: SampleOrientation = .auto) {
+    public init(format: CountTableFormat? = nil, delimiter: Delimiter? = nil, orientation: SampleOrientation = .auto,
+                label: String? = nil, rank: TaxonomicRank? = nil) {
+        self.format = format
         self.delimiter = delimiter
         self.orientation = orientation
+        self.label = label
+        self.rank = rank
     }
 }
 
@@ -18,12 +28,13 @@ extension CountTable {
     /// taxa-as-rows tables (`biom convert --header-key taxonomy`, QIIME 1).
     static let taxonomyColumnNames: Set<String> = ["taxonomy", "taxon", "consensus lineage", "consensus_lineage"]
 
-    /// Reads a count table from a CSV or TSV file.
+    /// Reads a count table from a CSV or TSV file (``read(_:options:)``
+    /// dispatches here for delimited text).
     ///
     /// The first column holds the row IDs and the header line the column
     /// IDs. Cells must be finite, non-negative numbers; integers take a fast
-    /// path, and lines are parsed on all cores straight into the
-    /// column-major matrix. The QIIME 2 feature-table TSV that
+    /// path, and lines are parsed on all cores straight into the sparse
+    /// table, without a dense intermediate. The QIIME 2 feature-table TSV that
     /// `biom convert --to-tsv` writes is read as is (taxa as rows, a
     /// `# Constructed from biom file` line, `#OTU ID` header, an optional
     /// trailing `taxonomy` column).
@@ -31,11 +42,6 @@ extension CountTable {
     /// - Throws: `InputError` naming the file, line and column for a missing
     ///   file, an empty table, a ragged row, a duplicate ID, or a cell that is
     ///   empty, negative, non-numeric, `NA`, NaN or infinite.
-    public static func read(_ path: String, options: CountTableReadOptions = .init()) throws -> CountTable {
-        let text = try DelimitedText(path: path, delimiter: options.delimiter)
-        return try read(text, options: options)
-    }
-
     static func read(_ text: DelimitedText, options: CountTableReadOptions) throws -> CountTable {
         let path = text.path
         let header = text.header

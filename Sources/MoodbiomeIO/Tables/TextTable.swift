@@ -126,11 +126,21 @@ extension TextTable {
     public func tsv(numbers: NumberStyle = .roundTrip) -> String { delimited("\t", numbers: numbers) }
 
     private func delimited(_ separator: Character, numbers: NumberStyle) -> String {
+        let separatorByte = separator == "\t" ? UInt8(ascii: "\t") : UInt8(ascii: ",")
+        // One pass over the bytes decides whether a field needs quotes (this
+        // runs for every cell; Foundation's searches cost more than the write).
         func quoted(_ s: String) -> String {
-            if s.contains(separator) || s.contains("\"") || s.contains("\n") || s.contains("\r") {
-                return "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+            var needsQuotes = false
+            for b in s.utf8 where b == separatorByte || b == 0x22 || b == 0x0A || b == 0x0D {
+                needsQuotes = true
+                break
             }
-            return s
+            guard needsQuotes else { return s }
+            var out = "\""
+            for ch in s.unicodeScalars {
+                if ch == "\"" { out += "\"\"" } else { out.unicodeScalars.append(ch) }
+            }
+            return out + "\""
         }
         var out = columns.map(quoted).joined(separator: String(separator)) + "\n"
         for row in rows {

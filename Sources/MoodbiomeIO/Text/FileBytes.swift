@@ -62,6 +62,31 @@ final class FileBytes: @unchecked Sendable {
         buffer = UnsafeBufferPointer(start: address.assumingMemoryBound(to: UInt8.self), count: size)
     }
 
+    /// The first `count` bytes of a file (fewer if it is shorter), for
+    /// recognising its format.
+    ///
+    /// - Throws: `InputError` for a missing, unreadable or directory path.
+    static func prefix(of path: String, count: Int) throws -> [UInt8] {
+        let fd = open(path, O_RDONLY)
+        if fd < 0 {
+            let reason = errno == ENOENT ? "no such file" : String(cString: strerror(errno))
+            throw InputError(file: path, problem: "cannot open the file: \(reason)",
+                             fix: "Check the path (it is relative to the current directory)")
+        }
+        defer { close(fd) }
+        var info = stat()
+        if fstat(fd, &info) == 0, (info.st_mode & S_IFMT) == S_IFDIR {
+            throw InputError(file: path, problem: "is a directory, not a table file", fix: "Give the path of a table file")
+        }
+        if fstat(fd, &info) == 0, (info.st_mode & S_IFMT) != S_IFREG {
+            // A pipe cannot be read twice: its format is told by its name.
+            return []
+        }
+        var buffer = [UInt8](repeating: 0, count: count)
+        let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, count) }
+        return Array(buffer.prefix(Swift.max(0, n)))
+    }
+
     deinit {
         if let mapping { munmap(mapping, buffer.count) }
         owned?.deallocate()

@@ -1,0 +1,323 @@
+import CHDF5
+import Foundation
+import MoodbiomeNumerics
+
+/// BIOM 2.1, the HDF5 table format of biom-format and QIIME 2
+/// (http://biom-format.org/documentation/format_versions/biom-2.1.html).
+///
+/// Reading takes the sample-major compressed columns (`sample/matrix/data`,
+/// `indices`, `indptr`) straight into a ``CountTable`` — the
+/// observation-major copy the file also holds is never loaded — with the
+/// sample and observation IDs, the observations' `taxonomy` metadata (a
+/// rank-per-column string array, joined as `k__…; p__…`), and the `type`
+/// and `generated-by` attributes. When the data and indices are stored as
+/// deflated chunks (as biom-format writes them), the chunks are read raw
+/// by HDF5 on one thread and inflated by libdeflate on all cores.
+///
+/// Writing produces both copies (observation-major and sample-major), the
+/// required attributes, and the taxonomy, chunked and deflated at level 4
+/// like biom-format; object modification times are not recorded, and the
+/// creation date is the source's (or a fixed one), so that the same table
+/// writes the same bytes.
+enum BIOM2 {
+    /// The HDF5 signature at the start of a file.
+    static let signature: [UInt8] = [0x89, 0x48, 0x44, 0x46, 0x0D, 0x0A, 0x1A, 0x0A]
+
+    /// The creation date written when the source has none: fixed, so that
+    /// output bytes never depend on the clock (the run time is in provenance).
+    static let fixedCreationDate = "2000-01-01T00:00:00"
+
+    static func read(path: String) throws -> CountTable {
+        let file = mb_h5_open(path)
+        guard file >= 0 else {
+            throw InputError(file: path, problem: "the file starts like HDF5 (BIOM 2.1) but HDF5 cannot open it: it is truncated or damaged",
+                             fix: "Export the table again (biom convert, or qiime tools export)")
+        }
+        defer { _ = mb_h5_close(file) }
+        return try read(file: file, source: path)
+    }
+
+    /// Reads an HDF5 file image held in memory (a table inside a `.qza`).
+    static func read(image: [UInt8], source: String) throws -> CountTable {
+        var bytes = image
+        return try bytes.withUnsafeMutableBytes { buffer in
+            let file = mb_h5_open_image(buffer.baseAddress, buffer.count)
+            guard file >= 0 else {
+                throw InputError(file: source, problem: "the BIOM 2.1 table inside is not a readable HDF5 file (truncated or damaged)",
+                                 fix: "Export the table again")
+            }
+            defer { _ = mb_h5_close(file) }
+            return try read(file: file, source: source)
+        }
+    }
+
+    static func read(file: hid_t, source: String) throws -> CountTable {
+        func missing(_ what: String) -> InputError {
+            InputError(file: source, problem: "this HDF5 file is not a BIOM 2.1 table: it has no \(what)",
+                       fix: "Give a BIOM 2.1 table (biom convert --to-hdf5), or a CSV/TSV table")
+        }
+        for path in ["sample/ids", "observation/ids", "sample/matrix/data", "sample/matrix/indices", "sample/matrix/indptr"]
+            where mb_h5_exists(file, path) == 0 {
+            throw missing("'\(path)' dataset")
+        }
+        let sampleIDs = try strings(file, "sample/ids", source: source)
+        let observationIDs = try strings(file, "observation/ids", source: source)
+        let nnz = try length(file, "sample/matrix/data", source: source)
+        guard try length(file, "sample/matrix/indices", source: source) == nnz else {
+            throw InputError(file: source, problem: "BIOM 2.1: sample/matrix/data and sample/matrix/indices differ in length")
+        }
+        guard try length(file, "sample/matrix/indptr", source: source) == sampleIDs.count + 1 else {
+            throw InputError(file: source, problem: "BIOM 2.1: sample/matrix/indptr does not have one entry per sample plus one")
+        }
+        var indptr = [Int64](repeating: 0, count: sampleIDs.count + 1)
+        guard mb_h5_read(file, "sample/matrix/indptr", mb_h5_native_int64(), &indptr) == 0 else {
+            throw InputError(file: source, problem: "BIOM 2.1: sample/matrix/indptr cannot be read")
+        }
+        var values = try readParallel(file, "sample/matrix/data", count: nnz, as: Double.self, memtype: mb_h5_native_double(), source: source)
+        var indices = try readParallel(file, "sample/matrix/indices", count: nnz, as: Int32.self, memtype: mb_h5_native_int32(), source: source)
+
+        // Check: monotone pointers, indices in range, values finite and
+        // non-negative. The usual file (no stored zeros, indices increasing
+        // within each sample, as biom-format writes it) is taken as it is;
+        // otherwise zeros are dropped and each sample's indices sorted.
+        let observations = observationIDs.count
+        var integral = true, clean = true
+        var starts = [Int](repeating: 0, count: sampleIDs.count + 1)
+        for j in 0..<sampleIDs.count {
+            let lo = Int(indptr[j]), hi = Int(indptr[j + 1])
+            guard lo >= 0, lo <= hi, hi <= nnz, (j > 0 || lo == 0) else {
+                throw InputError(file: source, problem: "BIOM 2.1: sample/matrix/indptr is not increasing at sample '\(sampleIDs[j])'")
+            }
+            starts[j + 1] = hi
+            var previous: Int32 = -1
+            for k in lo..<hi {
+                let t = indices[k], v = values[k]
+                guard t >= 0, Int(t) < observations else {
+                    throw InputError(file: source, problem: "BIOM 2.1: observation index \(t) of sample '\(sampleIDs[j])' is outside 0–\(observations - 1)")
+                }
+                guard v.isFinite, v >= 0 else {
+                    throw InputError(file: source, problem: "BIOM 2.1: abundance \(v) in sample '\(sampleIDs[j])'; abundances must be finite and non-negative")
+                }
+                if v == 0 || t <= previous { clean = false }
+                if integral && v != v.rounded(.towardZero) { integral = false }
+                previous = t
+            }
+        }
+        if starts[sampleIDs.count] != nnz {
+            throw InputError(file: source, problem: "BIOM 2.1: sample/matrix/indptr ends at \(starts[sampleIDs.count]), not at the \(nnz) stored values")
+        }
+        if !clean {
+            var keptTaxa = [Int32](), kept = [Double]()
+            var keptStarts = [0]
+            for j in 0..<sampleIDs.count {
+                var pairs = (starts[j]..<starts[j + 1]).filter { values[$0] != 0 }.map { (indices[$0], values[$0]) }
+                pairs.sort { $0.0 < $1.0 }
+                for k in pairs.indices where k > 0 && pairs[k].0 == pairs[k - 1].0 {
+                    throw InputError(file: source, problem: "BIOM 2.1: observation '\(observationIDs[Int(pairs[k].0)])' appears twice in sample '\(sampleIDs[j])'")
+                }
+                for (t, v) in pairs { keptTaxa.append(t); kept.append(v) }
+                keptStarts.append(kept.count)
+            }
+            (starts, indices, values) = (keptStarts, keptTaxa, kept)
+        }
+        try CountTable.checkUnique(sampleIDs, kind: "sample", file: source, lines: nil)
+        try CountTable.checkUnique(observationIDs, kind: "observation", file: source, lines: nil)
+        let taxonomy = try taxonomyStrings(file, observations: observations, source: source)
+        var table = CountTable(uncheckedSampleIDs: sampleIDs, taxonIDs: observationIDs, columnStarts: starts, taxonIndices: indices,
+                               values: values, isIntegral: integral, taxonomy: taxonomy, source: source)
+        table.origin = TableOrigin(format: "BIOM 2.1 (HDF5)", type: attribute(file, "type"), generatedBy: attribute(file, "generated-by"),
+                                   creationDate: attribute(file, "creation-date"))
+        return table
+    }
+
+    static func attribute(_ file: hid_t, _ name: String) -> String? {
+        guard let raw = mb_h5_attribute_string(file, "/", name) else { return nil }
+        defer { free(raw) }
+        return String(cString: raw)
+    }
+
+    static func length(_ file: hid_t, _ path: String, source: String) throws -> Int {
+        var dims = [Int64](repeating: 0, count: 2)
+        let rank = mb_h5_dims(file, path, &dims)
+        guard rank == 1 else { throw InputError(file: source, problem: "BIOM 2.1: '\(path)' is not a one-dimensional dataset") }
+        return Int(dims[0])
+    }
+
+    static func strings(_ file: hid_t, _ path: String, source: String) throws -> [String] {
+        var dims = [Int64](repeating: 0, count: 2)
+        let rank = mb_h5_dims(file, path, &dims)
+        guard rank >= 1 else { throw InputError(file: source, problem: "BIOM 2.1: '\(path)' cannot be read") }
+        let count = Int(dims[0]) * (rank == 2 ? Int(dims[1]) : 1)
+        var pointers = [UnsafeMutablePointer<CChar>?](repeating: nil, count: count)
+        guard mb_h5_read_strings(file, path, &pointers, count) == 0 else {
+            throw InputError(file: source, problem: "BIOM 2.1: '\(path)' is not a string dataset")
+        }
+        defer { mb_h5_free_strings(&pointers, count) }
+        return pointers.map { $0.map { String(cString: $0) } ?? "" }
+    }
+
+    /// The observations' taxonomy, one lineage string per observation, or
+    /// nil when the file has none.
+    static func taxonomyStrings(_ file: hid_t, observations: Int, source: String) throws -> [String]? {
+        let path = "observation/metadata/taxonomy"
+        guard mb_h5_exists(file, path) != 0 else { return nil }
+        var dims = [Int64](repeating: 0, count: 2)
+        let rank = mb_h5_dims(file, path, &dims)
+        guard rank >= 1, Int(dims[0]) == observations else {
+            throw InputError(file: source, problem: "BIOM 2.1: observation/metadata/taxonomy does not have one row per observation")
+        }
+        let all = try strings(file, path, source: source)
+        let width = rank == 2 ? Int(dims[1]) : 1
+        return (0..<observations).map { i in
+            Taxonomy.join(Array(all[(i * width)..<((i + 1) * width)]))
+        }
+    }
+
+    /// Reads a 1-D numeric dataset of `count` elements. Deflated chunks are
+    /// read raw on this thread (HDF5 is not thread-safe) and inflated by
+    /// libdeflate on all cores, straight into the result; any other layout is
+    /// read by HDF5 itself.
+    static func readParallel<T: BitwiseCopyable>(_ file: hid_t, _ path: String, count: Int, as: T.Type, memtype: hid_t,
+                                                 source: String) throws -> [T] {
+        var chunkLength: Int64 = 0, chunkCount: Int64 = 0
+        let size = MemoryLayout<T>.size
+        let parallel = count > 0 && mb_h5_deflate_chunks(file, path, size, &chunkLength, &chunkCount) == 1 && chunkCount > 1
+        return try [T](unsafeUninitializedCapacity: count) { buffer, initialized in
+            guard let base = buffer.baseAddress else { initialized = 0; return }
+            let raw = UnsafeMutableRawPointer(base)
+            if !parallel {
+                guard mb_h5_read(file, path, memtype, raw) == 0 else {
+                    initialized = 0
+                    throw InputError(file: source, problem: "BIOM 2.1: '\(path)' cannot be read as numbers")
+                }
+                initialized = count
+                return
+            }
+            let dataset = mb_h5_open_dataset(file, path)
+            defer { _ = mb_h5_close_dataset(dataset) }
+            let address = Int(bitPattern: raw)
+            let elementsPerChunk = Int(chunkLength), chunkBytes = elementsPerChunk * size
+            // Raw chunks in batches, so compressed and inflated bytes are never
+            // all resident at once; each batch inflated on all cores.
+            let batch = Swift.max(1, parallelWidth * 16)
+            var next: Int64 = 0
+            var written = 0
+            while next < chunkCount {
+                let end = Swift.min(chunkCount, next + Int64(batch))
+                var chunks = [RawChunk]()
+                defer { for chunk in chunks { free(UnsafeMutableRawPointer(bitPattern: chunk.address)) } }
+                for index in next..<end {
+                    var offset: Int64 = 0
+                    var pointer: UnsafeMutablePointer<UInt8>? = nil
+                    var length = 0
+                    guard mb_h5_read_raw_chunk(dataset, index, &offset, &pointer, &length) == 0, let pointer else {
+                        initialized = 0
+                        throw InputError(file: source, problem: "BIOM 2.1: chunk \(index) of '\(path)' cannot be read (the file is damaged)")
+                    }
+                    chunks.append(RawChunk(offset: Int(offset), address: Int(bitPattern: pointer), length: length))
+                }
+                let batchChunks = chunks
+                let results = parallelChunkMap(count: batchChunks.count) { range -> Int in
+                    guard let inflater = mb_inflater() else { return -1 }
+                    defer { mb_free_inflater(inflater) }
+                    var scratch: [UInt8] = []
+                    var elements = 0
+                    for i in range {
+                        let chunk = batchChunks[i]
+                        let whole = Swift.min(elementsPerChunk, count - chunk.offset)
+                        guard whole > 0, chunk.offset >= 0,
+                              let input = UnsafePointer<UInt8>(bitPattern: chunk.address),
+                              let target = UnsafeMutablePointer<UInt8>(bitPattern: address + chunk.offset * size) else { return -1 }
+                        if whole == elementsPerChunk {
+                            if mb_inflate(inflater, input, chunk.length, target, chunkBytes) != 0 { return -1 }
+                        } else {
+                            // The last chunk is stored whole; keep its part inside the dataset.
+                            if scratch.isEmpty { scratch = [UInt8](repeating: 0, count: chunkBytes) }
+                            let status = scratch.withUnsafeMutableBufferPointer { mb_inflate(inflater, input, chunk.length, $0.baseAddress, chunkBytes) }
+                            if status != 0 { return -1 }
+                            scratch.withUnsafeBufferPointer { target.update(from: $0.baseAddress!, count: whole * size) }
+                        }
+                        elements += whole
+                    }
+                    return elements
+                }
+                if results.contains(-1) {
+                    initialized = 0
+                    throw InputError(file: source, problem: "BIOM 2.1: a deflated chunk of '\(path)' is damaged")
+                }
+                written += results.reduce(0, +)
+                next = end
+            }
+            guard written == count else {
+                initialized = 0
+                throw InputError(file: source, problem: "BIOM 2.1: the chunks of '\(path)' do not cover the dataset")
+            }
+            initialized = count
+        }
+    }
+
+    /// A raw chunk read by HDF5: where its elements start, and its
+    /// compressed bytes (malloc'd by the shim, freed after the batch).
+    struct RawChunk: Sendable {
+        let offset: Int
+        let address: Int
+        let length: Int
+    }
+
+    /// Writes `table` as BIOM 2.1.
+    static func write(_ table: CountTable, to path: String) throws {
+        let file = mb_h5_create(path)
+        guard file >= 0 else { throw OutputError(path: path, problem: "HDF5 cannot create the file") }
+        var closed = false
+        defer { if !closed { _ = mb_h5_close(file) } }
+        func check(_ status: Int32, _ what: String) throws {
+            if status != 0 { throw OutputError(path: path, problem: "HDF5 failed to write \(what)") }
+        }
+        let origin = table.origin
+        try check(mb_h5_set_attribute_string(file, "/", "id", "No Table ID"), "the table's attributes")
+        try check(mb_h5_set_attribute_string(file, "/", "type", origin?.type ?? "OTU table"), "the table's attributes")
+        try check(mb_h5_set_attribute_string(file, "/", "format-url", "http://biom-format.org"), "the table's attributes")
+        try check(mb_h5_set_attribute_int64s(file, "/", "format-version", [2, 1], 2), "the table's attributes")
+        try check(mb_h5_set_attribute_string(file, "/", "generated-by", "Moodbiome \(moodbiomeVersion)"), "the table's attributes")
+        try check(mb_h5_set_attribute_string(file, "/", "creation-date", origin?.creationDate ?? fixedCreationDate), "the table's attributes")
+        try check(mb_h5_set_attribute_int64s(file, "/", "shape", [Int64(table.taxonCount), Int64(table.sampleCount)], 2), "the table's attributes")
+        try check(mb_h5_set_attribute_int64s(file, "/", "nnz", [Int64(table.nonZeroCount)], 0), "the table's attributes")
+        for group in ["observation/matrix", "observation/metadata", "observation/group-metadata",
+                      "sample/matrix", "sample/metadata", "sample/group-metadata"] {
+            let g = mb_h5_group(file, group)
+            guard g >= 0 else { throw OutputError(path: path, problem: "HDF5 failed to create the group \(group)") }
+            _ = mb_h5_close_group(g)
+        }
+        try writeStrings(file, "observation/ids", table.taxonIDs, columns: 0, path: path)
+        try writeStrings(file, "sample/ids", table.sampleIDs, columns: 0, path: path)
+        // Sample-major: the table's own columns.
+        try check(mb_h5_write_doubles(file, "sample/matrix/data", table.values, Int64(table.nonZeroCount)), "sample/matrix/data")
+        try check(mb_h5_write_int32s(file, "sample/matrix/indices", table.taxonIndices, Int64(table.nonZeroCount)), "sample/matrix/indices")
+        try check(mb_h5_write_int32s(file, "sample/matrix/indptr", table.columnStarts.map { Int32($0) }, Int64(table.sampleCount + 1)), "sample/matrix/indptr")
+        // Observation-major: the transpose (samples increasing within an observation).
+        let (rowStarts, sampleIndices, rowValues) = table.observationMajor()
+        try check(mb_h5_write_doubles(file, "observation/matrix/data", rowValues, Int64(rowValues.count)), "observation/matrix/data")
+        try check(mb_h5_write_int32s(file, "observation/matrix/indices", sampleIndices, Int64(sampleIndices.count)), "observation/matrix/indices")
+        try check(mb_h5_write_int32s(file, "observation/matrix/indptr", rowStarts.map { Int32($0) }, Int64(table.taxonCount + 1)), "observation/matrix/indptr")
+        if let taxonomy = table.taxonomy {
+            let ranks = taxonomy.map(Taxonomy.split)
+            let width = Swift.max(1, ranks.map(\.count).max() ?? 1)
+            let padded = ranks.flatMap { $0 + Array(repeating: "", count: width - $0.count) }
+            try writeStrings(file, "observation/metadata/taxonomy", padded, columns: width, path: path)
+        }
+        closed = true
+        try check(mb_h5_close(file), "the file")
+    }
+
+    static func writeStrings(_ file: hid_t, _ dataset: String, _ strings: [String], columns: Int, path: String) throws {
+        var pointers = strings.map { strdup($0) }
+        defer { for p in pointers { free(p) } }
+        let rows = columns > 0 ? strings.count / columns : strings.count
+        let status = pointers.withUnsafeMutableBufferPointer { buffer in
+            buffer.withMemoryRebound(to: UnsafePointer<CChar>?.self) {
+                mb_h5_write_strings(file, dataset, $0.baseAddress, Int64(rows), Int64(columns))
+            }
+        }
+        if status != 0 { throw OutputError(path: path, problem: "HDF5 failed to write \(dataset)") }
+    }
+}

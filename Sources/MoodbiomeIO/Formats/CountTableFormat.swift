@@ -1,0 +1,118 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The file formats a count table is read from and written to.
+public enum CountTableFormat: String, Sendable, CaseIterable {
+    /// CSV or TSV (samples as rows, or QIIME's taxa-as-rows TSV).
+    case delimited
+    /// BIOM 2.1 (HDF5), as QIIME 2 and biom-format write it.
+    case biom
+    /// BIOM 1.0 (JSON), dense or sparse.
+    case biomJSON = "biom-json"
+    /// A QIIME 2 artifact (`.qza`, a ZIP archive) holding a feature table.
+    case qiime2Artifact = "qza"
+    /// mothur's `.shared` file (one label chosen).
+    case mothurShared = "shared"
+    /// A merged MetaPhlAn profile (one rank chosen).
+    case metaphlan
+
+    /// The format a file's bytes show (not only its extension): HDF5 and ZIP
+    /// signatures, a JSON object, mothur's and MetaPhlAn's headers; CSV/TSV
+    /// otherwise.
+    public static func detect(path: String) throws -> CountTableFormat {
+        let head = try FileBytes.prefix(of: path, count: 4096)
+        if head.starts(with: BIOM2.signature) { return .biom }
+        if head.starts(with: [0x50, 0x4B, 0x03, 0x04]) || head.starts(with: [0x50, 0x4B, 0x05, 0x06]) { return .qiime2Artifact }
+        var start = 0
+        if head.starts(with: [0xEF, 0xBB, 0xBF]) { start = 3 }
+        while start < head.count, [0x20, 0x09, 0x0A, 0x0D].contains(head[start]) { start += 1 }
+        if start < head.count, head[start] == UInt8(ascii: "{") { return .biomJSON }
+        let text = String(decoding: head[start...], as: UTF8.self)
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: true).map { $0.trimmingCharacters(in: CharacterSet(charactersIn: "\r")) }
+        if let first = lines.first {
+            let fields = first.split(separator: "\t", omittingEmptySubsequences: false)
+            if fields.count >= 3 && fields[0] == "label" && fields[1] == "Group" && fields[2] == "numOtus" { return .mothurShared }
+        }
+        if lines.contains(where: { $0.hasPrefix("#mpa_") || $0.hasPrefix("clade_name") || $0.hasPrefix("#clade_name") }) { return .metaphlan }
+        if let firstData = lines.first(where: { !$0.hasPrefix("#") && !$0.hasPrefix("ID") }),
+           let id = firstData.split(separator: "\t").first, (id.hasPrefix("k__") || id.hasPrefix("d__")) && lines.contains(where: { $0.contains("|") }) {
+            return .metaphlan
+        }
+        return .delimited
+    }
+}
+
+extension CountTable {
+    /// Reads a count table in any supported format, chosen by the file's
+    /// content (see ``CountTableFormat/detect(path:)``).
+    ///
+    /// - Throws: `InputError` naming the file, the format recognised and
+    ///   what is wrong with it.
+    public static func read(_ path: String, options: CountTableReadOptions = .init()) throws -> CountTable {
+        let format = try options.format ?? CountTableFormat.detect(path: path)
+        switch format {
+        case .delimited:
+            let text = try DelimitedText(path: path, delimiter: options.delimiter)
+            return try read(text, options: options)
+        case .biom: return try BIOM2.read(path: path)
+        case .biomJSON: return try BIOMJSON.read(path: path)
+        case .qiime2Artifact: return try QiimeArtifact(path: path).featureTable()
+        case .mothurShared: return try MothurShared.read(path: path, label: options.label)
+        case .metaphlan: return try MetaPhlAn.read(path: path, rank: options.rank ?? .species)
+        }
+    }
+
+    /// Writes the table in `format` (CSV/TSV: samples as rows; BIOM 2.1;
+    /// BIOM 1.0 JSON), atomically.
+    public func write(to path: String, format: CountTableFormat, delimiter: Delimiter = .comma, overwrite: Bool, inputs: [String] = []) throws {
+        switch format {
+        case .biom:
+            try checkOutputPath(path, overwrite: overwrite, inputs: inputs)
+            try writeThroughTemporary(path) { try BIOM2.write(self, to: $0) }
+        case .biomJSON:
+            try writeFileAtomically(BIOMJSON.text(self), to: path, overwrite: overwrite, inputs: inputs)
+        case .delimited:
+            try writeFileAtomically(delimitedText(delimiter), to: path, overwrite: overwrite, inputs: inputs)
+        case .qiime2Artifact, .mothurShared, .metaphlan:
+            throw OutputError(path: path, problem: "Moodbiome reads \(format.rawValue) files but does not write them",
+                              fix: "Write CSV, TSV, BIOM 2.1 (.biom) or BIOM 1.0 JSON")
+        }
+    }
+
+    /// The table as CSV or TSV, samples as rows (vegan's layout). This
+    /// layout has no place for a taxonomy: BIOM keeps it.
+    func delimitedText(_ delimiter: Delimiter) -> String {
+        let header = ["sample_id"] + taxonIDs
+        var rows = [[TextTable.Cell]]()
+        rows.reserveCapacity(sampleCount)
+        for j in 0..<sampleCount {
+            var row = [TextTable.Cell](repeating: .number(0), count: taxonCount + 1)
+            row[0] = .text(sampleIDs[j])
+            for k in range(ofSample: j) { row[Int(taxonIndices[k]) + 1] = .number(values[k]) }
+            rows.append(row)
+        }
+        let table = TextTable(columns: header, rows: rows)
+        return delimiter == .tab ? table.tsv() : table.csv()
+    }
+}
+
+/// Writes a file that a library writes by path: into a temporary sibling,
+/// then renamed over the destination.
+func writeThroughTemporary(_ path: String, _ body: (String) throws -> Void) throws {
+    let directory = URL(fileURLWithPath: path).deletingLastPathComponent().path
+    let temporary = try temporaryPath(in: directory, for: URL(fileURLWithPath: path).lastPathComponent, path: path)
+    close(temporary.fd)
+    do {
+        try body(temporary.path)
+        let mask = umask(0); umask(mask)
+        chmod(temporary.path, 0o666 & ~mask)
+        guard rename(temporary.path, path) == 0 else {
+            throw OutputError(path: path, problem: "cannot write the output: \(String(cString: strerror(errno)))")
+        }
+    } catch {
+        unlink(temporary.path)
+        throw error
+    }
+}

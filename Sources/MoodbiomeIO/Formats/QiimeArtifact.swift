@@ -1,0 +1,84 @@
+import CZip
+import Foundation
+
+/// A QIIME 2 artifact (`.qza`): a ZIP archive holding `<uuid>/metadata.yaml`
+/// (with the artifact's semantic `type`) and its data under `<uuid>/data/`.
+/// Read with libzip, without QIIME 2.
+public struct QiimeArtifact: Sendable {
+    public let path: String
+    /// The semantic type (`FeatureTable[Frequency]`, `FeatureData[Taxonomy]`, `Phylogeny[Rooted]`).
+    public let type: String
+    /// The entries of the archive, by name.
+    let entries: [String]
+
+    public init(path: String) throws {
+        self.path = path
+        var error: Int32 = 0
+        guard let archive = zip_open(path, Int32(ZIP_RDONLY), &error) else {
+            throw InputError(file: path, problem: "the file starts like a ZIP archive (a QIIME 2 .qza) but cannot be opened as one: it is truncated or damaged",
+                             fix: "Export the artifact again from QIIME 2")
+        }
+        defer { zip_discard(archive) }
+        var names = [String]()
+        let count = zip_get_num_entries(archive, 0)
+        for i in 0..<Swift.max(0, count) {
+            if let name = zip_get_name(archive, zip_uint64_t(i), 0) { names.append(String(cString: name)) }
+        }
+        self.entries = names
+        guard let metadata = names.first(where: { $0.split(separator: "/").count == 2 && $0.hasSuffix("/metadata.yaml") }) else {
+            throw InputError(file: path, problem: "this ZIP archive is not a QIIME 2 artifact: it has no <uuid>/metadata.yaml",
+                             fix: "Give a .qza exported by QIIME 2, or the table itself (BIOM, CSV, TSV)")
+        }
+        let yaml = String(decoding: try Self.read(archive, metadata, path: path), as: UTF8.self)
+        guard let line = yaml.split(separator: "\n").first(where: { $0.hasPrefix("type:") }) else {
+            throw InputError(file: path, problem: "the artifact's metadata.yaml names no type", fix: "Export the artifact again from QIIME 2")
+        }
+        self.type = line.dropFirst("type:".count).trimmingCharacters(in: .whitespaces)
+    }
+
+    static func read(_ archive: OpaquePointer, _ name: String, path: String) throws -> [UInt8] {
+        var info = zip_stat_t()
+        zip_stat_init(&info)
+        guard zip_stat(archive, name, 0, &info) == 0, let file = zip_fopen(archive, name, 0) else {
+            throw InputError(file: path, problem: "the archive's entry \(name) cannot be read (the archive is damaged)")
+        }
+        defer { zip_fclose(file) }
+        let size = Int(info.size)
+        guard size <= 1 << 34 else { throw InputError(file: path, problem: "the archive's entry \(name) is larger than 16 GiB") }
+        var bytes = [UInt8](repeating: 0, count: size)
+        var done = 0
+        while done < size {
+            let n = bytes.withUnsafeMutableBytes { zip_fread(file, $0.baseAddress! + done, zip_uint64_t(size - done)) }
+            if n <= 0 { throw InputError(file: path, problem: "the archive's entry \(name) ends early (the archive is damaged)") }
+            done += Int(n)
+        }
+        return bytes
+    }
+
+    /// The bytes of the data file `name` (below `<uuid>/data/`), if present.
+    public func dataFile(_ name: String) throws -> [UInt8]? {
+        guard let entry = entries.first(where: { $0.hasSuffix("/data/" + name) && $0.split(separator: "/").count == 3 }) else { return nil }
+        var error: Int32 = 0
+        guard let archive = zip_open(path, Int32(ZIP_RDONLY), &error) else {
+            throw InputError(file: path, problem: "the artifact cannot be reopened")
+        }
+        defer { zip_discard(archive) }
+        return try Self.read(archive, entry, path: path)
+    }
+
+    /// The feature table the artifact holds (`FeatureTable[…]`, a BIOM 2.1
+    /// file inside); any other artifact type is refused by name.
+    public func featureTable() throws -> CountTable {
+        guard type.hasPrefix("FeatureTable[") else {
+            throw InputError(file: path, problem: "this QIIME 2 artifact is a \(type), not a feature table",
+                             fix: "Give a FeatureTable[Frequency] artifact (table.qza)")
+        }
+        guard let biom = try dataFile("feature-table.biom") else {
+            throw InputError(file: path, problem: "this \(type) artifact has no data/feature-table.biom",
+                             fix: "Export the artifact again from QIIME 2")
+        }
+        var table = try BIOM2.read(image: biom, source: path)
+        table.origin?.format = "QIIME 2 artifact \(type) (BIOM 2.1 inside)"
+        return table
+    }
+}
