@@ -75,6 +75,9 @@ struct AnalyzeCommand: ParsableCommand {
     @Flag(help: "Replace a previous run in --out-dir.")
     var force = false
 
+    @Flag(name: .customLong("safe-csv"), help: "Prefix CSV/TSV text cells that start with =, +, -, @ with ' (spreadsheet formula guard). Numbers are never changed.")
+    var safeCSV = false
+
     func validate() throws {
         if scale == nil && (items != nil || prefix != nil || outcomeBand != nil) {
             throw ValidationError("--items, --prefix and --outcome-band need --scale")
@@ -107,6 +110,7 @@ struct AnalyzeCommand: ParsableCommand {
         job.association.groupBy = groupBy
         job.tableFormat = format
         job.overwrite = force
+        job.guardFormulas = safeCSV
         job.spelling = commandLineSpelling
         return job
     }

@@ -41,6 +41,7 @@ struct DescribeCommand: ParsableCommand {
             job.format = output.format
             job.outputPath = output.output
             job.overwrite = output.force
+            job.guardFormulas = output.safeCSV
             if let text = try job.run(report: printToStandardError) { try writeToStandardOutput(text) }
         }
     }

@@ -36,6 +36,7 @@ struct DiversityCommand: ParsableCommand {
         job.digits = digits
         job.outputPath = output.output
         job.overwrite = output.force
+        job.guardFormulas = output.safeCSV
         return job
     }
 

@@ -51,6 +51,7 @@ struct RegressCommand: ParsableCommand {
         job.outputPath = output.output
         job.fitOutputPath = fitOutput
         job.overwrite = output.force
+        job.guardFormulas = output.safeCSV
         job.summary = isatty(STDOUT_FILENO) != 0
         job.spelling = commandLineSpelling
         return job

@@ -81,6 +81,7 @@ struct ScoreCommand: ParsableCommand {
             job.format = output.format
             job.outputPath = output.output
             job.overwrite = output.force
+            job.guardFormulas = output.safeCSV
             job.spelling = commandLineSpelling
             if let text = try job.run(report: printToStandardError) { try writeToStandardOutput(text) }
         }

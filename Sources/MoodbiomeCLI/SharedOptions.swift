@@ -130,6 +130,9 @@ struct OutputOptions: ParsableArguments {
 
     @Flag(help: "Replace the output file if it exists.")
     var force = false
+
+    @Flag(name: .customLong("safe-csv"), help: "Prefix CSV/TSV text cells that start with =, +, -, @ (a spreadsheet would run them as formulas) with '. Numbers are never changed.")
+    var safeCSV = false
 }
 
 /// The model options shared by `regress` and `analyze`.

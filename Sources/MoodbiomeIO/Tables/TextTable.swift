@@ -120,12 +120,30 @@ extension TextTable {
 
     /// CSV (RFC 4180: a field holding the separator, a quote or a line break
     /// is quoted, quotes doubled), ending with a newline.
-    public func csv(numbers: NumberStyle = .roundTrip) -> String { delimited(",", numbers: numbers) }
+    ///
+    /// - Parameter guardFormulas: spreadsheets run a cell that starts with
+    ///   `=`, `+`, `-`, `@`, a tab or a carriage return as a formula; with this
+    ///   set, such a *text* cell (never a number, so `-0.5` stays a number) is
+    ///   prefixed with `'` (the OWASP advice). Off by default: the file then
+    ///   holds the data exactly, as every program reading CSV expects.
+    public func csv(numbers: NumberStyle = .roundTrip, guardFormulas: Bool = false) -> String {
+        delimited(",", numbers: numbers, guardFormulas: guardFormulas)
+    }
 
     /// TSV, quoted as CSV where a field holds a tab, a quote or a line break.
-    public func tsv(numbers: NumberStyle = .roundTrip) -> String { delimited("\t", numbers: numbers) }
+    public func tsv(numbers: NumberStyle = .roundTrip, guardFormulas: Bool = false) -> String {
+        delimited("\t", numbers: numbers, guardFormulas: guardFormulas)
+    }
 
-    private func delimited(_ separator: Character, numbers: NumberStyle) -> String {
+    /// A text cell a spreadsheet would run as a formula, made inert with a
+    /// leading `'` (numbers are left alone).
+    static func formulaGuarded(_ s: String) -> String {
+        guard let first = s.utf8.first, [0x3D, 0x2B, 0x2D, 0x40, 0x09, 0x0D].contains(first) else { return s }
+        if case .number = parseNumber(s) { return s }
+        return "'" + s
+    }
+
+    private func delimited(_ separator: Character, numbers: NumberStyle, guardFormulas: Bool = false) -> String {
         let separatorByte = separator == "\t" ? UInt8(ascii: "\t") : UInt8(ascii: ",")
         // One pass over the bytes decides whether a field needs quotes (this
         // runs for every cell; Foundation's searches cost more than the write).
@@ -142,9 +160,13 @@ extension TextTable {
             }
             return out + "\""
         }
-        var out = columns.map(quoted).joined(separator: String(separator)) + "\n"
+        func cell(_ c: Cell) -> String {
+            if guardFormulas, case .text(let s) = c { return quoted(Self.formulaGuarded(s)) }
+            return quoted(text(c, numbers))
+        }
+        var out = columns.map { quoted(guardFormulas ? Self.formulaGuarded($0) : $0) }.joined(separator: String(separator)) + "\n"
         for row in rows {
-            out += row.map { quoted(text($0, numbers)) }.joined(separator: String(separator))
+            out += row.map(cell).joined(separator: String(separator))
             out += "\n"
         }
         return out

@@ -75,6 +75,17 @@ public enum Escape {
         return out
     }
 
+    /// A Markdown code span holding `s` verbatim: fenced by one more
+    /// backtick than the longest run inside, padded where `s` starts or
+    /// ends with a backtick (CommonMark).
+    public static func markdownCode(_ s: String) -> String {
+        var longest = 0, run = 0
+        for ch in s.unicodeScalars { run = ch == "`" ? run + 1 : 0; longest = Swift.max(longest, run) }
+        let fence = String(repeating: "`", count: longest + 1)
+        let pad = s.hasPrefix("`") || s.hasSuffix("`") ? " " : ""
+        return fence + pad + s.replacingOccurrences(of: "\n", with: " ") + pad + fence
+    }
+
     /// Text for a terminal (messages on standard error): control characters,
     /// escape sequences and bidirectional overrides shown as `\u{…}` so an ID
     /// cannot retitle, clear or rewrite the terminal.

@@ -10,7 +10,10 @@ extension TextTable {
     /// digits, `< 0.001` for small p-values, and estimates with their
     /// interval as `0.12 (0.03 to 0.21)`. With a style, every format prints
     /// numbers in it and nothing is merged.
-    public func rendered(as format: TableFormat, numbers: NumberStyle? = nil) -> String {
+    ///
+    /// `guardFormulas` prefixes CSV/TSV text cells a spreadsheet would run as
+    /// formulas with `'` (see ``TextTable/csv(numbers:guardFormulas:)``).
+    public func rendered(as format: TableFormat, numbers: NumberStyle? = nil, guardFormulas: Bool = false) -> String {
         let people = format.isForPeople && numbers == nil
         let table = people ? humanized() : self
         let text: (Cell) -> String = { cell in
@@ -20,8 +23,8 @@ extension TextTable {
             }
         }
         switch format {
-        case .csv: return csv(numbers: numbers ?? .roundTrip)
-        case .tsv: return tsv(numbers: numbers ?? .roundTrip)
+        case .csv: return csv(numbers: numbers ?? .roundTrip, guardFormulas: guardFormulas)
+        case .tsv: return tsv(numbers: numbers ?? .roundTrip, guardFormulas: guardFormulas)
         case .json: return json(numbers: numbers ?? .roundTrip)
         case .markdown: return table.markdown(text)
         case .latex: return table.latex(text)

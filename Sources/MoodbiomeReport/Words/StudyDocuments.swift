@@ -39,6 +39,14 @@ public struct StudyDocuments: Sendable {
         self.tableFiles = tableFiles
     }
 
+    /// How prose is marked up: user strings escaped, names as code.
+    enum Markup {
+        case markdown, html
+
+        func text(_ s: String) -> String { self == .markdown ? Escape.markdown(s) : Escape.html(s) }
+        func code(_ s: String) -> String { self == .markdown ? Escape.markdownCode(s) : "<code>" + Escape.html(s) + "</code>" }
+    }
+
     var outcome: String { result.outcome }
     var covariates: [String] { result.covariates }
     var level: String { NumberPolicy.percent(result.confidenceLevel) }
@@ -114,24 +122,24 @@ public struct StudyDocuments: Sendable {
     }
 
     /// What the summary table's columns mean.
-    public var summaryLegend: String {
+    func summaryLegend(_ m: Markup) -> String {
         let r = result
         var out = ""
         if r.family == .binomial {
-            out += "OR: odds ratio of \(outcomeDescription) per unit of the metric, adjusted for the covariates; Wald \(level)% confidence interval. "
+            out += "OR: odds ratio of \(m.text(outcomeDescription)) per unit of the metric, adjusted for the covariates; Wald \(level)% confidence interval. "
         } else {
-            out += "β: change in \(outcome) per unit of the metric, adjusted for the covariates. Std. β: per standard deviation of the metric, in standard deviations of \(outcome). "
+            out += "β: change in \(m.text(outcome)) per unit of the metric, adjusted for the covariates. Std. β: per standard deviation of the metric, in standard deviations of \(m.text(outcome)). "
         }
-        return out + "q: \(adjustmentName) adjustment across the \(r.metrics.count) metrics. Spearman ρ: unadjusted rank correlation with \(outcome)."
+        return out + "q: \(adjustmentName) adjustment across the \(r.metrics.count) metrics. Spearman ρ: unadjusted rank correlation with \(m.text(outcome))."
     }
 
     /// `summary.md`: the publication-style table (one row per metric) and a
     /// methods paragraph describing exactly what was done.
     public var summaryMarkdown: String {
-        var out = "# Alpha diversity and \(outcome)\n\n"
+        var out = "# Alpha diversity and \(Escape.markdown(outcome))\n\n"
         out += summaryTable.rendered(as: .markdown) + "\n"
-        out += summaryLegend + "\n\n"
-        out += "## Methods\n\n" + methodsParagraph + "\n"
+        out += summaryLegend(.markdown) + "\n\n"
+        out += "## Methods\n\n" + methodsParagraph(.markdown) + "\n"
         return out
     }
 
@@ -144,10 +152,10 @@ public struct StudyDocuments: Sendable {
     }
 
     /// The paragraph a researcher can paste into a methods section.
-    public var methodsParagraph: String {
+    func methodsParagraph(_ m: Markup) -> String {
         let r = result
-        let metricList = r.diversity.metrics.map { "`\($0.label)`, \($0.metric.summary)" }
-        var text = "Alpha diversity was computed with Moodbiome \(moodbiomeVersion) from the count table `\(URL(fileURLWithPath: countsPath).lastPathComponent)`: "
+        let metricList = r.diversity.metrics.map { "\(m.code($0.label)), \(m.text($0.metric.summary))" }
+        var text = "Alpha diversity was computed with Moodbiome \(moodbiomeVersion) from the count table \(m.code(URL(fileURLWithPath: countsPath).lastPathComponent)): "
         text += metricList.joined(separator: "; ") + "."
         if r.diversity.metrics.contains(where: { $0.metric.definition.usesLogBase }) {
             text += " Entropies use the \(alphaOptions.base == .e ? "natural" : "base-\(alphaOptions.base == .two ? "2" : "10")") logarithm."
@@ -156,14 +164,14 @@ public struct StudyDocuments: Sendable {
             text += " Samples were rarefied to \(rarefaction.depth) reads without replacement (\(rarefaction.iterations == 1 ? "one draw" : "metrics averaged over \(rarefaction.iterations) draws"), seed \(rarefaction.seed))"
             text += r.diversity.belowDepth.isEmpty ? "." : "; \(r.diversity.belowDepth.count) samples with fewer reads were excluded."
         }
-        if let scoring = scoringDescription { text += " " + scoring }
+        if let scoring = scoringDescription { text += " " + m.text(scoring) }
         text += " Of the samples, \(r.merged.rowCount) had both diversity values and metadata"
         var exclusions = [String]()
         if !r.onlyInCounts.isEmpty { exclusions.append("\(r.onlyInCounts.count) were in the count table only") }
         if !r.onlyInMetadata.isEmpty { exclusions.append("\(r.onlyInMetadata.count) metadata rows had no diversity values") }
         text += exclusions.isEmpty ? "." : " (\(exclusions.joined(separator: "; ")))."
-        let covariateText = covariates.isEmpty ? "without covariates" : "adjusting for " + covariates.joined(separator: ", ")
-        let outcomeText = r.modelledOutcome == outcome ? outcome : outcomeDescription + " (dichotomised)"
+        let covariateText = covariates.isEmpty ? "without covariates" : "adjusting for " + m.text(covariates.joined(separator: ", "))
+        let outcomeText = m.text(r.modelledOutcome == outcome ? outcome : outcomeDescription + " (dichotomised)")
         if r.family == .binomial {
             text += " For each metric, \(outcomeText) was modelled by logistic regression on the metric, \(covariateText) (maximum likelihood by iteratively reweighted least squares; Wald tests and intervals; odds ratios reported)."
         } else {
@@ -174,7 +182,7 @@ public struct StudyDocuments: Sendable {
         if !categorical.isEmpty {
             let refs = categorical.map { c -> String in
                 let levels = sortedLevels(r.merged[c]?.levels ?? [])
-                return "\(c) (reference \(r.references[c] ?? levels.first ?? ""))"
+                return m.text("\(c) (reference \(r.references[c] ?? levels.first ?? ""))")
             }
             text += " Categorical covariates were treatment-coded: " + refs.joined(separator: ", ") + "."
         }
@@ -184,7 +192,7 @@ public struct StudyDocuments: Sendable {
             let low = n.min() ?? 0, high = n.max() ?? 0
             text += " Rows with a missing value in a model's variables were excluded from that model (listwise deletion; n = \(low)\(low == high ? "" : "–\(high)") per model)."
         }
-        text += " p-values of the diversity terms were adjusted across the \(r.metrics.count) metrics by the \(adjustmentName) procedure (q-values). Unadjusted Spearman rank correlations (mid-ranks for ties) of each metric with \(outcome) are also reported."
+        text += " p-values of the diversity terms were adjusted across the \(r.metrics.count) metrics by the \(adjustmentName) procedure (q-values). Unadjusted Spearman rank correlations (mid-ranks for ties) of each metric with \(m.text(outcome)) are also reported."
         return text
     }
 
@@ -270,14 +278,14 @@ public struct StudyDocuments: Sendable {
         }
         if !any { html += "<li>None: every sample had diversity values, metadata and complete model variables.</li>\n" }
         html += "</ul>\n<h2>Models</h2>\n<p>\(e(r.modelledOutcome)) ~ metric" + e(covariates.map { " + " + $0 }.joined()) + (r.family == .binomial ? " (logistic)" : " (least squares)") + "</p>\n"
-        html += summaryTable.htmlTable() + "<p>\(e(summaryLegend))</p>\n"
+        html += summaryTable.htmlTable() + "<p>\(summaryLegend(.html))</p>\n"
         html += "<h2>Figures</h2>\n"
         for figure in figures {
             // The caption is drawn inside the image (and in its <desc>), so a
             // figure file taken out of the report keeps its explanation.
             html += "<figure>\n" + figure.svg + "</figure>\n"
         }
-        html += "<h2>Methods</h2>\n<p>\(e(methodsParagraph))</p>\n"
+        html += "<h2>Methods</h2>\n<p>\(methodsParagraph(.html))</p>\n"
         html += "<h2>Files</h2>\n<p>Tables: " + e(tableFiles.joined(separator: ", ")) + "; figures in <code>figures/</code>; <code>summary.md</code>; <code>provenance.json</code>.</p>\n"
         html += "</main>\n"
         return HTMLPage(title: "Alpha diversity and \(outcome) — Moodbiome report", body: html, style: Self.reportStyle, responsive: true).html

@@ -13,6 +13,8 @@ public struct DescribeRun: Sendable {
     public var format: TableFormat? = nil
     public var outputPath: String? = nil
     public var overwrite = false
+    /// Prefix CSV/TSV text cells a spreadsheet would run as formulas with `'`.
+    public var guardFormulas = false
 
     public init(dataPath: String) { self.dataPath = dataPath }
 
@@ -24,8 +26,8 @@ public struct DescribeRun: Sendable {
         let summary = try CohortSummary(data: data, variables: variables, groupBy: groupBy, skewed: skewed)
         let (built, notes) = CohortTable.layout(summary)
         for note in notes { report("note: " + note) }
-        var text = built.rendered(as: tableFormat)
-        if tableFormat == .markdown && !notes.isEmpty { text += "\n" + notes.map { "- " + $0 }.joined(separator: "\n") + "\n" }
+        var text = built.rendered(as: tableFormat, guardFormulas: guardFormulas)
+        if tableFormat == .markdown && !notes.isEmpty { text += "\n" + notes.map { "- " + Escape.markdown($0) }.joined(separator: "\n") + "\n" }
         if let outputPath {
             try writeFileAtomically(text, to: outputPath, overwrite: overwrite, inputs: [dataPath])
             return nil

@@ -29,6 +29,8 @@ public struct DiversityRun: Sendable {
     /// Output file, or `nil` for standard output.
     public var outputPath: String? = nil
     public var overwrite = false
+    /// Prefix CSV/TSV text cells a spreadsheet would run as formulas with `'`.
+    public var guardFormulas = false
     /// How the front end spells parameters in notes.
     public var spelling = ParameterSpelling.canonical
 
@@ -73,7 +75,7 @@ public struct DiversityRun: Sendable {
         try validate()
         let result = try compute(report: report)
         let style: NumberStyle? = digits.map { .significantDigits($0) }
-        let text = result.table.rendered(as: format, numbers: style)
+        let text = result.table.rendered(as: format, numbers: style, guardFormulas: guardFormulas)
         if let outputPath {
             try writeFileAtomically(text, to: outputPath, overwrite: overwrite, inputs: [tablePath])
             return nil

@@ -24,6 +24,8 @@ public struct RegressionRun: Sendable {
     /// Where to write the one-row fit table (CSV/TSV/Markdown outputs).
     public var fitOutputPath: String? = nil
     public var overwrite = false
+    /// Prefix CSV/TSV text cells a spreadsheet would run as formulas with `'`.
+    public var guardFormulas = false
     /// Render the console summary instead of a table (standard output is a terminal).
     public var summary = false
     /// How the front end spells parameters in notes.
@@ -88,11 +90,11 @@ public struct RegressionRun: Sendable {
                 + model.fitTable.htmlTable(numbers: numbers)
             text = HTMLPage(title: model.design.formula.text, body: body).html
         } else {
-            text = model.coefficientTable(exponentiate: exponentiate).rendered(as: tableFormat, numbers: numbers)
+            text = model.coefficientTable(exponentiate: exponentiate).rendered(as: tableFormat, numbers: numbers, guardFormulas: guardFormulas)
         }
         if let fitOutputPath {
             let fitFormat = try TableFormat.resolve(requested: nil, outputPath: fitOutputPath)
-            try writeFileAtomically(model.fitTable.rendered(as: fitFormat, numbers: numbers), to: fitOutputPath, overwrite: overwrite, inputs: [dataPath])
+            try writeFileAtomically(model.fitTable.rendered(as: fitFormat, numbers: numbers, guardFormulas: guardFormulas), to: fitOutputPath, overwrite: overwrite, inputs: [dataPath])
         } else if tableFormat == .csv || tableFormat == .tsv, !(summary && outputPath == nil && format == nil) {
             let fit = model.fitStatistics.map { "\($0.name) = \(NumberStyle.significantDigits(6).format($0.value))" }
             report("fit: " + fit.joined(separator: ", ") + " (\(spelling.spell(.fitOutput)) FILE writes this table)")

@@ -17,6 +17,8 @@ public struct ScoreRun: Sendable {
     public var format: TableFormat? = nil
     public var outputPath: String? = nil
     public var overwrite = false
+    /// Prefix CSV/TSV text cells a spreadsheet would run as formulas with `'`.
+    public var guardFormulas = false
     /// How the front end spells parameters in notes.
     public var spelling = ParameterSpelling.canonical
 
@@ -52,7 +54,7 @@ public struct ScoreRun: Sendable {
             let limit = options.maxMissing ?? scoring.scale.maxMissing
             report("note: \(unscored.count) participant\(unscored.count == 1 ? "" : "s") not scored (more than \(limit) item\(limit == 1 ? "" : "s") missing): \(Words.list(unscored))")
         }
-        let text = table.textTable.rendered(as: tableFormat)
+        let text = table.textTable.rendered(as: tableFormat, guardFormulas: guardFormulas)
         if let outputPath {
             try writeFileAtomically(text, to: outputPath, overwrite: overwrite, inputs: [dataPath])
             return nil

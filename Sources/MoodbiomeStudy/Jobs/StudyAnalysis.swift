@@ -19,6 +19,8 @@ public struct StudyAnalysis: Sendable {
     public var idColumn: String? = nil
     public var outputDirectory: String
     public var overwrite = false
+    /// Prefix CSV/TSV text cells a spreadsheet would run as formulas with `'`.
+    public var guardFormulas = false
     /// The manifest this analysis came from (`moodbiome run`), for provenance.
     public var manifestPath: String? = nil
     /// How the front end spells parameters in notes.
@@ -117,8 +119,8 @@ public struct StudyAnalysis: Sendable {
     func render(_ r: AlphaAssociation.Result, documents: StudyDocuments) throws -> [(name: String, contents: String)] {
         var files = [(name: String, contents: String)]()
         let f = tableFormat, ext = tableFormat.fileExtension
-        files.append(("diversity.\(ext)", r.diversity.table.rendered(as: f)))
-        files.append(("merged.\(ext)", r.merged.textTable.rendered(as: f)))
+        files.append(("diversity.\(ext)", r.diversity.table.rendered(as: f, guardFormulas: guardFormulas)))
+        files.append(("merged.\(ext)", r.merged.textTable.rendered(as: f, guardFormulas: guardFormulas)))
 
         var modelRows = [[TextTable.Cell]]()
         var modelColumns = ["metric"]
@@ -130,19 +132,19 @@ public struct StudyAnalysis: Sendable {
                 modelRows.append([.text(m.metric)] + row + [.number(c.name == metricTerm ? r.qValues[i] : .nan)])
             }
         }
-        files.append(("models.\(ext)", TextTable(columns: modelColumns, rows: modelRows).rendered(as: f)))
+        files.append(("models.\(ext)", TextTable(columns: modelColumns, rows: modelRows).rendered(as: f, guardFormulas: guardFormulas)))
 
         let fitNames = r.metrics.first?.model.fitStatistics.map(\.name) ?? []
         let fitRows: [[TextTable.Cell]] = r.metrics.map { m in [.text(m.metric)] + m.model.fitStatistics.map { .number($0.value) } }
-        files.append(("fit.\(ext)", TextTable(columns: ["metric"] + fitNames, rows: fitRows).rendered(as: f)))
+        files.append(("fit.\(ext)", TextTable(columns: ["metric"] + fitNames, rows: fitRows).rendered(as: f, guardFormulas: guardFormulas)))
 
         let correlationRows: [[TextTable.Cell]] = r.metrics.enumerated().map { i, m in
             [.text(m.metric), .number(Double(m.spearman.n)), .number(m.spearman.statistic), .number(m.spearman.pValue), .number(r.correlationQValues[i])]
         }
-        files.append(("correlations.\(ext)", TextTable(columns: ["metric", "n", "spearman_rho", "p_value", "q_value"], rows: correlationRows).rendered(as: f)))
+        files.append(("correlations.\(ext)", TextTable(columns: ["metric", "n", "spearman_rho", "p_value", "q_value"], rows: correlationRows).rendered(as: f, guardFormulas: guardFormulas)))
         let summary = try CohortSummary(data: r.merged, variables: [r.outcome] + r.covariates.filter { $0 != r.outcome }, groupBy: r.group)
         let (cohortTable, cohortNotes) = CohortTable.layout(summary)
-        files.append(("cohort.\(ext)", cohortTable.rendered(as: f)))
+        files.append(("cohort.\(ext)", cohortTable.rendered(as: f, guardFormulas: guardFormulas)))
         files.append(("summary.md", documents.summaryMarkdown))
         let figures = documents.figures
         files.append(("report.html", documents.reportHTML(cohort: cohortTable, cohortNotes: cohortNotes, figures: figures)))

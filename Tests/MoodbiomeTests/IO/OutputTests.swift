@@ -89,3 +89,14 @@ struct OutputTests {
         #expect(leftovers == ["out.csv"])
     }
 }
+
+@Suite("Spreadsheet formula guard")
+struct FormulaGuardTests {
+    /// Off by default (the data exactly); on request, text cells that start
+    /// with = + - @ get a leading ', and numbers, negative ones included, never.
+    @Test func guardsTextCellsOnly() {
+        let table = TextTable(columns: ["id", "=cmd"], rows: [[.text("=HYPERLINK(\"x\")"), .number(-1.5)], [.text("-0.25"), .text("+x")], [.text("@SUM(A1)"), .text("ok")]])
+        #expect(table.csv() == "id,=cmd\n\"=HYPERLINK(\"\"x\"\")\",-1.5\n-0.25,+x\n@SUM(A1),ok\n")
+        #expect(table.csv(guardFormulas: true) == "id,'=cmd\n\"'=HYPERLINK(\"\"x\"\")\",-1.5\n-0.25,'+x\n'@SUM(A1),ok\n")
+    }
+}
