@@ -188,6 +188,8 @@ struct DiversityOptions: ParsableArguments {
 
     @OptionGroup var table: TableInputOptions
 
+    @OptionGroup var tree: TreeOptions
+
     @Option(help: ArgumentHelp("Rarefy every sample to this many reads first (subsampling without replacement); shallower samples are dropped and listed.", valueName: "depth"))
     var rarefy: Int?
 
@@ -221,6 +223,107 @@ struct DiversityOptions: ParsableArguments {
         job.iterations = iterations
         if let seed { job.seed = seed }
         job.dropEmpty = dropEmpty
+        job.tree = tree.input
         job.spelling = commandLineSpelling
+    }
+}
+
+extension MissingBranchLengths: ExpressibleByArgument {}
+extension DistanceLayout: ExpressibleByArgument {}
+
+/// A phylogenetic tree: `--tree`, `--midpoint-root`, `--missing-branch-lengths`.
+struct TreeOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("Newick tree whose tips are the table's feature IDs (for faith_pd and the UniFrac metrics).", valueName: "tree.nwk"))
+    var tree: String?
+
+    @Flag(name: .customLong("midpoint-root"), help: "Root an unrooted tree at the midpoint of its longest tip-to-tip path (as QIIME 2's midpoint-root).")
+    var midpointRoot = false
+
+    @Option(name: .customLong("missing-branch-lengths"), help: ArgumentHelp("A branch without a length: error (default), or zero (with a note).", valueName: "rule"))
+    var missingBranchLengths = MissingBranchLengths.error
+
+    var input: TreeInput? {
+        tree.map {
+            var input = TreeInput(path: $0)
+            input.midpointRoot = midpointRoot
+            input.missingLengths = missingBranchLengths
+            return input
+        }
+    }
+
+    func validate() throws {
+        if tree == nil && midpointRoot { throw ValidationError("--midpoint-root needs --tree") }
+        if tree == nil && missingBranchLengths != .error { throw ValidationError("--missing-branch-lengths needs --tree") }
+    }
+}
+
+/// The beta-diversity metric options shared by `beta` and `analyze`.
+struct BetaSettingsOptions: ParsableArguments {
+    @Option(help: "aitchison: added to every count before the log-ratio (0 only for tables without zeros).")
+    var pseudocount = 1.0
+
+    @Option(help: "generalized_unifrac: the weight α of abundant lineages, 0 (unweighted-like) to 1 (weighted).")
+    var alpha = 0.5
+
+    var settings: BetaSettings {
+        var s = BetaSettings()
+        s.pseudocount = pseudocount
+        s.generalizedAlpha = alpha
+        return s
+    }
+}
+
+extension Permanova.Split: ExpressibleByArgument {}
+extension Dispersion.Centre: ExpressibleByArgument {}
+extension MantelTest.Method: ExpressibleByArgument {}
+
+extension OutputOptions {
+    /// The options as a job's table destination.
+    var destination: TableDestination {
+        var d = TableDestination()
+        d.format = format
+        d.path = output
+        d.overwrite = force
+        d.guardFormulas = safeCSV
+        return d
+    }
+}
+
+/// A permutation test's options: `--permutations`, `--seed`, `--strata`.
+struct PermutationOptions: ParsableArguments {
+    @Option(help: "Number of random permutations for the p-value (0: none).")
+    var permutations = 999
+
+    @Option(help: "Seed of the permutations; the same seed gives byte-identical output on any machine. Without it a seed is drawn and printed.")
+    var seed: UInt64?
+
+    @Option(help: ArgumentHelp("Permute only within the blocks of this metadata column (e.g. participant or family), as vegan's strata.", valueName: "column"))
+    var strata: String?
+
+    var settings: PermutationSettings {
+        var s = PermutationSettings()
+        s.permutations = permutations
+        s.seed = seed
+        s.strata = strata
+        s.spelling = commandLineSpelling
+        return s
+    }
+}
+
+/// A distance matrix and its samples' metadata.
+struct DistanceMetadataOptions: ParsableArguments {
+    @Argument(help: "The distance matrix (square TSV/CSV with an empty top-left cell, as `moodbiome beta`, QIIME 2 and scikit-bio write it).")
+    var matrix: String
+
+    @Option(help: ArgumentHelp("The samples' metadata (CSV/TSV; QIIME 2 metadata files too).", valueName: "file"))
+    var metadata: String
+
+    @Option(name: .customLong("id-column"), help: ArgumentHelp("The metadata's sample-ID column (default: the first).", valueName: "column"))
+    var idColumn: String?
+
+    var input: DistanceMetadataInput {
+        var i = DistanceMetadataInput(matrixPath: matrix, metadataPath: metadata)
+        i.idColumn = idColumn
+        return i
     }
 }

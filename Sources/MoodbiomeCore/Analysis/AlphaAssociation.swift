@@ -203,16 +203,11 @@ public struct AlphaAssociation: Sendable {
         }
 
         // Join on sample ID, in metadata order.
+        let join = try SampleJoin(metadata: metadata, sampleIDs: alpha.sampleIDs, samplesFile: countsSource)
         let alphaRow = Dictionary(uniqueKeysWithValues: alpha.sampleIDs.enumerated().map { ($1, $0) })
-        let metadataIDs = Set(metadata.ids)
-        let joined = metadata.ids.indices.filter { alphaRow[metadata.ids[$0]] != nil }
-        let onlyInMetadata = metadata.ids.filter { alphaRow[$0] == nil }
-        let onlyInCounts = alpha.sampleIDs.filter { !metadataIDs.contains($0) }
-        guard !joined.isEmpty else {
-            throw DataError(.noSharedIDs(countIDs: Array(alpha.sampleIDs.prefix(5)), metadataIDs: Array(metadata.ids.prefix(5)),
-                                         idColumn: metadata.idColumnName),
-                            at: SourceLocation(file: metadata.source))
-        }
+        let joined = join.metadataRows
+        let onlyInMetadata = join.onlyInMetadata
+        let onlyInCounts = join.onlyInSamples
 
         // The grouping column of the cohort table and box plots: as given,
         // else the scored band, else `<stem>_band` beside a `<stem>_total` outcome.

@@ -16,6 +16,12 @@ public struct DataError: Error, Equatable, Sendable {
         case describe
         /// The grouping column of the figures.
         case figureGroups
+        /// The blocks permutations stay within (`strata`).
+        case strata
+        /// The groups whose dispersions are compared.
+        case dispersionGroups
+        /// The variable whose distances a Mantel test compares.
+        case mantelVariable
     }
 
     /// A value outside a transformation's domain.
@@ -55,7 +61,7 @@ public struct DataError: Error, Equatable, Sendable {
         /// A metadata column has the name of a diversity metric.
         case metricNameClash(String)
         /// No sample ID is in both the count table and the metadata.
-        case noSharedIDs(countIDs: [String], metadataIDs: [String], idColumn: String)
+        case noSharedIDs(sampleIDs: [String], samplesFile: String, metadataIDs: [String], idColumn: String)
         /// The outcome to dichotomise holds text.
         case cutoffNotANumber(value: String, column: String, id: String)
     }
@@ -116,4 +122,19 @@ extension Parameter {
     public static let adjust = Parameter("adjust")
     public static let base = Parameter("base")
     public static let delimiter = Parameter("delimiter")
+    public static let tree = Parameter("tree")
+    public static let midpointRoot = Parameter("midpointRoot")
+    public static let missingBranchLengths = Parameter("missingBranchLengths")
+    public static let metric = Parameter("metric")
+    public static let pseudocount = Parameter("pseudocount")
+    public static let alpha = Parameter("alpha")
+    public static let permutations = Parameter("permutations")
+    public static let strata = Parameter("strata")
+    public static let by = Parameter("by")
+    public static let formula = Parameter("formula")
+    public static let dimensions = Parameter("dimensions")
+    public static let group = Parameter("group")
+    public static let variable = Parameter("variable")
+    public static let method = Parameter("method")
+    public static let beta = Parameter("beta")
 }

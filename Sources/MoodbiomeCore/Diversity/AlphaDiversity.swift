@@ -17,14 +17,16 @@ public struct RequestedMetric: Sendable, Equatable {
         self.impliedByAll = impliedByAll
     }
 
-    /// Splits `requests` into those that apply to `table` and the count-based
-    /// ones implied by `all` that do not (non-integer data).
-    public static func applicable(_ requests: [RequestedMetric], to table: CountTable)
+    /// Splits `requests` into those that apply to `table` and those implied
+    /// by `all` that do not: the count-based ones on non-integer data, the
+    /// phylogenetic one without a tree.
+    public static func applicable(_ requests: [RequestedMetric], to table: CountTable, hasTree: Bool = false)
         -> (apply: [RequestedMetric], skipped: [RequestedMetric])
     {
-        if table.isIntegral { return (requests, []) }
-        let skip = requests.filter { $0.impliedByAll && $0.metric.requiresCounts }
-        return (requests.filter { !($0.impliedByAll && $0.metric.requiresCounts) }, skip)
+        func skipped(_ r: RequestedMetric) -> Bool {
+            r.impliedByAll && ((r.metric.requiresCounts && !table.isIntegral) || (r.metric.needsTree && !hasTree))
+        }
+        return (requests.filter { !skipped($0) }, requests.filter(skipped))
     }
 
     /// Parses a comma-separated list of metric names; `all` expands to
@@ -66,6 +68,8 @@ public enum AlphaDiversityError: Error, Equatable, Sendable {
     case rarefactionNeedsCounts(file: String)
     /// No sample is left to report (all below the rarefaction depth, or dropped).
     case noSamplesLeft(file: String, rarefied: Bool)
+    /// Phylogenetic metrics asked for without a tree.
+    case needsTree(metrics: [String])
 }
 
 /// Alpha diversity of every sample of a table.
@@ -94,12 +98,14 @@ extension AlphaDiversityResult {
     /// - Throws: `AlphaDiversityError.needsCounts` when a count-based metric
     ///   meets non-integer data; `InputError` for an impossible rarefaction.
     public init(table: CountTable, metrics: [RequestedMetric], options: AlphaOptions = .init(),
-                rarefaction: Rarefaction? = nil, dropEmpty: Bool = false,
+                rarefaction: Rarefaction? = nil, dropEmpty: Bool = false, phylogeny: TablePhylogeny? = nil,
                 progress: ((Int) -> Void)? = nil) throws {
         let countBased = metrics.filter { $0.metric.requiresCounts }.map(\.label)
         if !table.isIntegral && !countBased.isEmpty {
             throw AlphaDiversityError.needsCounts(metrics: countBased, file: table.source)
         }
+        let phylogenetic = metrics.filter { $0.metric.needsTree }.map(\.label)
+        if phylogeny == nil && !phylogenetic.isEmpty { throw AlphaDiversityError.needsTree(metrics: phylogenetic) }
         var indices = Array(0..<table.sampleCount)
         var belowDepth = [String]()
         if let rarefaction {
@@ -114,14 +120,14 @@ extension AlphaDiversityResult {
         if let rarefaction, !indices.isEmpty {
             for iteration in 0..<rarefaction.iterations {
                 let draw = rarefaction.rarefied(table, samples: indices, iteration: iteration)
-                let v = Self.evaluate(draw, samples: Array(0..<indices.count), metrics: metrics, options: options)
+                let v = Self.evaluate(draw, samples: Array(0..<indices.count), metrics: metrics, options: options, phylogeny: phylogeny)
                 for k in values.storage.indices { values.storage[k] += v.storage[k] }
                 progress?(iteration + 1)
             }
             let k = Double(rarefaction.iterations)
             for i in values.storage.indices { values.storage[i] /= k }
         } else {
-            values = Self.evaluate(table, samples: indices, metrics: metrics, options: options)
+            values = Self.evaluate(table, samples: indices, metrics: metrics, options: options, phylogeny: phylogeny)
         }
         // All-zero samples: NA for every metric (never a misleading 0).
         let position = Dictionary(uniqueKeysWithValues: indices.enumerated().map { ($1, $0) })
@@ -148,16 +154,18 @@ extension AlphaDiversityResult {
     /// from the sparse table; an empty sample is NaN for every metric
     /// without reaching any (the driver's rule, scikit-bio's `_validate_alpha`).
     static func evaluate(_ table: CountTable, samples: [Int], metrics: [RequestedMetric],
-                         options: AlphaOptions) -> Matrix {
+                         options: AlphaOptions, phylogeny: TablePhylogeny?) -> Matrix {
         let taxa = table.taxonCount
         return Matrix(rows: samples.count, columns: metrics.count) { writer in
             // Per-sample work is independent and cannot throw.
             _ = parallelChunkMap(count: samples.count, minimumPerChunk: 4) { range in
                 for i in range {
                     let present = table.nonZeroValues(ofSample: samples[i])
+                    let presentTaxa = table.taxonIndices[table.range(ofSample: samples[i])]
                     for (m, request) in metrics.enumerated() {
                         writer.set(i, m, present.isEmpty ? .nan
-                                   : request.metric.value(present: present, taxonCount: taxa, options: options))
+                                   : request.metric.value(present: present, taxa: presentTaxa, taxonCount: taxa,
+                                                          options: options, phylogeny: phylogeny))
                     }
                 }
             }

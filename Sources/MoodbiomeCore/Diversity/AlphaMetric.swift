@@ -29,6 +29,10 @@ public struct AlphaSample {
     /// The order of a parameterised metric (Hill, Rényi, Tsallis); NaN otherwise.
     public let order: Double
     public let options: AlphaOptions
+    /// The taxa (table rows) of `present`, for the phylogenetic metric.
+    public let taxa: ArraySlice<Int32>
+    /// The table's tree, when one was given.
+    public let phylogeny: TablePhylogeny?
 }
 
 /// One alpha metric's definition: its name and aliases, what it needs, what
@@ -65,10 +69,12 @@ public struct AlphaMetricDefinition: Sendable {
     public let axisUnit: Unit?
     /// Why the value can be undefined (NA) for a non-empty sample, if it can.
     public let undefinedWhen: String?
+    /// Needs a phylogenetic tree of the table's features (`faith_pd`).
+    public let needsTree: Bool
     let compute: @Sendable (AlphaSample) -> Double
 
     public init(name: String, aliases: [String] = [], takesOrder: Bool = false, requiresCounts: Bool = false,
-                usesLogBase: Bool = false, summary: String, reference: String, axisQuantity: String? = nil,
+                usesLogBase: Bool = false, needsTree: Bool = false, summary: String, reference: String, axisQuantity: String? = nil,
                 axisUnit: Unit? = nil, undefinedWhen: String? = nil, compute: @escaping @Sendable (AlphaSample) -> Double) {
         self.name = name
         self.aliases = aliases
@@ -80,6 +86,7 @@ public struct AlphaMetricDefinition: Sendable {
         self.axisQuantity = axisQuantity
         self.axisUnit = axisUnit
         self.undefinedWhen = undefinedWhen
+        self.needsTree = needsTree
         self.compute = compute
     }
 }
@@ -104,6 +111,7 @@ public struct AlphaMetric: Hashable, Sendable {
 
     public var aliases: [String] { definition.aliases }
     public var requiresCounts: Bool { definition.requiresCounts }
+    public var needsTree: Bool { definition.needsTree }
     public var summary: String { definition.summary }
 
     public static func == (a: AlphaMetric, b: AlphaMetric) -> Bool { a.name == b.name }
@@ -116,6 +124,9 @@ public struct AlphaMetric: Hashable, Sendable {
     }
 
     /// The metrics without a parameter, in the order `--metrics all` lists them.
+    ///
+    /// The metrics that need a tree are among them: `--metrics all` computes
+    /// them when a tree is given and skips them otherwise.
     public static var fixed: [AlphaMetric] {
         AlphaMetricDefinition.registry.filter { !$0.takesOrder }.map { AlphaMetric($0) }
     }
@@ -160,15 +171,21 @@ public struct AlphaMetric: Hashable, Sendable {
 
     /// The metric's value for one sample's abundances (zeros allowed): NaN
     /// for an empty sample, otherwise the metric on the non-zero values.
-    public func value(_ counts: ArraySlice<Double>, options: AlphaOptions = .init()) -> Double {
-        var present = [Double]()
-        for n in counts where n > 0 { present.append(n) }
+    /// `phylogeny` is the tree of the abundances' taxa, for `faith_pd`.
+    public func value(_ counts: ArraySlice<Double>, options: AlphaOptions = .init(), phylogeny: TablePhylogeny? = nil) -> Double {
+        var present = [Double](), taxa = [Int32]()
+        for (k, n) in zip(counts.indices, counts) where n > 0 {
+            present.append(n)
+            taxa.append(Int32(k - counts.startIndex))
+        }
         if present.isEmpty { return .nan }
-        return value(present: present[...], taxonCount: counts.count, options: options)
+        return value(present: present[...], taxa: taxa[...], taxonCount: counts.count, options: options, phylogeny: phylogeny)
     }
 
-    /// The driver's entry: the non-zero abundances of a non-empty sample.
-    package func value(present: ArraySlice<Double>, taxonCount: Int, options: AlphaOptions) -> Double {
-        definition.compute(AlphaSample(present: present, taxonCount: taxonCount, order: order ?? .nan, options: options))
+    /// The driver's entry: the non-zero abundances of a non-empty sample and their taxa.
+    package func value(present: ArraySlice<Double>, taxa: ArraySlice<Int32>, taxonCount: Int, options: AlphaOptions,
+                       phylogeny: TablePhylogeny?) -> Double {
+        definition.compute(AlphaSample(present: present, taxonCount: taxonCount, order: order ?? .nan, options: options,
+                                       taxa: taxa, phylogeny: phylogeny))
     }
 }

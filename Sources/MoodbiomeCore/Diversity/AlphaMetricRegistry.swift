@@ -26,6 +26,7 @@ extension AlphaMetricDefinition {
         .robbins,
         .singles,
         .doubles,
+        .faithPD,
         .hill,
         .renyi,
         .tsallis,

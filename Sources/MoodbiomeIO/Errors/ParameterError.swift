@@ -43,6 +43,8 @@ public struct ParameterError: Error, Equatable, Sendable {
         case onlyFor(Setting)
         /// The value is larger than Moodbiome's documented limit for it.
         case exceedsLimit(value: String, limit: String)
+        /// Neither this parameter nor the alternative was given; one is needed.
+        case missingAlternative(Parameter)
     }
 
     /// The values a parameter may take, bounds as written.

@@ -143,23 +143,27 @@ extension TextTable {
         return "'" + s
     }
 
+    /// A field as CSV/TSV writes it: quoted (quotes doubled) when it holds
+    /// the separator, a quote or a line break. One pass over the bytes
+    /// decides (this runs for every cell; Foundation's searches cost more
+    /// than the write).
+    public static func field(_ s: String, separator separatorByte: UInt8) -> String {
+        var needsQuotes = false
+        for b in s.utf8 where b == separatorByte || b == 0x22 || b == 0x0A || b == 0x0D {
+            needsQuotes = true
+            break
+        }
+        guard needsQuotes else { return s }
+        var out = "\""
+        for ch in s.unicodeScalars {
+            if ch == "\"" { out += "\"\"" } else { out.unicodeScalars.append(ch) }
+        }
+        return out + "\""
+    }
+
     private func delimited(_ separator: Character, numbers: NumberStyle, guardFormulas: Bool = false) -> String {
         let separatorByte = separator == "\t" ? UInt8(ascii: "\t") : UInt8(ascii: ",")
-        // One pass over the bytes decides whether a field needs quotes (this
-        // runs for every cell; Foundation's searches cost more than the write).
-        func quoted(_ s: String) -> String {
-            var needsQuotes = false
-            for b in s.utf8 where b == separatorByte || b == 0x22 || b == 0x0A || b == 0x0D {
-                needsQuotes = true
-                break
-            }
-            guard needsQuotes else { return s }
-            var out = "\""
-            for ch in s.unicodeScalars {
-                if ch == "\"" { out += "\"\"" } else { out.unicodeScalars.append(ch) }
-            }
-            return out + "\""
-        }
+        func quoted(_ s: String) -> String { Self.field(s, separator: separatorByte) }
         func cell(_ c: Cell) -> String {
             if guardFormulas, case .text(let s) = c { return quoted(Self.formulaGuarded(s)) }
             return quoted(text(c, numbers))

@@ -4,8 +4,8 @@ import Glibc
 
 /// Concurrent element writes into a `Matrix` that outlives the writer.
 ///
-/// The per-sample metric loops fill disjoint parts of one matrix from
-/// several threads. This is the one place where that is done through a raw
+/// The per-sample metric loops and the pairwise distance loops fill
+/// disjoint parts of one matrix from several threads. This is the one place where that is done through a raw
 /// pointer: callers guarantee that no two threads write the same element
 /// and that the matrix is not otherwise accessed until the filling body
 /// returns.
@@ -24,6 +24,23 @@ package struct ParallelMatrixWriter: @unchecked Sendable {
     @inline(__always)
     package func set(_ i: Int, _ j: Int, _ value: Double) {
         base[i + j * rows] = value
+    }
+
+    /// Adds to element `(i, j)`.
+    @inline(__always)
+    package func add(_ i: Int, _ j: Int, _ value: Double) {
+        base[i + j * rows] += value
+    }
+}
+
+extension Matrix {
+    /// Runs `body` with a writer over this matrix's storage (threads write
+    /// disjoint elements; see ``ParallelMatrixWriter``).
+    package mutating func withParallelWriter<R>(_ body: (ParallelMatrixWriter) throws -> R) rethrows -> R {
+        let (r, c) = (rows, columns)
+        return try storage.withUnsafeMutableBufferPointer { buffer in
+            try body(ParallelMatrixWriter(base: buffer.baseAddress ?? emptyMatrixBase, rows: r, columns: c))
+        }
     }
 }
 

@@ -100,3 +100,29 @@ public struct AliasTable: Sendable {
         return (u - Double(i)) < probability[i] ? i : alias[i]
     }
 }
+
+extension Xoshiro256StarStar {
+    /// A uniform integer in `0..<bound` without modulo bias (Lemire 2019,
+    /// "Fast random integer generation in an interval", ACM TOMACS 29:3:
+    /// the high word of a 64 × 64-bit product, with rejection of the few
+    /// values that would bias it).
+    public mutating func nextInt(below bound: Int) -> Int {
+        precondition(bound > 0, "the bound must be positive")
+        let s = UInt64(bound)
+        var product = next().multipliedFullWidth(by: s)
+        if product.low < s {
+            let threshold = (0 &- s) % s
+            while product.low < threshold { product = next().multipliedFullWidth(by: s) }
+        }
+        return Int(product.high)
+    }
+
+    /// Shuffles `values` in place: the Fisher–Yates shuffle (Durstenfeld
+    /// 1964), from the last position down, each swap partner by ``nextInt(below:)``.
+    public mutating func shuffle<T>(_ values: inout [T]) {
+        guard values.count > 1 else { return }
+        for i in stride(from: values.count - 1, to: 0, by: -1) {
+            values.swapAt(i, nextInt(below: i + 1))
+        }
+    }
+}

@@ -153,4 +153,85 @@ public enum Figures {
         }
         return c.document(title: title, description: caption.joined(separator: " "))
     }
+
+    /// The first two principal coordinates, axes labelled with the share
+    /// of variation each explains, points coloured by a metadata column
+    /// (groups with a legend, or a continuous viridis-like scale with a
+    /// colour bar), with the groups' 95% ellipses when computed.
+    public static func ordination(_ pcoa: PrincipalCoordinates, colouring: OrdinationColouring?, title: String) -> String {
+        let n = pcoa.ids.count
+        let xs = (0..<n).map { pcoa.coordinates.columns > 0 ? pcoa.coordinates[$0, 0] : 0 }
+        let ys = (0..<n).map { pcoa.coordinates.columns > 1 ? pcoa.coordinates[$0, 1] : 0 }
+        func axisLabel(_ k: Int) -> String {
+            guard k < pcoa.proportionExplained.count else { return "PC\(k + 1)" }
+            return "PC\(k + 1) (" + String(format: "%.1f", pcoa.proportionExplained[k] * 100) + "%)"
+        }
+        var c = SVGCanvas(width: width, height: height)
+        let ellipsePoints = colouring?.ellipses.flatMap(\.points) ?? []
+        let frame = Frame(x: AxisScale((xs + ellipsePoints.map(\.0)).min() ?? 0, (xs + ellipsePoints.map(\.0)).max() ?? 1),
+                          y: AxisScale((ys + ellipsePoints.map(\.1)).min() ?? 0, (ys + ellipsePoints.map(\.1)).max() ?? 1))
+        var caption = ["\(n) samples. Principal coordinates (Gower centring); the axes' shares are of the total of the non-negative eigenvalues."]
+        if pcoa.negativeCount > 0 {
+            caption.append("\(pcoa.negativeCount) negative eigenvalue\(pcoa.negativeCount == 1 ? "" : "s") (non-Euclidean distance) not shown.")
+        }
+        if let colouring, !colouring.ellipses.isEmpty { caption.append("Ellipses: 95% normal data ellipses per group.") }
+        drawFrame(&c, frame, xLabel: axisLabel(0), yLabel: axisLabel(1), title: title, caption: caption)
+        let grey = "#9a9a9a"
+        switch colouring?.scheme {
+        case .groups(let levels, let group)?:
+            for e in colouring?.ellipses ?? [] {
+                guard let l = levels.firstIndex(of: e.level) else { continue }
+                let colour = SVGCanvas.palette[l % SVGCanvas.palette.count]
+                c.polygon(e.points.map { (frame.px($0.0), frame.py($0.1)) }, fill: colour, opacity: 0.12)
+                c.polyline(e.points.map { (frame.px($0.0), frame.py($0.1)) } + [(frame.px(e.points[0].0), frame.py(e.points[0].1))],
+                           stroke: colour, width: 1.4, opacity: 0.8)
+            }
+            for i in 0..<n {
+                let colour = group[i].map { SVGCanvas.palette[$0 % SVGCanvas.palette.count] } ?? grey
+                c.circle(frame.px(xs[i]), frame.py(ys[i]), r: 3.6, fill: colour, opacity: 0.8)
+            }
+            var x = width - right
+            let entries = levels.enumerated().map { ($0.element, SVGCanvas.palette[$0.offset % SVGCanvas.palette.count]) }
+                + (group.contains(where: { $0 == nil }) ? [("missing", grey)] : [])
+            for (label, colour) in entries.prefix(8).reversed() {
+                let shown = label.count > 18 ? String(label.prefix(17)) + "…" : label
+                let w = Double(shown.count) * 7.2 + 22
+                x -= w
+                c.circle(x + 6, 38, r: 4.5, fill: colour, opacity: 0.9)
+                c.text(shown, x + 14, 42.5, size: 12, anchor: .start)
+            }
+            if let name = colouring?.column { c.text(name + ":", x - 6, 42.5, size: 12, anchor: .end, weight: "bold") }
+        case .numeric(let values)?:
+            let finite = values.filter(\.isFinite)
+            let lo = finite.min() ?? 0, hi = finite.max() ?? 1
+            for i in 0..<n {
+                let v = values[i]
+                let colour = v.isFinite ? Self.viridis(hi > lo ? (v - lo) / (hi - lo) : 0.5) : grey
+                c.circle(frame.px(xs[i]), frame.py(ys[i]), r: 3.6, fill: colour, opacity: 0.85)
+            }
+            // Colour bar in the top margin.
+            let barRight = width - right - 40, barWidth = 140.0
+            for k in 0..<28 {
+                c.rect(barRight - barWidth + Double(k) * barWidth / 28, 32, barWidth / 28 + 0.5, 10, fill: Self.viridis(Double(k) / 27))
+            }
+            c.text(AxisScale(lo, hi).label(lo), barRight - barWidth - 4, 41, size: 11, anchor: .end)
+            c.text(AxisScale(lo, hi).label(hi), barRight + 4, 41, size: 11, anchor: .start)
+            if let name = colouring?.column { c.text(name, barRight - barWidth / 2, 27, size: 12, weight: "bold") }
+        case nil:
+            for i in 0..<n { c.circle(frame.px(xs[i]), frame.py(ys[i]), r: 3.6, fill: SVGCanvas.palette[0], opacity: 0.7) }
+        }
+        return c.document(title: title, description: caption.joined(separator: " "))
+    }
+
+    /// A viridis-like sequential colour for `t` in [0, 1] (three stops of
+    /// matplotlib's viridis: #440154, #21908C, #FDE725), perceptually
+    /// ordered and readable in grey.
+    static func viridis(_ t: Double) -> String {
+        let stops: [(Double, Double, Double)] = [(0x44, 0x01, 0x54), (0x21, 0x90, 0x8C), (0xFD, 0xE7, 0x25)]
+        let u = Swift.min(Swift.max(t, 0), 1) * 2
+        let k = Swift.min(Int(u), 1), f = u - Double(k)
+        let a = stops[k], b = stops[k + 1]
+        func mix(_ x: Double, _ y: Double) -> Int { Int((x + (y - x) * f).rounded()) }
+        return String(format: "#%02X%02X%02X", mix(a.0, b.0), mix(a.1, b.1), mix(a.2, b.2))
+    }
 }

@@ -60,6 +60,14 @@ public enum Words {
         case let e as FormulaError: return formula(e)
         case let e as AlphaDiversityError: return diversity(e, spelling: spelling)
         case let e as ScoringError: return scoring(e, spelling: spelling)
+        case let e as BetaDiversityError: return beta(e, spelling: spelling)
+        case let e as CompositionError: return composition(e, spelling: spelling)
+        case let e as PhylogenyError:
+            switch e {
+            case .unrooted(let file, let children):
+                return InputError(file: file, problem: "the tree is unrooted (its root has \(children) children); UniFrac and Faith's PD need a rooted tree",
+                                  fix: "Give the rooted tree (QIIME 2: rooted-tree.qza exported), or root this one at its midpoint with \(s(.midpointRoot))").description
+            }
         case let e as LinearAlgebraError: return e.description
         default: return "\(error)"
         }
@@ -98,6 +106,8 @@ public enum Words {
             case .scoredInstrument:
                 return ("needs an instrument to score", "Add \(s(.scale)) NAME with \(s(.items)) or \(s(.prefix))")
             }
+        case .missingAlternative(let other):
+            return ("or \(s(other)) is needed: say what to compare with", "Give \(s(e.parameter)) (a metadata column) or \(s(other)) (a second matrix)")
         case .exceedsLimit(let value, let limit):
             return ("\(value) is above the documented limit of \(limit)", "Moodbiome refuses sizes it cannot handle in memory and time; use a smaller value")
         }
@@ -121,6 +131,9 @@ public enum Words {
             case .groupBy: problem = "no column '\(name)' to group by"
             case .describe: problem = "no column '\(name)' to describe"
             case .figureGroups: problem = "no column '\(name)' to group the figures by"
+            case .strata: problem = "no column '\(name)' to take the permutation strata from"
+            case .dispersionGroups: problem = "no column '\(name)' to take the groups from"
+            case .mantelVariable: problem = "no column '\(name)' for the Mantel test"
             }
             return (problem, columnFix(name, available: available))
         case .noCompleteRows(let variables):
@@ -158,8 +171,8 @@ public enum Words {
             return ("the model has \(rank) estimable coefficients but only \(rows) complete rows: no residual degrees of freedom", "Use fewer predictors or more samples")
         case .metricNameClash(let label):
             return ("the metadata already has a column named '\(label)', the name of a diversity metric", "Rename that metadata column")
-        case .noSharedIDs(let countIDs, let metadataIDs, let idColumn):
-            return ("no sample ID is in both tables (count table: \(list(countIDs)); metadata '\(idColumn)': \(list(metadataIDs)))",
+        case .noSharedIDs(let sampleIDs, let samplesFile, let metadataIDs, let idColumn):
+            return ("no sample ID is in both \(samplesFile) and the metadata (\(samplesFile): \(list(sampleIDs)); metadata '\(idColumn)': \(list(metadataIDs)))",
                     "Check that the IDs are spelled the same way, and name the metadata's ID column with \(s(.idColumn))")
         case .cutoffNotANumber(let value, let column, let id):
             return ("'\(value)' in column '\(column)' (ID '\(id)') is not a number, so \(s(.outcomeCutoff)) cannot apply", "Correct the value or mark it missing (NA)")
@@ -187,6 +200,7 @@ public enum Words {
         case .noTilde: (problem, fix) = ("there is no '~' between the outcome and the predictors", "Write it as: outcome ~ predictor1 + predictor2")
         case .missingOutcome: (problem, fix) = ("the outcome is missing before '~'", nil)
         case .missingPredictors: (problem, fix) = ("the predictors are missing after '~'", "Write `~ 1` for an intercept-only model")
+        case .responseInOneSided: (problem, fix) = ("the distance matrix is the response, so the formula has no left-hand side", "Write it as: ~ predictor1 + predictor2")
         case .unexpectedText: (problem, fix) = ("unexpected text here", nil)
         case .expected(let symbol): (problem, fix) = ("expected '\(symbol)' here", nil)
         case .notANumber(let text): (problem, fix) = ("'\(text)' is not a number", nil)
@@ -236,6 +250,31 @@ public enum Words {
                               fix: "Rarefy the raw read counts, or drop \(s(.rarefy))").description
         case .noSamplesLeft(let file, let rarefied):
             return InputError(file: file, problem: "no samples left to report", fix: rarefied ? "Choose a lower \(s(.rarefy)) depth" : nil).description
+        case .needsTree(let metrics):
+            return "\(metrics.joined(separator: ", ")) \(metrics.count == 1 ? "needs" : "need") a phylogenetic tree of the table's features. "
+                + "Give it with \(s(.tree)) (Newick, e.g. QIIME 2's rooted-tree exported as tree.nwk)"
+        }
+    }
+
+    static func beta(_ e: BetaDiversityError, spelling: ParameterSpelling) -> String {
+        let s = spelling.spell
+        switch e {
+        case .unknownMetric(let name):
+            let names = BetaMetricDefinition.registry.map(\.name)
+            let suggestion = closestName(to: name, among: names).map { "Did you mean '\($0)'? " } ?? ""
+            return "unknown beta-diversity metric '\(name)'. \(suggestion)Known: \(names.joined(separator: ", "))"
+        case .needsTree(let name):
+            return "\(name) needs a phylogenetic tree of the table's features. Give it with \(s(.tree)) (Newick)"
+        case .zerosWithoutPseudocount(let file):
+            return InputError(file: file, problem: "the table has zeros, and the log-ratio of a zero is undefined without a pseudocount",
+                              fix: "Use \(s(.pseudocount)) 1 (the default), or robust_aitchison, which uses each pair's shared features only").description
+        case .noSharedFeatures(let a, let b):
+            return "robust_aitchison: samples '\(a)' and '\(b)' share no feature, so their distance is undefined. "
+                + "Filter out very sparse samples, or use aitchison (with a pseudocount)"
+        case .tooLarge(let samples, let features):
+            return "the table (\(samples) samples × \(features) features) is too large for this metric's dense computation"
+        case .tooFewSamples(let file):
+            return InputError(file: file, problem: "fewer than two samples with reads: there is no pair to compare").description
         }
     }
 
@@ -309,8 +348,13 @@ public enum Words {
                                       spelling: ParameterSpelling) -> [String] {
         let s = spelling.spell
         var out = [String]()
-        if !skipped.isEmpty {
-            out.append("note: \(tablePath) holds non-integer values, so the count-based metrics were skipped: \(skipped.map(\.label).joined(separator: ", "))")
+        let countBased = skipped.filter { $0.metric.requiresCounts }
+        if !countBased.isEmpty {
+            out.append("note: \(tablePath) holds non-integer values, so the count-based metrics were skipped: \(countBased.map(\.label).joined(separator: ", "))")
+        }
+        let phylogenetic = skipped.filter { $0.metric.needsTree && !$0.metric.requiresCounts }
+        if !phylogenetic.isEmpty {
+            out.append("note: \(phylogenetic.map(\.label).joined(separator: ", ")) skipped: \(plural(phylogenetic.count, "it needs", "they need")) a tree (\(s(.tree)))")
         }
         if let rarefaction, seedDrawn {
             out.append("note: rarefaction seed \(rarefaction.seed) (pass \(s(.seed)) \(rarefaction.seed) to repeat this run exactly)")

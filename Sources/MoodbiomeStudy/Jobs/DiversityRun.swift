@@ -23,6 +23,8 @@ public struct DiversityRun: Sendable {
     /// (so that `analyze` can record it).
     public private(set) var resolvedSeed: UInt64 = DiversityRun.drawSeed()
     public var dropEmpty = false
+    /// The tree for `faith_pd`.
+    public var tree: TreeInput? = nil
     /// The output format (`nil`: by the output's extension, else CSV).
     public var format: TableFormat? = nil
     public var digits: Int? = nil
@@ -35,6 +37,9 @@ public struct DiversityRun: Sendable {
     public var spelling = ParameterSpelling.canonical
 
     public init(tablePath: String) { self.tablePath = tablePath }
+
+    /// The files read.
+    public var inputs: [String] { [tablePath] + (tree.map { [$0.path] } ?? []) }
 
     /// The rarefaction this job applies, if any.
     public var rarefaction: Rarefaction? {
@@ -71,13 +76,13 @@ public struct DiversityRun: Sendable {
     public func run(report: (String) -> Void) throws -> String? {
         // Validate everything that does not need the data before reading it.
         let format = try TableFormat.resolve(requested: format, outputPath: outputPath)
-        if let outputPath { try checkOutputPath(outputPath, overwrite: overwrite, inputs: [tablePath]) }
+        if let outputPath { try checkOutputPath(outputPath, overwrite: overwrite, inputs: inputs) }
         try validate()
         let result = try compute(report: report)
         let style: NumberStyle? = digits.map { .significantDigits($0) }
         let text = result.table.rendered(as: format, numbers: style, guardFormulas: guardFormulas)
         if let outputPath {
-            try writeFileAtomically(text, to: outputPath, overwrite: overwrite, inputs: [tablePath])
+            try writeFileAtomically(text, to: outputPath, overwrite: overwrite, inputs: inputs)
             return nil
         }
         return text
@@ -90,11 +95,12 @@ public struct DiversityRun: Sendable {
         try validate()
         let requested = try RequestedMetric.parseList(metrics)
         let table = try CountTable.read(tablePath, options: readOptions)
-        let (apply, skipped) = RequestedMetric.applicable(requested, to: table)
+        let (apply, skipped) = RequestedMetric.applicable(requested, to: table, hasTree: tree != nil)
+        let phylogeny = try apply.contains { $0.metric.needsTree } ? tree?.load(for: table, report: report) : nil
         let rarefaction = self.rarefaction
         let progress = rarefaction.map { ProgressBar(label: "rarefying", total: $0.iterations) }
         let result = try AlphaDiversityResult(table: table, metrics: apply, options: options, rarefaction: rarefaction,
-                                              dropEmpty: dropEmpty, progress: progress.map { bar in { bar.update($0) } })
+                                              dropEmpty: dropEmpty, phylogeny: phylogeny, progress: progress.map { bar in { bar.update($0) } })
         for note in Words.diversityNotes(result, tablePath: tablePath, skipped: skipped, rarefaction: rarefaction,
                                          seedDrawn: seed == nil, dropEmpty: dropEmpty, spelling: spelling) {
             report(note)

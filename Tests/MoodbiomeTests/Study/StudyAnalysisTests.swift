@@ -83,7 +83,7 @@ func twinsStudy(outputDirectory: String = temporaryDirectory() + "/out") -> Stud
         job.association.covariates = []
         #expect {
             try job.run { _ in }
-        } throws: { message($0).contains("no sample ID is in both tables") }
+        } throws: { message($0).contains("no sample ID is in both") }
         #expect(!FileManager.default.fileExists(atPath: dir + "/out"))
     }
 

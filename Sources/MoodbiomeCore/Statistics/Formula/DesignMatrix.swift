@@ -18,6 +18,11 @@ public struct DesignMatrix: Sendable {
     public struct Exclusion: Sendable, Hashable {
         public let variable: String
         public let rows: Int
+
+        public init(variable: String, rows: Int) {
+            self.variable = variable
+            self.rows = rows
+        }
     }
 
     public let formula: Formula
@@ -117,7 +122,10 @@ public struct DesignMatrix: Sendable {
         }
 
         // 3. The response.
-        if binaryResponse {
+        if formula.isOneSided {
+            self.response = []
+            self.responseCoding = nil
+        } else if binaryResponse {
             if case .variable(let name) = formula.response, column(name).kind == .categorical {
                 let c = column(name)
                 let cells = kept.map { c.cells[$0] }

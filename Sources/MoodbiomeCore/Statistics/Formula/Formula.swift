@@ -22,6 +22,9 @@ public struct Formula: Sendable, Equatable {
     public let terms: [Term]
     /// Whether the model has an intercept.
     public let hasIntercept: Bool
+    /// A right-hand side only (`~ a + b`): the response is not a column
+    /// (a distance matrix, for PERMANOVA).
+    public let isOneSided: Bool
 
     /// Parses `text`.
     public init(_ text: String) throws {
@@ -30,9 +33,19 @@ public struct Formula: Sendable, Equatable {
         self.init(text: text, response: response, terms: rhs.terms, hasIntercept: rhs.intercept != .exclude)
     }
 
+    /// Parses a one-sided formula, `~ phq9 + age + C(sex)` (the `~` may be
+    /// left out): the predictors of a model whose response is given
+    /// otherwise, such as the distance matrix of a PERMANOVA.
+    public init(rightHandSide text: String) throws {
+        var parser = FormulaParser(text: text)
+        let rhs = try parser.parseRightHandSide()
+        self.init(text: text, response: .number(0), terms: rhs.terms, hasIntercept: rhs.intercept != .exclude, oneSided: true)
+    }
+
     /// A formula built from its parts, never from pasted text: a column
     /// named `` `age` - 1 `` stays one column. `text` is only for display.
-    init(text: String, response: Expression, terms: [Term], hasIntercept: Bool) {
+    init(text: String, response: Expression, terms: [Term], hasIntercept: Bool, oneSided: Bool = false) {
+        self.isOneSided = oneSided
         self.text = text
         self.response = response
         var ordered = [Term]()

@@ -5,6 +5,9 @@ public struct FormulaError: Error, Equatable, Sendable {
         case noTilde
         case missingOutcome
         case missingPredictors
+        /// `y ~ x` where only the right-hand side belongs (the distance
+        /// matrix is the response of a PERMANOVA).
+        case responseInOneSided
         case unexpectedText
         case expected(String)
         case notANumber(String)

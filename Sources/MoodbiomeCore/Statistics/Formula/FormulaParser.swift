@@ -122,6 +122,18 @@ struct FormulaParser {
         return (response, rhs)
     }
 
+    /// A one-sided formula, `~ a + b` (the `~` optional): the response is
+    /// the distance matrix, given elsewhere.
+    mutating func parseRightHandSide() throws -> TermSet {
+        try tokenize()
+        if current == .symbol("~") { advance() }
+        if current == .end { throw error(.missingPredictors) }
+        let rhs = try parseTerms()
+        if current == .symbol("~") { throw error(.responseInOneSided) }
+        guard current == .end else { throw error(.unexpectedText) }
+        return rhs
+    }
+
     mutating func enter() throws {
         depth += 1
         if depth > Self.maximumDepth { throw error(.tooDeep(limit: Self.maximumDepth)) }

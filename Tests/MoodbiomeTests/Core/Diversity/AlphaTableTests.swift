@@ -38,7 +38,7 @@ struct AlphaTableTests {
             try AlphaDiversityResult(table: table, metrics: try RequestedMetric.parseList("shannon,chao1"))
         }
         let (apply, skipped) = RequestedMetric.applicable(try RequestedMetric.parseList("all"), to: table)
-        #expect(skipped.allSatisfy { $0.metric.requiresCounts })
+        #expect(skipped.allSatisfy { $0.metric.requiresCounts || $0.metric.needsTree })
         #expect(skipped.contains { $0.metric.name == "chao1" })
         let result = try AlphaDiversityResult(table: table, metrics: apply)
         let shannonColumn = try #require(result.metrics.firstIndex { $0.metric.name == "shannon" })
@@ -62,8 +62,20 @@ struct AlphaTableTests {
         let all = try RequestedMetric.parseList("all")
         #expect(all.count == AlphaMetric.all.count)
         let table = try #require(referenceTables["bci"])
-        let result = try AlphaDiversityResult(table: table, metrics: all)
+        // Without a tree, `all` skips faith_pd (and says so); asked for by name, it is an error.
+        let (apply, skipped) = RequestedMetric.applicable(all, to: table)
+        #expect(skipped.map(\.label) == ["faith_pd"])
+        let result = try AlphaDiversityResult(table: table, metrics: apply)
         #expect(result.values.rows == 50)
-        #expect(result.values.columns == all.count)
+        #expect(result.values.columns == all.count - 1)
+        #expect(throws: AlphaDiversityError.needsTree(metrics: ["faith_pd"])) {
+            try AlphaDiversityResult(table: table, metrics: try RequestedMetric.parseList("shannon,faith_pd"))
+        }
+        // With one, every metric is computed.
+        let gp = try #require(betaTables["gp500"])
+        let withTree = RequestedMetric.applicable(all, to: gp, hasTree: true)
+        #expect(withTree.skipped.isEmpty)
+        let full = try AlphaDiversityResult(table: gp, metrics: withTree.apply, phylogeny: betaTrees["gp500"])
+        #expect(full.values.columns == all.count)
     }
 }

@@ -1,0 +1,67 @@
+import ArgumentParser
+import Foundation
+import MoodbiomeCore
+import MoodbiomeStudy
+
+struct BetaCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "beta",
+        abstract: "Compute a beta-diversity distance matrix between the samples of a count table.",
+        discussion: """
+        Metrics (scikit-bio names): braycurtis, jaccard (presence/absence), euclidean, canberra, \
+        hellinger, aitchison (CLR with --pseudocount, default 1), robust_aitchison (CLR over each \
+        pair's shared features), and with --tree: unweighted_unifrac, weighted_unifrac, \
+        weighted_normalized_unifrac, generalized_unifrac (--alpha, default 0.5). \
+        Run `moodbiome metrics` for their formulas.
+
+        Output: the square matrix as TSV with an empty top-left cell (QIIME 2 and scikit-bio read \
+        it), or CSV, or the long form (sample_a, sample_b, distance), at full precision. Samples \
+        without reads are left out and listed on stderr.
+        """
+    )
+
+    @Argument(help: "The count table (CSV/TSV, BIOM, .qza, mothur .shared, MetaPhlAn).")
+    var table: String
+
+    @Option(help: "The metric (see above).")
+    var metric = "braycurtis"
+
+    @OptionGroup var settings: BetaSettingsOptions
+    @OptionGroup var tree: TreeOptions
+    @OptionGroup var input: TableInputOptions
+
+    @Option(help: ArgumentHelp("tsv (square, default), csv (square) or long (one row per pair). Default: csv for a .csv output, else tsv.", valueName: "layout"))
+    var format: DistanceLayout?
+
+    @Option(name: [.short, .customLong("output")], help: ArgumentHelp("Write here (atomically) instead of standard output.", valueName: "file"))
+    var output: String?
+
+    @Flag(help: "Replace the output file if it exists.")
+    var force = false
+
+    @Flag(name: .customLong("safe-csv"), help: "Prefix sample IDs that start with =, +, -, @ with ' (spreadsheet formula guard).")
+    var safeCSV = false
+
+    var job: BetaRun {
+        var job = BetaRun(tablePath: table)
+        input.configure(&job.readOptions)
+        job.metric = metric
+        job.options = settings.settings
+        job.tree = tree.input
+        job.layout = format
+        job.outputPath = output
+        job.overwrite = force
+        job.guardFormulas = safeCSV
+        return job
+    }
+
+    func validate() throws {
+        try validating { _ = try job.validate() }
+    }
+
+    func run() throws {
+        try reportingErrors {
+            if let text = try job.run(report: printToStandardError) { try writeToStandardOutput(text) }
+        }
+    }
+}

@@ -1,0 +1,212 @@
+import ArgumentParser
+import Foundation
+import MoodbiomeCore
+import MoodbiomeStudy
+
+struct OrdinateCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "ordinate",
+        abstract: "Principal coordinates (PCoA) of a distance matrix, as scikit-bio's pcoa.",
+        discussion: """
+        Writes sample_id, PC1, PC2, … (-o), and with --eigenvalues-output the axes' eigenvalues and \
+        proportions explained. Negative eigenvalues (non-Euclidean distances such as Bray–Curtis) \
+        are kept in the eigenvalues and noted; their axes have coordinates 0, as in scikit-bio. \
+        --figure draws PC1 against PC2 (SVG), coloured by a metadata column with --color-by \
+        (groups for text or up to five distinct numbers, else a colour scale), with 95% group \
+        ellipses on request.
+        """
+    )
+
+    @Argument(help: "The distance matrix (square TSV/CSV).")
+    var matrix: String
+
+    @Option(help: "Number of axes (default: all; use e.g. 10 for a large matrix — only those are computed).")
+    var dimensions: Int?
+
+    @Option(name: .customLong("eigenvalues-output"), help: ArgumentHelp("Write axis, eigenvalue, proportion_explained here.", valueName: "file"))
+    var eigenvaluesOutput: String?
+
+    @Option(help: ArgumentHelp("Draw PC1 × PC2 to this SVG file.", valueName: "file.svg"))
+    var figure: String?
+
+    @Option(help: ArgumentHelp("Metadata for --color-by (CSV/TSV).", valueName: "file"))
+    var metadata: String?
+
+    @Option(name: .customLong("id-column"), help: ArgumentHelp("The metadata's sample-ID column (default: the first).", valueName: "column"))
+    var idColumn: String?
+
+    @Option(name: .customLong("color-by"), help: ArgumentHelp("Colour the figure's points by this metadata column.", valueName: "column"))
+    var colorBy: String?
+
+    @Flag(help: "Draw a 95% ellipse around each group of --color-by.")
+    var ellipses = false
+
+    @OptionGroup var output: OutputOptions
+
+    var job: OrdinationRun {
+        var job = OrdinationRun(matrixPath: matrix)
+        job.dimensions = dimensions
+        job.output = output.destination
+        job.eigenvaluesPath = eigenvaluesOutput
+        job.figurePath = figure
+        job.metadataPath = metadata
+        job.idColumn = idColumn
+        job.colorBy = colorBy
+        job.ellipses = ellipses
+        return job
+    }
+
+    func validate() throws { try validating { try job.validate() } }
+
+    func run() throws {
+        try reportingErrors {
+            if let text = try job.run(report: printToStandardError) { try writeToStandardOutput(text) }
+        }
+    }
+}
+
+struct PermanovaCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "permanova",
+        abstract: "PERMANOVA of a distance matrix on metadata, as vegan's adonis2.",
+        discussion: """
+        The formula is one-sided, `~ phq9 + age + C(sex)` (regress's grammar: factors, interactions, \
+        transformations). --by terms (default) tests terms sequentially in formula order, margin \
+        each term given all others (terms inside an interaction are not tested), none the whole model. \
+        Output: term, df, sum_of_squares, r_squared, f_statistic, p_value, then Residual and Total. \
+        p = (permutations with F ≥ observed + 1) / (permutations + 1). Samples with a missing value \
+        in a variable, or missing from either file, are left out and listed on stderr.
+        """
+    )
+
+    @OptionGroup var data: DistanceMetadataOptions
+
+    @Option(help: "One-sided model formula, e.g. \"~ phq9 + age + sex\".")
+    var formula: String
+
+    @Option(help: ArgumentHelp("terms (sequential), margin or none (whole model).", valueName: "split"))
+    var by = Permanova.Split.terms
+
+    @Option(help: ArgumentHelp("Reference level of a categorical column, as column=level (repeatable).", valueName: "column=level"))
+    var reference: [String] = []
+
+    @OptionGroup var permutation: PermutationOptions
+    @OptionGroup var output: OutputOptions
+
+    var job: PermanovaRun {
+        get throws {
+            var job = PermanovaRun(input: data.input, formula: formula)
+            job.split = by
+            job.permutation = permutation.settings
+            job.references = try RegressionRun.parseReferences(reference)
+            job.output = output.destination
+            return job
+        }
+    }
+
+    func validate() throws { try validating { try job.validate() } }
+
+    func run() throws {
+        try reportingErrors {
+            if let text = try job.run(report: printToStandardError) { try writeToStandardOutput(text) }
+        }
+    }
+}
+
+struct BetadisperCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "betadisper",
+        abstract: "Compare the groups' dispersions (PERMDISP), as vegan's betadisper.",
+        discussion: """
+        Each sample's distance to its group's spatial median (--type median, default) or centroid \
+        in principal coordinates, then the ANOVA F test (f_statistic, df1, df2, p_value, as vegan's \
+        anova()) and a permutation test of it (p_permutation, as permutest()). \
+        --distances-output writes sample_id, group, distance.
+        """
+    )
+
+    @OptionGroup var data: DistanceMetadataOptions
+
+    @Option(help: ArgumentHelp("The metadata column holding the groups.", valueName: "column"))
+    var group: String
+
+    @Option(help: ArgumentHelp("median (spatial median, vegan's default) or centroid.", valueName: "type"))
+    var type = Dispersion.Centre.median
+
+    @Option(name: .customLong("distances-output"), help: ArgumentHelp("Write each sample's distance to its group centre here.", valueName: "file"))
+    var distancesOutput: String?
+
+    @OptionGroup var permutation: PermutationOptions
+    @OptionGroup var output: OutputOptions
+
+    var job: DispersionRun {
+        var job = DispersionRun(input: data.input, group: group)
+        job.centre = type
+        job.permutation = permutation.settings
+        job.output = output.destination
+        job.distancesPath = distancesOutput
+        return job
+    }
+
+    func validate() throws { try validating { try job.validate() } }
+
+    func run() throws {
+        try reportingErrors {
+            if let text = try job.run(report: printToStandardError) { try writeToStandardOutput(text) }
+        }
+    }
+}
+
+struct MantelCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "mantel",
+        abstract: "Mantel test of a distance matrix against a metadata variable or a second matrix, as vegan's mantel.",
+        discussion: """
+        The statistic is the Pearson (or Spearman) correlation of the matrices' lower triangles; \
+        a --variable enters as its distances |x_i − x_j|. The p-value is one-sided (upper tail), \
+        by permuting the first matrix's samples. Output: statistic, p_value, permutations, \
+        method, samples.
+        """
+    )
+
+    @Argument(help: "The distance matrix (square TSV/CSV).")
+    var matrix: String
+
+    @Option(help: ArgumentHelp("Metadata holding --variable (and --strata).", valueName: "file"))
+    var metadata: String?
+
+    @Option(name: .customLong("id-column"), help: ArgumentHelp("The metadata's sample-ID column (default: the first).", valueName: "column"))
+    var idColumn: String?
+
+    @Option(help: ArgumentHelp("A numeric metadata column, e.g. phq9.", valueName: "column"))
+    var variable: String?
+
+    @Option(help: ArgumentHelp("A second distance matrix instead of --variable.", valueName: "file"))
+    var with: String?
+
+    @Option(help: ArgumentHelp("pearson or spearman.", valueName: "method"))
+    var method = MantelTest.Method.pearson
+
+    @OptionGroup var permutation: PermutationOptions
+    @OptionGroup var output: OutputOptions
+
+    var job: MantelRun {
+        var job = MantelRun(matrixPath: matrix)
+        job.metadataPath = metadata
+        job.idColumn = idColumn
+        job.variable = variable
+        job.secondMatrixPath = with
+        job.method = method
+        job.permutation = permutation.settings
+        job.output = output.destination
+        return job
+    }
+
+    func validate() throws { try validating { try job.validate() } }
+
+    func run() throws {
+        try reportingErrors {
+            if let text = try job.run(report: printToStandardError) { try writeToStandardOutput(text) }
+        }
+    }
+}

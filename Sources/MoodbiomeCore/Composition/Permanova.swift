@@ -1,0 +1,212 @@
+import Foundation
+import MoodbiomeIO
+import MoodbiomeNumerics
+
+/// Permutational multivariate analysis of variance of a distance matrix
+/// (PERMANOVA; Anderson 2001, *Austral Ecol.* 26:32–46; McArdle & Anderson
+/// 2001, *Ecology* 82:290–297), with the numbers of vegan's `adonis2`.
+///
+/// The distances enter through Gower's centred matrix
+/// `G = −½ J D⁽²⁾ J`; the total sum of squares is `tr G`. The design (the
+/// formula's model matrix without the intercept, columns centred) is made
+/// orthonormal column by column in formula order (``OrderedBasis``); the
+/// sum of squares of a set of basis columns Q is `tr(Qᵀ G Q)`.
+///
+/// - `terms` (sequential, type I): term k's SS is that of its own basis
+///   columns, given the terms before it; `F_k = (SS_k / df_k) / (SS_res / df_res)`.
+/// - `margin` (type III-like, vegan's `by = "margin"`): term k's SS is the
+///   model's minus that of the model without term k's columns, for the
+///   terms not contained in an interaction (R's `drop.scope`).
+/// - `none`: the whole model in one row.
+///
+/// `df_res = n − rank − 1`. Permutations permute the samples' rows and
+/// columns of G — equivalently the rows of every basis — and each
+/// statistic is recomputed for every permutation, in batches as one
+/// matrix product `G · [Q_π₁ … Q_π_B]` (BLAS level 3): nothing is refitted.
+/// p = `(#{F_π ≥ F − √ε} + 1) / (N + 1)` (vegan's rule).
+public struct Permanova: Sendable {
+    /// How the model's sum of squares is split into rows.
+    public enum Split: String, Sendable, CaseIterable {
+        case terms, margin, none
+    }
+
+    /// One row of the table.
+    public struct Row: Sendable, Equatable {
+        public let term: String
+        public let df: Int
+        public let sumOfSquares: Double
+        public let rSquared: Double
+        /// NaN for the Residual and Total rows.
+        public let f: Double
+        public let pValue: Double
+    }
+
+    /// The term rows (or one `Model` row), then `Residual` and `Total`.
+    public let rows: [Row]
+    public let split: Split
+    public let plan: PermutationPlan
+    /// Terms whose columns are all aliased by earlier ones: no row.
+    public let aliasedTerms: [String]
+    /// `margin`: terms not tested because an interaction contains them.
+    public let untestedTerms: [String]
+    public let sampleCount: Int
+
+    /// Tests `distances` against `design` (rows in the same order).
+    ///
+    /// - Throws: `DataError.noResidualDegreesOfFreedom` when the model
+    ///   leaves no residual degree of freedom.
+    public init(distances: DistanceMatrix, design: DesignMatrix, split: Split, plan: PermutationPlan) throws {
+        precondition(distances.count == design.x.rows, "the distances and the design describe the same samples")
+        let n = distances.count
+        let g = PrincipalCoordinates.gowerCentred(distances.values)
+        let total = (0..<n).reduce(0.0) { $0 + g[$1, $1] }
+
+        // The centred design without the intercept, and each column's term.
+        let columns = design.columnTerms.indices.filter { design.columnTerms[$0] != nil }
+        var x = design.x.selectingColumns(columns)
+        let columnTerm = columns.map { design.columnTerms[$0] ?? 0 }
+        for j in 0..<x.columns {
+            let mean = x.column(j).reduce(0, +) / Double(n)
+            for i in 0..<n { x[i, j] -= mean }
+        }
+        let full = OrderedBasis(x)
+        let rank = full.rank
+        let residualDF = n - rank - 1
+        guard residualDF > 0 else {
+            throw DataError(.noResidualDegreesOfFreedom(rank: rank + 1, rows: n), at: SourceLocation(file: distances.source))
+        }
+        // The basis columns of each term, in order.
+        let termCount = design.termLabels.count
+        var termOfBasis = [Int]()
+        for (j, independent) in full.independent.enumerated() where independent { termOfBasis.append(columnTerm[j]) }
+        let termRank = (0..<termCount).map { t in termOfBasis.filter { $0 == t }.count }
+        self.aliasedTerms = (0..<termCount).filter { termRank[$0] == 0 }.map { design.termLabels[$0] }
+        let present = (0..<termCount).filter { termRank[$0] > 0 }
+
+        // The bases whose sums of squares every permutation needs.
+        var blocks = [Matrix]()
+        var tested = [Int]()
+        var untested = [String]()
+        switch split {
+        case .terms, .none:
+            blocks = [full.q]
+        case .margin:
+            blocks = [full.q]
+            let factors = design.formula.terms.map { Set($0.factors) }
+            for t in present {
+                // R's drop.scope: a term inside a higher-order term stays.
+                if present.contains(where: { $0 != t && factors[$0].isStrictSuperset(of: factors[t]) }) {
+                    untested.append(design.termLabels[t])
+                    continue
+                }
+                tested.append(t)
+                blocks.append(OrderedBasis(x.selectingColumns((0..<x.columns).filter { columnTerm[$0] != t })).q)
+            }
+        }
+        self.untestedTerms = untested
+        let reducedRanks = blocks.dropFirst().map(\.columns)
+        // Column ranges of the stacked basis [Q_full, Q_reduced…].
+        var stacked = [Double]()
+        for b in blocks { stacked += b.storage }
+        let width = blocks.reduce(0) { $0 + $1.columns }
+        let basis = Matrix(rows: n, columns: width, columnMajor: stacked)
+
+        // The statistics of one permutation from the column sums of squares.
+        let termColumns: [[Int]] = present.map { t in termOfBasis.indices.filter { termOfBasis[$0] == t } }
+        let reducedRanges: [Range<Int>] = {
+            var out = [Range<Int>](), start = rank
+            for r in reducedRanks { out.append(start..<(start + r)); start += r }
+            return out
+        }()
+        func statistics(_ ss: ArraySlice<Double>) -> [Double] {
+            let base = ss.startIndex
+            let model = (0..<rank).reduce(0.0) { $0 + ss[base + $1] }
+            let residual = (total - model) / Double(residualDF)
+            switch split {
+            case .none:
+                return [(model / Double(rank)) / residual]
+            case .terms:
+                return termColumns.map { cols in (cols.reduce(0.0) { $0 + ss[base + $1] } / Double(cols.count)) / residual }
+            case .margin:
+                return reducedRanges.map { range in
+                    let reduced = range.reduce(0.0) { $0 + ss[base + $1] }
+                    return ((model - reduced) / Double(rank - range.count)) / residual
+                }
+            }
+        }
+        let observedSS = Self.columnSumsOfSquares(g, basis: basis, permutations: [Array(0..<n)])
+        let observed = statistics(observedSS[...])
+        var exceed = [Int](repeating: 0, count: observed.count)
+        let batch = Swift.max(1, Swift.min(plan.count, 2048 / Swift.max(width, 1)))
+        plan.forEachBatch(n: n, batch: batch) { permutations in
+            let ss = Self.columnSumsOfSquares(g, basis: basis, permutations: permutations)
+            for p in permutations.indices {
+                let f = statistics(ss[(p * width)..<((p + 1) * width)])
+                for (k, value) in f.enumerated() where value >= observed[k] - PermutationPlan.tolerance { exceed[k] += 1 }
+            }
+        }
+
+        // The table.
+        let modelSS = (0..<rank).reduce(0.0) { $0 + observedSS[$1] }
+        let residualSS = total - modelSS
+        var rows = [Row]()
+        func row(_ term: String, _ df: Int, _ ss: Double, _ f: Double, _ k: Int?) -> Row {
+            Row(term: term, df: df, sumOfSquares: ss, rSquared: ss / total, f: f,
+                pValue: k.map { PermutationPlan.pValue(exceeding: exceed[$0], permutations: plan.count) } ?? .nan)
+        }
+        switch split {
+        case .none:
+            rows.append(row("Model", rank, modelSS, observed[0], 0))
+        case .terms:
+            for (k, t) in present.enumerated() {
+                let ss = termColumns[k].reduce(0.0) { $0 + observedSS[$1] }
+                rows.append(row(design.termLabels[t], termColumns[k].count, ss, observed[k], k))
+            }
+        case .margin:
+            for (k, t) in tested.enumerated() {
+                let reduced = reducedRanges[k].reduce(0.0) { $0 + observedSS[$1] }
+                rows.append(row(design.termLabels[t], rank - reducedRanges[k].count, modelSS - reduced, observed[k], k))
+            }
+        }
+        rows.append(row("Residual", residualDF, residualSS, .nan, nil))
+        rows.append(Row(term: "Total", df: n - 1, sumOfSquares: total, rSquared: 1, f: .nan, pValue: .nan))
+        self.rows = rows
+        self.split = split
+        self.plan = plan
+        self.sampleCount = n
+    }
+
+    /// For each permutation p and basis column c, `q_πᵀ G q_π` with
+    /// `q_π[i] = q[p[i]]`: one GEMM for the whole batch.
+    static func columnSumsOfSquares(_ g: Matrix, basis: Matrix, permutations: [[Int]]) -> [Double] {
+        let n = g.rows, width = basis.columns
+        var permuted = Matrix(rows: n, columns: width * permutations.count)
+        for (p, perm) in permutations.enumerated() {
+            for c in 0..<width {
+                let offset = (p * width + c) * n, source = c * n
+                for i in 0..<n { permuted.storage[offset + i] = basis.storage[source + perm[i]] }
+            }
+        }
+        let product = g.multiplied(by: permuted)
+        var out = [Double](repeating: 0, count: width * permutations.count)
+        product.storage.withUnsafeBufferPointer { a in
+            permuted.storage.withUnsafeBufferPointer { b in
+                for c in out.indices {
+                    var s = 0.0
+                    let base = c * n
+                    for i in 0..<n { s += a[base + i] * b[base + i] }
+                    out[c] = s
+                }
+            }
+        }
+        return out
+    }
+
+    /// vegan's table in snake case: `term, df, sum_of_squares, r_squared,
+    /// f_statistic, p_value`.
+    public var table: TextTable {
+        TextTable(columns: ["term", "df", "sum_of_squares", "r_squared", "f_statistic", "p_value"],
+                  rows: rows.map { [.text($0.term), .number(Double($0.df)), .number($0.sumOfSquares), .number($0.rSquared),
+                                    .number($0.f), .number($0.pValue)] })
+    }
+}

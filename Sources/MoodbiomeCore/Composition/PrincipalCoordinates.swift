@@ -1,0 +1,105 @@
+import Foundation
+import MoodbiomeIO
+import MoodbiomeNumerics
+
+/// Principal coordinate analysis (classical multidimensional scaling) of a
+/// distance matrix, as scikit-bio's `pcoa` (method `eigh`).
+///
+/// 1. Gower centring: `F = −½ J D⁽²⁾ J`, D⁽²⁾ the squared distances and
+///    `J = I − 11ᵀ/n` (Gower 1966, *Biometrika* 53:325–338).
+/// 2. Eigendecomposition of F by LAPACK `dsyevr` — all axes, or only the
+///    `dimensions` largest for a large matrix.
+/// 3. Eigenvalues within 1e-8 of zero are set to 0 (NumPy `isclose`, as
+///    scikit-bio) and sorted in decreasing order. A non-Euclidean distance
+///    (Bray–Curtis, say) gives negative eigenvalues: they are **kept** in
+///    `eigenvalues` and counted, while their axes get coordinates and a
+///    proportion explained of 0, as in scikit-bio.
+/// 4. Coordinates: eigenvector × √eigenvalue. Proportion explained:
+///    eigenvalue / Σ non-negative eigenvalues when every axis is computed,
+///    eigenvalue / trace(F) when only some are (scikit-bio's two rules).
+///
+/// An eigenvector's sign is arbitrary; each is turned so that its entry of
+/// largest magnitude is positive, so the same matrix gives the same
+/// coordinates on every machine.
+public struct PrincipalCoordinates: Sendable {
+    public let ids: [String]
+    /// The axes' eigenvalues, decreasing; negative ones as computed.
+    public let eigenvalues: [Double]
+    /// Each axis' share of the total (0 for a negative eigenvalue).
+    public let proportionExplained: [Double]
+    /// n × axes.
+    public let coordinates: Matrix
+    /// How many eigenvalues are negative, and the most negative one
+    /// (among those computed), with the largest positive one for scale.
+    public let negativeCount: Int
+    public let mostNegative: Double
+    public let largest: Double
+
+    /// - Parameter dimensions: the number of axes; nil for all n.
+    public init(_ d: DistanceMatrix, dimensions: Int? = nil) throws {
+        let n = d.count
+        let k = Swift.min(dimensions ?? n, n)
+        let f = Self.gowerCentred(d.values)
+        let eigen = try SymmetricEigen(f, largest: k < n ? k : nil)
+        // dsyevr returns ascending order: reverse, zero the near-zero ones.
+        var values = eigen.eigenvalues.reversed().map { abs($0) <= 1e-8 ? 0 : $0 }
+        var order = Array((0..<values.count).reversed())
+        // Sort decreasing (stable), as scikit-bio's argsort after zeroing.
+        let sorted = order.indices.sorted { values[$0] > values[$1] || (values[$0] == values[$1] && $0 < $1) }
+        values = sorted.map { values[$0] }
+        order = sorted.map { order[$0] }
+        let trace = (0..<n).reduce(0.0) { $0 + f[$1, $1] }
+        let positive = values.map { Swift.max($0, 0) }
+        let total = k < n ? trace : positive.reduce(0, +)
+        var coordinates = Matrix(rows: n, columns: values.count)
+        for (axis, column) in order.enumerated() {
+            let vector = eigen.eigenvectors.column(column)
+            // Deterministic sign: the largest |entry| positive (first on ties).
+            var pivot = vector.startIndex
+            for i in vector.indices where abs(vector[i]) > abs(vector[pivot]) { pivot = i }
+            let sign: Double = vector[pivot] < 0 ? -1 : 1
+            let scale = positive[axis].squareRoot() * sign
+            for (i, v) in vector.enumerated() { coordinates[i, axis] = v * scale }
+        }
+        self.ids = d.ids
+        self.eigenvalues = values
+        self.proportionExplained = positive.map { $0 / total }
+        self.coordinates = coordinates
+        let negatives = values.filter { $0 < 0 }
+        self.negativeCount = negatives.count
+        self.mostNegative = negatives.min() ?? 0
+        self.largest = values.first ?? 0
+    }
+
+    /// `−½ J D⁽²⁾ J`: minus half the squared distances, double-centred.
+    static func gowerCentred(_ d: Matrix) -> Matrix {
+        let n = d.rows
+        var f = Matrix(rows: n, columns: n)
+        var means = [Double](repeating: 0, count: n)
+        for j in 0..<n {
+            var sum = 0.0
+            for i in 0..<n {
+                let a = -0.5 * d[i, j] * d[i, j]
+                f[i, j] = a
+                sum += a
+            }
+            means[j] = sum / Double(n)
+        }
+        let grand = means.reduce(0, +) / Double(n)
+        // Symmetric: row means equal column means.
+        for j in 0..<n { for i in 0..<n { f[i, j] += grand - means[i] - means[j] } }
+        return f
+    }
+
+    /// The coordinates as a table: `sample_id, PC1, PC2, …`.
+    public var coordinateTable: TextTable {
+        TextTable(columns: ["sample_id"] + (0..<coordinates.columns).map { "PC\($0 + 1)" },
+                  rows: ids.indices.map { i in [.text(ids[i])] + (0..<coordinates.columns).map { .number(coordinates[i, $0]) } })
+    }
+
+    /// `axis, eigenvalue, proportion_explained`, one row per axis.
+    public var eigenvalueTable: TextTable {
+        TextTable(columns: ["axis", "eigenvalue", "proportion_explained"],
+                  rows: eigenvalues.indices.map { [.text("PC\($0 + 1)"), .number(eigenvalues[$0]), .number(proportionExplained[$0])] })
+    }
+}

@@ -1,0 +1,139 @@
+import Foundation
+import MoodbiomeNumerics
+
+/// A symmetric matrix of distances between samples, with its sample IDs.
+///
+/// Written as QIIME 2 and scikit-bio write one: TSV, an empty top-left cell
+/// then the IDs, one row per sample, at round-trip precision. Read from that
+/// layout (TSV or CSV) with every property checked: square, the same IDs
+/// in rows and columns, a zero diagonal, symmetric, finite and non-negative.
+public struct DistanceMatrix: Sendable {
+    public let ids: [String]
+    /// n × n, symmetric, zero diagonal.
+    public let values: Matrix
+    public let source: String
+
+    public init(ids: [String], values: Matrix, source: String = "<memory>") {
+        precondition(values.rows == ids.count && values.columns == ids.count, "a distance matrix is n × n")
+        self.ids = ids
+        self.values = values
+        self.source = source
+    }
+
+    public var count: Int { ids.count }
+
+    public subscript(i: Int, j: Int) -> Double { values[i, j] }
+
+    /// The rows and columns of `indices`, in that order.
+    public func selecting(_ indices: [Int]) -> DistanceMatrix {
+        var m = Matrix(rows: indices.count, columns: indices.count)
+        for (b, j) in indices.enumerated() { for (a, i) in indices.enumerated() { m[a, b] = values[i, j] } }
+        return DistanceMatrix(ids: indices.map { ids[$0] }, values: m, source: source)
+    }
+
+    /// The square matrix as TSV (or CSV): an empty top-left cell, the IDs,
+    /// full precision (`NumberStyle.roundTrip`). Rows are formatted on both
+    /// cores: a 5,000-sample matrix is 25 million numbers.
+    public func delimited(_ delimiter: Delimiter = .tab, guardFormulas: Bool = false) -> String {
+        let separator = delimiter.byte
+        let sep = String(UnicodeScalar(separator))
+        let id: @Sendable (String) -> String = { TextTable.field(guardFormulas ? TextTable.formulaGuarded($0) : $0, separator: separator) }
+        let header = sep + ids.map(id).joined(separator: sep) + "\n"
+        let n = count
+        let chunks = parallelChunkMap(count: n) { rows in
+            var out = ""
+            for i in rows {
+                out += id(ids[i])
+                for j in 0..<n {
+                    out += sep
+                    out += NumberStyle.roundTrip.format(values[i, j])
+                }
+                out += "\n"
+            }
+            return out
+        }
+        return header + chunks.joined()
+    }
+
+    /// The long form: one row per pair (`sample_a, sample_b, distance`), i < j.
+    public func longForm(guardFormulas: Bool = false) -> String {
+        var rows = [[TextTable.Cell]]()
+        for i in 0..<count { for j in (i + 1)..<Swift.max(count, i + 1) { rows.append([.text(ids[i]), .text(ids[j]), .number(values[i, j])]) } }
+        return TextTable(columns: ["sample_a", "sample_b", "distance"], rows: rows).csv(guardFormulas: guardFormulas)
+    }
+
+    /// The largest matrix read (its memory is n² doubles).
+    public static let maximumSamples = 40_000
+
+    /// Reads a square distance matrix (TSV or CSV, by extension or sniffed).
+    ///
+    /// - Throws: `InputError` with the line and column of whatever breaks a
+    ///   property of a distance matrix.
+    public static func read(_ path: String) throws -> DistanceMatrix {
+        let text = try DelimitedText(path: path)
+        let header = Array(text.header.dropFirst())
+        let n = header.count
+        guard n > 0 else {
+            throw InputError(file: path, line: text.headerLine, problem: "the header names no samples",
+                             fix: "A distance matrix starts with an empty cell, then the sample IDs (as QIIME 2 and scikit-bio write it)")
+        }
+        guard n <= maximumSamples else {
+            throw InputError(file: path, problem: "the matrix has \(n) samples, more than the \(maximumSamples) one machine holds (n² doubles)")
+        }
+        guard text.recordCount == n else {
+            throw InputError(file: path, line: text.headerLine, problem: "the matrix is not square: \(n) columns but \(text.recordCount) rows",
+                             fix: "Give one row per sample, in the header's order")
+        }
+        try CountTable.checkUnique(header, kind: "sample", file: path, lines: nil)
+        var m = Matrix(rows: n, columns: n)
+        let p = text.bytes.buffer
+        let delimiter = text.delimiter.byte
+        for r in 0..<n {
+            let line = text.recordLines[r]
+            var cursor = FieldCursor(position: text.recordStarts[r], end: text.recordEnds[r])
+            let id = cursor.next(p, delimiter: delimiter)?.string(p) ?? ""
+            guard id == header[r] else {
+                throw InputError(file: path, line: line, column: 1,
+                                 problem: "row \(r + 1) is '\(id)' but column \(r + 1) is '\(header[r])'",
+                                 fix: "Rows and columns must list the samples in the same order")
+            }
+            var k = 0
+            while let field = cursor.next(p, delimiter: delimiter) {
+                guard k < n else {
+                    throw InputError(file: path, line: line, column: k + 2, problem: "this row has more than \(n) distances")
+                }
+                let cell = field.string(p).trimmingCharacters(in: .whitespaces)
+                guard case .number(let v) = parseNumber(cell) else {
+                    throw InputError(file: path, line: line, column: k + 2, columnName: header[k],
+                                     problem: "'\(cell)' is not a distance", fix: "Distances are finite, non-negative numbers")
+                }
+                guard v >= 0 else {
+                    throw InputError(file: path, line: line, column: k + 2, columnName: header[k],
+                                     problem: "negative distance \(cell)", fix: "Distances must be non-negative")
+                }
+                m[r, k] = v
+                k += 1
+            }
+            guard k == n else {
+                throw InputError(file: path, line: line, column: k + 1, problem: "this row has \(k) distances but there are \(n) samples")
+            }
+            guard m[r, r] == 0 else {
+                throw InputError(file: path, line: line, column: r + 2, columnName: header[r],
+                                 problem: "the distance of '\(header[r])' to itself is \(NumberStyle.roundTrip.format(m[r, r])), not 0",
+                                 fix: "A distance matrix has zeros on its diagonal")
+            }
+        }
+        for i in 0..<n {
+            for j in (i + 1)..<n where m[i, j] != m[j, i] {
+                let scale = Swift.max(abs(m[i, j]), abs(m[j, i]))
+                if abs(m[i, j] - m[j, i]) > 1e-12 * scale {
+                    throw InputError(file: path, line: text.recordLines[j], column: i + 2, columnName: header[i],
+                                     problem: "the matrix is not symmetric: '\(header[i])'–'\(header[j])' is \(NumberStyle.roundTrip.format(m[i, j])) but '\(header[j])'–'\(header[i])' is \(NumberStyle.roundTrip.format(m[j, i]))",
+                                     fix: "Give a symmetric distance matrix")
+                }
+                m[j, i] = m[i, j]
+            }
+        }
+        return DistanceMatrix(ids: header, values: m, source: path)
+    }
+}

@@ -1,0 +1,172 @@
+import Foundation
+
+/// How branches without a length are taken.
+public enum MissingBranchLengths: String, Sendable, CaseIterable {
+    /// An error naming the node (the default: UniFrac and Faith's PD need lengths).
+    case error
+    /// Zero, with a note saying how many.
+    case zero
+}
+
+extension PhylogeneticTree {
+    /// Reads a Newick tree (Felsenstein's format, as QIIME 2, FastTree, IQ-TREE
+    /// and phyloseq write it): `(A:0.1,(B:0.2,C:0.3)0.95:0.05)root;`.
+    ///
+    /// - labels unquoted, or in single quotes (`'Escherichia coli'`, `''` for
+    ///   a quote); unquoted labels are kept as written (underscores are not
+    ///   turned into spaces, as QIIME 2 reads them);
+    /// - internal node names or support values after `)` are kept as names;
+    /// - `[comments]` anywhere are skipped; whitespace and line breaks between
+    ///   tokens are ignored; multifurcations are allowed;
+    /// - a branch without a length is an error, or 0 with `missing: .zero`.
+    ///
+    /// The parser is a loop over tokens with an explicit stack, so a deeply
+    /// nested tree cannot exhaust the call stack.
+    ///
+    /// - Throws: `InputError` with the line and column of a syntax error.
+    public static func readNewick(_ path: String, missing: MissingBranchLengths = .error) throws -> PhylogeneticTree {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw InputError(file: path, problem: "cannot read the tree file", fix: "Check the path")
+        }
+        return try parseNewick(Array(data), source: path, missing: missing)
+    }
+
+    public static func parseNewick(_ bytes: [UInt8], source: String, missing: MissingBranchLengths = .error) throws -> PhylogeneticTree {
+        var names = [String?](), parent = [Int](), length = [Double](), hasLength = [Bool]()
+        var lines = [Int](), columns = [Int]()
+        var line = 1, column = 1, i = 0
+        let n = bytes.count
+        func fail(_ problem: String, fix: String? = nil) -> InputError {
+            InputError(file: source, line: line, column: column, problem: problem, fix: fix)
+        }
+        func advance() {
+            if bytes[i] == 0x0A { line += 1; column = 1 } else { column += 1 }
+            i += 1
+        }
+        func skipSpaceAndComments() throws {
+            while i < n {
+                let b = bytes[i]
+                if b == 0x20 || b == 0x09 || b == 0x0A || b == 0x0D { advance(); continue }
+                if b == UInt8(ascii: "[") {
+                    let (startLine, startColumn) = (line, column)
+                    while i < n && bytes[i] != UInt8(ascii: "]") { advance() }
+                    guard i < n else {
+                        throw InputError(file: source, line: startLine, column: startColumn, problem: "a [comment] opened here is never closed")
+                    }
+                    advance()
+                    continue
+                }
+                break
+            }
+        }
+        func newNode(parentOf: Int) -> Int {
+            names.append(nil); parent.append(parentOf); length.append(0); hasLength.append(false)
+            lines.append(line); columns.append(column)
+            return names.count - 1
+        }
+        func readLabel() throws -> String? {
+            guard i < n else { return nil }
+            if bytes[i] == UInt8(ascii: "'") {
+                advance()
+                var out = [UInt8]()
+                while true {
+                    guard i < n else { throw fail("a quoted label is never closed", fix: "Close it with ' (write '' for a quote)") }
+                    if bytes[i] == UInt8(ascii: "'") {
+                        if i + 1 < n && bytes[i + 1] == UInt8(ascii: "'") { out.append(bytes[i]); advance(); advance(); continue }
+                        advance()
+                        break
+                    }
+                    out.append(bytes[i]); advance()
+                }
+                return String(decoding: out, as: UTF8.self)
+            }
+            let start = i
+            while i < n {
+                let b = bytes[i]
+                if b == 0x20 || b == 0x09 || b == 0x0A || b == 0x0D || b == UInt8(ascii: "(") || b == UInt8(ascii: ")")
+                    || b == UInt8(ascii: ",") || b == UInt8(ascii: ":") || b == UInt8(ascii: ";") || b == UInt8(ascii: "[") { break }
+                advance()
+            }
+            return i > start ? String(decoding: bytes[start..<i], as: UTF8.self) : nil
+        }
+        func readLength(_ node: Int) throws {
+            try skipSpaceAndComments()
+            guard i < n, bytes[i] == UInt8(ascii: ":") else { return }
+            advance()
+            try skipSpaceAndComments()
+            let start = i
+            while i < n, let c = Optional(bytes[i]), (c >= 0x30 && c <= 0x39) || c == 0x2E || c == 0x2D || c == 0x2B || c == 0x65 || c == 0x45 { advance() }
+            let text = String(decoding: bytes[start..<i], as: UTF8.self)
+            guard case .number(let value) = parseNumber(text) else {
+                throw fail("'\(text)' is not a branch length", fix: "Write lengths as decimal numbers after ':'")
+            }
+            guard value >= 0 else { throw fail("negative branch length \(text)", fix: "Branch lengths must be non-negative") }
+            length[node] = value
+            hasLength[node] = true
+        }
+
+        try skipSpaceAndComments()
+        guard i < n else { throw InputError(file: source, problem: "the tree file is empty", fix: "Give a Newick tree ending with ';'") }
+        // The stack holds the open internal nodes.
+        var stack = [Int]()
+        var current = -1
+        var root = -1
+        parse: while true {
+            try skipSpaceAndComments()
+            guard i < n else { throw fail("the tree ends before its closing ';'", fix: "Check that the file holds a whole Newick tree") }
+            let b = bytes[i]
+            if b == UInt8(ascii: "(") {
+                let node = newNode(parentOf: stack.last ?? -1)
+                if stack.isEmpty { root = node }
+                stack.append(node)
+                advance()
+                continue
+            }
+            // A tip (or, after ')', the closed node's label and length).
+            if b == UInt8(ascii: ")") || b == UInt8(ascii: ",") || b == UInt8(ascii: ";") {
+                throw fail("expected a label or '(' here, found '\(Character(UnicodeScalar(b)))'")
+            }
+            current = newNode(parentOf: stack.last ?? -1)
+            if stack.isEmpty { root = current }
+            names[current] = try readLabel()
+            try readLength(current)
+            // After a node: ',' (a sibling), ')' (close the parent), or ';'.
+            while true {
+                try skipSpaceAndComments()
+                guard i < n else { throw fail("the tree ends before its closing ';'") }
+                let c = bytes[i]
+                if c == UInt8(ascii: ",") {
+                    guard !stack.isEmpty else { throw fail("',' outside parentheses") }
+                    advance()
+                    continue parse
+                }
+                if c == UInt8(ascii: ")") {
+                    guard let closed = stack.popLast() else { throw fail("')' without a matching '('") }
+                    advance()
+                    try skipSpaceAndComments()
+                    names[closed] = try readLabel()
+                    try readLength(closed)
+                    current = closed
+                    continue
+                }
+                if c == UInt8(ascii: ";") {
+                    guard stack.isEmpty else { throw fail("';' before every '(' is closed (\(stack.count) still open)") }
+                    advance()
+                    break parse
+                }
+                throw fail("unexpected '\(Character(UnicodeScalar(c)))' after a node", fix: "Separate nodes with ',' and end the tree with ';'")
+            }
+        }
+        var missingCount = 0
+        for node in 0..<names.count where node != root && !hasLength[node] {
+            switch missing {
+            case .zero: missingCount += 1
+            case .error:
+                throw InputError(file: source, line: lines[node], column: columns[node],
+                                 problem: "the branch above \(names[node].map { "'\($0)'" } ?? "this node") has no length",
+                                 fix: "Give every branch a length (UniFrac and Faith's PD need them), or accept them as 0 (--missing-branch-lengths zero)")
+            }
+        }
+        return PhylogeneticTree(names: names, parent: parent, length: length, root: root, source: source, missingLengths: missingCount)
+    }
+}

@@ -1,0 +1,65 @@
+import Foundation
+import MoodbiomeCore
+import MoodbiomeIO
+
+extension Words {
+    /// The notes on a join of samples to metadata: the IDs in one only.
+    public static func joinNotes(_ join: SampleJoin, samplesFile: String) -> [String] {
+        var out = [String]()
+        if !join.onlyInSamples.isEmpty {
+            out.append("note: \(join.onlyInSamples.count) sample\(plural(join.onlyInSamples.count, "", "s")) in \(samplesFile) but not in the metadata, left out: \(list(join.onlyInSamples))")
+        }
+        if !join.onlyInMetadata.isEmpty {
+            out.append("note: \(join.onlyInMetadata.count) metadata row\(plural(join.onlyInMetadata.count, "", "s")) not in \(samplesFile), left out: \(list(join.onlyInMetadata))")
+        }
+        return out
+    }
+
+    /// A note on negative eigenvalues, when there are any.
+    public static func ordinationNote(_ pcoa: PrincipalCoordinates) -> String? {
+        guard pcoa.negativeCount > 0 else { return nil }
+        return "note: \(pcoa.negativeCount) negative eigenvalue\(plural(pcoa.negativeCount, "", "s")) (the distance is not Euclidean; "
+            + "most negative \(NumberStyle.significantDigits(4).format(pcoa.mostNegative)), largest positive \(NumberStyle.significantDigits(4).format(pcoa.largest))): "
+            + "kept in the eigenvalues, their axes have coordinates and proportion explained 0 (as scikit-bio)"
+    }
+
+    public static func permanovaNotes(_ p: Permanova) -> [String] {
+        var out = [String]()
+        if !p.aliasedTerms.isEmpty {
+            out.append("note: \(p.aliasedTerms.joined(separator: ", ")) add\(plural(p.aliasedTerms.count, "s", "")) nothing to the terms before (aliased): no row")
+        }
+        if !p.untestedTerms.isEmpty {
+            out.append("note: by margin, \(p.untestedTerms.joined(separator: ", ")) \(plural(p.untestedTerms.count, "is", "are")) not tested: an interaction contains \(plural(p.untestedTerms.count, "it", "them")) (vegan's rule)")
+        }
+        return out
+    }
+
+    public static func dispersionNotes(_ d: Dispersion) -> [String] {
+        var out = [String]()
+        if d.negativeSquaredDistances > 0 {
+            out.append("note: \(d.negativeSquaredDistances) squared distance\(plural(d.negativeSquaredDistances, " was", "s were")) negative (a non-Euclidean distance) and set to 0, as vegan does")
+        }
+        if !d.unconvergedGroups.isEmpty {
+            out.append("note: the spatial median of \(d.unconvergedGroups.joined(separator: ", ")) stopped at the iteration limit (100, as vegan)")
+        }
+        return out
+    }
+
+    static func composition(_ e: CompositionError, spelling: ParameterSpelling) -> String {
+        let s = spelling.spell
+        switch e {
+        case .tooFewSamples(let count, let needed):
+            return "only \(count) sample\(plural(count, "", "s")) left; this test needs at least \(needed)"
+        case .noTerms(let formula):
+            return "the formula '\(formula)' has no predictor to test. Name at least one metadata column, e.g. \(s(.formula)) \"~ phq9 + age\""
+        case .oneGroup(let column, let level):
+            return "column '\(column)' has one group only ('\(level)') among the samples; comparing dispersions needs two or more"
+        case .constantVariable(let column):
+            return "column '\(column)' has the same value for every sample, so its distances are all 0 and no correlation is defined"
+        case .constantDistances(let file):
+            return InputError(file: file, problem: "every distance is the same, so no correlation is defined").description
+        case .fewSharedSamples(let count, let first, let second):
+            return "\(first) and \(second) share \(count) sample\(plural(count, "", "s")); a Mantel test needs at least 3. Check that both use the same sample IDs"
+        }
+    }
+}

@@ -1,0 +1,335 @@
+import Foundation
+import MoodbiomeCore
+import MoodbiomeIO
+import MoodbiomeReport
+
+/// A distance matrix and the metadata of its samples, as the tests on
+/// distances read them.
+public struct DistanceMetadataInput: Sendable, Equatable {
+    public var matrixPath: String
+    public var metadataPath: String
+    public var idColumn: String? = nil
+
+    public init(matrixPath: String, metadataPath: String) {
+        self.matrixPath = matrixPath
+        self.metadataPath = metadataPath
+    }
+
+    public var inputs: [String] { [matrixPath, metadataPath] }
+
+    /// Reads both and joins them on sample ID (metadata order), reporting
+    /// the IDs in one only.
+    func load(report: (String) -> Void) throws -> (matrix: DistanceMatrix, metadata: DataTable) {
+        let matrix = try DistanceMatrix.read(matrixPath)
+        let metadata = try DataTable.read(metadataPath, idColumn: idColumn)
+        return try Self.join(matrix, metadata, report: report)
+    }
+
+    static func join(_ matrix: DistanceMatrix, _ metadata: DataTable, report: (String) -> Void) throws -> (matrix: DistanceMatrix, metadata: DataTable) {
+        let join = try SampleJoin(metadata: metadata, sampleIDs: matrix.ids, samplesFile: matrix.source)
+        for note in Words.joinNotes(join, samplesFile: matrix.source) { report(note) }
+        return (matrix.selecting(join.sampleIndices), metadata.selectingRows(join.metadataRows))
+    }
+
+    /// The rows with a value in every column of `names` (the test's
+    /// variables), reporting the others.
+    static func complete(_ data: DataTable, columns names: [String], purpose: DataError.ColumnPurpose,
+                         report: (String) -> Void) throws -> [Int] {
+        var missing = [String: Int](), dropped = [String]()
+        var columns = [DataTable.Column]()
+        for name in names {
+            guard let column = data[name] else {
+                throw DataError(.missingColumn(name, purpose: purpose, available: data.columnNames),
+                                at: SourceLocation(file: data.source, columnName: name))
+            }
+            columns.append(column)
+        }
+        var kept = [Int]()
+        for r in 0..<data.rowCount {
+            var complete = true
+            for c in columns where c.isMissing(r) { missing[c.name, default: 0] += 1; complete = false }
+            if complete { kept.append(r) } else { dropped.append(data.ids[r]) }
+        }
+        if !dropped.isEmpty {
+            let exclusions = names.compactMap { n in missing[n].map { DesignMatrix.Exclusion(variable: n, rows: $0) } }
+            report("note: " + Words.exclusionSummary(dropped: dropped.count, total: data.rowCount, exclusions: exclusions) + ": \(Words.list(dropped))")
+        }
+        return kept
+    }
+}
+
+/// A permutation test's settings: how many, the seed (drawn and reported
+/// when not given), the strata column.
+public struct PermutationSettings: Sendable {
+    public var permutations = 999
+    public var seed: UInt64? = nil
+    public var strata: String? = nil
+    /// How the front end spells parameters in notes.
+    public var spelling = ParameterSpelling.canonical
+
+    public init() {}
+
+    public func validate() throws {
+        guard (0...1_000_000).contains(permutations) else {
+            throw ParameterError(.permutations, .outOfRange(value: String(permutations), allowed: .between("0", "1000000")))
+        }
+    }
+
+    /// The plan for samples with these strata labels; reports a drawn seed.
+    func plan(strata labels: [String]?, report: (String) -> Void) -> PermutationPlan {
+        let seed = self.seed ?? UInt64.random(in: 0...UInt64(Int64.max))
+        if self.seed == nil && permutations > 0 {
+            report("note: permutation seed \(seed) (pass \(spelling.spell(.seed)) \(seed) to repeat this run exactly)")
+        }
+        return PermutationPlan(count: permutations, seed: seed, strata: labels.map(PermutationPlan.strata))
+    }
+}
+
+/// `moodbiome ordinate`: principal coordinates of a distance matrix, with
+/// the eigenvalues and an optional figure coloured by a metadata column.
+public struct OrdinationRun: Sendable {
+    public var matrixPath: String
+    public var dimensions: Int? = nil
+    public var output = TableDestination()
+    public var eigenvaluesPath: String? = nil
+    public var figurePath: String? = nil
+    public var metadataPath: String? = nil
+    public var idColumn: String? = nil
+    public var colorBy: String? = nil
+    public var ellipses = false
+
+    public init(matrixPath: String) { self.matrixPath = matrixPath }
+
+    public var inputs: [String] { [matrixPath] + (metadataPath.map { [$0] } ?? []) }
+
+    public func validate() throws {
+        if let dimensions, dimensions < 1 {
+            throw ParameterError(.dimensions, .outOfRange(value: String(dimensions), allowed: .atLeast("1")))
+        }
+        if colorBy != nil && metadataPath == nil { throw ParameterError(.colorBy, .requires(.metadata)) }
+        if colorBy != nil && figurePath == nil { throw ParameterError(.colorBy, .requires(.figure)) }
+        if ellipses && colorBy == nil { throw ParameterError(.ellipses, .requires(.colorBy)) }
+        try checkDistinctOutputs([output.path, eigenvaluesPath, figurePath].compactMap { $0 })
+    }
+
+    public func run(report: (String) -> Void) throws -> String? {
+        try validate()
+        try output.check(inputs: inputs)
+        for path in [eigenvaluesPath, figurePath].compactMap({ $0 }) { try checkOutputPath(path, overwrite: output.overwrite, inputs: inputs) }
+        let matrix = try DistanceMatrix.read(matrixPath)
+        let pcoa = try PrincipalCoordinates(matrix, dimensions: dimensions)
+        if let note = Words.ordinationNote(pcoa) { report(note) }
+        var figure: String? = nil
+        if figurePath != nil {
+            var colouring: OrdinationColouring? = nil
+            if let colorBy, let metadataPath {
+                let metadata = try DataTable.read(metadataPath, idColumn: idColumn)
+                colouring = try OrdinationColouring(column: colorBy, metadata: metadata, ordination: pcoa, ellipses: ellipses)
+            }
+            figure = Figures.ordination(pcoa, colouring: colouring, title: "Principal coordinates of \(URL(fileURLWithPath: matrixPath).lastPathComponent)")
+        }
+        // Write the side files first, the main output last.
+        if let eigenvaluesPath {
+            try writeFileAtomically(pcoa.eigenvalueTable.rendered(as: try TableFormat.resolve(requested: nil, outputPath: eigenvaluesPath),
+                                                                  guardFormulas: output.guardFormulas),
+                                    to: eigenvaluesPath, overwrite: output.overwrite, inputs: inputs)
+        }
+        if let figurePath, let figure { try writeFileAtomically(figure, to: figurePath, overwrite: output.overwrite, inputs: inputs) }
+        return try output.deliver(pcoa.coordinateTable, inputs: inputs)
+    }
+}
+
+/// `moodbiome permanova`: vegan `adonis2` on a distance matrix and a formula.
+public struct PermanovaRun: Sendable {
+    public var input: DistanceMetadataInput
+    public var formula: String
+    public var split = Permanova.Split.terms
+    public var permutation = PermutationSettings()
+    public var references: [String: String] = [:]
+    public var output = TableDestination()
+
+    public init(input: DistanceMetadataInput, formula: String) {
+        self.input = input
+        self.formula = formula
+    }
+
+    public func validate() throws {
+        try permutation.validate()
+        _ = try Formula(rightHandSide: formula)
+    }
+
+    public func run(report: (String) -> Void) throws -> String? {
+        try validate()
+        try output.check(inputs: input.inputs)
+        let result = try compute(report: report)
+        return try output.deliver(result.table, inputs: input.inputs)
+    }
+
+    public func compute(report: (String) -> Void) throws -> Permanova {
+        let (matrix, metadata) = try input.load(report: report)
+        return try Self.test(matrix: matrix, metadata: metadata, formula: formula, split: split, permutation: permutation,
+                             references: references, report: report)
+    }
+
+    /// The test on joined data; `analyze` shares it.
+    static func test(matrix: DistanceMatrix, metadata: DataTable, formula text: String, split: Permanova.Split,
+                     permutation: PermutationSettings, references: [String: String], report: (String) -> Void) throws -> Permanova {
+        let formula = try Formula(rightHandSide: text)
+        var data = metadata
+        var rows = Array(0..<metadata.rowCount)
+        if let strata = permutation.strata {
+            rows = try DistanceMetadataInput.complete(metadata, columns: [strata], purpose: .strata, report: report)
+            data = metadata.selectingRows(rows)
+        }
+        let design = try DesignMatrix(formula: formula, data: data, references: references)
+        if let summary = Words.exclusionSummary(design) { report("note: " + summary + ": \(Words.list(design.droppedIDs))") }
+        guard design.columnTerms.contains(where: { $0 != nil }) else { throw CompositionError.noTerms(formula: text) }
+        let used = design.rowIndices.map { rows[$0] }
+        let labels = permutation.strata.map { s in used.map { metadata[s]?.cells[$0] ?? "" } }
+        let plan = permutation.plan(strata: labels, report: report)
+        let result = try Permanova(distances: matrix.selecting(used), design: design, split: split, plan: plan)
+        for note in Words.permanovaNotes(result) { report(note) }
+        return result
+    }
+}
+
+/// `moodbiome betadisper`: vegan `betadisper` with its ANOVA and permutation test.
+public struct DispersionRun: Sendable {
+    public var input: DistanceMetadataInput
+    public var group: String
+    public var centre = Dispersion.Centre.median
+    public var permutation = PermutationSettings()
+    public var output = TableDestination()
+    public var distancesPath: String? = nil
+
+    public init(input: DistanceMetadataInput, group: String) {
+        self.input = input
+        self.group = group
+    }
+
+    public func validate() throws {
+        try permutation.validate()
+        try checkDistinctOutputs([output.path, distancesPath].compactMap { $0 })
+    }
+
+    public func run(report: (String) -> Void) throws -> String? {
+        try validate()
+        try output.check(inputs: input.inputs)
+        if let distancesPath { try checkOutputPath(distancesPath, overwrite: output.overwrite, inputs: input.inputs) }
+        let (matrix, metadata) = try input.load(report: report)
+        let result = try Self.test(matrix: matrix, metadata: metadata, group: group, centre: centre, permutation: permutation, report: report)
+        if let distancesPath {
+            try writeFileAtomically(result.distanceTable.rendered(as: try TableFormat.resolve(requested: nil, outputPath: distancesPath),
+                                                                  guardFormulas: output.guardFormulas),
+                                    to: distancesPath, overwrite: output.overwrite, inputs: input.inputs)
+        }
+        return try output.deliver(result.table, inputs: input.inputs)
+    }
+
+    static func test(matrix: DistanceMatrix, metadata: DataTable, group: String, centre: Dispersion.Centre,
+                     permutation: PermutationSettings, report: (String) -> Void) throws -> Dispersion {
+        let columns = [group] + (permutation.strata.map { [$0] } ?? [])
+        let rows = try DistanceMetadataInput.complete(metadata, columns: columns, purpose: .dispersionGroups, report: report)
+        let groups = rows.map { metadata[group]?.cells[$0] ?? "" }
+        let labels = permutation.strata.map { s in rows.map { metadata[s]?.cells[$0] ?? "" } }
+        let plan = permutation.plan(strata: labels, report: report)
+        let result = try Dispersion(distances: matrix.selecting(rows), groups: groups, column: group, centre: centre, plan: plan)
+        for note in Words.dispersionNotes(result) { report(note) }
+        return result
+    }
+}
+
+/// `moodbiome mantel`: a distance matrix against a metadata variable's
+/// distances or a second matrix.
+public struct MantelRun: Sendable {
+    public var matrixPath: String
+    /// A metadata file and a numeric column, or…
+    public var metadataPath: String? = nil
+    public var idColumn: String? = nil
+    public var variable: String? = nil
+    /// …a second distance matrix.
+    public var secondMatrixPath: String? = nil
+    public var method = MantelTest.Method.pearson
+    public var permutation = PermutationSettings()
+    public var output = TableDestination()
+
+    public init(matrixPath: String) { self.matrixPath = matrixPath }
+
+    public var inputs: [String] { [matrixPath] + [metadataPath, secondMatrixPath].compactMap { $0 } }
+
+    public func validate() throws {
+        try permutation.validate()
+        if variable != nil && secondMatrixPath != nil { throw ParameterError(.variable, .conflicts(.with)) }
+        if variable == nil && secondMatrixPath == nil { throw ParameterError(.variable, .missingAlternative(.with)) }
+        if variable != nil && metadataPath == nil { throw ParameterError(.variable, .requires(.metadata)) }
+        if permutation.strata != nil && metadataPath == nil { throw ParameterError(.strata, .requires(.metadata)) }
+    }
+
+    public func run(report: (String) -> Void) throws -> String? {
+        try validate()
+        try output.check(inputs: inputs)
+        var x = try DistanceMatrix.read(matrixPath)
+        var metadata: DataTable? = nil
+        if let metadataPath {
+            let joined = try DistanceMetadataInput.join(x, try DataTable.read(metadataPath, idColumn: idColumn), report: report)
+            x = joined.matrix
+            metadata = joined.metadata
+        }
+        var y: DistanceMatrix
+        if let secondMatrixPath {
+            let second = try DistanceMatrix.read(secondMatrixPath)
+            let position = Dictionary(second.ids.enumerated().map { ($1, $0) }, uniquingKeysWith: { a, _ in a })
+            let shared = x.ids.indices.filter { position[x.ids[$0]] != nil }
+            let onlyFirst = x.ids.filter { position[$0] == nil }
+            let onlySecond = Set(second.ids).subtracting(x.ids).sorted()
+            guard shared.count >= 3 else {
+                throw CompositionError.fewSharedSamples(count: shared.count, first: x.source, second: second.source)
+            }
+            if !onlyFirst.isEmpty { report("note: \(onlyFirst.count) sample\(onlyFirst.count == 1 ? "" : "s") of \(x.source) not in \(second.source), left out: \(Words.list(onlyFirst))") }
+            if !onlySecond.isEmpty { report("note: \(onlySecond.count) sample\(onlySecond.count == 1 ? "" : "s") of \(second.source) not in \(x.source), left out: \(Words.list(onlySecond))") }
+            x = x.selecting(shared)
+            y = second.selecting(x.ids.map { position[$0] ?? 0 })
+        } else {
+            guard let data = metadata, let variable else { throw ParameterError(.variable, .requires(.metadata)) }
+            let rows = try DistanceMetadataInput.complete(data, columns: [variable], purpose: .mantelVariable, report: report)
+            guard let column = data[variable] else {
+                throw DataError(.missingColumn(variable, purpose: .mantelVariable, available: data.columnNames),
+                                at: SourceLocation(file: data.source, columnName: variable))
+            }
+            var values = [Double]()
+            for r in rows {
+                let v = column.numbers[r]
+                guard !v.isNaN else {
+                    throw DataError(.notANumber(value: column.cells[r], column: variable, id: data.ids[r]),
+                                    at: data.location(row: r, column: variable))
+                }
+                values.append(v)
+            }
+            guard Set(values).count > 1 else { throw CompositionError.constantVariable(column: variable) }
+            x = x.selecting(rows)
+            y = MantelTest.variableDistances(values, ids: x.ids, source: "distances of \(variable) in \(data.source)")
+            metadata = data.selectingRows(rows)
+        }
+        // Strata: the samples' blocks, from the metadata (samples without one left out).
+        var labels: [String]? = nil
+        if let strata = permutation.strata, let data = metadata {
+            let position = Dictionary(data.ids.enumerated().map { ($1, $0) }, uniquingKeysWith: { a, _ in a })
+            let aligned = data.selectingRows(x.ids.map { position[$0] ?? 0 })
+            let rows = try DistanceMetadataInput.complete(aligned, columns: [strata], purpose: .strata, report: report)
+            x = x.selecting(rows)
+            y = y.selecting(rows)
+            labels = rows.map { aligned[strata]?.cells[$0] ?? "" }
+        }
+        let plan = permutation.plan(strata: labels, report: report)
+        let result = try MantelTest(x, y, method: method, plan: plan)
+        return try output.deliver(result.table, inputs: inputs)
+    }
+}
+
+extension Parameter {
+    public static let colorBy = Parameter("colorBy")
+    public static let metadata = Parameter("metadata")
+    public static let figure = Parameter("figure")
+    public static let ellipses = Parameter("ellipses")
+    public static let with = Parameter("with")
+}

@@ -1,0 +1,28 @@
+import Foundation
+import MoodbiomeCore
+import MoodbiomeIO
+
+/// A phylogenetic tree as a job asks for it: the Newick file, whether to
+/// root it at its midpoint, and what a branch without a length means.
+public struct TreeInput: Sendable, Equatable {
+    public var path: String
+    /// Root an unrooted tree at the midpoint of its longest tip-to-tip path.
+    public var midpointRoot = false
+    public var missingLengths = MissingBranchLengths.error
+
+    public init(path: String) { self.path = path }
+
+    /// Reads the tree and matches its tips to `table`'s features.
+    ///
+    /// - Parameter report: receives the note on branches taken as zero.
+    /// - Throws: `InputError` for a syntax error, an unrooted tree (unless
+    ///   midpoint-rooted), missing lengths, or features the tree lacks.
+    public func load(for table: CountTable, report: (String) -> Void) throws -> TablePhylogeny {
+        var tree = try PhylogeneticTree.readNewick(path, missing: missingLengths)
+        if tree.missingLengths > 0 {
+            report("\(path): \(tree.missingLengths) branch\(tree.missingLengths == 1 ? "" : "es") without a length taken as 0")
+        }
+        if midpointRoot { tree = tree.midpointRooted() }
+        return try TablePhylogeny(tree: tree, taxa: table.taxonIDs)
+    }
+}

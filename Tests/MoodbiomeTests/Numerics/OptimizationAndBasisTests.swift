@@ -1,0 +1,63 @@
+import Foundation
+import Testing
+@testable import MoodbiomeNumerics
+
+@Suite("Ordered basis, R's BFGS, permutations' generator")
+struct OptimizationAndBasisTests {
+    @Test func orderedBasisSkipsAnAliasedMiddleColumnAndKeepsOrder() {
+        // Column 2 = column 0 + column 1; column 3 is new.
+        let a = Matrix([[1, 0, 1, 2], [0, 1, 1, 3], [1, 1, 2, -1], [2, 0, 2, 5], [0, 3, 3, 1]])
+        let basis = OrderedBasis(a)
+        #expect(basis.independent == [true, true, false, true])
+        #expect(basis.rank == 3)
+        let qtq = basis.q.multiplied(by: basis.q, transposeSelf: .transposed)
+        for i in 0..<3 { for j in 0..<3 { #expect(isClose(qtq[i, j], i == j ? 1 : 0, relative: 0, absolute: 1e-15)) } }
+        // The span of the first k basis vectors is the span of the first independent columns:
+        // column 0 is a multiple of q₀.
+        let q0 = Array(basis.q.column(0)), c0 = Array(a.column(0))
+        let scale = dot(q0, c0)
+        for i in 0..<5 { #expect(isClose(q0[i] * scale, c0[i], relative: 1e-14, absolute: 1e-15)) }
+        // Every column of A lies in the span of Q.
+        for j in 0..<4 {
+            let c = Array(a.column(j))
+            let coefficients = basis.q.multiplied(by: c, transpose: .transposed)
+            let projected = basis.q.multiplied(by: coefficients)
+            for i in 0..<5 { #expect(isClose(projected[i], c[i], relative: 1e-13, absolute: 1e-14)) }
+        }
+    }
+
+    /// R 4.2.2: `optim(c(-1.2, 1), fr, grr, method = "BFGS")` on Rosenbrock's
+    /// function (the example of `?optim`): par 0.99999999690491403,
+    /// 0.999999993797419, value 9.5949556437698302e-18, counts 110 / 43;
+    /// with `maxit = 20`: par 0.6397911656250661, 0.4023972561295508,
+    /// counts 51 / 20, convergence 1.
+    @Test func variableMetricTakesRsStepsOnRosenbrock() {
+        let f: ([Double]) -> Double = { x in 100 * (x[1] - x[0] * x[0]) * (x[1] - x[0] * x[0]) + (1 - x[0]) * (1 - x[0]) }
+        let g: ([Double]) -> [Double] = { x in
+            [-400 * x[0] * (x[1] - x[0] * x[0]) - 2 * (1 - x[0]), 200 * (x[1] - x[0] * x[0])]
+        }
+        let full = VariableMetric.minimize(start: [-1.2, 1], f: f, gradient: g)
+        #expect(isClose(full.x[0], 0.99999999690491403, relative: 1e-12))
+        #expect(isClose(full.x[1], 0.999999993797419, relative: 1e-12))
+        #expect(isClose(full.value, 9.5949556437698302e-18, relative: 1e-6))
+        #expect(full.evaluations == 110 && full.iterations == 43 && full.converged)
+        let short = VariableMetric.minimize(start: [-1.2, 1], maxIterations: 20, f: f, gradient: g)
+        #expect(isClose(short.x[0], 0.6397911656250661, relative: 1e-12))
+        #expect(isClose(short.x[1], 0.4023972561295508, relative: 1e-12))
+        #expect(short.evaluations == 51 && short.iterations == 20 && !short.converged)
+    }
+
+    @Test func shuffleIsAPermutationAndReproducible() {
+        var a = Xoshiro256StarStar(seed: 11), b = Xoshiro256StarStar(seed: 11)
+        var x = Array(0..<100), y = Array(0..<100)
+        a.shuffle(&x)
+        b.shuffle(&y)
+        #expect(x == y)
+        #expect(x.sorted() == Array(0..<100))
+        #expect(x != Array(0..<100))
+        // Lemire's bounded integers stay in range and cover it.
+        var seen = Set<Int>()
+        for _ in 0..<2000 { let v = a.nextInt(below: 7); #expect((0..<7).contains(v)); seen.insert(v) }
+        #expect(seen.count == 7)
+    }
+}
