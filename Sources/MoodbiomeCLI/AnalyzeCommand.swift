@@ -19,7 +19,8 @@ struct AnalyzeCommand: ParsableCommand {
         Writes into --out-dir, replaced as a whole: diversity.csv, merged.csv (what was modelled), \
         models.csv (every term of every model, with q_value on the metric terms), fit.csv (one row \
         per model), correlations.csv, cohort.csv (Table 1), summary.md (a publication-style table and \
-        a methods paragraph), report.html, figures/ and provenance.json.
+        a methods paragraph), report.html, figures/ and provenance.json; with --beta also \
+        permanova.csv and betadisper.csv.
         """
     )
 
@@ -56,6 +57,14 @@ struct AnalyzeCommand: ParsableCommand {
     @OptionGroup var diversity: DiversityOptions
 
     @OptionGroup var model: ModelOptions
+
+    @Option(help: ArgumentHelp("Also test community composition with these beta metrics (comma-separated; see `moodbiome beta`): PERMANOVA of the outcome and covariates, PERMDISP across the groups, a PCoA figure each.", valueName: "metrics"))
+    var beta: String?
+
+    @Option(help: "Permutations of the PERMANOVA and PERMDISP tests (with --beta).")
+    var permutations = 999
+
+    @OptionGroup var betaSettings: BetaSettingsOptions
 
     @Option(name: .customLong("outcome-cutoff"), help: ArgumentHelp("Dichotomise the outcome: 1 when outcome ≥ this value, and fit logistic models.", valueName: "value"))
     var outcomeCutoff: Double?
@@ -108,6 +117,11 @@ struct AnalyzeCommand: ParsableCommand {
         job.association.outcomeCutoff = outcomeCutoff
         job.association.adjustment = adjust
         job.association.groupBy = groupBy
+        if let beta {
+            job.composition.metrics = commaList(beta)
+            job.composition.permutations = permutations
+            job.composition.settings = betaSettings.settings
+        }
         job.tableFormat = format
         job.overwrite = force
         job.guardFormulas = safeCSV

@@ -4,7 +4,7 @@ import MoodbiomeReport
 struct MetricsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "metrics",
-        abstract: "List the alpha-diversity metrics, their aliases, and which need integer counts."
+        abstract: "List the alpha- and beta-diversity metrics, their aliases, and what each needs."
     )
 
     func run() throws {

@@ -34,6 +34,9 @@ public struct PrincipalCoordinates: Sendable {
     public let negativeCount: Int
     public let mostNegative: Double
     public let largest: Double
+    /// Every axis was computed (proportions are of the non-negative
+    /// eigenvalues' sum), or only the first few (of the trace).
+    public let allAxes: Bool
 
     /// - Parameter dimensions: the number of axes; nil for all n.
     public init(_ d: DistanceMatrix, dimensions: Int? = nil) throws {
@@ -69,6 +72,7 @@ public struct PrincipalCoordinates: Sendable {
         self.negativeCount = negatives.count
         self.mostNegative = negatives.min() ?? 0
         self.largest = values.first ?? 0
+        self.allAxes = k == n
     }
 
     /// `−½ J D⁽²⁾ J`: minus half the squared distances, double-centred.

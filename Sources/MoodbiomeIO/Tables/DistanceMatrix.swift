@@ -102,14 +102,20 @@ public struct DistanceMatrix: Sendable {
                 guard k < n else {
                     throw InputError(file: path, line: line, column: k + 2, problem: "this row has more than \(n) distances")
                 }
-                let cell = field.string(p).trimmingCharacters(in: .whitespaces)
-                guard case .number(let v) = parseNumber(cell) else {
-                    throw InputError(file: path, line: line, column: k + 2, columnName: header[k],
-                                     problem: "'\(cell)' is not a distance", fix: "Distances are finite, non-negative numbers")
-                }
-                guard v >= 0 else {
+                // Bytes straight to a number (the count reader's parser);
+                // the text is only made for an error message.
+                let v: Double
+                switch parseCell(p, field.start, field.end) {
+                case .number(let x, _):
+                    v = x
+                case .negative:
+                    let cell = field.string(p).trimmingCharacters(in: .whitespaces)
                     throw InputError(file: path, line: line, column: k + 2, columnName: header[k],
                                      problem: "negative distance \(cell)", fix: "Distances must be non-negative")
+                default:
+                    let cell = field.string(p).trimmingCharacters(in: .whitespaces)
+                    throw InputError(file: path, line: line, column: k + 2, columnName: header[k],
+                                     problem: "'\(cell)' is not a distance", fix: "Distances are finite, non-negative numbers")
                 }
                 m[r, k] = v
                 k += 1

@@ -170,7 +170,8 @@ public enum Figures {
         let ellipsePoints = colouring?.ellipses.flatMap(\.points) ?? []
         let frame = Frame(x: AxisScale((xs + ellipsePoints.map(\.0)).min() ?? 0, (xs + ellipsePoints.map(\.0)).max() ?? 1),
                           y: AxisScale((ys + ellipsePoints.map(\.1)).min() ?? 0, (ys + ellipsePoints.map(\.1)).max() ?? 1))
-        var caption = ["\(n) samples. Principal coordinates (Gower centring); the axes' shares are of the total of the non-negative eigenvalues."]
+        var caption = ["\(n) samples. Principal coordinates (Gower centring); each axis' share is of "
+                       + (pcoa.allAxes ? "the sum of the non-negative eigenvalues." : "the total variation (the trace of the centred matrix).")]
         if pcoa.negativeCount > 0 {
             caption.append("\(pcoa.negativeCount) negative eigenvalue\(pcoa.negativeCount == 1 ? "" : "s") (non-Euclidean distance) not shown.")
         }

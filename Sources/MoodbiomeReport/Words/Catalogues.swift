@@ -14,7 +14,16 @@ extension Words {
             lines.append("  \(name.padding(toLength: 18, withPad: " ", startingAt: 0)) \(definition.summary)\(tag)\(aliases)")
         }
         lines.append("")
-        lines.append("Q is the order (a number or inf; default 2). `all` = every metric above with hill_0, hill_1, hill_2, renyi_2, tsallis_2.")
+        lines.append("Q is the order (a number or inf; default 2). `all` = every metric above with hill_0, hill_1, hill_2, renyi_2, tsallis_2;")
+        lines.append("faith_pd only with --tree.")
+        lines.append("")
+        lines.append("Beta-diversity metrics (`moodbiome beta --metric`, `analyze --beta`). [tree] = needs --tree.")
+        lines.append("")
+        for definition in BetaMetricDefinition.registry {
+            let aliases = definition.aliases.isEmpty ? "" : " (also: \(definition.aliases.joined(separator: ", ")))"
+            let tag = definition.needsTree ? " [tree]" : ""
+            lines.append("  \(definition.name.padding(toLength: 28, withPad: " ", startingAt: 0)) \(definition.summary)\(tag)\(aliases)")
+        }
         return lines.joined(separator: "\n")
     }
 

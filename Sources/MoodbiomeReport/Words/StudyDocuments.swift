@@ -29,14 +29,17 @@ public struct StudyDocuments: Sendable {
     public let rarefaction: Rarefaction?
     /// The data tables the run writes (listed in the report).
     public let tableFiles: [String]
+    /// Community composition, one finding per beta metric (`--beta`).
+    public let composition: [CompositionFinding]
 
     public init(result: AlphaAssociation.Result, countsPath: String, alphaOptions: AlphaOptions,
-                rarefaction: Rarefaction?, tableFiles: [String]) {
+                rarefaction: Rarefaction?, tableFiles: [String], composition: [CompositionFinding] = []) {
         self.result = result
         self.countsPath = countsPath
         self.alphaOptions = alphaOptions
         self.rarefaction = rarefaction
         self.tableFiles = tableFiles
+        self.composition = composition
     }
 
     /// How prose is marked up: user strings escaped, names as code.
@@ -139,7 +142,10 @@ public struct StudyDocuments: Sendable {
         var out = "# Alpha diversity and \(Escape.markdown(outcome))\n\n"
         out += summaryTable.rendered(as: .markdown) + "\n"
         out += summaryLegend(.markdown) + "\n\n"
-        out += "## Methods\n\n" + methodsParagraph(.markdown) + "\n"
+        if !composition.isEmpty {
+            out += "## Community composition\n\n" + compositionTable.rendered(as: .markdown) + "\n" + compositionLegend(.markdown) + "\n\n"
+        }
+        out += "## Methods\n\n" + methodsParagraph(.markdown) + (composition.isEmpty ? "" : " " + compositionMethods(.markdown)) + "\n"
         return out
     }
 
@@ -241,6 +247,11 @@ public struct StudyDocuments: Sendable {
                                                              title: "\(m.metric) by \(grouped.column)", caption: caption)))
             }
         }
+        for finding in composition {
+            out.append(ReportFigure(name: fileNameComponent("pcoa-\(finding.metric)") + ".svg",
+                                    svg: Figures.ordination(finding.ordination, colouring: finding.colouring,
+                                                            title: "Principal coordinates of \(finding.metric) distances")))
+        }
         return out
     }
 
@@ -279,13 +290,16 @@ public struct StudyDocuments: Sendable {
         if !any { html += "<li>None: every sample had diversity values, metadata and complete model variables.</li>\n" }
         html += "</ul>\n<h2>Models</h2>\n<p>\(e(r.modelledOutcome)) ~ metric" + e(covariates.map { " + " + $0 }.joined()) + (r.family == .binomial ? " (logistic)" : " (least squares)") + "</p>\n"
         html += summaryTable.htmlTable() + "<p>\(summaryLegend(.html))</p>\n"
+        if !composition.isEmpty {
+            html += "<h2>Community composition</h2>\n" + compositionTable.htmlTable() + "<p>\(compositionLegend(.html))</p>\n"
+        }
         html += "<h2>Figures</h2>\n"
         for figure in figures {
             // The caption is drawn inside the image (and in its <desc>), so a
             // figure file taken out of the report keeps its explanation.
             html += "<figure>\n" + figure.svg + "</figure>\n"
         }
-        html += "<h2>Methods</h2>\n<p>\(methodsParagraph(.html))</p>\n"
+        html += "<h2>Methods</h2>\n<p>\(methodsParagraph(.html))\(composition.isEmpty ? "" : " " + compositionMethods(.html))</p>\n"
         html += "<h2>Files</h2>\n<p>Tables: " + e(tableFiles.joined(separator: ", ")) + "; figures in <code>figures/</code>; <code>summary.md</code>; <code>provenance.json</code>.</p>\n"
         html += "</main>\n"
         return HTMLPage(title: "Alpha diversity and \(outcome) — Moodbiome report", body: html, style: Self.reportStyle, responsive: true).html

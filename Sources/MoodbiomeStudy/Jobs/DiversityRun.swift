@@ -23,6 +23,9 @@ public struct DiversityRun: Sendable {
     /// (so that `analyze` can record it).
     public private(set) var resolvedSeed: UInt64 = DiversityRun.drawSeed()
     public var dropEmpty = false
+    /// The seed also drives something other than rarefaction (the
+    /// permutations of `analyze --beta`), so it may be given without it.
+    public var seedHasOtherUse = false
     /// The tree for `faith_pd`.
     public var tree: TreeInput? = nil
     /// The output format (`nil`: by the output's extension, else CSV).
@@ -57,7 +60,7 @@ public struct DiversityRun: Sendable {
             throw ParameterError(.iterations, .outOfRange(value: String(iterations), allowed: .atLeast("1")))
         }
         if rarefactionDepth == nil && iterations != 1 { throw ParameterError(.iterations, .onlyFor(.rarefaction)) }
-        if rarefactionDepth == nil && seed != nil { throw ParameterError(.seed, .onlyFor(.rarefaction)) }
+        if rarefactionDepth == nil && seed != nil && !seedHasOtherUse { throw ParameterError(.seed, .onlyFor(.rarefaction)) }
         if let depth = rarefactionDepth, depth < 1 {
             throw ParameterError(.rarefy, .outOfRange(value: String(depth), allowed: .atLeast("1")))
         }
@@ -92,6 +95,13 @@ public struct DiversityRun: Sendable {
     /// know (skipped metrics, the drawn seed, dropped and empty samples,
     /// undefined values). `analyze` shares this step.
     public func compute(report: (String) -> Void) throws -> AlphaDiversityResult {
+        try computeWithInputs(report: report).result
+    }
+
+    /// What ``compute(report:)`` reads and computes, with the table and
+    /// tree it read, for the steps that reuse them (`analyze --beta`).
+    public func computeWithInputs(report: (String) -> Void) throws
+        -> (result: AlphaDiversityResult, table: CountTable, phylogeny: TablePhylogeny?) {
         try validate()
         let requested = try RequestedMetric.parseList(metrics)
         let table = try CountTable.read(tablePath, options: readOptions)
@@ -108,7 +118,7 @@ public struct DiversityRun: Sendable {
         if result.sampleIDs.isEmpty {
             throw AlphaDiversityError.noSamplesLeft(file: tablePath, rarefied: rarefactionDepth != nil)
         }
-        return result
+        return (result, table, phylogeny)
     }
 
     static func drawSeed() -> UInt64 { UInt64.random(in: 0...UInt64(Int64.max)) }

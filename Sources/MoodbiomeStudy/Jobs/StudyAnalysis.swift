@@ -15,6 +15,10 @@ public struct StudyAnalysis: Sendable {
     public var diversity: DiversityRun
     /// The statistics: outcome, covariates, model, scoring, adjustment, groups.
     public var association: AlphaAssociation
+    /// Community composition (`--beta`): distances, PERMANOVA, PERMDISP, PCoA.
+    public var composition = StudyComposition() {
+        didSet { diversity.seedHasOtherUse = composition.isRequested }
+    }
     public var metadataPath: String
     public var idColumn: String? = nil
     public var outputDirectory: String
@@ -35,7 +39,8 @@ public struct StudyAnalysis: Sendable {
 
     /// The table files `analyze` writes, in order.
     public var tableFiles: [String] {
-        ["diversity", "merged", "models", "fit", "correlations", "cohort"].map { $0 + "." + tableFormat.fileExtension }
+        (["diversity", "merged", "models", "fit", "correlations", "cohort"] + (composition.isRequested ? ["permanova", "betadisper"] : []))
+            .map { $0 + "." + tableFormat.fileExtension }
     }
 
     /// Every file `analyze` writes at the top of its directory (figures go in `figures/`).
@@ -64,18 +69,24 @@ public struct StudyAnalysis: Sendable {
     }
 
     /// The input files, manifest included.
-    var inputs: [String] { [diversity.tablePath, metadataPath] + (manifestPath.map { [$0] } ?? []) }
+    var inputs: [String] {
+        [diversity.tablePath, metadataPath] + (diversity.tree.map { [$0.path] } ?? []) + (manifestPath.map { [$0] } ?? [])
+    }
+
+    /// The seed is recorded when something random used it.
+    var usesSeed: Bool { diversity.rarefactionDepth != nil || composition.isRequested }
 
     /// Runs the analysis and writes the outputs; notes go to `report`.
     @discardableResult
     public func run(report: (String) -> Void) throws -> Result {
         try association.validate()
         try diversity.validate()
+        _ = try composition.definitions(hasTree: diversity.tree != nil)
         // Check (and lock) the output directory before the work.
         let directory = try OutputDirectory(path: outputDirectory, overwrite: overwrite, inputs: inputs, expected: outputFiles)
         let result = try compute(report: report)
         let provenance = Provenance(command: manifestPath == nil ? "analyze" : "run", parameters: provenanceParameters(result.analysis),
-                                    inputs: inputs, seed: diversity.rarefactionDepth == nil ? nil : diversity.resolvedSeed,
+                                    inputs: inputs, seed: usesSeed ? diversity.resolvedSeed : nil,
                                     outputs: result.files)
         try directory.write(result.files + [(OutputDirectory.provenanceFile, try provenance.json(runAt: Date()))])
         return result
@@ -92,7 +103,10 @@ public struct StudyAnalysis: Sendable {
             ("chao1", jsonValue(d.options.chao1BiasCorrected ? "bias-corrected" : "classic")),
             ("ace_threshold", jsonValue(d.options.aceRareThreshold)), ("gini_method", jsonValue(d.options.giniMethod.rawValue)),
             ("rarefy", jsonValue(d.rarefactionDepth)), ("iterations", jsonValue(d.rarefactionDepth == nil ? nil : d.iterations)),
-            ("seed", d.rarefactionDepth == nil ? "null" : String(d.resolvedSeed)), ("drop_empty", jsonValue(d.dropEmpty)),
+            ("seed", usesSeed ? String(d.resolvedSeed) : "null"), ("drop_empty", jsonValue(d.dropEmpty)),
+            ("tree", jsonValue(d.tree?.path)), ("midpoint_root", jsonValue(d.tree?.midpointRoot ?? false)),
+            ("beta", jsonValue(composition.metrics)), ("permutations", composition.isRequested ? jsonValue(composition.permutations) : "null"),
+            ("pseudocount", jsonValue(composition.settings.pseudocount)), ("alpha", jsonValue(composition.settings.generalizedAlpha)),
             ("scale", jsonValue(a.scoring?.scale.id)), ("items", a.scoring.map { jsonValue($0.items) } ?? "null"),
             ("outcome", jsonValue(a.outcome)), ("modelled_outcome", jsonValue(r.modelledOutcome)),
             ("outcome_cutoff", jsonValue(a.outcomeCutoff)), ("outcome_band", jsonValue(a.outcomeBand)),
@@ -107,10 +121,24 @@ public struct StudyAnalysis: Sendable {
     public func compute(report: (String) -> Void) throws -> Result {
         let metadata = try DataTable.read(metadataPath, idColumn: idColumn)
         let prepared = try association.prepare(metadata: metadata)
-        let alpha = try diversity.compute(report: report)
+        _ = try composition.definitions(hasTree: diversity.tree != nil)
+        let (alpha, table, phylogeny) = try diversity.computeWithInputs(report: report)
         let analysis = try association.run(alpha: alpha, prepared: prepared, countsSource: diversity.tablePath)
+        var findings = [CompositionFinding]()
+        if composition.isRequested {
+            if diversity.seed == nil && diversity.rarefactionDepth == nil {
+                report("note: permutation seed \(diversity.resolvedSeed) (pass \(spelling.spell(.seed)) \(diversity.resolvedSeed) to repeat this run exactly)")
+            }
+            // The samples the alpha analysis kept; rarefied (first draw) when the study is.
+            let position = Dictionary(uniqueKeysWithValues: table.sampleIDs.enumerated().map { ($1, $0) })
+            let kept = alpha.sampleIDs.compactMap { position[$0] }
+            let used = diversity.rarefaction.map { $0.rarefied(table, samples: kept, iteration: 0) } ?? table.selectingSamples(kept)
+            findings = try composition.run(table: used, phylogeny: phylogeny, tree: diversity.tree, merged: analysis.merged,
+                                           outcome: analysis.outcome, covariates: analysis.covariates, group: analysis.group,
+                                           seed: diversity.resolvedSeed, report: report)
+        }
         let documents = StudyDocuments(result: analysis, countsPath: diversity.tablePath, alphaOptions: diversity.options,
-                                       rarefaction: diversity.rarefaction, tableFiles: tableFiles)
+                                       rarefaction: diversity.rarefaction, tableFiles: tableFiles, composition: findings)
         for note in documents.notes { report(note) }
         return Result(analysis: analysis, files: try render(analysis, documents: documents))
     }
@@ -145,6 +173,10 @@ public struct StudyAnalysis: Sendable {
         let summary = try CohortSummary(data: r.merged, variables: [r.outcome] + r.covariates.filter { $0 != r.outcome }, groupBy: r.group)
         let (cohortTable, cohortNotes) = CohortTable.layout(summary)
         files.append(("cohort.\(ext)", cohortTable.rendered(as: f, guardFormulas: guardFormulas)))
+        if composition.isRequested {
+            files.append(("permanova.\(ext)", documents.permanovaFile.rendered(as: f, guardFormulas: guardFormulas)))
+            files.append(("betadisper.\(ext)", documents.dispersionFile.rendered(as: f, guardFormulas: guardFormulas)))
+        }
         files.append(("summary.md", documents.summaryMarkdown))
         let figures = documents.figures
         files.append(("report.html", documents.reportHTML(cohort: cohortTable, cohortNotes: cohortNotes, figures: figures)))

@@ -15,6 +15,7 @@ import TOMLKit
 /// counts = "counts.csv"          # required
 /// metadata = "metadata.csv"      # required
 /// id_column = "participant_id"   # optional; samples_in = "auto" | "rows" | "columns"
+/// tree = "tree.nwk"              # optional (faith_pd, UniFrac); midpoint_root = true
 ///
 /// [diversity]
 /// metrics = ["shannon", "simpson", "observed_features"]
@@ -28,6 +29,9 @@ import TOMLKit
 /// covariates = ["age", "sex", "bmi"]
 /// family = "gaussian"            # outcome_cutoff, outcome_band, robust, conf_level,
 ///                                # references = { sex = "female" }, adjust, group_by
+/// [composition]                  # optional: beta diversity, PERMANOVA, PERMDISP, PCoA
+/// metrics = ["braycurtis", "unweighted_unifrac"]   # UniFrac needs inputs.tree
+/// permutations = 999             # pseudocount (aitchison), alpha (generalized_unifrac)
 /// [output]
 /// directory = "results"          # required; format = "csv"
 /// ```
@@ -40,11 +44,12 @@ public struct StudyManifest: Sendable {
     let lines: [String]
 
     static let schema: [String: Set<String>] = [
-        "inputs": ["counts", "metadata", "id_column", "samples_in"],
+        "inputs": ["counts", "metadata", "id_column", "samples_in", "tree", "midpoint_root"],
         "diversity": ["metrics", "base", "rarefy", "iterations", "seed", "drop_empty", "chao1", "ace_threshold", "gini_method"],
         "scale": ["name", "items", "prefix", "invalid"],
         "model": ["outcome", "covariates", "family", "outcome_cutoff", "outcome_band", "robust", "conf_level",
                   "references", "adjust", "group_by"],
+        "composition": ["metrics", "permutations", "pseudocount", "alpha"],
         "output": ["directory", "format"],
     ]
 
@@ -59,6 +64,9 @@ public struct StudyManifest: Sendable {
         .outcomeCutoff: ("model", "outcome_cutoff"), .outcomeBand: ("model", "outcome_band"), .robust: ("model", "robust"),
         .confLevel: ("model", "conf_level"), .reference: ("model", "references"), .adjust: ("model", "adjust"),
         .groupBy: ("model", "group_by"), .outputDirectory: ("output", "directory"), .format: ("output", "format"),
+        .tree: ("inputs", "tree"), .midpointRoot: ("inputs", "midpoint_root"),
+        .beta: ("composition", "metrics"), .permutations: ("composition", "permutations"),
+        .pseudocount: ("composition", "pseudocount"), .alpha: ("composition", "alpha"),
     ]
 
     /// How a manifest spells parameters in messages: `model.conf_level`.
@@ -214,6 +222,13 @@ public struct StudyManifest: Sendable {
             guard let o = SampleOrientation(rawValue: layout) else { throw fail("inputs", "samples_in", "\"auto\", \"rows\" or \"columns\"") }
             a.diversity.readOptions.orientation = o
         }
+        if let tree = try string("inputs", "tree") {
+            var input = TreeInput(path: try resolve("inputs", "tree", tree))
+            input.midpointRoot = try bool("inputs", "midpoint_root") ?? false
+            a.diversity.tree = input
+        } else if tables["inputs"]?["midpoint_root"] != nil {
+            throw InputError(file: path, line: line(table: "inputs", key: "midpoint_root"), problem: "inputs.midpoint_root needs inputs.tree")
+        }
         if let metrics = try list("diversity", "metrics") { a.diversity.metrics = metrics.joined(separator: ",") }
         if let base = try string("diversity", "base") {
             guard let b = LogBase(base) else { throw fail("diversity", "base", "\"e\", \"2\" or \"10\"") }
@@ -259,6 +274,18 @@ public struct StudyManifest: Sendable {
             a.association.adjustment = m
         }
         a.association.groupBy = try string("model", "group_by")
+        if tables["composition"] != nil {
+            var c = StudyComposition()
+            guard let metrics = try list("composition", "metrics"), !metrics.isEmpty else {
+                throw InputError(file: path, line: line(table: "composition"), problem: "[composition] needs metrics",
+                                 fix: "e.g. metrics = [\"braycurtis\"]")
+            }
+            c.metrics = metrics
+            if let k = try int("composition", "permutations") { c.permutations = k }
+            if let x = try double("composition", "pseudocount") { c.settings.pseudocount = x }
+            if let x = try double("composition", "alpha") { c.settings.generalizedAlpha = x }
+            a.composition = c
+        }
         if let format = try string("output", "format") {
             guard let f = TableFormat(name: format) else { throw fail("output", "format", TableFormat.names.joined(separator: ", ")) }
             a.tableFormat = f
@@ -266,7 +293,11 @@ public struct StudyManifest: Sendable {
         a.manifestPath = location.path
         self.analysis = a
         // Values a parameter cannot take are the manifest's errors, at their line.
-        try located { try a.association.validate(); try a.diversity.validate() }
+        try located {
+            try a.association.validate()
+            try a.diversity.validate()
+            _ = try a.composition.definitions(hasTree: a.diversity.tree != nil)
+        }
     }
 
     /// The 1-based line of `[table]`, or of `key` inside it.

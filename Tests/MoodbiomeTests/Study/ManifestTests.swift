@@ -81,3 +81,47 @@ import Testing
         } throws: { message($0).hasSuffix(expected) || message($0).contains("/" + expected) }
     }
 }
+
+@Suite struct ManifestCompositionTests {
+    @Test func compositionTableRunsAndVerifies() throws {
+        let dir = temporaryDirectory()
+        try FileManager.default.copyItem(atPath: datasetPath("vegan-dune/dune_cover.csv"), toPath: dir + "/dune.csv")
+        try FileManager.default.copyItem(atPath: fixturePath("beta/dune-env.csv"), toPath: dir + "/env.csv")
+        try """
+        [inputs]
+        counts = "dune.csv"
+        metadata = "env.csv"
+        [diversity]
+        metrics = ["shannon"]
+        seed = 4
+        [model]
+        outcome = "A1"
+        group_by = "Management"
+        [composition]
+        metrics = ["braycurtis", "hellinger"]
+        permutations = 99
+        [output]
+        directory = "results"
+        """.write(toFile: dir + "/study.toml", atomically: false, encoding: .utf8)
+        let study = try StudyManifest(path: dir + "/study.toml")
+        try study.run(overwrite: false) { _ in }
+        let permanova = try String(contentsOfFile: dir + "/results/permanova.csv", encoding: .utf8)
+        #expect(permanova.contains("\nhellinger,A1,1,"))
+        #expect(try study.verify { _ in }.isEmpty)
+        try """
+        [inputs]
+        counts = "dune.csv"
+        metadata = "env.csv"
+        [model]
+        outcome = "A1"
+        [composition]
+        metrics = ["braycurtis"]
+        permutations = -1
+        [output]
+        directory = "results2"
+        """.write(toFile: dir + "/bad.toml", atomically: false, encoding: .utf8)
+        #expect { try StudyManifest(path: dir + "/bad.toml") } throws: {
+            message($0) == dir + "/bad.toml:8: composition.permutations must be between 0 and 1000000 (got -1)"
+        }
+    }
+}

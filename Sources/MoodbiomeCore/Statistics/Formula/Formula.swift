@@ -82,7 +82,7 @@ public struct Formula: Sendable, Equatable {
     }
 
     /// A name as it may stand in a formula: backquoted unless it is an identifier.
-    static func quotedIfNeeded(_ name: String) -> String {
+    public static func quotedIfNeeded(_ name: String) -> String {
         isIdentifier(name) ? name : "`" + name + "`"
     }
 

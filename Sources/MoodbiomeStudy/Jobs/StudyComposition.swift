@@ -1,0 +1,65 @@
+import Foundation
+import MoodbiomeCore
+import MoodbiomeIO
+import MoodbiomeReport
+
+/// The community-composition part of `analyze` (`--beta`): for each beta
+/// metric, the distance matrix of the study's samples, a PERMANOVA of it on
+/// the outcome and the covariates (each term given all the others, vegan's
+/// `by = "margin"`), PERMDISP across the study's groups (the severity band,
+/// or `--group-by`), and the principal coordinates for a figure.
+public struct StudyComposition: Sendable {
+    /// Beta metric names, as requested.
+    public var metrics: [String] = []
+    public var settings = BetaSettings()
+    public var permutations = 999
+
+    public init() {}
+
+    public var isRequested: Bool { !metrics.isEmpty }
+
+    /// The metric definitions, checked.
+    public func definitions(hasTree: Bool) throws -> [BetaMetricDefinition] {
+        try settings.validate()
+        guard (0...1_000_000).contains(permutations) else {
+            throw ParameterError(.permutations, .outOfRange(value: String(permutations), allowed: .between("0", "1000000")))
+        }
+        var seen = Set<String>()
+        return try metrics.map { name in
+            guard let d = BetaMetricDefinition.named(name) else { throw BetaDiversityError.unknownMetric(name) }
+            if d.needsTree && !hasTree { throw BetaDiversityError.needsTree(d.name) }
+            guard seen.insert(d.name).inserted else { throw ParameterError(.beta, .malformed(value: name, expected: "a metric named once")) }
+            return d
+        }
+    }
+
+    /// Runs every metric on `table` (already rarefied when the study is),
+    /// joined to `merged` (the analysis' samples and variables).
+    func run(table: CountTable, phylogeny: TablePhylogeny?, tree: TreeInput?, merged: DataTable, outcome: String,
+             covariates: [String], group: String?, seed: UInt64, report: (String) -> Void) throws -> [CompositionFinding] {
+        let definitions = try self.definitions(hasTree: tree != nil)
+        var findings = [CompositionFinding]()
+        let predictors = [outcome] + covariates.filter { $0 != outcome }
+        let formula = "~ " + predictors.map(Formula.quotedIfNeeded).joined(separator: " + ")
+        for definition in definitions {
+            let beta = try settings.compute(definition, table: table, tree: tree, phylogeny: phylogeny, report: report)
+            let (matrix, data) = try DistanceMetadataInput.join(beta.matrix, merged, report: { _ in })
+            var permutation = PermutationSettings()
+            permutation.permutations = permutations
+            permutation.seed = seed
+            let permanova = try PermanovaRun.test(matrix: matrix, metadata: data, formula: formula, split: .margin,
+                                                  permutation: permutation, references: [:], report: { _ in })
+            var dispersion: Dispersion? = nil
+            if let group {
+                dispersion = try DispersionRun.test(matrix: matrix, metadata: data, group: group, centre: .median,
+                                                    permutation: permutation, report: { _ in })
+            }
+            let pcoa = try PrincipalCoordinates(matrix, dimensions: Swift.min(matrix.count, 10))
+            let colouring = try OrdinationColouring(column: group ?? outcome, metadata: data, ordination: pcoa, ellipses: group != nil)
+            findings.append(CompositionFinding(metric: definition.name, metricSummary: definition.summary, formula: formula,
+                                               permanova: permanova, dispersion: dispersion, ordination: pcoa, colouring: colouring,
+                                               emptySamples: beta.emptySamples))
+        }
+        return findings
+    }
+}
