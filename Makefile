@@ -22,6 +22,7 @@ demo: build
 	bash Notebooks-scripts/03-real-data-models.sh $(RESULTS)
 	bash Notebooks-scripts/04-rarefaction-sensitivity.sh $(RESULTS)
 	bash Notebooks-scripts/05-reproducible-run.sh $(RESULTS)
+	bash Notebooks-scripts/06-community-composition.sh $(RESULTS)
 
 test:
 	@scripts/setup.sh --test
@@ -32,6 +33,7 @@ bench: build
 	python3 scripts/bench_alpha.py
 	python3 scripts/bench_population.py
 	python3 scripts/bench_models.py
+	python3 scripts/bench_beta.py
 
 clean:
 	rm -rf .build $(RESULTS)

@@ -63,7 +63,7 @@ public struct DistanceMatrix: Sendable {
     }
 
     /// The largest matrix read (its memory is n² doubles).
-    public static let maximumSamples = 40_000
+    public static let maximumSamples = 25_000
 
     /// Reads a square distance matrix (TSV or CSV, by extension or sniffed).
     ///

@@ -40,7 +40,9 @@ public enum Figures {
     struct Frame {
         let x: AxisScale
         let y: AxisScale
-        var plotWidth: Double { Figures.width - Figures.left - Figures.right }
+        /// The right margin (wider when a legend sits there).
+        var right: Double = Figures.right
+        var plotWidth: Double { Figures.width - Figures.left - right }
         var plotHeight: Double { Figures.height - Figures.top - Figures.bottom }
         func px(_ v: Double) -> Double { Figures.left + (v - x.lo) / (x.hi - x.lo) * plotWidth }
         func py(_ v: Double) -> Double { Figures.top + (1 - (v - y.lo) / (y.hi - y.lo)) * plotHeight }
@@ -49,7 +51,7 @@ public enum Figures {
     /// Axes, ticks, grid, labels, title and caption.
     static func drawFrame(_ c: inout SVGCanvas, _ frame: Frame, xLabel: String, yLabel: String, title: String,
                           caption: [String], xTicks: Bool = true) {
-        let x0 = left, x1 = width - right, y0 = top, y1 = height - bottom
+        let x0 = left, x1 = width - frame.right, y0 = top, y1 = height - bottom
         for t in frame.y.ticks {
             let y = frame.py(t)
             c.line(x0, y, x1, y, stroke: "#e5e5e5")
@@ -168,40 +170,56 @@ public enum Figures {
         }
         var c = SVGCanvas(width: width, height: height)
         let ellipsePoints = colouring?.ellipses.flatMap(\.points) ?? []
+        var grouped = false
+        if case .groups? = colouring?.scheme { grouped = true }
         let frame = Frame(x: AxisScale((xs + ellipsePoints.map(\.0)).min() ?? 0, (xs + ellipsePoints.map(\.0)).max() ?? 1),
-                          y: AxisScale((ys + ellipsePoints.map(\.1)).min() ?? 0, (ys + ellipsePoints.map(\.1)).max() ?? 1))
+                          y: AxisScale((ys + ellipsePoints.map(\.1)).min() ?? 0, (ys + ellipsePoints.map(\.1)).max() ?? 1),
+                          right: grouped ? 170 : Figures.right)
         var caption = ["\(n) samples. Principal coordinates (Gower centring); each axis' share is of "
                        + (pcoa.allAxes ? "the sum of the non-negative eigenvalues." : "the total variation (the trace of the centred matrix).")]
         if pcoa.negativeCount > 0 {
             caption.append("\(pcoa.negativeCount) negative eigenvalue\(pcoa.negativeCount == 1 ? "" : "s") (non-Euclidean distance) not shown.")
         }
         if let colouring, !colouring.ellipses.isEmpty { caption.append("Ellipses: 95% normal data ellipses per group.") }
+        if case .numeric(let values)? = colouring?.scheme, values.contains(where: { !$0.isFinite }) { caption.append("Grey: no value.") }
         drawFrame(&c, frame, xLabel: axisLabel(0), yLabel: axisLabel(1), title: title, caption: caption)
         let grey = "#9a9a9a"
+        let palette = SVGCanvas.palette
+        /// Colours cycle through the palette; past it, squares, then diamonds.
+        func marker(_ k: Int?, _ x: Double, _ y: Double, size: Double = 3.6, opacity: Double = 0.85) {
+            guard let k else { c.circle(x, y, r: size, fill: grey, opacity: opacity); return }
+            let colour = palette[k % palette.count]
+            switch (k / palette.count) % 3 {
+            case 0: c.circle(x, y, r: size, fill: colour, opacity: opacity)
+            case 1: c.rect(x - size, y - size, 2 * size, 2 * size, fill: colour, opacity: opacity)
+            default: c.polygon([(x, y - size * 1.3), (x + size * 1.3, y), (x, y + size * 1.3), (x - size * 1.3, y)], fill: colour, opacity: opacity)
+            }
+        }
         switch colouring?.scheme {
         case .groups(let levels, let group)?:
             for e in colouring?.ellipses ?? [] {
                 guard let l = levels.firstIndex(of: e.level) else { continue }
-                let colour = SVGCanvas.palette[l % SVGCanvas.palette.count]
+                let colour = palette[l % palette.count]
                 c.polygon(e.points.map { (frame.px($0.0), frame.py($0.1)) }, fill: colour, opacity: 0.12)
                 c.polyline(e.points.map { (frame.px($0.0), frame.py($0.1)) } + [(frame.px(e.points[0].0), frame.py(e.points[0].1))],
                            stroke: colour, width: 1.4, opacity: 0.8)
             }
-            for i in 0..<n {
-                let colour = group[i].map { SVGCanvas.palette[$0 % SVGCanvas.palette.count] } ?? grey
-                c.circle(frame.px(xs[i]), frame.py(ys[i]), r: 3.6, fill: colour, opacity: 0.8)
+            for i in 0..<n { marker(group[i], frame.px(xs[i]), frame.py(ys[i])) }
+            // The legend: a column in the right margin.
+            let x = width - 160
+            if let name = colouring?.column {
+                c.text(name.count > 22 ? String(name.prefix(21)) + "…" : name, x, top + 4, size: 12, anchor: .start, weight: "bold")
             }
-            var x = width - right
-            let entries = levels.enumerated().map { ($0.element, SVGCanvas.palette[$0.offset % SVGCanvas.palette.count]) }
-                + (group.contains(where: { $0 == nil }) ? [("missing", grey)] : [])
-            for (label, colour) in entries.prefix(8).reversed() {
-                let shown = label.count > 18 ? String(label.prefix(17)) + "…" : label
-                let w = Double(shown.count) * 7.2 + 22
-                x -= w
-                c.circle(x + 6, 38, r: 4.5, fill: colour, opacity: 0.9)
-                c.text(shown, x + 14, 42.5, size: 12, anchor: .start)
+            let entries: [(String, Int?)] = levels.indices.map { (levels[$0], $0) } + (group.contains(where: { $0 == nil }) ? [("missing", nil)] : [])
+            let shown = entries.prefix(20)
+            for (row, (label, k)) in shown.enumerated() {
+                let y = top + 22 + Double(row) * 16
+                marker(k, x + 5, y - 4, size: 4.5, opacity: 0.9)
+                c.text(label.count > 20 ? String(label.prefix(19)) + "…" : label, x + 15, y, size: 12, anchor: .start)
             }
-            if let name = colouring?.column { c.text(name + ":", x - 6, 42.5, size: 12, anchor: .end, weight: "bold") }
+            if entries.count > shown.count {
+                c.text("… \(entries.count - shown.count) more", x + 15, top + 22 + Double(shown.count) * 16, size: 12, anchor: .start)
+            }
         case .numeric(let values)?:
             let finite = values.filter(\.isFinite)
             let lo = finite.min() ?? 0, hi = finite.max() ?? 1
@@ -210,6 +228,7 @@ public enum Figures {
                 let colour = v.isFinite ? Self.viridis(hi > lo ? (v - lo) / (hi - lo) : 0.5) : grey
                 c.circle(frame.px(xs[i]), frame.py(ys[i]), r: 3.6, fill: colour, opacity: 0.85)
             }
+
             // Colour bar in the top margin.
             let barRight = width - right - 40, barWidth = 140.0
             for k in 0..<28 {
