@@ -167,14 +167,22 @@ struct TableInputOptions: ParsableArguments {
     @Option(help: ArgumentHelp("mothur .shared: the label (distance) to read, e.g. 0.03. Default: the first.", valueName: "label"))
     var label: String?
 
-    @Option(help: ArgumentHelp("MetaPhlAn profile: the rank whose rows to read: kingdom, phylum, class, order, family, genus, species (default) or strain.", valueName: "rank"))
+    @Option(help: ArgumentHelp("Analyse at this rank: kingdom, phylum, class, order, family, genus, species or strain. A MetaPhlAn profile's rows of that rank (default species); any other table is collapsed to it by its taxonomy (--taxonomy, or the BIOM file's own).", valueName: "rank"))
     var level: TaxonomicRank?
+
+    @Option(help: ArgumentHelp("The features' taxonomy: QIIME 2 taxonomy.tsv or taxonomy.qza, mothur .cons.taxonomy, or one column per rank (Kingdom, Phylum, …).", valueName: "file"))
+    var taxonomy: String?
+
+    @Option(help: ArgumentHelp("With --level: name collapsed features by their lineage (default) or short (the last rank's name, the lineage where two clash).", valueName: "style"))
+    var names = CollapsedNames.lineage
 
     func configure(_ options: inout CountTableReadOptions) {
         options.orientation = samplesIn
         options.delimiter = delimiter.delimiter
         options.label = label
         options.rank = level
+        options.taxonomyPath = taxonomy
+        options.collapsedNames = names
     }
 }
 
@@ -229,6 +237,7 @@ struct DiversityOptions: ParsableArguments {
 }
 
 extension MissingBranchLengths: ExpressibleByArgument {}
+extension CollapsedNames: ExpressibleByArgument {}
 extension DistanceLayout: ExpressibleByArgument {}
 
 /// A phylogenetic tree: `--tree`, `--midpoint-root`, `--missing-branch-lengths`.

@@ -137,4 +137,12 @@ extension Parameter {
     public static let variable = Parameter("variable")
     public static let method = Parameter("method")
     public static let beta = Parameter("beta")
+    public static let minPrevalence = Parameter("minPrevalence")
+    public static let minAbundance = Parameter("minAbundance")
+    public static let minVariance = Parameter("minVariance")
+    public static let maxSignificance = Parameter("maxSignificance")
+    public static let normalization = Parameter("normalization")
+    public static let transform = Parameter("transform")
+    public static let exclude = Parameter("exclude")
+    public static let taxonomy = Parameter("taxonomy")
 }

@@ -50,8 +50,34 @@ extension CountTable {
     ///
     /// - Throws: `InputError` naming the file, the format recognised and
     ///   what is wrong with it.
+    ///
+    /// With `options.taxonomyPath` the lineages of that file are attached
+    /// (its features the table lacks are noted in `origin.notes`); with
+    /// `options.rank` a MetaPhlAn profile's rows of that rank are read and
+    /// any other table is collapsed to that rank (``collapsed(to:names:)``).
     public static func read(_ path: String, options: CountTableReadOptions = .init()) throws -> CountTable {
         let format = try options.format ?? CountTableFormat.detect(path: path)
+        var table = try readFormat(path, format: format, options: options)
+        if let taxonomyPath = options.taxonomyPath {
+            let (attached, extra) = try table.attachingTaxonomy(TaxonomyTable.read(taxonomyPath))
+            table = attached
+            if !extra.isEmpty {
+                var origin = table.origin ?? TableOrigin(format: format.rawValue)
+                origin.notes.append("\(taxonomyPath): \(extra.count) feature\(extra.count == 1 ? "" : "s") of the taxonomy \(extra.count == 1 ? "is" : "are") not in the table (ignored)")
+                table.origin = origin
+            }
+        }
+        if let rank = options.rank, format != .metaphlan {
+            let before = table.taxonCount
+            table = try table.collapsed(to: rank, names: options.collapsedNames)
+            var origin = table.origin ?? TableOrigin(format: format.rawValue)
+            origin.notes.append("\(path): \(before) features collapsed to \(table.taxonCount) at \(rank.rawValue) level")
+            table.origin = origin
+        }
+        return table
+    }
+
+    static func readFormat(_ path: String, format: CountTableFormat, options: CountTableReadOptions) throws -> CountTable {
         switch format {
         case .delimited:
             let text = try DelimitedText(path: path, delimiter: options.delimiter)

@@ -208,6 +208,9 @@ public struct TableOrigin: Sendable, Equatable {
     public var type: String?
     public var generatedBy: String?
     public var creationDate: String?
+    /// What a user should know about how the table was read (taxonomy
+    /// features not in the table, a collapse), for the notes on stderr.
+    public var notes: [String] = []
 
     public init(format: String, type: String? = nil, generatedBy: String? = nil, creationDate: String? = nil) {
         self.format = format

@@ -10,16 +10,23 @@ public struct CountTableReadOptions: Sendable {
     public var orientation: SampleOrientation
     /// The mothur `.shared` label (distance) to read; `nil` takes the first.
     public var label: String?
-    /// The MetaPhlAn rank to read (default species).
+    /// The rank to analyse at: a MetaPhlAn profile's rows of that rank
+    /// (default species); any other table is collapsed to it by taxonomy.
     public var rank: TaxonomicRank?
+    /// A taxonomy file to attach (QIIME 2 `taxonomy.tsv`/`.qza`, mothur
+    /// `.cons.taxonomy`, or rank columns); else the file's own, if any.
+    public var taxonomyPath: String?
+    /// How collapsed features are named.
+    public var collapsedNames: CollapsedNames = .lineage
 
     public init(format: CountTableFormat? = nil, delimiter: Delimiter? = nil, orientation: SampleOrientation = .auto,
-                label: String? = nil, rank: TaxonomicRank? = nil) {
+                label: String? = nil, rank: TaxonomicRank? = nil, taxonomyPath: String? = nil) {
         self.format = format
         self.delimiter = delimiter
         self.orientation = orientation
         self.label = label
         self.rank = rank
+        self.taxonomyPath = taxonomyPath
     }
 }
 

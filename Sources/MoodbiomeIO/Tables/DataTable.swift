@@ -162,6 +162,13 @@ public struct DataTable: Sendable {
                   columns: names.compactMap { self[$0] }, lines: lines)
     }
 
+    /// This table with the columns of the same names replaced (lines kept,
+    /// so errors still point at the file).
+    public func replacingColumns(_ replacements: [Column]) -> DataTable {
+        let byName = Dictionary(replacements.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
+        return DataTable(source: source, idColumnName: idColumnName, ids: ids, columns: columns.map { byName[$0.name] ?? $0 }, lines: lines)
+    }
+
     /// This table with extra columns appended (each as long as the table).
     public func appendingColumns(_ extra: [Column]) -> DataTable {
         DataTable(source: source, idColumnName: idColumnName, ids: ids, columns: columns + extra, lines: lines)

@@ -25,7 +25,7 @@ public enum TaxonomicRank: String, Sendable, CaseIterable, Comparable {
         self = rank
     }
 
-    var depth: Int { TaxonomicRank.allCases.firstIndex(of: self) ?? 0 }
+    public var depth: Int { TaxonomicRank.allCases.firstIndex(of: self) ?? 0 }
 
     public static func < (a: TaxonomicRank, b: TaxonomicRank) -> Bool { a.depth < b.depth }
 }

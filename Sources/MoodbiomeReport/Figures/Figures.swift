@@ -1,5 +1,6 @@
 import Foundation
 import MoodbiomeCore
+import MoodbiomeIO
 import MoodbiomeNumerics
 
 /// The figures Moodbiome draws, as SVG text: 680 × 480 px, 13–15 px type,
@@ -253,5 +254,80 @@ public enum Figures {
         let a = stops[k], b = stops[k + 1]
         func mix(_ x: Double, _ y: Double) -> Int { Int((x + (y - x) * f).rounded()) }
         return String(format: "#%02X%02X%02X", mix(a.0, b.0), mix(a.1, b.1), mix(a.2, b.2))
+    }
+
+    /// A volcano plot: each feature's coefficient against −log₁₀ p, the
+    /// features at q ≤ `threshold` in colour, the `labelled` best of them named.
+    public static func volcano(points: [(label: String, estimate: Double, p: Double, q: Double)], threshold: Double,
+                               labelled: Int = 8, xLabel: String, title: String, caption: [String]) -> String {
+        let shown = points.filter { $0.estimate.isFinite && $0.p.isFinite && $0.p > 0 }
+        let xs = shown.map(\.estimate), ys = shown.map { -log10($0.p) }
+        var c = SVGCanvas(width: width, height: height)
+        let frame = Frame(x: AxisScale(xs.min() ?? -1, xs.max() ?? 1, includeZero: true), y: AxisScale(0, ys.max() ?? 1, includeZero: true))
+        drawFrame(&c, frame, xLabel: xLabel, yLabel: "−log₁₀ p", title: title, caption: caption)
+        c.line(frame.px(0), top, frame.px(0), height - bottom, stroke: "#bbb", dash: "4 3")
+        for (point, (x, y)) in zip(shown, zip(xs, ys)) where !(point.q <= threshold) {
+            c.circle(frame.px(x), frame.py(y), r: 2.6, fill: "#9a9a9a", opacity: 0.5)
+        }
+        let significant = zip(shown, zip(xs, ys)).filter { $0.0.q <= threshold }
+        for (point, (x, y)) in significant {
+            c.circle(frame.px(x), frame.py(y), r: 3.4, fill: point.estimate < 0 ? SVGCanvas.palette[0] : SVGCanvas.palette[3], opacity: 0.85)
+        }
+        for (point, (x, y)) in significant.sorted(by: { $0.0.p < $1.0.p }).prefix(labelled) {
+            let name = point.label.count > 24 ? String(point.label.prefix(23)) + "…" : point.label
+            let right = frame.px(x) > left + frame.plotWidth * 0.7
+            c.text(name, frame.px(x) + (right ? -6 : 6), frame.py(y) - 4, size: 11, anchor: right ? .end : .start)
+        }
+        return c.document(title: title, description: caption.joined(separator: " "))
+    }
+
+    /// A heatmap of features (rows) × terms (columns): colour
+    /// −log₁₀(q)·sign(β) (MaAsLin2's heatmap value), blue negative, red
+    /// positive, capped at ±`cap`; `*` marks q ≤ `threshold`.
+    public static func heatmap(rows: [String], columns: [String], value: (Int, Int) -> (estimate: Double, q: Double)?,
+                               threshold: Double, title: String, caption: [String], cap: Double = 5) -> String {
+        let labelWidth = 200.0, cell = Swift.min(26.0, Swift.max(12, 380 / Double(Swift.max(rows.count, 1))))
+        let cellWidth = Swift.min(90.0, Swift.max(40, (width - labelWidth - 40) / Double(Swift.max(columns.count, 1))))
+        let plotHeight = Double(rows.count) * cell
+        let figureHeight = Swift.max(height, top + 70 + plotHeight + 90)
+        var c = SVGCanvas(width: width, height: figureHeight)
+        c.text(title, left, 22, size: 15, anchor: .start, weight: "bold")
+        let y0 = top + 60, x0 = labelWidth
+        for (j, name) in columns.enumerated() {
+            let shown = name.count > 16 ? String(name.prefix(15)) + "…" : name
+            c.text(shown, x0 + (Double(j) + 0.5) * cellWidth, y0 - 8, size: 11, rotate: -30)
+        }
+        func colour(_ v: Double) -> String {
+            let t = Swift.min(abs(v), cap) / cap
+            let (r, g, b): (Double, Double, Double) = v < 0 ? (255 - 255 * t * 0.9, 255 - 255 * t * 0.6, 255) : (255, 255 - 255 * t * 0.75, 255 - 255 * t * 0.9)
+            return String(format: "#%02X%02X%02X", Int(r.rounded()), Int(g.rounded()), Int(b.rounded()))
+        }
+        for (i, name) in rows.enumerated() {
+            let y = y0 + Double(i) * cell
+            let shown = name.count > 30 ? String(name.prefix(29)) + "…" : name
+            c.text(shown, x0 - 6, y + cell * 0.7, size: Swift.min(12, cell * 0.8), anchor: .end)
+            for j in columns.indices {
+                let x = x0 + Double(j) * cellWidth
+                guard let v = value(i, j), v.estimate.isFinite, v.q.isFinite else {
+                    c.rect(x, y, cellWidth - 1, cell - 1, fill: "#f2f2f2")
+                    continue
+                }
+                let score = -log10(Swift.max(v.q, 1e-300)) * (v.estimate < 0 ? -1 : 1)
+                c.rect(x, y, cellWidth - 1, cell - 1, fill: colour(score))
+                if v.q <= threshold { c.text("*", x + cellWidth / 2, y + cell * 0.8, size: Swift.min(14, cell)) }
+            }
+        }
+        let legendY = y0 + plotHeight + 24
+        for k in 0..<21 {
+            let v = -cap + Double(k) * cap / 10
+            c.rect(x0 + Double(k) * 12, legendY, 12, 10, fill: colour(v))
+        }
+        c.text("−\(Int(cap))", x0 - 4, legendY + 9, size: 11, anchor: .end)
+        c.text("+\(Int(cap))", x0 + 21 * 12 + 4, legendY + 9, size: 11, anchor: .start)
+        c.text("−log₁₀(q) × sign of the coefficient; * q ≤ \(NumberStyle.roundTrip.format(threshold))", x0 + 21 * 12 + 34, legendY + 9, size: 11, anchor: .start)
+        for (k, line) in caption.flatMap({ wrap($0, limit: 92) }).prefix(3).enumerated() {
+            c.text(line, left, legendY + 34 + Double(k) * 15, size: 12, anchor: .start)
+        }
+        return c.document(title: title, description: caption.joined(separator: " "))
     }
 }

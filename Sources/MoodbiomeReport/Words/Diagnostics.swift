@@ -62,6 +62,19 @@ public enum Words {
         case let e as ScoringError: return scoring(e, spelling: spelling)
         case let e as BetaDiversityError: return beta(e, spelling: spelling)
         case let e as CompositionError: return composition(e, spelling: spelling)
+        case let e as AssociationError:
+            switch e {
+            case .transformAfterCLR(let t):
+                return "\(s(.transform)): \(t.rawValue) cannot follow CLR normalisation (CLR values are log-ratios, negative as often as not). Use \(s(.transform)) none with \(s(.normalization)) clr, as MaAsLin2 recommends"
+            case .arcsineOutOfRange(let feature, let value):
+                return "the arcsine-square-root transform needs values between -1 and 1, but '\(feature)' has \(NumberStyle.roundTrip.format(value)) after normalisation. Use \(s(.normalization)) tss (proportions), or \(s(.transform)) log"
+            case .noFeaturesLeft(let total):
+                return "every one of the \(total) features was filtered out. Lower \(s(.minPrevalence)) (now: present in more than that share of samples) or \(s(.minAbundance))"
+            case .tooFewSamples(let samples, let parameters):
+                return "\(samples) samples for a model with \(parameters) parameters: each feature's model needs more samples than parameters. Drop covariates, or use more samples"
+            case .taxonColumnClash(let name):
+                return "the metadata has a column '\(name)', the name outcome mode gives the taxon in its models. Rename that column"
+            }
         case let e as PhylogenyError:
             switch e {
             case .unrooted(let file, let children):

@@ -51,12 +51,12 @@ public struct BetaRun: Sendable {
         return definition
     }
 
-    public var inputs: [String] { [tablePath] + (tree.map { [$0.path] } ?? []) }
+    public var inputs: [String] { [tablePath] + (tree.map { [$0.path] } ?? []) + readOptions.extraInputs }
 
     /// Reads the table (and tree) and computes the matrix; `analyze` shares it.
     public func compute(report: (String) -> Void) throws -> BetaDiversityResult {
         let definition = try validate()
-        let table = try CountTable.read(tablePath, options: readOptions)
+        let table = try readCountTable(tablePath, options: readOptions, report: report)
         return try options.compute(definition, table: table, tree: tree, report: report)
     }
 

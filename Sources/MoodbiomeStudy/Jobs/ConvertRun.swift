@@ -48,15 +48,20 @@ public struct ConvertRun: Sendable {
     @discardableResult
     public func run() throws -> CountTable {
         let target = try resolvedTarget()
-        try checkOutputPath(outputPath, overwrite: overwrite, inputs: [inputPath])
+        try checkOutputPath(outputPath, overwrite: overwrite, inputs: [inputPath] + readOptions.extraInputs)
         let table = try CountTable.read(inputPath, options: readOptions)
-        switch target {
-        case .csv: try table.write(to: outputPath, format: .delimited, delimiter: .comma, overwrite: overwrite, inputs: [inputPath])
-        case .tsv: try table.write(to: outputPath, format: .delimited, delimiter: .tab, overwrite: overwrite, inputs: [inputPath])
-        case .biom: try table.write(to: outputPath, format: .biom, overwrite: overwrite, inputs: [inputPath])
-        case .biomJSON: try table.write(to: outputPath, format: .biomJSON, overwrite: overwrite, inputs: [inputPath])
-        }
+        try Self.write(table, to: outputPath, target: target, overwrite: overwrite, inputs: [inputPath] + readOptions.extraInputs)
         return table
+    }
+
+    /// Writes `table` as `target`, atomically.
+    static func write(_ table: CountTable, to outputPath: String, target: Target, overwrite: Bool, inputs: [String]) throws {
+        switch target {
+        case .csv: try table.write(to: outputPath, format: .delimited, delimiter: .comma, overwrite: overwrite, inputs: inputs)
+        case .tsv: try table.write(to: outputPath, format: .delimited, delimiter: .tab, overwrite: overwrite, inputs: inputs)
+        case .biom: try table.write(to: outputPath, format: .biom, overwrite: overwrite, inputs: inputs)
+        case .biomJSON: try table.write(to: outputPath, format: .biomJSON, overwrite: overwrite, inputs: inputs)
+        }
     }
 }
 

@@ -42,7 +42,7 @@ public struct DiversityRun: Sendable {
     public init(tablePath: String) { self.tablePath = tablePath }
 
     /// The files read.
-    public var inputs: [String] { [tablePath] + (tree.map { [$0.path] } ?? []) }
+    public var inputs: [String] { [tablePath] + (tree.map { [$0.path] } ?? []) + readOptions.extraInputs }
 
     /// The rarefaction this job applies, if any.
     public var rarefaction: Rarefaction? {
@@ -104,7 +104,7 @@ public struct DiversityRun: Sendable {
         -> (result: AlphaDiversityResult, table: CountTable, phylogeny: TablePhylogeny?) {
         try validate()
         let requested = try RequestedMetric.parseList(metrics)
-        let table = try CountTable.read(tablePath, options: readOptions)
+        let table = try readCountTable(tablePath, options: readOptions, report: report)
         let (apply, skipped) = RequestedMetric.applicable(requested, to: table, hasTree: tree != nil)
         let phylogeny = try apply.contains { $0.metric.needsTree } ? tree?.load(for: table, report: report) : nil
         let rarefaction = self.rarefaction

@@ -57,7 +57,7 @@ public struct RarefactionCurveRun: Sendable {
         let requested = try RequestedMetric.parseList(metrics)
         let directory = try OutputDirectory(path: outputDirectory, overwrite: overwrite, inputs: [tablePath],
                                             expected: ["rarefaction-curves.csv"] + requested.map { "rarefaction-\(fileNameComponent($0.label)).svg" })
-        let table = try CountTable.read(tablePath, options: readOptions)
+        let table = try readCountTable(tablePath, options: readOptions, report: report)
         guard table.isIntegral else { throw AlphaDiversityError.rarefactionNeedsCounts(file: tablePath) }
         let totals = table.sampleTotals
         let largest = Int(totals.max() ?? 0)

@@ -70,7 +70,8 @@ public struct StudyAnalysis: Sendable {
 
     /// The input files, manifest included.
     var inputs: [String] {
-        [diversity.tablePath, metadataPath] + (diversity.tree.map { [$0.path] } ?? []) + (manifestPath.map { [$0] } ?? [])
+        [diversity.tablePath, metadataPath] + (diversity.tree.map { [$0.path] } ?? []) + diversity.readOptions.extraInputs
+            + (manifestPath.map { [$0] } ?? [])
     }
 
     /// The seed is recorded when something random used it.

@@ -18,11 +18,25 @@ public struct TreeInput: Sendable, Equatable {
     /// - Throws: `InputError` for a syntax error, an unrooted tree (unless
     ///   midpoint-rooted), missing lengths, or features the tree lacks.
     public func load(for table: CountTable, report: (String) -> Void) throws -> TablePhylogeny {
-        var tree = try PhylogeneticTree.readNewick(path, missing: missingLengths)
+        var tree = try PhylogeneticTree.read(path, missing: missingLengths)
         if tree.missingLengths > 0 {
             report("\(path): \(tree.missingLengths) branch\(tree.missingLengths == 1 ? "" : "es") without a length taken as 0")
         }
         if midpointRoot { tree = tree.midpointRooted() }
         return try TablePhylogeny(tree: tree, taxa: table.taxonIDs)
     }
+}
+
+/// Reads a count table as a job does: any format, the taxonomy attached
+/// and the table collapsed when the options say so, and what the reading
+/// noted (taxonomy features not in the table, the collapse) reported.
+func readCountTable(_ path: String, options: CountTableReadOptions, report: (String) -> Void) throws -> CountTable {
+    let table = try CountTable.read(path, options: options)
+    for note in table.origin?.notes ?? [] { report("note: " + note) }
+    return table
+}
+
+extension CountTableReadOptions {
+    /// The files besides the table that reading it opens.
+    var extraInputs: [String] { taxonomyPath.map { [$0] } ?? [] }
 }

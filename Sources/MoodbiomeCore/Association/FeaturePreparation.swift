@@ -1,0 +1,147 @@
+import Foundation
+import MoodbiomeIO
+import MoodbiomeNumerics
+
+/// How features are scaled within each sample before modelling (MaAsLin2's
+/// `normalization`).
+public enum FeatureNormalization: String, Sendable, CaseIterable {
+    /// Total-sum scaling: each value over the sample's total of the kept
+    /// features (vegan `decostand(method = "total")`).
+    case tss
+    /// Centred log-ratio `ln(x + 1) − mean_k ln(x_k + 1)` over the kept
+    /// features (MaAsLin2: `chemometrics::clr(x + 1)`).
+    case clr
+    case none
+}
+
+/// How each feature's values are transformed before modelling (MaAsLin2's
+/// `transform`).
+public enum FeatureTransform: String, Sendable, CaseIterable {
+    /// log₂, after replacing the feature's zeros by half its smallest
+    /// non-zero value (MaAsLin2's `LOG`).
+    case log
+    /// Arcsine square root, `sign(x)·asin(√|x|)`, for values in [−1, 1].
+    case ast
+    /// `ln(p / (1 − p))` (`car::logit(adjust = 0)`, p/100 when a value
+    /// exceeds 1), non-finite results set to 0.
+    case logit
+    case none
+}
+
+/// The MaAsLin2 2.x filters, on the input's own scale (before
+/// normalisation): a feature is kept when the number of samples whose value
+/// is **above** `minimumAbundance` is **greater than** `minimumPrevalence`
+/// × samples, and its variance (n − 1) is above `minimumVariance`.
+public struct FeatureFilter: Sendable, Equatable {
+    public var minimumAbundance = 0.0
+    public var minimumPrevalence = 0.1
+    public var minimumVariance = 0.0
+
+    public init() {}
+
+    /// Why a feature was filtered out.
+    public enum Reason: Sendable, Equatable {
+        /// Above the abundance threshold in `samples` of `of` samples; more than `needed` required.
+        case prevalence(samples: Int, of: Int, needed: Double)
+        case variance(Double)
+    }
+
+    /// Splits the features of `table` into kept (indices, in order) and
+    /// filtered (index and reason).
+    public func apply(_ table: CountTable) -> (kept: [Int], filtered: [(feature: Int, reason: Reason)]) {
+        let n = table.sampleCount
+        var above = [Int](repeating: 0, count: table.taxonCount)
+        var sum = [Double](repeating: 0, count: table.taxonCount)
+        for k in table.values.indices {
+            let t = Int(table.taxonIndices[k])
+            if table.values[k] > minimumAbundance { above[t] += 1 }
+            sum[t] += table.values[k]
+        }
+        // Zeros are never above a non-negative threshold; a negative one counts them.
+        let zerosCount = minimumAbundance < 0
+        var occurrences = [Int](repeating: 0, count: table.taxonCount)
+        for t in table.taxonIndices { occurrences[Int(t)] += 1 }
+        // Variance, two passes over the non-zeros and the zeros.
+        var squares = [Double](repeating: 0, count: table.taxonCount)
+        for k in table.values.indices {
+            let t = Int(table.taxonIndices[k])
+            let d = table.values[k] - sum[t] / Double(n)
+            squares[t] += d * d
+        }
+        let needed = Double(n) * minimumPrevalence
+        var kept = [Int](), filtered = [(Int, Reason)]()
+        for t in 0..<table.taxonCount {
+            let count = above[t] + (zerosCount ? n - occurrences[t] : 0)
+            if !(Double(count) > needed) { filtered.append((t, .prevalence(samples: count, of: n, needed: needed))); continue }
+            let mean = sum[t] / Double(n)
+            let variance = n > 1 ? (squares[t] + Double(n - occurrences[t]) * mean * mean) / Double(n - 1) : .nan
+            if !(variance > minimumVariance) { filtered.append((t, .variance(variance))); continue }
+            kept.append(t)
+        }
+        return (kept, filtered)
+    }
+}
+
+/// Why features could not be prepared or associated, typed.
+public enum AssociationError: Error, Equatable, Sendable {
+    /// A transform that needs non-negative proportions after CLR.
+    case transformAfterCLR(FeatureTransform)
+    /// AST of a value outside [−1, 1].
+    case arcsineOutOfRange(feature: String, value: Double)
+    /// Every feature was filtered out.
+    case noFeaturesLeft(total: Int)
+    /// Fewer samples than the model has parameters.
+    case tooFewSamples(samples: Int, parameters: Int)
+    /// The column name used for the taxon in `--outcome` mode is a metadata column.
+    case taxonColumnClash(String)
+}
+
+/// Normalisation then transform of a dense block (samples × features, one
+/// column per feature).
+enum FeaturePreparation {
+    /// Normalises each row (sample) over the block's features.
+    static func normalize(_ y: inout Matrix, _ method: FeatureNormalization) {
+        let n = y.rows, m = y.columns
+        switch method {
+        case .none: return
+        case .tss:
+            var totals = [Double](repeating: 0, count: n)
+            for c in 0..<m { for i in 0..<n { totals[i] += y[i, c] } }
+            for c in 0..<m { for i in 0..<n { y[i, c] /= totals[i] } }
+        case .clr:
+            var means = [Double](repeating: 0, count: n)
+            for c in 0..<m { for i in 0..<n { let v = log(y[i, c] + 1); y[i, c] = v; means[i] += v } }
+            for i in 0..<n { means[i] /= Double(m) }
+            for c in 0..<m { for i in 0..<n { y[i, c] -= means[i] } }
+        }
+    }
+
+    /// Transforms each column (feature).
+    static func transform(_ y: inout Matrix, _ method: FeatureTransform, names: [String]) throws {
+        let n = y.rows
+        for c in 0..<y.columns {
+            switch method {
+            case .none: break
+            case .log:
+                var smallest = Double.infinity
+                for i in 0..<n where y[i, c] > 0 { smallest = Swift.min(smallest, y[i, c]) }
+                let half = smallest / 2
+                for i in 0..<n { y[i, c] = log2(y[i, c] == 0 ? half : y[i, c]) }
+            case .ast:
+                for i in 0..<n {
+                    let v = y[i, c]
+                    guard abs(v) <= 1 else { throw AssociationError.arcsineOutOfRange(feature: names[c], value: v) }
+                    y[i, c] = (v < 0 ? -1 : v > 0 ? 1 : 0) * asin(abs(v).squareRoot())
+                }
+            case .logit:
+                var percents = false
+                for i in 0..<n where y[i, c] > 1 { percents = true }
+                for i in 0..<n {
+                    let p = percents ? y[i, c] / 100 : y[i, c]
+                    let v = log(p / (1 - p))
+                    y[i, c] = v.isFinite ? v : 0
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,295 @@
+import Foundation
+import MoodbiomeIO
+import MoodbiomeNumerics
+
+/// Per-feature association as MaAsLin2 2.x does it by default (Mallick et
+/// al. 2021, *PLoS Comput. Biol.* 17:e1009442), with its numbers:
+///
+/// 1. the samples with every formula variable present;
+/// 2. ``FeatureFilter`` on the raw values (prevalence above an abundance,
+///    variance);
+/// 3. ``FeatureNormalization`` over the kept features (TSS by default);
+///    a sample with no reads in them is left out (it has no proportions);
+/// 4. numeric metadata standardised (z-scores over the samples used, SD
+///    n − 1, R's `scale`), as MaAsLin2's `standardize = TRUE`;
+/// 5. ``FeatureTransform`` per feature (log₂ with half-minimum zeros by default);
+/// 6. one linear model per feature, `feature ~ formula`, all features
+///    fitted at once (``BatchLinearFit``);
+/// 7. p-values adjusted across every feature × non-intercept coefficient
+///    (Benjamini–Hochberg by default); rows sorted by q.
+///
+/// Or, in outcome mode (``init(table:metadata:outcome:covariates:family:options:)``),
+/// the taxon is the predictor: `outcome ~ taxon + covariates` per feature.
+public struct TaxonAssociation: Sendable {
+    public struct Options: Sendable {
+        public var filter = FeatureFilter()
+        public var normalization = FeatureNormalization.tss
+        public var transform = FeatureTransform.log
+        public var standardize = true
+        public var adjustment = PValueAdjustment.benjaminiHochberg
+        public var references: [String: String] = [:]
+
+        public init() {}
+
+        /// Checks the combinations that cannot work (a log of CLR values).
+        public func validate() throws {
+            if normalization == .clr && transform != .none { throw AssociationError.transformAfterCLR(transform) }
+        }
+    }
+
+    /// One coefficient of one feature's model.
+    public struct Row: Sendable {
+        public let feature: String
+        /// The design column (`phq9`, `sex[T.male]`), or the feature in outcome mode.
+        public let term: String
+        /// The term's variable (`sex`), for figures.
+        public let variable: String
+        public let estimate: Double
+        public let standardError: Double
+        public let statistic: Double
+        public let pValue: Double
+        public var qValue: Double
+        public let n: Int
+        /// Samples where the feature's raw value is above 0.
+        public let nonZero: Int
+        public let taxonomy: String?
+    }
+
+    /// Every row, sorted by q (NaN last), ties in feature then term order.
+    public let rows: [Row]
+    public let filtered: [(feature: String, reason: FeatureFilter.Reason)]
+    /// Samples used.
+    public let samples: [String]
+    /// Samples left out for a missing formula variable, and why.
+    public let droppedForMissing: [String]
+    public let exclusions: [DesignMatrix.Exclusion]
+    /// Samples without reads in the kept features.
+    public let emptyAfterFiltering: [String]
+    /// The features tested, in table order.
+    public let features: [String]
+    /// The transformed values fitted (samples × features), for figures.
+    public let transformed: Matrix
+    /// The metadata of the samples used (standardised where numeric), for figures.
+    public let data: DataTable
+    public let options: Options
+    /// The model (`~ …`, or `outcome ~ taxon + …`) as written.
+    public let model: String
+    /// The features whose model failed (logistic: separation), outcome mode.
+    public let failedFeatures: [String]
+
+    /// MaAsLin2's path: each feature on the formula's variables.
+    ///
+    /// - Precondition: `metadata`'s rows are `table`'s samples, in order.
+    public init(table: CountTable, metadata: DataTable, formula: Formula, options: Options) throws {
+        precondition(metadata.ids == table.sampleIDs, "the metadata rows are the table's samples")
+        try options.validate()
+        // 1. Samples with every variable present.
+        let first = try DesignMatrix(formula: formula, data: metadata, references: options.references)
+        var rows = first.rowIndices
+        let counts = table.selectingSamples(rows)
+        // 2. Filters on the raw values of those samples.
+        let (keptFeatures, filtered) = options.filter.apply(counts)
+        guard !keptFeatures.isEmpty else { throw AssociationError.noFeaturesLeft(total: table.taxonCount) }
+        var block = counts.selectingTaxa(keptFeatures)
+        // 3. Samples with nothing left cannot be normalised.
+        let empty = (0..<block.sampleCount).filter { block.isEmptySample($0) }
+        if !empty.isEmpty && options.normalization == .tss {
+            let keep = (0..<block.sampleCount).filter { !block.isEmptySample($0) }
+            rows = keep.map { rows[$0] }
+            block = block.selectingSamples(keep)
+        }
+        let emptyIDs = options.normalization == .tss ? empty.map { counts.sampleIDs[$0] } : []
+        // 4. Standardised numeric variables, over the samples used.
+        var data = metadata.selectingRows(rows)
+        if options.standardize { data = Self.standardized(data, formula: formula) }
+        let design = try DesignMatrix(formula: formula, data: data, references: options.references)
+        let n = design.x.rows
+        guard n > design.x.columns else { throw AssociationError.tooFewSamples(samples: n, parameters: design.x.columns) }
+        // 5. Dense block, normalised and transformed.
+        var y = block.denseMatrix().transposed
+        let names = block.taxonIDs
+        FeaturePreparation.normalize(&y, options.normalization)
+        try FeaturePreparation.transform(&y, options.transform, names: names)
+        // 6. One factorisation for every feature.
+        let fit = try BatchLinearFit(x: design.x, y: y)
+        let nonZero = Self.nonZeroCounts(block)
+        var out = [Row]()
+        for c in 0..<names.count {
+            for j in 0..<design.x.columns {
+                guard let t = design.columnTerms[j] else { continue }
+                out.append(Row(feature: names[c], term: design.columnNames[j], variable: Self.variable(of: design, term: t),
+                               estimate: fit.estimates[j, c], standardError: fit.standardErrors[j, c],
+                               statistic: fit.statistics[j, c], pValue: fit.pValues[j, c], qValue: .nan, n: n,
+                               nonZero: nonZero[c], taxonomy: block.taxonomy?[c]))
+            }
+        }
+        self.rows = Self.adjusted(out, options.adjustment)
+        self.filtered = filtered.map { (counts.taxonIDs[$0.feature], $0.reason) }
+        self.samples = design.ids
+        self.droppedForMissing = first.droppedIDs
+        self.exclusions = first.exclusions
+        self.emptyAfterFiltering = emptyIDs
+        self.features = names
+        self.transformed = y
+        self.data = data
+        self.options = options
+        self.model = formula.text
+        self.failedFeatures = []
+    }
+
+    /// Outcome mode: for each feature, `outcome ~ taxon + covariates`
+    /// (OLS; logistic for a binomial family), the taxon transformed as
+    /// above. Linear models share the covariates' QR: the taxon's
+    /// coefficient, its SE and t are those of the full model
+    /// (Frisch–Waugh–Lovell), never a refit per feature.
+    public init(table: CountTable, metadata: DataTable, outcome: String, covariates: [String], family: ModelFamily,
+                options: Options) throws {
+        precondition(metadata.ids == table.sampleIDs, "the metadata rows are the table's samples")
+        try options.validate()
+        let base = Formula.main(response: outcome, predictors: covariates)
+        let first = try DesignMatrix(formula: base, data: metadata, references: options.references, binaryResponse: family == .binomial)
+        var rows = first.rowIndices
+        let counts = table.selectingSamples(rows)
+        let (keptFeatures, filtered) = options.filter.apply(counts)
+        guard !keptFeatures.isEmpty else { throw AssociationError.noFeaturesLeft(total: table.taxonCount) }
+        var block = counts.selectingTaxa(keptFeatures)
+        let empty = (0..<block.sampleCount).filter { block.isEmptySample($0) }
+        if !empty.isEmpty && options.normalization == .tss {
+            let keep = (0..<block.sampleCount).filter { !block.isEmptySample($0) }
+            rows = keep.map { rows[$0] }
+            block = block.selectingSamples(keep)
+        }
+        let data = metadata.selectingRows(rows)
+        let design = try DesignMatrix(formula: base, data: data, references: options.references, binaryResponse: family == .binomial)
+        let n = design.x.rows
+        guard n > design.x.columns + 1 else { throw AssociationError.tooFewSamples(samples: n, parameters: design.x.columns + 1) }
+        var y = block.denseMatrix().transposed
+        let names = block.taxonIDs
+        FeaturePreparation.normalize(&y, options.normalization)
+        try FeaturePreparation.transform(&y, options.transform, names: names)
+        let nonZero = Self.nonZeroCounts(block)
+        var out = [Row]()
+        var failed = [String]()
+        switch family {
+        case .gaussian:
+            let stats = try Self.partialRegression(design: design, features: y)
+            for c in 0..<names.count {
+                out.append(Row(feature: names[c], term: names[c], variable: names[c], estimate: stats.estimate[c],
+                               standardError: stats.se[c], statistic: stats.t[c], pValue: stats.p[c], qValue: .nan,
+                               n: n, nonZero: nonZero[c], taxonomy: block.taxonomy?[c]))
+            }
+        case .binomial:
+            let column = "taxon"
+            guard data[column] == nil else { throw AssociationError.taxonColumnClash(column) }
+            let formula = Formula.main(response: outcome, predictors: [column] + covariates)
+            let values = y
+            let results = parallelChunkMap(count: names.count) { range -> [(Int, Coefficient?)] in
+                range.map { c in
+                    let table = data.appendingColumns([DataTable.Column(name: column, numbers: Array(values.column(c)))])
+                    guard let d = try? DesignMatrix(formula: formula, data: table, binaryResponse: true),
+                          let model = try? LogisticRegression(design: d) else { return (c, nil) }
+                    return (c, model.coefficients.first { $0.name == column })
+                }
+            }.flatMap { $0 }
+            for (c, coefficient) in results {
+                if coefficient?.estimate == nil { failed.append(names[c]) }
+                out.append(Row(feature: names[c], term: names[c], variable: names[c], estimate: coefficient?.estimate ?? .nan,
+                               standardError: coefficient?.standardError ?? .nan, statistic: coefficient?.statistic ?? .nan,
+                               pValue: coefficient?.pValue ?? .nan, qValue: .nan, n: n, nonZero: nonZero[c],
+                               taxonomy: block.taxonomy?[c]))
+            }
+        }
+        self.rows = Self.adjusted(out, options.adjustment)
+        self.filtered = filtered.map { (counts.taxonIDs[$0.feature], $0.reason) }
+        self.samples = design.ids
+        self.droppedForMissing = first.droppedIDs
+        self.exclusions = first.exclusions
+        self.emptyAfterFiltering = options.normalization == .tss ? empty.map { counts.sampleIDs[$0] } : []
+        self.features = names
+        self.transformed = y
+        self.data = data
+        self.options = options
+        self.model = "\(outcome) ~ taxon" + covariates.map { " + " + $0 }.joined()
+        self.failedFeatures = failed
+    }
+
+    /// The taxon's coefficient in `y ~ taxon + Z` for every feature column
+    /// of `x`: with `Q` the covariates' orthonormal basis, `r_y = y − QQᵀy`
+    /// and `r_x = x − QQᵀx`, `β = r_xᵀr_y / r_xᵀr_x`, residuals `r_y − β r_x`
+    /// on `n − rank(Z) − 1` degrees of freedom. A taxon within 1e-7 (in
+    /// norm) of the covariates' span is aliased (NaN).
+    static func partialRegression(design: DesignMatrix, features x: Matrix) throws -> (estimate: [Double], se: [Double], t: [Double], p: [Double]) {
+        let qr = try PivotedQR(design.x)
+        let q = try qr.thinQ().selectingColumns(Array(0..<qr.rank))
+        let n = design.x.rows, m = x.columns
+        var ry = design.response
+        let qy = q.multiplied(by: ry, transpose: .transposed)
+        let fy = q.multiplied(by: qy)
+        for i in 0..<n { ry[i] -= fy[i] }
+        var rx = x
+        let projected = q.multiplied(by: q.multiplied(by: x, transposeSelf: .transposed))
+        for k in rx.storage.indices { rx.storage[k] -= projected.storage[k] }
+        let df = n - qr.rank - 1
+        let distribution = df > 0 ? StudentT(degreesOfFreedom: Double(df)) : nil
+        var estimate = [Double](repeating: .nan, count: m), se = estimate, t = estimate, p = estimate
+        for c in 0..<m {
+            var sxx = 0.0, sxy = 0.0, norm = 0.0
+            for i in 0..<n {
+                sxx += rx[i, c] * rx[i, c]
+                sxy += rx[i, c] * ry[i]
+                norm += x[i, c] * x[i, c]
+            }
+            guard sxx > 1e-14 * norm, df > 0 else { continue }
+            let b = sxy / sxx
+            var rss = 0.0
+            for i in 0..<n { let e = ry[i] - b * rx[i, c]; rss += e * e }
+            let s = (rss / Double(df) / sxx).squareRoot()
+            estimate[c] = b
+            se[c] = s
+            t[c] = b / s
+            p[c] = distribution.map { Swift.min(1, 2 * $0.sf(abs(b / s))) } ?? .nan
+        }
+        return (estimate, se, t, p)
+    }
+
+    /// q-values across every row, then rows sorted by q (stable; NaN last).
+    static func adjusted(_ rows: [Row], _ method: PValueAdjustment) -> [Row] {
+        let q = method.adjust(rows.map(\.pValue))
+        var out = rows
+        for i in out.indices { out[i].qValue = q[i] }
+        let order = out.indices.sorted { a, b in
+            let (x, y) = (out[a].qValue, out[b].qValue)
+            if x.isNaN != y.isNaN { return !x.isNaN }
+            if x != y && !x.isNaN { return x < y }
+            return a < b
+        }
+        return order.map { out[$0] }
+    }
+
+    static func nonZeroCounts(_ block: CountTable) -> [Int] {
+        var counts = [Int](repeating: 0, count: block.taxonCount)
+        for t in block.taxonIndices { counts[Int(t)] += 1 }
+        return counts
+    }
+
+    static func variable(of design: DesignMatrix, term t: Int) -> String {
+        design.formula.terms[t].factors.map { $0.plainColumn ?? $0.label }.joined(separator: ":")
+    }
+
+    /// Numeric formula variables as z-scores over the rows (R's `scale`,
+    /// SD n − 1); columns a formula forces categorical (`C(x)`) are kept.
+    static func standardized(_ data: DataTable, formula: Formula) -> DataTable {
+        let forced = Set(formula.terms.flatMap { $0.factors.filter(\.isForcedCategorical).compactMap(\.plainColumn) })
+        var replacements = [DataTable.Column]()
+        for name in formula.variables where !forced.contains(name) {
+            guard let column = data[name], column.kind == .numeric else { continue }
+            let present = column.numbers.filter { !$0.isNaN }
+            guard present.count > 1 else { continue }
+            let mean = present.reduce(0, +) / Double(present.count)
+            let sd = (present.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(present.count - 1)).squareRoot()
+            guard sd > 0 else { continue }
+            replacements.append(DataTable.Column(name: name, numbers: column.numbers.map { $0.isNaN ? .nan : ($0 - mean) / sd }))
+        }
+        return data.replacingColumns(replacements)
+    }
+}

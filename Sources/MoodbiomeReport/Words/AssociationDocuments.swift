@@ -1,0 +1,198 @@
+import Foundation
+import MoodbiomeCore
+import MoodbiomeIO
+
+/// The documents of `moodbiome associate`: the result tables, the summary
+/// with its methods paragraph, and the figures. Words and drawings only:
+/// every number comes from ``TaxonAssociation``.
+public struct AssociationDocuments: Sendable {
+    public let result: TaxonAssociation
+    public let countsPath: String
+    /// q at or below which a result is listed as significant (MaAsLin2: 0.25).
+    public let maxSignificance: Double
+    /// Outcome mode: the outcome and the family.
+    public let outcome: String?
+    public let family: ModelFamily
+    /// How many top hits get a figure of their own.
+    public let topHits: Int
+
+    public init(result: TaxonAssociation, countsPath: String, maxSignificance: Double, outcome: String?, family: ModelFamily, topHits: Int = 10) {
+        self.result = result
+        self.countsPath = countsPath
+        self.maxSignificance = maxSignificance
+        self.outcome = outcome
+        self.family = family
+        self.topHits = topHits
+    }
+
+    var hasTaxonomy: Bool { result.rows.contains { $0.taxonomy != nil } }
+
+    /// `all_results`: one row per feature × coefficient, sorted by q.
+    public var allResults: TextTable { table(result.rows) }
+
+    /// `significant_results`: the rows with q ≤ the threshold.
+    public var significantResults: TextTable { table(result.rows.filter { $0.qValue <= maxSignificance }) }
+
+    func table(_ rows: [TaxonAssociation.Row]) -> TextTable {
+        var columns = ["feature", "term", "estimate", "std_error", "statistic", "p_value", "q_value", "n", "n_nonzero"]
+        if hasTaxonomy { columns.append("taxonomy") }
+        return TextTable(columns: columns, rows: rows.map { r in
+            var row: [TextTable.Cell] = [.text(r.feature), .text(r.term), .number(r.estimate), .number(r.standardError), .number(r.statistic),
+                                         .number(r.pValue), .number(r.qValue), .number(Double(r.n)), .number(Double(r.nonZero))]
+            if hasTaxonomy { row.append(.text(r.taxonomy ?? "")) }
+            return row
+        })
+    }
+
+    /// `filtered_features`: what was left out and why.
+    public var filteredFeatures: TextTable {
+        TextTable(columns: ["feature", "reason", "detail"], rows: result.filtered.map { f in
+            switch f.reason {
+            case .prevalence(let samples, let of, let needed):
+                return [.text(f.feature), .text("prevalence"),
+                        .text("above \(NumberStyle.roundTrip.format(result.options.filter.minimumAbundance)) in \(samples) of \(of) samples; more than \(NumberStyle.roundTrip.format(needed)) needed")]
+            case .variance(let v):
+                return [.text(f.feature), .text("variance"),
+                        .text("variance \(NumberStyle.significantDigits(4).format(v)), not above \(NumberStyle.roundTrip.format(result.options.filter.minimumVariance))")]
+            }
+        })
+    }
+
+    /// The notes the command prints.
+    public var notes: [String] {
+        var out = [String]()
+        if !result.droppedForMissing.isEmpty {
+            out.append("note: " + Words.exclusionSummary(dropped: result.droppedForMissing.count, total: result.droppedForMissing.count + result.samples.count + result.emptyAfterFiltering.count,
+                                                         exclusions: result.exclusions) + ": \(Words.list(result.droppedForMissing))")
+        }
+        if !result.emptyAfterFiltering.isEmpty {
+            out.append("note: \(result.emptyAfterFiltering.count) sample\(result.emptyAfterFiltering.count == 1 ? " has" : "s have") no reads in the kept features and cannot be normalised, left out: \(Words.list(result.emptyAfterFiltering))")
+        }
+        if !result.filtered.isEmpty {
+            out.append("note: \(result.filtered.count) of \(result.filtered.count + result.features.count) features filtered out (listed in filtered_features); \(result.features.count) tested")
+        }
+        if !result.failedFeatures.isEmpty {
+            out.append("note: the model of \(result.failedFeatures.count) feature\(result.failedFeatures.count == 1 ? "" : "s") could not be fitted (separation or no convergence), NA: \(Words.list(result.failedFeatures))")
+        }
+        let significant = result.rows.filter { $0.qValue <= maxSignificance }.count
+        out.append("\(significant) feature–term association\(significant == 1 ? "" : "s") at q ≤ \(NumberStyle.roundTrip.format(maxSignificance)) (\(result.rows.count) tested)")
+        return out
+    }
+
+    var normalizationText: String {
+        switch result.options.normalization {
+        case .tss: "total-sum scaled (each count over the sample's total of the kept features)"
+        case .clr: "centred-log-ratio transformed (ln(x + 1) minus the sample's mean over the kept features)"
+        case .none: "used as given (no normalisation)"
+        }
+    }
+
+    var transformText: String {
+        switch result.options.transform {
+        case .log: "log₂-transformed after replacing each feature's zeros by half its smallest non-zero value"
+        case .ast: "arcsine-square-root transformed"
+        case .logit: "logit-transformed (non-finite values set to 0)"
+        case .none: "not transformed further"
+        }
+    }
+
+    /// The methods paragraph.
+    public var methods: String {
+        let o = result.options
+        let f = o.filter
+        var text = "Per-feature associations were tested with Moodbiome \(moodbiomeVersion) following the MaAsLin2 2.x default pipeline (Mallick et al. 2021) on \(Escape.markdownCode(URL(fileURLWithPath: countsPath).lastPathComponent)). "
+        text += "Of the samples with metadata, \(result.samples.count) had every model variable and were used. "
+        text += "Features were kept when more than \(NumberStyle.roundTrip.format(f.minimumPrevalence * 100))% of samples had a value above \(NumberStyle.roundTrip.format(f.minimumAbundance))"
+        text += f.minimumVariance > 0 ? " and their variance exceeded \(NumberStyle.roundTrip.format(f.minimumVariance))" : " and their values varied"
+        text += " (\(result.features.count) of \(result.features.count + result.filtered.count) features). Abundances were \(normalizationText) and \(transformText). "
+        if let outcome {
+            text += "For each feature, \(Escape.markdown(outcome)) was modelled on the transformed abundance"
+            text += family == .binomial ? " by logistic regression" : " by ordinary least squares (t tests; the feature's coefficient equals that of the full model, computed by partialling out the covariates once)"
+            text += ", with \(Escape.markdownCode(result.model)). "
+        } else {
+            text += o.standardize ? "Numeric metadata were standardised (z-scores). " : ""
+            text += "Each feature was regressed on \(Escape.markdownCode(result.model)) by ordinary least squares (t tests), all features fitted at once from one QR factorisation of the design. "
+        }
+        let method: String
+        switch o.adjustment {
+        case .benjaminiHochberg: method = "Benjamini–Hochberg"
+        case .holm: method = "Holm"
+        case .bonferroni: method = "Bonferroni"
+        }
+        text += "p-values were adjusted by the \(method) procedure across all \(result.rows.count) feature–coefficient tests (q-values); associations with q ≤ \(NumberStyle.roundTrip.format(maxSignificance)) are reported as significant."
+        return text
+    }
+
+    /// `summary.md`.
+    public var summaryMarkdown: String {
+        var out = "# Features associated with " + Escape.markdown(outcome ?? result.model) + "\n\n"
+        let significant = result.rows.filter { $0.qValue <= maxSignificance }
+        if significant.isEmpty {
+            out += "No feature–coefficient association reached q ≤ \(NumberStyle.roundTrip.format(maxSignificance)) (\(result.rows.count) tested).\n\n"
+        } else {
+            let rows: [[TextTable.Cell]] = significant.prefix(50).map { r in
+                [.text(r.feature), .text(r.term), .text(NumberPolicy.value(r.estimate)), .text(NumberPolicy.value(r.standardError)),
+                 .text(NumberPolicy.pValue(r.pValue)), .text(NumberPolicy.pValue(r.qValue)), .text("\(r.nonZero)/\(r.n)")]
+            }
+            out += TextTable(columns: ["Feature", "Term", "β", "SE", "p", "q", "Non-zero"], rows: rows).rendered(as: .markdown) + "\n"
+            if significant.count > 50 { out += "(\(significant.count - 50) more in significant_results.)\n" }
+            out += "β: change in the transformed abundance per unit of the term" + (result.options.standardize && outcome == nil ? " (per standard deviation for numeric variables)" : "")
+            out += "; q: adjusted p-value.\n\n"
+        }
+        out += "## Methods\n\n" + methods + "\n"
+        return out
+    }
+
+    /// Volcano plots (one per term), the heatmap of significant features,
+    /// and a figure per top hit.
+    public var figures: [ReportFigure] {
+        var out = [ReportFigure]()
+        var terms = [String]()
+        for r in result.rows where !terms.contains(r.term) { terms.append(r.term) }
+        let threshold = maxSignificance
+        if outcome != nil {
+            let points = result.rows.map { (label: $0.feature, estimate: $0.estimate, p: $0.pValue, q: $0.qValue) }
+            out.append(ReportFigure(name: "volcano.svg", svg: Figures.volcano(points: points, threshold: threshold,
+                xLabel: "coefficient of the transformed abundance", title: "Features and \(outcome ?? "")",
+                caption: ["Each point a feature's model, \(result.model); coloured: q ≤ \(NumberStyle.roundTrip.format(threshold))."])))
+        } else {
+            for term in terms {
+                let points = result.rows.filter { $0.term == term }.map { (label: $0.feature, estimate: $0.estimate, p: $0.pValue, q: $0.qValue) }
+                out.append(ReportFigure(name: "volcano-" + fileNameComponent(term) + ".svg", svg: Figures.volcano(points: points, threshold: threshold,
+                    xLabel: "coefficient of \(term)", title: "Features and \(term)",
+                    caption: ["Each point a feature, model \(result.model); coloured: q ≤ \(NumberStyle.roundTrip.format(threshold)) (blue: lower, red: higher)."])))
+            }
+            let significantFeatures = Array(NSOrderedSet(array: result.rows.filter { $0.qValue <= threshold }.map(\.feature)).compactMap { $0 as? String }.prefix(50))
+            if !significantFeatures.isEmpty {
+                var lookup = [String: TaxonAssociation.Row]()
+                for r in result.rows { lookup[r.feature + "\u{0}" + r.term] = r }
+                out.append(ReportFigure(name: "heatmap.svg", svg: Figures.heatmap(rows: significantFeatures, columns: terms, value: { i, j in
+                    lookup[significantFeatures[i] + "\u{0}" + terms[j]].map { ($0.estimate, $0.qValue) }
+                }, threshold: threshold, title: "Significant features by term", caption: ["Features with q ≤ \(NumberStyle.roundTrip.format(threshold)) for any term (at most 50), model \(result.model)."])))
+            }
+        }
+        // Top hits.
+        let index = Dictionary(uniqueKeysWithValues: result.features.enumerated().map { ($1, $0) })
+        for r in result.rows.filter({ $0.qValue <= threshold }).prefix(topHits) {
+            guard let c = index[r.feature] else { continue }
+            let abundance = Array(result.transformed.column(c))
+            let name = fileNameComponent("feature-" + r.feature + "-" + r.term) + ".svg"
+            let label = "\(r.feature) (\(result.options.transform == .none ? "" : result.options.transform.rawValue + " ")\(result.options.normalization == .none ? "abundance" : result.options.normalization.rawValue))"
+            let caption = ["β = \(NumberPolicy.value(r.estimate)) (SE \(NumberPolicy.value(r.standardError))), p = \(NumberPolicy.pValue(r.pValue)), q = \(NumberPolicy.pValue(r.qValue)); n = \(r.n), non-zero in \(r.nonZero)."]
+            if let outcome, let y = result.data[outcome]?.numbers {
+                out.append(ReportFigure(name: name, svg: Figures.scatter(x: abundance, y: y, line: nil, xLabel: label, yLabel: outcome,
+                                                                         title: "\(outcome) against \(r.feature)", caption: caption)))
+            } else if let column = result.data[r.variable], column.kind == .numeric {
+                let xLabel = r.variable + (result.options.standardize ? " (z-score)" : "")
+                out.append(ReportFigure(name: name, svg: Figures.scatter(x: column.numbers, y: abundance, line: nil, xLabel: xLabel, yLabel: label,
+                                                                         title: "\(r.feature) against \(r.variable)", caption: caption)))
+            } else if let column = result.data[r.variable] {
+                let levels = sortedLevels(Array(Set(column.cells.filter { !MissingValue.isMissing($0) })))
+                let groups = levels.map { level in (label: level, values: column.cells.indices.filter { column.cells[$0] == level }.map { abundance[$0] }) }
+                out.append(ReportFigure(name: name, svg: Figures.boxPlot(groups: groups, xLabel: r.variable, yLabel: label,
+                                                                         title: "\(r.feature) by \(r.variable)", caption: caption)))
+            }
+        }
+        return out
+    }
+}

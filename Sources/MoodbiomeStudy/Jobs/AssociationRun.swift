@@ -1,0 +1,119 @@
+import Foundation
+import MoodbiomeCore
+import MoodbiomeIO
+import MoodbiomeReport
+
+/// `moodbiome associate`: which features go with the metadata (MaAsLin2's
+/// path), or with an outcome (`--outcome`): read, join, filter, normalise,
+/// transform, fit every feature, adjust, and write the output directory
+/// whole (``OutputDirectory``).
+public struct AssociationRun: Sendable {
+    public var countsPath: String
+    public var readOptions = CountTableReadOptions()
+    public var metadataPath: String
+    public var idColumn: String? = nil
+    /// MaAsLin2 path: the one-sided formula.
+    public var formula: String? = nil
+    /// Outcome mode: the outcome, its covariates and family.
+    public var outcome: String? = nil
+    public var covariates: [String] = []
+    public var family = ModelFamily.gaussian
+    public var options = TaxonAssociation.Options()
+    public var maxSignificance = 0.25
+    public var outputDirectory: String
+    public var overwrite = false
+    public var guardFormulas = false
+    public var spelling = ParameterSpelling.canonical
+
+    public init(countsPath: String, metadataPath: String, outputDirectory: String) {
+        self.countsPath = countsPath
+        self.metadataPath = metadataPath
+        self.outputDirectory = outputDirectory
+    }
+
+    public static let outputFiles = ["all_results.csv", "significant_results.csv", "filtered_features.csv", "summary.md"]
+
+    var inputs: [String] { [countsPath, metadataPath] + readOptions.extraInputs }
+
+    public func validate() throws {
+        if formula != nil && outcome != nil { throw ParameterError(.formula, .conflicts(.outcome)) }
+        if formula == nil && outcome == nil { throw ParameterError(.formula, .missingAlternative(.outcome)) }
+        if formula != nil && !covariates.isEmpty { throw ParameterError(.covariates, .requires(.outcome)) }
+        if formula != nil && family != .gaussian { throw ParameterError(.family, .requires(.outcome)) }
+        let f = options.filter
+        guard (0...1).contains(f.minimumPrevalence) else {
+            throw ParameterError(.minPrevalence, .outOfRange(value: NumberStyle.roundTrip.format(f.minimumPrevalence), allowed: .between("0", "1")))
+        }
+        guard f.minimumAbundance.isFinite else { throw ParameterError(.minAbundance, .malformed(value: "\(f.minimumAbundance)", expected: "a finite number")) }
+        guard f.minimumVariance.isFinite else { throw ParameterError(.minVariance, .malformed(value: "\(f.minimumVariance)", expected: "a finite number")) }
+        guard maxSignificance > 0 && maxSignificance <= 1 else {
+            throw ParameterError(.maxSignificance, .outOfRange(value: NumberStyle.roundTrip.format(maxSignificance), allowed: .between("0", "1")))
+        }
+        if let formula { _ = try Formula(rightHandSide: formula) }
+        try options.validate()
+    }
+
+    /// What ran, and the rendered files.
+    public struct Result: Sendable {
+        public let association: TaxonAssociation
+        public let files: [(name: String, contents: String)]
+    }
+
+    @discardableResult
+    public func run(report: (String) -> Void) throws -> Result {
+        try validate()
+        let directory = try OutputDirectory(path: outputDirectory, overwrite: overwrite, inputs: inputs, expected: Self.outputFiles)
+        let result = try compute(report: report)
+        let provenance = Provenance(command: "associate", parameters: parameters, inputs: inputs, seed: nil, outputs: result.files)
+        try directory.write(result.files + [(OutputDirectory.provenanceFile, try provenance.json(runAt: Date()))])
+        return result
+    }
+
+    /// Read, join, fit, render.
+    public func compute(report: (String) -> Void) throws -> Result {
+        try validate()
+        let table = try readCountTable(countsPath, options: readOptions, report: report)
+        let metadata = try DataTable.read(metadataPath, idColumn: idColumn)
+        let join = try SampleJoin(metadata: metadata, sampleIDs: table.sampleIDs, samplesFile: countsPath)
+        for note in Words.joinNotes(join, samplesFile: countsPath) { report(note) }
+        let samples = table.selectingSamples(join.sampleIndices)
+        let data = metadata.selectingRows(join.metadataRows)
+        let association: TaxonAssociation
+        if let formula {
+            association = try TaxonAssociation(table: samples, metadata: data, formula: Formula(rightHandSide: formula), options: options)
+        } else {
+            let outcome = self.outcome ?? ""
+            for column in [outcome] + covariates where data[column] == nil {
+                throw DataError(.missingColumn(column, purpose: .metadata, available: data.columnNames),
+                                at: SourceLocation(file: data.source, columnName: column))
+            }
+            association = try TaxonAssociation(table: samples, metadata: data, outcome: outcome, covariates: covariates,
+                                               family: family, options: options)
+        }
+        let documents = AssociationDocuments(result: association, countsPath: countsPath, maxSignificance: maxSignificance,
+                                             outcome: outcome, family: family)
+        for note in documents.notes { report(note) }
+        var files: [(name: String, contents: String)] = [
+            ("all_results.csv", documents.allResults.csv(guardFormulas: guardFormulas)),
+            ("significant_results.csv", documents.significantResults.csv(guardFormulas: guardFormulas)),
+            ("filtered_features.csv", documents.filteredFeatures.csv(guardFormulas: guardFormulas)),
+            ("summary.md", documents.summaryMarkdown),
+        ]
+        for figure in documents.figures { files.append(("figures/" + figure.name, figure.svg)) }
+        return Result(association: association, files: files)
+    }
+
+    var parameters: [(name: String, json: String)] {
+        let f = options.filter
+        return [
+            ("counts", jsonValue(countsPath)), ("metadata", jsonValue(metadataPath)), ("id_column", jsonValue(idColumn)),
+            ("taxonomy", jsonValue(readOptions.taxonomyPath)), ("level", jsonValue(readOptions.rank?.rawValue)),
+            ("formula", jsonValue(formula)), ("outcome", jsonValue(outcome)), ("covariates", jsonValue(covariates)),
+            ("family", jsonValue(family.rawValue)), ("min_abundance", jsonValue(f.minimumAbundance)),
+            ("min_prevalence", jsonValue(f.minimumPrevalence)), ("min_variance", jsonValue(f.minimumVariance)),
+            ("normalization", jsonValue(options.normalization.rawValue)), ("transform", jsonValue(options.transform.rawValue)),
+            ("standardize", jsonValue(options.standardize)), ("adjust", jsonValue(options.adjustment.rawValue)),
+            ("references", jsonValue(options.references)), ("max_significance", jsonValue(maxSignificance)),
+        ]
+    }
+}
