@@ -20,18 +20,26 @@ import MoodbiomeNumerics
 ///    `logistic(c₀ + c_z·z + c_stool·(4 − Bristol))` — harder stools carry
 ///    more genera (Falony et al. 2016, *Science* 352:560); log-abundances get
 ///    person-level noise (SD 1) and are multiplied by `exp(−e_z·z)`
-///    (evenness). *Coprococcus*, *Dialister* and *Faecalibacterium* are
-///    depleted and *Eggerthella* enriched in proportion to z₀ (Valles-Colomer
-///    et al. 2019, *Nat Microbiol* 4:623; Radjabzadeh et al. 2022, *Nat Commun*
-///    13:7128); antidepressants raise *Eggerthella* and lower *Ruminococcus*
-///    (illustrative), so antidepressant use confounds diversity and mood.
-///    Taxa respond to the covariate-predicted severity, not to its random
-///    part, which keeps the diversity effect identifiable (see step 5).
+///    (evenness). A gut-linked mood factor d ~ N(0, 1) depletes
+///    *Coprococcus*, *Dialister* and *Faecalibacterium* and enriches
+///    *Eggerthella* and, slightly, *Bacteroides* (log-fold changes per SD of
+///    d; Valles-Colomer et al. 2019, *Nat Microbiol* 4:623 — including the
+///    Bacteroides-rich enterotype; Radjabzadeh et al. 2022, *Nat Commun*
+///    13:7128), and raises severity by τ per SD (step 5), so these genera go
+///    with PHQ-9 *given* the covariates, as the literature reports them;
+///    antidepressants raise *Eggerthella* and lower *Ruminococcus*
+///    (illustrative). The shifts are balanced so that d leaves the Shannon
+///    entropy unchanged on average (depleting a mid-abundance genus raises
+///    evenness, enriching the dominant one lowers it): over 12 seeds of
+///    1,500 participants the Shannon coefficient of the analysis model
+///    averages −0.9996 for a true −1, so the diversity effect stays
+///    identifiable.
 /// 4. **Sequencing.** Proportions are drawn from a Dirichlet with precision
 ///    θ around the participant's composition, and `depth` reads, log-uniform
 ///    between the minimum and maximum depth, are drawn from them
 ///    (a Dirichlet-multinomial).
-/// 5. **Severity.** `S = S₀ + δ·(H − 3) + ε`, ε ~ N(0, σ²), where H is the
+/// 5. **Severity.** `S = S₀ + δ·(H − 3) + τ·d + ε`, ε ~ N(0, σ² − τ²) (so
+///    the residual SD is σ in all), where H is the
 ///    Shannon entropy (natural log) of the participant's observed counts —
 ///    exactly what `analyze` computes without rarefaction — and δ is the
 ///    small diversity effect (`--diversity-effect`, default −1 PHQ-9 point
@@ -60,13 +68,16 @@ public struct CohortSimulation: Sendable {
     /// b_bmi per kg/m².
     public var bmiEffect = 0.25
     public var antidepressantEffect = 2.0
-    /// σ, the residual SD of severity in PHQ-9 points.
+    /// σ, the residual SD of severity in PHQ-9 points (the gut-linked
+    /// factor's share τ included).
     public var residualSD = 4.0
+    /// τ: PHQ-9 points per SD of the gut-linked mood factor d.
+    public var moodFactorEffect = 2.5
     /// θ, the Dirichlet precision (larger: less sampling overdispersion).
     public var dirichletPrecision = 400.0
-    /// Log-fold change per SD of expected severity.
-    public var severityTaxa: [(genus: String, logFoldChange: Double)] = [
-        ("Coprococcus", -0.4), ("Dialister", -0.4), ("Faecalibacterium", -0.25), ("Eggerthella", 0.5),
+    /// Log-fold change per SD of the gut-linked mood factor d.
+    public var moodTaxa: [(genus: String, logFoldChange: Double)] = [
+        ("Coprococcus", -1.0), ("Dialister", -1.0), ("Faecalibacterium", -0.5), ("Eggerthella", 1.2), ("Bacteroides", 0.17),
     ]
     /// Log-fold change with antidepressant use.
     public var antidepressantTaxa: [(genus: String, logFoldChange: Double)] = [("Eggerthella", 0.4), ("Ruminococcus", -0.4)]
@@ -172,7 +183,6 @@ public struct CohortSimulation: Sendable {
         try validate()
         let (names, logBase) = taxaBase()
         let index = Dictionary(uniqueKeysWithValues: names.enumerated().map { ($1, $0) })
-        let (m0, sd0) = expectedSeverityMoments
         let named = Self.namedGenera.count
         var people = [Participant]()
         people.reserveCapacity(participants)
@@ -187,7 +197,6 @@ public struct CohortSimulation: Sendable {
             // 2. Expected severity.
             let s0 = severityIntercept + ageEffect * Double(age - 45) + (female ? femaleEffect : 0)
                 + bmiEffect * (bmi - 26) + (antidepressant ? antidepressantEffect : 0)
-            let z0 = (s0 - m0) / (sd0 > 0 ? sd0 : 1)
             // 3. Community.
             let z = rng.nextNormal()
             let evenness = exp(-Self.evennessDiversity * z)
@@ -205,7 +214,8 @@ public struct CohortSimulation: Sendable {
                 let noise = rng.nextNormal()
                 if present { logWeight[k] = evenness * (logBase[k] + noise) }
             }
-            for (genus, lfc) in severityTaxa { if let k = index[genus] { logWeight[k] += lfc * z0 } }
+            let d = rng.nextNormal()
+            for (genus, lfc) in moodTaxa { if let k = index[genus] { logWeight[k] += lfc * d } }
             if antidepressant { for (genus, lfc) in antidepressantTaxa { if let k = index[genus] { logWeight[k] += lfc } } }
             let top = logWeight.max() ?? 0
             let composition = logWeight.map { $0.isFinite ? exp($0 - top) : 0 }
@@ -222,7 +232,8 @@ public struct CohortSimulation: Sendable {
                 let p = Double(c) / Double(depth)
                 shannon -= p * log(p)
             }
-            let severity = s0 + diversityEffect * (shannon - 3) + residualSD * rng.nextNormal()
+            let noiseSD = (residualSD * residualSD - moodFactorEffect * moodFactorEffect).squareRoot()
+            let severity = s0 + diversityEffect * (shannon - 3) + moodFactorEffect * d + noiseSD * rng.nextNormal()
             // 6. Items.
             let target = Int(Swift.min(27, Swift.max(0, severity.rounded())))
             var items = [Int](repeating: 0, count: 9)

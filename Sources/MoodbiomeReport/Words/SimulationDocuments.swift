@@ -60,11 +60,11 @@ public struct SimulationDocuments: Sendable {
         out += "\"unnamed_genera_base\": \"lognormal(0, 2), scaled to the remaining mass\", \"presence_logit\": {\"intercept\": \(n(CohortSimulation.presenceIntercept)), \"diversity_propensity\": \(n(CohortSimulation.presenceDiversity)), \"per_bristol_unit_below_4\": \(n(CohortSimulation.presenceStool))}, "
         out += "\"evenness_exponent\": \"exp(-\(n(CohortSimulation.evennessDiversity)) z)\", \"prevotella_prevalence\": \(n(CohortSimulation.prevotellaPrevalence)), \"person_log_abundance_sd\": 1},\n"
         out += "  \"taxa_effects\": {\n"
-        out += "    \"per_sd_of_expected_severity\": {" + simulation.severityTaxa.map { "\(jsonString($0.genus)): \(n($0.logFoldChange))" }.joined(separator: ", ") + "},\n"
+        out += "    \"per_sd_of_gut_linked_mood_factor\": {" + simulation.moodTaxa.map { "\(jsonString($0.genus)): \(n($0.logFoldChange))" }.joined(separator: ", ") + "},\n"
         out += "    \"antidepressant\": {" + simulation.antidepressantTaxa.map { "\(jsonString($0.genus)): \(n($0.logFoldChange))" }.joined(separator: ", ") + "},\n"
         out += "    \"expected_severity_mean\": \(n(m0)), \"expected_severity_sd\": \(n(sd0)),\n"
         out += "    \"scale\": \"natural-log fold change of the genus' weight before sequencing\"\n  },\n"
-        out += "  \"severity\": {\"intercept_at_age45_female0_bmi26_no_antidepressant_shannon3\": \(n(simulation.severityIntercept)), \"age_per_year\": \(n(simulation.ageEffect)), \"female\": \(n(simulation.femaleEffect)), \"bmi_per_unit\": \(n(simulation.bmiEffect)), \"antidepressant\": \(n(simulation.antidepressantEffect)), \"shannon_per_nat\": \(n(simulation.diversityEffect)), \"residual_sd\": \(n(simulation.residualSD)), \"units\": \"PHQ-9 points\"},\n"
+        out += "  \"severity\": {\"intercept_at_age45_female0_bmi26_no_antidepressant_shannon3\": \(n(simulation.severityIntercept)), \"age_per_year\": \(n(simulation.ageEffect)), \"female\": \(n(simulation.femaleEffect)), \"bmi_per_unit\": \(n(simulation.bmiEffect)), \"antidepressant\": \(n(simulation.antidepressantEffect)), \"shannon_per_nat\": \(n(simulation.diversityEffect)), \"residual_sd\": \(n(simulation.residualSD)), \"gut_linked_factor_per_sd\": \(n(simulation.moodFactorEffect)), \"units\": \"PHQ-9 points\"},\n"
         out += "  \"phq9\": {\"total\": \"severity rounded and clipped to 0-27, split into items by propensity\", \"item_propensity\": [" + CohortSimulation.itemPropensity.map(n).joined(separator: ", ") + "], \"missing_items\": {\"1\": 0.05, \"2\": 0.02, \"3\": 0.01}},\n"
         out += "  \"analysis_model\": {\n"
         out += "    \"formula\": \"phq9_total ~ shannon + age + sex + bmi + antidepressant\",\n"
@@ -104,13 +104,14 @@ public struct SimulationDocuments: Sendable {
 
         Covariates are drawn first. Each genus' presence and abundance depend on a
         person-level diversity propensity and, for richness, on stool consistency
-        (harder stools, more genera; Falony et al. 2016). *Coprococcus*, *Dialister*
-        and *Faecalibacterium* are depleted and *Eggerthella* enriched with the
-        covariate-predicted depression severity (Valles-Colomer et al. 2019;
-        Radjabzadeh et al. 2022); antidepressant use shifts *Eggerthella* and
-        *Ruminococcus* and raises PHQ-9, so it confounds diversity and mood. Reads are
-        drawn from a Dirichlet-multinomial. Severity is then
-        \(NumberStyle.roundTrip.format(simulation.severityIntercept)) + covariate effects + \(NumberStyle.roundTrip.format(simulation.diversityEffect)) × (Shannon − 3) + noise (SD \(NumberStyle.roundTrip.format(simulation.residualSD))),
+        (harder stools, more genera; Falony et al. 2016). A gut-linked mood factor
+        depletes *Coprococcus*, *Dialister* and *Faecalibacterium* and enriches
+        *Eggerthella* and *Bacteroides* (Valles-Colomer et al. 2019; Radjabzadeh et
+        al. 2022) and raises PHQ-9, so these genera go with PHQ-9 after adjusting for
+        the covariates (`moodbiome associate` finds them); antidepressant use shifts
+        *Eggerthella* and *Ruminococcus* and raises PHQ-9, so it confounds diversity
+        and mood. Reads are drawn from a Dirichlet-multinomial. Severity is then
+        \(NumberStyle.roundTrip.format(simulation.severityIntercept)) + covariate effects + \(NumberStyle.roundTrip.format(simulation.diversityEffect)) × (Shannon − 3) + \(NumberStyle.roundTrip.format(simulation.moodFactorEffect)) × the mood factor + noise (residual SD \(NumberStyle.roundTrip.format(simulation.residualSD)) in all),
         in PHQ-9 points: a small diversity effect, as meta-analyses find little or no
         alpha-diversity difference in depression. The PHQ-9 total is split into item
         responses; a few participants skip items.
@@ -121,7 +122,12 @@ public struct SimulationDocuments: Sendable {
                 --covariates age,sex,bmi,antidepressant,bristol_stool_type \\
                 --metrics shannon,simpson,observed_features --out-dir results/
 
-        and compare the `shannon` row of `results/models.csv` with `truth.json`.
+        and compare the `shannon` row of `results/models.csv` with `truth.json`; and
+
+            moodbiome associate --counts counts.csv --metadata metadata.csv \\
+                --formula "~ phq9_total + age + sex + bmi + antidepressant" --out-dir taxa/
+
+        for the genera planted under `taxa_effects` in `truth.json`.
 
         """
     }
