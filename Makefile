@@ -23,6 +23,7 @@ demo: build
 	bash Notebooks-scripts/04-rarefaction-sensitivity.sh $(RESULTS)
 	bash Notebooks-scripts/05-reproducible-run.sh $(RESULTS)
 	bash Notebooks-scripts/06-community-composition.sh $(RESULTS)
+	bash Notebooks-scripts/07-taxa-and-mood.sh $(RESULTS)
 
 test:
 	@scripts/setup.sh --test
@@ -34,6 +35,7 @@ bench: build
 	python3 scripts/bench_population.py
 	python3 scripts/bench_models.py
 	python3 scripts/bench_beta.py
+	python3 scripts/bench_associate.py
 
 clean:
 	rm -rf .build $(RESULTS)

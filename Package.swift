@@ -4,7 +4,8 @@
 // below it, so the compiler refuses an upward dependency:
 //
 //   CLAPACK, CHDF5,    C shims over system libraries found by pkg-config: OpenBLAS (CBLAS)
-//   CZip               and LAPACKE; HDF5 (BIOM 2.1) with libdeflate; libzip (QIIME 2 artifacts)
+//   CZip, CCrypto      and LAPACKE; HDF5 (BIOM 2.1) with libdeflate; libzip (QIIME 2 artifacts);
+//                      OpenSSL libcrypto (SHA-256 of provenance records)
 //   MoodbiomeNumerics  Matrix, BLAS/LAPACK wrappers, distributions, random generator, parallel loops
 //   MoodbiomeIO        readers and writers: delimited text, count and metadata tables, atomic files
 //   MoodbiomeCore      diversity, statistics, scales, simulation: results and typed diagnostics
@@ -43,8 +44,13 @@ let package = Package(
             pkgConfig: "libzip",
             providers: [.apt(["libzip-dev"])]
         ),
+        .systemLibrary(
+            name: "CCrypto",
+            pkgConfig: "libcrypto",
+            providers: [.apt(["libssl-dev"])]
+        ),
         .target(name: "MoodbiomeNumerics", dependencies: ["CLAPACK"]),
-        .target(name: "MoodbiomeIO", dependencies: ["MoodbiomeNumerics", "CHDF5", "CZip"]),
+        .target(name: "MoodbiomeIO", dependencies: ["MoodbiomeNumerics", "CHDF5", "CZip", "CCrypto"]),
         .target(name: "MoodbiomeCore", dependencies: ["MoodbiomeNumerics", "MoodbiomeIO"]),
         .target(name: "MoodbiomeReport", dependencies: ["MoodbiomeNumerics", "MoodbiomeIO", "MoodbiomeCore", "CLAPACK"]),
         .target(

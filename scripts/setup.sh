@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the system packages Moodbiome needs, when they are missing:
 # OpenBLAS (BLAS, with cblas.h) and LAPACKE (LAPACK's C interface), HDF5 and
-# libdeflate (BIOM 2.1 tables), libzip (QIIME 2 .qza artifacts), plus pkg-config,
+# libdeflate (BIOM 2.1 tables), libzip (QIIME 2 .qza artifacts), OpenSSL libcrypto
+# (SHA-256 of provenance records), plus pkg-config,
 # which SwiftPM uses to find them. With --test, also Chromium,
 # which the test suite uses to open the HTML report headlessly.
 # Debian/Ubuntu only. Uses sudo only when not already root. Safe to repeat.
@@ -14,7 +15,8 @@ have_libraries() {
     { [ -e /usr/include/cblas.h ] || ls /usr/include/*/cblas.h >/dev/null 2>&1; } &&
     { ldconfig -p 2>/dev/null | grep libopenblas >/dev/null; } &&
     pkg-config --exists hdf5 && [ -e /usr/include/libdeflate.h ] &&
-    pkg-config --exists libzip
+    pkg-config --exists libzip &&
+    pkg-config --exists libcrypto
 }
 
 have_browser() {
@@ -22,7 +24,7 @@ have_browser() {
 }
 
 packages=()
-have_libraries || packages+=(libopenblas-dev liblapacke-dev libhdf5-dev libdeflate-dev libzip-dev pkg-config)
+have_libraries || packages+=(libopenblas-dev liblapacke-dev libhdf5-dev libdeflate-dev libzip-dev libssl-dev pkg-config)
 if [ "${1:-}" = "--test" ]; then
   have_browser || packages+=(chromium)
 fi

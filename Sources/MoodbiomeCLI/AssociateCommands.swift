@@ -134,11 +134,8 @@ struct CollapseCommand: ParsableCommand {
         """
     )
 
-    @Argument(help: "The table to collapse.")
+    @Argument(help: "The table to collapse (--level names the rank).")
     var input: String
-
-    @Option(help: ArgumentHelp("kingdom, phylum, class, order, family, genus, species or strain.", valueName: "rank"))
-    var level: TaxonomicRank
 
     @OptionGroup var table: TableInputOptions
 
@@ -148,11 +145,15 @@ struct CollapseCommand: ParsableCommand {
     @Flag(help: "Replace the output file if it exists.")
     var force = false
 
+    func validate() throws {
+        if table.level == nil { throw ValidationError("give the rank to collapse to with --level (e.g. --level genus)") }
+    }
+
     func run() throws {
         try reportingErrors {
+            let level = table.level ?? .genus
             var job = CollapseRun(inputPath: input, outputPath: output, level: level)
             table.configure(&job.readOptions)
-            job.readOptions.rank = level
             job.overwrite = force
             let result = try job.run(report: printToStandardError)
             printToStandardError("wrote \(output): \(result.sampleCount) samples × \(result.taxonCount) \(level.rawValue)-level features")

@@ -28,7 +28,7 @@ public enum FeatureTransform: String, Sendable, CaseIterable {
     case none
 }
 
-/// The MaAsLin2 2.x filters, on the input's own scale (before
+/// The MaAsLin2 filters, on the input's own scale (before
 /// normalisation): a feature is kept when the number of samples whose value
 /// is **above** `minimumAbundance` is **greater than** `minimumPrevalence`
 /// × samples, and its variance (n − 1) is above `minimumVariance`.
@@ -102,17 +102,19 @@ enum FeaturePreparation {
     /// Normalises each row (sample) over the block's features.
     static func normalize(_ y: inout Matrix, _ method: FeatureNormalization) {
         let n = y.rows, m = y.columns
-        switch method {
-        case .none: return
-        case .tss:
-            var totals = [Double](repeating: 0, count: n)
-            for c in 0..<m { for i in 0..<n { totals[i] += y[i, c] } }
-            for c in 0..<m { for i in 0..<n { y[i, c] /= totals[i] } }
-        case .clr:
-            var means = [Double](repeating: 0, count: n)
-            for c in 0..<m { for i in 0..<n { let v = log(y[i, c] + 1); y[i, c] = v; means[i] += v } }
-            for i in 0..<n { means[i] /= Double(m) }
-            for c in 0..<m { for i in 0..<n { y[i, c] -= means[i] } }
+        if method == .none { return }
+        y.storage.withUnsafeMutableBufferPointer { v in
+            var sums = [Double](repeating: 0, count: n)
+            switch method {
+            case .none: return
+            case .tss:
+                for c in 0..<m { for i in 0..<n { sums[i] += v[i + c * n] } }
+                for c in 0..<m { for i in 0..<n { v[i + c * n] /= sums[i] } }
+            case .clr:
+                for c in 0..<m { for i in 0..<n { let l = log(v[i + c * n] + 1); v[i + c * n] = l; sums[i] += l } }
+                for i in 0..<n { sums[i] /= Double(m) }
+                for c in 0..<m { for i in 0..<n { v[i + c * n] -= sums[i] } }
+            }
         }
     }
 
@@ -123,10 +125,13 @@ enum FeaturePreparation {
             switch method {
             case .none: break
             case .log:
-                var smallest = Double.infinity
-                for i in 0..<n where y[i, c] > 0 { smallest = Swift.min(smallest, y[i, c]) }
-                let half = smallest / 2
-                for i in 0..<n { y[i, c] = log2(y[i, c] == 0 ? half : y[i, c]) }
+                y.storage.withUnsafeMutableBufferPointer { v in
+                    let column = UnsafeMutableBufferPointer(rebasing: v[(c * n)..<((c + 1) * n)])
+                    var smallest = Double.infinity
+                    for x in column where x > 0 && x < smallest { smallest = x }
+                    let half = smallest / 2
+                    for i in 0..<n { column[i] = log2(column[i] == 0 ? half : column[i]) }
+                }
             case .ast:
                 for i in 0..<n {
                     let v = y[i, c]

@@ -2,7 +2,7 @@ import Foundation
 import MoodbiomeIO
 import MoodbiomeNumerics
 
-/// Per-feature association as MaAsLin2 2.x does it by default (Mallick et
+/// Per-feature association as MaAsLin2 does it by default (Mallick et
 /// al. 2021, *PLoS Comput. Biol.* 17:e1009442), with its numbers:
 ///
 /// 1. the samples with every formula variable present;
@@ -86,19 +86,19 @@ public struct TaxonAssociation: Sendable {
         // 1. Samples with every variable present.
         let first = try DesignMatrix(formula: formula, data: metadata, references: options.references)
         var rows = first.rowIndices
-        let counts = table.selectingSamples(rows)
+        let counts = rows.count == table.sampleCount ? table : table.selectingSamples(rows)
         // 2. Filters on the raw values of those samples.
         let (keptFeatures, filtered) = options.filter.apply(counts)
         guard !keptFeatures.isEmpty else { throw AssociationError.noFeaturesLeft(total: table.taxonCount) }
-        var block = counts.selectingTaxa(keptFeatures)
+        var block = FeatureBlock(counts, features: keptFeatures)
         // 3. Samples with nothing left cannot be normalised.
-        let empty = (0..<block.sampleCount).filter { block.isEmptySample($0) }
-        if !empty.isEmpty && options.normalization == .tss {
-            let keep = (0..<block.sampleCount).filter { !block.isEmptySample($0) }
+        let empty = options.normalization == .tss ? block.emptySamples : []
+        if !empty.isEmpty {
+            let keep = (0..<block.values.rows).filter { !empty.contains($0) }
             rows = keep.map { rows[$0] }
             block = block.selectingSamples(keep)
         }
-        let emptyIDs = options.normalization == .tss ? empty.map { counts.sampleIDs[$0] } : []
+        let emptyIDs = empty.map { counts.sampleIDs[$0] }
         // 4. Standardised numeric variables, over the samples used.
         var data = metadata.selectingRows(rows)
         if options.standardize { data = Self.standardized(data, formula: formula) }
@@ -106,13 +106,13 @@ public struct TaxonAssociation: Sendable {
         let n = design.x.rows
         guard n > design.x.columns else { throw AssociationError.tooFewSamples(samples: n, parameters: design.x.columns) }
         // 5. Dense block, normalised and transformed.
-        var y = block.denseMatrix().transposed
-        let names = block.taxonIDs
+        var y = block.values
+        let names = block.names
         FeaturePreparation.normalize(&y, options.normalization)
         try FeaturePreparation.transform(&y, options.transform, names: names)
         // 6. One factorisation for every feature.
         let fit = try BatchLinearFit(x: design.x, y: y)
-        let nonZero = Self.nonZeroCounts(block)
+        let nonZero = block.nonZeroCounts
         var out = [Row]()
         for c in 0..<names.count {
             for j in 0..<design.x.columns {
@@ -149,13 +149,13 @@ public struct TaxonAssociation: Sendable {
         let base = Formula.main(response: outcome, predictors: covariates)
         let first = try DesignMatrix(formula: base, data: metadata, references: options.references, binaryResponse: family == .binomial)
         var rows = first.rowIndices
-        let counts = table.selectingSamples(rows)
+        let counts = rows.count == table.sampleCount ? table : table.selectingSamples(rows)
         let (keptFeatures, filtered) = options.filter.apply(counts)
         guard !keptFeatures.isEmpty else { throw AssociationError.noFeaturesLeft(total: table.taxonCount) }
-        var block = counts.selectingTaxa(keptFeatures)
-        let empty = (0..<block.sampleCount).filter { block.isEmptySample($0) }
-        if !empty.isEmpty && options.normalization == .tss {
-            let keep = (0..<block.sampleCount).filter { !block.isEmptySample($0) }
+        var block = FeatureBlock(counts, features: keptFeatures)
+        let empty = options.normalization == .tss ? block.emptySamples : []
+        if !empty.isEmpty {
+            let keep = (0..<block.values.rows).filter { !empty.contains($0) }
             rows = keep.map { rows[$0] }
             block = block.selectingSamples(keep)
         }
@@ -163,11 +163,11 @@ public struct TaxonAssociation: Sendable {
         let design = try DesignMatrix(formula: base, data: data, references: options.references, binaryResponse: family == .binomial)
         let n = design.x.rows
         guard n > design.x.columns + 1 else { throw AssociationError.tooFewSamples(samples: n, parameters: design.x.columns + 1) }
-        var y = block.denseMatrix().transposed
-        let names = block.taxonIDs
+        var y = block.values
+        let names = block.names
         FeaturePreparation.normalize(&y, options.normalization)
         try FeaturePreparation.transform(&y, options.transform, names: names)
-        let nonZero = Self.nonZeroCounts(block)
+        let nonZero = block.nonZeroCounts
         var out = [Row]()
         var failed = [String]()
         switch family {
@@ -204,7 +204,7 @@ public struct TaxonAssociation: Sendable {
         self.samples = design.ids
         self.droppedForMissing = first.droppedIDs
         self.exclusions = first.exclusions
-        self.emptyAfterFiltering = options.normalization == .tss ? empty.map { counts.sampleIDs[$0] } : []
+        self.emptyAfterFiltering = empty.map { counts.sampleIDs[$0] }
         self.features = names
         self.transformed = y
         self.data = data
@@ -266,11 +266,6 @@ public struct TaxonAssociation: Sendable {
         return order.map { out[$0] }
     }
 
-    static func nonZeroCounts(_ block: CountTable) -> [Int] {
-        var counts = [Int](repeating: 0, count: block.taxonCount)
-        for t in block.taxonIndices { counts[Int(t)] += 1 }
-        return counts
-    }
 
     static func variable(of design: DesignMatrix, term t: Int) -> String {
         design.formula.terms[t].factors.map { $0.plainColumn ?? $0.label }.joined(separator: ":")
@@ -291,5 +286,40 @@ public struct TaxonAssociation: Sendable {
             replacements.append(DataTable.Column(name: name, numbers: column.numbers.map { $0.isNaN ? .nan : ($0 - mean) / sd }))
         }
         return data.replacingColumns(replacements)
+    }
+}
+
+/// The kept features of the samples used, dense (samples × features), with
+/// their names, lineages and how many samples hold each.
+struct FeatureBlock {
+    var values: Matrix
+    let names: [String]
+    let taxonomy: [String]?
+
+    init(_ table: CountTable, features: [Int]) {
+        self.values = table.denseSamplesByTaxa(taxa: features)
+        self.names = features.map { table.taxonIDs[$0] }
+        self.taxonomy = table.taxonomy.map { t in features.map { t[$0] } }
+    }
+
+    init(values: Matrix, names: [String], taxonomy: [String]?) {
+        self.values = values
+        self.names = names
+        self.taxonomy = taxonomy
+    }
+
+    /// Samples (rows) with nothing in any kept feature.
+    var emptySamples: [Int] {
+        var total = [Double](repeating: 0, count: values.rows)
+        for c in 0..<values.columns { for (i, v) in values.column(c).enumerated() { total[i] += v } }
+        return total.indices.filter { total[$0] == 0 }
+    }
+
+    var nonZeroCounts: [Int] { (0..<values.columns).map { c in values.column(c).reduce(0) { $0 + ($1 > 0 ? 1 : 0) } } }
+
+    func selectingSamples(_ rows: [Int]) -> FeatureBlock {
+        var m = Matrix(rows: rows.count, columns: values.columns)
+        for c in 0..<values.columns { for (i, r) in rows.enumerated() { m[i, c] = values[r, c] } }
+        return FeatureBlock(values: m, names: names, taxonomy: taxonomy)
     }
 }

@@ -161,6 +161,24 @@ public struct CountTable: Sendable {
         return m
     }
 
+    /// The taxa at `taxa` as a dense samples × taxa matrix (one column per
+    /// taxon, as models of each taxon read it); all taxa when nil.
+    public func denseSamplesByTaxa(taxa: [Int]? = nil) -> Matrix {
+        var column = [Int32](repeating: -1, count: taxonCount)
+        if let taxa { for (c, t) in taxa.enumerated() { column[t] = Int32(c) } } else { for t in 0..<taxonCount { column[t] = Int32(t) } }
+        var m = Matrix(rows: sampleCount, columns: taxa?.count ?? taxonCount)
+        let rows = sampleCount
+        m.storage.withUnsafeMutableBufferPointer { out in
+            for j in 0..<sampleCount {
+                for k in range(ofSample: j) {
+                    let c = column[Int(taxonIndices[k])]
+                    if c >= 0 { out[j + Int(c) * rows] = values[k] }
+                }
+            }
+        }
+        return m
+    }
+
     /// The table taxon by taxon (compressed rows): where each taxon's
     /// non-zeros start, their samples in increasing order, and the values.
     public func observationMajor() -> (rowStarts: [Int], sampleIndices: [Int32], values: [Double]) {

@@ -97,11 +97,12 @@ public struct TaxonomyTable: Sendable {
                     throw InputError(file: source, line: line, problem: "the row of '\(id)' has no Taxonomy field")
                 }
                 // `Bacteria(100);Firmicutes(100);…;` — drop the bootstrap values.
-                let ranks = fields[k].split(separator: ";", omittingEmptySubsequences: false).map { part -> String in
+                var ranks = fields[k].split(separator: ";", omittingEmptySubsequences: false).map { part -> String in
                     var s = part.trimmingCharacters(in: .whitespaces)
                     if s.hasSuffix(")"), let open = s.lastIndex(of: "(") { s = String(s[..<open]) }
                     return s
                 }
+                while ranks.last?.isEmpty == true { ranks.removeLast() }
                 lineage = normalized(ranks)
             case .ranks(let columns):
                 lineage = normalized(columns.map { $0 < fields.count ? fields[$0] : "" })

@@ -289,13 +289,13 @@ public enum Figures {
         let labelWidth = 200.0, cell = Swift.min(26.0, Swift.max(12, 380 / Double(Swift.max(rows.count, 1))))
         let cellWidth = Swift.min(90.0, Swift.max(40, (width - labelWidth - 40) / Double(Swift.max(columns.count, 1))))
         let plotHeight = Double(rows.count) * cell
-        let figureHeight = Swift.max(height, top + 70 + plotHeight + 90)
+        let figureHeight = Swift.max(height, top + 70 + plotHeight + 110)
         var c = SVGCanvas(width: width, height: figureHeight)
         c.text(title, left, 22, size: 15, anchor: .start, weight: "bold")
         let y0 = top + 60, x0 = labelWidth
         for (j, name) in columns.enumerated() {
-            let shown = name.count > 16 ? String(name.prefix(15)) + "…" : name
-            c.text(shown, x0 + (Double(j) + 0.5) * cellWidth, y0 - 8, size: 11, rotate: -30)
+            let shown = name.count > 22 ? String(name.prefix(21)) + "…" : name
+            c.text(shown, x0 + (Double(j) + 0.5) * cellWidth - 4, y0 - 6, size: 11, anchor: .start, rotate: -35)
         }
         func colour(_ v: Double) -> String {
             let t = Swift.min(abs(v), cap) / cap
@@ -324,9 +324,9 @@ public enum Figures {
         }
         c.text("−\(Int(cap))", x0 - 4, legendY + 9, size: 11, anchor: .end)
         c.text("+\(Int(cap))", x0 + 21 * 12 + 4, legendY + 9, size: 11, anchor: .start)
-        c.text("−log₁₀(q) × sign of the coefficient; * q ≤ \(NumberStyle.roundTrip.format(threshold))", x0 + 21 * 12 + 34, legendY + 9, size: 11, anchor: .start)
+        c.text("colour: −log₁₀(q) × sign of the coefficient; * q ≤ \(NumberStyle.roundTrip.format(threshold))", x0, legendY + 26, size: 11, anchor: .start)
         for (k, line) in caption.flatMap({ wrap($0, limit: 92) }).prefix(3).enumerated() {
-            c.text(line, left, legendY + 34 + Double(k) * 15, size: 12, anchor: .start)
+            c.text(line, left, legendY + 50 + Double(k) * 15, size: 12, anchor: .start)
         }
         return c.document(title: title, description: caption.joined(separator: " "))
     }

@@ -20,7 +20,16 @@ struct SVGCanvas {
         self.height = height
     }
 
-    static func f(_ x: Double) -> String { String(format: "%.2f", x) }
+    /// Two decimals (`%.2f`'s text, rounding half away from zero), without
+    /// Foundation's formatter: a figure with thousands of points prints
+    /// tens of thousands of coordinates.
+    static func f(_ x: Double) -> String {
+        guard x.isFinite, abs(x) < 1e12 else { return String(format: "%.2f", x) }
+        let v = Int64((x * 100).rounded())
+        let magnitude = v < 0 ? -v : v
+        let fraction = Int(magnitude % 100)
+        return (v < 0 ? "-" : "") + String(magnitude / 100) + (fraction < 10 ? ".0" : ".") + String(fraction)
+    }
 
     mutating func add(_ element: String) { elements.append(element) }
 

@@ -100,7 +100,7 @@ public struct AssociationDocuments: Sendable {
     public var methods: String {
         let o = result.options
         let f = o.filter
-        var text = "Per-feature associations were tested with Moodbiome \(moodbiomeVersion) following the MaAsLin2 2.x default pipeline (Mallick et al. 2021) on \(Escape.markdownCode(URL(fileURLWithPath: countsPath).lastPathComponent)). "
+        var text = "Per-feature associations were tested with Moodbiome \(moodbiomeVersion) following the MaAsLin2 default pipeline (Mallick et al. 2021) on \(Escape.markdownCode(URL(fileURLWithPath: countsPath).lastPathComponent)). "
         text += "Of the samples with metadata, \(result.samples.count) had every model variable and were used. "
         text += "Features were kept when more than \(NumberStyle.roundTrip.format(f.minimumPrevalence * 100))% of samples had a value above \(NumberStyle.roundTrip.format(f.minimumAbundance))"
         text += f.minimumVariance > 0 ? " and their variance exceeded \(NumberStyle.roundTrip.format(f.minimumVariance))" : " and their values varied"

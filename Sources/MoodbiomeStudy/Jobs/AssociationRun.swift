@@ -76,8 +76,10 @@ public struct AssociationRun: Sendable {
         let metadata = try DataTable.read(metadataPath, idColumn: idColumn)
         let join = try SampleJoin(metadata: metadata, sampleIDs: table.sampleIDs, samplesFile: countsPath)
         for note in Words.joinNotes(join, samplesFile: countsPath) { report(note) }
-        let samples = table.selectingSamples(join.sampleIndices)
-        let data = metadata.selectingRows(join.metadataRows)
+        // The samples in metadata order (no copy when the files agree).
+        let inOrder = join.sampleIndices == Array(0..<table.sampleCount)
+        let samples = inOrder ? table : table.selectingSamples(join.sampleIndices)
+        let data = join.metadataRows == Array(0..<metadata.rowCount) ? metadata : metadata.selectingRows(join.metadataRows)
         let association: TaxonAssociation
         if let formula {
             association = try TaxonAssociation(table: samples, metadata: data, formula: Formula(rightHandSide: formula), options: options)

@@ -4,7 +4,8 @@ import MoodbiomeNumerics
 /// Ordinary least squares of many responses on one design, all at once:
 /// one pivoted QR of the design (LAPACK `dgeqp3`, R's `lm` rank rule),
 /// `Qᵀ·Y` for every response as one GEMM, the coefficients from `R⁻¹`,
-/// residuals `Y − Q(QᵀY)` as a second GEMM and their column norms.
+/// residuals `Y − Q(QᵀY)` by further GEMMs on blocks of columns and their
+/// sums of squares.
 /// Standard errors `σ̂·√((R⁻¹R⁻ᵀ)ⱼⱼ)`, t tests on `n − rank` degrees of
 /// freedom — each column's numbers are those of R's `lm(y ~ design)`
 /// (aliased columns NaN, as R's `NA`).
@@ -37,15 +38,29 @@ public struct BatchLinearFit: Sendable {
             let qty = q.multiplied(by: y, transposeSelf: .transposed)            // r × m
             let rInverse = try qr.inverseOfLeadingR()                              // r × r
             let z = rInverse.multiplied(by: qty)                                   // pivoted coefficients
-            var residuals = y
-            let fitted = q.multiplied(by: qty)
-            for k in residuals.storage.indices { residuals.storage[k] -= fitted.storage[k] }
+            // Residual sums of squares from the residuals themselves,
+            // `Y − Q(QᵀY)` one block of columns at a time (one GEMM each,
+            // never an n × m temporary).
+            var rssValues = [Double](repeating: 0, count: m)
+            let width = 256
+            var start = 0
+            while start < m {
+                let end = Swift.min(m, start + width)
+                let block = Matrix(rows: r, columns: end - start, columnMajor: Array(qty.storage[(start * r)..<(end * r)]))
+                let fitted = q.multiplied(by: block)
+                for c in start..<end {
+                    var rss = 0.0
+                    let f = fitted.column(c - start)
+                    for (v, w) in zip(y.column(c), f) { rss += (v - w) * (v - w) }
+                    rssValues[c] = rss
+                }
+                start = end
+            }
             // (R⁻¹R⁻ᵀ)ₖₖ = Σⱼ R⁻¹[k, j]².
             let unscaled = (0..<r).map { k in (0..<r).reduce(0.0) { $0 + rInverse[k, $1] * rInverse[k, $1] } }
             let t = df > 0 ? StudentT(degreesOfFreedom: Double(df)) : nil
             for c in 0..<m {
-                var rss = 0.0
-                for v in residuals.column(c) { rss += v * v }
+                let rss = rssValues[c]
                 let sigma2 = df > 0 ? rss / Double(df) : .nan
                 for k in 0..<r {
                     let j = qr.permutation[k]

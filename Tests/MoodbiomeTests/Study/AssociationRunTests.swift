@@ -1,0 +1,108 @@
+import Foundation
+import Testing
+@testable import MoodbiomeCore
+@testable import MoodbiomeIO
+@testable import MoodbiomeReport
+@testable import MoodbiomeStudy
+
+@Suite("associate, collapse and filter as jobs")
+struct AssociationRunTests {
+    let counts = datasetPath("simulated-gut-mood/counts.csv"), metadata = datasetPath("simulated-gut-mood/metadata.csv")
+
+    @Test func writesTheWholeDirectoryAndReproducesIt() throws {
+        let dir = temporaryDirectory()
+        var job = AssociationRun(countsPath: counts, metadataPath: metadata, outputDirectory: dir + "/out")
+        job.formula = "~ phq9_total + age + sex + bmi + antidepressant"
+        var notes = [String]()
+        let result = try job.run { notes.append($0) }
+        for file in ["all_results.csv", "significant_results.csv", "filtered_features.csv", "summary.md", "provenance.json",
+                     "figures/volcano-phq9_total.svg", "figures/heatmap.svg"] {
+            #expect(FileManager.default.fileExists(atPath: dir + "/out/" + file), "\(file)")
+        }
+        let all = try String(contentsOfFile: dir + "/out/all_results.csv", encoding: .utf8)
+        #expect(all.hasPrefix("feature,term,estimate,std_error,statistic,p_value,q_value,n,n_nonzero\n"))
+        #expect(all.split(separator: "\n").count == result.association.rows.count + 1)
+        let summary = try String(contentsOfFile: dir + "/out/summary.md", encoding: .utf8)
+        #expect(summary.contains("| Coprococcus | phq9_total |"))
+        #expect(summary.contains("following the MaAsLin2 default pipeline"))
+        #expect(notes.contains { $0.hasPrefix("note: 4 of 300 rows left out for missing values") })
+        #expect(notes.contains { $0.contains("features filtered out (listed in filtered_features)") })
+        // Same inputs, same bytes.
+        var again = job
+        again.outputDirectory = dir + "/again"
+        try again.run { _ in }
+        for file in ["all_results.csv", "significant_results.csv", "summary.md", "figures/heatmap.svg"] {
+            #expect(FileManager.default.contents(atPath: dir + "/out/" + file) == FileManager.default.contents(atPath: dir + "/again/" + file))
+        }
+    }
+
+    @Test func parameterAndDataErrorsWriteNothing() throws {
+        let dir = temporaryDirectory()
+        var neither = AssociationRun(countsPath: counts, metadataPath: metadata, outputDirectory: dir + "/a")
+        #expect { try neither.run { _ in } } throws: { message($0).hasPrefix("--formula: or --outcome is needed") }
+        neither.formula = "~ phq9_total"
+        neither.outcome = "phq9_total"
+        #expect { try neither.run { _ in } } throws: { message($0) == "--formula: cannot be combined with --outcome. Give --formula or --outcome, not both" }
+        var clr = AssociationRun(countsPath: counts, metadataPath: metadata, outputDirectory: dir + "/b")
+        clr.formula = "~ phq9_total"
+        clr.options.normalization = .clr
+        #expect { try clr.run { _ in } } throws: { message($0).hasPrefix("--transform: log cannot follow CLR normalisation") }
+        var unknown = AssociationRun(countsPath: counts, metadataPath: metadata, outputDirectory: dir + "/c")
+        unknown.formula = "~ phq9 + age"
+        #expect { try unknown.run { _ in } } throws: { message($0).contains("the formula uses a column 'phq9' that the table does not have") }
+        var outcome = AssociationRun(countsPath: counts, metadataPath: metadata, outputDirectory: dir + "/d")
+        outcome.outcome = "phq9"
+        #expect { try outcome.run { _ in } } throws: { message($0).contains("the metadata has no column 'phq9'") }
+        for sub in ["a", "b", "c", "d"] { #expect(!FileManager.default.fileExists(atPath: dir + "/" + sub)) }
+    }
+
+    @Test func outcomeModeMatchesRLm() throws {
+        let dir = temporaryDirectory()
+        var job = AssociationRun(countsPath: counts, metadataPath: metadata, outputDirectory: dir + "/out")
+        job.outcome = "phq9_total"
+        job.covariates = ["age", "sex", "bmi", "antidepressant"]
+        let result = try job.run { _ in }
+        let reference = csvRows("association/association-maaslin2.csv").filter { $0["case"] == "study_outcome" }
+        #expect(result.association.rows.count == reference.count)
+        let first = try #require(result.association.rows.first)
+        #expect(first.feature == reference[0]["feature"]!)
+        #expect(isClose(first.estimate, Double(reference[0]["estimate"]!)!, relative: 1e-10))
+        // Logistic outcome mode runs one model per feature.
+        var logistic = job
+        logistic.outputDirectory = dir + "/logit"
+        logistic.outcome = "antidepressant"
+        logistic.covariates = ["age"]
+        logistic.family = .binomial
+        let fit = try logistic.run { _ in }
+        #expect(fit.association.rows.allSatisfy { !$0.pValue.isNaN || fit.association.failedFeatures.contains($0.feature) })
+    }
+
+    @Test func collapseAndFilterReportWhatTheyRemove() throws {
+        let dir = temporaryDirectory()
+        let table = fixturePath("association/small-table.csv")
+        var collapse = CollapseRun(inputPath: table, outputPath: dir + "/genus.csv", level: .genus)
+        collapse.readOptions.taxonomyPath = fixturePath("association/taxonomy-mothur.cons.taxonomy")
+        var notes = [String]()
+        let collapsed = try collapse.run { notes.append($0) }
+        #expect(collapsed.taxonCount == 4)
+        #expect(notes == ["note: \(table): 5 features collapsed to 4 at genus level"])
+        var filter = FilterRun(inputPath: table, outputPath: dir + "/kept.csv")
+        filter.readOptions.taxonomyPath = fixturePath("association/taxonomy-ranks.tsv")
+        filter.minimumDepth = 10
+        filter.minimumPrevalence = 0.5
+        filter.exclude = ["Proteobacteria"]
+        notes = []
+        let (kept, removed) = try filter.run { notes.append($0) }
+        // s3 has 10 reads: kept; f5 is a proteobacterium; f3 is in 1 of 3 samples.
+        #expect(kept.sampleIDs == ["s1", "s2", "s3"])
+        #expect(removed.excludedFeatures == ["f5"])
+        #expect(removed.rareFeatures == ["f3"])
+        #expect(kept.taxonIDs == ["f1", "f2", "f4"])
+        #expect(notes.count == 2)
+        let written = try String(contentsOfFile: dir + "/kept.csv", encoding: .utf8)
+        #expect(written.hasPrefix("sample_id,f1,f2,f4\n"))
+        var noTaxonomy = FilterRun(inputPath: table, outputPath: dir + "/x.csv")
+        noTaxonomy.exclude = ["Mitochondria"]
+        #expect { try noTaxonomy.run { _ in } } throws: { message($0) == "--exclude: applies only together with --taxonomy. Add --taxonomy, or drop --exclude" }
+    }
+}
