@@ -136,6 +136,13 @@ public struct AlphaAssociation: Sendable {
         if family == .binomial && covariance != .classical {
             throw ParameterError(.robust, .onlyFor(.linearModels))
         }
+        var seen = Set<String>()
+        for c in covariates where !seen.insert(c).inserted {
+            throw ParameterError(.covariates, .malformed(value: covariates.joined(separator: ","), expected: "a list naming each column once ('\(c)' is listed twice)"))
+        }
+        if covariates.contains(outcome) {
+            throw ParameterError(.covariates, .malformed(value: covariates.joined(separator: ","), expected: "a list without the outcome '\(outcome)'"))
+        }
     }
 
     /// Runs the analysis.
@@ -250,6 +257,9 @@ public struct AlphaAssociation: Sendable {
             }
             modelledOutcome = bandName.map { "\(outcome)_\($0.replacingOccurrences(of: "-", with: "_"))_or_above" }
                 ?? "\(outcome)_ge_\(NumberStyle.roundTrip.format(cutoff))"
+            if merged[modelledOutcome] != nil || original[modelledOutcome] != nil {
+                throw DataError(.derivedColumnClash(modelledOutcome), at: SourceLocation(file: original.source, columnName: modelledOutcome))
+            }
             merged = merged.appendingColumns([DataTable.Column(name: modelledOutcome, cells: binary, declaredKind: .numeric)])
             family = .binomial
             dichotomy = Dichotomy(cutoff: cutoff, band: bandName)

@@ -60,6 +60,11 @@ public struct DataError: Error, Equatable, Sendable {
         case noResidualDegreesOfFreedom(rank: Int, rows: Int)
         /// A metadata column has the name of a diversity metric.
         case metricNameClash(String)
+        /// Two design columns would carry one coefficient name (a column
+        /// named `Intercept`, or `x[T.a]` both as a column and a level).
+        case coefficientNameClash(String)
+        /// The column the dichotomised outcome would be written to exists.
+        case derivedColumnClash(String)
         /// No sample ID is in both the count table and the metadata.
         case noSharedIDs(sampleIDs: [String], samplesFile: String, metadataIDs: [String], idColumn: String)
         /// The outcome to dichotomise holds text.

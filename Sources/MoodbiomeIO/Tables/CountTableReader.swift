@@ -110,7 +110,7 @@ extension CountTable {
                 let line = text.recordLines[r]
                 var cursor = FieldCursor(position: text.recordStarts[r], end: text.recordEnds[r])
                 // A record is never empty, so it has at least the ID field.
-                let id = cursor.next(p, delimiter: delimiter)?.string(p) ?? ""
+                let id = try cursor.next(p, delimiter: delimiter)?.name(p, file: path, line: line, column: 1, what: "\(rowKind) ID") ?? ""
                 if id.isEmpty {
                     throw InputError(file: path, line: line, column: 1,
                                      problem: "empty \(rowKind) ID", fix: "Give every row an ID in the first column")
@@ -212,6 +212,9 @@ extension CountTable {
         case .outOfRange:
             problem = "'\(shown)' is too large or too small to be held as a number (a 64-bit double)"
             fix = "Check the value; counts this large or this small are data errors"
+        case .inexact:
+            problem = "'\(shown)' is above 2^53 = 9007199254740992, beyond which a 64-bit double cannot hold every whole number, so the count would be rounded"
+            fix = "Check the value: no sample has this many reads; scale relative abundances down, not up"
         case .nonFinite:
             problem = "'\(shown)' is not a finite number; expected a count"
             fix = "Replace NaN/Inf with the observed count"

@@ -247,7 +247,9 @@ extension DataTable {
                                      columnName: fields.count < width ? header[fields.count] : nil,
                                      problem: "text after a closing quote", fix: "Quote the whole field, doubling any quote inside it")
                 }
-                fields.append(Self.trimmedField(f, p))
+                fields.append(fields.count == idIndex
+                              ? try f.name(p, file: path, line: text.recordLines[r], column: idIndex + 1, what: "ID")
+                              : Self.trimmedField(f, p))
             }
             // The one directive: a `#q2:types` row right after the header.
             if r == 0, let first = fields.first, first.lowercased() == "#q2:types" {

@@ -91,7 +91,7 @@ public struct DistanceMatrix: Sendable {
         for r in 0..<n {
             let line = text.recordLines[r]
             var cursor = FieldCursor(position: text.recordStarts[r], end: text.recordEnds[r])
-            let id = cursor.next(p, delimiter: delimiter)?.string(p) ?? ""
+            let id = try cursor.next(p, delimiter: delimiter)?.name(p, file: path, line: line, column: 1, what: "sample ID") ?? ""
             guard id == header[r] else {
                 throw InputError(file: path, line: line, column: 1,
                                  problem: "row \(r + 1) is '\(id)' but column \(r + 1) is '\(header[r])'",

@@ -145,7 +145,15 @@ struct DelimitedText: Sendable {
         self.recordEnds = ends
         self.recordLines = lines
         // The header line was found above, so the scan recorded it first.
-        self.header = Self.splitFields(bytes, headerRange ?? headerStart..<headerEnd, delimiter: delimiter.byte)
+        // Its names follow the one name rule (trimmed, UTF-8, no controls).
+        let range = headerRange ?? headerStart..<headerEnd
+        var names = [String]()
+        var cursor = FieldCursor(position: range.lowerBound, end: range.upperBound)
+        let p = bytes.buffer
+        while let field = cursor.next(p, delimiter: delimiter.byte) {
+            names.append(try field.name(p, file: path, line: line, column: names.count + 1, what: "column name"))
+        }
+        self.header = names
     }
 
     static func isHashHeader(_ rest: ArraySlice<UInt8>) -> Bool {
@@ -156,18 +164,6 @@ struct DelimitedText: Sendable {
         return hashHeaderNames.contains(first)
     }
 
-    /// Splits one record into unquoted string fields.
-    static func splitFields(_ bytes: FileBytes, _ range: Range<Int>, delimiter: UInt8) -> [String] {
-        do {
-            let p = bytes.buffer
-            var out = [String]()
-            var cursor = FieldCursor(position: range.lowerBound, end: range.upperBound)
-            while let field = cursor.next(p, delimiter: delimiter) {
-                out.append(field.string(p))
-            }
-            return out
-        }
-    }
 }
 
 /// One field's bytes within a record.
@@ -183,6 +179,49 @@ struct FieldSpan {
     func string(_ p: UnsafeBufferPointer<UInt8>) -> String {
         let raw = UnsafeBufferPointer(rebasing: p[start..<end])
         let text = String(decoding: raw, as: UTF8.self)
+        return quoted ? text.replacingOccurrences(of: "\"\"", with: "\"") : text
+    }
+
+    /// The field as a name (a sample or feature ID, a column header) by the
+    /// one rule every reader shares: valid UTF-8, surrounding spaces and
+    /// tabs trimmed, and no control character or byte-order mark inside.
+    ///
+    /// - Throws: `InputError` at the field naming what is wrong (the bytes
+    ///   that are not UTF-8, the control character as U+XXXX).
+    func name(_ p: UnsafeBufferPointer<UInt8>, file: String, line: Int, column: Int, what: String) throws -> String {
+        var span = self
+        while span.start < span.end && (p[span.start] == 0x20 || p[span.start] == 0x09) { span.start += 1 }
+        while span.end > span.start && (p[span.end - 1] == 0x20 || p[span.end - 1] == 0x09) { span.end -= 1 }
+        let raw = UnsafeBufferPointer(rebasing: p[span.start..<span.end])
+        // Plain ASCII without controls: the common case, no checks to do.
+        var plain = true
+        for b in raw where b < 0x20 || b >= 0x7F { plain = false; break }
+        if plain { return span.string(p) }
+        guard let text = String(validating: raw, as: UTF8.self) else {
+            var offset = 0
+            var decoder = UTF8()
+            var iterator = raw.makeIterator()
+            loop: while true {
+                switch decoder.decode(&iterator) {
+                case .scalarValue(let v): offset += UTF8.width(v)
+                case .emptyInput, .error: break loop
+                }
+            }
+            let bad = raw[offset]
+            throw InputError(file: file, line: line, column: column,
+                             problem: "the \(what) is not valid UTF-8 text (byte 0x\(String(bad, radix: 16, uppercase: true)) at position \(offset + 1) of the field)",
+                             fix: "Save the file as UTF-8")
+        }
+        for scalar in text.unicodeScalars where scalar.value < 0x20 || scalar.value == 0x7F || scalar.value == 0xFEFF {
+            let hex = String(scalar.value, radix: 16, uppercase: true)
+            let code = "U+" + String(repeating: "0", count: Swift.max(0, 4 - hex.count)) + hex
+            let shown = text.unicodeScalars.map { $0.value < 0x20 || $0.value == 0x7F || $0.value == 0xFEFF ? "�" : String($0) }.joined()
+            throw InputError(file: file, line: line, column: column,
+                             problem: scalar.value == 0xFEFF
+                                ? "the \(what) '\(shown)' holds a byte-order mark (U+FEFF), which belongs only at the very start of a file"
+                                : "the \(what) '\(shown)' holds a control character (\(code))",
+                             fix: "Remove it (files joined together, or exported by a program that wrote binary data, leave these behind)")
+        }
         return quoted ? text.replacingOccurrences(of: "\"\"", with: "\"") : text
     }
 }
@@ -247,6 +286,9 @@ struct FieldCursor {
             i += 1
         }
         if i == position { return nil }
+        // Above 2⁵³ a double no longer holds every whole number: the full
+        // parser refuses such a count.
+        if value > 1 << 53 { return nil }
         if i == end {
             done = true
         } else if p[i] == delimiter {

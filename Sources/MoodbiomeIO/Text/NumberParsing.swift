@@ -15,7 +15,12 @@ package enum CellValue: Equatable {
     case notANumber
     /// Decimal syntax a double cannot hold (overflow, or a non-zero value rounding to 0).
     case outOfRange
+    /// A count above 2⁵³, where doubles skip whole numbers.
+    case inexact
 }
+
+/// 2⁵³: above it a double cannot represent every whole number.
+package let largestExactCount = Double(1 << 53)
 
 /// Parses one numeric cell from bytes without allocating.
 ///
@@ -39,6 +44,7 @@ package func parseCell(_ p: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int
         value = value &* 10 &+ UInt64(d)
         i += 1
     }
+    if i > s && value > 1 << 53 && (i == e || p[i] == UInt8(ascii: ".")) { return .inexact }
     if i > s {
         if i == e { return .number(Double(value), integral: true) }
         if p[i] == UInt8(ascii: ".") {
@@ -64,6 +70,7 @@ private func parseCellSlowly(_ p: UnsafeBufferPointer<UInt8>, _ s: Int, _ e: Int
     case .outOfRange: return .outOfRange
     case .number(let v):
         if v < 0 { return .negative(v) }
+        if v > largestExactCount { return .inexact }
         return .number(v, integral: v == v.rounded(.towardZero))
     }
 }

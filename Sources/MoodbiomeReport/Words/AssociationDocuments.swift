@@ -193,6 +193,6 @@ public struct AssociationDocuments: Sendable {
                                                                          title: "\(r.feature) by \(r.variable)", caption: caption)))
             }
         }
-        return out
+        return ReportFigure.distinctNames(out)
     }
 }

@@ -182,6 +182,13 @@ public enum Words {
             return ("constant predictor: \(label) is \(value) in all \(rows) rows used", "Drop it from the model: a constant cannot be separated from the intercept")
         case .noResidualDegreesOfFreedom(let rank, let rows):
             return ("the model has \(rank) estimable coefficients but only \(rows) complete rows: no residual degrees of freedom", "Use fewer predictors or more samples")
+        case .coefficientNameClash(let name):
+            return (name == "Intercept" ? "a column named 'Intercept' would share its coefficient's name with the model's intercept"
+                                        : "two coefficients of the model would both be named '\(name)'",
+                    "Rename the column (for example \(name)_value)")
+        case .derivedColumnClash(let name):
+            return ("the dichotomised outcome would be written as a column '\(name)', but the metadata already has one",
+                    "Rename that column, or choose another cutoff")
         case .metricNameClash(let label):
             return ("the metadata already has a column named '\(label)', the name of a diversity metric", "Rename that metadata column")
         case .noSharedIDs(let sampleIDs, let samplesFile, let metadataIDs, let idColumn):

@@ -14,6 +14,21 @@ public func fileNameComponent(_ name: String) -> String {
 public struct ReportFigure: Sendable {
     public let name: String
     public let svg: String
+
+    /// The figures with distinct file names: names are made from column
+    /// and metric names, and two (`a b`, `a_b`) can map to one file; the
+    /// later ones get `-2`, `-3`… before `.svg`, so none overwrites another.
+    public static func distinctNames(_ figures: [ReportFigure]) -> [ReportFigure] {
+        var used = Set<String>()
+        return figures.map { figure in
+            var name = figure.name
+            let stem = name.hasSuffix(".svg") ? String(name.dropLast(4)) : name
+            var k = 2
+            while used.contains(name.lowercased()) { name = "\(stem)-\(k).svg"; k += 1 }
+            used.insert(name.lowercased())
+            return ReportFigure(name: name, svg: figure.svg)
+        }
+    }
 }
 
 /// The documents of `moodbiome analyze`, from its result: the
@@ -252,7 +267,7 @@ public struct StudyDocuments: Sendable {
                                     svg: Figures.ordination(finding.ordination, colouring: finding.colouring,
                                                             title: "Principal coordinates of \(finding.metric) distances")))
         }
-        return out
+        return ReportFigure.distinctNames(out)
     }
 
     /// `report.html`: self-contained (inline CSS and SVG, no scripts, no

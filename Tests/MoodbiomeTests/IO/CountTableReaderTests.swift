@@ -45,11 +45,43 @@ struct CountTableReaderTests {
         #expect(table.denseMatrix().storage == [1, 2, 3, 4])
     }
 
-    @Test func quotedFieldMaySpanLines() throws {
+    @Test func quotedFieldMaySpanLinesButNotInAnID() throws {
+        // A line break inside a quoted ID is a control character in a name: refused where it is.
         let text = "id,a,b\n\"multi\nline\",1,2\nx,3,oops\n"
         let error = try #require(throws: InputError.self) { try CountTable.read(temporaryFile("t.csv", text)) }
-        #expect(error.line == 4)
-        #expect(error.column == 3)
+        #expect(error.line == 2 && error.column == 1)
+        #expect(error.problem == "the sample ID 'multi�line' holds a control character (U+000A)")
+        // In a metadata text cell it is allowed, and later lines keep their numbers.
+        let meta = "id,desc,x\ns1,\"two\nlines\",1\ns2,ok\n"
+        let ragged = try #require(throws: InputError.self) { try DataTable.read(temporaryFile("m.csv", meta)) }
+        #expect(ragged.line == 4)
+    }
+
+    @Test(arguments: [
+        ("id,a,b\ns\u{0}1,1,2\n", "t.csv:2:1: the sample ID 's�1' holds a control character (U+0000)"),
+        ("id,a,b\n\u{FEFF}s1,1,2\n", "t.csv:2:1: the sample ID '�s1' holds a byte-order mark (U+FEFF), which belongs only at the very start of a file"),
+        ("id,a,b\u{1B}[2J\ns1,1,2\n", "t.csv:1:3: the column name 'b�[2J' holds a control character (U+001B)"),
+    ])
+    func namesWithControlsOrBOMsAreRefused(text: String, expected: String) throws {
+        let path = temporaryFile("t.csv", text)
+        #expect { try CountTable.read(path) } throws: { message($0).replacingOccurrences(of: path, with: "t.csv").hasPrefix(expected) }
+    }
+
+    @Test func invalidUTF8AndPaddedNamesFollowOneRule() throws {
+        var bytes = Array("id,a,b\ns".utf8)
+        bytes += [0xFF]
+        bytes += Array("1,1,2\n".utf8)
+        let path = temporaryDirectory() + "/t.csv"
+        try Data(bytes).write(to: URL(fileURLWithPath: path))
+        #expect { try CountTable.read(path) } throws: { message($0) == path + ":2:1: the sample ID is not valid UTF-8 text (byte 0xFF at position 2 of the field). Save the file as UTF-8" }
+        // `a` and `a ` are one name, as in metadata: a duplicate.
+        let padded = temporaryFile("p.csv", "id,a,a \ns1,1,2\n")
+        #expect { try CountTable.read(padded) } throws: { message($0).contains("duplicate taxon ID 'a'") }
+        // Counts above 2^53 are refused, not rounded.
+        let big = temporaryFile("b.csv", "id,a,b\ns1,9007199254740993,2\n")
+        #expect { try CountTable.read(big) } throws: { message($0).contains("'9007199254740993' is above 2^53") }
+        let fine = try CountTable.read(temporaryFile("f.csv", "id,a,b\ns1,9007199254740992,2\n"))
+        #expect(fine.values[0] == 9007199254740992)
     }
 
     @Test func orientationOption() throws {

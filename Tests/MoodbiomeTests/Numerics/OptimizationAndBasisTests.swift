@@ -61,3 +61,37 @@ struct OptimizationAndBasisTests {
         #expect(seen.count == 7)
     }
 }
+
+@Suite("Hypergeometric variates for rarefaction by counts")
+struct HypergeometricTests {
+    /// mpmath at 40 digits, `log C(k, x) + log C(f, n − x) − log C(k + f, n)`
+    /// (SciPy 1.17.1's `hypergeom.logpmf` strays by up to 8e-9 relative here:
+    /// -5.12236549276567 and -4.320220173559964 for the last two).
+    @Test(arguments: [
+        (3.0, 10.0, 20.0, 8.0, -1.1461070173370968139),
+        (50, 100, 900, 500, -2.4782239239104803399),
+        (5e3, 1e6, 9e6, 5e4, -5.122365452447349148),
+        (1000, 1e12, 9e12, 1e4, -4.3202201736233085666),
+    ])
+    func logPMFMatchesSciPy(x: Double, k: Double, f: Double, n: Double, expected: Double) {
+        #expect(isClose(Xoshiro256StarStar.logHypergeometric(x, successes: k, failures: f, draws: n), expected, relative: 1e-12))
+    }
+
+    @Test func drawsFollowTheDistributionAtAnyScale() {
+        var rng = Xoshiro256StarStar(seed: 9)
+        for (k, f, n) in [(10.0, 20.0, 8.0), (3.0, 1000.0, 500.0), (1e12, 9e12, 1e4)] {
+            let draws = (0..<20_000).map { _ in rng.nextHypergeometric(successes: k, failures: f, draws: n) }
+            let total = k + f
+            let mean = n * k / total
+            let variance = n * (k / total) * (f / total) * (total - n) / (total - 1)
+            let m = draws.reduce(0, +) / Double(draws.count)
+            let v = draws.reduce(0) { $0 + ($1 - m) * ($1 - m) } / Double(draws.count - 1)
+            #expect(abs(m - mean) < 4 * (variance / Double(draws.count)).squareRoot(), "mean \(m) vs \(mean)")
+            #expect(abs(v / variance - 1) < 0.05, "variance \(v) vs \(variance)")
+            #expect(draws.allSatisfy { $0 >= Swift.max(0, n - f) && $0 <= Swift.min(n, k) && $0 == $0.rounded() })
+        }
+        // Edge cases: everything, nothing.
+        #expect(rng.nextHypergeometric(successes: 5, failures: 0, draws: 3) == 3)
+        #expect(rng.nextHypergeometric(successes: 0, failures: 5, draws: 3) == 0)
+    }
+}

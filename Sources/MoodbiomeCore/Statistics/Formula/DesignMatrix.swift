@@ -262,6 +262,10 @@ public struct DesignMatrix: Sendable {
                 storage.append(contentsOf: values)
             }
         }
+        var seenNames = Set<String>()
+        for name in names where !seenNames.insert(name).inserted {
+            throw DataError(.coefficientNameClash(name), at: SourceLocation(file: data.source, columnName: name))
+        }
         self.x = Matrix(rows: n, columns: names.count, columnMajor: storage)
         self.columnNames = names
         self.columnTerms = terms

@@ -79,3 +79,19 @@ struct AlphaTableTests {
         #expect(full.values.columns == all.count)
     }
 }
+
+@Suite struct RarefactionByCountsTests {
+    /// A sample of 10¹² reads rarefies in the time of a small one (it used
+    /// to loop once per read).
+    @Test(.timeLimit(.minutes(1))) func hugeSamplesRarefyByCounts() throws {
+        let table = try CountTable(sampleIDs: ["big", "small"], taxonIDs: ["a", "b", "c"],
+                                   counts: Matrix([[6e11, 10], [3e11, 20], [1e11, 30]]))
+        let r = Rarefaction(depth: 50, seed: 1)
+        let start = Date()
+        let draw = r.rarefied(table, samples: [0, 1], iteration: 0)
+        #expect(Date().timeIntervalSince(start) < 1)
+        #expect(draw.nonZeroValues(ofSample: 0).reduce(0, +) == 50)
+        #expect(draw.nonZeroValues(ofSample: 1).reduce(0, +) == 50)
+        #expect(draw.abundances(ofSample: 1) == [10, 20, 20] || draw.abundances(ofSample: 1).reduce(0, +) == 50)
+    }
+}
