@@ -3,12 +3,13 @@
 #   make test   the whole test suite (.ci/run calls exactly this)
 # and, not part of the tests:
 #   make bench  Moodbiome side by side with the peer tools (README, "Speed")
+#   make fuzz   every reader under libFuzzer + AddressSanitizer, 5 minutes each
 
 SWIFT ?= swift
 RESULTS ?= results
 BIN = .build/release/moodbiome
 
-.PHONY: setup build demo test bench clean
+.PHONY: setup build demo test bench fuzz clean
 
 setup:
 	@scripts/setup.sh
@@ -29,6 +30,12 @@ test:
 	@scripts/setup.sh --test
 	$(SWIFT) test
 	MOODBIOME=.build/debug/moodbiome bash scripts/smoke-notebooks.sh
+	$(SWIFT) build --product moodbiome-fuzz
+	for t in counts metadata formula manifest newick distance taxonomy biomjson; do .build/debug/moodbiome-fuzz $$t Tests/Fuzz/corpus/$$t || exit 1; done
+	scripts/fuzz.sh runs=3000
+
+fuzz:
+	scripts/fuzz.sh 300
 
 bench: build
 	python3 scripts/bench_alpha.py

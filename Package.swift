@@ -23,6 +23,7 @@ let package = Package(
     products: [
         .library(name: "MoodbiomeStudy", targets: ["MoodbiomeStudy"]),
         .executable(name: "moodbiome", targets: ["MoodbiomeCLI"]),
+        .executable(name: "moodbiome-fuzz", targets: ["MoodbiomeFuzz"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -66,6 +67,13 @@ let package = Package(
                 "MoodbiomeCore", "MoodbiomeIO", "MoodbiomeStudy",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
+        ),
+        // The readers as fuzzing targets (`make fuzz`: libFuzzer with
+        // AddressSanitizer); built plainly, a replayer of the corpus.
+        .executableTarget(
+            name: "MoodbiomeFuzz",
+            dependencies: ["MoodbiomeCore", "MoodbiomeIO", "MoodbiomeStudy"],
+            swiftSettings: [.unsafeFlags(["-parse-as-library"])]
         ),
         .testTarget(
             name: "MoodbiomeTests",

@@ -52,6 +52,9 @@ public struct CohortSummary: Sendable {
     /// Rows whose group is missing (in the Overall column only).
     public let rowsWithoutGroup: Int
 
+    /// The most groups a cohort table compares (each is a column of the table).
+    public static let maximumGroups = 50
+
     /// The group levels in display order: severity bands in their scale's
     /// order when the values are band names, sorted levels otherwise.
     public static func order(_ levels: [String]) -> [String] {
@@ -84,6 +87,10 @@ public struct CohortSummary: Sendable {
             columns.append(column)
         }
         let levels = groupColumn.map { Self.order($0.levels) } ?? []
+        if let groupBy, levels.count > Self.maximumGroups {
+            throw DataError(.tooManyGroups(column: groupBy, levels: levels.count, limit: Self.maximumGroups),
+                            at: SourceLocation(file: data.source, columnName: groupBy))
+        }
         let memberships: [[Int]] = [Array(0..<data.rowCount)] + levels.map { level in
             (0..<data.rowCount).filter { groupColumn?.cells[$0] == level }
         }

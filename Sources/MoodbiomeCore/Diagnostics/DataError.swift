@@ -65,6 +65,11 @@ public struct DataError: Error, Equatable, Sendable {
         case coefficientNameClash(String)
         /// The column the dichotomised outcome would be written to exists.
         case derivedColumnClash(String)
+        /// A grouping column with more levels than a table can compare.
+        case tooManyGroups(column: String, levels: Int, limit: Int)
+        /// A design with as many columns as rows, or more (counted from the
+        /// factors' levels before it is built).
+        case tooManyColumns(columns: Int, rows: Int)
         /// No sample ID is in both the count table and the metadata.
         case noSharedIDs(sampleIDs: [String], samplesFile: String, metadataIDs: [String], idColumn: String)
         /// The outcome to dichotomise holds text.

@@ -30,6 +30,21 @@ struct FileIdentity: Equatable {
     func sameFile(as other: FileIdentity) -> Bool { device == other.device && inode == other.inode }
 }
 
+/// Checks, before any work is done, that every input is a regular file: a
+/// run that records provenance fingerprints its inputs (SHA-256), and a
+/// pipe (`/dev/stdin`, `<(…)`) or a device read once cannot be read again.
+///
+/// - Throws: `InputError` naming the input.
+public func checkFingerprintable(_ inputs: [String]) throws {
+    for path in inputs {
+        guard let identity = FileIdentity(path: path) else { continue }   // a missing file is the reader's error
+        if !identity.isRegularFile && !identity.isDirectory {
+            throw InputError(file: path, problem: "is a pipe or a device, not a file; this command records a SHA-256 of every input in provenance.json, which needs a file it can read again",
+                             fix: "Save the data to a file first and give its path")
+        }
+    }
+}
+
 /// Checks, before any work is done, that `path` can receive an output file.
 ///
 /// - the directory it goes in exists;

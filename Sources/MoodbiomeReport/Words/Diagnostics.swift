@@ -186,6 +186,12 @@ public enum Words {
             return (name == "Intercept" ? "a column named 'Intercept' would share its coefficient's name with the model's intercept"
                                         : "two coefficients of the model would both be named '\(name)'",
                     "Rename the column (for example \(name)_value)")
+        case .tooManyGroups(let column, let levels, let limit):
+            return ("column '\(column)' has \(levels) different values; a cohort table compares at most \(limit) groups",
+                    "Group by a coarser column (a band, a site), or describe without grouping")
+        case .tooManyColumns(let columns, let rows):
+            return ("the model would have at least \(columns) coefficients (counting each categorical level) but only \(rows) complete rows, so nothing is left to estimate the error",
+                    "A text column with an ID-like value per row is probably not a covariate; drop it, or use a coarser grouping")
         case .derivedColumnClash(let name):
             return ("the dichotomised outcome would be written as a column '\(name)', but the metadata already has one",
                     "Rename that column, or choose another cutoff")

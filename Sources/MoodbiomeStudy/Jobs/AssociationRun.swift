@@ -62,6 +62,7 @@ public struct AssociationRun: Sendable {
     @discardableResult
     public func run(report: (String) -> Void) throws -> Result {
         try validate()
+        try checkFingerprintable(inputs)
         let directory = try OutputDirectory(path: outputDirectory, overwrite: overwrite, inputs: inputs, expected: Self.outputFiles)
         let result = try compute(report: report)
         let provenance = Provenance(command: "associate", parameters: parameters, inputs: inputs, seed: nil, outputs: result.files)

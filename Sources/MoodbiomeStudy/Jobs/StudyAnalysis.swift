@@ -83,6 +83,7 @@ public struct StudyAnalysis: Sendable {
         try association.validate()
         try diversity.validate()
         _ = try composition.definitions(hasTree: diversity.tree != nil)
+        try checkFingerprintable(inputs)
         // Check (and lock) the output directory before the work.
         let directory = try OutputDirectory(path: outputDirectory, overwrite: overwrite, inputs: inputs, expected: outputFiles)
         let result = try compute(report: report)

@@ -123,6 +123,19 @@ public struct StudyManifest: Sendable {
             throw InputError(file: path, line: line, problem: "the manifest is not valid UTF-8 text (byte \(offset + 1))",
                              fix: "Save it as UTF-8")
         }
+        // TOML allows no control character but tab and line ends, anywhere;
+        // refuse them here, with their place, before the TOML parser sees them.
+        var controlLine = 1, controlColumn = 1
+        for scalar in text.unicodeScalars {
+            if scalar == "\n" { controlLine += 1; controlColumn = 1; continue }
+            if (scalar.value < 0x20 && scalar != "\t" && scalar != "\r") || scalar.value == 0x7F {
+                throw InputError(file: path, line: controlLine, column: controlColumn,
+                                 problem: "the manifest holds a control character (U+\(String(format: "%04X", scalar.value))), which TOML does not allow",
+                                 fix: "Remove it; a manifest is plain text")
+            }
+            controlColumn += 1
+        }
+        try Self.checkTableHeaders(text, path: path)
         let root: TOMLTable
         do {
             root = try TOMLTable(string: text)
@@ -130,7 +143,7 @@ public struct StudyManifest: Sendable {
             throw InputError(file: path, line: error.source.begin.line, column: error.source.begin.column,
                              problem: "not valid TOML: \(error.description)", fix: "See https://toml.io for the syntax")
         }
-        let lines = text.components(separatedBy: "\n")
+        let lines = Self.lines(of: text)
         self.lines = lines
         func line(table: String, key: String? = nil) -> Int? { Self.line(in: lines, table: table, key: key) }
         var tables = [String: [String: Value]]()
@@ -297,6 +310,65 @@ public struct StudyManifest: Sendable {
             try a.association.validate()
             try a.diversity.validate()
             _ = try a.composition.definitions(hasTree: a.diversity.tree != nil)
+        }
+    }
+
+    /// The text's lines, split at every line feed (a `\r\n` pair is one
+    /// `Character` in Swift, so splitting Characters would miss it), each
+    /// without its carriage return.
+    static func lines(of text: String) -> [String] {
+        text.unicodeScalars.split(separator: "\n", omittingEmptySubsequences: false).map { line in
+            var scalars = String.UnicodeScalarView(line)
+            if scalars.last == "\r" { scalars.removeLast() }
+            return String(scalars)
+        }
+    }
+
+    /// Checks every `[table]` header line against TOML's grammar (bare or
+    /// quoted keys joined by dots, an optional comment) before the TOML
+    /// parser sees it: the bundled parser aborts on some malformed headers
+    /// (`[#"`, found by fuzzing) instead of reporting them.
+    static func checkTableHeaders(_ text: String, path: String) throws {
+        for (index, raw) in Self.lines(of: text).enumerated() {
+            let line = Array(raw.trimmingCharacters(in: .whitespaces).unicodeScalars)
+            guard line.first == "[" else { continue }
+            var i = 1
+            let double = i < line.count && line[i] == "["
+            if double { i += 1 }
+            func fail() -> InputError {
+                InputError(file: path, line: index + 1, problem: "not a valid table header: \(String(String.UnicodeScalarView(line)))",
+                           fix: "Write a table as [name], with a bare name (letters, digits, _ and -) or a quoted one")
+            }
+            func skipSpace() { while i < line.count && (line[i] == " " || line[i] == "\t") { i += 1 } }
+            var keys = 0
+            while true {
+                skipSpace()
+                guard i < line.count else { throw fail() }
+                let c = line[i]
+                if c == "\"" || c == "'" {
+                    i += 1
+                    while i < line.count && line[i] != c { i += (line[i] == "\\" && c == "\"") ? 2 : 1 }
+                    guard i < line.count else { throw fail() }
+                    i += 1
+                } else {
+                    let start = i
+                    while i < line.count && (line[i].properties.isAlphabetic && line[i].isASCII || ("0"..."9").contains(line[i]) || line[i] == "_" || line[i] == "-") { i += 1 }
+                    guard i > start else { throw fail() }
+                }
+                keys += 1
+                skipSpace()
+                guard i < line.count else { throw fail() }
+                if line[i] == "." { i += 1; continue }
+                break
+            }
+            guard keys > 0, i < line.count, line[i] == "]" else { throw fail() }
+            i += 1
+            if double {
+                guard i < line.count, line[i] == "]" else { throw fail() }
+                i += 1
+            }
+            skipSpace()
+            guard i == line.count || line[i] == "#" else { throw fail() }
         }
     }
 

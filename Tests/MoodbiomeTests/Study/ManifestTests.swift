@@ -72,7 +72,8 @@ import Testing
         ("[inputs]\ncounts = \"c\"\nmetadata = \"m\"\n[modle]\noutcome = \"y\"\n[output]\ndirectory = \"o\"\n", "study.toml:4: unknown table or key 'modle'"),
         ("[inputs]\ncounts = \"c\"\nmetadata = \"m\"\n[diversity]\nrarefy = \"deep\"\n[model]\noutcome = \"y\"\n[output]\ndirectory = \"o\"\n", "study.toml:5: diversity.rarefy must be a whole number"),
         ("[inputs]\ncounts = \"c\"\n[model]\noutcome = \"y\"\n[output]\ndirectory = \"o\"\n", "study.toml:1: inputs.metadata is required"),
-        ("[inputs\ncounts = 1\n", "study.toml:1:8: not valid TOML"),
+        ("[inputs\ncounts = 1\n", "study.toml:1: not a valid table header: [inputs"),
+        ("x = \"a\u{0}b\"\n", "study.toml:1:7: the manifest holds a control character (U+0000), which TOML does not allow"),
     ])
     func badManifestsGiveTheLine(_ body: String, _ expected: String) {
         let path = manifest(body)

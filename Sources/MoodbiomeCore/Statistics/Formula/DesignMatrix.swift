@@ -213,6 +213,24 @@ public struct DesignMatrix: Sendable {
             }
         }
 
+        // At least this many columns (treatment contrasts: levels − 1 per
+        // factor), counted before any is built: a text column with a value
+        // per row must not cost memory and time first.
+        var planned = formula.hasIntercept ? 1 : 0
+        for term in formula.terms {
+            var width = 1
+            for factor in term.factors {
+                if case .categorical(let levels, _)? = coded[factor] {
+                    width = width.multipliedReportingOverflow(by: Swift.max(levels.count - 1, 1)).partialValue
+                }
+            }
+            planned += width
+            if planned > Swift.max(n, 1) * 4 + 64 { break }
+        }
+        if planned >= n && planned > 64 {
+            throw DataError(.tooManyColumns(columns: planned, rows: n), at: SourceLocation(file: data.source))
+        }
+
         // 5. Columns, term by term.
         var names = [String](), terms = [Int?](), storage = [Double]()
         if formula.hasIntercept {

@@ -39,8 +39,8 @@ public enum GroupComparison {
         let u2 = Double(n1 * n2) - u1
         let big = Swift.max(u1, u2)
         let p: Double
-        if ties.isEmpty && Swift.min(n1, n2) <= 8 {
-            p = Swift.min(1, 2 * mannWhitneyExactUpperTail(Int(big.rounded()), n1, n2))
+        if ties.isEmpty && Swift.min(n1, n2) <= 8, let tail = mannWhitneyExactUpperTail(Int(big.rounded()), n1, n2) {
+            p = Swift.min(1, 2 * tail)
         } else {
             let tieTerm = ties.reduce(0.0) { $0 + Double($1 * $1 * $1 - $1) }
             let sigma = (Double(n1 * n2) / 12 * (Double(n + 1) - tieTerm / (Double(n) * Double(n - 1)))).squareRoot()
@@ -50,31 +50,45 @@ public enum GroupComparison {
         return TestResult(method: "Mann-Whitney U test", statistic: u1, pValue: p, degreesOfFreedom: nil, n: n)
     }
 
-    /// P(U ≥ u) under H₀ for sample sizes m and n, from the counts of
-    /// arrangements: f(m, n, u) = f(m − 1, n, u − n) + f(m, n − 1, u)
-    /// (Mann & Whitney 1947), computed as probabilities to stay in range.
-    static func mannWhitneyExactUpperTail(_ u: Int, _ m: Int, _ n: Int) -> Double {
-        let maxU = m * n
+    /// P(U ≥ u) under H₀ for sample sizes m and n (m ≤ 8 on SciPy's exact
+    /// path), from the exact counts of arrangements: the number of ways to
+    /// reach each U is the coefficient of the Gaussian binomial
+    /// `[m + n choose m]_q = ∏ᵢ₌₁..ₘ (1 − q^{n+i}) / (1 − q^i)` (Andrews,
+    /// *The Theory of Partitions*, §3.2), built factor by factor in 128-bit
+    /// integers — each step is itself a Gaussian binomial, so nothing grows
+    /// past C(m + n, m) — in O(m²n) time and O(mn) memory, whatever the
+    /// larger sample's size. When C(m + n, m) would not fit (n above ~10⁵
+    /// with m = 8) the normal approximation, which then agrees to many
+    /// digits, is used instead (nil).
+    static func mannWhitneyExactUpperTail(_ u: Int, _ m: Int, _ n: Int) -> Double? {
+        let (small, large) = (Swift.min(m, n), Swift.max(m, n))
+        let maxU = small * large
         if u <= 0 { return 1 }
         if u > maxU { return 0 }
-        // prob[i][j][k]: P(U = k) for sizes (i, j); roll over i.
-        var previous = [[Double]](repeating: [1], count: n + 1)  // i = 0: U = 0 surely
-        for i in 1...m {
-            var current = [[Double]](repeating: [], count: n + 1)
-            current[0] = [1]
-            for j in 1...Swift.max(n, 1) where n >= 1 {
-                var dist = [Double](repeating: 0, count: i * j + 1)
-                let wi = Double(i) / Double(i + j), wj = Double(j) / Double(i + j)
-                // The largest value is from the first sample with prob i/(i+j):
-                // it exceeds all j of the second, adding j to U.
-                for (k, pr) in previous[j].enumerated() { dist[k + j] += wi * pr }
-                for (k, pr) in current[j - 1].enumerated() { dist[k] += wj * pr }
-                current[j] = dist
+        // C(small + large, small) must fit comfortably in 126 bits.
+        var logTotal = 0.0
+        for i in 1...Swift.max(small, 1) where small > 0 { logTotal += log2(Double(large + i)) - log2(Double(i)) }
+        guard logTotal < 120 else { return nil }
+        var c = [Int128](repeating: 0, count: maxU + 1)
+        c[0] = 1
+        var degree = 0
+        for i in 1...Swift.max(small, 1) where small > 0 {
+            // × (1 − q^{large+i})
+            let shift = large + i
+            let newDegree = degree + shift
+            if newDegree <= maxU + i {
+                for k in stride(from: Swift.min(newDegree, maxU), through: shift, by: -1) { c[k] -= c[k - shift] }
             }
-            previous = current
+            // ÷ (1 − q^i): exact, as the quotient is a polynomial.
+            for k in i...maxU { c[k] += c[k - i] }
+            degree = i * large
         }
-        let dist = previous[n]
-        return dist[u...].reduce(0, +)
+        var total: Int128 = 0, tail: Int128 = 0
+        for k in 0...maxU {
+            total += c[k]
+            if k >= u { tail += c[k] }
+        }
+        return Double(tail) / Double(total)
     }
 
     /// The Kruskal–Wallis H test on k groups, tie-corrected:

@@ -78,3 +78,19 @@ struct HypothesisCase: Sendable, CustomTestStringConvertible {
         #expect(q[0] == 0.02 && q[2] == 0.02)
     }
 }
+
+@Suite struct MannWhitneyExactAtScaleTests {
+    /// SciPy 1.17.1 `mannwhitneyu(x, y)` (method auto → exact: one sample ≤ 8,
+    /// no ties) with 12,000 values in the other sample; the exact path used
+    /// to take gigabytes here.
+    @Test(.timeLimit(.minutes(1)), arguments: [
+        ([-1, 5000.5, 11000.5, 11999.5], 28002.0, 0.5770967159844118),
+        ([11990.5, 11995.5, 11998.5, 12000.5, 12001, 12002, 12003, 12004], 95986.0, 8.657230200701114e-26),
+    ])
+    func exactPathScales(x: [Double], u: Double, p: Double) {
+        let y = (0..<12000).map(Double.init)
+        let result = GroupComparison.mannWhitneyU(x, y)
+        #expect(result.statistic == u)
+        #expect(isClose(result.pValue, p, relative: 1e-9))
+    }
+}

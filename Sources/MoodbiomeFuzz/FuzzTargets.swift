@@ -1,0 +1,113 @@
+import Foundation
+import MoodbiomeCore
+import MoodbiomeIO
+import MoodbiomeStudy
+
+/// The readers a stranger's file reaches, each as a fuzzing target: any
+/// input must end in a value or a thrown error — never a trap, a hang or
+/// unbounded memory. The target is chosen by `MOODBIOME_FUZZ_TARGET`
+/// (libFuzzer runs one function per process).
+enum FuzzTarget: String, CaseIterable {
+    case counts, metadata, formula, manifest, newick, distance, taxonomy, biomjson
+
+    /// The file name the input is written under (the extension picks the
+    /// delimiter or format, as for a user's file).
+    var fileName: String {
+        switch self {
+        case .counts, .metadata, .distance: "input.csv"
+        case .formula: "formula.txt"
+        case .manifest: "study.toml"
+        case .newick: "tree.nwk"
+        case .taxonomy: "taxonomy.tsv"
+        case .biomjson: "table.biom"
+        }
+    }
+
+    /// Runs the reader on `bytes`; errors are the expected outcome.
+    func run(_ bytes: [UInt8], scratch: String) {
+        switch self {
+        case .formula:
+            let text = String(decoding: bytes, as: UTF8.self)
+            _ = try? Formula(text)
+            _ = try? Formula(rightHandSide: text)
+        case .newick:
+            _ = try? PhylogeneticTree.parseNewick(bytes, source: "fuzz")
+        default:
+            let path = scratch + "/" + fileName
+            guard FileManager.default.createFile(atPath: path, contents: Data(bytes)) else { return }
+            switch self {
+            case .counts:
+                _ = try? CountTable.read(path)
+                _ = try? CountTable.read(path, options: CountTableReadOptions(orientation: .columns))
+            case .metadata: _ = try? DataTable.read(path)
+            case .manifest: _ = try? StudyManifest(path: path)
+            case .distance: _ = try? DistanceMatrix.read(path)
+            case .taxonomy: _ = try? TaxonomyTable.read(path)
+            case .biomjson: _ = try? CountTable.read(path)
+            case .formula, .newick: break
+            }
+        }
+    }
+}
+
+/// A scratch folder per process.
+let scratchFolder: String = {
+    let base = FileManager.default.fileExists(atPath: "/dev/shm") ? "/dev/shm" : NSTemporaryDirectory()
+    let path = base + "/moodbiome-fuzz-\(getpid())"
+    try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+    return path
+}()
+
+#if FUZZING
+/// libFuzzer's driver, started from the executable's entry (SwiftPM names
+/// an executable target's `main` after the target).
+@_silgen_name("LLVMFuzzerRunDriver")
+func LLVMFuzzerRunDriver(_ argc: UnsafeMutablePointer<CInt>, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>,
+                         _ callback: @convention(c) (UnsafePointer<UInt8>, Int) -> CInt) -> CInt
+
+@_cdecl("MoodbiomeFuzz_main")
+public func fuzzMain(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> CInt {
+    var count = argc
+    var vector = argv
+    return LLVMFuzzerRunDriver(&count, &vector) { data, size in fuzzOne(data, size) }
+}
+
+/// libFuzzer's entry point.
+@_cdecl("LLVMFuzzerTestOneInput")
+public func fuzzOne(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
+    let name = ProcessInfo.processInfo.environment["MOODBIOME_FUZZ_TARGET"] ?? "counts"
+    guard let target = FuzzTarget(rawValue: name) else { fatalError("unknown MOODBIOME_FUZZ_TARGET \(name)") }
+    target.run(Array(UnsafeBufferPointer(start: data, count: size)), scratch: scratchFolder)
+    return 0
+}
+#else
+/// Without libFuzzer: replays corpus files through a target, so the seeds
+/// and every crash once found stay regression tests in `make test`.
+///
+///     moodbiome-fuzz TARGET FILE-OR-DIRECTORY…
+@main
+struct Replay {
+    static func main() {
+        let arguments = CommandLine.arguments.dropFirst()
+        guard let name = arguments.first, let target = FuzzTarget(rawValue: name) else {
+            FileHandle.standardError.write("usage: moodbiome-fuzz \(FuzzTarget.allCases.map(\.rawValue).joined(separator: "|")) FILE-OR-DIRECTORY…\n".data(using: .utf8)!)
+            exit(2)
+        }
+        var count = 0
+        for path in arguments.dropFirst() {
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else { continue }
+            let files = isDirectory.boolValue
+                ? ((try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []).sorted().map { path + "/" + $0 }
+                : [path]
+            for file in files {
+                guard let data = FileManager.default.contents(atPath: file) else { continue }
+                target.run(Array(data), scratch: scratchFolder)
+                count += 1
+            }
+        }
+        try? FileManager.default.removeItem(atPath: scratchFolder)
+        print("replayed \(count) inputs through \(target.rawValue)")
+    }
+}
+#endif

@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# Fuzzes every reader a stranger's file reaches (libFuzzer + AddressSanitizer):
+# count tables, metadata, formulas, manifests, Newick trees, distance matrices,
+# taxonomies and BIOM JSON. Each target starts from Tests/Fuzz/corpus/<target>/
+# (seeds from Datasets/ and every crash ever found) and runs SECONDS seconds.
+#
+#   scripts/fuzz.sh [SECONDS]     # `make fuzz`: 300 s per target, random seed
+#   scripts/fuzz.sh runs=N        # `make test`: N inputs per target from seed 1 —
+#                                 # the same inputs on every run, so CI is not flaky
+#
+# A crash stops the run with the input saved under $FUZZ_OUT (default
+# .build/fuzz-findings); fix it and add the input to the target's corpus, where
+# the plain `moodbiome-fuzz TARGET DIR` replay keeps it a regression test.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+LIMIT="${1:-10}"
+if [[ "$LIMIT" == runs=* ]]; then
+  BUDGET=(-runs="${LIMIT#runs=}" -seed=1)
+  DESCRIPTION="${LIMIT#runs=} inputs (seed 1)"
+else
+  BUDGET=(-max_total_time="$LIMIT")
+  DESCRIPTION="$LIMIT s"
+fi
+OUT="${FUZZ_OUT:-.build/fuzz-findings}"
+SWIFT="${SWIFT:-swift}"
+mkdir -p "$OUT"
+echo "fuzz: building the targets with libFuzzer and AddressSanitizer" >&2
+"$SWIFT" build --product moodbiome-fuzz --build-path .build/fuzz \
+  -Xswiftc -sanitize=fuzzer,address -Xswiftc -DFUZZING >/dev/null
+BIN=.build/fuzz/debug/moodbiome-fuzz
+status=0
+for target in counts metadata formula manifest newick distance taxonomy biomjson; do
+  work="$OUT/$target"
+  mkdir -p "$work"
+  cp -n Tests/Fuzz/corpus/$target/* "$work/" 2>/dev/null || true
+  log="$OUT/$target.log"
+  if MOODBIOME_FUZZ_TARGET=$target ASAN_OPTIONS=detect_leaks=0:symbolize=0 "$BIN" "$work" \
+      "${BUDGET[@]}" -max_len=8192 -rss_limit_mb=2048 -timeout=20 \
+      -artifact_prefix="$OUT/$target-" >"$log" 2>&1; then
+    echo "fuzz: $target — $(grep -o 'Done [0-9]* runs in [0-9]* second(s)' "$log" | tail -1) ($DESCRIPTION), no crash" >&2
+  else
+    echo "fuzz: $target FOUND A CRASH — see $log and $OUT/$target-*" >&2
+    grep -E "ERROR|Assertion|Fatal error" "$log" | head -5 >&2 || true
+    status=1
+  fi
+done
+exit $status
