@@ -32,7 +32,7 @@ test:
 	MOODBIOME=.build/debug/moodbiome bash scripts/smoke-notebooks.sh
 	$(SWIFT) build --product moodbiome-fuzz
 	for t in counts metadata formula manifest newick distance taxonomy biomjson; do .build/debug/moodbiome-fuzz $$t Tests/Fuzz/corpus/$$t || exit 1; done
-	scripts/fuzz.sh runs=3000
+	scripts/fuzz.sh runs=20000
 
 fuzz:
 	scripts/fuzz.sh 300

@@ -114,6 +114,7 @@ struct AnalyzeCommand: ParsableCommand {
         job.association.outcomeBand = outcomeBand
         job.association.covariates = commaList(covariates)
         (job.association.family, job.association.covariance, job.association.confidenceLevel, job.association.references) = try model.resolved()
+        job.association.cluster = model.cluster
         job.association.outcomeCutoff = outcomeCutoff
         job.association.adjustment = adjust
         job.association.groupBy = groupBy

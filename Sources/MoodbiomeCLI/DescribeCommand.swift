@@ -26,7 +26,7 @@ struct DescribeCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Numeric columns to summarise as median [IQR], comma-separated.", valueName: "columns"))
     var median: String?
 
-    @Option(name: .customLong("id-column"), help: "The column holding IDs (default: the first).")
+    @Option(name: .customLong("id-column"), help: "The column holding IDs (default: the first; none: no ID column, rows are numbered).")
     var idColumn: String?
 
     @OptionGroup var output: OutputOptions

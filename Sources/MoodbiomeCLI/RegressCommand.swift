@@ -30,7 +30,7 @@ struct RegressCommand: ParsableCommand {
     @Flag(name: .customLong("exp"), help: "Add odds ratios with confidence intervals (logistic models).")
     var exponentiate = false
 
-    @Option(name: .customLong("id-column"), help: "The column holding the row IDs (default: the first column).")
+    @Option(name: .customLong("id-column"), help: "The column holding the row IDs (default: the first column; none: no ID column, rows are numbered 1, 2, …).")
     var idColumn: String?
 
     @Option(help: "Print numbers with this many significant digits, 1–17 (default: full round-trip precision).")
@@ -44,6 +44,7 @@ struct RegressCommand: ParsableCommand {
     func job() throws -> RegressionRun {
         var job = RegressionRun(dataPath: data, formula: formula)
         (job.family, job.covariance, job.confidenceLevel, job.references) = try model.resolved()
+        job.cluster = model.cluster
         job.exponentiate = exponentiate
         job.idColumn = idColumn
         job.format = output.format

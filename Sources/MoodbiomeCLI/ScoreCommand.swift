@@ -29,7 +29,7 @@ struct ScoreCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Item columns named PREFIX1 … PREFIXk instead of --items.", valueName: "prefix"))
     var prefix: String?
 
-    @Option(name: .customLong("id-column"), help: "The column holding participant IDs (default: the first).")
+    @Option(name: .customLong("id-column"), help: "The column holding participant IDs (default: the first; none: no ID column, rows are numbered).")
     var idColumn: String?
 
     @Option(help: ArgumentHelp("Invalid answers: error (default) or as-missing.", valueName: "policy"))

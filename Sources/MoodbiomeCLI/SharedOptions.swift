@@ -143,6 +143,9 @@ struct ModelOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Heteroscedasticity-consistent standard errors: hc0, hc1, hc2 or hc3 (linear models).", valueName: "type"))
     var robust: CovarianceType?
 
+    @Option(help: ArgumentHelp("Cluster-robust standard errors over this column's groups (participant, family, site): sandwich::vcovCL's HC1, t tests on the residual df for linear models and z for logistic, as lmtest::coeftest; the overall F becomes the robust Wald F.", valueName: "column"))
+    var cluster: String?
+
     @Option(name: .customLong("conf-level"), help: "Confidence level of the intervals, between 0 and 1.")
     var confLevel = 0.95
 

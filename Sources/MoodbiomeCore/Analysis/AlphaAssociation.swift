@@ -28,6 +28,9 @@ public struct AlphaAssociation: Sendable {
     /// `moderate`) is 1 for totals in that band or above. Needs `scoring`.
     public var outcomeBand: String? = nil
     public var covariance = CovarianceType.classical
+    /// Cluster-robust standard errors over this metadata column's groups
+    /// (participant, family, site).
+    public var cluster: String? = nil
     public var confidenceLevel = 0.95
     public var references: [String: String] = [:]
     public var adjustment = PValueAdjustment.benjaminiHochberg
@@ -118,6 +121,8 @@ public struct AlphaAssociation: Sendable {
         public let modelNotes: [(note: ModelNote, metrics: [String])]
         public let confidenceLevel: Double
         public let covariance: CovarianceType
+        /// The cluster column of cluster-robust errors, if any.
+        public var cluster: String? = nil
         public let adjustment: PValueAdjustment
         public let references: [String: String]
     }
@@ -136,6 +141,7 @@ public struct AlphaAssociation: Sendable {
         if family == .binomial && covariance != .classical {
             throw ParameterError(.robust, .onlyFor(.linearModels))
         }
+        if cluster != nil && covariance != .classical { throw ParameterError(.cluster, .conflicts(.robust)) }
         var seen = Set<String>()
         for c in covariates where !seen.insert(c).inserted {
             throw ParameterError(.covariates, .malformed(value: covariates.joined(separator: ","), expected: "a list naming each column once ('\(c)' is listed twice)"))
@@ -232,6 +238,12 @@ public struct AlphaAssociation: Sendable {
         // The merged table: ID, outcome, covariates, group, metrics (the
         // metrics' values as computed, never through text).
         var keep = [outcome] + covariates.filter { $0 != outcome }
+        if let c = cluster {
+            guard metadata[c] != nil else {
+                throw DataError(.missingColumn(c, purpose: .cluster, available: metadata.columnNames), at: SourceLocation(file: metadata.source, columnName: c))
+            }
+            if !keep.contains(c) { keep.append(c) }
+        }
         if let g = group, !keep.contains(g) { keep.append(g) }
         var merged = metadata.selectingRows(joined)
             .selectingColumns(keep, source: "merged table (\(original.source) joined with \(countsSource))")
@@ -277,7 +289,7 @@ public struct AlphaAssociation: Sendable {
             let model: FittedModel
             do {
                 model = try FittedModel.fit(formula: formula, data: merged, family: family, covariance: covariance,
-                                            confidenceLevel: confidenceLevel, references: references)
+                                            confidenceLevel: confidenceLevel, references: references, cluster: cluster)
             } catch {
                 throw MetricModelError(metric: label, underlying: error)
             }
@@ -304,11 +316,13 @@ public struct AlphaAssociation: Sendable {
         let qValues = adjustment.adjust(results.map { $0.term.pValue ?? .nan })
         let correlationQValues = adjustment.adjust(results.map(\.spearman.pValue))
         let notes = noteOrder.map { (note: $0, metrics: noteMetrics[$0] ?? []) }
-        return Result(diversity: alpha, merged: merged, outcome: outcome, covariates: covariates, modelledOutcome: modelledOutcome,
-                      dichotomy: dichotomy, scoring: scoringSummary, family: family, metrics: results, qValues: qValues,
-                      correlationQValues: correlationQValues, onlyInCounts: onlyInCounts, onlyInMetadata: onlyInMetadata,
-                      group: group, modelNotes: notes, confidenceLevel: confidenceLevel, covariance: covariance,
-                      adjustment: adjustment, references: references)
+        var result = Result(diversity: alpha, merged: merged, outcome: outcome, covariates: covariates, modelledOutcome: modelledOutcome,
+                            dichotomy: dichotomy, scoring: scoringSummary, family: family, metrics: results, qValues: qValues,
+                            correlationQValues: correlationQValues, onlyInCounts: onlyInCounts, onlyInMetadata: onlyInMetadata,
+                            group: group, modelNotes: notes, confidenceLevel: confidenceLevel, covariance: covariance,
+                            adjustment: adjustment, references: references)
+        result.cluster = cluster
+        return result
     }
 
     /// The least-squares line of y on x with its confidence band at `level`

@@ -22,6 +22,8 @@ public struct DataError: Error, Equatable, Sendable {
         case dispersionGroups
         /// The variable whose distances a Mantel test compares.
         case mantelVariable
+        /// The clusters of cluster-robust standard errors.
+        case cluster
     }
 
     /// A value outside a transformation's domain.
@@ -65,6 +67,8 @@ public struct DataError: Error, Equatable, Sendable {
         case coefficientNameClash(String)
         /// The column the dichotomised outcome would be written to exists.
         case derivedColumnClash(String)
+        /// Cluster-robust errors need two clusters or more.
+        case tooFewClusters(column: String, count: Int)
         /// A grouping column with more levels than a table can compare.
         case tooManyGroups(column: String, levels: Int, limit: Int)
         /// A design with as many columns as rows, or more (counted from the
@@ -155,4 +159,5 @@ extension Parameter {
     public static let transform = Parameter("transform")
     public static let exclude = Parameter("exclude")
     public static let taxonomy = Parameter("taxonomy")
+    public static let cluster = Parameter("cluster")
 }

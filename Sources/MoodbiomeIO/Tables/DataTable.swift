@@ -197,6 +197,9 @@ extension DataTable {
         return f.string(p).trimmingCharacters(in: .whitespaces)
     }
 
+    /// The `idColumn` that means "no ID column": rows are numbered.
+    public static let noIDColumn = "none"
+
     /// Reads a metadata table (CSV or TSV, by extension or sniffed).
     ///
     /// - Parameters:
@@ -222,7 +225,10 @@ extension DataTable {
             seen[name] = i
         }
         let idIndex: Int
-        if let idColumn {
+        if idColumn == DataTable.noIDColumn {
+            // No ID column: rows are numbered 1, 2, … in file order.
+            idIndex = -1
+        } else if let idColumn {
             guard let i = header.firstIndex(of: idColumn) else {
                 throw InputError(file: path, line: text.headerLine, problem: "no column named '\(idColumn)' to take the IDs from",
                                  fix: "Columns are: \(header.joined(separator: ", ")). Pass one of them to --id-column")
@@ -281,7 +287,7 @@ extension DataTable {
             for i in 0..<width { cells[i].append(fields[i]) }
             lines.append(text.recordLines[r])
         }
-        let ids = cells[idIndex]
+        let ids = idIndex >= 0 ? cells[idIndex] : (1...Swift.max(lines.count, 1)).prefix(lines.count).map(String.init)
         var firstLine = [String: Int]()
         for (r, id) in ids.enumerated() {
             if id.isEmpty {
@@ -304,6 +310,6 @@ extension DataTable {
         for i in 0..<width where i != idIndex {
             columns.append(Column(name: header[i], cells: cells[i], declaredKind: declared[header[i]]))
         }
-        return DataTable(source: path, idColumnName: header[idIndex], ids: ids, columns: columns, lines: lines)
+        return DataTable(source: path, idColumnName: idIndex >= 0 ? header[idIndex] : "row", ids: ids, columns: columns, lines: lines)
     }
 }

@@ -147,6 +147,7 @@ public enum Words {
             case .strata: problem = "no column '\(name)' to take the permutation strata from"
             case .dispersionGroups: problem = "no column '\(name)' to take the groups from"
             case .mantelVariable: problem = "no column '\(name)' for the Mantel test"
+            case .cluster: problem = "no column '\(name)' to take the clusters from"
             }
             return (problem, columnFix(name, available: available))
         case .noCompleteRows(let variables):
@@ -186,6 +187,9 @@ public enum Words {
             return (name == "Intercept" ? "a column named 'Intercept' would share its coefficient's name with the model's intercept"
                                         : "two coefficients of the model would both be named '\(name)'",
                     "Rename the column (for example \(name)_value)")
+        case .tooFewClusters(let column, let count):
+            return ("column '\(column)' has \(count) cluster\(count == 1 ? "" : "s") among the rows used; cluster-robust errors need at least 2 (and are unreliable with few)",
+                    "Cluster by a column that groups the rows (participant, family, site)")
         case .tooManyGroups(let column, let levels, let limit):
             return ("column '\(column)' has \(levels) different values; a cohort table compares at most \(limit) groups",
                     "Group by a coarser column (a band, a site), or describe without grouping")

@@ -193,8 +193,14 @@ public struct StudyDocuments: Sendable {
         text += exclusions.isEmpty ? "." : " (\(exclusions.joined(separator: "; ")))."
         let covariateText = covariates.isEmpty ? "without covariates" : "adjusting for " + m.text(covariates.joined(separator: ", "))
         let outcomeText = m.text(r.modelledOutcome == outcome ? outcome : outcomeDescription + " (dichotomised)")
+        let clusterText = r.cluster.map { c in
+            let groups = Set(r.merged[c]?.cells ?? []).count
+            return "; standard errors robust to clustering by \(m.code(c)) (\(groups) clusters; sandwich's vcovCL, \(r.family == .binomial ? "HC0" : "HC1"))"
+        } ?? ""
         if r.family == .binomial {
-            text += " For each metric, \(outcomeText) was modelled by logistic regression on the metric, \(covariateText) (maximum likelihood by iteratively reweighted least squares; Wald tests and intervals; odds ratios reported)."
+            text += " For each metric, \(outcomeText) was modelled by logistic regression on the metric, \(covariateText) (maximum likelihood by iteratively reweighted least squares; Wald tests and intervals; odds ratios reported\(clusterText))."
+        } else if r.cluster != nil {
+            text += " For each metric, \(outcomeText) was regressed on the metric, \(covariateText), by ordinary least squares (t tests\(clusterText))."
         } else {
             let se = r.covariance == .classical ? "classical standard errors" : "\(r.covariance.rawValue.uppercased()) heteroscedasticity-consistent standard errors"
             text += " For each metric, \(outcomeText) was regressed on the metric, \(covariateText), by ordinary least squares (\(se); t tests)."

@@ -10,6 +10,8 @@ public struct RegressionRun: Sendable {
     public var formula: String
     public var family = ModelFamily.gaussian
     public var covariance = CovarianceType.classical
+    /// Cluster-robust standard errors over this column's groups.
+    public var cluster: String? = nil
     public var confidenceLevel = 0.95
     /// Add odds ratios (exp of the estimates and limits).
     public var exponentiate = false
@@ -57,6 +59,7 @@ public struct RegressionRun: Sendable {
         }
         if exponentiate && family != .binomial { throw ParameterError(.exponentiate, .onlyFor(.logisticModels)) }
         if family == .binomial && covariance != .classical { throw ParameterError(.robust, .onlyFor(.linearModels)) }
+        if cluster != nil && covariance != .classical { throw ParameterError(.cluster, .conflicts(.robust)) }
         if let digits, !(1...17).contains(digits) {
             throw ParameterError(.digits, .outOfRange(value: String(digits), allowed: .between("1", "17")))
         }
@@ -73,7 +76,7 @@ public struct RegressionRun: Sendable {
         let parsed = try Formula(formula)
         let data = try DataTable.read(dataPath, idColumn: idColumn)
         let model = try FittedModel.fit(formula: parsed, data: data, family: family, covariance: covariance,
-                                        confidenceLevel: confidenceLevel, references: references)
+                                        confidenceLevel: confidenceLevel, references: references, cluster: cluster)
         for note in model.notes { report("note: " + Words.note(note)) }
         let numbers: NumberStyle? = digits.map { .significantDigits($0) }
         let text: String

@@ -113,7 +113,7 @@ public struct StudyAnalysis: Sendable {
             ("outcome", jsonValue(a.outcome)), ("modelled_outcome", jsonValue(r.modelledOutcome)),
             ("outcome_cutoff", jsonValue(a.outcomeCutoff)), ("outcome_band", jsonValue(a.outcomeBand)),
             ("covariates", jsonValue(a.covariates)), ("family", jsonValue(r.family.rawValue)),
-            ("robust", jsonValue(a.covariance.rawValue)), ("conf_level", jsonValue(a.confidenceLevel)),
+            ("robust", jsonValue(a.covariance.rawValue)), ("cluster", jsonValue(a.cluster)), ("conf_level", jsonValue(a.confidenceLevel)),
             ("references", jsonValue(a.references)), ("adjust", jsonValue(a.adjustment.rawValue)),
             ("table_format", jsonValue(tableFormat.rawValue)),
         ]

@@ -48,7 +48,7 @@ public struct StudyManifest: Sendable {
         "diversity": ["metrics", "base", "rarefy", "iterations", "seed", "drop_empty", "chao1", "ace_threshold", "gini_method"],
         "scale": ["name", "items", "prefix", "invalid"],
         "model": ["outcome", "covariates", "family", "outcome_cutoff", "outcome_band", "robust", "conf_level",
-                  "references", "adjust", "group_by"],
+                  "references", "adjust", "group_by", "cluster"],
         "composition": ["metrics", "permutations", "pseudocount", "alpha"],
         "output": ["directory", "format"],
     ]
@@ -63,7 +63,7 @@ public struct StudyManifest: Sendable {
         .outcome: ("model", "outcome"), .covariates: ("model", "covariates"), .family: ("model", "family"),
         .outcomeCutoff: ("model", "outcome_cutoff"), .outcomeBand: ("model", "outcome_band"), .robust: ("model", "robust"),
         .confLevel: ("model", "conf_level"), .reference: ("model", "references"), .adjust: ("model", "adjust"),
-        .groupBy: ("model", "group_by"), .outputDirectory: ("output", "directory"), .format: ("output", "format"),
+        .groupBy: ("model", "group_by"), .cluster: ("model", "cluster"), .outputDirectory: ("output", "directory"), .format: ("output", "format"),
         .tree: ("inputs", "tree"), .midpointRoot: ("inputs", "midpoint_root"),
         .beta: ("composition", "metrics"), .permutations: ("composition", "permutations"),
         .pseudocount: ("composition", "pseudocount"), .alpha: ("composition", "alpha"),
@@ -287,6 +287,7 @@ public struct StudyManifest: Sendable {
             a.association.adjustment = m
         }
         a.association.groupBy = try string("model", "group_by")
+        a.association.cluster = try string("model", "cluster")
         if tables["composition"] != nil {
             var c = StudyComposition()
             guard let metrics = try list("composition", "metrics"), !metrics.isEmpty else {

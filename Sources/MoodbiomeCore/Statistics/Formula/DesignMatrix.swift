@@ -62,13 +62,16 @@ public struct DesignMatrix: Sendable {
     ///     exactly two values, the second in sorted order being 1.
     /// - Throws: `DataError` located at the offending cell or column;
     ///   `FormulaError` for `C()` of an expression.
-    public init(formula: Formula, data: DataTable, references: [String: String] = [:], binaryResponse: Bool = false) throws {
+    ///   - alsoRequired: columns outside the formula that a row must have (a
+    ///     cluster column), left out with the model's rows when missing.
+    public init(formula: Formula, data: DataTable, references: [String: String] = [:], binaryResponse: Bool = false,
+                alsoRequired: [String] = []) throws {
         self.formula = formula
         self.hasIntercept = formula.hasIntercept
         self.responseLabel = formula.response.text
         // 1. Every variable must exist.
         var columns = [String: DataTable.Column]()
-        for v in formula.variables {
+        for v in formula.variables + alsoRequired.filter({ !formula.variables.contains($0) }) {
             guard let column = data[v] else {
                 throw DataError(.missingColumn(v, purpose: .formula, available: data.columnNames),
                                 at: SourceLocation(file: data.source, columnName: v))
@@ -80,7 +83,7 @@ public struct DesignMatrix: Sendable {
             columns[name] ?? DataTable.Column(name: name, cells: [])
         }
         // 2. Listwise deletion.
-        let variables = formula.variables
+        let variables = formula.variables + alsoRequired.filter { !formula.variables.contains($0) }
         let variableColumns = variables.map(column)
         var kept = [Int](), dropped = [String]()
         var missingCounts = [Int](repeating: 0, count: variables.count)

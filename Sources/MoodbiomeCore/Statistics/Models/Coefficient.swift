@@ -1,3 +1,4 @@
+import MoodbiomeIO
 import MoodbiomeNumerics
 
 /// One row of a model's coefficient table (a column of the design).
@@ -52,6 +53,11 @@ public enum CovarianceType: String, Sendable, CaseIterable {
     case hc2
     /// eᵢ²/(1 − hᵢ)² (Davidson & MacKinnon 1993; Long & Ervin 2000's advice).
     case hc3
+    /// Cluster-robust: the scores summed within clusters, `Σ_g u_g u_gᵀ`,
+    /// with `sandwich::vcovCL`'s default small-sample factors: `G/(G − 1) ·
+    /// (n − 1)/(n − k)` for linear models (its type "HC1"), `G/(G − 1)` for
+    /// logistic ones (its default there, "HC0"); Cameron & Miller 2015.
+    case cluster
 
     public init?(name: String) {
         switch name.lowercased() {
@@ -60,6 +66,7 @@ public enum CovarianceType: String, Sendable, CaseIterable {
         case "hc1": self = .hc1
         case "hc2": self = .hc2
         case "hc3": self = .hc3
+        case "cluster": self = .cluster
         default: return nil
         }
     }
@@ -73,4 +80,38 @@ func unpivot(_ pivoted: Matrix, permutation: [Int], rank: Int, columns: Int) -> 
         for b in 0..<rank { full[permutation[a], permutation[b]] = pivoted[a, b] }
     }
     return full
+}
+
+
+/// The clusters of a model's rows: which cluster each row (in design order)
+/// belongs to, for cluster-robust standard errors.
+public struct Clustering: Sendable, Equatable {
+    /// The column the clusters come from.
+    public let column: String
+    /// Cluster index of each design row, 0..<count.
+    public let clusterOfRow: [Int]
+    public let count: Int
+
+    /// The clusters of `design`'s rows from `data`'s column `column` (which
+    /// the design required present).
+    public init(column: String, data: DataTable, design: DesignMatrix) {
+        var index = [String: Int]()
+        let cells = data[column]?.cells ?? []
+        self.clusterOfRow = design.rowIndices.map { r in
+            let label = r < cells.count ? cells[r] : ""
+            if let k = index[label] { return k }
+            index[label] = index.count
+            return index.count - 1
+        }
+        self.column = column
+        self.count = index.count
+    }
+
+    /// `Σ_g (Σ_{i∈g} sᵢ)(Σ_{i∈g} sᵢ)ᵀ` for per-row score vectors (rows of `scores`, n × k).
+    func meat(_ scores: Matrix) -> Matrix {
+        let k = scores.columns
+        var sums = Matrix(rows: count, columns: k)
+        for i in 0..<scores.rows { for j in 0..<k { sums[clusterOfRow[i], j] += scores[i, j] } }
+        return sums.multiplied(by: sums, transposeSelf: .transposed)
+    }
 }

@@ -49,23 +49,35 @@ public struct FittedModel: Sendable {
     /// - Throws: `DataError` for data the model cannot use (including no
     ///   residual degrees of freedom), `FormulaError`, and `ParameterError`
     ///   (`robust`) for robust errors in a logistic model.
+    ///   - cluster: a column of cluster labels for cluster-robust standard
+    ///     errors (rows without one are left out with the model's rows).
     public static func fit(formula: Formula, data: DataTable, family: ModelFamily = .gaussian,
                            covariance: CovarianceType = .classical, confidenceLevel: Double = 0.95,
-                           references: [String: String] = [:]) throws -> FittedModel {
-        if family == .binomial && covariance != .classical {
+                           references: [String: String] = [:], cluster: String? = nil) throws -> FittedModel {
+        if family == .binomial && covariance != .classical && covariance != .cluster {
             throw ParameterError(.robust, .onlyFor(.linearModels))
         }
-        let design = try DesignMatrix(formula: formula, data: data, references: references, binaryResponse: family == .binomial)
+        if let cluster, data[cluster] == nil {
+            throw DataError(.missingColumn(cluster, purpose: .cluster, available: data.columnNames),
+                            at: SourceLocation(file: data.source, columnName: cluster))
+        }
+        let design = try DesignMatrix(formula: formula, data: data, references: references, binaryResponse: family == .binomial,
+                                      alsoRequired: cluster.map { [$0] } ?? [])
+        let clustering = cluster.map { Clustering(column: $0, data: data, design: design) }
+        if let clustering, clustering.count < 2 {
+            throw DataError(.tooFewClusters(column: clustering.column, count: clustering.count), at: SourceLocation(file: data.source, columnName: clustering.column))
+        }
         let fit: Fit
         switch family {
         case .gaussian:
-            let model = try LinearRegression(design: design, covarianceType: covariance, confidenceLevel: confidenceLevel)
+            let model = try LinearRegression(design: design, covarianceType: clustering == nil ? covariance : .cluster,
+                                             confidenceLevel: confidenceLevel, clustering: clustering)
             if model.dfResidual <= 0 {
                 throw DataError(.noResidualDegreesOfFreedom(rank: model.rank, rows: model.nobs), at: SourceLocation(file: data.source))
             }
             fit = .linear(model)
         case .binomial:
-            fit = .logistic(try LogisticRegression(design: design, confidenceLevel: confidenceLevel))
+            fit = .logistic(try LogisticRegression(design: design, confidenceLevel: confidenceLevel, clustering: clustering))
         }
         return FittedModel(fit: fit, notes: Self.notes(for: fit, design: design))
     }
@@ -100,9 +112,12 @@ public struct FittedModel: Sendable {
     public var fitStatistics: [(name: String, value: Double)] {
         switch fit {
         case .linear(let m):
+            // With robust or cluster-robust errors the overall test is the
+            // robust Wald F, and says so in its name.
+            let f = m.covarianceType == .classical ? "f" : "wald_f"
             return [("nobs", Double(m.nobs)), ("df_residual", Double(m.dfResidual)), ("r_squared", m.rSquared),
-                    ("adj_r_squared", m.adjustedRSquared), ("sigma", m.sigma), ("f_statistic", m.fStatistic),
-                    ("f_p_value", m.fPValue), ("log_likelihood", m.logLikelihood), ("aic", m.aic), ("bic", m.bic),
+                    ("adj_r_squared", m.adjustedRSquared), ("sigma", m.sigma), (f + "_statistic", m.fStatistic),
+                    (f + "_p_value", m.fPValue), ("log_likelihood", m.logLikelihood), ("aic", m.aic), ("bic", m.bic),
                     ("n_dropped", Double(m.design.nDropped))]
         case .logistic(let m):
             return [("nobs", Double(m.nobs)), ("df_residual", Double(m.dfResidual)), ("deviance", m.deviance),

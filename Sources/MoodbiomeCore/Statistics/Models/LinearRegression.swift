@@ -50,7 +50,9 @@ public struct LinearRegression: Sendable {
     public let aic: Double
     public let bic: Double
 
-    public init(design: DesignMatrix, covarianceType: CovarianceType = .classical, confidenceLevel: Double = 0.95) throws {
+    public init(design: DesignMatrix, covarianceType: CovarianceType = .classical, confidenceLevel: Double = 0.95,
+                clustering: Clustering? = nil) throws {
+        precondition(covarianceType != .cluster || clustering != nil, "cluster-robust errors need the clusters")
         precondition(confidenceLevel > 0 && confidenceLevel < 1, "confidence level must be in (0, 1)")
         self.design = design
         self.covarianceType = covarianceType
@@ -80,6 +82,16 @@ public struct LinearRegression: Sendable {
         if covarianceType == .classical {
             pivoted = rInverse.multiplied(by: rInverse, transposeOther: .transposed)
             for k in pivoted.storage.indices { pivoted.storage[k] *= sigma2 }
+        } else if covarianceType == .cluster, let clustering {
+            // Scores Qᵢ·eᵢ in the orthonormal basis; V = R⁻¹ M R⁻ᵀ · c.
+            let q = try qr.thinQ()
+            var scores = Matrix(rows: n, columns: r)
+            for i in 0..<n { for k in 0..<r { scores[i, k] = q[i, k] * residuals[i] } }
+            var meat = clustering.meat(scores)
+            let g = Double(clustering.count)
+            let factor = g / (g - 1) * Double(n - 1) / Double(n - r)
+            for k in meat.storage.indices { meat.storage[k] *= factor }
+            pivoted = rInverse.multiplied(by: meat).multiplied(by: rInverse, transposeOther: .transposed)
         } else {
             let q = try qr.thinQ()
             var scaled = Matrix(rows: n, columns: r)
@@ -89,7 +101,7 @@ public struct LinearRegression: Sendable {
                 let e2 = residuals[i] * residuals[i]
                 let omega: Double
                 switch covarianceType {
-                case .hc0, .classical: omega = e2
+                case .hc0, .classical, .cluster: omega = e2
                 case .hc1: omega = e2 * Double(n) / Double(df)
                 case .hc2: omega = e2 / (1 - h)
                 case .hc3: omega = e2 / ((1 - h) * (1 - h))
@@ -111,7 +123,29 @@ public struct LinearRegression: Sendable {
         self.adjustedRSquared = df > 0 ? 1 - (1 - rSquared) * Double(n - interceptDf) / Double(df) : .nan
         let df1 = r - interceptDf
         self.fDegreesOfFreedom = (df1, df)
-        if df1 > 0 && df > 0 {
+        if df1 > 0 && df > 0 && covarianceType != .classical {
+            // The robust Wald F of all non-intercept coefficients,
+            // βᵀ V⁻¹ β / q with V the robust covariance (as statsmodels'
+            // f_test, Stata's `test`, and lmtest::waldtest with that vcov).
+            let tested = (0..<p).filter { design.columnTerms[$0] != nil && beta[$0] != nil }
+            let b = tested.map { beta[$0] ?? 0 }
+            var v = Matrix(rows: tested.count, columns: tested.count)
+            for (a, i) in tested.enumerated() { for (c, j) in tested.enumerated() { v[a, c] = covariance[i, j] } }
+            if let u = try? Cholesky(v) {
+                // Uᵀz = b, so bᵀV⁻¹b = zᵀz.
+                var z = [Double](repeating: 0, count: b.count)
+                for i in 0..<b.count {
+                    var t = b[i]
+                    for k in 0..<i { t -= u.upper[k, i] * z[k] }
+                    z[i] = t / u.upper[i, i]
+                }
+                self.fStatistic = z.reduce(0) { $0 + $1 * $1 } / Double(tested.count)
+                self.fPValue = FDistribution(numeratorDegreesOfFreedom: Double(tested.count), denominatorDegreesOfFreedom: Double(df)).sf(fStatistic)
+            } else {
+                self.fStatistic = .nan
+                self.fPValue = .nan
+            }
+        } else if df1 > 0 && df > 0 {
             self.fStatistic = ((tss - rss) / Double(df1)) / sigma2
             self.fPValue = FDistribution(numeratorDegreesOfFreedom: Double(df1), denominatorDegreesOfFreedom: Double(df)).sf(fStatistic)
         } else {

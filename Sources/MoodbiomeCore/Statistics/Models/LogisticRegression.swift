@@ -52,7 +52,15 @@ public struct LogisticRegression: Sendable {
     public let iterations: Int
     public let separation: Separation?
 
-    public init(design: DesignMatrix, confidenceLevel: Double = 0.95, maxIterations: Int = 100) throws {
+    /// How the covariance was estimated: model-based, or cluster-robust.
+    public let clustering: Clustering?
+
+    /// - Parameter clustering: cluster-robust standard errors over these
+    ///   clusters (`sandwich::vcovCL` with its default for GLMs, type HC0:
+    ///   the scores `xᵢ(yᵢ − μᵢ)` summed within clusters, times
+    ///   `G/(G − 1)`), z tests as `lmtest::coeftest`.
+    public init(design: DesignMatrix, confidenceLevel: Double = 0.95, maxIterations: Int = 100, clustering: Clustering? = nil) throws {
+        self.clustering = clustering
         precondition(confidenceLevel > 0 && confidenceLevel < 1, "confidence level must be in (0, 1)")
         self.design = design
         self.confidenceLevel = confidenceLevel
@@ -131,8 +139,19 @@ public struct LogisticRegression: Sendable {
         }
         let qr = try PivotedQR(wx)
         let rInverse = try qr.inverseOfLeadingR()
-        let covariance = unpivot(rInverse.multiplied(by: rInverse, transposeOther: .transposed),
-                                 permutation: qr.permutation, rank: qr.rank, columns: p)
+        let bread = rInverse.multiplied(by: rInverse, transposeOther: .transposed)
+        var pivotedCovariance = bread
+        if let clustering {
+            let r = qr.rank
+            var scores = Matrix(rows: n, columns: r)
+            for i in 0..<n { for k in 0..<r { scores[i, k] = x[i, qr.permutation[k]] * (y[i] - mu[i]) } }
+            var meat = clustering.meat(scores)
+            let g = Double(clustering.count)
+            let factor = g / (g - 1)
+            for k in meat.storage.indices { meat.storage[k] *= factor }
+            pivotedCovariance = bread.multiplied(by: meat).multiplied(by: bread)
+        }
+        let covariance = unpivot(pivotedCovariance, permutation: qr.permutation, rank: qr.rank, columns: p)
         self.covariance = covariance
 
         // Separation: fitted probabilities within 1e-10 of 0 or 1 (η beyond
