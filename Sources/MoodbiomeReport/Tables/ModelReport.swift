@@ -118,7 +118,8 @@ extension FittedModel {
             out += "Residual standard error: \(g(m.sigma)) on \(m.dfResidual) degrees of freedom\n"
             out += "R-squared: \(g(m.rSquared)), adjusted R-squared: \(g(m.adjustedRSquared))\n"
             if m.fStatistic.isFinite {
-                out += "F-statistic: \(g(m.fStatistic)) on \(m.fDegreesOfFreedom.numerator) and \(m.fDegreesOfFreedom.denominator) DF, p-value: \(NumberPolicy.pValue(m.fPValue, style: .console))\n"
+                let name = m.covarianceType == .classical ? "F-statistic" : "Robust Wald F-statistic (\(m.covarianceType == .cluster ? "cluster-robust" : m.covarianceType.rawValue.uppercased()) covariance)"
+                out += "\(name): \(g(m.fStatistic)) on \(m.fDegreesOfFreedom.numerator) and \(m.fDegreesOfFreedom.denominator) DF, p-value: \(NumberPolicy.pValue(m.fPValue, style: .console))\n"
             }
             out += "Log-likelihood: \(g(m.logLikelihood, 6)), AIC: \(g(m.aic, 6)), BIC: \(g(m.bic, 6))\n"
         case .logistic(let m):

@@ -161,7 +161,8 @@ func twinsStudy(outputDirectory: String = temporaryDirectory() + "/out") -> Stud
         let model = try String(contentsOfFile: dir + "/model.csv", encoding: .utf8)
         #expect(model.hasPrefix("term,estimate,std_error,statistic,p_value,conf_low,conf_high,std_estimate,vif,aliased\n"))
         let fit = try String(contentsOfFile: dir + "/fit.tsv", encoding: .utf8)
-        #expect(fit.hasPrefix("nobs\tdf_residual\tr_squared\tadj_r_squared\tsigma\tf_statistic\tf_p_value\tlog_likelihood\taic\tbic\tn_dropped\n215\t210\t"))
+        // With HC3 errors the overall test is the robust Wald F, and its columns say so.
+        #expect(fit.hasPrefix("nobs\tdf_residual\tr_squared\tadj_r_squared\tsigma\twald_f_statistic\twald_f_p_value\tlog_likelihood\taic\tbic\tn_dropped\n215\t210\t"))
         // Failing runs leave nothing behind.
         job.outputPath = dir + "/other.csv"
         job.fitOutputPath = nil
