@@ -4,12 +4,13 @@
 # and, not part of the tests:
 #   make bench  Moodbiome side by side with the peer tools (README, "Speed")
 #   make fuzz   every reader under libFuzzer + AddressSanitizer, 5 minutes each
+#   make asan   the Swift test suite under AddressSanitizer (also run by make test)
 
 SWIFT ?= swift
 RESULTS ?= results
 BIN = .build/release/moodbiome
 
-.PHONY: setup build demo test bench fuzz clean
+.PHONY: setup build demo test asan bench fuzz clean
 
 setup:
 	@scripts/setup.sh
@@ -25,6 +26,7 @@ demo: build
 	bash Notebooks-scripts/05-reproducible-run.sh $(RESULTS)
 	bash Notebooks-scripts/06-community-composition.sh $(RESULTS)
 	bash Notebooks-scripts/07-taxa-and-mood.sh $(RESULTS)
+	bash Notebooks-scripts/08-repeated-measures.sh $(RESULTS)
 
 test:
 	@scripts/setup.sh --test
@@ -33,6 +35,11 @@ test:
 	$(SWIFT) build --product moodbiome-fuzz
 	for t in counts metadata formula manifest newick distance taxonomy biomjson; do .build/debug/moodbiome-fuzz $$t Tests/Fuzz/corpus/$$t || exit 1; done
 	scripts/fuzz.sh runs=20000
+	$(MAKE) asan
+
+asan:
+	ASAN_OPTIONS=detect_leaks=1 LSAN_OPTIONS=suppressions=$(CURDIR)/scripts/lsan-suppressions.txt \
+	  $(SWIFT) test --sanitize=address --scratch-path .build/asan
 
 fuzz:
 	scripts/fuzz.sh 300
