@@ -4,8 +4,8 @@
 // below it, so the compiler refuses an upward dependency:
 //
 //   CLAPACK, CHDF5,    C shims over system libraries found by pkg-config: OpenBLAS (CBLAS)
-//   CZip, CCrypto      and LAPACKE; HDF5 (BIOM 2.1) with libdeflate; libzip (QIIME 2 artifacts);
-//                      OpenSSL libcrypto (SHA-256 of provenance records)
+//   CZip, CCrypto,     and LAPACKE; HDF5 (BIOM 2.1) with libdeflate; libzip (QIIME 2 artifacts);
+//   CNLopt             OpenSSL libcrypto (SHA-256 of provenance records); NLopt (BOBYQA, for mixed models)
 //   MoodbiomeNumerics  Matrix, BLAS/LAPACK wrappers, distributions, random generator, parallel loops
 //   MoodbiomeIO        readers and writers: delimited text, count and metadata tables, atomic files
 //   MoodbiomeCore      diversity, statistics, scales, simulation: results and typed diagnostics
@@ -46,11 +46,16 @@ let package = Package(
             providers: [.apt(["libzip-dev"])]
         ),
         .systemLibrary(
+            name: "CNLopt",
+            pkgConfig: "nlopt",
+            providers: [.apt(["libnlopt-dev"])]
+        ),
+        .systemLibrary(
             name: "CCrypto",
             pkgConfig: "libcrypto",
             providers: [.apt(["libssl-dev"])]
         ),
-        .target(name: "MoodbiomeNumerics", dependencies: ["CLAPACK"]),
+        .target(name: "MoodbiomeNumerics", dependencies: ["CLAPACK", "CNLopt"]),
         .target(name: "MoodbiomeIO", dependencies: ["MoodbiomeNumerics", "CHDF5", "CZip", "CCrypto"]),
         .target(name: "MoodbiomeCore", dependencies: ["MoodbiomeNumerics", "MoodbiomeIO"]),
         .target(name: "MoodbiomeReport", dependencies: ["MoodbiomeNumerics", "MoodbiomeIO", "MoodbiomeCore", "CLAPACK"]),

@@ -2,7 +2,7 @@
 # Installs the system packages Moodbiome needs, when they are missing:
 # OpenBLAS (BLAS, with cblas.h) and LAPACKE (LAPACK's C interface), HDF5 and
 # libdeflate (BIOM 2.1 tables), libzip (QIIME 2 .qza artifacts), OpenSSL libcrypto
-# (SHA-256 of provenance records), plus pkg-config,
+# (SHA-256 of provenance records), NLopt (BOBYQA for mixed models), plus pkg-config,
 # which SwiftPM uses to find them. With --test, also Chromium,
 # which the test suite uses to open the HTML report headlessly.
 # Debian/Ubuntu only. Uses sudo only when not already root. Safe to repeat.
@@ -16,7 +16,8 @@ have_libraries() {
     { ldconfig -p 2>/dev/null | grep libopenblas >/dev/null; } &&
     pkg-config --exists hdf5 && [ -e /usr/include/libdeflate.h ] &&
     pkg-config --exists libzip &&
-    pkg-config --exists libcrypto
+    pkg-config --exists libcrypto &&
+    pkg-config --exists nlopt
 }
 
 have_browser() {
@@ -24,7 +25,7 @@ have_browser() {
 }
 
 packages=()
-have_libraries || packages+=(libopenblas-dev liblapacke-dev libhdf5-dev libdeflate-dev libzip-dev libssl-dev pkg-config)
+have_libraries || packages+=(libopenblas-dev liblapacke-dev libhdf5-dev libdeflate-dev libzip-dev libssl-dev libnlopt-dev pkg-config)
 if [ "${1:-}" = "--test" ]; then
   have_browser || packages+=(chromium)
 fi

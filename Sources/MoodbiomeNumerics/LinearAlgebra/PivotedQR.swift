@@ -46,8 +46,8 @@ public struct PivotedQR: Sendable {
     /// - Parameters:
     ///   - a: an m × n matrix (any shape).
     ///   - tolerance: relative threshold on `|R[k,k]| / |R[0,0]|` below which
-    ///     a column counts as dependent. The default, `1e-7`, is R's `lm`
-    ///     (`qr(..., tol = 1e-07)`).
+    ///     a column counts as dependent; by default ``defaultTolerance(rows:columns:)``
+    ///     (pass 1e-7 for R's `lm`).
     public init(_ a: Matrix, tolerance: Double? = nil) throws {
         let tolerance = tolerance ?? Self.defaultTolerance(rows: a.rows, columns: a.columns)
         let m = a.rows, n = a.columns

@@ -95,3 +95,47 @@ struct HypergeometricTests {
         #expect(rng.nextHypergeometric(successes: 0, failures: 5, draws: 3) == 0)
     }
 }
+
+/// The mixed models' numerical tools: NLopt's BOBYQA under bounds and
+/// numDeriv's Richardson derivatives.
+@Suite("BOBYQA and Richardson-extrapolated derivatives")
+struct MixedModelNumericsTests {
+    /// Rosenbrock's function from (−1.2, 1): unbounded, the minimum (1, 1);
+    /// with x₁ ≤ 0.5, the constrained minimum on the bound (0.5, 0.25).
+    @Test func bobyqaFindsTheUnboundedAndTheBoundedMinimum() throws {
+        func rosenbrock(_ x: [Double]) -> Double { 100 * pow(x[1] - x[0] * x[0], 2) + pow(1 - x[0], 2) }
+        let free = try BoundedMinimizer.minimize(start: [-1.2, 1], lower: [-.infinity, -.infinity], upper: [.infinity, .infinity], f: rosenbrock)
+        #expect(free.converged)
+        #expect(abs(free.x[0] - 1) < 1e-6 && abs(free.x[1] - 1) < 1e-6)
+        let bounded = try BoundedMinimizer.minimize(start: [-1.2, 1], lower: [-2, -2], upper: [0.5, 2], f: rosenbrock)
+        #expect(abs(bounded.x[0] - 0.5) < 1e-9 && abs(bounded.x[1] - 0.25) < 1e-6)
+        #expect(bounded.evaluations > 0)
+        // A start outside the bounds is moved inside; no parameters is one evaluation.
+        let none = try BoundedMinimizer.minimize(start: [], lower: [], upper: []) { _ in 3 }
+        #expect(none.value == 3 && none.evaluations == 1)
+    }
+
+    /// Against R's numDeriv 2016.8-1.1 (defaults), generated with
+    /// `f <- function(x) exp(x[1])*sin(x[2]) + x[1]^2*x[3]`,
+    /// `g <- function(x) c(x[1]*x[2], exp(x[3]) + x[1], log(x[2]))`,
+    /// `hessian(f, c(0.5, 1.2, -0.7))`, `jacobian(g, c(0.5, 1.2, -0.7))` and
+    /// `hessian(f, c(0, 1e-6, 2))` (coordinates below the zero tolerance take
+    /// the absolute step 1e-4), printed with `sprintf("%.17g")`.
+    @Test func derivativesMatchNumDeriv() {
+        func f(_ x: [Double]) -> Double { exp(x[0]) * sin(x[1]) + x[0] * x[0] * x[2] }
+        func g(_ x: [Double]) -> [Double] { [x[0] * x[1], exp(x[2]) + x[0], log(x[1])] }
+        let h = NumericalDerivatives.hessian(f, at: [0.5, 1.2, -0.7])
+        let hR: [[Double]] = [[0.13667266614129478, 0.59742693741003239, 1.0000000000011775],
+                              [0.59742693741003239, -1.5366726661587407, -1.2187136094719244e-16],
+                              [1.0000000000011775, -1.2187136094719244e-16, -1.5984206523775786e-17]]
+        for i in 0..<3 { for j in 0..<3 { #expect(isClose(h[i][j], hR[i][j], relative: 1e-9, absolute: 1e-12), "H[\(i),\(j)]") } }
+        let jac = NumericalDerivatives.jacobian(g, at: [0.5, 1.2, -0.7])
+        let jR: [[Double]] = [[1.199999999986213, 0.50000000000492173, 0], [0.99999999999569489, 0, 0.49658530379172439],
+                              [0, 0.83333333334164073, 0]]
+        for i in 0..<3 { for j in 0..<3 { #expect(isClose(jac[i][j], jR[i][j], relative: 1e-9, absolute: 1e-12), "J[\(i),\(j)]") } }
+        let h0 = NumericalDerivatives.hessian(f, at: [0, 1e-6, 2])
+        #expect(isClose(h0[0][0], 4.000000999999294, relative: 1e-9))
+        #expect(isClose(h0[0][1], 0.99999999999640343, relative: 1e-9))
+        #expect(isClose(h0[1][1], -9.999814954612563e-07, relative: 1e-6))
+    }
+}

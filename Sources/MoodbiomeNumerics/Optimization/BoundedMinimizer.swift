@@ -1,0 +1,73 @@
+import CNLopt
+
+/// Derivative-free minimisation under bounds by Powell's BOBYQA (Bound
+/// Optimisation BY Quadratic Approximation; Powell 2009, Cambridge DAMTP
+/// report NA2009/06), through NLopt's implementation (`NLOPT_LN_BOBYQA`).
+///
+/// This is the optimiser lme4 uses by default for linear mixed models
+/// (`lmerControl(optimizer = "nloptwrap")`, NLopt's BOBYQA with absolute
+/// tolerances 1e-8 on the parameters and the objective). Moodbiome's
+/// defaults are tighter — 1e-10 on each parameter and 1e-12 on the
+/// objective — so that two fits of one model agree to the digits the
+/// references are checked to; the objective is a deviance of order 10²–10⁵,
+/// so 1e-12 is near its rounding.
+///
+/// A non-finite objective value reaches BOBYQA as the largest finite
+/// double, a very bad point rather than a failure.
+public enum BoundedMinimizer {
+    public struct Result: Sendable {
+        public let x: [Double]
+        public let value: Double
+        public let evaluations: Int
+        /// NLopt's status: positive for success (1 generic, 3 objective
+        /// tolerance, 4 parameter tolerance, 5 evaluation limit).
+        public let status: Int
+        /// Stopped by a tolerance, not by the evaluation limit or an error.
+        public var converged: Bool { status > 0 && status != 5 }
+    }
+
+    public enum Failure: Error, Equatable, Sendable {
+        /// NLopt refused the problem or failed (its negative status code).
+        case nlopt(status: Int)
+    }
+
+    /// Minimises `f` from `start` within `lower`…`upper` (use ±∞ for no bound).
+    public static func minimize(start: [Double], lower: [Double], upper: [Double],
+                                parameterTolerance: Double = 1e-10, objectiveTolerance: Double = 1e-12,
+                                maxEvaluations: Int = 100_000,
+                                f: ([Double]) -> Double) throws -> Result {
+        let n = start.count
+        precondition(lower.count == n && upper.count == n, "bounds must match the start")
+        if n == 0 { return Result(x: [], value: f([]), evaluations: 1, status: 1) }
+        return try withoutActuallyEscaping(f) { f in
+            let box = ObjectiveBox(f)
+            guard let opt = nlopt_create(NLOPT_LN_BOBYQA, UInt32(n)) else { throw Failure.nlopt(status: -3) }
+            defer { nlopt_destroy(opt) }
+            var lo = lower, hi = upper
+            nlopt_set_lower_bounds(opt, &lo)
+            nlopt_set_upper_bounds(opt, &hi)
+            nlopt_set_xtol_abs1(opt, parameterTolerance)
+            nlopt_set_ftol_abs(opt, objectiveTolerance)
+            nlopt_set_maxeval(opt, Int32(clamping: maxEvaluations))
+            let context = Unmanaged.passUnretained(box).toOpaque()
+            nlopt_set_min_objective(opt, { count, x, _, data in
+                guard let x, let data else { return .greatestFiniteMagnitude }
+                let box = Unmanaged<ObjectiveBox>.fromOpaque(data).takeUnretainedValue()
+                let value = box.f(Array(UnsafeBufferPointer(start: x, count: Int(count))))
+                return value.isFinite ? value : .greatestFiniteMagnitude
+            }, context)
+            var x = zip(start, zip(lower, upper)).map { Swift.min(Swift.max($0, $1.0), $1.1) }
+            var value = 0.0
+            let status = withExtendedLifetime(box) { nlopt_optimize(opt, &x, &value) }
+            let code = Int(status.rawValue)
+            if code < 0 && code != -4 { throw Failure.nlopt(status: code) }
+            // -4 (round-off limited) still holds the best point found.
+            return Result(x: x, value: value, evaluations: Int(nlopt_get_numevals(opt)), status: code == -4 ? 4 : code)
+        }
+    }
+
+    private final class ObjectiveBox {
+        let f: ([Double]) -> Double
+        init(_ f: @escaping ([Double]) -> Double) { self.f = f }
+    }
+}
