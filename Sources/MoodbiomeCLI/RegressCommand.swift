@@ -5,13 +5,22 @@ import MoodbiomeStudy
 struct RegressCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "regress",
-        abstract: "Fit a linear or logistic regression from a formula.",
+        abstract: "Fit a linear, logistic or linear mixed model from a formula.",
         discussion: """
         The table is CSV or TSV with one row per sample or participant (the first column holds IDs). \
         Formulas use R / patsy notation: `phq9 ~ shannon + age + C(sex) + bmi`, `a*b`, `a:b`, \
         `I(age^2)`, `log(x)`, `scale(x)`, `C(x, ref="M")`, `- 1`. Text columns are categorical \
         (treatment coding, first level in sorted order as reference). Rows with a missing value \
         (NA, empty, NaN, NULL) in any variable of the model are left out and reported.
+
+        Mixed models: random-effects terms in lme4's notation make a linear mixed model, fitted as \
+        lme4's lmer (REML by default, --ml for maximum likelihood): `(1 | participant)` a random \
+        intercept, `(1 + months | participant)` correlated intercept and slope, `(months || participant)` \
+        uncorrelated, `(1 | site/participant)` nested, `(1 | a) + (1 | b)` crossed. Coefficients get \
+        Satterthwaite degrees of freedom (df) and t tests as lmerTest's summary; the variance \
+        components (lme4's as.data.frame(VarCorr(fit))) go to --random-output and, with --format \
+        json, to "random_effects". Singular (boundary) fits and convergence problems are reported \
+        as lme4 reports them. --robust and --cluster do not apply to mixed models.
 
         Output: the tidy coefficient table (term, estimate, std_error, statistic, p_value, conf_low, \
         conf_high, …); with --format json, {"model", "coefficients", "fit"}. On a terminal without \
@@ -39,6 +48,12 @@ struct RegressCommand: ParsableCommand {
     @Option(name: .customLong("fit-output"), help: ArgumentHelp("Write the one-row fit table (n, R², F, AIC…) here.", valueName: "file"))
     var fitOutput: String?
 
+    @Flag(name: .customLong("ml"), help: "Mixed models: fit by maximum likelihood instead of REML (to compare fixed effects by likelihood).")
+    var maximumLikelihood = false
+
+    @Option(name: .customLong("random-output"), help: ArgumentHelp("Mixed models: write the variance components (group, term, term2, variance, sd, correlation) here.", valueName: "file"))
+    var randomOutput: String?
+
     @OptionGroup var output: OutputOptions
 
     func job() throws -> RegressionRun {
@@ -51,6 +66,8 @@ struct RegressCommand: ParsableCommand {
         job.digits = digits
         job.outputPath = output.output
         job.fitOutputPath = fitOutput
+        job.reml = !maximumLikelihood
+        job.randomOutputPath = randomOutput
         job.overwrite = output.force
         job.guardFormulas = output.safeCSV
         job.summary = isatty(STDOUT_FILENO) != 0

@@ -69,6 +69,17 @@ public struct DataError: Error, Equatable, Sendable {
         case derivedColumnClash(String)
         /// Cluster-robust errors need two clusters or more.
         case tooFewClusters(column: String, count: Int)
+        /// A random-effects grouping with fewer than two groups among the rows used.
+        case tooFewGroups(group: String, levels: Int)
+        /// A random-effects term with as many effects (levels × coefficients)
+        /// as rows, or more: its variance cannot be told from the residual's.
+        case tooManyRandomEffects(term: String, effects: Int, rows: Int)
+        /// A mixed model whose random effects beyond the largest grouping
+        /// need a dense system larger than the limit.
+        case mixedModelTooLarge(columns: Int, limit: Int)
+        /// The mixed model's penalised least-squares system could not be
+        /// factored at the optimiser's answer (a numerically singular design).
+        case mixedModelNotPositiveDefinite
         /// A grouping column with more levels than a table can compare.
         case tooManyGroups(column: String, levels: Int, limit: Int)
         /// A design with as many columns as rows, or more (counted from the
@@ -119,6 +130,7 @@ extension Parameter {
     public static let aceThreshold = Parameter("aceThreshold")
     public static let metrics = Parameter("metrics")
     public static let participants = Parameter("participants")
+    public static let visits = Parameter("visits")
     public static let taxa = Parameter("taxa")
     public static let minDepth = Parameter("minDepth")
     public static let maxDepth = Parameter("maxDepth")
@@ -160,4 +172,6 @@ extension Parameter {
     public static let exclude = Parameter("exclude")
     public static let taxonomy = Parameter("taxonomy")
     public static let cluster = Parameter("cluster")
+    public static let random = Parameter("random")
+    public static let maximumLikelihood = Parameter("maximumLikelihood")
 }

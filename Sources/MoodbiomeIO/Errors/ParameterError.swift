@@ -63,6 +63,12 @@ public struct ParameterError: Error, Equatable, Sendable {
         case logisticModels
         case rarefaction
         case scoredInstrument
+        /// Models without random-effects terms (robust and cluster-robust errors).
+        case fixedEffectsModels
+        /// Models with random-effects terms (`--ml`, `--random-output`).
+        case mixedModels
+        /// Random-effects terms, which need a linear (Gaussian) model.
+        case linearMixedModels
     }
 
     public let parameter: Parameter

@@ -7,17 +7,21 @@ extension FittedModel {
     /// statistic, p_value, conf_low, conf_high`, then `odds_ratio,
     /// odds_ratio_low, odds_ratio_high` when `exponentiate` is set (logistic
     /// models), `std_estimate` and `vif` for linear models, and `aliased`.
-    /// Aliased rows are NA throughout.
+    /// Mixed models have `df` (Satterthwaite's) after `statistic`, as
+    /// broom.mixed's `tidy`, and no `std_estimate`/`vif`. Aliased rows are
+    /// NA throughout.
     public func coefficientTable(exponentiate: Bool = false) -> TextTable {
-        var columns = ["term", "estimate", "std_error", "statistic", "p_value", "conf_low", "conf_high"]
-        let linear = family == .gaussian
+        let mixed = mixedModel != nil
+        var columns = ["term", "estimate", "std_error", "statistic"] + (mixed ? ["df"] : []) + ["p_value", "conf_low", "conf_high"]
+        let linear = family == .gaussian && !mixed
         if exponentiate { columns += ["odds_ratio", "odds_ratio_low", "odds_ratio_high"] }
         if linear { columns += ["std_estimate", "vif"] }
         columns.append("aliased")
         func number(_ x: Double?) -> TextTable.Cell { .number(x ?? .nan) }
         let rows: [[TextTable.Cell]] = coefficients.map { c in
-            var row: [TextTable.Cell] = [.text(c.name), number(c.estimate), number(c.standardError), number(c.statistic),
-                                         number(c.pValue), number(c.confidenceLow), number(c.confidenceHigh)]
+            var row: [TextTable.Cell] = [.text(c.name), number(c.estimate), number(c.standardError), number(c.statistic)]
+            if mixed { row.append(number(c.degreesOfFreedom)) }
+            row += [number(c.pValue), number(c.confidenceLow), number(c.confidenceHigh)]
             if exponentiate {
                 row += [number(c.estimate.map(exp)), number(c.confidenceLow.map(exp)), number(c.confidenceHigh.map(exp))]
             }
@@ -26,6 +30,22 @@ extension FittedModel {
             return row
         }
         return TextTable(columns: columns, rows: rows)
+    }
+
+    /// The variance components of a mixed model in the layout of lme4's
+    /// `as.data.frame(VarCorr(fit))`: `group, term, term2, variance, sd,
+    /// correlation` — a variance row has `sd` and no `correlation`; a
+    /// correlation row has the covariance under `variance`, the
+    /// correlation, and no `sd`; the last row is the residual's. Nil for
+    /// other models.
+    public var randomEffectsTable: TextTable? {
+        guard let m = mixedModel else { return nil }
+        func optional(_ x: Double?) -> TextTable.Cell { x.map { .number($0) } ?? .text("") }
+        let rows: [[TextTable.Cell]] = m.varianceComponents.map { c in
+            [.text(c.group ?? "Residual"), .text(c.term ?? ""), .text(c.term2 ?? ""), .number(c.variance),
+             optional(c.standardDeviation), optional(c.correlation)]
+        }
+        return TextTable(columns: ["group", "term", "term2", "variance", "sd", "correlation"], rows: rows)
     }
 
     /// The one-row fit table.
@@ -38,7 +58,7 @@ extension FittedModel {
         var fields: [(String, String)] = [
             ("formula", jsonString(design.formula.text)),
             ("family", jsonString(family.rawValue)),
-            ("method", jsonString(family == .gaussian ? "ordinary least squares (pivoted QR)" : "logistic regression (IRLS)")),
+            ("method", jsonString(methodName)),
             ("response", jsonString(design.responseLabel)),
         ]
         if case .linear(let m) = fit { fields.append(("covariance", jsonString(m.covarianceType.rawValue))) }
@@ -51,7 +71,16 @@ extension FittedModel {
         return fields
     }
 
-    /// `{"model": {…}, "coefficients": [...], "fit": {...}}`.
+    var methodName: String {
+        switch fit {
+        case .linear: "ordinary least squares (pivoted QR)"
+        case .logistic: "logistic regression (IRLS)"
+        case .mixed(let m): "linear mixed model (\(m.reml ? "REML" : "maximum likelihood"), lme4's penalised least squares; Satterthwaite df as lmerTest)"
+        }
+    }
+
+    /// `{"model": {…}, "coefficients": [...], "fit": {...}}`, and
+    /// `"random_effects": [...]` (the variance components) for mixed models.
     public func json(exponentiate: Bool = false, numbers: NumberStyle = .roundTrip) -> String {
         func number(_ x: Double) -> String { x.isFinite ? numbers.format(x) : "null" }
         let table = coefficientTable(exponentiate: exponentiate)
@@ -68,9 +97,18 @@ extension FittedModel {
                 return jsonString(name) + ": " + value
             }.joined(separator: ", ") + "}"
         }.joined(separator: ",\n")
+        if let m = mixedModel {
+            func optional(_ x: Double?) -> String { x.map(number) ?? "null" }
+            out += "\n  ],\n  \"random_effects\": [\n"
+            out += m.varianceComponents.map { c in
+                "    {\"group\": \(jsonString(c.group ?? "Residual")), \"term\": \(c.term.map(jsonString) ?? "null"), "
+                    + "\"term2\": \(c.term2.map(jsonString) ?? "null"), \"variance\": \(number(c.variance)), "
+                    + "\"sd\": \(optional(c.standardDeviation)), \"correlation\": \(optional(c.correlation))}"
+            }.joined(separator: ",\n")
+        }
         out += "\n  ],\n  \"fit\": {"
         out += fitStatistics.map { name, value in
-            let text = name == "converged" ? (value == 1 ? "true" : "false") : number(value)
+            let text = name == "converged" || name == "singular" ? (value == 1 ? "true" : "false") : number(value)
             return jsonString(name) + ": " + text
         }.joined(separator: ", ")
         return out + "}\n}\n"
@@ -85,33 +123,46 @@ extension FittedModel {
             out += "Linear regression (ordinary least squares), \(m.covarianceType == .classical ? "classical" : m.covarianceType.rawValue.uppercased()) standard errors\n"
         case .logistic:
             out += "Logistic regression (binomial, logit link), Wald tests\n"
+        case .mixed(let m):
+            out += "Linear mixed model fit by \(m.reml ? "REML" : "maximum likelihood"); t-tests use Satterthwaite's method\n"
         }
         out += "Formula: \(d.formula.text)\n"
         out += "n = \(d.ids.count)" + (Words.exclusionSummary(d).map { "; \($0)" } ?? "") + "\n\n"
-        let level = NumberPolicy.percent(confidenceLevel)
-        let statName = family == .gaussian ? "t" : "z"
-        var header = ["", "Estimate", "Std. Error", "\(statName) value", "Pr(>|\(statName)|)", "\(level)% CI"]
-        if exponentiate { header.append("Odds ratio (\(level)% CI)") }
-        var lines = [header]
         func g(_ x: Double?, _ digits: Int = 4) -> String {
             guard let x else { return "NA" }
             return NumberStyle.significantDigits(digits).format(x)
         }
+        if let m = mixedModel {
+            out += "\(m.reml ? "REML criterion" : "Deviance") at convergence: \(g(m.objective, 7))\n\n"
+            out += "Random effects:\n"
+            var lines = [["Groups", "Name", "Variance", "Std.Dev.", "Corr"]]
+            for c in m.varianceComponents where c.term2 == nil {
+                let correlations = m.varianceComponents.filter { $0.group == c.group && $0.term2 == c.term && c.group != nil }
+                lines.append([c.group ?? "Residual", c.term ?? "", g(c.variance), g(c.standardDeviation),
+                              correlations.map { g($0.correlation, 3) }.joined(separator: " ")])
+            }
+            out += alignedColumns(lines, leftAligned: 2)
+            let groups = m.blocks.map { "\($0.term.groupLabel), \($0.levels.count)" }
+            var seen = Set<String>()
+            out += "Number of obs: \(m.nobs), groups: " + groups.filter { seen.insert($0).inserted }.joined(separator: "; ") + "\n\n"
+            out += "Fixed effects:\n"
+        }
+        let level = NumberPolicy.percent(confidenceLevel)
+        let statName = family == .gaussian ? "t" : "z"
+        var header = ["", "Estimate", "Std. Error"] + (mixedModel != nil ? ["df"] : [])
+            + ["\(statName) value", "Pr(>|\(statName)|)", "\(level)% CI"]
+        if exponentiate { header.append("Odds ratio (\(level)% CI)") }
+        var lines = [header]
         for c in coefficients {
-            var row = [c.name, g(c.estimate, 5), g(c.standardError, 4), g(c.statistic, 4), NumberPolicy.pValue(c.pValue, style: .console),
-                       c.isAliased ? "(aliased)" : "[\(g(c.confidenceLow)), \(g(c.confidenceHigh))]"]
+            var row = [c.name, g(c.estimate, 5), g(c.standardError, 4)] + (mixedModel != nil ? [g(c.degreesOfFreedom, 5)] : [])
+                + [g(c.statistic, 4), NumberPolicy.pValue(c.pValue, style: .console),
+                   c.isAliased ? "(aliased)" : "[\(g(c.confidenceLow)), \(g(c.confidenceHigh))]"]
             if exponentiate {
                 row.append(c.isAliased ? "NA" : "\(g(c.estimate.map(exp))) [\(g(c.confidenceLow.map(exp))), \(g(c.confidenceHigh.map(exp)))]")
             }
             lines.append(row)
         }
-        let widths = header.indices.map { col in lines.map { $0[col].count }.max() ?? 0 }
-        for line in lines {
-            out += line.enumerated().map { col, cell in
-                col == 0 ? cell.padding(toLength: widths[0], withPad: " ", startingAt: 0)
-                    : String(repeating: " ", count: widths[col] - cell.count) + cell
-            }.joined(separator: "  ") + "\n"
-        }
+        out += alignedColumns(lines, leftAligned: 1)
         out += "\n"
         switch fit {
         case .linear(let m):
@@ -127,6 +178,24 @@ extension FittedModel {
             out += "Residual deviance: \(g(m.deviance, 6)) on \(m.dfResidual) degrees of freedom\n"
             out += "AIC: \(g(m.aic, 6)), BIC: \(g(m.bic, 6)), McFadden R-squared: \(g(m.pseudoRSquared))\n"
             out += "IRLS iterations: \(m.iterations)\(m.converged ? "" : " (not converged)")\n"
+        case .mixed(let m):
+            out += "Log-likelihood\(m.reml ? " (REML)" : ""): \(g(m.logLikelihood, 7)), AIC: \(g(m.aic, 7)), BIC: \(g(m.bic, 7))\n"
+            if m.isSingular { out += "boundary (singular) fit: see the notes\n" }
+        }
+        return out
+    }
+
+    /// Rows of cells as aligned text columns: the first `leftAligned`
+    /// columns padded on the right, the others on the left.
+    func alignedColumns(_ lines: [[String]], leftAligned: Int) -> String {
+        let count = lines.map(\.count).max() ?? 0
+        let widths = (0..<count).map { col in lines.map { col < $0.count ? $0[col].count : 0 }.max() ?? 0 }
+        var out = ""
+        for line in lines {
+            out += line.enumerated().map { col, cell in
+                col < leftAligned ? cell.padding(toLength: widths[col], withPad: " ", startingAt: 0)
+                    : String(repeating: " ", count: widths[col] - cell.count) + cell
+            }.joined(separator: "  ") + "\n"
         }
         return out
     }

@@ -118,6 +118,15 @@ public enum Words {
                 return ("only applies to rarefaction", "Add \(s(.rarefy)) DEPTH")
             case .scoredInstrument:
                 return ("needs an instrument to score", "Add \(s(.scale)) NAME with \(s(.items)) or \(s(.prefix))")
+            case .fixedEffectsModels:
+                return ("does not apply to a mixed model: its standard errors come from the estimated variance components, with Satterthwaite degrees of freedom",
+                        "Drop \(s(e.parameter)), or drop the random-effects terms and keep \(s(e.parameter))")
+            case .mixedModels:
+                return ("applies only to mixed models, whose formula has random-effects terms such as (1 | participant)",
+                        "Add a random-effects term, or drop \(s(e.parameter))")
+            case .linearMixedModels:
+                return ("logistic mixed models (GLMMs) are not implemented: random-effects terms need a linear model of a numeric outcome",
+                        "Drop the random-effects terms and add \(s(.cluster)) COLUMN for cluster-robust standard errors")
             }
         case .missingAlternative(let other):
             return ("or \(s(other)) is needed: say what to compare with", "Give \(s(e.parameter)) (a metadata column) or \(s(other)) (a second matrix)")
@@ -190,6 +199,18 @@ public enum Words {
         case .tooFewClusters(let column, let count):
             return ("column '\(column)' has \(count) cluster\(count == 1 ? "" : "s") among the rows used; cluster-robust errors need at least 2 (and are unreliable with few)",
                     "Cluster by a column that groups the rows (participant, family, site)")
+        case .tooFewGroups(let group, let levels):
+            return ("the grouping '\(group)' has \(levels) group\(levels == 1 ? "" : "s") among the rows used; a random effect needs at least 2 (and is poorly estimated with fewer than 5 or 6)",
+                    "Group by a column that repeats across rows (participant, family, site), or fit the model without this random term")
+        case .tooManyRandomEffects(let term, let effects, let rows):
+            return ("the random term \(term) has \(effects) random effects for \(rows) rows: its variance cannot be separated from the residual variance",
+                    "Use a random intercept only, or a grouping with repeated observations per group")
+        case .mixedModelTooLarge(let columns, let limit):
+            return ("the random effects after the largest grouping need a dense system of \(columns) columns, more than the \(limit) Moodbiome solves",
+                    "Use fewer crossed groupings, or coarser ones (the grouping with the most groups is solved group by group and has no limit)")
+        case .mixedModelNotPositiveDefinite:
+            return ("the mixed model's penalised least-squares system is not positive definite at the estimates (numerically singular fixed or random effects)",
+                    "Check for predictors that are nearly constant within the data or nearly collinear, and rescale predictors with very large values")
         case .tooManyGroups(let column, let levels, let limit):
             return ("column '\(column)' has \(levels) different values; a cohort table compares at most \(limit) groups",
                     "Group by a coarser column (a band, a site), or describe without grouping")
@@ -251,6 +272,18 @@ public enum Words {
         case .tooManyTerms(let count, let limit):
             (problem, fix) = ("the formula expands to \(count) or more terms, more than the \(limit) a model may have",
                               "Interact fewer variables: a*b*c*d alone is 15 terms")
+        case .randomTermInInteraction:
+            (problem, fix) = ("a random-effects term (… | group) cannot be part of an interaction",
+                              "Add it as a term of its own: y ~ x * time + (1 + time | participant)")
+        case .randomTermRemoved: (problem, fix) = ("a random-effects term cannot be removed with '-'", "Leave it out of the formula")
+        case .randomTermNested: (problem, fix) = ("random-effects terms cannot be nested inside one another", "Nest groups with '/': (1 | site/participant)")
+        case .expectedGroupingColumn:
+            (problem, fix) = ("expected the grouping column after '|'", "Write (1 | participant), (1 + time | participant) or (1 | site/participant)")
+        case .randomTermsNotAllowed:
+            (problem, fix) = ("random-effects terms (… | group) are not available here",
+                              "Mixed models are fitted by `moodbiome regress` and `moodbiome analyze --random` for continuous outcomes")
+        case .onlyRandomTermsExpected:
+            (problem, fix) = ("expected only random-effects terms", "Write e.g. (1 | participant) or (1 + months | participant); fixed terms go in the covariates")
         }
         let shown = e.formula.count > 200 ? String(e.formula.prefix(200)) + "…" : e.formula
         var text = "in formula \"\(shown)\": \(problem)"
@@ -357,6 +390,20 @@ public enum Words {
                 + ". Consider removing or merging these terms, or a penalised (Firth) logistic regression"
         case .outcomeCoding(let c):
             return "outcome coding: \(c.column) = \(c.event) coded 1, \(c.reference) coded 0"
+        case .singularFit:
+            return "boundary (singular) fit: a random-effect variance is estimated as zero or a correlation as ±1; simplify the random-effects terms (lme4's isSingular)"
+        case .gradientTooLarge(let gradient, let tolerance, let component):
+            if !gradient.isFinite {
+                return "the model may not have converged: the Hessian of the objective at the optimum is not positive definite (unable to evaluate the scaled gradient)"
+            }
+            return "the model may not have converged: max|grad| = \(NumberStyle.significantDigits(4).format(gradient)) (tolerance \(NumberStyle.roundTrip.format(tolerance)), component \(component + 1)), as lme4's convergence check reports it; rescale predictors or simplify the random effects"
+        case .optimizerLimit(let evaluations):
+            return "the optimiser stopped at its limit of \(evaluations) evaluations before converging; the estimates are unreliable"
+        case .varianceHessian(let negative, let zero):
+            var parts = [String]()
+            if negative > 0 { parts.append("\(negative) negative") }
+            if zero > 0 { parts.append("\(zero) near-zero") }
+            return "the Hessian of the variance parameters has \(parts.joined(separator: " and ")) eigenvalue\(negative + zero == 1 ? "" : "s"): Satterthwaite's degrees of freedom may be unreliable (as lmerTest warns)"
         }
     }
 

@@ -12,6 +12,11 @@ public struct RegressionRun: Sendable {
     public var covariance = CovarianceType.classical
     /// Cluster-robust standard errors over this column's groups.
     public var cluster: String? = nil
+    /// Mixed models: restricted maximum likelihood (lme4's default) or,
+    /// when false, maximum likelihood.
+    public var reml = true
+    /// Mixed models: where to write the variance-components table.
+    public var randomOutputPath: String? = nil
     public var confidenceLevel = 0.95
     /// Add odds ratios (exp of the estimates and limits).
     public var exponentiate = false
@@ -71,12 +76,17 @@ public struct RegressionRun: Sendable {
         let tableFormat = try TableFormat.resolve(requested: format, outputPath: outputPath)
         if let outputPath { try checkOutputPath(outputPath, overwrite: overwrite, inputs: [dataPath]) }
         if let fitOutputPath { try checkOutputPath(fitOutputPath, overwrite: overwrite, inputs: [dataPath]) }
-        try checkDistinctOutputs([outputPath, fitOutputPath].compactMap { $0 })
+        if let randomOutputPath { try checkOutputPath(randomOutputPath, overwrite: overwrite, inputs: [dataPath]) }
+        try checkDistinctOutputs([outputPath, fitOutputPath, randomOutputPath].compactMap { $0 })
         try validate()
         let parsed = try Formula(formula)
+        if !parsed.isMixed {
+            if !reml { throw ParameterError(.maximumLikelihood, .onlyFor(.mixedModels)) }
+            if randomOutputPath != nil { throw ParameterError(.randomOutput, .onlyFor(.mixedModels)) }
+        }
         let data = try DataTable.read(dataPath, idColumn: idColumn)
         let model = try FittedModel.fit(formula: parsed, data: data, family: family, covariance: covariance,
-                                        confidenceLevel: confidenceLevel, references: references, cluster: cluster)
+                                        confidenceLevel: confidenceLevel, references: references, cluster: cluster, reml: reml)
         for note in model.notes { report("note: " + Words.note(note)) }
         let numbers: NumberStyle? = digits.map { .significantDigits($0) }
         let text: String
@@ -102,6 +112,12 @@ public struct RegressionRun: Sendable {
             let fit = model.fitStatistics.map { "\($0.name) = \(NumberStyle.significantDigits(6).format($0.value))" }
             report("fit: " + fit.joined(separator: ", ") + " (\(spelling.spell(.fitOutput)) FILE writes this table)")
         }
+        if let randomOutputPath, let table = model.randomEffectsTable {
+            let randomFormat = try TableFormat.resolve(requested: nil, outputPath: randomOutputPath)
+            let rendered = randomFormat == .json ? model.json(numbers: numbers ?? .roundTrip)
+                : table.rendered(as: randomFormat, numbers: numbers, guardFormulas: guardFormulas)
+            try writeFileAtomically(rendered, to: randomOutputPath, overwrite: overwrite, inputs: [dataPath])
+        }
         if let outputPath {
             try writeFileAtomically(text, to: outputPath, overwrite: overwrite, inputs: [dataPath])
             return nil
@@ -112,4 +128,5 @@ public struct RegressionRun: Sendable {
 
 extension Parameter {
     public static let fitOutput = Parameter("fitOutput")
+    public static let randomOutput = Parameter("randomOutput")
 }

@@ -136,6 +136,35 @@ func twinsStudy(outputDirectory: String = temporaryDirectory() + "/out") -> Stud
 }
 
 @Suite struct RegressionRunTests {
+    /// `regress --formula "… + (1 + months | participant_id)" --ml --random-output`:
+    /// the coefficient table gains df, the variance components go to their file,
+    /// and the mixed-model options are refused for models without random terms.
+    @Test func mixedModelsWriteTheRandomEffectsTable() throws {
+        let dir = temporaryDirectory()
+        var job = RegressionRun(dataPath: fixturePath("mixed/longitudinal.csv"),
+                                formula: "phq9_total ~ shannon * months + (1 + months | participant_id)")
+        job.reml = false
+        job.outputPath = dir + "/model.csv"
+        job.randomOutputPath = dir + "/random.tsv"
+        var notes = [String]()
+        #expect(try job.run { notes.append($0) } == nil)
+        let model = try String(contentsOfFile: dir + "/model.csv", encoding: .utf8)
+        #expect(model.hasPrefix("term,estimate,std_error,statistic,df,p_value,conf_low,conf_high,aliased\nIntercept,"))
+        let random = try String(contentsOfFile: dir + "/random.tsv", encoding: .utf8)
+        #expect(random.hasPrefix("group\tterm\tterm2\tvariance\tsd\tcorrelation\nparticipant_id\tIntercept\t\t11.9778"))
+        #expect(notes.contains { $0.hasPrefix("fit: nobs = 238, groups_participant_id = 60, sigma = 3.72813, log_likelihood = -708.517, deviance = 1417.03,") })
+        job.formula = "phq9_total ~ shannon * months"
+        job.outputPath = dir + "/other.csv"
+        job.randomOutputPath = nil
+        #expect { try job.run { _ in } } throws: {
+            message($0) == "--ml: applies only to mixed models, whose formula has random-effects terms such as (1 | participant). Add a random-effects term, or drop --ml"
+        }
+        job.reml = true
+        job.randomOutputPath = dir + "/r.csv"
+        #expect { try job.run { _ in } } throws: { message($0).hasPrefix("--random-output: applies only to mixed models") }
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir).sorted() == ["model.csv", "random.tsv"])
+    }
+
     @Test func jsonHasExactlyModelCoefficientsAndFit() throws {
         var job = RegressionRun(dataPath: fixturePath("regression-data.csv"), formula: "depressed ~ shannon + age + sex")
         job.family = .binomial

@@ -107,7 +107,7 @@ func temporaryFile(_ name: String, _ text: String) -> String {
 
 /// Parameters spelled as the command line spells them, for messages in tests.
 let commandLineSpelling = ParameterSpelling.derived(prefix: "--", separator: "-",
-                                                    overrides: ["exponentiate": "--exp", "outputDirectory": "--out-dir"])
+                                                    overrides: ["exponentiate": "--exp", "outputDirectory": "--out-dir", "maximumLikelihood": "--ml"])
 
 /// The message a user reads for `error` (parameters spelled as on the command line).
 func message(_ error: any Error) -> String { Words.message(for: error, spelling: commandLineSpelling) }

@@ -10,6 +10,8 @@
 ///   and the functions `log`, `log2`, `log10`, `log1p`, `exp`, `sqrt`,
 ///   `abs`, `scale` (z-score with the n − 1 standard deviation, over the
 ///   rows the model uses) and `center`;
+/// - random-effects terms of mixed models in lme4's notation, `(1 | g)`,
+///   `(1 + x | g)`, `(x || g)`, `(1 | a/b)` (see ``RandomTerm``);
 /// - column names that are not identifiers go in backquotes: `` `BMI (kg/m2)` ``.
 public struct Formula: Sendable, Equatable {
     /// The formula as written.
@@ -25,12 +27,38 @@ public struct Formula: Sendable, Equatable {
     /// A right-hand side only (`~ a + b`): the response is not a column
     /// (a distance matrix, for PERMANOVA).
     public let isOneSided: Bool
+    /// The random-effects terms, expanded; empty for a fixed-effects model.
+    public let randomTerms: [RandomTerm]
+
+    /// Whether the formula has random-effects terms (a mixed model).
+    public var isMixed: Bool { !randomTerms.isEmpty }
 
     /// Parses `text`.
     public init(_ text: String) throws {
         var parser = FormulaParser(text: text)
         let (response, rhs) = try parser.parseFormula()
-        self.init(text: text, response: response, terms: rhs.terms, hasIntercept: rhs.intercept != .exclude)
+        self.init(text: text, response: response, terms: rhs.terms, hasIntercept: rhs.intercept != .exclude, randomTerms: rhs.random)
+    }
+
+    /// Parses random-effects terms alone, `(1 | participant) + (0 + months | participant)`
+    /// (`analyze --random`).
+    ///
+    /// - Throws: `FormulaError` for a syntax error or a fixed-effect term.
+    public static func randomTerms(_ text: String) throws -> [RandomTerm] {
+        var parser = FormulaParser(text: text)
+        let rhs = try parser.parseRightHandSide()
+        guard rhs.terms.isEmpty, rhs.intercept == .unspecified, !rhs.random.isEmpty else {
+            throw FormulaError(formula: text, problem: .onlyRandomTermsExpected)
+        }
+        return rhs.random
+    }
+
+    /// The same formula with `random` added to its random-effects terms.
+    public func adding(randomTerms random: [RandomTerm]) -> Formula {
+        let all = randomTerms + random.filter { !randomTerms.contains($0) }
+        let text = self.text + random.map { " + " + $0.text }.joined()
+        return Formula(text: text, response: response, terms: terms, hasIntercept: hasIntercept,
+                       oneSided: isOneSided, randomTerms: all)
     }
 
     /// Parses a one-sided formula, `~ phq9 + age + C(sex)` (the `~` may be
@@ -39,13 +67,16 @@ public struct Formula: Sendable, Equatable {
     public init(rightHandSide text: String) throws {
         var parser = FormulaParser(text: text)
         let rhs = try parser.parseRightHandSide()
+        guard rhs.random.isEmpty else { throw FormulaError(formula: text, problem: .randomTermsNotAllowed) }
         self.init(text: text, response: .number(0), terms: rhs.terms, hasIntercept: rhs.intercept != .exclude, oneSided: true)
     }
 
     /// A formula built from its parts, never from pasted text: a column
     /// named `` `age` - 1 `` stays one column. `text` is only for display.
-    init(text: String, response: Expression, terms: [Term], hasIntercept: Bool, oneSided: Bool = false) {
+    init(text: String, response: Expression, terms: [Term], hasIntercept: Bool, oneSided: Bool = false,
+         randomTerms: [RandomTerm] = []) {
         self.isOneSided = oneSided
+        self.randomTerms = randomTerms
         self.text = text
         self.response = response
         var ordered = [Term]()
@@ -70,13 +101,17 @@ public struct Formula: Sendable, Equatable {
         return Formula(text: text, response: .variable(response), terms: terms, hasIntercept: !interceptless)
     }
 
-    /// Every column the formula reads, response first.
+    /// Every column the formula reads, response first, then the fixed
+    /// terms', then the random terms' (grouping columns included).
     public var variables: [String] {
         var out = response.variables
         for term in terms {
             for factor in term.factors {
                 for v in factor.expression.variables where !out.contains(v) { out.append(v) }
             }
+        }
+        for r in randomTerms {
+            for v in r.variables where !out.contains(v) { out.append(v) }
         }
         return out
     }

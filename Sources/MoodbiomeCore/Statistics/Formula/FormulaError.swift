@@ -27,6 +27,19 @@ public struct FormulaError: Error, Equatable, Sendable {
         case categoricalExpression(String)
         /// Parentheses or unary signs nested deeper than the parser allows.
         case tooDeep(limit: Int)
+        /// `(… | g)` inside `*` or `:`.
+        case randomTermInInteraction
+        /// `- (1 | g)`.
+        case randomTermRemoved
+        /// `((1 | g) | h)`.
+        case randomTermNested
+        /// After `|`: something other than a column (or `a:b`, `a/b`).
+        case expectedGroupingColumn
+        /// Random-effects terms where the model cannot have them (a
+        /// one-sided formula, a logistic model, a list of fixed covariates).
+        case randomTermsNotAllowed
+        /// `--random` text that holds fixed-effect terms too.
+        case onlyRandomTermsExpected
         /// More terms than a design may have (interactions multiply them).
         case tooManyTerms(count: Int, limit: Int)
     }

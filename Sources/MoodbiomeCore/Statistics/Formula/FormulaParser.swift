@@ -6,7 +6,8 @@
 /// terms       := product (('+' | '-') product)*
 /// product     := interaction ('*' interaction)*
 /// interaction := atom (':' atom)*
-/// atom        := '(' terms ')' | '0' | '1' | factor
+/// atom        := '(' terms ')' | '(' terms ('|' | '||') grouping ')' | '0' | '1' | factor
+/// grouping    := column ((':' | '/') column)*
 /// factor      := name | `name` | 'C(' expression [',' reference] ')'
 ///              | 'I(' expression ')' | function '(' expression ')'
 /// expression  := arithmetic with + - * / ^ ** and function calls
@@ -25,6 +26,8 @@ struct FormulaParser {
         enum Intercept { case unspecified, include, exclude }
         var terms: [Term]
         var intercept: Intercept
+        /// Random-effects terms `(… | g)`, expanded (`a/b`, `||`).
+        var random: [RandomTerm] = []
     }
 
     let text: String
@@ -98,6 +101,10 @@ struct FormulaParser {
             if c == "*" && i + 1 < chars.count && chars[i + 1] == "*" {
                 tokens.append((.symbol("^"), start)); i += 2; continue
             }
+            if c == "|" {
+                let double = i + 1 < chars.count && chars[i + 1] == "|"
+                tokens.append((.symbol(double ? "||" : "|"), start)); i += double ? 2 : 1; continue
+            }
             if "~+-*/:^(),=".contains(c) {
                 tokens.append((.symbol(String(c)), start)); i += 1; continue
             }
@@ -145,11 +152,14 @@ struct FormulaParser {
         var set = try parseProduct()
         while case .symbol(let op) = current, op == "+" || op == "-" {
             advance()
+            let opPosition = tokens[index - 1].position
             let right = try parseProduct()
             if op == "+" {
                 for t in right.terms where !set.terms.contains(t) { set.terms.append(t) }
+                for r in right.random where !set.random.contains(r) { set.random.append(r) }
                 if right.intercept != .unspecified { set.intercept = right.intercept }
             } else {
+                if !right.random.isEmpty { throw error(.randomTermRemoved, at: opPosition) }
                 set.terms.removeAll { right.terms.contains($0) }
                 if right.intercept == .include { set.intercept = .exclude }
                 if right.intercept == .exclude { set.intercept = .include }
@@ -161,8 +171,10 @@ struct FormulaParser {
     mutating func parseProduct() throws -> TermSet {
         var set = try parseInteraction()
         while current == .symbol("*") {
+            let opPosition = tokens[index].position
             advance()
             let right = try parseInteraction()
+            if !set.random.isEmpty || !right.random.isEmpty { throw error(.randomTermInInteraction, at: opPosition) }
             var terms = set.terms
             for t in right.terms where !terms.contains(t) { terms.append(t) }
             if (set.terms.count + 1) * (right.terms.count + 1) > Self.maximumTerms {
@@ -177,8 +189,10 @@ struct FormulaParser {
     mutating func parseInteraction() throws -> TermSet {
         var set = try parseAtom()
         while current == .symbol(":") {
+            let opPosition = tokens[index].position
             advance()
             let right = try parseAtom()
+            if !set.random.isEmpty || !right.random.isEmpty { throw error(.randomTermInInteraction, at: opPosition) }
             set = TermSet(terms: Self.interact(set.terms, right.terms), intercept: set.intercept)
         }
         return set
@@ -200,8 +214,19 @@ struct FormulaParser {
     mutating func parseAtom() throws -> TermSet {
         switch current {
         case .symbol("("):
+            let open = tokens[index].position
             advance()
             let inner = try parseTerms()
+            if current == .symbol("|") || current == .symbol("||") {
+                let correlated = current == .symbol("|")
+                if !inner.random.isEmpty { throw error(.randomTermNested, at: open) }
+                advance()
+                let grouping = try parseGrouping()
+                try expect(")")
+                return TermSet(terms: [], intercept: .unspecified,
+                               random: RandomTerm.expanded(effects: inner.terms, intercept: inner.intercept != .exclude,
+                                                           correlated: correlated, nesting: grouping))
+            }
             try expect(")")
             return inner
         case .number(let v) where v == 0 || v == 1:
@@ -213,6 +238,22 @@ struct FormulaParser {
             return TermSet(terms: [Term(factors: [try parseFactor()])], intercept: .unspecified)
         default:
             throw error(.expectedTerm)
+        }
+    }
+
+    /// The grouping of a random term: `g`, `a:b` (every combination of
+    /// levels a group), `a/b` (b nested in a). Returns the nesting levels,
+    /// outermost first, each a list of columns.
+    mutating func parseGrouping() throws -> [[String]] {
+        var levels: [[String]] = [[]]
+        while true {
+            guard case .name(let name) = current else { throw error(.expectedGroupingColumn) }
+            advance()
+            if current == .symbol("(") { throw error(.expectedGroupingColumn) }
+            levels[levels.count - 1].append(name)
+            if current == .symbol(":") { advance(); continue }
+            if current == .symbol("/") { advance(); levels.append([]); continue }
+            return levels
         }
     }
 

@@ -21,6 +21,8 @@ public struct Coefficient: Sendable, Equatable {
     public var standardizedEstimate: Double? = nil
     /// The (generalised) variance inflation factor of the coefficient's term.
     public var varianceInflation: Double? = nil
+    /// The degrees of freedom of the t test (mixed models: Satterthwaite's).
+    public var degreesOfFreedom: Double? = nil
 
     public var isAliased: Bool { estimate == nil }
 

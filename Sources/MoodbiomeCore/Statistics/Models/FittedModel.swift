@@ -29,6 +29,17 @@ public enum ModelNote: Hashable, Sendable {
     case separation(LogisticRegression.Separation, observations: Int)
     /// Which level of a text outcome is the event.
     case outcomeCoding(ResponseCoding)
+    /// A mixed model at the boundary: a variance estimated as zero or a
+    /// correlation of ±1 (lme4's "boundary (singular) fit").
+    case singularFit
+    /// lme4's convergence warning: the scaled gradient at the optimum
+    /// exceeds its tolerance (NaN: the Hessian was not positive definite).
+    case gradientTooLarge(maxGradient: Double, tolerance: Double, component: Int)
+    /// The optimiser stopped at its evaluation limit.
+    case optimizerLimit(evaluations: Int)
+    /// lmerTest's warning: the Hessian of the variance parameters has
+    /// negative or near-zero eigenvalues, so Satterthwaite's df are unreliable.
+    case varianceHessian(negative: Int, zero: Int)
 }
 
 /// A fitted linear or logistic model with what a report needs: the
@@ -37,6 +48,8 @@ public struct FittedModel: Sendable {
     public enum Fit: Sendable {
         case linear(LinearRegression)
         case logistic(LogisticRegression)
+        /// A linear mixed model (random-effects terms in the formula).
+        case mixed(LinearMixedModel)
     }
 
     public let fit: Fit
@@ -53,7 +66,16 @@ public struct FittedModel: Sendable {
     ///     errors (rows without one are left out with the model's rows).
     public static func fit(formula: Formula, data: DataTable, family: ModelFamily = .gaussian,
                            covariance: CovarianceType = .classical, confidenceLevel: Double = 0.95,
-                           references: [String: String] = [:], cluster: String? = nil) throws -> FittedModel {
+                           references: [String: String] = [:], cluster: String? = nil,
+                           reml: Bool = true) throws -> FittedModel {
+        if formula.isMixed {
+            if family == .binomial { throw ParameterError(.family, .onlyFor(.linearMixedModels)) }
+            if cluster != nil { throw ParameterError(.cluster, .onlyFor(.fixedEffectsModels)) }
+            if covariance != .classical { throw ParameterError(.robust, .onlyFor(.fixedEffectsModels)) }
+            let design = try DesignMatrix(formula: formula, data: data, references: references)
+            let fit = Fit.mixed(try LinearMixedModel(design: design, data: data, reml: reml, confidenceLevel: confidenceLevel))
+            return FittedModel(fit: fit, notes: Self.notes(for: fit, design: design))
+        }
         if family == .binomial && covariance != .classical && covariance != .cluster {
             throw ParameterError(.robust, .onlyFor(.linearModels))
         }
@@ -86,6 +108,7 @@ public struct FittedModel: Sendable {
         switch fit {
         case .linear(let m): m.design
         case .logistic(let m): m.design
+        case .mixed(let m): m.design
         }
     }
 
@@ -93,18 +116,26 @@ public struct FittedModel: Sendable {
         switch fit {
         case .linear(let m): m.coefficients
         case .logistic(let m): m.coefficients
+        case .mixed(let m): m.coefficients
         }
     }
 
+    /// The mixed model, if this is one.
+    public var mixedModel: LinearMixedModel? {
+        if case .mixed(let m) = fit { return m }
+        return nil
+    }
+
     public var family: ModelFamily {
-        if case .linear = fit { return .gaussian }
-        return .binomial
+        if case .logistic = fit { return .binomial }
+        return .gaussian
     }
 
     public var confidenceLevel: Double {
         switch fit {
         case .linear(let m): m.confidenceLevel
         case .logistic(let m): m.confidenceLevel
+        case .mixed(let m): m.confidenceLevel
         }
     }
 
@@ -125,6 +156,17 @@ public struct FittedModel: Sendable {
                     ("log_likelihood", m.logLikelihood), ("aic", m.aic), ("bic", m.bic),
                     ("n_dropped", Double(m.design.nDropped)), ("converged", m.converged ? 1 : 0),
                     ("iterations", Double(m.iterations))]
+        case .mixed(let m):
+            var out: [(name: String, value: Double)] = [("nobs", Double(m.nobs))]
+            var seen = Set<String>()
+            for block in m.blocks where seen.insert(block.term.groupLabel).inserted {
+                out.append(("groups_" + block.term.groupLabel, Double(block.levels.count)))
+            }
+            out += [("sigma", m.sigma), ("log_likelihood", m.logLikelihood), (m.reml ? "reml_criterion" : "deviance", m.objective),
+                    ("aic", m.aic), ("bic", m.bic), ("n_dropped", Double(m.design.nDropped)),
+                    ("converged", m.optimizer.converged && m.gradientCheck?.passed != false ? 1 : 0),
+                    ("singular", m.isSingular ? 1 : 0), ("evaluations", Double(m.optimizer.evaluations))]
+            return out
         }
     }
 
@@ -143,6 +185,7 @@ public struct FittedModel: Sendable {
         switch fit {
         case .linear(let m): coefficients = m.coefficients
         case .logistic(let m): coefficients = m.coefficients
+        case .mixed(let m): coefficients = m.coefficients
         }
         let aliased = coefficients.filter(\.isAliased).map(\.name)
         if !aliased.isEmpty { out.append(.aliased(aliased)) }
@@ -153,6 +196,17 @@ public struct FittedModel: Sendable {
         if case .logistic(let m) = fit {
             if !m.converged { out.append(.notConverged(iterations: m.iterations)) }
             if let s = m.separation { out.append(.separation(s, observations: m.nobs)) }
+        }
+        if case .mixed(let m) = fit {
+            if m.isSingular { out.append(.singularFit) }
+            if !m.optimizer.converged { out.append(.optimizerLimit(evaluations: m.optimizer.evaluations)) }
+            if let check = m.gradientCheck, !check.passed {
+                out.append(.gradientTooLarge(maxGradient: check.maxScaledGradient, tolerance: LinearMixedModel.GradientCheck.tolerance,
+                                             component: check.component))
+            }
+            if m.hessianProblems.negative > 0 || m.hessianProblems.zero > 0 {
+                out.append(.varianceHessian(negative: m.hessianProblems.negative, zero: m.hessianProblems.zero))
+            }
         }
         if let coding = design.responseCoding { out.append(.outcomeCoding(coding)) }
         return out

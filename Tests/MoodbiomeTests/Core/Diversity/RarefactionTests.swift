@@ -12,7 +12,7 @@ struct RarefactionTests {
         let r = Rarefaction(depth: 300, seed: 42)
         let (kept, dropped) = try r.partition(table)
         #expect(dropped.isEmpty)
-        let draw = try r.rarefied(table, samples: kept, iteration: 0)
+        let draw = r.rarefied(table, samples: kept, iteration: 0)
         for j in 0..<draw.sampleCount {
             #expect(draw.abundances(ofSample: j).reduce(0, +) == 300)
             for t in 0..<draw.taxonCount { #expect(draw.value(taxon: t, sample: j) <= table.value(taxon: t, sample: kept[j])) }
@@ -54,7 +54,7 @@ struct RarefactionTests {
         let draws = 4000
         var sums = [Double](repeating: 0, count: 4)
         for i in 0..<draws {
-            let draw = try r.rarefied(table, samples: [0], iteration: i)
+            let draw = r.rarefied(table, samples: [0], iteration: i)
             for t in 0..<4 { sums[t] += draw.value(taxon: t, sample: 0) }
         }
         let n = 100.0, d = 20.0

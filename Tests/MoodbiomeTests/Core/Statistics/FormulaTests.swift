@@ -52,6 +52,40 @@ func table(_ columns: [(String, [String])], source: String = "study.csv") -> Dat
         }
     }
 
+    /// lme4's notation expanded as `findbars` expands it.
+    @Test(arguments: [
+        ("y ~ x + (1 | g)", ["x"], ["(1 | g)"], ["g"]),
+        ("y ~ x + (x | g)", ["x"], ["(1 + x | g)"], ["g"]),
+        ("y ~ x + (0 + x | g)", ["x"], ["(0 + x | g)"], ["g"]),
+        ("y ~ x + (1 + x || g)", ["x"], ["(1 | g)", "(0 + x | g)"], ["g", "g"]),
+        ("y ~ x + (1 | site/person)", ["x"], ["(1 | person:site)", "(1 | site)"], ["person:site", "site"]),
+        ("y ~ x + (1 | a) + (1 | b)", ["x"], ["(1 | a)", "(1 | b)"], ["a", "b"]),
+        ("y ~ x * t + (1 + t | p)", ["x", "t", "x:t"], ["(1 + t | p)"], ["p"]),
+    ])
+    func parsesRandomTerms(_ text: String, _ fixed: [String], _ random: [String], _ groups: [String]) throws {
+        let f = try Formula(text)
+        #expect(f.terms.map(\.label) == fixed)
+        #expect(f.randomTerms.map(\.text) == random)
+        #expect(f.randomTerms.map(\.groupLabel) == groups)
+        #expect(f.isMixed)
+        #expect(try Formula.randomTerms("(1 | p) + (0 + t | p)").map(\.text) == ["(1 | p)", "(0 + t | p)"])
+    }
+
+    @Test(arguments: [
+        ("y ~ x:(1 | g)", "a random-effects term (… | group) cannot be part of an interaction"),
+        ("y ~ x - (1 | g)", "a random-effects term cannot be removed with '-'"),
+        ("y ~ x + (1 | )", "expected the grouping column after '|'"),
+        ("y ~ x + ((1 | g) | h)", "random-effects terms cannot be nested inside one another"),
+    ])
+    func randomTermErrorsSayWhere(_ text: String, _ fragment: String) {
+        #expect { try Formula(text) } throws: { message($0).contains(fragment) && message($0).contains("^") }
+    }
+
+    @Test func randomTermsOnlyWhereMixedModelsAre() {
+        #expect { try Formula(rightHandSide: "~ phq9 + (1 | g)") } throws: { message($0).contains("random-effects terms (… | group) are not available here") }
+        #expect { try Formula.randomTerms("age + (1 | g)") } throws: { message($0).contains("expected only random-effects terms") }
+    }
+
     @Test func treatmentCodingAndReferences() throws {
         let data = table([("y", ["1", "2", "3", "4", "5", "7"]), ("sex", ["F", "M", "F", "M", "F", "M"]),
                           ("g", ["b", "a", "c", "a", "b", "c"])])

@@ -1,0 +1,358 @@
+import Foundation
+import MoodbiomeIO
+import MoodbiomeNumerics
+
+/// A linear mixed model `y = Xβ + Zb + ε`, `b ~ N(0, σ²ΛΛᵀ)`, `ε ~ N(0, σ²I)`,
+/// fitted as R's lme4 `lmer` fits it, with lmerTest's Satterthwaite tests.
+///
+/// **Estimation** (Bates, Mächler, Bolker & Walker 2015, *Fitting linear
+/// mixed-effects models using lme4*, J. Stat. Softw. 67(1)). The relative
+/// covariance factor Λ(θ) is block-diagonal, one lower-triangular `q × q`
+/// factor Tₜ per random term repeated over its groups. For each θ the
+/// penalised least-squares system is solved (``PenalizedLeastSquares``)
+/// and β and σ are profiled out, leaving
+/// - ML: `d(θ) = log|L|² + n(1 + log(2π·r²/n))`,
+/// - REML (default): `d_R(θ) = log|L|² + log|R_X|² + (n − p)(1 + log(2π·r²/(n − p))))`,
+///
+/// with `r²` the penalised residual sum of squares. θ is minimised by
+/// BOBYQA (NLopt, as lme4's default `nloptwrap`) from Tₜ = I with the
+/// diagonals of the Tₜ bounded below by 0; then `σ̂² = r²/n` (ML) or
+/// `r²/(n − p)` (REML), `vcov(β̂) = σ̂²(R_XᵀR_X)⁻¹`, and the random effects'
+/// covariance is `σ̂²TₜTₜᵀ`. Rank-deficient fixed columns are dropped first
+/// (reported as aliased, as lme4's "fixed-effect model matrix is rank
+/// deficient").
+///
+/// **Fit statistics** (lme4's conventions): `logLik = −d/2` (the REML
+/// log-likelihood for REML fits), `AIC = d + 2k`, `BIC = d + k·log n` with
+/// `k = p + dim θ + 1`. A fit is singular when a diagonal element of some
+/// Tₜ is below 1e-4 (lme4's `isSingular`): a variance estimated as zero or
+/// a correlation of ±1 — "boundary (singular) fit".
+///
+/// **Convergence check** (lme4's `checkConv`): the gradient g and Hessian
+/// H of the objective at θ̂ by central differences (step 1e-4); the fit is
+/// flagged when `max min(|H⁻¹g|, |g|) > 0.002` (the scaled gradient, as
+/// lme4's `check.conv.grad`), skipped for singular fits.
+///
+/// **Tests** (lmerTest's `summary`, Kuznetsova, Brockhoff & Christensen
+/// 2017, J. Stat. Softw. 82(13)): t = β̂/SE on Satterthwaite's degrees of
+/// freedom `ν = 2·V²/(∇Vᵀ A ∇V)` with V = SE², ∇V its gradient in the
+/// variance parameters (θ, σ) and `A = 2H⁻¹` their asymptotic covariance,
+/// H the Hessian of the deviance in (θ, σ). Both derivatives are numDeriv's
+/// Richardson-extrapolated central differences (``NumericalDerivatives``),
+/// as lmerTest computes them, and H is inverted through its eigenvalues
+/// (a pseudo-inverse dropping those below 1e-8, lmerTest's tolerance).
+/// Confidence intervals are `β̂ ± t₍ν₎·SE` (Wald with Satterthwaite df; lme4's
+/// `confint` profiles instead). Standardised coefficients are β·sd(xⱼ)/sd(y)
+/// over the rows used, as for linear models.
+public struct LinearMixedModel: Sendable {
+    public let design: DesignMatrix
+    public let blocks: [RandomEffectsBlock]
+    /// Restricted maximum likelihood (lme4's default) or maximum likelihood.
+    public let reml: Bool
+    public let confidenceLevel: Double
+    /// The relative covariance parameters at the optimum (lme4's `getME(fit, "theta")`).
+    public let theta: [Double]
+    public let coefficients: [Coefficient]
+    /// Coefficient covariance, design order (NaN for aliased columns).
+    public let covariance: Matrix
+    /// Residual standard deviation σ̂.
+    public let sigma: Double
+    /// The REML criterion (REML fits) or the deviance −2 log L (ML fits).
+    public let objective: Double
+    public var logLikelihood: Double { -objective / 2 }
+    /// Estimated parameters: fixed effects, θ and σ.
+    public var parameterCount: Int { rank + theta.count + 1 }
+    public var aic: Double { objective + 2 * Double(parameterCount) }
+    public var bic: Double { objective + log(Double(nobs)) * Double(parameterCount) }
+    public var nobs: Int { design.response.count }
+    /// The number of non-aliased fixed-effect columns.
+    public let rank: Int
+    /// The variance components, lme4's `as.data.frame(VarCorr(fit))`.
+    public let varianceComponents: [VarianceComponent]
+    /// The conditional modes of the random effects b̂ = Λû, per block: per
+    /// group, its q values.
+    public let randomEffects: [[Double]]
+    public let fitted: [Double]
+    public let residuals: [Double]
+    /// A boundary (singular) fit.
+    public let isSingular: Bool
+    public let optimizer: Optimizer
+    /// The scaled-gradient check; nil when it was skipped (singular fits).
+    public let gradientCheck: GradientCheck?
+    /// Eigenvalues of the variance parameters' Hessian that lmerTest warns
+    /// about (negative or within 1e-8 of zero).
+    public let hessianProblems: (negative: Int, zero: Int)
+
+    public struct Optimizer: Sendable, Equatable {
+        public let evaluations: Int
+        /// Stopped by a tolerance (not by the evaluation limit).
+        public let converged: Bool
+    }
+
+    public struct GradientCheck: Sendable, Equatable {
+        /// max over θ of min(|H⁻¹g|, |g|), or NaN when H was not positive definite.
+        public let maxScaledGradient: Double
+        /// The component (0-based) where it is largest.
+        public let component: Int
+        public static let tolerance = 0.002
+        public var passed: Bool { maxScaledGradient.isFinite && maxScaledGradient <= Self.tolerance }
+    }
+
+    /// One row of the variance-components table.
+    public struct VarianceComponent: Sendable, Equatable {
+        /// The grouping (`participant`, `participant:site`, `participant.1`
+        /// for a second uncorrelated term), or nil for the residual.
+        public let group: String?
+        public let term: String?
+        /// The second term of a correlation row.
+        public let term2: String?
+        /// A variance, or for a correlation row the covariance.
+        public let variance: Double
+        public let standardDeviation: Double?
+        public let correlation: Double?
+    }
+
+    /// Fits `design` (its formula's fixed part) with `formula`'s random terms.
+    ///
+    /// - Throws: `DataError` for groupings the model cannot use (fewer
+    ///   than two groups, as many effects as rows, too large a dense
+    ///   system, no residual degrees of freedom).
+    public init(design: DesignMatrix, data: DataTable, reml: Bool = true, confidenceLevel: Double = 0.95) throws {
+        precondition(confidenceLevel > 0 && confidenceLevel < 1, "confidence level must be in (0, 1)")
+        self.design = design
+        self.reml = reml
+        self.confidenceLevel = confidenceLevel
+        let blocks = try RandomEffectsBlock.build(formula: design.formula, data: data, design: design)
+        self.blocks = blocks
+        let n = design.x.rows, pAll = design.x.columns
+        let location = SourceLocation(file: data.source)
+
+        // Non-aliased fixed columns, in design order.
+        let kept: [Int]
+        if pAll > 0 {
+            let qr = try PivotedQR(design.x)
+            kept = Array(qr.permutation.prefix(qr.rank)).sorted()
+        } else {
+            kept = []
+        }
+        let p = kept.count
+        self.rank = p
+        if n - p <= 0 {
+            throw DataError(.noResidualDegreesOfFreedom(rank: p, rows: n), at: location)
+        }
+        let x = design.x.selectingColumns(kept)
+        let pls = try PenalizedLeastSquares(x: x, y: design.response, blocks: blocks, source: data.source)
+
+        // Optimise θ.
+        let lower = RelativeCovarianceFactors.lowerBounds(blocks: blocks)
+        let result = try BoundedMinimizer.minimize(start: RelativeCovarianceFactors.start(blocks: blocks), lower: lower,
+                                                   upper: lower.map { _ in .infinity }) {
+            pls.objective(theta: $0, reml: reml)
+        }
+        self.optimizer = Optimizer(evaluations: result.evaluations, converged: result.converged)
+        guard let solution = pls.solve(theta: result.x) else {
+            throw DataError(.mixedModelNotPositiveDefinite, at: location)
+        }
+        let theta = result.x
+        self.theta = theta
+        self.objective = pls.objective(solution, reml: reml)
+        let sigma2 = solution.pwrss / Double(reml ? n - p : n)
+        self.sigma = sigma2.squareRoot()
+        self.residuals = solution.residuals
+        self.fitted = zip(design.response, solution.residuals).map { $0 - $1 }
+
+        // Singularity: a diagonal of some Tₜ at (near) zero.
+        var singular = false
+        for (k, bound) in lower.enumerated() where bound == 0 && theta[k] < 1e-4 { singular = true }
+        self.isSingular = singular
+
+        // Conditional modes b = Tₜu per group.
+        let factors = RelativeCovarianceFactors(theta: theta, blocks: blocks).factors
+        self.randomEffects = blocks.indices.map { t in
+            let q = blocks[t].q
+            var b = [Double](repeating: 0, count: solution.u[t].count)
+            for g in 0..<blocks[t].levels.count {
+                for i in 0..<q {
+                    var sum = 0.0
+                    for k in 0...i { sum += factors[t][i + k * q] * solution.u[t][g * q + k] }
+                    b[g * q + i] = sum
+                }
+            }
+            return b
+        }
+        self.varianceComponents = Self.components(blocks: blocks, factors: factors, sigma2: sigma2)
+
+        // Covariance of β̂.
+        guard let unscaled = solution.unscaledCovariance(p: p) else { throw DataError(.mixedModelNotPositiveDefinite, at: location) }
+        var covariance = Matrix(rows: pAll, columns: pAll, repeating: .nan)
+        for (a, i) in kept.enumerated() { for (b, j) in kept.enumerated() { covariance[i, j] = sigma2 * unscaled[a + b * p] } }
+        self.covariance = covariance
+
+        // lme4's convergence check.
+        if singular {
+            self.gradientCheck = nil
+        } else {
+            self.gradientCheck = Self.checkGradient(theta: theta, lower: lower) { pls.objective(theta: $0, reml: reml) }
+        }
+
+        // lmerTest's Satterthwaite degrees of freedom.
+        let varpar = theta + [sigma2.squareRoot()]
+        func deviance(_ vp: [Double]) -> Double {
+            let s2 = vp[vp.count - 1] * vp[vp.count - 1]
+            guard let s = pls.solve(theta: Array(vp.dropLast())) else { return .nan }
+            var d = s.logDetL + s.pwrss / s2 + Double(n) * Foundation.log(2 * Double.pi * s2)
+            if reml { d += s.logDetRX - Double(p) * Foundation.log(2 * Double.pi * s2) }
+            return d
+        }
+        func covarianceOfBeta(_ vp: [Double]) -> [Double] {
+            let s2 = vp[vp.count - 1] * vp[vp.count - 1]
+            guard let s = pls.solve(theta: Array(vp.dropLast())), let v = s.unscaledCovariance(p: p) else {
+                return [Double](repeating: .nan, count: p * p)
+            }
+            return v.map { $0 * s2 }
+        }
+        let hessian = NumericalDerivatives.hessian(deviance, at: varpar)
+        let (varparCovariance, problems) = Self.pseudoInverseTimesTwo(hessian)
+        self.hessianProblems = problems
+        let jacobian = NumericalDerivatives.jacobian(covarianceOfBeta, at: varpar)
+
+        let sdY = standardDeviation(design.response)
+        var rows = [Coefficient]()
+        for j in 0..<pAll {
+            let name = design.columnNames[j]
+            let term = design.columnTerms[j].map { design.termLabels[$0] }
+            guard let a = kept.firstIndex(of: j) else {
+                rows.append(.aliased(name: name, term: term))
+                continue
+            }
+            let v = covariance[j, j]
+            let gradient = jacobian[a + a * p]
+            var denominator = 0.0
+            for r in gradient.indices { for c in gradient.indices { denominator += gradient[r] * varparCovariance[r][c] * gradient[c] } }
+            let df = 2 * v * v / denominator
+            let reference: (any ContinuousDistribution)? = df.isFinite && df > 0 ? StudentT(degreesOfFreedom: df) : nil
+            let critical = reference?.quantile(1 - (1 - confidenceLevel) / 2) ?? .nan
+            var row = Coefficient.wald(name: name, term: term, estimate: solution.beta[a], standardError: v.squareRoot(),
+                                       reference: reference, critical: critical)
+            row.degreesOfFreedom = df
+            if design.columnTerms[j] != nil {
+                row.standardizedEstimate = solution.beta[a] * standardDeviation(Array(design.x.column(j))) / sdY
+            }
+            rows.append(row)
+        }
+        self.coefficients = rows
+    }
+
+    /// `2H⁺` through the eigenvalues of H, dropping those at or below 1e-8,
+    /// and the counts of negative and near-zero eigenvalues (lmerTest).
+    static func pseudoInverseTimesTwo(_ h: [[Double]]) -> ([[Double]], (negative: Int, zero: Int)) {
+        let k = h.count
+        guard k > 0, h.allSatisfy({ $0.allSatisfy(\.isFinite) }), let eigen = try? SymmetricEigen(Matrix(h)) else {
+            return (h, (0, 0))
+        }
+        let tolerance = 1e-8
+        var out = [[Double]](repeating: [Double](repeating: 0, count: k), count: k)
+        var negative = 0, zero = 0
+        for (m, lambda) in eigen.eigenvalues.enumerated() {
+            if lambda < -tolerance { negative += 1 }
+            if abs(lambda) < tolerance { zero += 1 }
+            guard lambda > tolerance else { continue }
+            for r in 0..<k {
+                for c in 0..<k { out[r][c] += 2 * eigen.eigenvectors[r, m] * eigen.eigenvectors[c, m] / lambda }
+            }
+        }
+        return (out, (negative, zero))
+    }
+
+    /// lme4's scaled-gradient check from central differences (step 1e-4;
+    /// one-sided at a lower bound).
+    static func checkGradient(theta: [Double], lower: [Double], f: ([Double]) -> Double) -> GradientCheck {
+        let k = theta.count
+        let delta = 1e-4
+        let f0 = f(theta)
+        var gradient = [Double](repeating: 0, count: k)
+        var hessian = Matrix(rows: k, columns: k)
+        func shifted(_ steps: [(Int, Double)]) -> Double {
+            var x = theta
+            for (i, s) in steps { x[i] += s }
+            return f(x)
+        }
+        for i in 0..<k {
+            let up = shifted([(i, delta)]), down = shifted([(i, -delta)])
+            gradient[i] = (up - down) / (2 * delta)
+            hessian[i, i] = (up - 2 * f0 + down) / (delta * delta)
+            for j in 0..<i {
+                let value = (shifted([(i, delta), (j, delta)]) - shifted([(i, delta), (j, -delta)])
+                             - shifted([(i, -delta), (j, delta)]) + shifted([(i, -delta), (j, -delta)])) / (4 * delta * delta)
+                hessian[i, j] = value
+                hessian[j, i] = value
+            }
+        }
+        guard let cholesky = try? Cholesky(hessian) else {
+            return GradientCheck(maxScaledGradient: .nan, component: 0)
+        }
+        // H⁻¹g through Uᵀz = g, Uw = z.
+        let u = cholesky.upper
+        var z = [Double](repeating: 0, count: k)
+        for i in 0..<k {
+            var t = gradient[i]
+            for m in 0..<i { t -= u[m, i] * z[m] }
+            z[i] = t / u[i, i]
+        }
+        var w = [Double](repeating: 0, count: k)
+        for i in stride(from: k - 1, through: 0, by: -1) {
+            var t = z[i]
+            for m in (i + 1)..<Swift.max(k, i + 1) { t -= u[i, m] * w[m] }
+            w[i] = t / u[i, i]
+        }
+        var best = 0.0, component = 0
+        for i in 0..<k {
+            let value = Swift.min(abs(w[i]), abs(gradient[i]))
+            if value > best { best = value; component = i }
+        }
+        return GradientCheck(maxScaledGradient: best, component: component)
+    }
+
+    /// The variance-components rows in `as.data.frame(VarCorr(fit))`'s
+    /// order: per block, the variances, then the correlations of the lower
+    /// triangle column by column; the residual last.
+    static func components(blocks: [RandomEffectsBlock], factors: [[Double]], sigma2: Double) -> [VarianceComponent] {
+        var out = [VarianceComponent]()
+        var seen = [String: Int]()
+        for (t, block) in blocks.enumerated() {
+            let q = block.q
+            var label = block.term.groupLabel
+            if let count = seen[label] {
+                seen[label] = count + 1
+                label += ".\(count)"
+            } else {
+                seen[label] = 1
+            }
+            // Σ = σ²TTᵀ.
+            var sigma = [Double](repeating: 0, count: q * q)
+            for i in 0..<q {
+                for j in 0..<q {
+                    var sum = 0.0
+                    for k in 0...Swift.min(i, j) { sum += factors[t][i + k * q] * factors[t][j + k * q] }
+                    sigma[i + j * q] = sigma2 * sum
+                }
+            }
+            for i in 0..<q {
+                out.append(VarianceComponent(group: label, term: block.columnNames[i], term2: nil, variance: sigma[i + i * q],
+                                             standardDeviation: sigma[i + i * q].squareRoot(), correlation: nil))
+            }
+            for j in 0..<q {
+                for i in (j + 1)..<Swift.max(q, j + 1) {
+                    let covariance = sigma[i + j * q]
+                    let denominator = (sigma[i + i * q] * sigma[j + j * q]).squareRoot()
+                    out.append(VarianceComponent(group: label, term: block.columnNames[j], term2: block.columnNames[i],
+                                                 variance: covariance, standardDeviation: nil,
+                                                 correlation: denominator > 0 ? covariance / denominator : .nan))
+                }
+            }
+        }
+        out.append(VarianceComponent(group: nil, term: nil, term2: nil, variance: sigma2,
+                                     standardDeviation: sigma2.squareRoot(), correlation: nil))
+        return out
+    }
+}
