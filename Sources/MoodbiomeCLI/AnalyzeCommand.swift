@@ -66,6 +66,12 @@ struct AnalyzeCommand: ParsableCommand {
 
     @OptionGroup var betaSettings: BetaSettingsOptions
 
+    @Option(help: ArgumentHelp("Random-effects terms for metadata with several samples per participant, in lme4's notation: \"(1 | participant_id)\", \"(1 + months | participant_id)\". The models become linear mixed models (REML; Satterthwaite df); see `moodbiome regress --help`.", valueName: "terms"))
+    var random: String?
+
+    @Flag(name: .customLong("ml"), help: "With --random: fit by maximum likelihood instead of REML.")
+    var maximumLikelihood = false
+
     @Option(name: .customLong("outcome-cutoff"), help: ArgumentHelp("Dichotomise the outcome: 1 when outcome ≥ this value, and fit logistic models.", valueName: "value"))
     var outcomeCutoff: Double?
 
@@ -115,6 +121,8 @@ struct AnalyzeCommand: ParsableCommand {
         job.association.covariates = commaList(covariates)
         (job.association.family, job.association.covariance, job.association.confidenceLevel, job.association.references) = try model.resolved()
         job.association.cluster = model.cluster
+        if let random { job.association.random = try Formula.randomTerms(random) }
+        job.association.reml = !maximumLikelihood
         job.association.outcomeCutoff = outcomeCutoff
         job.association.adjustment = adjust
         job.association.groupBy = groupBy

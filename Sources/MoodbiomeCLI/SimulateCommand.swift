@@ -13,12 +13,17 @@ struct SimulateCommand: ParsableCommand {
         metadata.csv (age, sex, BMI, antidepressant use, Bristol stool type, PHQ-9 items and score), \
         truth.json (every parameter, and the true coefficients of the analysis model) and a README \
         saying plainly that the data are simulated. The same seed gives the same bytes. Limits: \
-        at most 1,000,000 participants, 100,000 genera and 10,000,000 reads per sample.
+        at most 1,000,000 samples, 100,000 genera and 10,000,000 reads per sample. With --visits K > 1 \
+        the cohort is longitudinal: K samples per participant, 3 months apart, with a random intercept \
+        and a random slope in time, whose true values are under "mixed_model" in truth.json.
         """
     )
 
     @Option(help: "Number of participants (one stool sample each), 10 to 1,000,000.")
     var participants = 300
+
+    @Option(help: "Visits (stool sample and PHQ-9) per participant, 1 to 100; more than 1 makes a longitudinal cohort.")
+    var visits = 1
 
     @Option(help: "Number of genera (at least 21: the model names 20).")
     var taxa = 200
@@ -45,6 +50,7 @@ struct SimulateCommand: ParsableCommand {
         var job = SimulationRun(outputDirectory: outDir)
         job.simulation.participants = participants
         job.simulation.taxa = taxa
+        job.simulation.visits = visits
         job.simulation.seed = seed
         job.simulation.diversityEffect = diversityEffect
         job.simulation.minimumDepth = minDepth
@@ -60,7 +66,7 @@ struct SimulateCommand: ParsableCommand {
     func run() throws {
         try reportingErrors {
             let cohort = try job.run()
-            printToStandardError("wrote \(SimulationDocuments.outputFiles.joined(separator: ", ")) to \(outDir) (\(cohort.participants.count) participants, \(cohort.taxa.count) genera; simulated data)")
+            printToStandardError("wrote \(SimulationDocuments.outputFiles.joined(separator: ", ")) to \(outDir) (\(cohort.participants.count) samples, \(cohort.taxa.count) genera; simulated data)")
         }
     }
 }

@@ -31,6 +31,11 @@ public struct AlphaAssociation: Sendable {
     /// Cluster-robust standard errors over this metadata column's groups
     /// (participant, family, site).
     public var cluster: String? = nil
+    /// Random-effects terms (`(1 | participant_id)`): the models become
+    /// linear mixed models (lme4's, REML unless `reml` is false), for
+    /// metadata with several samples per participant.
+    public var random: [RandomTerm] = []
+    public var reml = true
     public var confidenceLevel = 0.95
     public var references: [String: String] = [:]
     public var adjustment = PValueAdjustment.benjaminiHochberg
@@ -123,6 +128,9 @@ public struct AlphaAssociation: Sendable {
         public let covariance: CovarianceType
         /// The cluster column of cluster-robust errors, if any.
         public var cluster: String? = nil
+        /// The random-effects terms of mixed models (empty otherwise).
+        public var random: [RandomTerm] = []
+        public var reml = true
         public let adjustment: PValueAdjustment
         public let references: [String: String]
     }
@@ -142,6 +150,15 @@ public struct AlphaAssociation: Sendable {
             throw ParameterError(.robust, .onlyFor(.linearModels))
         }
         if cluster != nil && covariance != .classical { throw ParameterError(.cluster, .conflicts(.robust)) }
+        if !random.isEmpty {
+            if family == .binomial { throw ParameterError(.family, .onlyFor(.linearMixedModels)) }
+            if outcomeCutoff != nil { throw ParameterError(.outcomeCutoff, .onlyFor(.fixedEffectsModels)) }
+            if outcomeBand != nil { throw ParameterError(.outcomeBand, .onlyFor(.fixedEffectsModels)) }
+            if covariance != .classical { throw ParameterError(.robust, .onlyFor(.fixedEffectsModels)) }
+            if cluster != nil { throw ParameterError(.cluster, .onlyFor(.fixedEffectsModels)) }
+        } else if !reml {
+            throw ParameterError(.maximumLikelihood, .onlyFor(.mixedModels))
+        }
         var seen = Set<String>()
         for c in covariates where !seen.insert(c).inserted {
             throw ParameterError(.covariates, .malformed(value: covariates.joined(separator: ","), expected: "a list naming each column once ('\(c)' is listed twice)"))
@@ -198,7 +215,8 @@ public struct AlphaAssociation: Sendable {
             outcomeCutoff = band.lower
             bandName = band.slug
         }
-        for column in [outcome] + covariates where metadata[column] == nil {
+        let randomColumns = random.flatMap(\.variables)
+        for column in [outcome] + covariates + randomColumns where metadata[column] == nil {
             throw DataError(.missingColumn(column, purpose: .metadata, available: metadata.columnNames),
                             at: SourceLocation(file: metadata.source, columnName: column))
         }
@@ -244,6 +262,7 @@ public struct AlphaAssociation: Sendable {
             }
             if !keep.contains(c) { keep.append(c) }
         }
+        for v in random.flatMap(\.variables) where !keep.contains(v) { keep.append(v) }
         if let g = group, !keep.contains(g) { keep.append(g) }
         var merged = metadata.selectingRows(joined)
             .selectingColumns(keep, source: "merged table (\(original.source) joined with \(countsSource))")
@@ -285,11 +304,11 @@ public struct AlphaAssociation: Sendable {
         let modelled = merged[modelledOutcome]?.numbers ?? []
         let groupColumn = group.flatMap { merged[$0] }
         for label in labels {
-            let formula = Formula.main(response: modelledOutcome, predictors: [label] + covariates)
+            let formula = Formula.main(response: modelledOutcome, predictors: [label] + covariates).adding(randomTerms: random)
             let model: FittedModel
             do {
                 model = try FittedModel.fit(formula: formula, data: merged, family: family, covariance: covariance,
-                                            confidenceLevel: confidenceLevel, references: references, cluster: cluster)
+                                            confidenceLevel: confidenceLevel, references: references, cluster: cluster, reml: reml)
             } catch {
                 throw MetricModelError(metric: label, underlying: error)
             }
@@ -322,6 +341,8 @@ public struct AlphaAssociation: Sendable {
                             group: group, modelNotes: notes, confidenceLevel: confidenceLevel, covariance: covariance,
                             adjustment: adjustment, references: references)
         result.cluster = cluster
+        result.random = random
+        result.reml = reml
         return result
     }
 

@@ -52,6 +52,19 @@ import MoodbiomeNumerics
 ///    (anhedonia and depressed mood most endorsed, item 9 least). Then 5% of
 ///    participants miss 1 item, 2% miss 2 (both prorated by the scorer) and
 ///    1% miss 3 (not scored).
+/// 7. **Visits** (`visits` K > 1: a longitudinal cohort). Each participant
+///    gives a stool sample and a PHQ-9 at months 0, 3, …, 3(K − 1). The
+///    covariates are the participant's; the diversity propensity of visit v
+///    is `zᵢ + w·ηᵢᵥ` (w = 0.5, η ~ N(0, 1): diversity varies within a
+///    person), and the community, reads, mood factor and items are drawn
+///    anew at each visit. Severity gains a random intercept and a random
+///    slope in time, `aᵢ + (b_months + cᵢ)·months`, with aᵢ ~ N(0, σ_a²) and
+///    cᵢ ~ N(0, σ_c²) independent. So in the linear mixed model
+///    `phq9_total ~ shannon + months + age + sex + bmi + antidepressant +
+///    (1 + months | participant_id)` the true fixed effects are δ, b_months
+///    and the covariates' as above, the random-effect SDs σ_a and σ_c with
+///    correlation 0, and the residual SD σ. With K = 1 nothing of this
+///    step is drawn and the cohort is the cross-sectional one.
 public struct CohortSimulation: Sendable {
     public var participants = 300
     public var taxa = 200
@@ -75,6 +88,19 @@ public struct CohortSimulation: Sendable {
     public var moodFactorEffect = 2.5
     /// θ, the Dirichlet precision (larger: less sampling overdispersion).
     public var dirichletPrecision = 400.0
+    /// Visits per participant (1: cross-sectional).
+    public var visits = 1
+    /// Months between visits.
+    public static let visitIntervalMonths = 3
+    /// Change in severity per month (fixed), PHQ-9 points.
+    public var monthsEffect = -0.1
+    /// SD of the participants' random intercepts and random slopes (per month).
+    public var randomInterceptSD = 3.0
+    public var randomSlopeSD = 0.3
+    /// SD of a visit's diversity propensity around the participant's.
+    public static let withinPersonDiversitySD = 0.5
+    /// The most visits `simulate` draws.
+    public static let maximumVisits = 100
     /// Log-fold change per SD of the gut-linked mood factor d.
     public var moodTaxa: [(genus: String, logFoldChange: Double)] = [
         ("Coprococcus", -1.0), ("Dialister", -1.0), ("Faecalibacterium", -0.5), ("Eggerthella", 1.2), ("Bacteroides", 0.17),
@@ -100,7 +126,13 @@ public struct CohortSimulation: Sendable {
 
     /// One simulated participant.
     public struct Participant: Sendable {
+        /// The sample's ID: the participant's (`P0001`) in a cross-sectional
+        /// cohort, with the visit (`P0001_V2`) in a longitudinal one.
         public let id: String
+        public let participantID: String
+        /// Visit number, from 1.
+        public let visit: Int
+        public let months: Int
         public let age: Int
         public let female: Bool
         public let bmi: Double
@@ -131,6 +163,13 @@ public struct CohortSimulation: Sendable {
         guard participants >= 10 else { throw ParameterError(.participants, .outOfRange(value: String(participants), allowed: .atLeast("10"))) }
         guard participants <= Self.maximumParticipants else {
             throw ParameterError(.participants, .exceedsLimit(value: String(participants), limit: String(Self.maximumParticipants)))
+        }
+        guard visits >= 1 else { throw ParameterError(.visits, .outOfRange(value: String(visits), allowed: .atLeast("1"))) }
+        guard visits <= Self.maximumVisits else {
+            throw ParameterError(.visits, .exceedsLimit(value: String(visits), limit: String(Self.maximumVisits)))
+        }
+        guard participants * visits <= Self.maximumParticipants else {
+            throw ParameterError(.participants, .exceedsLimit(value: "\(participants) × \(visits) visits", limit: "\(Self.maximumParticipants) samples"))
         }
         guard taxa >= Self.namedGenera.count + 1 else {
             throw ParameterError(.taxa, .outOfRange(value: String(taxa), allowed: .atLeast(String(Self.namedGenera.count + 1))))
@@ -185,7 +224,7 @@ public struct CohortSimulation: Sendable {
         let index = Dictionary(uniqueKeysWithValues: names.enumerated().map { ($1, $0) })
         let named = Self.namedGenera.count
         var people = [Participant]()
-        people.reserveCapacity(participants)
+        people.reserveCapacity(participants * visits)
         for i in 0..<participants {
             var rng = Xoshiro256StarStar(seed: seed, stream: [UInt64(i)])
             // 1. Covariates.
@@ -197,8 +236,15 @@ public struct CohortSimulation: Sendable {
             // 2. Expected severity.
             let s0 = severityIntercept + ageEffect * Double(age - 45) + (female ? femaleEffect : 0)
                 + bmiEffect * (bmi - 26) + (antidepressant ? antidepressantEffect : 0)
+            let zPerson = rng.nextNormal()
+            // 7. Random intercept and slope (longitudinal cohorts only).
+            let longitudinal = visits > 1
+            let randomIntercept = longitudinal ? randomInterceptSD * rng.nextNormal() : 0
+            let randomSlope = longitudinal ? randomSlopeSD * rng.nextNormal() : 0
+            for visit in 0..<visits {
+            let months = visit * Self.visitIntervalMonths
             // 3. Community.
-            let z = rng.nextNormal()
+            let z = longitudinal ? zPerson + Self.withinPersonDiversitySD * rng.nextNormal() : zPerson
             let evenness = exp(-Self.evennessDiversity * z)
             var logWeight = [Double](repeating: -.infinity, count: taxa)
             for k in 0..<taxa {
@@ -233,7 +279,9 @@ public struct CohortSimulation: Sendable {
                 shannon -= p * log(p)
             }
             let noiseSD = (residualSD * residualSD - moodFactorEffect * moodFactorEffect).squareRoot()
+            let trajectory = randomIntercept + (monthsEffect + randomSlope) * Double(months)
             let severity = s0 + diversityEffect * (shannon - 3) + moodFactorEffect * d + noiseSD * rng.nextNormal()
+                + (longitudinal ? trajectory : 0)
             // 6. Items.
             let target = Int(Swift.min(27, Swift.max(0, severity.rounded())))
             var items = [Int](repeating: 0, count: 9)
@@ -250,9 +298,13 @@ public struct CohortSimulation: Sendable {
                 order.swapAt(j, pick)
                 answers[order[j]] = nil
             }
-            people.append(Participant(id: String(format: "P%04d", i + 1), age: age, female: female, bmi: bmi,
+            let participantID = String(format: "P%04d", i + 1)
+            people.append(Participant(id: longitudinal ? participantID + "_V\(visit + 1)" : participantID,
+                                      participantID: participantID, visit: visit + 1, months: months,
+                                      age: age, female: female, bmi: bmi,
                                       antidepressant: antidepressant, bristol: bristol, counts: counts,
                                       shannon: shannon, severity: severity, items: answers))
+            }
         }
         return Cohort(taxa: names, participants: people)
     }

@@ -21,7 +21,13 @@ public struct SimulationDocuments: Sendable {
         }
         let itemNames = (1...9).map { "phq9_\($0)" }
         let people = cohort.participants
+        let longitudinal = simulation.visits > 1
         var columns = [DataTable.Column]()
+        if longitudinal {
+            columns.append(DataTable.Column(name: "participant_id", cells: people.map(\.participantID)))
+            columns.append(DataTable.Column(name: "visit", cells: people.map { String($0.visit) }))
+            columns.append(DataTable.Column(name: "months", cells: people.map { String($0.months) }))
+        }
         columns.append(DataTable.Column(name: "age", cells: people.map { String($0.age) }))
         columns.append(DataTable.Column(name: "sex", cells: people.map { $0.female ? "female" : "male" }))
         columns.append(DataTable.Column(name: "bmi", cells: people.map { NumberStyle.roundTrip.format($0.bmi) }))
@@ -30,7 +36,8 @@ public struct SimulationDocuments: Sendable {
         for (j, name) in itemNames.enumerated() {
             columns.append(DataTable.Column(name: name, cells: people.map { (p: CohortSimulation.Participant) -> String in p.items[j].map(String.init) ?? "NA" }))
         }
-        let base = DataTable(source: "simulated metadata", idColumnName: "participant_id", ids: people.map(\.id), columns: columns)
+        let base = DataTable(source: "simulated metadata", idColumnName: longitudinal ? "sample_id" : "participant_id",
+                             ids: people.map(\.id), columns: columns)
         let scoring = try ScaleScoring(scale: .phq9, items: itemNames, prefix: nil)
         let scored = try scoring.scored(base).table
         return [
@@ -53,6 +60,7 @@ public struct SimulationDocuments: Sendable {
         out += "  \"generator\": \"moodbiome \(moodbiomeVersion) simulate\",\n"
         out += "  \"seed\": \(simulation.seed),\n"
         out += "  \"participants\": \(simulation.participants),\n"
+        out += "  \"visits\": \(simulation.visits),\n"
         out += "  \"taxa\": \(simulation.taxa),\n"
         out += "  \"sequencing\": {\"depth\": \"log-uniform\", \"minimum_depth\": \(simulation.minimumDepth), \"maximum_depth\": \(simulation.maximumDepth), \"dirichlet_precision\": \(n(simulation.dirichletPrecision)), \"reads_min\": \(reads.min() ?? 0), \"reads_max\": \(reads.max() ?? 0)},\n"
         out += "  \"covariates\": {\"age\": \"uniform whole years 18-75\", \"sex\": \"female with probability 0.55\", \"bmi\": \"normal(26, 4.5) clipped to 16-50\", \"antidepressant\": \"yes with probability 0.18\", \"bristol_stool_type\": [" + CohortSimulation.bristolFrequencies.map(n).joined(separator: ", ") + "]},\n"
@@ -66,6 +74,15 @@ public struct SimulationDocuments: Sendable {
         out += "    \"scale\": \"natural-log fold change of the genus' weight before sequencing\"\n  },\n"
         out += "  \"severity\": {\"intercept_at_age45_female0_bmi26_no_antidepressant_shannon3\": \(n(simulation.severityIntercept)), \"age_per_year\": \(n(simulation.ageEffect)), \"female\": \(n(simulation.femaleEffect)), \"bmi_per_unit\": \(n(simulation.bmiEffect)), \"antidepressant\": \(n(simulation.antidepressantEffect)), \"shannon_per_nat\": \(n(simulation.diversityEffect)), \"residual_sd\": \(n(simulation.residualSD)), \"gut_linked_factor_per_sd\": \(n(simulation.moodFactorEffect)), \"units\": \"PHQ-9 points\"},\n"
         out += "  \"phq9\": {\"total\": \"severity rounded and clipped to 0-27, split into items by propensity\", \"item_propensity\": [" + CohortSimulation.itemPropensity.map(n).joined(separator: ", ") + "], \"missing_items\": {\"1\": 0.05, \"2\": 0.02, \"3\": 0.01}},\n"
+        if simulation.visits > 1 {
+            out += "  \"longitudinal\": {\"visits\": \(simulation.visits), \"months_between_visits\": \(CohortSimulation.visitIntervalMonths), \"within_person_diversity_propensity_sd\": \(n(CohortSimulation.withinPersonDiversitySD)), \"community_mood_factor_and_items\": \"drawn anew at each visit\"},\n"
+            out += "  \"mixed_model\": {\n"
+            out += "    \"formula\": \"phq9_total ~ shannon + months + age + sex + bmi + antidepressant + (1 + months | participant_id)\",\n"
+            out += "    \"true_fixed_effects\": {\"Intercept\": \(n(intercept + simulation.femaleEffect)), \"shannon\": \(n(simulation.diversityEffect)), \"months\": \(n(simulation.monthsEffect)), \"age\": \(n(simulation.ageEffect)), \"sex[T.male]\": \(n(-simulation.femaleEffect)), \"bmi\": \(n(simulation.bmiEffect)), \"antidepressant[T.yes]\": \(n(simulation.antidepressantEffect))},\n"
+            out += "    \"random_effects\": {\"participant_id\": {\"Intercept_sd\": \(n(simulation.randomInterceptSD)), \"months_sd\": \(n(simulation.randomSlopeSD)), \"correlation\": 0}, \"residual_sd\": \(n(simulation.residualSD))},\n"
+            out += "    \"caveats\": \"as for the analysis model; the residual SD is that of the severity before rounding and clipping\"\n"
+            out += "  },\n"
+        }
         out += "  \"analysis_model\": {\n"
         out += "    \"formula\": \"phq9_total ~ shannon + age + sex + bmi + antidepressant\",\n"
         out += "    \"shannon\": \"natural log, on the unrarefied counts\",\n"
@@ -73,6 +90,25 @@ public struct SimulationDocuments: Sendable {
         out += "    \"caveats\": \"rounding, clipping at 0 and 27 and proration of missing items distort these slightly; rarefying before the analysis changes the Shannon values the truth refers to\"\n"
         out += "  }\n}\n"
         return out
+    }
+
+    /// The README's paragraph on visits, empty for a cross-sectional cohort.
+    var longitudinalReadme: String {
+        guard simulation.visits > 1 else { return "" }
+        func n(_ x: Double) -> String { NumberStyle.roundTrip.format(x) }
+        return """
+
+        **Longitudinal.** Each participant was sampled at \(simulation.visits) visits, every \(CohortSimulation.visitIntervalMonths) months
+        (`counts.csv` has one row per visit, `P0001_V1` …; `metadata.csv` has `sample_id`,
+        `participant_id`, `visit` and `months`). Severity has a random intercept (SD \(n(simulation.randomInterceptSD)))
+        and a random slope in months (SD \(n(simulation.randomSlopeSD)) per month, independent), around a fixed
+        change of \(n(simulation.monthsEffect)) points per month; see `mixed_model` in `truth.json`, and fit it with
+
+            moodbiome analyze --counts counts.csv --metadata metadata.csv --outcome phq9_total \\
+                --covariates months,age,sex,bmi,antidepressant --random "(1 + months | participant_id)" \\
+                --metrics shannon --out-dir results/
+
+        """
     }
 
     func readme(_ cohort: CohortSimulation.Cohort) -> String {
@@ -87,8 +123,8 @@ public struct SimulationDocuments: Sendable {
 
         Regenerate byte for byte:
 
-            moodbiome simulate --participants \(simulation.participants) --taxa \(simulation.taxa) --seed \(simulation.seed) --out-dir <dir>
-
+            moodbiome simulate --participants \(simulation.participants) --taxa \(simulation.taxa) --seed \(simulation.seed)\(simulation.visits > 1 ? " --visits \(simulation.visits)" : "") --out-dir <dir>
+        \(longitudinalReadme)
         ## Files
 
         - `counts.csv` — genus read counts, one row per participant's stool sample

@@ -118,7 +118,8 @@ public struct StudyDocuments: Sendable {
         let effect = binary ? "OR (\(level)% CI)" : "β (\(level)% CI)"
         var header = ["Metric", effect, "p", "q"]
         if !binary { header.append("Std. β") }
-        header += ["Spearman ρ", "ρ p", "n", binary ? "McFadden R²" : "R²"]
+        let mixed = !r.random.isEmpty
+        header += ["Spearman ρ", "ρ p", "n", binary ? "McFadden R²" : mixed ? "df" : "R²"]
         var rows = [[TextTable.Cell]]()
         for (i, m) in r.metrics.enumerated() {
             let c = m.term
@@ -133,7 +134,7 @@ public struct StudyDocuments: Sendable {
             var row = [m.metric, estimate, NumberPolicy.pValue(c.pValue), NumberPolicy.pValue(r.qValues[i])]
             if !binary { row.append(NumberPolicy.value(c.standardizedEstimate)) }
             row += [NumberPolicy.value(m.spearman.statistic), NumberPolicy.pValue(m.spearman.pValue), String(m.model.design.ids.count),
-                    NumberPolicy.value(m.model.fitStatistic(binary ? "pseudo_r_squared" : "r_squared"))]
+                    mixed ? NumberPolicy.value(c.degreesOfFreedom) : NumberPolicy.value(m.model.fitStatistic(binary ? "pseudo_r_squared" : "r_squared"))]
             rows.append(row.map { .text($0) })
         }
         return TextTable(columns: header, rows: rows)
@@ -147,6 +148,7 @@ public struct StudyDocuments: Sendable {
             out += "OR: odds ratio of \(m.text(outcomeDescription)) per unit of the metric, adjusted for the covariates; Wald \(level)% confidence interval. "
         } else {
             out += "β: change in \(m.text(outcome)) per unit of the metric, adjusted for the covariates. Std. β: per standard deviation of the metric, in standard deviations of \(m.text(outcome)). "
+            if !r.random.isEmpty { out += "Mixed models: n counts samples; df is Satterthwaite's, for the metric's t test. " }
         }
         return out + "q: \(adjustmentName) adjustment across the \(r.metrics.count) metrics. Spearman ρ: unadjusted rank correlation with \(m.text(outcome))."
     }
@@ -197,7 +199,15 @@ public struct StudyDocuments: Sendable {
             let groups = Set(r.merged[c]?.cells ?? []).count
             return "; standard errors robust to clustering by \(m.code(c)) (\(groups) clusters; sandwich's vcovCL, \(r.family == .binomial ? "HC0" : "HC1"))"
         } ?? ""
-        if r.family == .binomial {
+        if !r.random.isEmpty, let first = r.metrics.first?.model.mixedModel {
+            let terms = r.random.map { m.code($0.text) }.joined(separator: " + ")
+            var seen = Set<String>()
+            let groups = first.blocks.filter { seen.insert($0.term.groupLabel).inserted }
+                .map { "\($0.levels.count) groups of \(m.code($0.term.groupLabel))" }.joined(separator: ", ")
+            text += " For each metric, \(outcomeText) was modelled by a linear mixed model on the metric, \(covariateText), with random effects \(terms)"
+            text += " (\(first.nobs) samples in \(groups)), fitted by \(r.reml ? "restricted maximum likelihood (REML)" : "maximum likelihood") as lme4's lmer (penalised least squares, BOBYQA);"
+            text += " fixed effects were tested with t tests on Satterthwaite's degrees of freedom, as lmerTest."
+        } else if r.family == .binomial {
             text += " For each metric, \(outcomeText) was modelled by logistic regression on the metric, \(covariateText) (maximum likelihood by iteratively reweighted least squares; Wald tests and intervals; odds ratios reported\(clusterText))."
         } else if r.cluster != nil {
             text += " For each metric, \(outcomeText) was regressed on the metric, \(covariateText), by ordinary least squares (t tests\(clusterText))."

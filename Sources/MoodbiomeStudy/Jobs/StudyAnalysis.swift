@@ -39,7 +39,8 @@ public struct StudyAnalysis: Sendable {
 
     /// The table files `analyze` writes, in order.
     public var tableFiles: [String] {
-        (["diversity", "merged", "models", "fit", "correlations", "cohort"] + (composition.isRequested ? ["permanova", "betadisper"] : []))
+        (["diversity", "merged", "models", "fit"] + (association.random.isEmpty ? [] : ["random_effects"]) + ["correlations", "cohort"]
+            + (composition.isRequested ? ["permanova", "betadisper"] : []))
             .map { $0 + "." + tableFormat.fileExtension }
     }
 
@@ -113,7 +114,9 @@ public struct StudyAnalysis: Sendable {
             ("outcome", jsonValue(a.outcome)), ("modelled_outcome", jsonValue(r.modelledOutcome)),
             ("outcome_cutoff", jsonValue(a.outcomeCutoff)), ("outcome_band", jsonValue(a.outcomeBand)),
             ("covariates", jsonValue(a.covariates)), ("family", jsonValue(r.family.rawValue)),
-            ("robust", jsonValue(a.covariance.rawValue)), ("cluster", jsonValue(a.cluster)), ("conf_level", jsonValue(a.confidenceLevel)),
+            ("robust", jsonValue(a.covariance.rawValue)), ("cluster", jsonValue(a.cluster)),
+            ("random", jsonValue(a.random.isEmpty ? nil : a.random.map(\.text).joined(separator: " + "))),
+            ("estimation", jsonValue(a.random.isEmpty ? nil : a.reml ? "REML" : "ML")), ("conf_level", jsonValue(a.confidenceLevel)),
             ("references", jsonValue(a.references)), ("adjust", jsonValue(a.adjustment.rawValue)),
             ("table_format", jsonValue(tableFormat.rawValue)),
         ]
@@ -167,6 +170,16 @@ public struct StudyAnalysis: Sendable {
         let fitNames = r.metrics.first?.model.fitStatistics.map(\.name) ?? []
         let fitRows: [[TextTable.Cell]] = r.metrics.map { m in [.text(m.metric)] + m.model.fitStatistics.map { .number($0.value) } }
         files.append(("fit.\(ext)", TextTable(columns: ["metric"] + fitNames, rows: fitRows).rendered(as: f, guardFormulas: guardFormulas)))
+        if !r.random.isEmpty {
+            // The variance components of every metric's mixed model.
+            var columns = ["metric"], rows = [[TextTable.Cell]]()
+            for m in r.metrics {
+                guard let table = m.model.randomEffectsTable else { continue }
+                if columns.count == 1 { columns += table.columns }
+                rows += table.rows.map { [.text(m.metric)] + $0 }
+            }
+            files.append(("random_effects.\(ext)", TextTable(columns: columns, rows: rows).rendered(as: f, guardFormulas: guardFormulas)))
+        }
 
         let correlationRows: [[TextTable.Cell]] = r.metrics.enumerated().map { i, m in
             [.text(m.metric), .number(Double(m.spearman.n)), .number(m.spearman.statistic), .number(m.spearman.pValue), .number(r.correlationQValues[i])]

@@ -48,7 +48,7 @@ public struct StudyManifest: Sendable {
         "diversity": ["metrics", "base", "rarefy", "iterations", "seed", "drop_empty", "chao1", "ace_threshold", "gini_method"],
         "scale": ["name", "items", "prefix", "invalid"],
         "model": ["outcome", "covariates", "family", "outcome_cutoff", "outcome_band", "robust", "conf_level",
-                  "references", "adjust", "group_by", "cluster"],
+                  "references", "adjust", "group_by", "cluster", "random", "ml"],
         "composition": ["metrics", "permutations", "pseudocount", "alpha"],
         "output": ["directory", "format"],
     ]
@@ -63,7 +63,8 @@ public struct StudyManifest: Sendable {
         .outcome: ("model", "outcome"), .covariates: ("model", "covariates"), .family: ("model", "family"),
         .outcomeCutoff: ("model", "outcome_cutoff"), .outcomeBand: ("model", "outcome_band"), .robust: ("model", "robust"),
         .confLevel: ("model", "conf_level"), .reference: ("model", "references"), .adjust: ("model", "adjust"),
-        .groupBy: ("model", "group_by"), .cluster: ("model", "cluster"), .outputDirectory: ("output", "directory"), .format: ("output", "format"),
+        .groupBy: ("model", "group_by"), .cluster: ("model", "cluster"),
+        .random: ("model", "random"), .maximumLikelihood: ("model", "ml"), .outputDirectory: ("output", "directory"), .format: ("output", "format"),
         .tree: ("inputs", "tree"), .midpointRoot: ("inputs", "midpoint_root"),
         .beta: ("composition", "metrics"), .permutations: ("composition", "permutations"),
         .pseudocount: ("composition", "pseudocount"), .alpha: ("composition", "alpha"),
@@ -288,6 +289,15 @@ public struct StudyManifest: Sendable {
         }
         a.association.groupBy = try string("model", "group_by")
         a.association.cluster = try string("model", "cluster")
+        if let random = try string("model", "random") {
+            do {
+                a.association.random = try Formula.randomTerms(random)
+            } catch let error as FormulaError {
+                throw InputError(file: path, line: line(table: "model", key: "random"),
+                                 problem: "[model] random: " + Words.formula(error), fix: "e.g. random = \"(1 | participant_id)\"")
+            }
+        }
+        if let ml = try bool("model", "ml") { a.association.reml = !ml }
         if tables["composition"] != nil {
             var c = StudyComposition()
             guard let metrics = try list("composition", "metrics"), !metrics.isEmpty else {

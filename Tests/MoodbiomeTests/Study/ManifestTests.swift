@@ -67,6 +67,43 @@ import Testing
         }
     }
 
+    /// `[model] random` and `ml`: the study's models are mixed models, and a
+    /// malformed random term is the manifest's error at its line.
+    @Test func randomTermsInTheManifest() throws {
+        let dir = temporaryDirectory()
+        for name in ["counts.csv", "metadata.csv"] {
+            try FileManager.default.copyItem(atPath: datasetPath("simulated-longitudinal/" + name), toPath: dir + "/" + name)
+        }
+        let body = """
+        [inputs]
+        counts = "counts.csv"
+        metadata = "metadata.csv"
+        [diversity]
+        metrics = ["shannon"]
+        [model]
+        outcome = "phq9_total"
+        covariates = ["months", "age"]
+        random = "(1 | participant_id)"
+        ml = true
+        [output]
+        directory = "results"
+
+        """
+        try body.write(toFile: dir + "/study.toml", atomically: false, encoding: .utf8)
+        let study = try StudyManifest(path: dir + "/study.toml")
+        #expect(study.analysis.association.random.map(\.text) == ["(1 | participant_id)"])
+        #expect(study.analysis.association.reml == false)
+        let result = try study.run(overwrite: false) { _ in }
+        #expect(result.metrics[0].model.mixedModel?.reml == false)
+        #expect(FileManager.default.fileExists(atPath: dir + "/results/random_effects.csv"))
+        let summary = try String(contentsOfFile: dir + "/results/summary.md", encoding: .utf8)
+        #expect(summary.contains("by a linear mixed model on the metric, adjusting for months, age, with random effects `(1 | participant_id)` (588 samples in 150 groups of `participant_id`), fitted by maximum likelihood as lme4's lmer"))
+        #expect(try study.verify { _ in }.isEmpty)
+        try body.replacingOccurrences(of: "random = \"(1 | participant_id)\"", with: "random = \"(1 | )\"")
+            .write(toFile: dir + "/study.toml", atomically: false, encoding: .utf8)
+        #expect { try StudyManifest(path: dir + "/study.toml") } throws: { message($0).hasPrefix(dir + "/study.toml:9: [model] random: ") }
+    }
+
     @Test(arguments: [
         ("[inputs]\ncounts = \"c\"\nmetadata = \"m\"\n[model]\noutcome = \"y\"\ncovariate = [\"a\"]\n[output]\ndirectory = \"o\"\n", "study.toml:6: unknown key 'covariate' in [model]. Did you mean 'covariates'?"),
         ("[inputs]\ncounts = \"c\"\nmetadata = \"m\"\n[modle]\noutcome = \"y\"\n[output]\ndirectory = \"o\"\n", "study.toml:4: unknown table or key 'modle'"),
