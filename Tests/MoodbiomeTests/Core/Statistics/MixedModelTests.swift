@@ -156,6 +156,13 @@ struct MixedModelTests {
         #expect { try FittedModel.fit(formula: Formula("phq9_total ~ shannon + (1 | participant_id)"), data: data, cluster: "site") } throws: {
             message($0).contains("--cluster: does not apply to a mixed model")
         }
+        // Two crossed groupings of thousands of levels: the dense part is refused, with the limit.
+        var crossed = "id,y,a,b\n"
+        for i in 0..<4_200 { crossed += "r\(i),\(Double(i % 7) * 0.5),a\(i % 2_050),b\(i % 2_100)\n" }
+        let big = try DataTable.read(temporaryFile("crossed.csv", crossed))
+        #expect { try FittedModel.fit(formula: Formula("y ~ 1 + (1 | a) + (1 | b)"), data: big) } throws: {
+            message($0).contains("the random effects after the largest grouping need a dense system of 2051 columns, more than the 2000 Moodbiome solves")
+        }
         let one = try DataTable.read(temporaryFile("one.csv", "id,y,x,g\na,1,2,k\nb,2,3,k\nc,3,5,k\nd,2,1,k\n"))
         #expect { try FittedModel.fit(formula: Formula("y ~ x + (1 | g)"), data: one) } throws: {
             message($0).contains("the grouping 'g' has 1 group among the rows used; a random effect needs at least 2")
@@ -170,7 +177,7 @@ struct MixedModelTests {
         let formula = try Formula("phq9_total ~ shannon + (1 | participant_id) + (1 | visit)")
         let design = try DesignMatrix(formula: formula, data: data)
         let blocks = try RandomEffectsBlock.build(formula: formula, data: data, design: design)
-        let pls = try PenalizedLeastSquares(x: design.x, y: design.response, blocks: blocks, source: "test")
+        let pls = PenalizedLeastSquares(x: design.x, y: design.response, groupings: blocks.map(\.grouping))
         let theta = [0.8, 0.3]
         let s = try #require(pls.solve(theta: theta))
         #expect(isClose(pls.objective(theta: [-0.8, -0.3], reml: true), pls.objective(s, reml: true), relative: 1e-12))

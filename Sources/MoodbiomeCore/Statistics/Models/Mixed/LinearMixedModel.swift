@@ -141,11 +141,16 @@ public struct LinearMixedModel: Sendable {
             throw DataError(.noResidualDegreesOfFreedom(rank: p, rows: n), at: location)
         }
         let x = design.x.selectingColumns(kept)
-        let pls = try PenalizedLeastSquares(x: x, y: design.response, blocks: blocks, source: data.source)
+        let groupings = blocks.map(\.grouping)
+        let dense = PenalizedLeastSquares.denseColumns(groupings: groupings, fixedColumns: p)
+        if dense > PenalizedLeastSquares.denseLimit {
+            throw DataError(.mixedModelTooLarge(columns: dense, limit: PenalizedLeastSquares.denseLimit), at: location)
+        }
+        let pls = PenalizedLeastSquares(x: x, y: design.response, groupings: groupings)
 
         // Optimise θ.
-        let lower = RelativeCovarianceFactors.lowerBounds(blocks: blocks)
-        let result = try BoundedMinimizer.minimize(start: RelativeCovarianceFactors.start(blocks: blocks), lower: lower,
+        let lower = RelativeCovariance.lowerBounds(blocks: blocks)
+        let result = try BoundedMinimizer.minimize(start: RelativeCovariance.start(blocks: blocks), lower: lower,
                                                    upper: lower.map { _ in .infinity }) {
             pls.objective(theta: $0, reml: reml)
         }
@@ -167,7 +172,7 @@ public struct LinearMixedModel: Sendable {
         self.isSingular = singular
 
         // Conditional modes b = Tₜu per group.
-        let factors = RelativeCovarianceFactors(theta: theta, blocks: blocks).factors
+        let factors = RelativeCovariance.factors(theta: theta, blocks: blocks)
         self.randomEffects = blocks.indices.map { t in
             let q = blocks[t].q
             var b = [Double](repeating: 0, count: solution.u[t].count)

@@ -67,27 +67,20 @@ public struct RandomEffectsBlock: Sendable {
     }
 }
 
-/// The relative covariance factors of the random effects, from θ: for
-/// each block a lower-triangular q × q matrix Tₜ filled column by column
-/// from its θ segment (lme4's `Lind` order), so that the block's effects
-/// have covariance `σ² TₜTₜᵀ` (Bates et al. 2015, *J. Stat. Softw.* 67(1), §3).
-struct RelativeCovarianceFactors {
-    /// Per block, Tₜ column-major (q × q).
-    var factors: [[Double]]
+extension RandomEffectsBlock {
+    /// The block as the numeric core's penalised least squares takes it.
+    var grouping: PenalizedLeastSquares.Grouping {
+        PenalizedLeastSquares.Grouping(q: q, groups: levels.count, groupOfRow: levelOfRow, z: z)
+    }
+}
 
-    init(theta: [Double], blocks: [RandomEffectsBlock]) {
-        var k = 0
-        factors = blocks.map { block in
-            let q = block.q
-            var t = [Double](repeating: 0, count: q * q)
-            for j in 0..<q {
-                for i in j..<q {
-                    t[i + j * q] = theta[k]
-                    k += 1
-                }
-            }
-            return t
-        }
+/// θ for a model's random terms: lower-triangular q × q factors Tₜ filled
+/// column by column (lme4's `Lind` order), so that term t's effects have
+/// covariance `σ² TₜTₜᵀ` (Bates et al. 2015, *J. Stat. Softw.* 67(1), §3).
+enum RelativeCovariance {
+    /// Per block, Tₜ column-major (q × q).
+    static func factors(theta: [Double], blocks: [RandomEffectsBlock]) -> [[Double]] {
+        PenalizedLeastSquares.relativeFactors(theta: theta, qs: blocks.map(\.q))
     }
 
     /// Lower bounds of θ: 0 on the diagonals of the Tₜ, none elsewhere.

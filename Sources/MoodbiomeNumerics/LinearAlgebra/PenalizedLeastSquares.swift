@@ -1,6 +1,4 @@
 import Foundation
-import MoodbiomeIO
-import MoodbiomeNumerics
 
 /// The penalised least-squares (PLS) system of a linear mixed model
 /// `y = Xβ + ZΛu + ε`, `u ~ N(0, σ²I)`, for one value of the relative
@@ -10,15 +8,20 @@ import MoodbiomeNumerics
 ///     [ ΛᵀZᵀZΛ + I   ΛᵀZᵀX ] [u]   [ΛᵀZᵀy]
 ///     [ XᵀZΛ          XᵀX  ] [β] = [ Xᵀy ]
 ///
-/// factored by a block Cholesky. The random-effects term with the most
-/// groups (block 0, `q₀` effects per group) is block-diagonal in this
+/// factored by a block Cholesky. Each random-effects term is a
+/// ``Grouping``: q coefficients per group, the group of each row, and the
+/// term's q model-matrix values per row; Λ is block-diagonal with one
+/// lower-triangular q × q factor Tₜ per term, filled column by column from
+/// θ (lme4's order). The term with the most groups — put it first —
+/// (block 0, `q₀` effects per group) is block-diagonal in this
 /// system — one `q₀ × q₀` block `Aⱼ = T₀ᵀZⱼᵀZⱼT₀ + I` per group — and is
 /// eliminated group by group with LAPACK on each small block; what is left,
 /// the Schur complement over the other terms' effects and β, is dense and
 /// factored once by `dpotrf`. The cost per θ is O(n·q + groups·q₀·m²) plus
 /// the dense factorisation of `(d₂ + p)³/3`, with `d₂` the other terms'
 /// effect count; ``denseLimit`` bounds `d₂ + p` (a crossed design with two
-/// large groupings is beyond this dense treatment and refused).
+/// large groupings is beyond this dense treatment: callers check
+/// ``denseColumns(groupings:fixedColumns:)`` first).
 ///
 /// Precomputed once (θ-free): per group of block 0, `ZⱼᵀZⱼ`, `ZⱼᵀX`,
 /// `Zⱼᵀy` and the sparse cross products with the other terms' columns;
@@ -28,13 +31,55 @@ import MoodbiomeNumerics
 /// det(R_XᵀR_X)` (`ldRX2`) and the penalised residual sum of squares
 /// `‖y − Xβ̂ − ZΛû‖² + ‖û‖²` computed from the residuals themselves (not
 /// as a difference of large quadratic forms), with the solutions û, β̂.
-struct PenalizedLeastSquares {
+public struct PenalizedLeastSquares: Sendable {
     /// The largest dense Schur complement (`d₂ + p`) handled.
-    static let denseLimit = 2_000
+    public static let denseLimit = 2_000
+
+    /// One random-effects term on the model's rows.
+    public struct Grouping: Sendable {
+        /// Coefficients per group.
+        public let q: Int
+        /// Number of groups.
+        public let groups: Int
+        /// For each row, its group (0..<groups).
+        public let groupOfRow: [Int]
+        /// The term's model-matrix rows, row-major: row i's q values at `i·q`.
+        public let z: [Double]
+
+        public init(q: Int, groups: Int, groupOfRow: [Int], z: [Double]) {
+            precondition(z.count == groupOfRow.count * q, "z must hold q values per row")
+            self.q = q
+            self.groups = groups
+            self.groupOfRow = groupOfRow
+            self.z = z
+        }
+    }
+
+    /// The size of the dense part, `d₂ + p`, for these groupings (the first
+    /// being solved group by group) and `fixedColumns` fixed effects.
+    public static func denseColumns(groupings: [Grouping], fixedColumns: Int) -> Int {
+        groupings.dropFirst().reduce(fixedColumns) { $0 + $1.groups * $1.q }
+    }
+
+    /// The lower-triangular factors Tₜ (column-major q × q) from θ, filled
+    /// column by column (lme4's `Lind` order).
+    public static func relativeFactors(theta: [Double], qs: [Int]) -> [[Double]] {
+        var k = 0
+        return qs.map { q in
+            var t = [Double](repeating: 0, count: q * q)
+            for j in 0..<q {
+                for i in j..<q {
+                    t[i + j * q] = theta[k]
+                    k += 1
+                }
+            }
+            return t
+        }
+    }
 
     let n: Int
     let p: Int
-    let blocks: [RandomEffectsBlock]
+    let blocks: [Grouping]
     /// Model matrix n × p, column-major (the non-aliased fixed columns).
     let x: [Double]
     let y: [Double]
@@ -62,53 +107,55 @@ struct PenalizedLeastSquares {
     let z2z2: [Double], xz2: [Double], z2y: [Double], xx: [Double], xy: [Double]
 
     /// The solution and determinants at one θ.
-    struct Solution {
-        var theta: [Double]
+    public struct Solution: Sendable {
+        public var theta: [Double]
         /// log det(ΛᵀZᵀZΛ + I).
-        var logDetL: Double
+        public var logDetL: Double
         /// log det(R_XᵀR_X) = log det(XᵀV⁻¹X)·σ²-free.
-        var logDetRX: Double
+        public var logDetRX: Double
         /// Penalised residual sum of squares.
-        var pwrss: Double
-        var beta: [Double]
+        public var pwrss: Double
+        public var beta: [Double]
         /// Spherical random effects u, block by block, group by group.
-        var u: [[Double]]
-        var residuals: [Double]
+        public var u: [[Double]]
+        public var residuals: [Double]
         /// L_XX, the fixed-effects corner of the dense Cholesky factor (p × p, lower, column-major).
-        var lxx: [Double]
+        public var lxx: [Double]
 
         /// `(R_XᵀR_X)⁻¹`, p × p column-major: vcov(β)/σ².
-        func unscaledCovariance(p: Int) -> [Double]? {
+        public func unscaledCovariance(p: Int) -> [Double]? {
             var a = lxx
             let ok = a.withUnsafeMutableBufferPointer { StridedKernels.inverseFromCholeskyLower(n: p, a: $0.baseAddress!, lda: p) }
             return ok ? a : nil
         }
     }
 
-    init(x: Matrix, y: [Double], blocks: [RandomEffectsBlock], source: String) throws {
+    /// Precomputes the θ-free products.
+    ///
+    /// - Precondition: at least one grouping, and
+    ///   `denseColumns(groupings:fixedColumns:) ≤ denseLimit`.
+    public init(x: Matrix, y: [Double], groupings blocks: [Grouping]) {
         precondition(!blocks.isEmpty, "a mixed model has random effects")
+        precondition(Self.denseColumns(groupings: blocks, fixedColumns: x.columns) <= Self.denseLimit, "dense part too large")
         let n = x.rows, p = x.columns
         self.n = n
         self.p = p
         self.blocks = blocks
         self.x = x.storage
         self.y = y
-        let q0 = blocks[0].q, groups0 = blocks[0].levels.count
+        let q0 = blocks[0].q, groups0 = blocks[0].groups
         self.q0 = q0
         self.groups0 = groups0
         var offset2 = [-1], d2 = 0
         for t in 1..<blocks.count {
             offset2.append(d2)
-            d2 += blocks[t].levels.count * blocks[t].q
+            d2 += blocks[t].groups * blocks[t].q
         }
         self.offset2 = offset2
         self.d2 = d2
-        if d2 + p > Self.denseLimit {
-            throw DataError(.mixedModelTooLarge(columns: d2 + p, limit: Self.denseLimit), at: SourceLocation(file: source))
-        }
 
         // Rows by group of block 0.
-        let level0 = blocks[0].levelOfRow, z0 = blocks[0].z
+        let level0 = blocks[0].groupOfRow, z0 = blocks[0].z
         var rowsOf = [[Int]](repeating: [], count: groups0)
         for i in 0..<n { rowsOf[level0[i]].append(i) }
 
@@ -129,7 +176,7 @@ struct PenalizedLeastSquares {
                 }
                 for t in 1..<blocks.count {
                     let qt = blocks[t].q
-                    let column = offset2[t] + blocks[t].levelOfRow[i] * qt
+                    let column = offset2[t] + blocks[t].groupOfRow[i] * qt
                     var entry = cross[column] ?? (t, [Double](repeating: 0, count: q0 * qt))
                     for a in 0..<q0 {
                         for b in 0..<qt { entry.values[a + b * q0] += z0[i * q0 + a] * blocks[t].z[i * qt + b] }
@@ -172,7 +219,7 @@ struct PenalizedLeastSquares {
                 for t in 1..<blocks.count {
                     let qt = blocks[t].q
                     for b in 0..<qt {
-                        columns.append(offset2[t] + blocks[t].levelOfRow[i] * qt + b)
+                        columns.append(offset2[t] + blocks[t].groupOfRow[i] * qt + b)
                         values.append(blocks[t].z[i * qt + b])
                     }
                 }
@@ -192,8 +239,8 @@ struct PenalizedLeastSquares {
 
     /// Solves the system at θ; nil when a factorisation fails (not
     /// positive definite, which only rounding can cause).
-    func solve(theta: [Double]) -> Solution? {
-        let factors = RelativeCovarianceFactors(theta: theta, blocks: blocks).factors
+    public func solve(theta: [Double]) -> Solution? {
+        let factors = Self.relativeFactors(theta: theta, qs: blocks.map(\.q))
         let t0 = factors[0]
         let ds = d2 + p
         // The dense system's base, lower triangle and its right-hand side.
@@ -207,7 +254,7 @@ struct PenalizedLeastSquares {
             for t in 1..<blocks.count {
                 let qt = blocks[t].q
                 factors[t].withUnsafeBufferPointer { tb in
-                    for l in 0..<blocks[t].levels.count {
+                    for l in 0..<blocks[t].groups {
                         let first = offset2[t] + l * qt
                         // Columns of the block: [Z₂ᵀZ₂; XᵀZ₂][:, block]·T_t.
                         StridedKernels.lowerTriangularMultiply(side: .right, transpose: false, m: ds, n: qt,
@@ -226,7 +273,7 @@ struct PenalizedLeastSquares {
             for t in 1..<blocks.count {
                 let qt = blocks[t].q
                 factors[t].withUnsafeBufferPointer { tb in
-                    StridedKernels.lowerTriangularMultiply(side: .left, transpose: true, m: qt, n: blocks[t].levels.count,
+                    StridedKernels.lowerTriangularMultiply(side: .left, transpose: true, m: qt, n: blocks[t].groups,
                                                            l: tb.baseAddress!, ldl: qt, b: cb.baseAddress! + offset2[t], ldb: qt)
                 }
             }
@@ -332,7 +379,7 @@ struct PenalizedLeastSquares {
         }
         var u = [u0]
         for t in 1..<blocks.count {
-            u.append(Array(w[offset2[t]..<(offset2[t] + blocks[t].levels.count * blocks[t].q)]))
+            u.append(Array(w[offset2[t]..<(offset2[t] + blocks[t].groups * blocks[t].q)]))
         }
 
         // Residuals y − Xβ − Σ Z_t·(T_t u_t), and the penalised RSS.
@@ -344,7 +391,7 @@ struct PenalizedLeastSquares {
         }
         var pwrss = 0.0
         for t in 0..<blocks.count {
-            let qt = blocks[t].q, groups = blocks[t].levels.count
+            let qt = blocks[t].q, groups = blocks[t].groups
             var b = u[t]
             b.withUnsafeMutableBufferPointer { bb in
                 factors[t].withUnsafeBufferPointer { tb in
@@ -352,7 +399,7 @@ struct PenalizedLeastSquares {
                                                            l: tb.baseAddress!, ldl: qt, b: bb.baseAddress!, ldb: qt)
                 }
             }
-            let z = blocks[t].z, level = blocks[t].levelOfRow
+            let z = blocks[t].z, level = blocks[t].groupOfRow
             for i in 0..<n {
                 var sum = 0.0
                 for k in 0..<qt { sum += z[i * qt + k] * b[level[i] * qt + k] }
@@ -368,13 +415,13 @@ struct PenalizedLeastSquares {
     /// lme4's profiled deviance (ML) or REML criterion at a solution:
     /// ML `ldL2 + n(1 + log(2π·pwrss/n))`, REML
     /// `ldL2 + ldRX2 + (n − p)(1 + log(2π·pwrss/(n − p)))`.
-    func objective(_ s: Solution, reml: Bool) -> Double {
+    public func objective(_ s: Solution, reml: Bool) -> Double {
         let nn = Double(reml ? n - p : n)
         return s.logDetL + (reml ? s.logDetRX : 0) + nn * (1 + Foundation.log(2 * Double.pi * s.pwrss / nn))
     }
 
     /// The objective at θ (+∞ where the system cannot be solved).
-    func objective(theta: [Double], reml: Bool) -> Double {
+    public func objective(theta: [Double], reml: Bool) -> Double {
         solve(theta: theta).map { objective($0, reml: reml) } ?? .infinity
     }
 }
