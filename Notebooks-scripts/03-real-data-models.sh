@@ -16,8 +16,10 @@ BIN="${MOODBIOME:-.build/release/moodbiome}"
 mkdir -p "$OUT"
 
 # Twins: obese (1) vs lean (0); overweight participants are NA and left out.
+# Twins.csv has taxa as rows: analyze finds the samples in its header, where
+# the metadata's IDs are, and says so (--samples-in columns would force it).
 # One logistic model per metric, odds ratios, BH q-values across metrics.
-"$BIN" analyze --counts Datasets/twins/Twins.csv --samples-in columns \
+"$BIN" analyze --counts Datasets/twins/Twins.csv \
   --metadata Datasets/twins/metadata.tsv --outcome obese --family binomial \
   --metrics shannon,simpson,observed_features,chao1 --group-by phenotype \
   --out-dir "$OUT/twins-obesity" --force

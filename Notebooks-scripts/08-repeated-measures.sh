@@ -36,7 +36,7 @@ mkdir -p "$OUT"
 # Twins: 278 samples from 154 people. Obese vs lean by diversity, logistic,
 # with standard errors robust to clustering by subject (sandwich's vcovCL);
 # merged.csv keeps subject and phenotype beside the metrics.
-"$BIN" analyze --counts Datasets/twins/Twins.csv --samples-in columns \
+"$BIN" analyze --counts Datasets/twins/Twins.csv \
   --metadata Datasets/twins/metadata.tsv --outcome obese --family binomial \
   --cluster subject --group-by phenotype --metrics shannon,chao1 \
   --out-dir "$OUT/twins-repeated" --force

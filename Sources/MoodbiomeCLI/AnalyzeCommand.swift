@@ -51,7 +51,7 @@ struct AnalyzeCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Invalid item answers: error (default) or as-missing.", valueName: "policy"))
     var invalid = InvalidAnswerPolicy.error
 
-    @Option(help: ArgumentHelp("Comma-separated covariate columns; text columns are categorical.", valueName: "columns"))
+    @Option(help: ArgumentHelp("Comma-separated covariates: columns (text columns are categorical) or formula terms as in regress, e.g. age,C(bristol_stool_type),log(bmi),I(age^2).", valueName: "terms"))
     var covariates: String = ""
 
     @OptionGroup var diversity: DiversityOptions
@@ -119,7 +119,8 @@ struct AnalyzeCommand: ParsableCommand {
         job.association.scoring = scoring
         job.association.outcomeBand = outcomeBand
         job.association.covariates = commaList(covariates)
-        (job.association.family, job.association.covariance, job.association.confidenceLevel, job.association.references) = try model.resolved()
+        (_, job.association.covariance, job.association.confidenceLevel, job.association.references) = try model.resolved()
+        job.association.family = model.family
         job.association.cluster = model.cluster
         if let random { job.association.random = try Formula.randomTerms(random) }
         job.association.reml = !maximumLikelihood

@@ -115,8 +115,29 @@ func writeToStandardOutput(_ text: String) throws {
 }
 
 /// A comma-separated list, trimmed, empty items dropped.
+/// Splits at commas outside parentheses, brackets and quotes, so that a
+/// list item may be a formula term: `age,C(sex, ref="M"),log(bmi)`.
 func commaList(_ text: String) -> [String] {
-    text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+    var items = [String](), current = "", depth = 0
+    var quote: Character? = nil
+    for c in text {
+        if let q = quote {
+            if c == q { quote = nil }
+        } else if c == "\"" || c == "'" || c == "`" {
+            quote = c
+        } else if c == "(" || c == "[" {
+            depth += 1
+        } else if c == ")" || c == "]" {
+            depth = Swift.max(0, depth - 1)
+        } else if c == "," && depth == 0 {
+            items.append(current)
+            current = ""
+            continue
+        }
+        current.append(c)
+    }
+    items.append(current)
+    return items.map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
 }
 
 // MARK: Option groups
@@ -138,8 +159,8 @@ struct OutputOptions: ParsableArguments {
 
 /// The model options shared by `regress` and `analyze`.
 struct ModelOptions: ParsableArguments {
-    @Option(help: ArgumentHelp("gaussian (OLS) or binomial (logistic; the outcome must be 0/1 or two-valued).", valueName: "family"))
-    var family = ModelFamily.gaussian
+    @Option(help: ArgumentHelp("gaussian (OLS) or binomial (logistic; the outcome must be 0/1 or two-valued). Default: gaussian for regress; for analyze, binomial when the outcome has exactly two values, else gaussian.", valueName: "family"))
+    var family: ModelFamily?
 
     @Option(help: ArgumentHelp("Heteroscedasticity-consistent standard errors: hc0, hc1, hc2 or hc3 (linear models).", valueName: "type"))
     var robust: CovarianceType?
@@ -155,7 +176,7 @@ struct ModelOptions: ParsableArguments {
 
     /// The parsed values.
     func resolved() throws -> (family: ModelFamily, covariance: CovarianceType, confidenceLevel: Double, references: [String: String]) {
-        (family, robust ?? .classical, confLevel, try RegressionRun.parseReferences(reference))
+        (family ?? .gaussian, robust ?? .classical, confLevel, try RegressionRun.parseReferences(reference))
     }
 }
 

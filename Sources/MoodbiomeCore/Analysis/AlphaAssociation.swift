@@ -21,7 +21,9 @@ import MoodbiomeNumerics
 public struct AlphaAssociation: Sendable {
     public var outcome: String
     public var covariates: [String] = []
-    public var family = ModelFamily.gaussian
+    /// The models' family; nil decides from the outcome: logistic when it
+    /// takes exactly two values (0/1, yes/no), linear otherwise.
+    public var family: ModelFamily? = nil
     /// Dichotomise the outcome: 1 when outcome ≥ cutoff (then logistic).
     public var outcomeCutoff: Double? = nil
     /// Dichotomise the scored outcome at a band: `moderate+` (or
@@ -108,7 +110,16 @@ public struct AlphaAssociation: Sendable {
         public let diversity: AlphaDiversityResult
         public let merged: DataTable
         public let outcome: String
+        /// The covariates as given (columns or formula pieces).
         public let covariates: [String]
+        /// The covariates parsed: their formula text and the columns they read.
+        public var covariateTerms: [Formula.Covariate] = []
+        /// The columns the covariates read, in order, each once.
+        public var covariateColumns: [String] {
+            var out = [String]()
+            for c in covariateTerms { for v in c.variables where !out.contains(v) && v != outcome { out.append(v) } }
+            return out
+        }
         public let modelledOutcome: String
         public let dichotomy: Dichotomy?
         public let scoring: ScoringSummary?
@@ -128,6 +139,8 @@ public struct AlphaAssociation: Sendable {
         public let covariance: CovarianceType
         /// The cluster column of cluster-robust errors, if any.
         public var cluster: String? = nil
+        /// The family was chosen because the outcome has two values.
+        public var familyFromOutcome = false
         /// The random-effects terms of mixed models (empty otherwise).
         public var random: [RandomTerm] = []
         public var reml = true
@@ -189,6 +202,8 @@ public struct AlphaAssociation: Sendable {
         public let scoring: ScoringSummary?
         public let outcomeCutoff: Double?
         public let bandName: String?
+        /// The covariates, each a column or a formula piece.
+        public var covariates: [Formula.Covariate] = []
     }
 
     /// Validates the parameters, scores the instrument, resolves the band
@@ -215,13 +230,16 @@ public struct AlphaAssociation: Sendable {
             outcomeCutoff = band.lower
             bandName = band.slug
         }
+        let covariateTerms = try covariates.map { try Formula.Covariate($0, columns: metadata.columnNames) }
         let randomColumns = random.flatMap(\.variables)
-        for column in [outcome] + covariates + randomColumns where metadata[column] == nil {
+        for column in [outcome] + covariateTerms.flatMap(\.variables) + randomColumns where metadata[column] == nil {
             throw DataError(.missingColumn(column, purpose: .metadata, available: metadata.columnNames),
                             at: SourceLocation(file: metadata.source, columnName: column))
         }
-        return PreparedMetadata(original: original, table: metadata, scoring: scoringSummary,
-                                outcomeCutoff: outcomeCutoff, bandName: bandName)
+        var prepared = PreparedMetadata(original: original, table: metadata, scoring: scoringSummary,
+                                        outcomeCutoff: outcomeCutoff, bandName: bandName)
+        prepared.covariates = covariateTerms
+        return prepared
     }
 
     /// Runs the analysis on prepared metadata.
@@ -255,7 +273,8 @@ public struct AlphaAssociation: Sendable {
 
         // The merged table: ID, outcome, covariates, group, metrics (the
         // metrics' values as computed, never through text).
-        var keep = [outcome] + covariates.filter { $0 != outcome }
+        var keep = [outcome]
+        for v in prepared.covariates.flatMap(\.variables) where !keep.contains(v) { keep.append(v) }
         if let c = cluster {
             guard metadata[c] != nil else {
                 throw DataError(.missingColumn(c, purpose: .cluster, available: metadata.columnNames), at: SourceLocation(file: metadata.source, columnName: c))
@@ -272,7 +291,15 @@ public struct AlphaAssociation: Sendable {
 
         // The outcome as modelled.
         var modelledOutcome = outcome
-        var family = self.family
+        var family = self.family ?? .gaussian
+        var familyFromOutcome = false
+        if self.family == nil, outcomeCutoff == nil, let column = merged[outcome] {
+            let values = Set(column.cells.indices.filter { !column.isMissing($0) }.map { column.cells[$0] })
+            if values.count == 2 {
+                family = .binomial
+                familyFromOutcome = true
+            }
+        }
         var dichotomy: Dichotomy? = nil
         if let cutoff = outcomeCutoff, let column = merged[outcome] {
             var binary = [String]()
@@ -304,7 +331,8 @@ public struct AlphaAssociation: Sendable {
         let modelled = merged[modelledOutcome]?.numbers ?? []
         let groupColumn = group.flatMap { merged[$0] }
         for label in labels {
-            let formula = Formula.main(response: modelledOutcome, predictors: [label] + covariates).adding(randomTerms: random)
+            let formula = Formula.main(response: modelledOutcome, predictors: [label], covariates: prepared.covariates)
+                .adding(randomTerms: random)
             let model: FittedModel
             do {
                 model = try FittedModel.fit(formula: formula, data: merged, family: family, covariance: covariance,
@@ -341,6 +369,8 @@ public struct AlphaAssociation: Sendable {
                             group: group, modelNotes: notes, confidenceLevel: confidenceLevel, covariance: covariance,
                             adjustment: adjustment, references: references)
         result.cluster = cluster
+        result.covariateTerms = prepared.covariates
+        result.familyFromOutcome = familyFromOutcome
         result.random = random
         result.reml = reml
         return result

@@ -98,7 +98,7 @@ public func brillouinD(_ counts: ArraySlice<Double>) -> Double {
 
 extension AlphaMetricDefinition {
     public static let shannon = AlphaMetricDefinition(
-        name: "shannon", usesLogBase: true, summary: "Shannon entropy −Σ p ln p (base set by --base)",
+        name: "shannon", usesLogBase: true, summary: "Shannon entropy −Σ p log p",
         reference: "Shannon 1948, Bell Syst. Tech. J. 27:379", axisQuantity: "Shannon entropy", axisUnit: .logBase,
         compute: { MoodbiomeCore.shannon($0.present, base: $0.options.base) })
     public static let pielouE = AlphaMetricDefinition(

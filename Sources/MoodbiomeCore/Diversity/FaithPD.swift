@@ -9,7 +9,7 @@ extension AlphaMetricDefinition {
     /// Faith D. P. (1992) *Biol. Conserv.* 61:1–10.
     public static let faithPD = AlphaMetricDefinition(
         name: "faith_pd", needsTree: true,
-        summary: "Faith's phylogenetic diversity: total branch length spanned (needs --tree)",
+        summary: "Faith's phylogenetic diversity: total branch length spanned (needs a tree)",
         reference: "Faith 1992, Biol. Conserv. 61:1", axisQuantity: "Faith's PD", axisUnit: .fixed("branch length")
     ) { sample in
         sample.phylogeny?.faithPD(taxa: sample.taxa) ?? .nan

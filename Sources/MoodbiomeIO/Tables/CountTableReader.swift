@@ -1,3 +1,4 @@
+import Foundation
 import MoodbiomeNumerics
 /// Options for reading a count table.
 public struct CountTableReadOptions: Sendable {
@@ -226,5 +227,47 @@ extension CountTable {
             fix = "Only numbers may follow the ID column; check --samples-in and that metadata columns are in a separate file"
         }
         return InputError(file: path, line: line, column: column, columnName: name, problem: problem, fix: fix)
+    }
+}
+
+extension CountTable {
+    /// The IDs of a delimited (CSV/TSV) count table's first column and of
+    /// its header, read without parsing a count — to tell which side holds
+    /// the samples before the table is read. Nil for other formats (BIOM,
+    /// `.qza`, mothur, MetaPhlAn), whose orientation is fixed by the format.
+    public static func delimitedIdentifiers(_ path: String, options: CountTableReadOptions) throws -> (rows: [String], columns: [String])? {
+        guard try (options.format ?? CountTableFormat.detect(path: path)) == .delimited else { return nil }
+        let text = try DelimitedText(path: path, delimiter: options.delimiter)
+        let delimiter = text.delimiter.byte
+        var ids = [String]()
+        ids.reserveCapacity(text.recordCount)
+        let p = text.bytes.buffer
+        for r in 0..<text.recordCount {
+            var cursor = FieldCursor(position: text.recordStarts[r], end: text.recordEnds[r])
+            if let field = cursor.next(p, delimiter: delimiter) {
+                ids.append(try field.name(p, file: path, line: text.recordLines[r], column: 1, what: "ID"))
+            }
+        }
+        return (ids, Array(text.header.dropFirst()))
+    }
+}
+
+extension CountTable {
+    /// Whether a table read with samples as rows looks transposed: most of
+    /// its "sample" IDs look like taxon names (a lineage with `__`, `;` or
+    /// `|`, or one capitalised word without digits such as `Bacteroides`)
+    /// while most of its "taxon" IDs carry digits, as sample IDs do
+    /// (`TS1.2`, `P0001`). A heuristic for a warning, never a decision.
+    public var looksTransposed: Bool {
+        func taxonLike(_ s: String) -> Bool {
+            if s.contains("__") || s.contains(";") || s.contains("|") { return true }
+            guard let first = s.unicodeScalars.first, CharacterSet.uppercaseLetters.contains(first) else { return false }
+            return s.count >= 4 && !s.unicodeScalars.contains { CharacterSet.decimalDigits.contains($0) }
+        }
+        func sampleLike(_ s: String) -> Bool { s.unicodeScalars.contains { CharacterSet.decimalDigits.contains($0) } }
+        guard sampleCount >= 2, taxonCount >= 2 else { return false }
+        let rows = Double(sampleIDs.filter(taxonLike).count) / Double(sampleCount)
+        let columns = Double(taxonIDs.filter(sampleLike).count) / Double(taxonCount)
+        return rows >= 0.8 && columns >= 0.8
     }
 }

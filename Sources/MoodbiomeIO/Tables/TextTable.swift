@@ -92,7 +92,7 @@ public enum NumberStyle: Sendable, Equatable {
     /// The shortest text that reads back as the same `Double` (whole
     /// numbers without a decimal point).
     case roundTrip
-    /// This many significant digits (`%.*g`).
+    /// This many significant digits (`%.*g`); whole numbers below 1e15 print whole.
     case significantDigits(Int)
 
     /// The number as text; NaN is `NA`, infinities `Inf` / `-Inf` (R's spelling).
@@ -104,6 +104,8 @@ public enum NumberStyle: Sendable, Equatable {
             if x == x.rounded(), abs(x) < 1e15 { return String(Int64(x)) }
             return "\(x)"
         case .significantDigits(let digits):
+            // Whole numbers print whole (richness 6960, not 6.96e+03), up to 1e15.
+            if x == x.rounded(), abs(x) < 1e15 { return String(Int64(x)) }
             return String(format: "%.*g", digits, x)
         }
     }

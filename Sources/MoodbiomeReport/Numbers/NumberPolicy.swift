@@ -36,6 +36,13 @@ public enum NumberPolicy {
         }
     }
 
+    /// A p-value (or q-value) in running text: `p = 0.0069`, `p < 0.001` —
+    /// never "p = < 0.001".
+    public static func statement(_ p: Double?, symbol: String = "p") -> String {
+        let text = pValue(p)
+        return text.hasPrefix("<") ? "\(symbol) \(text)" : "\(symbol) = \(text)"
+    }
+
     /// A confidence level as a percentage (`95`, `90`, `99.5`).
     public static func percent(_ level: Double) -> String {
         let x = (level * 100 * 1e9).rounded() / 1e9   // 0.9 × 100 is 90.00000000000001

@@ -178,7 +178,7 @@ public struct AssociationDocuments: Sendable {
             let abundance = Array(result.transformed.column(c))
             let name = fileNameComponent("feature-" + r.feature + "-" + r.term) + ".svg"
             let label = "\(r.feature) (\(result.options.transform == .none ? "" : result.options.transform.rawValue + " ")\(result.options.normalization == .none ? "abundance" : result.options.normalization.rawValue))"
-            let caption = ["β = \(NumberPolicy.value(r.estimate)) (SE \(NumberPolicy.value(r.standardError))), p = \(NumberPolicy.pValue(r.pValue)), q = \(NumberPolicy.pValue(r.qValue)); n = \(r.n), non-zero in \(r.nonZero)."]
+            let caption = ["β = \(NumberPolicy.value(r.estimate)) (SE \(NumberPolicy.value(r.standardError))), \(NumberPolicy.statement(r.pValue)), \(NumberPolicy.statement(r.qValue, symbol: "q")); n = \(r.n), non-zero in \(r.nonZero)."]
             if let outcome, let y = result.data[outcome]?.numbers {
                 out.append(ReportFigure(name: name, svg: Figures.scatter(x: abundance, y: y, line: nil, xLabel: label, yLabel: outcome,
                                                                          title: "\(outcome) against \(r.feature)", caption: caption)))

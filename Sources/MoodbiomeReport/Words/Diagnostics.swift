@@ -282,6 +282,8 @@ public enum Words {
         case .randomTermsNotAllowed:
             (problem, fix) = ("random-effects terms (… | group) are not available here",
                               "Mixed models are fitted by `moodbiome regress` and `moodbiome analyze --random` for continuous outcomes")
+        case .covariateNotATerm:
+            (problem, fix) = ("a covariate must be a column or a term over columns", "Give a column name or a term such as C(bristol_stool_type), log(bmi) or I(age^2)")
         case .onlyRandomTermsExpected:
             (problem, fix) = ("expected only random-effects terms", "Write e.g. (1 | participant) or (1 + months | participant); fixed terms go in the covariates")
         }
@@ -390,6 +392,8 @@ public enum Words {
                 + ". Consider removing or merging these terms, or a penalised (Firth) logistic regression"
         case .outcomeCoding(let c):
             return "outcome coding: \(c.column) = \(c.event) coded 1, \(c.reference) coded 0"
+        case .fewEvents(let events, let parameters):
+            return "few events: \(events) of the rarer outcome for \(parameters) coefficients (\(NumberStyle.significantDigits(2).format(Double(events) / Double(Swift.max(parameters, 1)))) per coefficient, below the usual 10): the odds ratios are biased away from 1 and the intervals too narrow; use fewer covariates"
         case .singularFit:
             return "boundary (singular) fit: a random-effect variance is estimated as zero or a correlation as ±1; simplify the random-effects terms (lme4's isSingular)"
         case .gradientTooLarge(let gradient, let tolerance, let component):
@@ -420,6 +424,21 @@ public enum Words {
 
     /// The notes a diversity computation must report (skipped metrics, the
     /// drawn seed, dropped, empty and undefined samples), in order.
+    /// The warning for a table whose rows look like taxa and header like samples.
+    public static func looksTransposed(path: String, table: CountTable, spelling: ParameterSpelling) -> String {
+        "warning: \(path): the rows look like taxa (\(list(Array(table.sampleIDs.prefix(3)))), …) and the columns like samples "
+            + "(\(list(Array(table.taxonIDs.prefix(3)))), …), but they were read with samples as rows; "
+            + "if samples are the columns, pass \(spelling.spell(.samplesIn)) columns"
+    }
+
+    /// Which side of the count table holds the samples, when the metadata decided it.
+    public static func orientationChosen(_ orientation: SampleOrientation, rowsMatched: Int, columnsMatched: Int,
+                                         path: String, spelling: ParameterSpelling) -> String {
+        let side = orientation == .columns ? "columns (its header's IDs)" : "rows (its first column's IDs)"
+        return "note: \(path): samples are the table's \(side): \(Swift.max(rowsMatched, columnsMatched)) of them are metadata IDs, "
+            + "against \(Swift.min(rowsMatched, columnsMatched)) the other way (\(spelling.spell(.samplesIn)) rows|columns overrides this)"
+    }
+
     public static func diversityNotes(_ result: AlphaDiversityResult, tablePath: String, skipped: [RequestedMetric],
                                       rarefaction: Rarefaction?, seedDrawn: Bool, dropEmpty: Bool,
                                       spelling: ParameterSpelling) -> [String] {

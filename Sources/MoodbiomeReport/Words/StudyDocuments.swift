@@ -97,6 +97,9 @@ public struct StudyDocuments: Sendable {
                 out.append("note: \(s.unscored.count) participants have too many missing \(s.scale.id) items to be scored (NA): \(Words.list(s.unscored))")
             }
         }
+        if r.familyFromOutcome {
+            out.append("note: \(outcome) takes two values, so each metric's model is a logistic regression (odds ratios); set the family to gaussian for a linear probability model instead")
+        }
         if !r.onlyInCounts.isEmpty {
             out.append("note: \(r.onlyInCounts.count) sample\(r.onlyInCounts.count == 1 ? "" : "s") in the count table but not in the metadata, left out: \(Words.list(r.onlyInCounts))")
         }
@@ -163,6 +166,12 @@ public struct StudyDocuments: Sendable {
             out += "## Community composition\n\n" + compositionTable.rendered(as: .markdown) + "\n" + compositionLegend(.markdown) + "\n\n"
         }
         out += "## Methods\n\n" + methodsParagraph(.markdown) + (composition.isEmpty ? "" : " " + compositionMethods(.markdown)) + "\n"
+        // What a reader must know about the fits (few events, separation,
+        // singular fits, left-out rows): the notes analyze printed.
+        let notes = self.notes.map { $0.hasPrefix("note: ") ? String($0.dropFirst(6)) : $0 }
+        if !notes.isEmpty {
+            out += "\n## Notes\n\n" + notes.map { "- " + Escape.markdown($0) }.joined(separator: "\n") + "\n"
+        }
         return out
     }
 
@@ -250,8 +259,8 @@ public struct StudyDocuments: Sendable {
             let effect: String
             if let b = c.estimate, let low = c.confidenceLow, let high = c.confidenceHigh {
                 effect = r.family == .binomial
-                    ? "OR = \(NumberPolicy.value(exp(b))) (\(level)% CI \(NumberPolicy.value(exp(low))) to \(NumberPolicy.value(exp(high)))), p = \(NumberPolicy.pValue(c.pValue)), q = \(NumberPolicy.pValue(r.qValues[i]))"
-                    : "β = \(NumberPolicy.value(b)) (\(level)% CI \(NumberPolicy.value(low)) to \(NumberPolicy.value(high))), p = \(NumberPolicy.pValue(c.pValue)), q = \(NumberPolicy.pValue(r.qValues[i]))"
+                    ? "OR = \(NumberPolicy.value(exp(b))) (\(level)% CI \(NumberPolicy.value(exp(low))) to \(NumberPolicy.value(exp(high)))), \(NumberPolicy.statement(c.pValue)), \(NumberPolicy.statement(r.qValues[i], symbol: "q"))"
+                    : "β = \(NumberPolicy.value(b)) (\(level)% CI \(NumberPolicy.value(low)) to \(NumberPolicy.value(high))), \(NumberPolicy.statement(c.pValue)), \(NumberPolicy.statement(r.qValues[i], symbol: "q"))"
             } else {
                 effect = "the metric is aliased in the model"
             }
@@ -271,7 +280,7 @@ public struct StudyDocuments: Sendable {
                                                              yLabel: axisLabel(outcome), title: "\(outcome) against \(m.metric)", caption: caption)))
             }
             if let grouped = m.byGroup {
-                let caption = ["Kruskal–Wallis test across \(grouped.column) groups: H = \(NumberPolicy.value(grouped.test.statistic)), p = \(NumberPolicy.pValue(grouped.test.pValue)) (unadjusted).",
+                let caption = ["Kruskal–Wallis test across \(grouped.column) groups: H = \(NumberPolicy.value(grouped.test.statistic)), \(NumberPolicy.statement(grouped.test.pValue)) (unadjusted).",
                                "Boxes: quartiles; whiskers: 1.5 IQR; every sample shown."]
                 out.append(ReportFigure(name: fileNameComponent("\(m.metric)-by-\(grouped.column)") + ".svg",
                                         svg: Figures.boxPlot(groups: grouped.groups, xLabel: grouped.column, yLabel: axisLabel(m.metric),

@@ -73,8 +73,14 @@ public struct AssociationRun: Sendable {
     /// Read, join, fit, render.
     public func compute(report: (String) -> Void) throws -> Result {
         try validate()
-        let table = try readCountTable(countsPath, options: readOptions, report: report)
         let metadata = try DataTable.read(metadataPath, idColumn: idColumn)
+        var readOptions = self.readOptions
+        if let found = try orientationFromMetadata(countsPath, options: readOptions, metadataIDs: metadata.ids) {
+            readOptions.orientation = found.orientation
+            report(Words.orientationChosen(found.orientation, rowsMatched: found.rowsMatched, columnsMatched: found.columnsMatched,
+                                           path: countsPath, spelling: spelling))
+        }
+        let table = try readCountTable(countsPath, options: readOptions, report: report, spelling: spelling)
         let join = try SampleJoin(metadata: metadata, sampleIDs: table.sampleIDs, samplesFile: countsPath)
         for note in Words.joinNotes(join, samplesFile: countsPath) { report(note) }
         // The samples in metadata order (no copy when the files agree).

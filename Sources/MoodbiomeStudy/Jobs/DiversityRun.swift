@@ -104,7 +104,7 @@ public struct DiversityRun: Sendable {
         -> (result: AlphaDiversityResult, table: CountTable, phylogeny: TablePhylogeny?) {
         try validate()
         let requested = try RequestedMetric.parseList(metrics)
-        let table = try readCountTable(tablePath, options: readOptions, report: report)
+        let table = try readCountTable(tablePath, options: readOptions, report: report, spelling: spelling)
         let (apply, skipped) = RequestedMetric.applicable(requested, to: table, hasTree: tree != nil)
         let phylogeny = try apply.contains { $0.metric.needsTree } ? tree?.load(for: table, report: report) : nil
         let rarefaction = self.rarefaction

@@ -127,6 +127,12 @@ public struct StudyAnalysis: Sendable {
         let metadata = try DataTable.read(metadataPath, idColumn: idColumn)
         let prepared = try association.prepare(metadata: metadata)
         _ = try composition.definitions(hasTree: diversity.tree != nil)
+        var diversity = self.diversity
+        if let found = try orientationFromMetadata(diversity.tablePath, options: diversity.readOptions, metadataIDs: metadata.ids) {
+            diversity.readOptions.orientation = found.orientation
+            report(Words.orientationChosen(found.orientation, rowsMatched: found.rowsMatched, columnsMatched: found.columnsMatched,
+                                           path: diversity.tablePath, spelling: spelling))
+        }
         let (alpha, table, phylogeny) = try diversity.computeWithInputs(report: report)
         let analysis = try association.run(alpha: alpha, prepared: prepared, countsSource: diversity.tablePath)
         var findings = [CompositionFinding]()
@@ -139,7 +145,7 @@ public struct StudyAnalysis: Sendable {
             let kept = alpha.sampleIDs.compactMap { position[$0] }
             let used = diversity.rarefaction.map { $0.rarefied(table, samples: kept, iteration: 0) } ?? table.selectingSamples(kept)
             findings = try composition.run(table: used, phylogeny: phylogeny, tree: diversity.tree, merged: analysis.merged,
-                                           outcome: analysis.outcome, covariates: analysis.covariates, group: analysis.group,
+                                           outcome: analysis.outcome, covariates: analysis.covariateTerms.map(\.text), group: analysis.group,
                                            seed: diversity.resolvedSeed, report: report)
         }
         let documents = StudyDocuments(result: analysis, countsPath: diversity.tablePath, alphaOptions: diversity.options,
@@ -185,7 +191,7 @@ public struct StudyAnalysis: Sendable {
             [.text(m.metric), .number(Double(m.spearman.n)), .number(m.spearman.statistic), .number(m.spearman.pValue), .number(r.correlationQValues[i])]
         }
         files.append(("correlations.\(ext)", TextTable(columns: ["metric", "n", "spearman_rho", "p_value", "q_value"], rows: correlationRows).rendered(as: f, guardFormulas: guardFormulas)))
-        let summary = try CohortSummary(data: r.merged, variables: [r.outcome] + r.covariates.filter { $0 != r.outcome }, groupBy: r.group)
+        let summary = try CohortSummary(data: r.merged, variables: [r.outcome] + r.covariateColumns, groupBy: r.group)
         let (cohortTable, cohortNotes) = CohortTable.layout(summary)
         files.append(("cohort.\(ext)", cohortTable.rendered(as: f, guardFormulas: guardFormulas)))
         if composition.isRequested {

@@ -39,8 +39,10 @@ public struct StudyComposition: Sendable {
              covariates: [String], group: String?, seed: UInt64, report: (String) -> Void) throws -> [CompositionFinding] {
         let definitions = try self.definitions(hasTree: tree != nil)
         var findings = [CompositionFinding]()
-        let predictors = [outcome] + covariates.filter { $0 != outcome }
-        let formula = "~ " + predictors.map(Formula.quotedIfNeeded).joined(separator: " + ")
+        // The covariates arrive in formula syntax (a column backquoted if
+        // needed, or a parsed piece such as C(bristol_stool_type)).
+        let formula = "~ " + ([Formula.quotedIfNeeded(outcome)] + covariates.filter { $0 != Formula.quotedIfNeeded(outcome) })
+            .joined(separator: " + ")
         for definition in definitions {
             let beta = try settings.compute(definition, table: table, tree: tree, phylogeny: phylogeny, report: report)
             let (matrix, data) = try DistanceMetadataInput.join(beta.matrix, merged, report: { _ in })

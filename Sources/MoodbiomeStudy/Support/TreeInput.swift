@@ -1,6 +1,7 @@
 import Foundation
 import MoodbiomeCore
 import MoodbiomeIO
+import MoodbiomeReport
 
 /// A phylogenetic tree as a job asks for it: the Newick file, whether to
 /// root it at its midpoint, and what a branch without a length means.
@@ -30,10 +31,34 @@ public struct TreeInput: Sendable, Equatable {
 /// Reads a count table as a job does: any format, the taxonomy attached
 /// and the table collapsed when the options say so, and what the reading
 /// noted (taxonomy features not in the table, the collapse) reported.
-func readCountTable(_ path: String, options: CountTableReadOptions, report: (String) -> Void) throws -> CountTable {
+///
+/// A CSV/TSV table read with samples as rows by default whose row IDs look
+/// like taxon names and column IDs like sample IDs gets a warning naming
+/// the option that reads it the other way (`diversity Twins.csv` would
+/// otherwise compute diversity for 130 genera).
+func readCountTable(_ path: String, options: CountTableReadOptions, report: (String) -> Void,
+                    spelling: ParameterSpelling = .canonical) throws -> CountTable {
     let table = try CountTable.read(path, options: options)
     for note in table.origin?.notes ?? [] { report("note: " + note) }
+    if options.orientation == .auto, table.origin?.format ?? CountTableFormat.delimited.rawValue == CountTableFormat.delimited.rawValue,
+       table.looksTransposed {
+        report(Words.looksTransposed(path: path, table: table, spelling: spelling))
+    }
     return table
+}
+
+/// The orientation of a CSV/TSV count table decided by the metadata: the
+/// side (first column or header) whose IDs the metadata holds. Nil when
+/// the user chose one, the format fixes it, or neither side matches
+/// better; otherwise the orientation and how many IDs of each side matched.
+func orientationFromMetadata(_ path: String, options: CountTableReadOptions, metadataIDs: [String])
+    throws -> (orientation: SampleOrientation, rowsMatched: Int, columnsMatched: Int)? {
+    guard options.orientation == .auto, let ids = try CountTable.delimitedIdentifiers(path, options: options) else { return nil }
+    let known = Set(metadataIDs)
+    let rows = ids.rows.filter { known.contains($0) }.count
+    let columns = ids.columns.filter { known.contains($0) }.count
+    guard rows != columns else { return nil }
+    return (rows > columns ? .rows : .columns, rows, columns)
 }
 
 extension CountTableReadOptions {

@@ -212,3 +212,101 @@ func twinsStudy(outputDirectory: String = temporaryDirectory() + "/out") -> Stud
                 == "--reference: 'sex' is not column=level (e.g. sex=M)")
     }
 }
+
+/// Issue 10's points on inputs and models, end to end.
+@Suite struct StudyUsabilityTests {
+    /// Twins.csv has taxa as rows: with the metadata, analyze finds the
+    /// samples in the header and says so; without it, diversity warns.
+    @Test func orientationFollowsTheMetadataAndTransposedTablesAreFlagged() throws {
+        var job = twinsStudy()
+        job.diversity.readOptions.orientation = .auto
+        job.spelling = commandLineSpelling
+        var notes = [String]()
+        let result = try job.compute { notes.append($0) }
+        #expect(result.merged.rowCount == 278)
+        #expect(notes.contains(datasetPath("twins/Twins.csv").prefixed("note: ")
+            + ": samples are the table's columns (its header's IDs): 278 of them are metadata IDs, against 0 the other way (--samples-in rows|columns overrides this)"))
+        var diversity = DiversityRun(tablePath: datasetPath("twins/Twins.csv"))
+        diversity.metrics = "shannon"
+        diversity.spelling = commandLineSpelling
+        var warnings = [String]()
+        let alpha = try diversity.compute { warnings.append($0) }
+        #expect(alpha.sampleIDs.count == 130)
+        #expect(warnings.contains { $0.hasPrefix("warning: ") && $0.hasSuffix("the rows look like taxa (Acetanaerobacterium, Acetivibrio, Acetobacterium, …) and the columns like samples (TS1.2, TS10.2, TS100.2, …), but they were read with samples as rows; if samples are the columns, pass --samples-in columns") })
+        // A samples-as-rows table is not flagged.
+        var bci = DiversityRun(tablePath: datasetPath("vegan-bci/BCI_counts.csv"))
+        bci.metrics = "shannon"
+        var none = [String]()
+        _ = try bci.compute { none.append($0) }
+        #expect(!none.contains { $0.hasPrefix("warning:") })
+    }
+
+    /// A two-valued outcome gets logistic models unless a family is named,
+    /// and a text outcome says which level is the event.
+    @Test func twoValuedOutcomesDefaultToLogistic() throws {
+        var job = twinsStudy()
+        job.association.family = nil
+        let result = try job.compute { _ in }
+        #expect(result.family == .binomial)
+        #expect(result.analysis.familyFromOutcome)
+        let documents = StudyDocuments(result: result.analysis, countsPath: job.diversity.tablePath, alphaOptions: job.diversity.options,
+                                       rarefaction: nil, tableFiles: job.tableFiles)
+        #expect(documents.notes.contains("note: obese takes two values, so each metric's model is a logistic regression (odds ratios); set the family to gaussian for a linear probability model instead"))
+        #expect(documents.summaryMarkdown.contains("\n## Notes\n\n- obese takes two values"))
+        job.association.family = .gaussian
+        #expect(try job.compute { _ in }.family == .gaussian)
+        // A text outcome: antidepressant yes/no.
+        var simulated = StudyAnalysis(countsPath: datasetPath("simulated-gut-mood/counts.csv"),
+                                      metadataPath: datasetPath("simulated-gut-mood/metadata.csv"),
+                                      outcome: "antidepressant", outputDirectory: temporaryDirectory() + "/o")
+        simulated.diversity.metrics = "shannon"
+        let text = try simulated.compute { _ in }
+        #expect(text.family == .binomial)
+        #expect(text.analysis.modelNotes.contains { Words.note($0.note) == "outcome coding: antidepressant = yes coded 1, no coded 0" })
+    }
+
+    /// Fewer than 10 events per coefficient is flagged, with the counts in the fit table.
+    @Test func fewEventsAreFlagged() throws {
+        var text = "id,y,x,z\n"
+        for i in 0..<60 { text += "r\(i),\(i % 12 == 0 ? 1 : 0),\(Double(i % 7) / 3),\(Double(i % 5))\n" }
+        let data = try DataTable.read(temporaryFile("events.csv", text))
+        let model = try FittedModel.fit(formula: Formula("y ~ x + z"), data: data, family: .binomial)
+        #expect(model.notes.contains(.fewEvents(events: 5, parameters: 3)))
+        #expect(Words.note(.fewEvents(events: 5, parameters: 3)) == "few events: 5 of the rarer outcome for 3 coefficients (1.7 per coefficient, below the usual 10): the odds ratios are biased away from 1 and the intervals too narrow; use fewer covariates")
+        #expect(model.fitStatistic("events") == 5)
+        #expect(isClose(model.fitStatistic("events_per_parameter")!, 5.0 / 3, relative: 1e-15))
+    }
+
+    /// Covariates are formula terms as well as columns: C(), log(), I().
+    @Test func covariatesMayBeFormulaTerms() throws {
+        var job = StudyAnalysis(countsPath: datasetPath("simulated-gut-mood/counts.csv"),
+                                metadataPath: datasetPath("simulated-gut-mood/metadata.csv"),
+                                outcome: "phq9_total", outputDirectory: temporaryDirectory() + "/o")
+        job.diversity.metrics = "shannon"
+        job.association.covariates = ["age", "C(bristol_stool_type)", "log(bmi)", "I(age^2)"]
+        let result = try job.compute { _ in }
+        let names = result.metrics[0].model.coefficients.map(\.name)
+        #expect(names.first { $0.hasPrefix("C(bristol_stool_type)[T.") } == "C(bristol_stool_type)[T.2]")
+        #expect(names.contains("log(bmi)") && names.contains("I(age ^ 2)"))
+        #expect(result.merged.columnNames == ["phq9_total", "age", "bristol_stool_type", "bmi", "phq9_band", "shannon"])
+        // The same model from regress's formula gives the same numbers.
+        let direct = try FittedModel.fit(formula: Formula("phq9_total ~ shannon + age + C(bristol_stool_type) + log(bmi) + I(age^2)"),
+                                         data: result.merged)
+        #expect(zip(direct.coefficients, result.metrics[0].model.coefficients).allSatisfy { $0.estimate == $1.estimate })
+        job.association.covariates = ["age", "0"]
+        #expect { try job.compute { _ in } } throws: { message($0).contains("a covariate must be a column or a term over columns") }
+        job.association.covariates = ["log(weight)"]
+        #expect { try job.compute { _ in } } throws: { message($0).contains("'weight'") }
+    }
+
+    @Test func pValuesReadInTextAndIntegersPrintWhole() {
+        #expect(NumberPolicy.statement(0.0004) == "p < 0.001")
+        #expect(NumberPolicy.statement(0.0069, symbol: "q") == "q = 0.0069")
+        #expect(NumberStyle.significantDigits(3).format(6960) == "6960")
+        #expect(NumberStyle.significantDigits(3).format(6960.4) == "6.96e+03")
+    }
+}
+
+private extension String {
+    func prefixed(_ p: String) -> String { p + self }
+}

@@ -101,6 +101,53 @@ public struct Formula: Sendable, Equatable {
         return Formula(text: text, response: .variable(response), terms: terms, hasIntercept: !interceptless)
     }
 
+    /// A covariate as `analyze` takes it: a column name (any characters:
+    /// `BMI (kg/m2)` is one column), or, when no column has that name, a
+    /// right-hand-side formula piece over columns — `C(bristol_stool_type)`,
+    /// `I(age^2)`, `log(bmi)`, `age:sex`, `poly`-free R/patsy syntax.
+    public struct Covariate: Sendable, Equatable {
+        /// As given.
+        public let item: String
+        /// The piece in formula syntax (a column name backquoted if needed).
+        public let text: String
+        public let terms: [Term]
+        /// The columns it reads.
+        public let variables: [String]
+        /// Whether it is a plain column.
+        public var isColumn: Bool { terms.count == 1 && terms[0].factors.count == 1 && terms[0].factors[0].expression == .variable(item) }
+
+        /// - Throws: `FormulaError` for a piece that does not parse, or
+        ///   that has no term or removes the intercept.
+        public init(_ item: String, columns: [String]) throws {
+            self.item = item
+            if columns.contains(item) {
+                text = Formula.quotedIfNeeded(item)
+                terms = [Term(factors: [Factor(label: item, expression: .variable(item), isForcedCategorical: false, reference: nil)])]
+                variables = [item]
+                return
+            }
+            let piece = try Formula(rightHandSide: item)
+            guard !piece.terms.isEmpty, piece.hasIntercept else {
+                throw FormulaError(formula: item, problem: .covariateNotATerm)
+            }
+            text = item
+            terms = piece.terms
+            variables = piece.variables
+        }
+    }
+
+    /// `response ~ predictors + covariates`, the predictors being columns
+    /// and the covariates column names or formula pieces, in order, each
+    /// term once — built from parsed terms, never by pasting text.
+    public static func main(response: String, predictors: [String], covariates: [Covariate]) -> Formula {
+        let base = main(response: response, predictors: predictors)
+        var terms = base.terms
+        for covariate in covariates { for term in covariate.terms where !terms.contains(term) { terms.append(term) } }
+        let rhs = (predictors.map(quotedIfNeeded) + covariates.map(\.text)).joined(separator: " + ")
+        return Formula(text: quotedIfNeeded(response) + " ~ " + (rhs.isEmpty ? "1" : rhs), response: .variable(response),
+                       terms: terms, hasIntercept: true)
+    }
+
     /// Every column the formula reads, response first, then the fixed
     /// terms', then the random terms' (grouping columns included).
     public var variables: [String] {

@@ -40,6 +40,8 @@ public struct FormulaError: Error, Equatable, Sendable {
         case randomTermsNotAllowed
         /// `--random` text that holds fixed-effect terms too.
         case onlyRandomTermsExpected
+        /// A covariate that is neither a column nor a formula term (`- 1`, `1`).
+        case covariateNotATerm
         /// More terms than a design may have (interactions multiply them).
         case tooManyTerms(count: Int, limit: Int)
     }

@@ -29,6 +29,10 @@ public enum ModelNote: Hashable, Sendable {
     case separation(LogisticRegression.Separation, observations: Int)
     /// Which level of a text outcome is the event.
     case outcomeCoding(ResponseCoding)
+    /// A logistic model with fewer than 10 events (of the rarer outcome)
+    /// per estimated coefficient (Peduzzi et al. 1996, *J Clin Epidemiol*
+    /// 49:1373): its estimates are biased and its intervals unreliable.
+    case fewEvents(events: Int, parameters: Int)
     /// A mixed model at the boundary: a variance estimated as zero or a
     /// correlation of ±1 (lme4's "boundary (singular) fit").
     case singularFit
@@ -155,7 +159,8 @@ public struct FittedModel: Sendable {
                     ("null_deviance", m.nullDeviance), ("pseudo_r_squared", m.pseudoRSquared),
                     ("log_likelihood", m.logLikelihood), ("aic", m.aic), ("bic", m.bic),
                     ("n_dropped", Double(m.design.nDropped)), ("converged", m.converged ? 1 : 0),
-                    ("iterations", Double(m.iterations))]
+                    ("iterations", Double(m.iterations)), ("events", Double(m.events)),
+                    ("events_per_parameter", Double(m.events) / Double(Swift.max(1, m.coefficients.filter { !$0.isAliased }.count)))]
         case .mixed(let m):
             var out: [(name: String, value: Double)] = [("nobs", Double(m.nobs))]
             var seen = Set<String>()
@@ -194,6 +199,8 @@ public struct FittedModel: Sendable {
             out.append(.leverageOne(m.covarianceType))
         }
         if case .logistic(let m) = fit {
+            let parameters = m.coefficients.filter { !$0.isAliased }.count
+            if m.events < 10 * parameters { out.append(.fewEvents(events: m.events, parameters: parameters)) }
             if !m.converged { out.append(.notConverged(iterations: m.iterations)) }
             if let s = m.separation { out.append(.separation(s, observations: m.nobs)) }
         }

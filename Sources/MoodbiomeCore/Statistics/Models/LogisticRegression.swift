@@ -41,6 +41,12 @@ public struct LogisticRegression: Sendable {
     public let fitted: [Double]
     public let rank: Int
     public var nobs: Int { design.response.count }
+    /// Observations of the rarer outcome (the events that limit what the
+    /// model can estimate).
+    public var events: Int {
+        let ones = design.response.filter { $0 == 1 }.count
+        return Swift.min(ones, nobs - ones)
+    }
     public var dfResidual: Int { nobs - rank }
     public let deviance: Double
     public let nullDeviance: Double
