@@ -27,6 +27,7 @@ demo: build
 	bash Notebooks-scripts/06-community-composition.sh $(RESULTS)
 	bash Notebooks-scripts/07-taxa-and-mood.sh $(RESULTS)
 	bash Notebooks-scripts/08-repeated-measures.sh $(RESULTS)
+	bash Notebooks-scripts/09-diversity-by-exposure.sh $(RESULTS)
 
 test:
 	@scripts/setup.sh --test

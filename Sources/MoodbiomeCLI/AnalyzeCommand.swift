@@ -21,6 +21,13 @@ struct AnalyzeCommand: ParsableCommand {
         per model), correlations.csv, cohort.csv (Table 1), summary.md (a publication-style table and \
         a methods paragraph), report.html, figures/ and provenance.json; with --beta also \
         permanova.csv and betadisper.csv.
+
+        Diversity as the outcome: --exposure COLUMN (instead of --outcome) fits \
+        `metric ~ exposure + covariates` for every metric — does diversity differ by sample type, \
+        diagnosis or diet group? — with the Wald test of the exposure (F for OLS: the partial F with \
+        classical errors; χ² for mixed models), every pair of a categorical exposure's levels compared \
+        (Holm-adjusted), q-values across metrics, Table 1 by exposure group and box plots in level \
+        order; it writes exposure_tests.csv and pairwise.csv instead of correlations.csv.
         """
     )
 
@@ -35,6 +42,9 @@ struct AnalyzeCommand: ParsableCommand {
 
     @Option(help: "The outcome column (e.g. a depression score such as phq9). With --scale, defaults to the scored total (phq9_total).")
     var outcome: String?
+
+    @Option(help: ArgumentHelp("Diversity as the outcome: model each metric on this column (categorical or numeric) and the covariates.", valueName: "column"))
+    var exposure: String?
 
     @Option(help: ArgumentHelp("Score this instrument from the metadata's item columns first (see `moodbiome scales`).", valueName: "name"))
     var scale: String?
@@ -98,7 +108,15 @@ struct AnalyzeCommand: ParsableCommand {
             throw ValidationError("--items, --prefix and --outcome-band need --scale")
         }
         if items != nil && prefix != nil { throw ValidationError("give --items or --prefix, not both") }
-        if outcome == nil && scale == nil { throw ValidationError("give --outcome (or --scale to score one)") }
+        if exposure != nil {
+            if outcome != nil || scale != nil { throw ValidationError("give --exposure (diversity as the outcome) or --outcome/--scale, not both") }
+            if outcomeCutoff != nil || beta != nil || model.family == .binomial || maximumLikelihood && random == nil {
+                throw ValidationError("--exposure fits linear models of each metric: --outcome-cutoff, --beta and --family binomial do not apply (--ml needs --random)")
+            }
+            try validating { try makeExposureJob().association.validate() }
+            return
+        }
+        if outcome == nil && scale == nil { throw ValidationError("give --outcome (or --scale to score one), or --exposure for diversity as the outcome") }
         try validating {
             let job = try makeJob()
             try job.association.validate()
@@ -139,7 +157,31 @@ struct AnalyzeCommand: ParsableCommand {
         return job
     }
 
+    func makeExposureJob() throws -> ExposureStudy {
+        var job = ExposureStudy(countsPath: counts, metadataPath: metadata, exposure: exposure ?? "", outputDirectory: outDir)
+        diversity.configure(&job.diversity)
+        job.idColumn = idColumn
+        job.association.covariates = commaList(covariates)
+        (_, job.association.covariance, job.association.confidenceLevel, job.association.references) = try model.resolved()
+        job.association.cluster = model.cluster
+        if let random { job.association.random = try Formula.randomTerms(random) }
+        job.association.reml = !maximumLikelihood
+        job.association.adjustment = adjust
+        job.tableFormat = format
+        job.overwrite = force
+        job.guardFormulas = safeCSV
+        job.spelling = commandLineSpelling
+        return job
+    }
+
     func run() throws {
+        if exposure != nil {
+            try reportingErrors {
+                let result = try makeExposureJob().run(report: printToStandardError)
+                printToStandardError("wrote \(result.files.map(\.name).joined(separator: ", ")), provenance.json to \(outDir) (\(result.analysis.metrics.count) models, n = \(result.analysis.merged.rowCount) joined samples)")
+            }
+            return
+        }
         try reportingErrors {
             let result = try makeJob().run(report: printToStandardError)
             printToStandardError("wrote \(result.files.map(\.name).joined(separator: ", ")), provenance.json to \(outDir) (\(result.metrics.count) models, n = \(result.merged.rowCount) joined samples)")

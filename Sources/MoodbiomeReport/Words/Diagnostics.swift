@@ -374,6 +374,15 @@ public enum Words {
         }
     }
 
+    /// A multiple-testing procedure's name in prose.
+    public static func adjustmentName(_ adjustment: PValueAdjustment) -> String {
+        switch adjustment {
+        case .benjaminiHochberg: "Benjamini–Hochberg false-discovery-rate"
+        case .holm: "Holm"
+        case .bonferroni: "Bonferroni"
+        }
+    }
+
     /// A model note as a sentence.
     public static func note(_ note: ModelNote) -> String {
         switch note {

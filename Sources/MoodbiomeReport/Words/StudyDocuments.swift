@@ -175,13 +175,7 @@ public struct StudyDocuments: Sendable {
         return out
     }
 
-    var adjustmentName: String {
-        switch result.adjustment {
-        case .benjaminiHochberg: "Benjamini–Hochberg false-discovery-rate"
-        case .holm: "Holm"
-        case .bonferroni: "Bonferroni"
-        }
-    }
+    var adjustmentName: String { Words.adjustmentName(result.adjustment) }
 
     /// The paragraph a researcher can paste into a methods section.
     func methodsParagraph(_ m: Markup) -> String {

@@ -1,0 +1,266 @@
+import Foundation
+import MoodbiomeIO
+import MoodbiomeNumerics
+
+/// Diversity as the outcome: does each metric differ by an exposure (sample
+/// type, diagnosis, diet group, a dose), adjusted for covariates? The
+/// statistics of `moodbiome analyze --exposure`, without words or files.
+///
+/// Per metric, `metric ~ exposure + covariates` is fitted as `regress`
+/// would (OLS with classical, HC or cluster-robust errors, or a linear
+/// mixed model with random terms). Then:
+/// - **the exposure's test**: the Wald test of all its coefficients,
+///   `W = β̂ₑᵀ V̂ₑ⁻¹ β̂ₑ` with V̂ₑ their covariance block. For OLS this is
+///   `F = W/q` on (q, n − p) degrees of freedom — with classical errors
+///   exactly the partial F of R's `anova(reduced, full)`; with robust
+///   errors the robust Wald F of `lmtest::waldtest(…, vcov = …)` and
+///   statsmodels' `f_test`. For mixed models, `W` is referred to χ²(q), as
+///   `car::Anova` does for `lmer` fits. A numeric exposure has q = 1 and its
+///   coefficient's own test.
+/// - **pairwise differences** between a categorical exposure's levels:
+///   every pair's contrast `β̂ₐ − β̂ᵦ` (the reference level's β being 0),
+///   its SE from V̂, t on the model's residual df (z for mixed models,
+///   Satterthwaite being per coefficient) and Holm's adjustment within the
+///   metric (Holm 1979) — valid for any correlation of the contrasts,
+///   where Tukey's HSD assumes a balanced one-way design.
+/// - the exposure tests' p-values are adjusted across metrics (BH by default).
+public struct ExposureAssociation: Sendable {
+    public var exposure: String
+    public var covariates: [String] = []
+    public var covariance = CovarianceType.classical
+    public var cluster: String? = nil
+    public var random: [RandomTerm] = []
+    public var reml = true
+    public var confidenceLevel = 0.95
+    public var references: [String: String] = [:]
+    public var adjustment = PValueAdjustment.benjaminiHochberg
+
+    public init(exposure: String) { self.exposure = exposure }
+
+    /// The Wald test of the exposure's coefficients.
+    public struct ExposureTest: Sendable, Equatable {
+        public enum Reference: Sendable, Equatable {
+            /// F on (q, df) degrees of freedom.
+            case f(denominator: Double)
+            /// χ² on q degrees of freedom (mixed models).
+            case chiSquared
+        }
+        /// The exposure's coefficient names.
+        public let columns: [String]
+        /// F (or χ² for mixed models).
+        public let statistic: Double
+        public let degreesOfFreedom: Int
+        public let reference: Reference
+        public let pValue: Double
+    }
+
+    /// One pair of a categorical exposure's levels.
+    public struct PairwiseComparison: Sendable, Equatable {
+        /// The difference `level − versus` in the metric's units.
+        public let level: String
+        public let versus: String
+        public let estimate: Double
+        public let standardError: Double
+        public let statistic: Double
+        public let pValue: Double
+        /// Holm-adjusted within the metric.
+        public let adjustedPValue: Double
+    }
+
+    public struct MetricResult: Sendable {
+        public let metric: String
+        public let model: FittedModel
+        public let test: ExposureTest
+        public let pairwise: [PairwiseComparison]
+        /// The metric's values by exposure level (categorical exposures), in level order.
+        public let groups: [(label: String, values: [Double])]
+        /// The metric's and exposure's values of the modelled rows (numeric exposures).
+        public let exposureValues: [Double]
+        public let metricValues: [Double]
+    }
+
+    public struct Result: Sendable {
+        public let diversity: AlphaDiversityResult
+        public let merged: DataTable
+        public let exposure: String
+        /// The exposure's levels, reference first; nil for a numeric exposure.
+        public let levels: [String]?
+        public let covariates: [Formula.Covariate]
+        public let metrics: [MetricResult]
+        /// The exposure tests' p-values adjusted across metrics.
+        public let qValues: [Double]
+        public let onlyInCounts: [String]
+        public let onlyInMetadata: [String]
+        public let modelNotes: [(note: ModelNote, metrics: [String])]
+        public let settings: ExposureAssociation
+    }
+
+    /// Checks what needs no data.
+    public func validate() throws {
+        guard confidenceLevel > 0 && confidenceLevel < 1 else {
+            throw ParameterError(.confLevel, .outOfRange(value: NumberStyle.roundTrip.format(confidenceLevel), allowed: .strictlyBetween("0", "1")))
+        }
+        if cluster != nil && covariance != .classical { throw ParameterError(.cluster, .conflicts(.robust)) }
+        if !random.isEmpty {
+            if covariance != .classical { throw ParameterError(.robust, .onlyFor(.fixedEffectsModels)) }
+            if cluster != nil { throw ParameterError(.cluster, .onlyFor(.fixedEffectsModels)) }
+        } else if !reml {
+            throw ParameterError(.maximumLikelihood, .onlyFor(.mixedModels))
+        }
+        if covariates.contains(exposure) {
+            throw ParameterError(.covariates, .malformed(value: covariates.joined(separator: ","), expected: "a list without the exposure '\(exposure)'"))
+        }
+    }
+
+    /// Checks the columns before diversity is computed; returns the parsed covariates.
+    public func prepare(metadata: DataTable) throws -> [Formula.Covariate] {
+        try validate()
+        let covariateTerms = try covariates.map { try Formula.Covariate($0, columns: metadata.columnNames) }
+        for column in [exposure] + covariateTerms.flatMap(\.variables) + random.flatMap(\.variables) + (cluster.map { [$0] } ?? [])
+        where metadata[column] == nil {
+            throw DataError(.missingColumn(column, purpose: .metadata, available: metadata.columnNames),
+                            at: SourceLocation(file: metadata.source, columnName: column))
+        }
+        return covariateTerms
+    }
+
+    public func run(alpha: AlphaDiversityResult, metadata: DataTable, covariates covariateTerms: [Formula.Covariate],
+                    countsSource: String) throws -> Result {
+        let labels = alpha.metrics.map(\.label)
+        for label in labels where metadata[label] != nil {
+            throw DataError(.metricNameClash(label), at: SourceLocation(file: metadata.source, columnName: label))
+        }
+        let join = try SampleJoin(metadata: metadata, sampleIDs: alpha.sampleIDs, samplesFile: countsSource)
+        let alphaRow = Dictionary(uniqueKeysWithValues: alpha.sampleIDs.enumerated().map { ($1, $0) })
+        var keep = [exposure]
+        for v in covariateTerms.flatMap(\.variables) + random.flatMap(\.variables) + (cluster.map { [$0] } ?? []) where !keep.contains(v) {
+            keep.append(v)
+        }
+        var merged = metadata.selectingRows(join.metadataRows)
+            .selectingColumns(keep, source: "merged table (\(metadata.source) joined with \(countsSource))")
+        merged = merged.appendingColumns(labels.enumerated().map { m, label in
+            DataTable.Column(name: label, numbers: merged.ids.map { alpha.values[alphaRow[$0] ?? 0, m] })
+        })
+        let exposureColumn = merged[exposure]
+        let categorical = exposureColumn?.kind == .categorical
+        var results = [MetricResult]()
+        var noteMetrics = [ModelNote: [String]]()
+        var noteOrder = [ModelNote]()
+        var levels: [String]? = nil
+        for label in labels {
+            let formula = Formula.main(response: label, predictors: [exposure], covariates: covariateTerms).adding(randomTerms: random)
+            let model: FittedModel
+            do {
+                model = try FittedModel.fit(formula: formula, data: merged, covariance: covariance, confidenceLevel: confidenceLevel,
+                                            references: references, cluster: cluster, reml: reml)
+            } catch {
+                throw MetricModelError(metric: label, underlying: error)
+            }
+            for note in model.notes {
+                if noteMetrics[note] == nil { noteOrder.append(note) }
+                noteMetrics[note, default: []].append(label)
+            }
+            let design = model.design
+            let exposureColumns = (0..<design.x.columns).filter { design.columnTerms[$0].map { design.termLabels[$0] } == exposure }
+            let test = Self.waldTest(model: model, columns: exposureColumns)
+            // The levels, reference first, as the design coded them.
+            var pairwise = [PairwiseComparison]()
+            var groups = [(label: String, values: [Double])]()
+            let values = merged[label]?.numbers ?? []
+            if categorical, let column = exposureColumn {
+                let coded = exposureColumns.map { String(design.columnNames[$0].dropFirst(exposure.count + 3).dropLast()) }
+                let used = Set(design.rowIndices.map { column.cells[$0] })
+                let reference = sortedLevels(Array(used)).first { !coded.contains($0) } ?? ""
+                let order = [reference] + coded
+                levels = levels ?? order
+                pairwise = Self.pairwise(model: model, levels: order, columns: exposureColumns)
+                groups = order.map { level in (label: level, values: design.rowIndices.filter { column.cells[$0] == level }.map { values[$0] }) }
+            }
+            let rows = design.rowIndices
+            results.append(MetricResult(metric: label, model: model, test: test, pairwise: pairwise, groups: groups,
+                                        exposureValues: categorical ? [] : rows.map { exposureColumn?.numbers[$0] ?? .nan },
+                                        metricValues: rows.map { values[$0] }))
+        }
+        let qValues = adjustment.adjust(results.map(\.test.pValue))
+        return Result(diversity: alpha, merged: merged, exposure: exposure, levels: categorical ? levels : nil,
+                      covariates: covariateTerms, metrics: results, qValues: qValues, onlyInCounts: join.onlyInSamples,
+                      onlyInMetadata: join.onlyInMetadata, modelNotes: noteOrder.map { (note: $0, metrics: noteMetrics[$0] ?? []) },
+                      settings: self)
+    }
+
+    /// The covariance of the fitted coefficients, design order.
+    static func covariance(_ model: FittedModel) -> Matrix? {
+        switch model.fit {
+        case .linear(let m): m.covariance
+        case .mixed(let m): m.covariance
+        case .logistic: nil
+        }
+    }
+
+    /// The Wald test of `columns` (aliased ones left out).
+    static func waldTest(model: FittedModel, columns all: [Int]) -> ExposureTest {
+        let names = all.map { model.design.columnNames[$0] }
+        guard let v = covariance(model) else {
+            return ExposureTest(columns: names, statistic: .nan, degreesOfFreedom: 0, reference: .chiSquared, pValue: .nan)
+        }
+        let columns = all.filter { model.coefficients[$0].estimate != nil }
+        let q = columns.count
+        var block = Matrix(rows: q, columns: q)
+        for (a, i) in columns.enumerated() { for (b, j) in columns.enumerated() { block[a, b] = v[i, j] } }
+        let beta = columns.map { model.coefficients[$0].estimate ?? 0 }
+        var w = Double.nan
+        if q > 0, let u = try? Cholesky(block) {
+            // Uᵀz = β, so βᵀV⁻¹β = zᵀz.
+            var z = [Double](repeating: 0, count: q)
+            for i in 0..<q {
+                var t = beta[i]
+                for k in 0..<i { t -= u.upper[k, i] * z[k] }
+                z[i] = t / u.upper[i, i]
+            }
+            w = z.reduce(0) { $0 + $1 * $1 }
+        }
+        switch model.fit {
+        case .linear(let m):
+            let f = w / Double(q)
+            let p = q > 0 && m.dfResidual > 0
+                ? FDistribution(numeratorDegreesOfFreedom: Double(q), denominatorDegreesOfFreedom: Double(m.dfResidual)).sf(f) : .nan
+            return ExposureTest(columns: names, statistic: f, degreesOfFreedom: q, reference: .f(denominator: Double(m.dfResidual)), pValue: p)
+        default:
+            let p = q > 0 ? ChiSquared(degreesOfFreedom: Double(q)).sf(w) : .nan
+            return ExposureTest(columns: names, statistic: w, degreesOfFreedom: q, reference: .chiSquared, pValue: p)
+        }
+    }
+
+    /// Every pair of levels (`levels[0]` the reference, `levels[k]` coded by `columns[k − 1]`).
+    static func pairwise(model: FittedModel, levels: [String], columns: [Int]) -> [PairwiseComparison] {
+        guard let v = covariance(model) else { return [] }
+        let reference: (any ContinuousDistribution)
+        if case .linear(let m) = model.fit {
+            reference = StudentT(degreesOfFreedom: Double(m.dfResidual))
+        } else {
+            reference = Normal()
+        }
+        // Coefficient index of each level (nil: the reference level, β = 0).
+        let index: [Int?] = [nil] + columns.map { Optional($0) }
+        var raw = [(level: String, versus: String, estimate: Double, se: Double)]()
+        for b in 0..<levels.count {
+            for a in (b + 1)..<Swift.max(levels.count, b + 1) {
+                let ia = index[a], ib = index[b]
+                let ba = ia.flatMap { model.coefficients[$0].estimate } ?? 0
+                let bb = ib.flatMap { model.coefficients[$0].estimate } ?? 0
+                var variance = 0.0
+                if let ia { variance += v[ia, ia] }
+                if let ib { variance += v[ib, ib] }
+                if let ia, let ib { variance -= 2 * v[ia, ib] }
+                raw.append((levels[a], levels[b], ba - bb, variance.squareRoot()))
+            }
+        }
+        let statistics = raw.map { $0.estimate / $0.se }
+        let p = statistics.map { Swift.min(1, 2 * reference.sf(abs($0))) }
+        let adjusted = PValueAdjustment.holm.adjust(p)
+        return raw.indices.map { k in
+            PairwiseComparison(level: raw[k].level, versus: raw[k].versus, estimate: raw[k].estimate, standardError: raw[k].se,
+                               statistic: statistics[k], pValue: p[k], adjustedPValue: adjusted[k])
+        }
+    }
+}

@@ -1,0 +1,124 @@
+import Foundation
+import MoodbiomeCore
+import MoodbiomeIO
+import MoodbiomeReport
+
+/// `moodbiome analyze --exposure COLUMN`: diversity as the outcome — every
+/// metric modelled on the exposure and covariates (``ExposureAssociation``),
+/// with Table 1 by exposure group, box plots, pairwise comparisons, a
+/// summary, a report and provenance, written as one directory.
+public struct ExposureStudy: Sendable {
+    public var diversity: DiversityRun
+    public var association: ExposureAssociation
+    public var metadataPath: String
+    public var idColumn: String? = nil
+    public var outputDirectory: String
+    public var overwrite = false
+    public var guardFormulas = false
+    public var tableFormat = TableFormat.csv
+    public var spelling = ParameterSpelling.canonical {
+        didSet { diversity.spelling = spelling }
+    }
+
+    public init(countsPath: String, metadataPath: String, exposure: String, outputDirectory: String) {
+        self.diversity = DiversityRun(tablePath: countsPath)
+        self.association = ExposureAssociation(exposure: exposure)
+        self.metadataPath = metadataPath
+        self.outputDirectory = outputDirectory
+    }
+
+    public var tableFiles: [String] {
+        ["diversity", "merged", "models", "fit", "exposure_tests", "pairwise", "cohort"].map { $0 + "." + tableFormat.fileExtension }
+            + (association.random.isEmpty ? [] : ["random_effects." + tableFormat.fileExtension])
+    }
+
+    public var outputFiles: [String] { tableFiles + ["summary.md", "report.html", OutputDirectory.provenanceFile] }
+
+    var inputs: [String] {
+        [diversity.tablePath, metadataPath] + (diversity.tree.map { [$0.path] } ?? []) + diversity.readOptions.extraInputs
+    }
+
+    public struct Result: Sendable {
+        public let analysis: ExposureAssociation.Result
+        public let files: [(name: String, contents: String)]
+    }
+
+    @discardableResult
+    public func run(report: (String) -> Void) throws -> Result {
+        try association.validate()
+        try diversity.validate()
+        try checkFingerprintable(inputs)
+        let directory = try OutputDirectory(path: outputDirectory, overwrite: overwrite, inputs: inputs, expected: outputFiles)
+        let result = try compute(report: report)
+        let a = association
+        let parameters: [(name: String, json: String)] = [
+            ("counts", jsonValue(diversity.tablePath)), ("metadata", jsonValue(metadataPath)), ("id_column", jsonValue(idColumn)),
+            ("metrics", jsonValue(result.analysis.diversity.metrics.map(\.label))), ("rarefy", jsonValue(diversity.rarefactionDepth)),
+            ("seed", diversity.rarefactionDepth == nil ? "null" : String(diversity.resolvedSeed)),
+            ("exposure", jsonValue(a.exposure)), ("covariates", jsonValue(a.covariates)), ("robust", jsonValue(a.covariance.rawValue)),
+            ("cluster", jsonValue(a.cluster)), ("random", jsonValue(a.random.isEmpty ? nil : a.random.map(\.text).joined(separator: " + "))),
+            ("conf_level", jsonValue(a.confidenceLevel)), ("references", jsonValue(a.references)),
+            ("adjust", jsonValue(a.adjustment.rawValue)), ("table_format", jsonValue(tableFormat.rawValue)),
+        ]
+        let provenance = Provenance(command: "analyze", parameters: parameters, inputs: inputs,
+                                    seed: diversity.rarefactionDepth == nil ? nil : diversity.resolvedSeed, outputs: result.files)
+        try directory.write(result.files + [(OutputDirectory.provenanceFile, try provenance.json(runAt: Date()))])
+        return result
+    }
+
+    /// Read, compute, render.
+    public func compute(report: (String) -> Void) throws -> Result {
+        let metadata = try DataTable.read(metadataPath, idColumn: idColumn)
+        let covariates = try association.prepare(metadata: metadata)
+        var diversity = self.diversity
+        if let found = try orientationFromMetadata(diversity.tablePath, options: diversity.readOptions, metadataIDs: metadata.ids) {
+            diversity.readOptions.orientation = found.orientation
+            report(Words.orientationChosen(found.orientation, rowsMatched: found.rowsMatched, columnsMatched: found.columnsMatched,
+                                           path: diversity.tablePath, spelling: spelling))
+        }
+        let alpha = try diversity.compute(report: report)
+        let analysis = try association.run(alpha: alpha, metadata: metadata, covariates: covariates, countsSource: diversity.tablePath)
+        let documents = ExposureDocuments(result: analysis, countsPath: diversity.tablePath, alphaOptions: diversity.options,
+                                          rarefaction: diversity.rarefaction, tableFiles: tableFiles)
+        for note in documents.notes { report(note) }
+
+        var files = [(name: String, contents: String)]()
+        let f = tableFormat, ext = tableFormat.fileExtension
+        func add(_ name: String, _ table: TextTable) { files.append(("\(name).\(ext)", table.rendered(as: f, guardFormulas: guardFormulas))) }
+        add("diversity", alpha.table)
+        add("merged", analysis.merged.textTable)
+        var modelColumns = ["metric"], modelRows = [[TextTable.Cell]]()
+        for (i, m) in analysis.metrics.enumerated() {
+            let table = m.model.coefficientTable()
+            if i == 0 { modelColumns += table.columns }
+            modelRows += table.rows.map { [.text(m.metric)] + $0 }
+        }
+        add("models", TextTable(columns: modelColumns, rows: modelRows))
+        let fitNames = analysis.metrics.first?.model.fitStatistics.map(\.name) ?? []
+        add("fit", TextTable(columns: ["metric"] + fitNames,
+                             rows: analysis.metrics.map { m in [.text(m.metric)] + m.model.fitStatistics.map { .number($0.value) } }))
+        add("exposure_tests", documents.testsTable)
+        add("pairwise", documents.pairwiseTable)
+        // Table 1 by exposure group (categorical) or overall: the metrics and covariates.
+        let variables = analysis.diversity.metrics.map(\.label)
+            + analysis.covariates.flatMap(\.variables).filter { $0 != analysis.exposure }.reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } }
+        let summary = try CohortSummary(data: analysis.merged, variables: analysis.levels == nil ? [analysis.exposure] + variables : variables,
+                                        groupBy: analysis.levels == nil ? nil : analysis.exposure)
+        let (cohortTable, cohortNotes) = CohortTable.layout(summary)
+        add("cohort", cohortTable)
+        if !association.random.isEmpty {
+            var columns = ["metric"], rows = [[TextTable.Cell]]()
+            for m in analysis.metrics {
+                guard let table = m.model.randomEffectsTable else { continue }
+                if columns.count == 1 { columns += table.columns }
+                rows += table.rows.map { [.text(m.metric)] + $0 }
+            }
+            add("random_effects", TextTable(columns: columns, rows: rows))
+        }
+        files.append(("summary.md", documents.summaryMarkdown))
+        let figures = documents.figures
+        files.append(("report.html", documents.reportHTML(cohort: cohortTable, cohortNotes: cohortNotes, figures: figures)))
+        for figure in figures { files.append(("figures/" + figure.name, figure.svg)) }
+        return Result(analysis: analysis, files: files)
+    }
+}

@@ -1,0 +1,98 @@
+import Foundation
+import Testing
+@testable import MoodbiomeCore
+@testable import MoodbiomeIO
+@testable import MoodbiomeNumerics
+@testable import MoodbiomeReport
+@testable import MoodbiomeStudy
+
+/// `analyze --exposure` against R (Fixtures/exposure/generate_exposure_r.R):
+/// the partial F of anova(reduced, full), the robust Wald F of
+/// lmtest::waldtest with vcovHC, and pairwise contrasts with Holm's
+/// adjustment — 1e-10 relative (p-values 1e-8).
+@Suite("Diversity as the outcome: exposure tests against R")
+struct ExposureTests {
+    static let reference = csvRows("exposure/exposure-r.csv")
+
+    func study(_ counts: String, _ metadata: String, exposure: String) -> ExposureStudy {
+        ExposureStudy(countsPath: datasetPath(counts), metadataPath: datasetPath(metadata), exposure: exposure,
+                      outputDirectory: temporaryDirectory() + "/out")
+    }
+
+    func checkTest(_ test: ExposureAssociation.ExposureTest, case name: String) {
+        let ref = Self.reference.first { $0["case"] == name && $0["kind"] == "test" }!
+        #expect(isClose(test.statistic, Double(ref["statistic"]!)!, relative: 1e-10), "\(name) F")
+        #expect(test.degreesOfFreedom == Int(ref["df1"]!)!)
+        #expect(test.reference == .f(denominator: Double(ref["df2"]!)!))
+        #expect(isClose(test.pValue, Double(ref["p_value"]!)!, relative: 1e-8), "\(name) p")
+    }
+
+    @Test func categoricalExposureMatchesAnovaAndHolmPairs() throws {
+        var job = study("globalpatterns/feature-table.tsv", "globalpatterns/metadata.tsv", exposure: "SampleType")
+        job.diversity.metrics = "shannon,observed_features"
+        let result = try job.compute { _ in }
+        let shannon = result.analysis.metrics[0]
+        checkTest(shannon.test, case: "gp_sampletype")
+        #expect(result.analysis.levels == ["Feces", "Freshwater", "Freshwater (creek)", "Mock", "Ocean", "Sediment (estuary)", "Skin", "Soil", "Tongue"])
+        let pairs = Self.reference.filter { $0["case"] == "gp_sampletype" && $0["kind"] == "pair" }
+        #expect(pairs.count == 36 && shannon.pairwise.count == 36)
+        for ref in pairs {
+            let c = try #require(shannon.pairwise.first { $0.level == ref["level"] && $0.versus == ref["versus"] })
+            #expect(isClose(c.estimate, Double(ref["estimate"]!)!, relative: 1e-10, absolute: 1e-13))
+            #expect(isClose(c.standardError, Double(ref["std_error"]!)!, relative: 1e-10))
+            #expect(isClose(c.pValue, Double(ref["p_value"]!)!, relative: 1e-8))
+            #expect(isClose(c.adjustedPValue, Double(ref["p_holm"]!)!, relative: 1e-8))
+        }
+        // Box plots in level order; Table 1 by exposure; the summary and the files.
+        #expect(shannon.groups.map(\.label) == result.analysis.levels!)
+        #expect(shannon.groups.map(\.values.count).reduce(0, +) == 26)
+        let names = result.files.map(\.name)
+        #expect(names.prefix(10) == ["diversity.csv", "merged.csv", "models.csv", "fit.csv", "exposure_tests.csv", "pairwise.csv", "cohort.csv",
+                                     "summary.md", "report.html", "figures/shannon-by-SampleType.svg"])
+        let cohort = try #require(result.files.first { $0.name == "cohort.csv" }).contents
+        #expect(cohort.hasPrefix("Characteristic,Overall (n = 26),Feces (n = 4),Freshwater (n = 2),Freshwater (creek) (n = 3),"))
+        #expect(cohort.contains("\n\"shannon, mean ± SD\",4.41 ± 1.10,3.67 ± 0.377,"))
+        #expect(cohort.contains("\n\"observed_features, mean ± SD\","))
+        let summary = try #require(result.files.first { $0.name == "summary.md" }).contents
+        #expect(summary.contains("| shannon | F(8, 17) = 21.3 | < 0.001 | < 0.001 | Feces 3.67;"))
+        #expect(summary.contains("the exposure was tested by the Wald F of its coefficients (the partial F test of the model against the model without it)"))
+        let tests = try #require(result.files.first { $0.name == "exposure_tests.csv" }).contents
+        #expect(tests.hasPrefix("metric,exposure,test,statistic,df1,df2,p_value,q_value,n\nshannon,SampleType,wald_f,21.3077936960"))
+    }
+
+    @Test func robustAndNumericExposuresMatchWaldtestAndAnova() throws {
+        var job = study("simulated-gut-mood/counts.csv", "simulated-gut-mood/metadata.csv", exposure: "antidepressant")
+        job.diversity.metrics = "shannon"
+        job.association.covariates = ["age", "sex"]
+        job.association.covariance = .hc3
+        checkTest(try job.compute { _ in }.analysis.metrics[0].test, case: "sim_antidepressant_hc3")
+        var numeric = study("simulated-gut-mood/counts.csv", "simulated-gut-mood/metadata.csv", exposure: "bmi")
+        numeric.diversity.metrics = "observed_features"
+        numeric.association.covariates = ["age"]
+        let result = try numeric.compute { _ in }
+        checkTest(result.analysis.metrics[0].test, case: "sim_bmi")
+        #expect(result.analysis.levels == nil && result.analysis.metrics[0].pairwise.isEmpty)
+        #expect(result.files.contains { $0.name == "figures/observed_features-vs-bmi.svg" })
+    }
+
+    /// Random terms make the models mixed; the exposure test is then Wald χ².
+    @Test func mixedModelsUseAWaldChiSquare() throws {
+        var job = study("simulated-longitudinal/counts.csv", "simulated-longitudinal/metadata.csv", exposure: "antidepressant")
+        job.diversity.metrics = "shannon"
+        job.association.covariates = ["months"]
+        job.association.random = try Formula.randomTerms("(1 | participant_id)")
+        let result = try job.compute { _ in }
+        let m = result.analysis.metrics[0]
+        #expect(m.test.reference == .chiSquared && m.test.degreesOfFreedom == 1)
+        // One coefficient: χ² = z² of its Wald statistic.
+        let c = try #require(m.model.coefficients.first { $0.name == "antidepressant[T.yes]" })
+        #expect(isClose(m.test.statistic, pow(c.statistic!, 2), relative: 1e-12))
+        #expect(result.files.contains { $0.name == "random_effects.csv" })
+        // Parameters that do not go with exposure analyses are refused in words.
+        job.association.covariance = .hc1
+        #expect { try job.compute { _ in } } throws: { message($0).contains("does not apply to a mixed model") }
+        var bad = study("simulated-gut-mood/counts.csv", "simulated-gut-mood/metadata.csv", exposure: "diet")
+        bad.diversity.metrics = "shannon"
+        #expect { try bad.compute { _ in } } throws: { message($0).contains("'diet'") }
+    }
+}
