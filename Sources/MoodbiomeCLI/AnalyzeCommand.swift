@@ -55,6 +55,9 @@ struct AnalyzeCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Item columns named PREFIX1 … PREFIXk instead of --items.", valueName: "prefix"))
     var prefix: String?
 
+    @Option(help: ArgumentHelp("With --scale: prefix of the scored columns (default: the scale's name, e.g. phq9 → phq9_total); use another when the metadata already holds a score.", valueName: "prefix"))
+    var name: String?
+
     @Option(name: .customLong("outcome-band"), help: ArgumentHelp("Dichotomise the scored outcome at a severity band, e.g. moderate+ (that band or above), and fit logistic models.", valueName: "band"))
     var outcomeBand: String?
 
@@ -104,8 +107,8 @@ struct AnalyzeCommand: ParsableCommand {
     var safeCSV = false
 
     func validate() throws {
-        if scale == nil && (items != nil || prefix != nil || outcomeBand != nil) {
-            throw ValidationError("--items, --prefix and --outcome-band need --scale")
+        if scale == nil && (items != nil || prefix != nil || outcomeBand != nil || name != nil) {
+            throw ValidationError("--items, --prefix, --name and --outcome-band need --scale")
         }
         if items != nil && prefix != nil { throw ValidationError("give --items or --prefix, not both") }
         if exposure != nil {
@@ -129,6 +132,7 @@ struct AnalyzeCommand: ParsableCommand {
         if let scale {
             scoring = try ScaleScoring(scale: ScoreRun.scale(named: scale), items: items.map(commaList), prefix: prefix)
             scoring?.options.invalidAsMissing = invalid == .asMissing
+            if let name { scoring?.outputPrefix = name }
         }
         let outcome = self.outcome ?? scoring.map { $0.outputPrefix + "_total" } ?? ""
         var job = StudyAnalysis(countsPath: counts, metadataPath: metadata, outcome: outcome, outputDirectory: outDir)

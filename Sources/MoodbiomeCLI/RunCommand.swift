@@ -18,7 +18,10 @@ struct RunCommand: ParsableCommand {
     )
 
     @Argument(help: "The study manifest (study.toml).")
-    var manifest: String
+    var manifest: String?
+
+    @Flag(help: "Print a commented manifest with every key and its default, to start a study from.")
+    var template = false
 
     @Flag(help: "Check the recorded run instead of writing one.")
     var verify = false
@@ -28,11 +31,17 @@ struct RunCommand: ParsableCommand {
 
     func validate() throws {
         if verify && force { throw ValidationError("--verify writes nothing; drop --force") }
+        if template && (manifest != nil || verify || force) { throw ValidationError("--template prints a manifest; give it alone") }
+        if !template && manifest == nil { throw ValidationError("give the manifest (study.toml), or --template to print one") }
     }
 
     func run() throws {
+        if template {
+            try writeToStandardOutput(StudyManifest.template)
+            return
+        }
         try reportingErrors {
-            let study = try StudyManifest(path: manifest)
+            let study = try StudyManifest(path: manifest ?? "")
             if verify {
                 let problems = try study.verify(report: printToStandardError)
                 if problems.isEmpty {

@@ -46,7 +46,7 @@ public struct StudyManifest: Sendable {
     static let schema: [String: Set<String>] = [
         "inputs": ["counts", "metadata", "id_column", "samples_in", "tree", "midpoint_root"],
         "diversity": ["metrics", "base", "rarefy", "iterations", "seed", "drop_empty", "chao1", "ace_threshold", "gini_method"],
-        "scale": ["name", "items", "prefix", "invalid"],
+        "scale": ["name", "items", "prefix", "invalid", "output_prefix"],
         "model": ["outcome", "covariates", "family", "outcome_cutoff", "outcome_band", "robust", "conf_level",
                   "references", "adjust", "group_by", "cluster", "random", "ml"],
         "composition": ["metrics", "permutations", "pseudocount", "alpha"],
@@ -60,6 +60,7 @@ public struct StudyManifest: Sendable {
         .iterations: ("diversity", "iterations"), .seed: ("diversity", "seed"), .dropEmpty: ("diversity", "drop_empty"),
         .aceThreshold: ("diversity", "ace_threshold"),
         .scale: ("scale", "name"), .items: ("scale", "items"), .prefix: ("scale", "prefix"), .invalid: ("scale", "invalid"),
+        .name: ("scale", "output_prefix"),
         .outcome: ("model", "outcome"), .covariates: ("model", "covariates"), .family: ("model", "family"),
         .outcomeCutoff: ("model", "outcome_cutoff"), .outcomeBand: ("model", "outcome_band"), .robust: ("model", "robust"),
         .confLevel: ("model", "conf_level"), .reference: ("model", "references"), .adjust: ("model", "adjust"),
@@ -219,6 +220,8 @@ public struct StudyManifest: Sendable {
                     guard invalid == "error" || invalid == "as-missing" else { throw fail("scale", "invalid", "\"error\" or \"as-missing\"") }
                     scoring?.options.invalidAsMissing = invalid == "as-missing"
                 }
+                // The scored columns' prefix (`analyze --name`): phq9 → phq9_total by default.
+                if let columns = try string("scale", "output_prefix") { scoring?.outputPrefix = columns }
             } else if tables["scale"] != nil {
                 throw InputError(file: path, line: line(table: "scale"), problem: "[scale] needs a name", fix: "e.g. name = \"phq9\"")
             }

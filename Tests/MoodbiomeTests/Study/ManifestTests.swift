@@ -67,6 +67,29 @@ import Testing
         }
     }
 
+    /// `run --template`: every table and key of the schema is in the
+    /// template, and the template is itself a valid manifest.
+    @Test func templateNamesEveryKeyAndParses() throws {
+        let template = StudyManifest.template
+        for (table, keys) in StudyManifest.schema {
+            #expect(template.contains("[\(table)]"), "table \(table)")
+            for key in keys { #expect(template.contains("\n\(key) =") || template.contains("# \(key) ="), "\(table).\(key)") }
+        }
+        let dir = temporaryDirectory()
+        try template.write(toFile: dir + "/study.toml", atomically: false, encoding: .utf8)
+        let study = try StudyManifest(path: dir + "/study.toml")
+        #expect(study.analysis.association.covariates == ["age", "sex"])
+        #expect(study.analysis.outputDirectory == dir + "/results")
+        // Uncommented, the [scale] table's output_prefix renames the scored columns.
+        let scored = template.replacingOccurrences(of: "# [scale]", with: "[scale]")
+            .replacingOccurrences(of: "# name = \"phq9\"", with: "name = \"phq9\"")
+            .replacingOccurrences(of: "# prefix = \"phq9_\"", with: "prefix = \"phq9_\"")
+            .replacingOccurrences(of: "# output_prefix = \"phq9\"", with: "output_prefix = \"phq9_rescored\"")
+            .replacingOccurrences(of: "outcome = \"phq9_total\"", with: "outcome = \"phq9_rescored_total\"")
+        try scored.write(toFile: dir + "/study.toml", atomically: false, encoding: .utf8)
+        #expect(try StudyManifest(path: dir + "/study.toml").analysis.association.scoring?.outputPrefix == "phq9_rescored")
+    }
+
     /// `[model] random` and `ml`: the study's models are mixed models, and a
     /// malformed random term is the manifest's error at its line.
     @Test func randomTermsInTheManifest() throws {

@@ -1,0 +1,63 @@
+/// The commented manifest `moodbiome run --template` prints: every table and
+/// key a manifest may hold, each with what it means and its default. A test
+/// checks that it names every key of ``StudyManifest``'s schema and that it
+/// parses, so the two cannot drift apart.
+extension StudyManifest {
+    public static let template = """
+    # A Moodbiome study manifest: `moodbiome run study.toml` runs it, `--verify`
+    # checks a recorded run byte for byte. Paths are relative to this file.
+    # Keys commented out show their default; uncomment to change them.
+
+    [inputs]
+    counts = "counts.csv"            # count table: CSV/TSV, BIOM 2.1/1.0, .qza, mothur .shared, MetaPhlAn
+    metadata = "metadata.csv"        # one row per sample; IDs in the first column
+    # id_column = "sample_id"        # the metadata's ID column, if not the first
+    # samples_in = "auto"            # CSV/TSV count tables: "rows", "columns" or "auto" (decided by the metadata's IDs)
+    # tree = "tree.nwk"              # Newick tree, for faith_pd and UniFrac
+    # midpoint_root = false          # root an unrooted tree at its midpoint
+
+    [diversity]
+    metrics = ["shannon", "simpson", "observed_features"]   # `moodbiome metrics` lists them all
+    # base = "e"                     # logarithm of the entropies: "e", "2" or "10"
+    # rarefy = 5000                  # rarefy every sample to this many reads (shallower ones are dropped and listed)
+    # iterations = 1                 # rarefaction draws averaged per sample
+    # seed = 2026                    # random seed of rarefaction and permutations (drawn and recorded when absent)
+    # drop_empty = false             # leave out samples with no reads instead of reporting NA
+    # chao1 = "bias-corrected"       # or "classic"
+    # ace_threshold = 10             # ACE's rare-taxon threshold
+    # gini_method = "rectangles"     # or "trapezoids"
+
+    # [scale]                        # score an instrument from item columns first
+    # name = "phq9"                  # phq9, phq8, bdi2, hamd17, hamd17-zimmerman, madrs, hads-d, hads-a, cesd, gad7, pss10
+    # prefix = "phq9_"               # item columns phq9_1 … phq9_9 (or items = [...])
+    # items = ["q1", "q2"]           # the item columns, in item order (instead of prefix)
+    # invalid = "error"              # or "as-missing": out-of-range answers count as missing
+    # output_prefix = "phq9"         # scored columns phq9_total, phq9_band… (another prefix when the metadata has them)
+
+    [model]
+    outcome = "phq9_total"           # the outcome column (with [scale], default the scored total)
+    covariates = ["age", "sex"]      # columns or formula terms: "C(bristol_stool_type)", "log(bmi)", "I(age^2)"
+    # family = "gaussian"            # or "binomial"; default: binomial for a two-valued outcome, else gaussian
+    # outcome_cutoff = 10            # dichotomise: outcome ≥ cutoff is 1 (logistic models)
+    # outcome_band = "moderate+"     # with [scale]: dichotomise at a severity band and above
+    # robust = "hc3"                 # heteroscedasticity-consistent errors: hc0, hc1, hc2, hc3
+    # cluster = "participant_id"     # cluster-robust errors over this column's groups
+    # random = "(1 | participant_id)"   # random-effects terms: linear mixed models (lme4's lmer)
+    # ml = false                     # with random: maximum likelihood instead of REML
+    # conf_level = 0.95              # confidence level of the intervals
+    # references = { sex = "male" }  # reference level per categorical column
+    # adjust = "bh"                  # across metrics: "bh", "holm" or "bonferroni"
+    # group_by = "phq9_band"         # column for Table 1 and the box plots
+
+    # [composition]                  # beta diversity: PERMANOVA, PERMDISP and PCoA per metric
+    # metrics = ["braycurtis"]       # `moodbiome beta --help` lists them
+    # permutations = 999
+    # pseudocount = 1                # Aitchison's pseudocount for zeros
+    # alpha = 0.5                    # generalised UniFrac's α
+
+    [output]
+    directory = "results"            # written as a whole; an existing run is replaced only with --force
+    # format = "csv"                 # data tables: csv, tsv, md, json, tex or html
+
+    """
+}
