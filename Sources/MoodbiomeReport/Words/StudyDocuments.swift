@@ -97,6 +97,16 @@ public struct StudyDocuments: Sendable {
                 out.append("note: \(s.unscored.count) participants have too many missing \(s.scale.id) items to be scored (NA): \(Words.list(s.unscored))")
             }
         }
+        let labels = r.metrics.map(\.metric)
+        let redundant = MetricRedundancy.redundant(among: labels)
+        if !redundant.isEmpty {
+            out.append("note: these metrics are monotone transforms of one another (the same information, ranked alike): "
+                       + redundant.map { "(" + $0.joined(separator: ", ") + ")" }.joined(separator: "; ")
+                       + ". The q-values treat them as \(labels.count) tests; report one of each group")
+        }
+        if labels.count >= 8 {
+            out.append("note: the q-values adjust across \(labels.count) metrics, largely correlated measures of richness and evenness: a family of related indices, not independent questions (the Benjamini–Hochberg procedure remains valid under their positive dependence)")
+        }
         if r.familyFromOutcome {
             out.append("note: \(outcome) takes two values, so each metric's model is a logistic regression (odds ratios); set the family to gaussian for a linear probability model instead")
         }

@@ -299,6 +299,21 @@ func twinsStudy(outputDirectory: String = temporaryDirectory() + "/out") -> Stud
         #expect { try job.compute { _ in } } throws: { message($0).contains("'weight'") }
     }
 
+    /// `--metrics all`: the summary says the q-values cover related indices
+    /// and names the metrics that are monotone transforms of one another.
+    @Test func redundantMetricsAreNamed() throws {
+        var job = StudyAnalysis(countsPath: datasetPath("simulated-gut-mood/counts.csv"),
+                                metadataPath: datasetPath("simulated-gut-mood/metadata.csv"),
+                                outcome: "phq9_total", outputDirectory: temporaryDirectory() + "/o")
+        job.diversity.metrics = "observed_features,shannon,simpson,inv_simpson,hill_0,hill_2,chao1,pielou_e"
+        let result = try job.compute { _ in }
+        let documents = StudyDocuments(result: result.analysis, countsPath: job.diversity.tablePath, alphaOptions: job.diversity.options,
+                                       rarefaction: nil, tableFiles: job.tableFiles)
+        #expect(documents.notes.contains("note: these metrics are monotone transforms of one another (the same information, ranked alike): (observed_features, hill_0); (simpson, inv_simpson, hill_2). The q-values treat them as 8 tests; report one of each group"))
+        #expect(documents.notes.contains { $0.hasPrefix("note: the q-values adjust across 8 metrics, largely correlated measures") })
+        #expect(MetricRedundancy.redundant(among: ["shannon", "chao1"]).isEmpty)
+    }
+
     @Test func pValuesReadInTextAndIntegersPrintWhole() {
         #expect(NumberPolicy.statement(0.0004) == "p < 0.001")
         #expect(NumberPolicy.statement(0.0069, symbol: "q") == "q = 0.0069")
