@@ -13,13 +13,19 @@ struct MoodbiomeCommand: ParsableCommand {
         tables, figures and a self-contained HTML report with a provenance record. Every number \
         is checked against an independent implementation.
 
-        Examples:
-          moodbiome analyze --counts Datasets/simulated-gut-mood/counts.csv --metadata Datasets/simulated-gut-mood/metadata.csv \\
-              --outcome phq9_total --covariates age,sex,bmi,antidepressant --out-dir results/
-          moodbiome regress merged.csv --formula "phq9 ~ shannon + age + C(sex) + bmi" --robust hc3
+        Examples (each line fits 80 columns, so they paste as they are):
+          moodbiome analyze --counts Datasets/simulated-gut-mood/counts.csv \\
+              --metadata Datasets/simulated-gut-mood/metadata.csv \\
+              --outcome phq9_total --covariates age,sex,bmi,antidepressant \\
+              --out-dir results/
+          moodbiome analyze --counts Datasets/globalpatterns/feature-table.tsv \\
+              --metadata Datasets/globalpatterns/metadata.tsv \\
+              --exposure SampleType --out-dir by-type/
+          moodbiome regress merged.csv --robust hc3 \\
+              --formula "phq9 ~ shannon + age + C(sex) + bmi"
           moodbiome score metadata.csv --scale phq9 --prefix phq9_ -o scored.csv
           moodbiome diversity table.tsv --metrics all --base 2 --format md
-          moodbiome run study.toml --verify
+          moodbiome run --template > study.toml; moodbiome run study.toml --verify
           moodbiome metrics; moodbiome scales
         """,
         version: moodbiomeVersion,

@@ -130,15 +130,68 @@ public struct CohortSummary: Sendable {
                 var test: TestResult? = nil
                 var small = false
                 if groupBy != nil {
-                    let table = counts.map { Array($0.dropFirst()) }
+                    let table = counts.map { Array($0.dropFirst()) }.filter { $0.contains { $0 > 0 } }
                     let result = GroupComparison.chiSquareIndependence(table)
-                    test = result
-                    small = !result.statistic.isNaN && GroupComparison.smallestExpectedCount(table) < 5
+                    let sparse = !result.statistic.isNaN && GroupComparison.smallestExpectedCount(table) < 5
+                    if sparse && table.count == 2 && table.allSatisfy({ $0.filter { $0 >= 0 }.count == 2 }) && table[0].count == 2 {
+                        // A sparse 2 × 2 table: Fisher's exact test instead of χ².
+                        test = GroupComparison.fisherExact(table)
+                    } else {
+                        test = result
+                        small = sparse
+                    }
                 }
                 out.append(Variable(name: column.name, summary: .categorical(levels: valueLevels, counts: counts, present: present.map(\.count)),
                                     test: test, smallExpectedCount: small, missing: missing))
             }
         }
         self.variables = out
+    }
+}
+
+extension CohortSummary {
+    /// The Table 1 of a diversity study, by group: the outcome (left out
+    /// when the groups are made from it — its own severity bands or its 0/1
+    /// values — which would only restate the grouping), the diversity
+    /// metrics, the sequencing depth, then the covariates' columns; never the
+    /// grouping column itself.
+    ///
+    /// Conventions beyond ``init(data:variables:groupBy:skewed:)``: a numeric
+    /// column holding only 0 and 1 is summarised as categorical (n (%)); the
+    /// depth and ordinal columns — whole numbers with 3 to 7 distinct values,
+    /// such as the Bristol stool type — as median [IQR] with rank tests.
+    ///
+    /// - Parameters:
+    ///   - reads: each row's reads (nil to leave the depth out); the row is
+    ///     named `reads`, or `reads (count table)` when the data has a `reads` column.
+    public static func study(data: DataTable, outcome: String?, groupedByOutcome: Bool, metrics: [String], reads: [Double]?,
+                             covariates: [String], groupBy: String?) throws -> CohortSummary {
+        var table = data
+        var variables = [String]()
+        if let outcome, !groupedByOutcome, outcome != groupBy { variables.append(outcome) }
+        variables += metrics
+        var skewed = Set<String>()
+        if let reads {
+            let name = data["reads"] == nil ? "reads" : "reads (count table)"
+            table = table.appendingColumns([DataTable.Column(name: name, numbers: reads)])
+            variables.append(name)
+            skewed.insert(name)
+        }
+        for c in covariates where !variables.contains(c) && c != groupBy && c != outcome { variables.append(c) }
+        var recoded = [DataTable.Column]()
+        for name in variables {
+            guard let column = table[name], column.kind == .numeric else { continue }
+            let values = Set(column.numbers.filter(\.isFinite))
+            if !values.isEmpty && values.isSubset(of: [0, 1]) {
+                recoded.append(DataTable.Column(name: name, cells: column.cells, declaredKind: .categorical))
+            } else if values.allSatisfy({ $0 == $0.rounded() }) && (3...7).contains(values.count) {
+                skewed.insert(name)
+            }
+        }
+        if !recoded.isEmpty {
+            let names = Set(recoded.map(\.name))
+            table = table.selectingColumns(table.columnNames.filter { !names.contains($0) }).appendingColumns(recoded)
+        }
+        return try CohortSummary(data: table, variables: variables, groupBy: groupBy, skewed: skewed)
     }
 }

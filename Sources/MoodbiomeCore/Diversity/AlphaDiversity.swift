@@ -76,6 +76,10 @@ public enum AlphaDiversityError: Error, Equatable, Sendable {
 public struct AlphaDiversityResult: Sendable {
     /// Samples, in table order (after rarefaction and `--drop-empty`).
     public var sampleIDs: [String]
+    /// Each sample's reads (its total in the table as read, before any
+    /// rarefaction), in `sampleIDs` order: the depth Table 1 reports and a
+    /// depth covariate uses.
+    public var reads: [Double] = []
     /// The metrics, in the order requested.
     public var metrics: [RequestedMetric]
     /// `values[sample, metric]`; NaN where a metric is undefined (written NA).
@@ -141,6 +145,8 @@ extension AlphaDiversityResult {
             if !missing.isEmpty { undefined.append((request.label, missing)) }
         }
         self.sampleIDs = indices.map { table.sampleIDs[$0] }
+        let totals = table.sampleTotals
+        self.reads = indices.map { totals[$0] }
         self.metrics = metrics
         self.values = values
         self.emptySamples = empty.map { table.sampleIDs[$0] }

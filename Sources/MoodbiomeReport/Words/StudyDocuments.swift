@@ -337,12 +337,13 @@ public struct StudyDocuments: Sendable {
         if !composition.isEmpty {
             html += "<h2>Community composition</h2>\n" + compositionTable.htmlTable() + "<p>\(compositionLegend(.html))</p>\n"
         }
-        html += "<h2>Figures</h2>\n"
+        html += "<h2>Figures</h2>\n<div class=\"figures\">\n"
         for figure in figures {
             // The caption is drawn inside the image (and in its <desc>), so a
             // figure file taken out of the report keeps its explanation.
             html += "<figure>\n" + figure.svg + "</figure>\n"
         }
+        html += "</div>\n"
         html += "<h2>Methods</h2>\n<p>\(methodsParagraph(.html))\(composition.isEmpty ? "" : " " + compositionMethods(.html))</p>\n"
         html += "<h2>Files</h2>\n<p>Tables: " + e(tableFiles.joined(separator: ", ")) + "; figures in <code>figures/</code>; <code>summary.md</code>; <code>provenance.json</code>.</p>\n"
         html += "</main>\n"
@@ -351,7 +352,11 @@ public struct StudyDocuments: Sendable {
 
     static let reportStyle = """
     body { font: 15px/1.5 system-ui, -apple-system, "Segoe UI", Helvetica, Arial, sans-serif; color: #222; margin: 0; background: #fafafa; }
-    main { max-width: 1000px; margin: 0 auto; padding: 24px 32px 48px; background: #fff; }
+    main { max-width: 1200px; margin: 0 auto; padding: 24px 32px 48px; background: #fff; }
+    main table { display: block; overflow-x: auto; max-width: 100%; } main th, main td { white-space: nowrap; }
+    .figures { display: grid; grid-template-columns: repeat(auto-fill, minmax(min(480px, 100%), 1fr)); gap: 8px 24px; }
+    .figures figure { margin: 8px 0; } .figures svg { width: 100%; height: auto; }
+    @media (max-width: 600px) { main { padding: 12px; } }
     h1 { font-size: 26px; margin-bottom: 4px; } h2 { font-size: 20px; margin-top: 32px; border-bottom: 1px solid #ddd; }
     .meta { color: #555; } figure { margin: 24px 0; } figcaption { color: #444; font-size: 14px; max-width: 680px; }
     ul.ids { font-size: 13px; color: #444; } code { font-size: 13px; }

@@ -99,11 +99,13 @@ public struct ExposureStudy: Sendable {
                              rows: analysis.metrics.map { m in [.text(m.metric)] + m.model.fitStatistics.map { .number($0.value) } }))
         add("exposure_tests", documents.testsTable)
         add("pairwise", documents.pairwiseTable)
-        // Table 1 by exposure group (categorical) or overall: the metrics and covariates.
-        let variables = analysis.diversity.metrics.map(\.label)
-            + analysis.covariates.flatMap(\.variables).filter { $0 != analysis.exposure }.reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } }
-        let summary = try CohortSummary(data: analysis.merged, variables: analysis.levels == nil ? [analysis.exposure] + variables : variables,
-                                        groupBy: analysis.levels == nil ? nil : analysis.exposure)
+        // Table 1 by exposure group (categorical) or overall: metrics, depth, covariates.
+        let position = Dictionary(uniqueKeysWithValues: alpha.sampleIDs.enumerated().map { ($1, $0) })
+        let reads = analysis.merged.ids.map { position[$0].map { alpha.reads[$0] } ?? .nan }
+        let categorical = analysis.levels != nil
+        let summary = try CohortSummary.study(data: analysis.merged, outcome: categorical ? nil : analysis.exposure, groupedByOutcome: false,
+                                              metrics: alpha.metrics.map(\.label), reads: reads,
+                                              covariates: analysis.covariates.flatMap(\.variables), groupBy: categorical ? analysis.exposure : nil)
         let (cohortTable, cohortNotes) = CohortTable.layout(summary)
         add("cohort", cohortTable)
         if !association.random.isEmpty {

@@ -191,7 +191,15 @@ public struct StudyAnalysis: Sendable {
             [.text(m.metric), .number(Double(m.spearman.n)), .number(m.spearman.statistic), .number(m.spearman.pValue), .number(r.correlationQValues[i])]
         }
         files.append(("correlations.\(ext)", TextTable(columns: ["metric", "n", "spearman_rho", "p_value", "q_value"], rows: correlationRows).rendered(as: f, guardFormulas: guardFormulas)))
-        let summary = try CohortSummary(data: r.merged, variables: [r.outcome] + r.covariateColumns, groupBy: r.group)
+        // Table 1: by the group (the severity band by default) — without
+        // the outcome when the groups are its own bands or values.
+        let groupedByOutcome = r.group.map { $0 == r.modelledOutcome || $0.hasSuffix("_band") && r.outcome.hasSuffix("_total")
+            && $0.dropLast("_band".count) == r.outcome.dropLast("_total".count) } ?? false
+        let position = Dictionary(uniqueKeysWithValues: r.diversity.sampleIDs.enumerated().map { ($1, $0) })
+        let reads = r.merged.ids.map { id in position[id].map { r.diversity.reads[$0] } ?? .nan }
+        let summary = try CohortSummary.study(data: r.merged, outcome: r.outcome, groupedByOutcome: groupedByOutcome,
+                                              metrics: r.diversity.metrics.map(\.label), reads: reads,
+                                              covariates: r.covariateColumns, groupBy: r.group)
         let (cohortTable, cohortNotes) = CohortTable.layout(summary)
         files.append(("cohort.\(ext)", cohortTable.rendered(as: f, guardFormulas: guardFormulas)))
         if composition.isRequested {

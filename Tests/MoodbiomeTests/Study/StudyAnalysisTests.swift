@@ -314,6 +314,45 @@ func twinsStudy(outputDirectory: String = temporaryDirectory() + "/out") -> Stud
         #expect(MetricRedundancy.redundant(among: ["shannon", "chao1"]).isEmpty)
     }
 
+    /// Fisher's exact test against SciPy 1.17.1 `fisher_exact` (two-sided;
+    /// values printed by `repr`).
+    @Test(arguments: [
+        ([[3, 1], [1, 3]], 9.0, 0.48571428571428565),
+        ([[10, 2], [3, 15]], 25.0, 0.0005367241191434357),
+        ([[0, 5], [6, 1]], 0.0, 0.01515151515151515),
+        ([[1, 9], [11, 3]], 0.030303030303030304, 0.0027594561852200836),
+    ])
+    func fisherExactMatchesSciPy(_ table: [[Int]], _ odds: Double, _ p: Double) {
+        let r = GroupComparison.fisherExact(table)
+        #expect(isClose(r.statistic, odds, relative: 1e-14))
+        #expect(isClose(r.pValue, p, relative: 1e-12))
+    }
+
+    /// Table 1 of analyze: no row restating the grouping, the metrics and
+    /// the depth as rows, ordinal and depth columns as median [IQR], 0/1 as n (%).
+    @Test func tableOneHasTheMetricsAndNotTheGrouping() throws {
+        var job = StudyAnalysis(countsPath: datasetPath("simulated-gut-mood/counts.csv"),
+                                metadataPath: datasetPath("simulated-gut-mood/metadata.csv"),
+                                outcome: "phq9_total", outputDirectory: temporaryDirectory() + "/o")
+        job.diversity.metrics = "shannon,observed_features"
+        job.association.covariates = ["age", "bristol_stool_type"]
+        let result = try job.compute { _ in }
+        let cohort = try #require(result.files.first { $0.name == "cohort.csv" }).contents
+        let rows = cohort.split(separator: "\n").map { String($0.split(separator: ",").first ?? "") }
+        #expect(rows.contains("\"shannon") && rows.contains("\"observed_features") && rows.contains("\"reads"))
+        #expect(!rows.contains { $0.hasPrefix("\"phq9_total") })
+        #expect(cohort.contains("\"reads, median [IQR]\""))
+        #expect(cohort.contains("\"bristol_stool_type, median [IQR]\""))
+        #expect(cohort.contains("Kruskal-Wallis rank-sum test"))
+        // A 0/1 column is counted, not averaged.
+        let data = try DataTable.read(temporaryFile("t1.csv", "id,g,flag,x\na,u,0,1\nb,u,1,2\nc,v,0,3\nd,v,0,4\ne,u,1,5\nf,v,1,6\n"))
+        let summary = try CohortSummary.study(data: data, outcome: nil, groupedByOutcome: false, metrics: ["x"], reads: nil,
+                                              covariates: ["flag"], groupBy: "g")
+        let flag = try #require(summary.variables.first { $0.name == "flag" })
+        if case .categorical = flag.summary {} else { Issue.record("flag should be categorical") }
+        #expect(flag.test?.method == "Fisher's exact test")
+    }
+
     @Test func pValuesReadInTextAndIntegersPrintWhole() {
         #expect(NumberPolicy.statement(0.0004) == "p < 0.001")
         #expect(NumberPolicy.statement(0.0069, symbol: "q") == "q = 0.0069")

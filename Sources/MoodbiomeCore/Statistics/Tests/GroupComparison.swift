@@ -163,6 +163,27 @@ extension GroupComparison {
                           degreesOfFreedom: df, n: Int(total))
     }
 
+    /// Fisher's exact test of a 2 × 2 table `[[a, b], [c, d]]`, two-sided as
+    /// R's `fisher.test` and SciPy's `fisher_exact` define it: the sum of
+    /// the hypergeometric probabilities (margins fixed) of every table no
+    /// more probable than the observed one, with R's relative tolerance
+    /// 1 + 1e-7 for ties. The statistic is the sample odds ratio ad/(bc)
+    /// (SciPy's; R reports the conditional MLE instead).
+    public static func fisherExact(_ t: [[Int]]) -> TestResult {
+        precondition(t.count == 2 && t.allSatisfy { $0.count == 2 }, "Fisher's exact test here is for 2 × 2 tables")
+        let a = t[0][0], b = t[0][1], c = t[1][0], d = t[1][1]
+        let row1 = a + b, col1 = a + c, n = a + b + c + d
+        func logChoose(_ n: Int, _ k: Int) -> Double { lgamma(Double(n + 1)) - lgamma(Double(k + 1)) - lgamma(Double(n - k + 1)) }
+        let lo = Swift.max(0, col1 - (n - row1)), hi = Swift.min(row1, col1)
+        let logDenominator = logChoose(n, col1)
+        func probability(_ x: Int) -> Double { exp(logChoose(row1, x) + logChoose(n - row1, col1 - x) - logDenominator) }
+        let observed = probability(a)
+        var p = 0.0
+        if lo <= hi { for x in lo...hi { let q = probability(x); if q <= observed * (1 + 1e-7) { p += q } } }
+        let odds = Double(a * d) / Double(b * c)
+        return TestResult(method: "Fisher's exact test", statistic: odds, pValue: Swift.min(1, p), degreesOfFreedom: nil, n: n)
+    }
+
     /// The smallest expected count of a contingency table (χ² is doubtful below 5).
     public static func smallestExpectedCount(_ counts: [[Int]]) -> Double {
         let total = Double(counts.flatMap { $0 }.reduce(0, +))
