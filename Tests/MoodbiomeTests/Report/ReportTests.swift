@@ -90,6 +90,36 @@ func isWellFormedXML(_ text: String) -> Bool {
         #expect(!log.contains("Uncaught") && !log.contains("CONSOLE"))
     }
 
+    /// The report at a phone's width (420 px) and a desktop's (1400 px):
+    /// Chromium lays it out and paints it (a PNG each), and the markup puts
+    /// the figures in the grid and keeps table cells unbroken.
+    @Test(.enabled(if: chromiumPath != nil, "Chromium is not installed (scripts/setup.sh --test installs it)"))
+    func reportLaysOutAtNarrowAndWideWidths() throws {
+        let path = try #require(chromiumPath)
+        let out = temporaryDirectory() + "/out"
+        var job = StudyAnalysis(countsPath: datasetPath("simulated-gut-mood/counts.csv"),
+                                metadataPath: datasetPath("simulated-gut-mood/metadata.csv"), outcome: "phq9_total", outputDirectory: out)
+        job.association.covariates = ["age", "sex", "bmi"]
+        job.diversity.metrics = "shannon,simpson,observed_features"
+        try job.run { _ in }
+        let html = try String(contentsOfFile: out + "/report.html", encoding: .utf8)
+        #expect(html.contains("<div class=\"figures\">") && html.contains("main th, main td { white-space: nowrap; }"))
+        for width in [420, 1400] {
+            let shot = temporaryDirectory() + "/w\(width).png"
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: path)
+            process.arguments = ["--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars", "--window-size=\(width),2400",
+                                 "--screenshot=" + shot, "file://" + out + "/report.html"]
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            process.waitUntilExit()
+            #expect(process.terminationStatus == 0)
+            let png = try Data(contentsOf: URL(fileURLWithPath: shot))
+            #expect(png.count > 10_000 && png.prefix(8) == Data([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]), "width \(width)")
+        }
+    }
+
     @Test func figureFileNamesAreSafe() {
         #expect(fileNameComponent("BMI (kg/m2)-vs-shannon") == "BMI__kg_m2_-vs-shannon")
         #expect(fileNameComponent("../x") == ".._x")
