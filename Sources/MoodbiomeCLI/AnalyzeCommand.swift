@@ -82,6 +82,9 @@ struct AnalyzeCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Random-effects terms for metadata with several samples per participant, in lme4's notation: \"(1 | participant_id)\", \"(1 + months | participant_id)\". The models become linear mixed models (REML; Satterthwaite df); see `moodbiome regress --help`.", valueName: "terms"))
     var random: String?
 
+    @Flag(name: .customLong("depth-covariate"), help: "Adjust every model for sequencing depth: log_reads, the natural log of each sample's reads, as a covariate. Without it (and without --rarefy) metrics that correlate with depth are flagged.")
+    var depthCovariate = false
+
     @Flag(name: .customLong("ml"), help: "With --random: fit by maximum likelihood instead of REML.")
     var maximumLikelihood = false
 
@@ -146,6 +149,7 @@ struct AnalyzeCommand: ParsableCommand {
         job.association.cluster = model.cluster
         if let random { job.association.random = try Formula.randomTerms(random) }
         job.association.reml = !maximumLikelihood
+        job.association.depthCovariate = depthCovariate
         job.association.outcomeCutoff = outcomeCutoff
         job.association.adjustment = adjust
         job.association.groupBy = groupBy

@@ -38,6 +38,9 @@ public struct AlphaAssociation: Sendable {
     /// metadata with several samples per participant.
     public var random: [RandomTerm] = []
     public var reml = true
+    /// Adjust every model for sequencing depth: `log_reads`, the natural
+    /// log of each sample's reads in the table as read, as a covariate.
+    public var depthCovariate = false
     public var confidenceLevel = 0.95
     public var references: [String: String] = [:]
     public var adjustment = PValueAdjustment.benjaminiHochberg
@@ -143,6 +146,11 @@ public struct AlphaAssociation: Sendable {
         public var familyFromOutcome = false
         /// The random-effects terms of mixed models (empty otherwise).
         public var random: [RandomTerm] = []
+        /// `log_reads` was a covariate.
+        public var depthCovariate = false
+        /// Metrics of unrarefied counts that go with sequencing depth
+        /// (Spearman |ρ| ≥ 0.2, p < 0.05) in models without a depth covariate.
+        public var depthCorrelations: [(metric: String, test: TestResult)] = []
         public var reml = true
         public let adjustment: PValueAdjustment
         public let references: [String: String]
@@ -288,6 +296,15 @@ public struct AlphaAssociation: Sendable {
         merged = merged.appendingColumns(labels.enumerated().map { m, label in
             DataTable.Column(name: label, numbers: merged.ids.map { alpha.values[alphaRow[$0] ?? 0, m] })
         })
+        let reads = merged.ids.map { alphaRow[$0].map { alpha.reads.indices.contains($0) ? alpha.reads[$0] : .nan } ?? .nan }
+        var covariateTerms = prepared.covariates
+        if depthCovariate {
+            if merged["log_reads"] != nil {
+                throw DataError(.derivedColumnClash("log_reads"), at: SourceLocation(file: original.source, columnName: "log_reads"))
+            }
+            merged = merged.appendingColumns([DataTable.Column(name: "log_reads", numbers: reads.map { $0 > 0 ? Foundation.log($0) : .nan })])
+            covariateTerms.append(try Formula.Covariate("log_reads", columns: merged.columnNames))
+        }
 
         // The outcome as modelled.
         var modelledOutcome = outcome
@@ -331,7 +348,7 @@ public struct AlphaAssociation: Sendable {
         let modelled = merged[modelledOutcome]?.numbers ?? []
         let groupColumn = group.flatMap { merged[$0] }
         for label in labels {
-            let formula = Formula.main(response: modelledOutcome, predictors: [label], covariates: prepared.covariates)
+            let formula = Formula.main(response: modelledOutcome, predictors: [label], covariates: covariateTerms)
                 .adding(randomTerms: random)
             let model: FittedModel
             do {
@@ -370,6 +387,13 @@ public struct AlphaAssociation: Sendable {
                             adjustment: adjustment, references: references)
         result.cluster = cluster
         result.covariateTerms = prepared.covariates
+        result.depthCovariate = depthCovariate
+        if alpha.rarefactionDepth == nil && !depthCovariate {
+            result.depthCorrelations = labels.compactMap { label in
+                let test = Correlation.spearman(merged[label]?.numbers ?? [], reads)
+                return abs(test.statistic) >= 0.2 && test.pValue < 0.05 ? (label, test) : nil
+            }
+        }
         result.familyFromOutcome = familyFromOutcome
         result.random = random
         result.reml = reml

@@ -80,6 +80,8 @@ public struct AlphaDiversityResult: Sendable {
     /// rarefaction), in `sampleIDs` order: the depth Table 1 reports and a
     /// depth covariate uses.
     public var reads: [Double] = []
+    /// The rarefaction depth the metrics were computed at, if any.
+    public var rarefactionDepth: Int? = nil
     /// The metrics, in the order requested.
     public var metrics: [RequestedMetric]
     /// `values[sample, metric]`; NaN where a metric is undefined (written NA).
@@ -147,6 +149,7 @@ extension AlphaDiversityResult {
         self.sampleIDs = indices.map { table.sampleIDs[$0] }
         let totals = table.sampleTotals
         self.reads = indices.map { totals[$0] }
+        self.rarefactionDepth = rarefaction?.depth
         self.metrics = metrics
         self.values = values
         self.emptySamples = empty.map { table.sampleIDs[$0] }

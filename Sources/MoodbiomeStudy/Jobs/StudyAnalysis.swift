@@ -116,7 +116,7 @@ public struct StudyAnalysis: Sendable {
             ("covariates", jsonValue(a.covariates)), ("family", jsonValue(r.family.rawValue)),
             ("robust", jsonValue(a.covariance.rawValue)), ("cluster", jsonValue(a.cluster)),
             ("random", jsonValue(a.random.isEmpty ? nil : a.random.map(\.text).joined(separator: " + "))),
-            ("estimation", jsonValue(a.random.isEmpty ? nil : a.reml ? "REML" : "ML")), ("conf_level", jsonValue(a.confidenceLevel)),
+            ("estimation", jsonValue(a.random.isEmpty ? nil : a.reml ? "REML" : "ML")), ("depth_covariate", jsonValue(a.depthCovariate)), ("conf_level", jsonValue(a.confidenceLevel)),
             ("references", jsonValue(a.references)), ("adjust", jsonValue(a.adjustment.rawValue)),
             ("table_format", jsonValue(tableFormat.rawValue)),
         ]

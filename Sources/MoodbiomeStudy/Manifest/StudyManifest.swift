@@ -48,7 +48,7 @@ public struct StudyManifest: Sendable {
         "diversity": ["metrics", "base", "rarefy", "iterations", "seed", "drop_empty", "chao1", "ace_threshold", "gini_method"],
         "scale": ["name", "items", "prefix", "invalid", "output_prefix"],
         "model": ["outcome", "covariates", "family", "outcome_cutoff", "outcome_band", "robust", "conf_level",
-                  "references", "adjust", "group_by", "cluster", "random", "ml"],
+                  "references", "adjust", "group_by", "cluster", "random", "ml", "depth_covariate"],
         "composition": ["metrics", "permutations", "pseudocount", "alpha"],
         "output": ["directory", "format"],
     ]
@@ -301,6 +301,7 @@ public struct StudyManifest: Sendable {
             }
         }
         if let ml = try bool("model", "ml") { a.association.reml = !ml }
+        if let depth = try bool("model", "depth_covariate") { a.association.depthCovariate = depth }
         if tables["composition"] != nil {
             var c = StudyComposition()
             guard let metrics = try list("composition", "metrics"), !metrics.isEmpty else {

@@ -252,7 +252,7 @@ func twinsStudy(outputDirectory: String = temporaryDirectory() + "/out") -> Stud
         let documents = StudyDocuments(result: result.analysis, countsPath: job.diversity.tablePath, alphaOptions: job.diversity.options,
                                        rarefaction: nil, tableFiles: job.tableFiles)
         #expect(documents.notes.contains("note: obese takes two values, so each metric's model is a logistic regression (odds ratios); set the family to gaussian for a linear probability model instead"))
-        #expect(documents.summaryMarkdown.contains("\n## Notes\n\n- obese takes two values"))
+        #expect(documents.summaryMarkdown.contains("\n## Notes\n\n") && documents.summaryMarkdown.contains("\n- obese takes two values"))
         job.association.family = .gaussian
         #expect(try job.compute { _ in }.family == .gaussian)
         // A text outcome: antidepressant yes/no.
@@ -351,6 +351,29 @@ func twinsStudy(outputDirectory: String = temporaryDirectory() + "/out") -> Stud
         let flag = try #require(summary.variables.first { $0.name == "flag" })
         if case .categorical = flag.summary {} else { Issue.record("flag should be categorical") }
         #expect(flag.test?.method == "Fisher's exact test")
+    }
+
+    /// Unrarefied richness that goes with depth is flagged; --depth-covariate
+    /// adds log(reads) to every model and the methods say which was done.
+    @Test func sequencingDepthIsFlaggedOrAdjustedFor() throws {
+        var job = twinsStudy()
+        job.diversity.metrics = "shannon,observed_features"
+        let flagged = try job.compute { _ in }
+        #expect(flagged.analysis.depthCorrelations.map(\.metric) == ["observed_features"])
+        let rho = try #require(flagged.analysis.depthCorrelations.first?.test.statistic)
+        let reads = flagged.merged.ids.map { id in flagged.analysis.diversity.reads[flagged.analysis.diversity.sampleIDs.firstIndex(of: id)!] }
+        #expect(isClose(rho, Correlation.spearman(flagged.merged["observed_features"]!.numbers, reads).statistic, relative: 1e-15))
+        let summary = try #require(flagged.files.first { $0.name == "summary.md" }).contents
+        #expect(summary.contains("Metrics were computed on unrarefied counts and the models were not adjusted for sequencing depth; `observed_features` correlated with depth (Spearman ρ = 0.479)."))
+        job.association.depthCovariate = true
+        let adjusted = try job.compute { _ in }
+        #expect(adjusted.analysis.depthCorrelations.isEmpty)
+        let model = adjusted.metrics[1].model
+        #expect(model.coefficients.map(\.name) == ["Intercept", "observed_features", "log_reads"])
+        // log_reads is the natural log of the table's column totals.
+        let table = try CountTable.read(datasetPath("twins/Twins.csv"), options: .init(orientation: .columns))
+        let totals = Dictionary(uniqueKeysWithValues: zip(table.sampleIDs, table.sampleTotals))
+        #expect(adjusted.merged["log_reads"]!.numbers == adjusted.merged.ids.map { log(totals[$0]!) })
     }
 
     @Test func pValuesReadInTextAndIntegersPrintWhole() {
