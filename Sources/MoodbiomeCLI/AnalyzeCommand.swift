@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import MoodbiomeCore
 import MoodbiomeIO
+import MoodbiomeReport
 import MoodbiomeStudy
 
 struct AnalyzeCommand: ParsableCommand {
@@ -94,6 +95,12 @@ struct AnalyzeCommand: ParsableCommand {
     @Option(name: .customLong("group-by"), help: ArgumentHelp("Column for the cohort table and box plots (default: the scored severity band, or <stem>_band beside a <stem>_total outcome).", valueName: "column"))
     var groupBy: String?
 
+    @Option(name: .customLong("display-name"), help: ArgumentHelp("Name a column in figures, e.g. phq9_total=\"Depression (PHQ-9)\" (repeatable). Scored totals and bands are named after their instrument by default. (--label is mothur's label.)", valueName: "column=text"))
+    var displayName: [String] = []
+
+    @Option(help: ArgumentHelp("Order (and name) a grouping's levels in figures, e.g. phenotype=Lean,Overweight,Obese or obese=0:lean,1:obese (repeatable).", valueName: "column=a,b,c"))
+    var levels: [String] = []
+
     @Option(help: ArgumentHelp("Multiple-testing adjustment across metrics: bh, holm or bonferroni.", valueName: "method"))
     var adjust = PValueAdjustment.benjaminiHochberg
 
@@ -153,6 +160,7 @@ struct AnalyzeCommand: ParsableCommand {
         job.association.outcomeCutoff = outcomeCutoff
         job.association.adjustment = adjust
         job.association.groupBy = groupBy
+        job.names = try displayNames()
         if let beta {
             job.composition.metrics = commaList(beta)
             job.composition.permutations = permutations
@@ -165,6 +173,18 @@ struct AnalyzeCommand: ParsableCommand {
         return job
     }
 
+    /// The `--label` and `--levels` items.
+    func displayNames() throws -> DisplayNames {
+        var names = DisplayNames()
+        for item in displayName where !names.addLabel(item) {
+            throw ValidationError("--display-name: '\(item)' is not column=text (e.g. phq9_total=\"PHQ-9 total\")")
+        }
+        for item in levels where !names.addLevels(item) {
+            throw ValidationError("--levels: '\(item)' is not column=a,b,c (e.g. phenotype=Lean,Overweight,Obese, or obese=0:lean,1:obese)")
+        }
+        return names
+    }
+
     func makeExposureJob() throws -> ExposureStudy {
         var job = ExposureStudy(countsPath: counts, metadataPath: metadata, exposure: exposure ?? "", outputDirectory: outDir)
         diversity.configure(&job.diversity)
@@ -175,6 +195,7 @@ struct AnalyzeCommand: ParsableCommand {
         if let random { job.association.random = try Formula.randomTerms(random) }
         job.association.reml = !maximumLikelihood
         job.association.adjustment = adjust
+        job.names = try displayNames()
         job.tableFormat = format
         job.overwrite = force
         job.guardFormulas = safeCSV

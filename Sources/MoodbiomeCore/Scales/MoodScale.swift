@@ -28,6 +28,11 @@ public struct MoodScale: Sendable {
     public let id: String
     /// The instrument's full name.
     public let name: String
+    /// The short name in the full name's last parentheses (`PHQ-9`), or the id.
+    public var abbreviation: String {
+        guard let open = name.lastIndex(of: "("), let close = name.lastIndex(of: ")"), open < close else { return id }
+        return String(name[name.index(after: open)..<close])
+    }
     /// What it measures ("depression", "anxiety", "perceived stress").
     public let construct: String
     /// Highest score of each item (items start at 0), in item order.

@@ -43,8 +43,13 @@ public enum Figures {
         let y: AxisScale
         /// The right margin (wider when a legend sits there).
         var right: Double = Figures.right
+        /// Extra room below the axis (rotated group labels), added to the
+        /// figure's height.
+        var labelSpace: Double = 0
+        var height: Double { Figures.height + labelSpace }
+        var bottom: Double { Figures.bottom + labelSpace }
         var plotWidth: Double { Figures.width - Figures.left - right }
-        var plotHeight: Double { Figures.height - Figures.top - Figures.bottom }
+        var plotHeight: Double { height - Figures.top - bottom }
         func px(_ v: Double) -> Double { Figures.left + (v - x.lo) / (x.hi - x.lo) * plotWidth }
         func py(_ v: Double) -> Double { Figures.top + (1 - (v - y.lo) / (y.hi - y.lo)) * plotHeight }
     }
@@ -52,7 +57,7 @@ public enum Figures {
     /// Axes, ticks, grid, labels, title and caption.
     static func drawFrame(_ c: inout SVGCanvas, _ frame: Frame, xLabel: String, yLabel: String, title: String,
                           caption: [String], xTicks: Bool = true) {
-        let x0 = left, x1 = width - frame.right, y0 = top, y1 = height - bottom
+        let x0 = left, x1 = width - frame.right, y0 = top, y1 = frame.height - frame.bottom
         for t in frame.y.ticks {
             let y = frame.py(t)
             c.line(x0, y, x1, y, stroke: "#e5e5e5")
@@ -68,12 +73,12 @@ public enum Figures {
         }
         c.line(x0, y1, x1, y1)
         c.line(x0, y0, x0, y1)
-        c.text(xLabel, (x0 + x1) / 2, y1 + 52, size: 14)
+        c.text(xLabel, (x0 + x1) / 2, y1 + 52 + frame.labelSpace, size: 14)
         c.text(yLabel, 20, (y0 + y1) / 2, size: 14, rotate: -90)
         c.text(title, x0, 22, size: 15, anchor: .start, weight: "bold")
         let lines = caption.flatMap { wrap($0, limit: 92) }
         for (k, line) in lines.prefix(3).enumerated() {
-            c.text(line, x0, y1 + 74 + Double(k) * 15, size: 12, anchor: .start)
+            c.text(line, x0, y1 + 74 + frame.labelSpace + Double(k) * 15, size: 12, anchor: .start)
         }
     }
 
@@ -98,21 +103,39 @@ public enum Figures {
         return c.document(title: title, description: caption.joined(separator: " "))
     }
 
-    /// A metric by group: boxes (quartiles, type 7), whiskers to the most
-    /// extreme values within 1.5 IQR, every point overlaid with a fixed
-    /// horizontal jitter, and n under each group.
+    /// A metric by group: every point first (jittered deterministically,
+    /// smaller and more transparent as n grows, a distinct colour or shape
+    /// per group), then on top of them the box (quartiles, type 7, on a
+    /// translucent white ground so it stays visible under 200 points),
+    /// whiskers to the most extreme values within 1.5 IQR, and n above each
+    /// group. Group labels are rotated when they would collide.
     public static func boxPlot(groups: [(label: String, values: [Double])], xLabel: String, yLabel: String,
                                title: String, caption: [String]) -> String {
         let groups = groups.map { ($0.label, $0.values.filter(\.isFinite).sorted()) }.filter { !$0.1.isEmpty }
-        var c = SVGCanvas(width: width, height: height)
         let all = groups.flatMap(\.1)
-        let frame = Frame(x: AxisScale(0, 1), y: AxisScale(all.min() ?? 0, all.max() ?? 1))
-        drawFrame(&c, frame, xLabel: xLabel, yLabel: yLabel, title: title, caption: caption, xTicks: false)
+        var frame = Frame(x: AxisScale(0, 1), y: AxisScale(all.min() ?? 0, all.max() ?? 1))
         let slot = frame.plotWidth / Double(Swift.max(groups.count, 1))
         let perLine = Swift.max(4, Int(slot / 7.5))
+        // Labels that do not fit their slot in two lines are rotated instead,
+        // with room made for them below the axis.
+        let rotate = groups.contains { wrap($0.0, limit: perLine).count > 2 || wrap($0.0, limit: perLine).contains { $0.count > perLine } }
+        if rotate {
+            let longest = Double(groups.map { Swift.min($0.0.count, 26) }.max() ?? 0)
+            frame.labelSpace = Swift.max(0, longest * 6.6 * 0.574 + 16 - 40)
+        }
+        var c = SVGCanvas(width: width, height: frame.height)
+        drawFrame(&c, frame, xLabel: xLabel, yLabel: yLabel, title: title, caption: caption, xTicks: false)
         for (g, (label, values)) in groups.enumerated() {
             let cx = left + slot * (Double(g) + 0.5), boxWidth = Swift.min(slot * 0.5, 90)
             let colour = SVGCanvas.palette[g % SVGCanvas.palette.count]
+            let n = Double(values.count)
+            let radius = n > 150 ? 1.6 : n > 50 ? 2.1 : 2.6
+            let opacity = Swift.max(0.18, Swift.min(0.7, 0.7 * (40 / n).squareRoot()))
+            for (i, v) in values.enumerated() {
+                // Deterministic jitter from the point's rank (Weyl sequence).
+                let jitter = (Double((i &* 40503) % 997) / 997 - 0.5) * boxWidth * 0.9
+                c.marker(g, cx + jitter, frame.py(v), size: radius, opacity: opacity)
+            }
             let q1 = quantile(sorted: values, 0.25), q2 = quantile(sorted: values, 0.5), q3 = quantile(sorted: values, 0.75)
             let iqr = q3 - q1
             let lowWhisker = values.first { $0 >= q1 - 1.5 * iqr } ?? q1
@@ -121,16 +144,17 @@ public enum Figures {
             c.line(cx, frame.py(q3), cx, frame.py(highWhisker), stroke: "#333", width: 1.2)
             c.line(cx - boxWidth / 4, frame.py(lowWhisker), cx + boxWidth / 4, frame.py(lowWhisker), width: 1.2)
             c.line(cx - boxWidth / 4, frame.py(highWhisker), cx + boxWidth / 4, frame.py(highWhisker), width: 1.2)
-            c.rect(cx - boxWidth / 2, frame.py(q3), boxWidth, frame.py(q1) - frame.py(q3), fill: colour, stroke: "#333", opacity: 0.25)
-            c.line(cx - boxWidth / 2, frame.py(q2), cx + boxWidth / 2, frame.py(q2), stroke: "#222", width: 2.2)
-            for (i, v) in values.enumerated() {
-                // Deterministic jitter from the point's rank (Weyl sequence).
-                let jitter = (Double((i &* 40503) % 997) / 997 - 0.5) * boxWidth * 0.8
-                c.circle(cx + jitter, frame.py(v), r: 2.6, fill: colour, opacity: 0.6)
-            }
-            let baseline = height - bottom
-            for (k, line) in wrap(label, limit: perLine).prefix(2).enumerated() {
-                c.text(line, cx, baseline + 18 + Double(k) * 15, size: 13)
+            c.rect(cx - boxWidth / 2, frame.py(q3), boxWidth, frame.py(q1) - frame.py(q3), fill: "#ffffff", opacity: 0.45)
+            c.rect(cx - boxWidth / 2, frame.py(q3), boxWidth, frame.py(q1) - frame.py(q3), fill: colour, stroke: "#333", opacity: 0.22)
+            c.line(cx - boxWidth / 2, frame.py(q2), cx + boxWidth / 2, frame.py(q2), stroke: "#222", width: 2.4)
+            let baseline = frame.height - frame.bottom
+            if rotate {
+                let text = label.count > 26 ? String(label.prefix(25)) + "…" : label
+                c.text(text, cx + 4, baseline + 14, size: 12, anchor: .end, rotate: -35)
+            } else {
+                for (k, line) in wrap(label, limit: perLine).prefix(2).enumerated() {
+                    c.text(line, cx, baseline + 18 + Double(k) * 15, size: 13)
+                }
             }
             c.text("n = \(values.count)", cx, top - 8, size: 11)
         }
@@ -189,12 +213,7 @@ public enum Figures {
         /// Colours cycle through the palette; past it, squares, then diamonds.
         func marker(_ k: Int?, _ x: Double, _ y: Double, size: Double = 3.6, opacity: Double = 0.85) {
             guard let k else { c.circle(x, y, r: size, fill: grey, opacity: opacity); return }
-            let colour = palette[k % palette.count]
-            switch (k / palette.count) % 3 {
-            case 0: c.circle(x, y, r: size, fill: colour, opacity: opacity)
-            case 1: c.rect(x - size, y - size, 2 * size, 2 * size, fill: colour, opacity: opacity)
-            default: c.polygon([(x, y - size * 1.3), (x + size * 1.3, y), (x, y + size * 1.3), (x - size * 1.3, y)], fill: colour, opacity: opacity)
-            }
+            c.marker(k, x, y, size: size, opacity: opacity)
         }
         switch colouring?.scheme {
         case .groups(let levels, let group)?:

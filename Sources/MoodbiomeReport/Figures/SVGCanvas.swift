@@ -45,6 +45,25 @@ struct SVGCanvas {
         add("<circle cx=\"\(Self.f(x))\" cy=\"\(Self.f(y))\" r=\"\(Self.f(r))\" fill=\"\(fill)\" fill-opacity=\"\(Self.f(opacity))\"/>")
     }
 
+    /// A data marker for group `k`: colours cycle through the palette and,
+    /// past its 8 colours, the shape changes — circle, square, diamond — so
+    /// no two groups of a figure look alike; a thin dark outline keeps pale
+    /// colours (yellow) visible on pale boxes.
+    mutating func marker(_ k: Int, _ x: Double, _ y: Double, size: Double, opacity: Double) {
+        let colour = Self.palette[k % Self.palette.count]
+        let outline = "stroke=\"#333\" stroke-opacity=\"\(Self.f(Swift.min(1, opacity + 0.2)))\" stroke-width=\"0.4\""
+        switch (k / Self.palette.count) % 3 {
+        case 0:
+            add("<circle cx=\"\(Self.f(x))\" cy=\"\(Self.f(y))\" r=\"\(Self.f(size))\" fill=\"\(colour)\" fill-opacity=\"\(Self.f(opacity))\" \(outline)/>")
+        case 1:
+            add("<rect x=\"\(Self.f(x - size))\" y=\"\(Self.f(y - size))\" width=\"\(Self.f(2 * size))\" height=\"\(Self.f(2 * size))\" fill=\"\(colour)\" fill-opacity=\"\(Self.f(opacity))\" \(outline)/>")
+        default:
+            let d = size * 1.3
+            let points = [(x, y - d), (x + d, y), (x, y + d), (x - d, y)].map { "\(Self.f($0.0)),\(Self.f($0.1))" }.joined(separator: " ")
+            add("<polygon points=\"\(points)\" fill=\"\(colour)\" fill-opacity=\"\(Self.f(opacity))\" \(outline)/>")
+        }
+    }
+
     mutating func polyline(_ points: [(Double, Double)], stroke: String, width: Double = 1.5, opacity: Double = 1) {
         guard points.count > 1 else { return }
         let text = points.map { "\(Self.f($0.0)),\(Self.f($0.1))" }.joined(separator: " ")

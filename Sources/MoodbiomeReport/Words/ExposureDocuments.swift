@@ -10,6 +10,8 @@ public struct ExposureDocuments: Sendable {
     public let alphaOptions: AlphaOptions
     public let rarefaction: Rarefaction?
     public let tableFiles: [String]
+    /// How figures name columns and levels (`--display-name`, `--levels`).
+    public var names = DisplayNames()
 
     public init(result: ExposureAssociation.Result, countsPath: String, alphaOptions: AlphaOptions, rarefaction: Rarefaction?,
                 tableFiles: [String]) {
@@ -146,16 +148,18 @@ public struct ExposureDocuments: Sendable {
         for (i, m) in result.metrics.enumerated() {
             let caption = ["n = \(m.model.design.ids.count). Adjusted test: \(testText(m.test)), \(NumberPolicy.statement(m.test.pValue)), \(NumberPolicy.statement(result.qValues[i], symbol: "q")).",
                            result.levels == nil ? "Line: unadjusted least-squares fit with its \(level)% confidence band." : "Boxes: quartiles; whiskers: 1.5 IQR; every sample shown."]
-            let yLabel = Figures.metricAxisLabel(m.metric, base: alphaOptions.base)
+            let yLabel = names.labels[m.metric] ?? Figures.metricAxisLabel(m.metric, base: alphaOptions.base)
             if result.levels != nil {
                 out.append(ReportFigure(name: fileNameComponent("\(m.metric)-by-\(exposure)") + ".svg",
-                                        svg: Figures.boxPlot(groups: m.groups, xLabel: exposure, yLabel: yLabel,
-                                                             title: "\(m.metric) by \(exposure)", caption: caption)))
+                                        svg: Figures.boxPlot(groups: names.ordered(m.groups, of: exposure), xLabel: names.column(exposure),
+                                                             yLabel: yLabel, title: "\(names.column(m.metric)) by \(names.column(exposure))",
+                                                             caption: caption)))
             } else {
                 let line = AlphaAssociation.fitLine(x: m.exposureValues, y: m.metricValues, level: result.settings.confidenceLevel)
                 out.append(ReportFigure(name: fileNameComponent("\(m.metric)-vs-\(exposure)") + ".svg",
-                                        svg: Figures.scatter(x: m.exposureValues, y: m.metricValues, line: line, xLabel: exposure,
-                                                             yLabel: yLabel, title: "\(m.metric) against \(exposure)", caption: caption)))
+                                        svg: Figures.scatter(x: m.exposureValues, y: m.metricValues, line: line, xLabel: names.column(exposure),
+                                                             yLabel: yLabel, title: "\(names.column(m.metric)) against \(names.column(exposure))",
+                                                             caption: caption)))
             }
         }
         return ReportFigure.distinctNames(out)

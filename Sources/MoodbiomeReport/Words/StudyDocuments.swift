@@ -46,6 +46,8 @@ public struct StudyDocuments: Sendable {
     public let tableFiles: [String]
     /// Community composition, one finding per beta metric (`--beta`).
     public let composition: [CompositionFinding]
+    /// How figures name columns and levels (`--display-name`, `--levels`).
+    public var names = DisplayNames()
 
     public init(result: AlphaAssociation.Result, countsPath: String, alphaOptions: AlphaOptions,
                 rarefaction: Rarefaction?, tableFiles: [String], composition: [CompositionFinding] = []) {
@@ -258,8 +260,21 @@ public struct StudyDocuments: Sendable {
 
     /// An axis label with the quantity's unit.
     func axisLabel(_ column: String) -> String {
-        if column == outcome && column.hasSuffix("_total") { return "\(column) (score points)" }
+        if let label = names.labels[column] { return label }
+        if column == outcome && column.hasSuffix("_total") { return "\(names.column(column)) (score points)" }
         return Figures.metricAxisLabel(column, base: alphaOptions.base)
+    }
+
+    /// The two groups of a binary outcome, named: the text outcome's own
+    /// levels, `< cutoff` / `≥ cutoff` for a dichotomised score, else 0 and
+    /// 1 (or their `--levels` labels).
+    func binaryGroupLabels(_ model: FittedModel) -> [String] {
+        if let coding = model.design.responseCoding { return [coding.reference, coding.event] }
+        if let d = result.dichotomy {
+            let cut = NumberStyle.roundTrip.format(d.cutoff)
+            return ["\(names.column(outcome)) < \(cut)", "\(names.column(outcome)) ≥ \(cut)"]
+        }
+        return ["0", "1"].map { names.value($0, of: outcome) }
     }
 
     /// The figures: the outcome against each metric (or, for a binary
@@ -280,25 +295,28 @@ public struct StudyDocuments: Sendable {
             }
             let n = m.model.design.ids.count
             if r.family == .binomial {
-                let groups = [0.0, 1.0].map { value in
-                    (label: "\(r.modelledOutcome) = \(Int(value))", values: zip(m.metricValues, m.outcomeValues).filter { $0.1 == value }.map(\.0))
+                let labels = binaryGroupLabels(m.model)
+                let groups = [0.0, 1.0].enumerated().map { k, value in
+                    (label: labels[k], values: zip(m.metricValues, m.outcomeValues).filter { $0.1 == value }.map(\.0))
                 }
                 let caption = ["n = \(n). \(adjusted): \(effect).", "Boxes: quartiles; whiskers: 1.5 IQR; every sample shown."]
+                let groupName = r.dichotomy == nil ? names.column(outcome) : outcomeDescription
                 out.append(ReportFigure(name: fileNameComponent("\(m.metric)-by-\(r.modelledOutcome)") + ".svg",
-                                        svg: Figures.boxPlot(groups: groups, xLabel: outcomeDescription, yLabel: axisLabel(m.metric),
-                                                             title: "\(m.metric) by \(outcomeDescription)", caption: caption)))
+                                        svg: Figures.boxPlot(groups: groups, xLabel: groupName, yLabel: axisLabel(m.metric),
+                                                             title: "\(names.column(m.metric)) by \(groupName)", caption: caption)))
             } else {
                 let caption = ["n = \(n). \(adjusted): \(effect).", "Line: unadjusted least-squares fit with its \(level)% confidence band."]
                 out.append(ReportFigure(name: fileNameComponent("\(outcome)-vs-\(m.metric)") + ".svg",
                                         svg: Figures.scatter(x: m.metricValues, y: m.outcomeValues, line: m.line, xLabel: axisLabel(m.metric),
-                                                             yLabel: axisLabel(outcome), title: "\(outcome) against \(m.metric)", caption: caption)))
+                                                             yLabel: axisLabel(outcome), title: "\(names.column(outcome)) against \(names.column(m.metric))", caption: caption)))
             }
             if let grouped = m.byGroup {
                 let caption = ["Kruskal–Wallis test across \(grouped.column) groups: H = \(NumberPolicy.value(grouped.test.statistic)), \(NumberPolicy.statement(grouped.test.pValue)) (unadjusted).",
                                "Boxes: quartiles; whiskers: 1.5 IQR; every sample shown."]
                 out.append(ReportFigure(name: fileNameComponent("\(m.metric)-by-\(grouped.column)") + ".svg",
-                                        svg: Figures.boxPlot(groups: grouped.groups, xLabel: grouped.column, yLabel: axisLabel(m.metric),
-                                                             title: "\(m.metric) by \(grouped.column)", caption: caption)))
+                                        svg: Figures.boxPlot(groups: names.ordered(grouped.groups, of: grouped.column), xLabel: names.column(grouped.column),
+                                                             yLabel: axisLabel(m.metric),
+                                                             title: "\(names.column(m.metric)) by \(names.column(grouped.column))", caption: caption)))
             }
         }
         for finding in composition {

@@ -13,6 +13,8 @@ public struct ExposureStudy: Sendable {
     public var metadataPath: String
     public var idColumn: String? = nil
     public var outputDirectory: String
+    /// How figures name columns and levels (`--display-name`, `--levels`).
+    public var names = DisplayNames()
     public var overwrite = false
     public var guardFormulas = false
     public var tableFormat = TableFormat.csv
@@ -78,8 +80,9 @@ public struct ExposureStudy: Sendable {
         }
         let alpha = try diversity.compute(report: report)
         let analysis = try association.run(alpha: alpha, metadata: metadata, covariates: covariates, countsSource: diversity.tablePath)
-        let documents = ExposureDocuments(result: analysis, countsPath: diversity.tablePath, alphaOptions: diversity.options,
+        var documents = ExposureDocuments(result: analysis, countsPath: diversity.tablePath, alphaOptions: diversity.options,
                                           rarefaction: diversity.rarefaction, tableFiles: tableFiles)
+        documents.names = names
         for note in documents.notes { report(note) }
 
         var files = [(name: String, contents: String)]()

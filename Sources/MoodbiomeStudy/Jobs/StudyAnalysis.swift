@@ -22,6 +22,8 @@ public struct StudyAnalysis: Sendable {
     public var metadataPath: String
     public var idColumn: String? = nil
     public var outputDirectory: String
+    /// How figures name columns and levels (`--display-name`, `--levels`).
+    public var names = DisplayNames()
     public var overwrite = false
     /// Prefix CSV/TSV text cells a spreadsheet would run as formulas with `'`.
     public var guardFormulas = false
@@ -118,7 +120,9 @@ public struct StudyAnalysis: Sendable {
             ("random", jsonValue(a.random.isEmpty ? nil : a.random.map(\.text).joined(separator: " + "))),
             ("estimation", jsonValue(a.random.isEmpty ? nil : a.reml ? "REML" : "ML")), ("depth_covariate", jsonValue(a.depthCovariate)), ("conf_level", jsonValue(a.confidenceLevel)),
             ("references", jsonValue(a.references)), ("adjust", jsonValue(a.adjustment.rawValue)),
-            ("table_format", jsonValue(tableFormat.rawValue)),
+            ("table_format", jsonValue(tableFormat.rawValue)), ("labels", jsonValue(names.labels)),
+            ("levels", jsonValue(names.levels.mapValues { entries in
+                entries.map { entry in entry.label.map { "\(entry.value):\($0)" } ?? entry.value }.joined(separator: ",") })),
         ]
     }
 
@@ -148,8 +152,9 @@ public struct StudyAnalysis: Sendable {
                                            outcome: analysis.outcome, covariates: analysis.covariateTerms.map(\.text), group: analysis.group,
                                            seed: diversity.resolvedSeed, report: report)
         }
-        let documents = StudyDocuments(result: analysis, countsPath: diversity.tablePath, alphaOptions: diversity.options,
+        var documents = StudyDocuments(result: analysis, countsPath: diversity.tablePath, alphaOptions: diversity.options,
                                        rarefaction: diversity.rarefaction, tableFiles: tableFiles, composition: findings)
+        documents.names = names
         for note in documents.notes { report(note) }
         return Result(analysis: analysis, files: try render(analysis, documents: documents))
     }

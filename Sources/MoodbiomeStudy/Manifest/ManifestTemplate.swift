@@ -59,6 +59,8 @@ extension StudyManifest {
     [output]
     directory = "results"            # written as a whole; an existing run is replaced only with --force
     # format = "csv"                 # data tables: csv, tsv, md, json, tex or html
+    # labels = { phq9_total = "Depression (PHQ-9)" }          # names in figures and headings
+    # levels = { phenotype = ["Lean", "Overweight", "Obese"] }  # level order (and "value:label") in figures
 
     """
 }

@@ -50,7 +50,7 @@ public struct StudyManifest: Sendable {
         "model": ["outcome", "covariates", "family", "outcome_cutoff", "outcome_band", "robust", "conf_level",
                   "references", "adjust", "group_by", "cluster", "random", "ml", "depth_covariate"],
         "composition": ["metrics", "permutations", "pseudocount", "alpha"],
-        "output": ["directory", "format"],
+        "output": ["directory", "format", "labels", "levels"],
     ]
 
     /// Where each parameter is written in a manifest: table and key.
@@ -317,6 +317,27 @@ public struct StudyManifest: Sendable {
         if let format = try string("output", "format") {
             guard let f = TableFormat(name: format) else { throw fail("output", "format", TableFormat.names.joined(separator: ", ")) }
             a.tableFormat = f
+        }
+        // Figure names: labels = { phq9_total = "PHQ-9" }, levels = { phenotype = ["Lean", "Obese"] }.
+        if let v = tables["output"]?["labels"] {
+            guard case .table(let entries) = v else { throw fail("output", "labels", "a table of strings, e.g. { phq9_total = \"PHQ-9 total\" }") }
+            for (column, text) in entries {
+                guard case .string(let label) = text else { throw fail("output", "labels", "a table of strings") }
+                a.names.labels[column] = label
+            }
+        }
+        if let v = tables["output"]?["levels"] {
+            guard case .table(let entries) = v else { throw fail("output", "levels", "a table of lists, e.g. { phenotype = [\"Lean\", \"Obese\"] }") }
+            for (column, list) in entries {
+                guard case .array(let items) = list else { throw fail("output", "levels", "a table of lists of strings") }
+                let values = try items.map { item -> String in
+                    guard case .string(let text) = item else { throw fail("output", "levels", "a table of lists of strings") }
+                    return text
+                }
+                guard a.names.addLevels(column + "=" + values.joined(separator: ",")) else {
+                    throw fail("output", "levels", "lists of levels, each \"level\" or \"level:label\"")
+                }
+            }
         }
         a.manifestPath = location.path
         self.analysis = a

@@ -120,6 +120,39 @@ func isWellFormedXML(_ text: String) -> Bool {
         }
     }
 
+    /// Box plots: points under a visible box, sizes and opacity by n, a
+    /// shape per group past the palette's 8 colours, labels rotated (with
+    /// room made) when they collide.
+    @Test func boxPlotsStayReadable() {
+        let many = (0..<9).map { (label: "Environment number \($0)", values: (0..<5).map { Double($0) }) }
+        let svg = Figures.boxPlot(groups: many, xLabel: "type", yLabel: "shannon", title: "t", caption: ["c"])
+        #expect(svg.contains("rotate(-35"))
+        #expect(!svg.contains("height=\"480.00\" viewBox"))
+        #expect(svg.contains("<rect x=") && svg.contains("stroke=\"#333\" stroke-opacity="))
+        #expect(isWellFormedXML(svg))
+        // The box is drawn after the points, on a white ground.
+        let firstPoint = svg.range(of: "<circle")!.lowerBound
+        let firstBox = svg.range(of: "fill=\"#ffffff\" fill-opacity")!.lowerBound
+        #expect(firstPoint < firstBox && svg.components(separatedBy: "fill=\"#ffffff\" fill-opacity").count == 10)
+        let few = Figures.boxPlot(groups: [("a", [1, 2, 3]), ("b", [2, 3, 4])], xLabel: "g", yLabel: "y", title: "t", caption: [])
+        #expect(!few.contains("rotate(-35") && few.contains("height=\"480.00\" viewBox"))
+    }
+
+    @Test func displayNamesFollowInstrumentsAndOptions() {
+        var names = DisplayNames()
+        #expect(names.column("phq9_total") == "PHQ-9 total" && names.column("phq9_band") == "PHQ-9 severity band")
+        #expect(names.column("hads_d_total") == "HADS-D total")
+        #expect(names.column("shannon") == "shannon")
+        let labelled = names.addLabel("phq9_total=Depression (PHQ-9)")
+        #expect(labelled && names.column("phq9_total") == "Depression (PHQ-9)")
+        let levelled = names.addLevels("obese=1:obese,0:lean")
+        #expect(levelled)
+        let ordered = names.ordered([(label: "0", values: [1.0]), (label: "1", values: [2.0]), (label: "NA", values: [3.0])], of: "obese")
+        #expect(ordered.map(\.label) == ["obese", "lean", "NA"])
+        let bad = [names.addLevels("nolevels"), names.addLevels("x=a,,b"), names.addLabel("x=")]
+        #expect(bad == [false, false, false])
+    }
+
     @Test func figureFileNamesAreSafe() {
         #expect(fileNameComponent("BMI (kg/m2)-vs-shannon") == "BMI__kg_m2_-vs-shannon")
         #expect(fileNameComponent("../x") == ".._x")

@@ -1,0 +1,79 @@
+import Foundation
+import MoodbiomeCore
+
+/// How figures name columns and their values: `--display-name
+/// COLUMN=TEXT` (`phq9_total=Depression (PHQ-9)`), `--levels
+/// COLUMN=a,b,c` for the order of a grouping's levels, with `value:label`
+/// entries to name values (`obese=0:lean,1:obese`). Without them an
+/// instrument's scored columns read as the instrument names them
+/// (`phq9_total` → "PHQ-9 total", `phq9_band` → "PHQ-9 severity band");
+/// other names are shown as they are. Tables and methods keep the column
+/// names, which is what a reader must type to reproduce the analysis.
+public struct DisplayNames: Sendable, Equatable {
+    /// Display text per column.
+    public var labels: [String: String] = [:]
+    /// Per column, the levels in display order, each with an optional label.
+    public var levels: [String: [(value: String, label: String?)]] = [:]
+
+    public init() {}
+
+    public static func == (a: DisplayNames, b: DisplayNames) -> Bool {
+        a.labels == b.labels && a.levels.keys == b.levels.keys
+            && a.levels.allSatisfy { k, v in b.levels[k].map { $0.map(\.value) == v.map(\.value) && $0.map(\.label) == v.map(\.label) } ?? false }
+    }
+
+    /// Parses `COLUMN=a,b:label,c` items (`--levels`).
+    ///
+    /// - Returns: nil for an item not in that form.
+    public mutating func addLevels(_ item: String) -> Bool {
+        guard let eq = item.firstIndex(of: "="), eq != item.startIndex else { return false }
+        let column = String(item[..<eq])
+        let entries = item[item.index(after: eq)...].split(separator: ",", omittingEmptySubsequences: false).map { entry -> (String, String?) in
+            if let colon = entry.firstIndex(of: ":") {
+                return (String(entry[..<colon]).trimmed, String(entry[entry.index(after: colon)...]).trimmed)
+            }
+            return (String(entry).trimmed, nil)
+        }
+        guard !entries.isEmpty, entries.allSatisfy({ !$0.0.isEmpty }) else { return false }
+        levels[column] = entries.map { (value: $0.0, label: $0.1) }
+        return true
+    }
+
+    /// Parses `COLUMN=TEXT` (`--display-name`).
+    public mutating func addLabel(_ item: String) -> Bool {
+        guard let eq = item.firstIndex(of: "="), eq != item.startIndex, item.index(after: eq) != item.endIndex else { return false }
+        labels[String(item[..<eq])] = String(item[item.index(after: eq)...])
+        return true
+    }
+
+    /// The column as figures name it.
+    public func column(_ name: String) -> String {
+        if let label = labels[name] { return label }
+        for (suffix, word) in [("_total", "total"), ("_band", "severity band")] where name.hasSuffix(suffix) {
+            let stem = String(name.dropLast(suffix.count))
+            if let scale = MoodScale.all.first(where: { $0.id.replacingOccurrences(of: "-", with: "_") == stem }) {
+                return "\(scale.abbreviation) \(word)"
+            }
+        }
+        return name
+    }
+
+    /// A value of `column` as figures name it.
+    public func value(_ value: String, of column: String) -> String {
+        levels[column]?.first { $0.value == value }?.label ?? value
+    }
+
+    /// Groups of `column` in display order — the `--levels` order, then any
+    /// others as they came — and named.
+    public func ordered<T>(_ groups: [(label: String, values: T)], of column: String) -> [(label: String, values: T)] {
+        guard let order = levels[column]?.map(\.value) else { return groups }
+        let rank = Dictionary(order.enumerated().map { ($1, $0) }, uniquingKeysWith: { a, _ in a })
+        return groups.enumerated().sorted { a, b in
+            (rank[a.element.label] ?? order.count + a.offset, a.offset) < (rank[b.element.label] ?? order.count + b.offset, b.offset)
+        }.map { (label: value($0.element.label, of: column), values: $0.element.values) }
+    }
+}
+
+private extension String {
+    var trimmed: String { trimmingCharacters(in: .whitespaces) }
+}
