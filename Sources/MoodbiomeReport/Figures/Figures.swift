@@ -92,8 +92,19 @@ public enum Figures {
         var c = SVGCanvas(width: width, height: height)
         let yValues = ys + (line.map { $0.low + $0.high } ?? [])
         let frame = Frame(x: AxisScale(xs.min() ?? 0, xs.max() ?? 1), y: AxisScale(yValues.min() ?? 0, yValues.max() ?? 1))
+        // Many points: smaller and fainter. An integer outcome (a score)
+        // piles up on its values: jitter it vertically, and say so.
+        let n = Double(xs.count)
+        let opacity = Swift.max(0.12, Swift.min(0.55, 0.55 * (300 / Swift.max(n, 1)).squareRoot()))
+        let radius = n > 2000 ? 2.0 : n > 500 ? 2.6 : 3.2
+        let integral = !ys.isEmpty && ys.allSatisfy { $0 == $0.rounded() } && Set(ys).count <= 60 && n > 50
+        var caption = caption
+        if integral { caption.append("Points jittered vertically by up to ±0.3 (whole-number outcome).") }
         drawFrame(&c, frame, xLabel: xLabel, yLabel: yLabel, title: title, caption: caption)
-        for (px, py) in zip(xs, ys) { c.circle(frame.px(px), frame.py(py), r: 3.2, fill: SVGCanvas.palette[0], opacity: 0.55) }
+        for (i, (px, py)) in zip(xs, ys).enumerated() {
+            let jitter = integral ? (Double((i &* 40503) % 997) / 997 - 0.5) * 0.6 : 0
+            c.circle(frame.px(px), frame.py(py + jitter), r: radius, fill: SVGCanvas.palette[0], opacity: opacity)
+        }
         if let line {
             let k = line.x.indices
             c.polygon(k.map { (frame.px(line.x[$0]), frame.py(line.high[$0])) } + k.reversed().map { (frame.px(line.x[$0]), frame.py(line.low[$0])) },
@@ -162,29 +173,55 @@ public enum Figures {
     }
 
     /// Curves (rarefaction): one line per sample, an optional vertical
-    /// marker (the chosen depth).
+    /// marker (the chosen depth). With more than 25 samples the lines are
+    /// drawn faint and grey under their mean at each depth (over the samples
+    /// that reach it, where 10 or more do) with a band from the 10th to the
+    /// 90th percentile, and
+    /// the samples with the lowest and highest final value are labelled.
     public static func curves(_ lines: [(label: String, points: [(Double, Double)])], xLabel: String, yLabel: String,
                               title: String, caption: [String], marker: Double? = nil) -> String {
         var c = SVGCanvas(width: width, height: height)
         let xs = lines.flatMap { $0.points.map(\.0) } + (marker.map { [$0] } ?? [])
         let ys = lines.flatMap { $0.points.map(\.1) }
         let frame = Frame(x: AxisScale(0, xs.max() ?? 1, includeZero: true), y: AxisScale(0, ys.max() ?? 1, includeZero: true))
+        let many = lines.count > 25
+        var caption = caption
+        if many { caption.append("Grey: each sample; line: mean where ≥ 10 samples reach the depth; band: 10th–90th pct.") }
         drawFrame(&c, frame, xLabel: xLabel, yLabel: yLabel, title: title, caption: caption)
-        let opacity = lines.count > 30 ? 0.45 : 0.85
-        for (k, line) in lines.enumerated() {
-            c.polyline(line.points.map { (frame.px($0.0), frame.py($0.1)) }, stroke: SVGCanvas.palette[k % 7], width: 1.4, opacity: opacity)
+        if many {
+            for line in lines {
+                c.polyline(line.points.map { (frame.px($0.0), frame.py($0.1)) }, stroke: "#8c8c8c", width: 1, opacity: 0.25)
+            }
+            var byDepth = [Double: [Double]]()
+            for line in lines { for (x, y) in line.points where y.isFinite { byDepth[x, default: []].append(y) } }
+            let depths = byDepth.keys.sorted().filter { byDepth[$0]!.count >= 10 }
+            let summary = depths.map { d -> (Double, Double, Double, Double) in
+                let v = byDepth[d]!.sorted()
+                return (d, v.reduce(0, +) / Double(v.count), quantile(sorted: v, 0.1), quantile(sorted: v, 0.9))
+            }
+            c.polygon(summary.map { (frame.px($0.0), frame.py($0.3)) } + summary.reversed().map { (frame.px($0.0), frame.py($0.2)) },
+                      fill: SVGCanvas.palette[0], opacity: 0.2)
+            c.polyline(summary.map { (frame.px($0.0), frame.py($0.1)) }, stroke: SVGCanvas.palette[0], width: 2.4)
+            // The extremes, by final value.
+            let finals = lines.compactMap { line in line.points.last.map { (line.label, $0) } }
+            let extremes = [finals.min { $0.1.1 < $1.1.1 }, finals.max { $0.1.1 < $1.1.1 }].compactMap { $0 }
+            for (label, point) in extremes {
+                let text = label.count > 18 ? String(label.prefix(17)) + "…" : label
+                c.circle(frame.px(point.0), frame.py(point.1), r: 3, fill: SVGCanvas.palette[3], opacity: 0.9)
+                c.text(text, frame.px(point.0) - 6, frame.py(point.1) - 6, size: 11, anchor: .end)
+            }
+        } else {
+            for (k, line) in lines.enumerated() {
+                c.polyline(line.points.map { (frame.px($0.0), frame.py($0.1)) }, stroke: SVGCanvas.palette[k % 7], width: 1.4, opacity: 0.85)
+            }
         }
         if let marker {
             c.line(frame.px(marker), top, frame.px(marker), height - bottom, stroke: "#D55E00", width: 1.6, dash: "6 4")
-            c.text("chosen depth \(Int(marker))", frame.px(marker) + 6, top + 14, size: 12, anchor: .start)
+            c.text("chosen depth \(frame.x.label(marker.rounded()))", frame.px(marker) + 6, top + 14, size: 12, anchor: .start)
         }
         return c.document(title: title, description: caption.joined(separator: " "))
     }
 
-    /// The first two principal coordinates, axes labelled with the share
-    /// of variation each explains, points coloured by a metadata column
-    /// (groups with a legend, or a continuous viridis-like scale with a
-    /// colour bar), with the groups' 95% ellipses when computed.
     public static func ordination(_ pcoa: PrincipalCoordinates, colouring: OrdinationColouring?, title: String) -> String {
         let n = pcoa.ids.count
         let xs = (0..<n).map { pcoa.coordinates.columns > 0 ? pcoa.coordinates[$0, 0] : 0 }

@@ -137,8 +137,20 @@ struct AxisScale {
         self.decimals = magnitude.isFinite ? Swift.min(20, Swift.max(0, -Int(magnitude))) : 0
     }
 
+    /// A tick's text: whole numbers of 10,000 and above with thousands
+    /// separators (`1,000,000`, not `1.0e+06`) up to 10¹⁵, tiny values in
+    /// scientific notation, the rest with the ticks' common decimals.
     func label(_ t: Double) -> String {
-        if abs(t) >= 1e6 || (abs(t) < 1e-4 && t != 0) { return String(format: "%.1e", t) }
+        if t == t.rounded() && abs(t) >= 10_000 && abs(t) < 1e15 {
+            let digits = String(Int64(abs(t)))
+            var grouped = ""
+            for (k, ch) in digits.enumerated() {
+                if k > 0 && (digits.count - k) % 3 == 0 { grouped.append(",") }
+                grouped.append(ch)
+            }
+            return (t < 0 ? "-" : "") + grouped
+        }
+        if abs(t) >= 1e15 || (abs(t) < 1e-4 && t != 0) { return String(format: "%.1e", t) }
         return String(format: "%.\(decimals)f", t)
     }
 }

@@ -36,6 +36,21 @@ public enum NumberPolicy {
         }
     }
 
+    /// A confidence interval `low to high` with 3 significant digits, or
+    /// more where 3 would hide its relation to the null value (0 for
+    /// differences, 1 for ratios): `0.985 to 1.00` becomes `0.985 to 0.9996`
+    /// when the upper limit is below 1, so a reader sees it excludes the null.
+    public static func interval(_ low: Double?, _ high: Double?, null: Double = 0) -> String {
+        guard let low, let high else { return "\(value(low)) to \(value(high))" }
+        func side(_ x: Double) -> Int { x < null ? -1 : x > null ? 1 : 0 }
+        for digits in 3...8 {
+            let a = value(low, digits: digits), b = value(high, digits: digits)
+            let shownLow = Double(a) ?? low, shownHigh = Double(b) ?? high
+            if side(shownLow) == side(low) && side(shownHigh) == side(high) { return "\(a) to \(b)" }
+        }
+        return "\(value(low, digits: 8)) to \(value(high, digits: 8))"
+    }
+
     /// A p-value (or q-value) in running text: `p = 0.0069`, `p < 0.001` —
     /// never "p = < 0.001".
     public static func statement(_ p: Double?, symbol: String = "p") -> String {

@@ -39,14 +39,14 @@ extension TextTable {
     public func humanized() -> TextTable {
         var columns = self.columns
         var rows = self.rows
-        func merge(_ value: String, _ low: String, _ high: String) {
+        func merge(_ value: String, _ low: String, _ high: String, null: Double = 0) {
             guard let v = columns.firstIndex(of: value), let l = columns.firstIndex(of: low), let h = columns.firstIndex(of: high) else { return }
             for r in rows.indices {
                 let cells = [rows[r][v], rows[r][l], rows[r][h]].map { cell -> Double? in
                     if case .number(let x) = cell, !x.isNaN { return x } else { return nil }
                 }
                 if let e = cells[0], let a = cells[1], let b = cells[2] {
-                    rows[r][v] = .text("\(NumberPolicy.value(e)) (\(NumberPolicy.value(a)) to \(NumberPolicy.value(b)))")
+                    rows[r][v] = .text("\(NumberPolicy.value(e)) (\(NumberPolicy.interval(a, b, null: null)))")
                 } else if let e = cells[0] {
                     rows[r][v] = .text(NumberPolicy.value(e))
                 } else {
@@ -60,7 +60,7 @@ extension TextTable {
             }
         }
         merge("estimate", "conf_low", "conf_high")
-        merge("odds_ratio", "odds_ratio_low", "odds_ratio_high")
+        merge("odds_ratio", "odds_ratio_low", "odds_ratio_high", null: 1)
         for (c, name) in columns.enumerated() where name == "p_value" || name == "q_value" || name.hasSuffix("_p_value") || name == "p" {
             for r in rows.indices {
                 if case .number(let x) = rows[r][c] { rows[r][c] = .text(NumberPolicy.pValue(x)) }

@@ -71,7 +71,7 @@ public struct ExposureDocuments: Sendable {
             var row = [m.metric, testText(m.test), NumberPolicy.pValue(m.test.pValue), NumberPolicy.pValue(result.qValues[i])]
             if numeric {
                 let c = m.model.coefficients.first { $0.term == exposure }
-                let text = c.flatMap { c in c.estimate.map { "\(NumberPolicy.value($0)) (\(NumberPolicy.value(c.confidenceLow)) to \(NumberPolicy.value(c.confidenceHigh)))" } } ?? "aliased"
+                let text = c.flatMap { c in c.estimate.map { "\(NumberPolicy.value($0)) (\(NumberPolicy.interval(c.confidenceLow, c.confidenceHigh)))" } } ?? "aliased"
                 row.insert(text, at: 1)
             } else {
                 row.append(m.groups.map { "\($0.label) \(NumberPolicy.value(mean($0.values)))" }.joined(separator: "; "))

@@ -144,8 +144,8 @@ public struct StudyDocuments: Sendable {
             let estimate: String
             if let b = c.estimate, let low = c.confidenceLow, let high = c.confidenceHigh {
                 estimate = binary
-                    ? "\(NumberPolicy.value(exp(b))) (\(NumberPolicy.value(exp(low))) to \(NumberPolicy.value(exp(high))))"
-                    : "\(NumberPolicy.value(b)) (\(NumberPolicy.value(low)) to \(NumberPolicy.value(high)))"
+                    ? "\(NumberPolicy.value(exp(b))) (\(NumberPolicy.interval(exp(low), exp(high), null: 1)))"
+                    : "\(NumberPolicy.value(b)) (\(NumberPolicy.interval(low, high)))"
             } else {
                 estimate = "aliased"
             }
@@ -288,8 +288,8 @@ public struct StudyDocuments: Sendable {
             let effect: String
             if let b = c.estimate, let low = c.confidenceLow, let high = c.confidenceHigh {
                 effect = r.family == .binomial
-                    ? "OR = \(NumberPolicy.value(exp(b))) (\(level)% CI \(NumberPolicy.value(exp(low))) to \(NumberPolicy.value(exp(high)))), \(NumberPolicy.statement(c.pValue)), \(NumberPolicy.statement(r.qValues[i], symbol: "q"))"
-                    : "β = \(NumberPolicy.value(b)) (\(level)% CI \(NumberPolicy.value(low)) to \(NumberPolicy.value(high))), \(NumberPolicy.statement(c.pValue)), \(NumberPolicy.statement(r.qValues[i], symbol: "q"))"
+                    ? "OR = \(NumberPolicy.value(exp(b))) (\(level)% CI \(NumberPolicy.interval(exp(low), exp(high), null: 1))), \(NumberPolicy.statement(c.pValue)), \(NumberPolicy.statement(r.qValues[i], symbol: "q"))"
+                    : "β = \(NumberPolicy.value(b)) (\(level)% CI \(NumberPolicy.interval(low, high))), \(NumberPolicy.statement(c.pValue)), \(NumberPolicy.statement(r.qValues[i], symbol: "q"))"
             } else {
                 effect = "the metric is aliased in the model"
             }

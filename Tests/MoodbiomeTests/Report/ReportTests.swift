@@ -138,6 +138,23 @@ func isWellFormedXML(_ text: String) -> Bool {
         #expect(!few.contains("rotate(-35") && few.contains("height=\"480.00\" viewBox"))
     }
 
+    /// Many rarefaction curves: faint lines under a mean with a band, the
+    /// extremes labelled; few: one coloured line each.
+    @Test func manyCurvesGetAMeanAndBand() {
+        let lines = (0..<40).map { k in
+            (label: "S\(k)", points: [1000.0, 2000, 4000, 8000].prefix(k % 4 + 1).map { ($0, log($0) * Double(k + 10)) })
+        }
+        let svg = Figures.curves(lines, xLabel: "depth", yLabel: "observed", title: "t", caption: ["c"], marker: 20_000)
+        #expect(svg.contains("Grey: each sample; line: mean where ≥ 10 samples reach the depth; band: 10th–90th pct."))
+        #expect(svg.contains(">S0<") && svg.contains(">S39<") || svg.contains(">S36<"))
+        #expect(svg.contains("chosen depth 20,000"))
+        // One grey line per sample with two points or more (30 of the 40).
+        #expect(svg.components(separatedBy: "stroke=\"#8c8c8c\"").count == 31)
+        #expect(isWellFormedXML(svg))
+        let few = Figures.curves(Array(lines.prefix(3)), xLabel: "depth", yLabel: "observed", title: "t", caption: [])
+        #expect(!few.contains("#8c8c8c") && !few.contains("Grey:"))
+    }
+
     @Test func displayNamesFollowInstrumentsAndOptions() {
         var names = DisplayNames()
         #expect(names.column("phq9_total") == "PHQ-9 total" && names.column("phq9_band") == "PHQ-9 severity band")
@@ -164,7 +181,8 @@ func isWellFormedXML(_ text: String) -> Bool {
         let b = AxisScale(-0.0273, 0.00343)
         #expect(b.ticks.count >= 4 && b.ticks.count <= 8)
         #expect(b.lo <= -0.0273 && b.hi >= 0.00343)
-        #expect(AxisScale(0, 40000).label(20000) == "20000")
+        #expect(AxisScale(0, 40000).label(20000) == "20,000")
+        #expect(AxisScale(0, 2e6).label(1e6) == "1,000,000" && AxisScale(0, 40).label(5000) == "5000")
     }
 
     @Test func sha256KnownVectors() {

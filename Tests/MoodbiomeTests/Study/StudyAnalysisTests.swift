@@ -380,6 +380,11 @@ func twinsStudy(outputDirectory: String = temporaryDirectory() + "/out") -> Stud
         #expect(NumberPolicy.statement(0.0004) == "p < 0.001")
         #expect(NumberPolicy.statement(0.0069, symbol: "q") == "q = 0.0069")
         #expect(NumberStyle.significantDigits(3).format(6960) == "6960")
+        // Intervals keep their relation to the null visible.
+        #expect(NumberPolicy.interval(0.98512, 0.99961, null: 1) == "0.9851 to 0.9996")
+        #expect(NumberPolicy.interval(0.9, 1.2, null: 1) == "0.900 to 1.20")
+        #expect(NumberPolicy.interval(-0.0000312, 0.00004, null: 0) == "-3.12e-05 to 4.00e-05")
+        #expect(NumberPolicy.interval(0.0001234, 0.51) == "0.000123 to 0.510")
         #expect(NumberStyle.significantDigits(3).format(6960.4) == "6.96e+03")
     }
 }
