@@ -40,6 +40,9 @@ struct AssociateCommand: ParsableCommand {
     @Option(help: "One-sided formula of the metadata, e.g. \"~ phq9 + age + sex + bmi + antidepressant\".")
     var formula: String?
 
+    @Option(help: ArgumentHelp("With --formula: random-effects terms, as MaAsLin2's random_effects, e.g. \"(1 | participant_id)\" for repeated samples: each feature's model is a linear mixed model (lmerTest's lmer, REML, Satterthwaite t tests).", valueName: "terms"))
+    var random: String?
+
     @Option(help: "Outcome mode: the outcome column (e.g. phq9_total); one model per feature, the feature as predictor.")
     var outcome: String?
 
@@ -93,6 +96,7 @@ struct AssociateCommand: ParsableCommand {
             table.configure(&job.readOptions)
             job.idColumn = idColumn
             job.formula = formula
+            job.random = random
             job.outcome = outcome
             job.covariates = commaList(covariates)
             job.family = family

@@ -79,10 +79,17 @@ public struct TaxonAssociation: Sendable {
 
     /// MaAsLin2's path: each feature on the formula's variables.
     ///
+    /// With `random` terms (MaAsLin2's `random_effects`, e.g. `(1 | participant)`
+    /// for repeated samples), each feature's model is a linear mixed model
+    /// fitted as MaAsLin2 fits it — `lmerTest::lmer`, REML, Satterthwaite
+    /// t tests (``LinearMixedModel``) — one feature at a time on both cores;
+    /// a feature whose fit fails is listed, as MaAsLin2 returns NA for it.
+    ///
     /// - Precondition: `metadata`'s rows are `table`'s samples, in order.
-    public init(table: CountTable, metadata: DataTable, formula: Formula, options: Options) throws {
+    public init(table: CountTable, metadata: DataTable, formula fixed: Formula, options: Options, random: [RandomTerm] = []) throws {
         precondition(metadata.ids == table.sampleIDs, "the metadata rows are the table's samples")
         try options.validate()
+        let formula = fixed.adding(randomTerms: random)
         // 1. Samples with every variable present.
         let first = try DesignMatrix(formula: formula, data: metadata, references: options.references)
         var rows = first.rowIndices
@@ -101,7 +108,7 @@ public struct TaxonAssociation: Sendable {
         let emptyIDs = empty.map { counts.sampleIDs[$0] }
         // 4. Standardised numeric variables, over the samples used.
         var data = metadata.selectingRows(rows)
-        if options.standardize { data = Self.standardized(data, formula: formula) }
+        if options.standardize { data = Self.standardized(data, formula: fixed) }
         let design = try DesignMatrix(formula: formula, data: data, references: options.references)
         let n = design.x.rows
         guard n > design.x.columns else { throw AssociationError.tooFewSamples(samples: n, parameters: design.x.columns) }
@@ -110,17 +117,40 @@ public struct TaxonAssociation: Sendable {
         let names = block.names
         FeaturePreparation.normalize(&y, options.normalization)
         try FeaturePreparation.transform(&y, options.transform, names: names)
-        // 6. One factorisation for every feature.
-        let fit = try BatchLinearFit(x: design.x, y: y)
         let nonZero = block.nonZeroCounts
         var out = [Row]()
-        for c in 0..<names.count {
-            for j in 0..<design.x.columns {
-                guard let t = design.columnTerms[j] else { continue }
-                out.append(Row(feature: names[c], term: design.columnNames[j], variable: Self.variable(of: design, term: t),
-                               estimate: fit.estimates[j, c], standardError: fit.standardErrors[j, c],
-                               statistic: fit.statistics[j, c], pValue: fit.pValues[j, c], qValue: .nan, n: n,
-                               nonZero: nonZero[c], taxonomy: block.taxonomy?[c]))
+        var failed = [String]()
+        if random.isEmpty {
+            // 6. One factorisation for every feature.
+            let fit = try BatchLinearFit(x: design.x, y: y)
+            for c in 0..<names.count {
+                for j in 0..<design.x.columns {
+                    guard let t = design.columnTerms[j] else { continue }
+                    out.append(Row(feature: names[c], term: design.columnNames[j], variable: Self.variable(of: design, term: t),
+                                   estimate: fit.estimates[j, c], standardError: fit.standardErrors[j, c],
+                                   statistic: fit.statistics[j, c], pValue: fit.pValues[j, c], qValue: .nan, n: n,
+                                   nonZero: nonZero[c], taxonomy: block.taxonomy?[c]))
+                }
+            }
+        } else {
+            // 6'. A mixed model per feature (the design and groups shared).
+            let values = y, shared = data
+            let fits = parallelChunkMap(count: names.count, minimumPerChunk: 2) { range in
+                range.map { c -> [Coefficient]? in
+                    var d = design
+                    d.response = Array(values.column(c))
+                    return (try? LinearMixedModel(design: d, data: shared))?.coefficients
+                }
+            }.flatMap { $0 }
+            for (c, coefficients) in fits.enumerated() {
+                guard let coefficients else { failed.append(names[c]); continue }
+                for (j, k) in coefficients.enumerated() {
+                    guard let t = design.columnTerms[j] else { continue }
+                    out.append(Row(feature: names[c], term: design.columnNames[j], variable: Self.variable(of: design, term: t),
+                                   estimate: k.estimate ?? .nan, standardError: k.standardError ?? .nan,
+                                   statistic: k.statistic ?? .nan, pValue: k.pValue ?? .nan, qValue: .nan, n: n,
+                                   nonZero: nonZero[c], taxonomy: block.taxonomy?[c]))
+                }
             }
         }
         self.rows = Self.adjusted(out, options.adjustment)
@@ -134,7 +164,7 @@ public struct TaxonAssociation: Sendable {
         self.data = data
         self.options = options
         self.model = formula.text
-        self.failedFeatures = []
+        self.failedFeatures = failed
     }
 
     /// Outcome mode: for each feature, `outcome ~ taxon + covariates`

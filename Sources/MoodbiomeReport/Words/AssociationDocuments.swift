@@ -111,14 +111,14 @@ public struct AssociationDocuments: Sendable {
             text += ", with \(Escape.markdownCode(result.model)). "
         } else {
             text += o.standardize ? "Numeric metadata were standardised (z-scores). " : ""
-            text += "Each feature was regressed on \(Escape.markdownCode(result.model)) by ordinary least squares (t tests), all features fitted at once from one QR factorisation of the design. "
+            if result.model.contains("|") {
+                text += "Each feature was modelled by \(Escape.markdownCode(result.model)) as a linear mixed model (REML, as MaAsLin2 fits random effects with lmerTest's lmer; t tests on Satterthwaite's degrees of freedom)"
+                text += result.failedFeatures.isEmpty ? ". " : "; \(result.failedFeatures.count) features could not be fitted and are reported as NA. "
+            } else {
+                text += "Each feature was regressed on \(Escape.markdownCode(result.model)) by ordinary least squares (t tests), all features fitted at once from one QR factorisation of the design. "
+            }
         }
-        let method: String
-        switch o.adjustment {
-        case .benjaminiHochberg: method = "Benjamini–Hochberg"
-        case .holm: method = "Holm"
-        case .bonferroni: method = "Bonferroni"
-        }
+        let method = o.adjustment == .benjaminiHochberg ? "Benjamini–Hochberg" : Words.adjustmentName(o.adjustment)
         text += "p-values were adjusted by the \(method) procedure across all \(result.rows.count) feature–coefficient tests (q-values); associations with q ≤ \(NumberStyle.roundTrip.format(maxSignificance)) are reported as significant."
         return text
     }

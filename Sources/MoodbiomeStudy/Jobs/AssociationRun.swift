@@ -17,6 +17,9 @@ public struct AssociationRun: Sendable {
     /// Outcome mode: the outcome, its covariates and family.
     public var outcome: String? = nil
     public var covariates: [String] = []
+    /// Random-effects terms with `formula` (MaAsLin2's `random_effects`):
+    /// each feature's model becomes a linear mixed model.
+    public var random: String? = nil
     public var family = ModelFamily.gaussian
     public var options = TaxonAssociation.Options()
     public var maxSignificance = 0.25
@@ -50,6 +53,10 @@ public struct AssociationRun: Sendable {
             throw ParameterError(.maxSignificance, .outOfRange(value: NumberStyle.roundTrip.format(maxSignificance), allowed: .between("0", "1")))
         }
         if let formula { _ = try Formula(rightHandSide: formula) }
+        if let random {
+            guard formula != nil else { throw ParameterError(.random, .requires(.formula)) }
+            _ = try Formula.randomTerms(random)
+        }
         try options.validate()
     }
 
@@ -89,7 +96,8 @@ public struct AssociationRun: Sendable {
         let data = join.metadataRows == Array(0..<metadata.rowCount) ? metadata : metadata.selectingRows(join.metadataRows)
         let association: TaxonAssociation
         if let formula {
-            association = try TaxonAssociation(table: samples, metadata: data, formula: Formula(rightHandSide: formula), options: options)
+            association = try TaxonAssociation(table: samples, metadata: data, formula: Formula(rightHandSide: formula), options: options,
+                                               random: try random.map(Formula.randomTerms) ?? [])
         } else {
             let outcome = self.outcome ?? ""
             for column in [outcome] + covariates where data[column] == nil {
@@ -117,7 +125,7 @@ public struct AssociationRun: Sendable {
         return [
             ("counts", jsonValue(countsPath)), ("metadata", jsonValue(metadataPath)), ("id_column", jsonValue(idColumn)),
             ("taxonomy", jsonValue(readOptions.taxonomyPath)), ("level", jsonValue(readOptions.rank?.rawValue)),
-            ("formula", jsonValue(formula)), ("outcome", jsonValue(outcome)), ("covariates", jsonValue(covariates)),
+            ("formula", jsonValue(formula)), ("random", jsonValue(random)), ("outcome", jsonValue(outcome)), ("covariates", jsonValue(covariates)),
             ("family", jsonValue(family.rawValue)), ("min_abundance", jsonValue(f.minimumAbundance)),
             ("min_prevalence", jsonValue(f.minimumPrevalence)), ("min_variance", jsonValue(f.minimumVariance)),
             ("normalization", jsonValue(options.normalization.rawValue)), ("transform", jsonValue(options.transform.rawValue)),

@@ -36,7 +36,7 @@ public struct DesignMatrix: Sendable {
     public let termLabels: [String]
     public let hasIntercept: Bool
     /// The response on the rows used (0/1 for a binary response).
-    public let response: [Double]
+    public internal(set) var response: [Double]
     /// The response as written (`phq9`, `log(phq9)`).
     public let responseLabel: String
     /// For a binary response read from text: which value was coded 1.

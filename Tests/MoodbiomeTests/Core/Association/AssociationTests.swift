@@ -76,6 +76,37 @@ struct AssociationTests {
         #expect(result.rows.prefix(20).map { $0.feature + "|" + $0.term } == expected.prefix(20).map { $0["feature"]! + "|" + $0["term"]! })
     }
 
+    /// MaAsLin2 with `random_effects` (lmerTest::lmer per feature) on the
+    /// longitudinal example: 165 features × 2 terms. MaAsLin2 runs lme4 with
+    /// its default optimiser tolerances (1e-8 on θ), which move an estimate
+    /// by up to ~1e-8 in absolute terms: estimates are compared within 1e-5
+    /// of their standard error, SEs at 1e-5 and p- and q-values at 1e-4,
+    /// relative.
+    @Test func randomEffectsMatchMaAsLin2() throws {
+        let counts = datasetPath("simulated-longitudinal/counts.csv")
+        let table = try CountTable.read(counts)
+        let meta = try DataTable.read(datasetPath("simulated-longitudinal/metadata.csv"))
+        let join = try SampleJoin(metadata: meta, sampleIDs: table.sampleIDs, samplesFile: counts)
+        let result = try TaxonAssociation(table: table.selectingSamples(join.sampleIndices), metadata: meta.selectingRows(join.metadataRows),
+                                          formula: Formula(rightHandSide: "~ phq9_total + months"), options: .init(),
+                                          random: Formula.randomTerms("(1 | participant_id)"))
+        let expected = csvRows("association/association-random-maaslin2.csv")
+        #expect(result.rows.count == expected.count && expected.count == 330)
+        #expect(result.failedFeatures.isEmpty)
+        var ours = [String: TaxonAssociation.Row]()
+        for r in result.rows { ours[r.feature + "|" + r.term] = r }
+        for row in expected {
+            let r = try #require(ours[row["feature"]! + "|" + row["term"]!])
+            #expect(abs(r.estimate - Double(row["estimate"]!)!) <= 1e-5 * r.standardError, "\(r.feature) \(r.term) estimate")
+            #expect(isClose(r.standardError, Double(row["std_error"]!)!, relative: 1e-5), "\(r.feature) \(r.term) SE")
+            #expect(isClose(r.pValue, Double(row["p_value"]!)!, relative: 1e-4), "\(r.feature) \(r.term) p")
+            #expect(isClose(r.qValue, Double(row["q_value"]!)!, relative: 1e-4), "\(r.feature) \(r.term) q")
+            #expect(r.n == Int(row["n"]!)! && r.nonZero == Int(row["n_nonzero"]!)!)
+        }
+        #expect(result.rows.prefix(20).map { $0.feature + "|" + $0.term } == expected.prefix(20).map { $0["feature"]! + "|" + $0["term"]! })
+        #expect(result.model == "~ phq9_total + months + (1 | participant_id)")
+    }
+
     /// The genera the example study plants (truth.json, taxa_effects) are
     /// found for PHQ-9 at q < 0.05, adjusted for the covariates.
     @Test func findsThePlantedGenera() throws {
