@@ -30,8 +30,14 @@ mkdir -p "$OUT"
 # Fitted by maximum likelihood (--ml), the variance components written apart.
 "$BIN" regress "$OUT/longitudinal/merged.csv" \
   --formula "phq9_total ~ shannon * months + age + sex + bmi + antidepressant + (1 + months | participant_id)" \
-  --ml --random-output "$OUT/longitudinal/interaction-random-effects.csv" \
-  -o "$OUT/longitudinal/interaction-model.csv" --force
+  --ml --random-output "$OUT/longitudinal-interaction-random-effects.csv" \
+  -o "$OUT/longitudinal-interaction-model.csv" --force
+
+# Which genera go with PHQ-9 across visits? MaAsLin2's pipeline with a random
+# intercept per participant (its random_effects): a mixed model per genus.
+"$BIN" associate --counts "$DATA/counts.csv" --metadata "$DATA/metadata.csv" \
+  --formula "~ phq9_total + months" --random "(1 | participant_id)" \
+  --out-dir "$OUT/longitudinal-taxa" --force
 
 # Twins: 278 samples from 154 people. Obese vs lean by diversity, logistic,
 # with standard errors robust to clustering by subject (sandwich's vcovCL);
@@ -49,7 +55,7 @@ echo "== shannon ~ phenotype, standard errors clustered by subject"
 "$BIN" regress "$TW" --formula "shannon ~ phenotype" --cluster subject --format md
 echo "== shannon ~ phenotype + (1 | subject), linear mixed model (REML)"
 "$BIN" regress "$TW" --formula "shannon ~ phenotype + (1 | subject)" --format md \
-  --random-output "$OUT/twins-repeated/random-effects.csv" --force
+  --random-output "$OUT/twins-repeated-random-effects.csv" --force
 
 echo
 echo "Wrote $OUT/longitudinal/ (models.csv with Satterthwaite df, random_effects.csv, report.html)"
