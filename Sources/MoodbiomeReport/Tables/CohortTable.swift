@@ -8,11 +8,21 @@ import MoodbiomeIO
 /// Overall, each group, and the p-value and test across groups. The
 /// statistics come from ``CohortSummary``.
 public enum CohortTable {
-    /// The table and its footnotes.
-    public static func layout(_ summary: CohortSummary) -> (table: TextTable, notes: [String]) {
+    /// The table and its footnotes. `names` orders the group columns and
+    /// names groups and levels as `--levels` asks (`obese=0:lean,1:obese`).
+    public static func layout(_ summary: CohortSummary, names: DisplayNames = DisplayNames()) -> (table: TextTable, notes: [String]) {
         let grouped = summary.groupBy != nil
-        var columns = ["Characteristic"] + summary.groups.enumerated().map { k, g in
-            k == 0 ? "Overall (n = \(g.n))" : "\(g.label) (n = \(g.n))"
+        // Column order: Overall, then the groups in --levels order (others after).
+        var perm = Array(summary.groups.indices)
+        if let g = summary.groupBy, let order = names.levels[g]?.map(\.value) {
+            let rank = Dictionary(order.enumerated().map { ($1, $0) }, uniquingKeysWith: { a, _ in a })
+            perm = [0] + summary.groups.indices.dropFirst().sorted {
+                (rank[summary.groups[$0].label] ?? order.count + $0, $0) < (rank[summary.groups[$1].label] ?? order.count + $1, $1)
+            }
+        }
+        var columns = ["Characteristic"] + perm.map { k in
+            let g = summary.groups[k]
+            return k == 0 ? "Overall (n = \(g.n))" : "\(summary.groupBy.map { names.value(g.label, of: $0) } ?? g.label) (n = \(g.n))"
         }
         if grouped { columns += ["p", "Test"] }
         var rows = [[TextTable.Cell]]()
@@ -25,7 +35,7 @@ public enum CohortTable {
             switch variable.summary {
             case .numeric(let groups, let median):
                 var row = [variable.name + (median ? ", median [IQR]" : ", mean ± SD")]
-                for g in groups {
+                for g in perm.map({ groups[$0] }) {
                     guard let g else { row.append("NA"); continue }
                     if median {
                         row.append("\(NumberPolicy.value(g.median)) [\(NumberPolicy.value(g.lowerQuartile))–\(NumberPolicy.value(g.upperQuartile))]")
@@ -45,9 +55,9 @@ public enum CohortTable {
                 }
                 rows.append(pad(header))
                 for (l, level) in levels.enumerated() {
-                    var row = ["  " + level]
-                    for (g, total) in present.enumerated() {
-                        let k = counts[l][g]
+                    var row = ["  " + names.value(level, of: variable.name)]
+                    for g in perm {
+                        let total = present[g], k = counts[l][g]
                         row.append(total == 0 ? "0" : "\(k) (\(String(format: "%.1f", 100 * Double(k) / Double(total)))%)")
                     }
                     if grouped { row += ["", ""] }
@@ -55,7 +65,7 @@ public enum CohortTable {
                 }
             }
             if variable.missing[0] > 0 {
-                rows.append(pad(["  missing"] + variable.missing.map(String.init) + (grouped ? ["", ""] : [])))
+                rows.append(pad(["  missing"] + perm.map { String(variable.missing[$0]) } + (grouped ? ["", ""] : [])))
             }
         }
         return (TextTable(columns: columns, rows: rows), notes)

@@ -109,7 +109,7 @@ public struct ExposureStudy: Sendable {
         let summary = try CohortSummary.study(data: analysis.merged, outcome: categorical ? nil : analysis.exposure, groupedByOutcome: false,
                                               metrics: alpha.metrics.map(\.label), reads: reads,
                                               covariates: analysis.covariates.flatMap(\.variables), groupBy: categorical ? analysis.exposure : nil)
-        let (cohortTable, cohortNotes) = CohortTable.layout(summary)
+        let (cohortTable, cohortNotes) = CohortTable.layout(summary, names: names)
         add("cohort", cohortTable)
         if !association.random.isEmpty {
             var columns = ["metric"], rows = [[TextTable.Cell]]()

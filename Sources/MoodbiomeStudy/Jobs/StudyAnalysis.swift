@@ -205,7 +205,7 @@ public struct StudyAnalysis: Sendable {
         let summary = try CohortSummary.study(data: r.merged, outcome: r.outcome, groupedByOutcome: groupedByOutcome,
                                               metrics: r.diversity.metrics.map(\.label), reads: reads,
                                               covariates: r.covariateColumns, groupBy: r.group)
-        let (cohortTable, cohortNotes) = CohortTable.layout(summary)
+        let (cohortTable, cohortNotes) = CohortTable.layout(summary, names: names)
         files.append(("cohort.\(ext)", cohortTable.rendered(as: f, guardFormulas: guardFormulas)))
         if composition.isRequested {
             files.append(("permanova.\(ext)", documents.permanovaFile.rendered(as: f, guardFormulas: guardFormulas)))

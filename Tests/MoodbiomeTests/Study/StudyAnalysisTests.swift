@@ -376,6 +376,24 @@ func twinsStudy(outputDirectory: String = temporaryDirectory() + "/out") -> Stud
         #expect(adjusted.merged["log_reads"]!.numbers == adjusted.merged.ids.map { log(totals[$0]!) })
     }
 
+    /// --levels orders Table 1's group columns and the box plots, and names values.
+    @Test func levelsOrderTableOneAndFigures() throws {
+        var job = twinsStudy()
+        job.diversity.metrics = "shannon"
+        job.association.groupBy = "phenotype"
+        _ = job.names.addLevels("phenotype=Lean,Overweight,Obese")
+        _ = job.names.addLevels("obese=0:lean,1:obese")
+        let result = try job.compute { _ in }
+        let cohort = try #require(result.files.first { $0.name == "cohort.csv" }).contents
+        #expect(cohort.hasPrefix("Characteristic,Overall (n = 278),Lean (n = 61),Overweight (n = 24),Obese (n = 193),p,Test\n"))
+        #expect(cohort.contains("\n  lean,61 (24.0%),61 (100.0%),0,0 (0.0%),"))
+        let figure = try #require(result.files.first { $0.name == "figures/shannon-by-phenotype.svg" }).contents
+        let lean = try #require(figure.range(of: ">Lean<")), obese = try #require(figure.range(of: ">Obese<"))
+        #expect(lean.lowerBound < obese.lowerBound)
+        let byOutcome = try #require(result.files.first { $0.name == "figures/shannon-by-obese.svg" }).contents
+        #expect(byOutcome.contains(">lean<") && byOutcome.contains(">obese<"))
+    }
+
     @Test func pValuesReadInTextAndIntegersPrintWhole() {
         #expect(NumberPolicy.statement(0.0004) == "p < 0.001")
         #expect(NumberPolicy.statement(0.0069, symbol: "q") == "q = 0.0069")
