@@ -51,8 +51,8 @@ struct RunCommand: ParsableCommand {
                     throw ExitCode(1)
                 }
             } else {
-                let result = try study.run(overwrite: force, report: printToStandardError)
-                printToStandardError("wrote \(result.files.count + 1) files to \(study.analysis.outputDirectory) (\(result.metrics.count) models)")
+                let result = try study.runStudy(overwrite: force, report: printToStandardError)
+                printToStandardError("wrote \(result.files.count + 1) files to \(study.analysis.outputDirectory) (\(result.models) models)")
             }
         }
     }

@@ -18,6 +18,8 @@ public struct ExposureStudy: Sendable {
     public var overwrite = false
     public var guardFormulas = false
     public var tableFormat = TableFormat.csv
+    /// The manifest this study came from (`moodbiome run`), for provenance.
+    public var manifestPath: String? = nil
     public var spelling = ParameterSpelling.canonical {
         didSet { diversity.spelling = spelling }
     }
@@ -38,6 +40,7 @@ public struct ExposureStudy: Sendable {
 
     var inputs: [String] {
         [diversity.tablePath, metadataPath] + (diversity.tree.map { [$0.path] } ?? []) + diversity.readOptions.extraInputs
+            + (manifestPath.map { [$0] } ?? [])
     }
 
     public struct Result: Sendable {
@@ -61,8 +64,11 @@ public struct ExposureStudy: Sendable {
             ("cluster", jsonValue(a.cluster)), ("random", jsonValue(a.random.isEmpty ? nil : a.random.map(\.text).joined(separator: " + "))),
             ("conf_level", jsonValue(a.confidenceLevel)), ("references", jsonValue(a.references)),
             ("adjust", jsonValue(a.adjustment.rawValue)), ("table_format", jsonValue(tableFormat.rawValue)),
+            ("labels", jsonValue(names.labels)),
+            ("levels", jsonValue(names.levels.mapValues { entries in
+                entries.map { entry in entry.label.map { "\(entry.value):\($0)" } ?? entry.value }.joined(separator: ",") })),
         ]
-        let provenance = Provenance(command: "analyze", parameters: parameters, inputs: inputs,
+        let provenance = Provenance(command: manifestPath == nil ? "analyze" : "run", parameters: parameters, inputs: inputs,
                                     seed: diversity.rarefactionDepth == nil ? nil : diversity.resolvedSeed, outputs: result.files)
         try directory.write(result.files + [(OutputDirectory.provenanceFile, try provenance.json(runAt: Date()))])
         return result

@@ -36,6 +36,7 @@ extension StudyManifest {
 
     [model]
     outcome = "phq9_total"           # the outcome column (with [scale], default the scored total)
+    # exposure = "SampleType"        # instead of outcome: diversity as the outcome, metric ~ exposure + covariates
     covariates = ["age", "sex"]      # columns or formula terms: "C(bristol_stool_type)", "log(bmi)", "I(age^2)"
     # family = "gaussian"            # or "binomial"; default: binomial for a two-valued outcome, else gaussian
     # outcome_cutoff = 10            # dichotomise: outcome ≥ cutoff is 1 (logistic models)

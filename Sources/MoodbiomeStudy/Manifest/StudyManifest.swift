@@ -40,6 +40,9 @@ import TOMLKit
 public struct StudyManifest: Sendable {
     public let path: String
     public let analysis: StudyAnalysis
+    /// Diversity as the outcome (`[model] exposure`): the study this
+    /// manifest runs instead of `analysis`'s outcome models.
+    public let exposure: ExposureStudy?
     /// The manifest's lines, to point errors at a key.
     let lines: [String]
 
@@ -48,7 +51,7 @@ public struct StudyManifest: Sendable {
         "diversity": ["metrics", "base", "rarefy", "iterations", "seed", "drop_empty", "chao1", "ace_threshold", "gini_method"],
         "scale": ["name", "items", "prefix", "invalid", "output_prefix"],
         "model": ["outcome", "covariates", "family", "outcome_cutoff", "outcome_band", "robust", "conf_level",
-                  "references", "adjust", "group_by", "cluster", "random", "ml", "depth_covariate"],
+                  "references", "adjust", "group_by", "cluster", "random", "ml", "depth_covariate", "exposure"],
         "composition": ["metrics", "permutations", "pseudocount", "alpha"],
         "output": ["directory", "format", "labels", "levels"],
     ]
@@ -228,8 +231,18 @@ public struct StudyManifest: Sendable {
         } catch let error as ScoringError {
             throw InputError(file: path, line: line(table: "scale"), problem: Words.message(for: error, spelling: Self.spelling))
         }
-        guard let outcome = try string("model", "outcome") ?? scoring.map({ $0.outputPrefix + "_total" }) else {
-            throw InputError(file: path, line: line(table: "model"), problem: "model.outcome is required", fix: "Add outcome = \"column\" under [model]")
+        let exposureColumn = try string("model", "exposure")
+        if exposureColumn != nil {
+            // Diversity as the outcome: settings that belong to outcome models do not apply.
+            for (table, key) in [("model", "outcome"), ("model", "outcome_cutoff"), ("model", "outcome_band"), ("model", "family"),
+                                 ("model", "group_by"), ("model", "depth_covariate"), ("scale", "name"), ("composition", "metrics")]
+            where tables[table]?[key] != nil {
+                throw InputError(file: path, line: line(table: table, key: key), problem: "\(table).\(key) does not apply with model.exposure (diversity as the outcome)",
+                                 fix: "Remove \(key), or model.exposure for an outcome analysis")
+            }
+        }
+        guard let outcome = try string("model", "outcome") ?? scoring.map({ $0.outputPrefix + "_total" }) ?? exposureColumn.map({ _ in "" }) else {
+            throw InputError(file: path, line: line(table: "model"), problem: "model.outcome (or model.exposure) is required", fix: "Add outcome = \"column\" under [model]")
         }
         var a = StudyAnalysis(countsPath: counts, metadataPath: metadata, outcome: outcome, outputDirectory: directory)
         a.spelling = Self.spelling
@@ -341,11 +354,36 @@ public struct StudyManifest: Sendable {
         }
         a.manifestPath = location.path
         self.analysis = a
-        // Values a parameter cannot take are the manifest's errors, at their line.
-        try located {
-            try a.association.validate()
-            try a.diversity.validate()
-            _ = try a.composition.definitions(hasTree: a.diversity.tree != nil)
+        if let exposureColumn {
+            var e = ExposureStudy(countsPath: a.diversity.tablePath, metadataPath: a.metadataPath, exposure: exposureColumn,
+                                  outputDirectory: a.outputDirectory)
+            e.diversity = a.diversity
+            e.idColumn = a.idColumn
+            e.association.covariates = a.association.covariates
+            e.association.covariance = a.association.covariance
+            e.association.cluster = a.association.cluster
+            e.association.random = a.association.random
+            e.association.reml = a.association.reml
+            e.association.confidenceLevel = a.association.confidenceLevel
+            e.association.references = a.association.references
+            e.association.adjustment = a.association.adjustment
+            e.tableFormat = a.tableFormat
+            e.names = a.names
+            e.manifestPath = location.path
+            e.spelling = Self.spelling
+            self.exposure = e
+            try located {
+                try e.association.validate()
+                try e.diversity.validate()
+            }
+        } else {
+            self.exposure = nil
+            // Values a parameter cannot take are the manifest's errors, at their line.
+            try located {
+                try a.association.validate()
+                try a.diversity.validate()
+                _ = try a.composition.definitions(hasTree: a.diversity.tree != nil)
+            }
         }
     }
 
@@ -459,6 +497,20 @@ public struct StudyManifest: Sendable {
         return try located { try a.run(report: report) }
     }
 
+    /// Runs whichever study the manifest describes (outcome models, or
+    /// diversity by `exposure`); returns the files written and the number
+    /// of models.
+    @discardableResult
+    public func runStudy(overwrite: Bool, report: (String) -> Void) throws -> (files: [(name: String, contents: String)], models: Int) {
+        guard var e = exposure else {
+            let result = try run(overwrite: overwrite, report: report)
+            return (result.files, result.metrics.count)
+        }
+        e.overwrite = overwrite
+        let result = try located { try e.run(report: report) }
+        return (result.files, result.analysis.metrics.count)
+    }
+
     /// Checks the recorded run against the manifest and its inputs, then
     /// re-runs into a temporary directory and compares every output byte for
     /// byte. Returns the problems found; empty means the recorded run is
@@ -482,9 +534,15 @@ public struct StudyManifest: Sendable {
         // 1. Parameters.
         let scratch = NSTemporaryDirectory() + "moodbiome-verify-" + UUID().uuidString
         defer { try? FileManager.default.removeItem(atPath: scratch) }
-        var a = analysis
-        a.outputDirectory = scratch
-        let result = try located { try a.run { _ in } }
+        let files: [(name: String, contents: String)]
+        if var e = exposure {
+            e.outputDirectory = scratch
+            files = try located { try e.run { _ in } }.files
+        } else {
+            var a = analysis
+            a.outputDirectory = scratch
+            files = try located { try a.run { _ in } }.files
+        }
         let rerun = (try? JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: scratch + "/" + OutputDirectory.provenanceFile))) as? [String: Any]) ?? [:]
         let oldParameters = object["parameters"] as? [String: Any] ?? [:]
         let newParameters = rerun["parameters"] as? [String: Any] ?? [:]
@@ -516,7 +574,7 @@ public struct StudyManifest: Sendable {
             if SHA256.hex([UInt8](bytes)) != hash { problem("differs from the checksum its provenance records: \(file)") }
         }
         // 4. The re-run against the recorded files.
-        for (name, contents) in result.files {
+        for (name, contents) in files {
             let old = FileManager.default.contents(atPath: recorded + "/" + name)
             if old == nil {
                 if recordedHashes[name] != nil { continue }   // already reported as missing
@@ -525,7 +583,7 @@ public struct StudyManifest: Sendable {
                 problem("differs from the re-run: \(name)")
             }
         }
-        for file in recordedHashes.keys.sorted() where !result.files.contains(where: { $0.name == file }) {
+        for file in recordedHashes.keys.sorted() where !files.contains(where: { $0.name == file }) {
             problem("the re-run no longer writes: \(file)")
         }
         return problems

@@ -90,6 +90,43 @@ import Testing
         #expect(try StudyManifest(path: dir + "/study.toml").analysis.association.scoring?.outputPrefix == "phq9_rescored")
     }
 
+    /// `[model] exposure`: the manifest runs diversity as the outcome, and
+    /// `--verify` reproduces it; outcome settings beside it are refused.
+    @Test func exposureManifestRunsAndVerifies() throws {
+        let dir = temporaryDirectory()
+        for name in ["feature-table.tsv", "metadata.tsv"] {
+            try FileManager.default.copyItem(atPath: datasetPath("globalpatterns/" + name), toPath: dir + "/" + name)
+        }
+        let body = """
+        [inputs]
+        counts = "feature-table.tsv"
+        metadata = "metadata.tsv"
+        [diversity]
+        metrics = ["shannon", "observed_features"]
+        [model]
+        exposure = "SampleType"
+        [output]
+        directory = "by-type"
+        levels = { SampleType = ["Soil", "Feces"] }
+
+        """
+        try body.write(toFile: dir + "/study.toml", atomically: false, encoding: .utf8)
+        let study = try StudyManifest(path: dir + "/study.toml")
+        #expect(study.exposure?.association.exposure == "SampleType")
+        let result = try study.runStudy(overwrite: false) { _ in }
+        #expect(result.models == 2 && result.files.contains { $0.name == "pairwise.csv" })
+        #expect(try study.verify { _ in }.isEmpty)
+        let cohort = try String(contentsOfFile: dir + "/by-type/cohort.csv", encoding: .utf8)
+        #expect(cohort.hasPrefix("Characteristic,Overall (n = 26),Soil (n = 3),Feces (n = 4),"))
+        try "x\n".write(toFile: dir + "/by-type/pairwise.csv", atomically: false, encoding: .utf8)
+        #expect(try study.verify { _ in }.contains("differs from the re-run: pairwise.csv"))
+        try body.replacingOccurrences(of: "exposure = \"SampleType\"", with: "exposure = \"SampleType\"\noutcome = \"x\"")
+            .write(toFile: dir + "/study.toml", atomically: false, encoding: .utf8)
+        #expect { try StudyManifest(path: dir + "/study.toml") } throws: {
+            message($0) == dir + "/study.toml:8: model.outcome does not apply with model.exposure (diversity as the outcome). Remove outcome, or model.exposure for an outcome analysis"
+        }
+    }
+
     /// `[model] random` and `ml`: the study's models are mixed models, and a
     /// malformed random term is the manifest's error at its line.
     @Test func randomTermsInTheManifest() throws {
