@@ -172,6 +172,47 @@ public enum Figures {
         return c.document(title: title, description: caption.joined(separator: " "))
     }
 
+    /// Several figures as one multi-panel figure, as journals ask for:
+    /// the figures (Moodbiome's own SVG documents) placed in a grid of
+    /// `columns`, each keeping its axes and caption, lettered A, B, C… at
+    /// their top-left corners. Nested `<svg>` elements, so each panel is
+    /// exactly the stand-alone figure.
+    public static func panel(_ figures: [String], columns: Int = 2, title: String) -> String {
+        func size(_ svg: String) -> (Double, Double) {
+            func attribute(_ name: String) -> Double {
+                guard let r = svg.range(of: " \(name)=\""), let end = svg[r.upperBound...].firstIndex(of: "\"") else { return 0 }
+                return Double(svg[r.upperBound..<end]) ?? 0
+            }
+            return (attribute("width"), attribute("height"))
+        }
+        let columns = Swift.max(1, Swift.min(columns, figures.count))
+        let sizes = figures.map(size)
+        let cellWidth = sizes.map(\.0).max() ?? width
+        var rowHeights = [Double]()
+        for start in stride(from: 0, to: figures.count, by: columns) {
+            rowHeights.append(sizes[start..<Swift.min(start + columns, figures.count)].map(\.1).max() ?? height)
+        }
+        let totalWidth = cellWidth * Double(columns), totalHeight = rowHeights.reduce(0, +)
+        var out = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(SVGCanvas.f(totalWidth))\" height=\"\(SVGCanvas.f(totalHeight))\" viewBox=\"0 0 \(SVGCanvas.f(totalWidth)) \(SVGCanvas.f(totalHeight))\" role=\"img\">\n"
+        out += "<title>\(Escape.xml(title))</title>\n<rect width=\"100%\" height=\"100%\" fill=\"#ffffff\"/>\n"
+        var y = 0.0
+        for (row, height) in rowHeights.enumerated() {
+            for col in 0..<columns {
+                let k = row * columns + col
+                guard k < figures.count else { break }
+                let x = cellWidth * Double(col)
+                // The panel's own document, moved into place.
+                let inner = figures[k].replacingOccurrences(of: "<svg xmlns=\"http://www.w3.org/2000/svg\" ",
+                                                            with: "<svg x=\"\(SVGCanvas.f(x))\" y=\"\(SVGCanvas.f(y))\" ")
+                out += inner
+                let letter = String(UnicodeScalar(UInt8(65 + k % 26)))
+                out += "<text x=\"\(SVGCanvas.f(x + 8))\" y=\"\(SVGCanvas.f(y + 24))\" \(SVGCanvas.font) font-size=\"20\" font-weight=\"bold\" fill=\"#222\">\(letter)</text>\n"
+            }
+            y += height
+        }
+        return out + "</svg>\n"
+    }
+
     /// Curves (rarefaction): one line per sample, an optional vertical
     /// marker (the chosen depth). With more than 25 samples the lines are
     /// drawn faint and grey under their mean at each depth (over the samples

@@ -162,6 +162,9 @@ public struct ExposureDocuments: Sendable {
                                                              caption: caption)))
             }
         }
+        if out.count >= 2 {
+            out.append(ReportFigure(name: "panel-metrics.svg", svg: Figures.panel(out.map(\.svg), title: "Alpha diversity by \(names.column(exposure)): every metric"), inReport: false))
+        }
         return ReportFigure.distinctNames(out)
     }
 
@@ -174,7 +177,7 @@ public struct ExposureDocuments: Sendable {
         html += "<h2>Models</h2>\n" + summaryTable.htmlTable()
         if !notes.isEmpty { html += "<ul>\n" + notes.map { "<li>\(e(String($0.dropFirst(6))))</li>\n" }.joined() + "</ul>\n" }
         html += "<h2>Figures</h2>\n<div class=\"figures\">\n"
-        for figure in figures { html += "<figure>\n" + figure.svg + "</figure>\n" }
+        for figure in figures where figure.inReport { html += "<figure>\n" + figure.svg + "</figure>\n" }
         html += "</div>\n<h2>Methods</h2>\n<p>\(methodsParagraph(true))</p>\n"
         html += "<h2>Files</h2>\n<p>Tables: " + e(tableFiles.joined(separator: ", ")) + "; figures in <code>figures/</code>; <code>summary.md</code>; <code>provenance.json</code>.</p>\n</main>\n"
         return HTMLPage(title: "Alpha diversity by \(exposure) — Moodbiome report", body: html, style: StudyDocuments.reportStyle, responsive: true).html

@@ -14,6 +14,14 @@ public func fileNameComponent(_ name: String) -> String {
 public struct ReportFigure: Sendable {
     public let name: String
     public let svg: String
+    /// Whether report.html shows it (a multi-panel figure is a file only).
+    public var inReport = true
+
+    public init(name: String, svg: String, inReport: Bool = true) {
+        self.name = name
+        self.svg = svg
+        self.inReport = inReport
+    }
 
     /// The figures with distinct file names: names are made from column
     /// and metric names, and two (`a b`, `a_b`) can map to one file; the
@@ -26,7 +34,7 @@ public struct ReportFigure: Sendable {
             var k = 2
             while used.contains(name.lowercased()) { name = "\(stem)-\(k).svg"; k += 1 }
             used.insert(name.lowercased())
-            return ReportFigure(name: name, svg: figure.svg)
+            return ReportFigure(name: name, svg: figure.svg, inReport: figure.inReport)
         }
     }
 }
@@ -319,6 +327,11 @@ public struct StudyDocuments: Sendable {
                                                              title: "\(names.column(m.metric)) by \(names.column(grouped.column))", caption: caption)))
             }
         }
+        // Every metric's main figure as one lettered panel (not in the report: a file for a paper).
+        let main = out.filter { f in r.metrics.contains { f.name.hasPrefix(fileNameComponent("\(outcome)-vs-\($0.metric)")) || f.name.hasPrefix(fileNameComponent("\($0.metric)-by-\(r.modelledOutcome)")) } }
+        if main.count >= 2 {
+            out.append(ReportFigure(name: "panel-metrics.svg", svg: Figures.panel(main.map(\.svg), title: "Alpha diversity and \(names.column(outcome)): every metric"), inReport: false))
+        }
         for finding in composition {
             out.append(ReportFigure(name: fileNameComponent("pcoa-\(finding.metric)") + ".svg",
                                     svg: Figures.ordination(finding.ordination, colouring: finding.colouring,
@@ -366,7 +379,7 @@ public struct StudyDocuments: Sendable {
             html += "<h2>Community composition</h2>\n" + compositionTable.htmlTable() + "<p>\(compositionLegend(.html))</p>\n"
         }
         html += "<h2>Figures</h2>\n<div class=\"figures\">\n"
-        for figure in figures {
+        for figure in figures where figure.inReport {
             // The caption is drawn inside the image (and in its <desc>), so a
             // figure file taken out of the report keeps its explanation.
             html += "<figure>\n" + figure.svg + "</figure>\n"

@@ -56,6 +56,11 @@ struct ExposureTests {
         let summary = try #require(result.files.first { $0.name == "summary.md" }).contents
         #expect(summary.contains("| shannon | F(8, 17) = 21.3 | < 0.001 | < 0.001 | Feces 3.67;"))
         #expect(summary.contains("the exposure was tested by the Wald F of its coefficients (the partial F test of the model against the model without it)"))
+        // Both metrics' box plots as one lettered panel: a file, not in the report.
+        let panel = try #require(result.files.first { $0.name == "figures/panel-metrics.svg" }).contents
+        #expect(panel.components(separatedBy: "<svg x=").count == 3 && panel.contains(">A</text>") && panel.contains(">B</text>"))
+        #expect(isWellFormedXML(panel))
+        #expect(!(try #require(result.files.first { $0.name == "report.html" }).contents.contains("every metric")))
         let tests = try #require(result.files.first { $0.name == "exposure_tests.csv" }).contents
         #expect(tests.hasPrefix("metric,exposure,test,statistic,df1,df2,p_value,q_value,n\nshannon,SampleType,wald_f,21.3077936960"))
     }
