@@ -100,6 +100,12 @@ public struct AlphaAssociation: Sendable {
         public let metricValues: [Double]
         public let outcomeValues: [Double]
         public let line: FitLine?
+        /// The added-variable plot of the metric (linear models with
+        /// covariates): the metric and the outcome each residualised on the
+        /// covariates' columns; by Frisch–Waugh–Lovell the slope of one on
+        /// the other is the model's adjusted β, and the band is β ± t·SE on
+        /// the model's residual df.
+        public var adjusted: (x: [Double], y: [Double], line: FitLine)? = nil
         public let byGroup: GroupedValues?
 
         /// The metric term's coefficient (every model has it: the metric is its first term).
@@ -371,11 +377,17 @@ public struct AlphaAssociation: Sendable {
                 byGroup = GroupedValues(column: groupColumn.name, groups: groups,
                                         test: GroupComparison.kruskalWallis(groups.map(\.values)))
             }
-            results.append(MetricResult(metric: label, model: model,
+            var adjusted: (x: [Double], y: [Double], line: FitLine)? = nil
+            if family == .gaussian, random.isEmpty, !covariateTerms.isEmpty, case .linear(let fitted) = model.fit {
+                adjusted = Self.addedVariable(model: fitted, metric: label, level: confidenceLevel)
+            }
+            var metricResult = MetricResult(metric: label, model: model,
                                         spearman: Correlation.spearman(values, outcomeNumbers),
                                         metricValues: values, outcomeValues: modelled,
                                         line: family == .gaussian ? Self.fitLine(x: values, y: modelled, level: confidenceLevel) : nil,
-                                        byGroup: byGroup))
+                                        byGroup: byGroup)
+            metricResult.adjusted = adjusted
+            results.append(metricResult)
         }
         let qValues = adjustment.adjust(results.map { $0.term.pValue ?? .nan })
         let correlationQValues = adjustment.adjust(results.map(\.spearman.pValue))
@@ -403,6 +415,32 @@ public struct AlphaAssociation: Sendable {
     /// The least-squares line of y on x with its confidence band at `level`
     /// (pairs with a non-finite value left out); nil with fewer than 3 pairs
     /// or no spread in x.
+    /// The added-variable (partial regression) plot of `metric` in `model`.
+    static func addedVariable(model m: LinearRegression, metric: String, level: Double) -> (x: [Double], y: [Double], line: FitLine)? {
+        let design = m.design
+        guard let j = design.columnNames.firstIndex(of: metric), let c = m.coefficients.first(where: { $0.name == metric }),
+              let b = c.estimate, let se = c.standardError, m.dfResidual > 0 else { return nil }
+        let others = (0..<design.x.columns).filter { $0 != j }
+        let z = design.x.selectingColumns(others)
+        func residuals(_ v: [Double]) -> [Double]? {
+            guard let qr = try? PivotedQR(z), let coefficients = try? qr.solveLeastSquares(v) else { return nil }
+            let used = others.indices.filter { coefficients[$0] != nil }
+            let fitted = used.isEmpty ? [Double](repeating: 0, count: v.count)
+                : z.selectingColumns(used).multiplied(by: used.map { coefficients[$0] ?? 0 })
+            return zip(v, fitted).map { $0 - $1 }
+        }
+        guard let ex = residuals(Array(design.x.column(j))), let ey = residuals(design.response),
+              let lo = ex.min(), let hi = ex.max(), hi > lo else { return nil }
+        let t = StudentT(degreesOfFreedom: Double(m.dfResidual)).quantile(1 - (1 - level) / 2)
+        var points = [Double](), fit = [Double](), low = [Double](), high = [Double]()
+        for k in 0...60 {
+            let x0 = lo + (hi - lo) * Double(k) / 60
+            let half = t * se * abs(x0)
+            points.append(x0); fit.append(b * x0); low.append(b * x0 - half); high.append(b * x0 + half)
+        }
+        return (ex, ey, FitLine(x: points, fit: fit, low: low, high: high, confidenceLevel: level))
+    }
+
     public static func fitLine(x: [Double], y: [Double], level: Double) -> FitLine? {
         let pairs = zip(x, y).filter { $0.0.isFinite && $0.1.isFinite }
         let xs = pairs.map(\.0), ys = pairs.map(\.1)

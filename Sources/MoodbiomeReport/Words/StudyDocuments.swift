@@ -317,6 +317,16 @@ public struct StudyDocuments: Sendable {
                 out.append(ReportFigure(name: fileNameComponent("\(outcome)-vs-\(m.metric)") + ".svg",
                                         svg: Figures.scatter(x: m.metricValues, y: m.outcomeValues, line: m.line, xLabel: axisLabel(m.metric),
                                                              yLabel: axisLabel(outcome), title: "\(names.column(outcome)) against \(names.column(m.metric))", caption: caption)))
+                if let av = m.adjusted {
+                    let avCaption = ["Added-variable plot: both axes residualised on the covariates; n = \(n).",
+                                     "Line: slope = adjusted \(effect); band: its \(level)% interval."]
+                    out.append(ReportFigure(name: fileNameComponent("\(outcome)-vs-\(m.metric)-adjusted") + ".svg",
+                                            svg: Figures.scatter(x: av.x, y: av.y, line: av.line,
+                                                                 xLabel: "\(names.column(m.metric)) | covariates (residual)",
+                                                                 yLabel: "\(names.column(outcome)) | covariates (residual)",
+                                                                 title: "\(names.column(outcome)) against \(names.column(m.metric)), adjusted (added-variable plot)",
+                                                                 caption: avCaption)))
+                }
             }
             if let grouped = m.byGroup {
                 let caption = ["Kruskal–Wallis test across \(grouped.column) groups: H = \(NumberPolicy.value(grouped.test.statistic)), \(NumberPolicy.statement(grouped.test.pValue)) (unadjusted).",
@@ -328,7 +338,8 @@ public struct StudyDocuments: Sendable {
             }
         }
         // Every metric's main figure as one lettered panel (not in the report: a file for a paper).
-        let main = out.filter { f in r.metrics.contains { f.name.hasPrefix(fileNameComponent("\(outcome)-vs-\($0.metric)")) || f.name.hasPrefix(fileNameComponent("\($0.metric)-by-\(r.modelledOutcome)")) } }
+        let mainNames = Set(r.metrics.flatMap { [fileNameComponent("\(outcome)-vs-\($0.metric)") + ".svg", fileNameComponent("\($0.metric)-by-\(r.modelledOutcome)") + ".svg"] })
+        let main = out.filter { mainNames.contains($0.name) }
         if main.count >= 2 {
             out.append(ReportFigure(name: "panel-metrics.svg", svg: Figures.panel(main.map(\.svg), title: "Alpha diversity and \(names.column(outcome)): every metric"), inReport: false))
         }

@@ -394,6 +394,29 @@ func twinsStudy(outputDirectory: String = temporaryDirectory() + "/out") -> Stud
         #expect(byOutcome.contains(">lean<") && byOutcome.contains(">obese<"))
     }
 
+    /// Linear models with covariates get an added-variable plot whose slope
+    /// is the adjusted β (Frisch–Waugh–Lovell), and the panel of main figures.
+    @Test func addedVariablePlotsShowTheAdjustedFit() throws {
+        var job = StudyAnalysis(countsPath: datasetPath("simulated-gut-mood/counts.csv"),
+                                metadataPath: datasetPath("simulated-gut-mood/metadata.csv"),
+                                outcome: "phq9_total", outputDirectory: temporaryDirectory() + "/o")
+        job.diversity.metrics = "shannon,chao1"
+        job.association.covariates = ["age", "sex", "bmi"]
+        let result = try job.compute { _ in }
+        let m = result.metrics[0]
+        let av = try #require(m.adjusted)
+        let slope = zip(av.x, av.y).reduce(0) { $0 + $1.0 * $1.1 } / av.x.reduce(0) { $0 + $1 * $1 }
+        #expect(isClose(slope, m.term.estimate!, relative: 1e-10))
+        #expect(isClose(av.line.fit[60] / av.line.x[60], m.term.estimate!, relative: 1e-12))
+        let names = result.files.map(\.name)
+        #expect(names.contains("figures/phq9_total-vs-shannon-adjusted.svg") && names.contains("figures/panel-metrics.svg"))
+        let panel = try #require(result.files.first { $0.name == "figures/panel-metrics.svg" }).contents
+        #expect(panel.components(separatedBy: "<svg x=").count == 3)
+        // No covariates, no added-variable plot.
+        job.association.covariates = []
+        #expect(try job.compute { _ in }.metrics[0].adjusted == nil)
+    }
+
     @Test func pValuesReadInTextAndIntegersPrintWhole() {
         #expect(NumberPolicy.statement(0.0004) == "p < 0.001")
         #expect(NumberPolicy.statement(0.0069, symbol: "q") == "q = 0.0069")
