@@ -23,10 +23,22 @@ public enum Figures {
         }
     }
 
-    /// Splits text into lines of at most `limit` characters at spaces.
+    /// Splits text into lines of at most `limit` characters at spaces, never
+    /// around a relation sign: `p = 0.0069` and `p < 0.001` stay whole.
     static func wrap(_ text: String, limit: Int) -> [String] {
+        var units = [String]()
+        var glue = false
+        for word in text.split(separator: " ").map(String.init) {
+            let relation = ["=", "<", ">", "≤", "≥", "±"].contains(word)
+            if (relation || glue), let last = units.popLast() {
+                units.append(last + " " + word)
+            } else {
+                units.append(word)
+            }
+            glue = relation
+        }
         var lines = [String](), current = ""
-        for word in text.split(separator: " ") {
+        for word in units {
             if !current.isEmpty && current.count + 1 + word.count > limit {
                 lines.append(current)
                 current = String(word)

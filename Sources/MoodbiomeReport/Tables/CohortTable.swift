@@ -8,6 +8,12 @@ import MoodbiomeIO
 /// Overall, each group, and the p-value and test across groups. The
 /// statistics come from ``CohortSummary``.
 public enum CohortTable {
+    /// Decimals that show `x` to 3 significant digits, 0 to 4.
+    static func decimals(_ x: Double) -> Int {
+        guard x.isFinite, x > 0 else { return 0 }
+        return Swift.max(0, Swift.min(4, 2 - Int(floor(log10(x)))))
+    }
+
     /// The table and its footnotes. `names` orders the group columns and
     /// names groups and levels as `--levels` asks (`obese=0:lean,1:obese`).
     public static func layout(_ summary: CohortSummary, names: DisplayNames = DisplayNames()) -> (table: TextTable, notes: [String]) {
@@ -35,12 +41,18 @@ public enum CohortTable {
             switch variable.summary {
             case .numeric(let groups, let median):
                 var row = [variable.name + (median ? ", median [IQR]" : ", mean ± SD")]
+                // One number of decimals per row, from the overall column's
+                // spread (3 significant digits of its SD, or of its IQR).
+                let overall = groups.first ?? nil
+                let spread = median ? (overall.map { $0.upperQuartile - $0.lowerQuartile } ?? 0) : (overall?.standardDeviation ?? 0)
+                let decimals = Self.decimals(spread.isFinite && spread > 0 ? spread : abs(overall.map { median ? $0.median : $0.mean } ?? 1))
+                func f(_ x: Double) -> String { x.isFinite ? String(format: "%.\(decimals)f", x) : "NA" }
                 for g in perm.map({ groups[$0] }) {
                     guard let g else { row.append("NA"); continue }
                     if median {
-                        row.append("\(NumberPolicy.value(g.median)) [\(NumberPolicy.value(g.lowerQuartile))–\(NumberPolicy.value(g.upperQuartile))]")
+                        row.append("\(f(g.median)) [\(f(g.lowerQuartile))–\(f(g.upperQuartile))]")
                     } else {
-                        row.append("\(NumberPolicy.value(g.mean)) ± \(g.count > 1 ? NumberPolicy.value(g.standardDeviation) : "NA")")
+                        row.append("\(f(g.mean)) ± \(g.count > 1 ? f(g.standardDeviation) : "NA")")
                     }
                 }
                 if grouped { row += [NumberPolicy.pValue(variable.test?.pValue), variable.test?.method ?? ""] }

@@ -170,6 +170,15 @@ func isWellFormedXML(_ text: String) -> Bool {
         #expect(bad == [false, false, false])
     }
 
+    /// Captions never break between a name and its value: `p = 0.0069` stays on one line.
+    @Test func captionsKeepRelationsWhole() {
+        for limit in [8, 12, 20, 30] {
+            let lines = Figures.wrap("n = 296. Adjusted for age: β = -0.976 (95% CI -1.62 to -0.332), p = 0.0031, q < 0.001.", limit: limit)
+            #expect(!lines.contains { $0.hasSuffix(" p") || $0.hasSuffix(" q") || $0.hasPrefix("=") || $0.hasPrefix("<") }, "\(limit): \(lines)")
+            #expect(lines.contains { $0.contains("p = 0.0031,") } && lines.contains { $0.contains("q < 0.001.") })
+        }
+    }
+
     @Test func figureFileNamesAreSafe() {
         #expect(fileNameComponent("BMI (kg/m2)-vs-shannon") == "BMI__kg_m2_-vs-shannon")
         #expect(fileNameComponent("../x") == ".._x")

@@ -35,7 +35,7 @@ import Testing
         let (built, notes) = CohortTable.layout(summary)
         #expect(built.columns == ["Characteristic", "Overall (n = 8)", "minimal (n = 2)", "mild (n = 3)", "moderate (n = 2)", "p", "Test"])
         let rows = built.rows.map { $0.map { cell -> String in if case .text(let s) = cell { return s } else { return "" } } }
-        #expect(rows[0] == ["age, mean ± SD", "40 ± 13.2", "42.5 ± 3.54", "40 ± 14.1", "47.5 ± 17.7", "0.85", "one-way ANOVA"])
+        #expect(rows[0] == ["age, mean ± SD", "40.0 ± 13.2", "42.5 ± 3.5", "40.0 ± 14.1", "47.5 ± 17.7", "0.85", "one-way ANOVA"])
         #expect(rows[1] == ["  missing", "1", "0", "1", "0", "", ""])
         #expect(rows[2] == ["sex, n (%)", "", "", "", "", "0.12", "Pearson chi-squared test"])
         #expect(rows[3] == ["  F", "4 (50.0%)", "0 (0.0%)", "2 (66.7%)", "2 (100.0%)", "", ""])
@@ -49,7 +49,7 @@ import Testing
         let row = CohortTable.layout(summary).table.rows[0].map { cell -> String in if case .text(let s) = cell { return s } else { return "" } }
         // np.percentile([1, 2, 3, 4, 10, 20], [25, 50, 75]) = 2.25, 3.5, 8.5; of [1, 2, 3]: 1.5, 2, 2.5.
         // scipy.stats.mannwhitneyu([1, 2, 3], [4, 10, 20]): U = 0, exact p = 0.1.
-        #expect(row == ["x, median [IQR]", "3.50 [2.25–8.50]", "2 [1.50–2.50]", "10 [7–15]", "0.10", "Mann-Whitney U test"])
+        #expect(row == ["x, median [IQR]", "3.50 [2.25–8.50]", "2.00 [1.50–2.50]", "10.00 [7.00–15.00]", "0.10", "Mann-Whitney U test"])
     }
 }
 

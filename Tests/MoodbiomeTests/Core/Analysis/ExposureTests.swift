@@ -51,7 +51,7 @@ struct ExposureTests {
                                      "summary.md", "report.html", "figures/shannon-by-SampleType.svg"])
         let cohort = try #require(result.files.first { $0.name == "cohort.csv" }).contents
         #expect(cohort.hasPrefix("Characteristic,Overall (n = 26),Feces (n = 4),Freshwater (n = 2),Freshwater (creek) (n = 3),"))
-        #expect(cohort.contains("\n\"shannon, mean ± SD\",4.41 ± 1.10,3.67 ± 0.377,"))
+        #expect(cohort.contains("\n\"shannon, mean ± SD\",4.41 ± 1.10,3.67 ± 0.38,"))
         #expect(cohort.contains("\n\"observed_features, mean ± SD\","))
         let summary = try #require(result.files.first { $0.name == "summary.md" }).contents
         #expect(summary.contains("| shannon | F(8, 17) = 21.3 | < 0.001 | < 0.001 | Feces 3.67;"))
