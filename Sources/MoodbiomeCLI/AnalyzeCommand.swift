@@ -186,21 +186,7 @@ struct AnalyzeCommand: ParsableCommand {
     }
 
     func makeExposureJob() throws -> ExposureStudy {
-        var job = ExposureStudy(countsPath: counts, metadataPath: metadata, exposure: exposure ?? "", outputDirectory: outDir)
-        diversity.configure(&job.diversity)
-        job.idColumn = idColumn
-        job.association.covariates = commaList(covariates)
-        (_, job.association.covariance, job.association.confidenceLevel, job.association.references) = try model.resolved()
-        job.association.cluster = model.cluster
-        if let random { job.association.random = try Formula.randomTerms(random) }
-        job.association.reml = !maximumLikelihood
-        job.association.adjustment = adjust
-        job.names = try displayNames()
-        job.tableFormat = format
-        job.overwrite = force
-        job.guardFormulas = safeCSV
-        job.spelling = commandLineSpelling
-        return job
+        ExposureStudy(try makeJob(), exposure: exposure ?? "")
     }
 
     func run() throws {

@@ -267,7 +267,6 @@ public struct AlphaAssociation: Sendable {
 
         // Join on sample ID, in metadata order.
         let join = try SampleJoin(metadata: metadata, sampleIDs: alpha.sampleIDs, samplesFile: countsSource)
-        let alphaRow = Dictionary(uniqueKeysWithValues: alpha.sampleIDs.enumerated().map { ($1, $0) })
         let joined = join.metadataRows
         let onlyInMetadata = join.onlyInMetadata
         let onlyInCounts = join.onlyInSamples
@@ -299,10 +298,8 @@ public struct AlphaAssociation: Sendable {
         if let g = group, !keep.contains(g) { keep.append(g) }
         var merged = metadata.selectingRows(joined)
             .selectingColumns(keep, source: "merged table (\(original.source) joined with \(countsSource))")
-        merged = merged.appendingColumns(labels.enumerated().map { m, label in
-            DataTable.Column(name: label, numbers: merged.ids.map { alpha.values[alphaRow[$0] ?? 0, m] })
-        })
-        let reads = merged.ids.map { alphaRow[$0].map { alpha.reads.indices.contains($0) ? alpha.reads[$0] : .nan } ?? .nan }
+        merged = merged.appendingColumns(alpha.metricColumns(for: merged.ids))
+        let reads = alpha.reads(for: merged.ids)
         var covariateTerms = prepared.covariates
         if depthCovariate {
             if merged["log_reads"] != nil {

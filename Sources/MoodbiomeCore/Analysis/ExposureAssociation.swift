@@ -77,6 +77,11 @@ public struct ExposureAssociation: Sendable {
         /// The metric's and exposure's values of the modelled rows (numeric exposures).
         public let exposureValues: [Double]
         public let metricValues: [Double]
+        /// The metric's raw mean per level, in `groups` order.
+        public var levelMeans: [Double] { groups.map { $0.values.isEmpty ? .nan : $0.values.reduce(0, +) / Double($0.values.count) } }
+        /// Numeric exposures: the unadjusted least-squares line of the metric
+        /// on the exposure with its confidence band (``AlphaAssociation/fitLine(x:y:level:)``).
+        public let line: AlphaAssociation.FitLine?
     }
 
     public struct Result: Sendable {
@@ -131,16 +136,13 @@ public struct ExposureAssociation: Sendable {
             throw DataError(.metricNameClash(label), at: SourceLocation(file: metadata.source, columnName: label))
         }
         let join = try SampleJoin(metadata: metadata, sampleIDs: alpha.sampleIDs, samplesFile: countsSource)
-        let alphaRow = Dictionary(uniqueKeysWithValues: alpha.sampleIDs.enumerated().map { ($1, $0) })
         var keep = [exposure]
         for v in covariateTerms.flatMap(\.variables) + random.flatMap(\.variables) + (cluster.map { [$0] } ?? []) where !keep.contains(v) {
             keep.append(v)
         }
         var merged = metadata.selectingRows(join.metadataRows)
             .selectingColumns(keep, source: "merged table (\(metadata.source) joined with \(countsSource))")
-        merged = merged.appendingColumns(labels.enumerated().map { m, label in
-            DataTable.Column(name: label, numbers: merged.ids.map { alpha.values[alphaRow[$0] ?? 0, m] })
-        })
+        merged = merged.appendingColumns(alpha.metricColumns(for: merged.ids))
         let exposureColumn = merged[exposure]
         let categorical = exposureColumn?.kind == .categorical
         var results = [MetricResult]()
@@ -177,9 +179,11 @@ public struct ExposureAssociation: Sendable {
                 groups = order.map { level in (label: level, values: design.rowIndices.filter { column.cells[$0] == level }.map { values[$0] }) }
             }
             let rows = design.rowIndices
+            let exposureValues = categorical ? [] : rows.map { exposureColumn?.numbers[$0] ?? .nan }
+            let metricValues = rows.map { values[$0] }
             results.append(MetricResult(metric: label, model: model, test: test, pairwise: pairwise, groups: groups,
-                                        exposureValues: categorical ? [] : rows.map { exposureColumn?.numbers[$0] ?? .nan },
-                                        metricValues: rows.map { values[$0] }))
+                                        exposureValues: exposureValues, metricValues: metricValues,
+                                        line: categorical ? nil : AlphaAssociation.fitLine(x: exposureValues, y: metricValues, level: confidenceLevel)))
         }
         let qValues = adjustment.adjust(results.map(\.test.pValue))
         return Result(diversity: alpha, merged: merged, exposure: exposure, levels: categorical ? levels : nil,
@@ -205,20 +209,9 @@ public struct ExposureAssociation: Sendable {
         }
         let columns = all.filter { model.coefficients[$0].estimate != nil }
         let q = columns.count
-        var block = Matrix(rows: q, columns: q)
-        for (a, i) in columns.enumerated() { for (b, j) in columns.enumerated() { block[a, b] = v[i, j] } }
         let beta = columns.map { model.coefficients[$0].estimate ?? 0 }
         var w = Double.nan
-        if q > 0, let u = try? Cholesky(block) {
-            // Uᵀz = β, so βᵀV⁻¹β = zᵀz.
-            var z = [Double](repeating: 0, count: q)
-            for i in 0..<q {
-                var t = beta[i]
-                for k in 0..<i { t -= u.upper[k, i] * z[k] }
-                z[i] = t / u.upper[i, i]
-            }
-            w = z.reduce(0) { $0 + $1 * $1 }
-        }
+        if q > 0, let u = try? Cholesky(v.principalSubmatrix(columns)) { w = u.quadraticForm(beta) }
         switch model.fit {
         case .linear(let m):
             let f = w / Double(q)

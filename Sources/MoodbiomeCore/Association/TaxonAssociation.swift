@@ -134,12 +134,13 @@ public struct TaxonAssociation: Sendable {
             }
         } else {
             // 6'. A mixed model per feature (the design and groups shared).
-            let values = y, shared = data
+            let values = y, source = data.source
+            let blocks = try RandomEffectsBlock.build(formula: design.formula, data: data, design: design)
             let fits = parallelChunkMap(count: names.count, minimumPerChunk: 2) { range in
                 range.map { c -> [Coefficient]? in
                     var d = design
                     d.response = Array(values.column(c))
-                    return (try? LinearMixedModel(design: d, data: shared))?.coefficients
+                    return (try? LinearMixedModel(design: d, blocks: blocks, source: source))?.coefficients
                 }
             }.flatMap { $0 }
             for (c, coefficients) in fits.enumerated() {

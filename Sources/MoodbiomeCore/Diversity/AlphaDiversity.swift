@@ -193,3 +193,22 @@ extension AlphaDiversityResult {
         return TextTable(columns: ["sample_id"] + metrics.map(\.label), rows: rows)
     }
 }
+
+extension AlphaDiversityResult {
+    /// Each metric as a column over `ids`, in that order (NaN for a sample
+    /// the result lacks): what an analysis joins onto its metadata.
+    public func metricColumns(for ids: [String]) -> [DataTable.Column] {
+        let row = rowIndex
+        return metrics.indices.map { m in
+            DataTable.Column(name: metrics[m].label, numbers: ids.map { id in row[id].map { values[$0, m] } ?? .nan })
+        }
+    }
+
+    /// The reads of `ids`' samples, in that order (NaN for a sample the result lacks).
+    public func reads(for ids: [String]) -> [Double] {
+        let row = rowIndex
+        return ids.map { id in row[id].flatMap { reads.indices.contains($0) ? reads[$0] : nil } ?? .nan }
+    }
+
+    var rowIndex: [String: Int] { Dictionary(uniqueKeysWithValues: sampleIDs.enumerated().map { ($1, $0) }) }
+}

@@ -78,6 +78,14 @@ public struct Matrix: Sendable, Equatable {
         return t
     }
 
+    /// The rows and columns whose indices are given, in that order (a
+    /// covariance matrix's block for some coefficients).
+    public func principalSubmatrix(_ indices: [Int]) -> Matrix {
+        var out = Matrix(rows: indices.count, columns: indices.count)
+        for (b, j) in indices.enumerated() { for (a, i) in indices.enumerated() { out[a, b] = self[i, j] } }
+        return out
+    }
+
     /// The columns whose indices are given, in that order.
     public func selectingColumns(_ indices: [Int]) -> Matrix {
         var out = [Double]()

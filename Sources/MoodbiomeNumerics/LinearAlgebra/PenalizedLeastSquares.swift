@@ -108,7 +108,6 @@ public struct PenalizedLeastSquares: Sendable {
 
     /// The solution and determinants at one θ.
     public struct Solution: Sendable {
-        public var theta: [Double]
         /// log det(ΛᵀZᵀZΛ + I).
         public var logDetL: Double
         /// log det(R_XᵀR_X) = log det(XᵀV⁻¹X)·σ²-free.
@@ -408,7 +407,7 @@ public struct PenalizedLeastSquares: Sendable {
             for v in u[t] { pwrss += v * v }
         }
         for r in residuals { pwrss += r * r }
-        return Solution(theta: theta, logDetL: logDetL, logDetRX: logDetRX, pwrss: pwrss, beta: beta, u: u,
+        return Solution(logDetL: logDetL, logDetRX: logDetRX, pwrss: pwrss, beta: beta, u: u,
                         residuals: residuals, lxx: lxx)
     }
 

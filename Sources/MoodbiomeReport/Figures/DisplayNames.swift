@@ -9,7 +9,7 @@ import MoodbiomeCore
 /// (`phq9_total` → "PHQ-9 total", `phq9_band` → "PHQ-9 severity band");
 /// other names are shown as they are. Tables and methods keep the column
 /// names, which is what a reader must type to reproduce the analysis.
-public struct DisplayNames: Sendable, Equatable {
+public struct DisplayNames: Sendable {
     /// Display text per column.
     public var labels: [String: String] = [:]
     /// Per column, the levels in display order, each with an optional label.
@@ -17,14 +17,9 @@ public struct DisplayNames: Sendable, Equatable {
 
     public init() {}
 
-    public static func == (a: DisplayNames, b: DisplayNames) -> Bool {
-        a.labels == b.labels && a.levels.keys == b.levels.keys
-            && a.levels.allSatisfy { k, v in b.levels[k].map { $0.map(\.value) == v.map(\.value) && $0.map(\.label) == v.map(\.label) } ?? false }
-    }
-
     /// Parses `COLUMN=a,b:label,c` items (`--levels`).
     ///
-    /// - Returns: nil for an item not in that form.
+    /// - Returns: false for an item not in that form (nothing is added).
     public mutating func addLevels(_ item: String) -> Bool {
         guard let eq = item.firstIndex(of: "="), eq != item.startIndex else { return false }
         let column = String(item[..<eq])
@@ -37,6 +32,14 @@ public struct DisplayNames: Sendable, Equatable {
         guard !entries.isEmpty, entries.allSatisfy({ !$0.0.isEmpty }) else { return false }
         levels[column] = entries.map { (value: $0.0, label: $0.1) }
         return true
+    }
+
+    /// The parameters as provenance records them: `labels` and `levels`
+    /// (each column's levels written back as `a,b:label,c`).
+    public var provenance: [(name: String, json: String)] {
+        [("labels", jsonValue(labels)),
+         ("levels", jsonValue(levels.mapValues { entries in
+             entries.map { entry in entry.label.map { "\(entry.value):\($0)" } ?? entry.value }.joined(separator: ",") }))]
     }
 
     /// Parses `COLUMN=TEXT` (`--display-name`).

@@ -74,7 +74,7 @@ public struct ExposureDocuments: Sendable {
                 let text = c.flatMap { c in c.estimate.map { "\(NumberPolicy.value($0)) (\(NumberPolicy.interval(c.confidenceLow, c.confidenceHigh)))" } } ?? "aliased"
                 row.insert(text, at: 1)
             } else {
-                row.append(m.groups.map { "\($0.label) \(NumberPolicy.value(mean($0.values)))" }.joined(separator: "; "))
+                row.append(zip(m.groups, m.levelMeans).map { "\($0.label) \(NumberPolicy.value($1))" }.joined(separator: "; "))
                 let significant = m.pairwise.filter { $0.adjustedPValue < 0.05 }.map { "\($0.level) vs \($0.versus)" }
                 row.append(significant.isEmpty ? "none" : significant.joined(separator: "; "))
             }
@@ -83,8 +83,6 @@ public struct ExposureDocuments: Sendable {
         }
         return TextTable(columns: header, rows: rows)
     }
-
-    func mean(_ x: [Double]) -> Double { x.isEmpty ? .nan : x.reduce(0, +) / Double(x.count) }
 
     /// The notes `analyze --exposure` prints (joins and the models' notes).
     public var notes: [String] {
@@ -155,9 +153,8 @@ public struct ExposureDocuments: Sendable {
                                                              yLabel: yLabel, title: "\(names.column(m.metric)) by \(names.column(exposure))",
                                                              caption: caption)))
             } else {
-                let line = AlphaAssociation.fitLine(x: m.exposureValues, y: m.metricValues, level: result.settings.confidenceLevel)
                 out.append(ReportFigure(name: fileNameComponent("\(m.metric)-vs-\(exposure)") + ".svg",
-                                        svg: Figures.scatter(x: m.exposureValues, y: m.metricValues, line: line, xLabel: names.column(exposure),
+                                        svg: Figures.scatter(x: m.exposureValues, y: m.metricValues, line: m.line, xLabel: names.column(exposure),
                                                              yLabel: yLabel, title: "\(names.column(m.metric)) against \(names.column(exposure))",
                                                              caption: caption)))
             }

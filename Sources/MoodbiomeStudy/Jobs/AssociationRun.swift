@@ -82,11 +82,7 @@ public struct AssociationRun: Sendable {
         try validate()
         let metadata = try DataTable.read(metadataPath, idColumn: idColumn)
         var readOptions = self.readOptions
-        if let found = try orientationFromMetadata(countsPath, options: readOptions, metadataIDs: metadata.ids) {
-            readOptions.orientation = found.orientation
-            report(Words.orientationChosen(found.orientation, rowsMatched: found.rowsMatched, columnsMatched: found.columnsMatched,
-                                           path: countsPath, spelling: spelling))
-        }
+        try resolveOrientation(&readOptions, path: countsPath, metadataIDs: metadata.ids, spelling: spelling, report: report)
         let table = try readCountTable(countsPath, options: readOptions, report: report, spelling: spelling)
         let join = try SampleJoin(metadata: metadata, sampleIDs: table.sampleIDs, samplesFile: countsPath)
         for note in Words.joinNotes(join, samplesFile: countsPath) { report(note) }

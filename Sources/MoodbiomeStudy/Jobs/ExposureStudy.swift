@@ -31,6 +31,29 @@ public struct ExposureStudy: Sendable {
         self.outputDirectory = outputDirectory
     }
 
+    /// The exposure study with an outcome study's shared settings — inputs,
+    /// diversity, covariates, errors, random terms, level, references,
+    /// adjustment, output and names (`analyze --exposure`, `[model] exposure`).
+    public init(_ a: StudyAnalysis, exposure: String) {
+        self.init(countsPath: a.diversity.tablePath, metadataPath: a.metadataPath, exposure: exposure, outputDirectory: a.outputDirectory)
+        diversity = a.diversity
+        idColumn = a.idColumn
+        association.covariates = a.association.covariates
+        association.covariance = a.association.covariance
+        association.cluster = a.association.cluster
+        association.random = a.association.random
+        association.reml = a.association.reml
+        association.confidenceLevel = a.association.confidenceLevel
+        association.references = a.association.references
+        association.adjustment = a.association.adjustment
+        tableFormat = a.tableFormat
+        names = a.names
+        manifestPath = a.manifestPath
+        overwrite = a.overwrite
+        guardFormulas = a.guardFormulas
+        spelling = a.spelling
+    }
+
     public var tableFiles: [String] {
         ["diversity", "merged", "models", "fit", "exposure_tests", "pairwise", "cohort"].map { $0 + "." + tableFormat.fileExtension }
             + (association.random.isEmpty ? [] : ["random_effects." + tableFormat.fileExtension])
@@ -64,10 +87,7 @@ public struct ExposureStudy: Sendable {
             ("cluster", jsonValue(a.cluster)), ("random", jsonValue(a.random.isEmpty ? nil : a.random.map(\.text).joined(separator: " + "))),
             ("conf_level", jsonValue(a.confidenceLevel)), ("references", jsonValue(a.references)),
             ("adjust", jsonValue(a.adjustment.rawValue)), ("table_format", jsonValue(tableFormat.rawValue)),
-            ("labels", jsonValue(names.labels)),
-            ("levels", jsonValue(names.levels.mapValues { entries in
-                entries.map { entry in entry.label.map { "\(entry.value):\($0)" } ?? entry.value }.joined(separator: ",") })),
-        ]
+        ] + names.provenance
         let provenance = Provenance(command: manifestPath == nil ? "analyze" : "run", parameters: parameters, inputs: inputs,
                                     seed: diversity.rarefactionDepth == nil ? nil : diversity.resolvedSeed, outputs: result.files)
         try directory.write(result.files + [(OutputDirectory.provenanceFile, try provenance.json(runAt: Date()))])
@@ -79,11 +99,7 @@ public struct ExposureStudy: Sendable {
         let metadata = try DataTable.read(metadataPath, idColumn: idColumn)
         let covariates = try association.prepare(metadata: metadata)
         var diversity = self.diversity
-        if let found = try orientationFromMetadata(diversity.tablePath, options: diversity.readOptions, metadataIDs: metadata.ids) {
-            diversity.readOptions.orientation = found.orientation
-            report(Words.orientationChosen(found.orientation, rowsMatched: found.rowsMatched, columnsMatched: found.columnsMatched,
-                                           path: diversity.tablePath, spelling: spelling))
-        }
+        try resolveOrientation(&diversity.readOptions, path: diversity.tablePath, metadataIDs: metadata.ids, spelling: spelling, report: report)
         let alpha = try diversity.compute(report: report)
         let analysis = try association.run(alpha: alpha, metadata: metadata, covariates: covariates, countsSource: diversity.tablePath)
         var documents = ExposureDocuments(result: analysis, countsPath: diversity.tablePath, alphaOptions: diversity.options,
@@ -96,21 +112,12 @@ public struct ExposureStudy: Sendable {
         func add(_ name: String, _ table: TextTable) { files.append(("\(name).\(ext)", table.rendered(as: f, guardFormulas: guardFormulas))) }
         add("diversity", alpha.table)
         add("merged", analysis.merged.textTable)
-        var modelColumns = ["metric"], modelRows = [[TextTable.Cell]]()
-        for (i, m) in analysis.metrics.enumerated() {
-            let table = m.model.coefficientTable()
-            if i == 0 { modelColumns += table.columns }
-            modelRows += table.rows.map { [.text(m.metric)] + $0 }
-        }
-        add("models", TextTable(columns: modelColumns, rows: modelRows))
-        let fitNames = analysis.metrics.first?.model.fitStatistics.map(\.name) ?? []
-        add("fit", TextTable(columns: ["metric"] + fitNames,
-                             rows: analysis.metrics.map { m in [.text(m.metric)] + m.model.fitStatistics.map { .number($0.value) } }))
+        add("models", stackedByMetric(analysis.metrics.map { ($0.metric, $0.model.coefficientTable()) }))
+        add("fit", stackedByMetric(analysis.metrics.map { ($0.metric, $0.model.fitTable) }))
         add("exposure_tests", documents.testsTable)
         add("pairwise", documents.pairwiseTable)
         // Table 1 by exposure group (categorical) or overall: metrics, depth, covariates.
-        let position = Dictionary(uniqueKeysWithValues: alpha.sampleIDs.enumerated().map { ($1, $0) })
-        let reads = analysis.merged.ids.map { position[$0].map { alpha.reads[$0] } ?? .nan }
+        let reads = alpha.reads(for: analysis.merged.ids)
         let categorical = analysis.levels != nil
         let summary = try CohortSummary.study(data: analysis.merged, outcome: categorical ? nil : analysis.exposure, groupedByOutcome: false,
                                               metrics: alpha.metrics.map(\.label), reads: reads,
@@ -118,13 +125,7 @@ public struct ExposureStudy: Sendable {
         let (cohortTable, cohortNotes) = CohortTable.layout(summary, names: names)
         add("cohort", cohortTable)
         if !association.random.isEmpty {
-            var columns = ["metric"], rows = [[TextTable.Cell]]()
-            for m in analysis.metrics {
-                guard let table = m.model.randomEffectsTable else { continue }
-                if columns.count == 1 { columns += table.columns }
-                rows += table.rows.map { [.text(m.metric)] + $0 }
-            }
-            add("random_effects", TextTable(columns: columns, rows: rows))
+            add("random_effects", stackedByMetric(analysis.metrics.map { ($0.metric, $0.model.randomEffectsTable) }))
         }
         files.append(("summary.md", documents.summaryMarkdown))
         let figures = documents.figures

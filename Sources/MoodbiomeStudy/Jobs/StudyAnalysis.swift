@@ -120,10 +120,8 @@ public struct StudyAnalysis: Sendable {
             ("random", jsonValue(a.random.isEmpty ? nil : a.random.map(\.text).joined(separator: " + "))),
             ("estimation", jsonValue(a.random.isEmpty ? nil : a.reml ? "REML" : "ML")), ("depth_covariate", jsonValue(a.depthCovariate)), ("conf_level", jsonValue(a.confidenceLevel)),
             ("references", jsonValue(a.references)), ("adjust", jsonValue(a.adjustment.rawValue)),
-            ("table_format", jsonValue(tableFormat.rawValue)), ("labels", jsonValue(names.labels)),
-            ("levels", jsonValue(names.levels.mapValues { entries in
-                entries.map { entry in entry.label.map { "\(entry.value):\($0)" } ?? entry.value }.joined(separator: ",") })),
-        ]
+            ("table_format", jsonValue(tableFormat.rawValue)),
+        ] + names.provenance
     }
 
     /// Everything but the writing: read, compute, render.
@@ -132,11 +130,7 @@ public struct StudyAnalysis: Sendable {
         let prepared = try association.prepare(metadata: metadata)
         _ = try composition.definitions(hasTree: diversity.tree != nil)
         var diversity = self.diversity
-        if let found = try orientationFromMetadata(diversity.tablePath, options: diversity.readOptions, metadataIDs: metadata.ids) {
-            diversity.readOptions.orientation = found.orientation
-            report(Words.orientationChosen(found.orientation, rowsMatched: found.rowsMatched, columnsMatched: found.columnsMatched,
-                                           path: diversity.tablePath, spelling: spelling))
-        }
+        try resolveOrientation(&diversity.readOptions, path: diversity.tablePath, metadataIDs: metadata.ids, spelling: spelling, report: report)
         let (alpha, table, phylogeny) = try diversity.computeWithInputs(report: report)
         let analysis = try association.run(alpha: alpha, prepared: prepared, countsSource: diversity.tablePath)
         var findings = [CompositionFinding]()
@@ -178,18 +172,11 @@ public struct StudyAnalysis: Sendable {
         }
         files.append(("models.\(ext)", TextTable(columns: modelColumns, rows: modelRows).rendered(as: f, guardFormulas: guardFormulas)))
 
-        let fitNames = r.metrics.first?.model.fitStatistics.map(\.name) ?? []
-        let fitRows: [[TextTable.Cell]] = r.metrics.map { m in [.text(m.metric)] + m.model.fitStatistics.map { .number($0.value) } }
-        files.append(("fit.\(ext)", TextTable(columns: ["metric"] + fitNames, rows: fitRows).rendered(as: f, guardFormulas: guardFormulas)))
+        files.append(("fit.\(ext)", stackedByMetric(r.metrics.map { ($0.metric, $0.model.fitTable) }).rendered(as: f, guardFormulas: guardFormulas)))
         if !r.random.isEmpty {
             // The variance components of every metric's mixed model.
-            var columns = ["metric"], rows = [[TextTable.Cell]]()
-            for m in r.metrics {
-                guard let table = m.model.randomEffectsTable else { continue }
-                if columns.count == 1 { columns += table.columns }
-                rows += table.rows.map { [.text(m.metric)] + $0 }
-            }
-            files.append(("random_effects.\(ext)", TextTable(columns: columns, rows: rows).rendered(as: f, guardFormulas: guardFormulas)))
+            files.append(("random_effects.\(ext)", stackedByMetric(r.metrics.map { ($0.metric, $0.model.randomEffectsTable) })
+                .rendered(as: f, guardFormulas: guardFormulas)))
         }
 
         let correlationRows: [[TextTable.Cell]] = r.metrics.enumerated().map { i, m in
@@ -200,8 +187,7 @@ public struct StudyAnalysis: Sendable {
         // the outcome when the groups are its own bands or values.
         let groupedByOutcome = r.group.map { $0 == r.modelledOutcome || $0.hasSuffix("_band") && r.outcome.hasSuffix("_total")
             && $0.dropLast("_band".count) == r.outcome.dropLast("_total".count) } ?? false
-        let position = Dictionary(uniqueKeysWithValues: r.diversity.sampleIDs.enumerated().map { ($1, $0) })
-        let reads = r.merged.ids.map { id in position[id].map { r.diversity.reads[$0] } ?? .nan }
+        let reads = r.diversity.reads(for: r.merged.ids)
         let summary = try CohortSummary.study(data: r.merged, outcome: r.outcome, groupedByOutcome: groupedByOutcome,
                                               metrics: r.diversity.metrics.map(\.label), reads: reads,
                                               covariates: r.covariateColumns, groupBy: r.group)

@@ -355,22 +355,7 @@ public struct StudyManifest: Sendable {
         a.manifestPath = location.path
         self.analysis = a
         if let exposureColumn {
-            var e = ExposureStudy(countsPath: a.diversity.tablePath, metadataPath: a.metadataPath, exposure: exposureColumn,
-                                  outputDirectory: a.outputDirectory)
-            e.diversity = a.diversity
-            e.idColumn = a.idColumn
-            e.association.covariates = a.association.covariates
-            e.association.covariance = a.association.covariance
-            e.association.cluster = a.association.cluster
-            e.association.random = a.association.random
-            e.association.reml = a.association.reml
-            e.association.confidenceLevel = a.association.confidenceLevel
-            e.association.references = a.association.references
-            e.association.adjustment = a.association.adjustment
-            e.tableFormat = a.tableFormat
-            e.names = a.names
-            e.manifestPath = location.path
-            e.spelling = Self.spelling
+            let e = ExposureStudy(a, exposure: exposureColumn)
             self.exposure = e
             try located {
                 try e.association.validate()

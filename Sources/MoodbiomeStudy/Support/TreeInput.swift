@@ -47,18 +47,31 @@ func readCountTable(_ path: String, options: CountTableReadOptions, report: (Str
     return table
 }
 
-/// The orientation of a CSV/TSV count table decided by the metadata: the
-/// side (first column or header) whose IDs the metadata holds. Nil when
-/// the user chose one, the format fixes it, or neither side matches
-/// better; otherwise the orientation and how many IDs of each side matched.
-func orientationFromMetadata(_ path: String, options: CountTableReadOptions, metadataIDs: [String])
-    throws -> (orientation: SampleOrientation, rowsMatched: Int, columnsMatched: Int)? {
-    guard options.orientation == .auto, let ids = try CountTable.delimitedIdentifiers(path, options: options) else { return nil }
+/// Decides the orientation of a CSV/TSV count table from the metadata —
+/// the side (first column or header) whose IDs the metadata holds — when
+/// the user chose none and the format does not fix it, and says which.
+/// Leaves `options` as they are when neither side matches better.
+func resolveOrientation(_ options: inout CountTableReadOptions, path: String, metadataIDs: [String],
+                        spelling: ParameterSpelling, report: (String) -> Void) throws {
+    guard options.orientation == .auto, let ids = try CountTable.delimitedIdentifiers(path, options: options) else { return }
     let known = Set(metadataIDs)
     let rows = ids.rows.filter { known.contains($0) }.count
     let columns = ids.columns.filter { known.contains($0) }.count
-    guard rows != columns else { return nil }
-    return (rows > columns ? .rows : .columns, rows, columns)
+    guard rows != columns else { return }
+    options.orientation = rows > columns ? .rows : .columns
+    report(Words.orientationChosen(options.orientation, rowsMatched: rows, columnsMatched: columns, path: path, spelling: spelling))
+}
+
+/// The per-metric tables of a study stacked into one, a `metric` column first
+/// (models, fit statistics, variance components); nil tables are skipped.
+func stackedByMetric(_ parts: [(metric: String, table: TextTable?)]) -> TextTable {
+    var columns = ["metric"], rows = [[TextTable.Cell]]()
+    for (metric, table) in parts {
+        guard let table else { continue }
+        if columns.count == 1 { columns += table.columns }
+        rows += table.rows.map { [.text(metric)] + $0 }
+    }
+    return TextTable(columns: columns, rows: rows)
 }
 
 extension CountTableReadOptions {

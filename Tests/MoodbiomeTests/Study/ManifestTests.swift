@@ -7,10 +7,10 @@ import Testing
 @testable import MoodbiomeStudy
 
 @Suite struct ManifestTests {
-    func manifest(_ body: String) -> String {
+    /// `study.toml` with `body`, beside copies of a dataset's files (by their own names).
+    func manifest(_ body: String, dataset: String = "simulated-gut-mood", files: [String] = ["counts.csv", "metadata.csv"]) -> String {
         let dir = temporaryDirectory()
-        try! FileManager.default.copyItem(atPath: datasetPath("simulated-gut-mood/counts.csv"), toPath: dir + "/counts.csv")
-        try! FileManager.default.copyItem(atPath: datasetPath("simulated-gut-mood/metadata.csv"), toPath: dir + "/metadata.csv")
+        for name in files { try! FileManager.default.copyItem(atPath: datasetPath(dataset + "/" + name), toPath: dir + "/" + name) }
         try! body.write(toFile: dir + "/study.toml", atomically: false, encoding: .utf8)
         return dir + "/study.toml"
     }
@@ -93,10 +93,6 @@ import Testing
     /// `[model] exposure`: the manifest runs diversity as the outcome, and
     /// `--verify` reproduces it; outcome settings beside it are refused.
     @Test func exposureManifestRunsAndVerifies() throws {
-        let dir = temporaryDirectory()
-        for name in ["feature-table.tsv", "metadata.tsv"] {
-            try FileManager.default.copyItem(atPath: datasetPath("globalpatterns/" + name), toPath: dir + "/" + name)
-        }
         let body = """
         [inputs]
         counts = "feature-table.tsv"
@@ -110,8 +106,9 @@ import Testing
         levels = { SampleType = ["Soil", "Feces"] }
 
         """
-        try body.write(toFile: dir + "/study.toml", atomically: false, encoding: .utf8)
-        let study = try StudyManifest(path: dir + "/study.toml")
+        let path = manifest(body, dataset: "globalpatterns", files: ["feature-table.tsv", "metadata.tsv"])
+        let dir = URL(fileURLWithPath: path).deletingLastPathComponent().path
+        let study = try StudyManifest(path: path)
         #expect(study.exposure?.association.exposure == "SampleType")
         let result = try study.runStudy(overwrite: false) { _ in }
         #expect(result.models == 2 && result.files.contains { $0.name == "pairwise.csv" })
@@ -130,10 +127,6 @@ import Testing
     /// `[model] random` and `ml`: the study's models are mixed models, and a
     /// malformed random term is the manifest's error at its line.
     @Test func randomTermsInTheManifest() throws {
-        let dir = temporaryDirectory()
-        for name in ["counts.csv", "metadata.csv"] {
-            try FileManager.default.copyItem(atPath: datasetPath("simulated-longitudinal/" + name), toPath: dir + "/" + name)
-        }
         let body = """
         [inputs]
         counts = "counts.csv"
@@ -149,7 +142,7 @@ import Testing
         directory = "results"
 
         """
-        try body.write(toFile: dir + "/study.toml", atomically: false, encoding: .utf8)
+        let dir = URL(fileURLWithPath: manifest(body, dataset: "simulated-longitudinal")).deletingLastPathComponent().path
         let study = try StudyManifest(path: dir + "/study.toml")
         #expect(study.analysis.association.random.map(\.text) == ["(1 | participant_id)"])
         #expect(study.analysis.association.reml == false)

@@ -111,3 +111,17 @@ let commandLineSpelling = ParameterSpelling.derived(prefix: "--", separator: "-"
 
 /// The message a user reads for `error` (parameters spelled as on the command line).
 func message(_ error: any Error) -> String { Words.message(for: error, spelling: commandLineSpelling) }
+
+/// The Twins metadata with Moodbiome's Shannon and observed genera joined
+/// on by sample (the R fixtures compute the same with vegan); `richness`
+/// names the observed-genera column.
+func twinsMetadataWithDiversity(richness: String = "observed_features") throws -> DataTable {
+    let table = try CountTable.read(datasetPath("twins/Twins.csv"), options: .init(orientation: .columns))
+    let alpha = try AlphaDiversityResult(table: table, metrics: RequestedMetric.parseList("shannon,observed_features"))
+    let meta = try DataTable.read(datasetPath("twins/metadata.tsv"))
+    let row = Dictionary(uniqueKeysWithValues: alpha.sampleIDs.enumerated().map { ($1, $0) })
+    return meta.appendingColumns([
+        DataTable.Column(name: "shannon", numbers: meta.ids.map { alpha.values[row[$0]!, 0] }),
+        DataTable.Column(name: richness, numbers: meta.ids.map { alpha.values[row[$0]!, 1] }),
+    ])
+}

@@ -129,17 +129,8 @@ public struct LinearRegression: Sendable {
             // f_test, Stata's `test`, and lmtest::waldtest with that vcov).
             let tested = (0..<p).filter { design.columnTerms[$0] != nil && beta[$0] != nil }
             let b = tested.map { beta[$0] ?? 0 }
-            var v = Matrix(rows: tested.count, columns: tested.count)
-            for (a, i) in tested.enumerated() { for (c, j) in tested.enumerated() { v[a, c] = covariance[i, j] } }
-            if let u = try? Cholesky(v) {
-                // Uᵀz = b, so bᵀV⁻¹b = zᵀz.
-                var z = [Double](repeating: 0, count: b.count)
-                for i in 0..<b.count {
-                    var t = b[i]
-                    for k in 0..<i { t -= u.upper[k, i] * z[k] }
-                    z[i] = t / u.upper[i, i]
-                }
-                self.fStatistic = z.reduce(0) { $0 + $1 * $1 } / Double(tested.count)
+            if let u = try? Cholesky(covariance.principalSubmatrix(tested)) {
+                self.fStatistic = u.quadraticForm(b) / Double(tested.count)
                 self.fPValue = FDistribution(numeratorDegreesOfFreedom: Double(tested.count), denominatorDegreesOfFreedom: Double(df)).sf(fStatistic)
             } else {
                 self.fStatistic = .nan
@@ -200,9 +191,7 @@ func termVarianceInflation(design: DesignMatrix, used: [Int]) -> [Int: Double] {
     let correlation = centred.multiplied(by: centred, transposeSelf: .transposed)
     func logDet(_ indices: [Int]) -> Double? {
         if indices.isEmpty { return 0 }
-        var sub = Matrix(rows: indices.count, columns: indices.count)
-        for (a, i) in indices.enumerated() { for (b, j) in indices.enumerated() { sub[a, b] = correlation[i, j] } }
-        return try? Cholesky(sub).logDeterminant
+        return try? Cholesky(correlation.principalSubmatrix(indices)).logDeterminant
     }
     guard let total = logDet(Array(0..<k)) else { return [:] }
     var out = [Int: Double]()

@@ -9,17 +9,7 @@ import Testing
 struct ClusterRobustTests {
     static let reference = csvRows("cluster/cluster-r.csv")
 
-    /// Twins metadata with Moodbiome's Shannon and richness joined on.
-    func twinsData() throws -> DataTable {
-        let table = try CountTable.read(datasetPath("twins/Twins.csv"), options: .init(orientation: .columns))
-        let alpha = try AlphaDiversityResult(table: table, metrics: RequestedMetric.parseList("shannon,observed_features"))
-        let meta = try DataTable.read(datasetPath("twins/metadata.tsv"))
-        let row = Dictionary(uniqueKeysWithValues: alpha.sampleIDs.enumerated().map { ($1, $0) })
-        return meta.appendingColumns([
-            DataTable.Column(name: "shannon", numbers: meta.ids.map { alpha.values[row[$0]!, 0] }),
-            DataTable.Column(name: "richness", numbers: meta.ids.map { alpha.values[row[$0]!, 1] }),
-        ])
-    }
+    func twinsData() throws -> DataTable { try twinsMetadataWithDiversity(richness: "richness") }
 
     func check(_ model: FittedModel, case name: String) {
         let rows = Self.reference.filter { $0["case"] == name && $0["term"] != "wald_f" }

@@ -37,17 +37,7 @@ struct MixedModelTests {
         Case(name: "twins_obese_ml", formula: "observed_features ~ obese + (1 | subject)", data: "twins", reml: false),
     ]
 
-    /// Twins metadata with Moodbiome's Shannon and observed genera joined on.
-    static func twinsData() throws -> DataTable {
-        let table = try CountTable.read(datasetPath("twins/Twins.csv"), options: .init(orientation: .columns))
-        let alpha = try AlphaDiversityResult(table: table, metrics: RequestedMetric.parseList("shannon,observed_features"))
-        let meta = try DataTable.read(datasetPath("twins/metadata.tsv"))
-        let row = Dictionary(uniqueKeysWithValues: alpha.sampleIDs.enumerated().map { ($1, $0) })
-        return meta.appendingColumns([
-            DataTable.Column(name: "shannon", numbers: meta.ids.map { alpha.values[row[$0]!, 0] }),
-            DataTable.Column(name: "observed_features", numbers: meta.ids.map { alpha.values[row[$0]!, 1] }),
-        ])
-    }
+    static func twinsData() throws -> DataTable { try twinsMetadataWithDiversity(richness: "observed_features") }
 
     static func data(_ name: String) throws -> DataTable {
         name == "twins" ? try twinsData() : try DataTable.read(fixturePath("mixed/longitudinal.csv"))

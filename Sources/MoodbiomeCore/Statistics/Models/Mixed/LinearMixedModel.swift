@@ -30,8 +30,9 @@ import MoodbiomeNumerics
 ///
 /// **Convergence check** (lme4's `checkConv`): the gradient g and Hessian
 /// H of the objective at θ̂ by central differences (step 1e-4); the fit is
-/// flagged when `max min(|H⁻¹g|, |g|) > 0.002` (the scaled gradient, as
-/// lme4's `check.conv.grad`), skipped for singular fits.
+/// flagged when `max min(|U⁻¹g|, |g|) > 0.002` with `H = UᵀU` (the scaled
+/// gradient `solve(chol(H), g)` of lme4's `check.conv.grad`), skipped for
+/// singular fits.
 ///
 /// **Tests** (lmerTest's `summary`, Kuznetsova, Brockhoff & Christensen
 /// 2017, J. Stat. Softw. 82(13)): t = β̂/SE on Satterthwaite's degrees of
@@ -90,7 +91,7 @@ public struct LinearMixedModel: Sendable {
     }
 
     public struct GradientCheck: Sendable, Equatable {
-        /// max over θ of min(|H⁻¹g|, |g|), or NaN when H was not positive definite.
+        /// max over θ of min(|U⁻¹g|, |g|) (H = UᵀU), or NaN when H was not positive definite.
         public let maxScaledGradient: Double
         /// The component (0-based) where it is largest.
         public let component: Int
@@ -118,14 +119,20 @@ public struct LinearMixedModel: Sendable {
     ///   than two groups, as many effects as rows, too large a dense
     ///   system, no residual degrees of freedom).
     public init(design: DesignMatrix, data: DataTable, reml: Bool = true, confidenceLevel: Double = 0.95) throws {
+        try self.init(design: design, blocks: RandomEffectsBlock.build(formula: design.formula, data: data, design: design),
+                      source: data.source, reml: reml, confidenceLevel: confidenceLevel)
+    }
+
+    /// Fits with random-effects blocks already built for `design`'s rows
+    /// (many responses on one design: per-feature models share them).
+    init(design: DesignMatrix, blocks: [RandomEffectsBlock], source: String, reml: Bool = true, confidenceLevel: Double = 0.95) throws {
         precondition(confidenceLevel > 0 && confidenceLevel < 1, "confidence level must be in (0, 1)")
         self.design = design
         self.reml = reml
         self.confidenceLevel = confidenceLevel
-        let blocks = try RandomEffectsBlock.build(formula: design.formula, data: data, design: design)
         self.blocks = blocks
         let n = design.x.rows, pAll = design.x.columns
-        let location = SourceLocation(file: data.source)
+        let location = SourceLocation(file: source)
 
         // Non-aliased fixed columns, in design order.
         let kept: [Int]
@@ -269,8 +276,7 @@ public struct LinearMixedModel: Sendable {
         return (out, (negative, zero))
     }
 
-    /// lme4's scaled-gradient check from central differences (step 1e-4;
-    /// one-sided at a lower bound).
+    /// lme4's scaled-gradient check from central differences (step 1e-4).
     static func checkGradient(theta: [Double], lower: [Double], f: ([Double]) -> Double) -> GradientCheck {
         let k = theta.count
         let delta = 1e-4
@@ -296,20 +302,8 @@ public struct LinearMixedModel: Sendable {
         guard let cholesky = try? Cholesky(hessian) else {
             return GradientCheck(maxScaledGradient: .nan, component: 0)
         }
-        // H⁻¹g through Uᵀz = g, Uw = z.
-        let u = cholesky.upper
-        var z = [Double](repeating: 0, count: k)
-        for i in 0..<k {
-            var t = gradient[i]
-            for m in 0..<i { t -= u[m, i] * z[m] }
-            z[i] = t / u[i, i]
-        }
-        var w = [Double](repeating: 0, count: k)
-        for i in stride(from: k - 1, through: 0, by: -1) {
-            var t = z[i]
-            for m in (i + 1)..<Swift.max(k, i + 1) { t -= u[i, m] * w[m] }
-            w[i] = t / u[i, i]
-        }
+        // lme4's scaled gradient: solve(chol(H), g) = U⁻¹g with H = UᵀU.
+        let w = cholesky.triangularSolve(gradient)
         var best = 0.0, component = 0
         for i in 0..<k {
             let value = Swift.min(abs(w[i]), abs(gradient[i]))
