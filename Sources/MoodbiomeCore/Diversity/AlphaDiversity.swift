@@ -147,8 +147,7 @@ extension AlphaDiversityResult {
             if !missing.isEmpty { undefined.append((request.label, missing)) }
         }
         self.sampleIDs = indices.map { table.sampleIDs[$0] }
-        let totals = table.sampleTotals
-        self.reads = indices.map { totals[$0] }
+        self.reads = indices.map { table.nonZeroValues(ofSample: $0).reduce(0, +) }
         self.rarefactionDepth = rarefaction?.depth
         self.metrics = metrics
         self.values = values

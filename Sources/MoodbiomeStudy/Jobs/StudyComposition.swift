@@ -34,7 +34,8 @@ public struct StudyComposition: Sendable {
     }
 
     /// Runs every metric on `table` (already rarefied when the study is),
-    /// joined to `merged` (the analysis' samples and variables).
+    /// joined to `merged` (the analysis' samples and variables);
+    /// `covariates` are in formula syntax (``Formula/Covariate/text``).
     func run(table: CountTable, phylogeny: TablePhylogeny?, tree: TreeInput?, merged: DataTable, outcome: String,
              covariates: [String], group: String?, seed: UInt64, report: (String) -> Void) throws -> [CompositionFinding] {
         let definitions = try self.definitions(hasTree: tree != nil)
