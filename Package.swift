@@ -5,13 +5,19 @@
 //
 //   CLAPACK, CHDF5,    C shims over system libraries found by pkg-config: OpenBLAS (CBLAS)
 //   CZip, CCrypto,     and LAPACKE; HDF5 (BIOM 2.1) with libdeflate; libzip (QIIME 2 artifacts);
-//   CNLopt             OpenSSL libcrypto (SHA-256 of provenance records); NLopt (BOBYQA, for mixed models)
+//   CNLopt, CRsvg      OpenSSL libcrypto (SHA-256 of provenance records); NLopt (BOBYQA, for mixed models);
+//                      librsvg and cairo (SVG figures exported as PDF and PNG)
 //   MoodbiomeNumerics  Matrix, BLAS/LAPACK wrappers, distributions, random generator, parallel loops
 //   MoodbiomeIO        readers and writers: delimited text, count and metadata tables, atomic files
 //   MoodbiomeCore      diversity, statistics, scales, simulation: results and typed diagnostics
-//   MoodbiomeReport    words, numbers for people, tables, SVG figures, HTML, provenance: draws, never fits
+//   MoodbiomeReport    words, numbers for people, tables, SVG figures (and their PDF/PNG exports),
+//                      HTML, provenance: draws, never fits
 //   MoodbiomeStudy     the jobs (validate → compute → render → write) and study manifests
 //   MoodbiomeCLI       the `moodbiome` executable: argument parsing only
+//
+// SwiftPM prints "prohibited flag(s): -pthread" for CRsvg: GLib's pkg-config
+// flags (which librsvg's bring in) ask for -pthread, which SwiftPM drops. It
+// is harmless — glibc carries the threads — and the only warning of a build.
 //
 // Where a new piece goes: a metric or a model → Core; a file format → IO;
 // a figure, table layout or sentence → Report; a new command's job → Study,
@@ -51,12 +57,17 @@ let package = Package(
             providers: [.apt(["libnlopt-dev"])]
         ),
         .systemLibrary(
+            name: "CRsvg",
+            pkgConfig: "librsvg-2.0",
+            providers: [.apt(["librsvg2-dev", "libfontconfig-dev", "zlib1g-dev", "fonts-liberation2"])]
+        ),
+        .systemLibrary(
             name: "CCrypto",
             pkgConfig: "libcrypto",
             providers: [.apt(["libssl-dev"])]
         ),
         .target(name: "MoodbiomeNumerics", dependencies: ["CLAPACK", "CNLopt"]),
-        .target(name: "MoodbiomeIO", dependencies: ["MoodbiomeNumerics", "CHDF5", "CZip", "CCrypto"]),
+        .target(name: "MoodbiomeIO", dependencies: ["MoodbiomeNumerics", "CHDF5", "CZip", "CCrypto", "CRsvg"]),
         .target(name: "MoodbiomeCore", dependencies: ["MoodbiomeNumerics", "MoodbiomeIO"]),
         .target(name: "MoodbiomeReport", dependencies: ["MoodbiomeNumerics", "MoodbiomeIO", "MoodbiomeCore", "CLAPACK"]),
         .target(
@@ -82,7 +93,7 @@ let package = Package(
         ),
         .testTarget(
             name: "MoodbiomeTests",
-            dependencies: ["MoodbiomeNumerics", "MoodbiomeIO", "MoodbiomeCore", "MoodbiomeReport", "MoodbiomeStudy"],
+            dependencies: ["MoodbiomeNumerics", "MoodbiomeIO", "MoodbiomeCore", "MoodbiomeReport", "MoodbiomeStudy", "CRsvg"],
             exclude: ["Fixtures"]
         ),
     ]

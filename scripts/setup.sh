@@ -2,7 +2,8 @@
 # Installs the system packages Moodbiome needs, when they are missing:
 # OpenBLAS (BLAS, with cblas.h) and LAPACKE (LAPACK's C interface), HDF5 and
 # libdeflate (BIOM 2.1 tables), libzip (QIIME 2 .qza artifacts), OpenSSL libcrypto
-# (SHA-256 of provenance records), NLopt (BOBYQA for mixed models), plus pkg-config,
+# (SHA-256 of provenance records), NLopt (BOBYQA for mixed models), librsvg and cairo
+# with the Liberation fonts (figures exported as PDF and PNG), plus pkg-config,
 # which SwiftPM uses to find them. With --test, also Chromium,
 # which the test suite uses to open the HTML report headlessly.
 # Debian/Ubuntu only. Uses sudo only when not already root. Safe to repeat.
@@ -17,7 +18,10 @@ have_libraries() {
     pkg-config --exists hdf5 && [ -e /usr/include/libdeflate.h ] &&
     pkg-config --exists libzip &&
     pkg-config --exists libcrypto &&
-    pkg-config --exists nlopt
+    pkg-config --exists nlopt &&
+    pkg-config --exists librsvg-2.0 && pkg-config --exists cairo &&
+    [ -e /usr/include/fontconfig/fontconfig.h ] && [ -e /usr/include/zlib.h ] &&
+    ls /usr/share/fonts/truetype/liberation*/LiberationSans-Regular.ttf >/dev/null 2>&1
 }
 
 have_browser() {
@@ -25,7 +29,8 @@ have_browser() {
 }
 
 packages=()
-have_libraries || packages+=(libopenblas-dev liblapacke-dev libhdf5-dev libdeflate-dev libzip-dev libssl-dev libnlopt-dev pkg-config)
+have_libraries || packages+=(libopenblas-dev liblapacke-dev libhdf5-dev libdeflate-dev libzip-dev libssl-dev libnlopt-dev
+                             librsvg2-dev libfontconfig-dev zlib1g-dev fonts-liberation2 pkg-config)
 if [ "${1:-}" = "--test" ]; then
   have_browser || packages+=(chromium)
 fi

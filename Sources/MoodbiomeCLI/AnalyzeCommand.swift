@@ -107,6 +107,8 @@ struct AnalyzeCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Format of the data tables: csv (default), tsv, md, json, tex or html. summary.md, report.html and provenance.json are always written.", valueName: "format"))
     var format = TableFormat.csv
 
+    @OptionGroup var figures: FigureOptions
+
     @Option(name: .customLong("out-dir"), help: ArgumentHelp("Directory for the outputs (created if missing; replaced as a whole).", valueName: "dir"))
     var outDir: String
 
@@ -161,6 +163,7 @@ struct AnalyzeCommand: ParsableCommand {
         job.association.adjustment = adjust
         job.association.groupBy = groupBy
         job.names = try displayNames()
+        job.figureExport = try figures.settings
         if let beta {
             job.composition.metrics = commaList(beta)
             job.composition.permutations = permutations

@@ -81,6 +81,8 @@ struct AssociateCommand: ParsableCommand {
 
     @OptionGroup var table: TableInputOptions
 
+    @OptionGroup var figures: FigureOptions
+
     @Option(name: .customLong("out-dir"), help: ArgumentHelp("Directory for the outputs (replaced as a whole).", valueName: "dir"))
     var outDir: String
 
@@ -109,6 +111,7 @@ struct AssociateCommand: ParsableCommand {
             job.options.adjustment = adjust
             job.options.references = try RegressionRun.parseReferences(reference)
             job.maxSignificance = maxSignificance
+            job.figureExport = try figures.settings
             job.overwrite = force
             job.guardFormulas = safeCSV
             job.spelling = commandLineSpelling

@@ -11,7 +11,7 @@ struct OrdinateCommand: ParsableCommand {
         Writes sample_id, PC1, PC2, … (-o), and with --eigenvalues-output the axes' eigenvalues and \
         proportions explained. Negative eigenvalues (non-Euclidean distances such as Bray–Curtis) \
         are kept in the eigenvalues and noted; their axes have coordinates 0, as in scikit-bio. \
-        --figure draws PC1 against PC2 (SVG), coloured by a metadata column with --color-by \
+        --figure draws PC1 against PC2 (SVG, or PDF/PNG by extension), coloured by a metadata column with --color-by \
         (groups for text or up to five distinct numbers, else a colour scale), with 95% group \
         ellipses on request.
         """
@@ -26,8 +26,11 @@ struct OrdinateCommand: ParsableCommand {
     @Option(name: .customLong("eigenvalues-output"), help: ArgumentHelp("Write axis, eigenvalue, proportion_explained here.", valueName: "file"))
     var eigenvaluesOutput: String?
 
-    @Option(help: ArgumentHelp("Draw PC1 × PC2 to this SVG file.", valueName: "file.svg"))
+    @Option(help: ArgumentHelp("Draw PC1 × PC2 to this file: SVG, or PDF or PNG by its extension (.pdf, .png).", valueName: "file.svg"))
     var figure: String?
+
+    @Option(help: ArgumentHelp("Resolution of a PNG --figure, in dots per inch (72–2400; default 300).", valueName: "dpi"))
+    var dpi: Int?
 
     @Option(help: ArgumentHelp("Metadata for --color-by (CSV/TSV).", valueName: "file"))
     var metadata: String?
@@ -49,6 +52,7 @@ struct OrdinateCommand: ParsableCommand {
         job.output = output.destination
         job.eigenvaluesPath = eigenvaluesOutput
         job.figurePath = figure
+        job.figureDPI = dpi
         job.metadataPath = metadata
         job.idColumn = idColumn
         job.colorBy = colorBy

@@ -11,7 +11,8 @@ struct RarefactionCurveCommand: ParsableCommand {
         discussion: """
         Rarefies every sample at a grid of depths (--steps up to --max-depth, or --depths) and plots \
         each metric against depth, the chosen --depth marked, to see where the curves level off and \
-        how many samples a depth would drop. Writes rarefaction-curves.csv and rarefaction-<metric>.svg.
+        how many samples a depth would drop. Writes rarefaction-curves.csv, rarefaction-<metric>.svg \
+        (with --figure-formats also .pdf and .png) and provenance.json.
         """
     )
 
@@ -40,6 +41,8 @@ struct RarefactionCurveCommand: ParsableCommand {
     var seed: UInt64 = 1
 
     @OptionGroup var table: TableInputOptions
+
+    @OptionGroup var figures: FigureOptions
 
     @Option(name: .customLong("out-dir"), help: ArgumentHelp("Directory for the CSV and the figures (replaced as a whole).", valueName: "dir"))
     var outDir: String
@@ -70,6 +73,7 @@ struct RarefactionCurveCommand: ParsableCommand {
             job.maxDepth = maxDepth
             job.iterations = iterations
             job.seed = seed
+            job.figureExport = try figures.settings
             table.configure(&job.readOptions)
             job.overwrite = force
             job.spelling = commandLineSpelling

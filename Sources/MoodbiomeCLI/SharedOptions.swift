@@ -361,3 +361,40 @@ struct DistanceMetadataOptions: ParsableArguments {
         return i
     }
 }
+
+extension FigureFormat: ExpressibleByArgument {
+    public init?(argument: String) { self.init(rawValue: argument.lowercased()) }
+}
+
+/// Figure files besides SVG: `--figure-formats pdf,png`, `--dpi 600`.
+struct FigureOptions: ParsableArguments {
+    @Option(name: .customLong("figure-formats"), help: ArgumentHelp("Also write every figure as pdf and/or png, comma-separated (SVG is always written). PDF and PNG are set in Liberation Sans (Debian: fonts-liberation2).", valueName: "formats"))
+    var figureFormats: String?
+
+    @Option(help: ArgumentHelp("Resolution of PNG figures, in dots per inch (72–2400; default 300).", valueName: "dpi"))
+    var dpi: Int?
+
+    /// The requested formats; an unknown one is an error naming the choices.
+    var formats: [FigureFormat] {
+        get throws {
+            try commaList(figureFormats ?? "").map { name in
+                guard let format = FigureFormat(argument: name) else {
+                    throw ParameterError(.figureFormats, .unknownChoice(value: name, choices: FigureFormat.allCases.map(\.rawValue)))
+                }
+                return format
+            }
+        }
+    }
+
+    var settings: FigureExportSettings {
+        get throws { FigureExportSettings(formats: try formats, dpi: dpi ?? 300) }
+    }
+
+    func validate() throws {
+        try validating {
+            let s = try settings
+            if dpi != nil && !s.formats.contains(.png) { throw ParameterError(.dpi, .onlyFor(.pngFigures)) }
+            try s.checkResolution()
+        }
+    }
+}

@@ -69,6 +69,8 @@ public struct ParameterError: Error, Equatable, Sendable {
         case mixedModels
         /// Random-effects terms, which need a linear (Gaussian) model.
         case linearMixedModels
+        /// PNG figures (a resolution).
+        case pngFigures
     }
 
     public let parameter: Parameter

@@ -109,18 +109,23 @@ public func checkDistinctOutputs(_ paths: [String]) throws {
 /// - Throws: `OutputError` when the file exists (and `overwrite` is false), the
 ///   directory is missing or not writable, or the write fails.
 public func writeFileAtomically(_ contents: String, to path: String, overwrite: Bool, inputs: [String] = []) throws {
+    try writeFileAtomically(Array(contents.utf8), to: path, overwrite: overwrite, inputs: inputs)
+}
+
+/// Writes `bytes` to `path` atomically; see ``writeFileAtomically(_:to:overwrite:inputs:)-(String,_,_,_)``.
+public func writeFileAtomically(_ bytes: [UInt8], to path: String, overwrite: Bool, inputs: [String] = []) throws {
     let directory = try checkOutputPath(path, overwrite: overwrite, inputs: inputs)
     if let existing = FileIdentity(path: path), existing.isStream {
         let fd = open(path, O_WRONLY)
         guard fd >= 0 else { throw OutputError(path: path, problem: "cannot open for writing: \(String(cString: strerror(errno)))") }
         defer { close(fd) }
-        if let failure = writeAll(fd, Array(contents.utf8)) {
+        if let failure = writeAll(fd, bytes) {
             throw OutputError(path: path, problem: "cannot write the output: \(failure)")
         }
         return
     }
     let temporary = try temporaryPath(in: directory, for: URL(fileURLWithPath: path).lastPathComponent, path: path)
-    var failure = writeAll(temporary.fd, Array(contents.utf8))
+    var failure = writeAll(temporary.fd, bytes)
     if failure == nil && fsync(temporary.fd) != 0 { failure = String(cString: strerror(errno)) }
     // mkstemp creates 0600; give the file the usual permissions (umask applies).
     let mask = umask(0); umask(mask)

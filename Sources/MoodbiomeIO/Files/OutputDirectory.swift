@@ -116,7 +116,7 @@ public final class OutputDirectory {
 
     /// Writes the run's files (relative paths; `figures/x.svg` makes the
     /// folder) and swaps the new directory in. Releases the lock.
-    public func write(_ files: [(name: String, contents: String)]) throws {
+    public func write(_ files: [OutputFile]) throws {
         defer { releaseLock() }
         var template = Array((parent + "/." + name + ".tmp-XXXXXX").utf8CString)
         guard template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }) != nil else {
@@ -126,13 +126,14 @@ public final class OutputDirectory {
         do {
             let mask = umask(0); umask(mask)
             chmod(staging, 0o777 & ~mask)
-            for (file, contents) in files {
+            for output in files {
+                let file = output.name
                 let target = staging + "/" + file
                 let folder = URL(fileURLWithPath: target).deletingLastPathComponent().path
                 if folder != staging { try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true) }
                 let fd = open(target, O_CREAT | O_EXCL | O_WRONLY, mode_t(0o666 & ~mask))
                 guard fd >= 0 else { throw OutputError(path: path + "/" + file, problem: "cannot create the file: \(String(cString: strerror(errno)))") }
-                var failure = writeAll(fd, Array(contents.utf8))
+                var failure = writeAll(fd, output.bytes)
                 if failure == nil && fsync(fd) != 0 { failure = String(cString: strerror(errno)) }
                 close(fd)
                 if let failure { throw OutputError(path: path + "/" + file, problem: "cannot write the output: \(failure)") }
@@ -163,6 +164,9 @@ public final class OutputDirectory {
             throw error
         }
     }
+
+    /// Writes text files; see ``write(_:)-([OutputFile])``.
+    public func write(_ files: [(name: String, contents: String)]) throws { try write(OutputFile.texts(files)) }
 
     /// Every file below `directory`, as relative paths (folders are not
     /// listed, their files are).

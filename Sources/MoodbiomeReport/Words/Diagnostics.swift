@@ -124,6 +124,8 @@ public enum Words {
             case .mixedModels:
                 return ("applies only to mixed models, whose formula has random-effects terms such as (1 | participant)",
                         "Add a random-effects term, or drop \(s(e.parameter))")
+            case .pngFigures:
+                return ("sets the resolution of PNG figures only", "Ask for PNG figures (\(s(.figureFormats)) png, or a .png figure file), or drop \(s(e.parameter))")
             case .linearMixedModels:
                 return ("logistic mixed models (GLMMs) are not implemented: random-effects terms need a linear model of a numeric outcome",
                         "Drop the random-effects terms and add \(s(.cluster)) COLUMN for cluster-robust standard errors")

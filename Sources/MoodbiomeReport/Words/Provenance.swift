@@ -4,7 +4,8 @@ import MoodbiomeNumerics
 
 /// `provenance.json`: what produced an output directory — the Moodbiome
 /// version, the resolved parameters, the SHA-256 of every input and output
-/// file, the seed, the platform and the BLAS library, and when it ran.
+/// file, the seed, the platform and the BLAS library (and the figure
+/// renderer, when PDF or PNG figures were written), and when it ran.
 ///
 /// The run time lives here and only here, so every other output is
 /// byte-identical across reruns.
@@ -18,15 +19,21 @@ public struct Provenance: Sendable {
     /// The rarefaction seed, when there was one.
     public var seed: UInt64?
     /// The output files and their contents.
-    public var outputs: [(name: String, contents: String)]
+    public var outputs: [OutputFile]
 
     public init(command: String, parameters: [(name: String, json: String)], inputs: [String], seed: UInt64?,
-                outputs: [(name: String, contents: String)]) {
+                outputs: [OutputFile]) {
         self.command = command
         self.parameters = parameters
         self.inputs = inputs
         self.seed = seed
         self.outputs = outputs
+    }
+
+    /// The renderer and font of the run's PDF and PNG figures, when it
+    /// exported any: their bytes depend on them.
+    public var figureRenderer: String? {
+        outputs.contains { $0.name.hasSuffix(".pdf") || $0.name.hasSuffix(".png") } ? FigureExport.renderer : nil
     }
 
     /// The platform, as `os/architecture`.
@@ -69,6 +76,7 @@ public struct Provenance: Sendable {
         out += "  \"run_at\": \(jsonString(formatter.string(from: runAt))),\n"
         out += "  \"platform\": \(jsonString(Self.platform)),\n"
         out += "  \"blas\": \(jsonString(Self.blas)),\n"
+        if let renderer = figureRenderer { out += "  \"figure_renderer\": \(jsonString(renderer)),\n" }
         out += "  \"seed\": \(seed.map(String.init) ?? "null"),\n"
         out += "  \"parameters\": {\n" + parameters.map { "    \(jsonString($0.name)): \($0.json)" }.joined(separator: ",\n") + "\n  },\n"
         var inputLines = [String]()
@@ -78,7 +86,7 @@ public struct Provenance: Sendable {
         }
         out += "  \"inputs\": [\n" + inputLines.joined(separator: ",\n") + "\n  ],\n"
         out += "  \"outputs\": [\n" + outputs.map {
-            "    {\"file\": \(jsonString($0.name)), \"sha256\": \(jsonString(SHA256.hex(Array($0.contents.utf8))))}"
+            "    {\"file\": \(jsonString($0.name)), \"sha256\": \(jsonString(SHA256.hex($0.bytes)))}"
         }.joined(separator: ",\n") + "\n  ]\n}\n"
         return out
     }

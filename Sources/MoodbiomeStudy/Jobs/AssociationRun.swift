@@ -23,6 +23,8 @@ public struct AssociationRun: Sendable {
     public var family = ModelFamily.gaussian
     public var options = TaxonAssociation.Options()
     public var maxSignificance = 0.25
+    /// Figure files besides SVG (`--figure-format`, `--dpi`).
+    public var figureExport = FigureExportSettings()
     public var outputDirectory: String
     public var overwrite = false
     public var guardFormulas = false
@@ -63,17 +65,18 @@ public struct AssociationRun: Sendable {
     /// What ran, and the rendered files.
     public struct Result: Sendable {
         public let association: TaxonAssociation
-        public let files: [(name: String, contents: String)]
+        public let files: [OutputFile]
     }
 
     @discardableResult
     public func run(report: (String) -> Void) throws -> Result {
         try validate()
         try checkFingerprintable(inputs)
+        try figureExport.check(for: outputDirectory)
         let directory = try OutputDirectory(path: outputDirectory, overwrite: overwrite, inputs: inputs, expected: Self.outputFiles)
         let result = try compute(report: report)
         let provenance = Provenance(command: "associate", parameters: parameters, inputs: inputs, seed: nil, outputs: result.files)
-        try directory.write(result.files + [(OutputDirectory.provenanceFile, try provenance.json(runAt: Date()))])
+        try directory.write(result.files + [OutputFile(OutputDirectory.provenanceFile, text: try provenance.json(runAt: Date()))])
         return result
     }
 
@@ -113,7 +116,7 @@ public struct AssociationRun: Sendable {
             ("summary.md", documents.summaryMarkdown),
         ]
         for figure in documents.figures { files.append(("figures/" + figure.name, figure.svg)) }
-        return Result(association: association, files: files)
+        return Result(association: association, files: try FigureExport.files(OutputFile.texts(files), settings: figureExport))
     }
 
     var parameters: [(name: String, json: String)] {
@@ -127,6 +130,6 @@ public struct AssociationRun: Sendable {
             ("normalization", jsonValue(options.normalization.rawValue)), ("transform", jsonValue(options.transform.rawValue)),
             ("standardize", jsonValue(options.standardize)), ("adjust", jsonValue(options.adjustment.rawValue)),
             ("references", jsonValue(options.references)), ("max_significance", jsonValue(maxSignificance)),
-        ]
+        ] + figureExport.provenance
     }
 }

@@ -93,6 +93,8 @@ public struct OrdinationRun: Sendable {
     public var output = TableDestination()
     public var eigenvaluesPath: String? = nil
     public var figurePath: String? = nil
+    /// The resolution of a PNG figure (default 300 dpi).
+    public var figureDPI: Int? = nil
     public var metadataPath: String? = nil
     public var idColumn: String? = nil
     public var colorBy: String? = nil
@@ -110,6 +112,15 @@ public struct OrdinationRun: Sendable {
         if colorBy != nil && figurePath == nil { throw ParameterError(.colorBy, .requires(.figure)) }
         if ellipses && colorBy == nil { throw ParameterError(.ellipses, .requires(.colorBy)) }
         try checkDistinctOutputs([output.path, eigenvaluesPath, figurePath].compactMap { $0 })
+        if figureDPI != nil && (figurePath == nil || figureFormat != .png) { throw ParameterError(.dpi, .onlyFor(.pngFigures)) }
+        if let figurePath { try figureSettings.check(for: figurePath) }
+    }
+
+    var figureSettings: FigureExportSettings { FigureExportSettings(formats: [figureFormat], dpi: figureDPI ?? 300) }
+
+    /// The figure's format, by its file's extension (`.pdf`, `.png`, else SVG).
+    public var figureFormat: FigureFormat {
+        FigureFormat(rawValue: URL(fileURLWithPath: figurePath ?? "").pathExtension.lowercased()) ?? .svg
     }
 
     public func run(report: (String) -> Void) throws -> String? {
@@ -134,7 +145,14 @@ public struct OrdinationRun: Sendable {
                                                                   guardFormulas: output.guardFormulas),
                                     to: eigenvaluesPath, overwrite: output.overwrite, inputs: inputs)
         }
-        if let figurePath, let figure { try writeFileAtomically(figure, to: figurePath, overwrite: output.overwrite, inputs: inputs) }
+        if let figurePath, let figure {
+            let bytes: [UInt8] = switch figureFormat {
+            case .svg: Array(figure.utf8)
+            case .pdf: try FigureExport.pdf(svg: figure, name: figurePath)
+            case .png: try FigureExport.png(svg: figure, dpi: figureSettings.dpi, name: figurePath)
+            }
+            try writeFileAtomically(bytes, to: figurePath, overwrite: output.overwrite, inputs: inputs)
+        }
         return try output.deliver(pcoa.coordinateTable, inputs: inputs)
     }
 }

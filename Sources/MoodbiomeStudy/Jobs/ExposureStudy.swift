@@ -15,6 +15,8 @@ public struct ExposureStudy: Sendable {
     public var outputDirectory: String
     /// How figures name columns and levels (`--display-name`, `--levels`).
     public var names = DisplayNames()
+    /// Figure files besides SVG (`--figure-format`, `--dpi`).
+    public var figureExport = FigureExportSettings()
     public var overwrite = false
     public var guardFormulas = false
     public var tableFormat = TableFormat.csv
@@ -48,6 +50,7 @@ public struct ExposureStudy: Sendable {
         association.adjustment = a.association.adjustment
         tableFormat = a.tableFormat
         names = a.names
+        figureExport = a.figureExport
         manifestPath = a.manifestPath
         overwrite = a.overwrite
         guardFormulas = a.guardFormulas
@@ -68,7 +71,7 @@ public struct ExposureStudy: Sendable {
 
     public struct Result: Sendable {
         public let analysis: ExposureAssociation.Result
-        public let files: [(name: String, contents: String)]
+        public let files: [OutputFile]
     }
 
     @discardableResult
@@ -76,6 +79,7 @@ public struct ExposureStudy: Sendable {
         try association.validate()
         try diversity.validate()
         try checkFingerprintable(inputs)
+        try figureExport.check(for: outputDirectory)
         let directory = try OutputDirectory(path: outputDirectory, overwrite: overwrite, inputs: inputs, expected: outputFiles)
         let result = try compute(report: report)
         let a = association
@@ -87,10 +91,10 @@ public struct ExposureStudy: Sendable {
             ("cluster", jsonValue(a.cluster)), ("random", jsonValue(a.random.isEmpty ? nil : a.random.map(\.text).joined(separator: " + "))),
             ("conf_level", jsonValue(a.confidenceLevel)), ("references", jsonValue(a.references)),
             ("adjust", jsonValue(a.adjustment.rawValue)), ("table_format", jsonValue(tableFormat.rawValue)),
-        ] + names.provenance
+        ] + names.provenance + figureExport.provenance
         let provenance = Provenance(command: manifestPath == nil ? "analyze" : "run", parameters: parameters, inputs: inputs,
                                     seed: diversity.rarefactionDepth == nil ? nil : diversity.resolvedSeed, outputs: result.files)
-        try directory.write(result.files + [(OutputDirectory.provenanceFile, try provenance.json(runAt: Date()))])
+        try directory.write(result.files + [OutputFile(OutputDirectory.provenanceFile, text: try provenance.json(runAt: Date()))])
         return result
     }
 
@@ -131,6 +135,6 @@ public struct ExposureStudy: Sendable {
         let figures = documents.figures
         files.append(("report.html", documents.reportHTML(cohort: cohortTable, cohortNotes: cohortNotes, figures: figures)))
         for figure in figures { files.append(("figures/" + figure.name, figure.svg)) }
-        return Result(analysis: analysis, files: files)
+        return Result(analysis: analysis, files: try FigureExport.files(OutputFile.texts(files), settings: figureExport))
     }
 }

@@ -10,7 +10,9 @@ import MoodbiomeReport
 /// (``Rarefaction``, seeded) and the metrics computed, averaged over the
 /// iterations; shallower samples end their curve there. Writes
 /// `rarefaction-curves.csv` (sample_id, depth, one column per metric) and
-/// one SVG per metric with the chosen depth marked.
+/// one SVG per metric with the chosen depth marked (and its PDF and PNG
+/// exports, as ``figureExport`` asks), and `provenance.json`, so a rerun
+/// with other metrics or formats replaces the directory whole.
 public struct RarefactionCurveRun: Sendable {
     public var tablePath: String
     public var readOptions = CountTableReadOptions()
@@ -26,6 +28,8 @@ public struct RarefactionCurveRun: Sendable {
     public var chosenDepth: Int? = nil
     public var iterations = 1
     public var seed: UInt64 = 1
+    /// Figure files besides SVG (`--figure-format`, `--dpi`).
+    public var figureExport = FigureExportSettings()
     public var outputDirectory: String
     public var overwrite = false
     /// How the front end spells parameters in notes.
@@ -55,8 +59,10 @@ public struct RarefactionCurveRun: Sendable {
             throw ParameterError(.depths, .outOfRange(value: String(bad), allowed: .atLeast("1")))
         }
         let requested = try RequestedMetric.parseList(metrics)
-        let directory = try OutputDirectory(path: outputDirectory, overwrite: overwrite, inputs: [tablePath],
-                                            expected: ["rarefaction-curves.csv"] + requested.map { "rarefaction-\(fileNameComponent($0.label)).svg" })
+        try figureExport.check(for: outputDirectory)
+        try checkFingerprintable([tablePath] + readOptions.extraInputs)
+        let directory = try OutputDirectory(path: outputDirectory, overwrite: overwrite, inputs: [tablePath] + readOptions.extraInputs,
+                                            expected: ["rarefaction-curves.csv"] + requested.flatMap { figureExport.files(for: "rarefaction-\(fileNameComponent($0.label)).svg") })
         let table = try readCountTable(tablePath, options: readOptions, report: report)
         guard table.isIntegral else { throw AlphaDiversityError.rarefactionNeedsCounts(file: tablePath) }
         let totals = table.sampleTotals
@@ -102,7 +108,14 @@ public struct RarefactionCurveRun: Sendable {
                                          marker: chosenDepth.map(Double.init))))
         }
         if let chosenDepth, !below.isEmpty { report("note: \(below.count) samples have fewer reads than the chosen depth \(chosenDepth): \(Words.list(below))") }
-        try directory.write(files)
-        return files.map(\.name)
+        let written = try FigureExport.files(OutputFile.texts(files), settings: figureExport)
+        let parameters: [(name: String, json: String)] = [
+            ("counts", jsonValue(tablePath)), ("metrics", jsonValue(requested.map(\.label))), ("depths", "[" + depthGrid.map(String.init).joined(separator: ", ") + "]"),
+            ("chosen_depth", jsonValue(chosenDepth)), ("iterations", jsonValue(iterations)), ("seed", String(seed)),
+        ] + figureExport.provenance
+        let provenance = Provenance(command: "rarefaction-curve", parameters: parameters, inputs: [tablePath] + readOptions.extraInputs,
+                                    seed: seed, outputs: written)
+        try directory.write(written + [OutputFile(OutputDirectory.provenanceFile, text: try provenance.json(runAt: Date()))])
+        return written.map(\.name) + [OutputDirectory.provenanceFile]
     }
 }

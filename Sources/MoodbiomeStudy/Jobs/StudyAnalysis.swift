@@ -24,6 +24,8 @@ public struct StudyAnalysis: Sendable {
     public var outputDirectory: String
     /// How figures name columns and levels (`--display-name`, `--levels`).
     public var names = DisplayNames()
+    /// Figure files besides SVG (`--figure-format`, `--dpi`).
+    public var figureExport = FigureExportSettings()
     public var overwrite = false
     /// Prefix CSV/TSV text cells a spreadsheet would run as formulas with `'`.
     public var guardFormulas = false
@@ -60,7 +62,7 @@ public struct StudyAnalysis: Sendable {
     public struct Result: Sendable {
         public let analysis: AlphaAssociation.Result
         /// The rendered files, by name (provenance.json aside).
-        public let files: [(name: String, contents: String)]
+        public let files: [OutputFile]
 
         public var metrics: [AlphaAssociation.MetricResult] { analysis.metrics }
         public var merged: DataTable { analysis.merged }
@@ -87,13 +89,14 @@ public struct StudyAnalysis: Sendable {
         try diversity.validate()
         _ = try composition.definitions(hasTree: diversity.tree != nil)
         try checkFingerprintable(inputs)
+        try figureExport.check(for: outputDirectory)
         // Check (and lock) the output directory before the work.
         let directory = try OutputDirectory(path: outputDirectory, overwrite: overwrite, inputs: inputs, expected: outputFiles)
         let result = try compute(report: report)
         let provenance = Provenance(command: manifestPath == nil ? "analyze" : "run", parameters: provenanceParameters(result.analysis),
                                     inputs: inputs, seed: usesSeed ? diversity.resolvedSeed : nil,
                                     outputs: result.files)
-        try directory.write(result.files + [(OutputDirectory.provenanceFile, try provenance.json(runAt: Date()))])
+        try directory.write(result.files + [OutputFile(OutputDirectory.provenanceFile, text: try provenance.json(runAt: Date()))])
         return result
     }
 
@@ -121,7 +124,7 @@ public struct StudyAnalysis: Sendable {
             ("estimation", jsonValue(a.random.isEmpty ? nil : a.reml ? "REML" : "ML")), ("depth_covariate", jsonValue(a.depthCovariate)), ("conf_level", jsonValue(a.confidenceLevel)),
             ("references", jsonValue(a.references)), ("adjust", jsonValue(a.adjustment.rawValue)),
             ("table_format", jsonValue(tableFormat.rawValue)),
-        ] + names.provenance
+        ] + names.provenance + figureExport.provenance
     }
 
     /// Everything but the writing: read, compute, render.
@@ -150,7 +153,7 @@ public struct StudyAnalysis: Sendable {
                                        rarefaction: diversity.rarefaction, tableFiles: tableFiles, composition: findings)
         documents.names = names
         for note in documents.notes { report(note) }
-        return Result(analysis: analysis, files: try render(analysis, documents: documents))
+        return Result(analysis: analysis, files: try FigureExport.files(OutputFile.texts(render(analysis, documents: documents)), settings: figureExport))
     }
 
     /// The output files' contents.

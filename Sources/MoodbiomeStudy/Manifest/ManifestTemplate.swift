@@ -62,6 +62,8 @@ extension StudyManifest {
     # format = "csv"                 # data tables: csv, tsv, md, json, tex or html
     # labels = { phq9_total = "Depression (PHQ-9)" }          # names in figures and headings
     # levels = { phenotype = ["Lean", "Overweight", "Obese"] }  # level order (and "value:label") in figures
+    # figure_formats = ["pdf", "png"]  # besides SVG (always written): PDF and PNG, set in Liberation Sans
+    # dpi = 300                      # PNG resolution, 72 to 2400 dots per inch
 
     """
 }

@@ -33,7 +33,8 @@ import TOMLKit
 /// metrics = ["braycurtis", "unweighted_unifrac"]   # UniFrac needs inputs.tree
 /// permutations = 999             # pseudocount (aitchison), alpha (generalized_unifrac)
 /// [output]
-/// directory = "results"          # required; format = "csv"
+/// directory = "results"          # required; format = "csv", labels, levels,
+///                                # figure_formats = ["pdf", "png"], dpi = 300
 /// ```
 /// Unknown tables or keys, values of the wrong type, and values a parameter
 /// cannot take are errors that give the manifest's line and the key.
@@ -53,7 +54,7 @@ public struct StudyManifest: Sendable {
         "model": ["outcome", "covariates", "family", "outcome_cutoff", "outcome_band", "robust", "conf_level",
                   "references", "adjust", "group_by", "cluster", "random", "ml", "depth_covariate", "exposure"],
         "composition": ["metrics", "permutations", "pseudocount", "alpha"],
-        "output": ["directory", "format", "labels", "levels"],
+        "output": ["directory", "format", "labels", "levels", "figure_formats", "dpi"],
     ]
 
     /// Where each parameter is written in a manifest: table and key.
@@ -69,6 +70,7 @@ public struct StudyManifest: Sendable {
         .confLevel: ("model", "conf_level"), .reference: ("model", "references"), .adjust: ("model", "adjust"),
         .groupBy: ("model", "group_by"), .cluster: ("model", "cluster"),
         .random: ("model", "random"), .maximumLikelihood: ("model", "ml"), .outputDirectory: ("output", "directory"), .format: ("output", "format"),
+        .figureFormats: ("output", "figure_formats"), .dpi: ("output", "dpi"),
         .tree: ("inputs", "tree"), .midpointRoot: ("inputs", "midpoint_root"),
         .beta: ("composition", "metrics"), .permutations: ("composition", "permutations"),
         .pseudocount: ("composition", "pseudocount"), .alpha: ("composition", "alpha"),
@@ -331,6 +333,17 @@ public struct StudyManifest: Sendable {
             guard let f = TableFormat(name: format) else { throw fail("output", "format", TableFormat.names.joined(separator: ", ")) }
             a.tableFormat = f
         }
+        // Figure files: figure_formats = ["pdf", "png"] (SVG always), dpi = 300.
+        if let names = try list("output", "figure_formats") {
+            let formats = try names.map { name -> FigureFormat in
+                guard let f = FigureFormat(rawValue: name.lowercased()) else {
+                    throw fail("output", "figure_formats", "a list of " + FigureFormat.allCases.map(\.rawValue).joined(separator: ", "))
+                }
+                return f
+            }
+            a.figureExport = FigureExportSettings(formats: formats, dpi: a.figureExport.dpi)
+        }
+        if let dpi = try int("output", "dpi") { a.figureExport.dpi = dpi }
         // Figure names: labels = { phq9_total = "PHQ-9" }, levels = { phenotype = ["Lean", "Obese"] }.
         if let v = tables["output"]?["labels"] {
             guard case .table(let entries) = v else { throw fail("output", "labels", "a table of strings, e.g. { phq9_total = \"PHQ-9 total\" }") }
@@ -486,7 +499,7 @@ public struct StudyManifest: Sendable {
     /// diversity by `exposure`); returns the files written and the number
     /// of models.
     @discardableResult
-    public func runStudy(overwrite: Bool, report: (String) -> Void) throws -> (files: [(name: String, contents: String)], models: Int) {
+    public func runStudy(overwrite: Bool, report: (String) -> Void) throws -> (files: [OutputFile], models: Int) {
         guard var e = exposure else {
             let result = try run(overwrite: overwrite, report: report)
             return (result.files, result.metrics.count)
@@ -519,7 +532,7 @@ public struct StudyManifest: Sendable {
         // 1. Parameters.
         let scratch = NSTemporaryDirectory() + "moodbiome-verify-" + UUID().uuidString
         defer { try? FileManager.default.removeItem(atPath: scratch) }
-        let files: [(name: String, contents: String)]
+        let files: [OutputFile]
         if var e = exposure {
             e.outputDirectory = scratch
             files = try located { try e.run { _ in } }.files
@@ -558,14 +571,20 @@ public struct StudyManifest: Sendable {
             }
             if SHA256.hex([UInt8](bytes)) != hash { problem("differs from the checksum its provenance records: \(file)") }
         }
-        // 4. The re-run against the recorded files.
-        for (name, contents) in files {
-            let old = FileManager.default.contents(atPath: recorded + "/" + name)
+        // 4. The re-run against the recorded files. PDF and PNG bytes
+        // depend on the renderer and font: a change of them is named.
+        let oldRenderer = object["figure_renderer"] as? String, newRenderer = rerun["figure_renderer"] as? String
+        for file in files {
+            let old = FileManager.default.contents(atPath: recorded + "/" + file.name)
             if old == nil {
-                if recordedHashes[name] != nil { continue }   // already reported as missing
-                problem("the re-run writes a file the recorded run does not have: \(name)")
-            } else if old != Data(contents.utf8) {
-                problem("differs from the re-run: \(name)")
+                if recordedHashes[file.name] != nil { continue }   // already reported as missing
+                problem("the re-run writes a file the recorded run does not have: \(file.name)")
+            } else if old != Data(file.bytes) {
+                if file.name.hasSuffix(".pdf") || file.name.hasSuffix(".png"), let oldRenderer, let newRenderer, oldRenderer != newRenderer {
+                    problem("differs from the re-run: \(file.name) (rendered with \(oldRenderer) then, \(newRenderer) now; its SVG is the figure's reference)")
+                } else {
+                    problem("differs from the re-run: \(file.name)")
+                }
             }
         }
         for file in recordedHashes.keys.sorted() where !files.contains(where: { $0.name == file }) {

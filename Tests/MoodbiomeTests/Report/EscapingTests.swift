@@ -56,9 +56,9 @@ struct EscapingTests {
         let result = try job.run { _ in }
         #expect(result.onlyInCounts == [gluedTag])
         for file in result.files {
-            #expect(!file.contents.contains("<img"), "\(file.name) holds a live tag")
+            #expect(!file.text.contains("<img"), "\(file.name) holds a live tag")
             if file.name.hasSuffix(".svg") {
-                #expect(XMLParser(data: Data(file.contents.utf8)).parse(), "\(file.name) is not well-formed")
+                #expect(XMLParser(data: Data(file.text.utf8)).parse(), "\(file.name) is not well-formed")
             }
         }
         let html = try String(contentsOfFile: out + "/report.html", encoding: .utf8)

@@ -54,8 +54,8 @@ func isWellFormedXML(_ text: String) -> Bool {
         #expect(!withoutNamespace.contains("http://") && !withoutNamespace.contains("https://"))
         for tag in ["<script", "<link", "<img", "<iframe", "<object", "<embed"] { #expect(!html.lowercased().contains(tag)) }
         for figure in result.files where figure.name.hasSuffix(".svg") {
-            #expect(isWellFormedXML(figure.contents), "\(figure.name) is not well-formed")
-            #expect(!figure.contents.contains("<b>"))
+            #expect(isWellFormedXML(figure.text), "\(figure.name) is not well-formed")
+            #expect(!figure.text.contains("<b>"))
         }
     }
 

@@ -35,6 +35,29 @@ struct CompositionRunTests {
         #expect(text.split(separator: "\n").count == 1 + 190)
     }
 
+    /// `ordinate --figure x.pdf|x.png`: the format by the extension; `--dpi`
+    /// only for PNG.
+    @Test func ordinationFigureFormatFollowsTheExtension() throws {
+        let matrix = try duneMatrix()
+        let dir = temporaryDirectory()
+        for (name, dpi, magic) in [("pcoa.svg", nil, Array("<svg".utf8)), ("pcoa.pdf", nil, Array("%PDF-1.5".utf8)),
+                                   ("pcoa.PNG", 120, [0x89, 0x50, 0x4E, 0x47])] as [(String, Int?, [UInt8])] {
+            var job = OrdinationRun(matrixPath: matrix)
+            job.figurePath = dir + "/" + name
+            job.figureDPI = dpi
+            job.output.path = dir + "/" + name + ".csv"
+            _ = try job.run { _ in }
+            let bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: dir + "/" + name)))
+            #expect(Array(bytes.prefix(magic.count)) == magic)
+        }
+        var svgWithDPI = OrdinationRun(matrixPath: matrix)
+        svgWithDPI.figurePath = dir + "/other.svg"
+        svgWithDPI.figureDPI = 300
+        #expect { try svgWithDPI.validate() } throws: {
+            message($0) == "--dpi: sets the resolution of PNG figures only. Ask for PNG figures (--figure-formats png, or a .png figure file), or drop --dpi"
+        }
+    }
+
     @Test func betaErrorsNameWhatIsMissingAndWriteNothing() throws {
         let out = temporaryDirectory() + "/x.tsv"
         var unknown = BetaRun(tablePath: dune)

@@ -37,6 +37,12 @@ import Testing
 
     """
 
+    /// A manifest of Shannon ~ PHQ-9 total, with extra `[model]` and `[output]` lines.
+    static func shannonStudy(model: String = "", output: String = "") -> String {
+        "[inputs]\ncounts = \"counts.csv\"\nmetadata = \"metadata.csv\"\n[diversity]\nmetrics = [\"shannon\"]\n"
+            + "[model]\noutcome = \"phq9_total\"\n" + model + "[output]\ndirectory = \"results\"\n" + output
+    }
+
     @Test func runsRelativeToTheManifestAndVerifies() throws {
         let path = manifest(Self.valid)
         let study = try StudyManifest(path: path)
@@ -124,24 +130,44 @@ import Testing
         }
     }
 
+    /// `[output] figure_formats` and `dpi`: PDF and PNG beside every SVG,
+    /// recorded with their renderer, reproduced byte for byte by `--verify`;
+    /// a change of renderer is named when an export differs.
+    @Test func figureExportsRunAndVerify() throws {
+        let body = Self.shannonStudy(output: "figure_formats = [\"pdf\", \"PNG\"]\ndpi = 150\n")
+        let dir = URL(fileURLWithPath: manifest(body)).deletingLastPathComponent().path
+        let study = try StudyManifest(path: dir + "/study.toml")
+        #expect(study.analysis.figureExport == FigureExportSettings(formats: [.pdf, .png], dpi: 150))
+        let result = try study.runStudy(overwrite: false) { _ in }
+        let figures = result.files.map(\.name).filter { $0.hasPrefix("figures/") }
+        #expect(figures.count == 6 && figures.filter { $0.hasSuffix(".png") }.count == 2)
+        #expect(figures.prefix(3) == ["figures/phq9_total-vs-shannon.svg", "figures/phq9_total-vs-shannon.pdf", "figures/phq9_total-vs-shannon.png"])
+        let provenance = try String(contentsOfFile: dir + "/results/provenance.json", encoding: .utf8)
+        #expect(provenance.contains("\"figure_renderer\": \"\(FigureExport.renderer)\""))
+        #expect(provenance.contains("\"figure_formats\": [\"svg\", \"pdf\", \"png\"]") && provenance.contains("\"dpi\": 150"))
+        #expect(try study.verify { _ in }.isEmpty)
+        // Another renderer drew the recorded PNG: the difference is attributed to it.
+        let png = dir + "/results/figures/phq9_total-vs-shannon.png"
+        var bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: png)))
+        let oldHash = SHA256.hex(bytes)
+        bytes[bytes.count / 2] ^= 0xFF
+        try Data(bytes).write(to: URL(fileURLWithPath: png))
+        try provenance.replacingOccurrences(of: oldHash, with: SHA256.hex(bytes))
+            .replacingOccurrences(of: FigureExport.renderer, with: "librsvg 2.40.0, cairo 1.14.0, Liberation Sans 2.000")
+            .write(toFile: dir + "/results/provenance.json", atomically: false, encoding: .utf8)
+        #expect(try study.verify { _ in } == ["differs from the re-run: figures/phq9_total-vs-shannon.png (rendered with librsvg 2.40.0, cairo 1.14.0, Liberation Sans 2.000 then, \(FigureExport.renderer) now; its SVG is the figure's reference)"])
+        // Without exports the recorded parameters differ, and are named.
+        try body.replacingOccurrences(of: "figure_formats = [\"pdf\", \"PNG\"]\ndpi = 150\n", with: "")
+            .write(toFile: dir + "/study.toml", atomically: false, encoding: .utf8)
+        let problems = try StudyManifest(path: dir + "/study.toml").verify { _ in }
+        #expect(problems.prefix(2) == ["parameter dpi changed since the recorded run: recorded 150, now null",
+                                       "parameter figure_formats changed since the recorded run: recorded [\"svg\",\"pdf\",\"png\"], now [\"svg\"]"])
+    }
+
     /// `[model] random` and `ml`: the study's models are mixed models, and a
     /// malformed random term is the manifest's error at its line.
     @Test func randomTermsInTheManifest() throws {
-        let body = """
-        [inputs]
-        counts = "counts.csv"
-        metadata = "metadata.csv"
-        [diversity]
-        metrics = ["shannon"]
-        [model]
-        outcome = "phq9_total"
-        covariates = ["months", "age"]
-        random = "(1 | participant_id)"
-        ml = true
-        [output]
-        directory = "results"
-
-        """
+        let body = Self.shannonStudy(model: "covariates = [\"months\", \"age\"]\nrandom = \"(1 | participant_id)\"\nml = true\n")
         let dir = URL(fileURLWithPath: manifest(body, dataset: "simulated-longitudinal")).deletingLastPathComponent().path
         let study = try StudyManifest(path: dir + "/study.toml")
         #expect(study.analysis.association.random.map(\.text) == ["(1 | participant_id)"])
@@ -164,6 +190,8 @@ import Testing
         ("[inputs]\ncounts = \"c\"\n[model]\noutcome = \"y\"\n[output]\ndirectory = \"o\"\n", "study.toml:1: inputs.metadata is required"),
         ("[inputs\ncounts = 1\n", "study.toml:1: not a valid table header: [inputs"),
         ("x = \"a\u{0}b\"\n", "study.toml:1:7: the manifest holds a control character (U+0000), which TOML does not allow"),
+        ("[inputs]\ncounts = \"c\"\nmetadata = \"m\"\n[model]\noutcome = \"y\"\n[output]\ndirectory = \"o\"\nfigure_formats = [\"tiff\"]\n", "study.toml:8: output.figure_formats must be a list of svg, pdf, png"),
+        ("[inputs]\ncounts = \"c\"\nmetadata = \"m\"\n[model]\noutcome = \"y\"\n[output]\ndirectory = \"o\"\ndpi = \"high\"\n", "study.toml:8: output.dpi must be a whole number"),
     ])
     func badManifestsGiveTheLine(_ body: String, _ expected: String) {
         let path = manifest(body)

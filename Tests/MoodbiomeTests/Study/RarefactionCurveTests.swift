@@ -19,7 +19,7 @@ import Testing
             job.seed = 9
             var notes = [String]()
             let files = try job.run { notes.append($0) }
-            #expect(files == ["rarefaction-curves.csv", "rarefaction-observed_features.svg", "rarefaction-shannon.svg"])
+            #expect(files == ["rarefaction-curves.csv", "rarefaction-observed_features.svg", "rarefaction-shannon.svg", "provenance.json"])
             #expect(notes == [])
             outputs.append(try String(contentsOfFile: dir + "/rarefaction-curves.csv", encoding: .utf8))
             let svg = try String(contentsOfFile: dir + "/rarefaction-shannon.svg", encoding: .utf8)
@@ -33,5 +33,24 @@ import Testing
         #expect(lines.filter { $0[0] == "S3" }.map { $0[1] } == ["5", "20", "100", "300"])
         // At its full depth a sample's richness is its observed richness.
         #expect(lines.first { $0[0] == "S2" && $0[1] == "20" }![2] == "2")
+    }
+
+    /// `--figure-formats pdf,png`: each curve figure's exports follow it,
+    /// and a rerun over them (with --force) replaces the whole directory.
+    @Test func curveFiguresAreExported() throws {
+        let table = temporaryFile("c.csv", "id,a,b,c,d\nS1,50,30,15,5\nS2,10,10,0,0\n")
+        let dir = temporaryDirectory() + "/curves"
+        var job = RarefactionCurveRun(tablePath: table, outputDirectory: dir)
+        job.metrics = "shannon"
+        job.depths = [5, 20]
+        job.figureExport = FigureExportSettings(formats: [.png, .pdf], dpi: 72)
+        #expect(try job.run { _ in } == ["rarefaction-curves.csv", "rarefaction-shannon.svg", "rarefaction-shannon.pdf", "rarefaction-shannon.png", "provenance.json"])
+        let png = [UInt8](try Data(contentsOf: URL(fileURLWithPath: dir + "/rarefaction-shannon.png")))
+        let svg = try String(contentsOfFile: dir + "/rarefaction-shannon.svg", encoding: .utf8)
+        #expect(png == (try FigureExport.png(svg: svg, dpi: 72, name: "x")))
+        job.overwrite = true
+        job.figureExport = FigureExportSettings()
+        #expect(try job.run { _ in } == ["rarefaction-curves.csv", "rarefaction-shannon.svg", "provenance.json"])
+        #expect(try OutputDirectory.files(in: dir) == ["provenance.json", "rarefaction-curves.csv", "rarefaction-shannon.svg"])
     }
 }

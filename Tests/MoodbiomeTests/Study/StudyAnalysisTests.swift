@@ -106,7 +106,7 @@ func twinsStudy(outputDirectory: String = temporaryDirectory() + "/out") -> Stud
         for (y, b) in zip(try #require(merged["EnvHet"]).cells, try #require(merged["EnvHet_ge_0.5"]).cells) {
             #expect((Double(y)! >= 0.5) == (b == "1"))
         }
-        let summary = result.files.first { $0.name == "summary.md" }!.contents
+        let summary = result.files.first { $0.name == "summary.md" }!.text
         #expect(summary.contains("OR (95% CI)"))
     }
 }
@@ -122,10 +122,10 @@ func twinsStudy(outputDirectory: String = temporaryDirectory() + "/out") -> Stud
         job.association.confidenceLevel = 0.9
         let result = try job.compute { _ in }
         for file in result.files where !file.name.hasSuffix(".csv") {
-            #expect(!file.contents.contains("95%"), "\(file.name) says 95%")
+            #expect(!file.text.contains("95%"), "\(file.name) says 95%")
         }
         for name in ["summary.md", "report.html", "figures/phq9_total-vs-shannon.svg"] {
-            #expect(result.files.first { $0.name == name }?.contents.contains("90% CI") == true, "\(name) does not say 90% CI")
+            #expect(result.files.first { $0.name == name }?.text.contains("90% CI") == true, "\(name) does not say 90% CI")
         }
         let line = try #require(result.metrics[0].line)
         #expect(line.confidenceLevel == 0.9)
@@ -337,7 +337,7 @@ func twinsStudy(outputDirectory: String = temporaryDirectory() + "/out") -> Stud
         job.diversity.metrics = "shannon,observed_features"
         job.association.covariates = ["age", "bristol_stool_type"]
         let result = try job.compute { _ in }
-        let cohort = try #require(result.files.first { $0.name == "cohort.csv" }).contents
+        let cohort = try #require(result.files.first { $0.name == "cohort.csv" }).text
         let rows = cohort.split(separator: "\n").map { String($0.split(separator: ",").first ?? "") }
         #expect(rows.contains("\"shannon") && rows.contains("\"observed_features") && rows.contains("\"reads"))
         #expect(!rows.contains { $0.hasPrefix("\"phq9_total") })
@@ -363,7 +363,7 @@ func twinsStudy(outputDirectory: String = temporaryDirectory() + "/out") -> Stud
         let rho = try #require(flagged.analysis.depthCorrelations.first?.test.statistic)
         let reads = flagged.merged.ids.map { id in flagged.analysis.diversity.reads[flagged.analysis.diversity.sampleIDs.firstIndex(of: id)!] }
         #expect(isClose(rho, Correlation.spearman(flagged.merged["observed_features"]!.numbers, reads).statistic, relative: 1e-15))
-        let summary = try #require(flagged.files.first { $0.name == "summary.md" }).contents
+        let summary = try #require(flagged.files.first { $0.name == "summary.md" }).text
         #expect(summary.contains("Metrics were computed on unrarefied counts and the models were not adjusted for sequencing depth; `observed_features` correlated with depth (Spearman ρ = 0.479)."))
         job.association.depthCovariate = true
         let adjusted = try job.compute { _ in }
@@ -384,13 +384,13 @@ func twinsStudy(outputDirectory: String = temporaryDirectory() + "/out") -> Stud
         _ = job.names.addLevels("phenotype=Lean,Overweight,Obese")
         _ = job.names.addLevels("obese=0:lean,1:obese")
         let result = try job.compute { _ in }
-        let cohort = try #require(result.files.first { $0.name == "cohort.csv" }).contents
+        let cohort = try #require(result.files.first { $0.name == "cohort.csv" }).text
         #expect(cohort.hasPrefix("Characteristic,Overall (n = 278),Lean (n = 61),Overweight (n = 24),Obese (n = 193),p,Test\n"))
         #expect(cohort.contains("\n  lean,61 (24.0%),61 (100.0%),0,0 (0.0%),"))
-        let figure = try #require(result.files.first { $0.name == "figures/shannon-by-phenotype.svg" }).contents
+        let figure = try #require(result.files.first { $0.name == "figures/shannon-by-phenotype.svg" }).text
         let lean = try #require(figure.range(of: ">Lean<")), obese = try #require(figure.range(of: ">Obese<"))
         #expect(lean.lowerBound < obese.lowerBound)
-        let byOutcome = try #require(result.files.first { $0.name == "figures/shannon-by-obese.svg" }).contents
+        let byOutcome = try #require(result.files.first { $0.name == "figures/shannon-by-obese.svg" }).text
         #expect(byOutcome.contains(">lean<") && byOutcome.contains(">obese<"))
     }
 
@@ -410,7 +410,7 @@ func twinsStudy(outputDirectory: String = temporaryDirectory() + "/out") -> Stud
         #expect(isClose(av.line.fit[60] / av.line.x[60], m.term.estimate!, relative: 1e-12))
         let names = result.files.map(\.name)
         #expect(names.contains("figures/phq9_total-vs-shannon-adjusted.svg") && names.contains("figures/panel-metrics.svg"))
-        let panel = try #require(result.files.first { $0.name == "figures/panel-metrics.svg" }).contents
+        let panel = try #require(result.files.first { $0.name == "figures/panel-metrics.svg" }).text
         #expect(panel.components(separatedBy: "<svg x=").count == 3)
         // No covariates, no added-variable plot.
         job.association.covariates = []

@@ -49,19 +49,19 @@ struct ExposureTests {
         let names = result.files.map(\.name)
         #expect(names.prefix(10) == ["diversity.csv", "merged.csv", "models.csv", "fit.csv", "exposure_tests.csv", "pairwise.csv", "cohort.csv",
                                      "summary.md", "report.html", "figures/shannon-by-SampleType.svg"])
-        let cohort = try #require(result.files.first { $0.name == "cohort.csv" }).contents
+        let cohort = try #require(result.files.first { $0.name == "cohort.csv" }).text
         #expect(cohort.hasPrefix("Characteristic,Overall (n = 26),Feces (n = 4),Freshwater (n = 2),Freshwater (creek) (n = 3),"))
         #expect(cohort.contains("\n\"shannon, mean ± SD\",4.41 ± 1.10,3.67 ± 0.38,"))
         #expect(cohort.contains("\n\"observed_features, mean ± SD\","))
-        let summary = try #require(result.files.first { $0.name == "summary.md" }).contents
+        let summary = try #require(result.files.first { $0.name == "summary.md" }).text
         #expect(summary.contains("| shannon | F(8, 17) = 21.3 | < 0.001 | < 0.001 | Feces 3.67;"))
         #expect(summary.contains("the exposure was tested by the Wald F of its coefficients (the partial F test of the model against the model without it)"))
         // Both metrics' box plots as one lettered panel: a file, not in the report.
-        let panel = try #require(result.files.first { $0.name == "figures/panel-metrics.svg" }).contents
+        let panel = try #require(result.files.first { $0.name == "figures/panel-metrics.svg" }).text
         #expect(panel.components(separatedBy: "<svg x=").count == 3 && panel.contains(">A</text>") && panel.contains(">B</text>"))
         #expect(isWellFormedXML(panel))
-        #expect(!(try #require(result.files.first { $0.name == "report.html" }).contents.contains("every metric")))
-        let tests = try #require(result.files.first { $0.name == "exposure_tests.csv" }).contents
+        #expect(!(try #require(result.files.first { $0.name == "report.html" }).text.contains("every metric")))
+        let tests = try #require(result.files.first { $0.name == "exposure_tests.csv" }).text
         #expect(tests.hasPrefix("metric,exposure,test,statistic,df1,df2,p_value,q_value,n\nshannon,SampleType,wald_f,21.3077936960"))
     }
 

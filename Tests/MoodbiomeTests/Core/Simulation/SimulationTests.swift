@@ -117,7 +117,7 @@ import Testing
             interceptSD += model.varianceComponents[0].standardDeviation! / Double(seeds.count)
             slopeSD += model.varianceComponents[1].standardDeviation! / Double(seeds.count)
             let file = try #require(result.files.first { $0.name == "random_effects.csv" })
-            #expect(file.contents.hasPrefix("metric,group,term,term2,variance,sd,correlation\nshannon,participant_id,Intercept,,"))
+            #expect(file.text.hasPrefix("metric,group,term,term2,variance,sd,correlation\nshannon,participant_id,Intercept,,"))
         }
         for name in ["shannon", "months", "age", "sex[T.male]", "bmi", "antidepressant[T.yes]"] {
             #expect(covered[name, default: 0] >= 10, "\(name): true value \(truth[name]!) inside the CI for \(covered[name, default: 0]) of \(seeds.count) seeds")
@@ -155,7 +155,7 @@ import Testing
             #expect(totals.cells[r] == shipped[id])
             if let t = Double(totals.cells[r]) { #expect((binary.cells[r] == "1") == (t >= 10)) }
         }
-        #expect(result.files.first { $0.name == "summary.md" }!.contents.contains("rescored_total ≥ 10 (moderate or above)"))
+        #expect(result.files.first { $0.name == "summary.md" }!.text.contains("rescored_total ≥ 10 (moderate or above)"))
         job.association.outcomeBand = "dreadful+"
         #expect { try job.compute { _ in } } throws: { message($0).contains("phq9 has no band 'dreadful'") }
     }

@@ -1,0 +1,159 @@
+import CRsvg
+import Foundation
+
+/// SVG drawn to PDF and PNG by librsvg on cairo: the one place Moodbiome
+/// touches those C libraries (the figures' typography and file names are
+/// the report layer's, `FigureExport`).
+///
+/// - PDF: one page (PDF 1.5), its size in points from the SVG's pixels
+///   (1 px = 1/96 in = 0.75 pt); fonts embedded as subsets; no creation
+///   date (an invalid date clears the one cairo sets), so the same SVG
+///   gives the same bytes; optional title, creator "Moodbiome".
+/// - PNG: the SVG scaled by dpi/96 onto an opaque white background, written
+///   by cairo (8-bit RGB, no time chunk), with a `pHYs` chunk recording the
+///   resolution inserted after `IHDR`, so page-layout and journal tools read
+///   300 dpi as 300 dpi (PNG specification, 2nd ed., §11.3.5.3).
+/// - Output bytes depend on the librsvg, cairo and font versions, which
+///   ``version`` and ``font(named:)`` report for provenance.
+public enum SVGRenderer {
+    /// `librsvg 2.54.7, cairo 1.16.0`.
+    public static var version: String {
+        "librsvg \(LIBRSVG_MAJOR_VERSION).\(LIBRSVG_MINOR_VERSION).\(LIBRSVG_MICRO_VERSION), cairo \(String(cString: cairo_version_string()))"
+    }
+
+    /// The file and revision of the font fontconfig picks for `family`,
+    /// when that is the family asked for (not a substitute).
+    public static func font(named family: String) -> (file: String, version: String)? {
+        guard FcInit() != 0, let pattern = FcNameParse(family) else { return nil }
+        defer { FcPatternDestroy(pattern) }
+        FcConfigSubstitute(nil, pattern, FcMatchPattern)
+        FcDefaultSubstitute(pattern)
+        var result = FcResultMatch
+        guard let match = FcFontMatch(nil, pattern, &result) else { return nil }
+        defer { FcPatternDestroy(match) }
+        var matched: UnsafeMutablePointer<FcChar8>? = nil, file: UnsafeMutablePointer<FcChar8>? = nil
+        var version: Int32 = 0
+        guard FcPatternGetString(match, FC_FAMILY, 0, &matched) == FcResultMatch, let matched,
+              String(cString: matched) == family,
+              FcPatternGetString(match, FC_FILE, 0, &file) == FcResultMatch, let file else { return nil }
+        _ = FcPatternGetInteger(match, FC_FONTVERSION, 0, &version)
+        // FC_FONTVERSION is the font's revision in 16.16 fixed point.
+        return (String(cString: file), String(format: "%.3f", Double(version) / 65536))
+    }
+
+    /// A parsed SVG and its size in pixels.
+    private final class Drawing {
+        let handle: UnsafeMutablePointer<RsvgHandle>
+        let width: Double
+        let height: Double
+
+        init(svg: String, name: String) throws {
+            let bytes = Array(svg.utf8)
+            var error: UnsafeMutablePointer<GError>? = nil
+            let handle = bytes.withUnsafeBufferPointer { rsvg_handle_new_from_data($0.baseAddress, gsize($0.count), &error) }
+            guard let handle else {
+                defer { if error != nil { g_error_free(error) } }
+                throw OutputError(path: name, problem: "the figure could not be rendered: \(error.map { String(cString: $0.pointee.message) } ?? "librsvg refused it")")
+            }
+            rsvg_handle_set_dpi(handle, 96)
+            var w = 0.0, h = 0.0
+            guard rsvg_handle_get_intrinsic_size_in_pixels(handle, &w, &h) != 0, w > 0, h > 0 else {
+                g_object_unref(UnsafeMutableRawPointer(handle))
+                throw OutputError(path: name, problem: "the figure has no size in pixels to render")
+            }
+            self.handle = handle
+            self.width = w
+            self.height = h
+        }
+
+        deinit { g_object_unref(UnsafeMutableRawPointer(handle)) }
+
+        /// Draws the figure on `cr`, scaled by `scale`.
+        func draw(on cr: OpaquePointer, scale: Double, name: String) throws {
+            cairo_scale(cr, scale, scale)
+            var viewport = RsvgRectangle(x: 0, y: 0, width: width, height: height)
+            var error: UnsafeMutablePointer<GError>? = nil
+            if rsvg_handle_render_document(handle, cr, &viewport, &error) == 0 {
+                defer { if error != nil { g_error_free(error) } }
+                throw OutputError(path: name, problem: "the figure could not be rendered: \(error.map { String(cString: $0.pointee.message) } ?? "librsvg failed")")
+            }
+            let status = cairo_status(cr)
+            guard status == CAIRO_STATUS_SUCCESS else {
+                throw OutputError(path: name, problem: "the figure could not be rendered: \(String(cString: cairo_status_to_string(status)))")
+            }
+        }
+    }
+
+    /// Bytes written by cairo's stream callbacks.
+    private final class Sink {
+        var bytes = [UInt8]()
+    }
+
+    private static let collect: cairo_write_func_t = { closure, data, length in
+        guard let closure, let data else { return CAIRO_STATUS_WRITE_ERROR }
+        Unmanaged<Sink>.fromOpaque(closure).takeUnretainedValue().bytes.append(contentsOf: UnsafeBufferPointer(start: data, count: Int(length)))
+        return CAIRO_STATUS_SUCCESS
+    }
+
+    /// The SVG as a one-page PDF; `name` names it in errors.
+    public static func pdf(svg: String, title: String?, name: String) throws -> [UInt8] {
+        let drawing = try Drawing(svg: svg, name: name)
+        let sink = Sink()
+        let points = 72.0 / 96
+        let surface = cairo_pdf_surface_create_for_stream(collect, Unmanaged.passUnretained(sink).toOpaque(),
+                                                          drawing.width * points, drawing.height * points)
+        defer { cairo_surface_destroy(surface) }
+        cairo_pdf_surface_restrict_to_version(surface, CAIRO_PDF_VERSION_1_5)
+        cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_CREATE_DATE, "")
+        cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_CREATOR, "Moodbiome")
+        if let title { cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_TITLE, title) }
+        let cr = cairo_create(surface)
+        defer { cairo_destroy(cr) }
+        try drawing.draw(on: cr!, scale: points, name: name)
+        cairo_show_page(cr)
+        cairo_surface_finish(surface)
+        let status = cairo_surface_status(surface)
+        guard status == CAIRO_STATUS_SUCCESS else {
+            throw OutputError(path: name, problem: "the PDF could not be written: \(String(cString: cairo_status_to_string(status)))")
+        }
+        return sink.bytes
+    }
+
+    /// The SVG as a PNG at `dpi` dots per inch, on white.
+    public static func png(svg: String, dpi: Int, name: String) throws -> [UInt8] {
+        let drawing = try Drawing(svg: svg, name: name)
+        let scale = Double(dpi) / 96
+        let width = Int32((drawing.width * scale).rounded(.up)), height = Int32((drawing.height * scale).rounded(.up))
+        let surface = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, width, height)
+        defer { cairo_surface_destroy(surface) }
+        guard cairo_surface_status(surface) == CAIRO_STATUS_SUCCESS else {
+            throw OutputError(path: name, problem: "a \(width) × \(height) pixel image could not be allocated", fix: "Choose a lower resolution")
+        }
+        let cr = cairo_create(surface)
+        defer { cairo_destroy(cr) }
+        cairo_set_source_rgb(cr, 1, 1, 1)
+        cairo_paint(cr)
+        try drawing.draw(on: cr!, scale: scale, name: name)
+        cairo_surface_flush(surface)
+        let sink = Sink()
+        let status = cairo_surface_write_to_png_stream(surface, collect, Unmanaged.passUnretained(sink).toOpaque())
+        guard status == CAIRO_STATUS_SUCCESS else {
+            throw OutputError(path: name, problem: "the PNG could not be written: \(String(cString: cairo_status_to_string(status)))")
+        }
+        return withResolution(sink.bytes, dpi: dpi)
+    }
+
+    /// The PNG with a `pHYs` chunk (pixels per metre, unit 1) right after
+    /// its `IHDR` chunk, which the specification requires to come first.
+    static func withResolution(_ png: [UInt8], dpi: Int) -> [UInt8] {
+        // Signature (8 bytes), then IHDR: length (4), type (4), 13 data bytes, CRC (4).
+        let afterHeader = 8 + 4 + 4 + 13 + 4
+        guard png.count > afterHeader, Array(png[12..<16]) == Array("IHDR".utf8) else { return png }
+        let perMetre = UInt32((Double(dpi) / 0.0254).rounded())
+        func bigEndian(_ v: UInt32) -> [UInt8] { [UInt8(v >> 24), UInt8(v >> 16 & 0xFF), UInt8(v >> 8 & 0xFF), UInt8(v & 0xFF)] }
+        let body = Array("pHYs".utf8) + bigEndian(perMetre) + bigEndian(perMetre) + [1]
+        let crc = body.withUnsafeBufferPointer { UInt32(crc32(0, $0.baseAddress, uInt($0.count))) }
+        let chunk = bigEndian(9) + body + bigEndian(crc)
+        return Array(png[..<afterHeader]) + chunk + Array(png[afterHeader...])
+    }
+}
