@@ -29,7 +29,7 @@ struct OrdinateCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Draw PC1 × PC2 to this file: SVG, or PDF or PNG by its extension (.pdf, .png).", valueName: "file.svg"))
     var figure: String?
 
-    @Option(help: ArgumentHelp("Resolution of a PNG --figure, in dots per inch (72–2400; default 300).", valueName: "dpi"))
+    @Option(help: ArgumentHelp("Resolution of a PNG --figure, in dots per inch (72–1200; default 300).", valueName: "dpi"))
     var dpi: Int?
 
     @Option(help: ArgumentHelp("Metadata for --color-by (CSV/TSV).", valueName: "file"))

@@ -371,7 +371,7 @@ struct FigureOptions: ParsableArguments {
     @Option(name: .customLong("figure-formats"), help: ArgumentHelp("Also write every figure as pdf and/or png, comma-separated (SVG is always written). PDF and PNG are set in Liberation Sans (Debian: fonts-liberation2).", valueName: "formats"))
     var figureFormats: String?
 
-    @Option(help: ArgumentHelp("Resolution of PNG figures, in dots per inch (72–2400; default 300).", valueName: "dpi"))
+    @Option(help: ArgumentHelp("Resolution of PNG figures, in dots per inch (72–1200; default 300).", valueName: "dpi"))
     var dpi: Int?
 
     /// The requested formats; an unknown one is an error naming the choices.

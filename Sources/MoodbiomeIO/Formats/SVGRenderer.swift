@@ -119,11 +119,21 @@ public enum SVGRenderer {
         return sink.bytes
     }
 
+    /// The largest PNG side (cairo's image limit) and pixel count (4 bytes
+    /// each while drawn: 1.2 GB) rendered; a larger image is refused.
+    public static let maximumSide = 32_767
+    public static let maximumPixels = 300_000_000
+
     /// The SVG as a PNG at `dpi` dots per inch, on white.
     public static func png(svg: String, dpi: Int, name: String) throws -> [UInt8] {
         let drawing = try Drawing(svg: svg, name: name)
         let scale = Double(dpi) / 96
-        let width = Int32((drawing.width * scale).rounded(.up)), height = Int32((drawing.height * scale).rounded(.up))
+        let w = (drawing.width * scale).rounded(.up), h = (drawing.height * scale).rounded(.up)
+        guard w <= Double(maximumSide) && h <= Double(maximumSide) && w * h <= Double(maximumPixels) else {
+            throw OutputError(path: name, problem: "at \(dpi) dpi the image would be \(Int(w)) × \(Int(h)) pixels, above the limit of \(maximumSide) pixels a side and \(maximumPixels / 1_000_000) million in all",
+                              fix: "Choose a lower resolution, or PDF, which is vector and sharp at any size")
+        }
+        let width = Int32(w), height = Int32(h)
         let surface = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, width, height)
         defer { cairo_surface_destroy(surface) }
         guard cairo_surface_status(surface) == CAIRO_STATUS_SUCCESS else {

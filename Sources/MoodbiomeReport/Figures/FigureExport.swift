@@ -19,9 +19,9 @@ public struct FigureExportSettings: Sendable, Equatable {
     /// CSS's convention, so 300 dpi draws 3.125 image pixels per SVG pixel).
     public var dpi: Int
 
-    /// The accepted resolutions: at least screen resolution, at most what a
-    /// print journal's line art asks for, twice over.
-    public static let dpiRange = 72...2400
+    /// The accepted resolutions: from screen resolution to the 1200 dpi
+    /// print journals ask of line art.
+    public static let dpiRange = 72...1200
 
     public init(formats: [FigureFormat] = [.svg], dpi: Int = 300) {
         self.formats = Array(Set(formats + [.svg])).sorted()

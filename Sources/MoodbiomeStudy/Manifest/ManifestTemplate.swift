@@ -63,7 +63,7 @@ extension StudyManifest {
     # labels = { phq9_total = "Depression (PHQ-9)" }          # names in figures and headings
     # levels = { phenotype = ["Lean", "Overweight", "Obese"] }  # level order (and "value:label") in figures
     # figure_formats = ["pdf", "png"]  # besides SVG (always written): PDF and PNG, set in Liberation Sans
-    # dpi = 300                      # PNG resolution, 72 to 2400 dots per inch
+    # dpi = 300                      # PNG resolution, 72 to 1200 dots per inch
 
     """
 }

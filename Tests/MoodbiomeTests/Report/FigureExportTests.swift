@@ -121,7 +121,7 @@ import Testing
 
     @Test func errorsNameTheProblemAndTheFix() throws {
         #expect { try FigureExportSettings(formats: [.png], dpi: 50).check(for: "out") } throws: {
-            message($0) == "--dpi: must be between 72 and 2400 (got 50)"
+            message($0) == "--dpi: must be between 72 and 1200 (got 50)"
         }
         #expect { try FigureExport.checkFont(SVGRenderer.font(named: "No Such Family Moodbiome"), family: "No Such Family Moodbiome", for: "out") } throws: {
             message($0) == "out: PDF and PNG figures are set in No Such Family Moodbiome, which is not installed. Install it (Debian and Ubuntu: apt install fonts-liberation2), or write SVG figures only"
@@ -131,6 +131,11 @@ import Testing
         #expect(FigureExport.renderer.contains(", cairo 1.") && FigureExport.renderer.contains(", Liberation Sans "))
         #expect { try FigureExport.png(svg: "<svg", dpi: 96, name: "figures/x.png") } throws: {
             message($0).hasPrefix("figures/x.png: the figure could not be rendered: ")
+        }
+        // A 4000 px wide figure at 1200 dpi would be 50,000 px wide.
+        let wide = Self.svg.replacingOccurrences(of: "width=\"100.00\"", with: "width=\"4000.00\"")
+        #expect { try FigureExport.png(svg: wide, dpi: 1200, name: "figures/w.png") } throws: {
+            message($0) == "figures/w.png: at 1200 dpi the image would be 50000 × 625 pixels, above the limit of 32767 pixels a side and 300 million in all. Choose a lower resolution, or PDF, which is vector and sharp at any size"
         }
         #expect { try FigureExport.pdf(svg: "<svg xmlns=\"http://www.w3.org/2000/svg\"/>", name: "figures/y.pdf") } throws: {
             message($0) == "figures/y.pdf: the figure has no size in pixels to render"
