@@ -51,6 +51,7 @@ bench: build
 	python3 scripts/bench_models.py
 	python3 scripts/bench_beta.py
 	python3 scripts/bench_associate.py
+	python3 scripts/bench_figures.py
 
 clean:
 	rm -rf .build $(RESULTS)
