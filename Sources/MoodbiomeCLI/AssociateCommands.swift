@@ -61,7 +61,7 @@ struct AssociateCommand: ParsableCommand {
     @Option(name: .customLong("min-variance"), help: "Keep features whose variance exceeds this (MaAsLin2: 0).")
     var minVariance = 0.0
 
-    @Option(help: ArgumentHelp("tss (default), clr or none.", valueName: "method"))
+    @Option(help: ArgumentHelp("tss (default), clr, css (metagenomeSeq's cumulative-sum scaling), tmm (edgeR's trimmed mean of M-values) or none, as MaAsLin2.", valueName: "method"))
     var normalization = FeatureNormalization.tss
 
     @Option(help: ArgumentHelp("log (default), ast, logit or none.", valueName: "method"))

@@ -11,7 +11,19 @@ public enum FeatureNormalization: String, Sendable, CaseIterable {
     /// Centred log-ratio `ln(x + 1) − mean_k ln(x_k + 1)` over the kept
     /// features (MaAsLin2: `chemometrics::clr(x + 1)`).
     case clr
+    /// Cumulative-sum scaling (metagenomeSeq's CSS, MaAsLin2's `CSS`): each
+    /// count over its sample's sum up to a data-driven percentile, × 1000
+    /// (``ScalingFactors/css(_:)``).
+    case css
+    /// Trimmed mean of M-values (edgeR's TMM, MaAsLin2's `TMM`): each count
+    /// over its sample's effective library size, × their mean
+    /// (``ScalingFactors/tmm(_:)``).
+    case tmm
     case none
+
+    /// Whether each sample is divided by a total of its own, so a sample
+    /// with nothing left after filtering cannot be normalised.
+    public var dividesBySampleTotal: Bool { self == .tss || self == .css || self == .tmm }
 }
 
 /// How each feature's values are transformed before modelling (MaAsLin2's
@@ -103,10 +115,16 @@ enum FeaturePreparation {
     static func normalize(_ y: inout Matrix, _ method: FeatureNormalization) {
         let n = y.rows, m = y.columns
         if method == .none { return }
+        if method == .css || method == .tmm {
+            let counts = (0..<n).map { i in (0..<m).map { y[i, $0] } }
+            let divisors = method == .css ? ScalingFactors.css(counts).divisors : ScalingFactors.tmm(counts)
+            for c in 0..<m { for i in 0..<n { y[i, c] /= divisors[i] } }
+            return
+        }
         y.storage.withUnsafeMutableBufferPointer { v in
             var sums = [Double](repeating: 0, count: n)
             switch method {
-            case .none: return
+            case .none, .css, .tmm: return
             case .tss:
                 for c in 0..<m { for i in 0..<n { sums[i] += v[i + c * n] } }
                 for c in 0..<m { for i in 0..<n { v[i + c * n] /= sums[i] } }

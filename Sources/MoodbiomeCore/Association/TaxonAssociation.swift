@@ -99,7 +99,7 @@ public struct TaxonAssociation: Sendable {
         guard !keptFeatures.isEmpty else { throw AssociationError.noFeaturesLeft(total: table.taxonCount) }
         var block = FeatureBlock(counts, features: keptFeatures)
         // 3. Samples with nothing left cannot be normalised.
-        let empty = options.normalization == .tss ? block.emptySamples : []
+        let empty = options.normalization.dividesBySampleTotal ? block.emptySamples : []
         if !empty.isEmpty {
             let keep = (0..<block.values.rows).filter { !empty.contains($0) }
             rows = keep.map { rows[$0] }
@@ -184,7 +184,7 @@ public struct TaxonAssociation: Sendable {
         let (keptFeatures, filtered) = options.filter.apply(counts)
         guard !keptFeatures.isEmpty else { throw AssociationError.noFeaturesLeft(total: table.taxonCount) }
         var block = FeatureBlock(counts, features: keptFeatures)
-        let empty = options.normalization == .tss ? block.emptySamples : []
+        let empty = options.normalization.dividesBySampleTotal ? block.emptySamples : []
         if !empty.isEmpty {
             let keep = (0..<block.values.rows).filter { !empty.contains($0) }
             rows = keep.map { rows[$0] }

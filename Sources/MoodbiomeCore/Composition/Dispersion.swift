@@ -161,7 +161,7 @@ public struct Dispersion: Sendable {
     /// `Σ‖xᵢ − c‖` from the coordinate-wise medians.
     static func spatialMedian(_ points: [[Double]]) -> (median: [Double], converged: Bool) {
         let dims = points[0].count
-        let start = (0..<dims).map { c in Self.median(points.map { $0[c] }) }
+        let start = (0..<dims).map { c in median(points.map { $0[c] }) }
         // R sums in long double (`rowSums`, `colSums`, `sum`); so do these,
         // so that the steps, and where they stop, are vegan's.
         let result = VariableMetric.minimize(start: start, f: { c in
@@ -189,13 +189,6 @@ public struct Dispersion: Sendable {
             return g.map { Double($0) }
         })
         return (result.x, result.converged)
-    }
-
-    /// R's `median`: the middle value, or the mean of the two middle values.
-    static func median(_ values: [Double]) -> Double {
-        let s = values.sorted()
-        let h = s.count / 2
-        return s.count % 2 == 1 ? s[h] : (s[h - 1] + s[h]) / 2
     }
 
     /// One row: `f_statistic, df1, df2, p_value, p_permutation, permutations`.

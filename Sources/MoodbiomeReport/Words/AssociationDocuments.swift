@@ -83,6 +83,8 @@ public struct AssociationDocuments: Sendable {
         switch result.options.normalization {
         case .tss: "total-sum scaled (each count over the sample's total of the kept features)"
         case .clr: "centred-log-ratio transformed (ln(x + 1) minus the sample's mean over the kept features)"
+        case .css: "normalised by cumulative-sum scaling (metagenomeSeq's CSS: each count over the sample's sum of counts up to a data-driven percentile, × 1000)"
+        case .tmm: "normalised by the trimmed mean of M-values (edgeR's TMM: each count over the sample's effective library size, × the mean effective size)"
         case .none: "used as given (no normalisation)"
         }
     }

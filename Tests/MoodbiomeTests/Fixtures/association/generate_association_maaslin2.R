@@ -6,7 +6,8 @@
 # R/utility_scripts.R and R/viz.R, sourced into R 4.2.2 with vegan 2.6-4,
 # dplyr, pbapply, lmerTest, car, logging, optparse, data.table from Debian.
 # The LM path with TSS/NONE normalisation and LOG/AST/LOGIT/NONE transforms
-# uses no missing package. CLR (chemometrics::clr) is computed here as its
+# uses no missing package; CSS and TMM call metagenomeSeq and edgeR (Debian
+# r-bioc-metagenomeseq, r-bioc-edger). CLR (chemometrics::clr) is computed here as its
 # documented definition, log(x) - rowMeans(log(x)) of x + 1.
 #
 #   git -C <Maaslin2 clone> show 02ba513:R/<file> > $MAASLIN/<file>   (for the four files)
@@ -66,6 +67,15 @@ CLRnorm <- function(features) {
 rows[[length(rows) + 1]] <- run("study_clr", study_counts, study_meta, c("phq9_total", "antidepressant"), "antidepressant,no",
                                 normalization = "CLR", transform = "NONE")
 
+# CSS (metagenomeSeq 1.40.0) and TMM (edgeR 3.40.2), both from Debian (r-bioc-metagenomeseq,
+# r-bioc-edger), through MaAsLin2's own CSSnorm/TMMnorm and its default LOG transform.
+for (norm in c("CSS", "TMM")) {
+  rows[[length(rows) + 1]] <- run(paste0("study_", tolower(norm)), study_counts, study_meta, c("phq9_total", "antidepressant"),
+                                  "antidepressant,no", normalization = norm)
+  rows[[length(rows) + 1]] <- run(paste0("twins_", tolower(norm)), twins_counts, twins_meta, c("phenotype"), "phenotype,Lean",
+                                  normalization = norm)
+}
+
 # Outcome mode: phq9_total ~ LOG(TSS(feature)) + covariates, per feature, by lm.
 meta <- study_meta[complete.cases(study_meta[, effects]), effects]
 counts <- study_counts[rownames(meta), ]
@@ -86,4 +96,5 @@ for (k in c("estimate", "std_error", "p_value", "q_value")) outcome[[k]] <- spri
 rows[[length(rows) + 1]] <- outcome
 
 write.csv(do.call(rbind, rows), file.path(here, "association-maaslin2.csv"), row.names = FALSE, quote = FALSE)
-cat(R.version.string, "vegan", as.character(packageVersion("vegan")), "\n")
+cat(R.version.string, "vegan", as.character(packageVersion("vegan")), "edgeR", as.character(packageVersion("edgeR")),
+    "metagenomeSeq", as.character(packageVersion("metagenomeSeq")), "\n")
