@@ -5,6 +5,7 @@ import MoodbiomeIO
 import MoodbiomeStudy
 
 extension FeatureNormalization: ExpressibleByArgument {}
+extension FeatureModel: ExpressibleByArgument {}
 extension FeatureTransform: ExpressibleByArgument {}
 
 struct AssociateCommand: ParsableCommand {
@@ -67,6 +68,9 @@ struct AssociateCommand: ParsableCommand {
     @Option(help: ArgumentHelp("log (default), ast, logit or none.", valueName: "method"))
     var transform = FeatureTransform.log
 
+    @Option(help: ArgumentHelp("The model of each feature: lm (default) or negbin (negative binomial regression of the counts, MaAsLin2's NEGBIN; needs --normalization css, tmm or none and --transform none).", valueName: "model"))
+    var model = FeatureModel.lm
+
     @Flag(inversion: .prefixedNo, help: "Standardise numeric metadata to z-scores (MaAsLin2's default).")
     var standardize = true
 
@@ -107,6 +111,7 @@ struct AssociateCommand: ParsableCommand {
             job.options.filter.minimumVariance = minVariance
             job.options.normalization = normalization
             job.options.transform = transform
+            job.options.model = model
             job.options.standardize = standardize
             job.options.adjustment = adjust
             job.options.references = try RegressionRun.parseReferences(reference)

@@ -40,6 +40,15 @@ public enum FeatureTransform: String, Sendable, CaseIterable {
     case none
 }
 
+/// The model fitted to each feature (MaAsLin2's `analysis_method`).
+public enum FeatureModel: String, Sendable, CaseIterable {
+    /// A linear model of the normalised, transformed values (MaAsLin2's `LM`).
+    case lm
+    /// A negative binomial regression of the counts, or of CSS/TMM-normalised
+    /// values, untransformed (MaAsLin2's `NEGBIN`, `MASS::glm.nb`; ``NegativeBinomialRegression``).
+    case negbin
+}
+
 /// The MaAsLin2 filters, on the input's own scale (before
 /// normalisation): a feature is kept when the number of samples whose value
 /// is **above** `minimumAbundance` is **greater than** `minimumPrevalence`
@@ -98,6 +107,11 @@ public struct FeatureFilter: Sendable, Equatable {
 public enum AssociationError: Error, Equatable, Sendable {
     /// A transform that needs non-negative proportions after CLR.
     case transformAfterCLR(FeatureTransform)
+    /// A negative binomial model of values that are not counts (TSS
+    /// proportions, CLR log-ratios) or are transformed.
+    case negativeBinomialNeedsCounts(FeatureNormalization, FeatureTransform)
+    /// A model MaAsLin2's path offers that outcome mode or random terms do not take.
+    case negativeBinomialUnsupported(randomTerms: Bool)
     /// AST of a value outside [−1, 1].
     case arcsineOutOfRange(feature: String, value: Double)
     /// Every feature was filtered out.

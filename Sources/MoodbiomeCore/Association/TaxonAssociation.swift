@@ -14,7 +14,9 @@ import MoodbiomeNumerics
 ///    n − 1, R's `scale`), as MaAsLin2's `standardize = TRUE`;
 /// 5. ``FeatureTransform`` per feature (log₂ with half-minimum zeros by default);
 /// 6. one linear model per feature, `feature ~ formula`, all features
-///    fitted at once (``BatchLinearFit``);
+///    fitted at once (``BatchLinearFit``) — or, with `model = .negbin`, a
+///    negative binomial regression per feature (MaAsLin2's `NEGBIN`) on both
+///    cores, Wald z tests;
 /// 7. p-values adjusted across every feature × non-intercept coefficient
 ///    (Benjamini–Hochberg by default); rows sorted by q.
 ///
@@ -25,6 +27,7 @@ public struct TaxonAssociation: Sendable {
         public var filter = FeatureFilter()
         public var normalization = FeatureNormalization.tss
         public var transform = FeatureTransform.log
+        public var model = FeatureModel.lm
         public var standardize = true
         public var adjustment = PValueAdjustment.benjaminiHochberg
         public var references: [String: String] = [:]
@@ -34,6 +37,10 @@ public struct TaxonAssociation: Sendable {
         /// Checks the combinations that cannot work (a log of CLR values).
         public func validate() throws {
             if normalization == .clr && transform != .none { throw AssociationError.transformAfterCLR(transform) }
+            // MaAsLin2 allows NEGBIN with CSS, TMM or no normalisation, and no transform.
+            if model == .negbin && (normalization == .tss || normalization == .clr || transform != .none) {
+                throw AssociationError.negativeBinomialNeedsCounts(normalization, transform)
+            }
         }
     }
 
@@ -120,7 +127,19 @@ public struct TaxonAssociation: Sendable {
         let nonZero = block.nonZeroCounts
         var out = [Row]()
         var failed = [String]()
-        if random.isEmpty {
+        if options.model == .negbin {
+            guard random.isEmpty else { throw AssociationError.negativeBinomialUnsupported(randomTerms: true) }
+            // 6''. A negative binomial regression per feature.
+            let values = y
+            let fits = parallelChunkMap(count: names.count, minimumPerChunk: 2) { range in
+                range.map { c -> [Coefficient]? in
+                    var d = design
+                    d.response = Array(values.column(c))
+                    return (try? NegativeBinomialRegression(design: d))?.coefficients
+                }
+            }.flatMap { $0 }
+            out = Self.rows(fits, design: design, names: names, n: n, nonZero: nonZero, taxonomy: block.taxonomy, failed: &failed)
+        } else if random.isEmpty {
             // 6. One factorisation for every feature.
             let fit = try BatchLinearFit(x: design.x, y: y)
             for c in 0..<names.count {
@@ -143,16 +162,7 @@ public struct TaxonAssociation: Sendable {
                     return (try? LinearMixedModel(design: d, blocks: blocks, source: source))?.coefficients
                 }
             }.flatMap { $0 }
-            for (c, coefficients) in fits.enumerated() {
-                guard let coefficients else { failed.append(names[c]); continue }
-                for (j, k) in coefficients.enumerated() {
-                    guard let t = design.columnTerms[j] else { continue }
-                    out.append(Row(feature: names[c], term: design.columnNames[j], variable: Self.variable(of: design, term: t),
-                                   estimate: k.estimate ?? .nan, standardError: k.standardError ?? .nan,
-                                   statistic: k.statistic ?? .nan, pValue: k.pValue ?? .nan, qValue: .nan, n: n,
-                                   nonZero: nonZero[c], taxonomy: block.taxonomy?[c]))
-                }
-            }
+            out = Self.rows(fits, design: design, names: names, n: n, nonZero: nonZero, taxonomy: block.taxonomy, failed: &failed)
         }
         self.rows = Self.adjusted(out, options.adjustment)
         self.filtered = filtered.map { (counts.taxonIDs[$0.feature], $0.reason) }
@@ -168,6 +178,24 @@ public struct TaxonAssociation: Sendable {
         self.failedFeatures = failed
     }
 
+    /// The rows of per-feature fits (one coefficient list per feature, nil
+    /// for a fit that failed, which is listed in `failed`), intercept aside.
+    static func rows(_ fits: [[Coefficient]?], design: DesignMatrix, names: [String], n: Int, nonZero: [Int], taxonomy: [String]?,
+                     failed: inout [String]) -> [Row] {
+        var out = [Row]()
+        for (c, coefficients) in fits.enumerated() {
+            guard let coefficients else { failed.append(names[c]); continue }
+            for (j, k) in coefficients.enumerated() {
+                guard let t = design.columnTerms[j] else { continue }
+                out.append(Row(feature: names[c], term: design.columnNames[j], variable: variable(of: design, term: t),
+                               estimate: k.estimate ?? .nan, standardError: k.standardError ?? .nan,
+                               statistic: k.statistic ?? .nan, pValue: k.pValue ?? .nan, qValue: .nan, n: n,
+                               nonZero: nonZero[c], taxonomy: taxonomy?[c]))
+            }
+        }
+        return out
+    }
+
     /// Outcome mode: for each feature, `outcome ~ taxon + covariates`
     /// (OLS; logistic for a binomial family), the taxon transformed as
     /// above. Linear models share the covariates' QR: the taxon's
@@ -177,6 +205,7 @@ public struct TaxonAssociation: Sendable {
                 options: Options) throws {
         precondition(metadata.ids == table.sampleIDs, "the metadata rows are the table's samples")
         try options.validate()
+        guard options.model == .lm else { throw AssociationError.negativeBinomialUnsupported(randomTerms: false) }
         let base = Formula.main(response: outcome, predictors: covariates)
         let first = try DesignMatrix(formula: base, data: metadata, references: options.references, binaryResponse: family == .binomial)
         var rows = first.rowIndices

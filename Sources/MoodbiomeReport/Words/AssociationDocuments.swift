@@ -113,7 +113,10 @@ public struct AssociationDocuments: Sendable {
             text += ", with \(Escape.markdownCode(result.model)). "
         } else {
             text += o.standardize ? "Numeric metadata were standardised (z-scores). " : ""
-            if result.model.contains("|") {
+            if o.model == .negbin {
+                text += "Each feature was modelled by \(Escape.markdownCode(result.model)) as a negative binomial regression with a log link, θ estimated by maximum likelihood jointly with the coefficients (as MaAsLin2's NEGBIN, MASS's glm.nb; Wald z tests)"
+                text += result.failedFeatures.isEmpty ? ". " : "; \(result.failedFeatures.count) features could not be fitted (no overdispersion: the Poisson model is the maximum) and are reported as NA. "
+            } else if result.model.contains("|") {
                 text += "Each feature was modelled by \(Escape.markdownCode(result.model)) as a linear mixed model (REML, as MaAsLin2 fits random effects with lmerTest's lmer; t tests on Satterthwaite's degrees of freedom)"
                 text += result.failedFeatures.isEmpty ? ". " : "; \(result.failedFeatures.count) features could not be fitted and are reported as NA. "
             } else {

@@ -72,6 +72,13 @@ public enum Words {
                 return "every one of the \(total) features was filtered out. Lower \(s(.minPrevalence)) (now: present in more than that share of samples) or \(s(.minAbundance))"
             case .tooFewSamples(let samples, let parameters):
                 return "\(samples) samples for a model with \(parameters) parameters: each feature's model needs more samples than parameters. Drop covariates, or use more samples"
+            case .negativeBinomialNeedsCounts(let normalization, let transform):
+                return "\(s(.model)): negbin models counts, but the features would be " + (transform != .none ? "\(transform.rawValue)-transformed" : "\(normalization.rawValue)-normalised (\(normalization == .clr ? "log-ratios" : "proportions"))")
+                    + ". Use \(s(.normalization)) css, tmm or none with \(s(.transform)) none, as MaAsLin2 requires for NEGBIN"
+            case .negativeBinomialUnsupported(let randomTerms):
+                return randomTerms
+                    ? "\(s(.model)): negbin with random-effects terms (MaAsLin2 fits glmmTMB's nbinom2) is not implemented. Drop \(s(.random)), or use \(s(.model)) lm"
+                    : "\(s(.model)): negbin models each feature; in outcome mode the feature is a predictor. Use \(s(.formula)) for MaAsLin2's path, or \(s(.model)) lm"
             case .taxonColumnClash(let name):
                 return "the metadata has a column '\(name)', the name outcome mode gives the taxon in its models. Rename that column"
             }

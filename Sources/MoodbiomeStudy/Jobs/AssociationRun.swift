@@ -128,6 +128,7 @@ public struct AssociationRun: Sendable {
             ("family", jsonValue(family.rawValue)), ("min_abundance", jsonValue(f.minimumAbundance)),
             ("min_prevalence", jsonValue(f.minimumPrevalence)), ("min_variance", jsonValue(f.minimumVariance)),
             ("normalization", jsonValue(options.normalization.rawValue)), ("transform", jsonValue(options.transform.rawValue)),
+            ("model", jsonValue(options.model.rawValue)),
             ("standardize", jsonValue(options.standardize)), ("adjust", jsonValue(options.adjustment.rawValue)),
             ("references", jsonValue(options.references)), ("max_significance", jsonValue(maxSignificance)),
         ] + figureExport.provenance
