@@ -343,7 +343,11 @@ public struct StudyManifest: Sendable {
             }
             a.figureExport = FigureExportSettings(formats: formats, dpi: a.figureExport.dpi)
         }
-        if let dpi = try int("output", "dpi") { a.figureExport.dpi = dpi }
+        if let dpi = try int("output", "dpi") {
+            // As on the command line: a resolution only with PNG figures.
+            guard a.figureExport.formats.contains(.png) else { throw Self.locate(ParameterError(.dpi, .onlyFor(.pngFigures)), path: path, lines: lines) }
+            a.figureExport.dpi = dpi
+        }
         // Figure names: labels = { phq9_total = "PHQ-9" }, levels = { phenotype = ["Lean", "Obese"] }.
         if let v = tables["output"]?["labels"] {
             guard case .table(let entries) = v else { throw fail("output", "labels", "a table of strings, e.g. { phq9_total = \"PHQ-9 total\" }") }
@@ -479,11 +483,16 @@ public struct StudyManifest: Sendable {
         do {
             return try body()
         } catch let error as ParameterError {
-            let (problem, fix) = Words.parameterProblem(error, spelling: Self.spelling)
-            let place = Self.keys[error.parameter]
-            throw InputError(file: path, line: place.flatMap { Self.line(in: lines, table: $0.table, key: $0.key) },
-                             problem: "\(Self.spelling.spell(error.parameter)) \(problem)", fix: fix)
+            throw Self.locate(error, path: path, lines: lines)
         }
+    }
+
+    /// A parameter's error as the manifest's, at the line of its key.
+    static func locate(_ error: ParameterError, path: String, lines: [String]) -> InputError {
+        let (problem, fix) = Words.parameterProblem(error, spelling: spelling)
+        let place = keys[error.parameter]
+        return InputError(file: path, line: place.flatMap { line(in: lines, table: $0.table, key: $0.key) },
+                          problem: "\(spelling.spell(error.parameter)) \(problem)", fix: fix)
     }
 
     /// Runs the analysis into its output directory; an existing run there

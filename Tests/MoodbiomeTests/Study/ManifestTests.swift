@@ -192,6 +192,7 @@ import Testing
         ("x = \"a\u{0}b\"\n", "study.toml:1:7: the manifest holds a control character (U+0000), which TOML does not allow"),
         ("[inputs]\ncounts = \"c\"\nmetadata = \"m\"\n[model]\noutcome = \"y\"\n[output]\ndirectory = \"o\"\nfigure_formats = [\"tiff\"]\n", "study.toml:8: output.figure_formats must be a list of svg, pdf, png"),
         ("[inputs]\ncounts = \"c\"\nmetadata = \"m\"\n[model]\noutcome = \"y\"\n[output]\ndirectory = \"o\"\ndpi = \"high\"\n", "study.toml:8: output.dpi must be a whole number"),
+        ("[inputs]\ncounts = \"c\"\nmetadata = \"m\"\n[model]\noutcome = \"y\"\n[output]\ndirectory = \"o\"\nfigure_formats = [\"pdf\"]\ndpi = 600\n", "study.toml:9: output.dpi sets the resolution of PNG figures only. Ask for PNG figures (output.figure_formats png, or a .png figure file), or drop output.dpi"),
     ])
     func badManifestsGiveTheLine(_ body: String, _ expected: String) {
         let path = manifest(body)
