@@ -387,7 +387,11 @@ struct FigureOptions: ParsableArguments {
     }
 
     var settings: FigureExportSettings {
-        get throws { FigureExportSettings(formats: try formats, dpi: dpi ?? 300) }
+        get throws {
+            var s = FigureExportSettings(formats: try formats)
+            if let dpi { s.dpi = dpi }
+            return s
+        }
     }
 
     func validate() throws {

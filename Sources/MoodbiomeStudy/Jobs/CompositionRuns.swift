@@ -116,7 +116,11 @@ public struct OrdinationRun: Sendable {
         if let figurePath { try figureSettings.check(for: figurePath) }
     }
 
-    var figureSettings: FigureExportSettings { FigureExportSettings(formats: [figureFormat], dpi: figureDPI ?? 300) }
+    var figureSettings: FigureExportSettings {
+        var s = FigureExportSettings(formats: [figureFormat])
+        if let figureDPI { s.dpi = figureDPI }
+        return s
+    }
 
     /// The figure's format, by its file's extension (`.pdf`, `.png`, else SVG).
     public var figureFormat: FigureFormat {
