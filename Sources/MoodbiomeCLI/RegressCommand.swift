@@ -54,6 +54,9 @@ struct RegressCommand: ParsableCommand {
     @Option(name: .customLong("random-output"), help: ArgumentHelp("Mixed models: write the variance components (group, term, term2, variance, sd, correlation) here.", valueName: "file"))
     var randomOutput: String?
 
+    @Flag(name: .customLong("profile-ci"), help: "Mixed models: add profile-likelihood intervals of the standard deviations (lme4's confint(method = \"profile\"), at --conf-level) to --random-output, for scalar random terms.")
+    var profileCI = false
+
     @OptionGroup var output: OutputOptions
 
     func job() throws -> RegressionRun {
@@ -68,6 +71,7 @@ struct RegressCommand: ParsableCommand {
         job.fitOutputPath = fitOutput
         job.reml = !maximumLikelihood
         job.randomOutputPath = randomOutput
+        job.profileIntervals = profileCI
         job.overwrite = output.force
         job.guardFormulas = output.safeCSV
         job.summary = isatty(STDOUT_FILENO) != 0

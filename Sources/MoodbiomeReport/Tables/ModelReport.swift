@@ -38,14 +38,22 @@ extension FittedModel {
     /// correlation row has the covariance under `variance`, the
     /// correlation, and no `sd`; the last row is the residual's. Nil for
     /// other models.
-    public var randomEffectsTable: TextTable? {
+    public var randomEffectsTable: TextTable? { randomEffectsTable(profile: nil) }
+
+    /// The variance components with, given a ``VarianceProfile``, the
+    /// profile confidence interval of each standard deviation in
+    /// `sd_conf_low, sd_conf_high` (empty for correlations and correlated terms).
+    public func randomEffectsTable(profile: VarianceProfile?) -> TextTable? {
         guard let m = mixedModel else { return nil }
         func optional(_ x: Double?) -> TextTable.Cell { x.map { .number($0) } ?? .text("") }
-        let rows: [[TextTable.Cell]] = m.varianceComponents.map { c in
-            [.text(c.group ?? "Residual"), .text(c.term ?? ""), .text(c.term2 ?? ""), .number(c.variance),
-             optional(c.standardDeviation), optional(c.correlation)]
+        let rows: [[TextTable.Cell]] = m.varianceComponents.enumerated().map { k, c in
+            var row: [TextTable.Cell] = [.text(c.group ?? "Residual"), .text(c.term ?? ""), .text(c.term2 ?? ""), .number(c.variance),
+                                         optional(c.standardDeviation), optional(c.correlation)]
+            if let profile { row += [optional(profile.intervals[k]?.low), optional(profile.intervals[k]?.high)] }
+            return row
         }
-        return TextTable(columns: ["group", "term", "term2", "variance", "sd", "correlation"], rows: rows)
+        return TextTable(columns: ["group", "term", "term2", "variance", "sd", "correlation"] + (profile == nil ? [] : ["sd_conf_low", "sd_conf_high"]),
+                         rows: rows)
     }
 
     /// The one-row fit table.

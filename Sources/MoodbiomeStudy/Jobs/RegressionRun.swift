@@ -17,6 +17,9 @@ public struct RegressionRun: Sendable {
     public var reml = true
     /// Mixed models: where to write the variance-components table.
     public var randomOutputPath: String? = nil
+    /// Profile-likelihood intervals for the random effects' and residual
+    /// standard deviations in the random-output table (``VarianceProfile``).
+    public var profileIntervals = false
     public var confidenceLevel = 0.95
     /// Add odds ratios (exp of the estimates and limits).
     public var exponentiate = false
@@ -83,7 +86,9 @@ public struct RegressionRun: Sendable {
         if !parsed.isMixed {
             if !reml { throw ParameterError(.maximumLikelihood, .onlyFor(.mixedModels)) }
             if randomOutputPath != nil { throw ParameterError(.randomOutput, .onlyFor(.mixedModels)) }
+            if profileIntervals { throw ParameterError(.profileCI, .onlyFor(.mixedModels)) }
         }
+        if profileIntervals && randomOutputPath == nil { throw ParameterError(.profileCI, .requires(.randomOutput)) }
         let data = try DataTable.read(dataPath, idColumn: idColumn)
         let model = try FittedModel.fit(formula: parsed, data: data, family: family, covariance: covariance,
                                         confidenceLevel: confidenceLevel, references: references, cluster: cluster, reml: reml)
@@ -112,7 +117,12 @@ public struct RegressionRun: Sendable {
             let fit = model.fitStatistics.map { "\($0.name) = \(NumberStyle.significantDigits(6).format($0.value))" }
             report("fit: " + fit.joined(separator: ", ") + " (\(spelling.spell(.fitOutput)) FILE writes this table)")
         }
-        if let randomOutputPath, let table = model.randomEffectsTable {
+        if let randomOutputPath, let mixed = model.mixedModel {
+            let profile = profileIntervals ? try VarianceProfile(model: mixed, level: confidenceLevel) : nil
+            if profile != nil && mixed.varianceComponents.contains(where: { $0.correlation != nil }) {
+                report("note: profile intervals are computed for scalar random terms only (random intercepts, or slopes in || form); the correlated terms' rows have none")
+            }
+            let table = model.randomEffectsTable(profile: profile)!
             let randomFormat = try TableFormat.resolve(requested: nil, outputPath: randomOutputPath)
             let rendered = randomFormat == .json ? model.json(numbers: numbers ?? .roundTrip)
                 : table.rendered(as: randomFormat, numbers: numbers, guardFormulas: guardFormulas)
@@ -129,4 +139,5 @@ public struct RegressionRun: Sendable {
 extension Parameter {
     public static let fitOutput = Parameter("fitOutput")
     public static let randomOutput = Parameter("randomOutput")
+    public static let profileCI = Parameter("profileCi")
 }

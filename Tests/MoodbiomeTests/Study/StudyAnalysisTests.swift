@@ -165,6 +165,32 @@ func twinsStudy(outputDirectory: String = temporaryDirectory() + "/out") -> Stud
         #expect(try FileManager.default.contentsOfDirectory(atPath: dir).sorted() == ["model.csv", "random.tsv"])
     }
 
+    /// `--profile-ci`: the standard deviations' profile intervals in the
+    /// random-output table (values checked against lme4 in MixedModelTests);
+    /// a correlated term's rows are left empty with a note; the flag needs
+    /// random terms and --random-output.
+    @Test func profileIntervalsJoinTheRandomEffectsTable() throws {
+        let dir = temporaryDirectory()
+        var job = RegressionRun(dataPath: fixturePath("mixed/longitudinal.csv"), formula: "phq9_total ~ shannon + (1 + months | participant_id)")
+        job.outputPath = dir + "/model.csv"
+        job.randomOutputPath = dir + "/random.csv"
+        job.profileIntervals = true
+        var notes = [String]()
+        _ = try job.run { notes.append($0) }
+        let lines = try String(contentsOfFile: dir + "/random.csv", encoding: .utf8).split(separator: "\n").map(String.init)
+        #expect(lines[0] == "group,term,term2,variance,sd,correlation,sd_conf_low,sd_conf_high")
+        #expect(lines[1].hasSuffix(",,") && lines[3].hasSuffix(",,"))
+        let sigma = lines[4].split(separator: ",", omittingEmptySubsequences: false).suffix(2).map { Double($0)! }
+        // lme4: confint(fit, parm = "theta_")["sigma", ] = 3.32110976948, 4.2879641677.
+        #expect(isClose(sigma[0], 3.32110976948, relative: 1e-6) && isClose(sigma[1], 4.2879641677, relative: 1e-6))
+        #expect(notes.contains("note: profile intervals are computed for scalar random terms only (random intercepts, or slopes in || form); the correlated terms' rows have none"))
+        job.randomOutputPath = nil
+        job.outputPath = dir + "/other.csv"
+        #expect { try job.run { _ in } } throws: {
+            message($0) == "--profile-ci: applies only together with --random-output. Add --random-output, or drop --profile-ci"
+        }
+    }
+
     @Test func jsonHasExactlyModelCoefficientsAndFit() throws {
         var job = RegressionRun(dataPath: fixturePath("regression-data.csv"), formula: "depressed ~ shannon + age + sex")
         job.family = .binomial

@@ -183,23 +183,8 @@ public struct NegativeBinomialRegression: Sendable {
                 b = a + (ga > 0 ? width : -width)
                 gb = try g(b)
             }
-            var side = 0
-            for _ in 0..<200 {
-                let c = (a * gb - b * ga) / (gb - ga)
-                let gc = try g(c)
-                if abs(b - a) < 1e-13 * Swift.max(1, abs(c)) || gc == 0 { theta = exp(c); settled = true; break }
-                if gc * gb > 0 {
-                    (b, gb) = (c, gc)
-                    if side == -1 { ga /= 2 }
-                    side = -1
-                } else {
-                    (a, ga) = (c, gc)
-                    if side == 1 { gb /= 2 }
-                    side = 1
-                }
-                outer += 1
-            }
-            guard settled else { throw NegativeBinomialError.notConverged }
+            guard let root = try bracketedRoot(a, ga, b, gb, relative: 1e-13, absolute: 1e-13, g) else { throw NegativeBinomialError.notConverged }
+            theta = exp(root)
         }
         fit = try irls(theta: theta, eta: fit.eta)
         var information = 0.0

@@ -43,7 +43,8 @@ import MoodbiomeNumerics
 /// as lmerTest computes them, and H is inverted through its eigenvalues
 /// (a pseudo-inverse dropping those below 1e-8, lmerTest's tolerance).
 /// Confidence intervals are `β̂ ± t₍ν₎·SE` (Wald with Satterthwaite df; lme4's
-/// `confint` profiles instead). Standardised coefficients are β·sd(xⱼ)/sd(y)
+/// `confint` profiles instead). Profile intervals for the standard
+/// deviations: ``VarianceProfile``. Standardised coefficients are β·sd(xⱼ)/sd(y)
 /// over the rows used, as for linear models.
 public struct LinearMixedModel: Sendable {
     public let design: DesignMatrix
