@@ -89,6 +89,9 @@ struct AnalyzeCommand: ParsableCommand {
     @Flag(name: .customLong("ml"), help: "With --random: fit by maximum likelihood instead of REML.")
     var maximumLikelihood = false
 
+    @Flag(name: .customLong("profile-ci"), help: "With --random: profile-likelihood intervals of the random effects' and residual standard deviations in random_effects (lme4's confint profile).")
+    var profileCI = false
+
     @Option(name: .customLong("outcome-cutoff"), help: ArgumentHelp("Dichotomise the outcome: 1 when outcome ≥ this value, and fit logistic models.", valueName: "value"))
     var outcomeCutoff: Double?
 
@@ -158,6 +161,7 @@ struct AnalyzeCommand: ParsableCommand {
         job.association.cluster = model.cluster
         if let random { job.association.random = try Formula.randomTerms(random) }
         job.association.reml = !maximumLikelihood
+        job.association.profileIntervals = profileCI
         job.association.depthCovariate = depthCovariate
         job.association.outcomeCutoff = outcomeCutoff
         job.association.adjustment = adjust

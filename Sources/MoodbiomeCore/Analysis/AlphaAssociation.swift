@@ -38,6 +38,9 @@ public struct AlphaAssociation: Sendable {
     /// metadata with several samples per participant.
     public var random: [RandomTerm] = []
     public var reml = true
+    /// With `random`: profile-likelihood intervals of each model's standard
+    /// deviations (``VarianceProfile``), for the random-effects table.
+    public var profileIntervals = false
     /// Adjust every model for sequencing depth: `log_reads`, the natural
     /// log of each sample's reads in the table as read, as a covariate.
     public var depthCovariate = false
@@ -107,6 +110,8 @@ public struct AlphaAssociation: Sendable {
         /// the model's residual df.
         public var adjusted: (x: [Double], y: [Double], line: FitLine)? = nil
         public let byGroup: GroupedValues?
+        /// Mixed models with profile intervals asked for: the intervals of the standard deviations.
+        public var profile: VarianceProfile? = nil
 
         /// The metric term's coefficient (every model has it: the metric is its first term).
         public var term: Coefficient {
@@ -186,6 +191,7 @@ public struct AlphaAssociation: Sendable {
         } else if !reml {
             throw ParameterError(.maximumLikelihood, .onlyFor(.mixedModels))
         }
+        if profileIntervals && random.isEmpty { throw ParameterError(.profileCI, .onlyFor(.mixedModels)) }
         var seen = Set<String>()
         for c in covariates where !seen.insert(c).inserted {
             throw ParameterError(.covariates, .malformed(value: covariates.joined(separator: ","), expected: "a list naming each column once ('\(c)' is listed twice)"))
@@ -384,6 +390,7 @@ public struct AlphaAssociation: Sendable {
                                         line: family == .gaussian ? Self.fitLine(x: values, y: modelled, level: confidenceLevel) : nil,
                                         byGroup: byGroup)
             metricResult.adjusted = adjusted
+            if profileIntervals, let mixed = model.mixedModel { metricResult.profile = try VarianceProfile(model: mixed, level: confidenceLevel) }
             results.append(metricResult)
         }
         let qValues = adjustment.adjust(results.map { $0.term.pValue ?? .nan })

@@ -31,6 +31,8 @@ public struct ExposureAssociation: Sendable {
     public var cluster: String? = nil
     public var random: [RandomTerm] = []
     public var reml = true
+    /// With `random`: profile-likelihood intervals of each model's standard deviations.
+    public var profileIntervals = false
     public var confidenceLevel = 0.95
     public var references: [String: String] = [:]
     public var adjustment = PValueAdjustment.benjaminiHochberg
@@ -77,6 +79,8 @@ public struct ExposureAssociation: Sendable {
         /// The metric's and exposure's values of the modelled rows (numeric exposures).
         public let exposureValues: [Double]
         public let metricValues: [Double]
+        /// Mixed models with profile intervals asked for: the intervals of the standard deviations.
+        public var profile: VarianceProfile? = nil
         /// The metric's raw mean per level, in `groups` order.
         public var levelMeans: [Double] { groups.map { $0.values.isEmpty ? .nan : $0.values.reduce(0, +) / Double($0.values.count) } }
         /// Numeric exposures: the unadjusted least-squares line of the metric
@@ -112,6 +116,7 @@ public struct ExposureAssociation: Sendable {
         } else if !reml {
             throw ParameterError(.maximumLikelihood, .onlyFor(.mixedModels))
         }
+        if profileIntervals && random.isEmpty { throw ParameterError(.profileCI, .onlyFor(.mixedModels)) }
         if covariates.contains(exposure) {
             throw ParameterError(.covariates, .malformed(value: covariates.joined(separator: ","), expected: "a list without the exposure '\(exposure)'"))
         }
@@ -181,9 +186,11 @@ public struct ExposureAssociation: Sendable {
             let rows = design.rowIndices
             let exposureValues = categorical ? [] : rows.map { exposureColumn?.numbers[$0] ?? .nan }
             let metricValues = rows.map { values[$0] }
-            results.append(MetricResult(metric: label, model: model, test: test, pairwise: pairwise, groups: groups,
-                                        exposureValues: exposureValues, metricValues: metricValues,
-                                        line: categorical ? nil : AlphaAssociation.fitLine(x: exposureValues, y: metricValues, level: confidenceLevel)))
+            var metricResult = MetricResult(metric: label, model: model, test: test, pairwise: pairwise, groups: groups,
+                                            exposureValues: exposureValues, metricValues: metricValues,
+                                            line: categorical ? nil : AlphaAssociation.fitLine(x: exposureValues, y: metricValues, level: confidenceLevel))
+            if profileIntervals, let mixed = model.mixedModel { metricResult.profile = try VarianceProfile(model: mixed, level: confidenceLevel) }
+            results.append(metricResult)
         }
         let qValues = adjustment.adjust(results.map(\.test.pValue))
         return Result(diversity: alpha, merged: merged, exposure: exposure, levels: categorical ? levels : nil,

@@ -169,6 +169,8 @@ extension Parameter {
     public static let maxSignificance = Parameter("maxSignificance")
     public static let normalization = Parameter("normalization")
     public static let transform = Parameter("transform")
+    /// Profile-likelihood intervals of a mixed model's standard deviations.
+    public static let profileCI = Parameter("profileCi")
     /// The per-feature model of `associate` (MaAsLin2's `analysis_method`).
     public static let model = Parameter("model")
     public static let exclude = Parameter("exclude")

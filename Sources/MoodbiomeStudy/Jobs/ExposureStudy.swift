@@ -45,6 +45,7 @@ public struct ExposureStudy: Sendable {
         association.cluster = a.association.cluster
         association.random = a.association.random
         association.reml = a.association.reml
+        association.profileIntervals = a.association.profileIntervals
         association.confidenceLevel = a.association.confidenceLevel
         association.references = a.association.references
         association.adjustment = a.association.adjustment
@@ -89,6 +90,7 @@ public struct ExposureStudy: Sendable {
             ("seed", diversity.rarefactionDepth == nil ? "null" : String(diversity.resolvedSeed)),
             ("exposure", jsonValue(a.exposure)), ("covariates", jsonValue(a.covariates)), ("robust", jsonValue(a.covariance.rawValue)),
             ("cluster", jsonValue(a.cluster)), ("random", jsonValue(a.random.isEmpty ? nil : a.random.map(\.text).joined(separator: " + "))),
+            ("profile_ci", jsonValue(a.profileIntervals)),
             ("conf_level", jsonValue(a.confidenceLevel)), ("references", jsonValue(a.references)),
             ("adjust", jsonValue(a.adjustment.rawValue)), ("table_format", jsonValue(tableFormat.rawValue)),
         ] + names.provenance + figureExport.provenance
@@ -129,7 +131,7 @@ public struct ExposureStudy: Sendable {
         let (cohortTable, cohortNotes) = CohortTable.layout(summary, names: names)
         add("cohort", cohortTable)
         if !association.random.isEmpty {
-            add("random_effects", stackedByMetric(analysis.metrics.map { ($0.metric, $0.model.randomEffectsTable) }))
+            add("random_effects", stackedByMetric(analysis.metrics.map { ($0.metric, $0.model.randomEffectsTable(profile: $0.profile)) }))
         }
         files.append(("summary.md", documents.summaryMarkdown))
         let figures = documents.figures

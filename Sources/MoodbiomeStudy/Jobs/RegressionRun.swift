@@ -139,5 +139,4 @@ public struct RegressionRun: Sendable {
 extension Parameter {
     public static let fitOutput = Parameter("fitOutput")
     public static let randomOutput = Parameter("randomOutput")
-    public static let profileCI = Parameter("profileCi")
 }

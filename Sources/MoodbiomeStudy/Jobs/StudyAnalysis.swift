@@ -121,7 +121,7 @@ public struct StudyAnalysis: Sendable {
             ("covariates", jsonValue(a.covariates)), ("family", jsonValue(r.family.rawValue)),
             ("robust", jsonValue(a.covariance.rawValue)), ("cluster", jsonValue(a.cluster)),
             ("random", jsonValue(a.random.isEmpty ? nil : a.random.map(\.text).joined(separator: " + "))),
-            ("estimation", jsonValue(a.random.isEmpty ? nil : a.reml ? "REML" : "ML")), ("depth_covariate", jsonValue(a.depthCovariate)), ("conf_level", jsonValue(a.confidenceLevel)),
+            ("estimation", jsonValue(a.random.isEmpty ? nil : a.reml ? "REML" : "ML")), ("profile_ci", jsonValue(a.profileIntervals)), ("depth_covariate", jsonValue(a.depthCovariate)), ("conf_level", jsonValue(a.confidenceLevel)),
             ("references", jsonValue(a.references)), ("adjust", jsonValue(a.adjustment.rawValue)),
             ("table_format", jsonValue(tableFormat.rawValue)),
         ] + names.provenance + figureExport.provenance
@@ -178,7 +178,7 @@ public struct StudyAnalysis: Sendable {
         files.append(("fit.\(ext)", stackedByMetric(r.metrics.map { ($0.metric, $0.model.fitTable) }).rendered(as: f, guardFormulas: guardFormulas)))
         if !r.random.isEmpty {
             // The variance components of every metric's mixed model.
-            files.append(("random_effects.\(ext)", stackedByMetric(r.metrics.map { ($0.metric, $0.model.randomEffectsTable) })
+            files.append(("random_effects.\(ext)", stackedByMetric(r.metrics.map { ($0.metric, $0.model.randomEffectsTable(profile: $0.profile)) })
                 .rendered(as: f, guardFormulas: guardFormulas)))
         }
 

@@ -45,6 +45,7 @@ extension StudyManifest {
     # cluster = "participant_id"     # cluster-robust errors over this column's groups
     # random = "(1 | participant_id)"   # random-effects terms: linear mixed models (lme4's lmer)
     # ml = false                     # with random: maximum likelihood instead of REML
+    # profile_ci = false             # with random: profile intervals of the SDs in random_effects
     # depth_covariate = false        # adjust every model for log(reads per sample)
     # conf_level = 0.95              # confidence level of the intervals
     # references = { sex = "male" }  # reference level per categorical column

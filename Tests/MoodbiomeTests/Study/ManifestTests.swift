@@ -167,14 +167,27 @@ import Testing
     /// `[model] random` and `ml`: the study's models are mixed models, and a
     /// malformed random term is the manifest's error at its line.
     @Test func randomTermsInTheManifest() throws {
-        let body = Self.shannonStudy(model: "covariates = [\"months\", \"age\"]\nrandom = \"(1 | participant_id)\"\nml = true\n")
+        let body = Self.shannonStudy(model: "covariates = [\"months\", \"age\"]\nrandom = \"(1 | participant_id)\"\nml = true\nprofile_ci = true\n")
         let dir = URL(fileURLWithPath: manifest(body, dataset: "simulated-longitudinal")).deletingLastPathComponent().path
         let study = try StudyManifest(path: dir + "/study.toml")
         #expect(study.analysis.association.random.map(\.text) == ["(1 | participant_id)"])
         #expect(study.analysis.association.reml == false)
         let result = try study.run(overwrite: false) { _ in }
         #expect(result.metrics[0].model.mixedModel?.reml == false)
-        #expect(FileManager.default.fileExists(atPath: dir + "/results/random_effects.csv"))
+        // profile_ci: the SDs' profile intervals, each around its estimate.
+        let random = try String(contentsOfFile: dir + "/results/random_effects.csv", encoding: .utf8).split(separator: "\n")
+        #expect(random[0] == "metric,group,term,term2,variance,sd,correlation,sd_conf_low,sd_conf_high")
+        for line in random.dropFirst() {
+            let cells = line.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+            let sd = Double(cells[5])!, low = Double(cells[7])!, high = Double(cells[8])!
+            #expect(low < sd && sd < high)
+        }
+        var plain = try StudyManifest(path: dir + "/study.toml").analysis
+        plain.association.random = []
+        plain.association.reml = true
+        #expect { try plain.association.validate() } throws: {
+            message($0) == "--profile-ci: applies only to mixed models, whose formula has random-effects terms such as (1 | participant). Add a random-effects term, or drop --profile-ci"
+        }
         let summary = try String(contentsOfFile: dir + "/results/summary.md", encoding: .utf8)
         #expect(summary.contains("by a linear mixed model on the metric, adjusting for months, age, with random effects `(1 | participant_id)` (588 samples in 150 groups of `participant_id`), fitted by maximum likelihood as lme4's lmer"))
         #expect(try study.verify { _ in }.isEmpty)
