@@ -143,6 +143,7 @@ public struct StudyManifest: Sendable {
             controlColumn += 1
         }
         try Self.checkTableHeaders(text, path: path)
+        try Self.checkArrays(text, path: path)
         let root: TOMLTable
         do {
             root = try TOMLTable(string: text)
@@ -446,6 +447,63 @@ public struct StudyManifest: Sendable {
             }
             skipSpace()
             guard i == line.count || line[i] == "#" else { throw fail() }
+        }
+    }
+
+    /// Refuses a `}` where an array's value belongs (`["a", }`): toml++
+    /// 3 asserts on it (an abort in debug builds, undefined behaviour in
+    /// release ones), so it is caught here with its line and column. The
+    /// scan follows values only — strings (basic, literal, multi-line) and
+    /// comments are skipped, `[` opens an array only where a value is
+    /// expected, never in a table header.
+    static func checkArrays(_ text: String, path: String) throws {
+        let s = Array(text.unicodeScalars)
+        var stack = [Unicode.Scalar]()   // "[" arrays, "{" inline tables
+        var expectValue = false
+        var line = 1, lineStart = 0, i = 0
+        func startsWith(_ token: String, at k: Int) -> Bool {
+            let t = Array(token.unicodeScalars)
+            return k + t.count <= s.count && Array(s[k..<(k + t.count)]) == t
+        }
+        while i < s.count {
+            let c = s[i]
+            if c == "\n" { line += 1; lineStart = i + 1; if stack.isEmpty { expectValue = false }; i += 1; continue }
+            if c == " " || c == "\t" || c == "\r" { i += 1; continue }
+            if c == "#" { while i < s.count && s[i] != "\n" { i += 1 }; continue }
+            if c == "\"" || c == "'" {
+                let quote = String(c)
+                let multi = startsWith(quote + quote + quote, at: i)
+                i += multi ? 3 : 1
+                while i < s.count {
+                    if multi && startsWith(quote + quote + quote, at: i) { i += 3; break }
+                    if !multi && (s[i] == c || s[i] == "\n") { if s[i] == c { i += 1 }; break }
+                    if c == "\"" && s[i] == "\\" { i += 1; if i == s.count { break } }
+                    if s[i] == "\n" { line += 1; lineStart = i + 1 }
+                    i += 1
+                }
+                expectValue = false
+                continue
+            }
+            if stack.isEmpty && !expectValue {
+                if c == "=" { expectValue = true }
+                else if c == "[" { while i < s.count && s[i] != "\n" { i += 1 }; continue }   // a table header
+                i += 1
+                continue
+            }
+            if expectValue && c == "}" && stack.last == "[" {
+                throw InputError(file: path, line: line, column: i - lineStart + 1,
+                                 problem: "not valid TOML: '}' inside an array, where a value or the closing ']' belongs",
+                                 fix: "Close the array with ']' (an inline table { … } closes with '}')")
+            }
+            switch c {
+            case "[" where expectValue: stack.append("["); expectValue = true
+            case "{" where expectValue: stack.append("{"); expectValue = false
+            case "]", "}": if !stack.isEmpty { stack.removeLast() }; expectValue = false
+            case ",": expectValue = stack.last == "["
+            case "=": expectValue = true
+            default: expectValue = false
+            }
+            i += 1
         }
     }
 

@@ -203,6 +203,9 @@ import Testing
         ("[inputs]\ncounts = \"c\"\n[model]\noutcome = \"y\"\n[output]\ndirectory = \"o\"\n", "study.toml:1: inputs.metadata is required"),
         ("[inputs\ncounts = 1\n", "study.toml:1: not a valid table header: [inputs"),
         ("x = \"a\u{0}b\"\n", "study.toml:1:7: the manifest holds a control character (U+0000), which TOML does not allow"),
+        // toml++ asserts on '}' where an array's value belongs (found by the fuzzer): caught first.
+        ("[model]\ncovariates = [\"age\", \"sex\",}\"bmi\"]\n", "study.toml:2:28: not valid TOML: '}' inside an array, where a value or the closing ']' belongs. Close the array with ']' (an inline table { … } closes with '}')"),
+        ("[model]\nreferences = { sex = [ # note\n} }\n", "study.toml:3:1: not valid TOML: '}' inside an array, where a value or the closing ']' belongs. Close the array with ']' (an inline table { … } closes with '}')"),
         ("[inputs]\ncounts = \"c\"\nmetadata = \"m\"\n[model]\noutcome = \"y\"\n[output]\ndirectory = \"o\"\nfigure_formats = [\"tiff\"]\n", "study.toml:8: output.figure_formats must be a list of svg, pdf, png"),
         ("[inputs]\ncounts = \"c\"\nmetadata = \"m\"\n[model]\noutcome = \"y\"\n[output]\ndirectory = \"o\"\ndpi = \"high\"\n", "study.toml:8: output.dpi must be a whole number"),
         ("[inputs]\ncounts = \"c\"\nmetadata = \"m\"\n[model]\noutcome = \"y\"\n[output]\ndirectory = \"o\"\nfigure_formats = [\"pdf\"]\ndpi = 600\n", "study.toml:9: output.dpi sets the resolution of PNG figures only. Ask for PNG figures (output.figure_formats png, or a .png figure file), or drop output.dpi"),
