@@ -21,6 +21,7 @@ import os
 import subprocess
 import sys
 import time
+from benchcommon import run_with_stderr as run
 
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), ".."))
@@ -73,18 +74,6 @@ print(f"{(abs(a - b) / b.abs().clip(lower=1e-12)).max().max():.2e}")
 import skbio
 print(f"scikit-bio {skbio.__version__} (pandas {pd.__version__})")
 """
-
-
-def run(cmd, env=None):
-    start = time.perf_counter()
-    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    _, status, usage = os.wait4(proc.pid, 0)
-    wall = time.perf_counter() - start
-    stderr = proc.stderr.read().decode()
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    if proc.returncode != 0:
-        sys.exit(f"failed: {' '.join(cmd)}\n{stderr}")
-    return wall, usage.ru_maxrss / 1024.0, stderr  # MiB (ru_maxrss is KiB on Linux)
 
 
 def main():

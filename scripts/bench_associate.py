@@ -27,6 +27,7 @@ import os
 import subprocess
 import sys
 import time
+from benchcommon import run
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), ".."))
 OUT = os.path.join(ROOT, "bench-out")
@@ -55,17 +56,24 @@ with open(sys.argv[2], "w") as f:
 print(f"{(counts == 0).mean():.2f}")
 """
 
-R_LOOP = r"""
-suppressMessages(library(vegan))
+# MaAsLin2's preparation shared by both R loops: the samples with metadata,
+# features present (> 0) in more than 10% of them and varying, z-scored
+# numeric metadata.
+R_PREPARE = r"""
 a <- commandArgs(TRUE)
 counts <- as.matrix(read.csv(a[1], row.names = 1, check.names = FALSE))
 meta <- read.csv(a[2], row.names = 1)
 counts <- counts[rownames(meta), ]
 kept <- counts[, colSums(counts > 0) > nrow(counts) * 0.1, drop = FALSE]
 kept <- kept[, apply(kept, 2, var) > 0, drop = FALSE]
+meta$phq9 <- as.numeric(scale(meta$phq9)); meta$age <- as.numeric(scale(meta$age)); meta$sex <- factor(meta$sex)
+"""
+
+R_LOOP = r"""
+suppressMessages(library(vegan))
+""" + R_PREPARE + r"""
 x <- decostand(kept, method = "total", MARGIN = 1)
 x <- apply(x, 2, function(v) log2(replace(v, v == 0, min(v[v > 0]) / 2)))
-meta$phq9 <- as.numeric(scale(meta$phq9)); meta$age <- as.numeric(scale(meta$age)); meta$sex <- factor(meta$sex)
 rows <- lapply(colnames(x), function(f) {
   meta$expr <- x[, f]
   fit <- glm(expr ~ phq9 + age + sex, data = meta, family = "gaussian", na.action = na.exclude)
@@ -81,13 +89,7 @@ write.csv(r, a[3], row.names = FALSE)
 
 R_NEGBIN = r"""
 suppressMessages(library(MASS))
-a <- commandArgs(TRUE)
-counts <- as.matrix(read.csv(a[1], row.names = 1, check.names = FALSE))
-meta <- read.csv(a[2], row.names = 1)
-counts <- counts[rownames(meta), ]
-kept <- counts[, colSums(counts > 0) > nrow(counts) * 0.1, drop = FALSE]
-kept <- kept[, apply(kept, 2, var) > 0, drop = FALSE]
-meta$phq9 <- as.numeric(scale(meta$phq9)); meta$age <- as.numeric(scale(meta$age)); meta$sex <- factor(meta$sex)
+""" + R_PREPARE + r"""
 rows <- lapply(colnames(kept), function(f) {
   meta$expr <- kept[, f]
   warned <- FALSE
@@ -143,17 +145,6 @@ for r in csv.DictReader(open(sys.argv[2])):
 assert count == len(ours), (count, len(ours))
 print(", ".join(f"{k} {v:.1e}" for k, v in worst.items()) + f" over {count} rows")
 """
-
-
-def run(cmd):
-    start = time.perf_counter()
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    _, status, usage = os.wait4(proc.pid, 0)
-    wall = time.perf_counter() - start
-    err = proc.stderr.read().decode()
-    if os.waitstatus_to_exitcode(status) != 0:
-        sys.exit(f"failed: {' '.join(cmd)}\n{err}")
-    return wall, usage.ru_maxrss / 1024.0
 
 
 def main():

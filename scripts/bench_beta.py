@@ -23,6 +23,7 @@ import os
 import subprocess
 import sys
 import time
+from benchcommon import run
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), ".."))
 OUT = os.path.join(ROOT, "bench-out")
@@ -102,17 +103,6 @@ for col in ["sum_of_squares", "f_statistic"]:
 print("p moodbiome " + " ".join(f"{v:g}" for v in a.p_value.dropna()) + " / vegan " + " ".join(f"{v:g}" for v in b.p_value.dropna()))
 print("vegan " + sys.argv[3])
 """
-
-
-def run(cmd):
-    start = time.perf_counter()
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    _, status, usage = os.wait4(proc.pid, 0)
-    wall = time.perf_counter() - start
-    err = proc.stderr.read().decode()
-    if os.waitstatus_to_exitcode(status) != 0:
-        sys.exit(f"failed: {' '.join(cmd)}\n{err}")
-    return wall, usage.ru_maxrss / 1024.0
 
 
 def report(name, ours, theirs, peer, agreement):

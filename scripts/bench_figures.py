@@ -19,23 +19,13 @@ import struct
 import subprocess
 import sys
 import time
+from benchcommon import run
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), ".."))
 OUT = os.path.join(ROOT, "bench-out", "figures")
 BIN = os.path.join(ROOT, ".build", "release", "moodbiome")
 DATA = os.path.join(ROOT, "Datasets", "simulated-gut-mood")
 REPEATS = 3
-
-
-def run(cmd):
-    start = time.perf_counter()
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    _, status, usage = os.wait4(proc.pid, 0)
-    wall = time.perf_counter() - start
-    err = proc.stderr.read().decode()
-    if os.waitstatus_to_exitcode(status) != 0:
-        sys.exit(f"failed: {' '.join(cmd)}\n{err}")
-    return wall, usage.ru_maxrss / 1024.0
 
 
 def analyze(directory, extra):

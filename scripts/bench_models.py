@@ -25,6 +25,7 @@ import os
 import subprocess
 import sys
 import time
+from benchcommon import run
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), ".."))
 OUT = os.path.join(ROOT, "bench-out")
@@ -138,17 +139,6 @@ def mixed():
     print(f"  speed-up            : {t_wall / o_wall:.1f}× lmerTest, {l_wall / o_wall:.1f}× lme4 alone, end to end")
     print("  agreement           : max relative difference " + ", ".join(f"{k}:{v:.1e}" for k, v in rel.items())
           + " (lme4's default optimiser tolerances, 1e-8, are the limit)")
-
-
-def run(cmd):
-    start = time.perf_counter()
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    _, status, usage = os.wait4(proc.pid, 0)
-    wall = time.perf_counter() - start
-    err = proc.stderr.read().decode()
-    if os.waitstatus_to_exitcode(status) != 0:
-        sys.exit(f"failed: {' '.join(cmd)}\n{err}")
-    return wall, usage.ru_maxrss / 1024.0
 
 
 def main():

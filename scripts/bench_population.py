@@ -20,6 +20,7 @@ import os
 import subprocess
 import sys
 import time
+from benchcommon import run_with_stderr as run
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), ".."))
 OUT = os.path.join(ROOT, "bench-out")
@@ -82,17 +83,6 @@ a = np.genfromtxt(sys.argv[1], delimiter=",", skip_header=1, usecols=(1, 2, 3))
 b = np.genfromtxt(sys.argv[2], delimiter=",", skip_header=1, usecols=(1, 2, 3))
 print(f"{np.nanmax(np.abs(a - b) / np.maximum(np.abs(b), 1e-300)):.2e}")
 """
-
-
-def run(cmd):
-    start = time.perf_counter()
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    _, status, usage = os.wait4(proc.pid, 0)
-    wall = time.perf_counter() - start
-    stderr = proc.stderr.read().decode()
-    if os.waitstatus_to_exitcode(status) != 0:
-        sys.exit(f"failed: {' '.join(cmd)}\n{stderr}")
-    return wall, usage.ru_maxrss / 1024.0, stderr
 
 
 def main():

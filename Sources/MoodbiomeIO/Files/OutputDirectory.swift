@@ -165,9 +165,6 @@ public final class OutputDirectory {
         }
     }
 
-    /// Writes text files; see ``write(_:)-([OutputFile])``.
-    public func write(_ files: [(name: String, contents: String)]) throws { try write(OutputFile.texts(files)) }
-
     /// Every file below `directory`, as relative paths (folders are not
     /// listed, their files are).
     public static func files(in directory: String) throws -> [String] { try entries(of: directory) }

@@ -27,6 +27,17 @@ public enum Escape {
     /// XML (SVG) text and attributes: the same rules as HTML.
     public static func xml(_ s: String) -> String { html(s) }
 
+    /// The inverse of ``xml(_:)`` for text it wrote (a figure's `<title>`
+    /// read back for a PDF's metadata); `&amp;` last, so an escaped entity
+    /// stays literal.
+    static func unescapedXML(_ s: String) -> String {
+        var text = s
+        for (entity, character) in [("&lt;", "<"), ("&gt;", ">"), ("&quot;", "\""), ("&#39;", "'"), ("&amp;", "&")] {
+            text = text.replacingOccurrences(of: entity, with: character)
+        }
+        return text
+    }
+
     static func isForbiddenInXML(_ scalar: Unicode.Scalar) -> Bool {
         let v = scalar.value
         return (v < 0x20 && v != 0x09 && v != 0x0A && v != 0x0D) || v == 0xFFFE || v == 0xFFFF

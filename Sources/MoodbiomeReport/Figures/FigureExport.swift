@@ -116,11 +116,7 @@ public enum FigureExport {
     /// The figure's `<title>`, unescaped.
     static func title(of svg: String) -> String? {
         guard let start = svg.range(of: "<title>"), let end = svg.range(of: "</title>", range: start.upperBound..<svg.endIndex) else { return nil }
-        var text = String(svg[start.upperBound..<end.lowerBound])
-        for (entity, character) in [("&lt;", "<"), ("&gt;", ">"), ("&quot;", "\""), ("&apos;", "'"), ("&#39;", "'"), ("&amp;", "&")] {
-            text = text.replacingOccurrences(of: entity, with: character)
-        }
-        return text
+        return Escape.unescapedXML(String(svg[start.upperBound..<end.lowerBound]))
     }
 
     /// The figure as a one-page PDF titled by its `<title>`; `name` names it in errors.

@@ -17,7 +17,7 @@ public struct SimulationRun: Sendable {
         let directory = try OutputDirectory(path: outputDirectory, overwrite: overwrite, inputs: [],
                                             expected: SimulationDocuments.outputFiles)
         let cohort = try simulation.simulate()
-        try directory.write(try SimulationDocuments(simulation).files(for: cohort))
+        try directory.write(OutputFile.texts(try SimulationDocuments(simulation).files(for: cohort)))
         return cohort
     }
 }

@@ -128,49 +128,47 @@ public struct NegativeBinomialRegression: Sendable {
         }
 
         /// θ given μ by Newton's method on its score (MASS `theta.ml`).
-        func thetaML(_ mu: [Double]) throws -> (theta: Double, information: Double) {
+        /// θ's score at μ — the profile likelihood's slope in θ, by the
+        /// envelope theorem — and its information (MASS `theta.ml`'s two sums).
+        func scoreAndInformation(_ t: Double, _ mu: [Double]) -> (score: Double, information: Double) {
+            var score = 0.0, information = 0.0
+            for i in 0..<n {
+                score += digamma(t + y[i]) - digamma(t) + log(t) + 1 - log(t + mu[i]) - (y[i] + t) / (mu[i] + t)
+                information += -trigamma(t + y[i]) + trigamma(t) - 1 / t + 2 / (mu[i] + t) - (y[i] + t) / ((mu[i] + t) * (mu[i] + t))
+            }
+            return (score, information)
+        }
+
+        func thetaML(_ mu: [Double]) throws -> Double {
             var t = Double(n) / zip(y, mu).reduce(0) { $0 + ($1.0 / $1.1 - 1) * ($1.0 / $1.1 - 1) }
-            var information = Double.nan
             for _ in 0..<maxIterations {
                 t = abs(t)
-                var score = 0.0
-                information = 0
-                for i in 0..<n {
-                    score += digamma(t + y[i]) - digamma(t) + log(t) + 1 - log(t + mu[i]) - (y[i] + t) / (mu[i] + t)
-                    information += -trigamma(t + y[i]) + trigamma(t) - 1 / t + 2 / (mu[i] + t) - (y[i] + t) / ((mu[i] + t) * (mu[i] + t))
-                }
+                let (score, information) = scoreAndInformation(t, mu)
                 let delta = score / information
                 t += delta
                 guard t.isFinite && t < 1e10 else { throw NegativeBinomialError.noOverdispersion }
-                if abs(delta) <= 1e-12 * t { return (t, information) }
+                if abs(delta) <= 1e-12 * t { return t }
             }
             throw NegativeBinomialError.notConverged
         }
 
-        /// θ's score at μ (the profile likelihood's slope in θ, by the envelope theorem).
-        func score(_ t: Double, _ mu: [Double]) -> Double {
-            var g = 0.0
-            for i in 0..<n { g += digamma(t + y[i]) - digamma(t) + log(t) + 1 - log(t + mu[i]) - (y[i] + t) / (mu[i] + t) }
-            return g
-        }
-
         var fit = try irls(theta: nil, eta: y.map { log($0 + 0.1) })
-        var theta = (try? thetaML(fit.mu).theta) ?? 1
+        var theta = (try? thetaML(fit.mu)) ?? 1
         var outer = 0, settled = false
         // MASS's alternation, which settles in a few rounds when θ is well determined…
         while outer < 50 && !settled {
             outer += 1
             fit = try irls(theta: theta, eta: fit.eta)
             guard let next = try? thetaML(fit.mu) else { break }
-            settled = abs(next.theta - theta) <= 1e-11 * theta
-            theta = next.theta
+            settled = abs(next - theta) <= 1e-11 * theta
+            theta = next
         }
         if !settled {
             // …else the root of the profile score in u = log θ: bracketed by
             // doubling steps, then regula falsi (Illinois) to 1e-13 in u.
             func g(_ u: Double) throws -> Double {
                 fit = try irls(theta: exp(u), eta: fit.eta)
-                return score(exp(u), fit.mu)
+                return scoreAndInformation(exp(u), fit.mu).score
             }
             var a = log(theta), ga = try g(a)
             var b = a + (ga > 0 ? 1 : -1), gb = try g(b)
@@ -187,11 +185,7 @@ public struct NegativeBinomialRegression: Sendable {
             theta = exp(root)
         }
         fit = try irls(theta: theta, eta: fit.eta)
-        var information = 0.0
-        for i in 0..<n {
-            information += -trigamma(theta + y[i]) + trigamma(theta) - 1 / theta + 2 / (fit.mu[i] + theta)
-                - (y[i] + theta) / ((fit.mu[i] + theta) * (fit.mu[i] + theta))
-        }
+        let information = scoreAndInformation(theta, fit.mu).information
         self.theta = theta
         self.thetaStandardError = (1 / information).squareRoot()
         self.iterations = outer

@@ -49,6 +49,10 @@ import MoodbiomeNumerics
 public struct LinearMixedModel: Sendable {
     public let design: DesignMatrix
     public let blocks: [RandomEffectsBlock]
+    /// The data file the model was fitted on, for errors.
+    public let source: String
+    /// The design's non-aliased columns, in design order (the fixed effects fitted).
+    public let keptColumns: [Int]
     /// Restricted maximum likelihood (lme4's default) or maximum likelihood.
     public let reml: Bool
     public let confidenceLevel: Double
@@ -132,6 +136,7 @@ public struct LinearMixedModel: Sendable {
         self.reml = reml
         self.confidenceLevel = confidenceLevel
         self.blocks = blocks
+        self.source = source
         let n = design.x.rows, pAll = design.x.columns
         let location = SourceLocation(file: source)
 
@@ -144,6 +149,7 @@ public struct LinearMixedModel: Sendable {
             kept = []
         }
         let p = kept.count
+        self.keptColumns = kept
         self.rank = p
         if n - p <= 0 {
             throw DataError(.noResidualDegreesOfFreedom(rank: p, rows: n), at: location)

@@ -37,8 +37,7 @@ public struct VarianceProfile: Sendable {
         self.level = level
         let design = model.design, blocks = model.blocks
         let n = design.x.rows
-        let kept = design.x.columns > 0 ? Array(try PivotedQR(design.x).permutation.prefix(model.rank)).sorted() : []
-        let pls = PenalizedLeastSquares(x: design.x.selectingColumns(kept), y: design.response, groupings: blocks.map(\.grouping))
+        let pls = PenalizedLeastSquares(x: design.x.selectingColumns(model.keptColumns), y: design.response, groupings: blocks.map(\.grouping))
         let scalar = blocks.allSatisfy { $0.q == 1 }
         let cutoff = ChiSquared(degreesOfFreedom: 1).quantile(level)
 
@@ -54,7 +53,7 @@ public struct VarianceProfile: Sendable {
             pls.objective(theta: $0, reml: false)
         }
         let thetaHat = best.x, dHat = best.value
-        guard let solution = pls.solve(theta: thetaHat) else { throw DataError(.mixedModelNotPositiveDefinite, at: SourceLocation(file: design.formula.text)) }
+        guard let solution = pls.solve(theta: thetaHat) else { throw DataError(.mixedModelNotPositiveDefinite, at: SourceLocation(file: model.source)) }
         let sigmaHat = (solution.pwrss / Double(n)).squareRoot()
 
         /// min over the other parameters of the deviance with the
