@@ -390,7 +390,14 @@ public struct AlphaAssociation: Sendable {
                                         line: family == .gaussian ? Self.fitLine(x: values, y: modelled, level: confidenceLevel) : nil,
                                         byGroup: byGroup)
             metricResult.adjusted = adjusted
-            if profileIntervals, let mixed = model.mixedModel { metricResult.profile = try VarianceProfile(model: mixed, level: confidenceLevel) }
+            if profileIntervals, let mixed = model.mixedModel {
+                let profile = try VarianceProfile(model: mixed, level: confidenceLevel)
+                metricResult.profile = profile
+                if let note = profile.note(for: mixed) {
+                    if noteMetrics[note] == nil { noteOrder.append(note) }
+                    noteMetrics[note, default: []].append(label)
+                }
+            }
             results.append(metricResult)
         }
         let qValues = adjustment.adjust(results.map { $0.term.pValue ?? .nan })

@@ -189,7 +189,14 @@ public struct ExposureAssociation: Sendable {
             var metricResult = MetricResult(metric: label, model: model, test: test, pairwise: pairwise, groups: groups,
                                             exposureValues: exposureValues, metricValues: metricValues,
                                             line: categorical ? nil : AlphaAssociation.fitLine(x: exposureValues, y: metricValues, level: confidenceLevel))
-            if profileIntervals, let mixed = model.mixedModel { metricResult.profile = try VarianceProfile(model: mixed, level: confidenceLevel) }
+            if profileIntervals, let mixed = model.mixedModel {
+                let profile = try VarianceProfile(model: mixed, level: confidenceLevel)
+                metricResult.profile = profile
+                if let note = profile.note(for: mixed) {
+                    if noteMetrics[note] == nil { noteOrder.append(note) }
+                    noteMetrics[note, default: []].append(label)
+                }
+            }
             results.append(metricResult)
         }
         let qValues = adjustment.adjust(results.map(\.test.pValue))

@@ -426,6 +426,8 @@ public enum Words {
             if negative > 0 { parts.append("\(negative) negative") }
             if zero > 0 { parts.append("\(zero) near-zero") }
             return "the Hessian of the variance parameters has \(parts.joined(separator: " and ")) eigenvalue\(negative + zero == 1 ? "" : "s"): Satterthwaite's degrees of freedom may be unreliable (as lmerTest warns)"
+        case .profileUnconfirmed(let parameters):
+            return "the profile interval of \(parameters.joined(separator: ", ")) could not be confirmed (minimised afresh, the profile at its end is not at the χ² cut-off), so it is written as NA; simplify the random-effects terms or report the Wald interval"
         }
     }
 

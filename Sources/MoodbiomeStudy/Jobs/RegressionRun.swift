@@ -119,6 +119,7 @@ public struct RegressionRun: Sendable {
         }
         if let randomOutputPath, let mixed = model.mixedModel {
             let profile = profileIntervals ? try VarianceProfile(model: mixed, level: confidenceLevel) : nil
+            if let note = profile?.note(for: mixed) { report("note: " + Words.note(note)) }
             if profile != nil && mixed.varianceComponents.contains(where: { $0.correlation != nil }) {
                 report("note: profile intervals are computed for scalar random terms only (random intercepts, or slopes in || form); the correlated terms' rows have none")
             }

@@ -115,6 +115,30 @@ struct MixedModelNumericsTests {
         #expect(none.value == 3 && none.evaluations == 1)
     }
 
+    /// A parameter started a hair above its bound: NLopt derives BOBYQA's
+    /// first step from that distance (1e-7), and such a run stopped short
+    /// of a profile point's minimum on one CPU. From several starts with
+    /// steps on the parameters' scale, and restarts, the minimum is found
+    /// whatever the start; a start that ran away (∞, NaN) is brought into
+    /// the box.
+    @Test func severalStartsAndRestartsReachTheMinimumFromAnyStart() throws {
+        // A narrow curved valley: minimum at (1, 0.14), y ≥ 0.
+        func f(_ v: [Double]) -> Double { pow(v[0] - 1, 2) + 50 * pow(v[1] - 0.14 * v[0] * v[0], 2) }
+        let lower = [-Double.infinity, 0], upper = [Double.infinity, .infinity]
+        for start in [[1.4, 1.4e-7], [-3, 0], [1, 25], [.infinity, .nan]] {
+            let r = try BoundedMinimizer.minimize(starts: [start], lower: lower, upper: upper, f: f)
+            #expect(abs(r.x[0] - 1) < 1e-5 && abs(r.x[1] - 0.14) < 1e-5, "from \(start): \(r.x)")
+            #expect(r.value < 1e-10)
+        }
+        // The least of several starts wins; the evaluations of all are counted.
+        let several = try BoundedMinimizer.minimize(starts: [[-3, 0], [1.4, 1.4e-7]], lower: lower, upper: upper, f: f)
+        let one = try BoundedMinimizer.minimize(starts: [[-3, 0]], lower: lower, upper: upper, f: f)
+        #expect(several.evaluations > one.evaluations)
+        // First steps follow the scale: 0.1·|x|, at least the floor, at most half a bounded range.
+        #expect(BoundedMinimizer.scaledSteps([1.4e-7, 30, .nan, 0.5], lower: [0, 0, 0, 0], upper: [.infinity, .infinity, .infinity, 0.6])
+                == [0.05, 3, 0.05, 0.05])
+    }
+
     /// Against R's numDeriv 2016.8-1.1 (defaults), generated with
     /// `f <- function(x) exp(x[1])*sin(x[2]) + x[1]^2*x[3]`,
     /// `g <- function(x) c(x[1]*x[2], exp(x[3]) + x[1], log(x[2]))`,

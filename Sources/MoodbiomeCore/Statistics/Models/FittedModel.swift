@@ -44,6 +44,9 @@ public enum ModelNote: Hashable, Sendable {
     /// lmerTest's warning: the Hessian of the variance parameters has
     /// negative or near-zero eigenvalues, so Satterthwaite's df are unreliable.
     case varianceHessian(negative: Int, zero: Int)
+    /// Profile intervals whose ends could not be confirmed on the profile
+    /// (``VarianceProfile/unconfirmed``), named `sd of Intercept | group`.
+    case profileUnconfirmed([String])
 }
 
 /// A fitted linear or logistic model with what a report needs: the

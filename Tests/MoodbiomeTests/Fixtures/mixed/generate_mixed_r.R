@@ -76,29 +76,70 @@ write.csv(do.call(rbind, fits), file.path(here, "mixed-fit.csv"), row.names = FA
 
 # lme4 finds the profile ends by a spline through a grid of profile points,
 # which near a boundary can be off by ~1% (long_uncorrelated's months SD:
-# 0.12355 where the profile crosses at 0.12198). For that model the exact ends
-# are also computed independently here: the ML deviance
+# 0.12355 where the profile crosses at 0.12198). So the exact ends are also
+# computed independently here, for every model whose random terms are all
+# scalar: the ML deviance
 #   log|ΛᵀZᵀZΛ + I| + r²/σ² + n·log(2πσ²)
 # from dense matrices (r² by QR of the augmented least-squares system),
-# minimised over the other parameters by Nelder–Mead (reltol 1e-14) at each
-# value, and each end found by uniroot (tol 1e-12) — mixed-profile-exact.csv.
-fit <- lmer(phq9_total ~ shannon + months + (months || participant_id), data = long, REML = FALSE, control = control)
-X <- getME(fit, "X"); Z <- as.matrix(getME(fit, "Z")); y <- getME(fit, "y"); n <- length(y); Lind <- getME(fit, "Lind")
-dev <- function(theta, sigma) {
-  ZL <- sweep(Z, 2, theta[Lind], "*"); q <- ncol(Z); p <- ncol(X)
-  A <- rbind(cbind(ZL, X), cbind(diag(q), matrix(0, q, p))); b <- c(y, rep(0, q))
-  r2 <- sum(qr.resid(qr(A), b)^2)
-  as.numeric(determinant(crossprod(ZL) + diag(q), logarithm = TRUE)$modulus) + r2 / sigma^2 + n * log(2 * pi * sigma^2)
+# minimised over the other parameters by Nelder–Mead (reltol 1e-14) from
+# several starts — the fit's values, every other variance at 0 and at 1 —
+# and restarted from the best until it stops improving, and each end found
+# by uniroot (tol 1e-12) — mixed-profile-exact.csv (case, index, low, high;
+# index as in mixed-profile.csv). A lower end the profile never reaches is 0.
+exact_ends <- function(name, formula, data) {
+  fit <- lmer(formula, data = data, REML = FALSE, control = control)
+  X <- getME(fit, "X"); Z <- as.matrix(getME(fit, "Z")); y <- getME(fit, "y"); n <- length(y); Lind <- getME(fit, "Lind")
+  q <- ncol(Z); p <- ncol(X)
+  pieces <- function(theta) {
+    ZL <- sweep(Z, 2, theta[Lind], "*")
+    A <- rbind(cbind(ZL, X), cbind(diag(q), matrix(0, q, p))); b <- c(y, rep(0, q))
+    c(as.numeric(determinant(crossprod(ZL) + diag(q), logarithm = TRUE)$modulus), sum(qr.resid(qr(A), b)^2))
+  }
+  dev <- function(theta, sigma) { v <- pieces(theta); v[1] + v[2] / sigma^2 + n * log(2 * pi * sigma^2) }
+  profiled <- function(theta) { v <- pieces(theta); v[1] + n * (1 + log(2 * pi * v[2] / n)) }   # sigma profiled out
+  minimise <- function(f, starts) {
+    if (length(starts[[1]]) == 1) {
+      return(optimize(f, c(min(unlist(starts)) - 5, max(unlist(starts)) + 5), tol = 1e-13)$objective)
+    }
+    best <- NULL
+    for (s0 in starts) {
+      r <- optim(s0, f, method = "Nelder-Mead", control = list(reltol = 1e-14, maxit = 50000))
+      if (is.null(best) || r$value < best$value) best <- r
+    }
+    repeat {
+      r <- optim(best$par, f, method = "Nelder-Mead", control = list(reltol = 1e-14, maxit = 50000))
+      if (!(best$value - r$value > 1e-11)) break
+      best <- r
+    }
+    best$value
+  }
+  th <- getME(fit, "theta"); s <- sigma(fit); k <- length(th)
+  # The ML minimum: lme4's, or lower if the dense search finds lower.
+  dmin <- min(deviance(fit), minimise(function(t) profiled(abs(t)), list(th, rep(0, k), rep(1, k))))
+  cut <- dmin + qchisq(0.95, 1)
+  offset <- function(j, psi) {   # j in 1..k: the terms' SDs; k + 1: sigma
+    if (j == k + 1) {
+      return(minimise(function(t) dev(abs(t), psi), list(th, rep(0, k), rep(1, k))) - cut)
+    }
+    f <- function(v) { t <- numeric(k); t[j] <- psi / exp(v[1]); t[-j] <- abs(v[-1]); dev(t, exp(v[1])) }
+    minimise(f, list(c(log(s), th[-j]), c(log(s), rep(0, k - 1)), c(log(s), rep(1, k - 1)))) - cut
+  }
+  estimates <- c(th * s, s)
+  ends <- lapply(seq_len(k + 1), function(j) {
+    e <- estimates[j]
+    low <- 0
+    if (e > 1e-6) {
+      inside <- e; outside <- e / 2
+      while (offset(j, outside) < 0 && outside > 1e-8 * e) { inside <- outside; outside <- outside / 4 }
+      if (offset(j, outside) >= 0) low <- uniroot(function(v) offset(j, v), c(outside, inside), tol = 1e-12)$root
+    }
+    inside <- max(e, 1e-8 * s); outside <- inside * 1.5 + 1e-8
+    while (offset(j, outside) < 0) { inside <- outside; outside <- outside * 2 }
+    high <- uniroot(function(v) offset(j, v), c(inside, outside), tol = 1e-12)$root
+    data.frame(case = name, index = j, low = f17(low), high = f17(high))
+  })
+  do.call(rbind, ends)
 }
-cut <- deviance(fit) + qchisq(0.95, 1)
-th <- getME(fit, "theta"); s <- sigma(fit)
-offset <- function(k, psi) {   # k = 1, 2: the terms' SDs; 3: sigma
-  if (k == 3) return(optim(th, function(t) dev(abs(t), psi), method = "Nelder-Mead", control = list(reltol = 1e-14, maxit = 20000))$value - cut)
-  optim(c(log(s), th[-k]), function(v) { t <- numeric(2); t[k] <- psi / exp(v[1]); t[-k] <- abs(v[2]); dev(t, exp(v[1])) },
-        method = "Nelder-Mead", control = list(reltol = 1e-14, maxit = 20000))$value - cut
-}
-estimates <- c(th * s, s)
-exact <- do.call(rbind, lapply(1:3, function(k) data.frame(case = "long_uncorrelated", index = k,
-  low = f17(uniroot(function(v) offset(k, v), c(estimates[k] / 3, estimates[k]), tol = 1e-12)$root),
-  high = f17(uniroot(function(v) offset(k, v), c(estimates[k], estimates[k] * 3), tol = 1e-12)$root))))
+exact <- do.call(rbind, lapply(Filter(function(k) k[[1]] %in% c("long_intercept", "long_uncorrelated", "long_nested", "long_crossed", "twins_phenotype", "twins_obese_ml"), cases),
+                               function(k) exact_ends(k[[1]], k[[2]], k[[3]])))
 write.csv(exact, file.path(here, "mixed-profile-exact.csv"), row.names = FALSE, quote = FALSE)
