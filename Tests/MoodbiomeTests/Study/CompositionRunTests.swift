@@ -182,8 +182,13 @@ struct CompositionRunTests {
         let standalone = try #require(try job.run { _ in })
         let prefixed = standalone.split(separator: "\n").dropFirst().map { "braycurtis," + $0 }
         #expect(permanova.split(separator: "\n").dropFirst().map(String.init) == prefixed)
+        // PERMDISP by hand on the same matrix, grouping and seed: the same row.
         let disp = try String(contentsOfFile: dir + "/out/betadisper.csv", encoding: .utf8)
-        #expect(disp.hasPrefix("metric,group,f_statistic,df1,df2,p_value,p_permutation,permutations\nbraycurtis,Management,1.95064005"))
+        var dispersion = DispersionRun(input: DistanceMetadataInput(matrixPath: matrix, metadataPath: duneEnv), group: "Management")
+        dispersion.permutation.seed = 11
+        dispersion.permutation.permutations = 199
+        let byHand = try #require(try dispersion.run { _ in }).split(separator: "\n")
+        #expect(disp.split(separator: "\n").map(String.init) == ["metric,group," + byHand[0], "braycurtis,Management," + byHand[1]])
         #expect(FileManager.default.fileExists(atPath: dir + "/out/figures/pcoa-braycurtis.svg"))
         let summary = try String(contentsOfFile: dir + "/out/summary.md", encoding: .utf8)
         #expect(summary.contains("## Community composition"))
