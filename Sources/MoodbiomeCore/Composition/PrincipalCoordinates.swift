@@ -20,7 +20,10 @@ import MoodbiomeNumerics
 ///
 /// An eigenvector's sign is arbitrary; each is turned so that its entry of
 /// largest magnitude is positive, so the same matrix gives the same
-/// coordinates on every machine.
+/// coordinates on every machine. Entries within 1e-8 (relative) of the
+/// largest count as tied and the first of them decides, so a tie that
+/// rounding breaks one way on one BLAS kernel and the other way on
+/// another (two samples of equal and opposite coordinates) cannot flip an axis.
 public struct PrincipalCoordinates: Sendable {
     public let ids: [String]
     /// The axes' eigenvalues, decreasing; negative ones as computed.
@@ -57,9 +60,9 @@ public struct PrincipalCoordinates: Sendable {
         var coordinates = Matrix(rows: n, columns: values.count)
         for (axis, column) in order.enumerated() {
             let vector = eigen.eigenvectors.column(column)
-            // Deterministic sign: the largest |entry| positive (first on ties).
-            var pivot = vector.startIndex
-            for i in vector.indices where abs(vector[i]) > abs(vector[pivot]) { pivot = i }
+            // Deterministic sign: the largest |entry| positive (the first of those tied to 1e-8).
+            let largest = vector.map(abs).max() ?? 0
+            let pivot = vector.firstIndex { abs($0) >= largest * (1 - 1e-8) } ?? vector.startIndex
             let sign: Double = vector[pivot] < 0 ? -1 : 1
             let scale = positive[axis].squareRoot() * sign
             for (i, v) in vector.enumerated() { coordinates[i, axis] = v * scale }

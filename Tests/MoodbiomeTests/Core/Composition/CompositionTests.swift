@@ -71,6 +71,21 @@ struct CompositionTests {
         }
     }
 
+    /// Points at −1, −0.5, 0.5, 1 on a line: the first axis' largest
+    /// entries are tied in size and opposite in sign. Whichever of the two
+    /// rounding makes larger (here a 1e-12 nudge either way), the first
+    /// sample decides: it is on the positive side in both.
+    @Test func aTieBrokenByRoundingDoesNotFlipAnAxis() throws {
+        let ids = ["a", "b", "c", "d"]
+        for nudge in [1e-12, -1e-12] {
+            let x = [-1, -0.5, 0.5, 1 + nudge]
+            var values = Matrix(rows: 4, columns: 4)
+            for i in 0..<4 { for j in 0..<4 { values[i, j] = abs(x[i] - x[j]) } }
+            let pcoa = try PrincipalCoordinates(DistanceMatrix(ids: ids, values: values), dimensions: 1)
+            #expect(pcoa.coordinates[0, 0] > 0 && pcoa.coordinates[3, 0] < 0, "nudge \(nudge)")
+        }
+    }
+
     static let permanovaCases: [(name: String, matrix: String, formula: String, split: Permanova.Split, strata: String?)] = [
         ("dune_terms", "dune", "~ A1 + Management*Use", .terms, nil),
         ("dune_margin", "dune", "~ A1 + Management*Use", .margin, nil),
