@@ -3,10 +3,12 @@
 // Moodbiome's layers, lowest first. Each target may import only the targets
 // below it, so the compiler refuses an upward dependency:
 //
-//   CLAPACK, CHDF5,    C shims over system libraries found by pkg-config: OpenBLAS (CBLAS)
-//   CZip, CCrypto,     and LAPACKE; HDF5 (BIOM 2.1) with libdeflate; libzip (QIIME 2 artifacts);
-//   CNLopt, CRsvg      OpenSSL libcrypto (SHA-256 of provenance records); NLopt (BOBYQA, for mixed models);
-//                      librsvg and cairo (SVG figures exported as PDF and PNG)
+//   CLAPACK, CHDF5,    C shims over system libraries, each opened at first use (dlopen) with its
+//   CZip, CCrypto,     functions typed by the library's own header: OpenBLAS (CBLAS) and LAPACKE;
+//   CNLopt, CRsvg      HDF5 (BIOM 2.1) with libdeflate; libzip (QIIME 2 artifacts); OpenSSL libcrypto
+//   (CDynamicLibrary)  (SHA-256 of provenance records); NLopt (BOBYQA, for mixed models); librsvg and
+//                      cairo (SVG figures exported as PDF and PNG). The binary links none of them, so a
+//                      job loads only what it uses (`moodbiome --version` loads none).
 //   MoodbiomeNumerics  Matrix, BLAS/LAPACK wrappers, distributions, random generator, parallel loops
 //   MoodbiomeIO        readers and writers: delimited text, count and metadata tables, atomic files
 //   MoodbiomeCore      diversity, statistics, scales, simulation: results and typed diagnostics
@@ -15,9 +17,9 @@
 //   MoodbiomeStudy     the jobs (validate → compute → render → write) and study manifests
 //   MoodbiomeCLI       the `moodbiome` executable: argument parsing only
 //
-// SwiftPM prints "prohibited flag(s): -pthread" for CRsvg: GLib's pkg-config
-// flags (which librsvg's bring in) ask for -pthread, which SwiftPM drops. It
-// is harmless — glibc carries the threads — and the only warning of a build.
+// SwiftPM prints "prohibited flag(s): -pthread" for the test-only
+// CRsvgHeaders: GLib's pkg-config flags ask for -pthread, which SwiftPM
+// drops. It is harmless — glibc carries the threads.
 //
 // Where a new piece goes: a metric or a model → Core; a file format → IO;
 // a figure, table layout or sentence → Report; a new command's job → Study,
@@ -36,40 +38,20 @@ let package = Package(
         .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
     ],
     targets: [
-        .systemLibrary(
-            name: "CLAPACK",
-            pkgConfig: "lapacke",
-            providers: [.apt(["libopenblas-dev", "liblapacke-dev"])]
-        ),
-        .systemLibrary(
-            name: "CHDF5",
-            pkgConfig: "hdf5",
-            providers: [.apt(["libhdf5-dev", "libdeflate-dev"])]
-        ),
-        .systemLibrary(
-            name: "CZip",
-            pkgConfig: "libzip",
-            providers: [.apt(["libzip-dev"])]
-        ),
-        .systemLibrary(
-            name: "CNLopt",
-            pkgConfig: "nlopt",
-            providers: [.apt(["libnlopt-dev"])]
-        ),
-        .systemLibrary(
-            name: "CRsvg",
-            pkgConfig: "librsvg-2.0",
-            providers: [.apt(["librsvg2-dev", "libfontconfig-dev", "zlib1g-dev", "fonts-liberation2"])]
-        ),
-        .systemLibrary(
-            name: "CCrypto",
-            pkgConfig: "libcrypto",
-            providers: [.apt(["libssl-dev"])]
-        ),
+        // The C shims: each opens its system library at first use (dlopen)
+        // and takes its functions' types from the library's own header, so
+        // the binary links none of them (see CDynamicLibrary).
+        .target(name: "CDynamicLibrary"),
+        .target(name: "CLAPACK", dependencies: ["CDynamicLibrary"]),
+        .target(name: "CNLopt", dependencies: ["CDynamicLibrary"]),
+        .target(name: "CHDF5", dependencies: ["CDynamicLibrary"]),
+        .target(name: "CZip", dependencies: ["CDynamicLibrary"]),
+        .target(name: "CCrypto", dependencies: ["CDynamicLibrary"]),
+        .target(name: "CRsvg", dependencies: ["CDynamicLibrary"]),
         .target(name: "MoodbiomeNumerics", dependencies: ["CLAPACK", "CNLopt"]),
-        .target(name: "MoodbiomeIO", dependencies: ["MoodbiomeNumerics", "CHDF5", "CZip", "CCrypto", "CRsvg"]),
+        .target(name: "MoodbiomeIO", dependencies: ["MoodbiomeNumerics", "CHDF5", "CZip", "CCrypto"]),
         .target(name: "MoodbiomeCore", dependencies: ["MoodbiomeNumerics", "MoodbiomeIO"]),
-        .target(name: "MoodbiomeReport", dependencies: ["MoodbiomeNumerics", "MoodbiomeIO", "MoodbiomeCore", "CLAPACK"]),
+        .target(name: "MoodbiomeReport", dependencies: ["MoodbiomeNumerics", "MoodbiomeIO", "MoodbiomeCore", "CRsvg"]),
         .target(
             name: "MoodbiomeStudy",
             dependencies: [
@@ -80,7 +62,7 @@ let package = Package(
         .executableTarget(
             name: "MoodbiomeCLI",
             dependencies: [
-                "MoodbiomeCore", "MoodbiomeIO", "MoodbiomeStudy",
+                "MoodbiomeNumerics", "MoodbiomeCore", "MoodbiomeIO", "MoodbiomeReport", "MoodbiomeStudy",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -91,9 +73,15 @@ let package = Package(
             dependencies: ["MoodbiomeCore", "MoodbiomeIO", "MoodbiomeStudy"],
             swiftSettings: [.unsafeFlags(["-parse-as-library"])]
         ),
+        // Test only: librsvg's real headers (through pkg-config) to check
+        // CRsvg's hand-written declarations against them at compile time.
+        .systemLibrary(name: "CRsvgHeaders", path: "Tests/CRsvgHeaders", pkgConfig: "librsvg-2.0",
+                       providers: [.apt(["librsvg2-dev"])]),
+        .target(name: "RsvgDeclarations", dependencies: ["CRsvg", "CRsvgHeaders"], path: "Tests/RsvgDeclarations"),
         .testTarget(
             name: "MoodbiomeTests",
-            dependencies: ["MoodbiomeNumerics", "MoodbiomeIO", "MoodbiomeCore", "MoodbiomeReport", "MoodbiomeStudy", "CRsvg"],
+            dependencies: ["MoodbiomeNumerics", "MoodbiomeIO", "MoodbiomeCore", "MoodbiomeReport", "MoodbiomeStudy", "CRsvg",
+                           "RsvgDeclarations"],
             exclude: ["Fixtures"]
         ),
     ]

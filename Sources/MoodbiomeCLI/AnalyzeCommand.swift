@@ -1,5 +1,5 @@
 import ArgumentParser
-import Foundation
+import FoundationEssentials
 import MoodbiomeCore
 import MoodbiomeIO
 import MoodbiomeReport
@@ -204,7 +204,7 @@ struct AnalyzeCommand: ParsableCommand {
             }
             return
         }
-        try reportingErrors {
+        try reportingErrors(linearAlgebra: true) {
             let result = try makeJob().run(report: printToStandardError)
             printToStandardError("wrote \(result.files.map(\.name).joined(separator: ", ")), provenance.json to \(outDir) (\(result.metrics.count) models, n = \(result.merged.rowCount) joined samples)")
         }

@@ -1,5 +1,5 @@
 import ArgumentParser
-import Foundation
+import FoundationEssentials
 import MoodbiomeCore
 import MoodbiomeIO
 import MoodbiomeStudy
@@ -127,7 +127,7 @@ struct AssociateCommand: ParsableCommand {
     func validate() throws { try validating { try job.validate() } }
 
     func run() throws {
-        try reportingErrors {
+        try reportingErrors(linearAlgebra: true) {
             let result = try job.run(report: printToStandardError)
             printToStandardError("wrote \(result.files.map(\.name).joined(separator: ", ")), provenance.json to \(outDir)")
         }

@@ -1,5 +1,5 @@
 import ArgumentParser
-import Foundation
+import FoundationEssentials
 import MoodbiomeCore
 import MoodbiomeStudy
 
@@ -63,7 +63,7 @@ struct OrdinateCommand: ParsableCommand {
     func validate() throws { try validating { try job.validate() } }
 
     func run() throws {
-        try reportingErrors {
+        try reportingErrors(linearAlgebra: true) {
             if let text = try job.run(report: printToStandardError) { try writeToStandardOutput(text) }
         }
     }
@@ -111,7 +111,7 @@ struct PermanovaCommand: ParsableCommand {
     func validate() throws { try validating { try job.validate() } }
 
     func run() throws {
-        try reportingErrors {
+        try reportingErrors(linearAlgebra: true) {
             if let text = try job.run(report: printToStandardError) { try writeToStandardOutput(text) }
         }
     }
@@ -155,7 +155,7 @@ struct BetadisperCommand: ParsableCommand {
     func validate() throws { try validating { try job.validate() } }
 
     func run() throws {
-        try reportingErrors {
+        try reportingErrors(linearAlgebra: true) {
             if let text = try job.run(report: printToStandardError) { try writeToStandardOutput(text) }
         }
     }

@@ -1,6 +1,8 @@
 import ArgumentParser
-import Foundation
+import FoundationEssentials
 import MoodbiomeIO
+import MoodbiomeNumerics
+import MoodbiomeReport
 
 @main
 struct MoodbiomeCommand: ParsableCommand {
@@ -33,9 +35,15 @@ struct MoodbiomeCommand: ParsableCommand {
     )
 
     /// Ignores SIGPIPE, so that writing to a closed pipe is reported as an
-    /// error (EPIPE) instead of killing the process, then runs the command.
+    /// error (EPIPE) instead of killing the process; a system library that
+    /// turns out to be missing mid-job is an error in words (jobs check the
+    /// ones they need first); then runs the command.
     static func main() {
         signal(SIGPIPE, SIG_IGN)
+        SystemLibrary.unavailableHandler = { error in
+            printToStandardError("Error: " + Words.library(error))
+            Glibc.exit(69)   // EX_UNAVAILABLE
+        }
         main(nil)
     }
 }

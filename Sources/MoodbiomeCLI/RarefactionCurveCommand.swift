@@ -1,5 +1,5 @@
 import ArgumentParser
-import Foundation
+import FoundationEssentials
 import MoodbiomeCore
 import MoodbiomeIO
 import MoodbiomeStudy
@@ -53,7 +53,7 @@ struct RarefactionCurveCommand: ParsableCommand {
     func parsedDepths() throws -> [Int]? {
         try depths.map { text in
             try text.split(separator: ",").map {
-                guard let d = Int($0.trimmingCharacters(in: .whitespaces)), d > 0 else {
+                guard let d = Int($0.trimmingWhitespace()), d > 0 else {
                     throw ValidationError("--depths takes positive whole numbers (got '\($0)')")
                 }
                 return d

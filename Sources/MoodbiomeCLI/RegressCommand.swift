@@ -1,5 +1,6 @@
 import ArgumentParser
-import Foundation
+import FoundationEssentials
+import MoodbiomeNumerics
 import MoodbiomeStudy
 
 struct RegressCommand: ParsableCommand {
@@ -84,7 +85,7 @@ struct RegressCommand: ParsableCommand {
     }
 
     func run() throws {
-        try reportingErrors {
+        try reportingErrors(linearAlgebra: true) {
             if let text = try job().run(report: printToStandardError) { try writeToStandardOutput(text) }
         }
     }

@@ -1,5 +1,5 @@
 import ArgumentParser
-import Foundation
+import FoundationEssentials
 import MoodbiomeStudy
 
 struct RunCommand: ParsableCommand {
@@ -40,7 +40,7 @@ struct RunCommand: ParsableCommand {
             try writeToStandardOutput(StudyManifest.template)
             return
         }
-        try reportingErrors {
+        try reportingErrors(linearAlgebra: true) {
             let study = try StudyManifest(path: manifest ?? "")
             if verify {
                 let problems = try study.verify(report: printToStandardError)

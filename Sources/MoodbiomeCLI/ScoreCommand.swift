@@ -1,5 +1,5 @@
 import ArgumentParser
-import Foundation
+import FoundationEssentials
 import MoodbiomeCore
 import MoodbiomeReport
 import MoodbiomeStudy
@@ -59,7 +59,7 @@ struct ScoreCommand: ParsableCommand {
         guard let reverse else { return nil }
         var set = Set<Int>()
         for part in reverse.split(separator: ",") {
-            guard let k = Int(part.trimmingCharacters(in: .whitespaces)), k >= 1 else {
+            guard let k = Int(part.trimmingWhitespace()), k >= 1 else {
                 throw ValidationError("--reverse takes item numbers like 1,3,5 (got '\(reverse)')")
             }
             set.insert(k)

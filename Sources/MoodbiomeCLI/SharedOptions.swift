@@ -1,7 +1,8 @@
 import ArgumentParser
-import Foundation
+import FoundationEssentials
 import MoodbiomeCore
 import MoodbiomeIO
+import MoodbiomeNumerics
 import MoodbiomeReport
 import MoodbiomeStudy
 
@@ -82,8 +83,11 @@ struct CommandFailure: Error, CustomStringConvertible {
 
 /// Runs a command's body, putting any error into the command line's words
 /// (terminal-safe: control characters from the user's files shown escaped).
-func reportingErrors(_ body: () throws -> Void) throws {
+/// A command that does linear algebra loads OpenBLAS first, so a missing
+/// library is an error before any work.
+func reportingErrors(linearAlgebra: Bool = false, _ body: () throws -> Void) throws {
     do {
+        if linearAlgebra { try SystemLibrary.requireLinearAlgebra() }
         try body()
     } catch let error as ExitCode {
         throw error
@@ -137,7 +141,7 @@ func commaList(_ text: String) -> [String] {
         current.append(c)
     }
     items.append(current)
-    return items.map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+    return items.map { $0.trimmingWhitespace() }.filter { !$0.isEmpty }
 }
 
 // MARK: Option groups

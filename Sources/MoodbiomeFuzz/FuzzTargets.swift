@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import MoodbiomeNumerics
 import MoodbiomeCore
 import MoodbiomeIO
 import MoodbiomeStudy
@@ -52,7 +53,7 @@ enum FuzzTarget: String, CaseIterable {
 
 /// A scratch folder per process.
 let scratchFolder: String = {
-    let base = FileManager.default.fileExists(atPath: "/dev/shm") ? "/dev/shm" : NSTemporaryDirectory()
+    let base = FileManager.default.fileExists(atPath: "/dev/shm") ? "/dev/shm" : temporaryFolder
     let path = base + "/moodbiome-fuzz-\(getpid())"
     try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
     return path
@@ -90,14 +91,14 @@ struct Replay {
     static func main() {
         let arguments = CommandLine.arguments.dropFirst()
         guard let name = arguments.first, let target = FuzzTarget(rawValue: name) else {
-            FileHandle.standardError.write("usage: moodbiome-fuzz \(FuzzTarget.allCases.map(\.rawValue).joined(separator: "|")) FILE-OR-DIRECTORY…\n".data(using: .utf8)!)
+            writeStandardError(Array("usage: moodbiome-fuzz \(FuzzTarget.allCases.map(\.rawValue).joined(separator: "|")) FILE-OR-DIRECTORY…\n".utf8))
             exit(2)
         }
         var count = 0
         for path in arguments.dropFirst() {
-            var isDirectory: ObjCBool = false
+            var isDirectory = false
             guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else { continue }
-            let files = isDirectory.boolValue
+            let files = isDirectory
                 ? ((try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []).sorted().map { path + "/" + $0 }
                 : [path]
             for file in files {

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import MoodbiomeIO
 import MoodbiomeNumerics
 
@@ -311,7 +311,7 @@ public struct AlphaAssociation: Sendable {
             if merged["log_reads"] != nil {
                 throw DataError(.derivedColumnClash("log_reads"), at: SourceLocation(file: original.source, columnName: "log_reads"))
             }
-            merged = merged.appendingColumns([DataTable.Column(name: "log_reads", numbers: reads.map { $0 > 0 ? Foundation.log($0) : .nan })])
+            merged = merged.appendingColumns([DataTable.Column(name: "log_reads", numbers: reads.map { $0 > 0 ? Glibc.log($0) : .nan })])
             covariateTerms.append(try Formula.Covariate("log_reads", columns: merged.columnNames))
         }
 
@@ -339,7 +339,7 @@ public struct AlphaAssociation: Sendable {
                 }
                 binary.append(v >= cutoff ? "1" : "0")
             }
-            modelledOutcome = bandName.map { "\(outcome)_\($0.replacingOccurrences(of: "-", with: "_"))_or_above" }
+            modelledOutcome = bandName.map { "\(outcome)_\($0.replacing("-", with: "_"))_or_above" }
                 ?? "\(outcome)_ge_\(NumberStyle.roundTrip.format(cutoff))"
             if merged[modelledOutcome] != nil || original[modelledOutcome] != nil {
                 throw DataError(.derivedColumnClash(modelledOutcome), at: SourceLocation(file: original.source, columnName: modelledOutcome))

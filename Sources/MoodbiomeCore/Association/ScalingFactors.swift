@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import MoodbiomeNumerics
 
 /// Per-sample scaling factors of the count-based normalisations MaAsLin2

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import MoodbiomeIO
 import MoodbiomeNumerics
 
@@ -36,7 +36,7 @@ public struct RequestedMetric: Sendable, Equatable {
     public static func parseList(_ text: String) throws -> [RequestedMetric] {
         var out = [RequestedMetric]()
         for raw in text.split(separator: ",") {
-            let name = raw.trimmingCharacters(in: .whitespaces)
+            let name = raw.trimmingWhitespace()
             if name.isEmpty { continue }
             if name.lowercased() == "all" {
                 out += AlphaMetric.all.map { RequestedMetric($0, impliedByAll: true) }

@@ -6,7 +6,7 @@ extension MoodScale {
 
     /// The instrument with this command-line name.
     public static func named(_ id: String) -> MoodScale? {
-        let key = id.lowercased().replacingOccurrences(of: "_", with: "-")
+        let key = id.lowercased().replacing("_", with: "-")
         return all.first { $0.id == key } ?? aliases[key]
     }
 

@@ -6,7 +6,7 @@ public struct SeverityBand: Sendable, Equatable {
     public let upper: Double
 
     /// The band's name as a command-line word ("moderately-severe").
-    public var slug: String { name.replacingOccurrences(of: " ", with: "-") }
+    public var slug: String { name.replacing(" ", with: "-") }
 }
 
 /// A self- or clinician-rated mood instrument: how its items are scored,

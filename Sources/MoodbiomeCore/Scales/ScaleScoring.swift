@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import MoodbiomeIO
 
 /// Scores an instrument for every row of a table: `moodbiome score` and
@@ -14,7 +14,7 @@ public struct ScaleScoring: Sendable {
     /// The item columns given explicitly, or `prefix1 … prefixK`.
     public init(scale: MoodScale, items: [String]?, prefix: String?) throws {
         self.scale = scale
-        self.outputPrefix = scale.id.replacingOccurrences(of: "-", with: "_")
+        self.outputPrefix = scale.id.replacing("-", with: "_")
         if let items {
             guard items.count == scale.itemCount else {
                 throw ScoringError.itemCount(scale: scale.id, expected: scale.itemCount, given: items.count)

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import MoodbiomeIO
 
 /// How totals are formed where instruments' sources disagree or users need
@@ -53,7 +53,7 @@ extension MoodScale {
     /// Reads item `item` (1-based) from a cell: a whole number in
     /// `0...itemMaximum`, `1a`…`3b` for lettered items, or a missing-value token.
     public func parseAnswer(_ cell: String, item: Int) -> ItemAnswer {
-        let text = cell.trimmingCharacters(in: .whitespaces)
+        let text = cell.trimmingWhitespace()
         if MissingValue.isMissing(text) { return .missing }
         let maximum = itemMaximum[item - 1]
         var digits = Substring(text)

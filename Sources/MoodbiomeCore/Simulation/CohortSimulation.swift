@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import MoodbiomeIO
 import MoodbiomeNumerics
 
@@ -198,7 +198,7 @@ public struct CohortSimulation: Sendable {
         let namedMass = Self.namedGenera.reduce(0) { $0 + $1.1 }
         var rest = [Double]()
         for k in Self.namedGenera.count..<taxa {
-            names.append(String(format: "Genus_%03d", k + 1))
+            names.append(String(cFormat: "Genus_%03d", k + 1))
             rest.append(exp(2 * rng.nextNormal()))
         }
         let restTotal = rest.reduce(0, +)
@@ -298,7 +298,7 @@ public struct CohortSimulation: Sendable {
                 order.swapAt(j, pick)
                 answers[order[j]] = nil
             }
-            let participantID = String(format: "P%04d", i + 1)
+            let participantID = String(cFormat: "P%04d", i + 1)
             people.append(Participant(id: longitudinal ? participantID + "_V\(visit + 1)" : participantID,
                                       participantID: participantID, visit: visit + 1, months: months,
                                       age: age, female: female, bmi: bmi,

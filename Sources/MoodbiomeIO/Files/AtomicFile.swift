@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -167,3 +167,9 @@ public func writeStandardOutput(_ bytes: [UInt8]) -> String? { writeAll(1, bytes
 
 /// Writes to standard error, ignoring failures (there is nowhere left to report them).
 public func writeStandardError(_ bytes: [UInt8]) { _ = writeAll(2, bytes) }
+
+/// The system's folder for temporary files (`TMPDIR`, else /tmp), ending in "/".
+public var temporaryFolder: String {
+    let path = FileManager.default.temporaryDirectory.path
+    return path.hasSuffix("/") ? path : path + "/"
+}

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -171,12 +171,10 @@ public final class OutputDirectory {
 
     static func entries(of directory: String) throws -> [String] {
         var out = [String]()
-        guard let enumerator = FileManager.default.enumerator(atPath: directory) else { return [] }
-        while let entry = enumerator.nextObject() as? String {
-            var isDirectory: ObjCBool = false
-            if FileManager.default.fileExists(atPath: directory + "/" + entry, isDirectory: &isDirectory), isDirectory.boolValue {
-                continue
-            }
+        guard let entries = try? FileManager.default.subpathsOfDirectory(atPath: directory) else { return [] }
+        for entry in entries {
+            var isDirectory = false
+            if FileManager.default.fileExists(atPath: directory + "/" + entry, isDirectory: &isDirectory), isDirectory { continue }
             out.append(entry)
         }
         return out.sorted()
@@ -185,9 +183,8 @@ public final class OutputDirectory {
     /// The output files a run's `provenance.json` lists (none when absent or unreadable).
     public static func recordedOutputs(in directory: String) -> [String] {
         guard let data = FileManager.default.contents(atPath: directory + "/" + provenanceFile),
-              let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
-              let outputs = object["outputs"] as? [[String: Any]] else { return [] }
-        return outputs.compactMap { $0["file"] as? String }
+              let outputs = (try? JSONValue.parse([UInt8](data)))?["outputs"]?.array else { return [] }
+        return outputs.compactMap { $0["file"]?.string }
     }
 
     static func list(_ names: [String]) -> String {

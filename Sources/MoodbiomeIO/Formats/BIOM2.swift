@@ -1,5 +1,5 @@
 import CHDF5
-import Foundation
+import FoundationEssentials
 import MoodbiomeNumerics
 
 /// BIOM 2.1, the HDF5 table format of biom-format and QIIME 2
@@ -27,7 +27,16 @@ enum BIOM2 {
     /// output bytes never depend on the clock (the run time is in provenance).
     static let fixedCreationDate = "2000-01-01T00:00:00"
 
+    /// Loads HDF5 and libdeflate (at the first BIOM 2.1 file a process meets).
+    static func loadLibrary() throws {
+        if mb_h5_load() != 0 { throw SystemLibrary.Unavailable(.hdf5, reason: String(cString: mb_h5_error())) }
+    }
+
+    /// The HDF5 library's version, once loaded.
+    static var libraryVersion: String { String(cString: mb_h5_version()) }
+
     static func read(path: String) throws -> CountTable {
+        try loadLibrary()
         let file = mb_h5_open(path)
         guard file >= 0 else {
             throw InputError(file: path, problem: "the file starts like HDF5 (BIOM 2.1) but HDF5 cannot open it: it is truncated or damaged",
@@ -39,9 +48,13 @@ enum BIOM2 {
 
     /// Reads an HDF5 file image held in memory (a table inside a `.qza`).
     static func read(image: [UInt8], source: String) throws -> CountTable {
+        try loadLibrary()
         var bytes = image
         return try bytes.withUnsafeMutableBytes { buffer in
-            let file = mb_h5_open_image(buffer.baseAddress, buffer.count)
+            guard let base = buffer.baseAddress else {
+                throw InputError(file: source, problem: "the BIOM 2.1 table inside is empty", fix: "Export the table again")
+            }
+            let file = mb_h5_open_image(base, buffer.count)
             guard file >= 0 else {
                 throw InputError(file: source, problem: "the BIOM 2.1 table inside is not a readable HDF5 file (truncated or damaged)",
                                  fix: "Export the table again")
@@ -51,7 +64,7 @@ enum BIOM2 {
         }
     }
 
-    static func read(file: hid_t, source: String) throws -> CountTable {
+    static func read(file: mb_hid, source: String) throws -> CountTable {
         func missing(_ what: String) -> InputError {
             InputError(file: source, problem: "this HDF5 file is not a BIOM 2.1 table: it has no \(what)",
                        fix: "Give a BIOM 2.1 table (biom convert --to-hdf5), or a CSV/TSV table")
@@ -130,20 +143,20 @@ enum BIOM2 {
         return table
     }
 
-    static func attribute(_ file: hid_t, _ name: String) -> String? {
+    static func attribute(_ file: mb_hid, _ name: String) -> String? {
         guard let raw = mb_h5_attribute_string(file, "/", name) else { return nil }
         defer { free(raw) }
         return String(cString: raw)
     }
 
-    static func length(_ file: hid_t, _ path: String, source: String) throws -> Int {
+    static func length(_ file: mb_hid, _ path: String, source: String) throws -> Int {
         var dims = [Int64](repeating: 0, count: 2)
         let rank = mb_h5_dims(file, path, &dims)
         guard rank == 1 else { throw InputError(file: source, problem: "BIOM 2.1: '\(path)' is not a one-dimensional dataset") }
         return Int(dims[0])
     }
 
-    static func strings(_ file: hid_t, _ path: String, source: String) throws -> [String] {
+    static func strings(_ file: mb_hid, _ path: String, source: String) throws -> [String] {
         var dims = [Int64](repeating: 0, count: 2)
         let rank = mb_h5_dims(file, path, &dims)
         guard rank >= 1 else { throw InputError(file: source, problem: "BIOM 2.1: '\(path)' cannot be read") }
@@ -158,7 +171,7 @@ enum BIOM2 {
 
     /// The observations' taxonomy, one lineage string per observation, or
     /// nil when the file has none.
-    static func taxonomyStrings(_ file: hid_t, observations: Int, source: String) throws -> [String]? {
+    static func taxonomyStrings(_ file: mb_hid, observations: Int, source: String) throws -> [String]? {
         let path = "observation/metadata/taxonomy"
         guard mb_h5_exists(file, path) != 0 else { return nil }
         var dims = [Int64](repeating: 0, count: 2)
@@ -177,11 +190,11 @@ enum BIOM2 {
     /// read raw on this thread (HDF5 is not thread-safe) and inflated by
     /// libdeflate on all cores, straight into the result; any other layout is
     /// read by HDF5 itself.
-    static func readParallel<T: BitwiseCopyable>(_ file: hid_t, _ path: String, count: Int, as: T.Type, memtype: hid_t,
+    static func readParallel<T: BitwiseCopyable>(_ file: mb_hid, _ path: String, count: Int, as: T.Type, memtype: mb_hid,
                                                  source: String) throws -> [T] {
         var chunkLength: Int64 = 0, chunkCount: Int64 = 0
         let size = MemoryLayout<T>.size
-        let parallel = count > 0 && mb_h5_deflate_chunks(file, path, size, &chunkLength, &chunkCount) == 1 && chunkCount > 1
+        let parallel = count > 0 && mb_h5_deflate_chunks(file, path, memtype, &chunkLength, &chunkCount) == 1 && chunkCount > 1
         return try [T](unsafeUninitializedCapacity: count) { buffer, initialized in
             guard let base = buffer.baseAddress else { initialized = 0; return }
             let raw = UnsafeMutableRawPointer(base)
@@ -233,7 +246,7 @@ enum BIOM2 {
                         } else {
                             // The last chunk is stored whole; keep its part inside the dataset.
                             if scratch.isEmpty { scratch = [UInt8](repeating: 0, count: chunkBytes) }
-                            let status = scratch.withUnsafeMutableBufferPointer { mb_inflate(inflater, input, chunk.length, $0.baseAddress, chunkBytes) }
+                            let status = scratch.withUnsafeMutableBufferPointer { mb_inflate(inflater, input, chunk.length, $0.baseAddress!, chunkBytes) }
                             if status != 0 { return -1 }
                             scratch.withUnsafeBufferPointer { target.update(from: $0.baseAddress!, count: whole * size) }
                         }
@@ -266,6 +279,7 @@ enum BIOM2 {
 
     /// Writes `table` as BIOM 2.1.
     static func write(_ table: CountTable, to path: String) throws {
+        try loadLibrary()
         let file = mb_h5_create(path)
         guard file >= 0 else { throw OutputError(path: path, problem: "HDF5 cannot create the file") }
         var closed = false
@@ -309,7 +323,7 @@ enum BIOM2 {
         try check(mb_h5_close(file), "the file")
     }
 
-    static func writeStrings(_ file: hid_t, _ dataset: String, _ strings: [String], columns: Int, path: String) throws {
+    static func writeStrings(_ file: mb_hid, _ dataset: String, _ strings: [String], columns: Int, path: String) throws {
         var pointers = strings.map { strdup($0) }
         defer { for p in pointers { free(p) } }
         let rows = columns > 0 ? strings.count / columns : strings.count

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -30,7 +30,7 @@ public enum CountTableFormat: String, Sendable, CaseIterable {
         while start < head.count, [0x20, 0x09, 0x0A, 0x0D].contains(head[start]) { start += 1 }
         if start < head.count, head[start] == UInt8(ascii: "{") { return .biomJSON }
         let text = String(decoding: head[start...], as: UTF8.self)
-        let lines = text.split(separator: "\n", omittingEmptySubsequences: true).map { $0.trimmingCharacters(in: CharacterSet(charactersIn: "\r")) }
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: true).map { $0.trimming("\r") }
         if let first = lines.first {
             let fields = first.split(separator: "\t", omittingEmptySubsequences: false)
             if fields.count >= 3 && fields[0] == "label" && fields[1] == "Group" && fields[2] == "numOtus" { return .mothurShared }

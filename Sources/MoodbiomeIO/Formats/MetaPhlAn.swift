@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// A merged MetaPhlAn profile (`merge_metaphlan_tables.py`): `#` header
 /// lines, a `clade_name` header (optionally `NCBI_tax_id` next), and one row
@@ -37,7 +37,7 @@ enum MetaPhlAn {
                 throw InputError(file: path, line: text.recordLines[r], problem: "this row has \(fields.count) fields but the header has \(header.count)")
             }
             for (k, cell) in fields[skip...].enumerated() {
-                guard case .number(let v) = parseNumber(cell.trimmingCharacters(in: .whitespaces)), v >= 0 else {
+                guard case .number(let v) = parseNumber(cell.trimmingWhitespace()), v >= 0 else {
                     throw InputError(file: path, line: text.recordLines[r], column: k + skip + 1, columnName: samples[k],
                                      problem: "'\(cell)' is not a relative abundance")
                 }

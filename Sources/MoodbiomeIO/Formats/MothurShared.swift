@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// mothur's `.shared` file: a header `label, Group, numOtus, Otu001, …`
 /// and one row per sample (`Group`) and label (the clustering distance,

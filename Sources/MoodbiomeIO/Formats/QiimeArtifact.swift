@@ -1,5 +1,6 @@
 import CZip
-import Foundation
+import FoundationEssentials
+import MoodbiomeNumerics
 
 /// A QIIME 2 artifact (`.qza`): a ZIP archive holding `<uuid>/metadata.yaml`
 /// (with the artifact's semantic `type`) and its data under `<uuid>/data/`.
@@ -11,18 +12,25 @@ public struct QiimeArtifact: Sendable {
     /// The entries of the archive, by name.
     let entries: [String]
 
+    /// libzip, loaded at the first artifact (``SystemLibrary``).
+    static func library() throws -> mb_zip_functions {
+        guard let zip = mb_zip()?.pointee else { throw SystemLibrary.Unavailable(.zip, reason: String(cString: mb_zip_error())) }
+        return zip
+    }
+
     public init(path: String) throws {
         self.path = path
+        let zip = try Self.library()
         var error: Int32 = 0
-        guard let archive = zip_open(path, Int32(ZIP_RDONLY), &error) else {
+        guard let archive = zip.zip_open(path, Int32(ZIP_RDONLY), &error) else {
             throw InputError(file: path, problem: "the file starts like a ZIP archive (a QIIME 2 .qza) but cannot be opened as one: it is truncated or damaged",
                              fix: "Export the artifact again from QIIME 2")
         }
-        defer { zip_discard(archive) }
+        defer { zip.zip_discard(archive) }
         var names = [String]()
-        let count = zip_get_num_entries(archive, 0)
+        let count = zip.zip_get_num_entries(archive, 0)
         for i in 0..<Swift.max(0, count) {
-            if let name = zip_get_name(archive, zip_uint64_t(i), 0) { names.append(String(cString: name)) }
+            if let name = zip.zip_get_name(archive, zip_uint64_t(i), 0) { names.append(String(cString: name)) }
         }
         self.entries = names
         guard let metadata = names.first(where: { $0.split(separator: "/").count == 2 && $0.hasSuffix("/metadata.yaml") }) else {
@@ -33,22 +41,23 @@ public struct QiimeArtifact: Sendable {
         guard let line = yaml.split(separator: "\n").first(where: { $0.hasPrefix("type:") }) else {
             throw InputError(file: path, problem: "the artifact's metadata.yaml names no type", fix: "Export the artifact again from QIIME 2")
         }
-        self.type = line.dropFirst("type:".count).trimmingCharacters(in: .whitespaces)
+        self.type = line.dropFirst("type:".count).trimmingWhitespace()
     }
 
     static func read(_ archive: OpaquePointer, _ name: String, path: String) throws -> [UInt8] {
+        let zip = try library()
         var info = zip_stat_t()
-        zip_stat_init(&info)
-        guard zip_stat(archive, name, 0, &info) == 0, let file = zip_fopen(archive, name, 0) else {
+        zip.zip_stat_init(&info)
+        guard zip.zip_stat(archive, name, 0, &info) == 0, let file = zip.zip_fopen(archive, name, 0) else {
             throw InputError(file: path, problem: "the archive's entry \(name) cannot be read (the archive is damaged)")
         }
-        defer { zip_fclose(file) }
+        defer { zip.zip_fclose(file) }
         let size = Int(info.size)
         guard size <= 1 << 34 else { throw InputError(file: path, problem: "the archive's entry \(name) is larger than 16 GiB") }
         var bytes = [UInt8](repeating: 0, count: size)
         var done = 0
         while done < size {
-            let n = bytes.withUnsafeMutableBytes { zip_fread(file, $0.baseAddress! + done, zip_uint64_t(size - done)) }
+            let n = bytes.withUnsafeMutableBytes { zip.zip_fread(file, $0.baseAddress! + done, zip_uint64_t(size - done)) }
             if n <= 0 { throw InputError(file: path, problem: "the archive's entry \(name) ends early (the archive is damaged)") }
             done += Int(n)
         }
@@ -58,11 +67,12 @@ public struct QiimeArtifact: Sendable {
     /// The bytes of the data file `name` (below `<uuid>/data/`), if present.
     public func dataFile(_ name: String) throws -> [UInt8]? {
         guard let entry = entries.first(where: { $0.hasSuffix("/data/" + name) && $0.split(separator: "/").count == 3 }) else { return nil }
+        let zip = try Self.library()
         var error: Int32 = 0
-        guard let archive = zip_open(path, Int32(ZIP_RDONLY), &error) else {
+        guard let archive = zip.zip_open(path, Int32(ZIP_RDONLY), &error) else {
             throw InputError(file: path, problem: "the artifact cannot be reopened")
         }
-        defer { zip_discard(archive) }
+        defer { zip.zip_discard(archive) }
         return try Self.read(archive, entry, path: path)
     }
 

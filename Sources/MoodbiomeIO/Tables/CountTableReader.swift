@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import MoodbiomeNumerics
 /// Options for reading a count table.
 public struct CountTableReadOptions: Sendable {
@@ -261,10 +261,10 @@ extension CountTable {
     public var looksTransposed: Bool {
         func taxonLike(_ s: String) -> Bool {
             if s.contains("__") || s.contains(";") || s.contains("|") { return true }
-            guard let first = s.unicodeScalars.first, CharacterSet.uppercaseLetters.contains(first) else { return false }
-            return s.count >= 4 && !s.unicodeScalars.contains { CharacterSet.decimalDigits.contains($0) }
+            guard let first = s.unicodeScalars.first, first.isUppercaseLetter else { return false }
+            return s.count >= 4 && !s.unicodeScalars.contains { $0.isDecimalDigit }
         }
-        func sampleLike(_ s: String) -> Bool { s.unicodeScalars.contains { CharacterSet.decimalDigits.contains($0) } }
+        func sampleLike(_ s: String) -> Bool { s.unicodeScalars.contains { $0.isDecimalDigit } }
         guard sampleCount >= 2, taxonCount >= 2 else { return false }
         let rows = Double(sampleIDs.filter(taxonLike).count) / Double(sampleCount)
         let columns = Double(taxonIDs.filter(sampleLike).count) / Double(taxonCount)

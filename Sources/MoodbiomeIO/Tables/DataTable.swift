@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// A per-sample (or per-participant) table of mixed columns: the study's
 /// metadata, or the merged table a model is fitted on.
@@ -194,7 +194,7 @@ extension DataTable {
             while span.end > span.start && (p[span.end - 1] == 0x20 || p[span.end - 1] == 0x09) { span.end -= 1 }
             return span.string(p)
         }
-        return f.string(p).trimmingCharacters(in: .whitespaces)
+        return f.string(p).trimmingWhitespace()
     }
 
     /// The `idColumn` that means "no ID column": rows are numbered.
@@ -206,7 +206,7 @@ extension DataTable {
     ///   - idColumn: the column holding the row IDs; by default the first.
     public static func read(_ path: String, idColumn: String? = nil, delimiter: Delimiter? = nil) throws -> DataTable {
         let text = try DelimitedText(path: path, delimiter: delimiter)
-        var header = text.header.map { $0.trimmingCharacters(in: .whitespaces) }
+        var header = text.header.map { $0.trimmingWhitespace() }
         if header.first?.hasPrefix("#") == true {
             // `#SampleID`, `#OTU ID`: keep the name without the hash.
             header[0] = String(header[0].dropFirst())

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import MoodbiomeNumerics
 
 /// A symmetric matrix of distances between samples, with its sample IDs.
@@ -109,11 +109,11 @@ public struct DistanceMatrix: Sendable {
                 case .number(let x, _):
                     v = x
                 case .negative:
-                    let cell = field.string(p).trimmingCharacters(in: .whitespaces)
+                    let cell = field.string(p).trimmingWhitespace()
                     throw InputError(file: path, line: line, column: k + 2, columnName: header[k],
                                      problem: "negative distance \(cell)", fix: "Distances must be non-negative")
                 default:
-                    let cell = field.string(p).trimmingCharacters(in: .whitespaces)
+                    let cell = field.string(p).trimmingWhitespace()
                     throw InputError(file: path, line: line, column: k + 2, columnName: header[k],
                                      problem: "'\(cell)' is not a distance", fix: "Distances are finite, non-negative numbers")
                 }

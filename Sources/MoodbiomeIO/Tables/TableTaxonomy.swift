@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// How collapsed features are named.
 public enum CollapsedNames: String, Sendable, CaseIterable {
@@ -41,7 +41,7 @@ extension CountTable {
     static func collapseKey(_ lineage: String, to rank: TaxonomicRank) -> [String] {
         var key = [String]()
         for (i, raw) in Taxonomy.split(lineage).enumerated() {
-            let component = raw.trimmingCharacters(in: .whitespaces)
+            let component = raw.trimmingWhitespace()
             let componentRank = TaxonomicRank(component: component)
                 ?? (i < TaxonomicRank.allCases.count ? TaxonomicRank.allCases[i] : .strain)
             if componentRank > rank { break }

@@ -39,7 +39,7 @@ public enum Taxonomy {
     public static func split(_ lineage: String) -> [String] {
         let separator: Character = lineage.contains(";") || !lineage.contains("|") ? ";" : "|"
         var ranks = lineage.split(separator: separator, omittingEmptySubsequences: false)
-            .map { $0.trimmingCharacters(in: .whitespaces) }
+            .map { $0.trimmingWhitespace() }
         while let last = ranks.last, last.isEmpty { ranks.removeLast() }
         return ranks
     }
@@ -47,7 +47,7 @@ public enum Taxonomy {
     /// A lineage string from its ranks (`; `-separated, as QIIME 2 writes
     /// it), trailing empty ranks dropped.
     public static func join(_ ranks: [String]) -> String {
-        var ranks = ranks.map { $0.trimmingCharacters(in: .whitespaces) }
+        var ranks = ranks.map { $0.trimmingWhitespace() }
         while let last = ranks.last, last.isEmpty { ranks.removeLast() }
         return ranks.joined(separator: "; ")
     }

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// The lineage of each feature, read from a taxonomy file:
 /// - QIIME 2's `taxonomy.tsv` (`Feature ID`, `Taxon` as
@@ -43,7 +43,7 @@ public struct TaxonomyTable: Sendable {
             guard let bytes = try artifact.dataFile("taxonomy.tsv") else {
                 throw InputError(file: path, problem: "this taxonomy artifact has no data/taxonomy.tsv", fix: "Export the artifact again from QIIME 2")
             }
-            let temporary = NSTemporaryDirectory() + "moodbiome-taxonomy-\(UUID().uuidString).tsv"
+            let temporary = temporaryFolder + "moodbiome-taxonomy-\(UUID().uuidString).tsv"
             try Data(bytes).write(to: URL(fileURLWithPath: temporary))
             defer { try? FileManager.default.removeItem(atPath: temporary) }
             let table = try parse(DelimitedText(path: temporary, delimiter: .tab), source: path)
@@ -53,7 +53,7 @@ public struct TaxonomyTable: Sendable {
     }
 
     static func parse(_ text: DelimitedText, source: String) throws -> TaxonomyTable {
-        let header = text.header.map { $0.trimmingCharacters(in: .whitespaces) }
+        let header = text.header.map { $0.trimmingWhitespace() }
         let lower = header.map { $0.lowercased() }
         enum Layout { case lineage(Int), mothur(Int), ranks([Int]) }
         let layout: Layout
@@ -79,7 +79,7 @@ public struct TaxonomyTable: Sendable {
         for r in 0..<text.recordCount {
             var cursor = FieldCursor(position: text.recordStarts[r], end: text.recordEnds[r])
             var fields = [String]()
-            while let f = cursor.next(p, delimiter: delimiter) { fields.append(f.string(p).trimmingCharacters(in: .whitespaces)) }
+            while let f = cursor.next(p, delimiter: delimiter) { fields.append(f.string(p).trimmingWhitespace()) }
             let line = text.recordLines[r]
             guard let id = fields.first, !id.isEmpty else {
                 throw InputError(file: source, line: line, column: 1, problem: "a row without a feature ID")
@@ -98,7 +98,7 @@ public struct TaxonomyTable: Sendable {
                 }
                 // `Bacteria(100);Firmicutes(100);…;` — drop the bootstrap values.
                 var ranks = fields[k].split(separator: ";", omittingEmptySubsequences: false).map { part -> String in
-                    var s = part.trimmingCharacters(in: .whitespaces)
+                    var s = part.trimmingWhitespace()
                     if s.hasSuffix(")"), let open = s.lastIndex(of: "(") { s = String(s[..<open]) }
                     return s
                 }
@@ -124,7 +124,7 @@ public struct TaxonomyTable: Sendable {
     static func normalized(_ ranks: [String]) -> String {
         var out = [String]()
         for (i, raw) in ranks.enumerated() {
-            let rank = raw.trimmingCharacters(in: .whitespaces)
+            let rank = raw.trimmingWhitespace()
             if TaxonomicRank(component: rank) != nil {
                 out.append(rank)
                 continue

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// A rectangular table of text and numbers, ready to be written.
 ///
@@ -106,7 +106,7 @@ public enum NumberStyle: Sendable, Equatable {
         case .significantDigits(let digits):
             // Whole numbers print whole (richness 6960, not 6.96e+03), up to 1e15.
             if x == x.rounded(), abs(x) < 1e15 { return String(Int64(x)) }
-            return String(format: "%.*g", digits, x)
+            return String(cFormat: "%.*g", Int32(digits), x)
         }
     }
 }
@@ -209,7 +209,7 @@ public func jsonString(_ s: String) -> String {
         case "\t": out += "\\t"
         default:
             if scalar.value < 0x20 || scalar.value == 0x7F {
-                out += String(format: "\\u%04x", scalar.value)
+                out += String(cFormat: "\\u%04x", scalar.value)
             } else {
                 out.unicodeScalars.append(scalar)
             }

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -160,7 +160,7 @@ struct DelimitedText: Sendable {
         var end = rest.startIndex
         while end < rest.endIndex && rest[end] != UInt8(ascii: "\t") && rest[end] != UInt8(ascii: ",") { end += 1 }
         let first = String(decoding: rest[rest.startIndex..<end], as: UTF8.self)
-            .trimmingCharacters(in: CharacterSet(charactersIn: " \"")).lowercased()
+            .trimming(" \"").lowercased()
         return hashHeaderNames.contains(first)
     }
 
@@ -179,7 +179,7 @@ struct FieldSpan {
     func string(_ p: UnsafeBufferPointer<UInt8>) -> String {
         let raw = UnsafeBufferPointer(rebasing: p[start..<end])
         let text = String(decoding: raw, as: UTF8.self)
-        return quoted ? text.replacingOccurrences(of: "\"\"", with: "\"") : text
+        return quoted ? text.replacing("\"\"", with: "\"") : text
     }
 
     /// The field as a name (a sample or feature ID, a column header) by the
@@ -222,7 +222,7 @@ struct FieldSpan {
                                 : "the \(what) '\(shown)' holds a control character (\(code))",
                              fix: "Remove it (files joined together, or exported by a program that wrote binary data, leave these behind)")
         }
-        return quoted ? text.replacingOccurrences(of: "\"\"", with: "\"") : text
+        return quoted ? text.replacing("\"\"", with: "\"") : text
     }
 }
 

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// How branches without a length are taken.
 public enum MissingBranchLengths: String, Sendable, CaseIterable {

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// A phylogenetic tree as flat arrays (the layout Striped UniFrac uses): one
 /// entry per node, and a `postorder` list that puts every node after its

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// The χ² distribution with k degrees of freedom.
 ///

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// A continuous probability distribution on the real line (or a half-line):
 /// its density, both tails, and their inverses.

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// Snedecor's F distribution with (d₁, d₂) degrees of freedom.
 ///

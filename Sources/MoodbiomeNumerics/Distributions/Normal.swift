@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// The normal distribution N(μ, σ²); `Normal()` is the standard normal.
 ///

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// The digamma function ψ(x) = d/dx log Γ(x), for x > 0 (NaN otherwise).
 ///

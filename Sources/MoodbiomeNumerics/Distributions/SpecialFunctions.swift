@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// Special functions behind the distributions: the regularised incomplete
 /// beta and gamma functions and the two helpers (Stirling's error and the

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// Student's t distribution with ν degrees of freedom.
 ///

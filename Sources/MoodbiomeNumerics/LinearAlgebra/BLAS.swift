@@ -1,5 +1,5 @@
 import CLAPACK
-import Foundation
+import FoundationEssentials
 
 /// Whether an operand enters a product as is or transposed.
 public enum Transpose: Sendable {
@@ -33,7 +33,7 @@ extension Matrix {
         storage.withUnsafeBufferPointer { a in
             other.storage.withUnsafeBufferPointer { b in
                 result.storage.withUnsafeMutableBufferPointer { c in
-                    cblas_dgemm(
+                    lapack.cblas_dgemm(
                         CblasColMajor, transposeSelf.cblas, transposeOther.cblas,
                         Int32(m), Int32(n), Int32(k),
                         1.0, a.baseAddress, Int32(Swift.max(rows, 1)),
@@ -55,7 +55,7 @@ extension Matrix {
         storage.withUnsafeBufferPointer { a in
             x.withUnsafeBufferPointer { xb in
                 y.withUnsafeMutableBufferPointer { yb in
-                    cblas_dgemv(
+                    lapack.cblas_dgemv(
                         CblasColMajor, transpose.cblas, Int32(rows), Int32(columns),
                         1.0, a.baseAddress, Int32(Swift.max(rows, 1)),
                         xb.baseAddress, 1, 0.0, yb.baseAddress, 1)
@@ -74,13 +74,14 @@ public func dot(_ x: [Double], _ y: [Double]) -> Double {
     if x.isEmpty { return 0 }
     return x.withUnsafeBufferPointer { a in
         y.withUnsafeBufferPointer { b in
-            cblas_ddot(Int32(x.count), a.baseAddress, 1, b.baseAddress, 1)
+            lapack.cblas_ddot(Int32(x.count), a.baseAddress, 1, b.baseAddress, 1)
         }
     }
 }
 
-/// The BLAS library the binary is linked against, for provenance records:
-/// OpenBLAS's version and build configuration, or a generic name.
+/// The BLAS library in use, for provenance records: OpenBLAS's version and
+/// build configuration, or a generic name — or that the run loaded none
+/// (OpenBLAS is loaded at first use; see ``SystemLibrary``).
 public var blasDescription: String {
-    String(cString: moodbiome_blas_description()).trimmingCharacters(in: .whitespaces)
+    mb_lapack_description().map { String(String(cString: $0).drop { $0 == " " }.reversed().drop { $0 == " " }.reversed()) } ?? "not loaded (this run did no linear algebra)"
 }

@@ -1,5 +1,5 @@
 import CLAPACK
-import Foundation
+import FoundationEssentials
 
 /// The Cholesky factorisation, stored as the upper factor
 /// `A = Uᵀ·U` of a symmetric positive-definite matrix, by LAPACK `dpotrf`.
@@ -20,7 +20,7 @@ public struct Cholesky: Sendable {
         let n = a.rows
         var u = a
         if n > 0 {
-            let info = LAPACKE_dpotrf_work(
+            let info = lapack.LAPACKE_dpotrf_work(
                 LAPACK_COL_MAJOR, CChar(UInt8(ascii: "U")), moodbiome_lapack_int(n), &u.storage, moodbiome_lapack_int(n))
             guard info == 0 else { throw LinearAlgebraError(routine: "dpotrf", info: Int(info)) }
         }
@@ -36,7 +36,7 @@ public struct Cholesky: Sendable {
         guard n > 0 else { return b }
         var z = b
         var u = upper.storage
-        _ = LAPACKE_dtrtrs_work(LAPACK_COL_MAJOR, CChar(UInt8(ascii: "U")), CChar(UInt8(ascii: transposed ? "T" : "N")),
+        _ = lapack.LAPACKE_dtrtrs_work(LAPACK_COL_MAJOR, CChar(UInt8(ascii: "U")), CChar(UInt8(ascii: transposed ? "T" : "N")),
                                 CChar(UInt8(ascii: "N")), moodbiome_lapack_int(n), 1, &u, moodbiome_lapack_int(n), &z,
                                 moodbiome_lapack_int(n))
         return z

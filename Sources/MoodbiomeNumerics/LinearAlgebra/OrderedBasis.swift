@@ -35,9 +35,9 @@ public struct OrderedBasis: Sendable {
                 // v ← v − Q (Qᵀ v)
                 var coefficients = [Double](repeating: 0, count: rank)
                 basis.withUnsafeBufferPointer { qb in
-                    cblas_dgemv(CblasColMajor, CblasTrans, Int32(n), Int32(rank), 1, qb.baseAddress, Int32(n),
+                    lapack.cblas_dgemv(CblasColMajor, CblasTrans, Int32(n), Int32(rank), 1, qb.baseAddress, Int32(n),
                                 v, 1, 0, &coefficients, 1)
-                    cblas_dgemv(CblasColMajor, CblasNoTrans, Int32(n), Int32(rank), -1, qb.baseAddress, Int32(n),
+                    lapack.cblas_dgemv(CblasColMajor, CblasNoTrans, Int32(n), Int32(rank), -1, qb.baseAddress, Int32(n),
                                 coefficients, 1, 1, &v, 1)
                 }
             }

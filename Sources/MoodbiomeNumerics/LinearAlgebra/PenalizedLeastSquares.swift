@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// The penalised least-squares (PLS) system of a linear mixed model
 /// `y = Xβ + ZΛu + ε`, `u ~ N(0, σ²I)`, for one value of the relative
@@ -300,7 +300,7 @@ public struct PenalizedLeastSquares: Sendable {
                     StridedKernels.lowerTriangularMultiply(side: .left, transpose: true, m: q0, n: q0, l: tp, ldl: q0, b: lj, ldb: q0)
                     for a in 0..<q0 { lj[a + a * q0] += 1 }
                     guard StridedKernels.choleskyLower(n: q0, a: lj, lda: q0) else { failed = true; break }
-                    for a in 0..<q0 { logDetL += 2 * Foundation.log(lj[a + a * q0]) }
+                    for a in 0..<q0 { logDetL += 2 * Glibc.log(lj[a + a * q0]) }
                     // Bⱼ = T₀ᵀ[Cⱼ·Λ₂ | ZⱼᵀX], then Eⱼ = Lⱼ⁻¹Bⱼ.
                     let first = activeStart[j], m = activeStart[j + 1] - first
                     let ej = eb.baseAddress! + q0 * first
@@ -347,8 +347,8 @@ public struct PenalizedLeastSquares: Sendable {
         let ok = s.withUnsafeMutableBufferPointer { sb -> Bool in
             let sp = sb.baseAddress!
             guard StridedKernels.choleskyLower(n: ds, a: sp, lda: ds) else { return false }
-            for i in 0..<d2 { logDetL += 2 * Foundation.log(sp[i + i * ds]) }
-            for i in d2..<ds { logDetRX += 2 * Foundation.log(sp[i + i * ds]) }
+            for i in 0..<d2 { logDetL += 2 * Glibc.log(sp[i + i * ds]) }
+            for i in d2..<ds { logDetRX += 2 * Glibc.log(sp[i + i * ds]) }
             w.withUnsafeMutableBufferPointer { wb in
                 StridedKernels.lowerTriangularSolve(side: .left, transpose: false, m: ds, n: 1, l: sp, ldl: ds, b: wb.baseAddress!, ldb: ds)
                 StridedKernels.lowerTriangularSolve(side: .left, transpose: true, m: ds, n: 1, l: sp, ldl: ds, b: wb.baseAddress!, ldb: ds)
@@ -416,7 +416,7 @@ public struct PenalizedLeastSquares: Sendable {
     /// `ldL2 + ldRX2 + (n − p)(1 + log(2π·pwrss/(n − p)))`.
     public func objective(_ s: Solution, reml: Bool) -> Double {
         let nn = Double(reml ? n - p : n)
-        return s.logDetL + (reml ? s.logDetRX : 0) + nn * (1 + Foundation.log(2 * Double.pi * s.pwrss / nn))
+        return s.logDetL + (reml ? s.logDetRX : 0) + nn * (1 + Glibc.log(2 * Double.pi * s.pwrss / nn))
     }
 
     /// The objective at θ (+∞ where the system cannot be solved).

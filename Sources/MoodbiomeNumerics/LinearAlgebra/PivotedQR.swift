@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import CLAPACK
 
 /// The QR factorisation with column pivoting `A·P = Q·R` of an m × n matrix,
@@ -66,12 +66,12 @@ public struct PivotedQR: Sendable {
             let lda = moodbiome_lapack_int(Swift.max(m, 1))
             // Workspace query, then the factorisation proper.
             var query = 0.0
-            var info = LAPACKE_dgeqp3_work(
+            var info = lapack.LAPACKE_dgeqp3_work(
                 LAPACK_COL_MAJOR, moodbiome_lapack_int(m), moodbiome_lapack_int(n),
                 &factors.storage, lda, &jpvt, &tau, &query, -1)
             guard info == 0 else { throw LinearAlgebraError(routine: "dgeqp3", info: Int(info)) }
             var work = [Double](repeating: 0, count: Swift.max(Int(query), 3 * n + 1))
-            info = LAPACKE_dgeqp3_work(
+            info = lapack.LAPACKE_dgeqp3_work(
                 LAPACK_COL_MAJOR, moodbiome_lapack_int(m), moodbiome_lapack_int(n),
                 &factors.storage, lda, &jpvt, &tau, &work, moodbiome_lapack_int(work.count))
             guard info == 0 else { throw LinearAlgebraError(routine: "dgeqp3", info: Int(info)) }
@@ -115,12 +115,12 @@ public struct PivotedQR: Sendable {
         for j in 0..<k { for i in 0..<m { q[i, j] = factors[i, j] } }
         var tauCopy = tau
         var query = 0.0
-        var info = LAPACKE_dorgqr_work(
+        var info = lapack.LAPACKE_dorgqr_work(
             LAPACK_COL_MAJOR, moodbiome_lapack_int(m), moodbiome_lapack_int(k), moodbiome_lapack_int(k),
             &q.storage, moodbiome_lapack_int(m), &tauCopy, &query, -1)
         guard info == 0 else { throw LinearAlgebraError(routine: "dorgqr", info: Int(info)) }
         var work = [Double](repeating: 0, count: Swift.max(Int(query), k))
-        info = LAPACKE_dorgqr_work(
+        info = lapack.LAPACKE_dorgqr_work(
             LAPACK_COL_MAJOR, moodbiome_lapack_int(m), moodbiome_lapack_int(k), moodbiome_lapack_int(k),
             &q.storage, moodbiome_lapack_int(m), &tauCopy, &work, moodbiome_lapack_int(work.count))
         guard info == 0 else { throw LinearAlgebraError(routine: "dorgqr", info: Int(info)) }
@@ -136,13 +136,13 @@ public struct PivotedQR: Sendable {
         var a = factors.storage
         var tauCopy = tau
         var query = 0.0
-        var info = LAPACKE_dormqr_work(
+        var info = lapack.LAPACKE_dormqr_work(
             LAPACK_COL_MAJOR, CChar(UInt8(ascii: "L")), CChar(UInt8(ascii: "T")),
             moodbiome_lapack_int(m), 1, moodbiome_lapack_int(k),
             &a, moodbiome_lapack_int(m), &tauCopy, &c, moodbiome_lapack_int(m), &query, -1)
         guard info == 0 else { throw LinearAlgebraError(routine: "dormqr", info: Int(info)) }
         var work = [Double](repeating: 0, count: Swift.max(Int(query), 1))
-        info = LAPACKE_dormqr_work(
+        info = lapack.LAPACKE_dormqr_work(
             LAPACK_COL_MAJOR, CChar(UInt8(ascii: "L")), CChar(UInt8(ascii: "T")),
             moodbiome_lapack_int(m), 1, moodbiome_lapack_int(k),
             &a, moodbiome_lapack_int(m), &tauCopy, &c, moodbiome_lapack_int(m), &work, moodbiome_lapack_int(work.count))
@@ -162,7 +162,7 @@ public struct PivotedQR: Sendable {
         let qtb = try applyQTranspose(to: b)
         var z = Array(qtb[0..<rank])
         var a = factors.storage
-        let info = LAPACKE_dtrtrs_work(
+        let info = lapack.LAPACKE_dtrtrs_work(
             LAPACK_COL_MAJOR, CChar(UInt8(ascii: "U")), CChar(UInt8(ascii: "N")), CChar(UInt8(ascii: "N")),
             moodbiome_lapack_int(rank), 1, &a, moodbiome_lapack_int(factors.rows), &z, moodbiome_lapack_int(rank))
         guard info == 0 else { throw LinearAlgebraError(routine: "dtrtrs", info: Int(info)) }
@@ -180,7 +180,7 @@ public struct PivotedQR: Sendable {
         var inv = Matrix(rows: k, columns: k)
         for j in 0..<k { for i in 0...j { inv[i, j] = factors[i, j] } }
         if k > 0 {
-            let info = LAPACKE_dtrtri_work(
+            let info = lapack.LAPACKE_dtrtri_work(
                 LAPACK_COL_MAJOR, CChar(UInt8(ascii: "U")), CChar(UInt8(ascii: "N")),
                 moodbiome_lapack_int(k), &inv.storage, moodbiome_lapack_int(k))
             guard info == 0 else { throw LinearAlgebraError(routine: "dtrtri", info: Int(info)) }

@@ -21,7 +21,7 @@ public enum StridedKernels {
                                                l: UnsafePointer<Double>, ldl: Int,
                                                b: UnsafeMutablePointer<Double>, ldb: Int) {
         guard m > 0 && n > 0 else { return }
-        cblas_dtrmm(CblasColMajor, side == .left ? CblasLeft : CblasRight, CblasLower,
+        lapack.cblas_dtrmm(CblasColMajor, side == .left ? CblasLeft : CblasRight, CblasLower,
                     transpose ? CblasTrans : CblasNoTrans, CblasNonUnit,
                     Int32(m), Int32(n), 1.0, l, ld(ldl), b, ld(ldb))
     }
@@ -32,7 +32,7 @@ public enum StridedKernels {
                                             l: UnsafePointer<Double>, ldl: Int,
                                             b: UnsafeMutablePointer<Double>, ldb: Int) {
         guard m > 0 && n > 0 else { return }
-        cblas_dtrsm(CblasColMajor, side == .left ? CblasLeft : CblasRight, CblasLower,
+        lapack.cblas_dtrsm(CblasColMajor, side == .left ? CblasLeft : CblasRight, CblasLower,
                     transpose ? CblasTrans : CblasNoTrans, CblasNonUnit,
                     Int32(m), Int32(n), 1.0, l, ld(ldl), b, ld(ldb))
     }
@@ -43,7 +43,7 @@ public enum StridedKernels {
     /// - Returns: false when A is not positive definite.
     public static func choleskyLower(n: Int, a: UnsafeMutablePointer<Double>, lda: Int) -> Bool {
         guard n > 0 else { return true }
-        return LAPACKE_dpotrf_work(LAPACK_COL_MAJOR, CChar(UInt8(ascii: "L")), moodbiome_lapack_int(n),
+        return lapack.LAPACKE_dpotrf_work(LAPACK_COL_MAJOR, CChar(UInt8(ascii: "L")), moodbiome_lapack_int(n),
                                    a, moodbiome_lapack_int(Swift.max(lda, 1))) == 0
     }
 
@@ -53,7 +53,7 @@ public enum StridedKernels {
     /// - Returns: false when L is singular.
     public static func inverseFromCholeskyLower(n: Int, a: UnsafeMutablePointer<Double>, lda: Int) -> Bool {
         guard n > 0 else { return true }
-        let info = LAPACKE_dpotri_work(LAPACK_COL_MAJOR, CChar(UInt8(ascii: "L")), moodbiome_lapack_int(n),
+        let info = lapack.LAPACKE_dpotri_work(LAPACK_COL_MAJOR, CChar(UInt8(ascii: "L")), moodbiome_lapack_int(n),
                                        a, moodbiome_lapack_int(Swift.max(lda, 1)))
         guard info == 0 else { return false }
         for j in 0..<n { for i in (j + 1)..<Swift.max(n, j + 1) { a[j + i * lda] = a[i + j * lda] } }
@@ -64,7 +64,7 @@ public enum StridedKernels {
     public static func gramUpdate(n: Int, k: Int, alpha: Double, a: UnsafePointer<Double>, lda: Int,
                                   beta: Double, c: UnsafeMutablePointer<Double>, ldc: Int) {
         guard n > 0 else { return }
-        cblas_dsyrk(CblasColMajor, CblasLower, CblasTrans, Int32(n), Int32(k), alpha, a, ld(lda), beta, c, ld(ldc))
+        lapack.cblas_dsyrk(CblasColMajor, CblasLower, CblasTrans, Int32(n), Int32(k), alpha, a, ld(lda), beta, c, ld(ldc))
     }
 
     /// `C ← α·op(A)·op(B) + β·C` (`dgemm`); C is m × n, the inner dimension k.
@@ -72,7 +72,7 @@ public enum StridedKernels {
                                 a: UnsafePointer<Double>, lda: Int, b: UnsafePointer<Double>, ldb: Int,
                                 beta: Double, c: UnsafeMutablePointer<Double>, ldc: Int) {
         guard m > 0 && n > 0 else { return }
-        cblas_dgemm(CblasColMajor, transposeA ? CblasTrans : CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans,
+        lapack.cblas_dgemm(CblasColMajor, transposeA ? CblasTrans : CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans,
                     Int32(m), Int32(n), Int32(k), alpha, a, ld(lda), b, ld(ldb), beta, c, ld(ldc))
     }
 }

@@ -31,14 +31,14 @@ public struct SymmetricEigen: Sendable {
             var query = 0.0
             var iquery: moodbiome_lapack_int = 0
             let v = CChar(UInt8(ascii: "V")), up = CChar(UInt8(ascii: "U"))
-            var info = LAPACKE_dsyevr_work(
+            var info = lapack.LAPACKE_dsyevr_work(
                 LAPACK_COL_MAJOR, v, range, up, moodbiome_lapack_int(n), &copy, moodbiome_lapack_int(n),
                 0, 0, il, iu, 0, &found, &w, &z.storage, moodbiome_lapack_int(n), &isuppz,
                 &query, -1, &iquery, -1)
             guard info == 0 else { throw LinearAlgebraError(routine: "dsyevr", info: Int(info)) }
             var work = [Double](repeating: 0, count: Swift.max(Int(query), 26 * n))
             var iwork = [moodbiome_lapack_int](repeating: 0, count: Swift.max(Int(iquery), 10 * n))
-            info = LAPACKE_dsyevr_work(
+            info = lapack.LAPACKE_dsyevr_work(
                 LAPACK_COL_MAJOR, v, range, up, moodbiome_lapack_int(n), &copy, moodbiome_lapack_int(n),
                 0, 0, il, iu, 0, &found, &w, &z.storage, moodbiome_lapack_int(n), &isuppz,
                 &work, moodbiome_lapack_int(work.count), &iwork, moodbiome_lapack_int(iwork.count))

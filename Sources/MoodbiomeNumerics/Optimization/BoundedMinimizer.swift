@@ -1,4 +1,5 @@
 import CNLopt
+import FoundationEssentials
 
 /// Derivative-free minimisation under bounds by Powell's BOBYQA (Bound
 /// Optimisation BY Quadratic Approximation; Powell 2009, Cambridge DAMTP
@@ -44,34 +45,39 @@ public enum BoundedMinimizer {
         let n = start.count
         precondition(lower.count == n && upper.count == n, "bounds must match the start")
         if n == 0 { return Result(x: [], value: f([]), evaluations: 1, status: 1) }
+        let nl = try nlopt()
         return try withoutActuallyEscaping(f) { f in
             let box = ObjectiveBox(f)
-            guard let opt = nlopt_create(NLOPT_LN_BOBYQA, UInt32(n)) else { throw Failure.nlopt(status: -3) }
-            defer { nlopt_destroy(opt) }
+            guard let opt = nl.nlopt_create(NLOPT_LN_BOBYQA, UInt32(n)) else { throw Failure.nlopt(status: -3) }
+            defer { nl.nlopt_destroy(opt) }
+            /// A setting NLopt refuses is an error with its status.
+            func set(_ status: nlopt_result) throws {
+                if status.rawValue < 0 { throw Failure.nlopt(status: Int(status.rawValue)) }
+            }
             var lo = lower, hi = upper
-            nlopt_set_lower_bounds(opt, &lo)
-            nlopt_set_upper_bounds(opt, &hi)
-            nlopt_set_xtol_abs1(opt, parameterTolerance)
-            nlopt_set_ftol_abs(opt, objectiveTolerance)
-            nlopt_set_maxeval(opt, Int32(clamping: maxEvaluations))
+            try set(nl.nlopt_set_lower_bounds(opt, &lo))
+            try set(nl.nlopt_set_upper_bounds(opt, &hi))
+            try set(nl.nlopt_set_xtol_abs1(opt, parameterTolerance))
+            try set(nl.nlopt_set_ftol_abs(opt, objectiveTolerance))
+            try set(nl.nlopt_set_maxeval(opt, Int32(clamping: maxEvaluations)))
             if var step = initialStep {
                 precondition(step.count == n && step.allSatisfy { $0 > 0 && $0.isFinite }, "one positive step per parameter")
-                nlopt_set_initial_step(opt, &step)
+                try set(nl.nlopt_set_initial_step(opt, &step))
             }
             let context = Unmanaged.passUnretained(box).toOpaque()
-            nlopt_set_min_objective(opt, { count, x, _, data in
+            try set(nl.nlopt_set_min_objective(opt, { count, x, _, data in
                 guard let x, let data else { return .greatestFiniteMagnitude }
                 let box = Unmanaged<ObjectiveBox>.fromOpaque(data).takeUnretainedValue()
                 let value = box.f(Array(UnsafeBufferPointer(start: x, count: Int(count))))
                 return value.isFinite ? value : .greatestFiniteMagnitude
-            }, context)
+            }, context))
             var x = zip(start, zip(lower, upper)).map { Swift.min(Swift.max($0, $1.0), $1.1) }
             var value = 0.0
-            let status = withExtendedLifetime(box) { nlopt_optimize(opt, &x, &value) }
+            let status = withExtendedLifetime(box) { nl.nlopt_optimize(opt, &x, &value) }
             let code = Int(status.rawValue)
             if code < 0 && code != -4 { throw Failure.nlopt(status: code) }
             // -4 (round-off limited) still holds the best point found.
-            return Result(x: x, value: value, evaluations: Int(nlopt_get_numevals(opt)), status: code == -4 ? 4 : code)
+            return Result(x: x, value: value, evaluations: Int(nl.nlopt_get_numevals(opt)), status: code == -4 ? 4 : code)
         }
     }
 

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// Derivatives by central differences improved by Richardson extrapolation,
 /// the method of R's numDeriv package (Gilbert & Varadhan), with its

@@ -1,5 +1,6 @@
 import Dispatch
-import Foundation
+import Synchronization
+import FoundationEssentials
 
 /// How many threads the parallel loops use: the machine's active cores, or
 /// `MOODBIOME_THREADS` when set. Results never depend on it: work is split
@@ -45,20 +46,17 @@ package func parallelChunkMap<T: Sendable, Failure: Error>(
 }
 
 /// Per-chunk results shared across threads.
-private final class ResultSlots<T: Sendable, Failure: Error>: @unchecked Sendable {
-    private var slots: [Result<T, Failure>?]
-    private let lock = NSLock()
+private final class ResultSlots<T: Sendable, Failure: Error>: Sendable {
+    private let slots: Mutex<[Result<T, Failure>?]>
 
-    init(count: Int) { slots = Array(repeating: nil, count: count) }
+    init(count: Int) { slots = Mutex(Array(repeating: nil, count: count)) }
 
     func store(_ result: Result<T, Failure>, at index: Int) {
-        lock.lock(); defer { lock.unlock() }
-        slots[index] = result
+        slots.withLock { $0[index] = result }
     }
 
     /// Every slot, in order; each was stored by `concurrentPerform` before it returned.
     func all() -> [Result<T, Failure>] {
-        lock.lock(); defer { lock.unlock() }
-        return slots.compactMap { $0 }
+        slots.withLock { $0.compactMap { $0 } }
     }
 }

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 extension Xoshiro256StarStar {
     /// A hypergeometric variate: how many of `draws` items taken without

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// Random variates drawn from Moodbiome's own generator (xoshiro256**),
 /// never the system's, so a seed fixes every draw.

@@ -33,7 +33,7 @@ public enum Escape {
     static func unescapedXML(_ s: String) -> String {
         var text = s
         for (entity, character) in [("&lt;", "<"), ("&gt;", ">"), ("&quot;", "\""), ("&#39;", "'"), ("&amp;", "&")] {
-            text = text.replacingOccurrences(of: entity, with: character)
+            text = text.replacing(entity, with: character)
         }
         return text
     }
@@ -94,7 +94,7 @@ public enum Escape {
         for ch in s.unicodeScalars { run = ch == "`" ? run + 1 : 0; longest = Swift.max(longest, run) }
         let fence = String(repeating: "`", count: longest + 1)
         let pad = s.hasPrefix("`") || s.hasSuffix("`") ? " " : ""
-        return fence + pad + s.replacingOccurrences(of: "\n", with: " ") + pad + fence
+        return fence + pad + s.replacing("\n", with: " ") + pad + fence
     }
 
     /// Text for a terminal (messages on standard error): control characters,

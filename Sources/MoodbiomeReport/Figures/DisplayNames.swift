@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import MoodbiomeCore
 
 /// How figures name columns and their values: `--display-name
@@ -54,7 +54,7 @@ public struct DisplayNames: Sendable {
         if let label = labels[name] { return label }
         for (suffix, word) in [("_total", "total"), ("_band", "severity band")] where name.hasSuffix(suffix) {
             let stem = String(name.dropLast(suffix.count))
-            if let scale = MoodScale.all.first(where: { $0.id.replacingOccurrences(of: "-", with: "_") == stem }) {
+            if let scale = MoodScale.all.first(where: { $0.id.replacing("-", with: "_") == stem }) {
                 return "\(scale.abbreviation) \(word)"
             }
         }
@@ -78,5 +78,5 @@ public struct DisplayNames: Sendable {
 }
 
 private extension String {
-    var trimmed: String { trimmingCharacters(in: .whitespaces) }
+    var trimmed: String { trimmingWhitespace() }
 }

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import MoodbiomeIO
 import MoodbiomeNumerics
 
@@ -90,7 +90,7 @@ public enum FigureExport {
 
     /// Whether ``fontFamily`` is installed: fontconfig's best match for it
     /// must be that family; otherwise an error naming the package.
-    public static func checkFont(for path: String) throws { try checkFont(installedFont, family: fontFamily, for: path) }
+    public static func checkFont(for path: String) throws { try checkFont(installedFont(), family: fontFamily, for: path) }
 
     static func checkFont(_ font: (file: String, version: String)?, family: String, for path: String) throws {
         guard font != nil else {
@@ -99,23 +99,25 @@ public enum FigureExport {
         }
     }
 
-    /// The installed file and revision of ``fontFamily``, if any.
-    static let installedFont = SVGRenderer.font(named: fontFamily)
+    /// The installed file and revision of ``fontFamily``, if any (asked
+    /// of fontconfig once, when the first figure is exported).
+    static func installedFont() throws -> (file: String, version: String)? { try font.get() }
+    private static let font = Result { try SVGRenderer.font(named: fontFamily) }
 
     /// The renderer and font, as provenance records them:
     /// `librsvg 2.54.7, cairo 1.16.0, Liberation Sans 2.100`.
-    public static var renderer: String {
-        SVGRenderer.version + ", " + (installedFont.map { "\(fontFamily) \($0.version)" } ?? "\(fontFamily) (not installed)")
+    public static func renderer() throws -> String {
+        try SVGRenderer.version() + ", " + (installedFont().map { "\(fontFamily) \($0.version)" } ?? "\(fontFamily) (not installed)")
     }
 
     /// The SVG as the exports draw it: every text in ``fontFamily``.
     static func pinnedFont(_ svg: String) -> String {
-        svg.replacingOccurrences(of: SVGCanvas.font, with: "font-family=\"\(fontFamily)\"")
+        svg.replacing(SVGCanvas.font, with: "font-family=\"\(fontFamily)\"")
     }
 
     /// The figure's `<title>`, unescaped.
     static func title(of svg: String) -> String? {
-        guard let start = svg.range(of: "<title>"), let end = svg.range(of: "</title>", range: start.upperBound..<svg.endIndex) else { return nil }
+        guard let start = svg.firstRange(of: "<title>"), let end = svg[start.upperBound...].firstRange(of: "</title>") else { return nil }
         return Escape.unescapedXML(String(svg[start.upperBound..<end.lowerBound]))
     }
 

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import MoodbiomeCore
 import MoodbiomeIO
 import MoodbiomeNumerics
@@ -192,7 +192,7 @@ public enum Figures {
     public static func panel(_ figures: [String], columns: Int = 2, title: String) -> String {
         func size(_ svg: String) -> (Double, Double) {
             func attribute(_ name: String) -> Double {
-                guard let r = svg.range(of: " \(name)=\""), let end = svg[r.upperBound...].firstIndex(of: "\"") else { return 0 }
+                guard let r = svg.firstRange(of: " \(name)=\""), let end = svg[r.upperBound...].firstIndex(of: "\"") else { return 0 }
                 return Double(svg[r.upperBound..<end]) ?? 0
             }
             return (attribute("width"), attribute("height"))
@@ -214,7 +214,7 @@ public enum Figures {
                 guard k < figures.count else { break }
                 let x = cellWidth * Double(col)
                 // The panel's own document, moved into place.
-                let inner = figures[k].replacingOccurrences(of: "<svg xmlns=\"http://www.w3.org/2000/svg\" ",
+                let inner = figures[k].replacing("<svg xmlns=\"http://www.w3.org/2000/svg\" ",
                                                             with: "<svg x=\"\(SVGCanvas.f(x))\" y=\"\(SVGCanvas.f(y))\" ")
                 out += inner
                 let letter = String(UnicodeScalar(UInt8(65 + k % 26)))
@@ -281,7 +281,7 @@ public enum Figures {
         let ys = (0..<n).map { pcoa.coordinates.columns > 1 ? pcoa.coordinates[$0, 1] : 0 }
         func axisLabel(_ k: Int) -> String {
             guard k < pcoa.proportionExplained.count else { return "PC\(k + 1)" }
-            return "PC\(k + 1) (" + String(format: "%.1f", pcoa.proportionExplained[k] * 100) + "%)"
+            return "PC\(k + 1) (" + String(cFormat: "%.1f", pcoa.proportionExplained[k] * 100) + "%)"
         }
         var c = SVGCanvas(width: width, height: height)
         let ellipsePoints = colouring?.ellipses.flatMap(\.points) ?? []
@@ -362,7 +362,7 @@ public enum Figures {
         let k = Swift.min(Int(u), 1), f = u - Double(k)
         let a = stops[k], b = stops[k + 1]
         func mix(_ x: Double, _ y: Double) -> Int { Int((x + (y - x) * f).rounded()) }
-        return String(format: "#%02X%02X%02X", mix(a.0, b.0), mix(a.1, b.1), mix(a.2, b.2))
+        return String(cFormat: "#%02X%02X%02X", mix(a.0, b.0), mix(a.1, b.1), mix(a.2, b.2))
     }
 
     /// A volcano plot: each feature's coefficient against −log₁₀ p, the
@@ -409,7 +409,7 @@ public enum Figures {
         func colour(_ v: Double) -> String {
             let t = Swift.min(abs(v), cap) / cap
             let (r, g, b): (Double, Double, Double) = v < 0 ? (255 - 255 * t * 0.9, 255 - 255 * t * 0.6, 255) : (255, 255 - 255 * t * 0.75, 255 - 255 * t * 0.9)
-            return String(format: "#%02X%02X%02X", Int(r.rounded()), Int(g.rounded()), Int(b.rounded()))
+            return String(cFormat: "#%02X%02X%02X", Int(r.rounded()), Int(g.rounded()), Int(b.rounded()))
         }
         for (i, name) in rows.enumerated() {
             let y = y0 + Double(i) * cell

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import MoodbiomeNumerics
 
 /// A minimal SVG writer for Moodbiome's figures: no plotting library exists
 /// for Swift on Linux, so the figures are drawn here, element by element.
@@ -24,7 +25,7 @@ struct SVGCanvas {
     /// Foundation's formatter: a figure with thousands of points prints
     /// tens of thousands of coordinates.
     static func f(_ x: Double) -> String {
-        guard x.isFinite, abs(x) < 1e12 else { return String(format: "%.2f", x) }
+        guard x.isFinite, abs(x) < 1e12 else { return String(cFormat: "%.2f", x) }
         let v = Int64((x * 100).rounded())
         let magnitude = v < 0 ? -v : v
         let fraction = Int(magnitude % 100)
@@ -150,7 +151,7 @@ struct AxisScale {
             }
             return (t < 0 ? "-" : "") + grouped
         }
-        if abs(t) >= 1e15 || (abs(t) < 1e-4 && t != 0) { return String(format: "%.1e", t) }
-        return String(format: "%.\(decimals)f", t)
+        if abs(t) >= 1e15 || (abs(t) < 1e-4 && t != 0) { return String(cFormat: "%.1e", t) }
+        return String(cFormat: "%.\(decimals)f", t)
     }
 }

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import MoodbiomeNumerics
 
 /// How numbers are written for people — the one policy every table,
 /// caption and sentence follows.
@@ -16,11 +17,11 @@ public enum NumberPolicy {
         if x == x.rounded() && magnitude < 1e6 { return String(Int(x)) }
         if magnitude >= 1e-4 && magnitude < 1e6 {
             let decimals = Swift.max(0, digits - 1 - Int(floor(log10(magnitude))))
-            var text = String(format: "%.\(decimals)f", x)
+            var text = String(cFormat: "%.\(decimals)f", x)
             if text.hasPrefix("-") && Double(text) == 0 { text.removeFirst() }
             return text
         }
-        return String(format: "%.\(digits - 1)e", x)
+        return String(cFormat: "%.\(digits - 1)e", x)
     }
 
     /// A p- or q-value.
@@ -32,7 +33,7 @@ public enum NumberPolicy {
             return value(p, digits: 2)
         case .console:
             if p < 2.2e-16 { return "< 2.2e-16" }
-            return String(format: "%.3g", p)
+            return String(cFormat: "%.3g", p)
         }
     }
 

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import MoodbiomeNumerics
 import MoodbiomeCore
 import MoodbiomeIO
 
@@ -46,7 +47,7 @@ public enum CohortTable {
                 let overall = groups.first ?? nil
                 let spread = median ? (overall.map { $0.upperQuartile - $0.lowerQuartile } ?? 0) : (overall?.standardDeviation ?? 0)
                 let decimals = Self.decimals(spread.isFinite && spread > 0 ? spread : abs(overall.map { median ? $0.median : $0.mean } ?? 1))
-                func f(_ x: Double) -> String { x.isFinite ? String(format: "%.\(decimals)f", x) : "NA" }
+                func f(_ x: Double) -> String { x.isFinite ? String(cFormat: "%.\(decimals)f", x) : "NA" }
                 for g in perm.map({ groups[$0] }) {
                     guard let g else { row.append("NA"); continue }
                     if median {
@@ -70,7 +71,7 @@ public enum CohortTable {
                     var row = ["  " + names.value(level, of: variable.name)]
                     for g in perm {
                         let total = present[g], k = counts[l][g]
-                        row.append(total == 0 ? "0" : "\(k) (\(String(format: "%.1f", 100 * Double(k) / Double(total)))%)")
+                        row.append(total == 0 ? "0" : "\(k) (\(String(cFormat: "%.1f", 100 * Double(k) / Double(total)))%)")
                     }
                     if grouped { row += ["", ""] }
                     rows.append(pad(row))

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import MoodbiomeNumerics
 import MoodbiomeCore
 import MoodbiomeIO
 
@@ -201,7 +202,7 @@ extension FittedModel {
         var out = ""
         for line in lines {
             out += line.enumerated().map { col, cell in
-                col < leftAligned ? cell.padding(toLength: widths[col], withPad: " ", startingAt: 0)
+                col < leftAligned ? cell.padded(to: widths[col])
                     : String(repeating: " ", count: widths[col] - cell.count) + cell
             }.joined(separator: "  ") + "\n"
         }

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import MoodbiomeCore
 import MoodbiomeIO
 
@@ -167,7 +167,7 @@ public struct AssociationDocuments: Sendable {
                     xLabel: "coefficient of \(term)", title: "Features and \(term)",
                     caption: ["Each point a feature, model \(result.model); coloured: q ≤ \(NumberStyle.roundTrip.format(threshold)) (blue: lower, red: higher)."])))
             }
-            let significantFeatures = Array(NSOrderedSet(array: result.rows.filter { $0.qValue <= threshold }.map(\.feature)).compactMap { $0 as? String }.prefix(50))
+            let significantFeatures = Array(result.rows.filter { $0.qValue <= threshold }.map(\.feature).uniqued().prefix(50))
             if !significantFeatures.isEmpty {
                 var lookup = [String: TaxonAssociation.Row]()
                 for r in result.rows { lookup[r.feature + "\u{0}" + r.term] = r }

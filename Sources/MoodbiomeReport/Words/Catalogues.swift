@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import MoodbiomeCore
 import MoodbiomeIO
 
@@ -11,7 +11,7 @@ extension Words {
             let name = definition.takesOrder ? definition.name + "[_Q]" : definition.name
             let aliases = definition.aliases.isEmpty ? "" : " (also: \(definition.aliases.joined(separator: ", ")))"
             let tag = definition.requiresCounts ? " [counts]" : ""
-            lines.append("  \(name.padding(toLength: 18, withPad: " ", startingAt: 0)) \(definition.summary)\(tag)\(aliases)")
+            lines.append("  \(name.padded(to: 18)) \(definition.summary)\(tag)\(aliases)")
         }
         lines.append("")
         lines.append("Q is the order (a number or inf; default 2). `all` = every metric above with hill_0, hill_1, hill_2, renyi_2, tsallis_2;")
@@ -22,7 +22,7 @@ extension Words {
         for definition in BetaMetricDefinition.registry {
             let aliases = definition.aliases.isEmpty ? "" : " (also: \(definition.aliases.joined(separator: ", ")))"
             let tag = definition.needsTree ? " [tree]" : ""
-            lines.append("  \(definition.name.padding(toLength: 28, withPad: " ", startingAt: 0)) \(definition.summary)\(tag)\(aliases)")
+            lines.append("  \(definition.name.padded(to: 28)) \(definition.summary)\(tag)\(aliases)")
         }
         return lines.joined(separator: "\n")
     }

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import MoodbiomeCore
 import MoodbiomeIO
 import MoodbiomeNumerics
@@ -58,6 +58,7 @@ public enum Words {
             }
             return message(for: e.underlying, spelling: spelling)
         case let e as FormulaError: return formula(e)
+        case let e as SystemLibrary.Unavailable: return library(e)
         case let e as AlphaDiversityError: return diversity(e, spelling: spelling)
         case let e as ScoringError: return scoring(e, spelling: spelling)
         case let e as BetaDiversityError: return beta(e, spelling: spelling)
@@ -390,6 +391,21 @@ public enum Words {
         case .holm: "Holm"
         case .bonferroni: "Bonferroni"
         }
+    }
+
+    /// A system library that cannot be loaded: what it is for, the loader's
+    /// reason, and the packages that install it.
+    public static func library(_ e: SystemLibrary.Unavailable) -> String {
+        let what: String
+        switch e.purpose {
+        case .linearAlgebra: what = "this needs OpenBLAS and LAPACKE (linear algebra)"
+        case .optimisation: what = "mixed models need NLopt (the BOBYQA optimiser)"
+        case .hdf5: what = "BIOM 2.1 tables need HDF5 and libdeflate"
+        case .zip: what = "QIIME 2 artifacts (.qza) need libzip"
+        case .digest: what = "provenance records need OpenSSL's libcrypto (SHA-256)"
+        case .figureExport: what = "PDF and PNG figures need librsvg, cairo and fontconfig"
+        }
+        return "\(what), which cannot be loaded: \(e.reason). Install it: sudo apt install \(e.purpose.packages.joined(separator: " ")) (Debian and Ubuntu), or run scripts/setup.sh"
     }
 
     /// A model note as a sentence.

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import MoodbiomeIO
 import MoodbiomeNumerics
 
@@ -31,9 +31,11 @@ public struct Provenance: Sendable {
     }
 
     /// The renderer and font of the run's PDF and PNG figures, when it
-    /// exported any: their bytes depend on them.
+    /// exported any: their bytes depend on them. (Exporting loaded the
+    /// renderer, so naming it cannot fail here.)
     public var figureRenderer: String? {
-        outputs.contains { $0.name.hasSuffix(".pdf") || $0.name.hasSuffix(".png") } ? FigureExport.renderer : nil
+        guard outputs.contains(where: { $0.name.hasSuffix(".pdf") || $0.name.hasSuffix(".png") }) else { return nil }
+        return (try? FigureExport.renderer()) ?? "librsvg (unavailable)"
     }
 
     /// The platform, as `os/architecture`.
@@ -55,7 +57,7 @@ public struct Provenance: Sendable {
         return os + "/" + arch
     }
 
-    /// The BLAS library the binary is linked against.
+    /// The BLAS library the run used (``blasDescription``).
     public static var blas: String { blasDescription }
 
     /// The SHA-256 of a file's bytes.
@@ -63,17 +65,15 @@ public struct Provenance: Sendable {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw InputError(file: path, problem: "cannot be read to record its checksum", fix: "Check that the input is a readable file")
         }
-        return SHA256.hex([UInt8](data))
+        return try SHA256.hex([UInt8](data))
     }
 
     /// The JSON text, with `runAt` as an ISO 8601 UTC time.
     public func json(runAt: Date) throws -> String {
-        let formatter = ISO8601DateFormatter()
-        formatter.timeZone = TimeZone(identifier: "UTC")
         var out = "{\n"
         out += "  \"moodbiome_version\": \(jsonString(moodbiomeVersion)),\n"
         out += "  \"command\": \(jsonString(command)),\n"
-        out += "  \"run_at\": \(jsonString(formatter.string(from: runAt))),\n"
+        out += "  \"run_at\": \(jsonString(runAt.formatted(.iso8601))),\n"
         out += "  \"platform\": \(jsonString(Self.platform)),\n"
         out += "  \"blas\": \(jsonString(Self.blas)),\n"
         if let renderer = figureRenderer { out += "  \"figure_renderer\": \(jsonString(renderer)),\n" }
@@ -85,9 +85,9 @@ public struct Provenance: Sendable {
             inputLines.append("    {\"path\": \(jsonString(path)), \"bytes\": \(size.map(String.init) ?? "null"), \"sha256\": \(jsonString(try Self.sha256(ofFile: path)))}")
         }
         out += "  \"inputs\": [\n" + inputLines.joined(separator: ",\n") + "\n  ],\n"
-        out += "  \"outputs\": [\n" + outputs.map {
-            "    {\"file\": \(jsonString($0.name)), \"sha256\": \(jsonString(SHA256.hex($0.bytes)))}"
-        }.joined(separator: ",\n") + "\n  ]\n}\n"
+        out += "  \"outputs\": [\n" + (try outputs.map {
+            "    {\"file\": \(jsonString($0.name)), \"sha256\": \(jsonString(try SHA256.hex($0.bytes)))}"
+        }).joined(separator: ",\n") + "\n  ]\n}\n"
         return out
     }
 }

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import MoodbiomeNumerics
 import MoodbiomeCore
 import MoodbiomeIO
 
@@ -82,7 +83,7 @@ public struct StudyDocuments: Sendable {
     /// The outcome as the summary describes it ("phq9_total ≥ 10 (moderate or above)").
     public var outcomeDescription: String {
         guard let d = result.dichotomy else { return outcome }
-        return "\(outcome) ≥ \(NumberStyle.roundTrip.format(d.cutoff))" + (d.band.map { " (\($0.replacingOccurrences(of: "-", with: " ")) or above)" } ?? "")
+        return "\(outcome) ≥ \(NumberStyle.roundTrip.format(d.cutoff))" + (d.band.map { " (\($0.replacing("-", with: " ")) or above)" } ?? "")
     }
 
     /// How the instrument was scored, as a sentence.

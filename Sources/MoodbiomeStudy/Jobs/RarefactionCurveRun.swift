@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import MoodbiomeCore
 import MoodbiomeIO
 import MoodbiomeReport
@@ -44,7 +44,10 @@ public struct RarefactionCurveRun: Sendable {
     func grid(maximum: Int) -> [Int] {
         // Quadratic spacing: more points at low depth, where the curves bend.
         let k = Double(Swift.max(steps, 1))
-        var out = depths ?? (1...Swift.max(steps, 1)).map { Int((Double(maximum) * pow(Double($0) / k, 2)).rounded()) }
+        var out = depths ?? (1...Swift.max(steps, 1)).map { step -> Int in
+            let fraction = Double(step) / k
+            return Int((Double(maximum) * fraction * fraction).rounded())
+        }
         if let chosenDepth { out.append(chosenDepth) }
         return Array(Set(out.filter { $0 >= 1 })).sorted()
     }

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import MoodbiomeCore
 import MoodbiomeIO
 import MoodbiomeReport
@@ -110,11 +110,11 @@ public struct StudyManifest: Sendable {
         // Paths inside are relative to the manifest's real folder.
         let location = URL(fileURLWithPath: path).absoluteURL.standardizedFileURL.resolvingSymlinksInPath()
         self.path = location.path
-        var isDirectory: ObjCBool = false
+        var isDirectory = false
         guard FileManager.default.fileExists(atPath: location.path, isDirectory: &isDirectory) else {
             throw InputError(file: path, problem: "cannot open the manifest: no such file", fix: "Check the path")
         }
-        guard !isDirectory.boolValue else {
+        guard !isDirectory else {
             throw InputError(file: path, problem: "is a directory, not a manifest", fix: "Give the path of a .toml file")
         }
         guard let data = FileManager.default.contents(atPath: location.path) else {
@@ -137,7 +137,7 @@ public struct StudyManifest: Sendable {
             if scalar == "\n" { controlLine += 1; controlColumn = 1; continue }
             if (scalar.value < 0x20 && scalar != "\t" && scalar != "\r") || scalar.value == 0x7F {
                 throw InputError(file: path, line: controlLine, column: controlColumn,
-                                 problem: "the manifest holds a control character (U+\(String(format: "%04X", scalar.value))), which TOML does not allow",
+                                 problem: "the manifest holds a control character (U+\(String(cFormat: "%04X", scalar.value))), which TOML does not allow",
                                  fix: "Remove it; a manifest is plain text")
             }
             controlColumn += 1
@@ -196,7 +196,7 @@ public struct StudyManifest: Sendable {
         }
         func list(_ t: String, _ k: String) throws -> [String]? {
             guard let v = tables[t]?[k] else { return nil }
-            if case .string(let s) = v { return s.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }
+            if case .string(let s) = v { return s.split(separator: ",").map { $0.trimmingWhitespace() } }
             guard case .array(let items) = v else { throw fail(t, k, "a list of strings") }
             return try items.map { item in
                 guard case .string(let s) = item else { throw fail(t, k, "a list of strings") }
@@ -408,7 +408,7 @@ public struct StudyManifest: Sendable {
     /// (`[#"`, found by fuzzing) instead of reporting them.
     static func checkTableHeaders(_ text: String, path: String) throws {
         for (index, raw) in Self.lines(of: text).enumerated() {
-            let line = Array(raw.trimmingCharacters(in: .whitespaces).unicodeScalars)
+            let line = Array(raw.trimmingWhitespace().unicodeScalars)
             guard line.first == "[" else { continue }
             var i = 1
             let double = i < line.count && line[i] == "["
@@ -509,11 +509,11 @@ public struct StudyManifest: Sendable {
 
     /// The 1-based line of `[table]`, or of `key` inside it.
     static func line(in lines: [String], table: String, key: String? = nil) -> Int? {
-        let header = lines.firstIndex { $0.trimmingCharacters(in: .whitespaces).hasPrefix("[\(table)]") }
+        let header = lines.firstIndex { $0.trimmingWhitespace().hasPrefix("[\(table)]") }
         guard let key else { return header.map { $0 + 1 } }
         var i = (header ?? -1) + 1
         while i < lines.count {
-            let trimmed = lines[i].trimmingCharacters(in: .whitespaces)
+            let trimmed = lines[i].trimmingWhitespace()
             if header != nil && trimmed.hasPrefix("[") { break }
             if trimmed.hasPrefix(key + " ") || trimmed.hasPrefix(key + "=") || trimmed.hasPrefix("\"\(key)\"") { return i + 1 }
             i += 1
@@ -590,7 +590,7 @@ public struct StudyManifest: Sendable {
         let recorded = analysis.outputDirectory
         let provenancePath = recorded + "/" + OutputDirectory.provenanceFile
         guard let data = FileManager.default.contents(atPath: provenancePath),
-              let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
+              let object = (try? JSONValue.parse([UInt8](data)))?.object else {
             throw InputError(file: recorded, problem: "there is no recorded run to verify (no readable provenance.json)",
                              fix: "Run `moodbiome run \(path)` first")
         }
@@ -598,7 +598,7 @@ public struct StudyManifest: Sendable {
         func problem(_ text: String) { problems.append(text); report(text) }
 
         // 1. Parameters.
-        let scratch = NSTemporaryDirectory() + "moodbiome-verify-" + UUID().uuidString
+        let scratch = temporaryFolder + "moodbiome-verify-" + UUID().uuidString
         defer { try? FileManager.default.removeItem(atPath: scratch) }
         let files: [OutputFile]
         if var e = exposure {
@@ -609,24 +609,25 @@ public struct StudyManifest: Sendable {
             a.outputDirectory = scratch
             files = try located { try a.run { _ in } }.files
         }
-        let rerun = (try? JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: scratch + "/" + OutputDirectory.provenanceFile))) as? [String: Any]) ?? [:]
-        let oldParameters = object["parameters"] as? [String: Any] ?? [:]
-        let newParameters = rerun["parameters"] as? [String: Any] ?? [:]
+        let rerunBytes = FileManager.default.contents(atPath: scratch + "/" + OutputDirectory.provenanceFile).map { [UInt8]($0) } ?? []
+        let rerun = (try? JSONValue.parse(rerunBytes))?.object ?? [:]
+        let oldParameters = object["parameters"]?.object ?? [:]
+        let newParameters = rerun["parameters"]?.object ?? [:]
         for key in Set(oldParameters.keys).union(newParameters.keys).sorted() {
-            let old = oldParameters[key].map(Self.canonical) ?? "absent"
-            let new = newParameters[key].map(Self.canonical) ?? "absent"
+            let old = oldParameters[key]?.canonical ?? "absent"
+            let new = newParameters[key]?.canonical ?? "absent"
             if old != new { problem("parameter \(key) changed since the recorded run: recorded \(old), now \(new)") }
         }
         // 2. Inputs.
-        for input in object["inputs"] as? [[String: Any]] ?? [] {
-            guard let file = input["path"] as? String, let hash = input["sha256"] as? String else { continue }
+        for input in object["inputs"]?.array ?? [] {
+            guard let file = input["path"]?.string, let hash = input["sha256"]?.string else { continue }
             let now = (try? Provenance.sha256(ofFile: file)) ?? "unreadable"
             if now != hash { problem("the input \(file) has changed since the recorded run (SHA-256 \(hash) recorded, \(now) now)") }
         }
         // 3. The recorded directory against its own record.
         var recordedHashes = [String: String]()
-        for output in object["outputs"] as? [[String: Any]] ?? [] {
-            if let file = output["file"] as? String, let hash = output["sha256"] as? String { recordedHashes[file] = hash }
+        for output in object["outputs"]?.array ?? [] {
+            if let file = output["file"]?.string, let hash = output["sha256"]?.string { recordedHashes[file] = hash }
         }
         let present = (try? OutputDirectory.files(in: recorded)) ?? []
         for file in present where file != OutputDirectory.provenanceFile && recordedHashes[file] == nil {
@@ -637,11 +638,11 @@ public struct StudyManifest: Sendable {
                 problem("missing from the recorded run: \(file)")
                 continue
             }
-            if SHA256.hex([UInt8](bytes)) != hash { problem("differs from the checksum its provenance records: \(file)") }
+            if try SHA256.hex([UInt8](bytes)) != hash { problem("differs from the checksum its provenance records: \(file)") }
         }
         // 4. The re-run against the recorded files. PDF and PNG bytes
         // depend on the renderer and font: a change of them is named.
-        let oldRenderer = object["figure_renderer"] as? String, newRenderer = rerun["figure_renderer"] as? String
+        let oldRenderer = object["figure_renderer"]?.string, newRenderer = rerun["figure_renderer"]?.string
         for file in files {
             let old = FileManager.default.contents(atPath: recorded + "/" + file.name)
             if old == nil {
@@ -659,13 +660,5 @@ public struct StudyManifest: Sendable {
             problem("the re-run no longer writes: \(file)")
         }
         return problems
-    }
-
-    /// A JSON value as canonical text, for comparing recorded parameters.
-    static func canonical(_ value: Any) -> String {
-        if value is NSNull { return "null" }
-        if let data = try? JSONSerialization.data(withJSONObject: value, options: [.sortedKeys, .fragmentsAllowed]),
-           let text = String(data: data, encoding: .utf8) { return text }
-        return "\(value)"
     }
 }

@@ -1,13 +1,15 @@
-import Foundation
+import FoundationEssentials
+import MoodbiomeIO
+import MoodbiomeNumerics
+import Synchronization
 
 /// A progress bar on standard error for long work — drawn only when
 /// standard error is a terminal, so logs and pipes stay clean.
-public final class ProgressBar: @unchecked Sendable {
+public final class ProgressBar: Sendable {
     private let label: String
     private let total: Int
     private let enabled: Bool
-    private var lastPercent = -1
-    private let lock = NSLock()
+    private let lastPercent = Mutex(-1)
 
     /// - Parameters:
     ///   - enabled: draw at all (default: standard error is a terminal).
@@ -20,19 +22,20 @@ public final class ProgressBar: @unchecked Sendable {
     /// Reports that `done` of `total` steps are finished.
     public func update(_ done: Int) {
         guard enabled else { return }
-        lock.lock(); defer { lock.unlock() }
         let percent = Swift.min(100, done * 100 / total)
-        guard percent != lastPercent else { return }
-        lastPercent = percent
-        let width = 30, filled = percent * width / 100
-        let bar = String(repeating: "█", count: filled) + String(repeating: "·", count: width - filled)
-        FileHandle.standardError.write(Data("\r\(label) [\(bar)] \(percent)%".utf8))
-        if done >= total { FileHandle.standardError.write(Data("\n".utf8)) }
+        lastPercent.withLock { last in
+            guard percent != last else { return }
+            last = percent
+            let width = 30, filled = percent * width / 100
+            let bar = String(repeating: "█", count: filled) + String(repeating: "·", count: width - filled)
+            writeStandardError(Array("\r\(label) [\(bar)] \(percent)%".utf8))
+            if done >= total { writeStandardError(Array("\n".utf8)) }
+        }
     }
 
     /// Clears the line (when the work ends early).
     public func finish() {
-        guard enabled, lastPercent < 100 else { return }
-        FileHandle.standardError.write(Data("\n".utf8))
+        guard enabled, lastPercent.withLock({ $0 }) < 100 else { return }
+        writeStandardError(Array("\n".utf8))
     }
 }

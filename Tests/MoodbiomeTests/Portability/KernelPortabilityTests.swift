@@ -162,11 +162,15 @@ func moodbiomeExecutable() throws -> String {
     return path
 }
 
-/// Runs `moodbiome` with `arguments` (posix_spawn, standard output and
-/// error to files, so neither can fill a pipe and block the child); its
-/// exit status and what it printed.
+/// Runs `moodbiome` with `arguments`; its exit status and what it printed.
 func runMoodbiome(_ arguments: [String], environment: [String: String]? = nil) throws -> (status: Int32, standardOutput: String, standardError: String) {
-    let executable = try moodbiomeExecutable()
+    try spawn(try moodbiomeExecutable(), arguments, environment: environment)
+}
+
+/// Runs an executable with posix_spawn, standard output and error to files
+/// (so neither can fill a pipe and block the child); its exit status (128 +
+/// the signal for a killed process) and what it printed.
+func spawn(_ executable: String, _ arguments: [String], environment: [String: String]?) throws -> (status: Int32, standardOutput: String, standardError: String) {
     let folder = temporaryDirectory()
     var actions = posix_spawn_file_actions_t()
     posix_spawn_file_actions_init(&actions)

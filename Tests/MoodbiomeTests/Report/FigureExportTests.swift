@@ -20,14 +20,15 @@ import Testing
     """
 
     /// The chunks of a PNG: type, data, and whether the stored CRC-32 matches.
-    static func chunks(_ png: [UInt8]) -> [(type: String, data: [UInt8], crcValid: Bool)] {
+    static func chunks(_ png: [UInt8]) throws -> [(type: String, data: [UInt8], crcValid: Bool)] {
+        let zlib = try SVGRenderer.library()
         var out = [(String, [UInt8], Bool)]()
         var i = 8
         func u32(_ k: Int) -> UInt32 { png[k..<k + 4].reduce(0) { $0 << 8 | UInt32($1) } }
         while i + 12 <= png.count {
             let n = Int(u32(i))
             let typeAndData = Array(png[(i + 4)..<(i + 8 + n)])
-            let crc = typeAndData.withUnsafeBufferPointer { UInt32(crc32(0, $0.baseAddress, uInt($0.count))) }
+            let crc = typeAndData.withUnsafeBufferPointer { UInt32(zlib.crc32(0, $0.baseAddress, uInt($0.count))) }
             out.append((String(decoding: typeAndData.prefix(4), as: UTF8.self), Array(typeAndData.dropFirst(4)), crc == u32(i + 8 + n)))
             i += 12 + n
         }
@@ -61,7 +62,7 @@ import Testing
     func pngIsTheFigureAtTheResolutionOnWhite(dpi: Int) throws {
         let png = try FigureExport.png(svg: Self.svg, dpi: dpi, name: "figure.png")
         #expect(Array(png.prefix(8)) == [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A])
-        let chunks = Self.chunks(png)
+        let chunks = try Self.chunks(png)
         #expect(chunks.map(\.type).prefix(2) == ["IHDR", "pHYs"])
         #expect(chunks.last?.type == "IEND")
         #expect(chunks.allSatisfy { $0.crcValid })
@@ -123,12 +124,13 @@ import Testing
         #expect { try FigureExportSettings(formats: [.png], dpi: 50).check(for: "out") } throws: {
             message($0) == "--dpi: must be between 72 and 1200 (got 50)"
         }
-        #expect { try FigureExport.checkFont(SVGRenderer.font(named: "No Such Family Moodbiome"), family: "No Such Family Moodbiome", for: "out") } throws: {
+        #expect { try FigureExport.checkFont(try SVGRenderer.font(named: "No Such Family Moodbiome"), family: "No Such Family Moodbiome", for: "out") } throws: {
             message($0) == "out: PDF and PNG figures are set in No Such Family Moodbiome, which is not installed. Install it (Debian and Ubuntu: apt install fonts-liberation2), or write SVG figures only"
         }
-        #expect(SVGRenderer.font(named: FigureExport.fontFamily)?.file.hasSuffix("LiberationSans-Regular.ttf") == true)
-        #expect(FigureExport.renderer.hasPrefix("librsvg 2."))
-        #expect(FigureExport.renderer.contains(", cairo 1.") && FigureExport.renderer.contains(", Liberation Sans "))
+        #expect(try SVGRenderer.font(named: FigureExport.fontFamily)?.file.hasSuffix("LiberationSans-Regular.ttf") == true)
+        let renderer = try FigureExport.renderer()
+        #expect(renderer.hasPrefix("librsvg 2."))
+        #expect(renderer.contains(", cairo 1.") && renderer.contains(", Liberation Sans "))
         #expect { try FigureExport.png(svg: "<svg", dpi: 96, name: "figures/x.png") } throws: {
             message($0).hasPrefix("figures/x.png: the figure could not be rendered: ")
         }

@@ -143,19 +143,19 @@ import Testing
         #expect(figures.count == 6 && figures.filter { $0.hasSuffix(".png") }.count == 2)
         #expect(figures.prefix(3) == ["figures/phq9_total-vs-shannon.svg", "figures/phq9_total-vs-shannon.pdf", "figures/phq9_total-vs-shannon.png"])
         let provenance = try String(contentsOfFile: dir + "/results/provenance.json", encoding: .utf8)
-        #expect(provenance.contains("\"figure_renderer\": \"\(FigureExport.renderer)\""))
+        #expect(provenance.contains("\"figure_renderer\": \"\(try FigureExport.renderer())\""))
         #expect(provenance.contains("\"figure_formats\": [\"svg\", \"pdf\", \"png\"]") && provenance.contains("\"dpi\": 150"))
         #expect(try study.verify { _ in }.isEmpty)
         // Another renderer drew the recorded PNG: the difference is attributed to it.
         let png = dir + "/results/figures/phq9_total-vs-shannon.png"
         var bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: png)))
-        let oldHash = SHA256.hex(bytes)
+        let oldHash = try SHA256.hex(bytes)
         bytes[bytes.count / 2] ^= 0xFF
         try Data(bytes).write(to: URL(fileURLWithPath: png))
-        try provenance.replacingOccurrences(of: oldHash, with: SHA256.hex(bytes))
-            .replacingOccurrences(of: FigureExport.renderer, with: "librsvg 2.40.0, cairo 1.14.0, Liberation Sans 2.000")
+        try provenance.replacingOccurrences(of: oldHash, with: try SHA256.hex(bytes))
+            .replacingOccurrences(of: try FigureExport.renderer(), with: "librsvg 2.40.0, cairo 1.14.0, Liberation Sans 2.000")
             .write(toFile: dir + "/results/provenance.json", atomically: false, encoding: .utf8)
-        #expect(try study.verify { _ in } == ["differs from the re-run: figures/phq9_total-vs-shannon.png (rendered with librsvg 2.40.0, cairo 1.14.0, Liberation Sans 2.000 then, \(FigureExport.renderer) now; its SVG is the figure's reference)"])
+        #expect(try study.verify { _ in } == ["differs from the re-run: figures/phq9_total-vs-shannon.png (rendered with librsvg 2.40.0, cairo 1.14.0, Liberation Sans 2.000 then, \(try FigureExport.renderer()) now; its SVG is the figure's reference)"])
         // Without exports the recorded parameters differ, and are named.
         try body.replacingOccurrences(of: "figure_formats = [\"pdf\", \"PNG\"]\ndpi = 150\n", with: "")
             .write(toFile: dir + "/study.toml", atomically: false, encoding: .utf8)

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import MoodbiomeNumerics
 import MoodbiomeIO
 
 /// An arithmetic expression over a table's numeric columns, as written
@@ -77,15 +78,15 @@ public indirect enum Expression: Sendable, Hashable {
                     switch f {
                     case "log", "log2", "log10":
                         if !(v > 0) { throw fail(i, .needsPositive(function: f, argument: e.text, value: v)) }
-                        out[i] = f == "log" ? Foundation.log(v) : f == "log2" ? Foundation.log2(v) : Foundation.log10(v)
+                        out[i] = f == "log" ? Glibc.log(v) : f == "log2" ? Glibc.log2(v) : Glibc.log10(v)
                     case "log1p":
                         if !(v > -1) { throw fail(i, .needsAboveMinusOne(argument: e.text, value: v)) }
-                        out[i] = Foundation.log1p(v)
+                        out[i] = Glibc.log1p(v)
                     case "sqrt":
                         if v < 0 { throw fail(i, .needsNonNegative(argument: e.text, value: v)) }
                         out[i] = v.squareRoot()
                     case "exp":
-                        out[i] = Foundation.exp(v)
+                        out[i] = Glibc.exp(v)
                         if !out[i].isFinite { throw fail(i, .overflows(argument: e.text, value: v)) }
                     default: out[i] = Swift.abs(v)
                     }

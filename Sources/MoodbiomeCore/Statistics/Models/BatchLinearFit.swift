@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import MoodbiomeNumerics
 
 /// Ordinary least squares of many responses on one design, all at once:

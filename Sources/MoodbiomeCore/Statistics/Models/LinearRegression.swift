@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import MoodbiomeNumerics
 
 /// Ordinary least squares, fitted by the rank-revealing QR factorisation

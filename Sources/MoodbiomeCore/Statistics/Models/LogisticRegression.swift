@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import MoodbiomeNumerics
 
 /// Logistic regression (binomial GLM, logit link) by iteratively reweighted

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import MoodbiomeNumerics
 
 /// Negative binomial regression (NB2, log link): `y ~ NB(μ, θ)` with

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import MoodbiomeNumerics
 
 /// Correlation coefficients with two-sided p-values.

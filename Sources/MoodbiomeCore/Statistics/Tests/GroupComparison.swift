@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import MoodbiomeNumerics
 
 /// Comparisons of a numeric variable between groups, each with a two-sided

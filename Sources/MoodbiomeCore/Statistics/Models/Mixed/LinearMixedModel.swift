@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import MoodbiomeIO
 import MoodbiomeNumerics
 
@@ -219,8 +219,8 @@ public struct LinearMixedModel: Sendable {
         func deviance(_ vp: [Double]) -> Double {
             let s2 = vp[vp.count - 1] * vp[vp.count - 1]
             guard let s = pls.solve(theta: Array(vp.dropLast())) else { return .nan }
-            var d = s.logDetL + s.pwrss / s2 + Double(n) * Foundation.log(2 * Double.pi * s2)
-            if reml { d += s.logDetRX - Double(p) * Foundation.log(2 * Double.pi * s2) }
+            var d = s.logDetL + s.pwrss / s2 + Double(n) * Glibc.log(2 * Double.pi * s2)
+            if reml { d += s.logDetRX - Double(p) * Glibc.log(2 * Double.pi * s2) }
             return d
         }
         func covarianceOfBeta(_ vp: [Double]) -> [Double] {

@@ -1,0 +1,495 @@
+// HDF5 and libdeflate behind the functions of CHDF5.h, loaded at first use.
+//
+// HDF5's header declares every function and global used here; each is
+// resolved from the library into the table `h5` (its type taken from the
+// header by __typeof__) and the macros below send every call and global
+// through it, so the code reads as plain HDF5 and the binary links none of
+// it (a call that escaped the table would fail the link).
+#include "CHDF5.h"
+#include "CDynamicLibrary.h"
+#if __has_include(<hdf5.h>)
+#include <hdf5.h>
+#else
+#include <hdf5/serial/hdf5.h>   // Debian and Ubuntu's serial build
+#endif
+#include <libdeflate.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+_Static_assert(sizeof(hid_t) == sizeof(mb_hid), "an HDF5 identifier is 64 bits (HDF5 1.10 and later)");
+
+#define MB_H5_FUNCTIONS(X) \
+    X(H5open) X(H5get_libversion) X(H5Eset_auto2) X(H5free_memory) \
+    X(H5Fopen) X(H5Fcreate) X(H5Fclose) X(H5Lexists) \
+    X(H5Pcreate) X(H5Pclose) X(H5Pset_fapl_core) X(H5Pset_file_image) X(H5Pset_obj_track_times) \
+    X(H5Pset_create_intermediate_group) X(H5Pset_chunk) X(H5Pset_deflate) X(H5Pget_layout) X(H5Pget_chunk) \
+    X(H5Pget_nfilters) X(H5Pget_filter2) \
+    X(H5Dopen2) X(H5Dclose) X(H5Dcreate2) X(H5Dread) X(H5Dwrite) X(H5Dget_space) X(H5Dget_type) \
+    X(H5Dget_create_plist) X(H5Dvlen_reclaim) X(H5Dget_num_chunks) X(H5Dget_chunk_info) X(H5Dread_chunk) \
+    X(H5Sclose) X(H5Screate) X(H5Screate_simple) X(H5Sget_simple_extent_ndims) X(H5Sget_simple_extent_dims) \
+    X(H5Sget_simple_extent_npoints) \
+    X(H5Tclose) X(H5Tcopy) X(H5Tequal) X(H5Tget_class) X(H5Tget_size) X(H5Tget_order) X(H5Tget_cset) \
+    X(H5Tis_variable_str) X(H5Tset_size) X(H5Tset_cset) \
+    X(H5Aclose) X(H5Acreate_by_name) X(H5Aexists_by_name) X(H5Aopen_by_name) X(H5Aget_space) X(H5Aget_type) \
+    X(H5Aread) X(H5Awrite) \
+    X(H5Gcreate2) X(H5Gclose)
+
+#define MB_H5_GLOBALS(X) \
+    X(H5T_NATIVE_DOUBLE_g) X(H5T_NATIVE_INT32_g) X(H5T_NATIVE_INT64_g) X(H5T_C_S1_g) X(H5T_IEEE_F64LE_g) \
+    X(H5T_STD_I32LE_g) X(H5T_STD_I64LE_g) X(H5P_CLS_FILE_ACCESS_ID_g) X(H5P_CLS_FILE_CREATE_ID_g) \
+    X(H5P_CLS_DATASET_CREATE_ID_g) X(H5P_CLS_GROUP_CREATE_ID_g) X(H5P_CLS_LINK_CREATE_ID_g)
+
+#define MB_DEFLATE_FUNCTIONS(X) X(libdeflate_alloc_decompressor) X(libdeflate_free_decompressor) X(libdeflate_zlib_decompress)
+
+static struct {
+#define MB_FUNCTION_FIELD(name) __typeof__(&name) name;
+#define MB_GLOBAL_FIELD(name) __typeof__(name) *name;
+    MB_H5_FUNCTIONS(MB_FUNCTION_FIELD)
+    MB_H5_GLOBALS(MB_GLOBAL_FIELD)
+    MB_DEFLATE_FUNCTIONS(MB_FUNCTION_FIELD)
+} h5;
+
+static char reason[MB_LIBRARY_ERROR_SIZE];
+static char version[64] = "HDF5 (not loaded)";
+static int status = -1;
+static pthread_once_t once = PTHREAD_ONCE_INIT;
+
+static void load(void) {
+    static const char *const hdf5[] = {"libhdf5_serial.so.103", "libhdf5.so.103", "libhdf5_serial.so", "libhdf5.so", NULL};
+    static const char *const deflate[] = {"libdeflate.so.0", "libdeflate.so", NULL};
+    void *h = mb_library_open(hdf5, 0, reason, sizeof reason);
+    if (!h) return;
+#define MB_BIND_FROM(handle, label, name) \
+    if (!(h5.name = (__typeof__(h5.name))mb_library_symbol(handle, #name, label, reason, sizeof reason))) return;
+#define MB_BIND_HDF5(name) MB_BIND_FROM(h, "HDF5", name)
+    MB_H5_FUNCTIONS(MB_BIND_HDF5)
+    MB_H5_GLOBALS(MB_BIND_HDF5)
+    void *d = mb_library_open(deflate, 0, reason, sizeof reason);
+    if (!d) return;
+#define MB_BIND_DEFLATE(name) MB_BIND_FROM(d, "libdeflate", name)
+    MB_DEFLATE_FUNCTIONS(MB_BIND_DEFLATE)
+    unsigned major = 0, minor = 0, release = 0;
+    if (h5.H5open() < 0 || h5.H5get_libversion(&major, &minor, &release) < 0) {
+        snprintf(reason, sizeof reason, "HDF5 did not start");
+        return;
+    }
+    if (major != H5_VERS_MAJOR || minor != H5_VERS_MINOR) {
+        snprintf(reason, sizeof reason, "HDF5 %u.%u is installed, but Moodbiome was built for HDF5 %d.%d", major, minor,
+                 H5_VERS_MAJOR, H5_VERS_MINOR);
+        return;
+    }
+    snprintf(version, sizeof version, "HDF5 %u.%u.%u", major, minor, release);
+    // Errors come back as return codes, never printed by HDF5 itself.
+    h5.H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
+    status = 0;
+}
+
+int mb_h5_load(void) {
+    pthread_once(&once, load);
+    return status;
+}
+
+const char *mb_h5_error(void) { return reason; }
+const char *mb_h5_version(void) { return version; }
+
+// From here on, every HDF5 and libdeflate name goes through the table.
+// HDF5's per-call header check (H5check) is the version check made once in
+// load(), where a mismatch is an error instead of HDF5's abort.
+#define H5check_version(major, minor, release) 0
+#define H5open (h5.H5open)
+#define H5free_memory (h5.H5free_memory)
+#define H5Fopen (h5.H5Fopen)
+#define H5Fcreate (h5.H5Fcreate)
+#define H5Fclose (h5.H5Fclose)
+#define H5Lexists (h5.H5Lexists)
+#define H5Pcreate (h5.H5Pcreate)
+#define H5Pclose (h5.H5Pclose)
+#define H5Pset_fapl_core (h5.H5Pset_fapl_core)
+#define H5Pset_file_image (h5.H5Pset_file_image)
+#define H5Pset_obj_track_times (h5.H5Pset_obj_track_times)
+#define H5Pset_create_intermediate_group (h5.H5Pset_create_intermediate_group)
+#define H5Pset_chunk (h5.H5Pset_chunk)
+#define H5Pset_deflate (h5.H5Pset_deflate)
+#define H5Pget_layout (h5.H5Pget_layout)
+#define H5Pget_chunk (h5.H5Pget_chunk)
+#define H5Pget_nfilters (h5.H5Pget_nfilters)
+#define H5Pget_filter2 (h5.H5Pget_filter2)
+#define H5Dopen2 (h5.H5Dopen2)
+#define H5Dclose (h5.H5Dclose)
+#define H5Dcreate2 (h5.H5Dcreate2)
+#define H5Dread (h5.H5Dread)
+#define H5Dwrite (h5.H5Dwrite)
+#define H5Dget_space (h5.H5Dget_space)
+#define H5Dget_type (h5.H5Dget_type)
+#define H5Dget_create_plist (h5.H5Dget_create_plist)
+#define H5Dvlen_reclaim (h5.H5Dvlen_reclaim)
+#define H5Dget_num_chunks (h5.H5Dget_num_chunks)
+#define H5Dget_chunk_info (h5.H5Dget_chunk_info)
+#define H5Dread_chunk (h5.H5Dread_chunk)
+#define H5Sclose (h5.H5Sclose)
+#define H5Screate (h5.H5Screate)
+#define H5Screate_simple (h5.H5Screate_simple)
+#define H5Sget_simple_extent_ndims (h5.H5Sget_simple_extent_ndims)
+#define H5Sget_simple_extent_dims (h5.H5Sget_simple_extent_dims)
+#define H5Sget_simple_extent_npoints (h5.H5Sget_simple_extent_npoints)
+#define H5Tclose (h5.H5Tclose)
+#define H5Tcopy (h5.H5Tcopy)
+#define H5Tequal (h5.H5Tequal)
+#define H5Tget_class (h5.H5Tget_class)
+#define H5Tget_size (h5.H5Tget_size)
+#define H5Tget_order (h5.H5Tget_order)
+#define H5Tget_cset (h5.H5Tget_cset)
+#define H5Tis_variable_str (h5.H5Tis_variable_str)
+#define H5Tset_size (h5.H5Tset_size)
+#define H5Tset_cset (h5.H5Tset_cset)
+#define H5Aclose (h5.H5Aclose)
+#define H5Acreate_by_name (h5.H5Acreate_by_name)
+#define H5Aexists_by_name (h5.H5Aexists_by_name)
+#define H5Aopen_by_name (h5.H5Aopen_by_name)
+#define H5Aget_space (h5.H5Aget_space)
+#define H5Aget_type (h5.H5Aget_type)
+#define H5Aread (h5.H5Aread)
+#define H5Awrite (h5.H5Awrite)
+#define H5Gcreate2 (h5.H5Gcreate2)
+#define H5Gclose (h5.H5Gclose)
+#define H5T_NATIVE_DOUBLE_g (*h5.H5T_NATIVE_DOUBLE_g)
+#define H5T_NATIVE_INT32_g (*h5.H5T_NATIVE_INT32_g)
+#define H5T_NATIVE_INT64_g (*h5.H5T_NATIVE_INT64_g)
+#define H5T_C_S1_g (*h5.H5T_C_S1_g)
+#define H5T_IEEE_F64LE_g (*h5.H5T_IEEE_F64LE_g)
+#define H5T_STD_I32LE_g (*h5.H5T_STD_I32LE_g)
+#define H5T_STD_I64LE_g (*h5.H5T_STD_I64LE_g)
+#define H5P_CLS_FILE_ACCESS_ID_g (*h5.H5P_CLS_FILE_ACCESS_ID_g)
+#define H5P_CLS_FILE_CREATE_ID_g (*h5.H5P_CLS_FILE_CREATE_ID_g)
+#define H5P_CLS_DATASET_CREATE_ID_g (*h5.H5P_CLS_DATASET_CREATE_ID_g)
+#define H5P_CLS_GROUP_CREATE_ID_g (*h5.H5P_CLS_GROUP_CREATE_ID_g)
+#define H5P_CLS_LINK_CREATE_ID_g (*h5.H5P_CLS_LINK_CREATE_ID_g)
+#define libdeflate_alloc_decompressor (h5.libdeflate_alloc_decompressor)
+#define libdeflate_free_decompressor (h5.libdeflate_free_decompressor)
+#define libdeflate_zlib_decompress (h5.libdeflate_zlib_decompress)
+
+mb_hid mb_h5_native_double(void) { return H5T_NATIVE_DOUBLE; }
+mb_hid mb_h5_native_int32(void) { return H5T_NATIVE_INT32; }
+mb_hid mb_h5_native_int64(void) { return H5T_NATIVE_INT64; }
+
+/// Opens a file read-only; negative on failure.
+mb_hid mb_h5_open(const char *path) {
+    return H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
+}
+
+/// Opens an HDF5 file image held in memory (read-only, not copied back).
+mb_hid mb_h5_open_image(void *buffer, size_t size) {
+    hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
+    if (fapl < 0) return -1;
+    if (H5Pset_fapl_core(fapl, 1 << 20, 0) < 0 || H5Pset_file_image(fapl, buffer, size) < 0) { H5Pclose(fapl); return -1; }
+    hid_t file = H5Fopen("moodbiome-image.h5", H5F_ACC_RDONLY, fapl);
+    H5Pclose(fapl);
+    return file;
+}
+
+/// Creates (truncates) a file for writing.
+mb_hid mb_h5_create(const char *path) {
+    // No modification times anywhere, so the same table writes the same bytes.
+    hid_t fcpl = H5Pcreate(H5P_FILE_CREATE);
+    H5Pset_obj_track_times(fcpl, 0);
+    hid_t file = H5Fcreate(path, H5F_ACC_TRUNC, fcpl, H5P_DEFAULT);
+    H5Pclose(fcpl);
+    return file;
+}
+
+int mb_h5_close(mb_hid file) { return H5Fclose(file) < 0 ? -1 : 0; }
+
+/// Whether a link (group or dataset) exists at `path`.
+int mb_h5_exists(mb_hid file, const char *path) {
+    // Check each component, as H5Lexists requires.
+    char buffer[512];
+    size_t n = strlen(path);
+    if (n >= sizeof buffer) return 0;
+    memcpy(buffer, path, n + 1);
+    for (size_t i = 1; i <= n; i++) {
+        if (buffer[i] == '/' || buffer[i] == 0) {
+            char saved = buffer[i];
+            buffer[i] = 0;
+            if (H5Lexists(file, buffer, H5P_DEFAULT) <= 0) return 0;
+            buffer[i] = saved;
+        }
+    }
+    return 1;
+}
+
+/// The dimensions of a dataset: the rank (0–2), or negative.
+int mb_h5_dims(mb_hid file, const char *path, int64_t *dims) {
+    hid_t d = H5Dopen2(file, path, H5P_DEFAULT);
+    if (d < 0) return -1;
+    hid_t space = H5Dget_space(d);
+    int rank = H5Sget_simple_extent_ndims(space);
+    hsize_t h[2] = {0, 0};
+    if (rank >= 0 && rank <= 2) H5Sget_simple_extent_dims(space, h, NULL);
+    dims[0] = (int64_t)h[0];
+    dims[1] = (int64_t)h[1];
+    H5Sclose(space);
+    H5Dclose(d);
+    return rank > 2 ? -1 : rank;
+}
+
+/// Reads a whole numeric dataset, converted to the memory type.
+int mb_h5_read(mb_hid file, const char *path, mb_hid memtype, void *out) {
+    hid_t d = H5Dopen2(file, path, H5P_DEFAULT);
+    if (d < 0) return -1;
+    herr_t status = H5Dread(d, memtype, H5S_ALL, H5S_ALL, H5P_DEFAULT, out);
+    H5Dclose(d);
+    return status < 0 ? -1 : 0;
+}
+
+/// Reads a string dataset (variable or fixed length, any rank) as `count`
+/// newly allocated, NUL-terminated strings; free them with mb_h5_free_strings.
+int mb_h5_read_strings(mb_hid file, const char *path, char **out, size_t count) {
+    hid_t d = H5Dopen2(file, path, H5P_DEFAULT);
+    if (d < 0) return -1;
+    hid_t type = H5Dget_type(d);
+    int result = -1;
+    if (H5Tget_class(type) == H5T_STRING) {
+        if (H5Tis_variable_str(type) > 0) {
+            hid_t mem = H5Tcopy(H5T_C_S1);
+            H5Tset_size(mem, H5T_VARIABLE);
+            H5Tset_cset(mem, H5Tget_cset(type));
+            char **raw = calloc(count ? count : 1, sizeof(char *));
+            if (raw && H5Dread(d, mem, H5S_ALL, H5S_ALL, H5P_DEFAULT, raw) >= 0) {
+                for (size_t i = 0; i < count; i++) out[i] = strdup(raw[i] ? raw[i] : "");
+                hid_t space = H5Dget_space(d);
+                H5Dvlen_reclaim(mem, space, H5P_DEFAULT, raw);
+                H5Sclose(space);
+                result = 0;
+            }
+            free(raw);
+            H5Tclose(mem);
+        } else {
+            size_t size = H5Tget_size(type);
+            hid_t mem = H5Tcopy(H5T_C_S1);
+            H5Tset_size(mem, size);
+            char *raw = malloc(size * (count ? count : 1));
+            if (raw && H5Dread(d, mem, H5S_ALL, H5S_ALL, H5P_DEFAULT, raw) >= 0) {
+                for (size_t i = 0; i < count; i++) out[i] = strndup(raw + i * size, size);
+                result = 0;
+            }
+            free(raw);
+            H5Tclose(mem);
+        }
+    }
+    H5Tclose(type);
+    H5Dclose(d);
+    return result;
+}
+
+void mb_h5_free_strings(char **strings, size_t count) {
+    for (size_t i = 0; i < count; i++) free(strings[i]);
+}
+
+/// A string attribute of the object at `path` (variable or fixed length),
+/// newly allocated; NULL when absent.
+char *mb_h5_attribute_string(mb_hid file, const char *path, const char *name) {
+    if (H5Aexists_by_name(file, path, name, H5P_DEFAULT) <= 0) return NULL;
+    hid_t a = H5Aopen_by_name(file, path, name, H5P_DEFAULT, H5P_DEFAULT);
+    if (a < 0) return NULL;
+    hid_t type = H5Aget_type(a);
+    char *result = NULL;
+    if (H5Tget_class(type) == H5T_STRING) {
+        if (H5Tis_variable_str(type) > 0) {
+            hid_t mem = H5Tcopy(H5T_C_S1);
+            H5Tset_size(mem, H5T_VARIABLE);
+            char *value = NULL;
+            if (H5Aread(a, mem, &value) >= 0 && value) { result = strdup(value); H5free_memory(value); }
+            H5Tclose(mem);
+        } else {
+            size_t size = H5Tget_size(type);
+            char *value = calloc(size + 1, 1);
+            hid_t mem = H5Tcopy(H5T_C_S1);
+            H5Tset_size(mem, size);
+            if (value && H5Aread(a, mem, value) >= 0) result = value; else free(value);
+            H5Tclose(mem);
+        }
+    }
+    H5Tclose(type);
+    H5Aclose(a);
+    return result;
+}
+
+/// An integer attribute (scalar or array) read as up to `max` int64 values;
+/// the number read, or negative.
+int mb_h5_attribute_int64s(mb_hid file, const char *path, const char *name, int64_t *out, int max) {
+    if (H5Aexists_by_name(file, path, name, H5P_DEFAULT) <= 0) return -1;
+    hid_t a = H5Aopen_by_name(file, path, name, H5P_DEFAULT, H5P_DEFAULT);
+    if (a < 0) return -1;
+    hid_t space = H5Aget_space(a);
+    hssize_t n = H5Sget_simple_extent_npoints(space);
+    int result = -1;
+    if (n >= 0 && n <= max && H5Aread(a, H5T_NATIVE_INT64, out) >= 0) result = (int)n;
+    H5Sclose(space);
+    H5Aclose(a);
+    return result;
+}
+
+/// Creates a group (and its parents).
+mb_hid mb_h5_group(mb_hid file, const char *path) {
+    hid_t lcpl = H5Pcreate(H5P_LINK_CREATE);
+    H5Pset_create_intermediate_group(lcpl, 1);
+    hid_t gcpl = H5Pcreate(H5P_GROUP_CREATE);
+    H5Pset_obj_track_times(gcpl, 0);
+    hid_t g = H5Gcreate2(file, path, lcpl, gcpl, H5P_DEFAULT);
+    H5Pclose(gcpl);
+    H5Pclose(lcpl);
+    return g;
+}
+
+int mb_h5_close_group(mb_hid group) { return H5Gclose(group) < 0 ? -1 : 0; }
+
+/// Sets a variable-length UTF-8 string attribute on the object at `path`.
+int mb_h5_set_attribute_string(mb_hid file, const char *path, const char *name, const char *value) {
+    hid_t type = H5Tcopy(H5T_C_S1);
+    H5Tset_size(type, H5T_VARIABLE);
+    H5Tset_cset(type, H5T_CSET_UTF8);
+    hid_t space = H5Screate(H5S_SCALAR);
+    hid_t a = H5Acreate_by_name(file, path, name, type, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+    int result = -1;
+    if (a >= 0) { result = H5Awrite(a, type, &value) < 0 ? -1 : 0; H5Aclose(a); }
+    H5Sclose(space);
+    H5Tclose(type);
+    return result;
+}
+
+/// Sets an int64 attribute: a scalar when `count` is 0, else an array.
+int mb_h5_set_attribute_int64s(mb_hid file, const char *path, const char *name, const int64_t *values, int count) {
+    hsize_t n = (hsize_t)count;
+    hid_t space = count == 0 ? H5Screate(H5S_SCALAR) : H5Screate_simple(1, &n, NULL);
+    hid_t a = H5Acreate_by_name(file, path, name, H5T_STD_I64LE, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+    int result = -1;
+    if (a >= 0) { result = H5Awrite(a, H5T_NATIVE_INT64, values) < 0 ? -1 : 0; H5Aclose(a); }
+    H5Sclose(space);
+    return result;
+}
+
+/// The dataset creation properties of BIOM 2.1 as biom-format writes them:
+/// chunked, deflate level 4 (an empty dataset is left contiguous).
+static hid_t mb_h5_chunked(int rank, const hsize_t *dims) {
+    hid_t dcpl = H5Pcreate(H5P_DATASET_CREATE);
+    H5Pset_obj_track_times(dcpl, 0);
+    hsize_t total = 1;
+    for (int i = 0; i < rank; i++) total *= dims[i];
+    if (total > 0) {
+        hsize_t chunk[2] = {dims[0] < 65536 ? dims[0] : 65536, rank > 1 ? 1 : 0};
+        if (chunk[0] == 0) chunk[0] = 1;
+        H5Pset_chunk(dcpl, rank, chunk);
+        H5Pset_deflate(dcpl, 4);
+    }
+    return dcpl;
+}
+
+/// Writes a 1-D numeric dataset (`filetype` on disk, `memtype` in memory).
+static int mb_h5_write_numbers(mb_hid file, const char *path, hid_t filetype, hid_t memtype, const void *data, int64_t count) {
+    hsize_t n = (hsize_t)count;
+    hid_t space = H5Screate_simple(1, &n, NULL);
+    hid_t dcpl = mb_h5_chunked(1, &n);
+    hid_t d = H5Dcreate2(file, path, filetype, space, H5P_DEFAULT, dcpl, H5P_DEFAULT);
+    int result = -1;
+    if (d >= 0) { result = (count == 0 || H5Dwrite(d, memtype, H5S_ALL, H5S_ALL, H5P_DEFAULT, data) >= 0) ? 0 : -1; H5Dclose(d); }
+    H5Pclose(dcpl);
+    H5Sclose(space);
+    return result;
+}
+
+int mb_h5_write_doubles(mb_hid file, const char *path, const double *data, int64_t count) {
+    return mb_h5_write_numbers(file, path, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, data, count);
+}
+
+int mb_h5_write_int32s(mb_hid file, const char *path, const int32_t *data, int64_t count) {
+    return mb_h5_write_numbers(file, path, H5T_STD_I32LE, H5T_NATIVE_INT32, data, count);
+}
+
+/// Writes a variable-length UTF-8 string dataset of `rows` × `columns`
+/// (`columns` 0 for a 1-D dataset), strings in row-major order.
+int mb_h5_write_strings(mb_hid file, const char *path, const char *const *strings, int64_t rows, int64_t columns) {
+    hid_t type = H5Tcopy(H5T_C_S1);
+    H5Tset_size(type, H5T_VARIABLE);
+    H5Tset_cset(type, H5T_CSET_UTF8);
+    hsize_t dims[2] = {(hsize_t)rows, (hsize_t)columns};
+    int rank = columns > 0 ? 2 : 1;
+    hid_t space = H5Screate_simple(rank, dims, NULL);
+    hid_t dcpl = mb_h5_chunked(rank, dims);
+    hid_t d = H5Dcreate2(file, path, type, space, H5P_DEFAULT, dcpl, H5P_DEFAULT);
+    int result = -1;
+    if (d >= 0) { result = (rows == 0 || H5Dwrite(d, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, strings) >= 0) ? 0 : -1; H5Dclose(d); }
+    H5Pclose(dcpl);
+    H5Sclose(space);
+    H5Tclose(type);
+    return result;
+}
+
+/// The raw-chunk layout of a 1-D dataset, for reading chunks in parallel:
+/// 1 when every chunk is deflated and the stored type is exactly `memtype`
+/// (H5Tequal: class, size, byte order and sign), so that the inflated bytes
+/// are the values; fills the chunk length and chunk count. An int64 dataset
+/// read as double, or a big-endian one, is left to H5Dread's conversion.
+int mb_h5_deflate_chunks(mb_hid file, const char *path, mb_hid memtype, int64_t *chunkLength, int64_t *chunks) {
+    hid_t d = H5Dopen2(file, path, H5P_DEFAULT);
+    if (d < 0) return -1;
+    int ok = 0;
+    hid_t dcpl = H5Dget_create_plist(d);
+    hid_t type = H5Dget_type(d);
+    hsize_t chunk[1] = {0};
+    if (H5Pget_layout(dcpl) == H5D_CHUNKED && H5Pget_chunk(dcpl, 1, chunk) == 1 && H5Pget_nfilters(dcpl) == 1
+        && H5Tequal(type, memtype) > 0) {
+    unsigned flags = 0, config = 0;
+        size_t cdNelmts = 4;
+        unsigned cdValues[4];
+        char name[32];
+        if (H5Pget_filter2(dcpl, 0, &flags, &cdNelmts, cdValues, sizeof name, name, &config) == H5Z_FILTER_DEFLATE) {
+            hsize_t n = 0;
+            hid_t space = H5Dget_space(d);
+            if (H5Dget_num_chunks(d, space, &n) >= 0) { *chunkLength = (int64_t)chunk[0]; *chunks = (int64_t)n; ok = 1; }
+            H5Sclose(space);
+        }
+    }
+    H5Tclose(type);
+    H5Pclose(dcpl);
+    H5Dclose(d);
+    return ok;
+}
+
+/// Reads the raw (compressed) bytes of chunk `index` of a 1-D dataset:
+/// its element offset and byte size, then the bytes into `buffer`.
+int mb_h5_read_raw_chunk(mb_hid dataset, int64_t index, int64_t *offset, uint8_t **buffer, size_t *size) {
+    hid_t space = H5Dget_space(dataset);
+    hsize_t start[1] = {0};
+    unsigned mask = 0;
+    haddr_t address = 0;
+    hsize_t bytes = 0;
+    herr_t status = H5Dget_chunk_info(dataset, space, (hsize_t)index, start, &mask, &address, &bytes);
+    H5Sclose(space);
+    if (status < 0 || mask != 0) return -1;
+    uint8_t *data = malloc(bytes ? bytes : 1);
+    if (!data) return -1;
+    uint32_t filters = 0;
+    if (H5Dread_chunk(dataset, H5P_DEFAULT, start, &filters, data) < 0) { free(data); return -1; }
+    *offset = (int64_t)start[0];
+    *buffer = data;
+    *size = (size_t)bytes;
+    return 0;
+}
+
+mb_hid mb_h5_open_dataset(mb_hid file, const char *path) { return H5Dopen2(file, path, H5P_DEFAULT); }
+int mb_h5_close_dataset(mb_hid dataset) { return H5Dclose(dataset) < 0 ? -1 : 0; }
+
+/// A decompressor for one thread (libdeflate's are not shared).
+struct libdeflate_decompressor *mb_inflater(void) { return libdeflate_alloc_decompressor(); }
+void mb_free_inflater(struct libdeflate_decompressor *d) { libdeflate_free_decompressor(d); }
+
+/// Inflates one zlib-wrapped chunk (HDF5's deflate filter) into exactly
+/// `destinationLength` bytes; 0 on success.
+int mb_inflate(struct libdeflate_decompressor *d, const uint8_t *source, size_t sourceLength,
+                             uint8_t *destination, size_t destinationLength) {
+    size_t actual = 0;
+    enum libdeflate_result r = libdeflate_zlib_decompress(d, source, sourceLength, destination, destinationLength, &actual);
+    return r == LIBDEFLATE_SUCCESS && actual == destinationLength ? 0 : -1;
+}
+

@@ -1,0 +1,86 @@
+// HDF5 (Debian libhdf5-103-1, the serial build), for reading and writing
+// BIOM 2.1 tables, with libdeflate (a faster inflate than zlib's for whole
+// buffers) for reading deflated chunks on several threads.
+//
+// Both are loaded at first use: `mb_h5_load()` opens them, and only then
+// may the functions below be called. The functions wrap the few HDF5
+// idioms BIOM needs (variable-length strings, attributes, chunked deflated
+// datasets, raw chunk reads) so that Swift only moves buffers; HDF5's own
+// header stays in hdf5.c, where its types check every call. An HDF5
+// identifier (hid_t, 64-bit since HDF5 1.10) is an `mb_hid` here.
+#ifndef MOODBIOME_CHDF5_H
+#define MOODBIOME_CHDF5_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef int64_t mb_hid;
+struct libdeflate_decompressor;
+
+/// Loads HDF5 and libdeflate (once per process): 0, or -1 with the reason
+/// in `mb_h5_error()`.
+int mb_h5_load(void);
+const char *_Nonnull mb_h5_error(void);
+/// "HDF5 1.10.8", after loading.
+const char *_Nonnull mb_h5_version(void);
+
+mb_hid mb_h5_native_double(void);
+mb_hid mb_h5_native_int32(void);
+mb_hid mb_h5_native_int64(void);
+
+/// Opens a file read-only; negative on failure.
+mb_hid mb_h5_open(const char *_Nonnull path);
+/// Opens an HDF5 file image held in memory (read-only, not copied back).
+mb_hid mb_h5_open_image(void *_Nonnull buffer, size_t size);
+/// Creates (truncates) a file for writing, without modification times.
+mb_hid mb_h5_create(const char *_Nonnull path);
+int mb_h5_close(mb_hid file);
+
+/// Whether a link (group or dataset) exists at `path`.
+int mb_h5_exists(mb_hid file, const char *_Nonnull path);
+/// The dimensions of a dataset: the rank (0–2), or negative.
+int mb_h5_dims(mb_hid file, const char *_Nonnull path, int64_t *_Nonnull dims);
+/// Reads a whole numeric dataset, converted to the memory type.
+int mb_h5_read(mb_hid file, const char *_Nonnull path, mb_hid memtype, void *_Nonnull out);
+/// Reads a string dataset (variable or fixed length, any rank) as `count`
+/// newly allocated strings; free them with mb_h5_free_strings.
+int mb_h5_read_strings(mb_hid file, const char *_Nonnull path, char *_Nullable *_Nonnull out, size_t count);
+void mb_h5_free_strings(char *_Nullable *_Nonnull strings, size_t count);
+/// A string attribute of the object at `path`, newly allocated; NULL when absent.
+char *_Nullable mb_h5_attribute_string(mb_hid file, const char *_Nonnull path, const char *_Nonnull name);
+/// An integer attribute (scalar or array) as up to `max` int64 values: how many, or negative.
+int mb_h5_attribute_int64s(mb_hid file, const char *_Nonnull path, const char *_Nonnull name, int64_t *_Nonnull out, int max);
+
+/// Creates a group (and its parents).
+mb_hid mb_h5_group(mb_hid file, const char *_Nonnull path);
+int mb_h5_close_group(mb_hid group);
+int mb_h5_set_attribute_string(mb_hid file, const char *_Nonnull path, const char *_Nonnull name, const char *_Nonnull value);
+/// Sets an int64 attribute: a scalar when `count` is 0, else an array.
+int mb_h5_set_attribute_int64s(mb_hid file, const char *_Nonnull path, const char *_Nonnull name, const int64_t *_Nonnull values, int count);
+int mb_h5_write_doubles(mb_hid file, const char *_Nonnull path, const double *_Nullable data, int64_t count);
+int mb_h5_write_int32s(mb_hid file, const char *_Nonnull path, const int32_t *_Nullable data, int64_t count);
+/// A variable-length UTF-8 string dataset of `rows` × `columns` (`columns`
+/// 0 for a 1-D dataset), strings in row-major order.
+int mb_h5_write_strings(mb_hid file, const char *_Nonnull path, const char *_Nullable const *_Nullable strings, int64_t rows, int64_t columns);
+
+/// The raw-chunk layout of a 1-D dataset, for reading chunks in parallel:
+/// 1 when every chunk is deflated and the stored type is exactly `memtype`
+/// (so the inflated bytes are the values, with no conversion to make);
+/// fills the chunk length and count. 0 for any other layout or type, which
+/// HDF5 then reads and converts itself.
+int mb_h5_deflate_chunks(mb_hid file, const char *_Nonnull path, mb_hid memtype, int64_t *_Nonnull chunkLength, int64_t *_Nonnull chunks);
+/// Reads the raw (compressed) bytes of chunk `index` of a 1-D dataset: its
+/// element offset and byte size, then the bytes into a malloc'd `buffer`.
+int mb_h5_read_raw_chunk(mb_hid dataset, int64_t index, int64_t *_Nonnull offset, uint8_t *_Nullable *_Nonnull buffer, size_t *_Nonnull size);
+mb_hid mb_h5_open_dataset(mb_hid file, const char *_Nonnull path);
+int mb_h5_close_dataset(mb_hid dataset);
+
+/// A decompressor for one thread (libdeflate's are not shared).
+struct libdeflate_decompressor *_Nullable mb_inflater(void);
+void mb_free_inflater(struct libdeflate_decompressor *_Nonnull d);
+/// Inflates one zlib-wrapped chunk (HDF5's deflate filter) into exactly
+/// `destinationLength` bytes; 0 on success.
+int mb_inflate(struct libdeflate_decompressor *_Nonnull d, const uint8_t *_Nonnull source, size_t sourceLength,
+               uint8_t *_Nonnull destination, size_t destinationLength);
+
+#endif

@@ -1,0 +1,46 @@
+#include "CLAPACK.h"
+#include "CDynamicLibrary.h"
+#include <pthread.h>
+#include <stddef.h>
+
+static struct mb_lapack_functions table;
+static const struct mb_lapack_functions *loaded;
+static char error[1024];
+static const char *(*get_config)(void);
+static void (*set_threads)(int);
+static pthread_once_t once = PTHREAD_ONCE_INIT;
+
+static void load(void) {
+    // OpenBLAS first and global: LAPACKE's LAPACK calls resolve against it.
+    static const char *const blas[] = {"libopenblas.so.0", "libopenblas.so", NULL};
+    static const char *const lapacke[] = {"liblapacke.so.3", "liblapacke.so", NULL};
+    void *b = mb_library_open(blas, 1, error, sizeof error);
+    if (!b) return;
+    void *l = mb_library_open(lapacke, 1, error, sizeof error);
+    if (!l) return;
+#define MB_BIND(name) \
+    if (!(table.name = (__typeof__(table.name))mb_library_symbol(b, #name, "OpenBLAS", error, sizeof error)) && \
+        !(table.name = (__typeof__(table.name))mb_library_symbol(l, #name, "LAPACKE", error, sizeof error))) return;
+    MB_LAPACK_FUNCTIONS(MB_BIND)
+#undef MB_BIND
+    get_config = (const char *(*)(void))mb_library_symbol(b, "openblas_get_config", "OpenBLAS", error, sizeof error);
+    set_threads = (void (*)(int))mb_library_symbol(b, "openblas_set_num_threads", "OpenBLAS", error, sizeof error);
+    error[0] = 0;
+    loaded = &table;
+}
+
+const struct mb_lapack_functions *mb_lapack(void) {
+    pthread_once(&once, load);
+    return loaded;
+}
+
+const char *mb_lapack_error(void) { return error; }
+
+const char *mb_lapack_description(void) {
+    if (!loaded) return NULL;
+    return get_config ? get_config() : "CBLAS (not OpenBLAS)";
+}
+
+void mb_lapack_set_threads(int threads) {
+    if (loaded && set_threads) set_threads(threads);
+}
