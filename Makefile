@@ -1,22 +1,26 @@
 # Moodbiome — the two commands a newcomer needs:
-#   make demo   install what is missing, build, run the main job on Datasets/
-#   make test   the whole test suite (.ci/run calls exactly this)
-# and, not part of the tests:
-#   make bench  Moodbiome side by side with the peer tools (README, "Speed")
-#   make fuzz   every reader under libFuzzer + AddressSanitizer, 5 minutes each
-#   make asan   the Swift test suite under AddressSanitizer (also run by make test)
+#   make demo       install what is missing, build, run the main job on Datasets/
+#   make test       every unit, reference and smoke test (about 5 minutes on 2 cores)
+# and, one target away:
+#   make campaigns  the fuzz campaign (20,000 inputs per reader) and the suite
+#                   under AddressSanitizer; CI (.ci/run) runs `make test campaigns`
+#   make fuzz       every reader under libFuzzer + AddressSanitizer, 5 minutes each
+#   make asan       the Swift test suite under AddressSanitizer
+#   make bench      Moodbiome side by side with the peer tools (README, "Speed")
 
 SWIFT ?= swift
 RESULTS ?= results
 BIN = .build/release/moodbiome
 
-.PHONY: setup build demo test asan bench fuzz clean
+.PHONY: setup build demo test campaigns fuzz-ci asan bench fuzz clean
 
 setup:
 	@scripts/setup.sh
 
+# The release binary carries the Swift runtime (--static-swift-stdlib): it
+# starts faster and runs on a machine without Swift.
 build: setup
-	$(SWIFT) build -c release --product moodbiome
+	$(SWIFT) build -c release --static-swift-stdlib --product moodbiome
 
 demo: build
 	bash Notebooks-scripts/01-alpha-diversity.sh $(RESULTS)
@@ -29,14 +33,19 @@ demo: build
 	bash Notebooks-scripts/08-repeated-measures.sh $(RESULTS)
 	bash Notebooks-scripts/09-diversity-by-exposure.sh $(RESULTS)
 
+FUZZ_TARGETS = counts metadata formula manifest newick distance taxonomy biomjson
+
 test:
 	@scripts/setup.sh --test
-	$(SWIFT) test
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --skip-build
 	MOODBIOME=.build/debug/moodbiome bash scripts/smoke-notebooks.sh
-	$(SWIFT) build --product moodbiome-fuzz
-	for t in counts metadata formula manifest newick distance taxonomy biomjson; do .build/debug/moodbiome-fuzz $$t Tests/Fuzz/corpus/$$t || exit 1; done
+	for t in $(FUZZ_TARGETS); do .build/debug/moodbiome-fuzz $$t Tests/Fuzz/corpus/$$t || exit 1; done
+
+campaigns: fuzz-ci asan
+
+fuzz-ci:
 	scripts/fuzz.sh runs=20000
-	$(MAKE) asan
 
 asan:
 	ASAN_OPTIONS=detect_leaks=1 LSAN_OPTIONS=suppressions=$(CURDIR)/scripts/lsan-suppressions.txt \
