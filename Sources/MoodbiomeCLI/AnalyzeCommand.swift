@@ -75,7 +75,7 @@ struct AnalyzeCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Also test community composition with these beta metrics (comma-separated; see `moodbiome beta`): PERMANOVA of the outcome and covariates, PERMDISP across the groups, a PCoA figure each.", valueName: "metrics"))
     var beta: String?
 
-    @Option(help: "Permutations of the PERMANOVA and PERMDISP tests (with --beta).")
+    @Option(help: "Permutations of the PERMANOVA and PERMDISP tests (with --beta). (default: 999)", transform: plainInteger)
     var permutations = 999
 
     @OptionGroup var betaSettings: BetaSettingsOptions

@@ -20,7 +20,7 @@ struct OrdinateCommand: ParsableCommand {
     @Argument(help: "The distance matrix (square TSV/CSV).")
     var matrix: String
 
-    @Option(help: "Number of axes (default: all; use e.g. 10 for a large matrix — only those are computed).")
+    @Option(help: "Number of axes (default: all; use e.g. 10 for a large matrix — only those are computed).", transform: plainInteger)
     var dimensions: Int?
 
     @Option(name: .customLong("eigenvalues-output"), help: ArgumentHelp("Write axis, eigenvalue, proportion_explained here.", valueName: "file"))
@@ -29,7 +29,7 @@ struct OrdinateCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Draw PC1 × PC2 to this file: SVG, or PDF or PNG by its extension (.pdf, .png).", valueName: "file.svg"))
     var figure: String?
 
-    @Option(help: ArgumentHelp("Resolution of a PNG --figure, in dots per inch (72–1200; default 300).", valueName: "dpi"))
+    @Option(help: ArgumentHelp("Resolution of a PNG --figure, in dots per inch (72–1200; default 300).", valueName: "dpi"), transform: plainInteger)
     var dpi: Int?
 
     @Option(help: ArgumentHelp("Metadata for --color-by (CSV/TSV).", valueName: "file"))

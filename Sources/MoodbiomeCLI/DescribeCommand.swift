@@ -36,7 +36,7 @@ struct DescribeCommand: ParsableCommand {
             var job = DescribeRun(dataPath: data)
             job.groupBy = by
             job.variables = variables.map(commaList)
-            job.skewed = Set(median.map(commaList) ?? [])
+            job.skewed = median.map(commaList) ?? []
             job.idColumn = idColumn
             job.format = output.format
             job.outputPath = output.output

@@ -24,7 +24,7 @@ struct DiversityCommand: ParsableCommand {
 
     @OptionGroup var diversity: DiversityOptions
 
-    @Option(help: "Print numbers with this many significant digits, 1–17 (default: full round-trip precision).")
+    @Option(help: "Print numbers with this many significant digits, 1–17 (default: full round-trip precision).", transform: plainInteger)
     var digits: Int?
 
     @OptionGroup var output: OutputOptions

@@ -22,22 +22,22 @@ struct RarefactionCurveCommand: ParsableCommand {
     @Option(help: "Comma-separated metrics.")
     var metrics = "observed_features,shannon"
 
-    @Option(help: ArgumentHelp("The depth chosen for the analysis, marked on the plots.", valueName: "reads"))
+    @Option(help: ArgumentHelp("The depth chosen for the analysis, marked on the plots.", valueName: "reads"), transform: plainInteger)
     var depth: Int?
 
     @Option(help: ArgumentHelp("Comma-separated depths to evaluate (instead of --steps/--max-depth).", valueName: "list"))
     var depths: String?
 
-    @Option(help: "Number of depths, spaced quadratically (denser at low depth, where the curves bend) up to --max-depth.")
+    @Option(help: "Number of depths, spaced quadratically (denser at low depth, where the curves bend) up to --max-depth. (default: 12)", transform: plainInteger)
     var steps = 12
 
-    @Option(name: .customLong("max-depth"), help: "Largest depth (default: the deepest sample).")
+    @Option(name: .customLong("max-depth"), help: "Largest depth (default: the deepest sample).", transform: plainInteger)
     var maxDepth: Int?
 
-    @Option(help: "Average over this many rarefied draws per point.")
+    @Option(help: "Average over this many rarefied draws per point. (default: 1)", transform: plainInteger)
     var iterations = 1
 
-    @Option(help: "Seed of the rarefaction draws.")
+    @Option(help: "Seed of the rarefaction draws. (default: 1)", transform: plainSeed)
     var seed: UInt64 = 1
 
     @OptionGroup var table: TableInputOptions
@@ -52,12 +52,14 @@ struct RarefactionCurveCommand: ParsableCommand {
 
     func parsedDepths() throws -> [Int]? {
         try depths.map { text in
-            try text.split(separator: ",").map {
-                guard let d = Int($0.trimmingWhitespace()), d > 0 else {
+            let depths = try text.split(separator: ",", omittingEmptySubsequences: false).map {
+                guard let d = try? plainInteger($0.trimmingWhitespace()), d > 0 else {
                     throw ValidationError("--depths takes positive whole numbers (got '\($0)')")
                 }
                 return d
             }
+            try validating { try ParameterError.checkDistinct(depths, .depths) }
+            return depths
         }
     }
 

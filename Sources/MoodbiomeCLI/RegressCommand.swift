@@ -43,7 +43,7 @@ struct RegressCommand: ParsableCommand {
     @Option(name: .customLong("id-column"), help: "The column holding the row IDs (default: the first column; none: no ID column, rows are numbered 1, 2, …).")
     var idColumn: String?
 
-    @Option(help: "Print numbers with this many significant digits, 1–17 (default: full round-trip precision).")
+    @Option(help: "Print numbers with this many significant digits, 1–17 (default: full round-trip precision).", transform: plainInteger)
     var digits: Int?
 
     @Option(name: .customLong("fit-output"), help: ArgumentHelp("Write the one-row fit table (n, R², F, AIC…) here.", valueName: "file"))

@@ -1,5 +1,7 @@
 import ArgumentParser
 import FoundationEssentials
+import MoodbiomeIO
+import MoodbiomeCore
 import MoodbiomeCore
 import MoodbiomeReport
 import MoodbiomeStudy
@@ -38,7 +40,7 @@ struct ScoreCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Prorated totals: round (nearest integer, default) or exact.", valueName: "mode"))
     var prorate = ProrateMode.round
 
-    @Option(name: .customLong("max-missing"), help: "Override the instrument's most-missing-items rule.")
+    @Option(name: .customLong("max-missing"), help: "Override the instrument's most-missing-items rule.", transform: plainInteger)
     var maxMissing: Int?
 
     @Option(help: ArgumentHelp("Reverse-score these items (1-based, comma-separated), replacing the instrument's list; e.g. HADS entered as option positions.", valueName: "items"))
@@ -57,14 +59,15 @@ struct ScoreCommand: ParsableCommand {
 
     func reversedItems() throws -> Set<Int>? {
         guard let reverse else { return nil }
-        var set = Set<Int>()
-        for part in reverse.split(separator: ",") {
-            guard let k = Int(part.trimmingWhitespace()), k >= 1 else {
+        var items = [Int]()
+        for part in reverse.split(separator: ",", omittingEmptySubsequences: false) {
+            guard let k = try? plainInteger(part.trimmingWhitespace()), k >= 1 else {
                 throw ValidationError("--reverse takes item numbers like 1,3,5 (got '\(reverse)')")
             }
-            set.insert(k)
+            items.append(k)
         }
-        return set
+        try validating { try ParameterError.checkDistinct(items, .reverse) }
+        return Set(items)
     }
 
     func run() throws {

@@ -73,7 +73,7 @@ enum ProrateMode: String, ExpressibleByArgument, CaseIterable {
 /// How the command line spells parameters: `--conf-level`.
 let commandLineSpelling = ParameterSpelling.derived(prefix: "--", separator: "-", overrides: [
     "exponentiate": "--exp", "outputDirectory": "--out-dir", "output": "-o/--output", "outcome": "--outcome",
-    "maximumLikelihood": "--ml",
+    "maximumLikelihood": "--ml", "overwrite": "--force", "guardFormulas": "--safe-csv",
 ])
 
 /// An error already put into words, printed by ArgumentParser as `Error: …`.
@@ -220,42 +220,42 @@ struct DiversityOptions: ParsableArguments {
     @Option(help: "Comma-separated metrics, or 'all'. See `moodbiome metrics`.")
     var metrics = "observed_features,shannon,simpson"
 
-    @Option(help: ArgumentHelp("Log base for shannon and renyi: e, 2 or 10. QIIME 2 reports base 2; scikit-bio and vegan default to e.", valueName: "base"))
-    var base = LogBase.e
+    @Option(help: ArgumentHelp("Log base for shannon and renyi: e (default), 2 or 10. QIIME 2 reports base 2; scikit-bio and vegan default to e.", valueName: "base"))
+    var base: LogBase?
 
     @OptionGroup var table: TableInputOptions
 
     @OptionGroup var tree: TreeOptions
 
-    @Option(help: ArgumentHelp("Rarefy every sample to this many reads first (subsampling without replacement); shallower samples are dropped and listed.", valueName: "depth"))
+    @Option(help: ArgumentHelp("Rarefy every sample to this many reads first (subsampling without replacement); shallower samples are dropped and listed.", valueName: "depth"), transform: plainInteger)
     var rarefy: Int?
 
-    @Option(help: "Average the metrics over this many rarefied draws.")
+    @Option(help: "Average the metrics over this many rarefied draws. (default: 1)", transform: plainInteger)
     var iterations = 1
 
-    @Option(help: "Seed for rarefaction; the same seed gives byte-identical output on any machine. Without it a seed is drawn and printed.")
+    @Option(help: "Seed for rarefaction; the same seed gives byte-identical output on any machine. Without it a seed is drawn and printed.", transform: plainSeed)
     var seed: UInt64?
 
     @Flag(name: .customLong("drop-empty"), help: "Drop samples with no reads instead of writing them as NA.")
     var dropEmpty = false
 
     @Option(help: ArgumentHelp("Chao1 form: bias-corrected (S + F1(F1−1)/(2(F2+1)), default) or classic (S + F1²/(2F2)).", valueName: "form"))
-    var chao1 = Chao1Form.biasCorrected
+    var chao1: Chao1Form?
 
-    @Option(name: .customLong("ace-threshold"), help: "ACE: taxa with at most this many reads are rare.")
-    var aceThreshold = 10
+    @Option(name: .customLong("ace-threshold"), help: "ACE: taxa with at most this many reads are rare. (default: 10)", transform: plainInteger)
+    var aceThreshold: Int?
 
-    @Option(name: .customLong("gini-method"), help: ArgumentHelp("Gini index Lorenz-curve integration: rectangles (scikit-bio default) or trapezoids.", valueName: "method"))
-    var giniMethod = LorenzIntegration.rectangles
+    @Option(name: .customLong("gini-method"), help: ArgumentHelp("Gini index Lorenz-curve integration: rectangles (default, as scikit-bio) or trapezoids.", valueName: "method"))
+    var giniMethod: LorenzIntegration?
 
     /// Applies the options to a diversity job.
     func configure(_ job: inout DiversityRun) {
         job.metrics = metrics
-        job.options.base = base
         table.configure(&job.readOptions)
-        job.options.chao1BiasCorrected = chao1 == .biasCorrected
-        job.options.giniMethod = giniMethod
-        job.options.aceRareThreshold = aceThreshold
+        if let base { job.options.base = base; job.explicitSettings.insert(.base) }
+        if let chao1 { job.options.chao1BiasCorrected = chao1 == .biasCorrected; job.explicitSettings.insert(.chao1) }
+        if let giniMethod { job.options.giniMethod = giniMethod; job.explicitSettings.insert(.giniMethod) }
+        if let aceThreshold { job.options.aceRareThreshold = aceThreshold; job.explicitSettings.insert(.aceThreshold) }
         job.rarefactionDepth = rarefy
         job.iterations = iterations
         if let seed { job.seed = seed }
@@ -329,10 +329,10 @@ extension OutputOptions {
 
 /// A permutation test's options: `--permutations`, `--seed`, `--strata`.
 struct PermutationOptions: ParsableArguments {
-    @Option(help: "Number of random permutations for the p-value (0: none).")
+    @Option(help: "Number of random permutations for the p-value (0: none). (default: 999)", transform: plainInteger)
     var permutations = 999
 
-    @Option(help: "Seed of the permutations; the same seed gives byte-identical output on any machine. Without it a seed is drawn and printed.")
+    @Option(help: "Seed of the permutations; the same seed gives byte-identical output on any machine. Without it a seed is drawn and printed.", transform: plainSeed)
     var seed: UInt64?
 
     @Option(help: ArgumentHelp("Permute only within the blocks of this metadata column (e.g. participant or family), as vegan's strata.", valueName: "column"))
@@ -375,18 +375,20 @@ struct FigureOptions: ParsableArguments {
     @Option(name: .customLong("figure-formats"), help: ArgumentHelp("Also write every figure as pdf and/or png, comma-separated (SVG is always written). PDF and PNG are set in Liberation Sans (Debian: fonts-liberation2).", valueName: "formats"))
     var figureFormats: String?
 
-    @Option(help: ArgumentHelp("Resolution of PNG figures, in dots per inch (72–1200; default 300).", valueName: "dpi"))
+    @Option(help: ArgumentHelp("Resolution of PNG figures, in dots per inch (72–1200; default 300).", valueName: "dpi"), transform: plainInteger)
     var dpi: Int?
 
     /// The requested formats; an unknown one is an error naming the choices.
     var formats: [FigureFormat] {
         get throws {
-            try commaList(figureFormats ?? "").map { name in
+            let formats = try commaList(figureFormats ?? "").map { name in
                 guard let format = FigureFormat(argument: name) else {
                     throw ParameterError(.figureFormats, .unknownChoice(value: name, choices: FigureFormat.allCases.map(\.rawValue)))
                 }
                 return format
             }
+            try ParameterError.checkDistinct(formats.map(\.rawValue), .figureFormats)
+            return formats
         }
     }
 
@@ -405,4 +407,27 @@ struct FigureOptions: ParsableArguments {
             try s.checkResolution()
         }
     }
+}
+
+// MARK: Integers, written plainly
+
+/// An integer option's value: digits, with a leading minus for a negative
+/// number (`42`, `-3`). `+2`, `2e0`, `0x10`, `-0`, `4.0` and spaces are
+/// refused rather than read some way the user may not mean.
+func plainInteger(_ text: String) throws -> Int {
+    let digits = text.hasPrefix("-") ? text.dropFirst() : Substring(text)
+    guard !digits.isEmpty, digits.allSatisfy({ $0.isASCII && $0.isNumber }), text != "-0",
+          digits.count == 1 || digits.first != "0", let value = Int(text) else {
+        throw ValidationError("'\(text)' is not a whole number written plainly (digits only, e.g. 42)")
+    }
+    return value
+}
+
+/// A seed: a plain non-negative integer up to 2⁶⁴ − 1.
+func plainSeed(_ text: String) throws -> UInt64 {
+    guard !text.isEmpty, text.allSatisfy({ $0.isASCII && $0.isNumber }), text.count == 1 || text.first != "0",
+          let value = UInt64(text) else {
+        throw ValidationError("'\(text)' is not a seed: a whole number from 0 to 18446744073709551615, digits only")
+    }
+    return value
 }

@@ -19,16 +19,16 @@ struct SimulateCommand: ParsableCommand {
         """
     )
 
-    @Option(help: "Number of participants (one stool sample each), 10 to 1,000,000.")
+    @Option(help: "Number of participants (one stool sample each), 10 to 1,000,000. (default: 300)", transform: plainInteger)
     var participants = 300
 
-    @Option(help: "Visits (stool sample and PHQ-9) per participant, 1 to 100; more than 1 makes a longitudinal cohort.")
+    @Option(help: "Visits (stool sample and PHQ-9) per participant, 1 to 100; more than 1 makes a longitudinal cohort. (default: 1)", transform: plainInteger)
     var visits = 1
 
-    @Option(help: "Number of genera (at least 21: the model names 20).")
+    @Option(help: "Number of genera (at least 21: the model names 20). (default: 200)", transform: plainInteger)
     var taxa = 200
 
-    @Option(help: "Seed of Moodbiome's random generator (xoshiro256**).")
+    @Option(help: "Seed of Moodbiome's random generator (xoshiro256**). (default: 7)", transform: plainSeed)
     var seed: UInt64 = 7
 
     @Option(name: .customLong("diversity-effect"), help: "True effect of Shannon entropy on PHQ-9, in points per nat.")

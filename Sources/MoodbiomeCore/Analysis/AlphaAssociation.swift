@@ -192,10 +192,7 @@ public struct AlphaAssociation: Sendable {
             throw ParameterError(.maximumLikelihood, .onlyFor(.mixedModels))
         }
         if profileIntervals && random.isEmpty { throw ParameterError(.profileCI, .onlyFor(.mixedModels)) }
-        var seen = Set<String>()
-        for c in covariates where !seen.insert(c).inserted {
-            throw ParameterError(.covariates, .malformed(value: covariates.joined(separator: ","), expected: "a list naming each column once ('\(c)' is listed twice)"))
-        }
+        try ParameterError.checkDistinct(covariates, .covariates)
         if covariates.contains(outcome) {
             throw ParameterError(.covariates, .malformed(value: covariates.joined(separator: ","), expected: "a list without the outcome '\(outcome)'"))
         }

@@ -147,6 +147,8 @@ extension Parameter {
     public static let groupBy = Parameter("groupBy")
     public static let adjust = Parameter("adjust")
     public static let base = Parameter("base")
+    public static let chao1 = Parameter("chao1")
+    public static let giniMethod = Parameter("giniMethod")
     public static let delimiter = Parameter("delimiter")
     public static let tree = Parameter("tree")
     public static let midpointRoot = Parameter("midpointRoot")

@@ -12,6 +12,24 @@ public struct AlphaOptions: Sendable, Equatable {
     public var giniMethod: LorenzIntegration = .rectangles
 
     public init() {}
+
+    /// One of the options above, which only some metrics read.
+    public enum Setting: String, Sendable, CaseIterable {
+        case base, chao1, aceThreshold, giniMethod
+
+        /// Whether `metric` reads this option.
+        public func isRead(by metric: AlphaMetricDefinition) -> Bool {
+            switch self {
+            case .base: metric.usesLogBase
+            case .chao1: metric.name == "chao1"
+            case .aceThreshold: metric.name == "ace"
+            case .giniMethod: metric.name == "gini_index"
+            }
+        }
+
+        /// The metrics that read it, by name.
+        public var metrics: [String] { AlphaMetricDefinition.registry.filter(isRead).map(\.name) }
+    }
 }
 
 /// What the driver hands a metric: one sample's non-zero abundances, in

@@ -25,6 +25,22 @@ public struct Rarefaction: Sendable, Equatable {
     /// Seed of the generator.
     public var seed: UInt64
 
+    /// The deepest rarefaction: 2⁵³ reads, beyond which counts are not
+    /// exact in the doubles tables hold.
+    public static let maximumDepth = 1 << 53
+    /// The most draws averaged: beyond this the mean no longer moves.
+    public static let maximumIterations = 10_000
+
+    /// Refuses a depth or number of draws outside the limits above, before any work.
+    public static func check(depths: [Int], iterations: Int, depthParameter: Parameter) throws {
+        for depth in depths {
+            if depth < 1 { throw ParameterError(depthParameter, .outOfRange(value: String(depth), allowed: .atLeast("1"))) }
+            if depth > maximumDepth { throw ParameterError(depthParameter, .exceedsLimit(value: String(depth), limit: "2^53 = \(maximumDepth) reads")) }
+        }
+        if iterations < 1 { throw ParameterError(.iterations, .outOfRange(value: String(iterations), allowed: .atLeast("1"))) }
+        if iterations > maximumIterations { throw ParameterError(.iterations, .exceedsLimit(value: String(iterations), limit: String(maximumIterations))) }
+    }
+
     public init(depth: Int, iterations: Int = 1, seed: UInt64) {
         self.depth = depth
         self.iterations = iterations

@@ -45,6 +45,8 @@ public struct ParameterError: Error, Equatable, Sendable {
         case exceedsLimit(value: String, limit: String)
         /// Neither this parameter nor the alternative was given; one is needed.
         case missingAlternative(Parameter)
+        /// A list names the same item twice.
+        case listedTwice(String)
     }
 
     /// The values a parameter may take, bounds as written.
@@ -71,6 +73,10 @@ public struct ParameterError: Error, Equatable, Sendable {
         case linearMixedModels
         /// PNG figures (a resolution).
         case pngFigures
+        /// One of these metrics (an option only they read).
+        case metrics([String])
+        /// CSV or TSV output (guarding text cells against spreadsheet formulas).
+        case delimitedOutput
     }
 
     public let parameter: Parameter
@@ -79,5 +85,11 @@ public struct ParameterError: Error, Equatable, Sendable {
     public init(_ parameter: Parameter, _ problem: Problem) {
         self.parameter = parameter
         self.problem = problem
+    }
+
+    /// Refuses a list that names an item twice.
+    public static func checkDistinct<S: Sequence>(_ items: S, _ parameter: Parameter) throws where S.Element: Hashable & CustomStringConvertible {
+        var seen = Set<S.Element>()
+        for item in items where !seen.insert(item).inserted { throw ParameterError(parameter, .listedTwice(item.description)) }
     }
 }

@@ -1,5 +1,6 @@
 import FoundationEssentials
 import MoodbiomeCore
+import MoodbiomeIO
 
 /// How figures name columns and their values: `--display-name
 /// COLUMN=TEXT` (`phq9_total=Depression (PHQ-9)`), `--levels
@@ -32,6 +33,25 @@ public struct DisplayNames: Sendable {
         guard !entries.isEmpty, entries.allSatisfy({ !$0.0.isEmpty }) else { return false }
         levels[column] = entries.map { (value: $0.0, label: $0.1) }
         return true
+    }
+
+    /// Checks the names against the study's table: every column named is
+    /// one of its columns, each level listed once and found in its column.
+    /// (A name for a column that is not there would change nothing: an error.)
+    public func validate(against data: DataTable) throws {
+        for column in labels.keys.sorted() where data[column] == nil {
+            throw ParameterError(.displayName, .malformed(value: column, expected: "a column of the study's table"))
+        }
+        for (column, entries) in levels.sorted(by: { $0.key < $1.key }) {
+            guard let cells = data[column]?.levels else {
+                throw ParameterError(.levels, .malformed(value: column, expected: "a column of the study's table"))
+            }
+            try ParameterError.checkDistinct(entries.map(\.value), .levels)
+            for entry in entries where !cells.contains(entry.value) {
+                throw ParameterError(.levels, .malformed(value: "\(column)=\(entry.value)",
+                                                         expected: "a level of \(column) (its levels: \(cells.sorted().joined(separator: ", ")))"))
+            }
+        }
     }
 
     /// The parameters as provenance records them: `labels` and `levels`
@@ -79,4 +99,9 @@ public struct DisplayNames: Sendable {
 
 private extension String {
     var trimmed: String { trimmingWhitespace() }
+}
+
+extension Parameter {
+    public static let displayName = Parameter("displayName")
+    public static let levels = Parameter("levels")
 }

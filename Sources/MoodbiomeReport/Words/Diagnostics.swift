@@ -134,12 +134,19 @@ public enum Words {
                         "Add a random-effects term, or drop \(s(e.parameter))")
             case .pngFigures:
                 return ("sets the resolution of PNG figures only", "Ask for PNG figures (\(s(.figureFormats)) png, or a .png figure file), or drop \(s(e.parameter))")
+            case .metrics(let names):
+                return ("applies only to " + (names.count == 1 ? "the metric \(names[0]), which is not requested" : "the metrics \(names.joined(separator: ", ")), none of which is requested"),
+                        "Add \(names.count == 1 ? "it" : "one") to \(s(.metrics)), or drop \(s(e.parameter))")
+            case .delimitedOutput:
+                return ("guards the text cells of CSV and TSV output, and this output is not CSV or TSV", "Drop \(s(e.parameter)), or write CSV or TSV")
             case .linearMixedModels:
                 return ("logistic mixed models (GLMMs) are not implemented: random-effects terms need a linear model of a numeric outcome",
                         "Drop the random-effects terms and add \(s(.cluster)) COLUMN for cluster-robust standard errors")
             }
         case .missingAlternative(let other):
             return ("or \(s(other)) is needed: say what to compare with", "Give \(s(e.parameter)) (a metadata column) or \(s(other)) (a second matrix)")
+        case .listedTwice(let item):
+            return ("'\(item)' is listed twice", "Name each once")
         case .exceedsLimit(let value, let limit):
             return ("\(value) is above the documented limit of \(limit)", "Moodbiome refuses sizes it cannot handle in memory and time; use a smaller value")
         }

@@ -46,6 +46,7 @@ public struct BetaRun: Sendable {
     /// The metric, checked, and the parameters that need no data.
     public func validate() throws -> BetaMetricDefinition {
         try options.validate()
+        if overwrite && outputPath == nil { throw ParameterError(.overwrite, .requires(.output)) }
         guard let definition = BetaMetricDefinition.named(metric) else { throw BetaDiversityError.unknownMetric(metric) }
         if definition.needsTree && tree == nil { throw BetaDiversityError.needsTree(definition.name) }
         return definition

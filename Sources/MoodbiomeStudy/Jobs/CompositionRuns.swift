@@ -113,7 +113,13 @@ public struct OrdinationRun: Sendable {
         if ellipses && colorBy == nil { throw ParameterError(.ellipses, .requires(.colorBy)) }
         try checkDistinctOutputs([output.path, eigenvaluesPath, figurePath].compactMap { $0 })
         if figureDPI != nil && (figurePath == nil || figureFormat != .png) { throw ParameterError(.dpi, .onlyFor(.pngFigures)) }
-        if let figurePath { try figureSettings.check(for: figurePath) }
+        if let figurePath {
+            let ext = URL(fileURLWithPath: figurePath).pathExtension.lowercased()
+            guard FigureFormat(rawValue: ext) != nil else {
+                throw ParameterError(.figure, .unknownChoice(value: ext.isEmpty ? figurePath : "." + ext, choices: FigureFormat.allCases.map { "." + $0.rawValue }))
+            }
+            try figureSettings.check(for: figurePath)
+        }
     }
 
     var figureSettings: FigureExportSettings {
@@ -129,9 +135,12 @@ public struct OrdinationRun: Sendable {
 
     public func run(report: (String) -> Void) throws -> String? {
         try validate()
-        try output.check(inputs: inputs)
+        try output.check(inputs: inputs, otherOutputs: [eigenvaluesPath, figurePath])
         for path in [eigenvaluesPath, figurePath].compactMap({ $0 }) { try checkOutputPath(path, overwrite: output.overwrite, inputs: inputs) }
         let matrix = try DistanceMatrix.read(matrixPath)
+        if let dimensions, dimensions > Swift.max(matrix.count - 1, 1) {
+            throw ParameterError(.dimensions, .outOfRange(value: String(dimensions), allowed: .between("1", String(Swift.max(matrix.count - 1, 1)))))
+        }
         let pcoa = try PrincipalCoordinates(matrix, dimensions: dimensions)
         if let note = Words.ordinationNote(pcoa) { report(note) }
         var figure: String? = nil
@@ -236,7 +245,7 @@ public struct DispersionRun: Sendable {
 
     public func run(report: (String) -> Void) throws -> String? {
         try validate()
-        try output.check(inputs: input.inputs)
+        try output.check(inputs: input.inputs, otherOutputs: [distancesPath])
         if let distancesPath { try checkOutputPath(distancesPath, overwrite: output.overwrite, inputs: input.inputs) }
         let (matrix, metadata) = try input.load(report: report)
         let result = try Self.test(matrix: matrix, metadata: metadata, group: group, centre: centre, permutation: permutation, report: report)

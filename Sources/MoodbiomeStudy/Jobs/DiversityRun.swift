@@ -12,6 +12,8 @@ public struct DiversityRun: Sendable {
     /// Comma-separated metric names, as requested.
     public var metrics = "observed_features,shannon,simpson"
     public var options = AlphaOptions()
+    /// The options the request set explicitly: each must be read by a requested metric.
+    public var explicitSettings: Set<AlphaOptions.Setting> = []
     /// Rarefaction depth, or `nil` for none.
     public var rarefactionDepth: Int? = nil
     public var iterations = 1
@@ -53,21 +55,26 @@ public struct DiversityRun: Sendable {
     ///
     /// - Throws: `ParameterError` naming the parameter.
     public func validate() throws {
+        try TableDestination.validate(format: format, path: outputPath, overwrite: overwrite, guardFormulas: guardFormulas)
         if let digits, !(1...17).contains(digits) {
             throw ParameterError(.digits, .outOfRange(value: String(digits), allowed: .between("1", "17")))
         }
-        guard iterations >= 1 else {
-            throw ParameterError(.iterations, .outOfRange(value: String(iterations), allowed: .atLeast("1")))
-        }
+        try Rarefaction.check(depths: rarefactionDepth.map { [$0] } ?? [], iterations: iterations, depthParameter: .rarefy)
         if rarefactionDepth == nil && iterations != 1 { throw ParameterError(.iterations, .onlyFor(.rarefaction)) }
         if rarefactionDepth == nil && seed != nil && !seedHasOtherUse { throw ParameterError(.seed, .onlyFor(.rarefaction)) }
-        if let depth = rarefactionDepth, depth < 1 {
-            throw ParameterError(.rarefy, .outOfRange(value: String(depth), allowed: .atLeast("1")))
-        }
         guard options.aceRareThreshold >= 1 else {
             throw ParameterError(.aceThreshold, .outOfRange(value: String(options.aceRareThreshold), allowed: .atLeast("1")))
         }
-        _ = try RequestedMetric.parseList(metrics)
+        let requested = try RequestedMetric.parseList(metrics)
+        try Self.checkSettings(explicitSettings, readBy: requested)
+    }
+
+    /// Each explicitly set metric option must be read by a requested metric.
+    static func checkSettings(_ settings: Set<AlphaOptions.Setting>, readBy requested: [RequestedMetric]) throws {
+        for setting in AlphaOptions.Setting.allCases where settings.contains(setting) {
+            guard !requested.contains(where: { setting.isRead(by: $0.metric.definition) }) else { continue }
+            throw ParameterError(Parameter(setting.rawValue), .onlyFor(.metrics(setting.metrics)))
+        }
     }
 
     /// Runs the job.

@@ -108,6 +108,7 @@ public struct ExposureStudy: Sendable {
         try resolveOrientation(&diversity.readOptions, path: diversity.tablePath, metadataIDs: metadata.ids, spelling: spelling, report: report)
         let alpha = try diversity.compute(report: report)
         let analysis = try association.run(alpha: alpha, metadata: metadata, covariates: covariates, countsSource: diversity.tablePath)
+        try names.validate(against: analysis.merged)
         var documents = ExposureDocuments(result: analysis, countsPath: diversity.tablePath, alphaOptions: diversity.options,
                                           rarefaction: diversity.rarefaction, tableFiles: tableFiles)
         documents.names = names

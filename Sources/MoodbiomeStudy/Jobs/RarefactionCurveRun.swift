@@ -55,12 +55,11 @@ public struct RarefactionCurveRun: Sendable {
     /// Computes and writes; returns the files written.
     @discardableResult
     public func run(report: (String) -> Void) throws -> [String] {
-        guard iterations >= 1 else { throw ParameterError(.iterations, .outOfRange(value: String(iterations), allowed: .atLeast("1"))) }
+        try Rarefaction.check(depths: depths ?? [], iterations: iterations, depthParameter: .depths)
+        try Rarefaction.check(depths: maxDepth.map { [$0] } ?? [], iterations: 1, depthParameter: .maxDepth)
+        try Rarefaction.check(depths: chosenDepth.map { [$0] } ?? [], iterations: 1, depthParameter: .depth)
         guard steps >= 1 else { throw ParameterError(.steps, .outOfRange(value: String(steps), allowed: .atLeast("1"))) }
         guard steps <= 1_000 else { throw ParameterError(.steps, .exceedsLimit(value: String(steps), limit: "1000")) }
-        if let bad = depths?.first(where: { $0 < 1 }) {
-            throw ParameterError(.depths, .outOfRange(value: String(bad), allowed: .atLeast("1")))
-        }
         let requested = try RequestedMetric.parseList(metrics)
         try figureExport.check(for: outputDirectory)
         try checkFingerprintable([tablePath] + readOptions.extraInputs)
@@ -121,4 +120,9 @@ public struct RarefactionCurveRun: Sendable {
         try directory.write(written + [OutputFile(OutputDirectory.provenanceFile, text: try provenance.json(runAt: Date()))])
         return written.map(\.name) + [OutputDirectory.provenanceFile]
     }
+}
+
+extension Parameter {
+    /// The depth chosen for the analysis, marked on the curves (`--depth`).
+    public static let depth = Parameter("depth")
 }

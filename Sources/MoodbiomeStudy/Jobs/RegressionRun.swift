@@ -62,6 +62,8 @@ public struct RegressionRun: Sendable {
 
     /// Checks the parameters that need no data.
     public func validate() throws {
+        try TableDestination.validate(format: format, path: outputPath, overwrite: overwrite, guardFormulas: guardFormulas,
+                                      otherOutputs: [fitOutputPath, randomOutputPath])
         guard confidenceLevel > 0 && confidenceLevel < 1 else {
             throw ParameterError(.confLevel, .outOfRange(value: NumberStyle.roundTrip.format(confidenceLevel), allowed: .strictlyBetween("0", "1")))
         }

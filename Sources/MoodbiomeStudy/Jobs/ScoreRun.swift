@@ -36,6 +36,7 @@ public struct ScoreRun: Sendable {
     }
 
     public func run(report: (String) -> Void) throws -> String? {
+        try TableDestination.validate(format: format, path: outputPath, overwrite: overwrite, guardFormulas: guardFormulas)
         let tableFormat = try TableFormat.resolve(requested: format, outputPath: outputPath)
         if let outputPath { try checkOutputPath(outputPath, overwrite: overwrite, inputs: [dataPath]) }
         if items != nil && prefix != nil { throw ParameterError(.items, .conflicts(.prefix)) }
@@ -43,6 +44,13 @@ public struct ScoreRun: Sendable {
             throw ParameterError(.maxMissing, .outOfRange(value: String(maxMissing), allowed: .atLeast("0")))
         }
         var scoring = try ScaleScoring(scale: Self.scale(named: scale), items: items, prefix: prefix)
+        let itemCount = scoring.scale.itemCount
+        if let maxMissing = options.maxMissing, maxMissing >= itemCount {
+            throw ParameterError(.maxMissing, .outOfRange(value: String(maxMissing), allowed: .between("0", String(itemCount - 1))))
+        }
+        if let reversed = options.reversedItems, let outside = reversed.sorted().first(where: { !(1...itemCount).contains($0) }) {
+            throw ParameterError(.reverse, .outOfRange(value: String(outside), allowed: .between("1", String(itemCount))))
+        }
         scoring.options = options
         if let name { scoring.outputPrefix = name }
         let data = try DataTable.read(dataPath, idColumn: idColumn)

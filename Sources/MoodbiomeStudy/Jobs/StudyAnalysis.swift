@@ -136,6 +136,7 @@ public struct StudyAnalysis: Sendable {
         try resolveOrientation(&diversity.readOptions, path: diversity.tablePath, metadataIDs: metadata.ids, spelling: spelling, report: report)
         let (alpha, table, phylogeny) = try diversity.computeWithInputs(report: report)
         let analysis = try association.run(alpha: alpha, prepared: prepared, countsSource: diversity.tablePath)
+        try names.validate(against: analysis.merged)
         var findings = [CompositionFinding]()
         if composition.isRequested {
             if diversity.seed == nil && diversity.rarefactionDepth == nil {

@@ -266,6 +266,7 @@ public struct StudyManifest: Sendable {
         if let base = try string("diversity", "base") {
             guard let b = LogBase(base) else { throw fail("diversity", "base", "\"e\", \"2\" or \"10\"") }
             a.diversity.options.base = b
+            a.diversity.explicitSettings.insert(.base)
         }
         a.diversity.rarefactionDepth = try int("diversity", "rarefy")
         if let k = try int("diversity", "iterations") { a.diversity.iterations = k }
@@ -277,11 +278,16 @@ public struct StudyManifest: Sendable {
         if let chao1 = try string("diversity", "chao1") {
             guard chao1 == "bias-corrected" || chao1 == "classic" else { throw fail("diversity", "chao1", "\"bias-corrected\" or \"classic\"") }
             a.diversity.options.chao1BiasCorrected = chao1 == "bias-corrected"
+            a.diversity.explicitSettings.insert(.chao1)
         }
-        if let threshold = try int("diversity", "ace_threshold") { a.diversity.options.aceRareThreshold = threshold }
+        if let threshold = try int("diversity", "ace_threshold") {
+            a.diversity.options.aceRareThreshold = threshold
+            a.diversity.explicitSettings.insert(.aceThreshold)
+        }
         if let gini = try string("diversity", "gini_method") {
             guard let g = LorenzIntegration(rawValue: gini) else { throw fail("diversity", "gini_method", "\"rectangles\" or \"trapezoids\"") }
             a.diversity.options.giniMethod = g
+            a.diversity.explicitSettings.insert(.giniMethod)
         }
         a.association.covariates = try list("model", "covariates") ?? []
         if let family = try string("model", "family") {
@@ -343,6 +349,7 @@ public struct StudyManifest: Sendable {
                 }
                 return f
             }
+            do { try ParameterError.checkDistinct(formats.map(\.rawValue), .figureFormats) } catch let e as ParameterError { throw Self.locate(e, path: path, lines: lines) }
             a.figureExport = FigureExportSettings(formats: formats, dpi: a.figureExport.dpi)
         }
         if let dpi = try int("output", "dpi") {

@@ -186,6 +186,20 @@ func spawn(_ executable: String, _ arguments: [String], environment: [String: St
     var status: Int32 = 0
     while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
     let exited = status & 0x7f == 0
-    return (exited ? (status >> 8) & 0xff : 128 + (status & 0x7f),
-            try String(contentsOfFile: folder + "/out", encoding: .utf8), try String(contentsOfFile: folder + "/err", encoding: .utf8))
+    return (exited ? (status >> 8) & 0xff : 128 + (status & 0x7f), try readWhole(folder + "/out"), try readWhole(folder + "/err"))
+}
+
+/// A file's text, read to its end with the C library (for /proc files,
+/// which report no size, and empty files, whose read through
+/// FoundationEssentials leaks a buffer that LeakSanitizer reports).
+func readWhole(_ path: String) throws -> String {
+    guard let stream = fopen(path, "r") else { throw Failure("cannot read \(path)") }
+    defer { fclose(stream) }
+    var bytes = [UInt8](), buffer = [UInt8](repeating: 0, count: 65536)
+    while true {
+        let n = fread(&buffer, 1, buffer.count, stream)
+        if n <= 0 { break }
+        bytes += buffer[..<n]
+    }
+    return String(decoding: bytes, as: UTF8.self)
 }

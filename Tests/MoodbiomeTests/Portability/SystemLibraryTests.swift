@@ -18,7 +18,7 @@ struct SystemLibraryTests {
         let folder = (log as NSString).deletingLastPathComponent
         var libraries = Set<String>()
         for file in try FileManager.default.contentsOfDirectory(atPath: folder) where file.hasPrefix("ld.") {
-            let text = try String(contentsOfFile: folder + "/" + file, encoding: .utf8)
+            let text = try readWhole(folder + "/" + file)
             for line in text.split(separator: "\n") where line.contains("calling init:") {
                 libraries.insert(String(line.split(separator: "/").last ?? ""))
             }
@@ -58,16 +58,7 @@ struct SystemLibraryTests {
     static func file(of soname: String, symbol: String) throws -> String {
         guard let handle = dlopen(soname, RTLD_NOW | RTLD_LOCAL), dlsym(handle, symbol) != nil else { throw Failure("\(soname) is not installed") }
         let stem = String(soname.prefix { $0 != "." })
-        // /proc files report no size: read to the end by hand.
-        guard let stream = fopen("/proc/self/maps", "r") else { throw Failure("cannot read /proc/self/maps") }
-        defer { fclose(stream) }
-        var bytes = [UInt8](), buffer = [UInt8](repeating: 0, count: 65536)
-        while true {
-            let n = fread(&buffer, 1, buffer.count, stream)
-            if n <= 0 { break }
-            bytes += buffer[..<n]
-        }
-        let maps = String(decoding: bytes, as: UTF8.self)
+        let maps = try readWhole("/proc/self/maps")
         guard let line = maps.split(separator: "\n").first(where: { $0.split(separator: "/").last?.hasPrefix(stem) == true }),
               let slash = line.firstIndex(of: "/") else { throw Failure("no file for \(soname) in /proc/self/maps") }
         return URL(fileURLWithPath: String(line[slash...])).resolvingSymlinksInPath().path

@@ -216,6 +216,17 @@ public struct DesignMatrix: Sendable {
             }
         }
 
+        // A reference level for a column that is not a factor of the formula
+        // would change nothing: a mistake to report, not to ignore.
+        let factorColumns = Set(coded.compactMap { factor, c -> String? in
+            if case .categorical = c { return factor.plainColumn }
+            return nil
+        })
+        for column in references.keys.sorted() where !factorColumns.contains(column) {
+            throw ParameterError(.reference, .malformed(value: "\(column)=\(references[column] ?? "")",
+                                                        expected: "column=level for a categorical term of the model (\(factorColumns.isEmpty ? "it has none" : factorColumns.sorted().joined(separator: ", ")))"))
+        }
+
         // At least this many columns (treatment contrasts: levels − 1 per
         // factor), counted before any is built: a text column with a value
         // per row must not cost memory and time first.
