@@ -107,7 +107,9 @@ func temporaryFile(_ name: String, _ text: String) -> String {
 
 /// Parameters spelled as the command line spells them, for messages in tests.
 let commandLineSpelling = ParameterSpelling.derived(prefix: "--", separator: "-",
-                                                    overrides: ["exponentiate": "--exp", "outputDirectory": "--out-dir", "maximumLikelihood": "--ml"])
+                                                    overrides: ["exponentiate": "--exp", "outputDirectory": "--out-dir", "output": "-o/--output",
+                                                                "outcome": "--outcome", "maximumLikelihood": "--ml", "overwrite": "--force",
+                                                                "guardFormulas": "--safe-csv"])
 
 /// The message a user reads for `error` (parameters spelled as on the command line).
 func message(_ error: any Error) -> String { Words.message(for: error, spelling: commandLineSpelling) }
