@@ -28,7 +28,7 @@ mkdir -p "$OUT/composition"
 "$BIN" beta "$STUDY/counts.csv" --metric braycurtis -o "$OUT/composition/braycurtis.tsv" --force
 "$BIN" ordinate "$OUT/composition/braycurtis.tsv" --dimensions 10 -o "$OUT/composition/pcoa.csv" \
   --eigenvalues-output "$OUT/composition/eigenvalues.csv" --figure "$OUT/composition/pcoa-by-band.svg" \
-  --metadata "$STUDY/metadata.csv" --color-by phq9_band --ellipses --force
+  --metadata "$STUDY/metadata.csv" --color-by phq9_band --ellipses --metric braycurtis --force
 "$BIN" permanova "$OUT/composition/braycurtis.tsv" --metadata "$STUDY/metadata.csv" \
   --formula "~ phq9_total + age + sex + bmi + antidepressant" --by terms --permutations 999 --seed 1 \
   -o "$OUT/composition/permanova-sequential.csv" --force
@@ -46,7 +46,8 @@ for metric in unweighted_unifrac weighted_normalized_unifrac; do
   "$BIN" beta "$GP/feature-table.biom" --metric "$metric" --tree "$GP/tree.nwk" -o "$OUT/composition/gp-$metric.tsv" --force
 done
 "$BIN" ordinate "$OUT/composition/gp-unweighted_unifrac.tsv" -o "$OUT/composition/gp-pcoa.csv" \
-  --figure "$OUT/composition/gp-pcoa-by-type.svg" --metadata "$GP/metadata.tsv" --color-by SampleType --force
+  --figure "$OUT/composition/gp-pcoa-by-type.svg" --metadata "$GP/metadata.tsv" --color-by SampleType \
+  --metric unweighted_unifrac --force
 "$BIN" permanova "$OUT/composition/gp-unweighted_unifrac.tsv" --metadata "$GP/metadata.tsv" \
   --formula "~ SampleType" --permutations 999 --seed 1 -o "$OUT/composition/gp-permanova.csv" --force
 

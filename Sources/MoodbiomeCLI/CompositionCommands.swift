@@ -44,6 +44,9 @@ struct OrdinateCommand: ParsableCommand {
     @Flag(help: "Draw a 95% ellipse around each group of --color-by.")
     var ellipses = false
 
+    @Option(help: ArgumentHelp("The distance the matrix holds (e.g. braycurtis, unweighted_unifrac), named in the --figure's title (a matrix file does not record it).", valueName: "name"))
+    var metric: String?
+
     @OptionGroup var output: OutputOptions
 
     var job: OrdinationRun {
@@ -57,6 +60,7 @@ struct OrdinateCommand: ParsableCommand {
         job.idColumn = idColumn
         job.colorBy = colorBy
         job.ellipses = ellipses
+        job.metricName = metric
         return job
     }
 

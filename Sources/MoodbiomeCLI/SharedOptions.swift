@@ -203,7 +203,7 @@ struct TableInputOptions: ParsableArguments {
     var taxonomy: String?
 
     @Option(help: ArgumentHelp("With --level: name collapsed features by their lineage (default) or short (the last rank's name, the lineage where two clash).", valueName: "style"))
-    var names = CollapsedNames.lineage
+    var names: CollapsedNames?
 
     func configure(_ options: inout CountTableReadOptions) {
         options.orientation = samplesIn

@@ -67,6 +67,8 @@ public struct AlphaMetricDefinition: Sendable {
     /// The scikit-bio name (`observed_features`), or the family's stem
     /// (`hill`) for a metric that takes an order.
     public let name: String
+    /// The metric's proper name, for titles and prose ("Shannon diversity").
+    public let title: String
     /// Other names accepted on the command line.
     public let aliases: [String]
     /// Takes an order after an underscore (`hill_1`, `renyi_0.5`); without
@@ -91,10 +93,11 @@ public struct AlphaMetricDefinition: Sendable {
     public let needsTree: Bool
     let compute: @Sendable (AlphaSample) -> Double
 
-    public init(name: String, aliases: [String] = [], takesOrder: Bool = false, requiresCounts: Bool = false,
+    public init(name: String, title: String, aliases: [String] = [], takesOrder: Bool = false, requiresCounts: Bool = false,
                 usesLogBase: Bool = false, needsTree: Bool = false, summary: String, reference: String, axisQuantity: String? = nil,
                 axisUnit: Unit? = nil, undefinedWhen: String? = nil, compute: @escaping @Sendable (AlphaSample) -> Double) {
         self.name = name
+        self.title = title
         self.aliases = aliases
         self.takesOrder = takesOrder
         self.requiresCounts = requiresCounts
@@ -131,6 +134,8 @@ public struct AlphaMetric: Hashable, Sendable {
     public var requiresCounts: Bool { definition.requiresCounts }
     public var needsTree: Bool { definition.needsTree }
     public var summary: String { definition.summary }
+    /// The proper name, with the order of a parameterised metric ("Hill number of order 2").
+    public var title: String { order.map { "\(definition.title) of order \(Self.format(order: $0))" } ?? definition.title }
 
     public static func == (a: AlphaMetric, b: AlphaMetric) -> Bool { a.name == b.name }
     public func hash(into hasher: inout Hasher) { hasher.combine(name) }

@@ -69,13 +69,13 @@ public func giniIndex(_ present: ArraySlice<Double>, taxonCount: Int, method: Lo
 
 extension AlphaMetricDefinition {
     public static let bergerParkerD = AlphaMetricDefinition(
-        name: "berger_parker_d", summary: "Berger–Parker dominance max n / N", reference: "Berger & Parker 1970, Science 168:1345",
+        name: "berger_parker_d", title: "Berger–Parker dominance", summary: "Berger–Parker dominance max n / N", reference: "Berger & Parker 1970, Science 168:1345",
         compute: { MoodbiomeCore.bergerParkerD($0.present) })
     public static let strong = AlphaMetricDefinition(
-        name: "strong", summary: "Strong's dominance max(b_i / N − i / S)", reference: "Strong 2002, Community Ecology 3:237",
+        name: "strong", title: "Strong's dominance", summary: "Strong's dominance max(b_i / N − i / S)", reference: "Strong 2002, Community Ecology 3:237",
         compute: { MoodbiomeCore.strong($0.present) })
     public static let giniIndex = AlphaMetricDefinition(
-        name: "gini_index", summary: "Gini index of the Lorenz curve (zeros included)",
+        name: "gini_index", title: "Gini index", summary: "Gini index of the Lorenz curve (zeros included)",
         reference: "Gini 1912; Wittebolle et al. 2009, Nature 458:623",
         compute: { MoodbiomeCore.giniIndex($0.present, taxonCount: $0.taxonCount, method: $0.options.giniMethod) })
 }

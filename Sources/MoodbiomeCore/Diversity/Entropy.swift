@@ -98,16 +98,16 @@ public func brillouinD(_ counts: ArraySlice<Double>) -> Double {
 
 extension AlphaMetricDefinition {
     public static let shannon = AlphaMetricDefinition(
-        name: "shannon", usesLogBase: true, summary: "Shannon entropy −Σ p log p",
+        name: "shannon", title: "Shannon diversity", usesLogBase: true, summary: "Shannon entropy −Σ p log p",
         reference: "Shannon 1948, Bell Syst. Tech. J. 27:379", axisQuantity: "Shannon entropy", axisUnit: .logBase,
         compute: { MoodbiomeCore.shannon($0.present, base: $0.options.base) })
     public static let pielouE = AlphaMetricDefinition(
-        name: "pielou_e", summary: "Pielou's evenness H / ln S", reference: "Pielou 1966, J. Theor. Biol. 13:131",
+        name: "pielou_e", title: "Pielou's evenness", summary: "Pielou's evenness H / ln S", reference: "Pielou 1966, J. Theor. Biol. 13:131",
         axisUnit: .fixed("evenness, 0–1"), compute: { MoodbiomeCore.pielouE($0.present) })
     public static let heipE = AlphaMetricDefinition(
-        name: "heip_e", summary: "Heip's evenness (e^H − 1) / (S − 1)", reference: "Heip 1974, J. Mar. Biol. Assoc. UK 54:555",
+        name: "heip_e", title: "Heip's evenness", summary: "Heip's evenness (e^H − 1) / (S − 1)", reference: "Heip 1974, J. Mar. Biol. Assoc. UK 54:555",
         axisUnit: .fixed("evenness, 0–1"), compute: { MoodbiomeCore.heipE($0.present) })
     public static let brillouinD = AlphaMetricDefinition(
-        name: "brillouin_d", requiresCounts: true, summary: "Brillouin index (ln N! − Σ ln n!) / N",
+        name: "brillouin_d", title: "Brillouin diversity", requiresCounts: true, summary: "Brillouin index (ln N! − Σ ln n!) / N",
         reference: "Brillouin 1956, Science and Information Theory", compute: { MoodbiomeCore.brillouinD($0.present) })
 }

@@ -8,7 +8,7 @@ extension AlphaMetricDefinition {
     /// tree whose tips are the table's features.
     /// Faith D. P. (1992) *Biol. Conserv.* 61:1–10.
     public static let faithPD = AlphaMetricDefinition(
-        name: "faith_pd", needsTree: true,
+        name: "faith_pd", title: "Faith's phylogenetic diversity", needsTree: true,
         summary: "Faith's phylogenetic diversity: total branch length spanned (needs a tree)",
         reference: "Faith 1992, Biol. Conserv. 61:1", axisQuantity: "Faith's PD", axisUnit: .fixed("branch length")
     ) { sample in

@@ -41,6 +41,6 @@ public func fisherAlpha(_ counts: ArraySlice<Double>) -> Double {
 
 extension AlphaMetricDefinition {
     public static let fisherAlpha = AlphaMetricDefinition(
-        name: "fisher_alpha", requiresCounts: true, summary: "Fisher's log-series alpha",
+        name: "fisher_alpha", title: "Fisher's alpha", requiresCounts: true, summary: "Fisher's log-series alpha",
         reference: "Fisher, Corbet & Williams 1943, J. Anim. Ecol. 12:42", compute: { MoodbiomeCore.fisherAlpha($0.present) })
 }

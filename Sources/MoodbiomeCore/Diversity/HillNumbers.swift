@@ -60,13 +60,13 @@ public func tsallis(_ counts: ArraySlice<Double>, order q: Double = 2) -> Double
 
 extension AlphaMetricDefinition {
     public static let hill = AlphaMetricDefinition(
-        name: "hill", takesOrder: true, summary: "Hill number (Σ p^q)^(1/(1−q)); name hill_Q picks the order",
+        name: "hill", title: "Hill number", takesOrder: true, summary: "Hill number (Σ p^q)^(1/(1−q)); name hill_Q picks the order",
         reference: "Hill 1973, Ecology 54:427", compute: { MoodbiomeCore.hill($0.present, order: $0.order) })
     public static let renyi = AlphaMetricDefinition(
-        name: "renyi", takesOrder: true, usesLogBase: true, summary: "Rényi entropy ln(Σ p^q) / (1 − q); renyi_Q picks the order",
+        name: "renyi", title: "Rényi entropy", takesOrder: true, usesLogBase: true, summary: "Rényi entropy ln(Σ p^q) / (1 − q); renyi_Q picks the order",
         reference: "Rényi 1961, Proc. 4th Berkeley Symp. 1:547",
         compute: { MoodbiomeCore.renyi($0.present, order: $0.order, base: $0.options.base) })
     public static let tsallis = AlphaMetricDefinition(
-        name: "tsallis", takesOrder: true, summary: "Tsallis entropy (1 − Σ p^q) / (q − 1); tsallis_Q picks the order",
+        name: "tsallis", title: "Tsallis entropy", takesOrder: true, summary: "Tsallis entropy (1 − Σ p^q) / (q − 1); tsallis_Q picks the order",
         reference: "Tsallis 1988, J. Stat. Phys. 52:479", compute: { MoodbiomeCore.tsallis($0.present, order: $0.order) })
 }

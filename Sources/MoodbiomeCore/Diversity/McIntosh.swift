@@ -27,10 +27,10 @@ public func mcintoshE(_ counts: ArraySlice<Double>) -> Double {
 
 extension AlphaMetricDefinition {
     public static let mcintoshD = AlphaMetricDefinition(
-        name: "mcintosh_d", requiresCounts: true, summary: "McIntosh dominance (N − U) / (N − √N), U = √Σ n²",
+        name: "mcintosh_d", title: "McIntosh dominance", requiresCounts: true, summary: "McIntosh dominance (N − U) / (N − √N), U = √Σ n²",
         reference: "McIntosh 1967, Ecology 48:392", undefinedWhen: "the sample has a single read (N = 1)",
         compute: { MoodbiomeCore.mcintoshD($0.present) })
     public static let mcintoshE = AlphaMetricDefinition(
-        name: "mcintosh_e", requiresCounts: true, summary: "McIntosh evenness U / √((N − S + 1)² + S − 1)",
+        name: "mcintosh_e", title: "McIntosh evenness", requiresCounts: true, summary: "McIntosh evenness U / √((N − S + 1)² + S − 1)",
         reference: "Heip 1974, J. Mar. Biol. Assoc. UK 54:555", compute: { MoodbiomeCore.mcintoshE($0.present) })
 }

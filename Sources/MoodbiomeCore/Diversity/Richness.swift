@@ -37,14 +37,14 @@ public func menhinick(_ counts: ArraySlice<Double>) -> Double {
 
 extension AlphaMetricDefinition {
     public static let observedFeatures = AlphaMetricDefinition(
-        name: "observed_features", aliases: ["sobs", "observed_otus", "richness"],
+        name: "observed_features", title: "Observed features", aliases: ["sobs", "observed_otus", "richness"],
         summary: "richness S: number of taxa present", reference: "scikit-bio observed_features",
         axisQuantity: "observed features", axisUnit: .fixed("taxa"), compute: { MoodbiomeCore.observedFeatures($0.present) })
     public static let margalef = AlphaMetricDefinition(
-        name: "margalef", requiresCounts: true, summary: "Margalef richness (S − 1) / ln N",
+        name: "margalef", title: "Margalef's richness", requiresCounts: true, summary: "Margalef richness (S − 1) / ln N",
         reference: "Margalef 1958, General Systems 3:36", undefinedWhen: "the sample has a single read (N = 1)",
         compute: { MoodbiomeCore.margalef($0.present) })
     public static let menhinick = AlphaMetricDefinition(
-        name: "menhinick", requiresCounts: true, summary: "Menhinick richness S / √N",
+        name: "menhinick", title: "Menhinick's richness", requiresCounts: true, summary: "Menhinick richness S / √N",
         reference: "Menhinick 1964, Ecology 45:859", compute: { MoodbiomeCore.menhinick($0.present) })
 }

@@ -89,23 +89,23 @@ public func ace(_ counts: ArraySlice<Double>, rareThreshold: Int = 10) -> Double
 
 extension AlphaMetricDefinition {
     public static let singles = AlphaMetricDefinition(
-        name: "singles", requiresCounts: true, summary: "number of singletons F1", reference: "scikit-bio singles",
+        name: "singles", title: "Singletons", requiresCounts: true, summary: "number of singletons F1", reference: "scikit-bio singles",
         compute: { MoodbiomeCore.singles($0.present) })
     public static let doubles = AlphaMetricDefinition(
-        name: "doubles", requiresCounts: true, summary: "number of doubletons F2", reference: "scikit-bio doubles",
+        name: "doubles", title: "Doubletons", requiresCounts: true, summary: "number of doubletons F2", reference: "scikit-bio doubles",
         compute: { MoodbiomeCore.doubles($0.present) })
     public static let goodsCoverage = AlphaMetricDefinition(
-        name: "goods_coverage", requiresCounts: true, summary: "Good's coverage 1 − F1 / N",
+        name: "goods_coverage", title: "Good's coverage", requiresCounts: true, summary: "Good's coverage 1 − F1 / N",
         reference: "Good 1953, Biometrika 40:237", compute: { MoodbiomeCore.goodsCoverage($0.present) })
     public static let robbins = AlphaMetricDefinition(
-        name: "robbins", requiresCounts: true, summary: "Robbins' probability of unobserved outcomes F1 / N",
+        name: "robbins", title: "Robbins' estimator", requiresCounts: true, summary: "Robbins' probability of unobserved outcomes F1 / N",
         reference: "Robbins 1968, Ann. Math. Statist. 39:256", compute: { MoodbiomeCore.robbins($0.present) })
     public static let chao1 = AlphaMetricDefinition(
-        name: "chao1", requiresCounts: true, summary: "Chao1 richness estimator (bias-corrected by default)",
+        name: "chao1", title: "Chao1 richness", requiresCounts: true, summary: "Chao1 richness estimator (bias-corrected by default)",
         reference: "Chao 1984, Scand. J. Statist. 11:265; Chao 1987, Biometrics 43:783", axisUnit: .fixed("estimated taxa"),
         compute: { MoodbiomeCore.chao1($0.present, biasCorrected: $0.options.chao1BiasCorrected) })
     public static let ace = AlphaMetricDefinition(
-        name: "ace", requiresCounts: true, summary: "abundance-based coverage estimator (rare threshold 10 by default)",
+        name: "ace", title: "ACE richness", requiresCounts: true, summary: "abundance-based coverage estimator (rare threshold 10 by default)",
         reference: "Chao & Lee 1992, J. Amer. Statist. Assoc. 87:210", axisUnit: .fixed("estimated taxa"),
         undefinedWhen: "every rare taxon is a singleton, so coverage is 0 (use chao1 instead, as EstimateS suggests)",
         compute: { MoodbiomeCore.ace($0.present, rareThreshold: $0.options.aceRareThreshold) })

@@ -34,16 +34,16 @@ public func simpsonE(_ counts: ArraySlice<Double>) -> Double {
 
 extension AlphaMetricDefinition {
     public static let dominance = AlphaMetricDefinition(
-        name: "dominance", aliases: ["simpson_d"], summary: "Simpson's dominance Σ p²",
+        name: "dominance", title: "Simpson's dominance", aliases: ["simpson_d"], summary: "Simpson's dominance Σ p²",
         reference: "Simpson 1949, Nature 163:688", compute: { MoodbiomeCore.dominance($0.present) })
     public static let simpson = AlphaMetricDefinition(
-        name: "simpson", summary: "Gini–Simpson index 1 − Σ p²", reference: "Simpson 1949, Nature 163:688",
+        name: "simpson", title: "Simpson diversity", summary: "Gini–Simpson index 1 − Σ p²", reference: "Simpson 1949, Nature 163:688",
         axisQuantity: "Gini–Simpson index", axisUnit: .fixed("probability"), compute: { MoodbiomeCore.simpson($0.present) })
     public static let inverseSimpson = AlphaMetricDefinition(
-        name: "inv_simpson", aliases: ["enspie", "invsimpson"], summary: "inverse Simpson 1 / Σ p² (Hill number of order 2)",
+        name: "inv_simpson", title: "Inverse Simpson", aliases: ["enspie", "invsimpson"], summary: "inverse Simpson 1 / Σ p² (Hill number of order 2)",
         reference: "Simpson 1949; Hill 1973, Ecology 54:427", axisQuantity: "inverse Simpson", axisUnit: .fixed("effective taxa"),
         compute: { MoodbiomeCore.inverseSimpson($0.present) })
     public static let simpsonE = AlphaMetricDefinition(
-        name: "simpson_e", summary: "Simpson's evenness (1 / Σ p²) / S", reference: "Smith & Wilson 1996, Oikos 76:70",
+        name: "simpson_e", title: "Simpson's evenness", summary: "Simpson's evenness (1 / Σ p²) / S", reference: "Smith & Wilson 1996, Oikos 76:70",
         axisUnit: .fixed("evenness, 0–1"), compute: { MoodbiomeCore.simpsonE($0.present) })
 }

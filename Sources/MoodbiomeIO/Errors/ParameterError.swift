@@ -19,6 +19,12 @@ extension Parameter {
     public static let output = Parameter("output")
     public static let outputDirectory = Parameter("outputDirectory")
     public static let digits = Parameter("digits")
+    /// How a count table is read: the mothur label, the rank, collapsed names.
+    public static let label = Parameter("label")
+    public static let level = Parameter("level")
+    public static let names = Parameter("names")
+    public static let delimiter = Parameter("delimiter")
+    public static let samplesIn = Parameter("samplesIn")
 }
 
 /// A job parameter with a value it cannot take, or a combination of
@@ -75,6 +81,9 @@ public struct ParameterError: Error, Equatable, Sendable {
         case pngFigures
         /// One of these metrics (an option only they read).
         case metrics([String])
+        /// Tables of one format (`label`: what the format is called), where
+        /// the file given is of another (`found`).
+        case tableFormat(String, found: String)
         /// CSV or TSV output (guarding text cells against spreadsheet formulas).
         case delimitedOutput
     }

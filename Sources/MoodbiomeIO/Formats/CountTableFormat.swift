@@ -44,6 +44,40 @@ public enum CountTableFormat: String, Sendable, CaseIterable {
     }
 }
 
+extension CountTableFormat {
+    /// The format as the table's readers name it.
+    public var readableName: String {
+        switch self {
+        case .delimited: "CSV/TSV"
+        case .biom: "BIOM 2.1 (HDF5)"
+        case .biomJSON: "BIOM 1.0 (JSON)"
+        case .qiime2Artifact: "QIIME 2 artifact"
+        case .mothurShared: "mothur .shared"
+        case .metaphlan: "MetaPhlAn profile"
+        }
+    }
+
+}
+
+extension CountTableReadOptions {
+    /// Each option that only one format reads must meet that format: a
+    /// mothur label, a delimiter or a layout given for a table of another
+    /// format would change nothing, so it is refused; names for collapsed
+    /// features need a rank to collapse to.
+    public func check(for format: CountTableFormat) throws {
+        if label != nil && format != .mothurShared {
+            throw ParameterError(.label, .onlyFor(.tableFormat(CountTableFormat.mothurShared.readableName, found: format.readableName)))
+        }
+        if delimiter != nil && format != .delimited {
+            throw ParameterError(.delimiter, .onlyFor(.tableFormat(CountTableFormat.delimited.readableName, found: format.readableName)))
+        }
+        if orientation != .auto && format != .delimited {
+            throw ParameterError(.samplesIn, .onlyFor(.tableFormat(CountTableFormat.delimited.readableName, found: format.readableName)))
+        }
+        if collapsedNames != nil && rank == nil { throw ParameterError(.names, .requires(.level)) }
+    }
+}
+
 extension CountTable {
     /// Reads a count table in any supported format, chosen by the file's
     /// content (see ``CountTableFormat/detect(path:)``).
@@ -57,6 +91,7 @@ extension CountTable {
     /// any other table is collapsed to that rank (``collapsed(to:names:)``).
     public static func read(_ path: String, options: CountTableReadOptions = .init()) throws -> CountTable {
         let format = try options.format ?? CountTableFormat.detect(path: path)
+        try options.check(for: format)
         var table = try readFormat(path, format: format, options: options)
         if let taxonomyPath = options.taxonomyPath {
             let (attached, extra) = try table.attachingTaxonomy(TaxonomyTable.read(taxonomyPath))
@@ -69,7 +104,7 @@ extension CountTable {
         }
         if let rank = options.rank, format != .metaphlan {
             let before = table.taxonCount
-            table = try table.collapsed(to: rank, names: options.collapsedNames)
+            table = try table.collapsed(to: rank, names: options.collapsedNames ?? .lineage)
             var origin = table.origin ?? TableOrigin(format: format.rawValue)
             origin.notes.append("\(path): \(before) features collapsed to \(table.taxonCount) at \(rank.rawValue) level")
             table.origin = origin

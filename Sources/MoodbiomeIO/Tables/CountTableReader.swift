@@ -17,8 +17,8 @@ public struct CountTableReadOptions: Sendable {
     /// A taxonomy file to attach (QIIME 2 `taxonomy.tsv`/`.qza`, mothur
     /// `.cons.taxonomy`, or rank columns); else the file's own, if any.
     public var taxonomyPath: String?
-    /// How collapsed features are named.
-    public var collapsedNames: CollapsedNames = .lineage
+    /// How collapsed features are named (nil: by lineage); only with a rank.
+    public var collapsedNames: CollapsedNames? = nil
 
     public init(format: CountTableFormat? = nil, delimiter: Delimiter? = nil, orientation: SampleOrientation = .auto,
                 label: String? = nil, rank: TaxonomicRank? = nil, taxonomyPath: String? = nil) {

@@ -78,6 +78,8 @@ public struct DisplayNames: Sendable {
                 return "\(scale.abbreviation) \(word)"
             }
         }
+        // An alpha-diversity metric's column reads as the metric's proper name.
+        if let metric = AlphaMetric(name: name) { return metric.title }
         return name
     }
 

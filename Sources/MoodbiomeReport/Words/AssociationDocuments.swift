@@ -152,13 +152,14 @@ public struct AssociationDocuments: Sendable {
     /// and a figure per top hit.
     public var figures: [ReportFigure] {
         var out = [ReportFigure]()
+        let names = DisplayNames()   // columns as figures name them (PHQ-9 total)
         var terms = [String]()
         for r in result.rows where !terms.contains(r.term) { terms.append(r.term) }
         let threshold = maxSignificance
         if outcome != nil {
             let points = result.rows.map { (label: $0.feature, estimate: $0.estimate, p: $0.pValue, q: $0.qValue) }
             out.append(ReportFigure(name: "volcano.svg", svg: Figures.volcano(points: points, threshold: threshold,
-                xLabel: "coefficient of the transformed abundance", title: "Features and \(outcome ?? "")",
+                xLabel: "coefficient of the transformed abundance", title: "Features and \(names.column(outcome ?? ""))",
                 caption: ["Each point a feature's model, \(result.model); coloured: q ≤ \(NumberStyle.roundTrip.format(threshold))."])))
         } else {
             for term in terms {
@@ -185,17 +186,17 @@ public struct AssociationDocuments: Sendable {
             let label = "\(r.feature) (\(result.options.transform == .none ? "" : result.options.transform.rawValue + " ")\(result.options.normalization == .none ? "abundance" : result.options.normalization.rawValue))"
             let caption = ["β = \(NumberPolicy.value(r.estimate)) (SE \(NumberPolicy.value(r.standardError))), \(NumberPolicy.statement(r.pValue)), \(NumberPolicy.statement(r.qValue, symbol: "q")); n = \(r.n), non-zero in \(r.nonZero)."]
             if let outcome, let y = result.data[outcome]?.numbers {
-                out.append(ReportFigure(name: name, svg: Figures.scatter(x: abundance, y: y, line: nil, xLabel: label, yLabel: outcome,
-                                                                         title: "\(outcome) against \(r.feature)", caption: caption)))
+                out.append(ReportFigure(name: name, svg: Figures.scatter(x: abundance, y: y, line: nil, xLabel: label, yLabel: names.column(outcome),
+                                                                         title: "\(names.column(outcome)) against \(r.feature)", caption: caption)))
             } else if let column = result.data[r.variable], column.kind == .numeric {
-                let xLabel = r.variable + (result.options.standardize ? " (z-score)" : "")
+                let xLabel = names.column(r.variable) + (result.options.standardize ? " (z-score)" : "")
                 out.append(ReportFigure(name: name, svg: Figures.scatter(x: column.numbers, y: abundance, line: nil, xLabel: xLabel, yLabel: label,
-                                                                         title: "\(r.feature) against \(r.variable)", caption: caption)))
+                                                                         title: "\(r.feature) against \(names.column(r.variable))", caption: caption)))
             } else if let column = result.data[r.variable] {
                 let levels = sortedLevels(Array(Set(column.cells.filter { !MissingValue.isMissing($0) })))
                 let groups = levels.map { level in (label: level, values: column.cells.indices.filter { column.cells[$0] == level }.map { abundance[$0] }) }
-                out.append(ReportFigure(name: name, svg: Figures.boxPlot(groups: groups, xLabel: r.variable, yLabel: label,
-                                                                         title: "\(r.feature) by \(r.variable)", caption: caption)))
+                out.append(ReportFigure(name: name, svg: Figures.boxPlot(groups: groups, xLabel: names.column(r.variable), yLabel: label,
+                                                                         title: "\(r.feature) by \(names.column(r.variable))", caption: caption)))
             }
         }
         return ReportFigure.distinctNames(out)

@@ -137,6 +137,8 @@ public enum Words {
             case .metrics(let names):
                 return ("applies only to " + (names.count == 1 ? "the metric \(names[0]), which is not requested" : "the metrics \(names.joined(separator: ", ")), none of which is requested"),
                         "Add \(names.count == 1 ? "it" : "one") to \(s(.metrics)), or drop \(s(e.parameter))")
+            case .tableFormat(let format, let found):
+                return ("applies only to \(format) tables, and this table is a \(found)", "Drop \(s(e.parameter))")
             case .delimitedOutput:
                 return ("guards the text cells of CSV and TSV output, and this output is not CSV or TSV", "Drop \(s(e.parameter)), or write CSV or TSV")
             case .linearMixedModels:

@@ -347,7 +347,7 @@ public struct StudyDocuments: Sendable {
         for finding in composition {
             out.append(ReportFigure(name: fileNameComponent("pcoa-\(finding.metric)") + ".svg",
                                     svg: Figures.ordination(finding.ordination, colouring: finding.colouring,
-                                                            title: "Principal coordinates of \(finding.metric) distances")))
+                                                            title: "Principal coordinates of \(BetaMetricDefinition.named(finding.metric)?.title ?? finding.metric) distances")))
         }
         return ReportFigure.distinctNames(out)
     }

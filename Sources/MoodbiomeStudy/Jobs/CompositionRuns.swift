@@ -99,6 +99,10 @@ public struct OrdinationRun: Sendable {
     public var idColumn: String? = nil
     public var colorBy: String? = nil
     public var ellipses = false
+    /// The distance the matrix holds, by name, for the figure's title (a matrix file does not say).
+    public var metricName: String? = nil
+
+    var metric: BetaMetricDefinition? { metricName.flatMap(BetaMetricDefinition.named) }
 
     public init(matrixPath: String) { self.matrixPath = matrixPath }
 
@@ -111,6 +115,10 @@ public struct OrdinationRun: Sendable {
         if colorBy != nil && metadataPath == nil { throw ParameterError(.colorBy, .requires(.metadata)) }
         if colorBy != nil && figurePath == nil { throw ParameterError(.colorBy, .requires(.figure)) }
         if ellipses && colorBy == nil { throw ParameterError(.ellipses, .requires(.colorBy)) }
+        if let metricName {
+            guard BetaMetricDefinition.named(metricName) != nil else { throw BetaDiversityError.unknownMetric(metricName) }
+            if figurePath == nil { throw ParameterError(.metric, .requires(.figure)) }
+        }
         try checkDistinctOutputs([output.path, eigenvaluesPath, figurePath].compactMap { $0 })
         if figureDPI != nil && (figurePath == nil || figureFormat != .png) { throw ParameterError(.dpi, .onlyFor(.pngFigures)) }
         if let figurePath {
@@ -150,7 +158,7 @@ public struct OrdinationRun: Sendable {
                 let metadata = try DataTable.read(metadataPath, idColumn: idColumn)
                 colouring = try OrdinationColouring(column: colorBy, metadata: metadata, ordination: pcoa, ellipses: ellipses)
             }
-            figure = Figures.ordination(pcoa, colouring: colouring, title: "Principal coordinates of \(URL(fileURLWithPath: matrixPath).lastPathComponent)")
+            figure = Figures.ordination(pcoa, colouring: colouring, title: "Principal coordinates" + (metric.map { " of \($0.title) distances" } ?? ""))
         }
         // Write the side files first, the main output last.
         if let eigenvaluesPath {

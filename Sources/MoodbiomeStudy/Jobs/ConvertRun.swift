@@ -67,6 +67,4 @@ public struct ConvertRun: Sendable {
 
 extension Parameter {
     public static let to = Parameter("to")
-    public static let label = Parameter("label")
-    public static let level = Parameter("level")
 }

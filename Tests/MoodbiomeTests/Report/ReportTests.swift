@@ -159,7 +159,11 @@ func isWellFormedXML(_ text: String) -> Bool {
         var names = DisplayNames()
         #expect(names.column("phq9_total") == "PHQ-9 total" && names.column("phq9_band") == "PHQ-9 severity band")
         #expect(names.column("hads_d_total") == "HADS-D total")
-        #expect(names.column("shannon") == "shannon")
+        // Metrics by their proper names; other columns as they are.
+        #expect(names.column("shannon") == "Shannon diversity" && names.column("hill_1") == "Hill number of order 1")
+        #expect(names.column("faith_pd") == "Faith's phylogenetic diversity" && names.column("age") == "age")
+        #expect(BetaMetricDefinition.registry.allSatisfy { !$0.title.isEmpty } && AlphaMetricDefinition.registry.allSatisfy { !$0.title.isEmpty })
+        #expect(BetaMetricDefinition.named("braycurtis")?.title == "Bray–Curtis")
         let labelled = names.addLabel("phq9_total=Depression (PHQ-9)")
         #expect(labelled && names.column("phq9_total") == "Depression (PHQ-9)")
         let levelled = names.addLevels("obese=1:obese,0:lean")

@@ -143,4 +143,21 @@ struct IgnoredOptionTests {
         let fine = try runMoodbiome(["diversity", bci, "--metrics", "shannon", "--rarefy", "100", "--seed", "0", "-o", out])
         #expect(fine.status == 0, "\(fine.standardError)")
     }
+
+    /// The PCoA figure is titled by its distance's proper name, not the matrix file's name.
+    @Test func ordinationTitlesNameTheDistance() throws {
+        let dir = temporaryDirectory()
+        var job = OrdinationRun(matrixPath: fixturePath("beta/dune-bray.tsv"))
+        job.figurePath = dir + "/pcoa.svg"
+        job.metricName = "bray"
+        _ = try job.run { _ in }
+        let svg = try String(contentsOfFile: dir + "/pcoa.svg", encoding: .utf8)
+        #expect(svg.contains("<title>Principal coordinates of Bray–Curtis distances</title>"))
+        #expect(!svg.contains("dune-bray"))
+        job.metricName = "braycurtiss"
+        #expect { try job.validate() } throws: { message($0).hasPrefix("unknown beta-diversity metric 'braycurtiss'") }
+        job.metricName = "jaccard"
+        job.figurePath = nil
+        #expect { try job.validate() } throws: { message($0) == "--metric: applies only together with --figure. Add --figure, or drop --metric" }
+    }
 }

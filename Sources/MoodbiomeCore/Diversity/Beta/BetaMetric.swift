@@ -34,6 +34,8 @@ public enum BetaDiversityError: Error, Equatable, Sendable {
 /// distance matrix is computed. Names as in scikit-bio where it has them.
 public struct BetaMetricDefinition: Sendable {
     public let name: String
+    /// The metric's proper name, for titles and prose ("Bray–Curtis").
+    public let title: String
     public let aliases: [String]
     public let needsTree: Bool
     /// One line on the metric, with its formula.
@@ -123,7 +125,7 @@ extension BetaMetricDefinition {
     /// "bray")`), computed as `1 − 2 Σ min(uₖ, vₖ) / (U + V)` over shared taxa.
     /// Bray J. R. & Curtis J. T. (1957) *Ecol. Monogr.* 27:325–349.
     public static let brayCurtis = BetaMetricDefinition(
-        name: "braycurtis", aliases: ["bray", "bray_curtis"], needsTree: false,
+        name: "braycurtis", title: "Bray–Curtis", aliases: ["bray", "bray_curtis"], needsTree: false,
         summary: "Bray–Curtis dissimilarity Σ|u − v| / Σ(u + v)", reference: "Bray & Curtis 1957, Ecol. Monogr. 27:325",
         compute: { table, _ in
             let columns = SparseColumns(table)
@@ -139,7 +141,7 @@ extension BetaMetricDefinition {
     /// (scikit-bio and SciPy `jaccard` on booleans; vegan `vegdist(method =
     /// "jaccard", binary = TRUE)`). Jaccard P. (1912) *New Phytol.* 11:37–50.
     public static let jaccard = BetaMetricDefinition(
-        name: "jaccard", aliases: [], needsTree: false,
+        name: "jaccard", title: "Jaccard", aliases: [], needsTree: false,
         summary: "Jaccard distance 1 − |A ∩ B| / |A ∪ B| (presence/absence)", reference: "Jaccard 1912, New Phytol. 11:37",
         compute: { table, _ in
             let columns = SparseColumns(table)
@@ -155,7 +157,7 @@ extension BetaMetricDefinition {
     /// `√(Σu² + Σv² − 2Σuv)`: exact for counts (integers below 2⁵³); for
     /// non-integer values each pair is summed over the union of its features.
     public static let euclidean = BetaMetricDefinition(
-        name: "euclidean", aliases: [], needsTree: false,
+        name: "euclidean", title: "Euclidean", aliases: [], needsTree: false,
         summary: "Euclidean distance √Σ(u − v)²", reference: "scikit-bio / SciPy euclidean",
         compute: { table, _ in
             if !table.isIntegral {
@@ -177,7 +179,7 @@ extension BetaMetricDefinition {
     /// number of non-zero taxa and is not this one). Lance G. N. & Williams
     /// W. T. (1967) *Aust. Comput. J.* 1:15–20.
     public static let canberra = BetaMetricDefinition(
-        name: "canberra", aliases: [], needsTree: false,
+        name: "canberra", title: "Canberra", aliases: [], needsTree: false,
         summary: "Canberra distance Σ|u − v| / (u + v)", reference: "Lance & Williams 1967, Aust. Comput. J. 1:15",
         compute: { table, _ in
             let sizes = (0..<table.sampleCount).map { Double(table.range(ofSample: $0).count) }
@@ -192,7 +194,7 @@ extension BetaMetricDefinition {
     /// "hellinger"), "euclidean")` (no 1/√2 factor). Legendre P. & Gallagher
     /// E. D. (2001) *Oecologia* 129:271–280.
     public static let hellinger = BetaMetricDefinition(
-        name: "hellinger", aliases: [], needsTree: false,
+        name: "hellinger", title: "Hellinger", aliases: [], needsTree: false,
         summary: "Hellinger distance √Σ(√p − √q)², p the proportions", reference: "Legendre & Gallagher 2001, Oecologia 129:271",
         compute: { table, _ in
             var columns = SparseColumns(table)
@@ -220,7 +222,7 @@ extension BetaMetricDefinition {
     /// an absent feature — serves, and the distance follows from sparse sums.
     /// Aitchison J. (1982) *J. R. Stat. Soc. B* 44:139–177.
     public static let aitchison = BetaMetricDefinition(
-        name: "aitchison", aliases: [], needsTree: false,
+        name: "aitchison", title: "Aitchison", aliases: [], needsTree: false,
         summary: "Aitchison distance: Euclidean distance of CLR vectors (pseudocount 1)", reference: "Aitchison 1982, JRSS B 44:139",
         compute: { table, options in
             let c = options.pseudocount
@@ -253,7 +255,7 @@ extension BetaMetricDefinition {
     /// al. (2019) taken pairwise. Undefined (an error) for samples that share
     /// no feature. Martino C. et al. (2019) *mSystems* 4:e00016-19.
     public static let robustAitchison = BetaMetricDefinition(
-        name: "robust_aitchison", aliases: [], needsTree: false,
+        name: "robust_aitchison", title: "robust Aitchison", aliases: [], needsTree: false,
         summary: "robust Aitchison distance: CLR over each pair's shared features", reference: "Martino et al. 2019, mSystems 4:e00016-19",
         compute: { table, _ in
             let shared = SharedFeatureSums.accumulate(SparseColumns(table), sums: 3, LogRatioTerm())

@@ -35,7 +35,7 @@ extension BetaMetricDefinition {
     /// (scikit-bio `unweighted_unifrac`; 0 when no branch is observed).
     /// Lozupone C. & Knight R. (2005) *Appl. Environ. Microbiol.* 71:8228–8235.
     public static let unweightedUniFrac = BetaMetricDefinition(
-        name: "unweighted_unifrac", aliases: [], needsTree: true,
+        name: "unweighted_unifrac", title: "unweighted UniFrac", aliases: [], needsTree: true,
         summary: "unweighted UniFrac: unique / observed branch length", reference: "Lozupone & Knight 2005, AEM 71:8228",
         compute: { table, options in
             guard let phylogeny = options.phylogeny else { throw BetaDiversityError.needsTree("unweighted_unifrac") }
@@ -54,7 +54,7 @@ extension BetaMetricDefinition {
     /// `weighted_unifrac`, `normalized=False`). Lozupone C. A. et al. (2007)
     /// *Appl. Environ. Microbiol.* 73:1576–1585.
     public static let weightedUniFrac = BetaMetricDefinition(
-        name: "weighted_unifrac", aliases: [], needsTree: true,
+        name: "weighted_unifrac", title: "weighted UniFrac", aliases: [], needsTree: true,
         summary: "weighted UniFrac Σ L|p − q|", reference: "Lozupone et al. 2007, AEM 73:1576",
         compute: { table, options in
             try weighted(table, options, normalized: false)
@@ -64,7 +64,7 @@ extension BetaMetricDefinition {
     /// distance from the root to the tip (scikit-bio `weighted_unifrac`,
     /// `normalized=True`; equal to GUniFrac's d⁽¹⁾).
     public static let weightedNormalizedUniFrac = BetaMetricDefinition(
-        name: "weighted_normalized_unifrac", aliases: [], needsTree: true,
+        name: "weighted_normalized_unifrac", title: "weighted normalized UniFrac", aliases: [], needsTree: true,
         summary: "weighted UniFrac / Σ_tips D (p + q)", reference: "Lozupone et al. 2007, AEM 73:1576",
         compute: { table, options in
             try weighted(table, options, normalized: true)
@@ -77,7 +77,7 @@ extension BetaMetricDefinition {
     /// in R (the root's own length does not count). Chen J. et al. (2012)
     /// *Bioinformatics* 28:2106–2113.
     public static let generalizedUniFrac = BetaMetricDefinition(
-        name: "generalized_unifrac", aliases: ["gunifrac"], needsTree: true,
+        name: "generalized_unifrac", title: "generalized UniFrac", aliases: ["gunifrac"], needsTree: true,
         summary: "generalized UniFrac of order α (default 0.5)", reference: "Chen et al. 2012, Bioinformatics 28:2106",
         compute: { table, options in
             guard let phylogeny = options.phylogeny else { throw BetaDiversityError.needsTree("generalized_unifrac") }
