@@ -88,6 +88,7 @@ extension CountTable {
 
         let expectedFields = header.count
         let delimiter = text.delimiter.byte
+        let zeroQuad = FieldCursor.zeroQuad(delimiter: delimiter)
 
         struct ChunkResult: Sendable {
             var ids: [String] = []
@@ -120,6 +121,8 @@ extension CountTable {
                 let before = result.values.count
                 var k = 0
                 while k < valueColumns {
+                    k += cursor.skipZeros(p, quad: zeroQuad, limit: valueColumns - k)
+                    if k == valueColumns { break }
                     let v: Double
                     if let integer = cursor.nextPlainInteger(p, delimiter: delimiter) {
                         v = integer
@@ -154,6 +157,14 @@ extension CountTable {
                             : "Remove the extra cells, or quote cells that contain the delimiter")
                 }
                 result.counts.append(result.values.count - before)
+                if result.counts.count == 1 {
+                    // Room for the chunk's non-zeros, guessed from its first
+                    // record (a quarter more): growing by doubling from a few
+                    // copied every value several times.
+                    let guess = Int(Double(result.values.count) * Double(range.count) * 1.25)
+                    result.indices.reserveCapacity(guess)
+                    result.values.reserveCapacity(guess)
+                }
             }
             // Hand the parsed bytes back to the kernel: the table grows
             // while the file's resident pages shrink.
@@ -166,16 +177,37 @@ extension CountTable {
         let taxonomy = hasTaxonomy ? chunks.flatMap(\.taxonomy) : nil
         let nonZeros = chunks.reduce(0) { $0 + $1.values.count }
         if samplesInRows {
-            // Each record is a sample: the chunks, in order, are the columns.
+            // Each record is a sample: the chunks, in order, are the columns,
+            // copied into place on all cores (each chunk to its own offset).
             var starts = [0]
             starts.reserveCapacity(records + 1)
-            var indices = [Int32](), values = [Double]()
-            indices.reserveCapacity(nonZeros)
-            values.reserveCapacity(nonZeros)
+            var chunkOffsets = [0]
             for chunk in chunks {
                 for n in chunk.counts { starts.append(starts[starts.count - 1] + n) }
-                indices.append(contentsOf: chunk.indices)
-                values.append(contentsOf: chunk.values)
+                chunkOffsets.append(chunkOffsets[chunkOffsets.count - 1] + chunk.values.count)
+            }
+            let offsets = chunkOffsets
+            var values = [Double]()
+            let indices = [Int32](unsafeUninitializedCapacity: nonZeros) { indexBuffer, indexCount in
+                values = [Double](unsafeUninitializedCapacity: nonZeros) { valueBuffer, valueCount in
+                    let ia = Int(bitPattern: indexBuffer.baseAddress), va = Int(bitPattern: valueBuffer.baseAddress)
+                    _ = parallelChunkMap(count: chunks.count) { range in
+                        for c in range where !chunks[c].values.isEmpty {
+                            chunks[c].indices.withUnsafeBufferPointer { source in
+                                if let base = source.baseAddress, let target = UnsafeMutablePointer<Int32>(bitPattern: ia) {
+                                    (target + offsets[c]).initialize(from: base, count: source.count)
+                                }
+                            }
+                            chunks[c].values.withUnsafeBufferPointer { source in
+                                if let base = source.baseAddress, let target = UnsafeMutablePointer<Double>(bitPattern: va) {
+                                    (target + offsets[c]).initialize(from: base, count: source.count)
+                                }
+                            }
+                        }
+                    }
+                    valueCount = nonZeros
+                }
+                indexCount = nonZeros
             }
             return CountTable(uncheckedSampleIDs: rowIDs, taxonIDs: columnIDs, columnStarts: starts, taxonIndices: indices,
                               values: values, isIntegral: integral, taxonomy: taxonomy, source: path)
@@ -259,15 +291,19 @@ extension CountTable {
     /// while most of its "taxon" IDs carry digits, as sample IDs do
     /// (`TS1.2`, `P0001`). A heuristic for a warning, never a decision.
     public var looksTransposed: Bool {
+        func digit(_ s: Unicode.Scalar) -> Bool { s.isASCII ? (48...57).contains(s.value) : s.isDecimalDigit }
         func taxonLike(_ s: String) -> Bool {
-            if s.contains("__") || s.contains(";") || s.contains("|") { return true }
+            let bytes = s.utf8
+            if bytes.contains(UInt8(ascii: ";")) || bytes.contains(UInt8(ascii: "|")) { return true }
+            if zip(bytes, bytes.dropFirst()).contains(where: { $0 == UInt8(ascii: "_") && $1 == UInt8(ascii: "_") }) { return true }
             guard let first = s.unicodeScalars.first, first.isUppercaseLetter else { return false }
-            return s.count >= 4 && !s.unicodeScalars.contains { $0.isDecimalDigit }
+            return s.count >= 4 && !s.unicodeScalars.contains(where: digit)
         }
-        func sampleLike(_ s: String) -> Bool { s.unicodeScalars.contains { $0.isDecimalDigit } }
+        func sampleLike(_ s: String) -> Bool { s.unicodeScalars.contains(where: digit) }
         guard sampleCount >= 2, taxonCount >= 2 else { return false }
         let rows = Double(sampleIDs.filter(taxonLike).count) / Double(sampleCount)
+        guard rows >= 0.8 else { return false }
         let columns = Double(taxonIDs.filter(sampleLike).count) / Double(taxonCount)
-        return rows >= 0.8 && columns >= 0.8
+        return columns >= 0.8
     }
 }
