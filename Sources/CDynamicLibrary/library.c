@@ -5,7 +5,9 @@
 void *mb_library_open(const char *const *sonames, int global, char *error, size_t size) {
     char first[512] = "";
     for (const char *const *name = sonames; *name; name++) {
-        void *handle = dlopen(*name, RTLD_NOW | (global ? RTLD_GLOBAL : RTLD_LOCAL));
+        // Lazy binding: the libraries' own calls are bound at first use, not all
+        // at load (OpenBLAS exports thousands; binding them cost milliseconds).
+        void *handle = dlopen(*name, RTLD_LAZY | (global ? RTLD_GLOBAL : RTLD_LOCAL));
         if (handle) return handle;
         if (name == sonames) {
             const char *reason = dlerror();

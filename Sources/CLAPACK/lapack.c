@@ -2,6 +2,7 @@
 #include "CDynamicLibrary.h"
 #include <pthread.h>
 #include <stddef.h>
+#include <stdlib.h>
 
 static struct mb_lapack_functions table;
 static const struct mb_lapack_functions *loaded;
@@ -11,6 +12,13 @@ static void (*set_threads)(int);
 static pthread_once_t once = PTHREAD_ONCE_INIT;
 
 static void load(void) {
+    // OpenBLAS's idle threads spin (sched_yield) for 2^28 cycles, about a
+    // tenth of a second, after each call before they sleep: between the
+    // small BLAS calls of a job they keep the cores busy doing nothing and
+    // slow Moodbiome's own threads. 2^10 cycles keeps the pool for
+    // back-to-back level-3 calls (PERMANOVA's) and lets it sleep otherwise.
+    // OpenBLAS reads this when it starts; a value the user set is kept.
+    setenv("OPENBLAS_THREAD_TIMEOUT", "10", 0);
     // OpenBLAS first and global: LAPACKE's LAPACK calls resolve against it.
     static const char *const blas[] = {"libopenblas.so.0", "libopenblas.so", NULL};
     static const char *const lapacke[] = {"liblapacke.so.3", "liblapacke.so", NULL};

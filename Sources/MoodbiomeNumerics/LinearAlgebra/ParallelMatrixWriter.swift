@@ -10,7 +10,7 @@ import Glibc
 /// and that the matrix is not otherwise accessed until the filling body
 /// returns.
 package struct ParallelMatrixWriter: @unchecked Sendable {
-    private let base: UnsafeMutablePointer<Double>
+    @usableFromInline let base: UnsafeMutablePointer<Double>
     package let rows: Int
     package let columns: Int
 
@@ -21,13 +21,25 @@ package struct ParallelMatrixWriter: @unchecked Sendable {
     }
 
     /// Writes element `(i, j)`.
-    @inline(__always)
+    @inlinable
     package func set(_ i: Int, _ j: Int, _ value: Double) {
         base[i + j * rows] = value
     }
 
+    /// Reads element `(i, j)` (one that no other thread writes meanwhile).
+    @inlinable
+    package func get(_ i: Int, _ j: Int) -> Double {
+        base[i + j * rows]
+    }
+
+    /// Column `j`, contiguous, for a thread that owns it.
+    @inlinable
+    package func column(_ j: Int) -> UnsafeMutableBufferPointer<Double> {
+        UnsafeMutableBufferPointer(start: base + j * rows, count: rows)
+    }
+
     /// Adds to element `(i, j)`.
-    @inline(__always)
+    @inlinable
     package func add(_ i: Int, _ j: Int, _ value: Double) {
         base[i + j * rows] += value
     }
@@ -76,7 +88,7 @@ private var emptyMatrixBase: UnsafeMutablePointer<Double> {
 /// Asks Linux to back the 2 MiB-aligned interior of a large, not yet touched
 /// allocation with transparent huge pages: a 100 MB count matrix then costs
 /// ~50 page faults instead of ~25,000. Advice only; harmless where ignored.
-private func adviseHugePages(_ start: UnsafeMutableRawPointer, byteCount: Int) {
+package func adviseHugePages(_ start: UnsafeMutableRawPointer, byteCount: Int) {
     #if canImport(Glibc)
     let huge = 2 << 20
     guard byteCount >= 4 * huge else { return }

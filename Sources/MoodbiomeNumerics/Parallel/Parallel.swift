@@ -4,13 +4,14 @@ import FoundationEssentials
 
 /// How many threads the parallel loops use: the machine's active cores, or
 /// `MOODBIOME_THREADS` when set. Results never depend on it: work is split
-/// into chunks whose outputs are combined in chunk order.
-package var parallelWidth: Int {
+/// into chunks whose outputs are combined in chunk order. Read once per
+/// process (the core count reads two cgroup files each time it is asked).
+package let parallelWidth: Int = {
     if let text = ProcessInfo.processInfo.environment["MOODBIOME_THREADS"], let n = Int(text), n > 0 {
         return n
     }
     return Swift.max(1, ProcessInfo.processInfo.activeProcessorCount)
-}
+}()
 
 /// Maps contiguous chunks of `0..<count` to results, in parallel when there
 /// is more than one chunk, and returns the results in chunk order.
