@@ -90,24 +90,38 @@ extension CountTable {
         let delimiter = text.delimiter.byte
         let zeroQuad = FieldCursor.zeroQuad(delimiter: delimiter)
 
+        // Records are parsed on all cores straight into their final place.
+        // A first pass bounds each chunk's non-zeros (its cells other than a
+        // lone `0`; one more slot, for the store of a last zero); the second
+        // writes them at the chunk's offset in arrays
+        // allocated once, so no per-chunk arrays are grown and copied (each
+        // fresh page costs a fault).
+        let ranges = parallelChunkMap(count: records, minimumPerChunk: 8) { range in [range] }.flatMap { $0 }
+        let bounds = parallelChunkMap(count: ranges.count) { chunk in
+            chunk.map { c in
+                ranges[c].reduce(0) { $0 + nonZeroBound(text.bytes.buffer, text.recordStarts[$1]..<text.recordEnds[$1], delimiter: delimiter, valueColumns: valueColumns) }
+            }
+        }.flatMap { $0 }
+        var starting = [0]
+        for b in bounds { starting.append(starting[starting.count - 1] + b + 1) }
+        let offsets = starting, capacity = starting[starting.count - 1]
+
         struct ChunkResult: Sendable {
             var ids: [String] = []
             var taxonomy: [String] = []
             var integral = true
             /// Per record, how many non-zeros it holds.
             var counts: [Int] = []
-            /// The non-zeros' column indices (taxa for samples-as-rows, samples otherwise).
-            var indices: [Int32] = []
-            var values: [Double] = []
+            /// How many non-zeros the chunk wrote at its offset.
+            var written = 0
         }
-
-        // Records are parsed on all cores straight into sparse form: each
-        // chunk keeps its records' non-zeros in order.
-        let chunks = try parallelChunkMap(count: records, minimumPerChunk: 8) { range in
+        /// Parses the records `range` writing their non-zeros from `into` on.
+        @Sendable func parseChunk(_ range: Range<Int>, into target: (indices: UnsafeMutablePointer<Int32>, values: UnsafeMutablePointer<Double>)) throws -> ChunkResult {
             let p = text.bytes.buffer
             var result = ChunkResult()
             result.ids.reserveCapacity(range.count)
             result.counts.reserveCapacity(range.count)
+            var written = 0
             for r in range {
                 let line = text.recordLines[r]
                 var cursor = FieldCursor(position: text.recordStarts[r], end: text.recordEnds[r])
@@ -118,7 +132,7 @@ extension CountTable {
                                      problem: "empty \(rowKind) ID", fix: "Give every row an ID in the first column")
                 }
                 result.ids.append(id)
-                let before = result.values.count
+                let before = written
                 var k = 0
                 while k < valueColumns {
                     k += cursor.skipZeros(p, quad: zeroQuad, limit: valueColumns - k)
@@ -136,10 +150,11 @@ extension CountTable {
                         if !integral { result.integral = false }
                         v = number
                     }
-                    if v != 0 {
-                        result.indices.append(Int32(k))
-                        result.values.append(v)
-                    }
+                    // Stored always, kept when non-zero: no branch on the
+                    // value (each chunk has one slot of room past its bound).
+                    target.indices[written] = Int32(k)
+                    target.values[written] = v
+                    written += v != 0 ? 1 : 0
                     k += 1
                 }
                 var found = k + 1
@@ -156,77 +171,110 @@ extension CountTable {
                             ? "Fill in the missing cells (0 for an absent \(columnKind))"
                             : "Remove the extra cells, or quote cells that contain the delimiter")
                 }
-                result.counts.append(result.values.count - before)
-                if result.counts.count == 1 {
-                    // Room for the chunk's non-zeros, guessed from its first
-                    // record (a quarter more): growing by doubling from a few
-                    // copied every value several times.
-                    let guess = Int(Double(result.values.count) * Double(range.count) * 1.25)
-                    result.indices.reserveCapacity(guess)
-                    result.values.reserveCapacity(guess)
-                }
+                result.counts.append(written - before)
             }
+            result.written = written
             // Hand the parsed bytes back to the kernel: the table grows
             // while the file's resident pages shrink.
             text.bytes.release(text.recordStarts[range.lowerBound]..<text.recordEnds[range.upperBound - 1])
             return result
         }
+
+        var chunks = [ChunkResult]()
+        var values = [Double]()
+        var indices = try [Int32](unsafeUninitializedCapacity: Swift.max(capacity, 1)) { indexBuffer, indexCount in
+            values = try [Double](unsafeUninitializedCapacity: Swift.max(capacity, 1)) { valueBuffer, valueCount in
+                for buffer in [UnsafeMutableRawBufferPointer(indexBuffer), UnsafeMutableRawBufferPointer(valueBuffer)] {
+                    if let base = buffer.baseAddress { adviseHugePages(base, byteCount: buffer.count) }
+                }
+                let ia = Int(bitPattern: indexBuffer.baseAddress), va = Int(bitPattern: valueBuffer.baseAddress)
+                chunks = try parallelChunkMap(count: ranges.count) { chunk throws in
+                    var out = [ChunkResult]()
+                    for c in chunk {
+                        out.append(try parseChunk(ranges[c], into: (indices: UnsafeMutablePointer<Int32>(bitPattern: ia)! + offsets[c],
+                                                                       values: UnsafeMutablePointer<Double>(bitPattern: va)! + offsets[c])))
+                    }
+                    return out
+                }.flatMap { $0 }
+                // Chunks that wrote fewer than their bound (cells such as
+                // `0.0`) close the gaps, in order.
+                var filled = 0
+                for (c, chunk) in chunks.enumerated() {
+                    if filled != offsets[c], chunk.written > 0, let i = indexBuffer.baseAddress, let v = valueBuffer.baseAddress {
+                        (i + filled).update(from: i + offsets[c], count: chunk.written)
+                        (v + filled).update(from: v + offsets[c], count: chunk.written)
+                    }
+                    filled += chunk.written
+                }
+                valueCount = filled
+            }
+            indexCount = values.count
+        }
+
         let rowIDs = chunks.flatMap(\.ids)
         try checkUnique(rowIDs, kind: rowKind, file: path, lines: text.recordLines, column: 1)
         let integral = chunks.allSatisfy(\.integral)
         let taxonomy = hasTaxonomy ? chunks.flatMap(\.taxonomy) : nil
-        let nonZeros = chunks.reduce(0) { $0 + $1.values.count }
+        var starts = [0]
+        starts.reserveCapacity(records + 1)
+        for chunk in chunks { for n in chunk.counts { starts.append(starts[starts.count - 1] + n) } }
         if samplesInRows {
-            // Each record is a sample: the chunks, in order, are the columns,
-            // copied into place on all cores (each chunk to its own offset).
-            var starts = [0]
-            starts.reserveCapacity(records + 1)
-            var chunkOffsets = [0]
-            for chunk in chunks {
-                for n in chunk.counts { starts.append(starts[starts.count - 1] + n) }
-                chunkOffsets.append(chunkOffsets[chunkOffsets.count - 1] + chunk.values.count)
-            }
-            let offsets = chunkOffsets
-            var values = [Double]()
-            let indices = [Int32](unsafeUninitializedCapacity: nonZeros) { indexBuffer, indexCount in
-                values = [Double](unsafeUninitializedCapacity: nonZeros) { valueBuffer, valueCount in
-                    let ia = Int(bitPattern: indexBuffer.baseAddress), va = Int(bitPattern: valueBuffer.baseAddress)
-                    _ = parallelChunkMap(count: chunks.count) { range in
-                        for c in range where !chunks[c].values.isEmpty {
-                            chunks[c].indices.withUnsafeBufferPointer { source in
-                                if let base = source.baseAddress, let target = UnsafeMutablePointer<Int32>(bitPattern: ia) {
-                                    (target + offsets[c]).initialize(from: base, count: source.count)
-                                }
-                            }
-                            chunks[c].values.withUnsafeBufferPointer { source in
-                                if let base = source.baseAddress, let target = UnsafeMutablePointer<Double>(bitPattern: va) {
-                                    (target + offsets[c]).initialize(from: base, count: source.count)
-                                }
-                            }
-                        }
-                    }
-                    valueCount = nonZeros
-                }
-                indexCount = nonZeros
-            }
+            // Each record is a sample: the arrays are the table's columns.
             return CountTable(uncheckedSampleIDs: rowIDs, taxonIDs: columnIDs, columnStarts: starts, taxonIndices: indices,
                               values: values, isIntegral: integral, taxonomy: taxonomy, source: path)
         }
         // Each record is a taxon: turn the rows into sample-major columns.
-        var builder = TaxonMajorBuilder()
-        builder.sampleIndices.reserveCapacity(nonZeros)
-        builder.values.reserveCapacity(nonZeros)
-        for chunk in chunks {
-            var offset = 0
-            for n in chunk.counts {
-                for k in offset..<(offset + n) { builder.append(sample: Int(chunk.indices[k]), value: chunk.values[k]) }
-                builder.endTaxon()
-                offset += n
+        let builder = TaxonMajorBuilder(rowStarts: starts, sampleIndices: indices, values: values)
+        indices = []
+        values = []
+        let (sampleStarts, taxa, sampleValues) = builder.sampleMajor(samples: columnIDs.count)
+        return CountTable(uncheckedSampleIDs: columnIDs, taxonIDs: rowIDs, columnStarts: sampleStarts, taxonIndices: taxa,
+                          values: sampleValues, isIntegral: integral, taxonomy: taxonomy, source: path)
+    }
+
+    /// At least as many as the non-zero cells the record at `span` can hold:
+    /// its delimiters (the fields after the ID) less the lone `0` fields
+    /// between two delimiters, at most `valueColumns` (any record holding a
+    /// quote: `valueColumns`). Two branch-free passes the compiler turns
+    /// into vector compares.
+    static func nonZeroBound(_ p: UnsafeBufferPointer<UInt8>, _ span: Range<Int>, delimiter: UInt8, valueColumns: Int) -> Int {
+        guard let base = p.baseAddress, span.count >= 2 else { return Swift.min(valueColumns, span.count) }
+        if memchr(base + span.lowerBound, Int32(DelimitedText.quote), span.count) != nil { return valueColumns }
+        // Delimiters minus lone "0" fields (a delimiter on each side), 16
+        // bytes at a time: each lane's compare is −1 or 0, summed into byte
+        // lanes that are widened before they can wrap (every 255 blocks).
+        let zero = UInt8(ascii: "0")
+        let d = SIMD16<UInt8>(repeating: delimiter), z = SIMD16<UInt8>(repeating: zero)
+        var delimiters = 0, zeros = 0
+        var i = span.lowerBound + 1
+        let last = span.upperBound - 1   // every i checked has i + 1 ≤ last
+        while i + 16 <= last {
+            var delimiterLanes = SIMD16<UInt8>(), zeroLanes = SIMD16<UInt8>()
+            var blocks = 0
+            while blocks < 255, i + 16 <= last {
+                let here = UnsafeRawPointer(base + i)
+                let v = here.loadUnaligned(as: SIMD16<UInt8>.self)
+                let before = (here - 1).loadUnaligned(as: SIMD16<UInt8>.self)
+                let after = (here + 1).loadUnaligned(as: SIMD16<UInt8>.self)
+                delimiterLanes &-= unsafeBitCast(v .== d, to: SIMD16<UInt8>.self)
+                zeroLanes &-= unsafeBitCast((before .== d) .& (v .== z) .& (after .== d), to: SIMD16<UInt8>.self)
+                i += 16
+                blocks += 1
             }
+            delimiters += Int(SIMD16<UInt16>(truncatingIfNeeded: delimiterLanes).wrappedSum())
+            zeros += Int(SIMD16<UInt16>(truncatingIfNeeded: zeroLanes).wrappedSum())
         }
-        let (starts, taxa, values) = builder.sampleMajor(samples: columnIDs.count)
-        return CountTable(uncheckedSampleIDs: columnIDs, taxonIDs: rowIDs, columnStarts: starts, taxonIndices: taxa,
-                          values: values, isIntegral: integral, taxonomy: taxonomy, source: path)
+        while i < last {
+            let d1 = unsafeBitCast(base[i - 1] == delimiter, to: UInt8.self)
+            let z1 = unsafeBitCast(base[i] == zero, to: UInt8.self)
+            let d2 = unsafeBitCast(base[i + 1] == delimiter, to: UInt8.self)
+            delimiters &+= Int(unsafeBitCast(base[i] == delimiter, to: UInt8.self))
+            zeros &+= Int(d1 & z1 & d2)
+            i += 1
+        }
+        delimiters += Int(unsafeBitCast(base[span.lowerBound] == delimiter, to: UInt8.self))
+            + Int(unsafeBitCast(base[last] == delimiter, to: UInt8.self))
+        return Swift.min(valueColumns, delimiters - zeros)
     }
 
     private static func cellError(_ value: CellValue, field: FieldSpan, p: UnsafeBufferPointer<UInt8>,

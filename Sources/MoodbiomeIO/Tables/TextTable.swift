@@ -1,4 +1,5 @@
 import FoundationEssentials
+import MoodbiomeNumerics
 
 /// A rectangular table of text and numbers, ready to be written.
 ///
@@ -163,19 +164,36 @@ extension TextTable {
         return out + "\""
     }
 
+    /// The rows are rendered in chunks on all cores into byte buffers and
+    /// joined in order (the text does not depend on the chunking).
     private func delimited(_ separator: Character, numbers: NumberStyle, guardFormulas: Bool = false) -> String {
         let separatorByte = separator == "\t" ? UInt8(ascii: "\t") : UInt8(ascii: ",")
-        func quoted(_ s: String) -> String { Self.field(s, separator: separatorByte) }
-        func cell(_ c: Cell) -> String {
-            if guardFormulas, case .text(let s) = c { return quoted(Self.formulaGuarded(s)) }
-            return quoted(text(c, numbers))
+        @Sendable func field(_ s: String, into out: inout [UInt8]) {
+            let text = guardFormulas ? Self.formulaGuarded(s) : s
+            out.append(contentsOf: Self.field(text, separator: separatorByte).utf8)
         }
-        var out = columns.map { quoted(guardFormulas ? Self.formulaGuarded($0) : $0) }.joined(separator: String(separator)) + "\n"
-        for row in rows {
-            out += row.map(cell).joined(separator: String(separator))
-            out += "\n"
+        @Sendable func line(_ cells: [Cell], into out: inout [UInt8]) {
+            for (c, cell) in cells.enumerated() {
+                if c > 0 { out.append(separatorByte) }
+                switch cell {
+                case .text(let s): field(s, into: &out)
+                case .number(let x): out.append(contentsOf: numbers.format(x).utf8)
+                }
+            }
+            out.append(0x0A)
         }
-        return out
+        var out = [UInt8]()
+        line(columns.map { .text($0) }, into: &out)
+        let rows = self.rows
+        let chunks = parallelChunkMap(count: rows.count, minimumPerChunk: 512) { range in
+            var bytes = [UInt8]()
+            bytes.reserveCapacity(range.count * 96)
+            for r in range { line(rows[r], into: &bytes) }
+            return bytes
+        }
+        out.reserveCapacity(out.count + chunks.reduce(0) { $0 + $1.count })
+        for chunk in chunks { out.append(contentsOf: chunk) }
+        return String(decoding: out, as: UTF8.self)
     }
 
     /// A JSON array of objects, one per row; non-finite numbers are `null`.

@@ -1,0 +1,93 @@
+import Foundation
+import Testing
+@testable import MoodbiomeIO
+
+/// The word-at-a-time pieces of the CSV/TSV count reader, each against the
+/// byte-at-a-time rule it replaces, and the reader on tables whose cells
+/// defeat the shortcuts (zeros spelled `0.0`, quoted cells, long numbers).
+@Suite("Parsing fields a word at a time")
+struct FieldParsingTests {
+    /// The leading-digit count and the eight-digit value of every word made
+    /// of digits and a few awkward bytes (0x2F and 0x3A around the digits,
+    /// 0xFA–0xFF whose +6 carries), against a loop.
+    @Test func digitRunsMatchALoop() {
+        let alphabet: [UInt8] = Array(0x30...0x39) + [0x2C, 0x09, 0x2E, 0x2F, 0x3A, 0x65, 0x00, 0xFA, 0xFF, 0x0D]
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<200_000 {
+            let bytes = (0..<8).map { _ in alphabet[Int.random(in: 0..<alphabet.count, using: &generator)] }
+            let word = bytes.enumerated().reduce(UInt64(0)) { $0 | UInt64($1.element) << UInt64(8 * $1.offset) }
+            let expected = bytes.prefix { (0x30...0x39).contains($0) }.count
+            #expect(FieldCursor.leadingDigits(word) == expected)
+            if expected > 0 {
+                let digits = (word & 0x0F0F_0F0F_0F0F_0F0F) << UInt64(8 * (8 - expected))
+                let value = bytes.prefix(expected).reduce(UInt64(0)) { $0 * 10 + UInt64($1 - 0x30) }
+                #expect(FieldCursor.eightDigits(digits) == value)
+            }
+        }
+        #expect(FieldCursor.eightDigits(0x0909_0909_0909_0909) == 99_999_999)
+    }
+
+    /// The bound on a record's non-zeros is never below the count.
+    @Test func nonZeroBoundCoversEveryRecord() {
+        let records = ["s1,0,0,0,0,0,0,0,0,0", "s1,1,0,2,0,0,3", "0,0,0,5", "s,0.0,00,0,7,", "s,\"1,0\",0,2", "s,0", "s,", "s,0,0,0,0,0,0,0,0,12"]
+        for record in records {
+            let bytes = Array(record.utf8)
+            let fields = record.split(separator: ",", omittingEmptySubsequences: false).dropFirst()
+            let nonZero = fields.filter { $0 != "0" }.count
+            bytes.withUnsafeBufferPointer { p in
+                let bound = CountTable.nonZeroBound(p, 0..<p.count, delimiter: 0x2C, valueColumns: 100)
+                #expect(bound >= nonZero, "\(record)")
+            }
+        }
+    }
+
+    /// The sixteen-bytes-at-a-time count equals the byte-at-a-time rule
+    /// (delimiters minus lone zeros between two delimiters) on random
+    /// records of every length up to 700 bytes, so each block boundary and
+    /// the 255-block flush are crossed.
+    @Test func nonZeroBoundMatchesTheByteRule() {
+        let alphabet = Array("0,0,0,0,1,2,00,\t".utf8)
+        var generator = SystemRandomNumberGenerator()
+        for length in Array(3...700) + [4_200, 4_097, 8_200] {
+            let bytes = [UInt8(ascii: "s")] + (1..<length).map { _ in alphabet[Int.random(in: 0..<alphabet.count, using: &generator)] }
+            var delimiters = 0, zeros = 0
+            for i in bytes.indices where bytes[i] == 0x2C { delimiters += 1 }
+            for i in 1..<(bytes.count - 1) where bytes[i - 1] == 0x2C && bytes[i] == 0x30 && bytes[i + 1] == 0x2C { zeros += 1 }
+            bytes.withUnsafeBufferPointer { p in
+                #expect(CountTable.nonZeroBound(p, 0..<p.count, delimiter: 0x2C, valueColumns: .max) == delimiters - zeros, "length \(length)")
+                #expect(CountTable.nonZeroBound(p, 1..<p.count, delimiter: 0x2C, valueColumns: .max)
+                        == delimiters - zeros, "length \(length), the ID byte outside the span")
+            }
+        }
+    }
+
+    /// A trailing delimiter leaves an empty last cell: reported where it
+    /// is, not read past the record (a fuzz finding: the fast integer path
+    /// looked at the byte at the record's end).
+    @Test(arguments: ["id,a\n\"s\",", "id,a\ns,", "id,a,b\ns,1,\n"])
+    func emptyLastCellIsReported(_ text: String) throws {
+        let error = try #require(throws: InputError.self) { try CountTable.read(temporaryFile("empty-last.csv", text)) }
+        #expect(error.line == 2 && error.problem == "empty cell; expected a count")
+    }
+
+    /// Cells the shortcuts do not take: zeros as `0.0` and `00` (fewer
+    /// non-zeros than the bound, so chunks close gaps), decimals, quoted
+    /// numbers, long integers; 300 rows so the records span several chunks.
+    @Test func tablesWithAwkwardCellsReadExactly() throws {
+        var lines = ["id,a,b,c,d,e"]
+        var expected = [[Double]]()
+        for i in 0..<300 {
+            let cells: [(String, Double)] = [
+                (i % 3 == 0 ? "0.0" : "0", 0), (i % 5 == 0 ? "00" : "\(i)", i % 5 == 0 ? 0 : Double(i)),
+                ("\"\(i * 7)\"", Double(i * 7)), ("1234567890123", 1_234_567_890_123), (i % 2 == 0 ? "2.5" : "12345678", i % 2 == 0 ? 2.5 : 12_345_678),
+            ]
+            lines.append("s\(i)," + cells.map(\.0).joined(separator: ","))
+            expected.append(cells.map(\.1))
+        }
+        let table = try CountTable.read(temporaryFile("awkward.csv", lines.joined(separator: "\n") + "\n"))
+        #expect(table.sampleCount == 300 && table.taxonCount == 5)
+        let dense = table.denseSamplesByTaxa()
+        for i in 0..<300 { for t in 0..<5 { #expect(dense[i, t] == expected[i][t], "row \(i) column \(t)") } }
+        #expect(table.nonZeroCount == expected.reduce(0) { $0 + $1.filter { $0 != 0 }.count })
+    }
+}
