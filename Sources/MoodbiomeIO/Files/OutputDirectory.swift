@@ -1,4 +1,5 @@
 import FoundationEssentials
+import MoodbiomeNumerics
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -126,17 +127,23 @@ public final class OutputDirectory {
         do {
             let mask = umask(0); umask(mask)
             chmod(staging, 0o777 & ~mask)
-            for output in files {
-                let file = output.name
-                let target = staging + "/" + file
-                let folder = URL(fileURLWithPath: target).deletingLastPathComponent().path
-                if folder != staging { try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true) }
-                let fd = open(target, O_CREAT | O_EXCL | O_WRONLY, mode_t(0o666 & ~mask))
-                guard fd >= 0 else { throw OutputError(path: path + "/" + file, problem: "cannot create the file: \(String(cString: strerror(errno)))") }
-                var failure = writeAll(fd, output.bytes)
-                if failure == nil && fsync(fd) != 0 { failure = String(cString: strerror(errno)) }
-                close(fd)
-                if let failure { throw OutputError(path: path + "/" + file, problem: "cannot write the output: \(failure)") }
+            for folder in Set(files.map { URL(fileURLWithPath: staging + "/" + $0.name).deletingLastPathComponent().path }).sorted()
+            where folder != staging {
+                try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+            }
+            // The files on all cores: each fsync waits on the disk, and the
+            // waits overlap (the journal commits them together).
+            let path = self.path
+            _ = try parallelChunkMap(count: files.count) { range throws(OutputError) in
+                for output in files[range] {
+                    let file = output.name
+                    let fd = open(staging + "/" + file, O_CREAT | O_EXCL | O_WRONLY, mode_t(0o666 & ~mask))
+                    guard fd >= 0 else { throw OutputError(path: path + "/" + file, problem: "cannot create the file: \(String(cString: strerror(errno)))") }
+                    var failure = writeAll(fd, output.bytes)
+                    if failure == nil && fsync(fd) != 0 { failure = String(cString: strerror(errno)) }
+                    close(fd)
+                    if let failure { throw OutputError(path: path + "/" + file, problem: "cannot write the output: \(failure)") }
+                }
             }
             // Swap: the old run (if any) moves aside, the new one takes its name.
             var old: String? = nil

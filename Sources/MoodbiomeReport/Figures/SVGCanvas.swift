@@ -10,6 +10,10 @@ struct SVGCanvas {
     let width: Double
     let height: Double
     private(set) var elements: [String] = []
+    /// The fill of the open `<g>` of plain circles, if one is open: a run of
+    /// circles drawn alike shares one group (a scatter of 2,000 points writes
+    /// its style once, not 2,000 times).
+    private var circleGroup: String?
 
     /// The Okabe–Ito palette, distinguishable with every common form of
     /// colour-vision deficiency (Okabe & Ito 2008).
@@ -32,7 +36,15 @@ struct SVGCanvas {
         return (v < 0 ? "-" : "") + String(magnitude / 100) + (fraction < 10 ? ".0" : ".") + String(fraction)
     }
 
-    mutating func add(_ element: String) { elements.append(element) }
+    mutating func add(_ element: String) {
+        closeCircleGroup()
+        elements.append(element)
+    }
+
+    private mutating func closeCircleGroup() {
+        if circleGroup != nil { elements.append("</g>") }
+        circleGroup = nil
+    }
 
     mutating func line(_ x1: Double, _ y1: Double, _ x2: Double, _ y2: Double, stroke: String = "#333", width: Double = 1, dash: String? = nil) {
         add("<line x1=\"\(Self.f(x1))\" y1=\"\(Self.f(y1))\" x2=\"\(Self.f(x2))\" y2=\"\(Self.f(y2))\" stroke=\"\(stroke)\" stroke-width=\"\(Self.f(width))\"\(dash.map { " stroke-dasharray=\"\($0)\"" } ?? "")/>")
@@ -43,7 +55,12 @@ struct SVGCanvas {
     }
 
     mutating func circle(_ x: Double, _ y: Double, r: Double, fill: String, opacity: Double = 0.7) {
-        add("<circle cx=\"\(Self.f(x))\" cy=\"\(Self.f(y))\" r=\"\(Self.f(r))\" fill=\"\(fill)\" fill-opacity=\"\(Self.f(opacity))\"/>")
+        let style = "fill=\"\(fill)\" fill-opacity=\"\(Self.f(opacity))\""
+        if circleGroup != style {
+            add("<g \(style)>")
+            circleGroup = style
+        }
+        elements.append("<circle cx=\"\(Self.f(x))\" cy=\"\(Self.f(y))\" r=\"\(Self.f(r))\"/>")
     }
 
     /// A data marker for group `k`: colours cycle through the palette and,
@@ -88,7 +105,7 @@ struct SVGCanvas {
         var out = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(Self.f(width))\" height=\"\(Self.f(height))\" viewBox=\"0 0 \(Self.f(width)) \(Self.f(height))\" role=\"img\">\n"
         out += "<title>\(Escape.xml(title))</title>\n<desc>\(Escape.xml(description))</desc>\n"
         out += "<rect width=\"100%\" height=\"100%\" fill=\"#ffffff\"/>\n"
-        out += elements.joined(separator: "\n") + "\n</svg>\n"
+        out += elements.joined(separator: "\n") + (circleGroup == nil ? "" : "\n</g>") + "\n</svg>\n"
         return out
     }
 }

@@ -1,6 +1,7 @@
 import FoundationEssentials
 import MoodbiomeCore
 import MoodbiomeIO
+import MoodbiomeNumerics
 
 /// The documents of `moodbiome associate`: the result tables, the summary
 /// with its methods paragraph, and the figures. Words and drawings only:
@@ -35,6 +36,7 @@ public struct AssociationDocuments: Sendable {
 
     func table(_ rows: [TaxonAssociation.Row]) -> TextTable {
         var columns = ["feature", "term", "estimate", "std_error", "statistic", "p_value", "q_value", "n", "n_nonzero"]
+        let hasTaxonomy = self.hasTaxonomy   // once, not once per row
         if hasTaxonomy { columns.append("taxonomy") }
         return TextTable(columns: columns, rows: rows.map { r in
             var row: [TextTable.Cell] = [.text(r.feature), .text(r.term), .number(r.estimate), .number(r.standardError), .number(r.statistic),
@@ -151,30 +153,29 @@ public struct AssociationDocuments: Sendable {
     /// Volcano plots (one per term), the heatmap of significant features,
     /// and a figure per top hit.
     public var figures: [ReportFigure] {
-        var out = [ReportFigure]()
+        // Each figure a drawing, drawn on all cores (in this order).
+        var out = [@Sendable () -> ReportFigure]()
         let names = DisplayNames()   // columns as figures name them (PHQ-9 total)
-        var terms = [String]()
-        for r in result.rows where !terms.contains(r.term) { terms.append(r.term) }
+        let terms = result.rows.map(\.term).uniqued()
         let threshold = maxSignificance
         if outcome != nil {
             let points = result.rows.map { (label: $0.feature, estimate: $0.estimate, p: $0.pValue, q: $0.qValue) }
-            out.append(ReportFigure(name: "volcano.svg", svg: Figures.volcano(points: points, threshold: threshold,
+            out.append({ ReportFigure(name: "volcano.svg", svg: Figures.volcano(points: points, threshold: threshold,
                 xLabel: "coefficient of the transformed abundance", title: "Features and \(names.column(outcome ?? ""))",
-                caption: ["Each point a feature's model, \(result.model); coloured: q ≤ \(NumberStyle.roundTrip.format(threshold))."])))
+                caption: ["Each point a feature's model, \(result.model); coloured: q ≤ \(NumberStyle.roundTrip.format(threshold))."])) })
         } else {
             for term in terms {
                 let points = result.rows.filter { $0.term == term }.map { (label: $0.feature, estimate: $0.estimate, p: $0.pValue, q: $0.qValue) }
-                out.append(ReportFigure(name: "volcano-" + fileNameComponent(term) + ".svg", svg: Figures.volcano(points: points, threshold: threshold,
+                out.append({ ReportFigure(name: "volcano-" + fileNameComponent(term) + ".svg", svg: Figures.volcano(points: points, threshold: threshold,
                     xLabel: "coefficient of \(term)", title: "Features and \(term)",
-                    caption: ["Each point a feature, model \(result.model); coloured: q ≤ \(NumberStyle.roundTrip.format(threshold)) (blue: lower, red: higher)."])))
+                    caption: ["Each point a feature, model \(result.model); coloured: q ≤ \(NumberStyle.roundTrip.format(threshold)) (blue: lower, red: higher)."])) })
             }
             let significantFeatures = Array(result.rows.filter { $0.qValue <= threshold }.map(\.feature).uniqued().prefix(50))
             if !significantFeatures.isEmpty {
-                var lookup = [String: TaxonAssociation.Row]()
-                for r in result.rows { lookup[r.feature + "\u{0}" + r.term] = r }
-                out.append(ReportFigure(name: "heatmap.svg", svg: Figures.heatmap(rows: significantFeatures, columns: terms, value: { i, j in
+                let lookup = Dictionary(result.rows.map { ($0.feature + "\u{0}" + $0.term, $0) }, uniquingKeysWith: { a, _ in a })
+                out.append({ ReportFigure(name: "heatmap.svg", svg: Figures.heatmap(rows: significantFeatures, columns: terms, value: { i, j in
                     lookup[significantFeatures[i] + "\u{0}" + terms[j]].map { ($0.estimate, $0.qValue) }
-                }, threshold: threshold, title: "Significant features by term", caption: ["Features with q ≤ \(NumberStyle.roundTrip.format(threshold)) for any term (at most 50), model \(result.model)."])))
+                }, threshold: threshold, title: "Significant features by term", caption: ["Features with q ≤ \(NumberStyle.roundTrip.format(threshold)) for any term (at most 50), model \(result.model)."])) })
             }
         }
         // Top hits.
@@ -186,19 +187,21 @@ public struct AssociationDocuments: Sendable {
             let label = "\(r.feature) (\(result.options.transform == .none ? "" : result.options.transform.rawValue + " ")\(result.options.normalization == .none ? "abundance" : result.options.normalization.rawValue))"
             let caption = ["β = \(NumberPolicy.value(r.estimate)) (SE \(NumberPolicy.value(r.standardError))), \(NumberPolicy.statement(r.pValue)), \(NumberPolicy.statement(r.qValue, symbol: "q")); n = \(r.n), non-zero in \(r.nonZero)."]
             if let outcome, let y = result.data[outcome]?.numbers {
-                out.append(ReportFigure(name: name, svg: Figures.scatter(x: abundance, y: y, line: nil, xLabel: label, yLabel: names.column(outcome),
-                                                                         title: "\(names.column(outcome)) against \(r.feature)", caption: caption)))
+                out.append({ ReportFigure(name: name, svg: Figures.scatter(x: abundance, y: y, line: nil, xLabel: label, yLabel: names.column(outcome),
+                                                                         title: "\(names.column(outcome)) against \(r.feature)", caption: caption)) })
             } else if let column = result.data[r.variable], column.kind == .numeric {
                 let xLabel = names.column(r.variable) + (result.options.standardize ? " (z-score)" : "")
-                out.append(ReportFigure(name: name, svg: Figures.scatter(x: column.numbers, y: abundance, line: nil, xLabel: xLabel, yLabel: label,
-                                                                         title: "\(r.feature) against \(names.column(r.variable))", caption: caption)))
+                out.append({ ReportFigure(name: name, svg: Figures.scatter(x: column.numbers, y: abundance, line: nil, xLabel: xLabel, yLabel: label,
+                                                                         title: "\(r.feature) against \(names.column(r.variable))", caption: caption)) })
             } else if let column = result.data[r.variable] {
                 let levels = sortedLevels(Array(Set(column.cells.filter { !MissingValue.isMissing($0) })))
                 let groups = levels.map { level in (label: level, values: column.cells.indices.filter { column.cells[$0] == level }.map { abundance[$0] }) }
-                out.append(ReportFigure(name: name, svg: Figures.boxPlot(groups: groups, xLabel: names.column(r.variable), yLabel: label,
-                                                                         title: "\(r.feature) by \(names.column(r.variable))", caption: caption)))
+                out.append({ ReportFigure(name: name, svg: Figures.boxPlot(groups: groups, xLabel: names.column(r.variable), yLabel: label,
+                                                                         title: "\(r.feature) by \(names.column(r.variable))", caption: caption)) })
             }
         }
-        return ReportFigure.distinctNames(out)
+        let drawings = out
+        let drawn = parallelChunkMap(count: drawings.count) { range in range.map { drawings[$0]() } }.flatMap { $0 }
+        return ReportFigure.distinctNames(drawn)
     }
 }
