@@ -70,24 +70,40 @@ public struct FeatureFilter: Sendable, Equatable {
     /// Splits the features of `table` into kept (indices, in order) and
     /// filtered (index and reason).
     public func apply(_ table: CountTable) -> (kept: [Int], filtered: [(feature: Int, reason: Reason)]) {
-        let n = table.sampleCount
-        var above = [Int](repeating: 0, count: table.taxonCount)
-        var sum = [Double](repeating: 0, count: table.taxonCount)
-        for k in table.values.indices {
-            let t = Int(table.taxonIndices[k])
-            if table.values[k] > minimumAbundance { above[t] += 1 }
-            sum[t] += table.values[k]
-        }
+        let n = table.sampleCount, taxa = table.taxonCount
+        var above = [Int](repeating: 0, count: taxa)
+        var occurrences = [Int](repeating: 0, count: taxa)
+        var sum = [Double](repeating: 0, count: taxa)
+        var squares = [Double](repeating: 0, count: taxa)
         // Zeros are never above a non-negative threshold; a negative one counts them.
         let zerosCount = minimumAbundance < 0
-        var occurrences = [Int](repeating: 0, count: table.taxonCount)
-        for t in table.taxonIndices { occurrences[Int(t)] += 1 }
-        // Variance, two passes over the non-zeros and the zeros.
-        var squares = [Double](repeating: 0, count: table.taxonCount)
-        for k in table.values.indices {
-            let t = Int(table.taxonIndices[k])
-            let d = table.values[k] - sum[t] / Double(n)
-            squares[t] += d * d
+        let threshold = minimumAbundance
+        table.taxonIndices.withUnsafeBufferPointer { index in
+            table.values.withUnsafeBufferPointer { value in
+                // Counts and sums in one pass over the non-zeros, then the
+                // squared deviations from the means (two passes: exact for
+                // counts, stable for proportions).
+                above.withUnsafeMutableBufferPointer { above in
+                    occurrences.withUnsafeMutableBufferPointer { occurrences in
+                        sum.withUnsafeMutableBufferPointer { sum in
+                            for k in value.indices {
+                                let t = Int(index[k]), v = value[k]
+                                if v > threshold { above[t] += 1 }
+                                occurrences[t] += 1
+                                sum[t] += v
+                            }
+                        }
+                    }
+                }
+                let means = sum.map { $0 / Double(n) }
+                squares.withUnsafeMutableBufferPointer { squares in
+                    for k in value.indices {
+                        let t = Int(index[k])
+                        let d = value[k] - means[t]
+                        squares[t] += d * d
+                    }
+                }
+            }
         }
         let needed = Double(n) * minimumPrevalence
         var kept = [Int](), filtered = [(Int, Reason)]()
@@ -125,45 +141,87 @@ public enum AssociationError: Error, Equatable, Sendable {
 /// Normalisation then transform of a dense block (samples × features, one
 /// column per feature).
 enum FeaturePreparation {
-    /// Normalises each row (sample) over the block's features.
-    static func normalize(_ y: inout Matrix, _ method: FeatureNormalization) {
+    /// Normalises then transforms: one pass over each column for the
+    /// per-column transforms (log, none) after TSS, CLR or none — the
+    /// normalised column is still in cache when it is transformed, with the
+    /// same arithmetic as the two steps apart.
+    static func prepare(_ y: inout Matrix, _ normalization: FeatureNormalization, _ transform: FeatureTransform, names: [String]) throws {
+        guard transform == .log || transform == .none, normalization != .css, normalization != .tmm else {
+            normalize(&y, normalization)
+            try self.transform(&y, transform, names: names)
+            return
+        }
+        normalize(&y, normalization, then: transform == .log ? logTransform : nil)
+    }
+
+    /// Normalises each row (sample) over the block's features; `then`, when
+    /// given, is applied to each column right after it is normalised.
+    static func normalize(_ y: inout Matrix, _ method: FeatureNormalization,
+                          then: (@Sendable (UnsafeMutableBufferPointer<Double>) -> Void)? = nil) {
         let n = y.rows, m = y.columns
-        if method == .none { return }
         if method == .css || method == .tmm {
             let counts = (0..<n).map { i in (0..<m).map { y[i, $0] } }
             let divisors = method == .css ? ScalingFactors.css(counts).divisors : ScalingFactors.tmm(counts)
             for c in 0..<m { for i in 0..<n { y[i, c] /= divisors[i] } }
+        }
+        if method == .css || method == .tmm || (method == .none && then == nil) {
+            if let then { y.withParallelWriter { v in for c in 0..<m { then(v.column(c)) } } }
             return
         }
-        y.storage.withUnsafeMutableBufferPointer { v in
-            var sums = [Double](repeating: 0, count: n)
-            switch method {
-            case .none, .css, .tmm: return
-            case .tss:
-                for c in 0..<m { for i in 0..<n { sums[i] += v[i + c * n] } }
-                for c in 0..<m { for i in 0..<n { v[i + c * n] /= sums[i] } }
-            case .clr:
-                for c in 0..<m { for i in 0..<n { let l = log(v[i + c * n] + 1); v[i + c * n] = l; sums[i] += l } }
-                for i in 0..<n { sums[i] /= Double(m) }
-                for c in 0..<m { for i in 0..<n { v[i + c * n] -= sums[i] } }
+        // On both cores: row sums over row ranges (each row summed in
+        // column order, as one thread would), then columns over column ranges.
+        y.withParallelWriter { v in
+            if method == .clr {
+                _ = parallelChunkMap(count: m, minimumPerChunk: 16) { range in
+                    for c in range { let column = v.column(c); for i in 0..<n { column[i] = log(column[i] + 1) } }
+                }
+            }
+            let sums = method == .none ? [] : parallelChunkMap(count: n, minimumPerChunk: 64) { range -> [Double] in
+                var sums = [Double](repeating: 0, count: range.count)
+                for c in 0..<m {
+                    let column = v.column(c)
+                    for i in range { sums[i - range.lowerBound] += column[i] }
+                }
+                return sums
+            }.flatMap { $0 }
+            _ = parallelChunkMap(count: m, minimumPerChunk: 16) { range in
+                for c in range {
+                    let column = v.column(c)
+                    switch method {
+                    case .tss: for i in 0..<n { column[i] /= sums[i] }
+                    case .clr: for i in 0..<n { column[i] -= sums[i] / Double(m) }
+                    case .none, .css, .tmm: break
+                    }
+                    then?(column)
+                }
             }
         }
+    }
+
+    /// MaAsLin2's LOG: log₂, each zero first replaced by half the column's
+    /// smallest positive value (so every zero takes one value, computed once).
+    @Sendable static func logTransform(_ column: UnsafeMutableBufferPointer<Double>) {
+        var smallest = Double.infinity
+        for x in column where x > 0 && x < smallest { smallest = x }
+        let zero = log2(smallest / 2)
+        for i in column.indices { column[i] = column[i] == 0 ? zero : log2(column[i]) }
     }
 
     /// Transforms each column (feature).
     static func transform(_ y: inout Matrix, _ method: FeatureTransform, names: [String]) throws {
         let n = y.rows
+        if method == .log {
+            // Each column on its own: on both cores.
+            y.withParallelWriter { v in
+                _ = parallelChunkMap(count: v.columns, minimumPerChunk: 16) { range in
+                    for c in range { logTransform(v.column(c)) }
+                }
+            }
+            return
+        }
         for c in 0..<y.columns {
             switch method {
-            case .none: break
-            case .log:
-                y.storage.withUnsafeMutableBufferPointer { v in
-                    let column = UnsafeMutableBufferPointer(rebasing: v[(c * n)..<((c + 1) * n)])
-                    var smallest = Double.infinity
-                    for x in column where x > 0 && x < smallest { smallest = x }
-                    let half = smallest / 2
-                    for i in 0..<n { column[i] = log2(column[i] == 0 ? half : column[i]) }
-                }
+            case .none, .log: break
             case .ast:
                 for i in 0..<n {
                     let v = y[i, c]

@@ -104,9 +104,9 @@ public struct TaxonAssociation: Sendable {
         // 2. Filters on the raw values of those samples.
         let (keptFeatures, filtered) = options.filter.apply(counts)
         guard !keptFeatures.isEmpty else { throw AssociationError.noFeaturesLeft(total: table.taxonCount) }
-        var block = FeatureBlock(counts, features: keptFeatures)
+        var block = FeatureBlock(counts, features: keptFeatures, findingEmpty: options.normalization.dividesBySampleTotal)
         // 3. Samples with nothing left cannot be normalised.
-        let empty = options.normalization.dividesBySampleTotal ? block.emptySamples : []
+        let empty = block.emptySamples
         if !empty.isEmpty {
             let keep = (0..<block.values.rows).filter { !empty.contains($0) }
             rows = keep.map { rows[$0] }
@@ -120,11 +120,11 @@ public struct TaxonAssociation: Sendable {
         let n = design.x.rows
         guard n > design.x.columns else { throw AssociationError.tooFewSamples(samples: n, parameters: design.x.columns) }
         // 5. Dense block, normalised and transformed.
-        var y = block.values
-        let names = block.names
-        FeaturePreparation.normalize(&y, options.normalization)
-        try FeaturePreparation.transform(&y, options.transform, names: names)
         let nonZero = block.nonZeroCounts
+        var y = block.values
+        block.values = Matrix(rows: 0, columns: 0)   // y is then the only copy: normalised in place, not copied first
+        let names = block.names
+        try FeaturePreparation.prepare(&y, options.normalization, options.transform, names: names)
         var out = [Row]()
         var failed = [String]()
         if options.model == .negbin {
@@ -212,8 +212,8 @@ public struct TaxonAssociation: Sendable {
         let counts = rows.count == table.sampleCount ? table : table.selectingSamples(rows)
         let (keptFeatures, filtered) = options.filter.apply(counts)
         guard !keptFeatures.isEmpty else { throw AssociationError.noFeaturesLeft(total: table.taxonCount) }
-        var block = FeatureBlock(counts, features: keptFeatures)
-        let empty = options.normalization.dividesBySampleTotal ? block.emptySamples : []
+        var block = FeatureBlock(counts, features: keptFeatures, findingEmpty: options.normalization.dividesBySampleTotal)
+        let empty = block.emptySamples
         if !empty.isEmpty {
             let keep = (0..<block.values.rows).filter { !empty.contains($0) }
             rows = keep.map { rows[$0] }
@@ -223,11 +223,11 @@ public struct TaxonAssociation: Sendable {
         let design = try DesignMatrix(formula: base, data: data, references: options.references, binaryResponse: family == .binomial)
         let n = design.x.rows
         guard n > design.x.columns + 1 else { throw AssociationError.tooFewSamples(samples: n, parameters: design.x.columns + 1) }
-        var y = block.values
-        let names = block.names
-        FeaturePreparation.normalize(&y, options.normalization)
-        try FeaturePreparation.transform(&y, options.transform, names: names)
         let nonZero = block.nonZeroCounts
+        var y = block.values
+        block.values = Matrix(rows: 0, columns: 0)   // y is then the only copy: normalised in place, not copied first
+        let names = block.names
+        try FeaturePreparation.prepare(&y, options.normalization, options.transform, names: names)
         var out = [Row]()
         var failed = [String]()
         switch family {
@@ -355,31 +355,56 @@ struct FeatureBlock {
     var values: Matrix
     let names: [String]
     let taxonomy: [String]?
+    /// Samples (rows) whose kept features sum to zero, when asked for (they
+    /// cannot be divided by their total); none otherwise.
+    let emptySamples: [Int]
+    /// Per feature, the samples other than ``emptySamples`` where it is above zero.
+    let nonZeroCounts: [Int]
 
-    init(_ table: CountTable, features: [Int]) {
+    /// The `features` of `table`, dense; with `findingEmpty`, the samples
+    /// whose kept features sum to zero are found too. Totals and counts come
+    /// from the non-zeros (each sample's in taxon order, the order a dense
+    /// row sum takes), samples on all cores.
+    init(_ table: CountTable, features: [Int], findingEmpty: Bool) {
         self.values = table.denseSamplesByTaxa(taxa: features)
         self.names = features.map { table.taxonIDs[$0] }
         self.taxonomy = table.taxonomy.map { t in features.map { t[$0] } }
+        var position = [Int32](repeating: -1, count: table.taxonCount)
+        for (c, t) in features.enumerated() { position[t] = Int32(c) }
+        let column = position, m = features.count
+        let parts = parallelChunkMap(count: table.sampleCount, minimumPerChunk: 64) { samples -> (empty: [Int], positive: [Int]) in
+            var empty = [Int](), positive = [Int](repeating: 0, count: m)
+            for j in samples {
+                let entries = table.range(ofSample: j)
+                if findingEmpty {
+                    var total = 0.0
+                    for k in entries where column[Int(table.taxonIndices[k])] >= 0 { total += table.values[k] }
+                    if total == 0 { empty.append(j); continue }
+                }
+                for k in entries where table.values[k] > 0 {
+                    let c = column[Int(table.taxonIndices[k])]
+                    if c >= 0 { positive[Int(c)] += 1 }
+                }
+            }
+            return (empty, positive)
+        }
+        self.emptySamples = parts.flatMap(\.empty)
+        var counts = [Int](repeating: 0, count: m)
+        for part in parts { for c in 0..<m { counts[c] += part.positive[c] } }
+        self.nonZeroCounts = counts
     }
 
-    init(values: Matrix, names: [String], taxonomy: [String]?) {
+    init(values: Matrix, names: [String], taxonomy: [String]?, nonZeroCounts: [Int]) {
         self.values = values
         self.names = names
         self.taxonomy = taxonomy
+        self.emptySamples = []
+        self.nonZeroCounts = nonZeroCounts
     }
-
-    /// Samples (rows) with nothing in any kept feature.
-    var emptySamples: [Int] {
-        var total = [Double](repeating: 0, count: values.rows)
-        for c in 0..<values.columns { for (i, v) in values.column(c).enumerated() { total[i] += v } }
-        return total.indices.filter { total[$0] == 0 }
-    }
-
-    var nonZeroCounts: [Int] { (0..<values.columns).map { c in values.column(c).reduce(0) { $0 + ($1 > 0 ? 1 : 0) } } }
 
     func selectingSamples(_ rows: [Int]) -> FeatureBlock {
         var m = Matrix(rows: rows.count, columns: values.columns)
         for c in 0..<values.columns { for (i, r) in rows.enumerated() { m[i, c] = values[r, c] } }
-        return FeatureBlock(values: m, names: names, taxonomy: taxonomy)
+        return FeatureBlock(values: m, names: names, taxonomy: taxonomy, nonZeroCounts: nonZeroCounts)
     }
 }

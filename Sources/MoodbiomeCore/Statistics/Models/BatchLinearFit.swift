@@ -4,8 +4,7 @@ import MoodbiomeNumerics
 /// Ordinary least squares of many responses on one design, all at once:
 /// one pivoted QR of the design (LAPACK `dgeqp3`, R's `lm` rank rule),
 /// `Qᵀ·Y` for every response as one GEMM, the coefficients from `R⁻¹`,
-/// residuals `Y − Q(QᵀY)` by further GEMMs on blocks of columns and their
-/// sums of squares.
+/// residuals `Y − Q(QᵀY)` formed column by column and their sums of squares.
 /// Standard errors `σ̂·√((R⁻¹R⁻ᵀ)ⱼⱼ)`, t tests on `n − rank` degrees of
 /// freedom — each column's numbers are those of R's `lm(y ~ design)`
 /// (aliased columns NaN, as R's `NA`).
@@ -39,37 +38,54 @@ public struct BatchLinearFit: Sendable {
             let rInverse = try qr.inverseOfLeadingR()                              // r × r
             let z = rInverse.multiplied(by: qty)                                   // pivoted coefficients
             // Residual sums of squares from the residuals themselves,
-            // `Y − Q(QᵀY)` one block of columns at a time (one GEMM each,
-            // never an n × m temporary).
-            var rssValues = [Double](repeating: 0, count: m)
-            let width = 256
-            var start = 0
-            while start < m {
-                let end = Swift.min(m, start + width)
-                let block = Matrix(rows: r, columns: end - start, columnMajor: Array(qty.storage[(start * r)..<(end * r)]))
-                let fitted = q.multiplied(by: block)
-                for c in start..<end {
-                    var rss = 0.0
-                    let f = fitted.column(c - start)
-                    for (v, w) in zip(y.column(c), f) { rss += (v - w) * (v - w) }
-                    rssValues[c] = rss
+            // `yᵢ − Σₖ Q[i, k]·(QᵀY)[k, c]`, each fitted value formed as the
+            // residual is taken (one pass over Y, no n × m temporary), in a
+            // fixed order of plain loops: the same bits on every CPU and
+            // thread count. Columns on all cores.
+            let rssValues = parallelChunkMap(count: m, minimumPerChunk: 32) { range -> [Double] in
+                q.storage.withUnsafeBufferPointer { q in
+                    qty.storage.withUnsafeBufferPointer { qty in
+                        y.storage.withUnsafeBufferPointer { y in
+                            var fitted = [Double](repeating: 0, count: n)
+                            return range.map { c in
+                                for i in 0..<n { fitted[i] = 0 }
+                                for k in 0..<r {
+                                    let b = qty[k + c * r], column = k * n
+                                    for i in 0..<n { fitted[i] += q[column + i] * b }
+                                }
+                                var rss = 0.0
+                                let column = c * n
+                                for i in 0..<n { let d = y[column + i] - fitted[i]; rss += d * d }
+                                return rss
+                            }
+                        }
+                    }
                 }
-                start = end
-            }
+            }.flatMap { $0 }
             // (R⁻¹R⁻ᵀ)ₖₖ = Σⱼ R⁻¹[k, j]².
             let unscaled = (0..<r).map { k in (0..<r).reduce(0.0) { $0 + rInverse[k, $1] * rInverse[k, $1] } }
             let t = df > 0 ? StudentT(degreesOfFreedom: Double(df)) : nil
-            for c in 0..<m {
-                let rss = rssValues[c]
-                let sigma2 = df > 0 ? rss / Double(df) : .nan
-                for k in 0..<r {
-                    let j = qr.permutation[k]
-                    let b = z[k, c], se = (sigma2 * unscaled[k]).squareRoot()
-                    estimates[j, c] = b
-                    standardErrors[j, c] = se
-                    let statistic = b / se
-                    statistics[j, c] = statistic
-                    pValues[j, c] = t.map { Swift.min(1, 2 * $0.sf(abs(statistic))) } ?? .nan
+            let permutation = qr.permutation
+            estimates.withParallelWriter { estimates in
+                standardErrors.withParallelWriter { standardErrors in
+                    statistics.withParallelWriter { statistics in
+                        pValues.withParallelWriter { pValues in
+                            _ = parallelChunkMap(count: m, minimumPerChunk: 64) { range in
+                                for c in range {
+                                    let sigma2 = df > 0 ? rssValues[c] / Double(df) : .nan
+                                    for k in 0..<r {
+                                        let j = permutation[k]
+                                        let b = z[k, c], se = (sigma2 * unscaled[k]).squareRoot()
+                                        let statistic = b / se
+                                        estimates.set(j, c, b)
+                                        standardErrors.set(j, c, se)
+                                        statistics.set(j, c, statistic)
+                                        pValues.set(j, c, t.map { Swift.min(1, 2 * $0.sf(abs(statistic))) } ?? .nan)
+                                    }
+                                }
+                            }
+                        }
+                    }
                 }
             }
         }
