@@ -55,6 +55,8 @@ fuzz:
 	scripts/fuzz.sh 300
 
 bench: build
+	scripts/setup.sh --bench
+	python3 scripts/bench_start.py
 	python3 scripts/bench_alpha.py
 	python3 scripts/bench_population.py
 	python3 scripts/bench_models.py

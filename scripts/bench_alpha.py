@@ -21,7 +21,7 @@ import os
 import subprocess
 import sys
 import time
-from benchcommon import run_with_stderr as run
+from benchcommon import compared, run_with_stderr as run
 
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), ".."))
@@ -106,7 +106,7 @@ def main():
     print(f"  moodbiome : {o_wall:7.3f} s wall, peak RSS {o_mem:7.1f} MiB")
     print(f"  scikit-bio: {t_wall:7.3f} s wall, peak RSS {t_mem:7.1f} MiB "
           f"(imports + read_csv {t_parts[0]:.3f} s, alpha_diversity {t_parts[1]:.3f} s)")
-    print(f"  speed-up  : {t_wall / o_wall:.1f}× faster end to end; memory {o_mem / t_mem:.2f}× of scikit-bio's")
+    print(f"  speed-up  : {compared('alpha_vs_scikit_bio', t_wall / o_wall)} faster end to end; memory {o_mem / t_mem:.2f}× of scikit-bio's")
     print(f"  agreement : max relative difference {rel}")
 
 

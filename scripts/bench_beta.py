@@ -23,7 +23,7 @@ import os
 import subprocess
 import sys
 import time
-from benchcommon import run
+from benchcommon import compared, run
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), ".."))
 OUT = os.path.join(ROOT, "bench-out")
@@ -105,13 +105,13 @@ print("vegan " + sys.argv[3])
 """
 
 
-def report(name, ours, theirs, peer, agreement):
+def report(key, name, ours, theirs, peer, agreement):
     o_wall, o_mem = min(w for w, _ in ours), max(m for _, m in ours)
     t_wall, t_mem = min(w for w, _ in theirs), max(m for _, m in theirs)
     print(f"{name}; best of {REPEATS}")
     print(f"  moodbiome : {o_wall:7.3f} s wall, peak RSS {o_mem:7.1f} MiB")
     print(f"  {peer:10s}: {t_wall:7.3f} s wall, peak RSS {t_mem:7.1f} MiB")
-    print(f"  speed-up  : {t_wall / o_wall:.1f}× faster end to end; memory {o_mem / t_mem:.2f}× of {peer}'s")
+    print(f"  speed-up  : {compared(key, t_wall / o_wall)} faster end to end; memory {o_mem / t_mem:.2f}× of {peer}'s")
     print(f"  agreement : {agreement}")
 
 
@@ -128,7 +128,7 @@ def main():
     theirs = [run([sys.executable, "-c", SKBIO, table, theirs_out]) for _ in range(REPEATS)]
     lines = subprocess.run([sys.executable, "-c", COMPARE_MATRICES, ours_out, theirs_out], check=True,
                            capture_output=True, text=True).stdout.splitlines()
-    report(f"Bray–Curtis, 2,000 samples × 5,000 taxa, read + compute + write; moodbiome vs {lines[-1]}",
+    report("braycurtis_vs_scikit_bio", f"Bray–Curtis, 2,000 samples × 5,000 taxa, read + compute + write; moodbiome vs {lines[-1]}",
            ours, theirs, "skbio", "max relative difference " + lines[0])
 
     # 2. PERMANOVA, 1,000 samples, three terms, 999 permutations.
@@ -146,7 +146,7 @@ def main():
     version = subprocess.run(["Rscript", "-e", "cat(as.character(packageVersion('vegan')))"], capture_output=True, text=True).stdout
     lines = subprocess.run([sys.executable, "-c", COMPARE_PERMANOVA, ours_out, theirs_out, version], check=True,
                            capture_output=True, text=True).stdout.splitlines()
-    report(f"PERMANOVA ~ phq9 + age + sex, 1,000 samples, 999 permutations; moodbiome vs {lines[-1]} adonis2",
+    report("permanova_vs_vegan", f"PERMANOVA ~ phq9 + age + sex, 1,000 samples, 999 permutations; moodbiome vs {lines[-1]} adonis2",
            ours, theirs, "adonis2", "max relative difference " + ", ".join(lines[:2]) + "; " + lines[2])
 
 

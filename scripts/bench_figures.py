@@ -19,7 +19,7 @@ import struct
 import subprocess
 import sys
 import time
-from benchcommon import run
+from benchcommon import compared, run
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), ".."))
 OUT = os.path.join(ROOT, "bench-out", "figures")
@@ -70,7 +70,7 @@ def main():
     print(f"  analyze, SVG only          : {plain[0]:7.3f} s wall, peak RSS {plain[1]:7.1f} MiB")
     print(f"  analyze + PDF and PNG      : {exported[0]:7.3f} s wall, peak RSS {exported[1]:7.1f} MiB (export {cost:.3f} s)")
     print(f"  {version:<27}: {best[0]:7.3f} s wall, peak RSS {best[1]:7.1f} MiB (one process per file)")
-    print(f"  speed-up                   : {best[0] / cost:.1f}× on the export; every PNG the size rsvg-convert gives")
+    print(f"  speed-up                   : {compared('figure_export_vs_rsvg_convert', best[0] / cost)} on the export; every PNG the size rsvg-convert gives")
 
 
 if __name__ == "__main__":

@@ -20,7 +20,7 @@ import os
 import subprocess
 import sys
 import time
-from benchcommon import run_with_stderr as run
+from benchcommon import compared, run_with_stderr as run
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), ".."))
 OUT = os.path.join(ROOT, "bench-out")
@@ -102,6 +102,7 @@ def main():
         rel = subprocess.run([sys.executable, "-c", COMPARE, ours_out, theirs_out], check=True, capture_output=True, text=True).stdout.strip()
         size = os.path.getsize(path) / 1e6
         print(f"{samples:>8} {features:>9} {nnz:>11} {size:>8.1f} | {o_wall:>11.3f} {o_mem:>6.0f} | {t_wall:>9.3f} {t_mem:>7.0f} | {t_wall / o_wall:>7.1f}× {rel:>9}")
+        print(f"{'':>8} {'':>9} {'':>11} {'':>8}   speed-up {compared(f'biom_alpha_{nnz}_vs_python', t_wall / o_wall)}")
 
 
 if __name__ == "__main__":

@@ -1,5 +1,6 @@
 """What every `make bench` script shares: one timed run of a command in a
 fresh process, its wall time and peak resident memory."""
+import json
 import os
 import subprocess
 import sys
@@ -23,3 +24,35 @@ def run(cmd, env=None):
     """Wall seconds and peak RSS in MiB of `cmd` (see run_with_stderr)."""
     wall, memory, _ = run_with_stderr(cmd, env)
     return wall, memory
+
+
+# Each ratio a bench prints is recorded in bench-out/bench-results.json and
+# printed beside the one committed in scripts/bench-results.json, so a
+# regression shows the day it happens. After a change that moves a figure on
+# purpose (and the README's Speed section with it), commit the new file:
+#   cp bench-out/bench-results.json scripts/bench-results.json
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), ".."))
+COMMITTED = os.path.join(ROOT, "scripts", "bench-results.json")
+CURRENT = os.path.join(ROOT, "bench-out", "bench-results.json")
+
+
+def _load(path):
+    try:
+        with open(path) as f:
+            return json.load(f)
+    except (OSError, ValueError):
+        return {}
+
+
+def compared(key, value, unit="×", digits=1):
+    """`value` as text with the last committed value of `key` beside it
+    (`44.3× (committed 44.3×)`); records it in this run's results."""
+    current = _load(CURRENT)
+    current[key] = round(value, 4)
+    os.makedirs(os.path.dirname(CURRENT), exist_ok=True)
+    with open(CURRENT, "w") as f:
+        json.dump(dict(sorted(current.items())), f, indent=2)
+        f.write("\n")
+    text = f"{value:.{digits}f}{unit}"
+    last = _load(COMMITTED).get(key)
+    return text + (f" (committed {last:.{digits}f}{unit})" if last is not None else " (none committed)")

@@ -5,7 +5,9 @@
 # (SHA-256 of provenance records), NLopt (BOBYQA for mixed models), librsvg and cairo
 # with the Liberation fonts (figures exported as PDF and PNG), plus pkg-config,
 # which SwiftPM uses to find them. With --test, also Chromium,
-# which the test suite uses to open the HTML report headlessly.
+# which the test suite uses to open the HTML report headlessly. With --bench,
+# the peers `make bench` runs side by side: R with vegan, lme4, lmerTest and
+# MASS, rsvg-convert, and (from PyPI) scikit-bio, statsmodels and biom-format.
 # Debian/Ubuntu only. Uses sudo only when not already root. Safe to repeat.
 set -euo pipefail
 
@@ -24,6 +26,15 @@ have_libraries() {
     ls /usr/share/fonts/truetype/liberation*/LiberationSans-Regular.ttf >/dev/null 2>&1
 }
 
+have_peers() {
+  command -v Rscript >/dev/null 2>&1 && command -v rsvg-convert >/dev/null 2>&1 &&
+    Rscript -e 'for (p in c("vegan", "lme4", "lmerTest", "MASS")) if (!requireNamespace(p, quietly = TRUE)) quit(status = 1)' >/dev/null 2>&1
+}
+
+have_python_peers() {
+  python3 -c 'import skbio, statsmodels, biom, h5py, pandas, scipy' >/dev/null 2>&1
+}
+
 have_browser() {
   command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1
 }
@@ -34,7 +45,21 @@ have_libraries || packages+=(libopenblas-dev liblapacke-dev libhdf5-dev libdefla
 if [ "${1:-}" = "--test" ]; then
   have_browser || packages+=(chromium)
 fi
-[ ${#packages[@]} -eq 0 ] && exit 0
+if [ "${1:-}" = "--bench" ]; then
+  have_peers || packages+=(r-base-core r-cran-vegan r-cran-lme4 r-cran-lmertest r-cran-mass librsvg2-bin)
+  have_python_peers || packages+=(python3-pip)
+fi
+install_python_peers() {
+  [ "${1:-}" = "--bench" ] || return 0
+  have_python_peers && return 0
+  echo "setup: installing scikit-bio, statsmodels, biom-format from PyPI" >&2
+  python3 -m pip install --quiet scikit-bio statsmodels biom-format h5py pandas scipy 2>/dev/null ||
+    python3 -m pip install --quiet --break-system-packages scikit-bio statsmodels biom-format h5py pandas scipy
+}
+if [ ${#packages[@]} -eq 0 ]; then
+  install_python_peers "${1:-}"
+  exit 0
+fi
 
 if ! command -v apt-get >/dev/null 2>&1; then
   echo "setup: missing ${packages[*]} and this is not a Debian/Ubuntu system; install them by hand." >&2
@@ -52,3 +77,4 @@ have_libraries || { echo "setup: the libraries are still not found after install
 if [ "${1:-}" = "--test" ]; then
   have_browser || { echo "setup: chromium is still not found after installing" >&2; exit 1; }
 fi
+install_python_peers "${1:-}"
