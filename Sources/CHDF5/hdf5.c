@@ -24,7 +24,8 @@ _Static_assert(sizeof(hid_t) == sizeof(mb_hid), "an HDF5 identifier is 64 bits (
     X(H5Fopen) X(H5Fcreate) X(H5Fclose) X(H5Lexists) \
     X(H5Pcreate) X(H5Pclose) X(H5Pset_fapl_core) X(H5Pset_file_image) X(H5Pset_obj_track_times) \
     X(H5Pset_create_intermediate_group) X(H5Pset_chunk) X(H5Pset_deflate) X(H5Pget_layout) X(H5Pget_chunk) \
-    X(H5Pget_nfilters) X(H5Pget_filter2) \
+    X(H5Pget_nfilters) X(H5Pget_filter2) X(H5Pget_external_count) X(H5Zfilter_avail) X(H5Lget_info) \
+    X(H5Dget_storage_size) \
     X(H5Dopen2) X(H5Dclose) X(H5Dcreate2) X(H5Dread) X(H5Dwrite) X(H5Dget_space) X(H5Dget_type) \
     X(H5Dget_create_plist) X(H5Dvlen_reclaim) X(H5Dget_num_chunks) X(H5Dget_chunk_info) X(H5Dread_chunk) \
     X(H5Sclose) X(H5Screate) X(H5Screate_simple) X(H5Sget_simple_extent_ndims) X(H5Sget_simple_extent_dims) \
@@ -115,6 +116,10 @@ const char *mb_h5_version(void) { return version; }
 #define H5Pget_chunk (h5.H5Pget_chunk)
 #define H5Pget_nfilters (h5.H5Pget_nfilters)
 #define H5Pget_filter2 (h5.H5Pget_filter2)
+#define H5Pget_external_count (h5.H5Pget_external_count)
+#define H5Zfilter_avail (h5.H5Zfilter_avail)
+#define H5Lget_info (h5.H5Lget_info)
+#define H5Dget_storage_size (h5.H5Dget_storage_size)
 #define H5Dopen2 (h5.H5Dopen2)
 #define H5Dclose (h5.H5Dclose)
 #define H5Dcreate2 (h5.H5Dcreate2)
@@ -218,19 +223,57 @@ int mb_h5_exists(mb_hid file, const char *path) {
     return 1;
 }
 
-/// The dimensions of a dataset: the rank (0–2), or negative.
-int mb_h5_dims(mb_hid file, const char *path, int64_t *dims) {
+/// What a reader must know about a dataset before it allocates for it
+/// (see CHDF5.h): whether each link on its path stays in this file, where
+/// its data are stored, whether HDF5 has its filters, and the bytes it
+/// declares against the bytes it stores.
+int mb_h5_inspect(mb_hid file, const char *path, struct mb_h5_dataset *info) {
+    memset(info, 0, sizeof *info);
+    char buffer[512];
+    size_t n = strlen(path);
+    if (n >= sizeof buffer) return -1;
+    memcpy(buffer, path, n + 1);
+    for (size_t i = 1; i <= n; i++) {
+        if (buffer[i] == '/' || buffer[i] == 0) {
+            char saved = buffer[i];
+            buffer[i] = 0;
+            H5L_info_t link;
+            if (H5Lexists(file, buffer, H5P_DEFAULT) <= 0 || H5Lget_info(file, buffer, &link, H5P_DEFAULT) < 0) return -1;
+            if (link.type == H5L_TYPE_EXTERNAL) { info->problem = MB_H5_EXTERNAL_LINK; return 0; }
+            buffer[i] = saved;
+        }
+    }
     hid_t d = H5Dopen2(file, path, H5P_DEFAULT);
     if (d < 0) return -1;
-    hid_t space = H5Dget_space(d);
+    hid_t dcpl = H5Dget_create_plist(d), type = H5Dget_type(d), space = H5Dget_space(d);
     int rank = H5Sget_simple_extent_ndims(space);
-    hsize_t h[2] = {0, 0};
-    if (rank >= 0 && rank <= 2) H5Sget_simple_extent_dims(space, h, NULL);
-    dims[0] = (int64_t)h[0];
-    dims[1] = (int64_t)h[1];
+    hsize_t dims[2] = {0, 0};
+    if (rank >= 0 && rank <= 2) H5Sget_simple_extent_dims(space, dims, NULL);
+    info->rank = rank;
+    info->dims[0] = (int64_t)dims[0];
+    info->dims[1] = (int64_t)dims[1];
+    info->element_size = (int64_t)H5Tget_size(type);
+    H5T_class_t class = H5Tget_class(type);
+    info->kind = class == H5T_INTEGER ? MB_H5_INTEGER : class == H5T_FLOAT ? MB_H5_FLOAT : class == H5T_STRING ? MB_H5_STRING : MB_H5_OTHER;
+    info->stored_bytes = (int64_t)H5Dget_storage_size(d);
+    H5D_layout_t layout = H5Pget_layout(dcpl);
+    int filters = H5Pget_nfilters(dcpl);
+    info->filtered = filters > 0;
+    if (layout == H5D_VIRTUAL || H5Pget_external_count(dcpl) > 0) info->problem = MB_H5_EXTERNAL_STORAGE;
+    for (int f = 0; f < filters && info->problem == 0; f++) {
+        unsigned flags = 0, config = 0, values[8];
+        size_t count = 8;
+        H5Z_filter_t id = H5Pget_filter2(dcpl, (unsigned)f, &flags, &count, values, sizeof info->filter, info->filter, &config);
+        if (id < 0 || H5Zfilter_avail(id) <= 0) {
+            info->problem = MB_H5_MISSING_FILTER;
+            if (!info->filter[0]) snprintf(info->filter, sizeof info->filter, "filter %d", (int)id);
+        }
+    }
     H5Sclose(space);
+    H5Tclose(type);
+    H5Pclose(dcpl);
     H5Dclose(d);
-    return rank > 2 ? -1 : rank;
+    return 0;
 }
 
 /// Reads a whole numeric dataset, converted to the memory type.

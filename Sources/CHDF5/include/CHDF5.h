@@ -36,10 +36,41 @@ mb_hid mb_h5_open_image(void *_Nonnull buffer, size_t size);
 mb_hid mb_h5_create(const char *_Nonnull path);
 int mb_h5_close(mb_hid file);
 
+/// Why a dataset cannot be read as it is, from ``mb_h5_inspect``.
+enum {
+    MB_H5_READABLE = 0,
+    /// A link on its path leads into another file (an HDF5 external link).
+    MB_H5_EXTERNAL_LINK = 1,
+    /// Its values are stored outside the file (external storage, a virtual dataset).
+    MB_H5_EXTERNAL_STORAGE = 2,
+    /// It is compressed with a filter this HDF5 does not have (named in `filter`).
+    MB_H5_MISSING_FILTER = 3,
+};
+
+/// The class of a dataset's values.
+enum { MB_H5_INTEGER = 0, MB_H5_FLOAT = 1, MB_H5_STRING = 2, MB_H5_OTHER = 3 };
+
+/// A dataset as declared, before anything is allocated for it.
+struct mb_h5_dataset {
+    int rank;
+    int64_t dims[2];
+    /// Bytes per element in the file (a variable-length string: its reference).
+    int64_t element_size;
+    /// Bytes the file stores for it (compressed when filtered).
+    int64_t stored_bytes;
+    int filtered;
+    int problem;
+    /// MB_H5_INTEGER, MB_H5_FLOAT, MB_H5_STRING or MB_H5_OTHER.
+    int kind;
+    char filter[64];
+};
+
+/// Inspects the dataset at `path` without reading it: 0, or -1 when there is
+/// no such dataset.
+int mb_h5_inspect(mb_hid file, const char *_Nonnull path, struct mb_h5_dataset *_Nonnull info);
+
 /// Whether a link (group or dataset) exists at `path`.
 int mb_h5_exists(mb_hid file, const char *_Nonnull path);
-/// The dimensions of a dataset: the rank (0–2), or negative.
-int mb_h5_dims(mb_hid file, const char *_Nonnull path, int64_t *_Nonnull dims);
 /// Reads a whole numeric dataset, converted to the memory type.
 int mb_h5_read(mb_hid file, const char *_Nonnull path, mb_hid memtype, void *_Nonnull out);
 /// Reads a string dataset (variable or fixed length, any rank) as `count`

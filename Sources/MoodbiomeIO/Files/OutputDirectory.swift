@@ -47,7 +47,10 @@ public final class OutputDirectory {
         self.path = url.path
         self.parent = url.deletingLastPathComponent().path
         self.name = url.lastPathComponent
-        self.lockPath = parent + "/." + name + ".lock"
+        // The lock is named after the directory's real place (symbolic links
+        // resolved), so two spellings of one directory share one lock.
+        let realParent = URL(fileURLWithPath: parent).resolvingSymlinksInPath().path
+        self.lockPath = (realParent == "/" ? "" : realParent) + "/." + name + ".lock"
         if name.isEmpty || name == "/" {
             throw OutputError(path: path, problem: "the file system root cannot be an output directory", fix: "Name a new directory")
         }
@@ -58,6 +61,9 @@ public final class OutputDirectory {
             throw OutputError(path: path, problem: "'\(ancestor.path)' is a file, so the output directory cannot be created below it",
                               fix: "Choose an output directory whose parents are directories")
         }
+        // The lock first, then the checks: what they see cannot change
+        // under this run (a second run stops here, at once).
+        try takeLock()
         if let existing = FileIdentity(path: self.path) {
             guard existing.isDirectory else {
                 throw OutputError(path: path, problem: "exists and is not a directory", fix: "Name a directory for the outputs")
@@ -84,7 +90,6 @@ public final class OutputDirectory {
                 }
             }
         }
-        try takeLock()
     }
 
     deinit { releaseLock() }

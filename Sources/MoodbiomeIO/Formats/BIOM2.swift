@@ -73,13 +73,13 @@ enum BIOM2 {
             where mb_h5_exists(file, path) == 0 {
             throw missing("'\(path)' dataset")
         }
-        let sampleIDs = try strings(file, "sample/ids", source: source)
-        let observationIDs = try strings(file, "observation/ids", source: source)
-        let nnz = try length(file, "sample/matrix/data", source: source)
-        guard try length(file, "sample/matrix/indices", source: source) == nnz else {
+        let sampleIDs = try names(file, "sample/ids", what: "sample ID", source: source)
+        let observationIDs = try names(file, "observation/ids", what: "observation ID", source: source)
+        let nnz = try length(file, "sample/matrix/data", memorySize: 8, source: source)
+        guard try length(file, "sample/matrix/indices", memorySize: 4, integers: true, source: source) == nnz else {
             throw InputError(file: source, problem: "BIOM 2.1: sample/matrix/data and sample/matrix/indices differ in length")
         }
-        guard try length(file, "sample/matrix/indptr", source: source) == sampleIDs.count + 1 else {
+        guard try length(file, "sample/matrix/indptr", memorySize: 8, integers: true, source: source) == sampleIDs.count + 1 else {
             throw InputError(file: source, problem: "BIOM 2.1: sample/matrix/indptr does not have one entry per sample plus one")
         }
         var indptr = [Int64](repeating: 0, count: sampleIDs.count + 1)
@@ -110,6 +110,10 @@ enum BIOM2 {
                 }
                 guard v.isFinite, v >= 0 else {
                     throw InputError(file: source, problem: "BIOM 2.1: abundance \(v) in sample '\(sampleIDs[j])'; abundances must be finite and non-negative")
+                }
+                guard v <= largestExactCount else {
+                    throw InputError(file: source, problem: "BIOM 2.1: abundance \(NumberStyle.roundTrip.format(v)) in sample '\(sampleIDs[j])' is above 2^53 = 9007199254740992, beyond which a 64-bit double cannot hold every whole number, so the count would be rounded",
+                                     fix: "Check the value: no sample has this many reads")
                 }
                 if v == 0 || t <= previous { clean = false }
                 if integral && v != v.rounded(.towardZero) { integral = false }
@@ -149,18 +153,83 @@ enum BIOM2 {
         return String(cString: raw)
     }
 
-    static func length(_ file: mb_hid, _ path: String, source: String) throws -> Int {
-        var dims = [Int64](repeating: 0, count: 2)
-        let rank = mb_h5_dims(file, path, &dims)
-        guard rank == 1 else { throw InputError(file: source, problem: "BIOM 2.1: '\(path)' is not a one-dimensional dataset") }
-        return Int(dims[0])
+    /// A dataset's declared shape, checked before anything is allocated for
+    /// it: every link on its path stays in this file, its values are stored
+    /// in this file, HDF5 has its filters, the elements it declares fit in
+    /// the bytes it stores (deflate expands at most 1,032-fold) and in memory
+    /// as `memorySize`-byte values.
+    static func inspect(_ file: mb_hid, _ path: String, memorySize: Int, source: String) throws -> mb_h5_dataset {
+        var info = mb_h5_dataset()
+        guard mb_h5_inspect(file, path, &info) == 0 else {
+            throw InputError(file: source, problem: "BIOM 2.1: '\(path)' cannot be opened (the file is damaged)", fix: "Export the table again")
+        }
+        let rewrite = "Rewrite the table as one self-contained file: biom convert -i FILE -o NEW.biom --to-hdf5"
+        switch Int(info.problem) {
+        case Int(MB_H5_EXTERNAL_LINK):
+            throw InputError(file: source, problem: "BIOM 2.1: '\(path)' is an external link into another HDF5 file; a table is read from one file, the one its provenance fingerprints",
+                             fix: rewrite)
+        case Int(MB_H5_EXTERNAL_STORAGE):
+            throw InputError(file: source, problem: "BIOM 2.1: the values of '\(path)' are stored outside the file (external storage or a virtual dataset); a table is read from one file, the one its provenance fingerprints",
+                             fix: rewrite)
+        case Int(MB_H5_MISSING_FILTER):
+            let name = withUnsafeBytes(of: info.filter) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+            throw InputError(file: source, problem: "BIOM 2.1: '\(path)' is compressed with the '\(name)' filter, which this HDF5 library does not have (h5py's LZF, for one, exists only inside h5py)",
+                             fix: "Rewrite the table with gzip compression, as biom-format writes it: biom convert -i FILE -o NEW.biom --to-hdf5")
+        default:
+            break
+        }
+        guard info.rank >= 1 && info.rank <= 2, info.dims.0 >= 0, info.dims.1 >= 0 else {
+            throw InputError(file: source, problem: "BIOM 2.1: '\(path)' is not a one- or two-dimensional dataset", fix: "Export the table again")
+        }
+        let elements = info.rank == 2 ? MemoryBudget.bytes(Int(info.dims.0), of: Int(info.dims.1)) : Int(info.dims.0)
+        let declared = elements.flatMap { MemoryBudget.bytes($0, of: Int(info.element_size)) }
+        let stored = Int(info.stored_bytes)
+        let holdable = info.filtered != 0 ? MemoryBudget.inflatedLimit(compressed: stored) : stored
+        guard let elements, let declared, declared <= holdable else {
+            let count = info.rank == 2 ? "\(info.dims.0) × \(info.dims.1)" : "\(info.dims.0)"
+            throw InputError(file: source, problem: "BIOM 2.1: '\(path)' declares \(count) values but the file stores only \(MemoryBudget.describe(stored)) for it\(info.filtered != 0 ? " (compressed)" : "")",
+                             fix: "The file is truncated or damaged; export the table again")
+        }
+        try MemoryBudget.check(MemoryBudget.bytes(elements, of: memorySize), for: "BIOM 2.1: '\(path)' (\(elements) values)", file: source)
+        return info
+    }
+
+    /// The length of a 1-D numeric dataset; `integers` when its values are
+    /// positions (indices, pointers), which a float dataset cannot hold
+    /// without HDF5 truncating 1.5 to 1.
+    static func length(_ file: mb_hid, _ path: String, memorySize: Int, integers: Bool = false, source: String) throws -> Int {
+        let info = try inspect(file, path, memorySize: memorySize, source: source)
+        guard info.rank == 1 else { throw InputError(file: source, problem: "BIOM 2.1: '\(path)' is not a one-dimensional dataset") }
+        let kind = Int(info.kind)
+        guard kind == Int(MB_H5_INTEGER) || (!integers && kind == Int(MB_H5_FLOAT)) else {
+            throw InputError(file: source, problem: "BIOM 2.1: '\(path)' holds \(kind == Int(MB_H5_FLOAT) ? "floating-point numbers" : kind == Int(MB_H5_STRING) ? "strings" : "values that are not numbers"), not \(integers ? "integer positions" : "numbers")",
+                             fix: "Write the table with biom-format (biom convert --to-hdf5), which stores \(integers ? "indices and pointers as integers" : "counts as numbers")")
+        }
+        return Int(info.dims.0)
+    }
+
+    /// The IDs of `path`, each by the name rule (``Names``).
+    static func names(_ file: mb_hid, _ path: String, what: String, source: String) throws -> [String] {
+        let info = try inspect(file, path, memorySize: 64, source: source)
+        let count = Int(info.dims.0) * (info.rank == 2 ? Int(info.dims.1) : 1)
+        var pointers = [UnsafeMutablePointer<CChar>?](repeating: nil, count: count)
+        guard mb_h5_read_strings(file, path, &pointers, count) == 0 else {
+            throw InputError(file: source, problem: "BIOM 2.1: '\(path)' is not a string dataset")
+        }
+        defer { mb_h5_free_strings(&pointers, count) }
+        return try pointers.enumerated().map { k, pointer in
+            let name = try pointer.map { try Names.name(cString: $0, file: source, what: "\(what) \(k + 1) (\(path))") } ?? ""
+            guard !name.isEmpty else {
+                throw InputError(file: source, problem: "BIOM 2.1: \(what) \(k + 1) (\(path)) is empty", fix: "Give every sample and observation an ID")
+            }
+            return name
+        }
     }
 
     static func strings(_ file: mb_hid, _ path: String, source: String) throws -> [String] {
-        var dims = [Int64](repeating: 0, count: 2)
-        let rank = mb_h5_dims(file, path, &dims)
-        guard rank >= 1 else { throw InputError(file: source, problem: "BIOM 2.1: '\(path)' cannot be read") }
-        let count = Int(dims[0]) * (rank == 2 ? Int(dims[1]) : 1)
+        // A string costs its pointer, its object and its bytes: 64 bytes is a floor.
+        let info = try inspect(file, path, memorySize: 64, source: source)
+        let count = Int(info.dims.0) * (info.rank == 2 ? Int(info.dims.1) : 1)
         var pointers = [UnsafeMutablePointer<CChar>?](repeating: nil, count: count)
         guard mb_h5_read_strings(file, path, &pointers, count) == 0 else {
             throw InputError(file: source, problem: "BIOM 2.1: '\(path)' is not a string dataset")
@@ -174,13 +243,12 @@ enum BIOM2 {
     static func taxonomyStrings(_ file: mb_hid, observations: Int, source: String) throws -> [String]? {
         let path = "observation/metadata/taxonomy"
         guard mb_h5_exists(file, path) != 0 else { return nil }
-        var dims = [Int64](repeating: 0, count: 2)
-        let rank = mb_h5_dims(file, path, &dims)
-        guard rank >= 1, Int(dims[0]) == observations else {
+        let info = try inspect(file, path, memorySize: 64, source: source)
+        guard Int(info.dims.0) == observations else {
             throw InputError(file: source, problem: "BIOM 2.1: observation/metadata/taxonomy does not have one row per observation")
         }
         let all = try strings(file, path, source: source)
-        let width = rank == 2 ? Int(dims[1]) : 1
+        let width = info.rank == 2 ? Int(info.dims.1) : 1
         return (0..<observations).map { i in
             Taxonomy.join(Array(all[(i * width)..<((i + 1) * width)]))
         }

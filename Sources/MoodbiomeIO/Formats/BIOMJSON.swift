@@ -69,9 +69,7 @@ enum BIOMJSON {
     }
 
     static func read(path: String) throws -> CountTable {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw InputError(file: path, problem: "cannot read the file", fix: "Check the path and permissions")
-        }
+        let data = Data(try FileBytes.contents(of: path))
         func fail(_ what: String) -> InputError {
             InputError(file: path, problem: "this JSON file is not a BIOM 1.0 table: \(what)",
                        fix: "Give a BIOM table (JSON 1.0 or HDF5 2.1), or a CSV/TSV table")
@@ -101,7 +99,9 @@ enum BIOMJSON {
         func ids(_ entries: [Entry], _ kind: String) throws -> [String] {
             try entries.enumerated().map { k, entry in
                 guard let id = entry.id else { throw fail("\(kind) \(k + 1) has no 'id'") }
-                return id
+                let name = try Names.name(id, file: path, what: "\(kind) \(k + 1)'s ID")
+                guard !name.isEmpty else { throw fail("\(kind) \(k + 1) has an empty 'id'") }
+                return name
             }
         }
         let taxonIDs = try ids(rows, "row")
@@ -111,6 +111,10 @@ enum BIOMJSON {
         func count(_ v: Double, _ place: String) throws -> Double {
             guard v.isFinite, v >= 0 else {
                 throw InputError(file: path, problem: "BIOM 1.0: abundance \(NumberStyle.roundTrip.format(v)) at \(place); abundances must be finite and non-negative")
+            }
+            guard v <= largestExactCount else {
+                throw InputError(file: path, problem: "BIOM 1.0: abundance \(NumberStyle.roundTrip.format(v)) at \(place) is above 2^53 = 9007199254740992, beyond which a 64-bit double cannot hold every whole number, so the count would be rounded",
+                                 fix: "Check the value: no sample has this many reads")
             }
             return v
         }

@@ -35,7 +35,13 @@ public enum CountTableFormat: String, Sendable, CaseIterable {
             let fields = first.split(separator: "\t", omittingEmptySubsequences: false)
             if fields.count >= 3 && fields[0] == "label" && fields[1] == "Group" && fields[2] == "numOtus" { return .mothurShared }
         }
-        if lines.contains(where: { $0.hasPrefix("#mpa_") || $0.hasPrefix("clade_name") || $0.hasPrefix("#clade_name") }) { return .metaphlan }
+        // MetaPhlAn's header: a tab-separated line whose first field is
+        // exactly clade_name (a sample merely named clade_name_1 is not one).
+        func isCladeHeader(_ line: String) -> Bool {
+            guard let tab = line.firstIndex(of: "\t") else { return false }
+            return ["clade_name", "#clade_name"].contains(String(line[..<tab]).trimming(" \""))
+        }
+        if lines.contains(where: { $0.hasPrefix("#mpa_") || isCladeHeader($0) }) { return .metaphlan }
         if let firstData = lines.first(where: { !$0.hasPrefix("#") && !$0.hasPrefix("ID") }),
            let id = firstData.split(separator: "\t").first, (id.hasPrefix("k__") || id.hasPrefix("d__")) && lines.contains(where: { $0.contains("|") }) {
             return .metaphlan
@@ -160,8 +166,27 @@ extension CountTable {
 }
 
 /// Writes a file that a library writes by path: into a temporary sibling,
-/// then renamed over the destination.
+/// then renamed over the destination — or, when the destination is a FIFO
+/// or a character device (`/dev/stdout`, a named pipe), streamed into it
+/// and the temporary removed, so the pipe is never replaced by a file.
 func writeThroughTemporary(_ path: String, _ body: (String) throws -> Void) throws {
+    if FileIdentity(path: path)?.isStream == true {
+        let temporary = try temporaryPath(in: FileManager.default.temporaryDirectory.path, for: URL(fileURLWithPath: path).lastPathComponent, path: path)
+        close(temporary.fd)
+        defer { unlink(temporary.path) }
+        try body(temporary.path)
+        let bytes = try FileBytes.contents(of: temporary.path)
+        let fd = open(path, O_WRONLY)
+        guard fd >= 0 else { throw OutputError(path: path, problem: "cannot open for writing: \(String(cString: strerror(errno)))") }
+        defer { close(fd) }
+        var written = 0
+        while written < bytes.count {
+            let n = bytes.withUnsafeBytes { write(fd, $0.baseAddress! + written, bytes.count - written) }
+            guard n > 0 else { throw OutputError(path: path, problem: "cannot write the output: \(String(cString: strerror(errno)))") }
+            written += n
+        }
+        return
+    }
     let directory = URL(fileURLWithPath: path).deletingLastPathComponent().path
     let temporary = try temporaryPath(in: directory, for: URL(fileURLWithPath: path).lastPathComponent, path: path)
     close(temporary.fd)

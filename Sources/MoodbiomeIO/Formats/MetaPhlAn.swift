@@ -44,7 +44,7 @@ enum MetaPhlAn {
                 if v != 0 { builder.append(sample: k, value: v) }
             }
             builder.endTaxon()
-            taxa.append(clade)
+            taxa.append(try Names.name(clade, file: path, line: text.recordLines[r], column: 1, what: "clade name"))
             lineages.append(Taxonomy.join(components))
         }
         guard !taxa.isEmpty else {

@@ -52,14 +52,24 @@ public struct QiimeArtifact: Sendable {
             throw InputError(file: path, problem: "the archive's entry \(name) cannot be read (the archive is damaged)")
         }
         defer { zip.zip_fclose(file) }
-        let size = Int(info.size)
-        guard size <= 1 << 34 else { throw InputError(file: path, problem: "the archive's entry \(name) is larger than 16 GiB") }
-        var bytes = [UInt8](repeating: 0, count: size)
-        var done = 0
-        while done < size {
-            let n = bytes.withUnsafeMutableBytes { zip.zip_fread(file, $0.baseAddress! + done, zip_uint64_t(size - done)) }
-            if n <= 0 { throw InputError(file: path, problem: "the archive's entry \(name) ends early (the archive is damaged)") }
-            done += Int(n)
+        // The declared size is checked against what the entry's compressed
+        // bytes can expand to and against memory, and the buffer grows with
+        // the bytes that arrive: a lying header costs nothing.
+        let size = Int(clamping: info.size), compressed = Int(clamping: info.comp_size)
+        let holdable = Int(info.comp_method) == Int(ZIP_CM_STORE) ? compressed : MemoryBudget.inflatedLimit(compressed: compressed)
+        guard info.valid & UInt64(ZIP_STAT_SIZE) != 0, info.valid & UInt64(ZIP_STAT_COMP_SIZE) != 0, size <= holdable else {
+            throw InputError(file: path, problem: "the archive's entry \(name) declares \(MemoryBudget.describe(size)) but holds \(MemoryBudget.describe(compressed)) of compressed data, more than compression can expand to (the archive is damaged or hostile)",
+                             fix: "Export the artifact again from QIIME 2")
+        }
+        try MemoryBudget.check(size, for: "the archive's entry \(name)", file: path)
+        var bytes = [UInt8]()
+        bytes.reserveCapacity(Swift.min(size, 1 << 26))
+        var block = [UInt8](repeating: 0, count: 1 << 20)
+        while bytes.count < size {
+            let n = block.withUnsafeMutableBytes { zip.zip_fread(file, $0.baseAddress!, zip_uint64_t(Swift.min($0.count, size - bytes.count))) }
+            if n < 0 { throw InputError(file: path, problem: "the archive's entry \(name) cannot be inflated (the archive is damaged)", fix: "Export the artifact again from QIIME 2") }
+            if n == 0 { throw InputError(file: path, problem: "the archive's entry \(name) ends early (the archive is damaged)", fix: "Export the artifact again from QIIME 2") }
+            bytes.append(contentsOf: block[0..<Int(n)])
         }
         return bytes
     }

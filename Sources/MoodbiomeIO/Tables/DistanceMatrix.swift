@@ -84,6 +84,14 @@ public struct DistanceMatrix: Sendable {
             throw InputError(file: path, line: text.headerLine, problem: "the matrix is not square: \(n) columns but \(text.recordCount) rows",
                              fix: "Give one row per sample, in the header's order")
         }
+        // Each row holds n cells of at least one byte and n delimiters: a
+        // file shorter than 2n² bytes cannot be the matrix its header
+        // declares, and is refused before n² doubles are allocated.
+        guard let least = MemoryBudget.bytes(n, of: 2 * n), text.bytes.count >= least else {
+            throw InputError(file: path, line: text.headerLine, problem: "the header names \(n) samples, but the file's \(MemoryBudget.describe(text.bytes.count)) cannot hold \(n) × \(n) distances",
+                             fix: "The file is truncated; write the whole matrix again")
+        }
+        try MemoryBudget.check(MemoryBudget.bytes(n * n, of: 8), for: "a \(n) × \(n) distance matrix", file: path)
         try CountTable.checkUnique(header, kind: "sample", file: path, lines: nil)
         var m = Matrix(rows: n, columns: n)
         let p = text.bytes.buffer
@@ -105,7 +113,14 @@ public struct DistanceMatrix: Sendable {
                 // Bytes straight to a number (the count reader's parser);
                 // the text is only made for an error message.
                 let v: Double
-                switch parseCell(p, field.start, field.end) {
+                var cell = parseCell(p, field.start, field.end)
+                if cell == .inexact {
+                    // Above 2⁵³ a count would be rounded; a distance is a
+                    // real number and is read as one.
+                    let text = field.string(p).trimmingWhitespace()
+                    if case .number(let x) = parseNumber(text) { cell = .number(x, integral: false) }
+                }
+                switch cell {
                 case .number(let x, _):
                     v = x
                 case .negative:

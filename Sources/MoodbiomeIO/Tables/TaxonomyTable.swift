@@ -33,7 +33,7 @@ public struct TaxonomyTable: Sendable {
     /// - Throws: `InputError` with the line of a malformed row, a feature
     ///   given twice, or a header that is none of the three layouts.
     public static func read(_ path: String) throws -> TaxonomyTable {
-        let head = FileManager.default.contents(atPath: path).map { Array($0.prefix(4)) } ?? []
+        let head = (try? FileBytes.prefix(of: path, count: 4)) ?? []
         if head.starts(with: [0x50, 0x4B, 0x03, 0x04]) {
             let artifact = try QiimeArtifact(path: path)
             guard artifact.type.hasPrefix("FeatureData[Taxonomy]") else {
@@ -79,8 +79,12 @@ public struct TaxonomyTable: Sendable {
         for r in 0..<text.recordCount {
             var cursor = FieldCursor(position: text.recordStarts[r], end: text.recordEnds[r])
             var fields = [String]()
-            while let f = cursor.next(p, delimiter: delimiter) { fields.append(f.string(p).trimmingWhitespace()) }
             let line = text.recordLines[r]
+            // Every field by the name rule: the ID is a name, and the ranks
+            // become names in outputs (trimmed, UTF-8, no control characters).
+            while let f = cursor.next(p, delimiter: delimiter) {
+                fields.append(try f.name(p, file: source, line: line, column: fields.count + 1, what: fields.isEmpty ? "feature ID" : "lineage"))
+            }
             guard let id = fields.first, !id.isEmpty else {
                 throw InputError(file: source, line: line, column: 1, problem: "a row without a feature ID")
             }
@@ -147,7 +151,7 @@ extension PhylogeneticTree {
     /// Reads a tree: a Newick file, or a QIIME 2 `Phylogeny[Rooted]` /
     /// `Phylogeny[Unrooted]` artifact (`tree.nwk` inside).
     public static func read(_ path: String, missing: MissingBranchLengths = .error) throws -> PhylogeneticTree {
-        let head = FileManager.default.contents(atPath: path).map { Array($0.prefix(4)) } ?? []
+        let head = (try? FileBytes.prefix(of: path, count: 4)) ?? []
         guard head.starts(with: [0x50, 0x4B, 0x03, 0x04]) else { return try readNewick(path, missing: missing) }
         let artifact = try QiimeArtifact(path: path)
         guard artifact.type.hasPrefix("Phylogeny[") else {

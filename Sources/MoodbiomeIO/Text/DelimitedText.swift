@@ -189,39 +189,7 @@ struct FieldSpan {
     /// - Throws: `InputError` at the field naming what is wrong (the bytes
     ///   that are not UTF-8, the control character as U+XXXX).
     func name(_ p: UnsafeBufferPointer<UInt8>, file: String, line: Int, column: Int, what: String) throws -> String {
-        var span = self
-        while span.start < span.end && (p[span.start] == 0x20 || p[span.start] == 0x09) { span.start += 1 }
-        while span.end > span.start && (p[span.end - 1] == 0x20 || p[span.end - 1] == 0x09) { span.end -= 1 }
-        let raw = UnsafeBufferPointer(rebasing: p[span.start..<span.end])
-        // Plain ASCII without controls: the common case, no checks to do.
-        var plain = true
-        for b in raw where b < 0x20 || b >= 0x7F { plain = false; break }
-        if plain { return span.string(p) }
-        guard let text = String(validating: raw, as: UTF8.self) else {
-            var offset = 0
-            var decoder = UTF8()
-            var iterator = raw.makeIterator()
-            loop: while true {
-                switch decoder.decode(&iterator) {
-                case .scalarValue(let v): offset += UTF8.width(v)
-                case .emptyInput, .error: break loop
-                }
-            }
-            let bad = raw[offset]
-            throw InputError(file: file, line: line, column: column,
-                             problem: "the \(what) is not valid UTF-8 text (byte 0x\(String(bad, radix: 16, uppercase: true)) at position \(offset + 1) of the field)",
-                             fix: "Save the file as UTF-8")
-        }
-        for scalar in text.unicodeScalars where scalar.value < 0x20 || scalar.value == 0x7F || scalar.value == 0xFEFF {
-            let hex = String(scalar.value, radix: 16, uppercase: true)
-            let code = "U+" + String(repeating: "0", count: Swift.max(0, 4 - hex.count)) + hex
-            let shown = text.unicodeScalars.map { $0.value < 0x20 || $0.value == 0x7F || $0.value == 0xFEFF ? "�" : String($0) }.joined()
-            throw InputError(file: file, line: line, column: column,
-                             problem: scalar.value == 0xFEFF
-                                ? "the \(what) '\(shown)' holds a byte-order mark (U+FEFF), which belongs only at the very start of a file"
-                                : "the \(what) '\(shown)' holds a control character (\(code))",
-                             fix: "Remove it (files joined together, or exported by a program that wrote binary data, leave these behind)")
-        }
+        let text = try Names.name(UnsafeBufferPointer(rebasing: p[start..<end]), file: file, line: line, column: column, what: what)
         return quoted ? text.replacing("\"\"", with: "\"") : text
     }
 }

@@ -10,7 +10,7 @@ import Darwin
 /// goes (``release(_:)``), so a table's bytes and its matrix are never both
 /// fully resident. Inputs are never modified: the mapping is private and
 /// read-only. Pipes and empty files are read into memory instead.
-final class FileBytes: @unchecked Sendable {
+package final class FileBytes: @unchecked Sendable {
     /// The bytes; valid while this object lives.
     let buffer: UnsafeBufferPointer<UInt8>
     private let mapping: UnsafeMutableRawPointer?
@@ -37,14 +37,25 @@ final class FileBytes: @unchecked Sendable {
             throw InputError(file: path, problem: "is a directory, not a table file", fix: "Give the path of a CSV or TSV file")
         }
         let size = Int(info.st_size)
-        if (info.st_mode & S_IFMT) != S_IFREG || size == 0 {
-            // Pipes and empty files: read what there is.
+        let kind = info.st_mode & S_IFMT
+        if kind == S_IFCHR || kind == S_IFBLK {
+            throw InputError(file: path, problem: "is a device, not a file (a device such as /dev/zero never ends)",
+                             fix: "Give the path of a table file, or pipe the table in (cat table.csv | moodbiome … /dev/stdin)")
+        }
+        if kind != S_IFREG || size == 0 {
+            // Pipes and empty files: read what there is, up to half the
+            // machine's memory (an endless stream is refused, not followed).
+            let limit = MemoryBudget.bytes / 2
             var bytes = [UInt8]()
             var chunk = [UInt8](repeating: 0, count: 1 << 16)
             while true {
                 let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress!, $0.count) }
                 if n <= 0 { break }
                 bytes.append(contentsOf: chunk[0..<n])
+                if bytes.count > limit {
+                    throw InputError(file: path, problem: "the stream has gone on for more than \(MemoryBudget.describe(limit)), half this machine's memory, without ending",
+                                     fix: "Write the table to a file first; a stream is held in memory whole")
+                }
             }
             let copy = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: bytes.count)
             _ = copy.initialize(from: bytes)
@@ -68,6 +79,14 @@ final class FileBytes: @unchecked Sendable {
         mapping = address
         owned = nil
         buffer = UnsafeBufferPointer(start: address.assumingMemoryBound(to: UInt8.self), count: size)
+    }
+
+    /// A whole input file's bytes, by the rules of ``init(path:)``: a
+    /// directory or device refused, a stream bounded by memory.
+    package static func contents(of path: String) throws -> [UInt8] {
+        let file = try FileBytes(path: path)
+        // The mapping lives as long as `file`: copy before it is released.
+        return withExtendedLifetime(file) { Array(file.buffer) }
     }
 
     /// The first `count` bytes of a file (fewer if it is shorter), for

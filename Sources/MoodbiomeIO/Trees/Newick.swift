@@ -25,10 +25,8 @@ extension PhylogeneticTree {
     ///
     /// - Throws: `InputError` with the line and column of a syntax error.
     public static func readNewick(_ path: String, missing: MissingBranchLengths = .error) throws -> PhylogeneticTree {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw InputError(file: path, problem: "cannot read the tree file", fix: "Check the path")
-        }
-        return try parseNewick(Array(data), source: path, missing: missing)
+        // Through FileBytes: a device is refused and a stream is bounded.
+        return try parseNewick(FileBytes.contents(of: path), source: path, missing: missing)
     }
 
     public static func parseNewick(_ bytes: [UInt8], source: String, missing: MissingBranchLengths = .error) throws -> PhylogeneticTree {
@@ -66,6 +64,7 @@ extension PhylogeneticTree {
         }
         func readLabel() throws -> String? {
             guard i < n else { return nil }
+            let (labelLine, labelColumn) = (line, column)
             if bytes[i] == UInt8(ascii: "'") {
                 advance()
                 var out = [UInt8]()
@@ -78,7 +77,9 @@ extension PhylogeneticTree {
                     }
                     out.append(bytes[i]); advance()
                 }
-                return String(decoding: out, as: UTF8.self)
+                return try out.withUnsafeBufferPointer {
+                    try Names.name($0, file: source, line: labelLine, column: labelColumn, what: "label")
+                }
             }
             let start = i
             while i < n {
@@ -87,7 +88,10 @@ extension PhylogeneticTree {
                     || b == UInt8(ascii: ",") || b == UInt8(ascii: ":") || b == UInt8(ascii: ";") || b == UInt8(ascii: "[") { break }
                 advance()
             }
-            return i > start ? String(decoding: bytes[start..<i], as: UTF8.self) : nil
+            guard i > start else { return nil }
+            return try bytes[start..<i].withUnsafeBufferPointer {
+                try Names.name($0, file: source, line: labelLine, column: labelColumn, what: "label")
+            }
         }
         func readLength(_ node: Int) throws {
             try skipSpaceAndComments()
@@ -152,10 +156,21 @@ extension PhylogeneticTree {
                 if c == UInt8(ascii: ";") {
                     guard stack.isEmpty else { throw fail("';' before every '(' is closed (\(stack.count) still open)") }
                     advance()
+                    try skipSpaceAndComments()
+                    guard i == n else {
+                        throw fail("more after the tree's closing ';' (a second tree, or text that is not Newick)",
+                                   fix: "Give one tree per file: Moodbiome reads one tree, and would otherwise ignore the rest")
+                    }
                     break parse
                 }
                 throw fail("unexpected '\(Character(UnicodeScalar(c)))' after a node", fix: "Separate nodes with ',' and end the tree with ';'")
             }
+        }
+        // Each length is finite (the parser refuses 1e400); their sum must be
+        // too, or Faith's PD and UniFrac would be infinite.
+        guard length.reduce(0, +).isFinite else {
+            throw InputError(file: source, problem: "the branch lengths add up to more than a 64-bit double holds (about 1.8e308)",
+                             fix: "Check the lengths' units: a tree's branch lengths are substitutions per site, far below 1")
         }
         var missingCount = 0
         for node in 0..<names.count where node != root && !hasLength[node] {

@@ -117,9 +117,8 @@ public struct StudyManifest: Sendable {
         guard !isDirectory else {
             throw InputError(file: path, problem: "is a directory, not a manifest", fix: "Give the path of a .toml file")
         }
-        guard let data = FileManager.default.contents(atPath: location.path) else {
-            throw InputError(file: path, problem: "cannot read the manifest (permission denied?)", fix: "Check the file's permissions")
-        }
+        // Read through FileBytes: a device is refused, a stream bounded.
+        let data = Data(try FileBytes.contents(of: location.path))
         guard data.count <= Self.maximumSize else {
             throw InputError(file: path, problem: "the manifest is \(data.count) bytes, more than the 1 MiB a study description needs",
                              fix: "A manifest names files; it does not hold data")

@@ -73,7 +73,7 @@ struct CountTableReaderTests {
         bytes += Array("1,1,2\n".utf8)
         let path = temporaryDirectory() + "/t.csv"
         try Data(bytes).write(to: URL(fileURLWithPath: path))
-        #expect { try CountTable.read(path) } throws: { message($0) == path + ":2:1: the sample ID is not valid UTF-8 text (byte 0xFF at position 2 of the field). Save the file as UTF-8" }
+        #expect { try CountTable.read(path) } throws: { message($0) == path + ":2:1: the sample ID is not valid UTF-8 text (byte 0xFF at position 2 of the name). Save the file as UTF-8" }
         // `a` and `a ` are one name, as in metadata: a duplicate.
         let padded = temporaryFile("p.csv", "id,a,a \ns1,1,2\n")
         #expect { try CountTable.read(padded) } throws: { message($0).contains("duplicate taxon ID 'a'") }
