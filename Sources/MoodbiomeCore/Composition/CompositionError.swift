@@ -7,6 +7,11 @@ public enum CompositionError: Error, Equatable, Sendable {
     case noTerms(formula: String)
     /// Dispersion needs two groups or more.
     case oneGroup(column: String, level: String)
+    /// Every group holds a single sample: no spread within groups to compare.
+    case singletonGroups(column: String, samples: Int, groups: Int)
+    /// No permutation can change the statistic: every permutation block
+    /// (stratum) holds one sample, so the permutation p-value is undefined.
+    case nothingToPermute(strata: String)
     /// A Mantel variable with the same value everywhere has no distances.
     case constantVariable(column: String)
     /// Every distance is equal: no correlation is defined.

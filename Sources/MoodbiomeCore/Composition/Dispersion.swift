@@ -60,6 +60,8 @@ public struct Dispersion: Sendable {
         let levels = sortedLevels(Array(Set(groups)))
         guard levels.count >= 2 else { throw CompositionError.oneGroup(column: column, level: levels.first ?? "") }
         guard n >= 3 else { throw CompositionError.tooFewSamples(count: n, needed: 3) }
+        // The ANOVA on distances to the centres has n − k residual degrees of freedom.
+        guard n > levels.count else { throw CompositionError.singletonGroups(column: column, samples: n, groups: levels.count) }
         let levelIndex = Dictionary(uniqueKeysWithValues: levels.enumerated().map { ($1, $0) })
         let group = groups.map { levelIndex[$0] ?? 0 }
 

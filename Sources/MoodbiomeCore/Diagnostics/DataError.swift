@@ -74,6 +74,11 @@ public struct DataError: Error, Equatable, Sendable {
         /// A random-effects term with as many effects (levels × coefficients)
         /// as rows, or more: its variance cannot be told from the residual's.
         case tooManyRandomEffects(term: String, effects: Int, rows: Int)
+        /// More variance-covariance parameters (θ) than the optimiser is
+        /// given: each is a dimension of the bounded search, and the
+        /// Satterthwaite df and profile intervals cost ~θ² deviance
+        /// evaluations each.
+        case tooManyVarianceParameters(count: Int, limit: Int)
         /// A mixed model whose random effects beyond the largest grouping
         /// need a dense system larger than the limit.
         case mixedModelTooLarge(columns: Int, limit: Int)

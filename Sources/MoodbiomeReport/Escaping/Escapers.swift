@@ -63,16 +63,20 @@ public enum Escape {
         return out
     }
 
-    /// A Markdown table cell: `|` and `\` escaped, line breaks as spaces, and
-    /// a `<` that could open an HTML tag or comment (`<img`, `</`, `<!`,
-    /// `<?`) written as `&lt;` — Markdown renderers pass raw HTML through.
-    /// `< 0.001` is left as it is.
+    /// Text in Markdown (a table cell, a heading, prose) that renders as
+    /// itself and never as markup: `|` and `\` escaped, `[` and `]` escaped
+    /// (so a feature or level name cannot become a link or an image —
+    /// `[x](javascript:…)`, `![](https://tracker/…)`), `` ` ``, `*` and `~`
+    /// escaped (no code spans, emphasis or strike-through), line breaks as
+    /// spaces, and a `<` that could open an HTML tag, comment or autolink
+    /// (`<img`, `</`, `<!`, `<?`, `<javascript:…>`) written as `&lt;` —
+    /// Markdown renderers pass raw HTML through. `< 0.001` is left as it is.
     public static func markdown(_ s: String) -> String {
         var out = ""
         let scalars = Array(s.unicodeScalars)
         for (i, scalar) in scalars.enumerated() {
             switch scalar {
-            case "|": out += "\\|"
+            case "|", "[", "]", "`", "*", "~": out += "\\" + String(scalar)
             case "\\": out += "\\\\"
             case "\n", "\r": out += " "
             case "<":

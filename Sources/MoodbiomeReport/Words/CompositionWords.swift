@@ -54,6 +54,10 @@ extension Words {
             return "the formula '\(formula)' has no predictor to test. Name at least one metadata column, e.g. \(s(.formula)) \"~ phq9 + age\""
         case .oneGroup(let column, let level):
             return "column '\(column)' has one group only ('\(level)') among the samples; comparing dispersions needs two or more"
+        case .singletonGroups(let column, let samples, let groups):
+            return "column '\(column)' puts the \(samples) samples in \(groups) groups of one sample each, so no group has a spread to compare. Give a grouping with at least two samples in some group"
+        case .nothingToPermute(let strata):
+            return "every block of \(s(.strata)) \(strata) holds a single sample, so no permutation can move a sample and the permutation p-value would be meaningless. Give strata with two or more samples each, or leave \(s(.strata)) out"
         case .constantVariable(let column):
             return "column '\(column)' has the same value for every sample, so its distances are all 0 and no correlation is defined"
         case .constantDistances(let file):

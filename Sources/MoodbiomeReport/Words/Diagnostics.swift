@@ -224,6 +224,9 @@ public enum Words {
         case .tooManyRandomEffects(let term, let effects, let rows):
             return ("the random term \(term) has \(effects) random effects for \(rows) rows: its variance cannot be separated from the residual variance",
                     "Use a random intercept only, or a grouping with repeated observations per group")
+        case .tooManyVarianceParameters(let count, let limit):
+            return ("the random effects have \(count) variance and correlation parameters, more than the \(limit) Moodbiome estimates (a term (1 + a + b + c + d + e | g) has 21); each is a dimension of the optimiser's search, and the degrees of freedom cost about \(count)² model fits more",
+                    "Use fewer random slopes, or uncorrelated ones only where the design needs them (keep it maximal where justified, Barr et al. 2013, but estimable)")
         case .mixedModelTooLarge(let columns, let limit):
             return ("the random effects after the largest grouping need a dense system of \(columns) columns, more than the \(limit) Moodbiome solves",
                     "Use fewer crossed groupings, or coarser ones (the grouping with the most groups is solved group by group and has no limit)")

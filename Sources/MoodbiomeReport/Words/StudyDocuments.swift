@@ -3,12 +3,22 @@ import MoodbiomeNumerics
 import MoodbiomeCore
 import MoodbiomeIO
 
-/// A file name made of a column's name: characters other than letters,
-/// digits, `.`, `_` and `-` become `_` (column names may hold `/` or spaces).
+/// A file name made of a column's or feature's name: characters other than
+/// letters, digits, `.`, `_` and `-` become `_` (names may hold `/` or
+/// spaces). A name longer than 100 characters (a full lineage as a feature
+/// name can run to hundreds; file systems stop at 255 bytes) keeps its first
+/// 80 and gains `-` and 16 hex digits of the whole name's FNV-1a hash, so
+/// two long names that share a start still make two files, and the same
+/// name always the same file.
 public func fileNameComponent(_ name: String) -> String {
-    String(name.unicodeScalars.map { c -> Character in
+    let safe = String(name.unicodeScalars.map { c -> Character in
         (c.isASCII && (c.properties.isAlphabetic || ("0"..."9").contains(c))) || c == "." || c == "_" || c == "-" ? Character(c) : "_"
     })
+    guard safe.count > 100 else { return safe }
+    var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+    for byte in name.utf8 { hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01B3 }
+    let hex = String(hash, radix: 16)
+    return String(safe.prefix(80)) + "-" + String(repeating: "0", count: 16 - hex.count) + hex
 }
 
 /// One figure of a report.

@@ -76,12 +76,16 @@ public struct PermutationSettings: Sendable {
     }
 
     /// The plan for samples with these strata labels; reports a drawn seed.
-    func plan(strata labels: [String]?, report: (String) -> Void) -> PermutationPlan {
+    func plan(strata labels: [String]?, report: (String) -> Void) throws -> PermutationPlan {
+        let blocks = labels.map(PermutationPlan.strata)
+        if let blocks, let strata, permutations > 0, blocks.allSatisfy({ $0.count < 2 }) {
+            throw CompositionError.nothingToPermute(strata: strata)
+        }
         let seed = self.seed ?? UInt64.random(in: 0...UInt64(Int64.max))
         if self.seed == nil && permutations > 0 {
             report("note: permutation seed \(seed) (pass \(spelling.spell(.seed)) \(seed) to repeat this run exactly)")
         }
-        return PermutationPlan(count: permutations, seed: seed, strata: labels.map(PermutationPlan.strata))
+        return PermutationPlan(count: permutations, seed: seed, strata: blocks)
     }
 }
 
@@ -225,7 +229,7 @@ public struct PermanovaRun: Sendable {
         guard design.columnTerms.contains(where: { $0 != nil }) else { throw CompositionError.noTerms(formula: text) }
         let used = design.rowIndices.map { rows[$0] }
         let labels = permutation.strata.map { s in used.map { metadata[s]?.cells[$0] ?? "" } }
-        let plan = permutation.plan(strata: labels, report: report)
+        let plan = try permutation.plan(strata: labels, report: report)
         let result = try Permanova(distances: matrix.selecting(used), design: design, split: split, plan: plan)
         for note in Words.permanovaNotes(result) { report(note) }
         return result
@@ -271,7 +275,7 @@ public struct DispersionRun: Sendable {
         let rows = try DistanceMetadataInput.complete(metadata, columns: columns, purpose: .dispersionGroups, report: report)
         let groups = rows.map { metadata[group]?.cells[$0] ?? "" }
         let labels = permutation.strata.map { s in rows.map { metadata[s]?.cells[$0] ?? "" } }
-        let plan = permutation.plan(strata: labels, report: report)
+        let plan = try permutation.plan(strata: labels, report: report)
         let result = try Dispersion(distances: matrix.selecting(rows), groups: groups, column: group, centre: centre, plan: plan)
         for note in Words.dispersionNotes(result) { report(note) }
         return result
@@ -359,7 +363,7 @@ public struct MantelRun: Sendable {
             y = y.selecting(rows)
             labels = rows.map { aligned[strata]?.cells[$0] ?? "" }
         }
-        let plan = permutation.plan(strata: labels, report: report)
+        let plan = try permutation.plan(strata: labels, report: report)
         let result = try MantelTest(x, y, method: method, plan: plan)
         return try output.deliver(result.table, inputs: inputs)
     }

@@ -104,6 +104,17 @@ public struct FilterRun: Sendable {
             if Double(present[t]) < needed || present[t] == 0 { rare.append(table.taxonIDs[t]); continue }
             keep.append(t)
         }
+        // A filter that leaves nothing is a mistake in its thresholds, not a
+        // table: refused before anything is written.
+        if table.sampleCount == 0 {
+            let deepest = depths.max() ?? 0
+            throw InputError(file: inputPath, problem: "the filter removes every sample: all \(depths.count) have fewer than \(NumberStyle.roundTrip.format(minimumDepth)) reads (the deepest has \(NumberStyle.roundTrip.format(deepest)))",
+                             fix: "Lower --min-depth")
+        }
+        if keep.isEmpty {
+            throw InputError(file: inputPath, problem: "the filter removes every feature (\(rare.count) too rare, \(excluded.count) excluded by lineage)",
+                             fix: "Lower --min-prevalence or --min-abundance, or exclude fewer lineages")
+        }
         table = table.selectingTaxa(keep)
         let removed = Removed(shallowSamples: shallow, rareFeatures: rare, excludedFeatures: excluded)
         if !shallow.isEmpty { report("note: \(shallow.count) sample\(shallow.count == 1 ? "" : "s") below \(NumberStyle.roundTrip.format(minimumDepth)) reads removed: \(Words.list(shallow))") }

@@ -24,6 +24,10 @@ public struct RandomEffectsBlock: Sendable {
     /// relative covariance factor.
     public var thetaCount: Int { q * (q + 1) / 2 }
 
+    /// The most θ parameters a model may have: 21, one fully correlated
+    /// term of an intercept and five slopes.
+    public static let maximumVarianceParameters = 21
+
     /// Builds the blocks of `formula`'s random terms on the rows `design`
     /// kept, ordered as lme4 orders them: by number of groups, most first
     /// (ties as written).
@@ -59,6 +63,10 @@ public struct RandomEffectsBlock: Sendable {
             }
             blocks.append(RandomEffectsBlock(term: term, columnNames: termDesign.columnNames, levels: levels,
                                              levelOfRow: levelOfRow, z: z))
+        }
+        let parameters = blocks.reduce(0) { $0 + $1.thetaCount }
+        if parameters > Self.maximumVarianceParameters {
+            throw DataError(.tooManyVarianceParameters(count: parameters, limit: Self.maximumVarianceParameters), at: SourceLocation(file: data.source))
         }
         // Stable sort by number of groups, decreasing (lme4's mkReTrms).
         return blocks.enumerated().sorted { a, b in
