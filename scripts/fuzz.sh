@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Fuzzes every reader a stranger's file reaches (libFuzzer + AddressSanitizer):
 # count tables, metadata, formulas, manifests, Newick trees, distance matrices,
-# taxonomies and BIOM JSON. Each target starts from Tests/Fuzz/corpus/<target>/
+# taxonomies, BIOM JSON, BIOM 2.1 (HDF5), QIIME 2 artifacts (ZIP) and mothur
+# .shared files. Each target starts from Tests/Fuzz/corpus/<target>/
 # (seeds from Datasets/ and every crash ever found) and runs SECONDS seconds.
 #
 #   scripts/fuzz.sh [SECONDS]     # `make fuzz`: 300 s per target, random seed
@@ -29,13 +30,19 @@ echo "fuzz: building the targets with libFuzzer and AddressSanitizer" >&2
   -Xswiftc -sanitize=fuzzer,address -Xswiftc -DFUZZING >/dev/null
 BIN=.build/fuzz/debug/moodbiome-fuzz
 status=0
-for target in counts metadata formula manifest newick distance taxonomy biomjson; do
+TARGETS=(counts metadata formula manifest newick distance taxonomy biomjson qza mothur)
+# biom2 (BIOM 2.1 through HDF5) runs in the timed campaign (`make fuzz`), not in
+# CI's: Debian 12's HDF5 1.10.8 itself overflows a heap buffer on mutated files
+# within a few dozen inputs (Tests/Fuzz/hdf5-library-crashes/), inside the
+# library, past every check Moodbiome makes before it hands HDF5 a dataset.
+[[ "$LIMIT" == runs=* ]] || TARGETS+=(biom2)
+for target in "${TARGETS[@]}"; do
   work="$OUT/$target"
   mkdir -p "$work"
   cp -n Tests/Fuzz/corpus/$target/* "$work/" 2>/dev/null || true
   log="$OUT/$target.log"
   if MOODBIOME_FUZZ_TARGET=$target ASAN_OPTIONS=detect_leaks=0:symbolize=0 "$BIN" "$work" \
-      "${BUDGET[@]}" -max_len=8192 -rss_limit_mb=2048 -timeout=20 \
+      "${BUDGET[@]}" -max_len="$( [[ $target == biom2 || $target == qza ]] && echo 65536 || echo 8192 )" -rss_limit_mb=2048 -timeout=20 \
       -artifact_prefix="$OUT/$target-" >"$log" 2>&1; then
     echo "fuzz: $target — $(grep -o 'Done [0-9]* runs in [0-9]* second(s)' "$log" | tail -1) ($DESCRIPTION), no crash" >&2
   else

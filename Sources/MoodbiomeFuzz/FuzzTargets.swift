@@ -9,7 +9,7 @@ import MoodbiomeStudy
 /// unbounded memory. The target is chosen by `MOODBIOME_FUZZ_TARGET`
 /// (libFuzzer runs one function per process).
 enum FuzzTarget: String, CaseIterable {
-    case counts, metadata, formula, manifest, newick, distance, taxonomy, biomjson
+    case counts, metadata, formula, manifest, newick, distance, taxonomy, biomjson, biom2, qza, mothur
 
     /// The file name the input is written under (the extension picks the
     /// delimiter or format, as for a user's file).
@@ -21,6 +21,9 @@ enum FuzzTarget: String, CaseIterable {
         case .newick: "tree.nwk"
         case .taxonomy: "taxonomy.tsv"
         case .biomjson: "table.biom"
+        case .biom2: "table.h5.biom"
+        case .qza: "table.qza"
+        case .mothur: "table.shared"
         }
     }
 
@@ -44,7 +47,7 @@ enum FuzzTarget: String, CaseIterable {
             case .manifest: _ = try? StudyManifest(path: path)
             case .distance: _ = try? DistanceMatrix.read(path)
             case .taxonomy: _ = try? TaxonomyTable.read(path)
-            case .biomjson: _ = try? CountTable.read(path)
+            case .biomjson, .biom2, .qza, .mothur: _ = try? CountTable.read(path)
             case .formula, .newick: break
             }
         }
