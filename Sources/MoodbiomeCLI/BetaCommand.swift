@@ -8,10 +8,9 @@ struct BetaCommand: ParsableCommand {
         commandName: "beta",
         abstract: "Compute a beta-diversity distance matrix between the samples of a count table.",
         discussion: """
-        Metrics (scikit-bio names): braycurtis, jaccard (presence/absence), euclidean, canberra, \
-        hellinger, aitchison (CLR with --pseudocount, default 1), robust_aitchison (CLR over each \
-        pair's shared features), and with --tree: unweighted_unifrac, weighted_unifrac, \
-        weighted_normalized_unifrac, generalized_unifrac (--alpha, default 0.5). \
+        Metrics (scikit-bio names; from the registry): \(BetaMetricDefinition.registry.filter { !$0.needsTree }.map(\.name).joined(separator: ", ")), \
+        and with --tree: \(BetaMetricDefinition.registry.filter(\.needsTree).map(\.name).joined(separator: ", ")). \
+        aitchison takes --pseudocount (default 1), generalized_unifrac --alpha (default 0.5). \
         Run `moodbiome metrics` for their formulas.
 
         Output: the square matrix as TSV with an empty top-left cell (QIIME 2 and scikit-bio read \
