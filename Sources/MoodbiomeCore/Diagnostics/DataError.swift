@@ -127,7 +127,6 @@ extension Parameter {
     public static let scale = Parameter("scale")
     public static let items = Parameter("items")
     public static let prefix = Parameter("prefix")
-    public static let idColumn = Parameter("idColumn")
     public static let rarefy = Parameter("rarefy")
     public static let iterations = Parameter("iterations")
     public static let seed = Parameter("seed")
@@ -155,7 +154,6 @@ extension Parameter {
     public static let giniMethod = Parameter("giniMethod")
     public static let tree = Parameter("tree")
     public static let midpointRoot = Parameter("midpointRoot")
-    public static let missingBranchLengths = Parameter("missingBranchLengths")
     public static let metric = Parameter("metric")
     public static let pseudocount = Parameter("pseudocount")
     public static let alpha = Parameter("alpha")
@@ -179,7 +177,6 @@ extension Parameter {
     /// The per-feature model of `associate` (MaAsLin2's `analysis_method`).
     public static let model = Parameter("model")
     public static let exclude = Parameter("exclude")
-    public static let taxonomy = Parameter("taxonomy")
     public static let cluster = Parameter("cluster")
     public static let random = Parameter("random")
     public static let maximumLikelihood = Parameter("maximumLikelihood")

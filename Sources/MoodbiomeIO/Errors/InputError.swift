@@ -30,7 +30,16 @@ public struct InputError: Error, CustomStringConvertible, Equatable, Sendable {
                   columnName: location.columnName, problem: problem, fix: fix)
     }
 
-    public var description: String {
+    /// The message with the parameters its fix mentions spelled by the
+    /// front end (``Parameter/mention``).
+    public func worded(_ spell: (Parameter) -> String) -> String {
+        Parameter.spelling(text, spell)
+    }
+
+    /// The message, parameters named canonically (`overwrite`).
+    public var description: String { worded { $0.name } }
+
+    private var text: String {
         var location = file
         if let line { location += ":\(line)" }
         if let column { location += ":\(column)" }

@@ -15,7 +15,12 @@ public struct OutputError: Error, CustomStringConvertible, Equatable, Sendable {
         self.fix = fix
     }
 
-    public var description: String {
-        "\(path): \(problem)" + (fix.map { ". \($0)" } ?? "")
+    /// The message with the parameters its fix mentions spelled by the
+    /// front end (``Parameter/mention``).
+    public func worded(_ spell: (Parameter) -> String) -> String {
+        Parameter.spelling("\(path): \(problem)" + (fix.map { ". \($0)" } ?? ""), spell)
     }
+
+    /// The message, parameters named canonically (`overwrite`).
+    public var description: String { worded { $0.name } }
 }

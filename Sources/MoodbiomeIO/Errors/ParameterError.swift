@@ -25,6 +25,30 @@ extension Parameter {
     public static let names = Parameter("names")
     public static let delimiter = Parameter("delimiter")
     public static let samplesIn = Parameter("samplesIn")
+    /// Replace an existing output (`--force`).
+    public static let overwrite = Parameter("overwrite")
+    public static let idColumn = Parameter("idColumn")
+    public static let taxonomy = Parameter("taxonomy")
+    public static let missingBranchLengths = Parameter("missingBranchLengths")
+}
+
+extension Parameter {
+    /// The parameter inside the text of an error (its `fix:`), for the
+    /// front end to spell: a lower layer writes `\(Parameter.overwrite.mention)`
+    /// and the CLI reads `--force`, a manifest run `overwrite`.
+    public var mention: String { "\u{E000}\(name)\u{E001}" }
+
+    /// `text` with every ``mention`` spelled by `spell`.
+    public static func spelling(_ text: String, _ spell: (Parameter) -> String) -> String {
+        guard text.contains("\u{E000}") else { return text }
+        var out = "", rest = text[...]
+        while let open = rest.firstIndex(of: "\u{E000}"), let close = rest[open...].firstIndex(of: "\u{E001}") {
+            out += rest[..<open]
+            out += spell(Parameter(String(rest[rest.index(after: open)..<close])))
+            rest = rest[rest.index(after: close)...]
+        }
+        return out + rest
+    }
 }
 
 /// A job parameter with a value it cannot take, or a combination of

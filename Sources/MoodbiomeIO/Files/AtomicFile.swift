@@ -76,7 +76,7 @@ public func checkOutputPath(_ path: String, overwrite: Bool, inputs: [String] = 
                               fix: "Give the path of a regular file")
         }
         if !overwrite && existing.isRegularFile {
-            throw OutputError(path: path, problem: "the output file already exists", fix: "Pass --force to replace it, or choose another name")
+            throw OutputError(path: path, problem: "the output file already exists", fix: "Pass \(Parameter.overwrite.mention) to replace it, or choose another name")
         }
     }
     guard let parent = FileIdentity(path: directory), parent.isDirectory else {

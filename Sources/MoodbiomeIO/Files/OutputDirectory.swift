@@ -80,7 +80,7 @@ public final class OutputDirectory {
             if !entries.isEmpty {
                 if !overwrite {
                     throw OutputError(path: path, problem: "the output directory already holds \(Self.list(entries))",
-                                      fix: "Choose another output directory, or pass --force to replace that run")
+                                      fix: "Choose another output directory, or pass \(Parameter.overwrite.mention) to replace that run")
                 }
                 let owned = Set(expected + Self.recordedOutputs(in: self.path) + [Self.provenanceFile])
                 let foreign = entries.filter { !owned.contains($0) }

@@ -71,7 +71,7 @@ extension CountTable {
         guard valueColumns > 0 else {
             throw InputError(file: path, line: text.headerLine,
                              problem: "the header has no \(columnKind) columns after the ID column (found \(header.count) field\(header.count == 1 ? "" : "s") separated by \(text.delimiter == .tab ? "tabs" : "commas"))",
-                             fix: "Check the delimiter (--delimiter) and that the first line is the header")
+                             fix: "Check the delimiter (\(Parameter.delimiter.mention)) and that the first line is the header")
         }
         guard records > 0 else {
             throw InputError(file: path, line: text.headerLine,
@@ -304,7 +304,7 @@ extension CountTable {
             fix = "Write 0 if the taxon was not observed, or drop the sample"
         case .notANumber, .number:
             problem = field.malformed ? "text after a closing quote in '\(shown)'" : "'\(shown)' is not a number; expected a count"
-            fix = "Only numbers may follow the ID column; check --samples-in and that metadata columns are in a separate file"
+            fix = "Only numbers may follow the ID column; check \(Parameter.samplesIn.mention) and that metadata columns are in a separate file"
         }
         return InputError(file: path, line: line, column: column, columnName: name, problem: problem, fix: fix)
     }

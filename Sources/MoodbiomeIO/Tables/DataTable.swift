@@ -231,7 +231,7 @@ extension DataTable {
         } else if let idColumn {
             guard let i = header.firstIndex(of: idColumn) else {
                 throw InputError(file: path, line: text.headerLine, problem: "no column named '\(idColumn)' to take the IDs from",
-                                 fix: "Columns are: \(header.joined(separator: ", ")). Pass one of them to --id-column")
+                                 fix: "Columns are: \(header.joined(separator: ", ")). Pass one of them to \(Parameter.idColumn.mention)")
             }
             idIndex = i
         } else {
@@ -297,7 +297,7 @@ extension DataTable {
             if let other = firstLine[id] {
                 throw InputError(file: path, line: lines[r], column: idIndex + 1, columnName: header[idIndex],
                                  problem: "ID '\(id)' appears twice (lines \(other) and \(lines[r]))",
-                                 fix: "Make the IDs unique, or name the right ID column with --id-column")
+                                 fix: "Make the IDs unique, or name the right ID column with \(Parameter.idColumn.mention)")
             }
             firstLine[id] = lines[r]
         }

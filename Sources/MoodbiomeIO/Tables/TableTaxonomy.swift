@@ -65,7 +65,7 @@ extension CountTable {
     public func collapsed(to rank: TaxonomicRank, names: CollapsedNames = .lineage) throws -> CountTable {
         guard let taxonomy else {
             throw InputError(file: source, problem: "collapsing to \(rank.rawValue) needs each feature's taxonomy, and this table has none",
-                             fix: "Give the taxonomy file with --taxonomy (QIIME 2 taxonomy.tsv or .qza, mothur .cons.taxonomy, or rank columns)")
+                             fix: "Give the taxonomy file with \(Parameter.taxonomy.mention) (QIIME 2 taxonomy.tsv or .qza, mothur .cons.taxonomy, or rank columns)")
         }
         var groupOf = [Int32](repeating: 0, count: taxonCount)
         var keys = [[String]](), index = [String: Int32]()

@@ -179,7 +179,7 @@ extension PhylogeneticTree {
             case .error:
                 throw InputError(file: source, line: lines[node], column: columns[node],
                                  problem: "the branch above \(names[node].map { "'\($0)'" } ?? "this node") has no length",
-                                 fix: "Give every branch a length (UniFrac and Faith's PD need them), or accept them as 0 (--missing-branch-lengths zero)")
+                                 fix: "Give every branch a length (UniFrac and Faith's PD need them), or accept them as 0 (\(Parameter.missingBranchLengths.mention) zero)")
             }
         }
         return PhylogeneticTree(names: names, parent: parent, length: length, root: root, source: source, missingLengths: missingCount)

@@ -43,8 +43,8 @@ public enum Words {
     public static func message(for error: any Error, spelling: ParameterSpelling) -> String {
         let s = spelling.spell
         switch error {
-        case let e as InputError: return e.description
-        case let e as OutputError: return e.description
+        case let e as InputError: return e.worded(s)
+        case let e as OutputError: return e.worded(s)
         case let e as ParameterError:
             let (problem, fix) = parameterProblem(e, spelling: spelling)
             return "\(s(e.parameter)): \(problem)" + (fix.map { ". \($0)" } ?? "")

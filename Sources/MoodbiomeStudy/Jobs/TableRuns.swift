@@ -109,11 +109,11 @@ public struct FilterRun: Sendable {
         if table.sampleCount == 0 {
             let deepest = depths.max() ?? 0
             throw InputError(file: inputPath, problem: "the filter removes every sample: all \(depths.count) have fewer than \(NumberStyle.roundTrip.format(minimumDepth)) reads (the deepest has \(NumberStyle.roundTrip.format(deepest)))",
-                             fix: "Lower --min-depth")
+                             fix: "Lower \(Parameter.minDepth.mention)")
         }
         if keep.isEmpty {
             throw InputError(file: inputPath, problem: "the filter removes every feature (\(rare.count) too rare, \(excluded.count) excluded by lineage)",
-                             fix: "Lower --min-prevalence or --min-abundance, or exclude fewer lineages")
+                             fix: "Lower \(Parameter.minPrevalence.mention) or \(Parameter.minAbundance.mention), or exclude fewer lineages")
         }
         table = table.selectingTaxa(keep)
         let removed = Removed(shallowSamples: shallow, rareFeatures: rare, excludedFeatures: excluded)

@@ -50,8 +50,6 @@ public struct TableDestination: Sendable, Equatable {
 }
 
 extension Parameter {
-    /// Replace an existing output (`--force`).
-    public static let overwrite = Parameter("overwrite")
     /// Prefix formula-like text cells (`--safe-csv`).
     public static let guardFormulas = Parameter("guardFormulas")
 }

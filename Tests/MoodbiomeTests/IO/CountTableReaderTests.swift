@@ -173,6 +173,6 @@ struct CountTableReaderTests {
             try CountTable.read(temporaryFile("t.csv", "id,Bacteroides,Prevotella\ns1,1,x\n"))
         }
         #expect(error.columnName == "Prevotella")
-        #expect(error.description.hasSuffix("Only numbers may follow the ID column; check --samples-in and that metadata columns are in a separate file"))
+        #expect(message(error).hasSuffix("Only numbers may follow the ID column; check --samples-in and that metadata columns are in a separate file"))
     }
 }

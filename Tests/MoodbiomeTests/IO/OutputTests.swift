@@ -79,8 +79,9 @@ struct OutputTests {
     @Test func atomicWriteRefusesToOverwriteWithoutForce() throws {
         let path = temporaryDirectory() + "/out.csv"
         try writeFileAtomically("one\n", to: path, overwrite: false)
-        #expect(throws: OutputError(path: path, problem: "the output file already exists", fix: "Pass --force to replace it, or choose another name")) {
-            try writeFileAtomically("two\n", to: path, overwrite: false)
+        #expect { try writeFileAtomically("two\n", to: path, overwrite: false) } throws: {
+            message($0) == path + ": the output file already exists. Pass --force to replace it, or choose another name"
+                && ($0 as? OutputError)?.worded(StudyManifest.spelling.spell) == path + ": the output file already exists. Pass overwrite to replace it, or choose another name"
         }
         #expect(try String(contentsOfFile: path, encoding: .utf8) == "one\n")
         try writeFileAtomically("two\n", to: path, overwrite: true)
