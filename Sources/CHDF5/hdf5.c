@@ -206,8 +206,10 @@ mb_hid mb_h5_create(const char *path) {
 int mb_h5_close(mb_hid file) { return H5Fclose(file) < 0 ? -1 : 0; }
 
 /// Whether a link (group or dataset) exists at `path`.
-int mb_h5_exists(mb_hid file, const char *path) {
-    // Check each component, as H5Lexists requires.
+/// Walks the links of `path` component by component, as H5Lexists requires:
+/// 1 when every link exists, 0 when one does not; `external` is set when a
+/// link on the way leads into another file (the walk stops there).
+static int walk_links(hid_t file, const char *path, int *external) {
     char buffer[512];
     size_t n = strlen(path);
     if (n >= sizeof buffer) return 0;
@@ -217,11 +219,18 @@ int mb_h5_exists(mb_hid file, const char *path) {
             char saved = buffer[i];
             buffer[i] = 0;
             if (H5Lexists(file, buffer, H5P_DEFAULT) <= 0) return 0;
+            if (external) {
+                H5L_info_t link;
+                if (H5Lget_info(file, buffer, &link, H5P_DEFAULT) < 0) return 0;
+                if (link.type == H5L_TYPE_EXTERNAL) { *external = 1; return 1; }
+            }
             buffer[i] = saved;
         }
     }
     return 1;
 }
+
+int mb_h5_exists(mb_hid file, const char *path) { return walk_links(file, path, NULL); }
 
 /// What a reader must know about a dataset before it allocates for it
 /// (see CHDF5.h): whether each link on its path stays in this file, where
@@ -229,20 +238,9 @@ int mb_h5_exists(mb_hid file, const char *path) {
 /// declares against the bytes it stores.
 int mb_h5_inspect(mb_hid file, const char *path, struct mb_h5_dataset *info) {
     memset(info, 0, sizeof *info);
-    char buffer[512];
-    size_t n = strlen(path);
-    if (n >= sizeof buffer) return -1;
-    memcpy(buffer, path, n + 1);
-    for (size_t i = 1; i <= n; i++) {
-        if (buffer[i] == '/' || buffer[i] == 0) {
-            char saved = buffer[i];
-            buffer[i] = 0;
-            H5L_info_t link;
-            if (H5Lexists(file, buffer, H5P_DEFAULT) <= 0 || H5Lget_info(file, buffer, &link, H5P_DEFAULT) < 0) return -1;
-            if (link.type == H5L_TYPE_EXTERNAL) { info->problem = MB_H5_EXTERNAL_LINK; return 0; }
-            buffer[i] = saved;
-        }
-    }
+    int external = 0;
+    if (!walk_links(file, path, &external)) return -1;
+    if (external) { info->problem = MB_H5_EXTERNAL_LINK; return 0; }
     hid_t d = H5Dopen2(file, path, H5P_DEFAULT);
     if (d < 0) return -1;
     hid_t dcpl = H5Dget_create_plist(d), type = H5Dget_type(d), space = H5Dget_space(d);

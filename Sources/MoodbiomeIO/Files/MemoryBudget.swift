@@ -21,7 +21,7 @@ package enum MemoryBudget {
     }
 
     /// `count` elements of `size` bytes, or `nil` when the product overflows.
-    package static func bytes(_ count: Int, of size: Int) -> Int? {
+    package static func byteCount(_ count: Int, of size: Int) -> Int? {
         let (product, overflow) = count.multipliedReportingOverflow(by: size)
         return overflow || count < 0 || size < 0 ? nil : product
     }

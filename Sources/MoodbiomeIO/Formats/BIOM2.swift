@@ -181,8 +181,8 @@ enum BIOM2 {
         guard info.rank >= 1 && info.rank <= 2, info.dims.0 >= 0, info.dims.1 >= 0 else {
             throw InputError(file: source, problem: "BIOM 2.1: '\(path)' is not a one- or two-dimensional dataset", fix: "Export the table again")
         }
-        let elements = info.rank == 2 ? MemoryBudget.bytes(Int(info.dims.0), of: Int(info.dims.1)) : Int(info.dims.0)
-        let declared = elements.flatMap { MemoryBudget.bytes($0, of: Int(info.element_size)) }
+        let elements = info.rank == 2 ? MemoryBudget.byteCount(Int(info.dims.0), of: Int(info.dims.1)) : Int(info.dims.0)
+        let declared = elements.flatMap { MemoryBudget.byteCount($0, of: Int(info.element_size)) }
         let stored = Int(info.stored_bytes)
         let holdable = info.filtered != 0 ? MemoryBudget.inflatedLimit(compressed: stored) : stored
         guard let elements, let declared, declared <= holdable else {
@@ -190,7 +190,7 @@ enum BIOM2 {
             throw InputError(file: source, problem: "BIOM 2.1: '\(path)' declares \(count) values but the file stores only \(MemoryBudget.describe(stored)) for it\(info.filtered != 0 ? " (compressed)" : "")",
                              fix: "The file is truncated or damaged; export the table again")
         }
-        try MemoryBudget.check(MemoryBudget.bytes(elements, of: memorySize), for: "BIOM 2.1: '\(path)' (\(elements) values)", file: source)
+        try MemoryBudget.check(MemoryBudget.byteCount(elements, of: memorySize), for: "BIOM 2.1: '\(path)' (\(elements) values)", file: source)
         return info
     }
 
@@ -208,9 +208,22 @@ enum BIOM2 {
         return Int(info.dims.0)
     }
 
-    /// The IDs of `path`, each by the name rule (``Names``).
+    /// The IDs of `path`, each by the name rule (``Names``) and not empty.
     static func names(_ file: mb_hid, _ path: String, what: String, source: String) throws -> [String] {
-        let info = try inspect(file, path, memorySize: 64, source: source)
+        let names = try strings(file, path, what: what, source: source)
+        if let k = names.firstIndex(of: "") {
+            throw InputError(file: source, problem: "BIOM 2.1: \(what) \(k + 1) (\(path)) is empty", fix: "Give every sample and observation an ID")
+        }
+        return names
+    }
+
+    /// The strings of `path` (any rank, row-major), each by the name rule
+    /// (``Names``): `what` names one in a message. `info` is the dataset's
+    /// inspection when the caller has it already.
+    static func strings(_ file: mb_hid, _ path: String, what: String, info known: mb_h5_dataset? = nil,
+                        source: String) throws -> [String] {
+        // A string costs its pointer, its object and its bytes: 64 bytes is a floor.
+        let info = try known ?? inspect(file, path, memorySize: 64, source: source)
         let count = Int(info.dims.0) * (info.rank == 2 ? Int(info.dims.1) : 1)
         var pointers = [UnsafeMutablePointer<CChar>?](repeating: nil, count: count)
         guard mb_h5_read_strings(file, path, &pointers, count) == 0 else {
@@ -218,24 +231,8 @@ enum BIOM2 {
         }
         defer { mb_h5_free_strings(&pointers, count) }
         return try pointers.enumerated().map { k, pointer in
-            let name = try pointer.map { try Names.name(cString: $0, file: source, what: "\(what) \(k + 1) (\(path))") } ?? ""
-            guard !name.isEmpty else {
-                throw InputError(file: source, problem: "BIOM 2.1: \(what) \(k + 1) (\(path)) is empty", fix: "Give every sample and observation an ID")
-            }
-            return name
+            try pointer.map { try Names.name(cString: $0, file: source, what: "\(what) \(k + 1) (\(path))") } ?? ""
         }
-    }
-
-    static func strings(_ file: mb_hid, _ path: String, source: String) throws -> [String] {
-        // A string costs its pointer, its object and its bytes: 64 bytes is a floor.
-        let info = try inspect(file, path, memorySize: 64, source: source)
-        let count = Int(info.dims.0) * (info.rank == 2 ? Int(info.dims.1) : 1)
-        var pointers = [UnsafeMutablePointer<CChar>?](repeating: nil, count: count)
-        guard mb_h5_read_strings(file, path, &pointers, count) == 0 else {
-            throw InputError(file: source, problem: "BIOM 2.1: '\(path)' is not a string dataset")
-        }
-        defer { mb_h5_free_strings(&pointers, count) }
-        return pointers.map { $0.map { String(cString: $0) } ?? "" }
     }
 
     /// The observations' taxonomy, one lineage string per observation, or
@@ -247,7 +244,7 @@ enum BIOM2 {
         guard Int(info.dims.0) == observations else {
             throw InputError(file: source, problem: "BIOM 2.1: observation/metadata/taxonomy does not have one row per observation")
         }
-        let all = try strings(file, path, source: source)
+        let all = try strings(file, path, what: "lineage", info: info, source: source)
         let width = info.rank == 2 ? Int(info.dims.1) : 1
         return (0..<observations).map { i in
             Taxonomy.join(Array(all[(i * width)..<((i + 1) * width)]))

@@ -87,11 +87,11 @@ public struct DistanceMatrix: Sendable {
         // Each row holds n cells of at least one byte and n delimiters: a
         // file shorter than 2n² bytes cannot be the matrix its header
         // declares, and is refused before n² doubles are allocated.
-        guard let least = MemoryBudget.bytes(n, of: 2 * n), text.bytes.count >= least else {
+        guard let least = MemoryBudget.byteCount(n, of: 2 * n), text.bytes.count >= least else {
             throw InputError(file: path, line: text.headerLine, problem: "the header names \(n) samples, but the file's \(MemoryBudget.describe(text.bytes.count)) cannot hold \(n) × \(n) distances",
                              fix: "The file is truncated; write the whole matrix again")
         }
-        try MemoryBudget.check(MemoryBudget.bytes(n * n, of: 8), for: "a \(n) × \(n) distance matrix", file: path)
+        try MemoryBudget.check(MemoryBudget.byteCount(n * n, of: 8), for: "a \(n) × \(n) distance matrix", file: path)
         try CountTable.checkUnique(header, kind: "sample", file: path, lines: nil)
         var m = Matrix(rows: n, columns: n)
         let p = text.bytes.buffer

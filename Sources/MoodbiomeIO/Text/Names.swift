@@ -40,10 +40,7 @@ package enum Names {
     /// above: trimmed, and refused when it holds a control character or a
     /// byte-order mark.
     package static func name(_ text: String, file: String, line: Int? = nil, column: Int? = nil, what: String) throws -> String {
-        var bytes = Array(text.utf8)
-        return try bytes.withUnsafeMutableBufferPointer {
-            try name(UnsafeBufferPointer($0), file: file, line: line, column: column, what: what)
-        }
+        try Array(text.utf8).withUnsafeBufferPointer { try name($0, file: file, line: line, column: column, what: what) }
     }
 
     /// The name held by a NUL-terminated C string (HDF5's), by the rule above.
@@ -54,11 +51,6 @@ package enum Names {
         return try cString.withMemoryRebound(to: UInt8.self, capacity: length) {
             try name(UnsafeBufferPointer(start: $0, count: length), file: file, line: line, column: column, what: what)
         }
-    }
-
-    /// Names as given: every one by the rule, or the first that breaks it.
-    package static func names(_ texts: [String], file: String, what: String) throws -> [String] {
-        try texts.map { try name($0, file: file, what: what) }
     }
 
     private static func check(_ text: String, file: String, line: Int?, column: Int?, what: String) throws {

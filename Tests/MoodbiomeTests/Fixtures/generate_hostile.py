@@ -110,24 +110,14 @@ def main():
         z.writestr(f"{uuid}/data/feature-table.biom", b"\x89HDF\r\n\x1a\n" + bytes(300))
     data = bytearray(open(path, "rb").read())
     name = f"{uuid}/data/feature-table.biom".encode()
-    offset = 0
-    while True:
-        local = data.find(b"PK\x03\x04", offset)
-        if local < 0:
-            break
-        n = struct.unpack_from("<H", data, local + 26)[0]
-        if bytes(data[local + 30:local + 30 + n]) == name:
-            struct.pack_into("<I", data, local + 22, 1 << 31)
-        offset = local + 4
-    offset = 0
-    while True:
-        central = data.find(b"PK\x01\x02", offset)
-        if central < 0:
-            break
-        n = struct.unpack_from("<H", data, central + 28)[0]
-        if bytes(data[central + 46:central + 46 + n]) == name:
-            struct.pack_into("<I", data, central + 24, 1 << 31)
-        offset = central + 4
+    # (signature, offset of the name length, of the name, of the size field)
+    for signature, length_at, name_at, size_at in ((b"PK\x03\x04", 26, 30, 22), (b"PK\x01\x02", 28, 46, 24)):
+        header = data.find(signature)
+        while header >= 0:
+            n = struct.unpack_from("<H", data, header + length_at)[0]
+            if bytes(data[header + name_at:header + name_at + n]) == name:
+                struct.pack_into("<I", data, header + size_at, 1 << 31)
+            header = data.find(signature, header + 4)
     open(path, "wb").write(bytes(data))
 
 
