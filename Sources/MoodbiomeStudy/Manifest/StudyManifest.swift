@@ -123,7 +123,10 @@ public struct StudyManifest: Sendable {
             throw InputError(file: path, problem: "the manifest is \(data.count) bytes, more than the 1 MiB a study description needs",
                              fix: "A manifest names files; it does not hold data")
         }
-        guard let text = String(data: data, encoding: .utf8) else {
+        // One byte-order mark may open the file; it is not part of the text.
+        let bom: [UInt8] = [0xEF, 0xBB, 0xBF]
+        let body = data.starts(with: bom) ? data.dropFirst(3) : data[...]
+        guard let text = String(validating: Array(body), as: UTF8.self) else {
             let offset = Self.firstInvalidUTF8(data)
             let line = data.prefix(offset).filter { $0 == 0x0A }.count + 1
             throw InputError(file: path, line: line, problem: "the manifest is not valid UTF-8 text (byte \(offset + 1))",
@@ -138,6 +141,13 @@ public struct StudyManifest: Sendable {
                 throw InputError(file: path, line: controlLine, column: controlColumn,
                                  problem: "the manifest holds a control character (U+\(String(cFormat: "%04X", scalar.value))), which TOML does not allow",
                                  fix: "Remove it; a manifest is plain text")
+            }
+            // A second byte-order mark (files joined together) is refused here:
+            // the TOML parser aborts on one before a table header (fuzzing).
+            if scalar.value == 0xFEFF {
+                throw InputError(file: path, line: controlLine, column: controlColumn,
+                                 problem: "the manifest holds a byte-order mark (U+FEFF) after its start",
+                                 fix: "Remove it (files joined together leave these behind); a byte-order mark belongs only at the very start of a file")
             }
             controlColumn += 1
         }

@@ -203,6 +203,8 @@ import Testing
         ("[inputs]\ncounts = \"c\"\n[model]\noutcome = \"y\"\n[output]\ndirectory = \"o\"\n", "study.toml:1: inputs.metadata is required"),
         ("[inputs\ncounts = 1\n", "study.toml:1: not a valid table header: [inputs"),
         ("x = \"a\u{0}b\"\n", "study.toml:1:7: the manifest holds a control character (U+0000), which TOML does not allow"),
+        // toml++ aborts on a second byte-order mark before a header (found by the fuzzer): caught first.
+        ("\u{FEFF}\u{FEFF}[#", "study.toml:1:1: the manifest holds a byte-order mark (U+FEFF) after its start. Remove it (files joined together leave these behind); a byte-order mark belongs only at the very start of a file"),
         // toml++ asserts on '}' where an array's value belongs (found by the fuzzer): caught first.
         ("[model]\ncovariates = [\"age\", \"sex\",}\"bmi\"]\n", "study.toml:2:28: not valid TOML: '}' inside an array, where a value or the closing ']' belongs. Close the array with ']' (an inline table { … } closes with '}')"),
         ("[model]\nreferences = { sex = [ # note\n} }\n", "study.toml:3:1: not valid TOML: '}' inside an array, where a value or the closing ']' belongs. Close the array with ']' (an inline table { … } closes with '}')"),
