@@ -78,6 +78,9 @@ struct AnalyzeCommand: ParsableCommand {
     @Option(help: "Permutations of the PERMANOVA and PERMDISP tests (with --beta). (default: 999)", transform: plainInteger)
     var permutations = 999
 
+    @Option(help: ArgumentHelp("With --beta: the column of the samples' participants (or families) when a participant has several samples. Terms constant within a participant are tested by permuting whole participants, the others by permuting samples within participants (vegan/permute's plots and blocks). Default: the --random grouping.", valueName: "column"))
+    var strata: String?
+
     @OptionGroup var betaSettings: BetaSettingsOptions
 
     @Option(help: ArgumentHelp("Random-effects terms for metadata with several samples per participant, in lme4's notation: \"(1 | participant_id)\", \"(1 + months | participant_id)\". The models become linear mixed models (REML; Satterthwaite df); see `moodbiome regress --help`.", valueName: "terms"))
@@ -126,6 +129,7 @@ struct AnalyzeCommand: ParsableCommand {
             throw ValidationError("--items, --prefix, --name and --outcome-band need --scale")
         }
         if items != nil && prefix != nil { throw ValidationError("give --items or --prefix, not both") }
+        if strata != nil && beta == nil { throw ValidationError("--strata restricts the permutations of --beta's tests: give --beta too") }
         if exposure != nil {
             if outcome != nil || scale != nil { throw ValidationError("give --exposure (diversity as the outcome) or --outcome/--scale, not both") }
             if outcomeCutoff != nil || beta != nil || model.family == .binomial || maximumLikelihood && random == nil {
@@ -171,6 +175,7 @@ struct AnalyzeCommand: ParsableCommand {
         if let beta {
             job.composition.metrics = commaList(beta)
             job.composition.permutations = permutations
+            job.composition.strata = strata
             job.composition.settings = betaSettings.settings
         }
         job.tableFormat = format

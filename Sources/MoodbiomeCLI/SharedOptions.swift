@@ -335,7 +335,7 @@ struct PermutationOptions: ParsableArguments {
     @Option(help: "Seed of the permutations; the same seed gives byte-identical output on any machine. Without it a seed is drawn and printed.", transform: plainSeed)
     var seed: UInt64?
 
-    @Option(help: ArgumentHelp("Permute only within the blocks of this metadata column (e.g. participant or family), as vegan's strata.", valueName: "column"))
+    @Option(help: ArgumentHelp("Restrict permutations by this metadata column (e.g. participant or family), for several samples per participant: a variable constant within each group is tested by permuting whole groups (among groups of equal size), any other by permuting samples within groups (vegan's strata).", valueName: "column"))
     var strata: String?
 
     var settings: PermutationSettings {

@@ -9,9 +9,11 @@ public enum CompositionError: Error, Equatable, Sendable {
     case oneGroup(column: String, level: String)
     /// Every group holds a single sample: no spread within groups to compare.
     case singletonGroups(column: String, samples: Int, groups: Int)
-    /// No permutation can change the statistic: every permutation block
-    /// (stratum) holds one sample, so the permutation p-value is undefined.
-    case nothingToPermute(strata: String)
+    /// No permutation can change the statistic, so the permutation p-value
+    /// is undefined: every stratum holds one sample (permutations within
+    /// strata), or no two strata have the same number of samples
+    /// (`wholePlots`: whole strata permuted, for a variable constant within them).
+    case nothingToPermute(strata: String, wholePlots: Bool)
     /// A Mantel variable with the same value everywhere has no distances.
     case constantVariable(column: String)
     /// Every distance is equal: no correlation is defined.

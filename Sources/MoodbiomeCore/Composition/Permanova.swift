@@ -24,6 +24,13 @@ import MoodbiomeNumerics
 /// statistic is recomputed for every permutation, in batches as one
 /// matrix product `G · [Q_π₁ … Q_π_B]` (BLAS level 3): nothing is refitted.
 /// p = `(#{F_π ≥ F − √ε} + 1) / (N + 1)` (vegan's rule).
+///
+/// Each term may have its own restriction of the permutations
+/// (`termPlans`): with repeated measures a term constant within
+/// participants is tested by permuting whole participants, a term varying
+/// within them by permuting within participants (``PermutationPlan``);
+/// the permutations of each distinct plan are drawn once and serve all its
+/// terms.
 public struct Permanova: Sendable {
     /// How the model's sum of squares is split into rows.
     public enum Split: String, Sendable, CaseIterable {
@@ -44,7 +51,10 @@ public struct Permanova: Sendable {
     /// The term rows (or one `Model` row), then `Residual` and `Total`.
     public let rows: [Row]
     public let split: Split
+    /// The plan of the `Model` row and of terms without one of their own.
     public let plan: PermutationPlan
+    /// Plans of particular terms, by label.
+    public let termPlans: [String: PermutationPlan]
     /// Terms whose columns are all aliased by earlier ones: no row.
     public let aliasedTerms: [String]
     /// `margin`: terms not tested because an interaction contains them.
@@ -55,7 +65,8 @@ public struct Permanova: Sendable {
     ///
     /// - Throws: `DataError.noResidualDegreesOfFreedom` when the model
     ///   leaves no residual degree of freedom.
-    public init(distances: DistanceMatrix, design: DesignMatrix, split: Split, plan: PermutationPlan) throws {
+    public init(distances: DistanceMatrix, design: DesignMatrix, split: Split, plan: PermutationPlan,
+                termPlans: [String: PermutationPlan] = [:]) throws {
         precondition(distances.count == design.x.rows, "the distances and the design describe the same samples")
         let n = distances.count
         let g = PrincipalCoordinates.gowerCentred(distances.values)
@@ -136,13 +147,25 @@ public struct Permanova: Sendable {
         }
         let observedSS = Self.columnSumsOfSquares(g, basis: basis, permutations: [Array(0..<n)])
         let observed = statistics(observedSS[...])
+        // The plan of each statistic, and each distinct plan's statistics.
+        let statisticTerms: [String] = switch split {
+        case .none: ["Model"]
+        case .terms: present.map { design.termLabels[$0] }
+        case .margin: tested.map { design.termLabels[$0] }
+        }
+        let statisticPlans = statisticTerms.map { termPlans[$0] ?? plan }
         var exceed = [Int](repeating: 0, count: observed.count)
-        let batch = Swift.max(1, Swift.min(plan.count, 2048 / Swift.max(width, 1)))
-        plan.forEachBatch(n: n, batch: batch) { permutations in
-            let ss = Self.columnSumsOfSquares(g, basis: basis, permutations: permutations)
-            for p in permutations.indices {
-                let f = statistics(ss[(p * width)..<((p + 1) * width)])
-                for (k, value) in f.enumerated() where value >= observed[k] - PermutationPlan.tolerance { exceed[k] += 1 }
+        var distinct = [PermutationPlan]()
+        for p in statisticPlans where !distinct.contains(p) { distinct.append(p) }
+        for current in distinct {
+            let mine = statisticPlans.indices.filter { statisticPlans[$0] == current }
+            let batch = Swift.max(1, Swift.min(current.count, 2048 / Swift.max(width, 1)))
+            current.forEachBatch(n: n, batch: batch) { permutations in
+                let ss = Self.columnSumsOfSquares(g, basis: basis, permutations: permutations)
+                for p in permutations.indices {
+                    let f = statistics(ss[(p * width)..<((p + 1) * width)])
+                    for k in mine where f[k] >= observed[k] - PermutationPlan.tolerance { exceed[k] += 1 }
+                }
             }
         }
 
@@ -152,7 +175,7 @@ public struct Permanova: Sendable {
         var rows = [Row]()
         func row(_ term: String, _ df: Int, _ ss: Double, _ f: Double, _ k: Int?) -> Row {
             Row(term: term, df: df, sumOfSquares: ss, rSquared: ss / total, f: f,
-                pValue: k.map { PermutationPlan.pValue(exceeding: exceed[$0], permutations: plan.count) } ?? .nan)
+                pValue: k.map { PermutationPlan.pValue(exceeding: exceed[$0], permutations: statisticPlans[$0].count) } ?? .nan)
         }
         switch split {
         case .none:
@@ -173,6 +196,7 @@ public struct Permanova: Sendable {
         self.rows = rows
         self.split = split
         self.plan = plan
+        self.termPlans = termPlans
         self.sampleCount = n
     }
 
@@ -201,6 +225,9 @@ public struct Permanova: Sendable {
         }
         return out
     }
+
+    /// The plan that tested `term` (a row's label).
+    public func plan(for term: String) -> PermutationPlan { termPlans[term] ?? plan }
 
     /// vegan's table in snake case: `term, df, sum_of_squares, r_squared,
     /// f_statistic, p_value`.

@@ -39,8 +39,21 @@ extension StudyDocuments {
         text += " Differences in community composition were tested by permutational multivariate analysis of variance (PERMANOVA; Anderson 2001) "
             + "with the model \(m.code(first.formula)), each term's sum of squares given all other terms (as vegan's adonis2 with by = \"margin\"), "
             + "and \(first.permanova.plan.count) permutations (seed \(first.permanova.plan.seed)); p = (permutations with F at least the observed + 1) / (permutations + 1)."
+        let terms = first.permanova.rows.filter { !["Residual", "Total"].contains($0.term) }.map { ($0.term, first.permanova.plan(for: $0.term)) }
+        if let column = terms.lazy.compactMap({ $0.1.restriction.column }).first {
+            text += " As samples of one \(m.code(column)) are not independent, permutations were restricted by \(m.code(column)): "
+                + Words.restrictionDetails(terms, column: column, markup: m.code)
+                + " (vegan/permute's plots and blocks)."
+        } else {
+            text += " Samples were permuted freely (each sample treated as independent)."
+        }
         if let d = first.dispersion {
-            text += " Homogeneity of multivariate dispersions across \(m.code(groupColumn(first))) groups was tested by PERMDISP (Anderson 2006; vegan's betadisper with spatial medians, ANOVA F and \(d.plan.count) permutations)."
+            text += " Homogeneity of multivariate dispersions across \(m.code(groupColumn(first))) groups was tested by PERMDISP (Anderson 2006; vegan's betadisper with spatial medians, ANOVA F and \(d.plan.count) permutations"
+            switch d.plan.restriction {
+            case .free: text += ")."
+            case .withinBlocks(let c, _): text += ", samples permuted within \(m.code(c)))."
+            case .wholePlots(let c, _): text += ", whole \(m.code(c)) groups permuted)."
+            }
         }
         text += " Principal coordinate analyses (Gower centring) are shown for each metric."
         return text

@@ -34,6 +34,38 @@ extension Words {
         return out
     }
 
+    /// How each tested term's permutations were restricted, when any was:
+    /// `note: permutations restricted by participant_id: whole participant_id
+    /// groups permuted for sex, age; samples permuted within participant_id
+    /// for months`, and the plot sizes when whole groups differ in size.
+    public static func restrictionNote(_ terms: [(term: String, plan: PermutationPlan)]) -> String? {
+        guard let column = terms.lazy.compactMap({ $0.plan.restriction.column }).first else { return nil }
+        return "note: permutations restricted by \(column): " + restrictionDetails(terms, column: column, markup: { $0 })
+    }
+
+    /// What ``restrictionNote(_:)`` says after its colon, terms marked up by `markup`.
+    public static func restrictionDetails(_ terms: [(term: String, plan: PermutationPlan)], column: String,
+                                           markup: (String) -> String) -> String {
+        var whole = [String](), within = [String](), sizes = Set<Int>()
+        for (term, plan) in terms {
+            switch plan.restriction {
+            case .wholePlots(_, let plots): whole.append(markup(term)); for p in plots { sizes.insert(p.count) }
+            case .withinBlocks: within.append(markup(term))
+            case .free: break
+            }
+        }
+        var parts = [String]()
+        if !whole.isEmpty {
+            var text = "whole \(markup(column)) groups permuted (their samples moving together) for \(whole.joined(separator: ", "))"
+            if sizes.count > 1, let low = sizes.min(), let high = sizes.max() {
+                text += " (groups of \(low)–\(high) samples, each permuted only among groups of its size)"
+            }
+            parts.append(text)
+        }
+        if !within.isEmpty { parts.append("samples permuted within \(markup(column)) for \(within.joined(separator: ", "))") }
+        return parts.joined(separator: "; ")
+    }
+
     public static func dispersionNotes(_ d: Dispersion) -> [String] {
         var out = [String]()
         if d.negativeSquaredDistances > 0 {
@@ -56,8 +88,10 @@ extension Words {
             return "column '\(column)' has one group only ('\(level)') among the samples; comparing dispersions needs two or more"
         case .singletonGroups(let column, let samples, let groups):
             return "column '\(column)' puts the \(samples) samples in \(groups) groups of one sample each, so no group has a spread to compare. Give a grouping with at least two samples in some group"
-        case .nothingToPermute(let strata):
+        case .nothingToPermute(let strata, false):
             return "every block of \(s(.strata)) \(strata) holds a single sample, so no permutation can move a sample and the permutation p-value would be meaningless. Give strata with two or more samples each, or leave \(s(.strata)) out"
+        case .nothingToPermute(let strata, true):
+            return "a tested variable is constant within each \(strata), so whole \(strata) groups are permuted, and only among groups with the same number of samples; no two groups of \(s(.strata)) \(strata) have the same number of samples, so no permutation can move one. Give a coarser \(s(.strata)) grouping, or leave \(s(.strata)) out"
         case .constantVariable(let column):
             return "column '\(column)' has the same value for every sample, so its distances are all 0 and no correlation is defined"
         case .constantDistances(let file):

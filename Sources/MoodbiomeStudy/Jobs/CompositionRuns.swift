@@ -60,6 +60,12 @@ public struct DistanceMetadataInput: Sendable, Equatable {
 
 /// A permutation test's settings: how many, the seed (drawn and reported
 /// when not given), the strata column.
+///
+/// With strata (participants, families…), each tested variable gets the
+/// permutations its design allows: a variable constant within every
+/// stratum is tested by permuting whole strata (a participant's samples
+/// move together), any other by permuting samples within strata
+/// (``PermutationPlan/Restriction``).
 public struct PermutationSettings: Sendable {
     public var permutations = 999
     public var seed: UInt64? = nil
@@ -75,17 +81,51 @@ public struct PermutationSettings: Sendable {
         }
     }
 
-    /// The plan for samples with these strata labels; reports a drawn seed.
-    func plan(strata labels: [String]?, report: (String) -> Void) throws -> PermutationPlan {
-        let blocks = labels.map(PermutationPlan.strata)
-        if let blocks, let strata, permutations > 0, blocks.allSatisfy({ $0.count < 2 }) {
-            throw CompositionError.nothingToPermute(strata: strata)
-        }
+    /// The seed, drawn and reported when not given.
+    func resolvedSeed(report: (String) -> Void) -> UInt64 {
         let seed = self.seed ?? UInt64.random(in: 0...UInt64(Int64.max))
         if self.seed == nil && permutations > 0 {
             report("note: permutation seed \(seed) (pass \(spelling.spell(.seed)) \(seed) to repeat this run exactly)")
         }
-        return PermutationPlan(count: permutations, seed: seed, strata: blocks)
+        return seed
+    }
+
+    /// The plan for samples with these strata labels (blocks), free
+    /// without; reports a drawn seed.
+    func plan(strata labels: [String]?, report: (String) -> Void) throws -> PermutationPlan {
+        try plan(seed: resolvedSeed(report: report), strata: labels, constant: false)
+    }
+
+    /// The plan for a variable (`constant`: the same within every stratum)
+    /// with these strata labels.
+    func plan(seed: UInt64, strata labels: [String]?, constant: Bool) throws -> PermutationPlan {
+        guard let labels, let strata else { return PermutationPlan(count: permutations, seed: seed) }
+        let groups = PermutationPlan.strata(labels)
+        let restriction: PermutationPlan.Restriction = constant ? .wholePlots(column: strata, plots: groups)
+                                                                : .withinBlocks(column: strata, blocks: groups)
+        if permutations > 0 && !restriction.movesSamples {
+            throw CompositionError.nothingToPermute(strata: strata, wholePlots: constant)
+        }
+        return PermutationPlan(count: permutations, seed: seed, restriction: restriction)
+    }
+
+    /// One plan per tested term (`variables`: each term's label and the
+    /// cells of the columns it reads, one per sample), and the plan of the
+    /// whole model; notes how each term's permutations were restricted.
+    func plans(strata labels: [String]?, terms: [(label: String, columns: [[String]])],
+               report: (String) -> Void) throws -> (model: PermutationPlan, terms: [String: PermutationPlan]) {
+        let seed = resolvedSeed(report: report)
+        guard let labels else { return (PermutationPlan(count: permutations, seed: seed), [:]) }
+        let groups = PermutationPlan.strata(labels)
+        var out = [String: PermutationPlan]()
+        for term in terms {
+            let constant = term.columns.allSatisfy { PermutationPlan.isConstant($0, within: groups) }
+            out[term.label] = try plan(seed: seed, strata: labels, constant: constant)
+        }
+        let modelConstant = terms.allSatisfy { t in t.columns.allSatisfy { PermutationPlan.isConstant($0, within: groups) } }
+        let model = try plan(seed: seed, strata: labels, constant: modelConstant)
+        if let note = Words.restrictionNote(terms.map { ($0.label, out[$0.label] ?? model) }) { report(note) }
+        return (model, out)
     }
 }
 
@@ -229,8 +269,11 @@ public struct PermanovaRun: Sendable {
         guard design.columnTerms.contains(where: { $0 != nil }) else { throw CompositionError.noTerms(formula: text) }
         let used = design.rowIndices.map { rows[$0] }
         let labels = permutation.strata.map { s in used.map { metadata[s]?.cells[$0] ?? "" } }
-        let plan = try permutation.plan(strata: labels, report: report)
-        let result = try Permanova(distances: matrix.selecting(used), design: design, split: split, plan: plan)
+        let terms = formula.terms.map { term in
+            (label: term.label, columns: term.factors.flatMap { $0.expression.variables }.map { v in used.map { metadata[v]?.cells[$0] ?? "" } })
+        }
+        let plans = try permutation.plans(strata: labels, terms: terms, report: report)
+        let result = try Permanova(distances: matrix.selecting(used), design: design, split: split, plan: plans.model, termPlans: plans.terms)
         for note in Words.permanovaNotes(result) { report(note) }
         return result
     }
@@ -275,7 +318,7 @@ public struct DispersionRun: Sendable {
         let rows = try DistanceMetadataInput.complete(metadata, columns: columns, purpose: .dispersionGroups, report: report)
         let groups = rows.map { metadata[group]?.cells[$0] ?? "" }
         let labels = permutation.strata.map { s in rows.map { metadata[s]?.cells[$0] ?? "" } }
-        let plan = try permutation.plan(strata: labels, report: report)
+        let plan = try permutation.plans(strata: labels, terms: [(group, [groups])], report: report).model
         let result = try Dispersion(distances: matrix.selecting(rows), groups: groups, column: group, centre: centre, plan: plan)
         for note in Words.dispersionNotes(result) { report(note) }
         return result
@@ -353,8 +396,8 @@ public struct MantelRun: Sendable {
             y = MantelTest.variableDistances(values, ids: x.ids, source: "distances of \(variable) in \(data.source)")
             metadata = data.selectingRows(rows)
         }
-        // Strata: the samples' blocks, from the metadata (samples without one left out).
-        var labels: [String]? = nil
+        // Strata: the samples' groups, from the metadata (samples without one left out).
+        var labels: [String]? = nil, variableCells: [String]? = nil
         if let strata = permutation.strata, let data = metadata {
             let position = Dictionary(data.ids.enumerated().map { ($1, $0) }, uniquingKeysWith: { a, _ in a })
             let aligned = data.selectingRows(x.ids.map { position[$0] ?? 0 })
@@ -362,8 +405,14 @@ public struct MantelRun: Sendable {
             x = x.selecting(rows)
             y = y.selecting(rows)
             labels = rows.map { aligned[strata]?.cells[$0] ?? "" }
+            variableCells = variable.map { v in rows.map { aligned[v]?.cells[$0] ?? "" } }
         }
-        let plan = try permutation.plan(strata: labels, report: report)
+        // A variable constant within strata permutes whole strata; a second matrix, within them.
+        let plan = if let variable, let variableCells {
+            try permutation.plans(strata: labels, terms: [(variable, [variableCells])], report: report).model
+        } else {
+            try permutation.plan(strata: labels, report: report)
+        }
         let result = try MantelTest(x, y, method: method, plan: plan)
         return try output.deliver(result.table, inputs: inputs)
     }

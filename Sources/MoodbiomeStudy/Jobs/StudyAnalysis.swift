@@ -113,7 +113,7 @@ public struct StudyAnalysis: Sendable {
             ("rarefy", jsonValue(d.rarefactionDepth)), ("iterations", jsonValue(d.rarefactionDepth == nil ? nil : d.iterations)),
             ("seed", usesSeed ? String(d.resolvedSeed) : "null"), ("drop_empty", jsonValue(d.dropEmpty)),
             ("tree", jsonValue(d.tree?.path)), ("midpoint_root", jsonValue(d.tree?.midpointRoot ?? false)),
-            ("beta", jsonValue(composition.metrics)), ("permutations", composition.isRequested ? jsonValue(composition.permutations) : "null"),
+            ("beta", jsonValue(composition.metrics)), ("strata", jsonValue(composition.isRequested ? StudyComposition.strata(composition.strata, random: a.random, merged: r.merged).1 : nil)), ("permutations", composition.isRequested ? jsonValue(composition.permutations) : "null"),
             ("pseudocount", jsonValue(composition.settings.pseudocount)), ("alpha", jsonValue(composition.settings.generalizedAlpha)),
             ("scale", jsonValue(a.scoring?.scale.id)), ("items", a.scoring.map { jsonValue($0.items) } ?? "null"),
             ("outcome", jsonValue(a.outcome)), ("modelled_outcome", jsonValue(r.modelledOutcome)),
@@ -148,7 +148,7 @@ public struct StudyAnalysis: Sendable {
             let used = diversity.rarefaction.map { $0.rarefied(table, samples: kept, iteration: 0) } ?? table.selectingSamples(kept)
             findings = try composition.run(table: used, phylogeny: phylogeny, tree: diversity.tree, merged: analysis.merged,
                                            outcome: analysis.outcome, covariates: analysis.covariateTerms.map(\.text), group: analysis.group,
-                                           seed: diversity.resolvedSeed, report: report)
+                                           random: association.random, seed: diversity.resolvedSeed, report: report)
         }
         var documents = StudyDocuments(result: analysis, countsPath: diversity.tablePath, alphaOptions: diversity.options,
                                        rarefaction: diversity.rarefaction, tableFiles: tableFiles, composition: findings)

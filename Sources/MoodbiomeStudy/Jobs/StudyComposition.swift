@@ -8,11 +8,19 @@ import MoodbiomeReport
 /// the outcome and the covariates (each term given all the others, vegan's
 /// `by = "margin"`), PERMDISP across the study's groups (the severity band,
 /// or `--group-by`), and the principal coordinates for a figure.
+///
+/// With repeated measures (`--strata`, or by default the grouping of the
+/// random terms) the permutations respect the grouping: terms constant
+/// within a participant permute whole participants, terms varying within
+/// participants permute within them (``PermutationSettings``).
 public struct StudyComposition: Sendable {
     /// Beta metric names, as requested.
     public var metrics: [String] = []
     public var settings = BetaSettings()
     public var permutations = 999
+    /// The column whose groups (participants) restrict the permutations;
+    /// nil: the finest grouping of the random terms, if any.
+    public var strata: String? = nil
 
     public init() {}
 
@@ -37,21 +45,24 @@ public struct StudyComposition: Sendable {
     /// joined to `merged` (the analysis' samples and variables);
     /// `covariates` are in formula syntax (``Formula/Covariate/text``).
     func run(table: CountTable, phylogeny: TablePhylogeny?, tree: TreeInput?, merged: DataTable, outcome: String,
-             covariates: [String], group: String?, seed: UInt64, report: (String) -> Void) throws -> [CompositionFinding] {
+             covariates: [String], group: String?, random: [RandomTerm], seed: UInt64, report: (String) -> Void) throws -> [CompositionFinding] {
         let definitions = try self.definitions(hasTree: tree != nil)
+        let (merged, strata) = Self.strata(strata, random: random, merged: merged)
         var findings = [CompositionFinding]()
         // The covariates arrive in formula syntax (a column backquoted if
         // needed, or a parsed piece such as C(bristol_stool_type)).
         let formula = "~ " + ([Formula.quotedIfNeeded(outcome)] + covariates.filter { $0 != Formula.quotedIfNeeded(outcome) })
             .joined(separator: " + ")
-        for definition in definitions {
+        for (index, definition) in definitions.enumerated() {
             let beta = try settings.compute(definition, table: table, tree: tree, phylogeny: phylogeny, report: report)
             let (matrix, data) = try DistanceMetadataInput.join(beta.matrix, merged, report: { _ in })
             var permutation = PermutationSettings()
             permutation.permutations = permutations
             permutation.seed = seed
+            permutation.strata = strata
             let permanova = try PermanovaRun.test(matrix: matrix, metadata: data, formula: formula, split: .margin,
-                                                  permutation: permutation, references: [:], report: { _ in })
+                                                  permutation: permutation, references: [:],
+                                                  report: { if index == 0 && $0.hasPrefix("note: permutations restricted") { report($0) } })
             var dispersion: Dispersion? = nil
             if let group {
                 dispersion = try DispersionRun.test(matrix: matrix, metadata: data, group: group, centre: .median,
@@ -64,5 +75,23 @@ public struct StudyComposition: Sendable {
                                                emptySamples: beta.emptySamples))
         }
         return findings
+    }
+
+    /// The strata column: `column` when given, else the random terms'
+    /// finest grouping (most groups among the samples; several grouping
+    /// columns joined into one, named as lme4 prints it), if any.
+    static func strata(_ column: String?, random: [RandomTerm], merged: DataTable) -> (DataTable, String?) {
+        if let column { return (merged, column) }
+        var best: (label: String, cells: [String], groups: Int)? = nil
+        for term in random {
+            let columns = term.grouping.compactMap { merged[$0] }
+            guard columns.count == term.grouping.count else { continue }
+            let cells = (0..<merged.rowCount).map { r in columns.map { $0.cells[r] }.joined(separator: "\u{1F}") }
+            let groups = Set(cells).count
+            if best == nil || groups > best!.groups { best = (term.groupLabel, cells, groups) }
+        }
+        guard let best else { return (merged, nil) }
+        if merged[best.label] != nil { return (merged, best.label) }
+        return (merged.appendingColumns([DataTable.Column(name: best.label, cells: best.cells)]), best.label)
     }
 }

@@ -55,6 +55,7 @@ extension StudyManifest {
     # [composition]                  # beta diversity: PERMANOVA, PERMDISP and PCoA per metric
     # metrics = ["braycurtis"]       # `moodbiome beta --help` lists them
     # permutations = 999
+    # strata = "participant_id"      # repeated measures: permute whole participants / within them (default: the random grouping)
     # pseudocount = 1                # Aitchison's pseudocount for zeros
     # alpha = 0.5                    # generalised UniFrac's α
 

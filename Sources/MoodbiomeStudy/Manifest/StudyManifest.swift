@@ -53,7 +53,7 @@ public struct StudyManifest: Sendable {
         "scale": ["name", "items", "prefix", "invalid", "output_prefix"],
         "model": ["outcome", "covariates", "family", "outcome_cutoff", "outcome_band", "robust", "conf_level",
                   "references", "adjust", "group_by", "cluster", "random", "ml", "profile_ci", "depth_covariate", "exposure"],
-        "composition": ["metrics", "permutations", "pseudocount", "alpha"],
+        "composition": ["metrics", "permutations", "strata", "pseudocount", "alpha"],
         "output": ["directory", "format", "labels", "levels", "figure_formats", "dpi"],
     ]
 
@@ -72,7 +72,7 @@ public struct StudyManifest: Sendable {
         .random: ("model", "random"), .maximumLikelihood: ("model", "ml"), .profileCI: ("model", "profile_ci"), .outputDirectory: ("output", "directory"), .format: ("output", "format"),
         .figureFormats: ("output", "figure_formats"), .dpi: ("output", "dpi"),
         .tree: ("inputs", "tree"), .midpointRoot: ("inputs", "midpoint_root"),
-        .beta: ("composition", "metrics"), .permutations: ("composition", "permutations"),
+        .beta: ("composition", "metrics"), .permutations: ("composition", "permutations"), .strata: ("composition", "strata"),
         .pseudocount: ("composition", "pseudocount"), .alpha: ("composition", "alpha"),
     ]
 
@@ -342,6 +342,7 @@ public struct StudyManifest: Sendable {
             }
             c.metrics = metrics
             if let k = try int("composition", "permutations") { c.permutations = k }
+            if let column = try string("composition", "strata") { c.strata = column }
             if let x = try double("composition", "pseudocount") { c.settings.pseudocount = x }
             if let x = try double("composition", "alpha") { c.settings.generalizedAlpha = x }
             a.composition = c

@@ -166,12 +166,21 @@ struct HostileInputTests {
         var beta = BetaRun(tablePath: counts)
         beta.outputPath = matrix
         _ = try beta.run { _ in }
+        // Two matrices compared within blocks of one sample: nothing moves.
+        var mantel = MantelRun(matrixPath: matrix)
+        mantel.metadataPath = meta
+        mantel.secondMatrixPath = matrix
+        mantel.permutation.seed = 1
+        mantel.permutation.strata = "block"
+        #expect { _ = try mantel.run { _ in } } throws: {
+            message($0) == "every block of --strata block holds a single sample, so no permutation can move a sample and the permutation p-value would be meaningless. Give strata with two or more samples each, or leave --strata out"
+        }
+        // A variable of one-sample participants: whole participants move, i.e. samples freely.
         var permanova = PermanovaRun(input: DistanceMetadataInput(matrixPath: matrix, metadataPath: meta), formula: "~ x")
         permanova.permutation.seed = 1
         permanova.permutation.strata = "block"
-        #expect { _ = try permanova.run { _ in } } throws: {
-            message($0) == "every block of --strata block holds a single sample, so no permutation can move a sample and the permutation p-value would be meaningless. Give strata with two or more samples each, or leave --strata out"
-        }
+        let free = try permanova.compute { _ in }
+        if case .wholePlots = free.plan(for: "x").restriction {} else { Issue.record("x not permuted by whole blocks") }
         var dispersion = DispersionRun(input: DistanceMetadataInput(matrixPath: matrix, metadataPath: meta), group: "g")
         dispersion.permutation.seed = 1
         #expect { _ = try dispersion.run { _ in } } throws: {

@@ -202,6 +202,38 @@ struct CompositionRunTests {
         }
     }
 
+    /// With random terms, analyze's permutations respect their grouping
+    /// (here Management): the same rows as `permanova --strata Management`.
+    @Test func analyzeWithRandomTermsRestrictsPermutationsByTheirGrouping() throws {
+        let dir = temporaryDirectory()
+        var study = StudyAnalysis(countsPath: dune, metadataPath: duneEnv, outcome: "A1", outputDirectory: dir + "/out")
+        study.diversity.metrics = "shannon"
+        study.association.covariates = ["Moisture"]
+        study.association.random = try Formula.randomTerms("(1 | Management)")
+        study.association.groupBy = "Use"
+        study.composition.metrics = ["braycurtis"]
+        study.composition.permutations = 199
+        study.diversity.seed = 11
+        var notes = [String]()
+        try study.run { notes.append($0) }
+        let permanova = try String(contentsOfFile: dir + "/out/permanova.csv", encoding: .utf8)
+        var job = PermanovaRun(input: DistanceMetadataInput(matrixPath: try duneMatrix(), metadataPath: duneEnv), formula: "~ A1 + Moisture")
+        job.split = .margin
+        job.permutation.seed = 11
+        job.permutation.permutations = 199
+        job.permutation.strata = "Management"
+        let standalone = try #require(try job.run { _ in })
+        #expect(permanova.split(separator: "\n").dropFirst().map(String.init) == standalone.split(separator: "\n").dropFirst().map { "braycurtis," + $0 })
+        job.permutation.strata = nil
+        #expect(try #require(try job.run { _ in }) != standalone, "the restriction changes the p-values")
+        #expect(notes.contains("note: permutations restricted by Management: samples permuted within Management for A1, Moisture"))
+        let summary = try String(contentsOfFile: dir + "/out/summary.md", encoding: .utf8)
+        #expect(summary.contains("As samples of one `Management` are not independent, permutations were restricted by `Management`: samples permuted within `Management` for `A1`, `Moisture` (vegan/permute's plots and blocks)."))
+        #expect(summary.contains("ANOVA F and 199 permutations, samples permuted within `Management`)."))
+        let provenance = try String(contentsOfFile: dir + "/out/provenance.json", encoding: .utf8)
+        #expect(provenance.contains("\"strata\": \"Management\""))
+    }
+
     @Test func analyzeRefusesUnknownBetaMetricsBeforeAnyWork() throws {
         let dir = temporaryDirectory()
         var study = StudyAnalysis(countsPath: dune, metadataPath: duneEnv, outcome: "A1", outputDirectory: dir + "/out")
