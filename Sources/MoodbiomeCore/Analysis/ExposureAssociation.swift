@@ -64,6 +64,9 @@ public struct ExposureAssociation: Sendable {
         public let estimate: Double
         public let standardError: Double
         public let statistic: Double
+        /// The t test's degrees of freedom: the residual df (least squares)
+        /// or Satterthwaite's for this contrast (mixed models, as lmerTest).
+        public let degreesOfFreedom: Double
         public let pValue: Double
         /// Holm-adjusted within the metric.
         public let adjustedPValue: Double
@@ -215,14 +218,32 @@ public struct ExposureAssociation: Sendable {
         }
     }
 
-    /// The Wald test of `columns` (aliased ones left out).
+    /// The Wald test of `columns` (aliased ones left out): F on the residual
+    /// df (least squares), F with Satterthwaite's denominator df (mixed
+    /// models, lmerTest's `anova`), χ² otherwise.
+    ///
+    /// The F is the same for any basis of the hypothesis; Satterthwaite's df
+    /// is not, so the mixed test takes lmerTest's: the exposure's
+    /// coefficients when the model has other terms (its type III contrasts
+    /// for a term no interaction contains), and when the exposure is the
+    /// only term lmerTest's type I rows — the exposure's rows of Lᵀ from the
+    /// Doolittle factorisation XᵀX = LU (entries below 1e-6 set to 0).
     static func waldTest(model: FittedModel, columns all: [Int]) -> ExposureTest {
         let names = all.map { model.design.columnNames[$0] }
+        let columns = all.filter { model.coefficients[$0].estimate != nil }
+        let q = columns.count
+        if case .mixed(let m) = model.fit {
+            let rows = model.design.termLabels.count == 1 ? Self.doolittleRows(model, columns: columns)
+                : columns.map { c in (0..<model.design.x.columns).map { $0 == c ? 1.0 : 0.0 } }
+            guard q > 0, let t = m.fTest(rows), t.denominatorDF.isFinite, t.denominatorDF > 0 else {
+                return ExposureTest(columns: names, statistic: .nan, degreesOfFreedom: q, reference: .f(denominator: .nan), pValue: .nan)
+            }
+            let p = FDistribution(numeratorDegreesOfFreedom: Double(t.numeratorDF), denominatorDegreesOfFreedom: t.denominatorDF).sf(t.f)
+            return ExposureTest(columns: names, statistic: t.f, degreesOfFreedom: t.numeratorDF, reference: .f(denominator: t.denominatorDF), pValue: p)
+        }
         guard let v = covariance(model) else {
             return ExposureTest(columns: names, statistic: .nan, degreesOfFreedom: 0, reference: .chiSquared, pValue: .nan)
         }
-        let columns = all.filter { model.coefficients[$0].estimate != nil }
-        let q = columns.count
         let beta = columns.map { model.coefficients[$0].estimate ?? 0 }
         var w = Double.nan
         if q > 0, let u = try? Cholesky(v.principalSubmatrix(columns)) { w = u.quadraticForm(beta) }
@@ -238,18 +259,38 @@ public struct ExposureAssociation: Sendable {
         }
     }
 
-    /// Every pair of levels (`levels[0]` the reference, `levels[k]` coded by `columns[k − 1]`).
+    /// lmerTest's type I contrast rows for `columns`: row i of Lᵀ, with
+    /// XᵀX = LU (Doolittle, unit lower L), over the kept columns, i.e.
+    /// `U[i, j] / U[i, i]` = `R[i, j] / R[i, i]` for XᵀX = RᵀR.
+    static func doolittleRows(_ model: FittedModel, columns: [Int]) -> [[Double]] {
+        let x = model.design.x
+        let kept = (0..<x.columns).filter { model.coefficients[$0].estimate != nil }
+        let k = x.selectingColumns(kept)
+        var gram = Matrix(rows: kept.count, columns: kept.count)
+        for a in kept.indices { for b in kept.indices { gram[a, b] = zip(k.column(a), k.column(b)).reduce(0) { $0 + $1.0 * $1.1 } } }
+        guard let r = try? Cholesky(gram).upper else { return columns.map { c in (0..<x.columns).map { $0 == c ? 1.0 : 0.0 } } }
+        return columns.map { c in
+            var row = [Double](repeating: 0, count: x.columns)
+            guard let i = kept.firstIndex(of: c) else { return row }
+            for j in i..<kept.count {
+                let v = r[i, j] / r[i, i]
+                row[kept[j]] = abs(v) < 1e-6 ? 0 : v
+            }
+            return row
+        }
+    }
+
+    /// Every pair of levels (`levels[0]` the reference, `levels[k]` coded
+    /// by `columns[k − 1]`): the contrast `β_a − β_b` with its standard
+    /// error, t on the residual df (least squares) or on Satterthwaite's df
+    /// for the contrast (mixed models, lmerTest's `contest1D`) — the same
+    /// test as the model table's for a pair with the reference level.
     static func pairwise(model: FittedModel, levels: [String], columns: [Int]) -> [PairwiseComparison] {
         guard let v = covariance(model) else { return [] }
-        let reference: (any ContinuousDistribution)
-        if case .linear(let m) = model.fit {
-            reference = StudentT(degreesOfFreedom: Double(m.dfResidual))
-        } else {
-            reference = Normal()
-        }
+        let width = model.design.x.columns
         // Coefficient index of each level (nil: the reference level, β = 0).
         let index: [Int?] = [nil] + columns.map { Optional($0) }
-        var raw = [(level: String, versus: String, estimate: Double, se: Double)]()
+        var raw = [(level: String, versus: String, estimate: Double, se: Double, df: Double)]()
         for b in 0..<levels.count {
             for a in (b + 1)..<Swift.max(levels.count, b + 1) {
                 let ia = index[a], ib = index[b]
@@ -259,15 +300,28 @@ public struct ExposureAssociation: Sendable {
                 if let ia { variance += v[ia, ia] }
                 if let ib { variance += v[ib, ib] }
                 if let ia, let ib { variance -= 2 * v[ia, ib] }
-                raw.append((levels[a], levels[b], ba - bb, variance.squareRoot()))
+                var df = Double.nan
+                switch model.fit {
+                case .linear(let m): df = Double(m.dfResidual)
+                case .mixed(let m):
+                    var l = [Double](repeating: 0, count: width)
+                    if let ia, model.coefficients[ia].estimate != nil { l[ia] = 1 }
+                    if let ib, model.coefficients[ib].estimate != nil { l[ib] = -1 }
+                    df = m.contrast(l).degreesOfFreedom
+                case .logistic: break
+                }
+                raw.append((levels[a], levels[b], ba - bb, variance.squareRoot(), df))
             }
         }
         let statistics = raw.map { $0.estimate / $0.se }
-        let p = statistics.map { Swift.min(1, 2 * reference.sf(abs($0))) }
+        let p = raw.indices.map { k in
+            let reference: any ContinuousDistribution = raw[k].df.isFinite && raw[k].df > 0 ? StudentT(degreesOfFreedom: raw[k].df) : Normal()
+            return Swift.min(1, 2 * reference.sf(abs(statistics[k])))
+        }
         let adjusted = PValueAdjustment.holm.adjust(p)
         return raw.indices.map { k in
             PairwiseComparison(level: raw[k].level, versus: raw[k].versus, estimate: raw[k].estimate, standardError: raw[k].se,
-                               statistic: statistics[k], pValue: p[k], adjustedPValue: adjusted[k])
+                               statistic: statistics[k], degreesOfFreedom: raw[k].df, pValue: p[k], adjustedPValue: adjusted[k])
         }
     }
 }

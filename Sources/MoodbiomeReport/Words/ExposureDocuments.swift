@@ -53,10 +53,10 @@ public struct ExposureDocuments: Sendable {
         for m in result.metrics {
             for c in m.pairwise {
                 rows.append([.text(m.metric), .text(c.level), .text(c.versus), .number(c.estimate), .number(c.standardError),
-                             .number(c.statistic), .number(c.pValue), .number(c.adjustedPValue)])
+                             .number(c.statistic), .number(c.degreesOfFreedom), .number(c.pValue), .number(c.adjustedPValue)])
             }
         }
-        return TextTable(columns: ["metric", "level", "versus", "difference", "std_error", "statistic", "p_value", "p_holm"], rows: rows)
+        return TextTable(columns: ["metric", "level", "versus", "difference", "std_error", "statistic", "df", "p_value", "p_holm"], rows: rows)
     }
 
     /// The publication table: one row per metric.
@@ -115,7 +115,7 @@ public struct ExposureDocuments: Sendable {
         text += " Each metric was modelled on \(code(exposure)), \(covariates), in \(n) samples"
         if isMixed {
             text += ", by a linear mixed model with random effects " + s.random.map { code($0.text) }.joined(separator: " + ")
-            text += " (\(s.reml ? "REML" : "maximum likelihood"), as lme4's lmer); the exposure was tested by the Wald χ² of its coefficients (as car::Anova for lmer fits)"
+            text += " (\(s.reml ? "REML" : "maximum likelihood"), as lme4's lmer); the exposure was tested by the Wald F of its coefficients with Satterthwaite's denominator degrees of freedom (as lmerTest's anova)"
         } else {
             let se = s.cluster.map { "standard errors robust to clustering by \(code($0)) (sandwich's vcovCL, HC1)" }
                 ?? (s.covariance == .classical ? "classical standard errors" : "\(s.covariance.rawValue.uppercased()) standard errors")
@@ -123,7 +123,7 @@ public struct ExposureDocuments: Sendable {
             text += s.covariance == .classical && s.cluster == nil ? " (the partial F test of the model against the model without it)" : " (the robust Wald F)"
         }
         if let levels = r.levels {
-            text += ". \(code(exposure)) was treatment-coded with reference \(t(levels.first ?? "")); every pair of its \(levels.count) levels was compared by the difference of their adjusted means (\(isMixed ? "z" : "t") tests, Holm-adjusted within each metric)"
+            text += ". \(code(exposure)) was treatment-coded with reference \(t(levels.first ?? "")); every pair of its \(levels.count) levels was compared by the difference of their adjusted means (t tests\(isMixed ? " on Satterthwaite's degrees of freedom for each contrast, as lmerTest's contest, so that a pair with the reference level has the model table's p" : ""), Holm-adjusted within each metric)"
         }
         text += ". p-values of the exposure tests were adjusted across the \(r.metrics.count) metrics by the \(Words.adjustmentName(s.adjustment)) procedure (q-values)."
         return text

@@ -80,18 +80,53 @@ struct ExposureTests {
         #expect(result.files.contains { $0.name == "figures/observed_features-vs-bmi.svg" })
     }
 
-    /// Random terms make the models mixed; the exposure test is then Wald χ².
-    @Test func mixedModelsUseAWaldChiSquare() throws {
+    /// Twins with a random intercept per subject against lmerTest
+    /// (generate_exposure_lmertest.R): anova's F with Satterthwaite's
+    /// denominator df (type I rows, the exposure being the only term), and
+    /// each pair by contest on its own Satterthwaite df — so the Obese–Lean
+    /// pair has the model table's p. Tolerances: lmerTest's df come from a
+    /// numerical Hessian (1e-4 relative, as the other mixed-model tests).
+    @Test func mixedModelPairsAndTestMatchLmerTest() throws {
+        var job = study("twins/Twins.csv", "twins/metadata.tsv", exposure: "phenotype")
+        job.diversity.metrics = "shannon"
+        job.association.random = try Formula.randomTerms("(1 | subject)")
+        let result = try job.compute { _ in }
+        let m = result.analysis.metrics[0]
+        let reference = csvRows("exposure/exposure-lmertest.csv")
+        let test = try #require(reference.first { $0["kind"] == "test" })
+        #expect(isClose(m.test.statistic, Double(test["statistic"]!)!, relative: 1e-6))
+        guard case .f(let ddf) = m.test.reference else { Issue.record("not an F test"); return }
+        #expect(isClose(ddf, Double(test["df2"]!)!, relative: 1e-4), "ddf \(ddf)")
+        #expect(isClose(m.test.pValue, Double(test["p_value"]!)!, relative: 1e-5))
+        for ref in reference where ref["kind"] == "pair" {
+            let c = try #require(m.pairwise.first { $0.level == ref["level"] && $0.versus == ref["versus"] })
+            #expect(isClose(c.estimate, Double(ref["estimate"]!)!, relative: 1e-6))
+            #expect(isClose(c.standardError, Double(ref["std_error"]!)!, relative: 1e-6))
+            #expect(isClose(c.degreesOfFreedom, Double(ref["df2"]!)!, relative: 1e-4), "\(c.level)–\(c.versus) df")
+            #expect(isClose(c.pValue, Double(ref["p_value"]!)!, relative: 1e-5))
+            #expect(isClose(c.adjustedPValue, Double(ref["p_holm"]!)!, relative: 1e-5))
+        }
+        // One contrast, one p: the pair with the reference level is the model's coefficient.
+        let obese = try #require(m.model.coefficients.first { $0.name == "phenotype[T.Obese]" })
+        let pair = try #require(m.pairwise.first { $0.level == "Obese" && $0.versus == "Lean" })
+        #expect(pair.pValue == obese.pValue && pair.degreesOfFreedom == obese.degreesOfFreedom)
+        let pairwise = try #require(result.files.first { $0.name == "pairwise.csv" }).text
+        #expect(pairwise.hasPrefix("metric,level,versus,difference,std_error,statistic,df,p_value,p_holm\n"))
+    }
+
+    /// With covariates, the mixed exposure test is F on the exposure's
+    /// coefficients (lmerTest's type III rows); one coefficient: F = t² on its df.
+    @Test func mixedModelsUseASatterthwaiteF() throws {
         var job = study("simulated-longitudinal/counts.csv", "simulated-longitudinal/metadata.csv", exposure: "antidepressant")
         job.diversity.metrics = "shannon"
         job.association.covariates = ["months"]
         job.association.random = try Formula.randomTerms("(1 | participant_id)")
         let result = try job.compute { _ in }
         let m = result.analysis.metrics[0]
-        #expect(m.test.reference == .chiSquared && m.test.degreesOfFreedom == 1)
-        // One coefficient: χ² = z² of its Wald statistic.
         let c = try #require(m.model.coefficients.first { $0.name == "antidepressant[T.yes]" })
+        #expect(m.test.reference == .f(denominator: c.degreesOfFreedom!) && m.test.degreesOfFreedom == 1)
         #expect(isClose(m.test.statistic, pow(c.statistic!, 2), relative: 1e-12))
+        #expect(isClose(m.test.pValue, c.pValue!, relative: 1e-10))
         #expect(result.files.contains { $0.name == "random_effects.csv" })
         // Parameters that do not go with exposure analyses are refused in words.
         job.association.covariance = .hc1

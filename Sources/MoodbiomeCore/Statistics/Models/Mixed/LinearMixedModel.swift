@@ -88,6 +88,11 @@ public struct LinearMixedModel: Sendable {
     /// Eigenvalues of the variance parameters' Hessian that lmerTest warns
     /// about (negative or within 1e-8 of zero).
     public let hessianProblems: (negative: Int, zero: Int)
+    /// lmerTest's ingredients of Satterthwaite's approximation: the
+    /// covariance of the variance parameters (`2H⁻¹`) and, for each entry
+    /// (a, b) of the kept coefficients' covariance, its gradient in them.
+    let varparCovariance: [[Double]]
+    let covarianceJacobian: [[Double]]
 
     public struct Optimizer: Sendable, Equatable {
         public let evaluations: Int
@@ -233,7 +238,9 @@ public struct LinearMixedModel: Sendable {
         let hessian = NumericalDerivatives.hessian(deviance, at: varpar)
         let (varparCovariance, problems) = Self.pseudoInverseTimesTwo(hessian)
         self.hessianProblems = problems
+        self.varparCovariance = varparCovariance
         let jacobian = NumericalDerivatives.jacobian(covarianceOfBeta, at: varpar)
+        self.covarianceJacobian = jacobian
 
         let sdY = standardDeviation(design.response)
         var rows = [Coefficient]()
@@ -361,4 +368,83 @@ public struct LinearMixedModel: Sendable {
                                      standardDeviation: sigma2.squareRoot(), correlation: nil))
         return out
     }
+
+    /// A linear combination `Lβ` of the coefficients (`l` over the design's
+    /// columns; aliased ones must be 0) with its standard error and
+    /// Satterthwaite's degrees of freedom `2(LVLᵀ)² / (gᵀ A g)`, g the
+    /// gradient of LVLᵀ in the variance parameters and A their covariance —
+    /// lmerTest's `contest1D` (Kuznetsova et al. 2017).
+    public func contrast(_ l: [Double]) -> (estimate: Double, standardError: Double, degreesOfFreedom: Double) {
+        let kl = keptColumns.map { l[$0] }
+        let beta = keptColumns.map { coefficients[$0].estimate ?? 0 }
+        let estimate = zip(kl, beta).reduce(0) { $0 + $1.0 * $1.1 }
+        let variance = quadraticForm(kl, covariance: keptColumns.map { i in keptColumns.map { covariance[i, $0] } })
+        let g = contrastGradient(kl)
+        let df = 2 * variance * variance / quadraticForm(g, covariance: varparCovariance)
+        return (estimate, variance.squareRoot(), df)
+    }
+
+    /// The Wald F test of `Lβ = 0` (rows of `l` over the design's columns)
+    /// with Satterthwaite's denominator df — lmerTest's `contestMD`: LVLᵀ
+    /// diagonalised, one df νₘ per eigenvector, F on `2E/(E − q)` df with
+    /// `E = Σ νₘ/(νₘ − 2)` (νₘ itself when q = 1 or all νₘ agree within
+    /// 1e-8; 2 when some νₘ ≤ 2).
+    public func fTest(_ l: [[Double]]) -> (f: Double, numeratorDF: Int, denominatorDF: Double)? {
+        let kl = l.map { row in keptColumns.map { row[$0] } }
+        let beta = keptColumns.map { coefficients[$0].estimate ?? 0 }
+        let v = keptColumns.map { i in keptColumns.map { covariance[i, $0] } }
+        let r = kl.count
+        var lvl = Matrix(rows: r, columns: r)
+        for a in 0..<r { for b in 0..<r { lvl[a, b] = bilinearForm(kl[a], kl[b], covariance: v) } }
+        guard r > 0, let eigen = try? SymmetricEigen(lvl) else { return nil }
+        // Eigenvalues largest first, as R's eigen().
+        let order = Array((0..<r).reversed())
+        let largest = eigen.eigenvalues[order[0]]
+        let tolerance = Swift.max(Double.ulpOfOne.squareRoot() * largest, 0)
+        let positive = order.filter { eigen.eigenvalues[$0] > tolerance }
+        guard !positive.isEmpty else { return nil }
+        var f = 0.0, nu = [Double]()
+        for m in positive {
+            let d = eigen.eigenvalues[m]
+            // Row m of PᵀL.
+            let ptl = (0..<kl[0].count).map { c in (0..<r).reduce(0.0) { $0 + eigen.eigenvectors[$1, m] * kl[$1][c] } }
+            let projected = zip(ptl, beta).reduce(0) { $0 + $1.0 * $1.1 }
+            f += projected * projected / d
+            nu.append(2 * d * d / quadraticForm(contrastGradient(ptl), covariance: varparCovariance))
+        }
+        let q = positive.count
+        f /= Double(q)
+        let ddf: Double
+        if q == 1 || nu.allSatisfy({ abs($0 - nu[0]) < 1e-8 }) {
+            ddf = nu[0]
+        } else if nu.contains(where: { $0 <= 2 }) {
+            ddf = 2
+        } else {
+            let e = nu.reduce(0) { $0 + $1 / ($1 - 2) }
+            ddf = 2 * e / (e - Double(q))
+        }
+        return (f, q, ddf)
+    }
+
+    /// The gradient of `kᵀ V k` (k over the kept coefficients) in the variance parameters.
+    func contrastGradient(_ k: [Double]) -> [Double] {
+        let p = k.count
+        let count = varparCovariance.count
+        var g = [Double](repeating: 0, count: count)
+        for a in 0..<p where k[a] != 0 {
+            for b in 0..<p where k[b] != 0 {
+                let gradient = covarianceJacobian[a + b * p]
+                for r in 0..<count { g[r] += k[a] * k[b] * gradient[r] }
+            }
+        }
+        return g
+    }
+}
+
+func quadraticForm(_ x: [Double], covariance: [[Double]]) -> Double { bilinearForm(x, x, covariance: covariance) }
+
+func bilinearForm(_ x: [Double], _ y: [Double], covariance: [[Double]]) -> Double {
+    var s = 0.0
+    for a in x.indices where x[a] != 0 { for b in y.indices { s += x[a] * covariance[a][b] * y[b] } }
+    return s
 }
