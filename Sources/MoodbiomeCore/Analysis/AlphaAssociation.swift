@@ -305,11 +305,9 @@ public struct AlphaAssociation: Sendable {
         let reads = alpha.reads(for: merged.ids)
         var covariateTerms = prepared.covariates
         if depthCovariate {
-            if merged["log_reads"] != nil {
-                throw DataError(.derivedColumnClash("log_reads"), at: SourceLocation(file: original.source, columnName: "log_reads"))
-            }
-            merged = merged.appendingColumns([DataTable.Column(name: "log_reads", numbers: reads.map { $0 > 0 ? Glibc.log($0) : .nan })])
-            covariateTerms.append(try Formula.Covariate("log_reads", columns: merged.columnNames))
+            let (data, term) = try SequencingDepth.covariate(merged, reads: reads, metadataSource: original.source)
+            merged = data
+            covariateTerms.append(term)
         }
 
         // The outcome as modelled.
@@ -409,10 +407,7 @@ public struct AlphaAssociation: Sendable {
         result.covariateTerms = prepared.covariates
         result.depthCovariate = depthCovariate
         if alpha.rarefactionDepth == nil && !depthCovariate {
-            result.depthCorrelations = labels.compactMap { label in
-                let test = Correlation.spearman(merged[label]?.numbers ?? [], reads)
-                return abs(test.statistic) >= 0.2 && test.pValue < 0.05 ? (label, test) : nil
-            }
+            result.depthCorrelations = SequencingDepth.correlations(labels, in: merged, reads: reads)
         }
         result.familyFromOutcome = familyFromOutcome
         result.random = random

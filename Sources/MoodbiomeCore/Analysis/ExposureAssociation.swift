@@ -31,6 +31,8 @@ public struct ExposureAssociation: Sendable {
     public var cluster: String? = nil
     public var random: [RandomTerm] = []
     public var reml = true
+    /// Adjust every model for sequencing depth (``SequencingDepth``).
+    public var depthCovariate = false
     /// With `random`: profile-likelihood intervals of each model's standard deviations.
     public var profileIntervals = false
     public var confidenceLevel = 0.95
@@ -105,6 +107,9 @@ public struct ExposureAssociation: Sendable {
         public let onlyInMetadata: [String]
         public let modelNotes: [(note: ModelNote, metrics: [String])]
         public let settings: ExposureAssociation
+        /// Metrics of unrarefied counts that go with sequencing depth, in
+        /// models without the depth covariate.
+        public var depthCorrelations: [(metric: String, test: TestResult)] = []
     }
 
     /// Checks what needs no data.
@@ -151,6 +156,13 @@ public struct ExposureAssociation: Sendable {
         var merged = metadata.selectingRows(join.metadataRows)
             .selectingColumns(keep, source: "merged table (\(metadata.source) joined with \(countsSource))")
         merged = merged.appendingColumns(alpha.metricColumns(for: merged.ids))
+        let reads = alpha.reads(for: merged.ids)
+        var modelTerms = covariateTerms
+        if depthCovariate {
+            let (data, term) = try SequencingDepth.covariate(merged, reads: reads, metadataSource: metadata.source)
+            merged = data
+            modelTerms.append(term)
+        }
         let exposureColumn = merged[exposure]
         let categorical = exposureColumn?.kind == .categorical
         var results = [MetricResult]()
@@ -158,7 +170,7 @@ public struct ExposureAssociation: Sendable {
         var noteOrder = [ModelNote]()
         var levels: [String]? = nil
         for label in labels {
-            let formula = Formula.main(response: label, predictors: [exposure], covariates: covariateTerms).adding(randomTerms: random)
+            let formula = Formula.main(response: label, predictors: [exposure], covariates: modelTerms).adding(randomTerms: random)
             let model: FittedModel
             do {
                 model = try FittedModel.fit(formula: formula, data: merged, covariance: covariance, confidenceLevel: confidenceLevel,
@@ -203,10 +215,14 @@ public struct ExposureAssociation: Sendable {
             results.append(metricResult)
         }
         let qValues = adjustment.adjust(results.map(\.test.pValue))
-        return Result(diversity: alpha, merged: merged, exposure: exposure, levels: categorical ? levels : nil,
+        var result = Result(diversity: alpha, merged: merged, exposure: exposure, levels: categorical ? levels : nil,
                       covariates: covariateTerms, metrics: results, qValues: qValues, onlyInCounts: join.onlyInSamples,
                       onlyInMetadata: join.onlyInMetadata, modelNotes: noteOrder.map { (note: $0, metrics: noteMetrics[$0] ?? []) },
                       settings: self)
+        if alpha.rarefactionDepth == nil && !depthCovariate {
+            result.depthCorrelations = SequencingDepth.correlations(labels, in: merged, reads: reads)
+        }
+        return result
     }
 
     /// The covariance of the fitted coefficients, design order.

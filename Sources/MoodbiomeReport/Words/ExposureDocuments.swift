@@ -94,6 +94,7 @@ public struct ExposureDocuments: Sendable {
         if !r.onlyInMetadata.isEmpty {
             out.append("note: \(r.onlyInMetadata.count) metadata row\(r.onlyInMetadata.count == 1 ? "" : "s") without diversity values, left out: \(Words.list(r.onlyInMetadata))")
         }
+        out += r.depthCorrelations.map(Words.depthNote)
         for (note, metrics) in r.modelNotes.sorted(by: { Words.note($0.note) < Words.note($1.note) }) {
             let which = metrics.count == r.metrics.count ? "every model" : "model\(metrics.count == 1 ? "" : "s") for \(metrics.joined(separator: ", "))"
             out.append("note: \(which): \(Words.note(note))")
@@ -110,6 +111,7 @@ public struct ExposureDocuments: Sendable {
         if let rarefaction {
             text += " Samples were rarefied to \(rarefaction.depth) reads without replacement (seed \(rarefaction.seed))."
         }
+        text += Words.depthMethods(adjusted: s.depthCovariate, rarefied: rarefaction != nil, correlations: r.depthCorrelations, code: code)
         let covariates = r.covariates.isEmpty ? "without covariates" : "adjusting for " + t(r.covariates.map(\.item).joined(separator: ", "))
         let n = r.metrics.first.map { $0.model.design.ids.count } ?? 0
         text += " Each metric was modelled on \(code(exposure)), \(covariates), in \(n) samples"

@@ -118,9 +118,7 @@ public struct StudyDocuments: Sendable {
                 out.append("note: \(s.unscored.count) participants have too many missing \(s.scale.id) items to be scored (NA): \(Words.list(s.unscored))")
             }
         }
-        for (metric, test) in r.depthCorrelations {
-            out.append("note: \(metric) goes with sequencing depth on these unrarefied counts (Spearman ρ = \(NumberPolicy.value(test.statistic)), \(NumberPolicy.statement(test.pValue))): deeper samples show more of it, which can confound its association; rarefy, or adjust for depth (log reads as a covariate)")
-        }
+        out += r.depthCorrelations.map(Words.depthNote)
         let labels = r.metrics.map(\.metric)
         let redundant = MetricRedundancy.redundant(among: labels)
         if !redundant.isEmpty {
@@ -230,13 +228,7 @@ public struct StudyDocuments: Sendable {
         if !r.onlyInCounts.isEmpty { exclusions.append("\(r.onlyInCounts.count) were in the count table only") }
         if !r.onlyInMetadata.isEmpty { exclusions.append("\(r.onlyInMetadata.count) metadata rows had no diversity values") }
         text += exclusions.isEmpty ? "." : " (\(exclusions.joined(separator: "; ")))."
-        if r.depthCovariate {
-            text += " Every model was adjusted for sequencing depth (the natural log of each sample's reads, \(m.code("log_reads")))."
-        } else if rarefaction == nil {
-            text += " Metrics were computed on unrarefied counts and the models were not adjusted for sequencing depth"
-            text += r.depthCorrelations.isEmpty ? " (no metric correlated with depth: Spearman |ρ| < 0.2 or p ≥ 0.05)."
-                : "; " + r.depthCorrelations.map { "\(m.code($0.metric)) correlated with depth (Spearman ρ = \(NumberPolicy.value($0.test.statistic)))" }.joined(separator: ", ") + "."
-        }
+        text += Words.depthMethods(adjusted: r.depthCovariate, rarefied: rarefaction != nil, correlations: r.depthCorrelations, code: m.code)
         let covariateText = covariates.isEmpty ? "without covariates" : "adjusting for " + m.text(covariates.joined(separator: ", "))
         let outcomeText = m.text(r.modelledOutcome == outcome ? outcome : outcomeDescription + " (dichotomised)")
         let clusterText = r.cluster.map { c in

@@ -45,6 +45,7 @@ public struct ExposureStudy: Sendable {
         association.cluster = a.association.cluster
         association.random = a.association.random
         association.reml = a.association.reml
+        association.depthCovariate = a.association.depthCovariate
         association.profileIntervals = a.association.profileIntervals
         association.confidenceLevel = a.association.confidenceLevel
         association.references = a.association.references
@@ -90,7 +91,7 @@ public struct ExposureStudy: Sendable {
             ("seed", diversity.rarefactionDepth == nil ? "null" : String(diversity.resolvedSeed)),
             ("exposure", jsonValue(a.exposure)), ("covariates", jsonValue(a.covariates)), ("robust", jsonValue(a.covariance.rawValue)),
             ("cluster", jsonValue(a.cluster)), ("random", jsonValue(a.random.isEmpty ? nil : a.random.map(\.text).joined(separator: " + "))),
-            ("profile_ci", jsonValue(a.profileIntervals)),
+            ("profile_ci", jsonValue(a.profileIntervals)), ("depth_covariate", jsonValue(a.depthCovariate)),
             ("conf_level", jsonValue(a.confidenceLevel)), ("references", jsonValue(a.references)),
             ("adjust", jsonValue(a.adjustment.rawValue)), ("table_format", jsonValue(tableFormat.rawValue)),
         ] + names.provenance + figureExport.provenance

@@ -114,6 +114,24 @@ struct ExposureTests {
         #expect(pairwise.hasPrefix("metric,level,versus,difference,std_error,statistic,df,p_value,p_holm\n"))
     }
 
+    /// Richness is the outcome here, so depth matters most: the metrics that
+    /// go with it are flagged, and `--depth-covariate` adjusts every model.
+    @Test func sequencingDepthIsFlaggedOrAdjustedFor() throws {
+        var job = study("twins/Twins.csv", "twins/metadata.tsv", exposure: "phenotype")
+        job.diversity.metrics = "shannon,observed_features"
+        var notes = [String]()
+        let flagged = try job.compute { notes.append($0) }
+        #expect(flagged.analysis.depthCorrelations.map(\.metric) == ["observed_features"])
+        #expect(notes.contains { $0.hasPrefix("note: observed_features goes with sequencing depth on these unrarefied counts (Spearman ρ = 0.479, p < 0.001)") })
+        let summary = try #require(flagged.files.first { $0.name == "summary.md" }).text
+        #expect(summary.contains("the models were not adjusted for sequencing depth; `observed_features` correlated with depth (Spearman ρ = 0.479)."))
+        job.association.depthCovariate = true
+        let adjusted = try job.compute { _ in }
+        #expect(adjusted.analysis.depthCorrelations.isEmpty)
+        #expect(adjusted.analysis.metrics[0].model.coefficients.contains { $0.name == "log_reads" })
+        #expect(try #require(adjusted.files.first { $0.name == "summary.md" }).text.contains("Every model was adjusted for sequencing depth"))
+    }
+
     /// With covariates, the mixed exposure test is F on the exposure's
     /// coefficients (lmerTest's type III rows); one coefficient: F = t² on its df.
     @Test func mixedModelsUseASatterthwaiteF() throws {
