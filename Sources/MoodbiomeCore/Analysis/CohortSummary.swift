@@ -51,6 +51,22 @@ public struct CohortSummary: Sendable {
     public let variables: [Variable]
     /// Rows whose group is missing (in the Overall column only).
     public let rowsWithoutGroup: Int
+    /// What a row of the table is: a sample, or a participant.
+    public var unit = Unit.samples
+
+    /// With several samples per participant, a Table 1 either describes
+    /// participants (one row each, so its tests compare independent units)
+    /// or, when the groups change within participants, describes samples
+    /// without tests.
+    public enum Unit: Sendable, Equatable {
+        case samples
+        /// One row per participant: `means` are the variables that vary
+        /// within participants, summarised by each participant's mean;
+        /// `modes` the categorical ones, by each one's most frequent level.
+        case participants(column: String, participants: Int, samples: Int, means: [String], modes: [String])
+        /// The grouping varies within participants: samples described, no tests.
+        case samplesWithoutTests(column: String, group: String)
+    }
 
     /// The most groups a cohort table compares (each is a column of the table).
     public static let maximumGroups = 50
@@ -68,7 +84,8 @@ public struct CohortSummary: Sendable {
     /// Summarises `variables` (default: every column but the group) of `data`.
     ///
     /// - Throws: `DataError` for a column the table does not have.
-    public init(data: DataTable, variables requested: [String]? = nil, groupBy: String? = nil, skewed: Set<String> = []) throws {
+    public init(data: DataTable, variables requested: [String]? = nil, groupBy: String? = nil, skewed: Set<String> = [],
+                tests: Bool = true) throws {
         var groupColumn: DataTable.Column? = nil
         if let groupBy {
             guard let column = data[groupBy] else {
@@ -113,7 +130,7 @@ public struct CohortSummary: Sendable {
                                           upperQuartile: quantile(sorted: sorted, 0.75))
                 }
                 var test: TestResult? = nil
-                if groupBy != nil {
+                if groupBy != nil && tests {
                     let groups = Array(values.dropFirst()).filter { !$0.isEmpty }
                     if groups.count >= 2 {
                         test = median
@@ -129,7 +146,7 @@ public struct CohortSummary: Sendable {
                 let counts = valueLevels.map { level in present.map { g in g.filter { column.cells[$0] == level }.count } }
                 var test: TestResult? = nil
                 var small = false
-                if groupBy != nil {
+                if groupBy != nil && tests {
                     let table = counts.map { Array($0.dropFirst()) }.filter { $0.contains { $0 > 0 } }
                     let result = GroupComparison.chiSquareIndependence(table)
                     let sparse = !result.statistic.isNaN && GroupComparison.smallestExpectedCount(table) < 5
@@ -164,8 +181,10 @@ extension CohortSummary {
     /// - Parameters:
     ///   - reads: each row's reads (nil to leave the depth out); the row is
     ///     named `reads`, or `reads (count table)` when the data has a `reads` column.
+    ///   - participants: the column of each sample's participant when
+    ///     participants have several samples (``Unit``).
     public static func study(data: DataTable, outcome: String?, groupedByOutcome: Bool, metrics: [String], reads: [Double]?,
-                             covariates: [String], groupBy: String?) throws -> CohortSummary {
+                             covariates: [String], groupBy: String?, participants: String? = nil) throws -> CohortSummary {
         var table = data
         var variables = [String]()
         if let outcome, !groupedByOutcome, outcome != groupBy { variables.append(outcome) }
@@ -192,6 +211,47 @@ extension CohortSummary {
             let names = Set(recoded.map(\.name))
             table = table.selectingColumns(table.columnNames.filter { !names.contains($0) }).appendingColumns(recoded)
         }
-        return try CohortSummary(data: table, variables: variables, groupBy: groupBy, skewed: skewed)
+        guard let participants, let column = table[participants], Set(column.cells).count < table.rowCount else {
+            return try CohortSummary(data: table, variables: variables, groupBy: groupBy, skewed: skewed)
+        }
+        let groups = PermutationPlan.strata(column.cells)
+        if let groupBy, let g = table[groupBy], !PermutationPlan.isConstant(g.cells, within: groups) {
+            var summary = try CohortSummary(data: table, variables: variables, groupBy: groupBy, skewed: skewed, tests: false)
+            summary.unit = .samplesWithoutTests(column: participants, group: groupBy)
+            return summary
+        }
+        let (perParticipant, means, modes) = collapse(table, groups: groups, columns: variables + (groupBy.map { [$0] } ?? []))
+        var summary = try CohortSummary(data: perParticipant, variables: variables, groupBy: groupBy, skewed: skewed)
+        summary.unit = .participants(column: participants, participants: groups.count, samples: table.rowCount,
+                                     means: means.filter { variables.contains($0) }, modes: modes.filter { variables.contains($0) })
+        return summary
+    }
+
+    /// One row per group of rows (a participant's samples): a column
+    /// constant within every group keeps its value; a numeric one that
+    /// varies takes the group's mean of its non-missing values, a
+    /// categorical one its most frequent level (ties: the first in level order).
+    static func collapse(_ data: DataTable, groups: [[Int]], columns names: [String]) -> (DataTable, means: [String], modes: [String]) {
+        var columns = [DataTable.Column](), means = [String](), modes = [String]()
+        for name in names {
+            guard let c = data[name] else { continue }
+            if PermutationPlan.isConstant(c.cells, within: groups) {
+                columns.append(DataTable.Column(name: name, cells: groups.map { c.cells[$0[0]] }, declaredKind: c.kind))
+            } else if c.kind == .numeric {
+                means.append(name)
+                columns.append(DataTable.Column(name: name, numbers: groups.map { g in
+                    let values = g.map { c.numbers[$0] }.filter(\.isFinite)
+                    return values.isEmpty ? .nan : values.reduce(0, +) / Double(values.count)
+                }))
+            } else {
+                modes.append(name)
+                columns.append(DataTable.Column(name: name, cells: groups.map { g in
+                    let present = g.filter { !c.isMissing($0) }.map { c.cells[$0] }
+                    let counts = Dictionary(present.map { ($0, 1) }, uniquingKeysWith: +)
+                    return order(Array(counts.keys)).max { (counts[$0] ?? 0) < (counts[$1] ?? 0) } ?? c.cells[g[0]]
+                }, declaredKind: .categorical))
+            }
+        }
+        return (DataTable(source: data.source, idColumnName: data.idColumnName, ids: groups.map { data.ids[$0[0]] }, columns: columns), means, modes)
     }
 }

@@ -15,10 +15,30 @@ public enum CohortTable {
         return Swift.max(0, Swift.min(4, 2 - Int(floor(log10(x)))))
     }
 
+    /// What a row is, when participants have several samples.
+    static func unitNote(_ summary: CohortSummary) -> String? {
+        switch summary.unit {
+        case .samples:
+            return nil
+        case .participants(let column, let participants, let samples, let means, let modes):
+            var text = "Described per participant (\(participants) participants by \(column), from \(samples) samples): "
+            var how = [String]()
+            if !means.isEmpty { how.append("\(means.joined(separator: ", ")) as each participant's mean over their samples") }
+            if !modes.isEmpty { how.append("\(modes.joined(separator: ", ")) as each participant's most frequent value") }
+            text += how.isEmpty ? "every variable is constant within a participant" : how.joined(separator: "; ") + ", the others constant within a participant"
+            return text + (summary.groupBy == nil ? "." : "; the tests compare participants, not samples.")
+        case .samplesWithoutTests(let column, let group):
+            return "\(group) changes within a \(column), so the groups hold samples, not participants: the table describes samples, and no tests are shown (they would treat a participant's samples as independent)."
+        }
+    }
+
     /// The table and its footnotes. `names` orders the group columns and
     /// names groups and levels as `--levels` asks (`obese=0:lean,1:obese`).
     public static func layout(_ summary: CohortSummary, names: DisplayNames = DisplayNames()) -> (table: TextTable, notes: [String]) {
-        let grouped = summary.groupBy != nil
+        // Groups with tests: the p and Test columns (none when tests would
+        // treat a participant's samples as independent).
+        let grouped: Bool
+        if case .samplesWithoutTests = summary.unit { grouped = false } else { grouped = summary.groupBy != nil }
         // Column order: Overall, then the groups in --levels order (others after).
         var perm = Array(summary.groups.indices)
         if let g = summary.groupBy, let order = names.levels[g]?.map(\.value) {
@@ -37,6 +57,7 @@ public enum CohortTable {
         if let groupBy = summary.groupBy, summary.rowsWithoutGroup > 0 {
             notes.append("\(summary.rowsWithoutGroup) rows with no \(groupBy) appear in the Overall column only.")
         }
+        if let note = unitNote(summary) { notes.insert(note, at: 0) }
         func pad(_ cells: [String]) -> [TextTable.Cell] { cells.map { .text($0) } }
         for variable in summary.variables {
             switch variable.summary {
@@ -65,6 +86,8 @@ public enum CohortTable {
                     if variable.smallExpectedCount {
                         notes.append("\(variable.name): an expected count is below 5, so the χ² p-value is approximate.")
                     }
+                } else if grouped {
+                    header += ["", ""]
                 }
                 rows.append(pad(header))
                 for (l, level) in levels.enumerated() {

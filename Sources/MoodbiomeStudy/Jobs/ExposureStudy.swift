@@ -127,9 +127,11 @@ public struct ExposureStudy: Sendable {
         // Table 1 by exposure group (categorical) or overall: metrics, depth, covariates.
         let reads = alpha.reads(for: analysis.merged.ids)
         let categorical = analysis.levels != nil
-        let summary = try CohortSummary.study(data: analysis.merged, outcome: categorical ? nil : analysis.exposure, groupedByOutcome: false,
+        let (people, participants) = Participants.column(association.cluster, random: association.random, merged: analysis.merged)
+        let summary = try CohortSummary.study(data: people, outcome: categorical ? nil : analysis.exposure, groupedByOutcome: false,
                                               metrics: alpha.metrics.map(\.label), reads: reads,
-                                              covariates: analysis.covariates.flatMap(\.variables), groupBy: categorical ? analysis.exposure : nil)
+                                              covariates: analysis.covariates.flatMap(\.variables), groupBy: categorical ? analysis.exposure : nil,
+                                              participants: participants)
         let (cohortTable, cohortNotes) = CohortTable.layout(summary, names: names)
         add("cohort", cohortTable)
         if !association.random.isEmpty {

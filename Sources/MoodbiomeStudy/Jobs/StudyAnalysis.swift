@@ -113,7 +113,7 @@ public struct StudyAnalysis: Sendable {
             ("rarefy", jsonValue(d.rarefactionDepth)), ("iterations", jsonValue(d.rarefactionDepth == nil ? nil : d.iterations)),
             ("seed", usesSeed ? String(d.resolvedSeed) : "null"), ("drop_empty", jsonValue(d.dropEmpty)),
             ("tree", jsonValue(d.tree?.path)), ("midpoint_root", jsonValue(d.tree?.midpointRoot ?? false)),
-            ("beta", jsonValue(composition.metrics)), ("strata", jsonValue(composition.isRequested ? StudyComposition.strata(composition.strata, random: a.random, merged: r.merged).1 : nil)), ("permutations", composition.isRequested ? jsonValue(composition.permutations) : "null"),
+            ("beta", jsonValue(composition.metrics)), ("strata", jsonValue(composition.isRequested ? Participants.column(composition.strata, random: a.random, merged: r.merged).1 : nil)), ("permutations", composition.isRequested ? jsonValue(composition.permutations) : "null"),
             ("pseudocount", jsonValue(composition.settings.pseudocount)), ("alpha", jsonValue(composition.settings.generalizedAlpha)),
             ("scale", jsonValue(a.scoring?.scale.id)), ("items", a.scoring.map { jsonValue($0.items) } ?? "null"),
             ("outcome", jsonValue(a.outcome)), ("modelled_outcome", jsonValue(r.modelledOutcome)),
@@ -192,9 +192,10 @@ public struct StudyAnalysis: Sendable {
         let groupedByOutcome = r.group.map { $0 == r.modelledOutcome || $0.hasSuffix("_band") && r.outcome.hasSuffix("_total")
             && $0.dropLast("_band".count) == r.outcome.dropLast("_total".count) } ?? false
         let reads = r.diversity.reads(for: r.merged.ids)
-        let summary = try CohortSummary.study(data: r.merged, outcome: r.outcome, groupedByOutcome: groupedByOutcome,
+        let (people, participants) = Participants.column(association.cluster, random: association.random, merged: r.merged)
+        let summary = try CohortSummary.study(data: people, outcome: r.outcome, groupedByOutcome: groupedByOutcome,
                                               metrics: r.diversity.metrics.map(\.label), reads: reads,
-                                              covariates: r.covariateColumns, groupBy: r.group)
+                                              covariates: r.covariateColumns, groupBy: r.group, participants: participants)
         let (cohortTable, cohortNotes) = CohortTable.layout(summary, names: names)
         files.append(("cohort.\(ext)", cohortTable.rendered(as: f, guardFormulas: guardFormulas)))
         if composition.isRequested {

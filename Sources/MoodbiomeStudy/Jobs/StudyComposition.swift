@@ -47,7 +47,7 @@ public struct StudyComposition: Sendable {
     func run(table: CountTable, phylogeny: TablePhylogeny?, tree: TreeInput?, merged: DataTable, outcome: String,
              covariates: [String], group: String?, random: [RandomTerm], seed: UInt64, report: (String) -> Void) throws -> [CompositionFinding] {
         let definitions = try self.definitions(hasTree: tree != nil)
-        let (merged, strata) = Self.strata(strata, random: random, merged: merged)
+        let (merged, strata) = Participants.column(strata, random: random, merged: merged)
         var findings = [CompositionFinding]()
         // The covariates arrive in formula syntax (a column backquoted if
         // needed, or a parsed piece such as C(bristol_stool_type)).
@@ -75,23 +75,5 @@ public struct StudyComposition: Sendable {
                                                emptySamples: beta.emptySamples))
         }
         return findings
-    }
-
-    /// The strata column: `column` when given, else the random terms'
-    /// finest grouping (most groups among the samples; several grouping
-    /// columns joined into one, named as lme4 prints it), if any.
-    static func strata(_ column: String?, random: [RandomTerm], merged: DataTable) -> (DataTable, String?) {
-        if let column { return (merged, column) }
-        var best: (label: String, cells: [String], groups: Int)? = nil
-        for term in random {
-            let columns = term.grouping.compactMap { merged[$0] }
-            guard columns.count == term.grouping.count else { continue }
-            let cells = (0..<merged.rowCount).map { r in columns.map { $0.cells[r] }.joined(separator: "\u{1F}") }
-            let groups = Set(cells).count
-            if best == nil || groups > best!.groups { best = (term.groupLabel, cells, groups) }
-        }
-        guard let best else { return (merged, nil) }
-        if merged[best.label] != nil { return (merged, best.label) }
-        return (merged.appendingColumns([DataTable.Column(name: best.label, cells: best.cells)]), best.label)
     }
 }

@@ -51,5 +51,37 @@ import Testing
         // scipy.stats.mannwhitneyu([1, 2, 3], [4, 10, 20]): U = 0, exact p = 0.1.
         #expect(row == ["x, median [IQR]", "3.50 [2.25–8.50]", "2.00 [1.50–2.50]", "10.00 [7.00–15.00]", "0.10", "Mann-Whitney U test"])
     }
-}
 
+    /// Six participants with two samples each: Table 1 describes
+    /// participants — constant columns as they are, varying numbers as each
+    /// participant's mean, varying categories as the most frequent level —
+    /// and tests them (scipy.stats.ttest_ind([2, 2, 5.5], [8, 9, 11.5],
+    /// equal_var=False).pvalue = 0.015867718664106405).
+    @Test func repeatedSamplesAreDescribedPerParticipant() throws {
+        let data = table([("pid", ["p1", "p1", "p2", "p2", "p3", "p3", "p4", "p4", "p5", "p5", "p6", "p6"]),
+                          ("arm", ["a", "a", "a", "a", "a", "a", "b", "b", "b", "b", "b", "b"]),
+                          ("x", ["1", "3", "2", "2", "5", "6", "7", "9", "8", "10", "12", "11"]),
+                          ("diet", ["v", "m", "m", "m", "v", "v", "m", "v", "v", "v", "m", "m"])])
+        let summary = try CohortSummary.study(data: data, outcome: nil, groupedByOutcome: false, metrics: ["x"], reads: nil,
+                                              covariates: ["diet"], groupBy: "arm", participants: "pid")
+        #expect(summary.unit == .participants(column: "pid", participants: 6, samples: 12, means: ["x"], modes: ["diet"]))
+        #expect(summary.groups.map(\.n) == [6, 3, 3])
+        guard case .numeric(let x, _) = summary.variables[0].summary else { Issue.record("x not numeric"); return }
+        #expect(isClose(try #require(x[1]).mean, 9.5 / 3, relative: 1e-15) && x[2]?.mean == 9.5)
+        #expect(isClose(try #require(summary.variables[0].test?.pValue), 0.015867718664106405, relative: 1e-12))
+        // diet: p1 has m and v once each (the first in level order, m), p2 m, p3 v; p4 m/v → m, p5 v, p6 m.
+        guard case .categorical(let levels, let counts, _) = summary.variables[1].summary else { Issue.record("diet not categorical"); return }
+        #expect(levels == ["m", "v"] && counts == [[4, 2, 2], [2, 1, 1]])
+        let notes = CohortTable.layout(summary).notes
+        #expect(notes.first == "Described per participant (6 participants by pid, from 12 samples): x as each participant's mean over their samples; diet as each participant's most frequent value, the others constant within a participant; the tests compare participants, not samples.")
+
+        // A grouping that changes within participants: samples, no tests.
+        let byDiet = try CohortSummary.study(data: data, outcome: nil, groupedByOutcome: false, metrics: ["x"], reads: nil,
+                                             covariates: [], groupBy: "diet", participants: "pid")
+        #expect(byDiet.unit == .samplesWithoutTests(column: "pid", group: "diet"))
+        #expect(byDiet.variables.allSatisfy { $0.test == nil })
+        let (laid, byDietNotes) = CohortTable.layout(byDiet)
+        #expect(laid.columns == ["Characteristic", "Overall (n = 12)", "m (n = 6)", "v (n = 6)"])
+        #expect(byDietNotes == ["diet changes within a pid, so the groups hold samples, not participants: the table describes samples, and no tests are shown (they would treat a participant's samples as independent)."])
+    }
+}
