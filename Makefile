@@ -40,6 +40,7 @@ test:
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
 	MOODBIOME=.build/debug/moodbiome bash scripts/smoke-notebooks.sh
+	MOODBIOME=.build/debug/moodbiome bash scripts/cli-checks.sh
 	for t in $(FUZZ_TARGETS); do .build/debug/moodbiome-fuzz $$t Tests/Fuzz/corpus/$$t || exit 1; done
 
 campaigns: fuzz-ci asan

@@ -8,18 +8,29 @@ import MoodbiomeStudy
 
 // MARK: Choices, typed once
 
+/// Every choice is accepted in any case (`--normalization CLR`, as
+/// MaAsLin2's users write it): the exact spelling first, then a
+/// case-insensitive match.
+extension ExpressibleByArgument where Self: CaseIterable & RawRepresentable, RawValue == String {
+    public init?(argument: String) {
+        if let exact = Self(rawValue: argument) { self = exact; return }
+        guard let match = Self.allCases.first(where: { $0.rawValue.lowercased() == argument.lowercased() }) else { return nil }
+        self = match
+    }
+}
+
 extension ModelFamily: ExpressibleByArgument {
-    public init?(argument: String) { self.init(name: argument) }
+    public init?(argument: String) { self.init(name: argument.lowercased()) }
     public static var allValueStrings: [String] { ["gaussian", "binomial"] }
 }
 
 extension CovarianceType: ExpressibleByArgument {
-    public init?(argument: String) { self.init(name: argument) }
+    public init?(argument: String) { self.init(name: argument.lowercased()) }
     public static var allValueStrings: [String] { ["hc0", "hc1", "hc2", "hc3"] }
 }
 
 extension PValueAdjustment: ExpressibleByArgument {
-    public init?(argument: String) { self.init(name: argument) }
+    public init?(argument: String) { self.init(name: argument.lowercased()) }
     public static var allValueStrings: [String] { ["bh", "holm", "bonferroni"] }
 }
 
@@ -33,7 +44,7 @@ extension SampleOrientation: ExpressibleByArgument {}
 extension LorenzIntegration: ExpressibleByArgument {}
 
 extension TableFormat: ExpressibleByArgument {
-    public init?(argument: String) { self.init(name: argument) }
+    public init?(argument: String) { self.init(name: argument.lowercased()) }
     public static var allValueStrings: [String] { TableFormat.names }
     public var defaultValueDescription: String { fileExtension }
 }

@@ -32,9 +32,11 @@ public struct RequestedMetric: Sendable, Equatable {
     /// Parses a comma-separated list of metric names; `all` expands to
     /// ``AlphaMetric/all``.
     ///
-    /// - Throws: `AlphaDiversityError.unknownMetric` or `.duplicateMetric`.
+    /// - Throws: `AlphaDiversityError.unknownMetrics` (every unknown name at
+    /// once) or `.duplicateMetric`.
     public static func parseList(_ text: String) throws -> [RequestedMetric] {
         var out = [RequestedMetric]()
+        var unknown = [String]()
         for raw in text.split(separator: ",") {
             let name = raw.trimmingWhitespace()
             if name.isEmpty { continue }
@@ -43,10 +45,12 @@ public struct RequestedMetric: Sendable, Equatable {
                 continue
             }
             guard let metric = AlphaMetric(name: name) else {
-                throw AlphaDiversityError.unknownMetric(name)
+                unknown.append(name)
+                continue
             }
             out.append(RequestedMetric(metric, label: name.lowercased()))
         }
+        if !unknown.isEmpty { throw AlphaDiversityError.unknownMetrics(unknown) }
         var seen = Set<String>()
         for r in out {
             if !seen.insert(r.metric.name).inserted { throw AlphaDiversityError.duplicateMetric(r.label) }
@@ -59,7 +63,8 @@ public struct RequestedMetric: Sendable, Equatable {
 /// Why alpha diversity could not be computed as asked, typed; the report
 /// layer words it.
 public enum AlphaDiversityError: Error, Equatable, Sendable {
-    case unknownMetric(String)
+    /// Names that are no metric, every one of the list.
+    case unknownMetrics([String])
     case duplicateMetric(String)
     case noMetrics
     /// Count-based metrics asked of a table with non-integer values.

@@ -1,7 +1,13 @@
 /// The closest name by edit distance (Levenshtein, case-insensitive), when
 /// it is close enough to be a typo: at most 2 edits, or a third of the
 /// name's length for long names. Used by every "no such column/key" error.
+///
+/// A scale's name stands for its score: `phq9` suggests `phq9_total` (or
+/// `_score`, `_sum`) before the item `phq9_1`, one edit nearer.
 public func closestName(to name: String, among candidates: [String]) -> String? {
+    for suffix in ["_total", "_score", "_sum"] {
+        if let score = candidates.first(where: { $0.lowercased() == name.lowercased() + suffix }) { return score }
+    }
     func distance(_ a: [Character], _ b: [Character]) -> Int {
         if a.isEmpty { return b.count }
         if b.isEmpty { return a.count }

@@ -318,11 +318,22 @@ public enum Words {
         return text
     }
 
+    /// `unknown metric 'shanon' (did you mean 'shannon'?)`, or for several
+    /// `unknown metrics 'shanon' (did you mean 'shannon'?), 'simpsons' (did
+    /// you mean 'simpson'?)` — every bad name at once, each with the
+    /// closest known name when one is close enough to be a typo.
+    public static func unknownNames(_ names: [String], kind: String, known: [String]) -> String {
+        "unknown \(kind)\(names.count == 1 ? "" : "s") " + names.map { name in
+            "'\(name)'" + (closestName(to: name, among: known).map { " (did you mean '\($0)'?)" } ?? "")
+        }.joined(separator: ", ")
+    }
+
     static func diversity(_ e: AlphaDiversityError, spelling: ParameterSpelling) -> String {
         let s = spelling.spell
         switch e {
-        case .unknownMetric(let name):
-            return "unknown metric '\(name)'. Run `moodbiome metrics` to list them (e.g. shannon, simpson, observed_features, chao1)"
+        case .unknownMetrics(let names):
+            return unknownNames(names, kind: "metric", known: AlphaMetric.all.map(\.name))
+                + ". Run `moodbiome metrics` to list them (e.g. shannon, simpson, observed_features, chao1)"
         case .duplicateMetric(let name):
             return "metric '\(name)' is requested twice. Name each metric once"
         case .noMetrics:
@@ -346,10 +357,9 @@ public enum Words {
     static func beta(_ e: BetaDiversityError, spelling: ParameterSpelling) -> String {
         let s = spelling.spell
         switch e {
-        case .unknownMetric(let name):
-            let names = BetaMetricDefinition.registry.map(\.name)
-            let suggestion = closestName(to: name, among: names).map { "Did you mean '\($0)'? " } ?? ""
-            return "unknown beta-diversity metric '\(name)'. \(suggestion)Known: \(names.joined(separator: ", "))"
+        case .unknownMetrics(let names):
+            let known = BetaMetricDefinition.registry.map(\.name)
+            return unknownNames(names, kind: "beta-diversity metric", known: known) + ". Known: \(known.joined(separator: ", "))"
         case .needsTree(let name):
             return "\(name) needs a phylogenetic tree of the table's features. Give it with \(s(.tree)) (Newick)"
         case .zerosWithoutPseudocount(let file):

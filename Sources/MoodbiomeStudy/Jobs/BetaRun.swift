@@ -47,7 +47,7 @@ public struct BetaRun: Sendable {
     public func validate() throws -> BetaMetricDefinition {
         try options.validate()
         if overwrite && outputPath == nil { throw ParameterError(.overwrite, .requires(.output)) }
-        guard let definition = BetaMetricDefinition.named(metric) else { throw BetaDiversityError.unknownMetric(metric) }
+        guard let definition = BetaMetricDefinition.named(metric) else { throw BetaDiversityError.unknownMetrics([metric]) }
         if definition.needsTree && tree == nil { throw BetaDiversityError.needsTree(definition.name) }
         return definition
     }

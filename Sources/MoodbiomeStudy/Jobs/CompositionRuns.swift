@@ -160,7 +160,7 @@ public struct OrdinationRun: Sendable {
         if colorBy != nil && figurePath == nil { throw ParameterError(.colorBy, .requires(.figure)) }
         if ellipses && colorBy == nil { throw ParameterError(.ellipses, .requires(.colorBy)) }
         if let metricName {
-            guard BetaMetricDefinition.named(metricName) != nil else { throw BetaDiversityError.unknownMetric(metricName) }
+            guard BetaMetricDefinition.named(metricName) != nil else { throw BetaDiversityError.unknownMetrics([metricName]) }
             if figurePath == nil { throw ParameterError(.metric, .requires(.figure)) }
         }
         try checkDistinctOutputs([output.path, eigenvaluesPath, figurePath].compactMap { $0 })

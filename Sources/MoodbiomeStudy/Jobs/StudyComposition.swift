@@ -32,9 +32,11 @@ public struct StudyComposition: Sendable {
         guard (0...1_000_000).contains(permutations) else {
             throw ParameterError(.permutations, .outOfRange(value: String(permutations), allowed: .between("0", "1000000")))
         }
+        let unknown = metrics.filter { BetaMetricDefinition.named($0) == nil }
+        if !unknown.isEmpty { throw BetaDiversityError.unknownMetrics(unknown) }
         var seen = Set<String>()
         return try metrics.map { name in
-            guard let d = BetaMetricDefinition.named(name) else { throw BetaDiversityError.unknownMetric(name) }
+            guard let d = BetaMetricDefinition.named(name) else { throw BetaDiversityError.unknownMetrics([name]) }
             if d.needsTree && !hasTree { throw BetaDiversityError.needsTree(d.name) }
             guard seen.insert(d.name).inserted else { throw ParameterError(.beta, .malformed(value: name, expected: "a metric named once")) }
             return d

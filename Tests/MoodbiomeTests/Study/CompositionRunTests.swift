@@ -63,7 +63,7 @@ struct CompositionRunTests {
         var unknown = BetaRun(tablePath: dune)
         unknown.metric = "bray-curtis"
         unknown.outputPath = out
-        #expect { try unknown.run { _ in } } throws: { message($0).hasPrefix("unknown beta-diversity metric 'bray-curtis'. Did you mean 'braycurtis'?") }
+        #expect { try unknown.run { _ in } } throws: { message($0).hasPrefix("unknown beta-diversity metric 'bray-curtis' (did you mean 'braycurtis'?). Known: braycurtis,") }
         var noTree = BetaRun(tablePath: dune)
         noTree.metric = "weighted_unifrac"
         noTree.outputPath = out

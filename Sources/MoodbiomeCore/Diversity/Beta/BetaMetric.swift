@@ -17,7 +17,8 @@ public struct BetaOptions: Sendable {
 
 /// Why a beta-diversity matrix could not be computed, typed.
 public enum BetaDiversityError: Error, Equatable, Sendable {
-    case unknownMetric(String)
+    /// Names that are no beta metric, every one of the list.
+    case unknownMetrics([String])
     /// A phylogenetic metric without a tree.
     case needsTree(String)
     /// CLR of a zero without a pseudocount.

@@ -53,9 +53,16 @@ struct AlphaTableTests {
     }
 
     @Test func unknownAndDuplicateMetricsAreErrors() {
-        #expect(throws: AlphaDiversityError.unknownMetric("shanon")) { try RequestedMetric.parseList("shanon") }
+        #expect(throws: AlphaDiversityError.unknownMetrics(["shanon"])) { try RequestedMetric.parseList("shanon") }
         #expect(throws: AlphaDiversityError.duplicateMetric("sobs")) { try RequestedMetric.parseList("observed_features,sobs") }
-        #expect(throws: AlphaDiversityError.unknownMetric("hill_x")) { try RequestedMetric.parseList("hill_x") }
+        #expect(throws: AlphaDiversityError.unknownMetrics(["hill_x"])) { try RequestedMetric.parseList("hill_x") }
+        // Every bad name at once, each with the closest known one.
+        #expect { try RequestedMetric.parseList("shanon,observed_features,simpsons,xyzzy") } throws: {
+            message($0) == "unknown metrics 'shanon' (did you mean 'shannon'?), 'simpsons' (did you mean 'simpson'?), 'xyzzy'. Run `moodbiome metrics` to list them (e.g. shannon, simpson, observed_features, chao1)"
+        }
+        #expect { try RequestedMetric.parseList("shanon") } throws: {
+            message($0) == "unknown metric 'shanon' (did you mean 'shannon'?). Run `moodbiome metrics` to list them (e.g. shannon, simpson, observed_features, chao1)"
+        }
     }
 
     @Test func metricsAllAppliesToIntegerData() throws {

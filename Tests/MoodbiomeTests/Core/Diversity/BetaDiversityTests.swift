@@ -154,6 +154,8 @@ struct BetaDiversityTests {
 
     @Test func metricNamesAreCheckedWithASuggestion() {
         #expect(BetaMetricDefinition.named("Bray") != nil)
-        #expect(message(BetaDiversityError.unknownMetric("braycurtiss")).hasPrefix("unknown beta-diversity metric 'braycurtiss'. Did you mean 'braycurtis'? Known: braycurtis, jaccard"))
+        #expect(message(BetaDiversityError.unknownMetrics(["braycurtiss"])).hasPrefix("unknown beta-diversity metric 'braycurtiss' (did you mean 'braycurtis'?). Known: braycurtis, jaccard"))
+        #expect(message(BetaDiversityError.unknownMetrics(["braycurtiss", "jacard"])).hasPrefix("unknown beta-diversity metrics 'braycurtiss' (did you mean 'braycurtis'?), 'jacard' (did you mean 'jaccard'?). Known: braycurtis,"))
+        #expect(closestName(to: "phq9", among: ["phq9_1", "phq9_2", "phq9_total"]) == "phq9_total")
     }
 }

@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Command-line checks (part of `make test`): real command lines through the
+# built binary, their exit codes and the first line of their messages, word
+# for word. Uses $MOODBIOME (default: the debug build).
+set -uo pipefail
+cd "$(dirname "$0")/.."
+BIN="${MOODBIOME:-.build/debug/moodbiome}"
+OUT="$(mktemp -d)"
+trap 'rm -rf "$OUT"' EXIT
+failures=0
+D=Datasets/simulated-gut-mood
+
+# check NAME EXPECTED_EXIT EXPECTED_FIRST_STDERR_LINE -- ARGS...
+check() {
+  local name="$1" code="$2" expected="$3"; shift 4
+  "$BIN" "$@" >"$OUT/stdout" 2>"$OUT/stderr"
+  local got=$?
+  local first
+  first="$(grep -v '^note:' "$OUT/stderr" | head -1)"
+  if [ "$got" != "$code" ] || { [ -n "$expected" ] && [ "$first" != "$expected" ]; }; then
+    echo "cli-checks: $name: exit $got (expected $code), stderr: $first" >&2
+    echo "            expected: $expected" >&2
+    failures=$((failures + 1))
+  fi
+}
+
+check "every bad metric at once" 64 \
+  "Error: unknown metrics 'shanon' (did you mean 'shannon'?), 'simpsons' (did you mean 'simpson'?). Run \`moodbiome metrics\` to list them (e.g. shannon, simpson, observed_features, chao1)" \
+  -- diversity "$D/counts.csv" --metrics shanon,simpsons
+check "choices in any case" 0 "" \
+  -- diversity "$D/counts.csv" --metrics shannon --base E -o "$OUT/d.csv"
+check "MaAsLin2's spelling of choices" 0 "" \
+  -- associate --counts "$D/counts.csv" --metadata "$D/metadata.csv" --formula "~ phq9_total" \
+     --normalization CLR --transform NONE --out-dir "$OUT/assoc"
+check "an unknown choice is still refused" 64 "" \
+  -- associate --counts "$D/counts.csv" --metadata "$D/metadata.csv" --formula "~ phq9_total" \
+     --normalization CLRX --out-dir "$OUT/assoc2"
+check "--strata needs --beta" 64 "Error: --strata restricts the permutations of --beta's tests: give --beta too" \
+  -- analyze --counts "$D/counts.csv" --metadata "$D/metadata.csv" --outcome phq9_total --strata sex --out-dir "$OUT/a"
+
+[ "$failures" = 0 ] || { echo "cli-checks: $failures failed" >&2; exit 1; }
+echo "cli-checks: all passed" >&2
