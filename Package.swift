@@ -15,7 +15,9 @@
 //   MoodbiomeReport    words, numbers for people, tables, SVG figures (and their PDF/PNG exports),
 //                      HTML, provenance: draws, never fits
 //   MoodbiomeStudy     the jobs (validate → compute → render → write) and study manifests
-//   MoodbiomeCLI       the `moodbiome` executable: argument parsing only
+//   MoodbiomeCommands  the commands: argument parsing, validation and wording (a library, so that
+//                      tests parse real command lines)
+//   MoodbiomeCLI       the `moodbiome` executable: starts the commands, nothing else
 //
 // SwiftPM prints "prohibited flag(s): -pthread" for the test-only
 // CRsvgHeaders: GLib's pkg-config flags ask for -pthread, which SwiftPM
@@ -23,7 +25,7 @@
 //
 // Where a new piece goes: a metric or a model → Core; a file format → IO;
 // a figure, table layout or sentence → Report; a new command's job → Study,
-// its options → CLI.
+// its options → Commands.
 import PackageDescription
 
 let package = Package(
@@ -59,13 +61,16 @@ let package = Package(
                 .product(name: "TOMLKit", package: "TOMLKit"),
             ]
         ),
-        .executableTarget(
-            name: "MoodbiomeCLI",
+        // The commands: parsing, validation and wording of the command
+        // line, as a library so that tests parse real command lines.
+        .target(
+            name: "MoodbiomeCommands",
             dependencies: [
                 "MoodbiomeNumerics", "MoodbiomeCore", "MoodbiomeIO", "MoodbiomeReport", "MoodbiomeStudy",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        .executableTarget(name: "MoodbiomeCLI", dependencies: ["MoodbiomeCommands"]),
         // The readers as fuzzing targets (`make fuzz`: libFuzzer with
         // AddressSanitizer); built plainly, a replayer of the corpus.
         .executableTarget(
@@ -80,8 +85,8 @@ let package = Package(
         .target(name: "RsvgDeclarations", dependencies: ["CRsvg", "CRsvgHeaders"], path: "Tests/RsvgDeclarations"),
         .testTarget(
             name: "MoodbiomeTests",
-            dependencies: ["MoodbiomeNumerics", "MoodbiomeIO", "MoodbiomeCore", "MoodbiomeReport", "MoodbiomeStudy", "CRsvg",
-                           "RsvgDeclarations"],
+            dependencies: ["MoodbiomeNumerics", "MoodbiomeIO", "MoodbiomeCore", "MoodbiomeReport", "MoodbiomeStudy", "MoodbiomeCommands",
+                           "CRsvg", "RsvgDeclarations"],
             exclude: ["Fixtures"]
         ),
     ]

@@ -5,6 +5,7 @@ import Testing
 @testable import MoodbiomeNumerics
 @testable import MoodbiomeReport
 @testable import MoodbiomeStudy
+@testable import MoodbiomeCommands
 
 /// The repository root, found from this file's path.
 let repositoryRoot: String = {
@@ -105,13 +106,11 @@ func temporaryFile(_ name: String, _ text: String) -> String {
     return path
 }
 
-/// Parameters spelled as the command line spells them, for messages in tests.
-let commandLineSpelling = ParameterSpelling.derived(prefix: "--", separator: "-",
-                                                    overrides: ["exponentiate": "--exp", "outputDirectory": "--out-dir", "output": "-o/--output",
-                                                                "outcome": "--outcome", "maximumLikelihood": "--ml", "overwrite": "--force",
-                                                                "guardFormulas": "--safe-csv"])
+/// The command line's spelling of parameters: the CLI's own, not a copy.
+let commandLineSpelling = MoodbiomeCommands.commandLineSpelling
 
-/// The message a user reads for `error` (parameters spelled as on the command line).
+/// The message a user reads for `error` (parameters spelled as on the
+/// command line: the CLI's own spelling, not a copy).
 func message(_ error: any Error) -> String { Words.message(for: error, spelling: commandLineSpelling) }
 
 /// The Twins metadata with Moodbiome's Shannon and observed genera joined

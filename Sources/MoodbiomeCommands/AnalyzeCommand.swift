@@ -38,8 +38,7 @@ struct AnalyzeCommand: ParsableCommand {
     @Option(help: "The sample metadata (CSV or TSV).")
     var metadata: String
 
-    @Option(name: .customLong("id-column"), help: "The metadata column holding the sample IDs (default: the first column).")
-    var idColumn: String?
+    @OptionGroup var ids: MetadataIDOption
 
     @Option(help: "The outcome column (e.g. a depression score such as phq9). With --scale, defaults to the scored total (phq9_total).")
     var outcome: String?
@@ -156,7 +155,7 @@ struct AnalyzeCommand: ParsableCommand {
         let outcome = self.outcome ?? scoring.map { $0.outputPrefix + "_total" } ?? ""
         var job = StudyAnalysis(countsPath: counts, metadataPath: metadata, outcome: outcome, outputDirectory: outDir)
         diversity.configure(&job.diversity)
-        job.idColumn = idColumn
+        job.idColumn = ids.idColumn
         job.association.scoring = scoring
         job.association.outcomeBand = outcomeBand
         job.association.covariates = commaList(covariates)

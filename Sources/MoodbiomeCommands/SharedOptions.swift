@@ -162,6 +162,23 @@ struct OutputOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Output format: csv, tsv, md, json, tex (LaTeX booktabs) or html; md, tex and html round numbers for reading. Default: by the output file's extension, else csv.", valueName: "format"))
     var format: TableFormat?
 
+    @OptionGroup var file: FileOutputOptions
+
+    var output: String? { file.output }
+    var force: Bool { file.force }
+    var safeCSV: Bool { file.safeCSV }
+}
+
+/// `--id-column`: the metadata column holding the sample IDs (declared
+/// once for every command that joins metadata to samples).
+struct MetadataIDOption: ParsableArguments {
+    @Option(name: .customLong("id-column"), help: ArgumentHelp("The metadata column holding the sample IDs (default: the first column).", valueName: "column"))
+    var idColumn: String?
+}
+
+/// Where one output file goes and how: `-o/--output`, `--force`,
+/// `--safe-csv` (declared once; every command writing one file uses them).
+struct FileOutputOptions: ParsableArguments {
     @Option(name: [.short, .customLong("output")], help: ArgumentHelp("Write here (atomically) instead of standard output.", valueName: "file"))
     var output: String?
 

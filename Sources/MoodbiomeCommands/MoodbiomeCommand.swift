@@ -4,9 +4,11 @@ import MoodbiomeIO
 import MoodbiomeNumerics
 import MoodbiomeReport
 
-@main
-struct MoodbiomeCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(
+/// The root command: `moodbiome <subcommand>`.
+public struct MoodbiomeCommand: ParsableCommand {
+    public init() {}
+
+    public static let configuration = CommandConfiguration(
         commandName: "moodbiome",
         abstract: "Gut-microbiome diversity and mood studies, with the numbers of scikit-bio, vegan, statsmodels and R.",
         discussion: """
@@ -38,7 +40,7 @@ struct MoodbiomeCommand: ParsableCommand {
     /// error (EPIPE) instead of killing the process; a system library that
     /// turns out to be missing mid-job is an error in words (jobs check the
     /// ones they need first); then runs the command.
-    static func main() {
+    public static func start() {
         signal(SIGPIPE, SIG_IGN)
         SystemLibrary.unavailableHandler = { error in
             printToStandardError("Error: " + Words.library(error))

@@ -35,8 +35,7 @@ struct OrdinateCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Metadata for --color-by (CSV/TSV).", valueName: "file"))
     var metadata: String?
 
-    @Option(name: .customLong("id-column"), help: ArgumentHelp("The metadata's sample-ID column (default: the first).", valueName: "column"))
-    var idColumn: String?
+    @OptionGroup var ids: MetadataIDOption
 
     @Option(name: .customLong("color-by"), help: ArgumentHelp("Colour the figure's points by this metadata column.", valueName: "column"))
     var colorBy: String?
@@ -57,7 +56,7 @@ struct OrdinateCommand: ParsableCommand {
         job.figurePath = figure
         job.figureDPI = dpi
         job.metadataPath = metadata
-        job.idColumn = idColumn
+        job.idColumn = ids.idColumn
         job.colorBy = colorBy
         job.ellipses = ellipses
         job.metricName = metric
@@ -183,8 +182,7 @@ struct MantelCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Metadata holding --variable (and --strata).", valueName: "file"))
     var metadata: String?
 
-    @Option(name: .customLong("id-column"), help: ArgumentHelp("The metadata's sample-ID column (default: the first).", valueName: "column"))
-    var idColumn: String?
+    @OptionGroup var ids: MetadataIDOption
 
     @Option(help: ArgumentHelp("A numeric metadata column, e.g. phq9.", valueName: "column"))
     var variable: String?
@@ -201,7 +199,7 @@ struct MantelCommand: ParsableCommand {
     var job: MantelRun {
         var job = MantelRun(matrixPath: matrix)
         job.metadataPath = metadata
-        job.idColumn = idColumn
+        job.idColumn = ids.idColumn
         job.variable = variable
         job.secondMatrixPath = with
         job.method = method

@@ -32,14 +32,7 @@ struct BetaCommand: ParsableCommand {
     @Option(help: ArgumentHelp("tsv (square, default), csv (square) or long (one row per pair). Default: csv for a .csv output, else tsv.", valueName: "layout"))
     var format: DistanceLayout?
 
-    @Option(name: [.short, .customLong("output")], help: ArgumentHelp("Write here (atomically) instead of standard output.", valueName: "file"))
-    var output: String?
-
-    @Flag(help: "Replace the output file if it exists.")
-    var force = false
-
-    @Flag(name: .customLong("safe-csv"), help: "Prefix sample IDs that start with =, +, -, @ with ' (spreadsheet formula guard).")
-    var safeCSV = false
+    @OptionGroup var file: FileOutputOptions
 
     var job: BetaRun {
         var job = BetaRun(tablePath: table)
@@ -48,9 +41,9 @@ struct BetaCommand: ParsableCommand {
         job.options = settings.settings
         job.tree = tree.input
         job.layout = format
-        job.outputPath = output
-        job.overwrite = force
-        job.guardFormulas = safeCSV
+        job.outputPath = file.output
+        job.overwrite = file.force
+        job.guardFormulas = file.safeCSV
         return job
     }
 

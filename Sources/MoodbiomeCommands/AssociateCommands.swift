@@ -35,8 +35,7 @@ struct AssociateCommand: ParsableCommand {
     @Option(help: "The sample metadata (CSV or TSV).")
     var metadata: String
 
-    @Option(name: .customLong("id-column"), help: "The metadata column holding the sample IDs (default: the first).")
-    var idColumn: String?
+    @OptionGroup var ids: MetadataIDOption
 
     @Option(help: "One-sided formula of the metadata, e.g. \"~ phq9 + age + sex + bmi + antidepressant\".")
     var formula: String?
@@ -100,7 +99,7 @@ struct AssociateCommand: ParsableCommand {
         get throws {
             var job = AssociationRun(countsPath: counts, metadataPath: metadata, outputDirectory: outDir)
             table.configure(&job.readOptions)
-            job.idColumn = idColumn
+            job.idColumn = ids.idColumn
             job.formula = formula
             job.random = random
             job.outcome = outcome

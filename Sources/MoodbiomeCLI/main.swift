@@ -1,0 +1,5 @@
+// The `moodbiome` executable: the commands live in the MoodbiomeCommands
+// library (tested there by parsing real command lines); this only starts them.
+import MoodbiomeCommands
+
+MoodbiomeCommand.start()

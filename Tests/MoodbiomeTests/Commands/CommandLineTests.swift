@@ -1,0 +1,103 @@
+import ArgumentParser
+import Foundation
+import Testing
+@testable import MoodbiomeCommands
+@testable import MoodbiomeCore
+@testable import MoodbiomeIO
+@testable import MoodbiomeStudy
+
+/// Real command lines through the commands' parser, as swift-argument-
+/// parser's own tests do (`parseAsRoot`, `message(for:)`, `exitCode(for:)`,
+/// `helpMessage(for:)`): what each flag sets in the job, the errors and
+/// exit codes users see, and the help texts.
+@Suite("The command line: parsing, errors and help")
+struct CommandLineTests {
+    /// Parses `arguments` as `moodbiome …` and returns the subcommand.
+    func parse<C: ParsableCommand>(_ arguments: [String], as type: C.Type = C.self) throws -> C {
+        let command = try MoodbiomeCommand.parseAsRoot(arguments)
+        return try #require(command as? C, "parsed \(Swift.type(of: command)), not \(C.self)")
+    }
+
+    /// The message and exit code a user gets for `arguments`.
+    func failure(_ arguments: [String]) -> (message: String, code: Int32) {
+        do {
+            var command = try MoodbiomeCommand.parseAsRoot(arguments)
+            try command.validate()
+            return ("", 0)
+        } catch {
+            return (MoodbiomeCommand.message(for: error), MoodbiomeCommand.exitCode(for: error).rawValue)
+        }
+    }
+
+    let study = ["--counts", "c.csv", "--metadata", "m.csv"]
+
+    @Test func analyzeFlagsReachTheJob() throws {
+        let command: AnalyzeCommand = try parse(["analyze"] + study + [
+            "--outcome", "phq9_total", "--covariates", "age,sex", "--random", "(1 | participant_id)",
+            "--beta", "braycurtis,jaccard", "--permutations", "199", "--strata", "participant_id",
+            "--id-column", "sample", "--out-dir", "out", "--force", "--safe-csv", "--depth-covariate"])
+        let job = try command.makeJob()
+        #expect(job.association.outcome == "phq9_total" && job.association.covariates == ["age", "sex"])
+        #expect(job.association.random.map(\.text) == ["(1 | participant_id)"])
+        #expect(job.composition.metrics == ["braycurtis", "jaccard"] && job.composition.permutations == 199)
+        #expect(job.composition.strata == "participant_id")
+        #expect(job.idColumn == "sample" && job.outputDirectory == "out" && job.overwrite && job.guardFormulas)
+        #expect(job.association.depthCovariate)
+        // --exposure carries the shared settings (depth included) into the exposure job.
+        let exposure: AnalyzeCommand = try parse(["analyze"] + study + ["--exposure", "diet", "--depth-covariate", "--out-dir", "o"])
+        #expect(try exposure.makeExposureJob().association.depthCovariate)
+    }
+
+    @Test func choicesAreAcceptedInAnyCase() throws {
+        let command: AssociateCommand = try parse(["associate"] + study + ["--formula", "~ phq9", "--normalization", "CLR",
+                                                                            "--transform", "NONE", "--adjust", "Holm", "--out-dir", "o"])
+        let job = try command.job
+        #expect(job.options.normalization == .clr && job.options.transform == FeatureTransform.none)
+        #expect(job.options.adjustment == .holm)
+        let (message, code) = failure(["associate"] + study + ["--formula", "~ phq9", "--normalization", "clrx", "--out-dir", "o"])
+        #expect(code == 64 && message.hasPrefix("The value 'clrx' is invalid for '--normalization <method>'"))
+    }
+
+    @Test func oneOutputGroupForEveryOneFileCommand() throws {
+        let beta: BetaCommand = try parse(["beta", "t.csv", "-o", "d.tsv", "--force", "--safe-csv", "--metric", "jaccard"])
+        let job = beta.job
+        #expect(job.outputPath == "d.tsv" && job.overwrite && job.guardFormulas && job.metric == "jaccard")
+        let permanova: PermanovaCommand = try parse(["permanova", "d.tsv", "--metadata", "m.csv", "--formula", "~ x",
+                                                     "--strata", "pid", "--id-column", "sample", "--output", "p.csv", "--force"])
+        let p = try permanova.job
+        #expect(p.permutation.strata == "pid" && p.input.idColumn == "sample" && p.output.path == "p.csv" && p.output.overwrite)
+    }
+
+    @Test func usageErrorsExitWith64InWords() {
+        let strata = failure(["analyze"] + study + ["--outcome", "phq9_total", "--strata", "pid", "--out-dir", "o"])
+        #expect(strata.code == 64 && strata.message == "--strata restricts the permutations of --beta's tests: give --beta too")
+        let both = failure(["analyze"] + study + ["--outcome", "x", "--exposure", "y", "--out-dir", "o"])
+        #expect(both.code == 64 && both.message == "give --exposure (diversity as the outcome) or --outcome/--scale, not both")
+        let missing = failure(["analyze"] + study + ["--outcome", "x"])
+        #expect(missing.code == 64 && missing.message.contains("--out-dir"))
+        let integer = failure(["analyze"] + study + ["--outcome", "x", "--beta", "braycurtis", "--permutations", "1e3", "--out-dir", "o"])
+        #expect(integer.code == 64, "\(integer.message)")
+    }
+
+    @Test func helpListsRegistriesAndSharedOptions() {
+        let beta = MoodbiomeCommand.helpMessage(for: BetaCommand.self)
+        for metric in BetaMetricDefinition.registry.map(\.name) { #expect(beta.contains(metric), "beta --help lacks \(metric)") }
+        for flag in ["-o, --output <file>", "--force", "--safe-csv"] { #expect(beta.contains(flag), "beta --help lacks \(flag)") }
+        let analyze = MoodbiomeCommand.helpMessage(for: AnalyzeCommand.self)
+        #expect(analyze.contains("--strata <column>") && analyze.contains("--id-column <column>"))
+        let root = MoodbiomeCommand.helpMessage()
+        for name in ["analyze", "associate", "beta", "permanova", "betadisper", "mantel", "ordinate", "regress", "run"] {
+            #expect(root.contains("  " + name), "root help lacks \(name)")
+        }
+    }
+
+    /// The spelling notes use is the parser's: every parameter a job names
+    /// is a flag some command declares.
+    @Test func notesSpellFlagsTheParserKnows() {
+        let help = MoodbiomeCommand.configuration.subcommands.map { MoodbiomeCommand.helpMessage(for: $0) }.joined()
+        for parameter in [Parameter.strata, .seed, .permutations, .metadata, .overwrite, .guardFormulas, .outputDirectory, .idColumn] {
+            let flag = commandLineSpelling.spell(parameter)
+            #expect(help.contains(flag), "\(flag) is spelled in messages but no command declares it")
+        }
+    }
+}
