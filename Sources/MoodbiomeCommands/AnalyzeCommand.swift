@@ -201,16 +201,6 @@ struct AnalyzeCommand: ParsableCommand {
     }
 
     func run() throws {
-        if exposure != nil {
-            try reportingErrors {
-                let result = try makeExposureJob().run(report: printToStandardError)
-                printToStandardError("wrote \(result.files.map(\.name).joined(separator: ", ")), provenance.json to \(outDir) (\(result.analysis.metrics.count) models, n = \(result.analysis.merged.rowCount) joined samples)")
-            }
-            return
-        }
-        try reportingErrors(linearAlgebra: true) {
-            let result = try makeJob().run(report: printToStandardError)
-            printToStandardError("wrote \(result.files.map(\.name).joined(separator: ", ")), provenance.json to \(outDir) (\(result.metrics.count) models, n = \(result.merged.rowCount) joined samples)")
-        }
+        if exposure != nil { try execute { try makeExposureJob() } } else { try execute { try makeJob() } }
     }
 }

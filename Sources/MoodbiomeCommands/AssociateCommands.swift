@@ -125,12 +125,7 @@ struct AssociateCommand: ParsableCommand {
 
     func validate() throws { try validating { try job.validate() } }
 
-    func run() throws {
-        try reportingErrors(linearAlgebra: true) {
-            let result = try job.run(report: printToStandardError)
-            printToStandardError("wrote \(result.files.map(\.name).joined(separator: ", ")), provenance.json to \(outDir)")
-        }
-    }
+    func run() throws { try execute { try job } }
 }
 
 struct CollapseCommand: ParsableCommand {
@@ -161,13 +156,11 @@ struct CollapseCommand: ParsableCommand {
     }
 
     func run() throws {
-        try reportingErrors {
-            let level = table.level ?? .genus
-            var job = CollapseRun(inputPath: input, outputPath: output, level: level)
+        try execute {
+            var job = CollapseRun(inputPath: input, outputPath: output, level: table.level ?? .genus)
             table.configure(&job.readOptions)
             job.overwrite = force
-            let result = try job.run(report: printToStandardError)
-            printToStandardError("wrote \(output): \(result.sampleCount) samples × \(result.taxonCount) \(level.rawValue)-level features")
+            return job
         }
     }
 }
@@ -220,10 +213,5 @@ struct FilterCommand: ParsableCommand {
 
     func validate() throws { try validating { try job.validate() } }
 
-    func run() throws {
-        try reportingErrors {
-            let (result, _) = try job.run(report: printToStandardError)
-            printToStandardError("wrote \(output): \(result.sampleCount) samples × \(result.taxonCount) features")
-        }
-    }
+    func run() throws { try execute { job } }
 }

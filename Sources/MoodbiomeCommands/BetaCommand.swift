@@ -52,8 +52,6 @@ struct BetaCommand: ParsableCommand {
     }
 
     func run() throws {
-        try reportingErrors {
-            if let text = try job.run(report: printToStandardError) { try writeToStandardOutput(text) }
-        }
+        try execute { job }
     }
 }

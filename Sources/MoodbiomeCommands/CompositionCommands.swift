@@ -66,9 +66,7 @@ struct OrdinateCommand: ParsableCommand {
     func validate() throws { try validating { try job.validate() } }
 
     func run() throws {
-        try reportingErrors(linearAlgebra: true) {
-            if let text = try job.run(report: printToStandardError) { try writeToStandardOutput(text) }
-        }
+        try execute { try job }
     }
 }
 
@@ -114,9 +112,7 @@ struct PermanovaCommand: ParsableCommand {
     func validate() throws { try validating { try job.validate() } }
 
     func run() throws {
-        try reportingErrors(linearAlgebra: true) {
-            if let text = try job.run(report: printToStandardError) { try writeToStandardOutput(text) }
-        }
+        try execute { try job }
     }
 }
 
@@ -158,9 +154,7 @@ struct BetadisperCommand: ParsableCommand {
     func validate() throws { try validating { try job.validate() } }
 
     func run() throws {
-        try reportingErrors(linearAlgebra: true) {
-            if let text = try job.run(report: printToStandardError) { try writeToStandardOutput(text) }
-        }
+        try execute { try job }
     }
 }
 
@@ -211,8 +205,6 @@ struct MantelCommand: ParsableCommand {
     func validate() throws { try validating { try job.validate() } }
 
     func run() throws {
-        try reportingErrors {
-            if let text = try job.run(report: printToStandardError) { try writeToStandardOutput(text) }
-        }
+        try execute { try job }
     }
 }

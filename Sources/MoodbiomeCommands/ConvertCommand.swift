@@ -42,14 +42,8 @@ struct ConvertCommand: ParsableCommand {
     }
 
     func validate() throws {
-        try validating { _ = try job.resolvedTarget() }
+        try validating { try job.validate() }
     }
 
-    func run() throws {
-        try reportingErrors {
-            let table = try job.run()
-            printToStandardError("wrote \(output): \(table.sampleCount) samples × \(table.taxonCount) features, \(table.nonZeroCount) non-zero counts"
-                                 + (table.origin.map { " (read as \($0.format))" } ?? ""))
-        }
-    }
+    func run() throws { try execute { job } }
 }

@@ -32,7 +32,7 @@ struct DescribeCommand: ParsableCommand {
     @OptionGroup var output: OutputOptions
 
     func run() throws {
-        try reportingErrors {
+        try execute {
             var job = DescribeRun(dataPath: data)
             job.groupBy = by
             job.variables = variables.map(commaList)
@@ -42,7 +42,7 @@ struct DescribeCommand: ParsableCommand {
             job.outputPath = output.output
             job.overwrite = output.force
             job.guardFormulas = output.safeCSV
-            if let text = try job.run(report: printToStandardError) { try writeToStandardOutput(text) }
+            return job
         }
     }
 }

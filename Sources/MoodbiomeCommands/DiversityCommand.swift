@@ -45,8 +45,6 @@ struct DiversityCommand: ParsableCommand {
     }
 
     func run() throws {
-        try reportingErrors {
-            if let text = try job.run(report: printToStandardError) { try writeToStandardOutput(text) }
-        }
+        try execute { job }
     }
 }

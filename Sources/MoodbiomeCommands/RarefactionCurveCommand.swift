@@ -66,7 +66,7 @@ struct RarefactionCurveCommand: ParsableCommand {
     func validate() throws { _ = try parsedDepths() }
 
     func run() throws {
-        try reportingErrors {
+        try execute {
             var job = RarefactionCurveRun(tablePath: countTable, outputDirectory: outDir)
             job.metrics = metrics
             job.chosenDepth = depth
@@ -79,8 +79,7 @@ struct RarefactionCurveCommand: ParsableCommand {
             table.configure(&job.readOptions)
             job.overwrite = force
             job.spelling = commandLineSpelling
-            let files = try job.run(report: printToStandardError)
-            printToStandardError("wrote \(files.joined(separator: ", ")) to \(outDir)")
+            return job
         }
     }
 }

@@ -85,8 +85,6 @@ struct RegressCommand: ParsableCommand {
     }
 
     func run() throws {
-        try reportingErrors(linearAlgebra: true) {
-            if let text = try job().run(report: printToStandardError) { try writeToStandardOutput(text) }
-        }
+        try execute { try job() }
     }
 }

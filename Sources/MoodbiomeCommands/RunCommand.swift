@@ -52,7 +52,7 @@ struct RunCommand: ParsableCommand {
                 }
             } else {
                 let result = try study.runStudy(overwrite: force, report: printToStandardError)
-                printToStandardError("wrote \(result.files.count + 1) files to \(study.analysis.outputDirectory) (\(result.models) models)")
+                printToStandardError("wrote \(result.files.count + 1) files to \(study.analysis.outputDirectory) (\(result.models) model\(result.models == 1 ? "" : "s"))")
             }
         }
     }

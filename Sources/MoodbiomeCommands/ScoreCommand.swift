@@ -71,7 +71,7 @@ struct ScoreCommand: ParsableCommand {
     }
 
     func run() throws {
-        try reportingErrors {
+        try execute {
             var job = ScoreRun(dataPath: data, scale: scale)
             job.items = items.map(commaList)
             job.prefix = prefix
@@ -86,7 +86,7 @@ struct ScoreCommand: ParsableCommand {
             job.overwrite = output.force
             job.guardFormulas = output.safeCSV
             job.spelling = commandLineSpelling
-            if let text = try job.run(report: printToStandardError) { try writeToStandardOutput(text) }
+            return job
         }
     }
 }

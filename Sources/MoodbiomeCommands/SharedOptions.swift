@@ -107,6 +107,22 @@ func reportingErrors(linearAlgebra: Bool = false, _ body: () throws -> Void) thr
     }
 }
 
+/// Runs any job the one way: the job is made (its option errors in
+/// words), the libraries it needs are loaded, it runs with notes on
+/// standard error, and its delivery goes to standard output (a table) or
+/// standard error (what it wrote).
+func execute<J: Job>(_ make: () throws -> J) throws {
+    try reportingErrors {
+        let job = try make()
+        if job.usesLinearAlgebra { try SystemLibrary.requireLinearAlgebra() }
+        let output = try job.run(report: printToStandardError)
+        switch job.delivery(of: output) {
+        case .standardOutput(let text): try writeToStandardOutput(text)
+        case .written(let line): printToStandardError(line)
+        }
+    }
+}
+
 /// A job's own parameter checks, as ArgumentParser validation errors.
 func validating(_ body: () throws -> Void) throws {
     do {

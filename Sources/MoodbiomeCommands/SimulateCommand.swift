@@ -63,10 +63,5 @@ struct SimulateCommand: ParsableCommand {
         try validating { try job.simulation.validate() }
     }
 
-    func run() throws {
-        try reportingErrors {
-            let cohort = try job.run()
-            printToStandardError("wrote \(SimulationDocuments.outputFiles.joined(separator: ", ")) to \(outDir) (\(cohort.participants.count) samples, \(cohort.taxa.count) genera; simulated data)")
-        }
-    }
+    func run() throws { try execute { job } }
 }

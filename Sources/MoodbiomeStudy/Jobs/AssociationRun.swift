@@ -38,7 +38,7 @@ public struct AssociationRun: Sendable {
 
     public static let outputFiles = ["all_results.csv", "significant_results.csv", "filtered_features.csv", "summary.md"]
 
-    var inputs: [String] { [countsPath, metadataPath] + readOptions.extraInputs }
+    public var inputs: [String] { [countsPath, metadataPath] + readOptions.extraInputs }
 
     public func validate() throws {
         if formula != nil && outcome != nil { throw ParameterError(.formula, .conflicts(.outcome)) }

@@ -43,8 +43,11 @@ public struct BetaRun: Sendable {
 
     public init(tablePath: String) { self.tablePath = tablePath }
 
+    /// The parameters that need no data.
+    public func validate() throws { _ = try checkedMetric() }
+
     /// The metric, checked, and the parameters that need no data.
-    public func validate() throws -> BetaMetricDefinition {
+    public func checkedMetric() throws -> BetaMetricDefinition {
         try options.validate()
         if overwrite && outputPath == nil { throw ParameterError(.overwrite, .requires(.output)) }
         guard let definition = BetaMetricDefinition.named(metric) else { throw BetaDiversityError.unknownMetrics([metric]) }
@@ -56,14 +59,14 @@ public struct BetaRun: Sendable {
 
     /// Reads the table (and tree) and computes the matrix; `analyze` shares it.
     public func compute(report: (String) -> Void) throws -> BetaDiversityResult {
-        let definition = try validate()
+        let definition = try checkedMetric()
         let table = try readCountTable(tablePath, options: readOptions, report: report)
         return try options.compute(definition, table: table, tree: tree, report: report)
     }
 
     /// Runs the job; returns the matrix when there is no output path.
     public func run(report: (String) -> Void) throws -> String? {
-        _ = try validate()
+        try validate()
         if let outputPath { try checkOutputPath(outputPath, overwrite: overwrite, inputs: inputs) }
         let result = try compute(report: report)
         let text = DistanceLayout.resolve(requested: layout, outputPath: outputPath).render(result.matrix, guardFormulas: guardFormulas)

@@ -44,12 +44,15 @@ public struct ConvertRun: Sendable {
         return target
     }
 
+    /// The target format.
+    public func validate() throws { _ = try resolvedTarget() }
+
     /// Reads, converts and writes; returns the table for the report line.
     @discardableResult
-    public func run() throws -> CountTable {
+    public func run(report: (String) -> Void) throws -> CountTable {
         let target = try resolvedTarget()
         try checkOutputPath(outputPath, overwrite: overwrite, inputs: [inputPath] + readOptions.extraInputs)
-        let table = try CountTable.read(inputPath, options: readOptions)
+        let table = try readCountTable(inputPath, options: readOptions, report: report)
         try Self.write(table, to: outputPath, target: target, overwrite: overwrite, inputs: [inputPath] + readOptions.extraInputs)
         return table
     }

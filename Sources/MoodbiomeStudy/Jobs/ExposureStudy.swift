@@ -66,7 +66,7 @@ public struct ExposureStudy: Sendable {
 
     public var outputFiles: [String] { tableFiles + ["summary.md", "report.html", OutputDirectory.provenanceFile] }
 
-    var inputs: [String] {
+    public var inputs: [String] {
         [diversity.tablePath, metadataPath] + (diversity.tree.map { [$0.path] } ?? []) + diversity.readOptions.extraInputs
             + (manifestPath.map { [$0] } ?? [])
     }
@@ -77,11 +77,16 @@ public struct ExposureStudy: Sendable {
     }
 
     @discardableResult
-    public func run(report: (String) -> Void) throws -> Result {
+    /// The parameters, the inputs' kinds and the figure formats, before any work.
+    public func validate() throws {
         try association.validate()
         try diversity.validate()
         try checkFingerprintable(inputs)
         try figureExport.check(for: outputDirectory)
+    }
+
+    public func run(report: (String) -> Void) throws -> Result {
+        try validate()
         let directory = try OutputDirectory(path: outputDirectory, overwrite: overwrite, inputs: inputs, expected: outputFiles)
         let result = try compute(report: report)
         let a = association

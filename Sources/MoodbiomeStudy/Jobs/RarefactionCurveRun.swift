@@ -53,16 +53,22 @@ public struct RarefactionCurveRun: Sendable {
     }
 
     /// Computes and writes; returns the files written.
-    @discardableResult
-    public func run(report: (String) -> Void) throws -> [String] {
+    /// The depths, steps, metrics and figure formats, before any work.
+    public func validate() throws {
         try Rarefaction.check(depths: depths ?? [], iterations: iterations, depthParameter: .depths)
         try Rarefaction.check(depths: maxDepth.map { [$0] } ?? [], iterations: 1, depthParameter: .maxDepth)
         try Rarefaction.check(depths: chosenDepth.map { [$0] } ?? [], iterations: 1, depthParameter: .depth)
         guard steps >= 1 else { throw ParameterError(.steps, .outOfRange(value: String(steps), allowed: .atLeast("1"))) }
         guard steps <= 1_000 else { throw ParameterError(.steps, .exceedsLimit(value: String(steps), limit: "1000")) }
-        let requested = try RequestedMetric.parseList(metrics)
+        _ = try RequestedMetric.parseList(metrics)
         try figureExport.check(for: outputDirectory)
         try checkFingerprintable([tablePath] + readOptions.extraInputs)
+    }
+
+    @discardableResult
+    public func run(report: (String) -> Void) throws -> [String] {
+        try validate()
+        let requested = try RequestedMetric.parseList(metrics)
         let directory = try OutputDirectory(path: outputDirectory, overwrite: overwrite, inputs: [tablePath] + readOptions.extraInputs,
                                             expected: ["rarefaction-curves.csv"] + requested.flatMap { figureExport.files(for: "rarefaction-\(fileNameComponent($0.label)).svg") })
         let table = try readCountTable(tablePath, options: readOptions, report: report)

@@ -35,8 +35,14 @@ public struct ScoreRun: Sendable {
         return s
     }
 
-    public func run(report: (String) -> Void) throws -> String? {
+    /// The output settings, and the scale's name.
+    public func validate() throws {
         try TableDestination.validate(format: format, path: outputPath, overwrite: overwrite, guardFormulas: guardFormulas)
+        _ = try Self.scale(named: scale)
+    }
+
+    public func run(report: (String) -> Void) throws -> String? {
+        try validate()
         let tableFormat = try TableFormat.resolve(requested: format, outputPath: outputPath)
         if let outputPath { try checkOutputPath(outputPath, overwrite: overwrite, inputs: [dataPath]) }
         if items != nil && prefix != nil { throw ParameterError(.items, .conflicts(.prefix)) }

@@ -11,9 +11,11 @@ public struct SimulationRun: Sendable {
 
     public init(outputDirectory: String) { self.outputDirectory = outputDirectory }
 
+    public func validate() throws { try simulation.validate() }
+
     /// Simulates and writes the files as one directory, all rendered first.
-    public func run() throws -> CohortSimulation.Cohort {
-        try simulation.validate()
+    public func run(report: (String) -> Void) throws -> CohortSimulation.Cohort {
+        try validate()
         let directory = try OutputDirectory(path: outputDirectory, overwrite: overwrite, inputs: [],
                                             expected: SimulationDocuments.outputFiles)
         let cohort = try simulation.simulate()

@@ -74,7 +74,7 @@ public struct StudyAnalysis: Sendable {
     }
 
     /// The input files, manifest included.
-    var inputs: [String] {
+    public var inputs: [String] {
         [diversity.tablePath, metadataPath] + (diversity.tree.map { [$0.path] } ?? []) + diversity.readOptions.extraInputs
             + (manifestPath.map { [$0] } ?? [])
     }
@@ -84,12 +84,17 @@ public struct StudyAnalysis: Sendable {
 
     /// Runs the analysis and writes the outputs; notes go to `report`.
     @discardableResult
-    public func run(report: (String) -> Void) throws -> Result {
+    /// The parameters, the inputs' kinds and the figure formats, before any work.
+    public func validate() throws {
         try association.validate()
         try diversity.validate()
         _ = try composition.definitions(hasTree: diversity.tree != nil)
         try checkFingerprintable(inputs)
         try figureExport.check(for: outputDirectory)
+    }
+
+    public func run(report: (String) -> Void) throws -> Result {
+        try validate()
         // Check (and lock) the output directory before the work.
         let directory = try OutputDirectory(path: outputDirectory, overwrite: overwrite, inputs: inputs, expected: outputFiles)
         let result = try compute(report: report)

@@ -17,6 +17,9 @@ public struct CollapseRun: Sendable {
         self.readOptions.rank = level
     }
 
+    /// The target format.
+    public func validate() throws { _ = try ConvertRun(inputPath: inputPath, outputPath: outputPath).resolvedTarget() }
+
     @discardableResult
     public func run(report: (String) -> Void) throws -> CountTable {
         var convert = ConvertRun(inputPath: inputPath, outputPath: outputPath)
@@ -55,6 +58,7 @@ public struct FilterRun: Sendable {
     }
 
     public func validate() throws {
+        _ = try ConvertRun(inputPath: inputPath, outputPath: outputPath).resolvedTarget()
         guard (0...1).contains(minimumPrevalence) else {
             throw ParameterError(.minPrevalence, .outOfRange(value: NumberStyle.roundTrip.format(minimumPrevalence), allowed: .between("0", "1")))
         }

@@ -101,3 +101,30 @@ struct CommandLineTests {
         }
     }
 }
+
+/// Every job has the one shape: it checks before any work, and its run
+/// delivers a table to standard output or a line saying what it wrote.
+@Suite("Jobs of one shape")
+struct JobShapeTests {
+    @Test func tableJobsDeliverTextOrWhatTheyWrote() throws {
+        let dir = temporaryDirectory()
+        var beta = BetaRun(tablePath: datasetPath("vegan-dune/dune_cover.csv"))
+        let text = try beta.run { _ in }
+        #expect(beta.delivery(of: text) == .standardOutput(text ?? ""))
+        beta.outputPath = dir + "/d.tsv"
+        #expect(beta.delivery(of: try beta.run { _ in }) == .written("wrote \(dir)/d.tsv"))
+        beta.metric = "braycurtiss"
+        #expect(throws: BetaDiversityError.unknownMetrics(["braycurtiss"])) { try beta.validate() }
+        #expect(!beta.usesLinearAlgebra)
+    }
+
+    @Test func studiesSayHowManyModelsInWords() throws {
+        var study = StudyAnalysis(countsPath: datasetPath("vegan-dune/dune_cover.csv"), metadataPath: datasetPath("vegan-dune/dune_env.csv"),
+                                  outcome: "A1", outputDirectory: temporaryDirectory() + "/out")
+        study.diversity.metrics = "shannon"
+        let result = try study.run { _ in }
+        guard case .written(let line) = study.delivery(of: result) else { Issue.record("no written line"); return }
+        #expect(line.hasSuffix("(1 model, n = 20 joined samples)"), "\(line)")
+        #expect(study.usesLinearAlgebra)
+    }
+}

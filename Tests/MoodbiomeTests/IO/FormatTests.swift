@@ -115,7 +115,7 @@ struct FormatTests {
         func convert(_ from: String, _ to: String) throws {
             var job = ConvertRun(inputPath: from, outputPath: to)
             job.overwrite = true
-            try job.run()
+            try job.run { _ in }
         }
         try convert(csv, dir + "/t.biom")
         try convert(dir + "/t.biom", dir + "/back.csv")

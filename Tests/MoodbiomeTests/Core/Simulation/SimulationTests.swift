@@ -15,7 +15,7 @@ import Testing
             job.simulation.taxa = 40
             job.simulation.seed = seed
             job.overwrite = true
-            _ = try job.run()
+            _ = try job.run { _ in }
         }
         for name in SimulationDocuments.outputFiles {
             let x = try Data(contentsOf: URL(fileURLWithPath: a + "/" + name))
@@ -63,7 +63,7 @@ import Testing
             sim.simulation.minimumDepth = 800
             sim.simulation.maximumDepth = 2_000
             sim.simulation.seed = seed
-            _ = try sim.run()
+            _ = try sim.run { _ in }
             let truthJSON = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dir + "/truth.json"))) as! [String: Any]
             truth = (truthJSON["analysis_model"] as! [String: Any])["true_coefficients"] as! [String: Double]
             var job = StudyAnalysis(countsPath: dir + "/counts.csv", metadataPath: dir + "/metadata.csv",
@@ -99,7 +99,7 @@ import Testing
             sim.simulation.minimumDepth = 800
             sim.simulation.maximumDepth = 2_000
             sim.simulation.seed = seed
-            let cohort = try sim.run()
+            let cohort = try sim.run { _ in }
             #expect(cohort.participants.count == 1000)
             let truthJSON = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dir + "/truth.json"))) as! [String: Any]
             truth = (truthJSON["mixed_model"] as! [String: Any])["true_fixed_effects"] as! [String: Double]
@@ -134,7 +134,7 @@ import Testing
         var sim = SimulationRun(outputDirectory: dir)
         sim.simulation.participants = 200
         sim.simulation.taxa = 40
-        _ = try sim.run()
+        _ = try sim.run { _ in }
         var scoring = try ScaleScoring(scale: .phq9, items: nil, prefix: "phq9_")
         scoring.outputPrefix = "rescored"
         var job = StudyAnalysis(countsPath: dir + "/counts.csv", metadataPath: dir + "/metadata.csv",
