@@ -105,11 +105,49 @@ public struct StudyManifest: Sendable {
     /// The largest manifest read: a study description, never data.
     static let maximumSize = 1 << 20
 
-    /// Reads and validates a manifest.
+    /// Reads and validates a manifest, in stages: the text, its tables
+    /// against the schema, then the inputs, scale, model, diversity,
+    /// composition and output settings, and last the parameters' values.
     public init(path: String) throws {
         // Paths inside are relative to the manifest's real folder.
         let location = URL(fileURLWithPath: path).absoluteURL.standardizedFileURL.resolvingSymlinksInPath()
         self.path = location.path
+        let text = try Self.text(of: location, path: path)
+        try Self.checkTableHeaders(text, path: path)
+        try Self.checkArrays(text, path: path)
+        let lines = Self.lines(of: text)
+        self.lines = lines
+        let m = try ManifestTables(text: text, lines: lines, path: path, folder: location.deletingLastPathComponent())
+        var a = try m.analysis()
+        a.manifestPath = location.path
+        try m.readInputs(into: &a)
+        try m.readDiversity(into: &a)
+        try m.readModel(into: &a)
+        try m.readComposition(into: &a)
+        try m.readOutput(into: &a)
+        self.analysis = a
+        if let exposureColumn = try m.string("model", "exposure") {
+            let e = ExposureStudy(a, exposure: exposureColumn)
+            self.exposure = e
+            try located {
+                try e.association.validate()
+                try e.diversity.validate()
+            }
+        } else {
+            self.exposure = nil
+            // Values a parameter cannot take are the manifest's errors, at their line.
+            try located {
+                try a.association.validate()
+                try a.diversity.validate()
+                _ = try a.composition.definitions(hasTree: a.diversity.tree != nil)
+            }
+        }
+    }
+
+    /// The manifest's text: a file (not a directory or device) of at most
+    /// 1 MiB, UTF-8 after one optional byte-order mark, without the control
+    /// characters TOML refuses or a later byte-order mark.
+    static func text(of location: URL, path: String) throws -> String {
         var isDirectory = false
         guard FileManager.default.fileExists(atPath: location.path, isDirectory: &isDirectory) else {
             throw InputError(file: path, problem: "cannot open the manifest: no such file", fix: "Check the path")
@@ -132,8 +170,13 @@ public struct StudyManifest: Sendable {
             throw InputError(file: path, line: line, problem: "the manifest is not valid UTF-8 text (byte \(offset + 1))",
                              fix: "Save it as UTF-8")
         }
-        // TOML allows no control character but tab and line ends, anywhere;
-        // refuse them here, with their place, before the TOML parser sees them.
+        try checkCharacters(text, path: path)
+        return text
+    }
+
+    /// TOML allows no control character but tab and line ends, anywhere;
+    /// refuse them here, with their place, before the TOML parser sees them.
+    static func checkCharacters(_ text: String, path: String) throws {
         var controlLine = 1, controlColumn = 1
         for scalar in text.unicodeScalars {
             if scalar == "\n" { controlLine += 1; controlColumn = 1; continue }
@@ -150,261 +193,6 @@ public struct StudyManifest: Sendable {
                                  fix: "Remove it (files joined together leave these behind); a byte-order mark belongs only at the very start of a file")
             }
             controlColumn += 1
-        }
-        try Self.checkTableHeaders(text, path: path)
-        try Self.checkArrays(text, path: path)
-        let root: TOMLTable
-        do {
-            root = try TOMLTable(string: text)
-        } catch let error as TOMLParseError {
-            throw InputError(file: path, line: error.source.begin.line, column: error.source.begin.column,
-                             problem: "not valid TOML: \(error.description)", fix: "See https://toml.io for the syntax")
-        }
-        let lines = Self.lines(of: text)
-        self.lines = lines
-        func line(table: String, key: String? = nil) -> Int? { Self.line(in: lines, table: table, key: key) }
-        var tables = [String: [String: Value]]()
-        for name in root.keys {
-            guard let allowed = Self.schema[name] else {
-                throw InputError(file: path, line: line(table: name) ?? line(table: "", key: name), problem: "unknown table or key '\(name)'",
-                                 fix: "The manifest's tables are " + Self.schema.keys.sorted().map { "[\($0)]" }.joined(separator: ", "))
-            }
-            guard let value = root[name], case .table(let entries) = Value(value) else {
-                throw InputError(file: path, line: line(table: "", key: name), problem: "'\(name)' must be a table, [\(name)]")
-            }
-            for key in entries.keys where !allowed.contains(key) {
-                let suggestion = closestName(to: key, among: Array(allowed))
-                throw InputError(file: path, line: line(table: name, key: key), problem: "unknown key '\(key)' in [\(name)]",
-                                 fix: (suggestion.map { "Did you mean '\($0)'? " } ?? "") + "Allowed: " + allowed.sorted().joined(separator: ", "))
-            }
-            tables[name] = entries
-        }
-        func fail(_ table: String, _ key: String, _ expected: String) -> InputError {
-            InputError(file: path, line: line(table: table, key: key), problem: "\(table).\(key) must be \(expected)")
-        }
-        func string(_ t: String, _ k: String) throws -> String? {
-            guard let v = tables[t]?[k] else { return nil }
-            guard case .string(let s) = v else { throw fail(t, k, "a string") }
-            return s
-        }
-        func int(_ t: String, _ k: String) throws -> Int? {
-            guard let v = tables[t]?[k] else { return nil }
-            guard case .int(let n) = v else { throw fail(t, k, "a whole number") }
-            return n
-        }
-        func double(_ t: String, _ k: String) throws -> Double? {
-            guard let v = tables[t]?[k] else { return nil }
-            if case .int(let n) = v { return Double(n) }
-            guard case .double(let x) = v, x.isFinite else { throw fail(t, k, "a finite number") }
-            return x
-        }
-        func bool(_ t: String, _ k: String) throws -> Bool? {
-            guard let v = tables[t]?[k] else { return nil }
-            guard case .bool(let b) = v else { throw fail(t, k, "true or false") }
-            return b
-        }
-        func list(_ t: String, _ k: String) throws -> [String]? {
-            guard let v = tables[t]?[k] else { return nil }
-            if case .string(let s) = v { return s.split(separator: ",").map { $0.trimmingWhitespace() } }
-            guard case .array(let items) = v else { throw fail(t, k, "a list of strings") }
-            return try items.map { item in
-                guard case .string(let s) = item else { throw fail(t, k, "a list of strings") }
-                return s
-            }
-        }
-        let folder = location.deletingLastPathComponent()
-        func resolve(_ t: String, _ k: String, _ p: String) throws -> String {
-            guard !p.isEmpty else { throw fail(t, k, "a non-empty path") }
-            return (p.hasPrefix("/") ? URL(fileURLWithPath: p) : folder.appendingPathComponent(p)).standardizedFileURL.path
-        }
-        func required(_ t: String, _ k: String) throws -> String {
-            guard let s = try string(t, k) else {
-                throw InputError(file: path, line: line(table: t), problem: "\(t).\(k) is required", fix: "Add it under [\(t)]")
-            }
-            return try resolve(t, k, s)
-        }
-
-        let counts = try required("inputs", "counts")
-        let metadata = try required("inputs", "metadata")
-        let directory = try required("output", "directory")
-        var scoring: ScaleScoring? = nil
-        do {
-            if let name = try string("scale", "name") {
-                scoring = try ScaleScoring(scale: ScoreRun.scale(named: name), items: try list("scale", "items"), prefix: try string("scale", "prefix"))
-                if let invalid = try string("scale", "invalid") {
-                    guard invalid == "error" || invalid == "as-missing" else { throw fail("scale", "invalid", "\"error\" or \"as-missing\"") }
-                    scoring?.options.invalidAsMissing = invalid == "as-missing"
-                }
-                // The scored columns' prefix (`analyze --name`): phq9 → phq9_total by default.
-                if let columns = try string("scale", "output_prefix") { scoring?.outputPrefix = columns }
-            } else if tables["scale"] != nil {
-                throw InputError(file: path, line: line(table: "scale"), problem: "[scale] needs a name", fix: "e.g. name = \"phq9\"")
-            }
-        } catch let error as ScoringError {
-            throw InputError(file: path, line: line(table: "scale"), problem: Words.message(for: error, spelling: Self.spelling))
-        }
-        let exposureColumn = try string("model", "exposure")
-        if exposureColumn != nil {
-            // Diversity as the outcome: settings that belong to outcome models do not apply.
-            for (table, key) in [("model", "outcome"), ("model", "outcome_cutoff"), ("model", "outcome_band"), ("model", "family"),
-                                 ("model", "group_by"), ("model", "depth_covariate"), ("scale", "name"), ("composition", "metrics")]
-            where tables[table]?[key] != nil {
-                throw InputError(file: path, line: line(table: table, key: key), problem: "\(table).\(key) does not apply with model.exposure (diversity as the outcome)",
-                                 fix: "Remove \(key), or model.exposure for an outcome analysis")
-            }
-        }
-        guard let outcome = try string("model", "outcome") ?? scoring.map({ $0.outputPrefix + "_total" }) ?? exposureColumn.map({ _ in "" }) else {
-            throw InputError(file: path, line: line(table: "model"), problem: "model.outcome (or model.exposure) is required", fix: "Add outcome = \"column\" under [model]")
-        }
-        var a = StudyAnalysis(countsPath: counts, metadataPath: metadata, outcome: outcome, outputDirectory: directory)
-        a.spelling = Self.spelling
-        a.association.scoring = scoring
-        a.idColumn = try string("inputs", "id_column")
-        if let layout = try string("inputs", "samples_in") {
-            guard let o = SampleOrientation(rawValue: layout) else { throw fail("inputs", "samples_in", "\"auto\", \"rows\" or \"columns\"") }
-            a.diversity.readOptions.orientation = o
-        }
-        if let tree = try string("inputs", "tree") {
-            var input = TreeInput(path: try resolve("inputs", "tree", tree))
-            input.midpointRoot = try bool("inputs", "midpoint_root") ?? false
-            a.diversity.tree = input
-        } else if tables["inputs"]?["midpoint_root"] != nil {
-            throw InputError(file: path, line: line(table: "inputs", key: "midpoint_root"), problem: "inputs.midpoint_root needs inputs.tree")
-        }
-        if let metrics = try list("diversity", "metrics") { a.diversity.metrics = metrics.joined(separator: ",") }
-        if let base = try string("diversity", "base") {
-            guard let b = LogBase(base) else { throw fail("diversity", "base", "\"e\", \"2\" or \"10\"") }
-            a.diversity.options.base = b
-            a.diversity.explicitSettings.insert(.base)
-        }
-        a.diversity.rarefactionDepth = try int("diversity", "rarefy")
-        if let k = try int("diversity", "iterations") { a.diversity.iterations = k }
-        if let seed = try int("diversity", "seed") {
-            guard seed >= 0 else { throw fail("diversity", "seed", "a non-negative whole number") }
-            a.diversity.seed = UInt64(seed)
-        }
-        if let drop = try bool("diversity", "drop_empty") { a.diversity.dropEmpty = drop }
-        if let chao1 = try string("diversity", "chao1") {
-            guard chao1 == "bias-corrected" || chao1 == "classic" else { throw fail("diversity", "chao1", "\"bias-corrected\" or \"classic\"") }
-            a.diversity.options.chao1BiasCorrected = chao1 == "bias-corrected"
-            a.diversity.explicitSettings.insert(.chao1)
-        }
-        if let threshold = try int("diversity", "ace_threshold") {
-            a.diversity.options.aceRareThreshold = threshold
-            a.diversity.explicitSettings.insert(.aceThreshold)
-        }
-        if let gini = try string("diversity", "gini_method") {
-            guard let g = LorenzIntegration(rawValue: gini) else { throw fail("diversity", "gini_method", "\"rectangles\" or \"trapezoids\"") }
-            a.diversity.options.giniMethod = g
-            a.diversity.explicitSettings.insert(.giniMethod)
-        }
-        a.association.covariates = try list("model", "covariates") ?? []
-        if let family = try string("model", "family") {
-            guard let f = ModelFamily(name: family) else { throw fail("model", "family", "\"gaussian\" or \"binomial\"") }
-            a.association.family = f
-        }
-        a.association.outcomeCutoff = try double("model", "outcome_cutoff")
-        a.association.outcomeBand = try string("model", "outcome_band")
-        if let robust = try string("model", "robust") {
-            guard let c = CovarianceType(name: robust) else { throw fail("model", "robust", "\"hc0\", \"hc1\", \"hc2\" or \"hc3\"") }
-            a.association.covariance = c
-        }
-        if let level = try double("model", "conf_level") { a.association.confidenceLevel = level }
-        if let refs = tables["model"]?["references"] {
-            guard case .table(let entries) = refs else { throw fail("model", "references", "a table such as { sex = \"female\" }") }
-            for (k, v) in entries {
-                guard case .string(let level) = v else { throw fail("model", "references", "a table of strings") }
-                a.association.references[k] = level
-            }
-        }
-        if let adjust = try string("model", "adjust") {
-            guard let m = PValueAdjustment(name: adjust) else { throw fail("model", "adjust", "\"bh\", \"holm\" or \"bonferroni\"") }
-            a.association.adjustment = m
-        }
-        a.association.groupBy = try string("model", "group_by")
-        a.association.cluster = try string("model", "cluster")
-        if let random = try string("model", "random") {
-            do {
-                a.association.random = try Formula.randomTerms(random)
-            } catch let error as FormulaError {
-                throw InputError(file: path, line: line(table: "model", key: "random"),
-                                 problem: "[model] random: " + Words.formula(error), fix: "e.g. random = \"(1 | participant_id)\"")
-            }
-        }
-        if let ml = try bool("model", "ml") { a.association.reml = !ml }
-        if let profile = try bool("model", "profile_ci") { a.association.profileIntervals = profile }
-        if let depth = try bool("model", "depth_covariate") { a.association.depthCovariate = depth }
-        if tables["composition"] != nil {
-            var c = StudyComposition()
-            guard let metrics = try list("composition", "metrics"), !metrics.isEmpty else {
-                throw InputError(file: path, line: line(table: "composition"), problem: "[composition] needs metrics",
-                                 fix: "e.g. metrics = [\"braycurtis\"]")
-            }
-            c.metrics = metrics
-            if let k = try int("composition", "permutations") { c.permutations = k }
-            if let column = try string("composition", "strata") { c.strata = column }
-            if let x = try double("composition", "pseudocount") { c.settings.pseudocount = x }
-            if let x = try double("composition", "alpha") { c.settings.generalizedAlpha = x }
-            a.composition = c
-        }
-        if let format = try string("output", "format") {
-            guard let f = TableFormat(name: format) else { throw fail("output", "format", TableFormat.names.joined(separator: ", ")) }
-            a.tableFormat = f
-        }
-        // Figure files: figure_formats = ["pdf", "png"] (SVG always), dpi = 300.
-        if let names = try list("output", "figure_formats") {
-            let formats = try names.map { name -> FigureFormat in
-                guard let f = FigureFormat(rawValue: name.lowercased()) else {
-                    throw fail("output", "figure_formats", "a list of " + FigureFormat.allCases.map(\.rawValue).joined(separator: ", "))
-                }
-                return f
-            }
-            do { try ParameterError.checkDistinct(formats.map(\.rawValue), .figureFormats) } catch let e as ParameterError { throw Self.locate(e, path: path, lines: lines) }
-            a.figureExport = FigureExportSettings(formats: formats, dpi: a.figureExport.dpi)
-        }
-        if let dpi = try int("output", "dpi") {
-            // As on the command line: a resolution only with PNG figures.
-            guard a.figureExport.formats.contains(.png) else { throw Self.locate(ParameterError(.dpi, .onlyFor(.pngFigures)), path: path, lines: lines) }
-            a.figureExport.dpi = dpi
-        }
-        // Figure names: labels = { phq9_total = "PHQ-9" }, levels = { phenotype = ["Lean", "Obese"] }.
-        if let v = tables["output"]?["labels"] {
-            guard case .table(let entries) = v else { throw fail("output", "labels", "a table of strings, e.g. { phq9_total = \"PHQ-9 total\" }") }
-            for (column, text) in entries {
-                guard case .string(let label) = text else { throw fail("output", "labels", "a table of strings") }
-                a.names.labels[column] = label
-            }
-        }
-        if let v = tables["output"]?["levels"] {
-            guard case .table(let entries) = v else { throw fail("output", "levels", "a table of lists, e.g. { phenotype = [\"Lean\", \"Obese\"] }") }
-            for (column, list) in entries {
-                guard case .array(let items) = list else { throw fail("output", "levels", "a table of lists of strings") }
-                let values = try items.map { item -> String in
-                    guard case .string(let text) = item else { throw fail("output", "levels", "a table of lists of strings") }
-                    return text
-                }
-                guard a.names.addLevels(column + "=" + values.joined(separator: ",")) else {
-                    throw fail("output", "levels", "lists of levels, each \"level\" or \"level:label\"")
-                }
-            }
-        }
-        a.manifestPath = location.path
-        self.analysis = a
-        if let exposureColumn {
-            let e = ExposureStudy(a, exposure: exposureColumn)
-            self.exposure = e
-            try located {
-                try e.association.validate()
-                try e.diversity.validate()
-            }
-        } else {
-            self.exposure = nil
-            // Values a parameter cannot take are the manifest's errors, at their line.
-            try located {
-                try a.association.validate()
-                try a.diversity.validate()
-                _ = try a.composition.definitions(hasTree: a.diversity.tree != nil)
-            }
         }
     }
 
