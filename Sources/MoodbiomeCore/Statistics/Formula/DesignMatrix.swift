@@ -69,155 +69,33 @@ public struct DesignMatrix: Sendable {
         self.formula = formula
         self.hasIntercept = formula.hasIntercept
         self.responseLabel = formula.response.text
-        // 1. Every variable must exist.
-        var columns = [String: DataTable.Column]()
-        for v in formula.variables + alsoRequired.filter({ !formula.variables.contains($0) }) {
-            guard let column = data[v] else {
-                throw DataError(.missingColumn(v, purpose: .formula, available: data.columnNames),
-                                at: SourceLocation(file: data.source, columnName: v))
-            }
-            columns[v] = column
-        }
-        func column(_ name: String) -> DataTable.Column {
-            // Every variable of the formula was found above.
-            columns[name] ?? DataTable.Column(name: name, cells: [])
-        }
-        // 2. Listwise deletion.
-        let variables = formula.variables + alsoRequired.filter { !formula.variables.contains($0) }
-        let variableColumns = variables.map(column)
-        var kept = [Int](), dropped = [String]()
-        var missingCounts = [Int](repeating: 0, count: variables.count)
-        for r in 0..<data.rowCount {
-            var complete = true
-            for (k, c) in variableColumns.enumerated() where c.isMissing(r) {
-                missingCounts[k] += 1
-                complete = false
-            }
-            if complete { kept.append(r) } else { dropped.append(data.ids[r]) }
-        }
-        self.rowIndices = kept
-        self.ids = kept.map { data.ids[$0] }
-        self.droppedIDs = dropped
-        self.exclusions = zip(variables, missingCounts).filter { $0.1 > 0 }.map { Exclusion(variable: $0.0, rows: $0.1) }
-        guard !kept.isEmpty else {
-            throw DataError(.noCompleteRows(variables: variables), at: SourceLocation(file: data.source))
-        }
-        let n = kept.count
-
-        // Numeric values of a column on the kept rows; text is an error.
-        func numericColumn(_ name: String) throws -> [Double] {
-            let c = column(name)
-            var out = [Double](repeating: 0, count: n)
-            for (i, r) in kept.enumerated() {
-                let v = c.numbers[r]
-                guard !v.isNaN else {
-                    throw DataError(.notANumber(value: c.cells[r], column: name, id: data.ids[r]), at: data.location(row: r, column: name))
-                }
-                out[i] = v
-            }
-            return out
-        }
-        func evaluate(_ e: Expression) throws -> [Double] {
-            try e.evaluate(numericColumn, rows: n) { i, problem in
-                let r = kept[i]
-                return DataError(.domain(problem, id: data.ids[r]), at: data.location(row: r, column: e.variables.first))
-            }
-        }
-
+        // 1. Every variable must exist; 2. listwise deletion.
+        let input = try DesignInput(formula: formula, data: data, alsoRequired: alsoRequired)
+        self.rowIndices = input.kept
+        self.ids = input.kept.map { data.ids[$0] }
+        self.droppedIDs = input.dropped
+        self.exclusions = input.exclusions
         // 3. The response.
-        if formula.isOneSided {
-            self.response = []
-            self.responseCoding = nil
-        } else if binaryResponse {
-            if case .variable(let name) = formula.response, column(name).kind == .categorical {
-                let c = column(name)
-                let cells = kept.map { c.cells[$0] }
-                let levels = sortedLevels(Array(Set(cells)))
-                guard levels.count == 2 else {
-                    throw DataError(.binaryOutcomeLevels(column: name, levels: levels, rows: n), at: data.location(row: nil, column: name))
-                }
-                self.response = cells.map { $0 == levels[1] ? 1 : 0 }
-                self.responseCoding = ResponseCoding(column: name, event: levels[1], reference: levels[0])
-            } else {
-                let y = try evaluate(formula.response)
-                for (i, v) in y.enumerated() where v != 0 && v != 1 {
-                    let r = kept[i]
-                    throw DataError(.binaryOutcomeValue(expression: formula.response.text, value: v, id: data.ids[r]),
-                                    at: data.location(row: r, column: formula.response.variables.first))
-                }
-                if Set(y).count < 2 {
-                    throw DataError(.binaryOutcomeOneLevel(expression: formula.response.text, value: y[0], rows: n),
-                                    at: data.location(row: nil, column: formula.response.variables.first))
-                }
-                self.response = y
-                self.responseCoding = nil
-            }
-        } else {
-            if case .variable(let name) = formula.response, column(name).kind == .categorical {
-                let c = column(name)
-                if let bad = kept.first(where: { c.numbers[$0].isNaN }) {
-                    throw DataError(.textOutcome(column: name, value: c.cells[bad], id: data.ids[bad]), at: data.location(row: bad, column: name))
-                }
-            }
-            let y = try evaluate(formula.response)
-            if n > 1 && y.allSatisfy({ $0 == y[0] }) {
-                throw DataError(.constantOutcome(expression: formula.response.text, value: y[0], rows: n),
-                                at: data.location(row: nil, column: formula.response.variables.first))
-            }
-            self.response = y
-            self.responseCoding = nil
+        (self.response, self.responseCoding) = try input.response(binary: binaryResponse)
+        // 4. Factors, checked before any column is built.
+        let coded = try input.codedFactors(references: references)
+        try Self.checkReferences(references, coded: coded)
+        try Self.checkWidth(formula, coded: coded, rows: input.n, source: data.source)
+        // 5. Columns, term by term.
+        let (names, terms, storage) = Self.columns(formula, coded: coded, rows: input.n)
+        var seenNames = Set<String>()
+        for name in names where !seenNames.insert(name).inserted {
+            throw DataError(.coefficientNameClash(name), at: SourceLocation(file: data.source, columnName: name))
         }
+        self.x = Matrix(rows: input.n, columns: names.count, columnMajor: storage)
+        self.columnNames = names
+        self.columnTerms = terms
+        self.termLabels = formula.terms.map(\.label)
+    }
 
-        // 4. Factors.
-        enum Coded {
-            case numeric([Double])
-            case categorical(levels: [String], codes: [Int])
-        }
-        var coded = [Factor: Coded]()
-        for term in formula.terms {
-            for factor in term.factors where coded[factor] == nil {
-                let categorical = factor.isForcedCategorical
-                    || (factor.plainColumn.map { column($0).kind == .categorical } ?? false)
-                if categorical, !factor.isForcedCategorical, let name = factor.plainColumn, column(name).declaredKind == nil {
-                    // A column of numbers with a few words in it is a typo,
-                    // not a factor: never guess.
-                    let c = column(name)
-                    if kept.contains(where: { !c.numbers[$0].isNaN }), let bad = kept.first(where: { c.numbers[$0].isNaN }) {
-                        throw DataError(.strayText(value: c.cells[bad], column: name, id: data.ids[bad]), at: data.location(row: bad, column: name))
-                    }
-                }
-                if categorical {
-                    guard let name = factor.plainColumn else {
-                        throw FormulaError(formula: formula.text, problem: .categoricalExpression(factor.label))
-                    }
-                    let c = column(name)
-                    let cells = kept.map { c.cells[$0] }
-                    var levels = sortedLevels(Array(Set(cells)))
-                    if let reference = factor.reference ?? references[name] {
-                        guard let at = levels.firstIndex(of: reference) else {
-                            throw DataError(.missingReference(level: reference, column: name, levels: levels), at: data.location(row: nil, column: name))
-                        }
-                        levels.remove(at: at)
-                        levels.insert(reference, at: 0)
-                    }
-                    if levels.count < 2 {
-                        throw DataError(.constantFactor(column: name, level: levels.first ?? "", rows: n), at: data.location(row: nil, column: name))
-                    }
-                    let index = Dictionary(uniqueKeysWithValues: levels.enumerated().map { ($1, $0) })
-                    coded[factor] = .categorical(levels: levels, codes: cells.map { index[$0] ?? 0 })
-                } else {
-                    let values = try evaluate(factor.expression)
-                    if n > 1 && values.allSatisfy({ $0 == values[0] }) {
-                        throw DataError(.constantPredictor(label: factor.label, value: values[0], rows: n),
-                                        at: data.location(row: nil, column: factor.expression.variables.first))
-                    }
-                    coded[factor] = .numeric(values)
-                }
-            }
-        }
-
-        // A reference level for a column that is not a factor of the formula
-        // would change nothing: a mistake to report, not to ignore.
+    /// A reference level for a column that is not a factor of the formula
+    /// would change nothing: a mistake to report, not to ignore.
+    static func checkReferences(_ references: [String: String], coded: [Factor: CodedFactor]) throws {
         let factorColumns = Set(coded.compactMap { factor, c -> String? in
             if case .categorical = c { return factor.plainColumn }
             return nil
@@ -226,10 +104,12 @@ public struct DesignMatrix: Sendable {
             throw ParameterError(.reference, .malformed(value: "\(column)=\(references[column] ?? "")",
                                                         expected: "column=level for a categorical term of the model (\(factorColumns.isEmpty ? "it has none" : factorColumns.sorted().joined(separator: ", ")))"))
         }
+    }
 
-        // At least this many columns (treatment contrasts: levels − 1 per
-        // factor), counted before any is built: a text column with a value
-        // per row must not cost memory and time first.
+    /// At least this many columns (treatment contrasts: levels − 1 per
+    /// factor), counted before any is built: a text column with a value
+    /// per row must not cost memory and time first.
+    static func checkWidth(_ formula: Formula, coded: [Factor: CodedFactor], rows n: Int, source: String) throws {
         var planned = formula.hasIntercept ? 1 : 0
         for term in formula.terms {
             var width = 1
@@ -242,27 +122,30 @@ public struct DesignMatrix: Sendable {
             if planned > Swift.max(n, 1) * 4 + 64 { break }
         }
         if planned >= n && planned > 64 {
-            throw DataError(.tooManyColumns(columns: planned, rows: n), at: SourceLocation(file: data.source))
+            throw DataError(.tooManyColumns(columns: planned, rows: n), at: SourceLocation(file: source))
         }
+    }
 
-        // 5. Columns, term by term.
+    /// The model matrix's columns: names, terms and values (column-major).
+    ///
+    /// Which margins are already spanned: the empty term when there is an
+    /// intercept, then every term coded so far, and the margin T∖F of a
+    /// factor F coded by full indicators (its indicators span it). This
+    /// is the rule of R's `model.matrix` and patsy: in `y ~ C(g) + C(h) - 1`
+    /// g gets all its levels and h treatment contrasts.
+    static func columns(_ formula: Formula, coded: [Factor: CodedFactor], rows n: Int) -> (names: [String], terms: [Int?], storage: [Double]) {
         var names = [String](), terms = [Int?](), storage = [Double]()
         if formula.hasIntercept {
             names.append("Intercept"); terms.append(nil)
             storage.append(contentsOf: repeatElement(1.0, count: n))
         }
-        // Which margins are already spanned: the empty term when there is an
-        // intercept, then every term coded so far, and the margin T∖F of a
-        // factor F coded by full indicators (its indicators span it). This
-        // is the rule of R's `model.matrix` and patsy: in `y ~ C(g) + C(h) - 1`
-        // g gets all its levels and h treatment contrasts.
         var spanned: Set<Term> = formula.hasIntercept ? [Term(factors: [])] : []
         for (t, term) in formula.terms.enumerated() {
             // Each factor's column set: (name suffix, values).
             var parts: [[(String, [Double])]] = []
             var newlySpanned = [Term]()
             for factor in term.factors {
-                guard let coding = coded[factor] else { continue }   // every factor was coded above
+                guard let coding = coded[factor] else { continue }   // every factor was coded
                 switch coding {
                 case .numeric(let v):
                     parts.append([(factor.label, v)])
@@ -294,14 +177,176 @@ public struct DesignMatrix: Sendable {
                 storage.append(contentsOf: values)
             }
         }
-        var seenNames = Set<String>()
-        for name in names where !seenNames.insert(name).inserted {
-            throw DataError(.coefficientNameClash(name), at: SourceLocation(file: data.source, columnName: name))
+        return (names, terms, storage)
+    }
+}
+
+/// A factor as the design codes it.
+enum CodedFactor {
+    case numeric([Double])
+    case categorical(levels: [String], codes: [Int])
+}
+
+/// The rows and columns a design is built from: the formula's columns
+/// (every one must exist) and the rows complete in all of them (listwise
+/// deletion), with the reads of the response and the factors on those rows.
+struct DesignInput {
+    let formula: Formula
+    let data: DataTable
+    let columns: [String: DataTable.Column]
+    let kept: [Int]
+    let dropped: [String]
+    let exclusions: [DesignMatrix.Exclusion]
+    var n: Int { kept.count }
+
+    init(formula: Formula, data: DataTable, alsoRequired: [String]) throws {
+        self.formula = formula
+        self.data = data
+        let variables = formula.variables + alsoRequired.filter { !formula.variables.contains($0) }
+        var columns = [String: DataTable.Column]()
+        for v in variables {
+            guard let column = data[v] else {
+                throw DataError(.missingColumn(v, purpose: .formula, available: data.columnNames),
+                                at: SourceLocation(file: data.source, columnName: v))
+            }
+            columns[v] = column
         }
-        self.x = Matrix(rows: n, columns: names.count, columnMajor: storage)
-        self.columnNames = names
-        self.columnTerms = terms
-        self.termLabels = formula.terms.map(\.label)
+        self.columns = columns
+        let variableColumns = variables.map { columns[$0] ?? DataTable.Column(name: $0, cells: []) }
+        var kept = [Int](), dropped = [String]()
+        var missingCounts = [Int](repeating: 0, count: variables.count)
+        for r in 0..<data.rowCount {
+            var complete = true
+            for (k, c) in variableColumns.enumerated() where c.isMissing(r) {
+                missingCounts[k] += 1
+                complete = false
+            }
+            if complete { kept.append(r) } else { dropped.append(data.ids[r]) }
+        }
+        self.kept = kept
+        self.dropped = dropped
+        self.exclusions = zip(variables, missingCounts).filter { $0.1 > 0 }.map { DesignMatrix.Exclusion(variable: $0.0, rows: $0.1) }
+        guard !kept.isEmpty else {
+            throw DataError(.noCompleteRows(variables: variables), at: SourceLocation(file: data.source))
+        }
+    }
+
+    func column(_ name: String) -> DataTable.Column {
+        // Every variable of the formula was found by init.
+        columns[name] ?? DataTable.Column(name: name, cells: [])
+    }
+
+    /// Numeric values of a column on the kept rows; text is an error.
+    func numericColumn(_ name: String) throws -> [Double] {
+        let c = column(name)
+        var out = [Double](repeating: 0, count: n)
+        for (i, r) in kept.enumerated() {
+            let v = c.numbers[r]
+            guard !v.isNaN else {
+                throw DataError(.notANumber(value: c.cells[r], column: name, id: data.ids[r]), at: data.location(row: r, column: name))
+            }
+            out[i] = v
+        }
+        return out
+    }
+
+    func evaluate(_ e: Expression) throws -> [Double] {
+        try e.evaluate(numericColumn, rows: n) { i, problem in
+            let r = kept[i]
+            return DataError(.domain(problem, id: data.ids[r]), at: data.location(row: r, column: e.variables.first))
+        }
+    }
+
+    /// The response on the kept rows (empty for a one-sided formula); 0/1
+    /// coded for `binary` (a two-valued text column, or numbers 0 and 1).
+    func response(binary: Bool) throws -> ([Double], ResponseCoding?) {
+        if formula.isOneSided { return ([], nil) }
+        if binary {
+            if case .variable(let name) = formula.response, column(name).kind == .categorical {
+                let c = column(name)
+                let cells = kept.map { c.cells[$0] }
+                let levels = sortedLevels(Array(Set(cells)))
+                guard levels.count == 2 else {
+                    throw DataError(.binaryOutcomeLevels(column: name, levels: levels, rows: n), at: data.location(row: nil, column: name))
+                }
+                return (cells.map { $0 == levels[1] ? 1 : 0 }, ResponseCoding(column: name, event: levels[1], reference: levels[0]))
+            }
+            let y = try evaluate(formula.response)
+            for (i, v) in y.enumerated() where v != 0 && v != 1 {
+                let r = kept[i]
+                throw DataError(.binaryOutcomeValue(expression: formula.response.text, value: v, id: data.ids[r]),
+                                at: data.location(row: r, column: formula.response.variables.first))
+            }
+            if Set(y).count < 2 {
+                throw DataError(.binaryOutcomeOneLevel(expression: formula.response.text, value: y[0], rows: n),
+                                at: data.location(row: nil, column: formula.response.variables.first))
+            }
+            return (y, nil)
+        }
+        if case .variable(let name) = formula.response, column(name).kind == .categorical {
+            let c = column(name)
+            if let bad = kept.first(where: { c.numbers[$0].isNaN }) {
+                throw DataError(.textOutcome(column: name, value: c.cells[bad], id: data.ids[bad]), at: data.location(row: bad, column: name))
+            }
+        }
+        let y = try evaluate(formula.response)
+        if n > 1 && y.allSatisfy({ $0 == y[0] }) {
+            throw DataError(.constantOutcome(expression: formula.response.text, value: y[0], rows: n),
+                            at: data.location(row: nil, column: formula.response.variables.first))
+        }
+        return (y, nil)
+    }
+
+    /// Every factor of the formula coded: numbers, or levels (the
+    /// reference first) and each row's level.
+    func codedFactors(references: [String: String]) throws -> [Factor: CodedFactor] {
+        var coded = [Factor: CodedFactor]()
+        for term in formula.terms {
+            for factor in term.factors where coded[factor] == nil {
+                let categorical = factor.isForcedCategorical
+                    || (factor.plainColumn.map { column($0).kind == .categorical } ?? false)
+                if categorical, !factor.isForcedCategorical, let name = factor.plainColumn, column(name).declaredKind == nil {
+                    // A column of numbers with a few words in it is a typo,
+                    // not a factor: never guess.
+                    let c = column(name)
+                    if kept.contains(where: { !c.numbers[$0].isNaN }), let bad = kept.first(where: { c.numbers[$0].isNaN }) {
+                        throw DataError(.strayText(value: c.cells[bad], column: name, id: data.ids[bad]), at: data.location(row: bad, column: name))
+                    }
+                }
+                coded[factor] = categorical ? try categoricalCoding(factor, references: references) : try numericCoding(factor)
+            }
+        }
+        return coded
+    }
+
+    func categoricalCoding(_ factor: Factor, references: [String: String]) throws -> CodedFactor {
+        guard let name = factor.plainColumn else {
+            throw FormulaError(formula: formula.text, problem: .categoricalExpression(factor.label))
+        }
+        let c = column(name)
+        let cells = kept.map { c.cells[$0] }
+        var levels = sortedLevels(Array(Set(cells)))
+        if let reference = factor.reference ?? references[name] {
+            guard let at = levels.firstIndex(of: reference) else {
+                throw DataError(.missingReference(level: reference, column: name, levels: levels), at: data.location(row: nil, column: name))
+            }
+            levels.remove(at: at)
+            levels.insert(reference, at: 0)
+        }
+        if levels.count < 2 {
+            throw DataError(.constantFactor(column: name, level: levels.first ?? "", rows: n), at: data.location(row: nil, column: name))
+        }
+        let index = Dictionary(uniqueKeysWithValues: levels.enumerated().map { ($1, $0) })
+        return .categorical(levels: levels, codes: cells.map { index[$0] ?? 0 })
+    }
+
+    func numericCoding(_ factor: Factor) throws -> CodedFactor {
+        let values = try evaluate(factor.expression)
+        if n > 1 && values.allSatisfy({ $0 == values[0] }) {
+            throw DataError(.constantPredictor(label: factor.label, value: values[0], rows: n),
+                            at: data.location(row: nil, column: factor.expression.variables.first))
+        }
+        return .numeric(values)
     }
 }
 
