@@ -51,45 +51,8 @@ extension CountTable {
     ///   file, an empty table, a ragged row, a duplicate ID, or a cell that is
     ///   empty, negative, non-numeric, `NA`, NaN or infinite.
     static func read(_ text: DelimitedText, options: CountTableReadOptions) throws -> CountTable {
-        let path = text.path
-        let header = text.header
-        let qiimeForm = header[0].hasPrefix("#")
-            || text.preamble.contains { $0.contains("Constructed from biom file") }
-        let samplesInRows: Bool
-        switch options.orientation {
-        case .rows: samplesInRows = true
-        case .columns: samplesInRows = false
-        case .auto: samplesInRows = !qiimeForm
-        }
-        let hasTaxonomy = !samplesInRows && header.count > 2
-            && taxonomyColumnNames.contains(header[header.count - 1].lowercased())
-        let valueColumns = header.count - 1 - (hasTaxonomy ? 1 : 0)
+        let parser = try RecordParser(text, options: options)
         let records = text.recordCount
-        let rowKind = samplesInRows ? "sample" : "taxon"
-        let columnKind = samplesInRows ? "taxon" : "sample"
-
-        guard valueColumns > 0 else {
-            throw InputError(file: path, line: text.headerLine,
-                             problem: "the header has no \(columnKind) columns after the ID column (found \(header.count) field\(header.count == 1 ? "" : "s") separated by \(text.delimiter == .tab ? "tabs" : "commas"))",
-                             fix: "Check the delimiter (\(Parameter.delimiter.mention)) and that the first line is the header")
-        }
-        guard records > 0 else {
-            throw InputError(file: path, line: text.headerLine,
-                             problem: "the table has a header but no data rows",
-                             fix: "Add one row per \(rowKind)")
-        }
-        let columnIDs = Array(header[1...valueColumns])
-        for (k, id) in columnIDs.enumerated() where id.isEmpty {
-            throw InputError(file: path, line: text.headerLine, column: k + 2,
-                             problem: "empty \(columnKind) ID in the header", fix: "Give every column a name")
-        }
-        try checkUnique(columnIDs, kind: columnKind, file: path,
-                        lines: Array(repeating: text.headerLine, count: columnIDs.count))
-
-        let expectedFields = header.count
-        let delimiter = text.delimiter.byte
-        let zeroQuad = FieldCursor.zeroQuad(delimiter: delimiter)
-
         // Records are parsed on all cores straight into their final place.
         // A first pass bounds each chunk's non-zeros (its cells other than a
         // lone `0`; one more slot, for the store of a last zero); the second
@@ -99,88 +62,15 @@ extension CountTable {
         let ranges = parallelChunkMap(count: records, minimumPerChunk: 8) { range in [range] }.flatMap { $0 }
         let bounds = parallelChunkMap(count: ranges.count) { chunk in
             chunk.map { c in
-                ranges[c].reduce(0) { $0 + nonZeroBound(text.bytes.buffer, text.recordStarts[$1]..<text.recordEnds[$1], delimiter: delimiter, valueColumns: valueColumns) }
+                ranges[c].reduce(0) { $0 + nonZeroBound(text.bytes.buffer, text.recordStarts[$1]..<text.recordEnds[$1],
+                                                        delimiter: parser.delimiter, valueColumns: parser.valueColumns) }
             }
         }.flatMap { $0 }
         var starting = [0]
         for b in bounds { starting.append(starting[starting.count - 1] + b + 1) }
         let offsets = starting, capacity = starting[starting.count - 1]
 
-        struct ChunkResult: Sendable {
-            var ids: [String] = []
-            var taxonomy: [String] = []
-            var integral = true
-            /// Per record, how many non-zeros it holds.
-            var counts: [Int] = []
-            /// How many non-zeros the chunk wrote at its offset.
-            var written = 0
-        }
-        /// Parses the records `range` writing their non-zeros from `into` on.
-        @Sendable func parseChunk(_ range: Range<Int>, into target: (indices: UnsafeMutablePointer<Int32>, values: UnsafeMutablePointer<Double>)) throws -> ChunkResult {
-            let p = text.bytes.buffer
-            var result = ChunkResult()
-            result.ids.reserveCapacity(range.count)
-            result.counts.reserveCapacity(range.count)
-            var written = 0
-            for r in range {
-                let line = text.recordLines[r]
-                var cursor = FieldCursor(position: text.recordStarts[r], end: text.recordEnds[r])
-                // A record is never empty, so it has at least the ID field.
-                let id = try cursor.next(p, delimiter: delimiter)?.name(p, file: path, line: line, column: 1, what: "\(rowKind) ID") ?? ""
-                if id.isEmpty {
-                    throw InputError(file: path, line: line, column: 1,
-                                     problem: "empty \(rowKind) ID", fix: "Give every row an ID in the first column")
-                }
-                result.ids.append(id)
-                let before = written
-                var k = 0
-                while k < valueColumns {
-                    k += cursor.skipZeros(p, quad: zeroQuad, limit: valueColumns - k)
-                    if k == valueColumns { break }
-                    let v: Double
-                    if let integer = cursor.nextPlainInteger(p, delimiter: delimiter) {
-                        v = integer
-                    } else {
-                        guard let field = cursor.next(p, delimiter: delimiter) else { break }
-                        let value = parseCell(p, field.start, field.end)
-                        guard case .number(let number, let integral) = value, !field.malformed else {
-                            throw cellError(value, field: field, p: p, path: path, line: line,
-                                            column: k + 2, name: columnIDs[k])
-                        }
-                        if !integral { result.integral = false }
-                        v = number
-                    }
-                    // Stored always, kept when non-zero: no branch on the
-                    // value (each chunk has one slot of room past its bound).
-                    target.indices[written] = Int32(k)
-                    target.values[written] = v
-                    written += v != 0 ? 1 : 0
-                    k += 1
-                }
-                var found = k + 1
-                if hasTaxonomy, k == valueColumns, let field = cursor.next(p, delimiter: delimiter) {
-                    result.taxonomy.append(field.string(p))
-                    found += 1
-                }
-                while cursor.next(p, delimiter: delimiter) != nil { found += 1 }
-                if found != expectedFields {
-                    throw InputError(
-                        file: path, line: line, column: Swift.min(found, expectedFields) + (found > expectedFields ? 1 : 0),
-                        problem: "this row has \(found) field\(found == 1 ? "" : "s") but the header (line \(text.headerLine)) has \(expectedFields)",
-                        fix: found < expectedFields
-                            ? "Fill in the missing cells (0 for an absent \(columnKind))"
-                            : "Remove the extra cells, or quote cells that contain the delimiter")
-                }
-                result.counts.append(written - before)
-            }
-            result.written = written
-            // Hand the parsed bytes back to the kernel: the table grows
-            // while the file's resident pages shrink.
-            text.bytes.release(text.recordStarts[range.lowerBound]..<text.recordEnds[range.upperBound - 1])
-            return result
-        }
-
-        var chunks = [ChunkResult]()
+        var chunks = [RecordParser.Chunk]()
         var values = [Double]()
         var indices = try [Int32](unsafeUninitializedCapacity: Swift.max(capacity, 1)) { indexBuffer, indexCount in
             values = try [Double](unsafeUninitializedCapacity: Swift.max(capacity, 1)) { valueBuffer, valueCount in
@@ -189,10 +79,10 @@ extension CountTable {
                 }
                 let ia = Int(bitPattern: indexBuffer.baseAddress), va = Int(bitPattern: valueBuffer.baseAddress)
                 chunks = try parallelChunkMap(count: ranges.count) { chunk throws in
-                    var out = [ChunkResult]()
+                    var out = [RecordParser.Chunk]()
                     for c in chunk {
-                        out.append(try parseChunk(ranges[c], into: (indices: UnsafeMutablePointer<Int32>(bitPattern: ia)! + offsets[c],
-                                                                       values: UnsafeMutablePointer<Double>(bitPattern: va)! + offsets[c])))
+                        out.append(try parser.parse(ranges[c], into: (indices: UnsafeMutablePointer<Int32>(bitPattern: ia)! + offsets[c],
+                                                                      values: UnsafeMutablePointer<Double>(bitPattern: va)! + offsets[c])))
                     }
                     return out
                 }.flatMap { $0 }
@@ -210,26 +100,10 @@ extension CountTable {
             }
             indexCount = values.count
         }
-
-        let rowIDs = chunks.flatMap(\.ids)
-        try checkUnique(rowIDs, kind: rowKind, file: path, lines: text.recordLines, column: 1)
-        let integral = chunks.allSatisfy(\.integral)
-        let taxonomy = hasTaxonomy ? chunks.flatMap(\.taxonomy) : nil
-        var starts = [0]
-        starts.reserveCapacity(records + 1)
-        for chunk in chunks { for n in chunk.counts { starts.append(starts[starts.count - 1] + n) } }
-        if samplesInRows {
-            // Each record is a sample: the arrays are the table's columns.
-            return CountTable(uncheckedSampleIDs: rowIDs, taxonIDs: columnIDs, columnStarts: starts, taxonIndices: indices,
-                              values: values, isIntegral: integral, taxonomy: taxonomy, source: path)
-        }
-        // Each record is a taxon: turn the rows into sample-major columns.
-        let builder = TaxonMajorBuilder(rowStarts: starts, sampleIndices: indices, values: values)
+        let table = try parser.table(chunks, indices: indices, values: values)
         indices = []
         values = []
-        let (sampleStarts, taxa, sampleValues) = builder.sampleMajor(samples: columnIDs.count)
-        return CountTable(uncheckedSampleIDs: columnIDs, taxonIDs: rowIDs, columnStarts: sampleStarts, taxonIndices: taxa,
-                          values: sampleValues, isIntegral: integral, taxonomy: taxonomy, source: path)
+        return table
     }
 
     /// At least as many as the non-zero cells the record at `span` can hold:
@@ -277,7 +151,7 @@ extension CountTable {
         return Swift.min(valueColumns, delimiters - zeros)
     }
 
-    private static func cellError(_ value: CellValue, field: FieldSpan, p: UnsafeBufferPointer<UInt8>,
+    static func cellError(_ value: CellValue, field: FieldSpan, p: UnsafeBufferPointer<UInt8>,
                                   path: String, line: Int, column: Int, name: String) -> InputError {
         let found = field.string(p)
         let shown = found.count > 40 ? String(found.prefix(40)) + "…" : found
@@ -353,5 +227,169 @@ extension CountTable {
         guard rows >= 0.8 else { return false }
         let columns = Double(taxonIDs.filter(sampleLike).count) / Double(taxonCount)
         return columns >= 0.8
+    }
+}
+
+/// How the records of a delimited count table are read: its orientation
+/// and columns (checked once, from the header), and the parse of a range
+/// of records straight into the table's arrays (``CountTableReader/read(_:options:)``
+/// runs it on every core).
+struct RecordParser: Sendable {
+    let text: DelimitedText
+    let path: String
+    let samplesInRows: Bool
+    let hasTaxonomy: Bool
+    let valueColumns: Int
+    let expectedFields: Int
+    let columnIDs: [String]
+    let rowKind: String
+    let columnKind: String
+    let delimiter: UInt8
+    let zeroQuad: UInt64
+
+    /// Reads the layout from the header: orientation (QIIME 2's taxa-as-rows
+    /// TSV recognised), a trailing taxonomy column, the column IDs.
+    init(_ text: DelimitedText, options: CountTableReadOptions) throws {
+        self.text = text
+        let path = text.path
+        self.path = path
+        let header = text.header
+        let qiimeForm = header[0].hasPrefix("#")
+            || text.preamble.contains { $0.contains("Constructed from biom file") }
+        switch options.orientation {
+        case .rows: samplesInRows = true
+        case .columns: samplesInRows = false
+        case .auto: samplesInRows = !qiimeForm
+        }
+        hasTaxonomy = !samplesInRows && header.count > 2
+            && CountTable.taxonomyColumnNames.contains(header[header.count - 1].lowercased())
+        valueColumns = header.count - 1 - (hasTaxonomy ? 1 : 0)
+        rowKind = samplesInRows ? "sample" : "taxon"
+        columnKind = samplesInRows ? "taxon" : "sample"
+        guard valueColumns > 0 else {
+            throw InputError(file: path, line: text.headerLine,
+                             problem: "the header has no \(columnKind) columns after the ID column (found \(header.count) field\(header.count == 1 ? "" : "s") separated by \(text.delimiter == .tab ? "tabs" : "commas"))",
+                             fix: "Check the delimiter (\(Parameter.delimiter.mention)) and that the first line is the header")
+        }
+        guard text.recordCount > 0 else {
+            throw InputError(file: path, line: text.headerLine,
+                             problem: "the table has a header but no data rows",
+                             fix: "Add one row per \(rowKind)")
+        }
+        columnIDs = Array(header[1...valueColumns])
+        for (k, id) in columnIDs.enumerated() where id.isEmpty {
+            throw InputError(file: path, line: text.headerLine, column: k + 2,
+                             problem: "empty \(columnKind) ID in the header", fix: "Give every column a name")
+        }
+        try CountTable.checkUnique(columnIDs, kind: columnKind, file: path,
+                                        lines: Array(repeating: text.headerLine, count: columnIDs.count))
+        expectedFields = header.count
+        delimiter = text.delimiter.byte
+        zeroQuad = FieldCursor.zeroQuad(delimiter: delimiter)
+    }
+
+    /// What one range of records held.
+    struct Chunk: Sendable {
+        var ids: [String] = []
+        var taxonomy: [String] = []
+        var integral = true
+        /// Per record, how many non-zeros it holds.
+        var counts: [Int] = []
+        /// How many non-zeros the chunk wrote at its offset.
+        var written = 0
+    }
+
+    /// Parses the records `range` writing their non-zeros from `into` on.
+    func parse(_ range: Range<Int>, into target: (indices: UnsafeMutablePointer<Int32>, values: UnsafeMutablePointer<Double>)) throws -> Chunk {
+        let p = text.bytes.buffer
+        var result = Chunk()
+        result.ids.reserveCapacity(range.count)
+        result.counts.reserveCapacity(range.count)
+        var written = 0
+        for r in range {
+            let line = text.recordLines[r]
+            var cursor = FieldCursor(position: text.recordStarts[r], end: text.recordEnds[r])
+            // A record is never empty, so it has at least the ID field.
+            let id = try cursor.next(p, delimiter: delimiter)?.name(p, file: path, line: line, column: 1, what: "\(rowKind) ID") ?? ""
+            if id.isEmpty {
+                throw InputError(file: path, line: line, column: 1,
+                                 problem: "empty \(rowKind) ID", fix: "Give every row an ID in the first column")
+            }
+            result.ids.append(id)
+            let before = written
+            var k = 0
+            while k < valueColumns {
+                k += cursor.skipZeros(p, quad: zeroQuad, limit: valueColumns - k)
+                if k == valueColumns { break }
+                let v: Double
+                if let integer = cursor.nextPlainInteger(p, delimiter: delimiter) {
+                    v = integer
+                } else {
+                    guard let field = cursor.next(p, delimiter: delimiter) else { break }
+                    let value = parseCell(p, field.start, field.end)
+                    guard case .number(let number, let integral) = value, !field.malformed else {
+                        throw CountTable.cellError(value, field: field, p: p, path: path, line: line,
+                                                         column: k + 2, name: columnIDs[k])
+                    }
+                    if !integral { result.integral = false }
+                    v = number
+                }
+                // Stored always, kept when non-zero: no branch on the
+                // value (each chunk has one slot of room past its bound).
+                target.indices[written] = Int32(k)
+                target.values[written] = v
+                written += v != 0 ? 1 : 0
+                k += 1
+            }
+            try checkFieldCount(&cursor, p, fieldsSoFar: k + 1, complete: k == valueColumns, line: line, taxonomy: &result.taxonomy)
+            result.counts.append(written - before)
+        }
+        result.written = written
+        // Hand the parsed bytes back to the kernel: the table grows
+        // while the file's resident pages shrink.
+        text.bytes.release(text.recordStarts[range.lowerBound]..<text.recordEnds[range.upperBound - 1])
+        return result
+    }
+
+    /// Reads the rest of a record (its taxonomy, when the table has one)
+    /// and checks it has as many fields as the header.
+    func checkFieldCount(_ cursor: inout FieldCursor, _ p: UnsafeBufferPointer<UInt8>, fieldsSoFar: Int, complete: Bool, line: Int,
+                         taxonomy: inout [String]) throws {
+        var found = fieldsSoFar
+        if hasTaxonomy, complete, let field = cursor.next(p, delimiter: delimiter) {
+            taxonomy.append(field.string(p))
+            found += 1
+        }
+        while cursor.next(p, delimiter: delimiter) != nil { found += 1 }
+        if found != expectedFields {
+            throw InputError(
+                file: path, line: line, column: Swift.min(found, expectedFields) + (found > expectedFields ? 1 : 0),
+                problem: "this row has \(found) field\(found == 1 ? "" : "s") but the header (line \(text.headerLine)) has \(expectedFields)",
+                fix: found < expectedFields
+                    ? "Fill in the missing cells (0 for an absent \(columnKind))"
+                    : "Remove the extra cells, or quote cells that contain the delimiter")
+        }
+    }
+
+    /// The table from the parsed chunks: row IDs checked unique; records
+    /// that are taxa turned into sample-major columns.
+    func table(_ chunks: [Chunk], indices: [Int32], values: [Double]) throws -> CountTable {
+        let rowIDs = chunks.flatMap(\.ids)
+        try CountTable.checkUnique(rowIDs, kind: rowKind, file: path, lines: text.recordLines, column: 1)
+        let integral = chunks.allSatisfy(\.integral)
+        let taxonomy = hasTaxonomy ? chunks.flatMap(\.taxonomy) : nil
+        var starts = [0]
+        starts.reserveCapacity(text.recordCount + 1)
+        for chunk in chunks { for n in chunk.counts { starts.append(starts[starts.count - 1] + n) } }
+        if samplesInRows {
+            // Each record is a sample: the arrays are the table's columns.
+            return CountTable(uncheckedSampleIDs: rowIDs, taxonIDs: columnIDs, columnStarts: starts, taxonIndices: indices,
+                              values: values, isIntegral: integral, taxonomy: taxonomy, source: path)
+        }
+        // Each record is a taxon: turn the rows into sample-major columns.
+        let (sampleStarts, taxa, sampleValues) = TaxonMajorBuilder(rowStarts: starts, sampleIndices: indices, values: values)
+            .sampleMajor(samples: columnIDs.count)
+        return CountTable(uncheckedSampleIDs: columnIDs, taxonIDs: rowIDs, columnStarts: sampleStarts, taxonIndices: taxa,
+                          values: sampleValues, isIntegral: integral, taxonomy: taxonomy, source: path)
     }
 }
