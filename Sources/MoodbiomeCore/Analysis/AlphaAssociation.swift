@@ -259,23 +259,49 @@ public struct AlphaAssociation: Sendable {
         return prepared
     }
 
-    /// Runs the analysis on prepared metadata.
+    /// Runs the analysis on prepared metadata: the samples joined, the
+    /// merged table, the outcome as modelled, one model per metric.
     public func run(alpha: AlphaDiversityResult, prepared: PreparedMetadata, countsSource: String) throws -> Result {
-        let original = prepared.original, metadata = prepared.table
-        let outcomeCutoff = prepared.outcomeCutoff, bandName = prepared.bandName, scoringSummary = prepared.scoring
+        let metadata = prepared.table
         let labels = alpha.metrics.map(\.label)
         for label in labels where metadata[label] != nil {
             throw DataError(.metricNameClash(label), at: SourceLocation(file: metadata.source, columnName: label))
         }
-
         // Join on sample ID, in metadata order.
         let join = try SampleJoin(metadata: metadata, sampleIDs: alpha.sampleIDs, samplesFile: countsSource)
-        let joined = join.metadataRows
-        let onlyInMetadata = join.onlyInMetadata
-        let onlyInCounts = join.onlyInSamples
+        let group = try groupColumn(in: metadata)
+        var (merged, reads, covariateTerms) = try mergedTable(alpha: alpha, prepared: prepared, rows: join.metadataRows,
+                                                               group: group, countsSource: countsSource)
+        let outcomeModel = try modelledOutcome(&merged, prepared: prepared)
 
-        // The grouping column of the cohort table and box plots: as given,
-        // else the scored band, else `<stem>_band` beside a `<stem>_total` outcome.
+        // One model per metric; notes shared by models are gathered.
+        var results = [MetricResult]()
+        var notes = ModelNoteTally()
+        for label in labels {
+            results.append(try fit(metric: label, merged: merged, outcome: outcomeModel, covariates: covariateTerms, group: group, notes: &notes))
+        }
+        let qValues = adjustment.adjust(results.map { $0.term.pValue ?? .nan })
+        let correlationQValues = adjustment.adjust(results.map(\.spearman.pValue))
+        var result = Result(diversity: alpha, merged: merged, outcome: outcome, covariates: covariates, modelledOutcome: outcomeModel.name,
+                            dichotomy: outcomeModel.dichotomy, scoring: prepared.scoring, family: outcomeModel.family, metrics: results,
+                            qValues: qValues, correlationQValues: correlationQValues, onlyInCounts: join.onlyInSamples,
+                            onlyInMetadata: join.onlyInMetadata, group: group, modelNotes: notes.notes, confidenceLevel: confidenceLevel,
+                            covariance: covariance, adjustment: adjustment, references: references)
+        result.cluster = cluster
+        result.covariateTerms = prepared.covariates
+        result.depthCovariate = depthCovariate
+        if alpha.rarefactionDepth == nil && !depthCovariate {
+            result.depthCorrelations = SequencingDepth.correlations(labels, in: merged, reads: reads)
+        }
+        result.familyFromOutcome = outcomeModel.familyFromOutcome
+        result.random = random
+        result.reml = reml
+        return result
+    }
+
+    /// The grouping column of the cohort table and box plots: as given,
+    /// else the scored band, else `<stem>_band` beside a `<stem>_total` outcome.
+    func groupColumn(in metadata: DataTable) throws -> String? {
         var group = groupBy
         if group == nil, let scoring { group = scoring.outputPrefix + "_band" }
         if group == nil, outcome.hasSuffix("_total") {
@@ -286,9 +312,16 @@ public struct AlphaAssociation: Sendable {
             throw DataError(.missingColumn(g, purpose: .figureGroups, available: metadata.columnNames),
                             at: SourceLocation(file: metadata.source, columnName: g))
         }
+        return group
+    }
 
-        // The merged table: ID, outcome, covariates, group, metrics (the
-        // metrics' values as computed, never through text).
+    /// The merged table: ID, outcome, covariates, cluster, random-term and
+    /// group columns, then the metrics (their values as computed, never
+    /// through text), and `log_reads` with the depth covariate; each row's
+    /// reads; the covariate terms of the models.
+    func mergedTable(alpha: AlphaDiversityResult, prepared: PreparedMetadata, rows: [Int], group: String?,
+                     countsSource: String) throws -> (DataTable, reads: [Double], covariates: [Formula.Covariate]) {
+        let metadata = prepared.table, original = prepared.original
         var keep = [outcome]
         for v in prepared.covariates.flatMap(\.variables) where !keep.contains(v) { keep.append(v) }
         if let c = cluster {
@@ -299,7 +332,7 @@ public struct AlphaAssociation: Sendable {
         }
         for v in random.flatMap(\.variables) where !keep.contains(v) { keep.append(v) }
         if let g = group, !keep.contains(g) { keep.append(g) }
-        var merged = metadata.selectingRows(joined)
+        var merged = metadata.selectingRows(rows)
             .selectingColumns(keep, source: "merged table (\(original.source) joined with \(countsSource))")
         merged = merged.appendingColumns(alpha.metricColumns(for: merged.ids))
         let reads = alpha.reads(for: merged.ids)
@@ -309,109 +342,90 @@ public struct AlphaAssociation: Sendable {
             merged = data
             covariateTerms.append(term)
         }
+        return (merged, reads, covariateTerms)
+    }
 
-        // The outcome as modelled.
-        var modelledOutcome = outcome
-        var family = self.family ?? .gaussian
+    /// The outcome as modelled: its column, family and dichotomy.
+    struct OutcomeModel {
+        var name: String
+        var family: ModelFamily
         var familyFromOutcome = false
-        if self.family == nil, outcomeCutoff == nil, let column = merged[outcome] {
+        var dichotomy: Dichotomy? = nil
+    }
+
+    /// The outcome as modelled: as given (binomial when it has two values
+    /// and no family is asked), or dichotomised at the cutoff into a new
+    /// 0/1 column of `merged`.
+    func modelledOutcome(_ merged: inout DataTable, prepared: PreparedMetadata) throws -> OutcomeModel {
+        var model = OutcomeModel(name: outcome, family: family ?? .gaussian)
+        if family == nil, prepared.outcomeCutoff == nil, let column = merged[outcome] {
             let values = Set(column.cells.indices.filter { !column.isMissing($0) }.map { column.cells[$0] })
             if values.count == 2 {
-                family = .binomial
-                familyFromOutcome = true
+                model.family = .binomial
+                model.familyFromOutcome = true
             }
         }
-        var dichotomy: Dichotomy? = nil
-        if let cutoff = outcomeCutoff, let column = merged[outcome] {
-            var binary = [String]()
-            for (r, cell) in column.cells.enumerated() {
-                if column.isMissing(r) { binary.append("NA"); continue }
-                let v = column.numbers[r]
-                guard !v.isNaN else {
-                    let row = metadata.ids.firstIndex(of: merged.ids[r])
-                    throw DataError(.cutoffNotANumber(value: cell, column: outcome, id: merged.ids[r]),
-                                    at: metadata.location(row: row, column: outcome))
-                }
-                binary.append(v >= cutoff ? "1" : "0")
+        guard let cutoff = prepared.outcomeCutoff, let column = merged[outcome] else { return model }
+        let metadata = prepared.table, original = prepared.original
+        var binary = [String]()
+        for (r, cell) in column.cells.enumerated() {
+            if column.isMissing(r) { binary.append("NA"); continue }
+            let v = column.numbers[r]
+            guard !v.isNaN else {
+                let row = metadata.ids.firstIndex(of: merged.ids[r])
+                throw DataError(.cutoffNotANumber(value: cell, column: outcome, id: merged.ids[r]),
+                                at: metadata.location(row: row, column: outcome))
             }
-            modelledOutcome = bandName.map { "\(outcome)_\($0.replacing("-", with: "_"))_or_above" }
-                ?? "\(outcome)_ge_\(NumberStyle.roundTrip.format(cutoff))"
-            if merged[modelledOutcome] != nil || original[modelledOutcome] != nil {
-                throw DataError(.derivedColumnClash(modelledOutcome), at: SourceLocation(file: original.source, columnName: modelledOutcome))
-            }
-            merged = merged.appendingColumns([DataTable.Column(name: modelledOutcome, cells: binary, declaredKind: .numeric)])
-            family = .binomial
-            dichotomy = Dichotomy(cutoff: cutoff, band: bandName)
+            binary.append(v >= cutoff ? "1" : "0")
         }
+        model.name = prepared.bandName.map { "\(outcome)_\($0.replacing("-", with: "_"))_or_above" }
+            ?? "\(outcome)_ge_\(NumberStyle.roundTrip.format(cutoff))"
+        if merged[model.name] != nil || original[model.name] != nil {
+            throw DataError(.derivedColumnClash(model.name), at: SourceLocation(file: original.source, columnName: model.name))
+        }
+        merged = merged.appendingColumns([DataTable.Column(name: model.name, cells: binary, declaredKind: .numeric)])
+        model.family = .binomial
+        model.dichotomy = Dichotomy(cutoff: cutoff, band: prepared.bandName)
+        return model
+    }
 
-        // One model per metric; notes shared by models are gathered.
-        var results = [MetricResult]()
-        var noteMetrics = [ModelNote: [String]]()
-        var noteOrder = [ModelNote]()
-        let outcomeNumbers = merged[outcome]?.numbers ?? []
-        let modelled = merged[modelledOutcome]?.numbers ?? []
-        let groupColumn = group.flatMap { merged[$0] }
-        for label in labels {
-            let formula = Formula.main(response: modelledOutcome, predictors: [label], covariates: covariateTerms)
-                .adding(randomTerms: random)
-            let model: FittedModel
-            do {
-                model = try FittedModel.fit(formula: formula, data: merged, family: family, covariance: covariance,
-                                            confidenceLevel: confidenceLevel, references: references, cluster: cluster, reml: reml)
-            } catch {
-                throw MetricModelError(metric: label, underlying: error)
-            }
-            for note in model.notes {
-                if noteMetrics[note] == nil { noteOrder.append(note) }
-                noteMetrics[note, default: []].append(label)
-            }
-            let values = merged[label]?.numbers ?? []
-            var byGroup: GroupedValues? = nil
-            if let groupColumn {
-                let levels = CohortSummary.order(groupColumn.levels)
-                let groups = levels.map { level in
-                    (label: level, values: zip(values, groupColumn.cells).filter { $0.1 == level }.map(\.0))
-                }
-                byGroup = GroupedValues(column: groupColumn.name, groups: groups,
-                                        test: GroupComparison.kruskalWallis(groups.map(\.values)))
-            }
-            var adjusted: (x: [Double], y: [Double], line: FitLine)? = nil
-            if family == .gaussian, random.isEmpty, !covariateTerms.isEmpty, case .linear(let fitted) = model.fit {
-                adjusted = Self.addedVariable(model: fitted, metric: label, level: confidenceLevel)
-            }
-            var metricResult = MetricResult(metric: label, model: model,
-                                        spearman: Correlation.spearman(values, outcomeNumbers),
-                                        metricValues: values, outcomeValues: modelled,
-                                        line: family == .gaussian ? Self.fitLine(x: values, y: modelled, level: confidenceLevel) : nil,
-                                        byGroup: byGroup)
-            metricResult.adjusted = adjusted
-            if profileIntervals, let mixed = model.mixedModel {
-                let profile = try VarianceProfile(model: mixed, level: confidenceLevel)
-                metricResult.profile = profile
-                if let note = profile.note(for: mixed) {
-                    if noteMetrics[note] == nil { noteOrder.append(note) }
-                    noteMetrics[note, default: []].append(label)
-                }
-            }
-            results.append(metricResult)
+    /// One metric's model, its correlation with the outcome, its values by
+    /// group, the added-variable plot and profile intervals when they apply.
+    func fit(metric label: String, merged: DataTable, outcome model: OutcomeModel, covariates covariateTerms: [Formula.Covariate],
+             group: String?, notes: inout ModelNoteTally) throws -> MetricResult {
+        let family = model.family
+        let formula = Formula.main(response: model.name, predictors: [label], covariates: covariateTerms).adding(randomTerms: random)
+        let fitted: FittedModel
+        do {
+            fitted = try FittedModel.fit(formula: formula, data: merged, family: family, covariance: covariance,
+                                         confidenceLevel: confidenceLevel, references: references, cluster: cluster, reml: reml)
+        } catch {
+            throw MetricModelError(metric: label, underlying: error)
         }
-        let qValues = adjustment.adjust(results.map { $0.term.pValue ?? .nan })
-        let correlationQValues = adjustment.adjust(results.map(\.spearman.pValue))
-        let notes = noteOrder.map { (note: $0, metrics: noteMetrics[$0] ?? []) }
-        var result = Result(diversity: alpha, merged: merged, outcome: outcome, covariates: covariates, modelledOutcome: modelledOutcome,
-                            dichotomy: dichotomy, scoring: scoringSummary, family: family, metrics: results, qValues: qValues,
-                            correlationQValues: correlationQValues, onlyInCounts: onlyInCounts, onlyInMetadata: onlyInMetadata,
-                            group: group, modelNotes: notes, confidenceLevel: confidenceLevel, covariance: covariance,
-                            adjustment: adjustment, references: references)
-        result.cluster = cluster
-        result.covariateTerms = prepared.covariates
-        result.depthCovariate = depthCovariate
-        if alpha.rarefactionDepth == nil && !depthCovariate {
-            result.depthCorrelations = SequencingDepth.correlations(labels, in: merged, reads: reads)
+        for note in fitted.notes { notes.add(note, metric: label) }
+        let values = merged[label]?.numbers ?? []
+        let modelled = merged[model.name]?.numbers ?? []
+        var byGroup: GroupedValues? = nil
+        if let groupColumn = group.flatMap({ merged[$0] }) {
+            let levels = CohortSummary.order(groupColumn.levels)
+            let groups = levels.map { level in
+                (label: level, values: zip(values, groupColumn.cells).filter { $0.1 == level }.map(\.0))
+            }
+            byGroup = GroupedValues(column: groupColumn.name, groups: groups, test: GroupComparison.kruskalWallis(groups.map(\.values)))
         }
-        result.familyFromOutcome = familyFromOutcome
-        result.random = random
-        result.reml = reml
+        var result = MetricResult(metric: label, model: fitted,
+                                  spearman: Correlation.spearman(values, merged[outcome]?.numbers ?? []),
+                                  metricValues: values, outcomeValues: modelled,
+                                  line: family == .gaussian ? Self.fitLine(x: values, y: modelled, level: confidenceLevel) : nil,
+                                  byGroup: byGroup)
+        if family == .gaussian, random.isEmpty, !covariateTerms.isEmpty, case .linear(let linear) = fitted.fit {
+            result.adjusted = Self.addedVariable(model: linear, metric: label, level: confidenceLevel)
+        }
+        if profileIntervals, let mixed = fitted.mixedModel {
+            let profile = try VarianceProfile(model: mixed, level: confidenceLevel)
+            result.profile = profile
+            if let note = profile.note(for: mixed) { notes.add(note, metric: label) }
+        }
         return result
     }
 

@@ -166,8 +166,7 @@ public struct ExposureAssociation: Sendable {
         let exposureColumn = merged[exposure]
         let categorical = exposureColumn?.kind == .categorical
         var results = [MetricResult]()
-        var noteMetrics = [ModelNote: [String]]()
-        var noteOrder = [ModelNote]()
+        var notes = ModelNoteTally()
         var levels: [String]? = nil
         for label in labels {
             let formula = Formula.main(response: label, predictors: [exposure], covariates: modelTerms).adding(randomTerms: random)
@@ -179,8 +178,7 @@ public struct ExposureAssociation: Sendable {
                 throw MetricModelError(metric: label, underlying: error)
             }
             for note in model.notes {
-                if noteMetrics[note] == nil { noteOrder.append(note) }
-                noteMetrics[note, default: []].append(label)
+                notes.add(note, metric: label)
             }
             let design = model.design
             let exposureColumns = (0..<design.x.columns).filter { design.columnTerms[$0].map { design.termLabels[$0] } == exposure }
@@ -208,8 +206,7 @@ public struct ExposureAssociation: Sendable {
                 let profile = try VarianceProfile(model: mixed, level: confidenceLevel)
                 metricResult.profile = profile
                 if let note = profile.note(for: mixed) {
-                    if noteMetrics[note] == nil { noteOrder.append(note) }
-                    noteMetrics[note, default: []].append(label)
+                    notes.add(note, metric: label)
                 }
             }
             results.append(metricResult)
@@ -217,7 +214,7 @@ public struct ExposureAssociation: Sendable {
         let qValues = adjustment.adjust(results.map(\.test.pValue))
         var result = Result(diversity: alpha, merged: merged, exposure: exposure, levels: categorical ? levels : nil,
                       covariates: covariateTerms, metrics: results, qValues: qValues, onlyInCounts: join.onlyInSamples,
-                      onlyInMetadata: join.onlyInMetadata, modelNotes: noteOrder.map { (note: $0, metrics: noteMetrics[$0] ?? []) },
+                      onlyInMetadata: join.onlyInMetadata, modelNotes: notes.notes,
                       settings: self)
         if alpha.rarefactionDepth == nil && !depthCovariate {
             result.depthCorrelations = SequencingDepth.correlations(labels, in: merged, reads: reads)
