@@ -71,65 +71,127 @@ public struct Permanova: Sendable {
         let n = distances.count
         let g = PrincipalCoordinates.gowerCentred(distances.values)
         let total = (0..<n).reduce(0.0) { $0 + g[$1, $1] }
+        let layout = try Layout(design: design, split: split, source: distances.source)
+        let observedSS = Self.columnSumsOfSquares(g, basis: layout.basis, permutations: [Array(0..<n)])
+        let observed = layout.statistics(observedSS[...], total: total)
+        let statisticPlans = layout.statisticTerms.map { termPlans[$0] ?? plan }
+        let exceed = Self.exceedances(g, layout: layout, total: total, observed: observed, plans: statisticPlans)
+        self.rows = layout.rows(observedSS: observedSS, total: total, observed: observed, pValues: exceed.indices.map {
+            PermutationPlan.pValue(exceeding: exceed[$0], permutations: statisticPlans[$0].count)
+        })
+        self.aliasedTerms = layout.aliasedTerms
+        self.untestedTerms = layout.untestedTerms
+        self.split = split
+        self.plan = plan
+        self.termPlans = termPlans
+        self.sampleCount = n
+    }
 
-        // The centred design without the intercept, and each column's term.
-        let columns = design.columnTerms.indices.filter { design.columnTerms[$0] != nil }
-        var x = design.x.selectingColumns(columns)
-        let columnTerm = columns.map { design.columnTerms[$0] ?? 0 }
-        for j in 0..<x.columns {
-            let mean = x.column(j).reduce(0, +) / Double(n)
-            for i in 0..<n { x[i, j] -= mean }
-        }
-        let full = OrderedBasis(x)
-        let rank = full.rank
-        let residualDF = n - rank - 1
-        guard residualDF > 0 else {
-            throw DataError(.noResidualDegreesOfFreedom(rank: rank + 1, rows: n), at: SourceLocation(file: distances.source))
-        }
-        // The basis columns of each term, in order.
-        let termCount = design.termLabels.count
-        var termOfBasis = [Int]()
-        for (j, independent) in full.independent.enumerated() where independent { termOfBasis.append(columnTerm[j]) }
-        let termRank = (0..<termCount).map { t in termOfBasis.filter { $0 == t }.count }
-        self.aliasedTerms = (0..<termCount).filter { termRank[$0] == 0 }.map { design.termLabels[$0] }
-        let present = (0..<termCount).filter { termRank[$0] > 0 }
-
-        // The bases whose sums of squares every permutation needs.
-        var blocks = [Matrix]()
-        var tested = [Int]()
-        var untested = [String]()
-        switch split {
-        case .terms, .none:
-            blocks = [full.q]
-        case .margin:
-            blocks = [full.q]
-            let factors = design.formula.terms.map { Set($0.factors) }
-            for t in present {
-                // R's drop.scope: a term inside a higher-order term stays.
-                if present.contains(where: { $0 != t && factors[$0].isStrictSuperset(of: factors[t]) }) {
-                    untested.append(design.termLabels[t])
-                    continue
+    /// For each statistic, how many permutations of its plan reach it; the
+    /// permutations of each distinct plan are drawn once, in batches.
+    static func exceedances(_ g: Matrix, layout: Layout, total: Double, observed: [Double], plans: [PermutationPlan]) -> [Int] {
+        let n = g.rows, width = layout.basis.columns
+        var exceed = [Int](repeating: 0, count: observed.count)
+        var distinct = [PermutationPlan]()
+        for p in plans where !distinct.contains(p) { distinct.append(p) }
+        for current in distinct {
+            let mine = plans.indices.filter { plans[$0] == current }
+            let batch = Swift.max(1, Swift.min(current.count, 2048 / Swift.max(width, 1)))
+            current.forEachBatch(n: n, batch: batch) { permutations in
+                let ss = Self.columnSumsOfSquares(g, basis: layout.basis, permutations: permutations)
+                for p in permutations.indices {
+                    let f = layout.statistics(ss[(p * width)..<((p + 1) * width)], total: total)
+                    for k in mine where f[k] >= observed[k] - PermutationPlan.tolerance { exceed[k] += 1 }
                 }
-                tested.append(t)
-                blocks.append(OrderedBasis(x.selectingColumns((0..<x.columns).filter { columnTerm[$0] != t })).q)
             }
         }
-        self.untestedTerms = untested
-        let reducedRanks = blocks.dropFirst().map(\.columns)
-        // Column ranges of the stacked basis [Q_full, Q_reduced…].
-        var stacked = [Double]()
-        for b in blocks { stacked += b.storage }
-        let width = blocks.reduce(0) { $0 + $1.columns }
-        let basis = Matrix(rows: n, columns: width, columnMajor: stacked)
+        return exceed
+    }
 
-        // The statistics of one permutation from the column sums of squares.
-        let termColumns: [[Int]] = present.map { t in termOfBasis.indices.filter { termOfBasis[$0] == t } }
-        let reducedRanges: [Range<Int>] = {
-            var out = [Range<Int>](), start = rank
-            for r in reducedRanks { out.append(start..<(start + r)); start += r }
-            return out
-        }()
-        func statistics(_ ss: ArraySlice<Double>) -> [Double] {
+    /// What a design tests: the centred design's orthonormal basis (and,
+    /// by margin, each tested term's reduced basis) stacked as one matrix,
+    /// the basis columns of each term, and the statistics of a set of
+    /// column sums of squares.
+    struct Layout {
+        let split: Split
+        let labels: [String]
+        let rank: Int
+        let residualDF: Int
+        /// [Q_full, Q_reduced…], n × width.
+        let basis: Matrix
+        /// Terms with basis columns, and (margin) those tested.
+        let present: [Int]
+        let tested: [Int]
+        let aliasedTerms: [String]
+        let untestedTerms: [String]
+        /// The full basis' columns of each present term.
+        let termColumns: [[Int]]
+        /// Column ranges of the reduced bases in `basis`.
+        let reducedRanges: [Range<Int>]
+
+        init(design: DesignMatrix, split: Split, source: String) throws {
+            let n = design.x.rows
+            // The centred design without the intercept, and each column's term.
+            let columns = design.columnTerms.indices.filter { design.columnTerms[$0] != nil }
+            var x = design.x.selectingColumns(columns)
+            let columnTerm = columns.map { design.columnTerms[$0] ?? 0 }
+            for j in 0..<x.columns {
+                let mean = x.column(j).reduce(0, +) / Double(n)
+                for i in 0..<n { x[i, j] -= mean }
+            }
+            let full = OrderedBasis(x)
+            rank = full.rank
+            residualDF = n - rank - 1
+            guard residualDF > 0 else {
+                throw DataError(.noResidualDegreesOfFreedom(rank: rank + 1, rows: n), at: SourceLocation(file: source))
+            }
+            self.split = split
+            labels = design.termLabels
+            // The basis columns of each term, in order.
+            let termCount = design.termLabels.count
+            var termOfBasis = [Int]()
+            for (j, independent) in full.independent.enumerated() where independent { termOfBasis.append(columnTerm[j]) }
+            let termRank = (0..<termCount).map { t in termOfBasis.filter { $0 == t }.count }
+            aliasedTerms = (0..<termCount).filter { termRank[$0] == 0 }.map { design.termLabels[$0] }
+            let present = (0..<termCount).filter { termRank[$0] > 0 }
+            self.present = present
+            // The bases whose sums of squares every permutation needs.
+            var blocks = [full.q]
+            var tested = [Int](), untested = [String]()
+            if split == .margin {
+                let factors = design.formula.terms.map { Set($0.factors) }
+                for t in present {
+                    // R's drop.scope: a term inside a higher-order term stays.
+                    if present.contains(where: { $0 != t && factors[$0].isStrictSuperset(of: factors[t]) }) {
+                        untested.append(design.termLabels[t])
+                        continue
+                    }
+                    tested.append(t)
+                    blocks.append(OrderedBasis(x.selectingColumns((0..<x.columns).filter { columnTerm[$0] != t })).q)
+                }
+            }
+            self.tested = tested
+            untestedTerms = untested
+            var stacked = [Double]()
+            for b in blocks { stacked += b.storage }
+            basis = Matrix(rows: n, columns: blocks.reduce(0) { $0 + $1.columns }, columnMajor: stacked)
+            termColumns = present.map { t in termOfBasis.indices.filter { termOfBasis[$0] == t } }
+            var ranges = [Range<Int>](), start = rank
+            for b in blocks.dropFirst() { ranges.append(start..<(start + b.columns)); start += b.columns }
+            reducedRanges = ranges
+        }
+
+        /// The label of each statistic, in order.
+        var statisticTerms: [String] {
+            switch split {
+            case .none: ["Model"]
+            case .terms: present.map { labels[$0] }
+            case .margin: tested.map { labels[$0] }
+            }
+        }
+
+        /// The pseudo-F of each statistic from one permutation's column sums of squares.
+        func statistics(_ ss: ArraySlice<Double>, total: Double) -> [Double] {
             let base = ss.startIndex
             let model = (0..<rank).reduce(0.0) { $0 + ss[base + $1] }
             let residual = (total - model) / Double(residualDF)
@@ -145,59 +207,32 @@ public struct Permanova: Sendable {
                 }
             }
         }
-        let observedSS = Self.columnSumsOfSquares(g, basis: basis, permutations: [Array(0..<n)])
-        let observed = statistics(observedSS[...])
-        // The plan of each statistic, and each distinct plan's statistics.
-        let statisticTerms: [String] = switch split {
-        case .none: ["Model"]
-        case .terms: present.map { design.termLabels[$0] }
-        case .margin: tested.map { design.termLabels[$0] }
-        }
-        let statisticPlans = statisticTerms.map { termPlans[$0] ?? plan }
-        var exceed = [Int](repeating: 0, count: observed.count)
-        var distinct = [PermutationPlan]()
-        for p in statisticPlans where !distinct.contains(p) { distinct.append(p) }
-        for current in distinct {
-            let mine = statisticPlans.indices.filter { statisticPlans[$0] == current }
-            let batch = Swift.max(1, Swift.min(current.count, 2048 / Swift.max(width, 1)))
-            current.forEachBatch(n: n, batch: batch) { permutations in
-                let ss = Self.columnSumsOfSquares(g, basis: basis, permutations: permutations)
-                for p in permutations.indices {
-                    let f = statistics(ss[(p * width)..<((p + 1) * width)])
-                    for k in mine where f[k] >= observed[k] - PermutationPlan.tolerance { exceed[k] += 1 }
+
+        /// The table: the term rows (or `Model`), `Residual`, `Total`.
+        func rows(observedSS: [Double], total: Double, observed: [Double], pValues: [Double]) -> [Row] {
+            let modelSS = (0..<rank).reduce(0.0) { $0 + observedSS[$1] }
+            func row(_ term: String, _ df: Int, _ ss: Double, _ k: Int) -> Row {
+                Row(term: term, df: df, sumOfSquares: ss, rSquared: ss / total, f: observed[k], pValue: pValues[k])
+            }
+            var rows = [Row]()
+            switch split {
+            case .none:
+                rows.append(row("Model", rank, modelSS, 0))
+            case .terms:
+                for (k, t) in present.enumerated() {
+                    rows.append(row(labels[t], termColumns[k].count, termColumns[k].reduce(0.0) { $0 + observedSS[$1] }, k))
+                }
+            case .margin:
+                for (k, t) in tested.enumerated() {
+                    let reduced = reducedRanges[k].reduce(0.0) { $0 + observedSS[$1] }
+                    rows.append(row(labels[t], rank - reducedRanges[k].count, modelSS - reduced, k))
                 }
             }
+            let residualSS = total - modelSS
+            rows.append(Row(term: "Residual", df: residualDF, sumOfSquares: residualSS, rSquared: residualSS / total, f: .nan, pValue: .nan))
+            rows.append(Row(term: "Total", df: basis.rows - 1, sumOfSquares: total, rSquared: 1, f: .nan, pValue: .nan))
+            return rows
         }
-
-        // The table.
-        let modelSS = (0..<rank).reduce(0.0) { $0 + observedSS[$1] }
-        let residualSS = total - modelSS
-        var rows = [Row]()
-        func row(_ term: String, _ df: Int, _ ss: Double, _ f: Double, _ k: Int?) -> Row {
-            Row(term: term, df: df, sumOfSquares: ss, rSquared: ss / total, f: f,
-                pValue: k.map { PermutationPlan.pValue(exceeding: exceed[$0], permutations: statisticPlans[$0].count) } ?? .nan)
-        }
-        switch split {
-        case .none:
-            rows.append(row("Model", rank, modelSS, observed[0], 0))
-        case .terms:
-            for (k, t) in present.enumerated() {
-                let ss = termColumns[k].reduce(0.0) { $0 + observedSS[$1] }
-                rows.append(row(design.termLabels[t], termColumns[k].count, ss, observed[k], k))
-            }
-        case .margin:
-            for (k, t) in tested.enumerated() {
-                let reduced = reducedRanges[k].reduce(0.0) { $0 + observedSS[$1] }
-                rows.append(row(design.termLabels[t], rank - reducedRanges[k].count, modelSS - reduced, observed[k], k))
-            }
-        }
-        rows.append(row("Residual", residualDF, residualSS, .nan, nil))
-        rows.append(Row(term: "Total", df: n - 1, sumOfSquares: total, rSquared: 1, f: .nan, pValue: .nan))
-        self.rows = rows
-        self.split = split
-        self.plan = plan
-        self.termPlans = termPlans
-        self.sampleCount = n
     }
 
     /// For each permutation p and basis column c, `q_πᵀ G q_π` with
