@@ -237,12 +237,30 @@ public struct PenalizedLeastSquares: Sendable {
     }
 
     /// Solves the system at θ; nil when a factorisation fails (not
-    /// positive definite, which only rounding can cause).
+    /// positive definite, which only rounding can cause). In stages: the
+    /// dense system of the blocks after the first, block 0 eliminated group
+    /// by group, the dense Schur complement factored and solved, then the
+    /// random effects and residuals.
     public func solve(theta: [Double]) -> Solution? {
         let factors = Self.relativeFactors(theta: theta, qs: blocks.map(\.q))
-        let t0 = factors[0]
+        var (s, c) = denseSystem(factors)
+        guard var zero = eliminateBlockZero(factors, s: &s, c: &c) else { return nil }
+        guard let (w, logDetRX) = Self.solveSchur(&s, c, d2: d2, logDetL: &zero.logDetL), zero.logDetL.isFinite else { return nil }
         let ds = d2 + p
-        // The dense system's base, lower triangle and its right-hand side.
+        let beta = Array(w[d2...])
+        var lxx = [Double](repeating: 0, count: p * p)
+        for col in 0..<p { for row in col..<p { lxx[row + col * p] = s[d2 + row + (d2 + col) * ds] } }
+        let u = randomEffects(zero, w: w)
+        let (residuals, pwrss) = residualsAndPenalisedRSS(beta: beta, u: u, factors: factors)
+        return Solution(logDetL: zero.logDetL, logDetRX: logDetRX, pwrss: pwrss, beta: beta, u: u,
+                        residuals: residuals, lxx: lxx)
+    }
+
+    /// The dense system of the blocks after the first and the fixed effects:
+    /// its lower triangle (relative factors applied, + I on the random part)
+    /// and right-hand side.
+    func denseSystem(_ factors: [[Double]]) -> (s: [Double], c: [Double]) {
+        let ds = d2 + p
         var s = [Double](repeating: 0, count: ds * ds)
         var c = [Double](repeating: 0, count: ds)
         s.withUnsafeMutableBufferPointer { sb in
@@ -278,7 +296,22 @@ public struct PenalizedLeastSquares: Sendable {
             }
         }
 
-        // Block 0, group by group.
+        return (s, c)
+    }
+
+    /// Block 0 eliminated group by group: each group's factor Lⱼ, its Eⱼ
+    /// and fⱼ, and log det of the Lⱼ; `s` and `c` updated. Nil when a
+    /// factorisation fails.
+    struct BlockZero {
+        var logDetL: Double
+        var lStore: [Double]
+        var eStore: [Double]
+        var fStore: [Double]
+    }
+
+    func eliminateBlockZero(_ factors: [[Double]], s: inout [Double], c: inout [Double]) -> BlockZero? {
+        let t0 = factors[0]
+        let ds = d2 + p
         var logDetL = 0.0
         var lStore = [Double](repeating: 0, count: groups0 * q0 * q0)
         var eStore = [Double](repeating: 0, count: q0 * active.count)
@@ -340,14 +373,20 @@ public struct PenalizedLeastSquares: Sendable {
             }}}}}
         }
         if failed { return nil }
+        return BlockZero(logDetL: logDetL, lStore: lStore, eStore: eStore, fStore: fStore)
+    }
 
-        // The dense Schur complement.
+    /// The dense Schur complement factored (adding its random part's log
+    /// det to `logDetL`) and solved for w; nil when not positive definite.
+    static func solveSchur(_ s: inout [Double], _ c: [Double], d2: Int, logDetL: inout Double) -> (w: [Double], logDetRX: Double)? {
+        let ds = c.count
         var logDetRX = 0.0
         var w = c
+        var detL = logDetL
         let ok = s.withUnsafeMutableBufferPointer { sb -> Bool in
             let sp = sb.baseAddress!
             guard StridedKernels.choleskyLower(n: ds, a: sp, lda: ds) else { return false }
-            for i in 0..<d2 { logDetL += 2 * Glibc.log(sp[i + i * ds]) }
+            for i in 0..<d2 { detL += 2 * Glibc.log(sp[i + i * ds]) }
             for i in d2..<ds { logDetRX += 2 * Glibc.log(sp[i + i * ds]) }
             w.withUnsafeMutableBufferPointer { wb in
                 StridedKernels.lowerTriangularSolve(side: .left, transpose: false, m: ds, n: 1, l: sp, ldl: ds, b: wb.baseAddress!, ldb: ds)
@@ -355,13 +394,16 @@ public struct PenalizedLeastSquares: Sendable {
             }
             return true
         }
-        guard ok, logDetL.isFinite else { return nil }
-        let beta = Array(w[d2...])
-        var lxx = [Double](repeating: 0, count: p * p)
-        for col in 0..<p { for row in col..<p { lxx[row + col * p] = s[d2 + row + (d2 + col) * ds] } }
+        guard ok else { return nil }
+        logDetL = detL
+        return (w, logDetRX)
+    }
 
-        // u: block 0 by back-substitution, uⱼ = Lⱼ⁻ᵀ(fⱼ − Eⱼ·w[active]).
-        var u0 = fStore
+    /// The spherical random effects: block 0 by back-substitution,
+    /// uⱼ = Lⱼ⁻ᵀ(fⱼ − Eⱼ·w[active]); the other blocks from w.
+    func randomEffects(_ zero: BlockZero, w: [Double]) -> [[Double]] {
+        let lStore = zero.lStore, eStore = zero.eStore
+        var u0 = zero.fStore
         u0.withUnsafeMutableBufferPointer { ub in
             lStore.withUnsafeBufferPointer { lb in
                 for j in 0..<groups0 {
@@ -381,7 +423,11 @@ public struct PenalizedLeastSquares: Sendable {
             u.append(Array(w[offset2[t]..<(offset2[t] + blocks[t].groups * blocks[t].q)]))
         }
 
-        // Residuals y − Xβ − Σ Z_t·(T_t u_t), and the penalised RSS.
+        return u
+    }
+
+    /// Residuals y − Xβ − Σ Z_t·(T_t u_t), and the penalised RSS.
+    func residualsAndPenalisedRSS(beta: [Double], u: [[Double]], factors: [[Double]]) -> (residuals: [Double], pwrss: Double) {
         var residuals = y
         for k in 0..<p {
             let bk = beta[k]
@@ -407,8 +453,7 @@ public struct PenalizedLeastSquares: Sendable {
             for v in u[t] { pwrss += v * v }
         }
         for r in residuals { pwrss += r * r }
-        return Solution(logDetL: logDetL, logDetRX: logDetRX, pwrss: pwrss, beta: beta, u: u,
-                        residuals: residuals, lxx: lxx)
+        return (residuals, pwrss)
     }
 
     /// lme4's profiled deviance (ML) or REML criterion at a solution:
