@@ -58,104 +58,145 @@ public struct NegativeBinomialRegression: Sendable {
         precondition(confidenceLevel > 0 && confidenceLevel < 1, "confidence level must be in (0, 1)")
         self.design = design
         let x = design.x, y = design.response
-        let n = x.rows, p = x.columns
+        let p = x.columns
         if let bad = y.firstIndex(where: { !($0 >= 0) || !$0.isFinite }) {
             throw NegativeBinomialError.negativeResponse(row: bad, value: y[bad])
         }
-
-        /// IRLS for β at fixed θ (nil: Poisson) from `eta`; returns β, η, μ, deviance, rank.
-        func irls(theta: Double?, eta start: [Double]) throws -> (beta: [Double?], eta: [Double], mu: [Double], deviance: Double, rank: Int) {
-            func deviance(_ mu: [Double]) -> Double {
-                var d = 0.0
-                for i in 0..<n {
-                    let yLogY = y[i] > 0 ? y[i] * log(y[i] / mu[i]) : 0
-                    if let theta { d += 2 * (yLogY - (y[i] + theta) * log((y[i] + theta) / (mu[i] + theta))) }
-                    else { d += 2 * (yLogY - (y[i] - mu[i])) }
-                }
-                return d
-            }
-            var eta = start, mu = start.map(exp)
-            var dev = deviance(mu)
-            var beta = [Double?](repeating: nil, count: p), previous: [Double]? = nil
-            var rank = 0, polishing = 0
-            for _ in 1...maxIterations {
-                var wx = x
-                var wz = [Double](repeating: 0, count: n)
-                for i in 0..<n {
-                    // Newton's weights, −∂²ℓ/∂η² = θμ(y + θ)/(μ + θ)² (> 0: ℓ is
-                    // concave in η), and response η + (∂ℓ/∂η)/w; Poisson: μ and (y − μ)/μ.
-                    let w: Double, step: Double
-                    if let t = theta {
-                        w = t * mu[i] * (y[i] + t) / ((mu[i] + t) * (mu[i] + t))
-                        step = (y[i] - mu[i]) * (mu[i] + t) / (mu[i] * (y[i] + t))
-                    } else {
-                        w = mu[i]
-                        step = (y[i] - mu[i]) / mu[i]
-                    }
-                    let s = w.squareRoot()
-                    wz[i] = s * (eta[i] + step)
-                    for j in 0..<p { wx[i, j] *= s }
-                }
-                let qr = try PivotedQR(wx)
-                rank = qr.rank
-                beta = try qr.solveLeastSquares(wz)
-                var b = beta.map { $0 ?? 0 }
-                eta = x.multiplied(by: b)
-                mu = eta.map(exp)
-                var newDev = deviance(mu)
-                // Fisher scoring with the non-canonical log link can overshoot:
-                // halve the step while the deviance rises (as R's glm2).
-                if let previous {
-                    var halvings = 0
-                    while !(newDev <= dev * (1 + 1e-15)) && halvings < 40 {
-                        halvings += 1
-                        b = zip(b, previous).map { ($0 + $1) / 2 }
-                        eta = x.multiplied(by: b)
-                        mu = eta.map(exp)
-                        newDev = deviance(mu)
-                    }
-                    beta = zip(beta, b).map { $0 == nil ? nil : $1 }
-                }
-                let step = previous.map { zip(b, $0).map { abs($0 - $1) / (abs($0) + 0.1) }.max() ?? 0 } ?? .infinity
-                previous = b
-                if abs(newDev - dev) / (abs(newDev) + 0.1) < 1e-12 {
-                    polishing += 1
-                    if step < 1e-11 || polishing > 2 { return (beta, eta, mu, newDev, rank) }
-                }
-                dev = newDev
-            }
-            throw NegativeBinomialError.notConverged
+        let estimator = NegativeBinomialFit(x: x, y: y, maxIterations: maxIterations)
+        let (theta, fit, outer) = try estimator.fit()
+        self.theta = theta
+        self.thetaStandardError = (1 / estimator.scoreAndInformation(theta, fit.mu).information).squareRoot()
+        self.iterations = outer
+        self.rank = fit.rank
+        self.fitted = fit.mu
+        self.deviance = fit.deviance
+        self.logLikelihood = estimator.logLikelihood(theta: theta, mu: fit.mu)
+        let covariance = try estimator.covariance(theta: theta, mu: fit.mu)
+        self.covariance = covariance
+        let z = Normal()
+        let critical = z.quantile(1 - (1 - confidenceLevel) / 2)
+        self.coefficients = (0..<p).map { j in
+            let term = design.columnTerms[j].map { design.termLabels[$0] }
+            guard let b = fit.beta[j] else { return .aliased(name: design.columnNames[j], term: term) }
+            return .wald(name: design.columnNames[j], term: term, estimate: b, standardError: covariance[j, j].squareRoot(),
+                         reference: z, critical: critical)
         }
+    }
+}
 
-        /// θ given μ by Newton's method on its score (MASS `theta.ml`).
-        /// θ's score at μ — the profile likelihood's slope in θ, by the
-        /// envelope theorem — and its information (MASS `theta.ml`'s two sums).
-        func scoreAndInformation(_ t: Double, _ mu: [Double]) -> (score: Double, information: Double) {
-            var score = 0.0, information = 0.0
+/// The estimation of a negative binomial regression (log link) as MASS's
+/// `glm.nb`: IRLS for β at fixed θ, θ by maximum likelihood given μ, the
+/// two alternated (or the profile score's root in log θ when the
+/// alternation does not settle), then the log-likelihood and covariance.
+struct NegativeBinomialFit {
+    let x: Matrix
+    let y: [Double]
+    let maxIterations: Int
+    var n: Int { x.rows }
+    var p: Int { x.columns }
+
+    typealias IRLSFit = (beta: [Double?], eta: [Double], mu: [Double], deviance: Double, rank: Int)
+
+    /// IRLS for β at fixed θ (nil: Poisson) from `eta`; returns β, η, μ, deviance, rank.
+    func irls(theta: Double?, eta start: [Double]) throws -> IRLSFit {
+        func deviance(_ mu: [Double]) -> Double {
+            var d = 0.0
             for i in 0..<n {
-                score += digamma(t + y[i]) - digamma(t) + log(t) + 1 - log(t + mu[i]) - (y[i] + t) / (mu[i] + t)
-                information += -trigamma(t + y[i]) + trigamma(t) - 1 / t + 2 / (mu[i] + t) - (y[i] + t) / ((mu[i] + t) * (mu[i] + t))
+                let yLogY = y[i] > 0 ? y[i] * log(y[i] / mu[i]) : 0
+                if let theta { d += 2 * (yLogY - (y[i] + theta) * log((y[i] + theta) / (mu[i] + theta))) }
+                else { d += 2 * (yLogY - (y[i] - mu[i])) }
             }
-            return (score, information)
+            return d
         }
-
-        func thetaML(_ mu: [Double]) throws -> Double {
-            var t = Double(n) / zip(y, mu).reduce(0) { $0 + ($1.0 / $1.1 - 1) * ($1.0 / $1.1 - 1) }
-            for _ in 0..<maxIterations {
-                t = abs(t)
-                let (score, information) = scoreAndInformation(t, mu)
-                let delta = score / information
-                t += delta
-                guard t.isFinite && t < 1e10 else { throw NegativeBinomialError.noOverdispersion }
-                if abs(delta) <= 1e-12 * t { return t }
+        var eta = start, mu = start.map(exp)
+        var dev = deviance(mu)
+        var beta = [Double?](repeating: nil, count: p), previous: [Double]? = nil
+        var rank = 0, polishing = 0
+        for _ in 1...maxIterations {
+            var wx = x
+            var wz = [Double](repeating: 0, count: n)
+            for i in 0..<n {
+                // Newton's weights, −∂²ℓ/∂η² = θμ(y + θ)/(μ + θ)² (> 0: ℓ is
+                // concave in η), and response η + (∂ℓ/∂η)/w; Poisson: μ and (y − μ)/μ.
+                let w: Double, step: Double
+                if let t = theta {
+                    w = t * mu[i] * (y[i] + t) / ((mu[i] + t) * (mu[i] + t))
+                    step = (y[i] - mu[i]) * (mu[i] + t) / (mu[i] * (y[i] + t))
+                } else {
+                    w = mu[i]
+                    step = (y[i] - mu[i]) / mu[i]
+                }
+                let s = w.squareRoot()
+                wz[i] = s * (eta[i] + step)
+                for j in 0..<p { wx[i, j] *= s }
             }
-            throw NegativeBinomialError.notConverged
+            let qr = try PivotedQR(wx)
+            rank = qr.rank
+            beta = try qr.solveLeastSquares(wz)
+            var b = beta.map { $0 ?? 0 }
+            eta = x.multiplied(by: b)
+            mu = eta.map(exp)
+            var newDev = deviance(mu)
+            // Fisher scoring with the non-canonical log link can overshoot:
+            // halve the step while the deviance rises (as R's glm2).
+            if let previous {
+                var halvings = 0
+                while !(newDev <= dev * (1 + 1e-15)) && halvings < 40 {
+                    halvings += 1
+                    b = zip(b, previous).map { ($0 + $1) / 2 }
+                    eta = x.multiplied(by: b)
+                    mu = eta.map(exp)
+                    newDev = deviance(mu)
+                }
+                beta = zip(beta, b).map { $0 == nil ? nil : $1 }
+            }
+            let step = previous.map { zip(b, $0).map { abs($0 - $1) / (abs($0) + 0.1) }.max() ?? 0 } ?? .infinity
+            previous = b
+            if abs(newDev - dev) / (abs(newDev) + 0.1) < 1e-12 {
+                polishing += 1
+                if step < 1e-11 || polishing > 2 { return (beta, eta, mu, newDev, rank) }
+            }
+            dev = newDev
         }
+        throw NegativeBinomialError.notConverged
+    }
 
+
+    /// θ's score at μ — the profile likelihood's slope in θ, by the
+    /// envelope theorem — and its information (MASS `theta.ml`'s two sums).
+    func scoreAndInformation(_ t: Double, _ mu: [Double]) -> (score: Double, information: Double) {
+        var score = 0.0, information = 0.0
+        for i in 0..<n {
+            score += digamma(t + y[i]) - digamma(t) + log(t) + 1 - log(t + mu[i]) - (y[i] + t) / (mu[i] + t)
+            information += -trigamma(t + y[i]) + trigamma(t) - 1 / t + 2 / (mu[i] + t) - (y[i] + t) / ((mu[i] + t) * (mu[i] + t))
+        }
+        return (score, information)
+    }
+
+
+    /// θ given μ by Newton's method on its score (MASS `theta.ml`).
+    func thetaML(_ mu: [Double]) throws -> Double {
+        var t = Double(n) / zip(y, mu).reduce(0) { $0 + ($1.0 / $1.1 - 1) * ($1.0 / $1.1 - 1) }
+        for _ in 0..<maxIterations {
+            t = abs(t)
+            let (score, information) = scoreAndInformation(t, mu)
+            let delta = score / information
+            t += delta
+            guard t.isFinite && t < 1e10 else { throw NegativeBinomialError.noOverdispersion }
+            if abs(delta) <= 1e-12 * t { return t }
+        }
+        throw NegativeBinomialError.notConverged
+    }
+
+
+    /// θ and the fit at θ, and the outer rounds: MASS's alternation, which
+    /// settles in a few rounds when θ is well determined, else the root of
+    /// the profile score in u = log θ, bracketed by doubling steps, then
+    /// regula falsi (Illinois) to 1e-13 in u.
+    func fit() throws -> (theta: Double, fit: IRLSFit, outer: Int) {
         var fit = try irls(theta: nil, eta: y.map { log($0 + 0.1) })
         var theta = (try? thetaML(fit.mu)) ?? 1
         var outer = 0, settled = false
-        // MASS's alternation, which settles in a few rounds when θ is well determined…
         while outer < 50 && !settled {
             outer += 1
             fit = try irls(theta: theta, eta: fit.eta)
@@ -164,8 +205,6 @@ public struct NegativeBinomialRegression: Sendable {
             theta = next
         }
         if !settled {
-            // …else the root of the profile score in u = log θ: bracketed by
-            // doubling steps, then regula falsi (Illinois) to 1e-13 in u.
             func g(_ u: Double) throws -> Double {
                 fit = try irls(theta: exp(u), eta: fit.eta)
                 return scoreAndInformation(exp(u), fit.mu).score
@@ -185,38 +224,28 @@ public struct NegativeBinomialRegression: Sendable {
             theta = exp(root)
         }
         fit = try irls(theta: theta, eta: fit.eta)
-        let information = scoreAndInformation(theta, fit.mu).information
-        self.theta = theta
-        self.thetaStandardError = (1 / information).squareRoot()
-        self.iterations = outer
-        self.rank = fit.rank
-        self.fitted = fit.mu
-        self.deviance = fit.deviance
+        return (theta, fit, outer)
+    }
+
+    func logLikelihood(theta: Double, mu: [Double]) -> Double {
         var logL = 0.0
         for i in 0..<n {
             logL += lgamma(theta + y[i]) - lgamma(theta) - lgamma(y[i] + 1) + theta * log(theta)
-                + (y[i] > 0 ? y[i] * log(fit.mu[i]) : 0) - (theta + y[i]) * log(theta + fit.mu[i])
+                + (y[i] > 0 ? y[i] * log(mu[i]) : 0) - (theta + y[i]) * log(theta + mu[i])
         }
-        self.logLikelihood = logL
+        return logL
+    }
 
-        // Covariance (XᵀWX)⁻¹ at the final μ and θ.
+    /// Covariance (XᵀWX)⁻¹ at the final μ and θ.
+    func covariance(theta: Double, mu: [Double]) throws -> Matrix {
         var wx = x
         for i in 0..<n {
-            let s = (fit.mu[i] / (1 + fit.mu[i] / theta)).squareRoot()
+            let s = (mu[i] / (1 + mu[i] / theta)).squareRoot()
             for j in 0..<p { wx[i, j] *= s }
         }
         let qr = try PivotedQR(wx)
         let rInverse = try qr.inverseOfLeadingR()
-        let covariance = unpivot(rInverse.multiplied(by: rInverse, transposeOther: .transposed), permutation: qr.permutation, rank: qr.rank, columns: p)
-        self.covariance = covariance
-        let z = Normal()
-        let critical = z.quantile(1 - (1 - confidenceLevel) / 2)
-        self.coefficients = (0..<p).map { j in
-            let term = design.columnTerms[j].map { design.termLabels[$0] }
-            guard let b = fit.beta[j] else { return .aliased(name: design.columnNames[j], term: term) }
-            return .wald(name: design.columnNames[j], term: term, estimate: b, standardError: covariance[j, j].squareRoot(),
-                         reference: z, critical: critical)
-        }
+        return unpivot(rInverse.multiplied(by: rInverse, transposeOther: .transposed), permutation: qr.permutation, rank: qr.rank, columns: p)
     }
 }
 
