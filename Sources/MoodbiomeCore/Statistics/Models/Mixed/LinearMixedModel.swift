@@ -190,20 +190,8 @@ public struct LinearMixedModel: Sendable {
         for (k, bound) in lower.enumerated() where bound == 0 && theta[k] < 1e-4 { singular = true }
         self.isSingular = singular
 
-        // Conditional modes b = Tₜu per group.
         let factors = RelativeCovariance.factors(theta: theta, blocks: blocks)
-        self.randomEffects = blocks.indices.map { t in
-            let q = blocks[t].q
-            var b = [Double](repeating: 0, count: solution.u[t].count)
-            for g in 0..<blocks[t].levels.count {
-                for i in 0..<q {
-                    var sum = 0.0
-                    for k in 0...i { sum += factors[t][i + k * q] * solution.u[t][g * q + k] }
-                    b[g * q + i] = sum
-                }
-            }
-            return b
-        }
+        self.randomEffects = Self.conditionalModes(solution.u, factors: factors, blocks: blocks)
         self.varianceComponents = Self.components(blocks: blocks, factors: factors, sigma2: sigma2)
 
         // Covariance of β̂.
@@ -220,7 +208,36 @@ public struct LinearMixedModel: Sendable {
         }
 
         // lmerTest's Satterthwaite degrees of freedom.
-        let varpar = theta + [sigma2.squareRoot()]
+        let satterthwaite = Self.satterthwaite(pls, varpar: theta + [sigma2.squareRoot()], n: n, p: p, reml: reml)
+        self.hessianProblems = satterthwaite.problems
+        self.varparCovariance = satterthwaite.varparCovariance
+        self.covarianceJacobian = satterthwaite.jacobian
+        self.coefficients = Self.coefficientRows(design: design, kept: kept, beta: solution.beta, covariance: covariance,
+                                                 varparCovariance: satterthwaite.varparCovariance, jacobian: satterthwaite.jacobian,
+                                                 confidenceLevel: confidenceLevel)
+    }
+
+    /// Conditional modes b = Tₜu per group.
+    static func conditionalModes(_ u: [[Double]], factors: [[Double]], blocks: [RandomEffectsBlock]) -> [[Double]] {
+        blocks.indices.map { t in
+            let q = blocks[t].q
+            var b = [Double](repeating: 0, count: u[t].count)
+            for g in 0..<blocks[t].levels.count {
+                for i in 0..<q {
+                    var sum = 0.0
+                    for k in 0...i { sum += factors[t][i + k * q] * u[t][g * q + k] }
+                    b[g * q + i] = sum
+                }
+            }
+            return b
+        }
+    }
+
+    /// lmerTest's ingredients at the variance parameters (θ, σ): the
+    /// numerical Hessian of the deviance, made `2H⁺`, and the Jacobian of
+    /// the coefficients' covariance.
+    static func satterthwaite(_ pls: PenalizedLeastSquares, varpar: [Double], n: Int, p: Int, reml: Bool)
+        -> (varparCovariance: [[Double]], problems: (negative: Int, zero: Int), jacobian: [[Double]]) {
         func deviance(_ vp: [Double]) -> Double {
             let s2 = vp[vp.count - 1] * vp[vp.count - 1]
             guard let s = pls.solve(theta: Array(vp.dropLast())) else { return .nan }
@@ -236,15 +253,17 @@ public struct LinearMixedModel: Sendable {
             return v.map { $0 * s2 }
         }
         let hessian = NumericalDerivatives.hessian(deviance, at: varpar)
-        let (varparCovariance, problems) = Self.pseudoInverseTimesTwo(hessian)
-        self.hessianProblems = problems
-        self.varparCovariance = varparCovariance
-        let jacobian = NumericalDerivatives.jacobian(covarianceOfBeta, at: varpar)
-        self.covarianceJacobian = jacobian
+        let (varparCovariance, problems) = pseudoInverseTimesTwo(hessian)
+        return (varparCovariance, problems, NumericalDerivatives.jacobian(covarianceOfBeta, at: varpar))
+    }
 
+    /// The coefficient table: t on Satterthwaite's df, standardised estimates.
+    static func coefficientRows(design: DesignMatrix, kept: [Int], beta: [Double], covariance: Matrix, varparCovariance: [[Double]],
+                                jacobian: [[Double]], confidenceLevel: Double) -> [Coefficient] {
+        let p = kept.count
         let sdY = standardDeviation(design.response)
         var rows = [Coefficient]()
-        for j in 0..<pAll {
+        for j in 0..<design.x.columns {
             let name = design.columnNames[j]
             let term = design.columnTerms[j].map { design.termLabels[$0] }
             guard let a = kept.firstIndex(of: j) else {
@@ -258,15 +277,15 @@ public struct LinearMixedModel: Sendable {
             let df = 2 * v * v / denominator
             let reference: (any ContinuousDistribution)? = df.isFinite && df > 0 ? StudentT(degreesOfFreedom: df) : nil
             let critical = reference?.quantile(1 - (1 - confidenceLevel) / 2) ?? .nan
-            var row = Coefficient.wald(name: name, term: term, estimate: solution.beta[a], standardError: v.squareRoot(),
+            var row = Coefficient.wald(name: name, term: term, estimate: beta[a], standardError: v.squareRoot(),
                                        reference: reference, critical: critical)
             row.degreesOfFreedom = df
             if design.columnTerms[j] != nil {
-                row.standardizedEstimate = solution.beta[a] * standardDeviation(Array(design.x.column(j))) / sdY
+                row.standardizedEstimate = beta[a] * standardDeviation(Array(design.x.column(j))) / sdY
             }
             rows.append(row)
         }
-        self.coefficients = rows
+        return rows
     }
 
     /// `2H⁺` through the eigenvalues of H, dropping those at or below 1e-8,
