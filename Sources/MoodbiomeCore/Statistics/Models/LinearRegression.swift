@@ -76,42 +76,7 @@ public struct LinearRegression: Sendable {
         let sigma2 = df > 0 ? rss / Double(df) : .nan
         self.sigma = sigma2.squareRoot()
 
-        // Covariance on the pivoted non-aliased columns.
-        let rInverse = try qr.inverseOfLeadingR()
-        var pivoted: Matrix
-        if covarianceType == .classical {
-            pivoted = rInverse.multiplied(by: rInverse, transposeOther: .transposed)
-            for k in pivoted.storage.indices { pivoted.storage[k] *= sigma2 }
-        } else if covarianceType == .cluster, let clustering {
-            // Scores Qᵢ·eᵢ in the orthonormal basis; V = R⁻¹ M R⁻ᵀ · c.
-            let q = try qr.thinQ()
-            var scores = Matrix(rows: n, columns: r)
-            for i in 0..<n { for k in 0..<r { scores[i, k] = q[i, k] * residuals[i] } }
-            var meat = clustering.meat(scores)
-            let g = Double(clustering.count)
-            let factor = g / (g - 1) * Double(n - 1) / Double(n - r)
-            for k in meat.storage.indices { meat.storage[k] *= factor }
-            pivoted = rInverse.multiplied(by: meat).multiplied(by: rInverse, transposeOther: .transposed)
-        } else {
-            let q = try qr.thinQ()
-            var scaled = Matrix(rows: n, columns: r)
-            for i in 0..<n {
-                var h = 0.0
-                for k in 0..<r { h += q[i, k] * q[i, k] }
-                let e2 = residuals[i] * residuals[i]
-                let omega: Double
-                switch covarianceType {
-                case .hc0, .classical, .cluster: omega = e2
-                case .hc1: omega = e2 * Double(n) / Double(df)
-                case .hc2: omega = e2 / (1 - h)
-                case .hc3: omega = e2 / ((1 - h) * (1 - h))
-                }
-                let w = omega.squareRoot()
-                for k in 0..<r { scaled[i, k] = q[i, k] * w }
-            }
-            let meat = scaled.multiplied(by: scaled, transposeSelf: .transposed)
-            pivoted = rInverse.multiplied(by: meat).multiplied(by: rInverse, transposeOther: .transposed)
-        }
+        let pivoted = try Self.pivotedCovariance(qr, residuals: residuals, sigma2: sigma2, type: covarianceType, clustering: clustering)
         let covariance = unpivot(pivoted, permutation: qr.permutation, rank: r, columns: p)
         self.covariance = covariance
 
@@ -169,6 +134,51 @@ public struct LinearRegression: Sendable {
             rows.append(row)
         }
         self.coefficients = rows
+    }
+
+    /// The coefficients' covariance on the pivoted non-aliased columns:
+    /// classical σ²(RᵀR)⁻¹, cluster-robust (vcovCL's HC1: scores Qᵢ·eᵢ in the
+    /// orthonormal basis, V = R⁻¹ M R⁻ᵀ · G/(G − 1) · (n − 1)/(n − r)), or
+    /// HC0–HC3 (sandwich's vcovHC).
+    static func pivotedCovariance(_ qr: PivotedQR, residuals: [Double], sigma2: Double, type covarianceType: CovarianceType,
+                                  clustering: Clustering?) throws -> Matrix {
+        let n = residuals.count, r = qr.rank, df = n - r
+        let rInverse = try qr.inverseOfLeadingR()
+        var pivoted: Matrix
+        if covarianceType == .classical {
+            pivoted = rInverse.multiplied(by: rInverse, transposeOther: .transposed)
+            for k in pivoted.storage.indices { pivoted.storage[k] *= sigma2 }
+        } else if covarianceType == .cluster, let clustering {
+            // Scores Qᵢ·eᵢ in the orthonormal basis; V = R⁻¹ M R⁻ᵀ · c.
+            let q = try qr.thinQ()
+            var scores = Matrix(rows: n, columns: r)
+            for i in 0..<n { for k in 0..<r { scores[i, k] = q[i, k] * residuals[i] } }
+            var meat = clustering.meat(scores)
+            let g = Double(clustering.count)
+            let factor = g / (g - 1) * Double(n - 1) / Double(n - r)
+            for k in meat.storage.indices { meat.storage[k] *= factor }
+            pivoted = rInverse.multiplied(by: meat).multiplied(by: rInverse, transposeOther: .transposed)
+        } else {
+            let q = try qr.thinQ()
+            var scaled = Matrix(rows: n, columns: r)
+            for i in 0..<n {
+                var h = 0.0
+                for k in 0..<r { h += q[i, k] * q[i, k] }
+                let e2 = residuals[i] * residuals[i]
+                let omega: Double
+                switch covarianceType {
+                case .hc0, .classical, .cluster: omega = e2
+                case .hc1: omega = e2 * Double(n) / Double(df)
+                case .hc2: omega = e2 / (1 - h)
+                case .hc3: omega = e2 / ((1 - h) * (1 - h))
+                }
+                let w = omega.squareRoot()
+                for k in 0..<r { scaled[i, k] = q[i, k] * w }
+            }
+            let meat = scaled.multiplied(by: scaled, transposeSelf: .transposed)
+            pivoted = rInverse.multiplied(by: meat).multiplied(by: rInverse, transposeOther: .transposed)
+        }
+        return pivoted
     }
 }
 

@@ -137,7 +137,29 @@ public struct LogisticRegression: Sendable {
             self.nullDeviance = deviance([Double](repeating: 0.5, count: n))
         }
 
-        // Covariance (XᵀWX)⁻¹ at the final estimates.
+        let covariance = try Self.covariance(x: x, y: y, mu: mu, clustering: clustering)
+        self.covariance = covariance
+        self.separation = Self.separation(mu: mu, history: history, deviance: dev, design: design)
+
+        let z = Normal()
+        let critical = z.quantile(1 - (1 - confidenceLevel) / 2)
+        var rows = [Coefficient]()
+        for j in 0..<p {
+            let term = design.columnTerms[j].map { design.termLabels[$0] }
+            guard let b = beta[j] else {
+                rows.append(.aliased(name: design.columnNames[j], term: term))
+                continue
+            }
+            rows.append(.wald(name: design.columnNames[j], term: term, estimate: b,
+                              standardError: covariance[j, j].squareRoot(), reference: z, critical: critical))
+        }
+        self.coefficients = rows
+    }
+
+    /// Covariance (XᵀWX)⁻¹ at the final estimates, or with clustering
+    /// vcovCL's sandwich (HC0 scores summed within clusters, × G/(G − 1)).
+    static func covariance(x: Matrix, y: [Double], mu: [Double], clustering: Clustering?) throws -> Matrix {
+        let n = x.rows, p = x.columns
         var wx = x
         for i in 0..<n {
             let s = (mu[i] * (1 - mu[i])).squareRoot()
@@ -157,39 +179,24 @@ public struct LogisticRegression: Sendable {
             for k in meat.storage.indices { meat.storage[k] *= factor }
             pivotedCovariance = bread.multiplied(by: meat).multiplied(by: bread)
         }
-        let covariance = unpivot(pivotedCovariance, permutation: qr.permutation, rank: qr.rank, columns: p)
-        self.covariance = covariance
+        return unpivot(pivotedCovariance, permutation: qr.permutation, rank: qr.rank, columns: p)
+    }
 
-        // Separation: fitted probabilities within 1e-10 of 0 or 1 (η beyond
-        // ±23) do not occur in a fit whose estimates exist at any realistic n.
+    /// Separation: fitted probabilities within 1e-10 of 0 or 1 (η beyond
+    /// ±23) do not occur in a fit whose estimates exist at any realistic n;
+    /// the coefficients still moving over the last steps are the ones involved.
+    static func separation(mu: [Double], history: [[Double]], deviance dev: Double, design: DesignMatrix) -> Separation? {
         let exact = mu.filter { Swift.min($0, 1 - $0) < 1e-10 }.count
-        if exact > 0 {
-            var involved = [String]()
-            if history.count >= 2 {
-                let last = history[history.count - 1], earlier = history[Swift.max(0, history.count - 4)]
-                let change = zip(last, earlier).map { abs($0 - $1) }
-                let largest = change.max() ?? 0
-                for j in 0..<p where largest > 0 && change[j] > 0.05 * largest && design.columnTerms[j] != nil {
-                    involved.append(design.columnNames[j])
-                }
+        guard exact > 0 else { return nil }
+        var involved = [String]()
+        if history.count >= 2 {
+            let last = history[history.count - 1], earlier = history[Swift.max(0, history.count - 4)]
+            let change = zip(last, earlier).map { abs($0 - $1) }
+            let largest = change.max() ?? 0
+            for j in 0..<design.x.columns where largest > 0 && change[j] > 0.05 * largest && design.columnTerms[j] != nil {
+                involved.append(design.columnNames[j])
             }
-            self.separation = Separation(complete: dev < 1e-6, coefficients: involved, observationsFittedExactly: exact)
-        } else {
-            self.separation = nil
         }
-
-        let z = Normal()
-        let critical = z.quantile(1 - (1 - confidenceLevel) / 2)
-        var rows = [Coefficient]()
-        for j in 0..<p {
-            let term = design.columnTerms[j].map { design.termLabels[$0] }
-            guard let b = beta[j] else {
-                rows.append(.aliased(name: design.columnNames[j], term: term))
-                continue
-            }
-            rows.append(.wald(name: design.columnNames[j], term: term, estimate: b,
-                              standardError: covariance[j, j].squareRoot(), reference: z, critical: critical))
-        }
-        self.coefficients = rows
+        return Separation(complete: dev < 1e-6, coefficients: involved, observationsFittedExactly: exact)
     }
 }
