@@ -197,15 +197,9 @@ extension DataTable {
         return f.string(p).trimmingWhitespace()
     }
 
-    /// The `idColumn` that means "no ID column": rows are numbered.
-    public static let noIDColumn = "none"
-
-    /// Reads a metadata table (CSV or TSV, by extension or sniffed).
-    ///
-    /// - Parameters:
-    ///   - idColumn: the column holding the row IDs; by default the first.
-    public static func read(_ path: String, idColumn: String? = nil, delimiter: Delimiter? = nil) throws -> DataTable {
-        let text = try DelimitedText(path: path, delimiter: delimiter)
+    /// The header's names, trimmed (`#SampleID` read as `SampleID`), each
+    /// non-empty after the first and distinct.
+    static func header(_ text: DelimitedText, path: String) throws -> [String] {
         var header = text.header.map { $0.trimmingWhitespace() }
         if header.first?.hasPrefix("#") == true {
             // `#SampleID`, `#OTU ID`: keep the name without the hash.
@@ -224,6 +218,36 @@ extension DataTable {
             }
             seen[name] = i
         }
+        return header
+    }
+
+    /// Every ID non-empty and unique.
+    static func checkIDs(_ ids: [String], lines: [Int], column idIndex: Int, name: String, path: String) throws {
+        var firstLine = [String: Int]()
+        for (r, id) in ids.enumerated() {
+            if id.isEmpty {
+                throw InputError(file: path, line: lines[r], column: idIndex + 1, columnName: name,
+                                 problem: "empty ID", fix: "Give every row an ID")
+            }
+            if let other = firstLine[id] {
+                throw InputError(file: path, line: lines[r], column: idIndex + 1, columnName: name,
+                                 problem: "ID '\(id)' appears twice (lines \(other) and \(lines[r]))",
+                                 fix: "Make the IDs unique, or name the right ID column with \(Parameter.idColumn.mention)")
+            }
+            firstLine[id] = lines[r]
+        }
+    }
+
+    /// The `idColumn` that means "no ID column": rows are numbered.
+    public static let noIDColumn = "none"
+
+    /// Reads a metadata table (CSV or TSV, by extension or sniffed).
+    ///
+    /// - Parameters:
+    ///   - idColumn: the column holding the row IDs; by default the first.
+    public static func read(_ path: String, idColumn: String? = nil, delimiter: Delimiter? = nil) throws -> DataTable {
+        let text = try DelimitedText(path: path, delimiter: delimiter)
+        let header = try Self.header(text, path: path)
         let idIndex: Int
         if idColumn == DataTable.noIDColumn {
             // No ID column: rows are numbered 1, 2, … in file order.
@@ -288,19 +312,7 @@ extension DataTable {
             lines.append(text.recordLines[r])
         }
         let ids = idIndex >= 0 ? cells[idIndex] : (1...Swift.max(lines.count, 1)).prefix(lines.count).map(String.init)
-        var firstLine = [String: Int]()
-        for (r, id) in ids.enumerated() {
-            if id.isEmpty {
-                throw InputError(file: path, line: lines[r], column: idIndex + 1, columnName: header[idIndex],
-                                 problem: "empty ID", fix: "Give every row an ID")
-            }
-            if let other = firstLine[id] {
-                throw InputError(file: path, line: lines[r], column: idIndex + 1, columnName: header[idIndex],
-                                 problem: "ID '\(id)' appears twice (lines \(other) and \(lines[r]))",
-                                 fix: "Make the IDs unique, or name the right ID column with \(Parameter.idColumn.mention)")
-            }
-            firstLine[id] = lines[r]
-        }
+        if idIndex >= 0 { try checkIDs(ids, lines: lines, column: idIndex, name: header[idIndex], path: path) }
         if ids.isEmpty {
             throw InputError(file: path, line: text.headerLine, problem: "the table has a header but no data rows",
                              fix: "Add one row per sample")
