@@ -347,8 +347,8 @@ struct BetaSettingsOptions: ParsableArguments {
     @Option(help: "generalized_unifrac: the weight α of abundant lineages, 0 (unweighted-like) to 1 (weighted).")
     var alpha = 0.5
 
-    var settings: BetaSettings {
-        var s = BetaSettings()
+    var settings: BetaOptions {
+        var s = BetaOptions()
         s.pseudocount = pseudocount
         s.generalizedAlpha = alpha
         return s

@@ -99,32 +99,17 @@ public struct TaxonAssociation: Sendable {
         let formula = fixed.adding(randomTerms: random)
         // 1. Samples with every variable present.
         let first = try DesignMatrix(formula: formula, data: metadata, references: options.references)
-        var rows = first.rowIndices
-        let counts = rows.count == table.sampleCount ? table : table.selectingSamples(rows)
-        // 2. Filters on the raw values of those samples.
-        let (keptFeatures, filtered) = options.filter.apply(counts)
-        guard !keptFeatures.isEmpty else { throw AssociationError.noFeaturesLeft(total: table.taxonCount) }
-        var block = FeatureBlock(counts, features: keptFeatures, findingEmpty: options.normalization.dividesBySampleTotal)
-        // 3. Samples with nothing left cannot be normalised.
-        let empty = block.emptySamples
-        if !empty.isEmpty {
-            let keep = (0..<block.values.rows).filter { !empty.contains($0) }
-            rows = keep.map { rows[$0] }
-            block = block.selectingSamples(keep)
-        }
-        let emptyIDs = empty.map { counts.sampleIDs[$0] }
+        // 2–3. Filters, and samples without reads in the kept features.
+        var selection = try FeatureSelection(table, rows: first.rowIndices, options: options)
         // 4. Standardised numeric variables, over the samples used.
-        var data = metadata.selectingRows(rows)
+        var data = metadata.selectingRows(selection.rows)
         if options.standardize { data = Self.standardized(data, formula: fixed) }
         let design = try DesignMatrix(formula: formula, data: data, references: options.references)
         let n = design.x.rows
         guard n > design.x.columns else { throw AssociationError.tooFewSamples(samples: n, parameters: design.x.columns) }
         // 5. Dense block, normalised and transformed.
-        let nonZero = block.nonZeroCounts
-        var y = block.values
-        block.values = Matrix(rows: 0, columns: 0)   // y is then the only copy: normalised in place, not copied first
-        let names = block.names
-        try FeaturePreparation.prepare(&y, options.normalization, options.transform, names: names)
+        let y = try selection.prepared(options)
+        let block = selection.block, names = block.names, nonZero = selection.nonZero
         var out = [Row]()
         var failed = [String]()
         if options.model == .negbin {
@@ -165,11 +150,11 @@ public struct TaxonAssociation: Sendable {
             out = Self.rows(fits, design: design, names: names, n: n, nonZero: nonZero, taxonomy: block.taxonomy, failed: &failed)
         }
         self.rows = Self.adjusted(out, options.adjustment)
-        self.filtered = filtered.map { (counts.taxonIDs[$0.feature], $0.reason) }
+        self.filtered = selection.filtered
         self.samples = design.ids
         self.droppedForMissing = first.droppedIDs
         self.exclusions = first.exclusions
-        self.emptyAfterFiltering = emptyIDs
+        self.emptyAfterFiltering = selection.emptyIDs
         self.features = names
         self.transformed = y
         self.data = data
@@ -208,26 +193,13 @@ public struct TaxonAssociation: Sendable {
         guard options.model == .lm else { throw AssociationError.negativeBinomialUnsupported(randomTerms: false) }
         let base = Formula.main(response: outcome, predictors: covariates)
         let first = try DesignMatrix(formula: base, data: metadata, references: options.references, binaryResponse: family == .binomial)
-        var rows = first.rowIndices
-        let counts = rows.count == table.sampleCount ? table : table.selectingSamples(rows)
-        let (keptFeatures, filtered) = options.filter.apply(counts)
-        guard !keptFeatures.isEmpty else { throw AssociationError.noFeaturesLeft(total: table.taxonCount) }
-        var block = FeatureBlock(counts, features: keptFeatures, findingEmpty: options.normalization.dividesBySampleTotal)
-        let empty = block.emptySamples
-        if !empty.isEmpty {
-            let keep = (0..<block.values.rows).filter { !empty.contains($0) }
-            rows = keep.map { rows[$0] }
-            block = block.selectingSamples(keep)
-        }
-        let data = metadata.selectingRows(rows)
+        var selection = try FeatureSelection(table, rows: first.rowIndices, options: options)
+        let data = metadata.selectingRows(selection.rows)
         let design = try DesignMatrix(formula: base, data: data, references: options.references, binaryResponse: family == .binomial)
         let n = design.x.rows
         guard n > design.x.columns + 1 else { throw AssociationError.tooFewSamples(samples: n, parameters: design.x.columns + 1) }
-        let nonZero = block.nonZeroCounts
-        var y = block.values
-        block.values = Matrix(rows: 0, columns: 0)   // y is then the only copy: normalised in place, not copied first
-        let names = block.names
-        try FeaturePreparation.prepare(&y, options.normalization, options.transform, names: names)
+        let y = try selection.prepared(options)
+        let block = selection.block, names = block.names, nonZero = selection.nonZero
         var out = [Row]()
         var failed = [String]()
         switch family {
@@ -260,11 +232,11 @@ public struct TaxonAssociation: Sendable {
             }
         }
         self.rows = Self.adjusted(out, options.adjustment)
-        self.filtered = filtered.map { (counts.taxonIDs[$0.feature], $0.reason) }
+        self.filtered = selection.filtered
         self.samples = design.ids
         self.droppedForMissing = first.droppedIDs
         self.exclusions = first.exclusions
-        self.emptyAfterFiltering = empty.map { counts.sampleIDs[$0] }
+        self.emptyAfterFiltering = selection.emptyIDs
         self.features = names
         self.transformed = y
         self.data = data
@@ -406,5 +378,49 @@ struct FeatureBlock {
         var m = Matrix(rows: rows.count, columns: values.columns)
         for c in 0..<values.columns { for (i, r) in rows.enumerated() { m[i, c] = values[r, c] } }
         return FeatureBlock(values: m, names: names, taxonomy: taxonomy, nonZeroCounts: nonZeroCounts)
+    }
+}
+
+/// The features and samples both association modes model, chosen once:
+/// the samples with every variable (`rows`), the features that pass
+/// ``FeatureFilter`` on their raw values, and — as samples with no reads in
+/// the kept features cannot be normalised — those samples left out.
+struct FeatureSelection {
+    /// The metadata rows used.
+    var rows: [Int]
+    var block: FeatureBlock
+    /// The features filtered out (by ID) and why.
+    let filtered: [(feature: String, reason: FeatureFilter.Reason)]
+    /// Samples without reads in the kept features, left out.
+    let emptyIDs: [String]
+    /// Per kept feature, the samples where its raw value is above 0.
+    let nonZero: [Int]
+
+    init(_ table: CountTable, rows first: [Int], options: TaxonAssociation.Options) throws {
+        var rows = first
+        let counts = rows.count == table.sampleCount ? table : table.selectingSamples(rows)
+        let (keptFeatures, filtered) = options.filter.apply(counts)
+        guard !keptFeatures.isEmpty else { throw AssociationError.noFeaturesLeft(total: table.taxonCount) }
+        var block = FeatureBlock(counts, features: keptFeatures, findingEmpty: options.normalization.dividesBySampleTotal)
+        let empty = block.emptySamples
+        if !empty.isEmpty {
+            let keep = (0..<block.values.rows).filter { !empty.contains($0) }
+            rows = keep.map { rows[$0] }
+            block = block.selectingSamples(keep)
+        }
+        self.rows = rows
+        self.block = block
+        self.filtered = filtered.map { (counts.taxonIDs[$0.feature], $0.reason) }
+        self.emptyIDs = empty.map { counts.sampleIDs[$0] }
+        self.nonZero = block.nonZeroCounts
+    }
+
+    /// The dense block normalised and transformed; the block gives up its
+    /// values (they are then the only copy, normalised in place).
+    mutating func prepared(_ options: TaxonAssociation.Options) throws -> Matrix {
+        var y = block.values
+        block.values = Matrix(rows: 0, columns: 0)
+        try FeaturePreparation.prepare(&y, options.normalization, options.transform, names: block.names)
+        return y
     }
 }

@@ -34,7 +34,7 @@ public struct BetaRun: Sendable {
     public var tablePath: String
     public var readOptions = CountTableReadOptions()
     public var metric = "braycurtis"
-    public var options = BetaSettings()
+    public var options = BetaOptions()
     public var tree: TreeInput? = nil
     public var layout: DistanceLayout? = nil
     public var outputPath: String? = nil
@@ -78,31 +78,12 @@ public struct BetaRun: Sendable {
     }
 }
 
-/// The beta-diversity settings a job carries: the metrics' parameters.
-public struct BetaSettings: Sendable, Equatable {
-    /// Aitchison's pseudocount.
-    public var pseudocount = 1.0
-    /// Generalized UniFrac's α.
-    public var generalizedAlpha = 0.5
-
-    public init() {}
-
-    public func validate() throws {
-        guard pseudocount >= 0, pseudocount.isFinite else {
-            throw ParameterError(.pseudocount, .outOfRange(value: NumberStyle.roundTrip.format(pseudocount), allowed: .atLeast("0")))
-        }
-        guard (0...1).contains(generalizedAlpha) else {
-            throw ParameterError(.alpha, .outOfRange(value: NumberStyle.roundTrip.format(generalizedAlpha), allowed: .between("0", "1")))
-        }
-    }
-
+extension BetaOptions {
     /// Computes one metric of `table`, loading the tree when the metric needs
     /// it; reports the samples without reads that were left out.
     public func compute(_ definition: BetaMetricDefinition, table: CountTable, tree: TreeInput?, phylogeny: TablePhylogeny? = nil,
                         report: (String) -> Void) throws -> BetaDiversityResult {
-        var options = BetaOptions()
-        options.pseudocount = pseudocount
-        options.generalizedAlpha = generalizedAlpha
+        var options = self
         if definition.needsTree {
             guard let tree else { throw BetaDiversityError.needsTree(definition.name) }
             options.phylogeny = try phylogeny ?? tree.load(for: table, report: report)

@@ -16,7 +16,7 @@ import MoodbiomeReport
 public struct StudyComposition: Sendable {
     /// Beta metric names, as requested.
     public var metrics: [String] = []
-    public var settings = BetaSettings()
+    public var settings = BetaOptions()
     public var permutations = 999
     /// The column whose groups (participants) restrict the permutations;
     /// nil: the finest grouping of the random terms, if any.

@@ -2,7 +2,8 @@ import FoundationEssentials
 import MoodbiomeIO
 import MoodbiomeNumerics
 
-/// Settings of the metrics that have them.
+/// Settings of the metrics that have them — the one declaration of the
+/// beta settings: jobs carry it, the command line and the manifest fill it.
 public struct BetaOptions: Sendable {
     /// Added to every count before the CLR of `aitchison` (1 by default);
     /// 0 is allowed only when no count is zero.
@@ -13,6 +14,16 @@ public struct BetaOptions: Sendable {
     public var phylogeny: TablePhylogeny? = nil
 
     public init() {}
+
+    /// The parameters' ranges: a pseudocount ≥ 0, α in [0, 1].
+    public func validate() throws {
+        guard pseudocount >= 0, pseudocount.isFinite else {
+            throw ParameterError(.pseudocount, .outOfRange(value: NumberStyle.roundTrip.format(pseudocount), allowed: .atLeast("0")))
+        }
+        guard (0...1).contains(generalizedAlpha) else {
+            throw ParameterError(.alpha, .outOfRange(value: NumberStyle.roundTrip.format(generalizedAlpha), allowed: .between("0", "1")))
+        }
+    }
 }
 
 /// Why a beta-diversity matrix could not be computed, typed.
