@@ -78,15 +78,17 @@ public final class OutputDirectory {
                 }
             }
             if !entries.isEmpty {
-                if !overwrite {
-                    throw OutputError(path: path, problem: "the output directory already holds \(Self.list(entries))",
-                                      fix: "Choose another output directory, or pass \(Parameter.overwrite.mention) to replace that run")
-                }
+                // Files Moodbiome did not write are never replaced, with or
+                // without overwrite: say so first, with the fix that works.
                 let owned = Set(expected + Self.recordedOutputs(in: self.path) + [Self.provenanceFile])
                 let foreign = entries.filter { !owned.contains($0) }
                 if !foreign.isEmpty {
                     throw OutputError(path: path, problem: "the output directory holds files Moodbiome did not write (\(Self.list(foreign)))",
-                                      fix: "The directory is replaced as a whole; choose a new or empty output directory")
+                                      fix: "The directory is replaced as a whole, so it must be new, empty or a previous run's; choose another output directory")
+                }
+                if !overwrite {
+                    throw OutputError(path: path, problem: "the output directory already holds a previous run (\(Self.list(entries)))",
+                                      fix: "Choose another output directory, or pass \(Parameter.overwrite.mention) to replace that run")
                 }
             }
         }
