@@ -26,8 +26,22 @@ public struct SampleJoin: Sendable {
         self.onlyInSamples = sampleIDs.filter { !metadataIDs.contains($0) }
         guard !rows.isEmpty else {
             throw DataError(.noSharedIDs(sampleIDs: Array(sampleIDs.prefix(5)), samplesFile: samplesFile,
-                                         metadataIDs: Array(metadata.ids.prefix(5)), idColumn: metadata.idColumnName),
+                                         metadataIDs: Array(metadata.ids.prefix(5)), idColumn: metadata.idColumnName,
+                                         matchingColumn: Self.columnHolding(Set(sampleIDs), in: metadata)),
                             at: SourceLocation(file: metadata.source))
         }
+    }
+
+    /// The metadata column whose values hold the most of `ids` (at least
+    /// half of its non-missing values, so that a grouping column sharing a
+    /// value or two with the IDs is not taken for them), if any.
+    static func columnHolding(_ ids: Set<String>, in metadata: DataTable) -> String? {
+        var best: (name: String, hits: Int)? = nil
+        for column in metadata.columns {
+            let values = column.cells.indices.filter { !column.isMissing($0) }.map { column.cells[$0] }
+            let hits = Set(values).intersection(ids).count
+            if hits > 0, 2 * hits >= Set(values).count, hits > (best?.hits ?? 0) { best = (column.name, hits) }
+        }
+        return best?.name
     }
 }

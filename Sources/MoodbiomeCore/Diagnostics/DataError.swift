@@ -91,7 +91,9 @@ public struct DataError: Error, Equatable, Sendable {
         /// factors' levels before it is built).
         case tooManyColumns(columns: Int, rows: Int)
         /// No sample ID is in both the count table and the metadata.
-        case noSharedIDs(sampleIDs: [String], samplesFile: String, metadataIDs: [String], idColumn: String)
+        /// `matchingColumn`: another metadata column whose values are sample
+        /// IDs (the ID column probably is that one).
+        case noSharedIDs(sampleIDs: [String], samplesFile: String, metadataIDs: [String], idColumn: String, matchingColumn: String?)
         /// The outcome to dichotomise holds text.
         case cutoffNotANumber(value: String, column: String, id: String)
     }

@@ -222,7 +222,8 @@ extension DataTable {
     }
 
     /// Every ID non-empty and unique.
-    static func checkIDs(_ ids: [String], lines: [Int], column idIndex: Int, name: String, path: String) throws {
+    static func checkIDs(_ ids: [String], lines: [Int], column idIndex: Int, name: String, path: String,
+                         candidates: () -> [String]) throws {
         var firstLine = [String: Int]()
         for (r, id) in ids.enumerated() {
             if id.isEmpty {
@@ -232,7 +233,8 @@ extension DataTable {
             if let other = firstLine[id] {
                 throw InputError(file: path, line: lines[r], column: idIndex + 1, columnName: name,
                                  problem: "ID '\(id)' appears twice (lines \(other) and \(lines[r]))",
-                                 fix: "Make the IDs unique, or name the right ID column with \(Parameter.idColumn.mention)")
+                                 fix: "Make the IDs unique, or name the right ID column with \(Parameter.idColumn.mention)"
+                                     + (candidates().isEmpty ? "" : " (columns with a distinct value in every row: \(candidates().joined(separator: ", ")))"))
             }
             firstLine[id] = lines[r]
         }
@@ -312,7 +314,17 @@ extension DataTable {
             lines.append(text.recordLines[r])
         }
         let ids = idIndex >= 0 ? cells[idIndex] : (1...Swift.max(lines.count, 1)).prefix(lines.count).map(String.init)
-        if idIndex >= 0 { try checkIDs(ids, lines: lines, column: idIndex, name: header[idIndex], path: path) }
+        if idIndex >= 0 {
+            // Columns that could be the IDs, named when the IDs repeat: a
+            // distinct value in every row, text columns first (a unique
+            // number per row is more often a measurement).
+            let candidates = {
+                let unique = header.indices.filter { $0 != idIndex && !cells[$0].contains("") && Set(cells[$0]).count == cells[$0].count }
+                let text = unique.filter { c in cells[c].contains { Double($0) == nil } }
+                return (text.isEmpty ? unique : text).map { header[$0] }
+            }
+            try checkIDs(ids, lines: lines, column: idIndex, name: header[idIndex], path: path, candidates: candidates)
+        }
         if ids.isEmpty {
             throw InputError(file: path, line: text.headerLine, problem: "the table has a header but no data rows",
                              fix: "Add one row per sample")

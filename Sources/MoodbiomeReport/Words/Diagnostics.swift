@@ -244,9 +244,12 @@ public enum Words {
                     "Rename that column, or choose another cutoff")
         case .metricNameClash(let label):
             return ("the metadata already has a column named '\(label)', the name of a diversity metric", "Rename that metadata column")
-        case .noSharedIDs(let sampleIDs, let samplesFile, let metadataIDs, let idColumn):
-            return ("no sample ID is in both \(samplesFile) and the metadata (\(samplesFile): \(list(sampleIDs)); metadata '\(idColumn)': \(list(metadataIDs)))",
-                    "Check that the IDs are spelled the same way, and name the metadata's ID column with \(s(.idColumn))")
+        case .noSharedIDs(let sampleIDs, let samplesFile, let metadataIDs, let idColumn, let matching):
+            let problem = "no sample ID is in both \(samplesFile) and the metadata (\(samplesFile): \(list(sampleIDs)); metadata '\(idColumn)': \(list(metadataIDs)))"
+            if let matching {
+                return (problem, "The metadata column '\(matching)' holds the table's sample IDs: name it with \(s(.idColumn)) \(matching)")
+            }
+            return (problem, "Check that the IDs are spelled the same way, and name the metadata's ID column with \(s(.idColumn))")
         case .cutoffNotANumber(let value, let column, let id):
             return ("'\(value)' in column '\(column)' (ID '\(id)') is not a number, so \(s(.outcomeCutoff)) cannot apply", "Correct the value or mark it missing (NA)")
         }

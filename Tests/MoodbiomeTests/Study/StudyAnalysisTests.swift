@@ -96,6 +96,22 @@ func twinsStudy(outputDirectory: String = temporaryDirectory() + "/out") -> Stud
         #expect(!FileManager.default.fileExists(atPath: dir + "/out"))
     }
 
+    /// IDs in another metadata column than the first: the error names it.
+    @Test func theColumnHoldingTheSampleIDsIsNamed() throws {
+        let counts = temporaryFile("counts.csv", "sample_id,a,b,c\ns1,4,0,3\ns2,1,5,2\ns3,0,2,7\ns4,3,3,3\n")
+        let metadata = temporaryFile("meta.csv", "row,sample,score\nr1,s1,3\nr2,s2,4\nr3,s3,5\nr4,s4,1\n")
+        var job = StudyAnalysis(countsPath: counts, metadataPath: metadata, outcome: "score", outputDirectory: temporaryDirectory() + "/out")
+        job.diversity.metrics = "shannon"
+        #expect { try job.run { _ in } } throws: {
+            message($0).hasSuffix("The metadata column 'sample' holds the table's sample IDs: name it with --id-column sample")
+        }
+        // A first column with repeated values is no ID column: the columns that could be are named.
+        job.metadataPath = temporaryFile("visits.csv", "visit,sample,score\n1,s1,3\n2,s2,4\n1,s3,5\n2,s4,1\n")
+        #expect { try job.run { _ in } } throws: {
+            message($0).hasSuffix("Make the IDs unique, or name the right ID column with --id-column (columns with a distinct value in every row: sample)")
+        }
+    }
+
     @Test func unknownCovariateIsNamedBeforeAnyWork() throws {
         var job = bciStudy()
         job.association.covariates = ["Habitat", "stream"]
