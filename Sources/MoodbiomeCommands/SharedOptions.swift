@@ -277,7 +277,7 @@ struct DiversityOptions: ParsableArguments {
     @Option(help: "Average the metrics over this many rarefied draws. (default: 1)", transform: plainInteger)
     var iterations = 1
 
-    @Option(help: "Seed for rarefaction; the same seed gives byte-identical output on any machine. Without it a seed is drawn and printed.", transform: plainSeed)
+    @Option(help: "Seed of everything random in the run: the rarefaction draws, and in analyze the permutations of --beta's tests. The same seed gives byte-identical output on any machine; without it a seed is drawn and printed.", transform: plainSeed)
     var seed: UInt64?
 
     @Flag(name: .customLong("drop-empty"), help: "Drop samples with no reads instead of writing them as NA.")

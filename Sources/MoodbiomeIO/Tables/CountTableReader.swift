@@ -189,7 +189,8 @@ extension CountTable {
     /// its header, read without parsing a count — to tell which side holds
     /// the samples before the table is read. Nil for other formats (BIOM,
     /// `.qza`, mothur, MetaPhlAn), whose orientation is fixed by the format.
-    public static func delimitedIdentifiers(_ path: String, options: CountTableReadOptions) throws -> (rows: [String], columns: [String])? {
+    public static func delimitedIdentifiers(_ path: String, options: CountTableReadOptions) throws
+        -> (rows: [String], columns: [String], samplesInColumnsByDefault: Bool)? {
         guard try (options.format ?? CountTableFormat.detect(path: path)) == .delimited else { return nil }
         let text = try DelimitedText(path: path, delimiter: options.delimiter)
         let delimiter = text.delimiter.byte
@@ -202,7 +203,8 @@ extension CountTable {
                 ids.append(try field.name(p, file: path, line: text.recordLines[r], column: 1, what: "ID"))
             }
         }
-        return (ids, Array(text.header.dropFirst()))
+        let qiimeForm = text.header[0].hasPrefix("#") || text.preamble.contains { $0.contains("Constructed from biom file") }
+        return (ids, Array(text.header.dropFirst()), qiimeForm)
     }
 }
 

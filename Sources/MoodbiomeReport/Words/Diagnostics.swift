@@ -496,7 +496,8 @@ public enum Words {
     public static func orientationChosen(_ orientation: SampleOrientation, rowsMatched: Int, columnsMatched: Int,
                                          path: String, spelling: ParameterSpelling) -> String {
         let side = orientation == .columns ? "columns (its header's IDs)" : "rows (its first column's IDs)"
-        return "note: \(path): samples are the table's \(side): \(Swift.max(rowsMatched, columnsMatched)) of them are metadata IDs, "
+        let doubtful = Swift.min(rowsMatched, columnsMatched) > 0
+        return (doubtful ? "warning: " : "note: ") + "\(path): samples are the table's \(side): \(Swift.max(rowsMatched, columnsMatched)) of them are metadata IDs, "
             + "against \(Swift.min(rowsMatched, columnsMatched)) the other way (\(spelling.spell(.samplesIn)) rows|columns overrides this)"
     }
 

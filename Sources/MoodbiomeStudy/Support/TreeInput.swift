@@ -49,7 +49,9 @@ func readCountTable(_ path: String, options: CountTableReadOptions, report: (Str
 
 /// Decides the orientation of a CSV/TSV count table from the metadata —
 /// the side (first column or header) whose IDs the metadata holds — when
-/// the user chose none and the format does not fix it, and says which.
+/// the user chose none and the format does not fix it. Says which when the
+/// metadata overrode the file's usual reading, and warns when the other
+/// side matched metadata IDs too (a doubtful reading); quiet otherwise.
 /// Leaves `options` as they are when neither side matches better.
 func resolveOrientation(_ options: inout CountTableReadOptions, path: String, metadataIDs: [String],
                         spelling: ParameterSpelling, report: (String) -> Void) throws {
@@ -59,6 +61,8 @@ func resolveOrientation(_ options: inout CountTableReadOptions, path: String, me
     let columns = ids.columns.filter { known.contains($0) }.count
     guard rows != columns else { return }
     options.orientation = rows > columns ? .rows : .columns
+    let usual: SampleOrientation = ids.samplesInColumnsByDefault ? .columns : .rows
+    guard options.orientation != usual || Swift.min(rows, columns) > 0 else { return }
     report(Words.orientationChosen(options.orientation, rowsMatched: rows, columnsMatched: columns, path: path, spelling: spelling))
 }
 

@@ -268,6 +268,24 @@ func twinsStudy(outputDirectory: String = temporaryDirectory() + "/out") -> Stud
 @Suite struct StudyUsabilityTests {
     /// Twins.csv has taxa as rows: with the metadata, analyze finds the
     /// samples in the header and says so; without it, diversity warns.
+    /// The usual reading confirmed by the metadata is quiet; a reading the
+    /// other side also supports is a warning.
+    @Test func orientationIsNotedOnlyWhenOverriddenOrDoubtful() throws {
+        let metadata = temporaryFile("m.csv", "sample_id,score\ns1,3\ns2,4\ns3,5\ns4,1\n")
+        func notes(_ counts: String) throws -> [String] {
+            var job = StudyAnalysis(countsPath: temporaryFile("c.csv", counts), metadataPath: metadata, outcome: "score",
+                                    outputDirectory: temporaryDirectory() + "/out")
+            job.diversity.metrics = "shannon"
+            job.spelling = commandLineSpelling
+            var out = [String]()
+            _ = try job.compute { out.append($0) }
+            return out.filter { $0.contains("samples are the table's") }
+        }
+        #expect(try notes("sample_id,a,b,c\ns1,4,0,3\ns2,1,5,2\ns3,0,2,7\ns4,3,3,3\n").isEmpty)
+        let both = try notes("sample_id,a,b,c\ns1,4,0,3\ns2,1,5,2\ns3,0,2,7\ns4,3,3,3\n".replacingOccurrences(of: "a,b,c", with: "a,b,s1"))
+        #expect(both.count == 1 && both[0].hasPrefix("warning: ") && both[0].hasSuffix("samples are the table's rows (its first column's IDs): 4 of them are metadata IDs, against 1 the other way (--samples-in rows|columns overrides this)"), "\(both)")
+    }
+
     @Test func orientationFollowsTheMetadataAndTransposedTablesAreFlagged() throws {
         var job = twinsStudy()
         job.diversity.readOptions.orientation = .auto
