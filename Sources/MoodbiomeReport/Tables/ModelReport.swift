@@ -58,9 +58,16 @@ extension FittedModel {
     }
 
     /// The one-row fit table.
+    /// One row of fit statistics; yes/no ones (`converged`, `singular`)
+    /// as `true`/`false`, as the coefficient tables write `aliased`.
     public var fitTable: TextTable {
-        TextTable(columns: fitStatistics.map(\.name), rows: [fitStatistics.map { .number($0.value) }])
+        TextTable(columns: fitStatistics.map(\.name), rows: [fitStatistics.map { statistic -> TextTable.Cell in
+            Self.flagStatistics.contains(statistic.name) ? .text(statistic.value == 1 ? "true" : "false") : .number(statistic.value)
+        }])
     }
+
+    /// The fit statistics that are yes/no.
+    static let flagStatistics: Set<String> = ["converged", "singular"]
 
     /// A description of the model for machine-readable output.
     var modelFields: [(String, String)] {
@@ -117,7 +124,7 @@ extension FittedModel {
         }
         out += "\n  ],\n  \"fit\": {"
         out += fitStatistics.map { name, value in
-            let text = name == "converged" || name == "singular" ? (value == 1 ? "true" : "false") : number(value)
+            let text = Self.flagStatistics.contains(name) ? (value == 1 ? "true" : "false") : number(value)
             return jsonString(name) + ": " + text
         }.joined(separator: ", ")
         return out + "}\n}\n"

@@ -232,6 +232,12 @@ struct CompositionRunTests {
         #expect(summary.contains("ANOVA F and 199 permutations, samples permuted within `Management`)."))
         let provenance = try String(contentsOfFile: dir + "/out/provenance.json", encoding: .utf8)
         #expect(provenance.contains("\"strata\": \"Management\""))
+        // Yes/no fit statistics read as models.csv writes them: true/false.
+        let fit = try String(contentsOfFile: dir + "/out/fit.csv", encoding: .utf8).split(separator: "\n").map { $0.split(separator: ",", omittingEmptySubsequences: false) }
+        for flag in ["converged", "singular"] {
+            let k = try #require(fit[0].firstIndex(of: Substring(flag)))
+            #expect(["true", "false"].contains(fit[1][k]), "\(flag): \(fit[1][k])")
+        }
     }
 
     @Test func analyzeRefusesUnknownBetaMetricsBeforeAnyWork() throws {
