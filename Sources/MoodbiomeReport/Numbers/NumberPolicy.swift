@@ -37,6 +37,18 @@ public enum NumberPolicy {
         }
     }
 
+    /// A permutation p-value for reading: at its floor 1/(N + 1) it is a
+    /// bound, not a value — `≤ 0.001` from 999 permutations — else as
+    /// ``pValue(_:style:)``.
+    public static func permutationPValue(_ p: Double?, permutations: Int) -> String {
+        guard let p, !p.isNaN, permutations > 0 else { return pValue(p) }
+        let floor = 1 / Double(permutations + 1)
+        guard p <= floor * (1 + 1e-9) else { return pValue(p) }
+        // The floor rounded up to one significant digit: 1/1000 → 0.001, 1/30 → 0.04.
+        let scale = pow(10, (log10(floor)).rounded(.down))
+        return "≤ " + String(cFormat: "%g", (floor / scale - 1e-9).rounded(.up) * scale)
+    }
+
     /// A confidence interval `low to high` with 3 significant digits, or
     /// more where 3 would hide its relation to the null value (0 for
     /// differences, 1 for ratios): `0.985 to 1.00` becomes `0.985 to 0.9996`

@@ -10,11 +10,11 @@ extension StudyDocuments {
         for f in composition {
             for row in f.permanova.rows where row.term != "Total" && row.term != "Residual" {
                 rows.append([.text(f.metric), .text("PERMANOVA: " + row.term), .text(String(row.df)), .text(NumberPolicy.value(row.rSquared)),
-                             .text(NumberPolicy.value(row.f)), .text(NumberPolicy.pValue(row.pValue))])
+                             .text(NumberPolicy.value(row.f)), .text(NumberPolicy.permutationPValue(row.pValue, permutations: f.permanova.plan(for: row.term).count))])
             }
             if let d = f.dispersion {
                 rows.append([.text(f.metric), .text("PERMDISP: " + (d.groups.isEmpty ? "" : groupColumn(f))), .text("\(d.df1), \(d.df2)"),
-                             .text("—"), .text(NumberPolicy.value(d.f)), .text(NumberPolicy.pValue(d.permutationPValue))])
+                             .text("—"), .text(NumberPolicy.value(d.f)), .text(NumberPolicy.permutationPValue(d.permutationPValue, permutations: d.plan.count))])
             }
         }
         return TextTable(columns: ["Metric", "Test", "df", "R²", "F", "p"], rows: rows)
