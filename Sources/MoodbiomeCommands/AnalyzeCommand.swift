@@ -114,11 +114,9 @@ struct AnalyzeCommand: ParsableCommand {
 
     @OptionGroup var figures: FigureOptions
 
-    @Option(name: .customLong("out-dir"), help: ArgumentHelp("Directory for the outputs (created if missing; replaced as a whole).", valueName: "dir"))
-    var outDir: String
-
-    @Flag(help: "Replace a previous run in --out-dir.")
-    var force = false
+    @OptionGroup var directory: DirectoryOutputOptions
+    var outDir: String { directory.outDir }
+    var force: Bool { directory.force }
 
     @Flag(name: .customLong("safe-csv"), help: "Prefix CSV/TSV text cells that start with =, +, -, @ with ' (spreadsheet formula guard). Numbers are never changed.")
     var safeCSV = false

@@ -44,11 +44,9 @@ struct RarefactionCurveCommand: ParsableCommand {
 
     @OptionGroup var figures: FigureOptions
 
-    @Option(name: .customLong("out-dir"), help: ArgumentHelp("Directory for the CSV and the figures (replaced as a whole).", valueName: "dir"))
-    var outDir: String
-
-    @Flag(help: "Replace a previous run in --out-dir.")
-    var force = false
+    @OptionGroup var directory: DirectoryOutputOptions
+    var outDir: String { directory.outDir }
+    var force: Bool { directory.force }
 
     func parsedDepths() throws -> [Int]? {
         try depths.map { text in

@@ -192,6 +192,16 @@ struct MetadataIDOption: ParsableArguments {
     var idColumn: String?
 }
 
+/// A job's output directory: `--out-dir` and `--force` (declared once for
+/// every command that writes a directory).
+struct DirectoryOutputOptions: ParsableArguments {
+    @Option(name: .customLong("out-dir"), help: ArgumentHelp("Directory for the outputs (created if missing; replaced as a whole, so new, empty or a previous run's).", valueName: "dir"))
+    var outDir: String
+
+    @Flag(help: "Replace a previous run in --out-dir.")
+    var force = false
+}
+
 /// Where one output file goes and how: `-o/--output`, `--force`,
 /// `--safe-csv` (declared once; every command writing one file uses them).
 struct FileOutputOptions: ParsableArguments {

@@ -40,11 +40,9 @@ struct SimulateCommand: ParsableCommand {
     @Option(name: .customLong("max-depth"), help: "Largest sequencing depth (reads), at most 10,000,000.")
     var maxDepth = 100_000
 
-    @Option(name: .customLong("out-dir"), help: ArgumentHelp("Directory for the files (created if missing; replaced as a whole).", valueName: "dir"))
-    var outDir: String
-
-    @Flag(help: "Replace a previous simulation in --out-dir.")
-    var force = false
+    @OptionGroup var directory: DirectoryOutputOptions
+    var outDir: String { directory.outDir }
+    var force: Bool { directory.force }
 
     var job: SimulationRun {
         var job = SimulationRun(outputDirectory: outDir)
