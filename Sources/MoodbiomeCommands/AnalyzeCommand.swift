@@ -71,7 +71,7 @@ struct AnalyzeCommand: ParsableCommand {
 
     @OptionGroup var model: ModelOptions
 
-    @Option(help: ArgumentHelp("Also test community composition with these beta metrics (comma-separated; see `moodbiome beta`): PERMANOVA of the outcome and covariates, PERMDISP across the groups, a PCoA figure each.", valueName: "metrics"))
+    @Option(help: ArgumentHelp("Also test community composition with these beta metrics (comma-separated; see `moodbiome beta`): PERMANOVA of the outcome (or --exposure) and covariates, PERMDISP across the groups (an exposure's levels), a PCoA figure each.", valueName: "metrics"))
     var beta: String?
 
     @Option(help: "Permutations of the PERMANOVA and PERMDISP tests (with --beta). (default: 999)", transform: plainInteger)
@@ -129,9 +129,11 @@ struct AnalyzeCommand: ParsableCommand {
         if strata != nil && beta == nil { throw ValidationError("--strata restricts the permutations of --beta's tests: give --beta too") }
         if exposure != nil {
             if outcome != nil || scale != nil { throw ValidationError("give --exposure (diversity as the outcome) or --outcome/--scale, not both") }
-            if outcomeCutoff != nil || beta != nil || model.family == .binomial || maximumLikelihood && random == nil {
-                throw ValidationError("--exposure fits linear models of each metric: --outcome-cutoff, --beta and --family binomial do not apply (--ml needs --random)")
+            let given = [(outcomeCutoff != nil, "--outcome-cutoff"), (model.family == .binomial, "--family binomial")].filter(\.0).map(\.1)
+            if !given.isEmpty {
+                throw ValidationError("--exposure fits linear models of each metric: \(given.joined(separator: " and ")) \(given.count == 1 ? "does" : "do") not apply")
             }
+            if maximumLikelihood && random == nil { throw ValidationError("--ml needs --random (maximum likelihood is for mixed models)") }
             try validating { try makeExposureJob().association.validate() }
             return
         }

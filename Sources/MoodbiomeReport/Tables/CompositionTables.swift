@@ -2,7 +2,21 @@ import FoundationEssentials
 import MoodbiomeCore
 import MoodbiomeIO
 
-extension StudyDocuments {
+/// The community-composition part of a study's documents (`--beta`), for
+/// the outcome and the exposure designs alike: the publication table, its
+/// legend, the methods sentences, the data files and the PCoA figures.
+public struct CompositionReport: Sendable {
+    public let composition: [CompositionFinding]
+    /// Whether the distances came from a rarefied table (its first draw).
+    public let rarefied: Bool
+
+    public init(composition: [CompositionFinding], rarefied: Bool) {
+        self.composition = composition
+        self.rarefied = rarefied
+    }
+
+    typealias Markup = StudyDocuments.Markup
+
     /// The publication-style composition table: per metric, each PERMANOVA
     /// term (R², pseudo-F, permutation p) and the dispersion test.
     public var compositionTable: TextTable {
@@ -35,7 +49,7 @@ extension StudyDocuments {
         guard let first = composition.first else { return "" }
         let metrics = composition.map { "\(m.code($0.metric)) (\(m.text($0.metricSummary)))" }.joined(separator: ", ")
         var text = "Between-sample (beta) diversity was computed as \(metrics)"
-        text += rarefaction == nil ? "." : " on the first rarefied draw."
+        text += rarefied ? " on the first rarefied draw." : "."
         text += " Differences in community composition were tested by permutational multivariate analysis of variance (PERMANOVA; Anderson 2001) "
             + "with the model \(m.code(first.formula)), each term's sum of squares given all other terms (as vegan's adonis2 with by = \"margin\"), "
             + "and \(first.permanova.plan.count) permutations (seed \(first.permanova.plan.seed)); p = (permutations with F at least the observed + 1) / (permutations + 1)."
@@ -80,4 +94,22 @@ extension StudyDocuments {
         }
         return TextTable(columns: ["metric", "group"] + (composition.first?.dispersion?.table.columns ?? []), rows: rows)
     }
+
+    /// One principal-coordinates figure per metric, coloured by the groups.
+    public var figures: [ReportFigure] {
+        composition.map { finding in
+            ReportFigure(name: fileNameComponent("pcoa-\(finding.metric)") + ".svg",
+                         svg: Figures.ordination(finding.ordination, colouring: finding.colouring,
+                                                 title: "Principal coordinates of \(BetaMetricDefinition.named(finding.metric)?.title ?? finding.metric) distances"))
+        }
+    }
+}
+
+extension StudyDocuments {
+    public var compositionReport: CompositionReport { CompositionReport(composition: composition, rarefied: rarefaction != nil) }
+    var compositionTable: TextTable { compositionReport.compositionTable }
+    func compositionLegend(_ m: Markup) -> String { compositionReport.compositionLegend(m) }
+    func compositionMethods(_ m: Markup) -> String { compositionReport.compositionMethods(m) }
+    public var permanovaFile: TextTable { compositionReport.permanovaFile }
+    public var dispersionFile: TextTable { compositionReport.dispersionFile }
 }

@@ -12,6 +12,10 @@ public struct ExposureDocuments: Sendable {
     public let tableFiles: [String]
     /// How figures name columns and levels (`--display-name`, `--levels`).
     public var names = DisplayNames()
+    /// Community composition by the exposure (`--beta`), one finding per metric.
+    public var composition: [CompositionFinding] = []
+
+    public var compositionReport: CompositionReport { CompositionReport(composition: composition, rarefied: rarefaction != nil) }
 
     public init(result: ExposureAssociation.Result, countsPath: String, alphaOptions: AlphaOptions, rarefaction: Rarefaction?,
                 tableFiles: [String]) {
@@ -136,7 +140,11 @@ public struct ExposureDocuments: Sendable {
         out += summaryTable.rendered(as: .markdown) + "\n"
         out += "Test: Wald test of the exposure's coefficients in each metric's model (adjusted for the covariates). q: across metrics. "
             + (result.levels == nil ? "" : "Level means are raw means; pairwise differences (adjusted) are in pairwise.csv.") + "\n\n"
-        out += "## Methods\n\n" + methodsParagraph(false) + "\n"
+        if !composition.isEmpty {
+            out += "## Community composition\n\n" + compositionReport.compositionTable.rendered(as: .markdown) + "\n"
+                + compositionReport.compositionLegend(.markdown) + "\n\n"
+        }
+        out += "## Methods\n\n" + methodsParagraph(false) + (composition.isEmpty ? "" : " " + compositionReport.compositionMethods(.markdown)) + "\n"
         let notes = self.notes.map { String($0.dropFirst(6)) }
         if !notes.isEmpty { out += "\n## Notes\n\n" + notes.map { "- " + Escape.markdown($0) }.joined(separator: "\n") + "\n" }
         return out
@@ -164,6 +172,7 @@ public struct ExposureDocuments: Sendable {
         if out.count >= 2 {
             out.append(ReportFigure(name: "panel-metrics.svg", svg: Figures.panel(out.map(\.svg), title: "Alpha diversity by \(names.column(exposure)): every metric"), inReport: false))
         }
+        out += compositionReport.figures
         return ReportFigure.distinctNames(out)
     }
 
@@ -175,9 +184,12 @@ public struct ExposureDocuments: Sendable {
         for note in cohortNotes { html += "<p>\(e(note))</p>\n" }
         html += "<h2>Models</h2>\n" + summaryTable.htmlTable()
         if !notes.isEmpty { html += "<ul>\n" + notes.map { "<li>\(e(String($0.dropFirst(6))))</li>\n" }.joined() + "</ul>\n" }
+        if !composition.isEmpty {
+            html += "<h2>Community composition</h2>\n" + compositionReport.compositionTable.htmlTable() + "<p>\(compositionReport.compositionLegend(.html))</p>\n"
+        }
         html += "<h2>Figures</h2>\n<div class=\"figures\">\n"
         for figure in figures where figure.inReport { html += "<figure>\n" + figure.svg + "</figure>\n" }
-        html += "</div>\n<h2>Methods</h2>\n<p>\(methodsParagraph(true))</p>\n"
+        html += "</div>\n<h2>Methods</h2>\n<p>\(methodsParagraph(true))\(composition.isEmpty ? "" : " " + compositionReport.compositionMethods(.html))</p>\n"
         html += "<h2>Files</h2>\n<p>Tables: " + e(tableFiles.joined(separator: ", ")) + "; figures in <code>figures/</code>; <code>summary.md</code>; <code>provenance.json</code>.</p>\n</main>\n"
         return HTMLPage(title: "Alpha diversity by \(exposure) — Moodbiome report", body: html, style: StudyDocuments.reportStyle, responsive: true).html
     }

@@ -346,11 +346,7 @@ public struct StudyDocuments: Sendable {
         if main.count >= 2 {
             out.append(ReportFigure(name: "panel-metrics.svg", svg: Figures.panel(main.map(\.svg), title: "Alpha diversity and \(names.column(outcome)): every metric"), inReport: false))
         }
-        for finding in composition {
-            out.append(ReportFigure(name: fileNameComponent("pcoa-\(finding.metric)") + ".svg",
-                                    svg: Figures.ordination(finding.ordination, colouring: finding.colouring,
-                                                            title: "Principal coordinates of \(BetaMetricDefinition.named(finding.metric)?.title ?? finding.metric) distances")))
-        }
+        out += compositionReport.figures
         return ReportFigure.distinctNames(out)
     }
 

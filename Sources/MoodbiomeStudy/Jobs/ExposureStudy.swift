@@ -10,6 +10,11 @@ import MoodbiomeReport
 public struct ExposureStudy: Sendable {
     public var diversity: DiversityRun
     public var association: ExposureAssociation
+    /// Community composition by the exposure (`--beta`): PERMANOVA of the
+    /// exposure and covariates, PERMDISP across its levels, PCoA coloured by it.
+    public var composition = StudyComposition() {
+        didSet { diversity.seedHasOtherUse = composition.isRequested }
+    }
     public var metadataPath: String
     public var idColumn: String? = nil
     public var outputDirectory: String
@@ -55,6 +60,7 @@ public struct ExposureStudy: Sendable {
         figureExport = a.figureExport
         manifestPath = a.manifestPath
         overwrite = a.overwrite
+        composition = a.composition
         guardFormulas = a.guardFormulas
         spelling = a.spelling
     }
@@ -62,6 +68,7 @@ public struct ExposureStudy: Sendable {
     public var tableFiles: [String] {
         ["diversity", "merged", "models", "fit", "exposure_tests", "pairwise", "cohort"].map { $0 + "." + tableFormat.fileExtension }
             + (association.random.isEmpty ? [] : ["random_effects." + tableFormat.fileExtension])
+            + (composition.isRequested ? ["permanova", "betadisper"].map { $0 + "." + tableFormat.fileExtension } : [])
     }
 
     public var outputFiles: [String] { tableFiles + ["summary.md", "report.html", OutputDirectory.provenanceFile] }
@@ -81,9 +88,13 @@ public struct ExposureStudy: Sendable {
     public func validate() throws {
         try association.validate()
         try diversity.validate()
+        _ = try composition.definitions(hasTree: diversity.tree != nil)
         try checkFingerprintable(inputs)
         try figureExport.check(for: outputDirectory)
     }
+
+    /// The seed is recorded when something random used it.
+    var usesSeed: Bool { diversity.rarefactionDepth != nil || composition.isRequested }
 
     public func run(report: (String) -> Void) throws -> Result {
         try validate()
@@ -93,7 +104,9 @@ public struct ExposureStudy: Sendable {
         let parameters: [(name: String, json: String)] = [
             ("counts", jsonValue(diversity.tablePath)), ("metadata", jsonValue(metadataPath)), ("id_column", jsonValue(idColumn)),
             ("metrics", jsonValue(result.analysis.diversity.metrics.map(\.label))), ("rarefy", jsonValue(diversity.rarefactionDepth)),
-            ("seed", diversity.rarefactionDepth == nil ? "null" : String(diversity.resolvedSeed)),
+            ("seed", usesSeed ? String(diversity.resolvedSeed) : "null"),
+            ("beta", jsonValue(composition.metrics)), ("permutations", composition.isRequested ? jsonValue(composition.permutations) : "null"),
+            ("strata", jsonValue(composition.isRequested ? Participants.column(composition.strata, random: a.random, merged: result.analysis.merged).1 : nil)),
             ("exposure", jsonValue(a.exposure)), ("covariates", jsonValue(a.covariates)), ("robust", jsonValue(a.covariance.rawValue)),
             ("cluster", jsonValue(a.cluster)), ("random", jsonValue(a.random.isEmpty ? nil : a.random.map(\.text).joined(separator: " + "))),
             ("profile_ci", jsonValue(a.profileIntervals)), ("depth_covariate", jsonValue(a.depthCovariate)),
@@ -101,7 +114,7 @@ public struct ExposureStudy: Sendable {
             ("adjust", jsonValue(a.adjustment.rawValue)), ("table_format", jsonValue(tableFormat.rawValue)),
         ] + names.provenance + figureExport.provenance
         let provenance = Provenance(command: manifestPath == nil ? "analyze" : "run", parameters: parameters, inputs: inputs,
-                                    seed: diversity.rarefactionDepth == nil ? nil : diversity.resolvedSeed, outputs: result.files)
+                                    seed: usesSeed ? diversity.resolvedSeed : nil, outputs: result.files)
         try directory.write(result.files + [OutputFile(OutputDirectory.provenanceFile, text: try provenance.json(runAt: Date()))])
         return result
     }
@@ -112,12 +125,23 @@ public struct ExposureStudy: Sendable {
         let covariates = try association.prepare(metadata: metadata)
         var diversity = self.diversity
         try resolveOrientation(&diversity.readOptions, path: diversity.tablePath, metadataIDs: metadata.ids, spelling: spelling, report: report)
-        let alpha = try diversity.compute(report: report)
+        let (alpha, table, phylogeny) = try diversity.computeWithInputs(report: report)
         let analysis = try association.run(alpha: alpha, metadata: metadata, covariates: covariates, countsSource: diversity.tablePath)
         try names.validate(against: analysis.merged)
+        var findings = [CompositionFinding]()
+        if composition.isRequested {
+            if diversity.seed == nil && diversity.rarefactionDepth == nil {
+                report("note: permutation seed \(diversity.resolvedSeed) (pass \(spelling.spell(.seed)) \(diversity.resolvedSeed) to repeat this run exactly)")
+            }
+            findings = try composition.run(table: StudyComposition.table(table, alpha: alpha, rarefaction: diversity.rarefaction),
+                                           phylogeny: phylogeny, tree: diversity.tree, merged: analysis.merged, outcome: analysis.exposure,
+                                           covariates: analysis.covariates.map(\.text), group: analysis.levels == nil ? nil : analysis.exposure,
+                                           random: association.random, seed: diversity.resolvedSeed, report: report)
+        }
         var documents = ExposureDocuments(result: analysis, countsPath: diversity.tablePath, alphaOptions: diversity.options,
                                           rarefaction: diversity.rarefaction, tableFiles: tableFiles)
         documents.names = names
+        documents.composition = findings
         for note in documents.notes { report(note) }
 
         var files = [(name: String, contents: String)]()
@@ -141,6 +165,10 @@ public struct ExposureStudy: Sendable {
         add("cohort", cohortTable)
         if !association.random.isEmpty {
             add("random_effects", stackedByMetric(analysis.metrics.map { ($0.metric, $0.model.randomEffectsTable(profile: $0.profile)) }))
+        }
+        if composition.isRequested {
+            add("permanova", documents.compositionReport.permanovaFile)
+            add("betadisper", documents.compositionReport.dispersionFile)
         }
         files.append(("summary.md", documents.summaryMarkdown))
         let figures = documents.figures

@@ -147,10 +147,7 @@ public struct StudyAnalysis: Sendable {
             if diversity.seed == nil && diversity.rarefactionDepth == nil {
                 report("note: permutation seed \(diversity.resolvedSeed) (pass \(spelling.spell(.seed)) \(diversity.resolvedSeed) to repeat this run exactly)")
             }
-            // The samples the alpha analysis kept; rarefied (first draw) when the study is.
-            let position = Dictionary(uniqueKeysWithValues: table.sampleIDs.enumerated().map { ($1, $0) })
-            let kept = alpha.sampleIDs.compactMap { position[$0] }
-            let used = diversity.rarefaction.map { $0.rarefied(table, samples: kept, iteration: 0) } ?? table.selectingSamples(kept)
+            let used = StudyComposition.table(table, alpha: alpha, rarefaction: diversity.rarefaction)
             findings = try composition.run(table: used, phylogeny: phylogeny, tree: diversity.tree, merged: analysis.merged,
                                            outcome: analysis.outcome, covariates: analysis.covariateTerms.map(\.text), group: analysis.group,
                                            random: association.random, seed: diversity.resolvedSeed, report: report)

@@ -43,6 +43,14 @@ public struct StudyComposition: Sendable {
         }
     }
 
+    /// The table the distances are computed on: the samples the alpha
+    /// analysis kept, rarefied (first draw) when the study is.
+    static func table(_ table: CountTable, alpha: AlphaDiversityResult, rarefaction: Rarefaction?) -> CountTable {
+        let position = Dictionary(uniqueKeysWithValues: table.sampleIDs.enumerated().map { ($1, $0) })
+        let kept = alpha.sampleIDs.compactMap { position[$0] }
+        return rarefaction.map { $0.rarefied(table, samples: kept, iteration: 0) } ?? table.selectingSamples(kept)
+    }
+
     /// Runs every metric on `table` (already rarefied when the study is),
     /// joined to `merged` (the analysis' samples and variables);
     /// `covariates` are in formula syntax (``Formula/Covariate/text``).

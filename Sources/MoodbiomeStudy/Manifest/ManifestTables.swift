@@ -128,7 +128,7 @@ struct ManifestTables {
         if exposureColumn != nil {
             // Diversity as the outcome: settings that belong to outcome models do not apply.
             for (table, key) in [("model", "outcome"), ("model", "outcome_cutoff"), ("model", "outcome_band"), ("model", "family"),
-                                 ("model", "group_by"), ("model", "depth_covariate"), ("scale", "name"), ("composition", "metrics")]
+                                 ("model", "group_by"), ("scale", "name")]
             where has(table, key) {
                 throw InputError(file: path, line: line(table: table, key: key), problem: "\(table).\(key) does not apply with model.exposure (diversity as the outcome)",
                                  fix: "Remove \(key), or model.exposure for an outcome analysis")

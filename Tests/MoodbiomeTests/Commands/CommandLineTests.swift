@@ -46,6 +46,9 @@ struct CommandLineTests {
         // --exposure carries the shared settings (depth included) into the exposure job.
         let exposure: AnalyzeCommand = try parse(["analyze"] + study + ["--exposure", "diet", "--depth-covariate", "--out-dir", "o"])
         #expect(try exposure.makeExposureJob().association.depthCovariate)
+        let exposureBeta: AnalyzeCommand = try parse(["analyze"] + study + ["--exposure", "diet", "--beta", "braycurtis", "--strata", "pid", "--out-dir", "o"])
+        let exposureJob = try exposureBeta.makeExposureJob()
+        #expect(exposureJob.composition.metrics == ["braycurtis"] && exposureJob.composition.strata == "pid")
     }
 
     @Test func choicesAreAcceptedInAnyCase() throws {
@@ -73,6 +76,10 @@ struct CommandLineTests {
         #expect(strata.code == 64 && strata.message == "--strata restricts the permutations of --beta's tests: give --beta too")
         let both = failure(["analyze"] + study + ["--outcome", "x", "--exposure", "y", "--out-dir", "o"])
         #expect(both.code == 64 && both.message == "give --exposure (diversity as the outcome) or --outcome/--scale, not both")
+        let ml = failure(["analyze"] + study + ["--exposure", "y", "--ml", "--out-dir", "o"])
+        #expect(ml.code == 64 && ml.message == "--ml needs --random (maximum likelihood is for mixed models)")
+        let cutoff = failure(["analyze"] + study + ["--exposure", "y", "--outcome-cutoff", "10", "--out-dir", "o"])
+        #expect(cutoff.code == 64 && cutoff.message == "--exposure fits linear models of each metric: --outcome-cutoff does not apply")
         let missing = failure(["analyze"] + study + ["--outcome", "x"])
         #expect(missing.code == 64 && missing.message.contains("--out-dir"))
         let integer = failure(["analyze"] + study + ["--outcome", "x", "--beta", "braycurtis", "--permutations", "1e3", "--out-dir", "o"])

@@ -114,6 +114,36 @@ struct ExposureTests {
         #expect(pairwise.hasPrefix("metric,level,versus,difference,std_error,statistic,df,p_value,p_holm\n"))
     }
 
+    /// `--beta` with `--exposure`: PERMANOVA by the exposure (the same rows
+    /// as `beta` then `permanova --by margin`), PERMDISP across its levels,
+    /// a PCoA coloured by them, in the summary, report and files.
+    @Test func betaDiversityByExposure() throws {
+        var job = study("globalpatterns/feature-table.tsv", "globalpatterns/metadata.tsv", exposure: "SampleType")
+        job.diversity.metrics = "shannon"
+        job.diversity.seed = 7
+        job.composition.metrics = ["braycurtis"]
+        job.composition.permutations = 99
+        let result = try job.compute { _ in }
+        let permanova = try #require(result.files.first { $0.name == "permanova.csv" }).text
+        let dir = temporaryDirectory()
+        var beta = BetaRun(tablePath: datasetPath("globalpatterns/feature-table.tsv"))
+        beta.outputPath = dir + "/bc.tsv"
+        _ = try beta.run { _ in }
+        var byHand = PermanovaRun(input: DistanceMetadataInput(matrixPath: dir + "/bc.tsv", metadataPath: datasetPath("globalpatterns/metadata.tsv")),
+                                  formula: "~ SampleType")
+        byHand.split = .margin
+        byHand.permutation.seed = 7
+        byHand.permutation.permutations = 99
+        let standalone = try #require(try byHand.run { _ in })
+        #expect(permanova.split(separator: "\n").dropFirst().map(String.init) == standalone.split(separator: "\n").dropFirst().map { "braycurtis," + $0 })
+        let dispersion = try #require(result.files.first { $0.name == "betadisper.csv" }).text
+        #expect(dispersion.hasPrefix("metric,group,f_statistic") && dispersion.contains("\nbraycurtis,SampleType,"))
+        #expect(result.files.contains { $0.name == "figures/pcoa-braycurtis.svg" })
+        let summary = try #require(result.files.first { $0.name == "summary.md" }).text
+        #expect(summary.contains("## Community composition") && summary.contains("PERMANOVA: SampleType"))
+        #expect(summary.contains("with the model `~ SampleType`"))
+    }
+
     /// Richness is the outcome here, so depth matters most: the metrics that
     /// go with it are flagged, and `--depth-covariate` adjusts every model.
     @Test func sequencingDepthIsFlaggedOrAdjustedFor() throws {
