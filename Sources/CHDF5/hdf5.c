@@ -12,6 +12,7 @@
 #else
 #include <hdf5/serial/hdf5.h>   // Debian and Ubuntu's serial build
 #endif
+#include <dlfcn.h>
 #include <libdeflate.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,7 +23,7 @@ _Static_assert(sizeof(hid_t) == sizeof(mb_hid), "an HDF5 identifier is 64 bits (
 #define MB_H5_FUNCTIONS(X) \
     X(H5open) X(H5get_libversion) X(H5Eset_auto2) X(H5free_memory) \
     X(H5Fopen) X(H5Fcreate) X(H5Fclose) X(H5Lexists) \
-    X(H5Pcreate) X(H5Pclose) X(H5Pset_fapl_core) X(H5Pset_file_image) X(H5Pset_obj_track_times) \
+    X(H5Pcreate) X(H5Pclose) X(H5Pset_fclose_degree) X(H5Pset_fapl_core) X(H5Pset_file_image) X(H5Pset_obj_track_times) \
     X(H5Pset_create_intermediate_group) X(H5Pset_chunk) X(H5Pset_deflate) X(H5Pget_layout) X(H5Pget_chunk) \
     X(H5Pget_nfilters) X(H5Pget_filter2) X(H5Pget_external_count) X(H5Zfilter_avail) X(H5Lget_info) \
     X(H5Dget_storage_size) \
@@ -50,6 +51,10 @@ static struct {
     MB_H5_GLOBALS(MB_GLOBAL_FIELD)
     MB_DEFLATE_FUNCTIONS(MB_FUNCTION_FIELD)
 } h5;
+
+// H5Pset_file_locking, HDF5 1.10.7 and later: bound when present (see
+// file_access below).
+static herr_t (*set_file_locking)(hid_t fapl, hbool_t use_file_locking, hbool_t ignore_when_disabled);
 
 static char reason[MB_LIBRARY_ERROR_SIZE];
 static char version[64] = "HDF5 (not loaded)";
@@ -81,6 +86,9 @@ static void load(void) {
         return;
     }
     snprintf(version, sizeof version, "HDF5 %u.%u.%u", major, minor, release);
+    set_file_locking = (__typeof__(set_file_locking))dlsym(h, "H5Pset_file_locking");
+    // HDF5 before 1.10.7 takes the same setting from the environment only.
+    if (!set_file_locking) setenv("HDF5_USE_FILE_LOCKING", "FALSE", 0);
     // Errors come back as return codes, never printed by HDF5 itself.
     h5.H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
     status = 0;
@@ -106,6 +114,7 @@ const char *mb_h5_version(void) { return version; }
 #define H5Lexists (h5.H5Lexists)
 #define H5Pcreate (h5.H5Pcreate)
 #define H5Pclose (h5.H5Pclose)
+#define H5Pset_fclose_degree (h5.H5Pset_fclose_degree)
 #define H5Pset_fapl_core (h5.H5Pset_fapl_core)
 #define H5Pset_file_image (h5.H5Pset_file_image)
 #define H5Pset_obj_track_times (h5.H5Pset_obj_track_times)
@@ -178,9 +187,33 @@ mb_hid mb_h5_native_double(void) { return H5T_NATIVE_DOUBLE; }
 mb_hid mb_h5_native_int32(void) { return H5T_NATIVE_INT32; }
 mb_hid mb_h5_native_int64(void) { return H5T_NATIVE_INT64; }
 
+/// The file access properties of every file opened or created here.
+/// - No file locks: HDF5 holds a flock(2) while a file is open, and a child
+///   process started meanwhile (by any thread) inherits the descriptor and
+///   the lock, so the table just written could not be opened again until
+///   that child ended. Moodbiome reads its inputs and writes each output to
+///   a private temporary file, so the lock protects nothing here.
+/// - Strong close: H5Fclose closes every object left open in the file, so
+///   no file outlives its close in HDF5's table of open files (which knows
+///   files by device and inode, and an inode is reused once a file is gone).
+static hid_t file_access(void) {
+    hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
+    if (fapl < 0) return -1;
+    if (H5Pset_fclose_degree(fapl, H5F_CLOSE_STRONG) < 0
+        || (set_file_locking && set_file_locking(fapl, 0, 1) < 0)) {
+        H5Pclose(fapl);
+        return -1;
+    }
+    return fapl;
+}
+
 /// Opens a file read-only; negative on failure.
 mb_hid mb_h5_open(const char *path) {
-    return H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
+    hid_t fapl = file_access();
+    if (fapl < 0) return -1;
+    hid_t file = H5Fopen(path, H5F_ACC_RDONLY, fapl);
+    H5Pclose(fapl);
+    return file;
 }
 
 /// Opens an HDF5 file image held in memory (read-only, not copied back).
@@ -196,9 +229,10 @@ mb_hid mb_h5_open_image(void *buffer, size_t size) {
 /// Creates (truncates) a file for writing.
 mb_hid mb_h5_create(const char *path) {
     // No modification times anywhere, so the same table writes the same bytes.
-    hid_t fcpl = H5Pcreate(H5P_FILE_CREATE);
+    hid_t fcpl = H5Pcreate(H5P_FILE_CREATE), fapl = file_access();
     H5Pset_obj_track_times(fcpl, 0);
-    hid_t file = H5Fcreate(path, H5F_ACC_TRUNC, fcpl, H5P_DEFAULT);
+    hid_t file = fapl < 0 ? -1 : H5Fcreate(path, H5F_ACC_TRUNC, fcpl, fapl);
+    H5Pclose(fapl);
     H5Pclose(fcpl);
     return file;
 }

@@ -1,6 +1,7 @@
 import CHDF5
 import FoundationEssentials
 import MoodbiomeNumerics
+import Synchronization
 
 /// BIOM 2.1, the HDF5 table format of biom-format and QIIME 2
 /// (http://biom-format.org/documentation/format_versions/biom-2.1.html).
@@ -35,8 +36,19 @@ enum BIOM2 {
     /// The HDF5 library's version, once loaded.
     static var libraryVersion: String { String(cString: mb_h5_version()) }
 
+    /// One HDF5 file at a time in the process, opened, read or written and
+    /// closed under this lock: HDF5 is thread-safe only when built so
+    /// (Debian's is; a source build by default is not), and HDF5 knows an
+    /// in-memory image (a table inside a `.qza`) by its name, the same for
+    /// every image. Chunks are still inflated on all cores (libdeflate only).
+    private static let session = Mutex(())
+
     static func read(path: String) throws -> CountTable {
         try loadLibrary()
+        return try session.withLock { _ in try readLocked(path: path) }
+    }
+
+    private static func readLocked(path: String) throws -> CountTable {
         let file = mb_h5_open(path)
         guard file >= 0 else {
             throw InputError(file: path, problem: "the file starts like HDF5 (BIOM 2.1) but HDF5 cannot open it: it is truncated or damaged",
@@ -50,7 +62,7 @@ enum BIOM2 {
     static func read(image: [UInt8], source: String) throws -> CountTable {
         try loadLibrary()
         var bytes = image
-        return try bytes.withUnsafeMutableBytes { buffer in
+        return try session.withLock { _ in try bytes.withUnsafeMutableBytes { buffer in
             guard let base = buffer.baseAddress else {
                 throw InputError(file: source, problem: "the BIOM 2.1 table inside is empty", fix: "Export the table again")
             }
@@ -61,7 +73,7 @@ enum BIOM2 {
             }
             defer { _ = mb_h5_close(file) }
             return try read(file: file, source: source)
-        }
+        } }
     }
 
     static func read(file: mb_hid, source: String) throws -> CountTable {
@@ -345,6 +357,10 @@ enum BIOM2 {
     /// Writes `table` as BIOM 2.1.
     static func write(_ table: CountTable, to path: String) throws {
         try loadLibrary()
+        try session.withLock { _ in try writeLocked(table, to: path) }
+    }
+
+    private static func writeLocked(_ table: CountTable, to path: String) throws {
         let file = mb_h5_create(path)
         guard file >= 0 else { throw OutputError(path: path, problem: "HDF5 cannot create the file") }
         var closed = false

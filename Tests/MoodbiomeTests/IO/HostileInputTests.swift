@@ -25,6 +25,45 @@ struct BIOMVariantTests {
         #expect(table.isIntegral)
     }
 
+    /// A child process started while HDF5 had a file open inherits the
+    /// descriptor and, with HDF5's default file locking, its flock: the
+    /// table could not be read again until the child ended (seen in CI as
+    /// "HDF5 cannot open it" while another test ran a subprocess). Here the
+    /// held lock is simulated by a second open file description.
+    @Test func aLockHeldElsewhereDoesNotStopReading() throws {
+        let dir = temporaryDirectory()
+        let path = dir + "/locked.biom"
+        let table = try CountTable.read(fixturePath("formats/variants/reference.biom"))
+        try table.write(to: path, format: .biom, overwrite: false)
+        let fd = open(path, O_RDONLY)
+        #expect(fd >= 0)
+        defer { close(fd) }
+        #expect(flock(fd, LOCK_EX | LOCK_NB) == 0)
+        #expect(try CountTable.read(path).sampleIDs == table.sampleIDs)
+        try table.write(to: dir + "/again.biom", format: .biom, overwrite: false)
+    }
+
+    /// Tables read and written from many threads at once (parallel tests, an
+    /// embedding program) come out whole.
+    @Test func manyThreadsAtOnce() async throws {
+        let expected = try CountTable.read(fixturePath("formats/variants/expected.csv"))
+        let dir = temporaryDirectory()
+        let sources = Self.variants.filter { $0 != "lzf" }
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for round in 0..<12 {
+                for name in sources {
+                    group.addTask {
+                        let table = try CountTable.read(fixturePath("formats/variants/\(name).biom"))
+                        let copy = dir + "/\(name)-\(round).biom"
+                        try table.write(to: copy, format: .biom, overwrite: false)
+                        #expect(try CountTable.read(copy).denseSamplesByTaxa().storage == expected.denseSamplesByTaxa().storage)
+                    }
+                }
+            }
+            try await group.waitForAll()
+        }
+    }
+
     @Test func aFilterHDF5LacksIsNamed() throws {
         let path = fixturePath("formats/variants/lzf.biom")
         let error = try #require(throws: InputError.self) { try CountTable.read(path) }

@@ -10,7 +10,7 @@ import Testing
 @Suite("Errors in the words of whoever asked")
 struct ErrorWordingTests {
     @Test func mentionsAreSpelledByTheFrontEnd() throws {
-        let path = temporaryFile("dup.csv", "id,x\na,1\na,2\n")
+        let path = temporaryFile("dup.csv", "id,x\na,1\na,1\n")
         let error = try #require(throws: InputError.self) { try DataTable.read(path) }
         #expect(message(error).hasSuffix("Make the IDs unique, or name the right ID column with --id-column"))
         #expect(error.worded(StudyManifest.spelling.spell).hasSuffix("Make the IDs unique, or name the right ID column with inputs.id_column"))
