@@ -70,41 +70,10 @@ public struct FeatureFilter: Sendable, Equatable {
     /// Splits the features of `table` into kept (indices, in order) and
     /// filtered (index and reason).
     public func apply(_ table: CountTable) -> (kept: [Int], filtered: [(feature: Int, reason: Reason)]) {
-        let n = table.sampleCount, taxa = table.taxonCount
-        var above = [Int](repeating: 0, count: taxa)
-        var occurrences = [Int](repeating: 0, count: taxa)
-        var sum = [Double](repeating: 0, count: taxa)
-        var squares = [Double](repeating: 0, count: taxa)
+        let n = table.sampleCount
+        let (above, occurrences, sum, squares) = Self.tallies(table, threshold: minimumAbundance)
         // Zeros are never above a non-negative threshold; a negative one counts them.
         let zerosCount = minimumAbundance < 0
-        let threshold = minimumAbundance
-        table.taxonIndices.withUnsafeBufferPointer { index in
-            table.values.withUnsafeBufferPointer { value in
-                // Counts and sums in one pass over the non-zeros, then the
-                // squared deviations from the means (two passes: exact for
-                // counts, stable for proportions).
-                above.withUnsafeMutableBufferPointer { above in
-                    occurrences.withUnsafeMutableBufferPointer { occurrences in
-                        sum.withUnsafeMutableBufferPointer { sum in
-                            for k in value.indices {
-                                let t = Int(index[k]), v = value[k]
-                                if v > threshold { above[t] += 1 }
-                                occurrences[t] += 1
-                                sum[t] += v
-                            }
-                        }
-                    }
-                }
-                let means = sum.map { $0 / Double(n) }
-                squares.withUnsafeMutableBufferPointer { squares in
-                    for k in value.indices {
-                        let t = Int(index[k])
-                        let d = value[k] - means[t]
-                        squares[t] += d * d
-                    }
-                }
-            }
-        }
         let needed = Double(n) * minimumPrevalence
         var kept = [Int](), filtered = [(Int, Reason)]()
         for t in 0..<table.taxonCount {
@@ -116,6 +85,64 @@ public struct FeatureFilter: Sendable, Equatable {
             kept.append(t)
         }
         return (kept, filtered)
+    }
+
+    /// Per taxon: samples above `threshold`, non-zeros, sum, and the sum of
+    /// squared deviations from the mean over the non-zeros (the zeros' share
+    /// is added by the caller: two passes, stable for proportions). Samples
+    /// in a fixed number of blocks whatever the core count, each block's
+    /// tallies added in block order, so the sums are the same on any machine.
+    static func tallies(_ table: CountTable, threshold: Double)
+        -> (above: [Int], occurrences: [Int], sum: [Double], squares: [Double]) {
+        let n = table.sampleCount, taxa = table.taxonCount, blocks = 4
+        @Sendable func samples(_ b: Int) -> Range<Int> { table.columnStarts[n * b / blocks]..<table.columnStarts[n * (b + 1) / blocks] }
+        let firstPass = parallelChunkMap(count: blocks) { range -> (above: [Int], occurrences: [Int], sum: [Double]) in
+            var above = [Int](repeating: 0, count: taxa), occurrences = above, sum = [Double](repeating: 0, count: taxa)
+            table.taxonIndices.withUnsafeBufferPointer { index in
+                table.values.withUnsafeBufferPointer { value in
+                    above.withUnsafeMutableBufferPointer { above in
+                        occurrences.withUnsafeMutableBufferPointer { occurrences in
+                            sum.withUnsafeMutableBufferPointer { sum in
+                                for b in range {
+                                    for k in samples(b) {
+                                        let t = Int(index[k]), v = value[k]
+                                        if v > threshold { above[t] += 1 }
+                                        occurrences[t] += 1
+                                        sum[t] += v
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            return (above, occurrences, sum)
+        }
+        var above = [Int](repeating: 0, count: taxa), occurrences = above, sum = [Double](repeating: 0, count: taxa)
+        for part in firstPass {
+            for t in 0..<taxa { above[t] += part.above[t]; occurrences[t] += part.occurrences[t]; sum[t] += part.sum[t] }
+        }
+        let means = sum.map { $0 / Double(n) }
+        let secondPass = parallelChunkMap(count: blocks) { range -> [Double] in
+            var squares = [Double](repeating: 0, count: taxa)
+            table.taxonIndices.withUnsafeBufferPointer { index in
+                table.values.withUnsafeBufferPointer { value in
+                    squares.withUnsafeMutableBufferPointer { squares in
+                        for b in range {
+                            for k in samples(b) {
+                                let t = Int(index[k])
+                                let d = value[k] - means[t]
+                                squares[t] += d * d
+                            }
+                        }
+                    }
+                }
+            }
+            return squares
+        }
+        var squares = [Double](repeating: 0, count: taxa)
+        for part in secondPass { for t in 0..<taxa { squares[t] += part[t] } }
+        return (above, occurrences, sum, squares)
     }
 }
 

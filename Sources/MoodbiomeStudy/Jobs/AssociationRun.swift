@@ -74,8 +74,10 @@ public struct AssociationRun: Sendable {
         try checkFingerprintable(inputs)
         try figureExport.check(for: outputDirectory)
         let directory = try OutputDirectory(path: outputDirectory, overwrite: overwrite, inputs: inputs, expected: Self.outputFiles)
+        let fingerprints = InputFingerprints(inputs)
         let result = try compute(report: report)
-        let provenance = Provenance(command: "associate", parameters: parameters, inputs: inputs, seed: nil, outputs: result.files)
+        var provenance = Provenance(command: "associate", parameters: parameters, inputs: inputs, seed: nil, outputs: result.files)
+        provenance.fingerprints = fingerprints
         try directory.write(result.files + [OutputFile(OutputDirectory.provenanceFile, text: try provenance.json(runAt: Date()))])
         return result
     }

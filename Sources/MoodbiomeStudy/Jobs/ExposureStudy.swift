@@ -99,6 +99,7 @@ public struct ExposureStudy: Sendable {
     public func run(report: (String) -> Void) throws -> Result {
         try validate()
         let directory = try OutputDirectory(path: outputDirectory, overwrite: overwrite, inputs: inputs, expected: outputFiles)
+        let fingerprints = InputFingerprints(inputs)
         let result = try compute(report: report)
         let a = association
         let parameters: [(name: String, json: String)] = [
@@ -113,8 +114,9 @@ public struct ExposureStudy: Sendable {
             ("conf_level", jsonValue(a.confidenceLevel)), ("references", jsonValue(a.references)),
             ("adjust", jsonValue(a.adjustment.rawValue)), ("table_format", jsonValue(tableFormat.rawValue)),
         ] + names.provenance + figureExport.provenance
-        let provenance = Provenance(command: manifestPath == nil ? "analyze" : "run", parameters: parameters, inputs: inputs,
+        var provenance = Provenance(command: manifestPath == nil ? "analyze" : "run", parameters: parameters, inputs: inputs,
                                     seed: usesSeed ? diversity.resolvedSeed : nil, outputs: result.files)
+        provenance.fingerprints = fingerprints
         try directory.write(result.files + [OutputFile(OutputDirectory.provenanceFile, text: try provenance.json(runAt: Date()))])
         return result
     }

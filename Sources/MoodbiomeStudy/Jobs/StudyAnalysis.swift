@@ -97,10 +97,12 @@ public struct StudyAnalysis: Sendable {
         try validate()
         // Check (and lock) the output directory before the work.
         let directory = try OutputDirectory(path: outputDirectory, overwrite: overwrite, inputs: inputs, expected: outputFiles)
+        let fingerprints = InputFingerprints(inputs)
         let result = try compute(report: report)
-        let provenance = Provenance(command: manifestPath == nil ? "analyze" : "run", parameters: provenanceParameters(result.analysis),
+        var provenance = Provenance(command: manifestPath == nil ? "analyze" : "run", parameters: provenanceParameters(result.analysis),
                                     inputs: inputs, seed: usesSeed ? diversity.resolvedSeed : nil,
                                     outputs: result.files)
+        provenance.fingerprints = fingerprints
         try directory.write(result.files + [OutputFile(OutputDirectory.provenanceFile, text: try provenance.json(runAt: Date()))])
         return result
     }
