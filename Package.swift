@@ -33,6 +33,7 @@ let package = Package(
     products: [
         .library(name: "MoodbiomeStudy", targets: ["MoodbiomeStudy"]),
         .executable(name: "moodbiome", targets: ["MoodbiomeCLI"]),
+        .executable(name: "moodbiome-hdf5", targets: ["MoodbiomeHDF5"]),
         .executable(name: "moodbiome-fuzz", targets: ["MoodbiomeFuzz"]),
     ],
     dependencies: [
@@ -71,6 +72,8 @@ let package = Package(
             ]
         ),
         .executableTarget(name: "MoodbiomeCLI", dependencies: ["MoodbiomeCommands"]),
+        // BIOM 2.1 read by HDF5 in a process of its own (HDF5Process.swift).
+        .executableTarget(name: "MoodbiomeHDF5", dependencies: ["MoodbiomeIO"]),
         // The readers as fuzzing targets (`make fuzz`: libFuzzer with
         // AddressSanitizer); built plainly, a replayer of the corpus.
         .executableTarget(

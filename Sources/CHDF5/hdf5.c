@@ -5,6 +5,7 @@
 // header by __typeof__) and the macros below send every call and global
 // through it, so the code reads as plain HDF5 and the binary links none of
 // it (a call that escaped the table would fail the link).
+#define _GNU_SOURCE   // memfd_create, pipe2, F_SETPIPE_SZ
 #include "CHDF5.h"
 #include "CDynamicLibrary.h"
 #if __has_include(<hdf5.h>)
@@ -13,6 +14,9 @@
 #include <hdf5/serial/hdf5.h>   // Debian and Ubuntu's serial build
 #endif
 #include <dlfcn.h>
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <unistd.h>
 #include <libdeflate.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,14 +32,14 @@ _Static_assert(sizeof(hid_t) == sizeof(mb_hid), "an HDF5 identifier is 64 bits (
     X(H5Pget_nfilters) X(H5Pget_filter2) X(H5Pget_external_count) X(H5Zfilter_avail) X(H5Lget_info) \
     X(H5Dget_storage_size) \
     X(H5Dopen2) X(H5Dclose) X(H5Dcreate2) X(H5Dread) X(H5Dwrite) X(H5Dget_space) X(H5Dget_type) \
-    X(H5Dget_create_plist) X(H5Dvlen_reclaim) X(H5Dget_num_chunks) X(H5Dget_chunk_info) X(H5Dread_chunk) \
+    X(H5Dget_create_plist) X(H5Dvlen_reclaim) X(H5Dget_num_chunks) X(H5Dget_chunk_info) \
     X(H5Sclose) X(H5Screate) X(H5Screate_simple) X(H5Sget_simple_extent_ndims) X(H5Sget_simple_extent_dims) \
     X(H5Sget_simple_extent_npoints) \
     X(H5Tclose) X(H5Tcopy) X(H5Tequal) X(H5Tget_class) X(H5Tget_size) X(H5Tget_order) X(H5Tget_cset) \
     X(H5Tis_variable_str) X(H5Tset_size) X(H5Tset_cset) \
     X(H5Aclose) X(H5Acreate_by_name) X(H5Aexists_by_name) X(H5Aopen_by_name) X(H5Aget_space) X(H5Aget_type) \
     X(H5Aread) X(H5Awrite) \
-    X(H5Gcreate2) X(H5Gclose)
+    X(H5Gcreate2) X(H5Gclose) X(H5Fget_create_plist) X(H5Pget_userblock)
 
 #define MB_H5_GLOBALS(X) \
     X(H5T_NATIVE_DOUBLE_g) X(H5T_NATIVE_INT32_g) X(H5T_NATIVE_INT64_g) X(H5T_C_S1_g) X(H5T_IEEE_F64LE_g) \
@@ -63,7 +67,6 @@ static pthread_once_t once = PTHREAD_ONCE_INIT;
 
 static void load(void) {
     static const char *const hdf5[] = {"libhdf5_serial.so.103", "libhdf5.so.103", "libhdf5_serial.so", "libhdf5.so", NULL};
-    static const char *const deflate[] = {"libdeflate.so.0", "libdeflate.so", NULL};
     void *h = mb_library_open(hdf5, 0, reason, sizeof reason);
     if (!h) return;
 #define MB_BIND_FROM(handle, label, name) \
@@ -71,10 +74,6 @@ static void load(void) {
 #define MB_BIND_HDF5(name) MB_BIND_FROM(h, "HDF5", name)
     MB_H5_FUNCTIONS(MB_BIND_HDF5)
     MB_H5_GLOBALS(MB_BIND_HDF5)
-    void *d = mb_library_open(deflate, 0, reason, sizeof reason);
-    if (!d) return;
-#define MB_BIND_DEFLATE(name) MB_BIND_FROM(d, "libdeflate", name)
-    MB_DEFLATE_FUNCTIONS(MB_BIND_DEFLATE)
     unsigned major = 0, minor = 0, release = 0;
     if (h5.H5open() < 0 || h5.H5get_libversion(&major, &minor, &release) < 0) {
         snprintf(reason, sizeof reason, "HDF5 did not start");
@@ -99,6 +98,29 @@ int mb_h5_load(void) {
     return status;
 }
 
+// libdeflate on its own: the process that inflates the chunks need not be
+// the one that ran HDF5 (HDF5Process.swift).
+static char deflate_reason[MB_LIBRARY_ERROR_SIZE];
+static int deflate_status = -1;
+static pthread_once_t deflate_once = PTHREAD_ONCE_INIT;
+
+static void load_deflate(void) {
+    static const char *const deflate[] = {"libdeflate.so.0", "libdeflate.so", NULL};
+    void *d = mb_library_open(deflate, 0, deflate_reason, sizeof deflate_reason);
+    if (!d) return;
+#define MB_BIND_DEFLATE(name) \
+    if (!(h5.name = (__typeof__(h5.name))mb_library_symbol(d, #name, "libdeflate", deflate_reason, sizeof deflate_reason))) return;
+    MB_DEFLATE_FUNCTIONS(MB_BIND_DEFLATE)
+    deflate_status = 0;
+}
+
+int mb_deflate_load(void) {
+    pthread_once(&deflate_once, load_deflate);
+    return deflate_status;
+}
+
+const char *mb_deflate_error(void) { return deflate_reason; }
+
 const char *mb_h5_error(void) { return reason; }
 const char *mb_h5_version(void) { return version; }
 
@@ -111,6 +133,8 @@ const char *mb_h5_version(void) { return version; }
 #define H5Fopen (h5.H5Fopen)
 #define H5Fcreate (h5.H5Fcreate)
 #define H5Fclose (h5.H5Fclose)
+#define H5Fget_create_plist (h5.H5Fget_create_plist)
+#define H5Pget_userblock (h5.H5Pget_userblock)
 #define H5Lexists (h5.H5Lexists)
 #define H5Pcreate (h5.H5Pcreate)
 #define H5Pclose (h5.H5Pclose)
@@ -140,7 +164,6 @@ const char *mb_h5_version(void) { return version; }
 #define H5Dvlen_reclaim (h5.H5Dvlen_reclaim)
 #define H5Dget_num_chunks (h5.H5Dget_num_chunks)
 #define H5Dget_chunk_info (h5.H5Dget_chunk_info)
-#define H5Dread_chunk (h5.H5Dread_chunk)
 #define H5Sclose (h5.H5Sclose)
 #define H5Screate (h5.H5Screate)
 #define H5Screate_simple (h5.H5Screate_simple)
@@ -531,24 +554,28 @@ int mb_h5_deflate_chunks(mb_hid file, const char *path, mb_hid memtype, int64_t 
     return ok;
 }
 
-/// Reads the raw (compressed) bytes of chunk `index` of a 1-D dataset:
-/// its element offset and byte size, then the bytes into `buffer`.
-int mb_h5_read_raw_chunk(mb_hid dataset, int64_t index, int64_t *offset, uint8_t **buffer, size_t *size) {
+/// Where chunk `index` of a 1-D dataset lies in the file, without reading
+/// it: its first element, its byte address and its stored (compressed)
+/// size; -1 when HDF5 cannot say or the chunk skips a filter.
+int mb_h5_chunk_location(mb_hid file, mb_hid dataset, int64_t index, int64_t *offset, int64_t *address, int64_t *size) {
     hid_t space = H5Dget_space(dataset);
     hsize_t start[1] = {0};
     unsigned mask = 0;
-    haddr_t address = 0;
+    haddr_t where = 0;
     hsize_t bytes = 0;
-    herr_t status = H5Dget_chunk_info(dataset, space, (hsize_t)index, start, &mask, &address, &bytes);
+    herr_t status = H5Dget_chunk_info(dataset, space, (hsize_t)index, start, &mask, &where, &bytes);
     H5Sclose(space);
-    if (status < 0 || mask != 0) return -1;
-    uint8_t *data = malloc(bytes ? bytes : 1);
-    if (!data) return -1;
-    uint32_t filters = 0;
-    if (H5Dread_chunk(dataset, H5P_DEFAULT, start, &filters, data) < 0) { free(data); return -1; }
+    if (status < 0 || mask != 0 || where == HADDR_UNDEF || where > INT64_MAX || bytes > INT64_MAX || start[0] > INT64_MAX) return -1;
+    // HDF5's addresses count from the end of the user block, if any.
+    hid_t fcpl = H5Fget_create_plist(file);
+    hsize_t userblock = 0;
+    herr_t known = fcpl < 0 ? -1 : H5Pget_userblock(fcpl, &userblock);
+    if (fcpl >= 0) H5Pclose(fcpl);
+    if (known < 0 || userblock > INT64_MAX - where) return -1;
+    where += userblock;
     *offset = (int64_t)start[0];
-    *buffer = data;
-    *size = (size_t)bytes;
+    *address = (int64_t)where;
+    *size = (int64_t)bytes;
     return 0;
 }
 
@@ -568,3 +595,8 @@ int mb_inflate(struct libdeflate_decompressor *d, const uint8_t *source, size_t 
     return r == LIBDEFLATE_SUCCESS && actual == destinationLength ? 0 : -1;
 }
 
+// For the helper process (HDF5Process.swift): Linux calls Swift's Glibc
+// module does not declare without _GNU_SOURCE.
+int mb_memfd(const char *name) { return memfd_create(name, MFD_CLOEXEC); }
+int mb_pipe_cloexec(int ends[2]) { return pipe2(ends, O_CLOEXEC); }
+int mb_pipe_size(int fd, int bytes) { return fcntl(fd, F_SETPIPE_SZ, bytes); }

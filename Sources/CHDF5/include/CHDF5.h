@@ -17,10 +17,13 @@
 typedef int64_t mb_hid;
 struct libdeflate_decompressor;
 
-/// Loads HDF5 and libdeflate (once per process): 0, or -1 with the reason
-/// in `mb_h5_error()`.
+/// Loads HDF5 (once per process): 0, or -1 with the reason in `mb_h5_error()`.
 int mb_h5_load(void);
 const char *_Nonnull mb_h5_error(void);
+/// Loads libdeflate alone (for inflating chunks); 0 on success, else the
+/// reason is in `mb_deflate_error()`.
+int mb_deflate_load(void);
+const char *_Nonnull mb_deflate_error(void);
 /// "HDF5 1.10.8", after loading.
 const char *_Nonnull mb_h5_version(void);
 
@@ -100,9 +103,10 @@ int mb_h5_write_strings(mb_hid file, const char *_Nonnull path, const char *_Nul
 /// fills the chunk length and count. 0 for any other layout or type, which
 /// HDF5 then reads and converts itself.
 int mb_h5_deflate_chunks(mb_hid file, const char *_Nonnull path, mb_hid memtype, int64_t *_Nonnull chunkLength, int64_t *_Nonnull chunks);
-/// Reads the raw (compressed) bytes of chunk `index` of a 1-D dataset: its
-/// element offset and byte size, then the bytes into a malloc'd `buffer`.
-int mb_h5_read_raw_chunk(mb_hid dataset, int64_t index, int64_t *_Nonnull offset, uint8_t *_Nullable *_Nonnull buffer, size_t *_Nonnull size);
+/// Where chunk `index` of a 1-D dataset lies: its first element, its byte
+/// address in the file (user block included) and its stored size; -1 when
+/// HDF5 cannot say, or the chunk skipped its filter.
+int mb_h5_chunk_location(mb_hid file, mb_hid dataset, int64_t index, int64_t *_Nonnull offset, int64_t *_Nonnull address, int64_t *_Nonnull size);
 mb_hid mb_h5_open_dataset(mb_hid file, const char *_Nonnull path);
 int mb_h5_close_dataset(mb_hid dataset);
 
@@ -114,4 +118,10 @@ void mb_free_inflater(struct libdeflate_decompressor *_Nonnull d);
 int mb_inflate(struct libdeflate_decompressor *_Nonnull d, const uint8_t *_Nonnull source, size_t sourceLength,
                uint8_t *_Nonnull destination, size_t destinationLength);
 
+
+/// An anonymous in-memory file (close-on-exec), a pipe whose ends are
+/// close-on-exec, and a pipe's buffer size: for the helper process.
+int mb_memfd(const char *_Nonnull name);
+int mb_pipe_cloexec(int ends[_Nonnull 2]);
+int mb_pipe_size(int fd, int bytes);
 #endif

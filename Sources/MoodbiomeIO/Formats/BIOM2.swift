@@ -11,9 +11,12 @@ import Synchronization
 /// observation-major copy the file also holds is never loaded — with the
 /// sample and observation IDs, the observations' `taxonomy` metadata (a
 /// rank-per-column string array, joined as `k__…; p__…`), and the `type`
-/// and `generated-by` attributes. When the data and indices are stored as
-/// deflated chunks (as biom-format writes them), the chunks are read raw
-/// by HDF5 on one thread and inflated by libdeflate on all cores.
+/// and `generated-by` attributes. Reading is in two steps (``BIOM2Layout``):
+/// HDF5 describes the file — in the `moodbiome-hdf5` helper process when it
+/// is installed (``HDF5Process``), as HDF5 itself can crash on a damaged
+/// file — and the table is then built without HDF5: data and indices stored
+/// as deflated chunks (as biom-format writes them) are read from the file
+/// where HDF5 placed them and inflated by libdeflate on all cores.
 ///
 /// Writing produces both copies (observation-major and sample-major), the
 /// required attributes, and the taxonomy, chunked and deflated at level 4
@@ -28,7 +31,7 @@ enum BIOM2 {
     /// output bytes never depend on the clock (the run time is in provenance).
     static let fixedCreationDate = "2000-01-01T00:00:00"
 
-    /// Loads HDF5 and libdeflate (at the first BIOM 2.1 file a process meets).
+    /// Loads HDF5 (at the first BIOM 2.1 file a process meets).
     static func loadLibrary() throws {
         if mb_h5_load() != 0 { throw SystemLibrary.Unavailable(.hdf5, reason: String(cString: mb_h5_error())) }
     }
@@ -43,23 +46,48 @@ enum BIOM2 {
     /// every image. Chunks are still inflated on all cores (libdeflate only).
     private static let session = Mutex(())
 
+    /// Reads the table at `path`: in the `moodbiome-hdf5` helper when it is
+    /// installed (``HDF5Process``), else in this process.
     static func read(path: String) throws -> CountTable {
-        try loadLibrary()
-        return try session.withLock { _ in try readLocked(path: path) }
+        if let table = try HDF5Process.read(path: path) { return table }
+        return try readInProcess(path: path, source: path)
     }
 
-    private static func readLocked(path: String) throws -> CountTable {
+    /// Reads the table at `path` with HDF5 in this process, naming it
+    /// `source` in messages.
+    static func readInProcess(path: String, source: String) throws -> CountTable {
+        try layoutInProcess(path: path, source: source).table(from: .file(path), source: source)
+    }
+
+    /// What HDF5 says of the file at `path` (``BIOM2Layout``), in this process.
+    static func layoutInProcess(path: String, source: String) throws -> BIOM2Layout {
+        try loadLibrary()
+        return try session.withLock { _ in try layoutLocked(path: path, source: source) }
+    }
+
+    private static func layoutLocked(path: String, source: String) throws -> BIOM2Layout {
         let file = mb_h5_open(path)
         guard file >= 0 else {
-            throw InputError(file: path, problem: "the file starts like HDF5 (BIOM 2.1) but HDF5 cannot open it: it is truncated or damaged",
+            throw InputError(file: source, problem: "the file starts like HDF5 (BIOM 2.1) but HDF5 cannot open it: it is truncated or damaged",
                              fix: "Export the table again (biom convert, or qiime tools export)")
         }
         defer { _ = mb_h5_close(file) }
-        return try read(file: file, source: path)
+        return try layout(file: file, source: source)
     }
 
     /// Reads an HDF5 file image held in memory (a table inside a `.qza`).
     static func read(image: [UInt8], source: String) throws -> CountTable {
+        if let table = try HDF5Process.read(image: image, source: source) { return table }
+        return try readInProcess(image: image, source: source)
+    }
+
+    /// Reads an HDF5 file image with HDF5 in this process.
+    static func readInProcess(image: [UInt8], source: String) throws -> CountTable {
+        try layoutInProcess(image: image, source: source).table(from: .image(image), source: source)
+    }
+
+    /// What HDF5 says of an HDF5 file image, in this process.
+    static func layoutInProcess(image: [UInt8], source: String) throws -> BIOM2Layout {
         try loadLibrary()
         var bytes = image
         return try session.withLock { _ in try bytes.withUnsafeMutableBytes { buffer in
@@ -72,11 +100,13 @@ enum BIOM2 {
                                  fix: "Export the table again")
             }
             defer { _ = mb_h5_close(file) }
-            return try read(file: file, source: source)
+            return try layout(file: file, source: source)
         } }
     }
 
-    static func read(file: mb_hid, source: String) throws -> CountTable {
+    /// The file's IDs, pointers, taxonomy and attributes, and where its data
+    /// and indices lie: all that needs HDF5 (``BIOM2Layout``).
+    static func layout(file: mb_hid, source: String) throws -> BIOM2Layout {
         func missing(_ what: String) -> InputError {
             InputError(file: source, problem: "this HDF5 file is not a BIOM 2.1 table: it has no \(what)",
                        fix: "Give a BIOM 2.1 table (biom convert --to-hdf5), or a CSV/TSV table")
@@ -98,65 +128,13 @@ enum BIOM2 {
         guard mb_h5_read(file, "sample/matrix/indptr", mb_h5_native_int64(), &indptr) == 0 else {
             throw InputError(file: source, problem: "BIOM 2.1: sample/matrix/indptr cannot be read")
         }
-        var values = try readParallel(file, "sample/matrix/data", count: nnz, as: Double.self, memtype: mb_h5_native_double(), source: source)
-        var indices = try readParallel(file, "sample/matrix/indices", count: nnz, as: Int32.self, memtype: mb_h5_native_int32(), source: source)
-
-        // Check: monotone pointers, indices in range, values finite and
-        // non-negative. The usual file (no stored zeros, indices increasing
-        // within each sample, as biom-format writes it) is taken as it is;
-        // otherwise zeros are dropped and each sample's indices sorted.
-        let observations = observationIDs.count
-        var integral = true, clean = true
-        var starts = [Int](repeating: 0, count: sampleIDs.count + 1)
-        for j in 0..<sampleIDs.count {
-            let lo = Int(indptr[j]), hi = Int(indptr[j + 1])
-            guard lo >= 0, lo <= hi, hi <= nnz, (j > 0 || lo == 0) else {
-                throw InputError(file: source, problem: "BIOM 2.1: sample/matrix/indptr is not increasing at sample '\(sampleIDs[j])'")
-            }
-            starts[j + 1] = hi
-            var previous: Int32 = -1
-            for k in lo..<hi {
-                let t = indices[k], v = values[k]
-                guard t >= 0, Int(t) < observations else {
-                    throw InputError(file: source, problem: "BIOM 2.1: observation index \(t) of sample '\(sampleIDs[j])' is outside 0–\(observations - 1)")
-                }
-                guard v.isFinite, v >= 0 else {
-                    throw InputError(file: source, problem: "BIOM 2.1: abundance \(v) in sample '\(sampleIDs[j])'; abundances must be finite and non-negative")
-                }
-                guard v <= largestExactCount else {
-                    throw InputError(file: source, problem: "BIOM 2.1: abundance \(NumberStyle.roundTrip.format(v)) in sample '\(sampleIDs[j])' is above 2^53 = 9007199254740992, beyond which a 64-bit double cannot hold every whole number, so the count would be rounded",
-                                     fix: "Check the value: no sample has this many reads")
-                }
-                if v == 0 || t <= previous { clean = false }
-                if integral && v != v.rounded(.towardZero) { integral = false }
-                previous = t
-            }
-        }
-        if starts[sampleIDs.count] != nnz {
-            throw InputError(file: source, problem: "BIOM 2.1: sample/matrix/indptr ends at \(starts[sampleIDs.count]), not at the \(nnz) stored values")
-        }
-        if !clean {
-            var keptTaxa = [Int32](), kept = [Double]()
-            var keptStarts = [0]
-            for j in 0..<sampleIDs.count {
-                var pairs = (starts[j]..<starts[j + 1]).filter { values[$0] != 0 }.map { (indices[$0], values[$0]) }
-                pairs.sort { $0.0 < $1.0 }
-                for k in pairs.indices where k > 0 && pairs[k].0 == pairs[k - 1].0 {
-                    throw InputError(file: source, problem: "BIOM 2.1: observation '\(observationIDs[Int(pairs[k].0)])' appears twice in sample '\(sampleIDs[j])'")
-                }
-                for (t, v) in pairs { keptTaxa.append(t); kept.append(v) }
-                keptStarts.append(kept.count)
-            }
-            (starts, indices, values) = (keptStarts, keptTaxa, kept)
-        }
-        try CountTable.checkUnique(sampleIDs, kind: "sample", file: source, lines: nil)
-        try CountTable.checkUnique(observationIDs, kind: "observation", file: source, lines: nil)
-        let taxonomy = try taxonomyStrings(file, observations: observations, source: source)
-        var table = CountTable(uncheckedSampleIDs: sampleIDs, taxonIDs: observationIDs, columnStarts: starts, taxonIndices: indices,
-                               values: values, isIntegral: integral, taxonomy: taxonomy, source: source)
-        table.origin = TableOrigin(format: "BIOM 2.1 (HDF5)", type: attribute(file, "type"), generatedBy: attribute(file, "generated-by"),
-                                   creationDate: attribute(file, "creation-date"))
-        return table
+        let data = try stored(file, "sample/matrix/data", count: nnz, as: Double.self, memtype: mb_h5_native_double(), source: source)
+        let indices = try stored(file, "sample/matrix/indices", count: nnz, as: Int32.self, memtype: mb_h5_native_int32(), source: source)
+        let taxonomy = try taxonomyStrings(file, observations: observationIDs.count, source: source)
+        let origin = TableOrigin(format: "BIOM 2.1 (HDF5)", type: attribute(file, "type"), generatedBy: attribute(file, "generated-by"),
+                                 creationDate: attribute(file, "creation-date"))
+        return BIOM2Layout(sampleIDs: sampleIDs, observationIDs: observationIDs, nonZeros: nnz, indptr: indptr, data: data,
+                           indices: indices, taxonomy: taxonomy, origin: origin)
     }
 
     static func attribute(_ file: mb_hid, _ name: String) -> String? {
@@ -263,95 +241,34 @@ enum BIOM2 {
         }
     }
 
-    /// Reads a 1-D numeric dataset of `count` elements. Deflated chunks are
-    /// read raw on this thread (HDF5 is not thread-safe) and inflated by
-    /// libdeflate on all cores, straight into the result; any other layout is
-    /// read by HDF5 itself.
-    static func readParallel<T: BitwiseCopyable>(_ file: mb_hid, _ path: String, count: Int, as: T.Type, memtype: mb_hid,
-                                                 source: String) throws -> [T] {
+    /// How a 1-D numeric dataset of `count` elements is to be read: its
+    /// deflated chunks' places in the file, when its stored type is the
+    /// memory type (inflated later, on all cores, without HDF5); else its
+    /// values, read and converted by HDF5 now.
+    static func stored<T: BitwiseCopyable & Sendable>(_ file: mb_hid, _ path: String, count: Int, as: T.Type, memtype: mb_hid,
+                                                      source: String) throws -> BIOM2Layout.StoredArray<T> {
         var chunkLength: Int64 = 0, chunkCount: Int64 = 0
-        let size = MemoryLayout<T>.size
-        let parallel = count > 0 && mb_h5_deflate_chunks(file, path, memtype, &chunkLength, &chunkCount) == 1 && chunkCount > 1
-        return try [T](unsafeUninitializedCapacity: count) { buffer, initialized in
-            guard let base = buffer.baseAddress else { initialized = 0; return }
-            let raw = UnsafeMutableRawPointer(base)
-            if !parallel {
-                guard mb_h5_read(file, path, memtype, raw) == 0 else {
-                    initialized = 0
-                    throw InputError(file: source, problem: "BIOM 2.1: '\(path)' cannot be read as numbers")
-                }
-                initialized = count
-                return
-            }
+        if count > 0 && mb_h5_deflate_chunks(file, path, memtype, &chunkLength, &chunkCount) == 1 && chunkCount > 1 && chunkLength > 0 {
             let dataset = mb_h5_open_dataset(file, path)
             defer { _ = mb_h5_close_dataset(dataset) }
-            let address = Int(bitPattern: raw)
-            let elementsPerChunk = Int(chunkLength), chunkBytes = elementsPerChunk * size
-            // Raw chunks in batches, so compressed and inflated bytes are never
-            // all resident at once; each batch inflated on all cores.
-            let batch = Swift.max(1, parallelWidth * 16)
-            var next: Int64 = 0
-            var written = 0
-            while next < chunkCount {
-                let end = Swift.min(chunkCount, next + Int64(batch))
-                var chunks = [RawChunk]()
-                defer { for chunk in chunks { free(UnsafeMutableRawPointer(bitPattern: chunk.address)) } }
-                for index in next..<end {
-                    var offset: Int64 = 0
-                    var pointer: UnsafeMutablePointer<UInt8>? = nil
-                    var length = 0
-                    guard mb_h5_read_raw_chunk(dataset, index, &offset, &pointer, &length) == 0, let pointer else {
-                        initialized = 0
-                        throw InputError(file: source, problem: "BIOM 2.1: chunk \(index) of '\(path)' cannot be read (the file is damaged)")
-                    }
-                    chunks.append(RawChunk(offset: Int(offset), address: Int(bitPattern: pointer), length: length))
+            var chunks = [BIOM2Layout.StoredChunk]()
+            for index in 0..<chunkCount {
+                var offset: Int64 = 0, address: Int64 = 0, size: Int64 = 0
+                guard mb_h5_chunk_location(file, dataset, index, &offset, &address, &size) == 0 else {
+                    throw InputError(file: source, problem: "BIOM 2.1: chunk \(index) of '\(path)' cannot be read (the file is damaged)")
                 }
-                let batchChunks = chunks
-                let results = parallelChunkMap(count: batchChunks.count) { range -> Int in
-                    guard let inflater = mb_inflater() else { return -1 }
-                    defer { mb_free_inflater(inflater) }
-                    var scratch: [UInt8] = []
-                    var elements = 0
-                    for i in range {
-                        let chunk = batchChunks[i]
-                        let whole = Swift.min(elementsPerChunk, count - chunk.offset)
-                        guard whole > 0, chunk.offset >= 0,
-                              let input = UnsafePointer<UInt8>(bitPattern: chunk.address),
-                              let target = UnsafeMutablePointer<UInt8>(bitPattern: address + chunk.offset * size) else { return -1 }
-                        if whole == elementsPerChunk {
-                            if mb_inflate(inflater, input, chunk.length, target, chunkBytes) != 0 { return -1 }
-                        } else {
-                            // The last chunk is stored whole; keep its part inside the dataset.
-                            if scratch.isEmpty { scratch = [UInt8](repeating: 0, count: chunkBytes) }
-                            let status = scratch.withUnsafeMutableBufferPointer { mb_inflate(inflater, input, chunk.length, $0.baseAddress!, chunkBytes) }
-                            if status != 0 { return -1 }
-                            scratch.withUnsafeBufferPointer { target.update(from: $0.baseAddress!, count: whole * size) }
-                        }
-                        elements += whole
-                    }
-                    return elements
-                }
-                if results.contains(-1) {
-                    initialized = 0
-                    throw InputError(file: source, problem: "BIOM 2.1: a deflated chunk of '\(path)' is damaged")
-                }
-                written += results.reduce(0, +)
-                next = end
+                chunks.append(.init(offset: Int(offset), address: Int(address), size: Int(size)))
             }
-            guard written == count else {
-                initialized = 0
-                throw InputError(file: source, problem: "BIOM 2.1: the chunks of '\(path)' do not cover the dataset")
+            return .deflated(chunkLength: Int(chunkLength), chunks: chunks)
+        }
+        return .values(try [T](unsafeUninitializedCapacity: count) { buffer, initialized in
+            initialized = 0
+            guard let base = buffer.baseAddress else { return }
+            guard mb_h5_read(file, path, memtype, UnsafeMutableRawPointer(base)) == 0 else {
+                throw InputError(file: source, problem: "BIOM 2.1: '\(path)' cannot be read as numbers")
             }
             initialized = count
-        }
-    }
-
-    /// A raw chunk read by HDF5: where its elements start, and its
-    /// compressed bytes (malloc'd by the shim, freed after the batch).
-    struct RawChunk: Sendable {
-        let offset: Int
-        let address: Int
-        let length: Int
+        })
     }
 
     /// Writes `table` as BIOM 2.1.

@@ -23,7 +23,8 @@ public enum CountTableFormat: String, Sendable, CaseIterable {
     /// otherwise.
     public static func detect(path: String) throws -> CountTableFormat {
         let head = try FileBytes.prefix(of: path, count: 4096)
-        if head.starts(with: BIOM2.signature) { return .biom }
+        // HDF5's signature is at 0, or after a user block of 512, 1024, 2048 … bytes.
+        if [0, 512, 1024, 2048].contains(where: { head.dropFirst($0).starts(with: BIOM2.signature) }) { return .biom }
         if head.starts(with: [0x50, 0x4B, 0x03, 0x04]) || head.starts(with: [0x50, 0x4B, 0x05, 0x06]) { return .qiime2Artifact }
         var start = 0
         if head.starts(with: [0xEF, 0xBB, 0xBF]) { start = 3 }

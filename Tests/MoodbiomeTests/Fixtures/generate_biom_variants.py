@@ -38,7 +38,7 @@ def table():
 
 
 def write(path, counts, data_dtype="<f8", index_dtype="<i4", pointer_dtype="<i4", chunks=None,
-          compression="gzip", shuffle=False, fletcher32=False, scrambled=False):
+          compression="gzip", shuffle=False, fletcher32=False, scrambled=False, userblock=0):
     """Writes `counts` (observations × samples) as BIOM 2.1 in the given layout."""
     observations = [f"OTU_{i}" for i in range(counts.shape[0])]
     samples = [f"S{j}" for j in range(counts.shape[1])]
@@ -78,7 +78,7 @@ def write(path, counts, data_dtype="<f8", index_dtype="<i4", pointer_dtype="<i4"
         dataset(group, "matrix/indices", indices, index_dtype)
         dataset(group, "matrix/indptr", pointers, pointer_dtype)
 
-    with h5py.File(path, "w") as f:
+    with h5py.File(path, "w", userblock_size=userblock) as f:
         f.attrs["id"] = "variant"
         f.attrs["type"] = "OTU table"
         f.attrs["format-url"] = "http://biom-format.org"
@@ -110,6 +110,9 @@ def main():
         "gzip-level-9-one-chunk": dict(compression=9),
         "scrambled-columns": dict(scrambled=True, chunks=16),
         "lzf": dict(compression="lzf", chunks=16),
+        # HDF5 addresses count from the end of a user block; the file's
+        # signature is then at byte 512, not 0.
+        "userblock-chunked": dict(chunks=16, userblock=512),
     }
     for name, options in variants.items():
         write(os.path.join(OUT, f"{name}.biom"), counts, **options)
