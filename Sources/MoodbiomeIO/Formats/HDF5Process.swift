@@ -23,6 +23,11 @@ public enum HDF5Process {
     /// The helper's file name, beside the running program.
     public static let helperName = "moodbiome-hdf5"
 
+    /// Seconds the helper may go without sending a byte before it is taken
+    /// to hang in HDF5 and stopped (describing a 10⁷-non-zero table takes
+    /// well under one).
+    static let patience = 60
+
     /// The helper beside the running executable, if it is there.
     static let helper: String? = {
         if let forced = getenv("MOODBIOME_HDF5_HELPER") {
@@ -61,7 +66,8 @@ public enum HDF5Process {
     }
 
     /// Starts the helper, reads its answer, waits for it.
-    static func run(_ helper: String, arguments: [String], source: String, descriptor: Int32?) throws -> BIOM2Layout {
+    static func run(_ helper: String, arguments: [String], source: String, descriptor: Int32?,
+                    patience: Int = patience) throws -> BIOM2Layout {
         func failure(_ code: Int32) -> InputError {
             InputError(file: source, problem: "cannot start \(helperName): \(String(cString: strerror(code)))")
         }
@@ -101,10 +107,15 @@ public enum HDF5Process {
         closeMoved()
         guard status == 0 else { throw failure(status) }
         _ = mb_pipe_size(pipeEnds[0], 1 << 20)
-        let answer = Result { try TableWire.decode(from: PipeReader(fd: pipeEnds[0]), bulk: bulk, source: source) }
+        let answer = Result { try TableWire.decode(from: PipeReader(fd: pipeEnds[0], patience: patience), bulk: bulk, source: source) }
+        if case .failure(let error) = answer, error is PipeReader.Silent { kill(pid, SIGKILL) }
         var exit: Int32 = 0
         while waitpid(pid, &exit, 0) < 0 && errno == EINTR {}
         if case .success(let layout) = answer, exit == 0 { return layout }
+        if case .failure(let error) = answer, error is PipeReader.Silent {
+            throw InputError(file: source, problem: "HDF5 stopped answering while reading this file (nothing for \(patience) s): the file is damaged, or made to loop HDF5",
+                             fix: "Export the table again (biom convert, or qiime tools export)")
+        }
         if case .failure(let error) = answer, !(error is TableWire.Truncated) { throw error }
         let how = (exit & 0x7f) != 0 ? "signal \(exit & 0x7f)" : "exit status \((exit >> 8) & 0xff)"
         throw InputError(file: source, problem: "HDF5 failed while reading this file (\(helperName) ended with \(how)): the file is damaged, or made to break HDF5",
@@ -144,10 +155,15 @@ public enum HDF5Process {
 /// into their destination.
 final class PipeReader {
     let fd: Int32
+    /// Seconds to wait for the next bytes.
+    let patience: Int
     private var buffer = [UInt8](repeating: 0, count: 1 << 20)
     private var start = 0, end = 0
 
-    init(fd: Int32) { self.fd = fd }
+    /// Nothing came for `patience` seconds.
+    struct Silent: Error {}
+
+    init(fd: Int32, patience: Int) { self.fd = fd; self.patience = patience }
 
     func fill(_ target: UnsafeMutableRawBufferPointer) throws {
         guard let base = target.baseAddress else { return }
@@ -169,6 +185,10 @@ final class PipeReader {
     /// One read(2), at least one byte.
     private func read(into target: UnsafeMutableRawPointer, count: Int) throws -> Int {
         while true {
+            var wait = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+            let ready = poll(&wait, 1, Int32(patience * 1000))
+            if ready < 0 && errno == EINTR { continue }
+            if ready == 0 { throw Silent() }
             let n = Glibc.read(fd, target, count)
             if n < 0 && errno == EINTR { continue }
             guard n > 0 else { throw TableWire.Truncated() }

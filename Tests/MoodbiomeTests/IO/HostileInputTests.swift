@@ -97,14 +97,24 @@ struct BIOMVariantTests {
     @Test(arguments: [("kill -SEGV $$", "signal 11"), ("printf 'MBH5\\001\\000\\003'; exit 0", "exit status 0"),
                       ("exit 3", "exit status 3")])
     func aHelperThatDiesIsAnError(_ script: String, _ how: String) throws {
-        let dir = temporaryDirectory()
-        let helper = dir + "/helper.sh"
-        try ("#!/bin/sh\n" + script + "\n").write(toFile: helper, atomically: true, encoding: .utf8)
-        chmod(helper, 0o755)
+        // The stand-in helper is a shell command line, not a script file: a
+        // file just written can be "busy" to exec while another test's child
+        // still holds it open.
         let error = try #require(throws: InputError.self) {
-            try HDF5Process.run(helper, arguments: ["read", "t.biom", "t.biom"], source: "t.biom", descriptor: nil)
+            try HDF5Process.run("/bin/sh", arguments: ["-c", script], source: "t.biom", descriptor: nil)
         }
         #expect(message(error) == "t.biom: HDF5 failed while reading this file (moodbiome-hdf5 ended with \(how)): the file is damaged, or made to break HDF5. Export the table again (biom convert, or qiime tools export)")
+    }
+
+    /// A helper that hangs (HDF5 looping on a file) is stopped after
+    /// ``HDF5Process/patience`` seconds (here 1) without a byte, and the file refused.
+    @Test func aHelperThatHangsIsStopped() throws {
+        let started = ContinuousClock.now
+        let error = try #require(throws: InputError.self) {
+            try HDF5Process.run("/bin/sh", arguments: ["-c", "exec sleep 30"], source: "t.biom", descriptor: nil, patience: 1)
+        }
+        #expect(ContinuousClock.now - started < .seconds(10))
+        #expect(message(error) == "t.biom: HDF5 stopped answering while reading this file (nothing for 1 s): the file is damaged, or made to loop HDF5. Export the table again (biom convert, or qiime tools export)")
     }
 
     @Test func aFilterHDF5LacksIsNamed() throws {
