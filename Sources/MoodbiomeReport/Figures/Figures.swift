@@ -64,6 +64,17 @@ public enum Figures {
         var plotHeight: Double { height - Figures.top - bottom }
         func px(_ v: Double) -> Double { Figures.left + (v - x.lo) / (x.hi - x.lo) * plotWidth }
         func py(_ v: Double) -> Double { Figures.top + (1 - (v - y.lo) / (y.hi - y.lo)) * plotHeight }
+
+        /// One unit the same length on both axes (an ordination's distances
+        /// read true in every direction): the axis with fewer units per
+        /// pixel is widened about its centre.
+        func equalScale() -> Frame {
+            let ux = (x.hi - x.lo) / plotWidth, uy = (y.hi - y.lo) / plotHeight
+            var out = self
+            if ux > uy { out = Frame(x: x, y: y.widened(to: ux * plotHeight), right: right, labelSpace: labelSpace) }
+            if uy > ux { out = Frame(x: x.widened(to: uy * plotWidth), y: y, right: right, labelSpace: labelSpace) }
+            return out
+        }
     }
 
     /// Axes, ticks, grid, labels, title and caption.
@@ -289,8 +300,8 @@ public enum Figures {
         if case .groups? = colouring?.scheme { grouped = true }
         let frame = Frame(x: AxisScale((xs + ellipsePoints.map(\.0)).min() ?? 0, (xs + ellipsePoints.map(\.0)).max() ?? 1),
                           y: AxisScale((ys + ellipsePoints.map(\.1)).min() ?? 0, (ys + ellipsePoints.map(\.1)).max() ?? 1),
-                          right: grouped ? 170 : Figures.right)
-        var caption = ["\(n) samples. Principal coordinates (Gower centring); each axis' share is of "
+                          right: grouped ? 170 : Figures.right).equalScale()
+        var caption = ["\(n) samples. Principal coordinates (Gower centring), both axes to one scale; each axis' share is of "
                        + (pcoa.allAxes ? "the sum of the non-negative eigenvalues." : "the total variation (the trace of the centred matrix).")]
         if pcoa.negativeCount > 0 {
             caption.append("\(pcoa.negativeCount) negative eigenvalue\(pcoa.negativeCount == 1 ? "" : "s") (non-Euclidean distance) not shown.")

@@ -155,6 +155,29 @@ struct AxisScale {
         self.decimals = magnitude.isFinite ? Swift.min(20, Swift.max(0, -Int(magnitude))) : 0
     }
 
+    /// The same axis widened about its centre to span `span` exactly (for
+    /// equal scales), with ticks at a round step inside it.
+    func widened(to span: Double) -> AxisScale {
+        guard span.isFinite, span > hi - lo else { return self }
+        let centre = lo / 2 + hi / 2
+        let wide = AxisScale(centre - span / 2, centre + span / 2)   // its step: round for this span
+        let step = wide.ticks.count > 1 ? wide.ticks[1] - wide.ticks[0] : span
+        let a = centre - span / 2, b = centre + span / 2
+        var ticks = [Double]()
+        var t = ceil(a / step) * step
+        while t <= b + step * 1e-9 && ticks.count < 50 {
+            ticks.append(abs(t) < step * 1e-9 ? 0 : t)
+            let next = t + step
+            if next == t { break }
+            t = next
+        }
+        return AxisScale(lo: a, hi: b, ticks: ticks, decimals: wide.decimals)
+    }
+
+    private init(lo: Double, hi: Double, ticks: [Double], decimals: Int) {
+        (self.lo, self.hi, self.ticks, self.decimals) = (lo, hi, ticks, decimals)
+    }
+
     /// A tick's text: whole numbers of 10,000 and above with thousands
     /// separators (`1,000,000`, not `1.0e+06`) up to 10¹⁵, tiny values in
     /// scientific notation, the rest with the ticks' common decimals.

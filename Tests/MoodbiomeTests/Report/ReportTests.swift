@@ -188,6 +188,18 @@ func isWellFormedXML(_ text: String) -> Bool {
         #expect(fileNameComponent("../x") == ".._x")
     }
 
+    /// A PCoA is drawn with one unit the same length on both axes, every
+    /// point still inside, ticks inside the widened axis.
+    @Test func ordinationAxesShareOneScale() {
+        for (xs, ys) in [((-0.62, 0.91), (-0.08, 0.11)), ((-0.01, 0.02), (-3.0, 2.5)), ((0.0, 1.0), (0.0, 1.0))] {
+            let frame = Figures.Frame(x: AxisScale(xs.0, xs.1), y: AxisScale(ys.0, ys.1)).equalScale()
+            let ux = (frame.x.hi - frame.x.lo) / frame.plotWidth, uy = (frame.y.hi - frame.y.lo) / frame.plotHeight
+            #expect(abs(ux - uy) <= 1e-12 * max(ux, uy), "\(xs) \(ys)")
+            #expect(frame.x.lo <= xs.0 && frame.x.hi >= xs.1 && frame.y.lo <= ys.0 && frame.y.hi >= ys.1)
+            #expect(frame.x.ticks.allSatisfy { $0 >= frame.x.lo - 1e-12 && $0 <= frame.x.hi + 1e-12 } && frame.y.ticks.count >= 2)
+        }
+    }
+
     @Test func axisTicksAreNice() {
         let a = AxisScale(0.19, 4.07)
         #expect(a.ticks == [0, 1, 2, 3, 4, 5])
