@@ -47,7 +47,8 @@ public struct OrdinationColouring: Sendable {
         let grouped = column.kind == .categorical || distinctNumbers.count <= Self.maximumNumericGroups
         self.column = name
         if grouped {
-            let levels = sortedLevels(Array(Set(present.map { column.cells[$0] })))
+            // Severity bands in their scale's order, as Table 1 and the box plots.
+            let levels = CohortSummary.order(Array(Set(present.map { column.cells[$0] })))
             let index = Dictionary(uniqueKeysWithValues: levels.enumerated().map { ($1, $0) })
             let group: [Int?] = rows.map { r in r.flatMap { column.isMissing($0) ? nil : index[column.cells[$0]] } }
             self.scheme = .groups(levels: levels, group: group)

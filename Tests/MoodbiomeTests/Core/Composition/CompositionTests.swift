@@ -86,6 +86,19 @@ struct CompositionTests {
         }
     }
 
+    /// PCoA groups that are severity bands come in their scale's order (the
+    /// order of Table 1 and the box plots, so a level keeps its colour).
+    @Test func bandsColourInSeverityOrder() throws {
+        let ids = ["a", "b", "c", "d", "e"]
+        var values = Matrix(rows: 5, columns: 5)
+        for i in 0..<5 { for j in 0..<5 { values[i, j] = abs(Double(i - j)) } }
+        let pcoa = try PrincipalCoordinates(DistanceMatrix(ids: ids, values: values))
+        let metadata = try DataTable.read(temporaryFile("m.csv", "id,band\na,severe\nb,mild\nc,minimal\nd,moderately severe\ne,moderate\n"))
+        let colouring = try OrdinationColouring(column: "band", metadata: metadata, ordination: pcoa, ellipses: false)
+        guard case .groups(let levels, _) = colouring.scheme else { Issue.record("not grouped"); return }
+        #expect(levels == ["minimal", "mild", "moderate", "moderately severe", "severe"])
+    }
+
     static let permanovaCases: [(name: String, matrix: String, formula: String, split: Permanova.Split, strata: String?)] = [
         ("dune_terms", "dune", "~ A1 + Management*Use", .terms, nil),
         ("dune_margin", "dune", "~ A1 + Management*Use", .margin, nil),
