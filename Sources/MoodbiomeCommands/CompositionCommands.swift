@@ -40,7 +40,7 @@ struct OrdinateCommand: ParsableCommand {
     @Option(name: .customLong("color-by"), help: ArgumentHelp("Colour the figure's points by this metadata column.", valueName: "column"))
     var colorBy: String?
 
-    @Flag(help: "Draw a 95% ellipse around each group of --color-by.")
+    @Flag(help: "Draw a 95% ellipse around each group of --color-by (groups of 10 samples or more; the caption names the others).")
     var ellipses = false
 
     @Option(help: ArgumentHelp("The distance the matrix holds (e.g. braycurtis, unweighted_unifrac), named in the --figure's title (a matrix file does not record it).", valueName: "name"))

@@ -21,7 +21,9 @@ public struct OrdinationColouring: Sendable {
     /// A group's 95% data ellipse on the first two axes: the normal-theory
     /// ellipse `x̄ + √χ²₂(0.95) · L·(cos t, sin t)`, L the Cholesky factor of
     /// the group's covariance (n − 1), as vegan's `ordiellipse(kind = "sd",
-    /// conf = 0.95)`. Groups of fewer than three samples have none.
+    /// conf = 0.95)`. Groups of fewer than ``minimumForEllipse`` samples
+    /// have none (listed in ``withoutEllipse``, and the caption says so): a
+    /// covariance from a handful of points draws an ellipse of no meaning.
     public struct Ellipse: Sendable {
         public let level: String
         public let points: [(Double, Double)]
@@ -30,6 +32,11 @@ public struct OrdinationColouring: Sendable {
     public let column: String
     public let scheme: Scheme
     public let ellipses: [Ellipse]
+    /// Groups too small for an ellipse (when ellipses were asked for), with their sizes.
+    public let withoutEllipse: [(level: String, count: Int)]
+
+    /// The fewest samples a group's ellipse is estimated from.
+    public static let minimumForEllipse = 10
 
     /// The largest number of distinct numbers a numeric column may hold
     /// and still colour by group.
@@ -53,18 +60,22 @@ public struct OrdinationColouring: Sendable {
             let group: [Int?] = rows.map { r in r.flatMap { column.isMissing($0) ? nil : index[column.cells[$0]] } }
             self.scheme = .groups(levels: levels, group: group)
             var out = [Ellipse]()
+            var small = [(level: String, count: Int)]()
             if wanted && ordination.coordinates.columns >= 2 {
                 for (l, level) in levels.enumerated() {
                     let members = group.indices.filter { group[$0] == l }
+                    if members.count < Self.minimumForEllipse { small.append((level, members.count)); continue }
                     if let points = Self.ellipse(members.map { ordination.coordinates[$0, 0] }, members.map { ordination.coordinates[$0, 1] }) {
                         out.append(Ellipse(level: level, points: points))
                     }
                 }
             }
             self.ellipses = out
+            self.withoutEllipse = small
         } else {
             self.scheme = .numeric(values: rows.map { r in r.map { column.isMissing($0) ? .nan : column.numbers[$0] } ?? .nan })
             self.ellipses = []
+            self.withoutEllipse = []
         }
     }
 

@@ -307,6 +307,10 @@ public enum Figures {
             caption.append("\(pcoa.negativeCount) negative eigenvalue\(pcoa.negativeCount == 1 ? "" : "s") (non-Euclidean distance) not shown.")
         }
         if let colouring, !colouring.ellipses.isEmpty { caption.append("Ellipses: 95% normal data ellipses per group.") }
+        if let small = colouring?.withoutEllipse, !small.isEmpty {
+            let groups = small.map { "\($0.level) (\($0.count) sample\($0.count == 1 ? "" : "s"))" }.joined(separator: ", ")
+            caption.append("No ellipse for \(groups): one needs at least \(OrdinationColouring.minimumForEllipse) samples.")
+        }
         if case .numeric(let values)? = colouring?.scheme, values.contains(where: { !$0.isFinite }) { caption.append("Grey: no value.") }
         drawFrame(&c, frame, xLabel: axisLabel(0), yLabel: axisLabel(1), title: title, caption: caption)
         let grey = "#9a9a9a"
