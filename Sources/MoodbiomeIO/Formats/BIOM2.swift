@@ -43,7 +43,8 @@ enum BIOM2 {
     /// closed under this lock: HDF5 is thread-safe only when built so
     /// (Debian's is; a source build by default is not), and HDF5 knows an
     /// in-memory image (a table inside a `.qza`) by its name, the same for
-    /// every image. Chunks are still inflated on all cores (libdeflate only).
+    /// every image. Chunks are inflated afterwards, outside the lock
+    /// (``BIOM2Layout/table(from:source:)``, libdeflate only).
     private static let session = Mutex(())
 
     /// Reads the table at `path`: in the `moodbiome-hdf5` helper when it is

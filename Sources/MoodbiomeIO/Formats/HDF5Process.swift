@@ -11,7 +11,7 @@ import Glibc
 /// damaged or hostile file, inside the library, before any check of
 /// Moodbiome's can apply (Tests/Fuzz/corpus/biom2/hdf5-*). So the file is
 /// read by `moodbiome-hdf5`, a small program installed beside `moodbiome`,
-/// which sends the table back through a pipe; if HDF5 crashes, only that
+/// which sends back what HDF5 found (``BIOM2Layout``); if HDF5 crashes, only that
 /// process dies, and the file is refused with a clear message. When the
 /// helper is not there (a library embedding Moodbiome, a build without it),
 /// HDF5 runs in this process as before.
@@ -55,12 +55,9 @@ public enum HDF5Process {
         let fd = mb_memfd("moodbiome-biom")
         guard fd >= 0 else { return nil }
         defer { close(fd) }
-        var written = 0
-        while written < image.count {
-            let n = image.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + written, image.count - written) }
-            guard n > 0 else { return nil }
-            written += n
-        }
+        var file = TableWire.Writer(fd: fd, bulk: fd)
+        file.raw(image)
+        guard file.flush() else { return nil }
         return try run(helper, arguments: ["image", "/proc/self/fd/3", source], source: source, descriptor: fd)
             .table(from: .image(image), source: source)
     }

@@ -4,14 +4,15 @@ import MoodbiomeNumerics
 import Glibc
 #endif
 
-/// How `moodbiome-hdf5` sends a table (or why there is none) to the
-/// process that started it (``HDF5Process``): little-endian integers and
-/// strings (a 32-bit length and UTF-8 bytes) through the pipe; the three
-/// large arrays as their raw values into an in-memory file (descriptor 4
-/// in the helper), written before anything goes into the pipe so that they
-/// are all there once the pipe has been read up to them. A pipe copies in
-/// 64 KB–1 MB turns (a 10⁷-non-zero table took 0.2 s that way); the file
-/// is one copy in and one copy out.
+/// How `moodbiome-hdf5` sends a file's ``BIOM2Layout`` (or why there is
+/// none) to the process that started it (``HDF5Process``): little-endian
+/// integers, strings (a 32-bit length and UTF-8 bytes) and chunk places
+/// through the pipe; the arrays HDF5 itself read (`indptr`, and data or
+/// indices in a layout other than deflated chunks) as raw values into an
+/// in-memory file (descriptor 4 in the helper), written before anything
+/// goes into the pipe so that they are all there once the pipe has been
+/// read up to them. A pipe copies in 64 KB–1 MB turns (10⁷ values took
+/// 0.2 s that way); the file is one copy in and one copy out.
 enum TableWire {
     static let magic: [UInt8] = Array("MBH5".utf8) + [1]
 
