@@ -9,8 +9,9 @@ struct OrdinateCommand: ParsableCommand {
         abstract: "Principal coordinates (PCoA) of a distance matrix, as scikit-bio's pcoa.",
         discussion: """
         Writes sample_id, PC1, PC2, … (-o), and with --eigenvalues-output the axes' eigenvalues and \
-        proportions explained. Negative eigenvalues (non-Euclidean distances such as Bray–Curtis) \
-        are kept in the eigenvalues and noted; their axes have coordinates 0, as in scikit-bio. \
+        proportions explained: each eigenvalue over the sum of the non-negative eigenvalues, with or \
+        without --dimensions, as analyze reports them. Negative eigenvalues (non-Euclidean distances \
+        such as Bray–Curtis) are kept in the eigenvalues and noted; their axes have coordinates 0, as in scikit-bio. \
         --figure draws PC1 against PC2 (SVG, or PDF/PNG by extension), coloured by a metadata column with --color-by \
         (groups for text or up to five distinct numbers, else a colour scale), with 95% group \
         ellipses on request.

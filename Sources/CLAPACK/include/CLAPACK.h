@@ -17,7 +17,9 @@ typedef lapack_int moodbiome_lapack_int;
 #define MB_LAPACK_FUNCTIONS(X) \
     X(cblas_ddot) X(cblas_dgemv) X(cblas_dgemm) X(cblas_dsyrk) X(cblas_dtrmm) X(cblas_dtrsm) \
     X(LAPACKE_dgeqp3_work) X(LAPACKE_dormqr_work) X(LAPACKE_dorgqr_work) X(LAPACKE_dtrtrs_work) \
-    X(LAPACKE_dtrtri_work) X(LAPACKE_dsyevr_work) X(LAPACKE_dpotrf_work) X(LAPACKE_dpotri_work)
+    X(LAPACKE_dtrtri_work) X(LAPACKE_dsyevr_work) X(LAPACKE_dpotrf_work) X(LAPACKE_dpotri_work) \
+    X(LAPACKE_dsytrd_work) X(LAPACKE_dsterf_work) X(LAPACKE_dstebz_work) X(LAPACKE_dstein_work) \
+    X(LAPACKE_dormtr_work)
 
 struct mb_lapack_functions {
 #define MB_LAPACK_FIELD(name) __typeof__(&name) _Nonnull name;

@@ -7,16 +7,22 @@ import MoodbiomeNumerics
 ///
 /// 1. Gower centring: `F = −½ J D⁽²⁾ J`, D⁽²⁾ the squared distances and
 ///    `J = I − 11ᵀ/n` (Gower 1966, *Biometrika* 53:325–338).
-/// 2. Eigendecomposition of F by LAPACK `dsyevr` — all axes, or only the
-///    `dimensions` largest for a large matrix.
+/// 2. Eigendecomposition of F by LAPACK — all axes, or only the
+///    `dimensions` largest for a large matrix; every eigenvalue either way
+///    (`SymmetricEigen`).
 /// 3. Eigenvalues within 1e-8 of zero are set to 0 (NumPy `isclose`, as
 ///    scikit-bio) and sorted in decreasing order. A non-Euclidean distance
 ///    (Bray–Curtis, say) gives negative eigenvalues: they are **kept** in
 ///    `eigenvalues` and counted, while their axes get coordinates and a
 ///    proportion explained of 0, as in scikit-bio.
 /// 4. Coordinates: eigenvector × √eigenvalue. Proportion explained:
-///    eigenvalue / Σ non-negative eigenvalues when every axis is computed,
-///    eigenvalue / trace(F) when only some are (scikit-bio's two rules).
+///    eigenvalue / Σ non-negative eigenvalues, however many axes are
+///    computed — scikit-bio's rule when it computes every axis. (With
+///    `dimensions`, scikit-bio divides by trace(F) instead, which with
+///    negative eigenvalues is smaller, so one PCoA would show two sets of
+///    percentages; Moodbiome keeps the one definition.) No correction for
+///    negative eigenvalues (Lingoes, Cailliez) is applied; captions say how
+///    many there are (Legendre & Legendre 2012, *Numerical Ecology*, §9.3.4).
 ///
 /// An eigenvector's sign is arbitrary; each is turned so that its entry of
 /// largest magnitude is positive, so the same matrix gives the same
@@ -32,14 +38,11 @@ public struct PrincipalCoordinates: Sendable {
     public let proportionExplained: [Double]
     /// n × axes.
     public let coordinates: Matrix
-    /// How many eigenvalues are negative, and the most negative one
-    /// (among those computed), with the largest positive one for scale.
+    /// How many eigenvalues are negative (of all n, computed axes or not),
+    /// and the most negative one, with the largest positive one for scale.
     public let negativeCount: Int
     public let mostNegative: Double
     public let largest: Double
-    /// Every axis was computed (proportions are of the non-negative
-    /// eigenvalues' sum), or only the first few (of the trace).
-    public let allAxes: Bool
 
     /// - Parameter dimensions: the number of axes; nil for all n.
     public init(_ d: DistanceMatrix, dimensions: Int? = nil) throws {
@@ -54,9 +57,9 @@ public struct PrincipalCoordinates: Sendable {
         let sorted = order.indices.sorted { values[$0] > values[$1] || (values[$0] == values[$1] && $0 < $1) }
         values = sorted.map { values[$0] }
         order = sorted.map { order[$0] }
-        let trace = (0..<n).reduce(0.0) { $0 + f[$1, $1] }
+        let spectrum = eigen.spectrum.map { abs($0) <= 1e-8 ? 0 : $0 }
         let positive = values.map { Swift.max($0, 0) }
-        let total = k < n ? trace : positive.reduce(0, +)
+        let total = spectrum.reduce(0) { $0 + Swift.max($1, 0) }
         var coordinates = Matrix(rows: n, columns: values.count)
         for (axis, column) in order.enumerated() {
             let vector = eigen.eigenvectors.column(column)
@@ -69,13 +72,12 @@ public struct PrincipalCoordinates: Sendable {
         }
         self.ids = d.ids
         self.eigenvalues = values
-        self.proportionExplained = positive.map { $0 / total }
+        self.proportionExplained = positive.map { total > 0 ? $0 / total : 0 }
         self.coordinates = coordinates
-        let negatives = values.filter { $0 < 0 }
+        let negatives = spectrum.filter { $0 < 0 }
         self.negativeCount = negatives.count
         self.mostNegative = negatives.min() ?? 0
-        self.largest = values.first ?? 0
-        self.allAxes = k == n
+        self.largest = spectrum.last ?? 0
     }
 
     /// `−½ J D⁽²⁾ J`: minus half the squared distances, double-centred.

@@ -301,10 +301,12 @@ public enum Figures {
         let frame = Frame(x: AxisScale((xs + ellipsePoints.map(\.0)).min() ?? 0, (xs + ellipsePoints.map(\.0)).max() ?? 1),
                           y: AxisScale((ys + ellipsePoints.map(\.1)).min() ?? 0, (ys + ellipsePoints.map(\.1)).max() ?? 1),
                           right: grouped ? 170 : Figures.right).equalScale()
-        var caption = ["\(n) samples. Principal coordinates (Gower centring), both axes to one scale; each axis' share is of "
-                       + (pcoa.allAxes ? "the sum of the non-negative eigenvalues." : "the total variation (the trace of the centred matrix).")]
+        var caption = ["\(n) samples. Principal coordinates (Gower centring), both axes to one scale; "
+                       + "each axis' share is of the sum of the non-negative eigenvalues."]
         if pcoa.negativeCount > 0 {
-            caption.append("\(pcoa.negativeCount) negative eigenvalue\(pcoa.negativeCount == 1 ? "" : "s") (non-Euclidean distance) not shown.")
+            caption.append("\(pcoa.negativeCount) negative eigenvalue\(pcoa.negativeCount == 1 ? "" : "s") (a non-Euclidean distance; "
+                           + "the most negative \(NumberStyle.significantDigits(3).format(pcoa.mostNegative)), the largest "
+                           + "\(NumberStyle.significantDigits(3).format(pcoa.largest))) left out of the shares, uncorrected.")
         }
         if let colouring, !colouring.ellipses.isEmpty { caption.append("Ellipses: 95% normal data ellipses per group.") }
         if let small = colouring?.withoutEllipse, !small.isEmpty {

@@ -48,6 +48,14 @@ struct CompositionTests {
         if dataset == "dune" {
             #expect(pcoa.negativeCount == 5)
             #expect(isClose(pcoa.mostNegative, -0.09678567106733887, relative: 1e-12))
+        } else {
+            // Five axes computed, yet the shares and the negative eigenvalues
+            // are those of the whole spectrum (scikit-bio's warning names
+            // the most negative one).
+            let all = try PrincipalCoordinates(m)
+            #expect(pcoa.negativeCount == all.negativeCount && pcoa.negativeCount > 0)
+            #expect(isClose(pcoa.mostNegative, -0.021738172020618274, relative: 1e-10))
+            for k in 0..<dimensions { #expect(isClose(pcoa.proportionExplained[k], all.proportionExplained[k], relative: 1e-12)) }
         }
         // Coordinates agree up to each axis' sign.
         let coordinates = csvRows("beta/pcoa-coordinates-skbio.csv").filter { $0["dataset"] == dataset }
