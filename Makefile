@@ -41,7 +41,7 @@ test:
 	$(SWIFT) test --skip-build
 	MOODBIOME=.build/debug/moodbiome bash scripts/smoke-notebooks.sh
 	MOODBIOME=.build/debug/moodbiome bash scripts/cli-checks.sh
-	for t in $(FUZZ_TARGETS); do .build/debug/moodbiome-fuzz $$t Tests/Fuzz/corpus/$$t || exit 1; done
+	for t in $(FUZZ_TARGETS); do MOODBIOME_HDF5_PATIENCE=3 .build/debug/moodbiome-fuzz $$t Tests/Fuzz/corpus/$$t || exit 1; done
 
 campaigns: fuzz-ci asan
 

@@ -7,6 +7,9 @@
 // it (a call that escaped the table would fail the link).
 #define _GNU_SOURCE   // memfd_create, pipe2, F_SETPIPE_SZ
 #include "CHDF5.h"
+#include <signal.h>
+#include <sys/prctl.h>
+#include <unistd.h>
 #include "CDynamicLibrary.h"
 #if __has_include(<hdf5.h>)
 #include <hdf5.h>
@@ -600,3 +603,8 @@ int mb_inflate(struct libdeflate_decompressor *d, const uint8_t *source, size_t 
 int mb_memfd(const char *name) { return memfd_create(name, MFD_CLOEXEC); }
 int mb_pipe_cloexec(int ends[2]) { return pipe2(ends, O_CLOEXEC); }
 int mb_pipe_size(int fd, int bytes) { return fcntl(fd, F_SETPIPE_SZ, bytes); }
+
+int mb_end_with_parent(int parent) {
+    if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0) return -1;
+    return getppid() == (pid_t)parent ? 0 : -1;
+}

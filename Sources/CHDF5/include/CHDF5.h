@@ -124,4 +124,8 @@ int mb_inflate(struct libdeflate_decompressor *_Nonnull d, const uint8_t *_Nonnu
 int mb_memfd(const char *_Nonnull name);
 int mb_pipe_cloexec(int ends[_Nonnull 2]);
 int mb_pipe_size(int fd, int bytes);
+/// The helper's tie to moodbiome: SIGKILL when the thread that started it
+/// ends (moodbiome killed, say, while HDF5 loops); -1 when that has already
+/// happened (the parent is no longer `parent`).
+int mb_end_with_parent(int parent);
 #endif

@@ -117,6 +117,49 @@ struct BIOMVariantTests {
         #expect(message(error) == "t.biom: HDF5 stopped answering while reading this file (nothing for 1 s): the file is damaged, or made to loop HDF5. Export the table again (biom convert, or qiime tools export)")
     }
 
+    /// A real file on which HDF5 1.10.8 loops (found by the biom2 fuzzer):
+    /// the helper is stopped after its patience and the file refused; and a
+    /// `moodbiome` killed meanwhile takes its helper with it, so no helper is
+    /// ever left spinning on a core.
+    @Test func aFileThatLoopsHDF5EndsAndTheHelperNeverOutlivesMoodbiome() throws {
+        let looping = repositoryRoot + "/Tests/Fuzz/corpus/biom2/hdf5-loop-1.10.8"
+        let helper = try #require(HDF5Process.helper)
+        let started = ContinuousClock.now
+        #expect(throws: InputError.self) {
+            try HDF5Process.run(helper, arguments: ["read", looping, looping], source: looping, descriptor: nil, patience: 2)
+        }
+        #expect(ContinuousClock.now - started < .seconds(30))
+
+        var pid: pid_t = 0
+        let words: [String] = [try moodbiomeExecutable(), "diversity", looping, "--metrics", "observed_features", "-o", temporaryDirectory() + "/a.csv"]
+        let argv: [UnsafeMutablePointer<CChar>?] = words.map { strdup($0) } + [nil]
+        defer { for a in argv { free(a) } }
+        #expect(posix_spawn(&pid, words[0], nil, nil, argv, environ) == 0)
+        /// The helpers whose parent is `parent`, from /proc.
+        func helpers(of parent: pid_t) -> [pid_t] {
+            ((try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []).compactMap { entry -> pid_t? in
+                guard let id = pid_t(entry), let stat = try? String(contentsOfFile: "/proc/\(entry)/stat", encoding: .utf8),
+                      stat.contains("(moodbiome-hdf5)") else { return nil }
+                let fields = stat[stat.range(of: ")")!.upperBound...].split(separator: " ")
+                return fields.count > 1 && pid_t(fields[1]) == parent && fields[0] != "Z" ? id : nil
+            }
+        }
+        var child = [pid_t]()
+        for _ in 0..<100 where child.isEmpty { usleep(50_000); child = helpers(of: pid) }
+        #expect(child.count == 1, "the helper started")
+        kill(pid, SIGKILL)
+        var status: Int32 = 0
+        waitpid(pid, &status, 0)
+        /// Whether the process is gone (or a zombie no one reaps: it no longer runs).
+        func ended(_ id: pid_t) -> Bool {
+            guard let stat = try? String(contentsOfFile: "/proc/\(id)/stat", encoding: .utf8) else { return true }
+            return stat[stat.range(of: ")")!.upperBound...].split(separator: " ").first == "Z"
+        }
+        var gone = false
+        for _ in 0..<100 where !gone { usleep(50_000); gone = child.allSatisfy(ended) }
+        #expect(gone, "the helper ended with moodbiome")
+    }
+
     @Test func aFilterHDF5LacksIsNamed() throws {
         let path = fixturePath("formats/variants/lzf.biom")
         let error = try #require(throws: InputError.self) { try CountTable.read(path) }
