@@ -3,12 +3,29 @@ import MoodbiomeCore
 import MoodbiomeIO
 import MoodbiomeNumerics
 
-/// The figures Moodbiome draws, as SVG text: 680 × 480 px, 13–15 px type,
-/// the Okabe–Ito palette, real ticks and axis labels, a caption inside the
-/// image so a file carries its own explanation.
+/// A drawn figure: the SVG document (title and legend inside it) and its
+/// caption as text, which the report prints beside the image and runs
+/// write to `captions.md` — a journal sets captions as text, never as part
+/// of the artwork. The SVG's `<desc>` holds the caption too, for screen
+/// readers and for a file taken out of its folder.
+public struct Figure: Sendable {
+    public let svg: String
+    public let title: String
+    public let caption: String
+
+    public init(svg: String, title: String, caption: String) {
+        self.svg = svg
+        self.title = title
+        self.caption = caption
+    }
+}
+
+/// The figures Moodbiome draws, as SVG text: 680 × 438 px, 13–15 px type,
+/// the Okabe–Ito palette, real ticks and axis labels; each returned with
+/// its caption (``Figure``).
 public enum Figures {
-    static let width = 680.0, height = 480.0
-    static let left = 78.0, right = 24.0, top = 52.0, bottom = 112.0
+    static let width = 680.0, height = 438.0
+    static let left = 78.0, right = 24.0, top = 52.0, bottom = 70.0
 
     /// An axis label with the metric's unit, from its definition: the
     /// quantity (or the label as requested) and the unit in parentheses.
@@ -77,9 +94,9 @@ public enum Figures {
         }
     }
 
-    /// Axes, ticks, grid, labels, title and caption.
+    /// Axes, ticks, grid, labels and title.
     static func drawFrame(_ c: inout SVGCanvas, _ frame: Frame, xLabel: String, yLabel: String, title: String,
-                          caption: [String], xTicks: Bool = true) {
+                          xTicks: Bool = true) {
         let x0 = left, x1 = width - frame.right, y0 = top, y1 = frame.height - frame.bottom
         for t in frame.y.ticks {
             let y = frame.py(t)
@@ -99,17 +116,19 @@ public enum Figures {
         c.text(xLabel, (x0 + x1) / 2, y1 + 52 + frame.labelSpace, size: 14)
         c.text(yLabel, 20, (y0 + y1) / 2, size: 14, rotate: -90)
         c.text(title, x0, 22, size: 15, anchor: .start, weight: "bold")
-        let lines = caption.flatMap { wrap($0, limit: 92) }
-        for (k, line) in lines.prefix(3).enumerated() {
-            c.text(line, x0, y1 + 74 + frame.labelSpace + Double(k) * 15, size: 12, anchor: .start)
-        }
+    }
+
+    /// The figure: the canvas as a document and the caption's sentences as one text.
+    static func figure(_ c: SVGCanvas, title: String, caption: [String]) -> Figure {
+        let text = caption.joined(separator: " ")
+        return Figure(svg: c.document(title: title, description: text), title: title, caption: text)
     }
 
     /// Outcome against a diversity metric: points, and the least-squares
     /// line with its confidence band as the statistics layer computed them
     /// (``AlphaAssociation/FitLine``).
     public static func scatter(x: [Double], y: [Double], line: AlphaAssociation.FitLine?, xLabel: String, yLabel: String,
-                               title: String, caption: [String]) -> String {
+                               title: String, caption: [String]) -> Figure {
         let pairs = zip(x, y).filter { $0.0.isFinite && $0.1.isFinite }
         let xs = pairs.map(\.0), ys = pairs.map(\.1)
         var c = SVGCanvas(width: width, height: height)
@@ -123,7 +142,7 @@ public enum Figures {
         let integral = !ys.isEmpty && ys.allSatisfy { $0 == $0.rounded() } && Set(ys).count <= 60 && n > 50
         var caption = caption
         if integral { caption.append("Points jittered vertically by up to ±0.3 (whole-number outcome).") }
-        drawFrame(&c, frame, xLabel: xLabel, yLabel: yLabel, title: title, caption: caption)
+        drawFrame(&c, frame, xLabel: xLabel, yLabel: yLabel, title: title)
         for (i, (px, py)) in zip(xs, ys).enumerated() {
             let jitter = integral ? (Double((i &* 40503) % 997) / 997 - 0.5) * 0.6 : 0
             c.circle(frame.px(px), frame.py(py + jitter), r: radius, fill: SVGCanvas.palette[0], opacity: opacity)
@@ -134,7 +153,7 @@ public enum Figures {
                       fill: SVGCanvas.palette[1], opacity: 0.25)
             c.polyline(k.map { (frame.px(line.x[$0]), frame.py((line.low[$0] + line.high[$0]) / 2)) }, stroke: SVGCanvas.palette[3], width: 2.2)
         }
-        return c.document(title: title, description: caption.joined(separator: " "))
+        return figure(c, title: title, caption: caption)
     }
 
     /// A metric by group: every point first (jittered deterministically,
@@ -144,7 +163,7 @@ public enum Figures {
     /// whiskers to the most extreme values within 1.5 IQR, and n above each
     /// group. Group labels are rotated when they would collide.
     public static func boxPlot(groups: [(label: String, values: [Double])], xLabel: String, yLabel: String,
-                               title: String, caption: [String]) -> String {
+                               title: String, caption: [String]) -> Figure {
         let groups = groups.map { ($0.label, $0.values.filter(\.isFinite).sorted()) }.filter { !$0.1.isEmpty }
         let all = groups.flatMap(\.1)
         var frame = Frame(x: AxisScale(0, 1), y: AxisScale(all.min() ?? 0, all.max() ?? 1))
@@ -158,7 +177,7 @@ public enum Figures {
             frame.labelSpace = Swift.max(0, longest * 6.6 * 0.574 + 16 - 40)
         }
         var c = SVGCanvas(width: width, height: frame.height)
-        drawFrame(&c, frame, xLabel: xLabel, yLabel: yLabel, title: title, caption: caption, xTicks: false)
+        drawFrame(&c, frame, xLabel: xLabel, yLabel: yLabel, title: title, xTicks: false)
         for (g, (label, values)) in groups.enumerated() {
             let cx = left + slot * (Double(g) + 0.5), boxWidth = Swift.min(slot * 0.5, 90)
             let colour = SVGCanvas.palette[g % SVGCanvas.palette.count]
@@ -192,15 +211,15 @@ public enum Figures {
             }
             c.text("n = \(values.count)", cx, top - 8, size: 11)
         }
-        return c.document(title: title, description: caption.joined(separator: " "))
+        return figure(c, title: title, caption: caption)
     }
 
     /// Several figures as one multi-panel figure, as journals ask for:
     /// the figures (Moodbiome's own SVG documents) placed in a grid of
-    /// `columns`, each keeping its axes and caption, lettered A, B, C… at
-    /// their top-left corners. Nested `<svg>` elements, so each panel is
-    /// exactly the stand-alone figure.
-    public static func panel(_ figures: [String], columns: Int = 2, title: String) -> String {
+    /// `columns`, each keeping its axes, lettered A, B, C… at their top-left
+    /// corners; the caption names each panel's title and caption by letter.
+    /// Nested `<svg>` elements, so each panel is exactly the stand-alone figure.
+    public static func panel(_ panels: [Figure], columns: Int = 2, title: String) -> Figure {
         func size(_ svg: String) -> (Double, Double) {
             func attribute(_ name: String) -> Double {
                 guard let r = svg.firstRange(of: " \(name)=\""), let end = svg[r.upperBound...].firstIndex(of: "\"") else { return 0 }
@@ -208,6 +227,9 @@ public enum Figures {
             }
             return (attribute("width"), attribute("height"))
         }
+        let figures = panels.map(\.svg)
+        func letter(_ k: Int) -> String { String(UnicodeScalar(UInt8(65 + k % 26))) }
+        let caption = panels.enumerated().map { "(\(letter($0.offset))) \($0.element.title). \($0.element.caption)" }.joined(separator: " ")
         let columns = Swift.max(1, Swift.min(columns, figures.count))
         let sizes = figures.map(size)
         let cellWidth = sizes.map(\.0).max() ?? width
@@ -217,7 +239,7 @@ public enum Figures {
         }
         let totalWidth = cellWidth * Double(columns), totalHeight = rowHeights.reduce(0, +)
         var out = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(SVGCanvas.f(totalWidth))\" height=\"\(SVGCanvas.f(totalHeight))\" viewBox=\"0 0 \(SVGCanvas.f(totalWidth)) \(SVGCanvas.f(totalHeight))\" role=\"img\">\n"
-        out += "<title>\(Escape.xml(title))</title>\n<rect width=\"100%\" height=\"100%\" fill=\"#ffffff\"/>\n"
+        out += "<title>\(Escape.xml(title))</title>\n<desc>\(Escape.xml(caption))</desc>\n<rect width=\"100%\" height=\"100%\" fill=\"#ffffff\"/>\n"
         var y = 0.0
         for (row, height) in rowHeights.enumerated() {
             for col in 0..<columns {
@@ -228,12 +250,11 @@ public enum Figures {
                 let inner = figures[k].replacing("<svg xmlns=\"http://www.w3.org/2000/svg\" ",
                                                             with: "<svg x=\"\(SVGCanvas.f(x))\" y=\"\(SVGCanvas.f(y))\" ")
                 out += inner
-                let letter = String(UnicodeScalar(UInt8(65 + k % 26)))
-                out += "<text x=\"\(SVGCanvas.f(x + 8))\" y=\"\(SVGCanvas.f(y + 24))\" \(SVGCanvas.font) font-size=\"20\" font-weight=\"bold\" fill=\"#222\">\(letter)</text>\n"
+                out += "<text x=\"\(SVGCanvas.f(x + 8))\" y=\"\(SVGCanvas.f(y + 24))\" \(SVGCanvas.font) font-size=\"20\" font-weight=\"bold\" fill=\"#222\">\(letter(k))</text>\n"
             }
             y += height
         }
-        return out + "</svg>\n"
+        return Figure(svg: out + "</svg>\n", title: title, caption: caption)
     }
 
     /// Curves (rarefaction): one line per sample, an optional vertical
@@ -243,7 +264,7 @@ public enum Figures {
     /// 90th percentile, and
     /// the samples with the lowest and highest final value are labelled.
     public static func curves(_ lines: [(label: String, points: [(Double, Double)])], xLabel: String, yLabel: String,
-                              title: String, caption: [String], marker: Double? = nil) -> String {
+                              title: String, caption: [String], marker: Double? = nil) -> Figure {
         var c = SVGCanvas(width: width, height: height)
         let xs = lines.flatMap { $0.points.map(\.0) } + (marker.map { [$0] } ?? [])
         let ys = lines.flatMap { $0.points.map(\.1) }
@@ -251,7 +272,7 @@ public enum Figures {
         let many = lines.count > 25
         var caption = caption
         if many { caption.append("Grey: each sample; line: mean where ≥ 10 samples reach the depth; band: 10th–90th pct.") }
-        drawFrame(&c, frame, xLabel: xLabel, yLabel: yLabel, title: title, caption: caption)
+        drawFrame(&c, frame, xLabel: xLabel, yLabel: yLabel, title: title)
         if many {
             for line in lines {
                 c.polyline(line.points.map { (frame.px($0.0), frame.py($0.1)) }, stroke: "#8c8c8c", width: 1, opacity: 0.25)
@@ -283,10 +304,10 @@ public enum Figures {
             c.line(frame.px(marker), top, frame.px(marker), height - bottom, stroke: "#D55E00", width: 1.6, dash: "6 4")
             c.text("chosen depth \(frame.x.label(marker.rounded()))", frame.px(marker) + 6, top + 14, size: 12, anchor: .start)
         }
-        return c.document(title: title, description: caption.joined(separator: " "))
+        return figure(c, title: title, caption: caption)
     }
 
-    public static func ordination(_ pcoa: PrincipalCoordinates, colouring: OrdinationColouring?, title: String) -> String {
+    public static func ordination(_ pcoa: PrincipalCoordinates, colouring: OrdinationColouring?, title: String) -> Figure {
         let n = pcoa.ids.count
         let xs = (0..<n).map { pcoa.coordinates.columns > 0 ? pcoa.coordinates[$0, 0] : 0 }
         let ys = (0..<n).map { pcoa.coordinates.columns > 1 ? pcoa.coordinates[$0, 1] : 0 }
@@ -314,7 +335,7 @@ public enum Figures {
             caption.append("No ellipse for \(groups): one needs at least \(OrdinationColouring.minimumForEllipse) samples.")
         }
         if case .numeric(let values)? = colouring?.scheme, values.contains(where: { !$0.isFinite }) { caption.append("Grey: no value.") }
-        drawFrame(&c, frame, xLabel: axisLabel(0), yLabel: axisLabel(1), title: title, caption: caption)
+        drawFrame(&c, frame, xLabel: axisLabel(0), yLabel: axisLabel(1), title: title)
         let grey = "#9a9a9a"
         let palette = SVGCanvas.palette
         /// Colours cycle through the palette; past it, squares, then diamonds.
@@ -367,7 +388,7 @@ public enum Figures {
         case nil:
             for i in 0..<n { c.circle(frame.px(xs[i]), frame.py(ys[i]), r: 3.6, fill: SVGCanvas.palette[0], opacity: 0.7) }
         }
-        return c.document(title: title, description: caption.joined(separator: " "))
+        return figure(c, title: title, caption: caption)
     }
 
     /// A viridis-like sequential colour for `t` in [0, 1] (three stops of
@@ -385,12 +406,12 @@ public enum Figures {
     /// A volcano plot: each feature's coefficient against −log₁₀ p, the
     /// features at q ≤ `threshold` in colour, the `labelled` best of them named.
     public static func volcano(points: [(label: String, estimate: Double, p: Double, q: Double)], threshold: Double,
-                               labelled: Int = 8, xLabel: String, title: String, caption: [String]) -> String {
+                               labelled: Int = 8, xLabel: String, title: String, caption: [String]) -> Figure {
         let shown = points.filter { $0.estimate.isFinite && $0.p.isFinite && $0.p > 0 }
         let xs = shown.map(\.estimate), ys = shown.map { -log10($0.p) }
         var c = SVGCanvas(width: width, height: height)
         let frame = Frame(x: AxisScale(xs.min() ?? -1, xs.max() ?? 1, includeZero: true), y: AxisScale(0, ys.max() ?? 1, includeZero: true))
-        drawFrame(&c, frame, xLabel: xLabel, yLabel: "−log₁₀ p", title: title, caption: caption)
+        drawFrame(&c, frame, xLabel: xLabel, yLabel: "−log₁₀ p", title: title)
         c.line(frame.px(0), top, frame.px(0), height - bottom, stroke: "#bbb", dash: "4 3")
         for (point, (x, y)) in zip(shown, zip(xs, ys)) where !(point.q <= threshold) {
             c.circle(frame.px(x), frame.py(y), r: 2.6, fill: "#9a9a9a", opacity: 0.5)
@@ -404,18 +425,18 @@ public enum Figures {
             let right = frame.px(x) > left + frame.plotWidth * 0.7
             c.text(name, frame.px(x) + (right ? -6 : 6), frame.py(y) - 4, size: 11, anchor: right ? .end : .start)
         }
-        return c.document(title: title, description: caption.joined(separator: " "))
+        return figure(c, title: title, caption: caption)
     }
 
     /// A heatmap of features (rows) × terms (columns): colour
     /// −log₁₀(q)·sign(β) (MaAsLin2's heatmap value), blue negative, red
     /// positive, capped at ±`cap`; `*` marks q ≤ `threshold`.
     public static func heatmap(rows: [String], columns: [String], value: (Int, Int) -> (estimate: Double, q: Double)?,
-                               threshold: Double, title: String, caption: [String], cap: Double = 5) -> String {
+                               threshold: Double, title: String, caption: [String], cap: Double = 5) -> Figure {
         let labelWidth = 200.0, cell = Swift.min(26.0, Swift.max(12, 380 / Double(Swift.max(rows.count, 1))))
         let cellWidth = Swift.min(90.0, Swift.max(40, (width - labelWidth - 40) / Double(Swift.max(columns.count, 1))))
         let plotHeight = Double(rows.count) * cell
-        let figureHeight = Swift.max(height, top + 70 + plotHeight + 110)
+        let figureHeight = Swift.max(height, top + 70 + plotHeight + 60)
         var c = SVGCanvas(width: width, height: figureHeight)
         c.text(title, left, 22, size: 15, anchor: .start, weight: "bold")
         let y0 = top + 60, x0 = labelWidth
@@ -451,9 +472,6 @@ public enum Figures {
         c.text("−\(Int(cap))", x0 - 4, legendY + 9, size: 11, anchor: .end)
         c.text("+\(Int(cap))", x0 + 21 * 12 + 4, legendY + 9, size: 11, anchor: .start)
         c.text("colour: −log₁₀(q) × sign of the coefficient; * q ≤ \(NumberStyle.roundTrip.format(threshold))", x0, legendY + 26, size: 11, anchor: .start)
-        for (k, line) in caption.flatMap({ wrap($0, limit: 92) }).prefix(3).enumerated() {
-            c.text(line, left, legendY + 50 + Double(k) * 15, size: 12, anchor: .start)
-        }
-        return c.document(title: title, description: caption.joined(separator: " "))
+        return figure(c, title: title, caption: caption)
     }
 }

@@ -7,7 +7,7 @@ import MoodbiomeNumerics
 /// - Values: 3 significant digits in plain notation between 1e-4 and 1e6,
 ///   scientific outside; whole numbers below 1e6 as they are; `NA` when
 ///   missing (`Inf`/`-Inf` for infinities).
-/// - p- and q-values: ``PValueStyle``.
+/// - p- and q-values: ``pValue(_:)``.
 public enum NumberPolicy {
     /// A value for people (see the type's rules).
     public static func value(_ x: Double?, digits: Int = 3) -> String {
@@ -24,17 +24,14 @@ public enum NumberPolicy {
         return String(cFormat: "%.\(digits - 1)e", x)
     }
 
-    /// A p- or q-value.
-    public static func pValue(_ p: Double?, style: PValueStyle = .table) -> String {
+    /// A p- or q-value, the one style of every command's tables, captions,
+    /// summaries and printed model: `< 0.001` below a thousandth, else 2
+    /// significant digits (3 below 0.01 would over-state precision). The
+    /// data files keep every digit.
+    public static func pValue(_ p: Double?) -> String {
         guard let p, !p.isNaN else { return "NA" }
-        switch style {
-        case .table:
-            if p < 0.001 { return "< 0.001" }
-            return value(p, digits: 2)
-        case .console:
-            if p < 2.2e-16 { return "< 2.2e-16" }
-            return String(cFormat: "%.3g", p)
-        }
+        if p < 0.001 { return "< 0.001" }
+        return value(p, digits: 2)
     }
 
     /// A permutation p-value for reading: at its floor 1/(N + 1) it is a
@@ -77,14 +74,4 @@ public enum NumberPolicy {
         if x == x.rounded(), abs(x) < 1e15 { return String(Int64(x)) }
         return "\(x)"
     }
-}
-
-/// How p-values are written.
-public enum PValueStyle: Sendable {
-    /// Tables, captions and summaries: `< 0.001` below a thousandth, else 2
-    /// significant digits (3 below 0.01 would over-state precision).
-    case table
-    /// The R-like console summary: 3 significant digits, `< 2.2e-16` below
-    /// machine precision (R's convention).
-    case console
 }

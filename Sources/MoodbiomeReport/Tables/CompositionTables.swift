@@ -99,7 +99,7 @@ public struct CompositionReport: Sendable {
     public var figures: [ReportFigure] {
         composition.map { finding in
             ReportFigure(name: fileNameComponent("pcoa-\(finding.metric)") + ".svg",
-                         svg: Figures.ordination(finding.ordination, colouring: finding.colouring,
+                         figure: Figures.ordination(finding.ordination, colouring: finding.colouring,
                                                  title: "Principal coordinates of \(BetaMetricDefinition.named(finding.metric)?.title ?? finding.metric) distances"))
         }
     }

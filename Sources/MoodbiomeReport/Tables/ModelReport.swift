@@ -171,7 +171,7 @@ extension FittedModel {
         var lines = [header]
         for c in coefficients {
             var row = [c.name, g(c.estimate, 5), g(c.standardError, 4)] + (mixedModel != nil ? [g(c.degreesOfFreedom, 5)] : [])
-                + [g(c.statistic, 4), NumberPolicy.pValue(c.pValue, style: .console),
+                + [g(c.statistic, 4), NumberPolicy.pValue(c.pValue),
                    c.isAliased ? "(aliased)" : "[\(g(c.confidenceLow)), \(g(c.confidenceHigh))]"]
             if exponentiate {
                 row.append(c.isAliased ? "NA" : "\(g(c.estimate.map(exp))) [\(g(c.confidenceLow.map(exp))), \(g(c.confidenceHigh.map(exp)))]")
@@ -186,7 +186,7 @@ extension FittedModel {
             out += "R-squared: \(g(m.rSquared)), adjusted R-squared: \(g(m.adjustedRSquared))\n"
             if m.fStatistic.isFinite {
                 let name = m.covarianceType == .classical ? "F-statistic" : "Robust Wald F-statistic (\(m.covarianceType == .cluster ? "cluster-robust" : m.covarianceType.rawValue.uppercased()) covariance)"
-                out += "\(name): \(g(m.fStatistic)) on \(m.fDegreesOfFreedom.numerator) and \(m.fDegreesOfFreedom.denominator) DF, p-value: \(NumberPolicy.pValue(m.fPValue, style: .console))\n"
+                out += "\(name): \(g(m.fStatistic)) on \(m.fDegreesOfFreedom.numerator) and \(m.fDegreesOfFreedom.denominator) DF, p-value: \(NumberPolicy.pValue(m.fPValue))\n"
             }
             out += "Log-likelihood: \(g(m.logLikelihood, 6)), AIC: \(g(m.aic, 6)), BIC: \(g(m.bic, 6))\n"
         case .logistic(let m):

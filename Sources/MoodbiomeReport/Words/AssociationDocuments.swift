@@ -117,10 +117,10 @@ public struct AssociationDocuments: Sendable {
             text += o.standardize ? "Numeric metadata were standardised (z-scores). " : ""
             if o.model == .negbin {
                 text += "Each feature was modelled by \(Escape.markdownCode(result.model)) as a negative binomial regression with a log link, θ estimated by maximum likelihood jointly with the coefficients (as MaAsLin2's NEGBIN, MASS's glm.nb; Wald z tests)"
-                text += result.failedFeatures.isEmpty ? ". " : "; \(result.failedFeatures.count) features could not be fitted (no overdispersion: the Poisson model is the maximum) and are reported as NA. "
+                text += result.failedFeatures.isEmpty ? ". " : "; \(Words.counted(result.failedFeatures.count, "feature")) could not be fitted (no overdispersion: the Poisson model is the maximum) and are reported as NA. "
             } else if result.model.contains("|") {
                 text += "Each feature was modelled by \(Escape.markdownCode(result.model)) as a linear mixed model (REML, as MaAsLin2 fits random effects with lmerTest's lmer; t tests on Satterthwaite's degrees of freedom)"
-                text += result.failedFeatures.isEmpty ? ". " : "; \(result.failedFeatures.count) features could not be fitted and are reported as NA. "
+                text += result.failedFeatures.isEmpty ? ". " : "; \(Words.counted(result.failedFeatures.count, "feature")) could not be fitted and are reported as NA. "
             } else {
                 text += "Each feature was regressed on \(Escape.markdownCode(result.model)) by ordinary least squares (t tests), all features fitted at once from one QR factorisation of the design. "
             }
@@ -160,20 +160,20 @@ public struct AssociationDocuments: Sendable {
         let threshold = maxSignificance
         if outcome != nil {
             let points = result.rows.map { (label: $0.feature, estimate: $0.estimate, p: $0.pValue, q: $0.qValue) }
-            out.append({ ReportFigure(name: "volcano.svg", svg: Figures.volcano(points: points, threshold: threshold,
+            out.append({ ReportFigure(name: "volcano.svg", figure: Figures.volcano(points: points, threshold: threshold,
                 xLabel: "coefficient of the transformed abundance", title: "Features and \(names.column(outcome ?? ""))",
                 caption: ["Each point a feature's model, \(result.model); coloured: q ≤ \(NumberStyle.roundTrip.format(threshold))."])) })
         } else {
             for term in terms {
                 let points = result.rows.filter { $0.term == term }.map { (label: $0.feature, estimate: $0.estimate, p: $0.pValue, q: $0.qValue) }
-                out.append({ ReportFigure(name: "volcano-" + fileNameComponent(term) + ".svg", svg: Figures.volcano(points: points, threshold: threshold,
+                out.append({ ReportFigure(name: "volcano-" + fileNameComponent(term) + ".svg", figure: Figures.volcano(points: points, threshold: threshold,
                     xLabel: "coefficient of \(term)", title: "Features and \(term)",
                     caption: ["Each point a feature, model \(result.model); coloured: q ≤ \(NumberStyle.roundTrip.format(threshold)) (blue: lower, red: higher)."])) })
             }
             let significantFeatures = Array(result.rows.filter { $0.qValue <= threshold }.map(\.feature).uniqued().prefix(50))
             if !significantFeatures.isEmpty {
                 let lookup = Dictionary(result.rows.map { ($0.feature + "\u{0}" + $0.term, $0) }, uniquingKeysWith: { a, _ in a })
-                out.append({ ReportFigure(name: "heatmap.svg", svg: Figures.heatmap(rows: significantFeatures, columns: terms, value: { i, j in
+                out.append({ ReportFigure(name: "heatmap.svg", figure: Figures.heatmap(rows: significantFeatures, columns: terms, value: { i, j in
                     lookup[significantFeatures[i] + "\u{0}" + terms[j]].map { ($0.estimate, $0.qValue) }
                 }, threshold: threshold, title: "Significant features by term", caption: ["Features with q ≤ \(NumberStyle.roundTrip.format(threshold)) for any term (at most 50), model \(result.model)."])) })
             }
@@ -187,16 +187,16 @@ public struct AssociationDocuments: Sendable {
             let label = "\(r.feature) (\(result.options.transform == .none ? "" : result.options.transform.rawValue + " ")\(result.options.normalization == .none ? "abundance" : result.options.normalization.rawValue))"
             let caption = ["β = \(NumberPolicy.value(r.estimate)) (SE \(NumberPolicy.value(r.standardError))), \(NumberPolicy.statement(r.pValue)), \(NumberPolicy.statement(r.qValue, symbol: "q")); n = \(r.n), non-zero in \(r.nonZero)."]
             if let outcome, let y = result.data[outcome]?.numbers {
-                out.append({ ReportFigure(name: name, svg: Figures.scatter(x: abundance, y: y, line: nil, xLabel: label, yLabel: names.column(outcome),
+                out.append({ ReportFigure(name: name, figure: Figures.scatter(x: abundance, y: y, line: nil, xLabel: label, yLabel: names.column(outcome),
                                                                          title: "\(names.column(outcome)) against \(r.feature)", caption: caption)) })
             } else if let column = result.data[r.variable], column.kind == .numeric {
                 let xLabel = names.column(r.variable) + (result.options.standardize ? " (z-score)" : "")
-                out.append({ ReportFigure(name: name, svg: Figures.scatter(x: column.numbers, y: abundance, line: nil, xLabel: xLabel, yLabel: label,
+                out.append({ ReportFigure(name: name, figure: Figures.scatter(x: column.numbers, y: abundance, line: nil, xLabel: xLabel, yLabel: label,
                                                                          title: "\(r.feature) against \(names.column(r.variable))", caption: caption)) })
             } else if let column = result.data[r.variable] {
                 let levels = sortedLevels(Array(Set(column.cells.filter { !MissingValue.isMissing($0) })))
                 let groups = levels.map { level in (label: level, values: column.cells.indices.filter { column.cells[$0] == level }.map { abundance[$0] }) }
-                out.append({ ReportFigure(name: name, svg: Figures.boxPlot(groups: groups, xLabel: names.column(r.variable), yLabel: label,
+                out.append({ ReportFigure(name: name, figure: Figures.boxPlot(groups: groups, xLabel: names.column(r.variable), yLabel: label,
                                                                          title: "\(r.feature) by \(names.column(r.variable))", caption: caption)) })
             }
         }

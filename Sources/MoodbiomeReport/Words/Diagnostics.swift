@@ -39,6 +39,12 @@ public enum Words {
 
     static func plural(_ n: Int, _ one: String, _ many: String) -> String { n == 1 ? one : many }
 
+    /// A count and its noun, in the singular for one: "1 model", "3 models"
+    /// ("1 taxon", "2 taxa" with `many`).
+    public static func counted(_ n: Int, _ noun: String, _ many: String? = nil) -> String {
+        "\(n) " + (n == 1 ? noun : many ?? noun + "s")
+    }
+
     /// The message for any error Moodbiome throws.
     public static func message(for error: any Error, spelling: ParameterSpelling) -> String {
         let s = spelling.spell

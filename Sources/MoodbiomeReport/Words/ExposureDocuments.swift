@@ -131,7 +131,7 @@ public struct ExposureDocuments: Sendable {
         if let levels = r.levels {
             text += ". \(code(exposure)) was treatment-coded with reference \(t(levels.first ?? "")); every pair of its \(levels.count) levels was compared by the difference of their adjusted means (t tests\(isMixed ? " on Satterthwaite's degrees of freedom for each contrast, as lmerTest's contest, so that a pair with the reference level has the model table's p" : ""), Holm-adjusted within each metric)"
         }
-        text += ". p-values of the exposure tests were adjusted across the \(r.metrics.count) metrics by the \(Words.adjustmentName(s.adjustment)) procedure (q-values)."
+        text += ". p-values of the exposure tests were adjusted across \(r.metrics.count == 1 ? "the one metric" : "the \(r.metrics.count) metrics") by the \(Words.adjustmentName(s.adjustment)) procedure (q-values)."
         return text
     }
 
@@ -159,18 +159,18 @@ public struct ExposureDocuments: Sendable {
             let yLabel = names.labels[m.metric] ?? Figures.metricAxisLabel(m.metric, base: alphaOptions.base)
             if result.levels != nil {
                 out.append(ReportFigure(name: fileNameComponent("\(m.metric)-by-\(exposure)") + ".svg",
-                                        svg: Figures.boxPlot(groups: names.ordered(m.groups, of: exposure), xLabel: names.column(exposure),
+                                        figure: Figures.boxPlot(groups: names.ordered(m.groups, of: exposure), xLabel: names.column(exposure),
                                                              yLabel: yLabel, title: "\(names.column(m.metric)) by \(names.column(exposure))",
                                                              caption: caption)))
             } else {
                 out.append(ReportFigure(name: fileNameComponent("\(m.metric)-vs-\(exposure)") + ".svg",
-                                        svg: Figures.scatter(x: m.exposureValues, y: m.metricValues, line: m.line, xLabel: names.column(exposure),
+                                        figure: Figures.scatter(x: m.exposureValues, y: m.metricValues, line: m.line, xLabel: names.column(exposure),
                                                              yLabel: yLabel, title: "\(names.column(m.metric)) against \(names.column(exposure))",
                                                              caption: caption)))
             }
         }
         if out.count >= 2 {
-            out.append(ReportFigure(name: "panel-metrics.svg", svg: Figures.panel(out.map(\.svg), title: "Alpha diversity by \(names.column(exposure)): every metric"), inReport: false))
+            out.append(ReportFigure(name: "panel-metrics.svg", figure: Figures.panel(out.map(\.figure), title: "Alpha diversity by \(names.column(exposure)): every metric"), inReport: false))
         }
         out += compositionReport.figures
         return ReportFigure.distinctNames(out)
@@ -179,7 +179,7 @@ public struct ExposureDocuments: Sendable {
     public func reportHTML(cohort: TextTable, cohortNotes: [String], figures: [ReportFigure]) -> String {
         let e = Escape.html
         var html = "<main>\n<h1>Alpha diversity by \(e(exposure))</h1>\n"
-        html += "<p class=\"meta\">Moodbiome \(e(moodbiomeVersion)) · \(result.merged.rowCount) samples with diversity values and metadata · \(result.metrics.count) models · inputs and checksums in <code>provenance.json</code></p>\n"
+        html += "<p class=\"meta\">Moodbiome \(e(moodbiomeVersion)) · \(Words.counted(result.merged.rowCount, "sample")) with diversity values and metadata · \(Words.counted(result.metrics.count, "model")) · inputs and checksums in <code>provenance.json</code></p>\n"
         html += "<h2>Samples by \(e(exposure))</h2>\n" + cohort.htmlTable()
         for note in cohortNotes { html += "<p>\(e(note))</p>\n" }
         html += "<h2>Models</h2>\n" + summaryTable.htmlTable()
@@ -188,9 +188,9 @@ public struct ExposureDocuments: Sendable {
             html += "<h2>Community composition</h2>\n" + compositionReport.compositionTable.htmlTable() + "<p>\(compositionReport.compositionLegend(.html))</p>\n"
         }
         html += "<h2>Figures</h2>\n<div class=\"figures\">\n"
-        for figure in figures where figure.inReport { html += "<figure>\n" + figure.svg + "</figure>\n" }
+        for figure in figures where figure.inReport { html += figure.html }
         html += "</div>\n<h2>Methods</h2>\n<p>\(methodsParagraph(true))\(composition.isEmpty ? "" : " " + compositionReport.compositionMethods(.html))</p>\n"
-        html += "<h2>Files</h2>\n<p>Tables: " + e(tableFiles.joined(separator: ", ")) + "; figures in <code>figures/</code>; <code>summary.md</code>; <code>provenance.json</code>.</p>\n</main>\n"
+        html += "<h2>Files</h2>\n<p>Tables: " + e(tableFiles.joined(separator: ", ")) + "; figures in <code>figures/</code>, their legends in <code>captions.md</code>; <code>summary.md</code>; <code>provenance.json</code>.</p>\n</main>\n"
         return HTMLPage(title: "Alpha diversity by \(exposure) — Moodbiome report", body: html, style: StudyDocuments.reportStyle, responsive: true).html
     }
 }

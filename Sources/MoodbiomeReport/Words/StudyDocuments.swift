@@ -24,14 +24,31 @@ public func fileNameComponent(_ name: String) -> String {
 /// One figure of a report.
 public struct ReportFigure: Sendable {
     public let name: String
-    public let svg: String
+    public let figure: Figure
     /// Whether report.html shows it (a multi-panel figure is a file only).
     public var inReport = true
 
-    public init(name: String, svg: String, inReport: Bool = true) {
+    public var svg: String { figure.svg }
+
+    public init(name: String, figure: Figure, inReport: Bool = true) {
         self.name = name
-        self.svg = svg
+        self.figure = figure
         self.inReport = inReport
+    }
+
+    /// The figure in a report: the image, then its title and caption as text.
+    public var html: String {
+        "<figure>\n" + figure.svg + "<figcaption><b>\(Escape.html(figure.title)).</b> \(Escape.html(figure.caption))</figcaption>\n</figure>\n"
+    }
+
+    /// `captions.md`: each figure file's title and caption, as a journal's
+    /// figure legends are set (text beside the artwork, not inside it).
+    public static func captions(_ figures: [ReportFigure], folder: String = "figures/") -> String {
+        var out = "# Figure legends\n\nOne entry per file in `\(folder)`: the title, then the legend as text.\n"
+        for f in figures {
+            out += "\n## \(folder)\(f.name)\n\n**\(Escape.markdown(f.figure.title)).** \(Escape.markdown(f.figure.caption))\n"
+        }
+        return out
     }
 
     /// The figures with distinct file names: names are made from column
@@ -45,7 +62,7 @@ public struct ReportFigure: Sendable {
             var k = 2
             while used.contains(name.lowercased()) { name = "\(stem)-\(k).svg"; k += 1 }
             used.insert(name.lowercased())
-            return ReportFigure(name: name, svg: figure.svg, inReport: figure.inReport)
+            return ReportFigure(name: name, figure: figure.figure, inReport: figure.inReport)
         }
     }
 }
@@ -185,7 +202,7 @@ public struct StudyDocuments: Sendable {
             out += "β: change in \(m.text(outcome)) per unit of the metric, adjusted for the covariates. Std. β: per standard deviation of the metric, in standard deviations of \(m.text(outcome)). "
             if !r.random.isEmpty { out += "Mixed models: n counts samples; df is Satterthwaite's, for the metric's t test. " }
         }
-        return out + "q: \(adjustmentName) adjustment across the \(r.metrics.count) metrics. Spearman ρ: unadjusted rank correlation with \(m.text(outcome))."
+        return out + "q: \(adjustmentName) adjustment across \(r.metrics.count == 1 ? "the one metric" : "the \(r.metrics.count) metrics"). Spearman ρ: unadjusted rank correlation with \(m.text(outcome))."
     }
 
     /// `summary.md`: the publication-style table (one row per metric) and a
@@ -220,7 +237,7 @@ public struct StudyDocuments: Sendable {
         }
         if let rarefaction {
             text += " Samples were rarefied to \(rarefaction.depth) reads without replacement (\(rarefaction.iterations == 1 ? "one draw" : "metrics averaged over \(rarefaction.iterations) draws"), seed \(rarefaction.seed))"
-            text += r.diversity.belowDepth.isEmpty ? "." : "; \(r.diversity.belowDepth.count) samples with fewer reads were excluded."
+            text += r.diversity.belowDepth.isEmpty ? "." : "; \(Words.counted(r.diversity.belowDepth.count, "sample")) with fewer reads \(r.diversity.belowDepth.count == 1 ? "was" : "were") excluded."
         }
         if let scoring = scoringDescription { text += " " + m.text(scoring) }
         text += " Of the samples, \(r.merged.rowCount) had both diversity values and metadata"
@@ -265,7 +282,7 @@ public struct StudyDocuments: Sendable {
             let low = n.min() ?? 0, high = n.max() ?? 0
             text += " Rows with a missing value in a model's variables were excluded from that model (listwise deletion; n = \(low)\(low == high ? "" : "–\(high)") per model)."
         }
-        text += " p-values of the diversity terms were adjusted across the \(r.metrics.count) metrics by the \(adjustmentName) procedure (q-values). Unadjusted Spearman rank correlations (mid-ranks for ties) of each metric with \(m.text(outcome)) are also reported."
+        text += " p-values of the diversity terms were adjusted across \(r.metrics.count == 1 ? "the one metric" : "the \(r.metrics.count) metrics") by the \(adjustmentName) procedure (q-values). Unadjusted Spearman rank correlations (mid-ranks for ties) of each metric with \(m.text(outcome)) are also reported."
         return text
     }
 
@@ -313,18 +330,18 @@ public struct StudyDocuments: Sendable {
                 let caption = ["n = \(n). \(adjusted): \(effect).", "Boxes: quartiles; whiskers: 1.5 IQR; every sample shown."]
                 let groupName = r.dichotomy == nil ? names.column(outcome) : outcomeDescription
                 out.append(ReportFigure(name: fileNameComponent("\(m.metric)-by-\(r.modelledOutcome)") + ".svg",
-                                        svg: Figures.boxPlot(groups: groups, xLabel: groupName, yLabel: axisLabel(m.metric),
+                                        figure: Figures.boxPlot(groups: groups, xLabel: groupName, yLabel: axisLabel(m.metric),
                                                              title: "\(names.column(m.metric)) by \(groupName)", caption: caption)))
             } else {
                 let caption = ["n = \(n). \(adjusted): \(effect).", "Line: unadjusted least-squares fit with its \(level)% confidence band."]
                 out.append(ReportFigure(name: fileNameComponent("\(outcome)-vs-\(m.metric)") + ".svg",
-                                        svg: Figures.scatter(x: m.metricValues, y: m.outcomeValues, line: m.line, xLabel: axisLabel(m.metric),
+                                        figure: Figures.scatter(x: m.metricValues, y: m.outcomeValues, line: m.line, xLabel: axisLabel(m.metric),
                                                              yLabel: axisLabel(outcome), title: "\(names.column(outcome)) against \(names.column(m.metric))", caption: caption)))
                 if let av = m.adjusted {
                     let avCaption = ["Added-variable plot: both axes residualised on the covariates; n = \(n).",
                                      "Line: slope = adjusted \(effect); band: its \(level)% interval."]
                     out.append(ReportFigure(name: fileNameComponent("\(outcome)-vs-\(m.metric)-adjusted") + ".svg",
-                                            svg: Figures.scatter(x: av.x, y: av.y, line: av.line,
+                                            figure: Figures.scatter(x: av.x, y: av.y, line: av.line,
                                                                  xLabel: "\(names.column(m.metric)) | covariates (residual)",
                                                                  yLabel: "\(names.column(outcome)) | covariates (residual)",
                                                                  title: "\(names.column(outcome)) against \(names.column(m.metric)), adjusted (added-variable plot)",
@@ -332,10 +349,10 @@ public struct StudyDocuments: Sendable {
                 }
             }
             if let grouped = m.byGroup {
-                let caption = ["Kruskal–Wallis test across \(grouped.column) groups: H = \(NumberPolicy.value(grouped.test.statistic)), \(NumberPolicy.statement(grouped.test.pValue)) (unadjusted).",
+                let caption = ["Kruskal–Wallis test across \(names.column(grouped.column)) groups: H = \(NumberPolicy.value(grouped.test.statistic)), \(NumberPolicy.statement(grouped.test.pValue)) (unadjusted).",
                                "Boxes: quartiles; whiskers: 1.5 IQR; every sample shown."]
                 out.append(ReportFigure(name: fileNameComponent("\(m.metric)-by-\(grouped.column)") + ".svg",
-                                        svg: Figures.boxPlot(groups: names.ordered(grouped.groups, of: grouped.column), xLabel: names.column(grouped.column),
+                                        figure: Figures.boxPlot(groups: names.ordered(grouped.groups, of: grouped.column), xLabel: names.column(grouped.column),
                                                              yLabel: axisLabel(m.metric),
                                                              title: "\(names.column(m.metric)) by \(names.column(grouped.column))", caption: caption)))
             }
@@ -344,7 +361,7 @@ public struct StudyDocuments: Sendable {
         let mainNames = Set(r.metrics.flatMap { [fileNameComponent("\(outcome)-vs-\($0.metric)") + ".svg", fileNameComponent("\($0.metric)-by-\(r.modelledOutcome)") + ".svg"] })
         let main = out.filter { mainNames.contains($0.name) }
         if main.count >= 2 {
-            out.append(ReportFigure(name: "panel-metrics.svg", svg: Figures.panel(main.map(\.svg), title: "Alpha diversity and \(names.column(outcome)): every metric"), inReport: false))
+            out.append(ReportFigure(name: "panel-metrics.svg", figure: Figures.panel(main.map(\.figure), title: "Alpha diversity and \(names.column(outcome)): every metric"), inReport: false))
         }
         out += compositionReport.figures
         return ReportFigure.distinctNames(out)
@@ -358,7 +375,7 @@ public struct StudyDocuments: Sendable {
         var html = """
         <main>
         <h1>Alpha diversity and \(e(outcome))</h1>
-        <p class="meta">Moodbiome \(e(moodbiomeVersion)) · \(r.merged.rowCount) samples with diversity values and metadata · \(r.metrics.count) models · inputs and checksums in <code>provenance.json</code></p>
+        <p class="meta">Moodbiome \(e(moodbiomeVersion)) · \(Words.counted(r.merged.rowCount, "sample")) with diversity values and metadata · \(Words.counted(r.metrics.count, "model")) · inputs and checksums in <code>provenance.json</code></p>
 
         """
         html += "<h2>Cohort</h2>\n" + cohort.htmlTable()
@@ -367,7 +384,7 @@ public struct StudyDocuments: Sendable {
         var any = false
         if !r.onlyInCounts.isEmpty {
             any = true
-            html += "<li>\(r.onlyInCounts.count) samples in the count table only: <span class=\"ids\">\(e(r.onlyInCounts.joined(separator: ", ")))</span></li>\n"
+            html += "<li>\(Words.counted(r.onlyInCounts.count, "sample")) in the count table only: <span class=\"ids\">\(e(r.onlyInCounts.joined(separator: ", ")))</span></li>\n"
         }
         if !r.onlyInMetadata.isEmpty {
             any = true
@@ -375,7 +392,7 @@ public struct StudyDocuments: Sendable {
         }
         if !r.diversity.belowDepth.isEmpty {
             any = true
-            html += "<li>\(r.diversity.belowDepth.count) samples below the rarefaction depth: \(e(r.diversity.belowDepth.joined(separator: ", ")))</li>\n"
+            html += "<li>\(Words.counted(r.diversity.belowDepth.count, "sample")) below the rarefaction depth: \(e(r.diversity.belowDepth.joined(separator: ", ")))</li>\n"
         }
         if let first = r.metrics.first, first.model.design.nDropped > 0 {
             any = true
@@ -389,14 +406,10 @@ public struct StudyDocuments: Sendable {
             html += "<h2>Community composition</h2>\n" + compositionTable.htmlTable() + "<p>\(compositionLegend(.html))</p>\n"
         }
         html += "<h2>Figures</h2>\n<div class=\"figures\">\n"
-        for figure in figures where figure.inReport {
-            // The caption is drawn inside the image (and in its <desc>), so a
-            // figure file taken out of the report keeps its explanation.
-            html += "<figure>\n" + figure.svg + "</figure>\n"
-        }
+        for figure in figures where figure.inReport { html += figure.html }
         html += "</div>\n"
         html += "<h2>Methods</h2>\n<p>\(methodsParagraph(.html))\(composition.isEmpty ? "" : " " + compositionMethods(.html))</p>\n"
-        html += "<h2>Files</h2>\n<p>Tables: " + e(tableFiles.joined(separator: ", ")) + "; figures in <code>figures/</code>; <code>summary.md</code>; <code>provenance.json</code>.</p>\n"
+        html += "<h2>Files</h2>\n<p>Tables: " + e(tableFiles.joined(separator: ", ")) + "; figures in <code>figures/</code>, their legends in <code>captions.md</code>; <code>summary.md</code>; <code>provenance.json</code>.</p>\n"
         html += "</main>\n"
         return HTMLPage(title: "Alpha diversity and \(outcome) — Moodbiome report", body: html, style: Self.reportStyle, responsive: true).html
     }

@@ -117,7 +117,9 @@ public struct AssociationRun: Sendable {
             ("filtered_features.csv", documents.filteredFeatures.csv(guardFormulas: guardFormulas)),
             ("summary.md", documents.summaryMarkdown),
         ]
-        for figure in documents.figures { files.append(("figures/" + figure.name, figure.svg)) }
+        let figures = documents.figures
+        if !figures.isEmpty { files.append(("captions.md", ReportFigure.captions(figures))) }
+        for figure in figures { files.append(("figures/" + figure.name, figure.svg)) }
         return Result(association: association, files: try FigureExport.files(OutputFile.texts(files), settings: figureExport))
     }
 

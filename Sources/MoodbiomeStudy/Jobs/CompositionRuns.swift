@@ -195,7 +195,7 @@ public struct OrdinationRun: Sendable {
         }
         let pcoa = try PrincipalCoordinates(matrix, dimensions: dimensions)
         if let note = Words.ordinationNote(pcoa) { report(note) }
-        var figure: String? = nil
+        var figure: Figure? = nil
         if figurePath != nil {
             var colouring: OrdinationColouring? = nil
             if let colorBy, let metadataPath {
@@ -212,11 +212,13 @@ public struct OrdinationRun: Sendable {
         }
         if let figurePath, let figure {
             let bytes: [UInt8] = switch figureFormat {
-            case .svg: Array(figure.utf8)
-            case .pdf: try FigureExport.pdf(svg: figure, name: figurePath)
-            case .png: try FigureExport.png(svg: figure, dpi: figureSettings.dpi, name: figurePath)
+            case .svg: Array(figure.svg.utf8)
+            case .pdf: try FigureExport.pdf(svg: figure.svg, name: figurePath)
+            case .png: try FigureExport.png(svg: figure.svg, dpi: figureSettings.dpi, name: figurePath)
             }
             try writeFileAtomically(bytes, to: figurePath, overwrite: output.overwrite, inputs: inputs)
+            // The legend as text, for the paper (the SVG's <desc> holds it too).
+            report("figure legend: \(figure.title). \(figure.caption)")
         }
         return try output.deliver(pcoa.coordinateTable, inputs: inputs)
     }

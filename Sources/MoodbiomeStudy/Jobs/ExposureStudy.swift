@@ -175,6 +175,7 @@ public struct ExposureStudy: Sendable {
         files.append(("summary.md", documents.summaryMarkdown))
         let figures = documents.figures
         files.append(("report.html", documents.reportHTML(cohort: cohortTable, cohortNotes: cohortNotes, figures: figures)))
+        files.append(("captions.md", ReportFigure.captions(figures)))
         for figure in figures { files.append(("figures/" + figure.name, figure.svg)) }
         return Result(analysis: analysis, files: try FigureExport.files(OutputFile.texts(files), settings: figureExport))
     }

@@ -104,18 +104,22 @@ public struct RarefactionCurveRun: Sendable {
             return false
         }
         files.append(("rarefaction-curves.csv", TextTable(columns: ["sample_id", "depth"] + requested.map(\.label), rows: sorted).csv()))
+        var figures = [ReportFigure]()
         for metric in requested {
             let lines = (curves[metric.label] ?? [:]).sorted { $0.key < $1.key }.map { (label: table.sampleIDs[$0.key], points: $0.value) }
             var caption = ["\(table.sampleCount) samples; depths \(depthGrid[0])–\(depthGrid[depthGrid.count - 1]) reads in \(depthGrid.count) steps; \(iterations == 1 ? "one draw" : "mean of \(iterations) draws") per point (seed \(seed))."]
             if let d = chosenDepth {
                 caption.append("Dashed line: the chosen depth \(d); \(below.count) sample\(below.count == 1 ? "" : "s") with fewer reads would be dropped.")
             }
-            files.append(("rarefaction-\(fileNameComponent(metric.label)).svg",
-                          Figures.curves(lines, xLabel: "sequencing depth (reads)", yLabel: Figures.metricAxisLabel(metric.label, base: options.base),
-                                         title: "Rarefaction curves: \(metric.label)", caption: caption,
-                                         marker: chosenDepth.map(Double.init))))
+            figures.append(ReportFigure(name: "rarefaction-\(fileNameComponent(metric.label)).svg",
+                                        figure: Figures.curves(lines, xLabel: "sequencing depth (reads)",
+                                                               yLabel: Figures.metricAxisLabel(metric.label, base: options.base),
+                                                               title: "Rarefaction curves: \(metric.label)", caption: caption,
+                                                               marker: chosenDepth.map(Double.init))))
         }
-        if let chosenDepth, !below.isEmpty { report("note: \(below.count) samples have fewer reads than the chosen depth \(chosenDepth): \(Words.list(below))") }
+        files += figures.map { ($0.name, $0.svg) }
+        files.append(("captions.md", ReportFigure.captions(figures, folder: "")))
+        if let chosenDepth, !below.isEmpty { report("note: \(Words.counted(below.count, "sample")) \(below.count == 1 ? "has" : "have") fewer reads than the chosen depth \(chosenDepth): \(Words.list(below))") }
         let written = try FigureExport.files(OutputFile.texts(files), settings: figureExport)
         let parameters: [(name: String, json: String)] = [
             ("counts", jsonValue(tablePath)), ("metrics", jsonValue(requested.map(\.label))), ("depths", "[" + depthGrid.map(String.init).joined(separator: ", ") + "]"),

@@ -125,17 +125,17 @@ func isWellFormedXML(_ text: String) -> Bool {
     /// room made) when they collide.
     @Test func boxPlotsStayReadable() {
         let many = (0..<9).map { (label: "Environment number \($0)", values: (0..<5).map { Double($0) }) }
-        let svg = Figures.boxPlot(groups: many, xLabel: "type", yLabel: "shannon", title: "t", caption: ["c"])
+        let svg = Figures.boxPlot(groups: many, xLabel: "type", yLabel: "shannon", title: "t", caption: ["c"]).svg
         #expect(svg.contains("rotate(-35"))
-        #expect(!svg.contains("height=\"480.00\" viewBox"))
+        #expect(!svg.contains("height=\"438.00\" viewBox"))
         #expect(svg.contains("<rect x=") && svg.contains("stroke=\"#333\" stroke-opacity="))
         #expect(isWellFormedXML(svg))
         // The box is drawn after the points, on a white ground.
         let firstPoint = svg.range(of: "<circle")!.lowerBound
         let firstBox = svg.range(of: "fill=\"#ffffff\" fill-opacity")!.lowerBound
         #expect(firstPoint < firstBox && svg.components(separatedBy: "fill=\"#ffffff\" fill-opacity").count == 10)
-        let few = Figures.boxPlot(groups: [("a", [1, 2, 3]), ("b", [2, 3, 4])], xLabel: "g", yLabel: "y", title: "t", caption: [])
-        #expect(!few.contains("rotate(-35") && few.contains("height=\"480.00\" viewBox"))
+        let few = Figures.boxPlot(groups: [("a", [1, 2, 3]), ("b", [2, 3, 4])], xLabel: "g", yLabel: "y", title: "t", caption: []).svg
+        #expect(!few.contains("rotate(-35") && few.contains("height=\"438.00\" viewBox"))
     }
 
     /// Many rarefaction curves: faint lines under a mean with a band, the
@@ -144,15 +144,18 @@ func isWellFormedXML(_ text: String) -> Bool {
         let lines = (0..<40).map { k in
             (label: "S\(k)", points: [1000.0, 2000, 4000, 8000].prefix(k % 4 + 1).map { ($0, log($0) * Double(k + 10)) })
         }
-        let svg = Figures.curves(lines, xLabel: "depth", yLabel: "observed", title: "t", caption: ["c"], marker: 20_000)
-        #expect(svg.contains("Grey: each sample; line: mean where ≥ 10 samples reach the depth; band: 10th–90th pct."))
+        let figure = Figures.curves(lines, xLabel: "depth", yLabel: "observed", title: "t", caption: ["c"], marker: 20_000)
+        let svg = figure.svg
+        #expect(figure.caption == "c Grey: each sample; line: mean where ≥ 10 samples reach the depth; band: 10th–90th pct.")
+        // The caption is text beside the figure: in the SVG's <desc>, never drawn.
+        #expect(svg.contains("<desc>\(figure.caption)</desc>") && !svg.contains(">Grey: each sample"))
         #expect(svg.contains(">S0<") && svg.contains(">S39<") || svg.contains(">S36<"))
         #expect(svg.contains("chosen depth 20,000"))
         // One grey line per sample with two points or more (30 of the 40).
         #expect(svg.components(separatedBy: "stroke=\"#8c8c8c\"").count == 31)
         #expect(isWellFormedXML(svg))
         let few = Figures.curves(Array(lines.prefix(3)), xLabel: "depth", yLabel: "observed", title: "t", caption: [])
-        #expect(!few.contains("#8c8c8c") && !few.contains("Grey:"))
+        #expect(!few.svg.contains("#8c8c8c") && !few.caption.contains("Grey:"))
     }
 
     @Test func displayNamesFollowInstrumentsAndOptions() {

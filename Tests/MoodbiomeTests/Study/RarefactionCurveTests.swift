@@ -19,8 +19,10 @@ import Testing
             job.seed = 9
             var notes = [String]()
             let files = try job.run { notes.append($0) }
-            #expect(files == ["rarefaction-curves.csv", "rarefaction-observed_features.svg", "rarefaction-shannon.svg", "provenance.json"])
+            #expect(files == ["rarefaction-curves.csv", "rarefaction-observed_features.svg", "rarefaction-shannon.svg", "captions.md", "provenance.json"])
             #expect(notes == [])
+            let legends = try String(contentsOfFile: dir + "/captions.md", encoding: .utf8)
+            #expect(legends.contains("## rarefaction-shannon.svg\n\n**Rarefaction curves: shannon.** ") && legends.contains("Dashed line: the chosen depth 20;"))
             outputs.append(try String(contentsOfFile: dir + "/rarefaction-curves.csv", encoding: .utf8))
             let svg = try String(contentsOfFile: dir + "/rarefaction-shannon.svg", encoding: .utf8)
             #expect(isWellFormedXML(svg) && svg.contains("chosen depth 20"))
@@ -44,13 +46,13 @@ import Testing
         job.metrics = "shannon"
         job.depths = [5, 20]
         job.figureExport = FigureExportSettings(formats: [.png, .pdf], dpi: 72)
-        #expect(try job.run { _ in } == ["rarefaction-curves.csv", "rarefaction-shannon.svg", "rarefaction-shannon.pdf", "rarefaction-shannon.png", "provenance.json"])
+        #expect(try job.run { _ in } == ["rarefaction-curves.csv", "rarefaction-shannon.svg", "rarefaction-shannon.pdf", "rarefaction-shannon.png", "captions.md", "provenance.json"])
         let png = [UInt8](try Data(contentsOf: URL(fileURLWithPath: dir + "/rarefaction-shannon.png")))
         let svg = try String(contentsOfFile: dir + "/rarefaction-shannon.svg", encoding: .utf8)
         #expect(png == (try FigureExport.png(svg: svg, dpi: 72, name: "x")))
         job.overwrite = true
         job.figureExport = FigureExportSettings()
-        #expect(try job.run { _ in } == ["rarefaction-curves.csv", "rarefaction-shannon.svg", "provenance.json"])
-        #expect(try OutputDirectory.files(in: dir) == ["provenance.json", "rarefaction-curves.csv", "rarefaction-shannon.svg"])
+        #expect(try job.run { _ in } == ["rarefaction-curves.csv", "rarefaction-shannon.svg", "captions.md", "provenance.json"])
+        #expect(try OutputDirectory.files(in: dir) == ["captions.md", "provenance.json", "rarefaction-curves.csv", "rarefaction-shannon.svg"])
     }
 }

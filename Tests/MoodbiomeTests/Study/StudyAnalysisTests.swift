@@ -71,7 +71,7 @@ func twinsStudy(outputDirectory: String = temporaryDirectory() + "/out") -> Stud
         #expect(summary.contains("rarefied to 300 reads") && summary.contains("seed 42"))
         #expect(summary.contains("Habitat (reference OldHigh)"))
         // A second run into the same directory refuses without --force.
-        #expect { try job.run { _ in } } throws: { ($0 as? OutputError)?.problem.hasPrefix("the output directory already holds a previous run (cohort.csv, correlations.csv") == true }
+        #expect { try job.run { _ in } } throws: { ($0 as? OutputError)?.problem.hasPrefix("the output directory already holds a previous run (captions.md, cohort.csv, correlations.csv") == true }
         // A user's own file in it: the real fix first, with or without --force.
         try "mine".write(toFile: second + "/notes.txt", atomically: true, encoding: .utf8)
         for overwrite in [false, true] {

@@ -47,8 +47,8 @@ struct ExposureTests {
         #expect(shannon.groups.map(\.label) == result.analysis.levels!)
         #expect(shannon.groups.map(\.values.count).reduce(0, +) == 26)
         let names = result.files.map(\.name)
-        #expect(names.prefix(10) == ["diversity.csv", "merged.csv", "models.csv", "fit.csv", "exposure_tests.csv", "pairwise.csv", "cohort.csv",
-                                     "summary.md", "report.html", "figures/shannon-by-SampleType.svg"])
+        #expect(names.prefix(11) == ["diversity.csv", "merged.csv", "models.csv", "fit.csv", "exposure_tests.csv", "pairwise.csv", "cohort.csv",
+                                     "summary.md", "report.html", "captions.md", "figures/shannon-by-SampleType.svg"])
         let cohort = try #require(result.files.first { $0.name == "cohort.csv" }).text
         #expect(cohort.hasPrefix("Characteristic,Overall (n = 26),Feces (n = 4),Freshwater (n = 2),Freshwater (creek) (n = 3),"))
         #expect(cohort.contains("\n\"shannon, mean ± SD\",4.41 ± 1.10,3.67 ± 0.38,"))

@@ -108,7 +108,7 @@ struct CompositionTests {
         // One sample per band: no ellipse can be estimated, and each is listed.
         let withEllipses = try OrdinationColouring(column: "band", metadata: metadata, ordination: pcoa, ellipses: true)
         #expect(withEllipses.ellipses.isEmpty && withEllipses.withoutEllipse.map(\.level) == levels)
-        #expect(Figures.ordination(pcoa, colouring: withEllipses, title: "t").contains("No ellipse for minimal (1 sample), mild (1 sample)"))
+        #expect(Figures.ordination(pcoa, colouring: withEllipses, title: "t").caption.contains("No ellipse for minimal (1 sample), mild (1 sample)"))
     }
 
     static let permanovaCases: [(name: String, matrix: String, formula: String, split: Permanova.Split, strata: String?)] = [
