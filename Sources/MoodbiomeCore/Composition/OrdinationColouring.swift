@@ -79,6 +79,29 @@ public struct OrdinationColouring: Sendable {
         }
     }
 
+    /// The same colouring with the levels in `order` first (those present;
+    /// `--levels`), the others after them as they were, so a level has the
+    /// colour it has in the run's other figures.
+    public func ordered(first order: [String]) -> OrdinationColouring {
+        guard case .groups(let levels, let group) = scheme else { return self }
+        let present = Set(levels)
+        var chosen = [String](), seen = Set<String>()
+        for level in order where present.contains(level) && seen.insert(level).inserted { chosen.append(level) }
+        let reordered = chosen + levels.filter { !seen.contains($0) }
+        let index = Dictionary(uniqueKeysWithValues: reordered.enumerated().map { ($1, $0) })
+        let rank = { (level: String) in index[level] ?? reordered.count }
+        return OrdinationColouring(column: column, scheme: .groups(levels: reordered, group: group.map { $0.map { index[levels[$0]]! } }),
+                                   ellipses: ellipses.sorted { rank($0.level) < rank($1.level) },
+                                   withoutEllipse: withoutEllipse.sorted { rank($0.level) < rank($1.level) })
+    }
+
+    private init(column: String, scheme: Scheme, ellipses: [Ellipse], withoutEllipse: [(level: String, count: Int)]) {
+        self.column = column
+        self.scheme = scheme
+        self.ellipses = ellipses
+        self.withoutEllipse = withoutEllipse
+    }
+
     /// χ²₂ quantile at 0.95: −2 ln 0.05.
     static let radius = (-2 * log(0.05)).squareRoot()
 

@@ -307,7 +307,13 @@ public enum Figures {
         return figure(c, title: title, caption: caption)
     }
 
-    public static func ordination(_ pcoa: PrincipalCoordinates, colouring: OrdinationColouring?, title: String) -> Figure {
+    /// A PCoA's first two axes, coloured by groups or a numeric column. With
+    /// `names`, the groups come in their `--levels` order and the legend and
+    /// caption name the column and its values as every other figure does.
+    public static func ordination(_ pcoa: PrincipalCoordinates, colouring: OrdinationColouring?, title: String,
+                                  names: DisplayNames = DisplayNames()) -> Figure {
+        let colouring = colouring.map { c in names.levels[c.column].map { c.ordered(first: $0.map(\.value)) } ?? c }
+        func shown(_ level: String) -> String { colouring.map { names.value(level, of: $0.column) } ?? level }
         let n = pcoa.ids.count
         let xs = (0..<n).map { pcoa.coordinates.columns > 0 ? pcoa.coordinates[$0, 0] : 0 }
         let ys = (0..<n).map { pcoa.coordinates.columns > 1 ? pcoa.coordinates[$0, 1] : 0 }
@@ -331,7 +337,7 @@ public enum Figures {
         }
         if let colouring, !colouring.ellipses.isEmpty { caption.append("Ellipses: 95% normal data ellipses per group.") }
         if let small = colouring?.withoutEllipse, !small.isEmpty {
-            let groups = small.map { "\($0.level) (\($0.count) sample\($0.count == 1 ? "" : "s"))" }.joined(separator: ", ")
+            let groups = small.map { "\(shown($0.level)) (\($0.count) sample\($0.count == 1 ? "" : "s"))" }.joined(separator: ", ")
             caption.append("No ellipse for \(groups): one needs at least \(OrdinationColouring.minimumForEllipse) samples.")
         }
         if case .numeric(let values)? = colouring?.scheme, values.contains(where: { !$0.isFinite }) { caption.append("Grey: no value.") }
@@ -355,10 +361,11 @@ public enum Figures {
             for i in 0..<n { marker(group[i], frame.px(xs[i]), frame.py(ys[i])) }
             // The legend: a column in the right margin.
             let x = width - 160
-            if let name = colouring?.column {
+            if let column = colouring?.column {
+                let name = names.column(column)
                 c.text(name.count > 22 ? String(name.prefix(21)) + "…" : name, x, top + 4, size: 12, anchor: .start, weight: "bold")
             }
-            let entries: [(String, Int?)] = levels.indices.map { (levels[$0], $0) } + (group.contains(where: { $0 == nil }) ? [("missing", nil)] : [])
+            let entries: [(String, Int?)] = levels.indices.map { (shown(levels[$0]), $0) } + (group.contains(where: { $0 == nil }) ? [("missing", nil)] : [])
             let shown = entries.prefix(20)
             for (row, (label, k)) in shown.enumerated() {
                 let y = top + 22 + Double(row) * 16
@@ -384,7 +391,7 @@ public enum Figures {
             }
             c.text(AxisScale(lo, hi).label(lo), barRight - barWidth - 4, 41, size: 11, anchor: .end)
             c.text(AxisScale(lo, hi).label(hi), barRight + 4, 41, size: 11, anchor: .start)
-            if let name = colouring?.column { c.text(name, barRight - barWidth / 2, 27, size: 12, weight: "bold") }
+            if let column = colouring?.column { c.text(names.column(column), barRight - barWidth / 2, 27, size: 12, weight: "bold") }
         case nil:
             for i in 0..<n { c.circle(frame.px(xs[i]), frame.py(ys[i]), r: 3.6, fill: SVGCanvas.palette[0], opacity: 0.7) }
         }

@@ -9,10 +9,13 @@ public struct CompositionReport: Sendable {
     public let composition: [CompositionFinding]
     /// Whether the distances came from a rarefied table (its first draw).
     public let rarefied: Bool
+    /// How the figures name columns and levels (`--display-name`, `--levels`).
+    public let names: DisplayNames
 
-    public init(composition: [CompositionFinding], rarefied: Bool) {
+    public init(composition: [CompositionFinding], rarefied: Bool, names: DisplayNames = DisplayNames()) {
         self.composition = composition
         self.rarefied = rarefied
+        self.names = names
     }
 
     typealias Markup = StudyDocuments.Markup
@@ -100,13 +103,14 @@ public struct CompositionReport: Sendable {
         composition.map { finding in
             ReportFigure(name: fileNameComponent("pcoa-\(finding.metric)") + ".svg",
                          figure: Figures.ordination(finding.ordination, colouring: finding.colouring,
-                                                 title: "Principal coordinates of \(BetaMetricDefinition.named(finding.metric)?.title ?? finding.metric) distances"))
+                                                 title: "Principal coordinates of \(BetaMetricDefinition.named(finding.metric)?.title ?? finding.metric) distances",
+                                                 names: names))
         }
     }
 }
 
 extension StudyDocuments {
-    public var compositionReport: CompositionReport { CompositionReport(composition: composition, rarefied: rarefaction != nil) }
+    public var compositionReport: CompositionReport { CompositionReport(composition: composition, rarefied: rarefaction != nil, names: names) }
     var compositionTable: TextTable { compositionReport.compositionTable }
     func compositionLegend(_ m: Markup) -> String { compositionReport.compositionLegend(m) }
     func compositionMethods(_ m: Markup) -> String { compositionReport.compositionMethods(m) }

@@ -15,7 +15,7 @@ public struct ExposureDocuments: Sendable {
     /// Community composition by the exposure (`--beta`), one finding per metric.
     public var composition: [CompositionFinding] = []
 
-    public var compositionReport: CompositionReport { CompositionReport(composition: composition, rarefied: rarefaction != nil) }
+    public var compositionReport: CompositionReport { CompositionReport(composition: composition, rarefied: rarefaction != nil, names: names) }
 
     public init(result: ExposureAssociation.Result, countsPath: String, alphaOptions: AlphaOptions, rarefaction: Rarefaction?,
                 tableFiles: [String]) {

@@ -109,6 +109,23 @@ struct CompositionTests {
         let withEllipses = try OrdinationColouring(column: "band", metadata: metadata, ordination: pcoa, ellipses: true)
         #expect(withEllipses.ellipses.isEmpty && withEllipses.withoutEllipse.map(\.level) == levels)
         #expect(Figures.ordination(pcoa, colouring: withEllipses, title: "t").caption.contains("No ellipse for minimal (1 sample), mild (1 sample)"))
+        // --levels puts its levels first (the others after, in severity order),
+        // names them, and the legend is titled by the column's display name.
+        var names = DisplayNames()
+        let added = names.addLevels("band=severe:Severe (20–27),mild")
+        #expect(added)
+        let reordered = colouring.ordered(first: ["severe", "mild", "absent"])
+        guard case .groups(let order, let group) = reordered.scheme else { Issue.record("not grouped"); return }
+        #expect(order == ["severe", "mild", "minimal", "moderate", "moderately severe"])
+        #expect(group.map { $0.map { order[$0] } } == ["severe", "mild", "minimal", "moderately severe", "moderate"])
+        let svg = Figures.ordination(pcoa, colouring: colouring, title: "t", names: names).svg
+        let legend = ["Severe (20–27)", ">mild<", ">minimal<", ">moderate<", ">moderately severe<"].map { svg.range(of: $0)!.lowerBound }
+        #expect(legend == legend.sorted())
+        #expect(svg.contains(">band<"))
+        var bandNames = DisplayNames()
+        let labelled = bandNames.addLabel("band=PHQ-9 band")
+        #expect(labelled)
+        #expect(Figures.ordination(pcoa, colouring: colouring, title: "t", names: bandNames).svg.contains(">PHQ-9 band<"))
     }
 
     static let permanovaCases: [(name: String, matrix: String, formula: String, split: Permanova.Split, strata: String?)] = [
