@@ -3,6 +3,30 @@ import MoodbiomeNumerics
 import MoodbiomeCore
 import MoodbiomeIO
 
+/// The report's table of whole models: every coefficient of each metric's
+/// model — the metric or exposure, each covariate's, the intercept — with
+/// its estimate, confidence interval and p, as a journal's full-model
+/// table (models.csv holds the same with every digit).
+public func everyTermTable(_ models: [(metric: String, model: FittedModel)], oddsRatios: Bool, level: String) -> TextTable {
+    let mixed = models.contains { $0.model.mixedModel != nil }
+    let header = ["Model", "Term", oddsRatios ? "OR (\(level)% CI)" : "β (\(level)% CI)", "p"] + (mixed ? ["df"] : [])
+    var rows = [[TextTable.Cell]]()
+    for (metric, model) in models {
+        for c in model.coefficients {
+            var estimate = "aliased"
+            if let b = c.estimate, let low = c.confidenceLow, let high = c.confidenceHigh {
+                estimate = oddsRatios && c.term != nil
+                    ? "\(NumberPolicy.value(exp(b))) (\(NumberPolicy.interval(exp(low), exp(high), null: 1)))"
+                    : "\(NumberPolicy.value(b)) (\(NumberPolicy.interval(low, high)))"
+            }
+            var row = [metric, c.name, estimate, NumberPolicy.pValue(c.pValue)]
+            if mixed { row.append(NumberPolicy.value(c.degreesOfFreedom)) }
+            rows.append(row.map { .text($0) })
+        }
+    }
+    return TextTable(columns: header, rows: rows)
+}
+
 extension FittedModel {
     /// The tidy (broom-style) coefficient table: `term, estimate, std_error,
     /// statistic, p_value, conf_low, conf_high`, then `odds_ratio,

@@ -183,6 +183,9 @@ public struct ExposureDocuments: Sendable {
         html += "<h2>Samples by \(e(exposure))</h2>\n" + cohort.htmlTable()
         for note in cohortNotes { html += "<p>\(e(note))</p>\n" }
         html += "<h2>Models</h2>\n" + summaryTable.htmlTable()
+        html += "<h3>Every term of each model</h3>\n"
+            + everyTermTable(result.metrics.map { (metric: $0.metric, model: $0.model) }, oddsRatios: false, level: level).htmlTable()
+            + "<p>p unadjusted; every digit in <code>models.csv</code>.</p>\n"
         if !notes.isEmpty { html += "<ul>\n" + notes.map { "<li>\(e(String($0.dropFirst(6))))</li>\n" }.joined() + "</ul>\n" }
         if !composition.isEmpty {
             html += "<h2>Community composition</h2>\n" + compositionReport.compositionTable.htmlTable() + "<p>\(compositionReport.compositionLegend(.html))</p>\n"

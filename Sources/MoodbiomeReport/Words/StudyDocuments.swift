@@ -192,6 +192,11 @@ public struct StudyDocuments: Sendable {
         return TextTable(columns: header, rows: rows)
     }
 
+    /// Every coefficient of every metric's model (the report's full-model table).
+    public var modelTermsTable: TextTable {
+        everyTermTable(result.metrics.map { (metric: $0.metric, model: $0.model) }, oddsRatios: result.family == .binomial, level: level)
+    }
+
     /// What the summary table's columns mean.
     func summaryLegend(_ m: Markup) -> String {
         let r = result
@@ -402,6 +407,8 @@ public struct StudyDocuments: Sendable {
         if !any { html += "<li>None: every sample had diversity values, metadata and complete model variables.</li>\n" }
         html += "</ul>\n<h2>Models</h2>\n<p>\(e(r.modelledOutcome)) ~ metric" + e(covariates.map { " + " + $0 }.joined()) + (r.family == .binomial ? " (logistic)" : " (least squares)") + "</p>\n"
         html += summaryTable.htmlTable() + "<p>\(summaryLegend(.html))</p>\n"
+        html += "<h3>Every term of each model</h3>\n" + modelTermsTable.htmlTable()
+            + "<p>\(r.family == .binomial ? "OR: odds ratio (the intercept: log-odds, not exponentiated); " : "")p unadjusted; every digit in <code>models.csv</code>.</p>\n"
         if !composition.isEmpty {
             html += "<h2>Community composition</h2>\n" + compositionTable.htmlTable() + "<p>\(compositionLegend(.html))</p>\n"
         }

@@ -36,6 +36,32 @@ func isWellFormedXML(_ text: String) -> Bool {
 }
 
 @Suite struct ReportTests {
+    /// The report shows each model whole (every covariate's row, not only
+    /// the metric's), and each figure with its legend as text beside it, the
+    /// legends also in captions.md.
+    @Test func reportShowsEveryTermAndLegendsAsText() throws {
+        let out = temporaryDirectory() + "/out"
+        var job = StudyAnalysis(countsPath: datasetPath("simulated-gut-mood/counts.csv"),
+                                metadataPath: datasetPath("simulated-gut-mood/metadata.csv"), outcome: "phq9_total", outputDirectory: out)
+        job.association.covariates = ["age", "C(sex)"]
+        job.diversity.metrics = "shannon"
+        let result = try job.run { _ in }
+        let html = try String(contentsOfFile: out + "/report.html", encoding: .utf8)
+        let terms = try #require(html.range(of: "<h3>Every term of each model</h3>"))
+        let table = html[terms.upperBound...].prefix { _ in true }.split(separator: "</table>")[0]
+        let model = result.metrics[0].model
+        #expect(model.coefficients.count == 4)
+        for c in model.coefficients {
+            #expect(table.contains("<td>shannon</td><td>\(Escape.html(c.name))</td><td class=\"num\">\(NumberPolicy.value(c.estimate!)) ("), "\(c.name)")
+        }
+        #expect(html.contains("<figcaption><b>PHQ-9 total against Shannon diversity.</b> n = "))
+        let legends = try String(contentsOfFile: out + "/captions.md", encoding: .utf8)
+        #expect(legends.contains("## figures/phq9_total-vs-shannon.svg\n\n**PHQ-9 total against Shannon diversity.** n = "))
+        let svg = try String(contentsOfFile: out + "/figures/phq9_total-vs-shannon.svg", encoding: .utf8)
+        // In the SVG the legend is only the <desc>, never drawn text.
+        #expect(svg.contains("<desc>n = ") && svg.components(separatedBy: "n = ").count == 2)
+    }
+
     @Test func everyUserStringIsEscaped() throws {
         let (counts, metadata) = hostileStudy()
         let out = temporaryDirectory() + "/out"
