@@ -20,7 +20,8 @@ struct AnalyzeCommand: ParsableCommand {
         Writes into --out-dir, replaced as a whole: diversity.csv, merged.csv (what was modelled), \
         models.csv (every term of every model, with q_value on the metric terms), fit.csv (one row \
         per model), correlations.csv, cohort.csv (Table 1), summary.md (a publication-style table and \
-        a methods paragraph), report.html, figures/ and provenance.json; with --beta also \
+        a methods paragraph), report.html (every term of each model, the figures with their legends), \
+        figures/ with captions.md (the legends as text) and provenance.json; with --beta also \
         permanova.csv and betadisper.csv.
 
         Diversity as the outcome: --exposure COLUMN (instead of --outcome) fits \

@@ -24,8 +24,9 @@ struct AssociateCommand: ParsableCommand {
 
         Writes into --out-dir: all_results.csv (feature, term, estimate, std_error, statistic, \
         p_value, q_value, n, n_nonzero [, taxonomy]) sorted by q, significant_results.csv \
-        (q ≤ --max-significance), filtered_features.csv, summary.md, figures/ (volcano plots, a \
-        heatmap, the top hits) and provenance.json.
+        (q ≤ --max-significance), filtered_features.csv, summary.md, report.html (the significant \
+        associations, the figures with their legends, the methods), figures/ (volcano plots, a \
+        heatmap, the top hits) with captions.md, and provenance.json.
         """
     )
 

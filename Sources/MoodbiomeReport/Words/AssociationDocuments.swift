@@ -101,33 +101,80 @@ public struct AssociationDocuments: Sendable {
     }
 
     /// The methods paragraph.
-    public var methods: String {
+    public var methods: String { methods(.markdown) }
+
+    /// The methods paragraph in Markdown or HTML.
+    func methods(_ m: StudyDocuments.Markup) -> String {
         let o = result.options
         let f = o.filter
-        var text = "Per-feature associations were tested with Moodbiome \(moodbiomeVersion) following the MaAsLin2 default pipeline (Mallick et al. 2021) on \(Escape.markdownCode(URL(fileURLWithPath: countsPath).lastPathComponent)). "
+        var text = "Per-feature associations were tested with Moodbiome \(moodbiomeVersion) following the MaAsLin2 default pipeline (Mallick et al. 2021) on \(m.code(URL(fileURLWithPath: countsPath).lastPathComponent)). "
         text += "Of the samples with metadata, \(result.samples.count) had every model variable and were used. "
         text += "Features were kept when more than \(NumberStyle.roundTrip.format(f.minimumPrevalence * 100))% of samples had a value above \(NumberStyle.roundTrip.format(f.minimumAbundance))"
         text += f.minimumVariance > 0 ? " and their variance exceeded \(NumberStyle.roundTrip.format(f.minimumVariance))" : " and their values varied"
         text += " (\(result.features.count) of \(result.features.count + result.filtered.count) features). Abundances were \(normalizationText) and \(transformText). "
         if let outcome {
-            text += "For each feature, \(Escape.markdown(outcome)) was modelled on the transformed abundance"
+            text += "For each feature, \(m.text(outcome)) was modelled on the transformed abundance"
             text += family == .binomial ? " by logistic regression" : " by ordinary least squares (t tests; the feature's coefficient equals that of the full model, computed by partialling out the covariates once)"
-            text += ", with \(Escape.markdownCode(result.model)). "
+            text += ", with \(m.code(result.model)). "
         } else {
             text += o.standardize ? "Numeric metadata were standardised (z-scores). " : ""
             if o.model == .negbin {
-                text += "Each feature was modelled by \(Escape.markdownCode(result.model)) as a negative binomial regression with a log link, θ estimated by maximum likelihood jointly with the coefficients (as MaAsLin2's NEGBIN, MASS's glm.nb; Wald z tests)"
+                text += "Each feature was modelled by \(m.code(result.model)) as a negative binomial regression with a log link, θ estimated by maximum likelihood jointly with the coefficients (as MaAsLin2's NEGBIN, MASS's glm.nb; Wald z tests)"
                 text += result.failedFeatures.isEmpty ? ". " : "; \(Words.counted(result.failedFeatures.count, "feature")) could not be fitted (no overdispersion: the Poisson model is the maximum) and are reported as NA. "
             } else if result.model.contains("|") {
-                text += "Each feature was modelled by \(Escape.markdownCode(result.model)) as a linear mixed model (REML, as MaAsLin2 fits random effects with lmerTest's lmer; t tests on Satterthwaite's degrees of freedom)"
+                text += "Each feature was modelled by \(m.code(result.model)) as a linear mixed model (REML, as MaAsLin2 fits random effects with lmerTest's lmer; t tests on Satterthwaite's degrees of freedom)"
                 text += result.failedFeatures.isEmpty ? ". " : "; \(Words.counted(result.failedFeatures.count, "feature")) could not be fitted and are reported as NA. "
             } else {
-                text += "Each feature was regressed on \(Escape.markdownCode(result.model)) by ordinary least squares (t tests), all features fitted at once from one QR factorisation of the design. "
+                text += "Each feature was regressed on \(m.code(result.model)) by ordinary least squares (t tests), all features fitted at once from one QR factorisation of the design. "
             }
         }
         let method = o.adjustment == .benjaminiHochberg ? "Benjamini–Hochberg" : Words.adjustmentName(o.adjustment)
         text += "p-values were adjusted by the \(method) procedure across all \(result.rows.count) feature–coefficient tests (q-values); associations with q ≤ \(NumberStyle.roundTrip.format(maxSignificance)) are reported as significant."
         return text
+    }
+
+    /// The significant associations as the summary and report show them (the first 50).
+    var significantTable: TextTable {
+        let significant = result.rows.filter { $0.qValue <= maxSignificance }
+        let rows: [[TextTable.Cell]] = significant.prefix(50).map { r in
+            [.text(r.feature), .text(r.term), .text(NumberPolicy.value(r.estimate)), .text(NumberPolicy.value(r.standardError)),
+             .text(NumberPolicy.pValue(r.pValue)), .text(NumberPolicy.pValue(r.qValue)), .text("\(r.nonZero)/\(r.n)")]
+        }
+        return TextTable(columns: ["Feature", "Term", "β", "SE", "p", "q", "Non-zero"], rows: rows)
+    }
+
+    /// `report.html`: self-contained (inline CSS and SVG, no scripts, no
+    /// network), every string from the user's files escaped — the
+    /// significant associations, the notes, each figure with its legend,
+    /// the methods.
+    public func reportHTML(figures: [ReportFigure]) -> String {
+        let e = Escape.html
+        let title = "Features associated with " + (outcome ?? result.model)
+        let significant = result.rows.filter { $0.qValue <= maxSignificance }
+        let threshold = NumberStyle.roundTrip.format(maxSignificance)
+        var html = "<main>\n<h1>\(e(title))</h1>\n"
+        html += "<p class=\"meta\">Moodbiome \(e(moodbiomeVersion)) · \(Words.counted(result.samples.count, "sample")) · "
+            + "\(Words.counted(result.features.count, "feature")) tested · inputs and checksums in <code>provenance.json</code></p>\n"
+        html += "<h2>Associations at q ≤ \(e(threshold))</h2>\n"
+        if significant.isEmpty {
+            html += "<p>None of the \(result.rows.count) feature–coefficient tests reached q ≤ \(e(threshold)).</p>\n"
+        } else {
+            html += significantTable.htmlTable()
+            if significant.count > 50 { html += "<p>\(significant.count - 50) more in <code>significant_results.csv</code>.</p>\n" }
+            html += "<p>β: change in the transformed abundance per unit of the term"
+                + (result.options.standardize && outcome == nil ? " (per standard deviation for numeric variables)" : "")
+                + "; q: adjusted p-value; every digit in <code>all_results.csv</code>.</p>\n"
+        }
+        let shownNotes = notes.filter { $0.hasPrefix("note: ") }.map { String($0.dropFirst(6)) }
+        if !shownNotes.isEmpty { html += "<ul>\n" + shownNotes.map { "<li>\(e($0))</li>\n" }.joined() + "</ul>\n" }
+        if !figures.isEmpty {
+            html += "<h2>Figures</h2>\n<div class=\"figures\">\n" + figures.map(\.html).joined() + "</div>\n"
+        }
+        html += "<h2>Methods</h2>\n<p>\(methods(.html))</p>\n"
+        html += "<h2>Files</h2>\n<p>Tables: all_results.csv, significant_results.csv, filtered_features.csv"
+            + (figures.isEmpty ? "" : "; figures in <code>figures/</code>, their legends in <code>captions.md</code>")
+            + "; <code>summary.md</code>; <code>provenance.json</code>.</p>\n</main>\n"
+        return HTMLPage(title: title + " — Moodbiome report", body: html, style: StudyDocuments.reportStyle, responsive: true).html
     }
 
     /// `summary.md`.
@@ -137,11 +184,7 @@ public struct AssociationDocuments: Sendable {
         if significant.isEmpty {
             out += "No feature–coefficient association reached q ≤ \(NumberStyle.roundTrip.format(maxSignificance)) (\(result.rows.count) tested).\n\n"
         } else {
-            let rows: [[TextTable.Cell]] = significant.prefix(50).map { r in
-                [.text(r.feature), .text(r.term), .text(NumberPolicy.value(r.estimate)), .text(NumberPolicy.value(r.standardError)),
-                 .text(NumberPolicy.pValue(r.pValue)), .text(NumberPolicy.pValue(r.qValue)), .text("\(r.nonZero)/\(r.n)")]
-            }
-            out += TextTable(columns: ["Feature", "Term", "β", "SE", "p", "q", "Non-zero"], rows: rows).rendered(as: .markdown) + "\n"
+            out += significantTable.rendered(as: .markdown) + "\n"
             if significant.count > 50 { out += "(\(significant.count - 50) more in significant_results.)\n" }
             out += "β: change in the transformed abundance per unit of the term" + (result.options.standardize && outcome == nil ? " (per standard deviation for numeric variables)" : "")
             out += "; q: adjusted p-value.\n\n"

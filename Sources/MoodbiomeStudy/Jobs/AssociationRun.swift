@@ -118,6 +118,7 @@ public struct AssociationRun: Sendable {
             ("summary.md", documents.summaryMarkdown),
         ]
         let figures = documents.figures
+        files.append(("report.html", documents.reportHTML(figures: figures)))
         if !figures.isEmpty { files.append(("captions.md", ReportFigure.captions(figures))) }
         for figure in figures { files.append(("figures/" + figure.name, figure.svg)) }
         return Result(association: association, files: try FigureExport.files(OutputFile.texts(files), settings: figureExport))

@@ -15,8 +15,8 @@ struct AssociationRunTests {
         job.formula = "~ phq9_total + age + sex + bmi + antidepressant"
         var notes = [String]()
         let result = try job.run { notes.append($0) }
-        for file in ["all_results.csv", "significant_results.csv", "filtered_features.csv", "summary.md", "provenance.json",
-                     "figures/volcano-phq9_total.svg", "figures/heatmap.svg"] {
+        for file in ["all_results.csv", "significant_results.csv", "filtered_features.csv", "summary.md", "report.html", "captions.md",
+                     "provenance.json", "figures/volcano-phq9_total.svg", "figures/heatmap.svg"] {
             #expect(FileManager.default.fileExists(atPath: dir + "/out/" + file), "\(file)")
         }
         let all = try String(contentsOfFile: dir + "/out/all_results.csv", encoding: .utf8)
@@ -25,13 +25,20 @@ struct AssociationRunTests {
         let summary = try String(contentsOfFile: dir + "/out/summary.md", encoding: .utf8)
         #expect(summary.contains("| Coprococcus | phq9_total |"))
         #expect(summary.contains("following the MaAsLin2 default pipeline"))
+        // The report: the same table, the notes, each figure with its legend, the methods (HTML-escaped).
+        let html = try String(contentsOfFile: dir + "/out/report.html", encoding: .utf8)
+        #expect(html.contains("<h1>Features associated with ~ phq9_total + age + sex + bmi + antidepressant</h1>"))
+        #expect(html.contains("<tr><td>Coprococcus</td><td>phq9_total</td>"))
+        #expect(html.contains("<li>4 of 300 rows left out for missing values"))
+        #expect(html.contains("<figcaption><b>") && html.contains("<h2>Methods</h2>\n<p>Per-feature associations were tested with Moodbiome"))
+        #expect(html.contains("on <code>counts.csv</code>") && !html.contains("`") && !html.lowercased().contains("<script"))
         #expect(notes.contains { $0.hasPrefix("note: 4 of 300 rows left out for missing values") })
         #expect(notes.contains { $0.contains("features filtered out (listed in filtered_features)") })
         // Same inputs, same bytes.
         var again = job
         again.outputDirectory = dir + "/again"
         try again.run { _ in }
-        for file in ["all_results.csv", "significant_results.csv", "summary.md", "figures/heatmap.svg"] {
+        for file in ["all_results.csv", "significant_results.csv", "summary.md", "report.html", "captions.md", "figures/heatmap.svg"] {
             #expect(FileManager.default.contents(atPath: dir + "/out/" + file) == FileManager.default.contents(atPath: dir + "/again/" + file))
         }
     }
