@@ -42,7 +42,7 @@ check "beta says what it wrote" 0 "wrote $OUT/d.tsv" \
   -- beta "$D/counts.csv" -o "$OUT/d.tsv"
 check "permanova says what it wrote" 0 "wrote $OUT/p.csv" \
   -- permanova "$OUT/d.tsv" --metadata "$D/metadata.csv" --formula "~ age" --permutations 9 --seed 1 -o "$OUT/p.csv"
-check "analyze counts its models in words" 0 "wrote diversity.csv, merged.csv, models.csv, fit.csv, correlations.csv, cohort.csv, summary.md, report.html, figures/phq9_total-vs-shannon.svg, figures/shannon-by-phq9_band.svg, provenance.json to $OUT/one (1 model, n = 300 joined samples)" \
+check "analyze counts its models in words" 0 "wrote diversity.csv, merged.csv, models.csv, fit.csv, correlations.csv, cohort.csv, summary.md, report.html, captions.md, figures/phq9_total-vs-shannon.svg, figures/shannon-by-phq9_band.svg, provenance.json to $OUT/one (1 model, n = 300 joined samples)" \
   -- analyze --counts "$D/counts.csv" --metadata "$D/metadata.csv" --outcome phq9_total --metrics shannon --out-dir "$OUT/one"
 
 [ "$failures" = 0 ] || { echo "cli-checks: $failures failed" >&2; exit 1; }
