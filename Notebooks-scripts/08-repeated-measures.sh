@@ -21,6 +21,8 @@ mkdir -p "$OUT"
 
 # Linear mixed models, one per metric: a random intercept and a random slope
 # in months per participant (lme4's lmer, REML; Satterthwaite df as lmerTest).
+# months, the random slope, is the visit time of the longitudinal figures:
+# each participant's trajectory and the change from their first visit.
 "$BIN" analyze --counts "$DATA/counts.csv" --metadata "$DATA/metadata.csv" \
   --outcome phq9_total --covariates months,age,sex,bmi,antidepressant \
   --random "(1 + months | participant_id)" --metrics shannon,observed_features \
@@ -58,6 +60,6 @@ echo "== shannon ~ phenotype + (1 | subject), linear mixed model (REML)"
   --random-output "$OUT/twins-repeated-random-effects.csv" --force
 
 echo
-echo "Wrote $OUT/longitudinal/ (models.csv with Satterthwaite df, random_effects.csv, report.html)"
+echo "Wrote $OUT/longitudinal/ (models.csv with Satterthwaite df, random_effects.csv, report.html; figures/trajectory-*.svg and change-*.svg)"
 echo
 cat "$OUT/longitudinal/summary.md"

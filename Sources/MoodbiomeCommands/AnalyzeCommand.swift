@@ -86,6 +86,9 @@ struct AnalyzeCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Random-effects terms for metadata with several samples per participant, in lme4's notation: \"(1 | participant_id)\", \"(1 + months | participant_id)\". The models become linear mixed models (REML; Satterthwaite df); see `moodbiome regress --help`.", valueName: "terms"))
     var random: String?
 
+    @Option(help: ArgumentHelp("With --random: the numeric column of each visit's time (months, days, visit number). figures/ then also draws each participant's trajectory of the outcome and of each metric, with the mean at each time, and the change in the outcome against the change in each metric from each participant's first visit. Default: the random slope's column, as months in \"(1 + months | participant_id)\".", valueName: "column"))
+    var time: String?
+
     @Flag(name: .customLong("depth-covariate"), help: "Adjust every model for sequencing depth: log_reads, the natural log of each sample's reads, as a covariate. Without it (and without --rarefy) metrics that correlate with depth are flagged.")
     var depthCovariate = false
 
@@ -170,6 +173,7 @@ struct AnalyzeCommand: ParsableCommand {
         job.association.outcomeCutoff = outcomeCutoff
         job.association.adjustment = adjust
         job.association.groupBy = groupBy
+        job.time = time
         job.names = try displayNames()
         job.figureExport = try figures.settings
         if let beta {

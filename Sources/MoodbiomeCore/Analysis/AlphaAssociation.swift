@@ -37,6 +37,9 @@ public struct AlphaAssociation: Sendable {
     /// linear mixed models (lme4's, REML unless `reml` is false), for
     /// metadata with several samples per participant.
     public var random: [RandomTerm] = []
+    /// Metadata columns the merged table keeps besides the models' own: the
+    /// visit time of the longitudinal figures, the permutation strata.
+    public var keptColumns: [String] = []
     public var reml = true
     /// With `random`: profile-likelihood intervals of each model's standard
     /// deviations (``VarianceProfile``), for the random-effects table.
@@ -315,8 +318,8 @@ public struct AlphaAssociation: Sendable {
         return group
     }
 
-    /// The merged table: ID, outcome, covariates, cluster, random-term and
-    /// group columns, then the metrics (their values as computed, never
+    /// The merged table: ID, outcome, covariates, cluster, random-term,
+    /// group and kept columns, then the metrics (their values as computed, never
     /// through text), and `log_reads` with the depth covariate; each row's
     /// reads; the covariate terms of the models.
     func mergedTable(alpha: AlphaDiversityResult, prepared: PreparedMetadata, rows: [Int], group: String?,
@@ -332,6 +335,12 @@ public struct AlphaAssociation: Sendable {
         }
         for v in random.flatMap(\.variables) where !keep.contains(v) { keep.append(v) }
         if let g = group, !keep.contains(g) { keep.append(g) }
+        for v in keptColumns where !keep.contains(v) {
+            guard metadata[v] != nil else {
+                throw DataError(.missingColumn(v, purpose: .metadata, available: metadata.columnNames), at: SourceLocation(file: metadata.source, columnName: v))
+            }
+            keep.append(v)
+        }
         var merged = metadata.selectingRows(rows)
             .selectingColumns(keep, source: "merged table (\(original.source) joined with \(countsSource))")
         merged = merged.appendingColumns(alpha.metricColumns(for: merged.ids))

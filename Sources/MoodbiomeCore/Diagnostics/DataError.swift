@@ -161,6 +161,7 @@ extension Parameter {
     public static let alpha = Parameter("alpha")
     public static let permutations = Parameter("permutations")
     public static let strata = Parameter("strata")
+    public static let time = Parameter("time")
     public static let by = Parameter("by")
     public static let formula = Parameter("formula")
     public static let dimensions = Parameter("dimensions")

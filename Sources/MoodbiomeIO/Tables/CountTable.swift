@@ -235,6 +235,8 @@ public struct TableOrigin: Sendable, Equatable {
     /// What a user should know about how the table was read (taxonomy
     /// features not in the table, a collapse), for the notes on stderr.
     public var notes: [String] = []
+    /// A CSV/TSV table: whether its rows were read as the samples.
+    public var samplesInRows: Bool? = nil
 
     public init(format: String, type: String? = nil, generatedBy: String? = nil, creationDate: String? = nil) {
         self.format = format

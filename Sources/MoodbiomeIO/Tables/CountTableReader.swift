@@ -208,27 +208,78 @@ extension CountTable {
     }
 }
 
+/// Why the samples of a table, as it was read, may be its features: a
+/// heuristic for a warning, never a decision.
+public struct OrientationDoubt: Sendable, Equatable {
+    /// Most sample IDs look like taxon names or feature IDs (a lineage with
+    /// `__`, `;` or `|`; one capitalised word without digits such as
+    /// `Bacteroides`; `Genus_021`, `OTU_12`, `ASV3`; an MD5 or SHA-256 hash;
+    /// a DNA sequence) while most feature IDs carry digits, as sample IDs do.
+    public var names: Bool
+    /// How widely the samples' totals and the features' totals spread:
+    /// log₁₀ of the 90th over the 10th percentile of the positive totals.
+    /// Samples' sequencing depths usually lie within an order of magnitude;
+    /// features' totals span several. Doubtful when the samples spread an
+    /// order of magnitude more than the features.
+    public var sampleSpread: Double
+    public var featureSpread: Double
+    public var totals: Bool { sampleSpread >= featureSpread + 1 }
+    /// The IDs that looked like features, for the message.
+    public var examples: [String]
+}
+
 extension CountTable {
-    /// Whether a table read with samples as rows looks transposed: most of
-    /// its "sample" IDs look like taxon names (a lineage with `__`, `;` or
-    /// `|`, or one capitalised word without digits such as `Bacteroides`)
-    /// while most of its "taxon" IDs carry digits, as sample IDs do
-    /// (`TS1.2`, `P0001`). A heuristic for a warning, never a decision.
-    public var looksTransposed: Bool {
-        func digit(_ s: Unicode.Scalar) -> Bool { s.isASCII ? (48...57).contains(s.value) : s.isDecimalDigit }
-        func taxonLike(_ s: String) -> Bool {
-            let bytes = s.utf8
-            if bytes.contains(UInt8(ascii: ";")) || bytes.contains(UInt8(ascii: "|")) { return true }
-            if zip(bytes, bytes.dropFirst()).contains(where: { $0 == UInt8(ascii: "_") && $1 == UInt8(ascii: "_") }) { return true }
-            guard let first = s.unicodeScalars.first, first.isUppercaseLetter else { return false }
-            return s.count >= 4 && !s.unicodeScalars.contains(where: digit)
+    /// Whether the samples as read look like features (``OrientationDoubt``);
+    /// nil when nothing is doubtful.
+    public var orientationDoubt: OrientationDoubt? {
+        guard sampleCount >= 2, taxonCount >= 2 else { return nil }
+        let sampleLike = Double(taxonIDs.filter(Self.sampleLike).count) / Double(taxonCount)
+        let featureLike = sampleIDs.filter(Self.featureLike)
+        let names = Double(featureLike.count) / Double(sampleCount) >= 0.8 && sampleLike >= 0.8
+        let doubt = OrientationDoubt(names: names, sampleSpread: Self.spread(sampleTotals), featureSpread: Self.spread(taxonTotals),
+                                     examples: Array((featureLike.isEmpty ? sampleIDs : featureLike).prefix(3)))
+        return doubt.names || doubt.totals ? doubt : nil
+    }
+
+    /// Each feature's total over the samples.
+    var taxonTotals: [Double] {
+        var totals = [Double](repeating: 0, count: taxonCount)
+        for (t, v) in zip(taxonIndices, values) { totals[Int(t)] += v }
+        return totals
+    }
+
+    /// log₁₀(90th / 10th percentile) of the positive values (type 7); 0 for fewer than two.
+    static func spread(_ totals: [Double]) -> Double {
+        let positive = totals.filter { $0 > 0 }.sorted()
+        guard positive.count >= 2 else { return 0 }
+        func quantile(_ p: Double) -> Double {
+            let h = Double(positive.count - 1) * p, lo = Int(h.rounded(.down)), hi = Swift.min(lo + 1, positive.count - 1)
+            return positive[lo] + (h - Double(lo)) * (positive[hi] - positive[lo])
         }
-        func sampleLike(_ s: String) -> Bool { s.unicodeScalars.contains(where: digit) }
-        guard sampleCount >= 2, taxonCount >= 2 else { return false }
-        let rows = Double(sampleIDs.filter(taxonLike).count) / Double(sampleCount)
-        guard rows >= 0.8 else { return false }
-        let columns = Double(taxonIDs.filter(sampleLike).count) / Double(taxonCount)
-        return columns >= 0.8
+        return log10(quantile(0.9) / quantile(0.1))
+    }
+
+    static func digit(_ s: Unicode.Scalar) -> Bool { s.isASCII ? (48...57).contains(s.value) : s.isDecimalDigit }
+
+    static func sampleLike(_ s: String) -> Bool { s.unicodeScalars.contains(where: digit) }
+
+    /// A taxon name or a feature ID rather than a sample ID.
+    static func featureLike(_ s: String) -> Bool {
+        let bytes = Array(s.utf8)
+        if bytes.contains(UInt8(ascii: ";")) || bytes.contains(UInt8(ascii: "|")) { return true }
+        if zip(bytes, bytes.dropFirst()).contains(where: { $0 == UInt8(ascii: "_") && $1 == UInt8(ascii: "_") }) { return true }
+        let lower = s.lowercased()
+        // Genus_021, OTU_12, Otu0001, ASV3, sOTU-5, feature.7, taxon_3, SV12
+        for prefix in ["genus", "species", "family", "otu", "sotu", "zotu", "asv", "esv", "sv", "feature", "taxon", "phylotype"]
+        where lower.hasPrefix(prefix) {
+            let rest = lower.dropFirst(prefix.count).drop { "_-. ".contains($0) }
+            if !rest.isEmpty && rest.unicodeScalars.allSatisfy(digit) { return true }
+        }
+        let hex = bytes.allSatisfy { (48...57).contains($0) || (97...102).contains($0) }
+        if hex && (bytes.count == 32 || bytes.count == 64) { return true }   // MD5 / SHA-256 feature IDs (QIIME 2)
+        if bytes.count >= 50 && lower.utf8.allSatisfy({ "acgtn".utf8.contains($0) }) { return true }   // an ASV's sequence
+        guard let first = s.unicodeScalars.first, first.isUppercaseLetter else { return false }
+        return s.count >= 4 && !s.unicodeScalars.contains(where: digit)
     }
 }
 
@@ -383,15 +434,21 @@ struct RecordParser: Sendable {
         var starts = [0]
         starts.reserveCapacity(text.recordCount + 1)
         for chunk in chunks { for n in chunk.counts { starts.append(starts[starts.count - 1] + n) } }
+        var origin = TableOrigin(format: CountTableFormat.delimited.rawValue)
+        origin.samplesInRows = samplesInRows
+        var table: CountTable
         if samplesInRows {
             // Each record is a sample: the arrays are the table's columns.
-            return CountTable(uncheckedSampleIDs: rowIDs, taxonIDs: columnIDs, columnStarts: starts, taxonIndices: indices,
-                              values: values, isIntegral: integral, taxonomy: taxonomy, source: path)
+            table = CountTable(uncheckedSampleIDs: rowIDs, taxonIDs: columnIDs, columnStarts: starts, taxonIndices: indices,
+                               values: values, isIntegral: integral, taxonomy: taxonomy, source: path)
+        } else {
+            // Each record is a taxon: turn the rows into sample-major columns.
+            let (sampleStarts, taxa, sampleValues) = TaxonMajorBuilder(rowStarts: starts, sampleIndices: indices, values: values)
+                .sampleMajor(samples: columnIDs.count)
+            table = CountTable(uncheckedSampleIDs: columnIDs, taxonIDs: rowIDs, columnStarts: sampleStarts, taxonIndices: taxa,
+                               values: sampleValues, isIntegral: integral, taxonomy: taxonomy, source: path)
         }
-        // Each record is a taxon: turn the rows into sample-major columns.
-        let (sampleStarts, taxa, sampleValues) = TaxonMajorBuilder(rowStarts: starts, sampleIndices: indices, values: values)
-            .sampleMajor(samples: columnIDs.count)
-        return CountTable(uncheckedSampleIDs: columnIDs, taxonIDs: rowIDs, columnStarts: sampleStarts, taxonIndices: taxa,
-                          values: sampleValues, isIntegral: integral, taxonomy: taxonomy, source: path)
+        table.origin = origin
+        return table
     }
 }

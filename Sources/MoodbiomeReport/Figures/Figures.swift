@@ -398,6 +398,40 @@ public enum Figures {
         return figure(c, title: title, caption: caption)
     }
 
+    /// Repeated measures over time: each participant's trajectory as a
+    /// thin grey line, over them the mean at each time point with its
+    /// confidence interval (or, with many distinct times, the least-squares
+    /// line and band).
+    public static func trajectories(_ t: Trajectories, xLabel: String, yLabel: String, title: String, caption: [String]) -> Figure {
+        let xs = t.paths.flatMap { $0.points.map(\.time) }
+        let ys = t.paths.flatMap { $0.points.map(\.value) } + t.timePoints.flatMap { [$0.low, $0.high] }.filter(\.isFinite)
+            + (t.trend.map { $0.low + $0.high } ?? [])
+        var c = SVGCanvas(width: width, height: height)
+        let frame = Frame(x: AxisScale(xs.min() ?? 0, xs.max() ?? 1), y: AxisScale(ys.min() ?? 0, ys.max() ?? 1))
+        drawFrame(&c, frame, xLabel: xLabel, yLabel: yLabel, title: title)
+        let opacity = Swift.max(0.12, Swift.min(0.5, 0.5 * (40 / Swift.max(Double(t.paths.count), 1)).squareRoot()))
+        for path in t.paths {
+            c.polyline(path.points.map { (frame.px($0.time), frame.py($0.value)) }, stroke: "#8c8c8c", width: 1, opacity: opacity)
+        }
+        let colour = SVGCanvas.palette[0]
+        if !t.timePoints.isEmpty {
+            c.polyline(t.timePoints.map { (frame.px($0.time), frame.py($0.mean)) }, stroke: colour, width: 2.6)
+            for p in t.timePoints {
+                if p.low.isFinite && p.high.isFinite {
+                    c.line(frame.px(p.time), frame.py(p.low), frame.px(p.time), frame.py(p.high), stroke: colour, width: 2)
+                    for y in [p.low, p.high] { c.line(frame.px(p.time) - 5, frame.py(y), frame.px(p.time) + 5, frame.py(y), stroke: colour, width: 2) }
+                }
+                c.circle(frame.px(p.time), frame.py(p.mean), r: 4.2, fill: colour, opacity: 1)
+            }
+        } else if let line = t.trend {
+            let k = line.x.indices
+            c.polygon(k.map { (frame.px(line.x[$0]), frame.py(line.high[$0])) } + k.reversed().map { (frame.px(line.x[$0]), frame.py(line.low[$0])) },
+                      fill: colour, opacity: 0.25)
+            c.polyline(k.map { (frame.px(line.x[$0]), frame.py(line.fit[$0])) }, stroke: colour, width: 2.6)
+        }
+        return figure(c, title: title, caption: caption)
+    }
+
     /// A viridis-like sequential colour for `t` in [0, 1] (three stops of
     /// matplotlib's viridis: #440154, #21908C, #FDE725), perceptually
     /// ordered and readable in grey.

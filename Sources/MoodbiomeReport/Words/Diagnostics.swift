@@ -489,14 +489,22 @@ public enum Words {
         design.nDropped > 0 ? exclusionSummary(dropped: design.nDropped, total: design.nDropped + design.ids.count, exclusions: design.exclusions) : nil
     }
 
+    /// The warning for a table whose samples, as read, look like features.
+    public static func looksTransposed(path: String, doubt: OrientationDoubt, samplesInRows: Bool, spelling: ParameterSpelling) -> String {
+        let side = samplesInRows ? "rows" : "columns", other = samplesInRows ? "columns" : "rows"
+        var reasons = [String]()
+        if doubt.names { reasons.append("their IDs look like taxon names or feature IDs (\(list(doubt.examples)), …) and the \(other)' like sample IDs") }
+        if doubt.totals {
+            reasons.append("their totals spread as features' do, over \(NumberPolicy.value(doubt.sampleSpread, digits: 2)) orders of magnitude "
+                           + "(10th to 90th percentile) against \(NumberPolicy.value(doubt.featureSpread, digits: 2)) for the \(other)' totals, "
+                           + "where samples' sequencing depths usually lie within one")
+        }
+        return "warning: \(path): the \(side) were read as the samples, but " + reasons.joined(separator: "; and ")
+            + ". If the samples are the \(other), pass \(spelling.spell(.samplesIn)) \(other) (\(spelling.spell(.samplesIn)) \(side) keeps this reading and silences this warning)"
+    }
+
     /// The notes a diversity computation must report (skipped metrics, the
     /// drawn seed, dropped, empty and undefined samples), in order.
-    /// The warning for a table whose rows look like taxa and header like samples.
-    public static func looksTransposed(path: String, table: CountTable, spelling: ParameterSpelling) -> String {
-        "warning: \(path): the rows look like taxa (\(list(Array(table.sampleIDs.prefix(3)))), …) and the columns like samples "
-            + "(\(list(Array(table.taxonIDs.prefix(3)))), …), but they were read with samples as rows; "
-            + "if samples are the columns, pass \(spelling.spell(.samplesIn)) columns"
-    }
 
     /// Which side of the count table holds the samples, when the metadata decided it.
     public static func orientationChosen(_ orientation: SampleOrientation, rowsMatched: Int, columnsMatched: Int,

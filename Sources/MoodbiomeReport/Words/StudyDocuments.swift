@@ -85,6 +85,25 @@ public struct StudyDocuments: Sendable {
     /// How figures name columns and levels (`--display-name`, `--levels`).
     public var names = DisplayNames()
 
+    /// Repeated measures over time: the participant and the time of each
+    /// merged row, for the trajectory and change-from-baseline figures.
+    public struct Visits: Sendable {
+        public let participantColumn: String
+        public let participants: [String]
+        public let timeColumn: String
+        public let times: [Double]
+
+        public init(participantColumn: String, participants: [String], timeColumn: String, times: [Double]) {
+            self.participantColumn = participantColumn
+            self.participants = participants
+            self.timeColumn = timeColumn
+            self.times = times
+        }
+    }
+
+    /// Set for a longitudinal run (`--random` with a time column).
+    public var visits: Visits? = nil
+
     public init(result: AlphaAssociation.Result, countsPath: String, alphaOptions: AlphaOptions,
                 rarefaction: Rarefaction?, tableFiles: [String], composition: [CompositionFinding] = []) {
         self.result = result
@@ -362,6 +381,7 @@ public struct StudyDocuments: Sendable {
                                                              title: "\(names.column(m.metric)) by \(names.column(grouped.column))", caption: caption)))
             }
         }
+        out += longitudinalFigures
         // Every metric's main figure as one lettered panel (not in the report: a file for a paper).
         let mainNames = Set(r.metrics.flatMap { [fileNameComponent("\(outcome)-vs-\($0.metric)") + ".svg", fileNameComponent("\($0.metric)-by-\(r.modelledOutcome)") + ".svg"] })
         let main = out.filter { mainNames.contains($0.name) }
@@ -370,6 +390,48 @@ public struct StudyDocuments: Sendable {
         }
         out += compositionReport.figures
         return ReportFigure.distinctNames(out)
+    }
+
+    /// Longitudinal figures (``visits``): the trajectory of the outcome and
+    /// of each metric per participant with the mean at each time, and the
+    /// change in the outcome against the change in each metric from each
+    /// participant's first visit.
+    var longitudinalFigures: [ReportFigure] {
+        guard let v = visits, v.participants.count == result.merged.rowCount else { return [] }
+        let r = result
+        let time = names.column(v.timeColumn)
+        let descriptive = "Descriptive: the test across visits is the mixed model (models.csv)."
+        func trajectory(_ column: String, _ values: [Double]) -> ReportFigure {
+            let t = Trajectories(participants: v.participants, times: v.times, values: values, level: r.confidenceLevel)
+            let summary = t.timePoints.isEmpty
+                ? "Line and band: least-squares fit on \(time) with its \(level)% confidence band."
+                : "Points: the mean at each time point (\(time)) with its \(level)% t interval (n = " + t.timePoints.map { String($0.n) }.joined(separator: ", ") + ")."
+            let caption = ["\(Words.counted(t.paths.count, "participant")) (\(v.participantColumn)) with two visits or more: one grey line each.",
+                           summary, descriptive]
+            return ReportFigure(name: fileNameComponent("trajectory-\(column)") + ".svg",
+                                figure: Figures.trajectories(t, xLabel: time, yLabel: axisLabel(column),
+                                                             title: "\(names.column(column)) over \(time), per participant", caption: caption))
+        }
+        var out = [ReportFigure]()
+        let gaussian = r.family == .gaussian
+        if gaussian, let first = r.metrics.first { out.append(trajectory(outcome, first.outcomeValues)) }
+        for m in r.metrics {
+            out.append(trajectory(m.metric, m.metricValues))
+            guard gaussian else { continue }
+            let changes = Trajectories.changes(participants: v.participants, times: v.times, x: m.metricValues, y: m.outcomeValues)
+            let line = AlphaAssociation.fitLine(x: changes.map(\.x), y: changes.map(\.y), level: r.confidenceLevel)
+            let caption = ["\(Words.counted(changes.count, "change")) from \(Words.counted(Set(changes.map(\.participant)).count, "participant")): "
+                           + "each later visit's value minus the same participant's at their first visit.",
+                           "Line: least-squares fit with its \(level)% band; a participant's changes are not independent, so it is descriptive: "
+                           + "the test across visits is the mixed model (models.csv)."]
+            out.append(ReportFigure(name: fileNameComponent("change-\(outcome)-vs-\(m.metric)") + ".svg",
+                                    figure: Figures.scatter(x: changes.map(\.x), y: changes.map(\.y), line: line,
+                                                            xLabel: "change in \(names.column(m.metric)) from the first visit",
+                                                            yLabel: "change in \(names.column(outcome)) from the first visit",
+                                                            title: "Change from the first visit: \(names.column(outcome)) against \(names.column(m.metric))",
+                                                            caption: caption)))
+        }
+        return out
     }
 
     /// `report.html`: self-contained (inline CSS and SVG, no scripts, no

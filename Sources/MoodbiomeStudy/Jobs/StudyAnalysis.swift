@@ -24,6 +24,9 @@ public struct StudyAnalysis: Sendable {
     public var outputDirectory: String
     /// How figures name columns and levels (`--display-name`, `--levels`).
     public var names = DisplayNames()
+    /// With repeated measures, the column of each visit's time (`--time`);
+    /// nil: the random slope's column, if there is one.
+    public var time: String? = nil
     /// Figure files besides SVG (`--figure-format`, `--dpi`).
     public var figureExport = FigureExportSettings()
     public var overwrite = false
@@ -49,7 +52,7 @@ public struct StudyAnalysis: Sendable {
     }
 
     /// Every file `analyze` writes at the top of its directory (figures go in `figures/`).
-    public var outputFiles: [String] { tableFiles + ["summary.md", "report.html", OutputDirectory.provenanceFile] }
+    public var outputFiles: [String] { tableFiles + ["summary.md", "report.html", "captions.md", OutputDirectory.provenanceFile] }
 
     public init(countsPath: String, metadataPath: String, outcome: String, outputDirectory: String) {
         self.diversity = DiversityRun(tablePath: countsPath)
@@ -120,7 +123,7 @@ public struct StudyAnalysis: Sendable {
             ("rarefy", jsonValue(d.rarefactionDepth)), ("iterations", jsonValue(d.rarefactionDepth == nil ? nil : d.iterations)),
             ("seed", usesSeed ? String(d.resolvedSeed) : "null"), ("drop_empty", jsonValue(d.dropEmpty)),
             ("tree", jsonValue(d.tree?.path)), ("midpoint_root", jsonValue(d.tree?.midpointRoot ?? false)),
-            ("beta", jsonValue(composition.metrics)), ("strata", jsonValue(composition.isRequested ? Participants.column(composition.strata, random: a.random, merged: r.merged).1 : nil)), ("permutations", composition.isRequested ? jsonValue(composition.permutations) : "null"),
+            ("time", jsonValue(time)), ("beta", jsonValue(composition.metrics)), ("strata", jsonValue(composition.isRequested ? Participants.column(composition.strata, random: a.random, merged: r.merged).1 : nil)), ("permutations", composition.isRequested ? jsonValue(composition.permutations) : "null"),
             ("pseudocount", jsonValue(composition.settings.pseudocount)), ("alpha", jsonValue(composition.settings.generalizedAlpha)),
             ("scale", jsonValue(a.scoring?.scale.id)), ("items", a.scoring.map { jsonValue($0.items) } ?? "null"),
             ("outcome", jsonValue(a.outcome)), ("modelled_outcome", jsonValue(r.modelledOutcome)),
@@ -134,9 +137,31 @@ public struct StudyAnalysis: Sendable {
         ] + names.provenance + figureExport.provenance
     }
 
+    /// The participant and time of each merged row, for the longitudinal
+    /// figures: with random terms (or `--strata`) and a time column — `time`,
+    /// else the random slope's column when it is one numeric column.
+    func visits(_ analysis: AlphaAssociation.Result) throws -> StudyDocuments.Visits? {
+        let slopes = association.random.flatMap(\.terms).map(\.label).filter { analysis.merged[$0]?.kind == .numeric }
+        guard let column = time ?? (Set(slopes).count == 1 ? slopes[0] : nil) else { return nil }
+        let (merged, participant) = Participants.column(composition.strata, random: association.random, merged: analysis.merged)
+        guard let participant, let participants = merged[participant] else {
+            throw ParameterError(.time, .malformed(value: column, expected: "a time for repeated measures: give --random (or --strata) too"))
+        }
+        guard let times = merged[column] else {
+            throw DataError(.missingColumn(column, purpose: .metadata, available: merged.columnNames),
+                            at: SourceLocation(file: merged.source, columnName: column))
+        }
+        guard times.kind == .numeric else {
+            throw ParameterError(.time, .malformed(value: column, expected: "a numeric column (months, days or visit number)"))
+        }
+        return StudyDocuments.Visits(participantColumn: participant, participants: participants.cells, timeColumn: column, times: times.numbers)
+    }
+
     /// Everything but the writing: read, compute, render.
     public func compute(report: (String) -> Void) throws -> Result {
         let metadata = try DataTable.read(metadataPath, idColumn: idColumn)
+        var association = self.association
+        association.keptColumns += [time, composition.isRequested ? composition.strata : nil].compactMap { $0 }
         let prepared = try association.prepare(metadata: metadata)
         _ = try composition.definitions(hasTree: diversity.tree != nil)
         var diversity = self.diversity
@@ -157,6 +182,7 @@ public struct StudyAnalysis: Sendable {
         var documents = StudyDocuments(result: analysis, countsPath: diversity.tablePath, alphaOptions: diversity.options,
                                        rarefaction: diversity.rarefaction, tableFiles: tableFiles, composition: findings)
         documents.names = names
+        documents.visits = try visits(analysis)
         for note in documents.notes { report(note) }
         return Result(analysis: analysis, files: try FigureExport.files(OutputFile.texts(render(analysis, documents: documents)), settings: figureExport))
     }

@@ -242,6 +242,7 @@ struct ManifestTables {
                                  problem: "[model] random: " + Words.formula(error), fix: "e.g. random = \"(1 | participant_id)\"")
             }
         }
+        a.time = try string("model", "time")
         if let ml = try bool("model", "ml") { a.association.reml = !ml }
         if let profile = try bool("model", "profile_ci") { a.association.profileIntervals = profile }
         if let depth = try bool("model", "depth_covariate") { a.association.depthCovariate = depth }

@@ -32,17 +32,17 @@ public struct TreeInput: Sendable, Equatable {
 /// and the table collapsed when the options say so, and what the reading
 /// noted (taxonomy features not in the table, the collapse) reported.
 ///
-/// A CSV/TSV table read with samples as rows by default whose row IDs look
-/// like taxon names and column IDs like sample IDs gets a warning naming
-/// the option that reads it the other way (`diversity Twins.csv` would
-/// otherwise compute diversity for 130 genera).
+/// A CSV/TSV table whose orientation the user left to Moodbiome gets a
+/// warning naming the option that reads it the other way when its samples,
+/// as read, look like features (``OrientationDoubt``: IDs such as
+/// `Bacteroides` or `Genus_021`, totals spread as features' are):
+/// `diversity Twins.csv` would otherwise compute diversity for 130 genera.
 func readCountTable(_ path: String, options: CountTableReadOptions, report: (String) -> Void,
                     spelling: ParameterSpelling = .canonical) throws -> CountTable {
     let table = try CountTable.read(path, options: options)
     for note in table.origin?.notes ?? [] { report("note: " + note) }
-    if options.orientation == .auto, table.origin?.format ?? CountTableFormat.delimited.rawValue == CountTableFormat.delimited.rawValue,
-       table.looksTransposed {
-        report(Words.looksTransposed(path: path, table: table, spelling: spelling))
+    if options.orientation == .auto, let rows = table.origin?.samplesInRows, let doubt = table.orientationDoubt {
+        report(Words.looksTransposed(path: path, doubt: doubt, samplesInRows: rows, spelling: spelling))
     }
     return table
 }

@@ -160,6 +160,43 @@ func twinsStudy(outputDirectory: String = temporaryDirectory() + "/out") -> Stud
     }
 }
 
+/// Longitudinal runs draw each participant's trajectory and the change
+/// from the first visit; the time is `--time`, or the random slope's column.
+@Suite struct LongitudinalFigureTests {
+    func job(_ out: String, random: String) -> StudyAnalysis {
+        var job = StudyAnalysis(countsPath: datasetPath("simulated-longitudinal/counts.csv"),
+                                metadataPath: datasetPath("simulated-longitudinal/metadata.csv"), outcome: "phq9_total", outputDirectory: out)
+        job.association.random = try! Formula.randomTerms(random)
+        job.association.covariates = ["months"]
+        job.diversity.metrics = "shannon"
+        return job
+    }
+
+    @Test func trajectoriesAndChangesAreDrawn() throws {
+        let out = temporaryDirectory() + "/slope"
+        let result = try job(out, random: "(1 + months | participant_id)").run { _ in }
+        let names = result.files.map(\.name)
+        for figure in ["figures/trajectory-phq9_total.svg", "figures/trajectory-shannon.svg", "figures/change-phq9_total-vs-shannon.svg"] {
+            #expect(names.contains(figure), "\(figure)")
+        }
+        let legends = try String(contentsOfFile: out + "/captions.md", encoding: .utf8)
+        let means = csvRows("longitudinal/trajectories-scipy.csv").map { $0["n"]! }.joined(separator: ", ")
+        #expect(legends.contains("**PHQ-9 total over months, per participant.** 150 participants (participant_id) with two visits or more: "
+                                 + "one grey line each. Points: the mean at each time point (months) with its 95% t interval (n = \(means))."))
+        #expect(legends.contains("438 changes from 150 participants: each later visit's value minus the same participant's at their first visit."))
+        // A random intercept only: no time unless --time names it.
+        let plain = try job(temporaryDirectory() + "/intercept", random: "(1 | participant_id)").run { _ in }
+        #expect(!plain.files.contains { $0.name.contains("trajectory") })
+        var timed = job(temporaryDirectory() + "/timed", random: "(1 | participant_id)")
+        timed.time = "visit"
+        let named = try timed.run { _ in }
+        #expect(named.files.contains { $0.name == "figures/trajectory-shannon.svg" })
+        timed.time = "sex"
+        timed.outputDirectory = temporaryDirectory() + "/sex"
+        #expect { try timed.run { _ in } } throws: { message($0) == "--time: 'sex' is not a numeric column (months, days or visit number)" }
+    }
+}
+
 @Suite struct RegressionRunTests {
     /// `regress --formula "… + (1 + months | participant_id)" --ml --random-output`:
     /// the coefficient table gains df, the variance components go to their file,
@@ -301,13 +338,54 @@ func twinsStudy(outputDirectory: String = temporaryDirectory() + "/out") -> Stud
         var warnings = [String]()
         let alpha = try diversity.compute { warnings.append($0) }
         #expect(alpha.sampleIDs.count == 130)
-        #expect(warnings.contains { $0.hasPrefix("warning: ") && $0.hasSuffix("the rows look like taxa (Acetanaerobacterium, Acetivibrio, Acetobacterium, …) and the columns like samples (TS1.2, TS10.2, TS100.2, …), but they were read with samples as rows; if samples are the columns, pass --samples-in columns") })
-        // A samples-as-rows table is not flagged.
-        var bci = DiversityRun(tablePath: datasetPath("vegan-bci/BCI_counts.csv"))
-        bci.metrics = "shannon"
+        #expect(warnings == [datasetPath("twins/Twins.csv").prefixed("warning: ") + ": the rows were read as the samples, but their IDs look like taxon names or feature IDs "
+            + "(Acetanaerobacterium, Acetivibrio, Acetobacterium, …) and the columns' like sample IDs; and their totals spread as features' do, "
+            + "over 3.9 orders of magnitude (10th to 90th percentile) against 0.57 for the columns' totals, where samples' sequencing depths "
+            + "usually lie within one. If the samples are the columns, pass --samples-in columns (--samples-in rows keeps this reading and silences this warning)"])
+        // Samples-as-rows tables are not flagged (rarefied ones neither: their totals are equal).
+        for path in ["vegan-bci/BCI_counts.csv", "vegan-dune/dune_cover.csv", "simulated-gut-mood/counts.csv", "globalpatterns/feature-table.tsv"] {
+            var run = DiversityRun(tablePath: datasetPath(path))
+            run.metrics = "shannon"
+            var none = [String]()
+            _ = try run.compute { none.append($0) }
+            #expect(!none.contains { $0.hasPrefix("warning:") }, "\(path)")
+        }
+    }
+
+    /// Without metadata, a transposed table is flagged whatever its IDs
+    /// look like: `Genus_021` and numeric OTU IDs (GlobalPatterns' 19,216)
+    /// as the samples, their totals spread as features' do.
+    @Test(arguments: ["simulated-gut-mood/counts.csv", "globalpatterns/feature-table.tsv"])
+    func transposedTablesAreFlaggedWhateverTheirNames(_ path: String) throws {
+        let table = try CountTable.read(datasetPath(path))
+        // Written the other way round, as a plain CSV with samples as columns.
+        var text = "feature_id," + table.sampleIDs.joined(separator: ",") + "\n"
+        let dense = table.denseSamplesByTaxa()
+        for t in 0..<table.taxonCount {
+            text += table.taxonIDs[t] + "," + (0..<table.sampleCount).map { NumberStyle.roundTrip.format(dense[$0, t]) }.joined(separator: ",") + "\n"
+        }
+        let file = temporaryFile("transposed.csv", text)
+        var run = DiversityRun(tablePath: file)
+        run.metrics = "shannon"
+        run.spelling = commandLineSpelling
+        var warnings = [String]()
+        _ = try run.compute { warnings.append($0) }
+        let warning = try #require(warnings.first { $0.hasPrefix("warning: ") })
+        #expect(warning.contains("the rows were read as the samples, but") && warning.contains("If the samples are the columns, pass --samples-in columns"))
+        #expect(warning.contains("their totals spread as features' do"))
+        // Read as the user says: no warning.
+        run.readOptions.orientation = .columns
         var none = [String]()
-        _ = try bci.compute { none.append($0) }
+        _ = try run.compute { none.append($0) }
         #expect(!none.contains { $0.hasPrefix("warning:") })
+    }
+
+    @Test func featureIDsAreTold() {
+        for id in ["Genus_021", "OTU_12", "Otu0001", "ASV3", "sOTU-5", "Bacteroides", "k__Bacteria;p__Firmicutes", "g__Blautia",
+                   "4b5eeb300368260019c1fbc7a3c718fc", String(repeating: "ACGT", count: 13)] {
+            #expect(CountTable.featureLike(id), "\(id)")
+        }
+        for id in ["P0001", "P0001_V2", "TS1.2", "S12", "sample_3", "CL3", "549322"] { #expect(!CountTable.featureLike(id), "\(id)") }
     }
 
     /// A two-valued outcome gets logistic models unless a family is named,
