@@ -30,6 +30,9 @@ public struct ExposureAssociation: Sendable {
     public var covariance = CovarianceType.classical
     public var cluster: String? = nil
     public var random: [RandomTerm] = []
+    /// Metadata columns the merged table keeps besides the models' own (the
+    /// visit time of the longitudinal figures, the permutation strata).
+    public var keptColumns: [String] = []
     public var reml = true
     /// Adjust every model for sequencing depth (``SequencingDepth``).
     public var depthCovariate = false
@@ -151,6 +154,12 @@ public struct ExposureAssociation: Sendable {
         let join = try SampleJoin(metadata: metadata, sampleIDs: alpha.sampleIDs, samplesFile: countsSource)
         var keep = [exposure]
         for v in covariateTerms.flatMap(\.variables) + random.flatMap(\.variables) + (cluster.map { [$0] } ?? []) where !keep.contains(v) {
+            keep.append(v)
+        }
+        for v in keptColumns where !keep.contains(v) {
+            guard metadata[v] != nil else {
+                throw DataError(.missingColumn(v, purpose: .metadata, available: metadata.columnNames), at: SourceLocation(file: metadata.source, columnName: v))
+            }
             keep.append(v)
         }
         var merged = metadata.selectingRows(join.metadataRows)

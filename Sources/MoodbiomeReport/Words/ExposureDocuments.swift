@@ -10,6 +10,8 @@ public struct ExposureDocuments: Sendable {
     public let alphaOptions: AlphaOptions
     public let rarefaction: Rarefaction?
     public let tableFiles: [String]
+    /// Set for a longitudinal run (`--random` with a time column).
+    public var visits: StudyDocuments.Visits? = nil
     /// How figures name columns and levels (`--display-name`, `--levels`).
     public var names = DisplayNames()
     /// Community composition by the exposure (`--beta`), one finding per metric.
@@ -171,6 +173,12 @@ public struct ExposureDocuments: Sendable {
         }
         if out.count >= 2 {
             out.append(ReportFigure(name: "panel-metrics.svg", figure: Figures.panel(out.map(\.figure), title: "Alpha diversity by \(names.column(exposure)): every metric"), inReport: false))
+        }
+        if let v = visits, v.participants.count == result.merged.rowCount {
+            for m in result.metrics {
+                out.append(v.trajectory(m.metric, result.merged[m.metric]?.numbers ?? [], names: names, level: result.settings.confidenceLevel,
+                                        yLabel: names.labels[m.metric] ?? Figures.metricAxisLabel(m.metric, base: alphaOptions.base)))
+            }
         }
         out += compositionReport.figures
         return ReportFigure.distinctNames(out)

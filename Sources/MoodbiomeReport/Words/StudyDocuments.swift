@@ -99,6 +99,20 @@ public struct StudyDocuments: Sendable {
             self.timeColumn = timeColumn
             self.times = times
         }
+
+        /// The trajectory figure of one column's `values` (in merged-table order).
+        func trajectory(_ column: String, _ values: [Double], names: DisplayNames, level: Double, yLabel: String) -> ReportFigure {
+            let time = names.column(timeColumn), percent = NumberPolicy.percent(level)
+            let t = Trajectories(participants: participants, times: times, values: values, level: level)
+            let summary = t.timePoints.isEmpty
+                ? "Line and band: least-squares fit on \(time) with its \(percent)% confidence band."
+                : "Points: the mean at each time point (\(time)) with its \(percent)% t interval (n = " + t.timePoints.map { String($0.n) }.joined(separator: ", ") + ")."
+            let caption = ["\(Words.counted(t.paths.count, "participant")) (\(participantColumn)) with two visits or more: one grey line each.",
+                           summary, "Descriptive: the test across visits is the mixed model (models.csv)."]
+            return ReportFigure(name: fileNameComponent("trajectory-\(column)") + ".svg",
+                                figure: Figures.trajectories(t, xLabel: time, yLabel: yLabel,
+                                                             title: "\(names.column(column)) over \(time), per participant", caption: caption))
+        }
     }
 
     /// Set for a longitudinal run (`--random` with a time column).
@@ -399,18 +413,8 @@ public struct StudyDocuments: Sendable {
     var longitudinalFigures: [ReportFigure] {
         guard let v = visits, v.participants.count == result.merged.rowCount else { return [] }
         let r = result
-        let time = names.column(v.timeColumn)
-        let descriptive = "Descriptive: the test across visits is the mixed model (models.csv)."
         func trajectory(_ column: String, _ values: [Double]) -> ReportFigure {
-            let t = Trajectories(participants: v.participants, times: v.times, values: values, level: r.confidenceLevel)
-            let summary = t.timePoints.isEmpty
-                ? "Line and band: least-squares fit on \(time) with its \(level)% confidence band."
-                : "Points: the mean at each time point (\(time)) with its \(level)% t interval (n = " + t.timePoints.map { String($0.n) }.joined(separator: ", ") + ")."
-            let caption = ["\(Words.counted(t.paths.count, "participant")) (\(v.participantColumn)) with two visits or more: one grey line each.",
-                           summary, descriptive]
-            return ReportFigure(name: fileNameComponent("trajectory-\(column)") + ".svg",
-                                figure: Figures.trajectories(t, xLabel: time, yLabel: axisLabel(column),
-                                                             title: "\(names.column(column)) over \(time), per participant", caption: caption))
+            v.trajectory(column, values, names: names, level: r.confidenceLevel, yLabel: axisLabel(column))
         }
         var out = [ReportFigure]()
         let gaussian = r.family == .gaussian

@@ -20,6 +20,9 @@ public struct ExposureStudy: Sendable {
     public var outputDirectory: String
     /// How figures name columns and levels (`--display-name`, `--levels`).
     public var names = DisplayNames()
+    /// With repeated measures, the column of each visit's time (`--time`);
+    /// nil: the random slope's column, if there is one.
+    public var time: String? = nil
     /// Figure files besides SVG (`--figure-format`, `--dpi`).
     public var figureExport = FigureExportSettings()
     public var overwrite = false
@@ -57,6 +60,7 @@ public struct ExposureStudy: Sendable {
         association.adjustment = a.association.adjustment
         tableFormat = a.tableFormat
         names = a.names
+        time = a.time
         figureExport = a.figureExport
         manifestPath = a.manifestPath
         overwrite = a.overwrite
@@ -107,6 +111,7 @@ public struct ExposureStudy: Sendable {
             ("metrics", jsonValue(result.analysis.diversity.metrics.map(\.label))), ("rarefy", jsonValue(diversity.rarefactionDepth)),
             ("seed", usesSeed ? String(diversity.resolvedSeed) : "null"),
             ("beta", jsonValue(composition.metrics)), ("permutations", composition.isRequested ? jsonValue(composition.permutations) : "null"),
+            ("time", jsonValue(time)),
             ("strata", jsonValue(composition.isRequested ? Participants.column(composition.strata, random: a.random, merged: result.analysis.merged).1 : nil)),
             ("exposure", jsonValue(a.exposure)), ("covariates", jsonValue(a.covariates)), ("robust", jsonValue(a.covariance.rawValue)),
             ("cluster", jsonValue(a.cluster)), ("random", jsonValue(a.random.isEmpty ? nil : a.random.map(\.text).joined(separator: " + "))),
@@ -124,6 +129,8 @@ public struct ExposureStudy: Sendable {
     /// Read, compute, render.
     public func compute(report: (String) -> Void) throws -> Result {
         let metadata = try DataTable.read(metadataPath, idColumn: idColumn)
+        var association = self.association
+        association.keptColumns += [time, composition.isRequested ? composition.strata : nil].compactMap { $0 }
         let covariates = try association.prepare(metadata: metadata)
         var diversity = self.diversity
         try resolveOrientation(&diversity.readOptions, path: diversity.tablePath, metadataIDs: metadata.ids, spelling: spelling, report: report)
@@ -144,6 +151,7 @@ public struct ExposureStudy: Sendable {
                                           rarefaction: diversity.rarefaction, tableFiles: tableFiles)
         documents.names = names
         documents.composition = findings
+        documents.visits = try Participants.visits(time: time, random: association.random, strata: composition.strata, merged: analysis.merged)
         for note in documents.notes { report(note) }
 
         var files = [(name: String, contents: String)]()

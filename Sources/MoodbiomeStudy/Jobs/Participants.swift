@@ -1,4 +1,5 @@
 import MoodbiomeCore
+import MoodbiomeReport
 import MoodbiomeIO
 
 /// Which samples belong to one participant, when participants have several
@@ -22,5 +23,25 @@ enum Participants {
         guard let best else { return (merged, nil) }
         if merged[best.label] != nil { return (merged, best.label) }
         return (merged.appendingColumns([DataTable.Column(name: best.label, cells: best.cells)]), best.label)
+    }
+
+    /// The participant and time of each merged row, for the longitudinal
+    /// figures: with random terms (or strata) and a time column — `time`,
+    /// else the random slope's column when it is one numeric column.
+    static func visits(time: String?, random: [RandomTerm], strata: String?, merged: DataTable) throws -> StudyDocuments.Visits? {
+        let slopes = random.flatMap(\.terms).map(\.label).filter { merged[$0]?.kind == .numeric }
+        guard let column = time ?? (Set(slopes).count == 1 ? slopes[0] : nil) else { return nil }
+        let (table, participant) = Participants.column(strata, random: random, merged: merged)
+        guard let participant, let participants = table[participant] else {
+            throw ParameterError(.time, .malformed(value: column, expected: "a time for repeated measures: give --random (or --strata) too"))
+        }
+        guard let times = table[column] else {
+            throw DataError(.missingColumn(column, purpose: .metadata, available: table.columnNames),
+                            at: SourceLocation(file: table.source, columnName: column))
+        }
+        guard times.kind == .numeric else {
+            throw ParameterError(.time, .malformed(value: column, expected: "a numeric column (months, days or visit number)"))
+        }
+        return StudyDocuments.Visits(participantColumn: participant, participants: participants.cells, timeColumn: column, times: times.numbers)
     }
 }

@@ -137,26 +137,6 @@ public struct StudyAnalysis: Sendable {
         ] + names.provenance + figureExport.provenance
     }
 
-    /// The participant and time of each merged row, for the longitudinal
-    /// figures: with random terms (or `--strata`) and a time column — `time`,
-    /// else the random slope's column when it is one numeric column.
-    func visits(_ analysis: AlphaAssociation.Result) throws -> StudyDocuments.Visits? {
-        let slopes = association.random.flatMap(\.terms).map(\.label).filter { analysis.merged[$0]?.kind == .numeric }
-        guard let column = time ?? (Set(slopes).count == 1 ? slopes[0] : nil) else { return nil }
-        let (merged, participant) = Participants.column(composition.strata, random: association.random, merged: analysis.merged)
-        guard let participant, let participants = merged[participant] else {
-            throw ParameterError(.time, .malformed(value: column, expected: "a time for repeated measures: give --random (or --strata) too"))
-        }
-        guard let times = merged[column] else {
-            throw DataError(.missingColumn(column, purpose: .metadata, available: merged.columnNames),
-                            at: SourceLocation(file: merged.source, columnName: column))
-        }
-        guard times.kind == .numeric else {
-            throw ParameterError(.time, .malformed(value: column, expected: "a numeric column (months, days or visit number)"))
-        }
-        return StudyDocuments.Visits(participantColumn: participant, participants: participants.cells, timeColumn: column, times: times.numbers)
-    }
-
     /// Everything but the writing: read, compute, render.
     public func compute(report: (String) -> Void) throws -> Result {
         let metadata = try DataTable.read(metadataPath, idColumn: idColumn)
@@ -182,7 +162,7 @@ public struct StudyAnalysis: Sendable {
         var documents = StudyDocuments(result: analysis, countsPath: diversity.tablePath, alphaOptions: diversity.options,
                                        rarefaction: diversity.rarefaction, tableFiles: tableFiles, composition: findings)
         documents.names = names
-        documents.visits = try visits(analysis)
+        documents.visits = try Participants.visits(time: time, random: association.random, strata: composition.strata, merged: analysis.merged)
         for note in documents.notes { report(note) }
         return Result(analysis: analysis, files: try FigureExport.files(OutputFile.texts(render(analysis, documents: documents)), settings: figureExport))
     }

@@ -194,6 +194,11 @@ func twinsStudy(outputDirectory: String = temporaryDirectory() + "/out") -> Stud
         timed.time = "sex"
         timed.outputDirectory = temporaryDirectory() + "/sex"
         #expect { try timed.run { _ in } } throws: { message($0) == "--time: 'sex' is not a numeric column (months, days or visit number)" }
+        // Diversity as the outcome (--exposure): each metric's trajectory too.
+        var exposure = ExposureStudy(job(temporaryDirectory() + "/exposure", random: "(1 + months | participant_id)"), exposure: "antidepressant")
+        exposure.overwrite = true
+        let byExposure = try exposure.run { _ in }
+        #expect(byExposure.files.contains { $0.name == "figures/trajectory-shannon.svg" })
     }
 }
 
