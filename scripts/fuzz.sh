@@ -12,6 +12,10 @@
 # A crash stops the run with the input saved under $FUZZ_OUT (default
 # .build/fuzz-findings); fix it and add the input to the target's corpus, where
 # the plain `moodbiome-fuzz TARGET DIR` replay keeps it a regression test.
+# An input that makes a library hang (HDF5 looping: stopped after the
+# helper's patience) goes to Tests/Fuzz/hangs/<target>/ instead: replayed by
+# `make test`, but never a seed here — its mutants loop too, and would cost
+# the patience each (20,000 biom2 inputs went from 69 s to over an hour).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 LIMIT="${1:-10}"

@@ -122,7 +122,7 @@ struct BIOMVariantTests {
     /// `moodbiome` killed meanwhile takes its helper with it, so no helper is
     /// ever left spinning on a core.
     @Test func aFileThatLoopsHDF5EndsAndTheHelperNeverOutlivesMoodbiome() throws {
-        let looping = repositoryRoot + "/Tests/Fuzz/corpus/biom2/hdf5-loop-1.10.8"
+        let looping = repositoryRoot + "/Tests/Fuzz/hangs/biom2/hdf5-loop-1.10.8"
         let helper = try #require(HDF5Process.helper)
         let started = ContinuousClock.now
         #expect(throws: InputError.self) {
