@@ -27,7 +27,7 @@ public struct DesignMatrix: Sendable {
 
     public let formula: Formula
     /// n × p, column-major.
-    public let x: Matrix
+    public internal(set) var x: Matrix
     /// Coefficient names: `Intercept`, `age`, `C(sex)[T.M]`, `age:C(sex)[T.M]`.
     public let columnNames: [String]
     /// For each column, the index of its term in `termLabels` (nil for the intercept).
@@ -367,4 +367,17 @@ public func sortedLevels(_ levels: [String]) -> [String] {
         return zip(levels, numbers).sorted { $0.1 < $1.1 || ($0.1 == $1.1 && $0.0 < $1.0) }.map(\.0)
     }
     return levels.sorted { Array($0.unicodeScalars.map(\.value)).lexicographicallyPrecedes($1.unicodeScalars.map(\.value)) }
+}
+
+extension DesignMatrix {
+    /// The design on `rows` (indices into its rows, repeats allowed): a
+    /// bootstrap resample. IDs and row indices keep the original's.
+    func resampled(_ rows: [Int]) -> DesignMatrix {
+        var out = self
+        var x = Matrix(rows: rows.count, columns: self.x.columns)
+        for j in 0..<x.columns { for (k, i) in rows.enumerated() { x[k, j] = self.x[i, j] } }
+        out.x = x
+        out.response = rows.map { response[$0] }
+        return out
+    }
 }
