@@ -292,10 +292,31 @@ public struct Mediation: Sendable {
 }
 
 /// What a mediation analysis cannot do with the data, typed; the report
-/// layer words it.
+/// layer words it (file and column are in the error's context).
 public enum MediationError: Error, Equatable, Sendable {
     /// A model has columns that are linear combinations of the others.
     case aliased(model: String, terms: [String])
     /// The exposure or mediator did not enter the model as one numeric column.
     case notNumeric(String)
+    /// The exposure takes one value only.
+    case constantExposure(String)
+    /// A numeric exposure with more than two values and no `--exposure-values`.
+    case exposureNotBinary(String, values: Int)
+    /// A text exposure with other than two levels.
+    case exposureLevels(String, levels: [String])
+    /// An `--exposure-values` entry that is not a number (numeric exposure)
+    /// or not a level (text exposure).
+    case exposureValue(String, column: String, levels: [String])
+    /// The mediator's values do not vary over the rows used.
+    case constantMediator(String)
+    /// The mediator is also a covariate (or a covariate reads it).
+    case mediatorIsCovariate(String)
+    /// The exposure or outcome is named as a mediator.
+    case mediatorIsModelled(String)
+    /// A binary outcome with one level among the rows used.
+    case outcomeOneLevel(String)
+    /// A mediator that is no metric, metadata column or `taxon:` of the table.
+    case unknownMediator(String, suggestion: String?)
+    /// `taxon:NAME` with a name the table does not have.
+    case unknownTaxon(String, suggestion: String?)
 }

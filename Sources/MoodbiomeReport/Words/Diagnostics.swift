@@ -68,6 +68,7 @@ public enum Words {
         case let e as AlphaDiversityError: return diversity(e, spelling: spelling)
         case let e as ScoringError: return scoring(e, spelling: spelling)
         case let e as BetaDiversityError: return beta(e, spelling: spelling)
+        case let e as MediationError: return mediation(e, spelling: spelling)
         case let e as CompositionError: return composition(e, spelling: spelling)
         case let e as AssociationError:
             switch e {
@@ -360,6 +361,41 @@ public enum Words {
         case .needsTree(let metrics):
             return "\(metrics.joined(separator: ", ")) \(metrics.count == 1 ? "needs" : "need") a phylogenetic tree of the table's features. "
                 + "Give it with \(s(.tree)) (Newick, e.g. QIIME 2's rooted-tree exported as tree.nwk)"
+        }
+    }
+
+    static func mediation(_ e: MediationError, spelling: ParameterSpelling) -> String {
+        let s = spelling.spell
+        func mean(_ suggestion: String?) -> String { suggestion.map { ". Did you mean '\($0)'?" } ?? "" }
+        switch e {
+        case .aliased(let model, let terms):
+            return "mediation: in \(model), \(terms.joined(separator: ", ")) \(terms.count == 1 ? "is a linear combination" : "are linear combinations") of the other terms, "
+                + "so the effects are not identified. Drop the redundant covariates"
+        case .notNumeric(let name):
+            return "mediation: '\(name)' must enter the models as one numeric column. Give a numeric column, or a two-level exposure"
+        case .constantExposure(let name):
+            return "\(s(.exposure)): '\(name)' takes one value in the rows used, so there is nothing to contrast. Choose an exposure that varies"
+        case .exposureNotBinary(let name, let values):
+            return "\(s(.exposure)): '\(name)' is numeric with \(values) distinct values, not two. Say which two values to contrast, "
+                + "e.g. \(s(.exposureValues)) 0,1 (control, then treated)"
+        case .exposureLevels(let name, let levels):
+            return "\(s(.exposure)): '\(name)' has \(levels.count) levels (\(list(levels))); mediation contrasts two. "
+                + "Recode it to two groups, or name the two to contrast with \(s(.exposureValues)) control,treated (rows in other groups are left out)"
+        case .exposureValue(let value, let column, let levels):
+            return "\(s(.exposureValues)): '\(value)' is not a value of '\(column)'" + (levels.isEmpty ? " (a number is needed)" : " (its levels: \(list(levels)))")
+                + ". Give two values, control first"
+        case .constantMediator(let name):
+            return "\(s(.mediator)): '\(name)' does not vary in the rows used, so it cannot carry an effect. Choose another mediator"
+        case .mediatorIsCovariate(let name):
+            return "\(s(.mediator)): '\(name)' is also a covariate. A mediator lies on the path from exposure to outcome; adjusting for it removes what is measured. Drop it from \(s(.covariates))"
+        case .mediatorIsModelled(let name):
+            return "\(s(.mediator)): '\(name)' is the exposure or the outcome. Name a third variable"
+        case .outcomeOneLevel(let name):
+            return "\(s(.outcome)): '\(name)' has one value in the rows used, so a logistic model of it cannot be fitted. Choose an outcome with both values"
+        case .unknownMediator(let name, let suggestion):
+            return "\(s(.mediator)): '\(name)' is not an alpha-diversity metric, a metadata column, or taxon:NAME of the count table\(mean(suggestion))"
+        case .unknownTaxon(let name, let suggestion):
+            return "\(s(.mediator)): the count table has no feature '\(name)'\(mean(suggestion.map { "taxon:" + $0 }))"
         }
     }
 

@@ -158,3 +158,11 @@ extension SimulationRun: Job {
     }
     public var usesLinearAlgebra: Bool { false }
 }
+
+extension MediationRun: Job {
+    public func delivery(of r: Result) -> Delivery {
+        .written("wrote \(r.files.map(\.name).joined(separator: ", ")), \(OutputDirectory.provenanceFile) to \(outputDirectory) "
+                 + "(\(r.results.count == 1 ? "1 mediator" : "\(r.results.count) mediators"))")
+    }
+    public var usesLinearAlgebra: Bool { true }
+}

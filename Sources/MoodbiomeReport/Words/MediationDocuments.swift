@@ -1,0 +1,163 @@
+import FoundationEssentials
+import MoodbiomeCore
+import MoodbiomeIO
+
+/// The documents of `moodbiome mediate`: `mediation.csv`, `paths.csv`, the
+/// summary with its methods and assumptions, the figures and the report.
+/// Words and drawings only: every number comes from ``Mediation``.
+public struct MediationDocuments: Sendable {
+    public let results: [Mediation]
+    public let exposure: String
+    public let outcome: String
+    public let covariates: [String]
+    /// How the contrasted exposure values read ("no", "yes"; "0", "1").
+    public let controlLabel: String
+    public let treatedLabel: String
+    /// Per mediator, per effect (``Mediation/effectNames`` order): q-values
+    /// across the mediators (Benjamini–Hochberg), NaN with one mediator.
+    public let qValues: [[Double]]
+    public var names = DisplayNames()
+
+    public init(results: [Mediation], exposure: String, outcome: String, covariates: [String], controlLabel: String, treatedLabel: String) {
+        self.results = results
+        self.exposure = exposure
+        self.outcome = outcome
+        self.covariates = covariates
+        self.controlLabel = controlLabel
+        self.treatedLabel = treatedLabel
+        let byEffect = Mediation.effectNames.indices.map { k in
+            results.count > 1 ? PValueAdjustment.benjaminiHochberg.adjust(results.map { $0.effects[k].pValue }) : results.map { _ in Double.nan }
+        }
+        self.qValues = results.indices.map { i in byEffect.map { $0[i] } }
+    }
+
+    var settings: Mediation.Settings { results.first?.settings ?? Mediation.Settings() }
+    var level: String { NumberPolicy.percent(settings.confidenceLevel) }
+
+    /// `mediation.csv`: `mediator, effect, estimate, conf_low, conf_high,
+    /// p_value`, and `q_value` across the mediators.
+    public var mediationTable: TextTable {
+        var rows = [[TextTable.Cell]]()
+        for (i, m) in results.enumerated() {
+            for (k, e) in m.effects.enumerated() {
+                rows.append([.text(m.mediator), .text(e.name), .number(e.estimate), .number(e.low), .number(e.high), .number(e.pValue), .number(qValues[i][k])])
+            }
+        }
+        return TextTable(columns: ["mediator", "effect", "estimate", "conf_low", "conf_high", "p_value", "q_value"], rows: rows)
+    }
+
+    /// `paths.csv`: the product-of-coefficients decomposition.
+    public var pathsTable: TextTable {
+        TextTable(columns: ["mediator", "a", "a_se", "b", "b_se", "c_prime", "c_total", "indirect_ab", "sobel_se", "sobel_p"],
+                  rows: results.map { m in
+                      let p = m.paths
+                      return [.text(m.mediator)] + [p.a, p.aStandardError, p.b, p.bStandardError, p.cPrime, p.cTotal, p.indirect,
+                                                     p.sobelStandardError, p.sobelPValue].map { .number($0) }
+                  })
+    }
+
+    /// The people's table: per mediator, ACME, ADE, total effect and proportion mediated (averages).
+    var summaryTable: TextTable {
+        func cell(_ e: Mediation.Effect) -> String { "\(NumberPolicy.value(e.estimate)) (\(NumberPolicy.interval(e.low, e.high)))" }
+        let multiple = results.count > 1
+        return TextTable(columns: ["Mediator", "ACME (\(level)% CI)", "p"] + (multiple ? ["q"] : [])
+                            + ["ADE (\(level)% CI)", "Total effect (\(level)% CI)", "Proportion mediated", "n"],
+                         rows: results.enumerated().map { i, m in
+                             let e = Dictionary(uniqueKeysWithValues: m.effects.map { ($0.name, $0) })
+                             var row = [names.column(m.mediator), cell(e["acme_average"]!), NumberPolicy.pValue(e["acme_average"]!.pValue)]
+                             if multiple { row.append(NumberPolicy.pValue(qValues[i][7])) }
+                             row += [cell(e["ade_average"]!), cell(e["total_effect"]!), NumberPolicy.value(e["prop_mediated_average"]!.estimate),
+                                     String(m.outcomeModel.design.ids.count)]
+                             return row.map { .text($0) }
+                         })
+    }
+
+    /// The assumptions, in plain words (always printed).
+    public var assumptions: [String] {
+        ["The effects are causal only under sequential ignorability (Imai, Keele & Tingley 2010): no unmeasured confounding of the "
+            + "exposure–outcome, exposure–mediator and mediator–outcome relations (given the covariates), and no mediator–outcome "
+            + "confounder that the exposure itself affects. No data can check these.",
+         "The model assumes the exposure comes before the mediator and the mediator before the outcome. With one row per participant "
+            + "(cross-sectional data) all three were measured at once: that order is assumed, not observed, and the mediator may as well "
+            + "follow the outcome."]
+    }
+
+    /// The methods paragraph.
+    func methods(_ m: StudyDocuments.Markup) -> String {
+        let s = settings
+        let adjusted = covariates.isEmpty ? "" : " + " + covariates.joined(separator: " + ")
+        var text = "Causal mediation analysis (Imai, Keele & Tingley 2010) was run with Moodbiome \(moodbiomeVersion), as statsmodels' "
+            + "Mediation computes it: for each mediator M, a mediator model \(m.code("M ~ \(exposure)\(adjusted)")) by ordinary least squares and an "
+            + "outcome model \(m.code("\(outcome) ~ \(exposure) + M\(s.interaction ? " + \(exposure):M" : "")\(adjusted)")) "
+            + (s.family == .binomial ? "by logistic regression (effects on the probability scale)" : "by ordinary least squares")
+            + ", fitted on the participants with every variable. "
+        text += "The exposure was contrasted between \(m.text(controlLabel)) (control) and \(m.text(treatedLabel)) (treated). "
+        text += s.method == .quasiBayes
+            ? "Effects were simulated from \(NumberPolicy.value(Double(s.simulations))) quasi-Bayesian draws of both models' coefficients (their estimated sampling distributions), "
+            : "Effects were simulated from \(NumberPolicy.value(Double(s.simulations))) nonparametric bootstrap refits of each model (rows resampled independently for the two models, as statsmodels does), "
+        text += "each drawing every participant's potential mediator under control and treatment (seed \(s.seed)). "
+        text += "The average causal mediation effect (ACME), the average direct effect (ADE), the total effect and the proportion mediated are the means "
+            + "(the proportions: medians) over the draws, with percentile \(level)% intervals and two-sided p-values from the draws' signs. "
+        text += "The product-of-coefficients paths (a, b, c′, c) and the Sobel test of a·b are in paths.csv"
+        text += results.count > 1 ? "; q-values adjust each effect across the \(results.count) mediators (Benjamini–Hochberg)." : "."
+        return text
+    }
+
+    public var figures: [ReportFigure] {
+        var out = [ReportFigure]()
+        for m in results {
+            let e = Dictionary(uniqueKeysWithValues: m.effects.map { ($0.name, $0) })
+            let p = m.paths
+            let acme = e["acme_average"]!, total = e["total_effect"]!
+            func v(_ x: Double) -> String { NumberPolicy.value(x) }
+            let caption = ["n = \(m.outcomeModel.design.ids.count). a: \(names.column(exposure)) → \(names.column(m.mediator)) (SE \(v(p.aStandardError))); "
+                           + "b: \(names.column(m.mediator)) → \(names.column(outcome)) given the exposure (SE \(v(p.bStandardError))); c′: the direct path. "
+                           + "ACME (average of control and treated) and total effect: \(NumberPolicy.value(Double(settings.simulations))) "
+                           + (settings.method == .quasiBayes ? "quasi-Bayesian" : "bootstrap") + " draws, \(level)% percentile intervals; "
+                           + "\(controlLabel) → \(treatedLabel).",
+                           "Causal only under the assumptions stated in the report (no unmeasured confounding; exposure before mediator before outcome)."]
+            out.append(ReportFigure(name: fileNameComponent("path-\(m.mediator)") + ".svg",
+                                    figure: Figures.pathDiagram(exposure: names.column(exposure), mediator: names.column(m.mediator), outcome: names.column(outcome),
+                                                                a: v(p.a), b: v(p.b), cPrime: v(p.cPrime),
+                                                                acme: "\(v(acme.estimate)) (\(level)% CI \(NumberPolicy.interval(acme.low, acme.high))), \(NumberPolicy.statement(acme.pValue))",
+                                                                total: "\(v(total.estimate)) (\(NumberPolicy.interval(total.low, total.high)))",
+                                                                title: "\(names.column(exposure)) → \(names.column(m.mediator)) → \(names.column(outcome))", caption: caption)))
+        }
+        let rows = results.map { m -> (label: String, estimate: Double, low: Double, high: Double) in
+            let e = m.effects[7]
+            return (names.column(m.mediator), e.estimate, e.low, e.high)
+        }
+        out.append(ReportFigure(name: "acme-forest.svg",
+                                figure: Figures.forest(rows, xLabel: "ACME on \(names.column(outcome)) (\(controlLabel) → \(treatedLabel))",
+                                                       title: "Average causal mediation effect of \(names.column(exposure)), by mediator",
+                                                       caption: ["Points: the ACME (average of control and treated); lines: \(level)% percentile intervals from "
+                                                                 + "\(NumberPolicy.value(Double(settings.simulations))) draws; dashed: no effect."])))
+        return ReportFigure.distinctNames(out)
+    }
+
+    /// `summary.md`.
+    public var summaryMarkdown: String {
+        var out = "# Mediation of \(Escape.markdown(exposure)) on \(Escape.markdown(outcome))\n\n"
+        out += summaryTable.rendered(as: .markdown) + "\n"
+        out += "ACME: average causal mediation effect, the part of the exposure's effect on \(Escape.markdown(outcome)) carried by the mediator; "
+            + "ADE: the rest (direct); both averaged over the control and treated conditions (each condition in mediation.csv).\n\n"
+        out += "## Assumptions\n\n" + assumptions.map { "- " + Escape.markdown($0) }.joined(separator: "\n") + "\n\n"
+        out += "## Methods\n\n" + methods(.markdown) + "\n"
+        return out
+    }
+
+    /// `report.html`: self-contained, every user string escaped.
+    public func reportHTML(figures: [ReportFigure]) -> String {
+        let e = Escape.html
+        let title = "Mediation of \(exposure) on \(outcome)"
+        var html = "<main>\n<h1>\(e(title))</h1>\n"
+        html += "<p class=\"meta\">Moodbiome \(e(moodbiomeVersion)) · \(Words.counted(results.count, "mediator")) · inputs and checksums in <code>provenance.json</code></p>\n"
+        html += "<h2>Effects</h2>\n" + summaryTable.htmlTable()
+        html += "<h2>Assumptions</h2>\n<ul>\n" + assumptions.map { "<li>\(e($0))</li>\n" }.joined() + "</ul>\n"
+        html += "<h2>Figures</h2>\n<div class=\"figures\">\n" + figures.map(\.html).joined() + "</div>\n"
+        html += "<h2>Methods</h2>\n<p>\(methods(.html))</p>\n"
+        html += "<h2>Files</h2>\n<p>mediation.csv (every effect), paths.csv (a, b, c′, c, Sobel); figures in <code>figures/</code>, their legends in "
+            + "<code>captions.md</code>; <code>summary.md</code>; <code>provenance.json</code>.</p>\n</main>\n"
+        return HTMLPage(title: title + " — Moodbiome report", body: html, style: StudyDocuments.reportStyle, responsive: true).html
+    }
+}

@@ -1,0 +1,231 @@
+import FoundationEssentials
+import MoodbiomeCore
+import MoodbiomeIO
+import MoodbiomeNumerics
+import MoodbiomeReport
+
+/// `moodbiome mediate`: does the exposure act on the outcome through the
+/// mediator? Reads the metadata (and the counts, when a mediator is an alpha
+/// metric or a taxon), builds each mediator's column, codes the exposure's
+/// contrast, runs ``Mediation`` per mediator, and writes the directory whole.
+///
+/// Mediators: an alpha metric (computed from the counts as `analyze` does),
+/// a numeric metadata column, or `taxon:NAME` — that feature's centred
+/// log-ratio `ln(x + c) − mean ln(x + c)` over all features of the sample,
+/// c the pseudocount.
+public struct MediationRun: Sendable {
+    public var countsPath: String?
+    public var readOptions = CountTableReadOptions()
+    public var metadataPath: String
+    public var idColumn: String? = nil
+    public var exposure: String
+    public var outcome: String
+    public var mediators: [String]
+    public var covariates: [String] = []
+    /// The two exposure values to contrast, control first (`--exposure-values`).
+    public var exposureValues: [String]? = nil
+    public var settings = Mediation.Settings()
+    /// Added to every count before a taxon's log-ratio.
+    public var pseudocount = 0.5
+    public var names = DisplayNames()
+    public var figureExport = FigureExportSettings()
+    public var outputDirectory: String
+    public var overwrite = false
+    public var guardFormulas = false
+    public var spelling = ParameterSpelling.canonical
+
+    public init(metadataPath: String, exposure: String, outcome: String, mediators: [String], outputDirectory: String) {
+        self.metadataPath = metadataPath
+        self.exposure = exposure
+        self.outcome = outcome
+        self.mediators = mediators
+        self.outputDirectory = outputDirectory
+    }
+
+    public static let outputFiles = ["mediation.csv", "paths.csv", "summary.md", "report.html", "captions.md"]
+
+    public var inputs: [String] { [metadataPath] + (countsPath.map { [$0] + readOptions.extraInputs } ?? []) }
+
+    public func validate() throws {
+        guard !mediators.isEmpty else { throw ParameterError(.mediator, .malformed(value: "", expected: "a mediator name")) }
+        try ParameterError.checkDistinct(mediators, .mediator)
+        guard (100...1_000_000).contains(settings.simulations) else {
+            throw ParameterError(.sims, .outOfRange(value: String(settings.simulations), allowed: .between("100", "1000000")))
+        }
+        guard settings.confidenceLevel > 0.5 && settings.confidenceLevel < 1 else {
+            throw ParameterError(.confLevel, .outOfRange(value: NumberStyle.roundTrip.format(settings.confidenceLevel), allowed: .strictlyBetween("0.5", "1")))
+        }
+        guard pseudocount > 0 && pseudocount.isFinite else {
+            throw ParameterError(.pseudocount, .outOfRange(value: NumberStyle.roundTrip.format(pseudocount), allowed: .strictlyBetween("0", "∞")))
+        }
+        if let values = exposureValues, values.count != 2 || values[0] == values[1] {
+            throw ParameterError(.exposureValues, .malformed(value: values.joined(separator: ","), expected: "two different values, control first (e.g. 0,1)"))
+        }
+        for m in mediators where m == exposure || m == outcome { throw MediationError.mediatorIsModelled(m) }
+    }
+
+    public struct Result: Sendable {
+        public let results: [Mediation]
+        public let files: [OutputFile]
+    }
+
+    @discardableResult
+    public func run(report: (String) -> Void) throws -> Result {
+        try validate()
+        try checkFingerprintable(inputs)
+        try figureExport.check(for: outputDirectory)
+        let directory = try OutputDirectory(path: outputDirectory, overwrite: overwrite, inputs: inputs, expected: Self.outputFiles)
+        let fingerprints = InputFingerprints(inputs)
+        let result = try compute(report: report)
+        var provenance = Provenance(command: "mediate", parameters: parameters, inputs: inputs, seed: settings.seed, outputs: result.files)
+        provenance.fingerprints = fingerprints
+        try directory.write(result.files + [OutputFile(OutputDirectory.provenanceFile, text: try provenance.json(runAt: Date()))])
+        return result
+    }
+
+    var parameters: [(name: String, json: String)] {
+        [("counts", jsonValue(countsPath)), ("metadata", jsonValue(metadataPath)), ("id_column", jsonValue(idColumn)),
+         ("exposure", jsonValue(exposure)), ("outcome", jsonValue(outcome)), ("mediators", jsonValue(mediators)),
+         ("covariates", jsonValue(covariates)), ("exposure_values", exposureValues.map(jsonValue) ?? "null"), ("interaction", jsonValue(settings.interaction)),
+         ("family", jsonValue(settings.family.rawValue)), ("method", jsonValue(settings.method.rawValue)), ("sims", String(settings.simulations)),
+         ("seed", String(settings.seed)), ("conf_level", jsonValue(settings.confidenceLevel)), ("pseudocount", jsonValue(pseudocount))]
+            + names.provenance + figureExport.provenance
+    }
+
+    /// Read, build the columns, fit, render.
+    public func compute(report: (String) -> Void) throws -> Result {
+        try validate()
+        let metadata = try DataTable.read(metadataPath, idColumn: idColumn)
+        for column in [exposure, outcome] where metadata[column] == nil {
+            throw DataError(.missingColumn(column, purpose: .metadata, available: metadata.columnNames),
+                            at: SourceLocation(file: metadata.source, columnName: column))
+        }
+        let terms = try covariates.map { try Formula.Covariate($0, columns: metadata.columnNames) }
+        let covariateVariables = Set(terms.flatMap(\.variables))
+        for m in mediators where covariateVariables.contains(m) || covariates.contains(m) { throw MediationError.mediatorIsCovariate(m) }
+        for v in covariateVariables where v == exposure || v == outcome { throw MediationError.mediatorIsModelled(v) }
+        var data = try mediatorTable(metadata, report: report)
+        let (coded, control, treated, labels) = try codedExposure(data)
+        data = data.replacingColumns([coded])
+        if settings.family == .binomial, let y = data[outcome], Set(y.cells.filter { !MissingValue.isMissing($0) }).count < 2 {
+            throw MediationError.outcomeOneLevel(outcome)
+        }
+        var results = [Mediation]()
+        for m in mediators {
+            let column = mediatorColumnName(m)
+            let values = data[column]!.numbers.filter(\.isFinite)
+            if Set(values).count < 2 { throw MediationError.constantMediator(m) }
+            let result = try Mediation(data: data, exposure: exposure, mediator: column, outcome: outcome, covariates: terms,
+                                       control: control, treated: treated, settings: settings)
+            results.append(result)
+        }
+        var documents = MediationDocuments(results: results, exposure: exposure, outcome: outcome, covariates: terms.map(\.text),
+                                           controlLabel: labels.0, treatedLabel: labels.1)
+        documents.names = names
+        for m in results {
+            let dropped = data.rowCount - m.outcomeModel.design.ids.count
+            if dropped > 0 { report("note: \(m.mediator): \(Words.counted(dropped, "row")) of \(data.rowCount) left out for missing values") }
+        }
+        report("note: mediation is causal only under assumptions no data can check (no unmeasured confounding; exposure before mediator before outcome); "
+               + "with one row per participant the order is assumed, not observed — see summary.md")
+        let figures = documents.figures
+        var files: [(name: String, contents: String)] = [
+            ("mediation.csv", documents.mediationTable.csv(guardFormulas: guardFormulas)),
+            ("paths.csv", documents.pathsTable.csv(guardFormulas: guardFormulas)),
+            ("summary.md", documents.summaryMarkdown),
+            ("report.html", documents.reportHTML(figures: figures)),
+            ("captions.md", ReportFigure.captions(figures)),
+        ]
+        for figure in figures { files.append(("figures/" + figure.name, figure.svg)) }
+        return Result(results: results, files: try FigureExport.files(OutputFile.texts(files), settings: figureExport))
+    }
+
+    /// A mediator's column in the merged table (a taxon's is `taxon:NAME`).
+    func mediatorColumnName(_ m: String) -> String { m }
+
+    /// The metadata, joined to the count table's samples when a mediator
+    /// needs it, with a column per metric or taxon mediator.
+    func mediatorTable(_ metadata: DataTable, report: (String) -> Void) throws -> DataTable {
+        let metrics = mediators.filter { metadata[$0] == nil && AlphaMetric(name: $0) != nil }
+        let taxa = mediators.filter { metadata[$0] == nil && $0.hasPrefix("taxon:") }
+        for m in mediators where metadata[m] == nil && !metrics.contains(m) && !taxa.contains(m) {
+            let known = metadata.columnNames + AlphaMetricDefinition.registry.map(\.name)
+            throw MediationError.unknownMediator(m, suggestion: closestName(to: m, among: known))
+        }
+        for m in mediators where metadata[m] != nil && metadata[m]!.kind != .numeric { throw MediationError.notNumeric(m) }
+        guard !metrics.isEmpty || !taxa.isEmpty else { return metadata }
+        guard let countsPath else { throw ParameterError(.counts, .malformed(value: mediators.joined(separator: ","), expected: "mediators readable without --counts (metrics and taxa need the count table)")) }
+        var options = readOptions
+        try resolveOrientation(&options, path: countsPath, metadataIDs: metadata.ids, spelling: spelling, report: report)
+        var diversity = DiversityRun(tablePath: countsPath)
+        diversity.readOptions = options
+        diversity.metrics = metrics.isEmpty ? "observed_features" : metrics.joined(separator: ",")
+        diversity.spelling = spelling
+        let (alpha, table, _) = try diversity.computeWithInputs(report: report)
+        let join = try SampleJoin(metadata: metadata, sampleIDs: alpha.sampleIDs, samplesFile: countsPath)
+        for note in Words.joinNotes(join, samplesFile: countsPath) { report(note) }
+        var merged = metadata.selectingRows(join.metadataRows)
+        merged = merged.appendingColumns(alpha.metricColumns(for: merged.ids).filter { metrics.contains($0.name) })
+        let position = Dictionary(uniqueKeysWithValues: table.sampleIDs.enumerated().map { ($1, $0) })
+        var columns = [DataTable.Column]()
+        for m in taxa {
+            let name = String(m.dropFirst("taxon:".count))
+            guard let t = table.taxonIDs.firstIndex(of: name) else {
+                throw MediationError.unknownTaxon(name, suggestion: closestName(to: name, among: table.taxonIDs))
+            }
+            let values = merged.ids.map { id -> Double in
+                guard let j = position[id] else { return .nan }
+                return Self.centredLogRatio(table, sample: j, taxon: t, pseudocount: pseudocount)
+            }
+            columns.append(DataTable.Column(name: m, numbers: values))
+        }
+        return merged.appendingColumns(columns)
+    }
+
+    /// `ln(x_t + c) − (1/T) Σ_k ln(x_k + c)` over the T features of sample j.
+    static func centredLogRatio(_ table: CountTable, sample j: Int, taxon t: Int, pseudocount c: Double) -> Double {
+        var sum = 0.0, value = c
+        let range = table.range(ofSample: j)
+        for k in range {
+            sum += log(table.values[k] + c)
+            if Int(table.taxonIndices[k]) == t { value = table.values[k] + c }
+        }
+        sum += Double(table.taxonCount - range.count) * log(c)
+        return log(value) - sum / Double(table.taxonCount)
+    }
+
+    /// The exposure as a numeric column and the values contrasted: a text
+    /// exposure's two levels coded 0 (control: the first in sorted order, or
+    /// the first of `exposureValues`) and 1; a numeric one as it is, its two
+    /// values (or `exposureValues`) contrasted. Rows in other text levels
+    /// are left out (missing).
+    func codedExposure(_ data: DataTable) throws -> (DataTable.Column, Double, Double, (String, String)) {
+        let column = data[exposure]!
+        let present = (0..<data.rowCount).filter { !column.isMissing($0) }
+        if column.kind == .numeric {
+            let distinct = Set(present.map { column.numbers[$0] }).sorted()
+            if distinct.count < 2 { throw MediationError.constantExposure(exposure) }
+            if let values = exposureValues {
+                let numbers = try values.map { v -> Double in
+                    guard let x = Double(v), x.isFinite else { throw MediationError.exposureValue(v, column: exposure, levels: []) }
+                    return x
+                }
+                return (column, numbers[0], numbers[1], (values[0], values[1]))
+            }
+            guard distinct.count == 2 else { throw MediationError.exposureNotBinary(exposure, values: distinct.count) }
+            return (column, distinct[0], distinct[1], (NumberPolicy.value(distinct[0]), NumberPolicy.value(distinct[1])))
+        }
+        let levels = Set(present.map { column.cells[$0] }).sorted()
+        if levels.count < 2 { throw MediationError.constantExposure(exposure) }
+        let chosen: [String]
+        if let values = exposureValues {
+            for v in values where !levels.contains(v) { throw MediationError.exposureValue(v, column: exposure, levels: levels) }
+            chosen = values
+        } else {
+            guard levels.count == 2 else { throw MediationError.exposureLevels(exposure, levels: levels) }
+            chosen = levels
+        }
+        let numbers = column.cells.map { $0 == chosen[0] ? 0.0 : $0 == chosen[1] ? 1.0 : Double.nan }
+        return (DataTable.Column(name: exposure, numbers: numbers), 0, 1, (chosen[0], chosen[1]))
+    }
+}

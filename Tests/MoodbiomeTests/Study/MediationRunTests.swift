@@ -1,0 +1,99 @@
+import Foundation
+import Testing
+@testable import MoodbiomeCore
+@testable import MoodbiomeIO
+@testable import MoodbiomeReport
+@testable import MoodbiomeStudy
+
+@Suite("mediate as a job")
+struct MediationRunTests {
+    let data = fixturePath("mediation/mediation-data.csv")
+
+    @Test func writesTheDirectoryAndReproducesIt() throws {
+        let dir = temporaryDirectory()
+        var job = MediationRun(metadataPath: data, exposure: "diet", outcome: "phq9_total", mediators: ["shannon", "age"], outputDirectory: dir + "/a")
+        job.covariates = ["C(sex)"]
+        job.settings.simulations = 1000
+        let result = try job.run { _ in }
+        for file in ["mediation.csv", "paths.csv", "summary.md", "report.html", "captions.md", "provenance.json",
+                     "figures/path-shannon.svg", "figures/path-age.svg", "figures/acme-forest.svg"] {
+            #expect(FileManager.default.fileExists(atPath: dir + "/a/" + file), "\(file)")
+        }
+        let mediation = try String(contentsOfFile: dir + "/a/mediation.csv", encoding: .utf8).split(separator: "\n")
+        #expect(mediation[0] == "mediator,effect,estimate,conf_low,conf_high,p_value,q_value" && mediation.count == 21)
+        #expect(mediation.dropFirst().prefix(10).map { String($0.split(separator: ",")[1]) } == Mediation.effectNames)
+        let paths = try String(contentsOfFile: dir + "/a/paths.csv", encoding: .utf8)
+        #expect(paths.hasPrefix("mediator,a,a_se,b,b_se,c_prime,c_total,indirect_ab,sobel_se,sobel_p\nshannon,"))
+        // The paths are the models' coefficients: a from shannon ~ diet + C(sex).
+        let direct = try FittedModel.fit(formula: Formula("shannon ~ diet + C(sex)"), data: DataTable.read(data))
+        #expect(result.results[0].paths.a == direct.coefficients[1].estimate!)
+        // q-values: BH over the two mediators' p-values of each effect.
+        let p = result.results.map { $0.effects[7].pValue }
+        #expect(MediationDocuments(results: result.results, exposure: "diet", outcome: "phq9_total", covariates: [], controlLabel: "0", treatedLabel: "1")
+            .qValues.map { $0[7] } == PValueAdjustment.benjaminiHochberg.adjust(p))
+        let summary = try String(contentsOfFile: dir + "/a/summary.md", encoding: .utf8)
+        #expect(summary.contains("## Assumptions") && summary.contains("sequential ignorability") && summary.contains("cross-sectional"))
+        // Same inputs and seed, same bytes.
+        var again = job
+        again.outputDirectory = dir + "/b"
+        try again.run { _ in }
+        for file in ["mediation.csv", "paths.csv", "summary.md", "report.html", "figures/acme-forest.svg"] {
+            #expect(FileManager.default.contents(atPath: dir + "/a/" + file) == FileManager.default.contents(atPath: dir + "/b/" + file), "\(file)")
+        }
+    }
+
+    /// Metrics come from the counts as analyze computes them; a taxon is its
+    /// centred log-ratio; a text exposure contrasts its two levels.
+    @Test func metricsAndTaxaFromTheCounts() throws {
+        let counts = datasetPath("simulated-gut-mood/counts.csv"), metadata = datasetPath("simulated-gut-mood/metadata.csv")
+        var job = MediationRun(metadataPath: metadata, exposure: "antidepressant", outcome: "phq9_total",
+                               mediators: ["shannon", "taxon:Faecalibacterium"], outputDirectory: temporaryDirectory() + "/m")
+        job.countsPath = counts
+        job.settings.simulations = 200
+        var notes = [String]()
+        let result = try job.run { notes.append($0) }
+        #expect(result.results.map(\.mediator) == ["shannon", "taxon:Faecalibacterium"])
+        #expect((result.results[0].control, result.results[0].treated) == (0, 1))
+        let alpha = try DiversityRun(tablePath: counts).compute { _ in }
+        let shannon = try #require(alpha.metrics.firstIndex { $0.label == "shannon" })
+        let merged = try DataTable.read(metadata)
+        let table = try CountTable.read(counts)
+        let j = try #require(table.sampleIDs.firstIndex(of: merged.ids[0]))
+        let dense = table.abundances(ofSample: j).map { log($0 + 0.5) }
+        let t = table.taxonIDs.firstIndex(of: "Faecalibacterium")!
+        #expect(isClose(MediationRun.centredLogRatio(table, sample: j, taxon: t, pseudocount: 0.5),
+                        dense[t] - dense.reduce(0, +) / Double(dense.count), relative: 1e-12))
+        #expect(alpha.values[alpha.sampleIDs.firstIndex(of: merged.ids[0])!, shannon].isFinite)
+        #expect(notes.contains { $0.contains("causal only under assumptions") })
+    }
+
+    @Test func badInputIsAnErrorAndWritesNothing() throws {
+        let dir = temporaryDirectory()
+        let table = temporaryFile("m.csv", "id,x,g,m,y,one\n" + (0..<40).map { i in
+            "s\(i),\(i % 3),\(["a", "b", "c"][i % 3]),\(Double(i % 7) * 0.3),\(Double(i % 5)),1"
+        }.joined(separator: "\n") + "\n")
+        func attempt(_ change: (inout MediationRun) -> Void) -> String {
+            var job = MediationRun(metadataPath: table, exposure: "x", outcome: "y", mediators: ["m"], outputDirectory: dir + "/out")
+            job.settings.simulations = 100
+            job.spelling = commandLineSpelling
+            change(&job)
+            do { try job.run { _ in }; return "no error" } catch { return message(error) }
+        }
+        #expect(attempt { _ in } == "--exposure: 'x' is numeric with 3 distinct values, not two. Say which two values to contrast, e.g. --exposure-values 0,1 (control, then treated)")
+        #expect(attempt { $0.exposure = "one" } == "--exposure: 'one' takes one value in the rows used, so there is nothing to contrast. Choose an exposure that varies")
+        #expect(attempt { $0.exposure = "g" }.hasPrefix("--exposure: 'g' has 3 levels (a, b, c); mediation contrasts two."))
+        #expect(attempt { $0.exposureValues = ["0", "2"]; $0.covariates = ["m"] }.hasPrefix("--mediator: 'm' is also a covariate."))
+        #expect(attempt { $0.exposureValues = ["0", "2"]; $0.mediators = ["one"] } == "--mediator: 'one' does not vary in the rows used, so it cannot carry an effect. Choose another mediator")
+        #expect(attempt { $0.exposureValues = ["0", "2"]; $0.mediators = ["mm"] } == "--mediator: 'mm' is not an alpha-diversity metric, a metadata column, or taxon:NAME of the count table. Did you mean 'm'?")
+        #expect(attempt { $0.exposureValues = ["0", "2"]; $0.outcome = "one"; $0.settings.family = .binomial }
+            == "--outcome: 'one' has one value in the rows used, so a logistic model of it cannot be fitted. Choose an outcome with both values")
+        #expect(attempt { $0.exposure = "g"; $0.exposureValues = ["a", "d"] } == "--exposure-values: 'd' is not a value of 'g' (its levels: a, b, c). Give two values, control first")
+        #expect(!FileManager.default.fileExists(atPath: dir + "/out"))
+        // Two chosen levels of three: the third group's rows are left out.
+        var job = MediationRun(metadataPath: table, exposure: "g", outcome: "y", mediators: ["m"], outputDirectory: dir + "/ok")
+        job.exposureValues = ["a", "c"]
+        job.settings.simulations = 100
+        let result = try job.run { _ in }
+        #expect(result.results[0].outcomeModel.design.ids.count == 27)
+    }
+}
