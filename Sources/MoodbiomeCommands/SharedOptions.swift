@@ -101,8 +101,10 @@ func reportingErrors(linearAlgebra: Bool = false, _ body: () throws -> Void) thr
         if linearAlgebra { try SystemLibrary.requireLinearAlgebra() }
         try body()
     } catch let error as ExitCode {
+        InputFingerprints.finishAll()
         throw error
     } catch {
+        InputFingerprints.finishAll()
         throw CommandFailure(description: Escape.terminal(Words.message(for: error, spelling: commandLineSpelling)))
     }
 }

@@ -120,14 +120,25 @@ public final class InputFingerprints: @unchecked Sendable {
     private var result: Result<[String], any Error> = .success([])
     private let finished = DispatchSemaphore(value: 0)
 
+    /// Every hashing still under way in the process.
+    private static let pending = DispatchGroup()
+
     /// Begins hashing `paths`.
     public init(_ paths: [String]) {
         self.paths = paths
+        Self.pending.enter()
         DispatchQueue.global(qos: .userInitiated).async { [self] in
             result = Result { try paths.map(Provenance.sha256(ofFile:)) }
             finished.signal()
+            Self.pending.leave()
         }
     }
+
+    /// Waits for every hashing begun in the process: a run that fails
+    /// after starting one must not exit while it reads a file with the
+    /// crypto library, whose exit-time cleanup would pull its state from
+    /// under it (a crash after the error message).
+    public static func finishAll() { pending.wait() }
 
     /// The digests, once computed (waits until then).
     public func digests() throws -> [String] {

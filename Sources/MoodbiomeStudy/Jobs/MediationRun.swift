@@ -62,6 +62,7 @@ public struct MediationRun: Sendable {
             throw ParameterError(.exposureValues, .malformed(value: values.joined(separator: ","), expected: "two different values, control first (e.g. 0,1)"))
         }
         for m in mediators where m == exposure || m == outcome { throw MediationError.mediatorIsModelled(m) }
+        for m in mediators where covariates.contains(m) { throw MediationError.mediatorIsCovariate(m) }
     }
 
     public struct Result: Sendable {

@@ -89,6 +89,13 @@ struct MediationRunTests {
             == "--outcome: 'one' has one value in the rows used, so a logistic model of it cannot be fitted. Choose an outcome with both values")
         #expect(attempt { $0.exposure = "g"; $0.exposureValues = ["a", "d"] } == "--exposure-values: 'd' is not a value of 'g' (its levels: a, b, c). Give two values, control first")
         #expect(!FileManager.default.fileExists(atPath: dir + "/out"))
+        // From the command line, an error found after the inputs' hashing
+        // began ends the run cleanly (exit 1), never a crash at exit.
+        for _ in 0..<4 {
+            let run = try runMoodbiome(["mediate", "--metadata", table, "--exposure", "x", "--outcome", "y", "--mediator", "m",
+                                        "--sims", "5000", "--out-dir", dir + "/cli"])
+            #expect(run.status == 1 && !run.standardError.contains("crashed"), "\(run.standardError)")
+        }
         // Two chosen levels of three: the third group's rows are left out.
         var job = MediationRun(metadataPath: table, exposure: "g", outcome: "y", mediators: ["m"], outputDirectory: dir + "/ok")
         job.exposureValues = ["a", "c"]
