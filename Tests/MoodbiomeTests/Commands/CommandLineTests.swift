@@ -51,6 +51,23 @@ struct CommandLineTests {
         #expect(exposureJob.composition.metrics == ["braycurtis"] && exposureJob.composition.strata == "pid")
     }
 
+    @Test func mediateFlagsReachTheJob() throws {
+        let command: MediateCommand = try parse(["mediate"] + study + [
+            "--exposure", "diet", "--outcome", "phq9_total", "--mediator", "shannon,taxon:Dialister", "--covariates", "age,C(sex)",
+            "--interaction", "--exposure-values", "low,high", "--family", "binomial", "--method", "Bootstrap", "--sims", "2000",
+            "--seed", "9", "--conf-level", "0.9", "--pseudocount", "1", "--out-dir", "o"])
+        let job = try command.job
+        #expect(job.countsPath == "c.csv" && job.mediators == ["shannon", "taxon:Dialister"] && job.covariates == ["age", "C(sex)"])
+        #expect(job.exposureValues == ["low", "high"] && job.settings.interaction && job.settings.family == .binomial)
+        #expect(job.settings.method == .bootstrap && job.settings.simulations == 2000 && job.settings.seed == 9)
+        #expect(job.settings.confidenceLevel == 0.9 && job.pseudocount == 1 && job.outputDirectory == "o")
+        let (message, code) = failure(["mediate", "--metadata", "m.csv", "--exposure", "x", "--outcome", "y", "--mediator", "m",
+                                       "--exposure-values", "1", "--out-dir", "o"])
+        #expect(message == "--exposure-values: '1' is not two different values, control first (e.g. 0,1)" && code == 64)
+        #expect(failure(["mediate", "--metadata", "m.csv", "--exposure", "x", "--outcome", "y", "--mediator", "m", "--sims", "10",
+                         "--out-dir", "o"]).message == "--sims: must be between 100 and 1000000 (got 10)")
+    }
+
     @Test func choicesAreAcceptedInAnyCase() throws {
         let command: AssociateCommand = try parse(["associate"] + study + ["--formula", "~ phq9", "--normalization", "CLR",
                                                                             "--transform", "NONE", "--adjust", "Holm", "--out-dir", "o"])
