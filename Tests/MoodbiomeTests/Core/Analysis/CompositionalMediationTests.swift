@@ -1,0 +1,32 @@
+import Foundation
+import Testing
+@testable import MoodbiomeCore
+@testable import MoodbiomeIO
+@testable import MoodbiomeNumerics
+
+/// The compositional mediation model against ccmm 1.0's normal method
+/// (Fixtures/ccmm/generate_ccmm_r.R), on the same bootstrap rows.
+@Suite struct CompositionalMediationTests {
+    @Test(arguments: ["plain", "age"])
+    func effectsAndVariancesMatchCcmm(_ name: String) throws {
+        let data = try DataTable.read(fixturePath("ccmm/ccmm-data.csv"))
+        let parts = (1...10).map { "C\($0)" }
+        var composition = Matrix(rows: data.rowCount, columns: parts.count)
+        for (j, part) in parts.enumerated() { for i in 0..<data.rowCount { composition[i, j] = data[part]!.numbers[i] } }
+        let text = try String(contentsOfFile: fixturePath("ccmm/ccmm-bootstrap.csv"), encoding: .utf8)
+        let resamples = text.split(separator: "\n").map { $0.split(separator: ",").map { Int($0)! - 1 } }
+        let covariates = name == "age" ? Matrix(rows: data.rowCount, columns: 1, columnMajor: data["age"]!.numbers) : nil
+        let model = try CompositionalMediation(outcome: data["y"]!.numbers, composition: composition, exposure: data["tr"]!.numbers,
+                                               covariates: covariates, resamples: resamples, names: parts)
+        let reference = csvRows("ccmm/ccmm-normal.csv").filter { $0["case"] == name }
+        let ours = [model.direct, model.totalIndirect] + model.indirect
+        #expect(ours.count == reference.count)
+        for (effect, row) in zip(ours, reference) {
+            #expect(effect.name == row["effect"]!)
+            let estimate = Double(row["estimate"]!.trimmingCharacters(in: .whitespaces))!
+            let variance = Double(row["variance"]!.trimmingCharacters(in: .whitespaces))!
+            #expect(isClose(effect.estimate, estimate, relative: 1e-8, absolute: 1e-11), "\(name) \(effect.name) \(effect.estimate) vs \(estimate)")
+            #expect(isClose(effect.variance, variance, relative: 1e-8, absolute: 1e-14), "\(name) \(effect.name) var \(effect.variance) vs \(variance)")
+        }
+    }
+}
