@@ -16,15 +16,19 @@ struct MediateCommand: ParsableCommand {
         effect (ADE), the total effect and the proportion mediated are simulated from quasi-Bayesian \
         draws (or bootstrap refits) as Imai, Keele & Tingley (2010) define them and statsmodels' \
         Mediation computes them. Mediators: an alpha-diversity metric (from --counts), a numeric \
-        metadata column, or taxon:NAME (that feature's centred log-ratio, zeros replaced by \
-        --pseudocount). A two-level exposure contrasts its levels; a numeric one with more values \
+        metadata column, taxon:NAME (that feature's centred log-ratio, zeros replaced by \
+        --pseudocount), or composition: the whole community as one mediator (Sohn & Li 2019, as the \
+        R package ccmm: direct, total indirect and each part's indirect effect, normal-approximation \
+        standard errors and bootstrap intervals over --sims resamples; the --composition-parts most \
+        abundant features, the rest pooled). A two-level exposure contrasts its levels; a numeric one with more values \
         needs --exposure-values control,treated.
 
         Writes into --out-dir: mediation.csv (mediator, effect, estimate, conf_low, conf_high, \
         p_value, q_value; effects acme_control, acme_treated, ade_control, ade_treated, \
         total_effect, prop_mediated_control, prop_mediated_treated, acme_average, ade_average, \
         prop_mediated_average), paths.csv (mediator, a, a_se, b, b_se, c_prime, c_total, \
-        indirect_ab, sobel_se, sobel_p), summary.md and report.html (the effects, the assumptions \
+        indirect_ab, sobel_se, sobel_p), with composition compositional-mediation.csv (effect, \
+        estimate, std_error, conf_low, conf_high; direct, total_indirect, indirect:<part>), summary.md and report.html (the effects, the assumptions \
         in words, the methods), figures/ (a path diagram per mediator, a forest plot of the ACMEs) \
         with captions.md, and provenance.json. The effects are causal only under assumptions no data \
         can check: the report states them.
@@ -72,8 +76,11 @@ struct MediateCommand: ParsableCommand {
     @Option(name: .customLong("conf-level"), help: "Confidence level of the percentile intervals.")
     var confLevel = 0.95
 
-    @Option(help: "Added to every count before a taxon's log-ratio.")
+    @Option(help: "Added to every count before a taxon's log-ratio or the composition's closure.")
     var pseudocount = 0.5
+
+    @Option(name: .customLong("composition-parts"), help: "With --mediator composition: the most abundant features kept as parts, the others pooled into one.", transform: plainInteger)
+    var compositionParts = 20
 
     @OptionGroup var table: TableInputOptions
 
@@ -100,6 +107,7 @@ struct MediateCommand: ParsableCommand {
             job.settings.seed = seed
             job.settings.confidenceLevel = confLevel
             job.pseudocount = pseudocount
+            job.compositionParts = compositionParts
             job.figureExport = try figures.settings
             job.overwrite = directory.force
             job.guardFormulas = safeCSV

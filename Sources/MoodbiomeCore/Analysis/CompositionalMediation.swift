@@ -36,6 +36,46 @@ public struct CompositionalMediation: Sendable {
     public let totalIndirect: Effect
     /// One per part of the composition, in column order.
     public let indirect: [Effect]
+    /// Each resample's log(k·a), and the debiased outcome coefficients with their covariance.
+    let compositionDraws: [[Double]]
+    let coefficients: [Double]
+    let coefficientCovariance: Matrix
+
+    /// ccmm's bootstrap intervals (`method.est.cov = "bootstrap"`): each
+    /// resample's composition parameter paired with a draw of the outcome
+    /// coefficients from N(b, V) (by V's eigendecomposition, as MASS's
+    /// `mvrnorm`, seeded here); percentiles (R's type 7) of the direct
+    /// effect, of each `log(k·a_j)·b_j` and of their sum. In the order
+    /// direct, total indirect, each part.
+    public func intervals(level: Double, seed: UInt64) throws -> [(low: Double, high: Double)] {
+        let k = indirect.count, p = coefficients.count, r = compositionDraws.count
+        let eigen = try SymmetricEigen(coefficientCovariance)
+        let roots = eigen.eigenvalues.map { Swift.max($0, 0).squareRoot() }
+        var direct = [Double](), total = [Double](), parts = [[Double]](repeating: [], count: k)
+        for b in 0..<r {
+            var rng = Xoshiro256StarStar(seed: seed, stream: [0xCC, UInt64(b)])
+            let z = (0..<p).map { _ in rng.nextNormal() }
+            var draw = coefficients
+            for m in 0..<p where roots[m] > 0 {
+                let scaled = roots[m] * z[m]
+                for a in 0..<p { draw[a] += eigen.eigenvectors[a, m] * scaled }
+            }
+            direct.append(draw[k])
+            var sum = 0.0
+            for j in 0..<k {
+                let v = compositionDraws[b][j] * draw[j]
+                parts[j].append(v)
+                sum += v
+            }
+            total.append(sum)
+        }
+        let alpha = 1 - level
+        func interval(_ v: [Double]) -> (low: Double, high: Double) {
+            let sorted = v.sorted()
+            return (Mediation.percentile(sorted, alpha / 2), Mediation.percentile(sorted, 1 - alpha / 2))
+        }
+        return [interval(direct), interval(total)] + parts.map(interval)
+    }
 
     /// - Parameters:
     ///   - composition: n × k, each row positive and summing to 1.
@@ -49,8 +89,11 @@ public struct CompositionalMediation: Sendable {
         precondition(composition.rows == n && tr.count == n && names.count == k)
         var logM = composition
         for i in 0..<logM.storage.count { logM.storage[i] = log(logM.storage[i]) }
-        let (mean, covariance) = try Self.compositionEffects(logM: logM, tr: tr, x: x, resamples: resamples)
+        let (mean, covariance, draws) = try Self.compositionEffects(logM: logM, tr: tr, x: x, resamples: resamples)
+        compositionDraws = draws
         let (b, bCovariance) = try Self.debiasedOutcome(y: y, logM: logM, tr: tr, x: x, tolerance: tolerance, maxIterations: maxIterations)
+        coefficients = b
+        coefficientCovariance = bCovariance
         direct = Effect(name: "direct", estimate: b[k], variance: bCovariance[k, k])
         indirect = (0..<k).map { j in
             let ea = mean[j], eb = b[j], va = covariance[j, j], vb = bCovariance[j, j]
@@ -108,7 +151,7 @@ public struct CompositionalMediation: Sendable {
     }
 
     /// `E[log(k·a)]` and its covariance over the resamples (ccmm's normal method).
-    static func compositionEffects(logM: Matrix, tr: [Double], x: Matrix?, resamples: [[Int]]) throws -> ([Double], Matrix) {
+    static func compositionEffects(logM: Matrix, tr: [Double], x: Matrix?, resamples: [[Int]]) throws -> ([Double], Matrix, [[Double]]) {
         let k = logM.columns, r = resamples.count
         let draws = try parallelChunkMap(count: r) { (range: Range<Int>) throws -> [[Double]] in
             try range.map { b in try compositionParameter(logM: logM, tr: tr, x: x, rows: resamples[b]).map { log(Double(k) * $0) } }
@@ -125,7 +168,7 @@ public struct CompositionalMediation: Sendable {
                 covariance[i, j] = c; covariance[j, i] = c
             }
         }
-        return (mean, covariance)
+        return (mean, covariance, draws)
     }
 
     /// ccmm's `s.h`: a scale from the central 90% of the sorted values

@@ -18,6 +18,33 @@ public struct MediationDocuments: Sendable {
     public let qValues: [[Double]]
     public var names = DisplayNames()
 
+    /// The whole community as the mediator (`--mediator composition`).
+    public struct Composition: Sendable {
+        public let model: CompositionalMediation
+        /// Bootstrap intervals: direct, total indirect, each part.
+        public let intervals: [(low: Double, high: Double)]
+        public let parts: Int
+        /// Features pooled into `other` (0: none).
+        public let pooled: Int
+        public let samples: Int
+        public let pseudocount: Double
+        public let resamples: Int
+
+        public init(model: CompositionalMediation, intervals: [(low: Double, high: Double)], parts: Int, pooled: Int, samples: Int,
+                    pseudocount: Double, resamples: Int) {
+            self.model = model
+            self.intervals = intervals
+            self.parts = parts
+            self.pooled = pooled
+            self.samples = samples
+            self.pseudocount = pseudocount
+            self.resamples = resamples
+        }
+
+        var effects: [CompositionalMediation.Effect] { [model.direct, model.totalIndirect] + model.indirect }
+    }
+    public var composition: Composition? = nil
+
     public init(results: [Mediation], exposure: String, outcome: String, covariates: [String], controlLabel: String, treatedLabel: String) {
         self.results = results
         self.exposure = exposure
@@ -56,6 +83,27 @@ public struct MediationDocuments: Sendable {
                   })
     }
 
+    /// `compositional-mediation.csv`: `effect, estimate, std_error,
+    /// conf_low, conf_high` — direct, total_indirect, indirect:<part>.
+    public var compositionTable: TextTable? {
+        guard let c = composition else { return nil }
+        return TextTable(columns: ["effect", "estimate", "std_error", "conf_low", "conf_high"],
+                         rows: zip(c.effects, c.intervals).map { e, ci in
+                             [.text(e.name), .number(e.estimate), .number(e.variance.squareRoot()), .number(ci.low), .number(ci.high)]
+                         })
+    }
+
+    /// The compositional model in words.
+    func compositionMethods(_ m: StudyDocuments.Markup) -> String {
+        guard let c = composition else { return "" }
+        return "The whole community was taken as one mediator with the compositional mediation model of Sohn & Li (2019), as the R package "
+            + "ccmm 1.0 estimates it: the \(c.parts - (c.pooled > 0 ? 1 : 0)) most abundant features" + (c.pooled > 0 ? " and the other \(c.pooled) pooled as one part" : "")
+            + ", each count plus a pseudocount of \(NumberStyle.roundTrip.format(c.pseudocount)) and closed to proportions, in \(c.samples) samples; "
+            + "the composition model's parameter bootstrapped \(NumberPolicy.value(Double(c.resamples))) times, the outcome model (\(m.text(outcome)) on the "
+            + "log composition under a zero-sum constraint, the exposure and covariates) fitted by a debiased scaled lasso. Standard errors are ccmm's "
+            + "normal approximation; intervals are its bootstrap percentiles."
+    }
+
     /// The people's table: per mediator, ACME, ADE, total effect and proportion mediated (averages).
     var summaryTable: TextTable {
         func cell(_ e: Mediation.Effect) -> String { "\(NumberPolicy.value(e.estimate)) (\(NumberPolicy.interval(e.low, e.high)))" }
@@ -69,6 +117,19 @@ public struct MediationDocuments: Sendable {
                              row += [cell(e["ade_average"]!), cell(e["total_effect"]!), NumberPolicy.value(e["prop_mediated_average"]!.estimate),
                                      String(m.outcomeModel.design.ids.count)]
                              return row.map { .text($0) }
+                         })
+    }
+
+    /// Direct, total indirect and the ten parts with the largest |indirect effect|.
+    var compositionSummary: TextTable? {
+        guard let c = composition else { return nil }
+        let rows = zip(c.effects, c.intervals).enumerated().map { ($0.offset, $0.element.0, $0.element.1) }
+        let parts = rows.dropFirst(2).sorted { abs($0.1.estimate) > abs($1.1.estimate) }.prefix(10)
+        return TextTable(columns: ["Effect", "Estimate (SE)", "\(level)% CI (bootstrap)"],
+                         rows: (Array(rows.prefix(2)) + parts).map { _, e, ci in
+                             [.text(e.name.replacing("indirect:", with: "indirect via ").replacing("total_indirect", with: "total indirect")),
+                              .text("\(NumberPolicy.value(e.estimate)) (\(NumberPolicy.value(e.variance.squareRoot())))"),
+                              .text(NumberPolicy.interval(ci.low, ci.high))]
                          })
     }
 
@@ -123,6 +184,20 @@ public struct MediationDocuments: Sendable {
                                                                 total: "\(v(total.estimate)) (\(NumberPolicy.interval(total.low, total.high)))",
                                                                 title: "\(names.column(exposure)) → \(names.column(m.mediator)) → \(names.column(outcome))", caption: caption)))
         }
+        if let c = composition {
+            let all = zip(c.effects, c.intervals).map { ($0, $1) }
+            let parts = all.dropFirst(2).sorted { abs($0.0.estimate) > abs($1.0.estimate) }.prefix(15)
+            let rows = (Array(all.prefix(2)) + parts).map { e, ci in
+                (label: e.name.replacing("indirect:", with: "via ").replacing("total_indirect", with: "total indirect"), estimate: e.estimate, low: ci.low, high: ci.high)
+            }
+            out.append(ReportFigure(name: "composition-forest.svg",
+                                    figure: Figures.forest(rows, xLabel: "effect on \(names.column(outcome))",
+                                                           title: "\(names.column(exposure)) through the community: the largest indirect effects",
+                                                           caption: ["Direct effect, total indirect effect through the composition and the \(parts.count) parts with the "
+                                                                     + "largest indirect effects (Sohn & Li 2019, as ccmm); lines: \(level)% bootstrap intervals from "
+                                                                     + "\(NumberPolicy.value(Double(c.resamples))) resamples; dashed: no effect."])))
+        }
+        guard !results.isEmpty else { return ReportFigure.distinctNames(out) }
         let rows = results.map { m -> (label: String, estimate: Double, low: Double, high: Double) in
             let e = m.effects[7]
             return (names.column(m.mediator), e.estimate, e.low, e.high)
@@ -138,11 +213,18 @@ public struct MediationDocuments: Sendable {
     /// `summary.md`.
     public var summaryMarkdown: String {
         var out = "# Mediation of \(Escape.markdown(exposure)) on \(Escape.markdown(outcome))\n\n"
-        out += summaryTable.rendered(as: .markdown) + "\n"
-        out += "ACME: average causal mediation effect, the part of the exposure's effect on \(Escape.markdown(outcome)) carried by the mediator; "
-            + "ADE: the rest (direct); both averaged over the control and treated conditions (each condition in mediation.csv).\n\n"
+        if !results.isEmpty { out += summaryTable.rendered(as: .markdown) + "\n" }
+        if !results.isEmpty {
+            out += "ACME: average causal mediation effect, the part of the exposure's effect on \(Escape.markdown(outcome)) carried by the mediator; "
+                + "ADE: the rest (direct); both averaged over the control and treated conditions (each condition in mediation.csv).\n\n"
+        }
+        if let table = compositionSummary {
+            out += "## The community as the mediator\n\n" + table.rendered(as: .markdown) + "\n"
+                + "Direct: the exposure's effect not through the composition; total indirect: through it; then the parts with the largest "
+                + "indirect effects (every part in compositional-mediation.csv).\n\n"
+        }
         out += "## Assumptions\n\n" + assumptions.map { "- " + Escape.markdown($0) }.joined(separator: "\n") + "\n\n"
-        out += "## Methods\n\n" + methods(.markdown) + "\n"
+        out += "## Methods\n\n" + (results.isEmpty ? "" : methods(.markdown) + " ") + compositionMethods(.markdown) + "\n"
         return out
     }
 
@@ -152,11 +234,13 @@ public struct MediationDocuments: Sendable {
         let title = "Mediation of \(exposure) on \(outcome)"
         var html = "<main>\n<h1>\(e(title))</h1>\n"
         html += "<p class=\"meta\">Moodbiome \(e(moodbiomeVersion)) · \(Words.counted(results.count, "mediator")) · inputs and checksums in <code>provenance.json</code></p>\n"
-        html += "<h2>Effects</h2>\n" + summaryTable.htmlTable()
+        if !results.isEmpty { html += "<h2>Effects</h2>\n" + summaryTable.htmlTable() }
+        if let table = compositionSummary { html += "<h2>The community as the mediator</h2>\n" + table.htmlTable() }
         html += "<h2>Assumptions</h2>\n<ul>\n" + assumptions.map { "<li>\(e($0))</li>\n" }.joined() + "</ul>\n"
         html += "<h2>Figures</h2>\n<div class=\"figures\">\n" + figures.map(\.html).joined() + "</div>\n"
-        html += "<h2>Methods</h2>\n<p>\(methods(.html))</p>\n"
-        html += "<h2>Files</h2>\n<p>mediation.csv (every effect), paths.csv (a, b, c′, c, Sobel); figures in <code>figures/</code>, their legends in "
+        html += "<h2>Methods</h2>\n<p>\(results.isEmpty ? "" : methods(.html) + " ")\(compositionMethods(.html))</p>\n"
+        html += "<h2>Files</h2>\n<p>" + (results.isEmpty ? "" : "mediation.csv (every effect), paths.csv (a, b, c′, c, Sobel); ")
+            + (composition == nil ? "" : "compositional-mediation.csv; ") + "figures in <code>figures/</code>, their legends in "
             + "<code>captions.md</code>; <code>summary.md</code>; <code>provenance.json</code>.</p>\n</main>\n"
         return HTMLPage(title: title + " — Moodbiome report", body: html, style: StudyDocuments.reportStyle, responsive: true).html
     }

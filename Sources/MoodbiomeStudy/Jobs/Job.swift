@@ -162,7 +162,7 @@ extension SimulationRun: Job {
 extension MediationRun: Job {
     public func delivery(of r: Result) -> Delivery {
         .written("wrote \(r.files.map(\.name).joined(separator: ", ")), \(OutputDirectory.provenanceFile) to \(outputDirectory) "
-                 + "(\(r.results.count == 1 ? "1 mediator" : "\(r.results.count) mediators"))")
+                 + "(\(Words.counted(mediators.count, "mediator")))")
     }
     public var usesLinearAlgebra: Bool { true }
 }

@@ -25,8 +25,11 @@ public struct MediationRun: Sendable {
     /// The two exposure values to contrast, control first (`--exposure-values`).
     public var exposureValues: [String]? = nil
     public var settings = Mediation.Settings()
-    /// Added to every count before a taxon's log-ratio.
+    /// Added to every count before a taxon's log-ratio or the composition's closure.
     public var pseudocount = 0.5
+    /// `--mediator composition`: the most abundant features kept as parts
+    /// (the others pooled into one part, `other`).
+    public var compositionParts = 20
     public var names = DisplayNames()
     public var figureExport = FigureExportSettings()
     public var outputDirectory: String
@@ -42,7 +45,7 @@ public struct MediationRun: Sendable {
         self.outputDirectory = outputDirectory
     }
 
-    public static let outputFiles = ["mediation.csv", "paths.csv", "summary.md", "report.html", "captions.md"]
+    public static let outputFiles = ["mediation.csv", "paths.csv", "compositional-mediation.csv", "summary.md", "report.html", "captions.md"]
 
     public var inputs: [String] { [metadataPath] + (countsPath.map { [$0] + readOptions.extraInputs } ?? []) }
 
@@ -51,6 +54,12 @@ public struct MediationRun: Sendable {
         try ParameterError.checkDistinct(mediators, .mediator)
         guard (100...1_000_000).contains(settings.simulations) else {
             throw ParameterError(.sims, .outOfRange(value: String(settings.simulations), allowed: .between("100", "1000000")))
+        }
+        guard (2...500).contains(compositionParts) else {
+            throw ParameterError(.compositionParts, .outOfRange(value: String(compositionParts), allowed: .between("2", "500")))
+        }
+        if mediators.contains("composition") && countsPath == nil {
+            throw ParameterError(.counts, .malformed(value: "composition", expected: "a mediator readable without --counts (the composition needs the count table)"))
         }
         guard settings.confidenceLevel > 0.5 && settings.confidenceLevel < 1 else {
             throw ParameterError(.confLevel, .outOfRange(value: NumberStyle.roundTrip.format(settings.confidenceLevel), allowed: .strictlyBetween("0.5", "1")))
@@ -89,7 +98,8 @@ public struct MediationRun: Sendable {
          ("exposure", jsonValue(exposure)), ("outcome", jsonValue(outcome)), ("mediators", jsonValue(mediators)),
          ("covariates", jsonValue(covariates)), ("exposure_values", exposureValues.map(jsonValue) ?? "null"), ("interaction", jsonValue(settings.interaction)),
          ("family", jsonValue(settings.family.rawValue)), ("method", jsonValue(settings.method.rawValue)), ("sims", String(settings.simulations)),
-         ("seed", String(settings.seed)), ("conf_level", jsonValue(settings.confidenceLevel)), ("pseudocount", jsonValue(pseudocount))]
+         ("seed", String(settings.seed)), ("conf_level", jsonValue(settings.confidenceLevel)), ("pseudocount", jsonValue(pseudocount)),
+         ("composition_parts", mediators.contains("composition") ? String(compositionParts) : "null")]
             + names.provenance + figureExport.provenance
     }
 
@@ -105,14 +115,15 @@ public struct MediationRun: Sendable {
         let covariateVariables = Set(terms.flatMap(\.variables))
         for m in mediators where covariateVariables.contains(m) || covariates.contains(m) { throw MediationError.mediatorIsCovariate(m) }
         for v in covariateVariables where v == exposure || v == outcome { throw MediationError.mediatorIsModelled(v) }
-        var data = try mediatorTable(metadata, report: report)
+        let scalars = mediators.filter { $0 != "composition" }
+        var data = try mediatorTable(metadata, mediators: scalars, report: report)
         let (coded, control, treated, labels) = try codedExposure(data)
         data = data.replacingColumns([coded])
         if settings.family == .binomial, let y = data[outcome], Set(y.cells.filter { !MissingValue.isMissing($0) }).count < 2 {
             throw MediationError.outcomeOneLevel(outcome)
         }
         var results = [Mediation]()
-        for m in mediators {
+        for m in scalars {
             let column = mediatorColumnName(m)
             let values = data[column]!.numbers.filter(\.isFinite)
             if Set(values).count < 2 { throw MediationError.constantMediator(m) }
@@ -123,6 +134,9 @@ public struct MediationRun: Sendable {
         var documents = MediationDocuments(results: results, exposure: exposure, outcome: outcome, covariates: terms.map(\.text),
                                            controlLabel: labels.0, treatedLabel: labels.1)
         documents.names = names
+        if mediators.contains("composition") {
+            documents.composition = try compositional(metadata: metadata, terms: terms, report: report)
+        }
         for m in results {
             let dropped = data.rowCount - m.outcomeModel.design.ids.count
             if dropped > 0 { report("note: \(m.mediator): \(Words.counted(dropped, "row")) of \(data.rowCount) left out for missing values") }
@@ -130,9 +144,15 @@ public struct MediationRun: Sendable {
         report("note: mediation is causal only under assumptions no data can check (no unmeasured confounding; exposure before mediator before outcome); "
                + "with one row per participant the order is assumed, not observed — see summary.md")
         let figures = documents.figures
-        var files: [(name: String, contents: String)] = [
-            ("mediation.csv", documents.mediationTable.csv(guardFormulas: guardFormulas)),
-            ("paths.csv", documents.pathsTable.csv(guardFormulas: guardFormulas)),
+        var files = [(name: String, contents: String)]()
+        if !results.isEmpty {
+            files.append(("mediation.csv", documents.mediationTable.csv(guardFormulas: guardFormulas)))
+            files.append(("paths.csv", documents.pathsTable.csv(guardFormulas: guardFormulas)))
+        }
+        if let table = documents.compositionTable {
+            files.append(("compositional-mediation.csv", table.csv(guardFormulas: guardFormulas)))
+        }
+        files += [
             ("summary.md", documents.summaryMarkdown),
             ("report.html", documents.reportHTML(figures: figures)),
             ("captions.md", ReportFigure.captions(figures)),
@@ -146,7 +166,7 @@ public struct MediationRun: Sendable {
 
     /// The metadata, joined to the count table's samples when a mediator
     /// needs it, with a column per metric or taxon mediator.
-    func mediatorTable(_ metadata: DataTable, report: (String) -> Void) throws -> DataTable {
+    func mediatorTable(_ metadata: DataTable, mediators: [String], report: (String) -> Void) throws -> DataTable {
         let metrics = mediators.filter { metadata[$0] == nil && AlphaMetric(name: $0) != nil }
         let taxa = mediators.filter { metadata[$0] == nil && $0.hasPrefix("taxon:") }
         for m in mediators where metadata[m] == nil && !metrics.contains(m) && !taxa.contains(m) {
@@ -181,6 +201,67 @@ public struct MediationRun: Sendable {
             columns.append(DataTable.Column(name: m, numbers: values))
         }
         return merged.appendingColumns(columns)
+    }
+
+    /// The whole community as the mediator (Sohn & Li 2019): the
+    /// `compositionParts` most abundant features (by mean proportion over
+    /// the samples used) and the rest pooled as `other`, each count plus
+    /// the pseudocount, closed to proportions; the exposure, outcome and
+    /// covariates' design columns of the rows complete in all of them;
+    /// `settings.simulations` bootstrap resamples from the seed.
+    func compositional(metadata: DataTable, terms: [Formula.Covariate], report: (String) -> Void) throws -> MediationDocuments.Composition {
+        guard let countsPath else { throw ParameterError(.counts, .malformed(value: "composition", expected: "a mediator readable without --counts")) }
+        var options = readOptions
+        try resolveOrientation(&options, path: countsPath, metadataIDs: metadata.ids, spelling: spelling, report: { _ in })
+        let table = try readCountTable(countsPath, options: options, report: { _ in }, spelling: spelling)
+        let join = try SampleJoin(metadata: metadata, sampleIDs: table.sampleIDs, samplesFile: countsPath)
+        var joined = metadata.selectingRows(join.metadataRows)
+        let (coded, _, _, _) = try codedExposure(joined)
+        joined = joined.replacingColumns([coded])
+        let design = try DesignMatrix(formula: Formula.main(response: outcome, predictors: [exposure], covariates: terms), data: joined)
+        guard let exposureColumn = design.columnNames.firstIndex(of: exposure) else { throw MediationError.notNumeric(exposure) }
+        let covariateColumns = (0..<design.x.columns).filter { $0 != exposureColumn && !(design.hasIntercept && $0 == 0) }
+        let rows = design.rowIndices
+        let samples = rows.map { join.sampleIndices[$0] }
+        // Parts: the most abundant features by mean proportion.
+        var meanShare = [Double](repeating: 0, count: table.taxonCount)
+        for j in samples {
+            let range = table.range(ofSample: j)
+            let total = table.values[range].reduce(0, +)
+            guard total > 0 else { continue }
+            for k in range { meanShare[Int(table.taxonIndices[k])] += table.values[k] / total }
+        }
+        let order = meanShare.indices.sorted { meanShare[$0] > meanShare[$1] || (meanShare[$0] == meanShare[$1] && $0 < $1) }
+        let kept = Array(order.prefix(compositionParts))
+        let pooled = table.taxonCount > kept.count
+        let partNames = kept.map { table.taxonIDs[$0] } + (pooled ? ["other"] : [])
+        let position = Dictionary(uniqueKeysWithValues: kept.enumerated().map { ($1, $0) })
+        var composition = Matrix(rows: rows.count, columns: partNames.count)
+        for (i, j) in samples.enumerated() {
+            var counts = [Double](repeating: pseudocount, count: partNames.count)
+            for k in table.range(ofSample: j) {
+                let t = Int(table.taxonIndices[k])
+                counts[position[t] ?? partNames.count - 1] += table.values[k]
+            }
+            let total = counts.reduce(0, +)
+            for c in 0..<counts.count { composition[i, c] = counts[c] / total }
+        }
+        let n = rows.count
+        let resamples = (0..<settings.simulations).map { b -> [Int] in
+            var rng = Xoshiro256StarStar(seed: settings.seed, stream: [0xB0, UInt64(b)])
+            return (0..<n).map { _ in Int(rng.next() % UInt64(n)) }
+        }
+        var x: Matrix? = nil
+        if !covariateColumns.isEmpty {
+            x = Matrix(rows: n, columns: covariateColumns.count, columnMajor: covariateColumns.flatMap { Array(design.x.column($0)) })
+        }
+        let model = try CompositionalMediation(outcome: design.response, composition: composition, exposure: Array(design.x.column(exposureColumn)),
+                                               covariates: x, resamples: resamples, names: partNames)
+        let intervals = try model.intervals(level: settings.confidenceLevel, seed: settings.seed)
+        report("note: composition: \(kept.count) parts\(pooled ? " and the other \(table.taxonCount - kept.count) features pooled as 'other'" : ""), "
+               + "each count plus \(NumberStyle.roundTrip.format(pseudocount)) before closure; \(n) samples")
+        return MediationDocuments.Composition(model: model, intervals: intervals, parts: partNames.count, pooled: pooled ? table.taxonCount - kept.count : 0,
+                                              samples: n, pseudocount: pseudocount, resamples: settings.simulations)
     }
 
     /// `ln(x_t + c) − (1/T) Σ_k ln(x_k + c)` over the T features of sample j.

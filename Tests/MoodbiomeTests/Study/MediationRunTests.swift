@@ -67,6 +67,35 @@ struct MediationRunTests {
         #expect(notes.contains { $0.contains("causal only under assumptions") })
     }
 
+    /// `--mediator composition`: the community as one mediator (ccmm's
+    /// model, checked against ccmm in CompositionalMediationTests), with
+    /// the most abundant parts kept and the rest pooled.
+    @Test func theCommunityAsTheMediator() throws {
+        let counts = datasetPath("simulated-gut-mood/counts.csv"), metadata = datasetPath("simulated-gut-mood/metadata.csv")
+        let dir = temporaryDirectory()
+        var job = MediationRun(metadataPath: metadata, exposure: "antidepressant", outcome: "phq9_total", mediators: ["composition"],
+                               outputDirectory: dir + "/c")
+        job.countsPath = counts
+        job.covariates = ["age"]
+        job.compositionParts = 8
+        job.settings.simulations = 300
+        var notes = [String]()
+        try job.run { notes.append($0) }
+        let lines = try String(contentsOfFile: dir + "/c/compositional-mediation.csv", encoding: .utf8).split(separator: "\n")
+        #expect(lines[0] == "effect,estimate,std_error,conf_low,conf_high" && lines.count == 1 + 2 + 9)
+        #expect(lines[1].hasPrefix("direct,") && lines[2].hasPrefix("total_indirect,") && lines[11].hasPrefix("indirect:other,"))
+        #expect(!FileManager.default.fileExists(atPath: dir + "/c/mediation.csv"))
+        #expect(FileManager.default.fileExists(atPath: dir + "/c/figures/composition-forest.svg"))
+        #expect(notes.contains("note: composition: 8 parts and the other 192 features pooled as 'other', each count plus 0.5 before closure; 296 samples"))
+        // The total indirect effect is the sum of the parts'.
+        let values = lines.dropFirst().map { $0.split(separator: ",").map(String.init) }
+        let parts = values.dropFirst(2).reduce(0.0) { $0 + Double($1[1])! }
+        #expect(isClose(Double(values[1][1])!, parts, relative: 1e-12))
+        job.countsPath = nil
+        job.outputDirectory = dir + "/none"
+        #expect { try job.run { _ in } } throws: { message($0).hasPrefix("--counts: 'composition' is not a mediator readable without --counts") }
+    }
+
     @Test func badInputIsAnErrorAndWritesNothing() throws {
         let dir = temporaryDirectory()
         let table = temporaryFile("m.csv", "id,x,g,m,y,one\n" + (0..<40).map { i in
