@@ -86,6 +86,12 @@ struct AnalyzeCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Random-effects terms for metadata with several samples per participant, in lme4's notation: \"(1 | participant_id)\", \"(1 + months | participant_id)\". The models become linear mixed models (REML; Satterthwaite df); see `moodbiome regress --help`.", valueName: "terms"))
     var random: String?
 
+    @Option(name: .customLong("mediate-by"), help: ArgumentHelp("Also ask whether this exposure acts on the outcome through each metric: a causal mediation analysis per metric (as `moodbiome mediate`, the run's covariates and --seed), its section in the report, mediation.csv and paths.csv. A two-level exposure.", valueName: "column"))
+    var mediateBy: String?
+
+    @Option(name: .customLong("mediation-sims"), help: "With --mediate-by: quasi-Bayesian draws. (default: 5000)", transform: plainInteger)
+    var mediationSims = 5000
+
     @Option(help: ArgumentHelp("With --random: the numeric column of each visit's time (months, days, visit number). figures/ then also draws each participant's trajectory of the outcome and of each metric, with the mean at each time, and the change in the outcome against the change in each metric from each participant's first visit. Default: the random slope's column, as months in \"(1 + months | participant_id)\".", valueName: "column"))
     var time: String?
 
@@ -174,6 +180,8 @@ struct AnalyzeCommand: ParsableCommand {
         job.association.adjustment = adjust
         job.association.groupBy = groupBy
         job.time = time
+        job.mediateBy = mediateBy
+        job.mediation.simulations = mediationSims
         job.names = try displayNames()
         job.figureExport = try figures.settings
         if let beta {

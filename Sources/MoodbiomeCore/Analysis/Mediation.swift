@@ -319,4 +319,6 @@ public enum MediationError: Error, Equatable, Sendable {
     case unknownMediator(String, suggestion: String?)
     /// `taxon:NAME` with a name the table does not have.
     case unknownTaxon(String, suggestion: String?)
+    /// Mediation asked of a study with random effects (repeated measures).
+    case repeatedMeasures
 }

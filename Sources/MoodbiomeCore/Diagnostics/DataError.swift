@@ -167,6 +167,7 @@ extension Parameter {
     public static let mediator = Parameter("mediator")
     public static let exposureValues = Parameter("exposureValues")
     public static let sims = Parameter("sims")
+    public static let mediateBy = Parameter("mediateBy")
     public static let compositionParts = Parameter("compositionParts")
     public static let by = Parameter("by")
     public static let formula = Parameter("formula")

@@ -210,6 +210,19 @@ public struct MediationDocuments: Sendable {
         return ReportFigure.distinctNames(out)
     }
 
+    /// The mediation as a section of another report (`analyze
+    /// --mediate-by`): the effects per metric, the assumptions, the methods.
+    func section(_ m: StudyDocuments.Markup) -> String {
+        let title = "Mediation: \(exposure) → metric → \(outcome)"
+        if m == .markdown {
+            return "## \(Escape.markdown(title))\n\n" + summaryTable.rendered(as: .markdown) + "\n"
+                + assumptions.map { "- " + Escape.markdown($0) }.joined(separator: "\n") + "\n\n" + methods(.markdown)
+                + " Every effect and the paths are in mediation.csv and paths.csv.\n\n"
+        }
+        return "<h2>\(Escape.html(title))</h2>\n" + summaryTable.htmlTable() + "<ul>\n" + assumptions.map { "<li>\(Escape.html($0))</li>\n" }.joined()
+            + "</ul>\n<p>\(methods(.html)) Every effect and the paths are in <code>mediation.csv</code> and <code>paths.csv</code>.</p>\n"
+    }
+
     /// `summary.md`.
     public var summaryMarkdown: String {
         var out = "# Mediation of \(Escape.markdown(exposure)) on \(Escape.markdown(outcome))\n\n"

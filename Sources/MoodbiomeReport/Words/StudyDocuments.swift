@@ -117,6 +117,8 @@ public struct StudyDocuments: Sendable {
 
     /// Set for a longitudinal run (`--random` with a time column).
     public var visits: Visits? = nil
+    /// `--mediate-by`: the mediation of an exposure's effect through each metric.
+    public var mediation: MediationDocuments? = nil
 
     public init(result: AlphaAssociation.Result, countsPath: String, alphaOptions: AlphaOptions,
                 rarefaction: Rarefaction?, tableFiles: [String], composition: [CompositionFinding] = []) {
@@ -252,6 +254,7 @@ public struct StudyDocuments: Sendable {
         if !composition.isEmpty {
             out += "## Community composition\n\n" + compositionTable.rendered(as: .markdown) + "\n" + compositionLegend(.markdown) + "\n\n"
         }
+        if let m = mediation { out += m.section(.markdown) }
         out += "## Methods\n\n" + methodsParagraph(.markdown) + (composition.isEmpty ? "" : " " + compositionMethods(.markdown)) + "\n"
         // What a reader must know about the fits (few events, separation,
         // singular fits, left-out rows): the notes analyze printed.
@@ -396,6 +399,7 @@ public struct StudyDocuments: Sendable {
             }
         }
         out += longitudinalFigures
+        out += mediation?.figures ?? []
         // Every metric's main figure as one lettered panel (not in the report: a file for a paper).
         let mainNames = Set(r.metrics.flatMap { [fileNameComponent("\(outcome)-vs-\($0.metric)") + ".svg", fileNameComponent("\($0.metric)-by-\(r.modelledOutcome)") + ".svg"] })
         let main = out.filter { mainNames.contains($0.name) }
@@ -478,6 +482,7 @@ public struct StudyDocuments: Sendable {
         if !composition.isEmpty {
             html += "<h2>Community composition</h2>\n" + compositionTable.htmlTable() + "<p>\(compositionLegend(.html))</p>\n"
         }
+        if let m = mediation { html += m.section(.html) }
         html += "<h2>Figures</h2>\n<div class=\"figures\">\n"
         for figure in figures where figure.inReport { html += figure.html }
         html += "</div>\n"

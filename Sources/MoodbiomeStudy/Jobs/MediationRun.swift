@@ -282,7 +282,16 @@ public struct MediationRun: Sendable {
     /// values (or `exposureValues`) contrasted. Rows in other text levels
     /// are left out (missing).
     func codedExposure(_ data: DataTable) throws -> (DataTable.Column, Double, Double, (String, String)) {
-        let column = data[exposure]!
+        try Self.codedExposure(data, exposure: exposure, values: exposureValues)
+    }
+
+    /// ``codedExposure(_:)`` for any job (`analyze --mediate-by`).
+    static func codedExposure(_ data: DataTable, exposure: String, values exposureValues: [String]?) throws
+        -> (DataTable.Column, Double, Double, (String, String)) {
+        guard let column = data[exposure] else {
+            throw DataError(.missingColumn(exposure, purpose: .metadata, available: data.columnNames),
+                            at: SourceLocation(file: data.source, columnName: exposure))
+        }
         let present = (0..<data.rowCount).filter { !column.isMissing($0) }
         if column.kind == .numeric {
             let distinct = Set(present.map { column.numbers[$0] }).sorted()

@@ -17,7 +17,7 @@ public struct StudyAnalysis: Sendable {
     public var association: AlphaAssociation
     /// Community composition (`--beta`): distances, PERMANOVA, PERMDISP, PCoA.
     public var composition = StudyComposition() {
-        didSet { diversity.seedHasOtherUse = composition.isRequested }
+        didSet { diversity.seedHasOtherUse = composition.isRequested || mediateBy != nil }
     }
     public var metadataPath: String
     public var idColumn: String? = nil
@@ -27,6 +27,14 @@ public struct StudyAnalysis: Sendable {
     /// With repeated measures, the column of each visit's time (`--time`);
     /// nil: the random slope's column, if there is one.
     public var time: String? = nil
+    /// `--mediate-by EXPOSURE`: does the exposure act on the outcome through
+    /// each metric? A mediation analysis per metric (``Mediation``), its
+    /// section in the report, mediation.csv and paths.csv.
+    public var mediateBy: String? = nil {
+        didSet { diversity.seedHasOtherUse = composition.isRequested || mediateBy != nil }
+    }
+    /// The mediation's draws (method, number, interaction); the seed is the run's.
+    public var mediation = Mediation.Settings()
     /// Figure files besides SVG (`--figure-format`, `--dpi`).
     public var figureExport = FigureExportSettings()
     public var overwrite = false
@@ -123,7 +131,8 @@ public struct StudyAnalysis: Sendable {
             ("rarefy", jsonValue(d.rarefactionDepth)), ("iterations", jsonValue(d.rarefactionDepth == nil ? nil : d.iterations)),
             ("seed", usesSeed ? String(d.resolvedSeed) : "null"), ("drop_empty", jsonValue(d.dropEmpty)),
             ("tree", jsonValue(d.tree?.path)), ("midpoint_root", jsonValue(d.tree?.midpointRoot ?? false)),
-            ("time", jsonValue(time)), ("beta", jsonValue(composition.metrics)), ("strata", jsonValue(composition.isRequested ? Participants.column(composition.strata, random: a.random, merged: r.merged).1 : nil)), ("permutations", composition.isRequested ? jsonValue(composition.permutations) : "null"),
+            ("time", jsonValue(time)), ("mediate_by", jsonValue(mediateBy)), ("mediation_method", mediateBy == nil ? "null" : jsonValue(mediation.method.rawValue)),
+            ("mediation_sims", mediateBy == nil ? "null" : String(mediation.simulations)), ("mediation_interaction", mediateBy == nil ? "null" : jsonValue(mediation.interaction)), ("beta", jsonValue(composition.metrics)), ("strata", jsonValue(composition.isRequested ? Participants.column(composition.strata, random: a.random, merged: r.merged).1 : nil)), ("permutations", composition.isRequested ? jsonValue(composition.permutations) : "null"),
             ("pseudocount", jsonValue(composition.settings.pseudocount)), ("alpha", jsonValue(composition.settings.generalizedAlpha)),
             ("scale", jsonValue(a.scoring?.scale.id)), ("items", a.scoring.map { jsonValue($0.items) } ?? "null"),
             ("outcome", jsonValue(a.outcome)), ("modelled_outcome", jsonValue(r.modelledOutcome)),
@@ -137,11 +146,34 @@ public struct StudyAnalysis: Sendable {
         ] + names.provenance + figureExport.provenance
     }
 
+    /// One mediation analysis per metric: exposure → metric → the modelled
+    /// outcome, with the study's covariates and family.
+    func mediations(_ analysis: AlphaAssociation.Result, exposure: String, seed: UInt64) throws -> MediationDocuments {
+        if exposure == analysis.outcome || analysis.covariateTerms.flatMap(\.variables).contains(exposure) {
+            throw MediationError.mediatorIsModelled(exposure)
+        }
+        let (coded, control, treated, labels) = try MediationRun.codedExposure(analysis.merged, exposure: exposure, values: nil)
+        let data = analysis.merged.replacingColumns([coded])
+        var settings = mediation
+        settings.seed = seed
+        settings.family = analysis.family
+        settings.confidenceLevel = analysis.confidenceLevel
+        let results = try analysis.metrics.map { m in
+            try Mediation(data: data, exposure: exposure, mediator: m.metric, outcome: analysis.modelledOutcome, covariates: analysis.covariateTerms,
+                          control: control, treated: treated, settings: settings)
+        }
+        var documents = MediationDocuments(results: results, exposure: exposure, outcome: analysis.modelledOutcome,
+                                           covariates: analysis.covariateTerms.map(\.text), controlLabel: labels.0, treatedLabel: labels.1)
+        documents.names = names
+        return documents
+    }
+
     /// Everything but the writing: read, compute, render.
     public func compute(report: (String) -> Void) throws -> Result {
         let metadata = try DataTable.read(metadataPath, idColumn: idColumn)
         var association = self.association
-        association.keptColumns += [time, composition.isRequested ? composition.strata : nil].compactMap { $0 }
+        association.keptColumns += [time, composition.isRequested ? composition.strata : nil, mediateBy].compactMap { $0 }
+        if mediateBy != nil && !association.random.isEmpty { throw MediationError.repeatedMeasures }
         let prepared = try association.prepare(metadata: metadata)
         _ = try composition.definitions(hasTree: diversity.tree != nil)
         var diversity = self.diversity
@@ -163,6 +195,12 @@ public struct StudyAnalysis: Sendable {
                                        rarefaction: diversity.rarefaction, tableFiles: tableFiles, composition: findings)
         documents.names = names
         documents.visits = try Participants.visits(time: time, random: association.random, strata: composition.strata, merged: analysis.merged)
+        if let exposure = mediateBy {
+            if diversity.seed == nil && diversity.rarefactionDepth == nil && !composition.isRequested {
+                report("note: seed \(diversity.resolvedSeed) of the mediation's draws (pass \(spelling.spell(.seed)) \(diversity.resolvedSeed) to repeat this run exactly)")
+            }
+            documents.mediation = try mediations(analysis, exposure: exposure, seed: diversity.resolvedSeed)
+        }
         for note in documents.notes { report(note) }
         return Result(analysis: analysis, files: try FigureExport.files(OutputFile.texts(render(analysis, documents: documents)), settings: figureExport))
     }
@@ -211,6 +249,10 @@ public struct StudyAnalysis: Sendable {
         if composition.isRequested {
             files.append(("permanova.\(ext)", documents.permanovaFile.rendered(as: f, guardFormulas: guardFormulas)))
             files.append(("betadisper.\(ext)", documents.dispersionFile.rendered(as: f, guardFormulas: guardFormulas)))
+        }
+        if let m = documents.mediation {
+            files.append(("mediation.csv", m.mediationTable.csv(guardFormulas: guardFormulas)))
+            files.append(("paths.csv", m.pathsTable.csv(guardFormulas: guardFormulas)))
         }
         files.append(("summary.md", documents.summaryMarkdown))
         let figures = documents.figures

@@ -243,6 +243,7 @@ struct ManifestTables {
             }
         }
         a.time = try string("model", "time")
+        a.mediateBy = try string("model", "mediate_by")
         if let ml = try bool("model", "ml") { a.association.reml = !ml }
         if let profile = try bool("model", "profile_ci") { a.association.profileIntervals = profile }
         if let depth = try bool("model", "depth_covariate") { a.association.depthCovariate = depth }

@@ -45,6 +45,7 @@ extension StudyManifest {
     # cluster = "participant_id"     # cluster-robust errors over this column's groups
     # random = "(1 | participant_id)"   # random-effects terms: linear mixed models (lme4's lmer)
     # time = "months"               # with random: the visit time, for trajectory and change-from-baseline figures (default: the random slope's column)
+    # mediate_by = "diet"           # also: does this two-level exposure act on the outcome through each metric? (causal mediation)
     # ml = false                     # with random: maximum likelihood instead of REML
     # profile_ci = false             # with random: profile intervals of the SDs in random_effects
     # depth_covariate = false        # adjust every model for log(reads per sample)

@@ -52,7 +52,7 @@ public struct StudyManifest: Sendable {
         "diversity": ["metrics", "base", "rarefy", "iterations", "seed", "drop_empty", "chao1", "ace_threshold", "gini_method"],
         "scale": ["name", "items", "prefix", "invalid", "output_prefix"],
         "model": ["outcome", "covariates", "family", "outcome_cutoff", "outcome_band", "robust", "conf_level",
-                  "references", "adjust", "group_by", "cluster", "random", "time", "ml", "profile_ci", "depth_covariate", "exposure"],
+                  "references", "adjust", "group_by", "cluster", "random", "time", "mediate_by", "ml", "profile_ci", "depth_covariate", "exposure"],
         "composition": ["metrics", "permutations", "strata", "pseudocount", "alpha"],
         "output": ["directory", "format", "labels", "levels", "figure_formats", "dpi"],
     ]
@@ -69,7 +69,7 @@ public struct StudyManifest: Sendable {
         .outcomeCutoff: ("model", "outcome_cutoff"), .outcomeBand: ("model", "outcome_band"), .robust: ("model", "robust"),
         .confLevel: ("model", "conf_level"), .reference: ("model", "references"), .adjust: ("model", "adjust"),
         .groupBy: ("model", "group_by"), .cluster: ("model", "cluster"),
-        .random: ("model", "random"), .time: ("model", "time"), .maximumLikelihood: ("model", "ml"), .profileCI: ("model", "profile_ci"), .outputDirectory: ("output", "directory"), .format: ("output", "format"),
+        .random: ("model", "random"), .time: ("model", "time"), .mediateBy: ("model", "mediate_by"), .maximumLikelihood: ("model", "ml"), .profileCI: ("model", "profile_ci"), .outputDirectory: ("output", "directory"), .format: ("output", "format"),
         .figureFormats: ("output", "figure_formats"), .dpi: ("output", "dpi"),
         .tree: ("inputs", "tree"), .midpointRoot: ("inputs", "midpoint_root"),
         .beta: ("composition", "metrics"), .permutations: ("composition", "permutations"), .strata: ("composition", "strata"),

@@ -43,6 +43,10 @@ struct CommandLineTests {
         #expect(job.composition.strata == "participant_id")
         #expect(job.idColumn == "sample" && job.outputDirectory == "out" && job.overwrite && job.guardFormulas)
         #expect(job.association.depthCovariate)
+        let mediated: AnalyzeCommand = try parse(["analyze"] + study + ["--outcome", "phq9_total", "--mediate-by", "diet", "--mediation-sims", "800",
+                                                                         "--seed", "3", "--out-dir", "o"])
+        let mediatedJob = try mediated.makeJob()
+        #expect(mediatedJob.mediateBy == "diet" && mediatedJob.mediation.simulations == 800 && mediatedJob.diversity.seed == 3)
         // --exposure carries the shared settings (depth included) into the exposure job.
         let exposure: AnalyzeCommand = try parse(["analyze"] + study + ["--exposure", "diet", "--depth-covariate", "--out-dir", "o"])
         #expect(try exposure.makeExposureJob().association.depthCovariate)
