@@ -13,7 +13,8 @@ public struct MoodbiomeCommand: ParsableCommand {
         abstract: "Gut-microbiome diversity and mood studies, with the numbers of scikit-bio, vegan, statsmodels and R.",
         discussion: """
         Read a study's count table and metadata, compute alpha diversity (the scikit-bio 0.7 set), \
-        score depression scales, regress scores on diversity with covariates, and write tidy \
+        score depression scales, regress scores on diversity with covariates, ask whether an \
+        exposure acts on mood through the microbiome (causal mediation), and write tidy \
         tables, figures and a self-contained HTML report with a provenance record. Every number \
         is checked against an independent implementation.
 
@@ -27,6 +28,9 @@ public struct MoodbiomeCommand: ParsableCommand {
               --exposure SampleType --out-dir by-type/
           moodbiome regress merged.csv --robust hc3 \\
               --formula "phq9 ~ shannon + age + C(sex) + bmi"
+          moodbiome mediate --metadata Datasets/simulated-mediation/participants.csv \\
+              --exposure diet --outcome phq9_total --mediator shannon \\
+              --covariates "age,C(sex)" --out-dir mediation/
           moodbiome score metadata.csv --scale phq9 --prefix phq9_ -o scored.csv
           moodbiome diversity table.tsv --metrics all --base 2 --format md
           moodbiome run --template > study.toml; moodbiome run study.toml --verify
