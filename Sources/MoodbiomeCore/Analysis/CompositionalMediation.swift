@@ -110,6 +110,16 @@ public struct CompositionalMediation: Sendable {
 
     /// The composition parameter `a` (k parts) of the rows `rows`.
     static func compositionParameter(logM: Matrix, tr: [Double], x: Matrix?, rows: [Int]) throws -> [Double] {
+        let scores = try compositionScores(logM: logM, tr: tr, x: x, rows: rows, columns: 1)
+        let e = (0..<scores.rows).map { exp(scores[$0, 0]) }
+        let last = 1 / (1 + e.reduce(0, +))
+        return e.map { $0 * last } + [last]
+    }
+
+    /// The composition model's coefficients in additive log-ratios against
+    /// the last part, `log(A_jc / A_kc)` (k − 1 × the first `columns` of
+    /// tr, 1, x): the solution of the normal equations.
+    static func compositionScores(logM: Matrix, tr: [Double], x: Matrix?, rows: [Int], columns: Int) throws -> Matrix {
         let k = logM.columns, q = x?.columns ?? 0, p = q + 2
         // Regressors z = (tr, 1, x); S = Σ z zᵀ, and Mmat (k−1 × p):
         // Mmat[j, c] = k Σ_i logM_ij z_ic − Σ_i Σ_j' logM_ij' z_ic.
@@ -139,15 +149,93 @@ public struct CompositionalMediation: Sendable {
         }
         // · S⁻¹ (S symmetric): solve S·Xᵀ = (G⁻¹M)ᵀ row by row; only the first column (a) is needed.
         let factor = try Cholesky(s)
-        var aScores = [Double](repeating: 0, count: k - 1)
+        var scores = Matrix(rows: k - 1, columns: columns)
         for j in 0..<(k - 1) {
             let rhs = (0..<p).map { m[j, $0] }
             let solved = factor.triangularSolve(factor.triangularSolve(rhs, transposed: true))
-            aScores[j] = solved[0]
+            for c in 0..<columns { scores[j, c] = solved[c] }
         }
-        let e = aScores.map(exp)
-        let last = 1 / (1 + e.reduce(0, +))
-        return e.map { $0 * last } + [last]
+        return scores
+    }
+
+    /// ccmm's sensitivity analysis (`ccmm.sensitivity`, Sohn & Li 2019 §4):
+    /// the total indirect effect if the residuals of the outcome and of each
+    /// part's log-ratio had correlation ρ (an unmeasured mediator–outcome
+    /// confounder). For each ρ: the outcome's residual variance from
+    /// `y ~ tr + x`, the log-ratios' residual covariance S from the
+    /// composition model, then the fixed point of `b = S⁻¹(cov(U₀, U₁) −
+    /// ρ·σ₂·√diag S)`, `σ₂ = √((√diag S·(ρb))² + var U₀ − bᵀSb) − √diag S·(ρb)`
+    /// from b = 0, σ₂ = 1e-6 (to 1e-6, at most 1,000 steps); the effect is
+    /// `a·b`. Nil where ccmm stops (a negative or unbounded variance: ρ too strong).
+    public static func sensitivity(outcome y: [Double], composition: Matrix, exposure tr: [Double], covariates x: Matrix?,
+                                   rho: [Double]) throws -> [Double?] {
+        let n = y.count, k = composition.columns, q = x?.columns ?? 0, p = q + 2
+        var logM = composition
+        for i in 0..<logM.storage.count { logM.storage[i] = log(logM.storage[i]) }
+        let rows = Array(0..<n)
+        let scores = try compositionScores(logM: logM, tr: tr, x: x, rows: rows, columns: p)
+        // U0: residuals of y on (1, tr, x).
+        var design = Matrix(rows: n, columns: p)
+        for i in 0..<n {
+            design[i, 0] = tr[i]; design[i, 1] = 1
+            for c in 0..<q { design[i, 2 + c] = x![i, c] }
+        }
+        var gram = Matrix(rows: p, columns: p), xy = [Double](repeating: 0, count: p)
+        for a in 0..<p {
+            for i in 0..<n { xy[a] += design[i, a] * y[i] }
+            for b in 0..<p { var t = 0.0; for i in 0..<n { t += design[i, a] * design[i, b] }; gram[a, b] = t }
+        }
+        let gramFactor = try Cholesky(gram)
+        let coefficients = gramFactor.triangularSolve(gramFactor.triangularSolve(xy, transposed: true))
+        let u0 = (0..<n).map { i in y[i] - (0..<p).reduce(0) { $0 + design[i, $1] * coefficients[$1] } }
+        // U1: each log-ratio's residual from the composition model.
+        var u1 = Matrix(rows: n, columns: k - 1)
+        for i in 0..<n {
+            for j in 0..<(k - 1) {
+                var fitted = 0.0
+                for c in 0..<p { fitted += design[i, c] * scores[j, c] }
+                u1[i, j] = logM[i, j] - logM[i, k - 1] - fitted
+            }
+        }
+        func mean(_ v: [Double]) -> Double { v.reduce(0, +) / Double(v.count) }
+        let m0 = mean(u0)
+        let varU0 = u0.reduce(0) { $0 + ($1 - m0) * ($1 - m0) } / Double(n - 1)
+        let means = (0..<(k - 1)).map { j in mean((0..<n).map { u1[$0, j] }) }
+        var cov = Matrix(rows: k - 1, columns: k - 1)
+        var cov01 = [Double](repeating: 0, count: k - 1)
+        for a in 0..<(k - 1) {
+            for i in 0..<n { cov01[a] += (u0[i] - m0) * (u1[i, a] - means[a]) }
+            cov01[a] /= Double(n - 1)
+            for b in 0..<(k - 1) {
+                var t = 0.0
+                for i in 0..<n { t += (u1[i, a] - means[a]) * (u1[i, b] - means[b]) }
+                cov[a, b] = t / Double(n - 1)
+            }
+        }
+        let sd = (0..<(k - 1)).map { cov[$0, $0].squareRoot() }
+        let factor = try Cholesky(cov)
+        let a = (0..<(k - 1)).map { scores[$0, 0] }
+        return rho.map { r -> Double? in
+            var b = [Double](repeating: 0, count: k - 1)
+            var sigma = 1e-6, change = 1.0, iteration = 1
+            var latest = b
+            while change > 1e-6 && iteration < 1000 {
+                let rhs = (0..<(k - 1)).map { cov01[$0] - r * sigma * sd[$0] }
+                latest = factor.triangularSolve(factor.triangularSolve(rhs, transposed: true))
+                var quadratic = 0.0
+                for i in 0..<(k - 1) { for j in 0..<(k - 1) { quadratic += latest[i] * cov[i, j] * latest[j] } }
+                var linear = 0.0
+                for j in 0..<(k - 1) { linear += sd[j] * latest[j] * r }
+                if quadratic > linear * linear + varU0 { return nil }
+                let next = (linear * linear + varU0 - quadratic).squareRoot() - linear
+                if next > 1e6 || next < 0 { return nil }
+                change = Swift.max(zip(latest, b).map { abs($0 - $1) }.max() ?? 0, abs(next - sigma))
+                b = latest
+                sigma = next
+                iteration += 1
+            }
+            return zip(a, latest).reduce(0) { $0 + $1.0 * $1.1 }
+        }
     }
 
     /// `E[log(k·a)]` and its covariance over the resamples (ccmm's normal method).

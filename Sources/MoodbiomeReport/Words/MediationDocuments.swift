@@ -29,9 +29,12 @@ public struct MediationDocuments: Sendable {
         public let samples: Int
         public let pseudocount: Double
         public let resamples: Int
+        /// ccmm's sensitivity: the total indirect effect at each ρ (nil where undefined).
+        public let sensitivity: [(rho: Double, effect: Double?)]
 
         public init(model: CompositionalMediation, intervals: [(low: Double, high: Double)], parts: Int, pooled: Int, samples: Int,
-                    pseudocount: Double, resamples: Int) {
+                    pseudocount: Double, resamples: Int, sensitivity: [(rho: Double, effect: Double?)]) {
+            self.sensitivity = sensitivity
             self.model = model
             self.intervals = intervals
             self.parts = parts
@@ -91,6 +94,32 @@ public struct MediationDocuments: Sendable {
                          rows: zip(c.effects, c.intervals).map { e, ci in
                              [.text(e.name), .number(e.estimate), .number(e.variance.squareRoot()), .number(ci.low), .number(ci.high)]
                          })
+    }
+
+    /// `composition-sensitivity.csv`: `rho, total_indirect` (NA where the
+    /// model has no solution).
+    public var sensitivityTable: TextTable? {
+        guard let c = composition else { return nil }
+        return TextTable(columns: ["rho", "total_indirect"], rows: c.sensitivity.map { [.number($0.rho), .number($0.effect ?? .nan)] })
+    }
+
+    /// Where the total indirect effect would cross 0, in words.
+    var sensitivitySentence: String {
+        guard let c = composition else { return "" }
+        let defined = c.sensitivity.compactMap { s in s.effect.map { (s.rho, $0) } }
+        guard let first = defined.first, let last = defined.last else { return "" }
+        var crossing: Double? = nil
+        for (a, b) in zip(defined, defined.dropFirst()) where (a.1 <= 0) != (b.1 <= 0) {
+            crossing = a.0 + (0 - a.1) * (b.0 - a.0) / (b.1 - a.1)
+            break
+        }
+        let range = "ρ from \(NumberPolicy.value(first.0)) to \(NumberPolicy.value(last.0))"
+        if let crossing {
+            return "Sensitivity (ccmm's): the total indirect effect would be 0 if an unmeasured confounder made the outcome's and the parts' residuals "
+                + "correlate at ρ ≈ \(NumberPolicy.value(crossing, digits: 2)) (composition-sensitivity.csv)."
+        }
+        return "Sensitivity (ccmm's): the total indirect effect keeps its sign for every residual correlation ρ at which the model has a solution "
+            + "(\(range); composition-sensitivity.csv), from \(NumberPolicy.value(defined.map(\.1).min()!)) to \(NumberPolicy.value(defined.map(\.1).max()!))."
     }
 
     /// The compositional model in words.
@@ -234,7 +263,7 @@ public struct MediationDocuments: Sendable {
         if let table = compositionSummary {
             out += "## The community as the mediator\n\n" + table.rendered(as: .markdown) + "\n"
                 + "Direct: the exposure's effect not through the composition; total indirect: through it; then the parts with the largest "
-                + "indirect effects (every part in compositional-mediation.csv).\n\n"
+                + "indirect effects (every part in compositional-mediation.csv). " + Escape.markdown(sensitivitySentence) + "\n\n"
         }
         out += "## Assumptions\n\n" + assumptions.map { "- " + Escape.markdown($0) }.joined(separator: "\n") + "\n\n"
         out += "## Methods\n\n" + (results.isEmpty ? "" : methods(.markdown) + " ") + compositionMethods(.markdown) + "\n"
@@ -248,7 +277,9 @@ public struct MediationDocuments: Sendable {
         var html = "<main>\n<h1>\(e(title))</h1>\n"
         html += "<p class=\"meta\">Moodbiome \(e(moodbiomeVersion)) · \(Words.counted(results.count, "mediator")) · inputs and checksums in <code>provenance.json</code></p>\n"
         if !results.isEmpty { html += "<h2>Effects</h2>\n" + summaryTable.htmlTable() }
-        if let table = compositionSummary { html += "<h2>The community as the mediator</h2>\n" + table.htmlTable() }
+        if let table = compositionSummary {
+            html += "<h2>The community as the mediator</h2>\n" + table.htmlTable() + "<p>\(Escape.html(sensitivitySentence))</p>\n"
+        }
         html += "<h2>Assumptions</h2>\n<ul>\n" + assumptions.map { "<li>\(e($0))</li>\n" }.joined() + "</ul>\n"
         html += "<h2>Figures</h2>\n<div class=\"figures\">\n" + figures.map(\.html).joined() + "</div>\n"
         html += "<h2>Methods</h2>\n<p>\(results.isEmpty ? "" : methods(.html) + " ")\(compositionMethods(.html))</p>\n"

@@ -45,7 +45,7 @@ public struct MediationRun: Sendable {
         self.outputDirectory = outputDirectory
     }
 
-    public static let outputFiles = ["mediation.csv", "paths.csv", "compositional-mediation.csv", "summary.md", "report.html", "captions.md"]
+    public static let outputFiles = ["mediation.csv", "paths.csv", "compositional-mediation.csv", "composition-sensitivity.csv", "summary.md", "report.html", "captions.md"]
 
     public var inputs: [String] { [metadataPath] + (countsPath.map { [$0] + readOptions.extraInputs } ?? []) }
 
@@ -149,8 +149,9 @@ public struct MediationRun: Sendable {
             files.append(("mediation.csv", documents.mediationTable.csv(guardFormulas: guardFormulas)))
             files.append(("paths.csv", documents.pathsTable.csv(guardFormulas: guardFormulas)))
         }
-        if let table = documents.compositionTable {
+        if let table = documents.compositionTable, let sensitivity = documents.sensitivityTable {
             files.append(("compositional-mediation.csv", table.csv(guardFormulas: guardFormulas)))
+            files.append(("composition-sensitivity.csv", sensitivity.csv(guardFormulas: guardFormulas)))
         }
         files += [
             ("summary.md", documents.summaryMarkdown),
@@ -258,10 +259,14 @@ public struct MediationRun: Sendable {
         let model = try CompositionalMediation(outcome: design.response, composition: composition, exposure: Array(design.x.column(exposureColumn)),
                                                covariates: x, resamples: resamples, names: partNames)
         let intervals = try model.intervals(level: settings.confidenceLevel, seed: settings.seed)
+        let grid = (-18...18).map { Double($0) / 20 }
+        let sensitivity = try CompositionalMediation.sensitivity(outcome: design.response, composition: composition,
+                                                                  exposure: Array(design.x.column(exposureColumn)), covariates: x, rho: grid)
         report("note: composition: \(kept.count) parts\(pooled ? " and the other \(table.taxonCount - kept.count) features pooled as 'other'" : ""), "
                + "each count plus \(NumberStyle.roundTrip.format(pseudocount)) before closure; \(n) samples")
         return MediationDocuments.Composition(model: model, intervals: intervals, parts: partNames.count, pooled: pooled ? table.taxonCount - kept.count : 0,
-                                              samples: n, pseudocount: pseudocount, resamples: settings.simulations)
+                                              samples: n, pseudocount: pseudocount, resamples: settings.simulations,
+                                              sensitivity: zip(grid, sensitivity).map { ($0, $1) })
     }
 
     /// `ln(x_t + c) − (1/T) Σ_k ln(x_k + c)` over the T features of sample j.

@@ -86,6 +86,9 @@ struct MediationRunTests {
         #expect(lines[1].hasPrefix("direct,") && lines[2].hasPrefix("total_indirect,") && lines[11].hasPrefix("indirect:other,"))
         #expect(!FileManager.default.fileExists(atPath: dir + "/c/mediation.csv"))
         #expect(FileManager.default.fileExists(atPath: dir + "/c/figures/composition-forest.svg"))
+        let sensitivity = try String(contentsOfFile: dir + "/c/composition-sensitivity.csv", encoding: .utf8).split(separator: "\n")
+        #expect(sensitivity[0] == "rho,total_indirect" && sensitivity.count == 38 && sensitivity[19].hasPrefix("0,"))
+        #expect(try String(contentsOfFile: dir + "/c/summary.md", encoding: .utf8).contains("Sensitivity (ccmm's): the total indirect effect"))
         #expect(notes.contains("note: composition: 8 parts and the other 192 features pooled as 'other', each count plus 0.5 before closure; 296 samples"))
         // The total indirect effect is the sum of the parts'.
         let values = lines.dropFirst().map { $0.split(separator: ",").map(String.init) }

@@ -29,4 +29,24 @@ import Testing
             #expect(isClose(effect.variance, variance, relative: 1e-8, absolute: 1e-14), "\(name) \(effect.name) var \(effect.variance) vs \(variance)")
         }
     }
+
+    /// ccmm's sensitivity of the total indirect effect to a mediator–outcome
+    /// correlation ρ, and where it stops (ρ too strong).
+    @Test(arguments: ["plain", "age"])
+    func sensitivityMatchesCcmm(_ name: String) throws {
+        let data = try DataTable.read(fixturePath("ccmm/ccmm-data.csv"))
+        var composition = Matrix(rows: data.rowCount, columns: 10)
+        for j in 0..<10 { for i in 0..<data.rowCount { composition[i, j] = data["C\(j + 1)"]!.numbers[i] } }
+        let covariates = name == "age" ? Matrix(rows: data.rowCount, columns: 1, columnMajor: data["age"]!.numbers) : nil
+        let reference = csvRows("ccmm/ccmm-sensitivity.csv").filter { $0["case"] == name }
+        let rho = reference.map { Double($0["rho"]!.trimmingCharacters(in: .whitespaces))! }
+        let ours = try CompositionalMediation.sensitivity(outcome: data["y"]!.numbers, composition: composition, exposure: data["tr"]!.numbers,
+                                                         covariates: covariates, rho: rho)
+        for (value, row) in zip(ours, reference) {
+            let text = row["total_indirect"]!.trimmingCharacters(in: .whitespaces)
+            if text == "NA" { #expect(value == nil, "\(name) rho \(row["rho"]!)"); continue }
+            let expected = Double(text)!
+            #expect(value.map { isClose($0, expected, relative: 1e-8) } == true, "\(name) rho \(row["rho"]!): \(String(describing: value)) vs \(expected)")
+        }
+    }
 }

@@ -10,6 +10,8 @@
 #                        resample the same rows
 #   ccmm-normal.csv      case, effect, estimate, variance: ccmm(method.est.cov =
 #                        "normal", n.boot = 400) with and without the covariate
+#   ccmm-sensitivity.csv case, rho, total_indirect: ccmm.sensitivity(rho, …), NA
+#                        where ccmm stops (the correlation too strong)
 #
 # ccmm's normal method draws only the bootstrap of the composition model, so
 # with the same rows every number is deterministic.
@@ -47,4 +49,13 @@ for (case in c("plain", "age")) {
 }
 out <- do.call(rbind, rows)
 write.csv(format(out, digits = 17), file.path(here, "ccmm-normal.csv"), row.names = FALSE, quote = FALSE)
+sens <- list()
+for (case in c("plain", "age")) {
+  for (rho in c(-0.9, -0.5, -0.3, -0.1, 0, 0.1, 0.2, 0.3, 0.5, 0.9)) {
+    v <- tryCatch(as.numeric(if (case == "plain") ccmm.sensitivity(rho, d$y, M, d$tr) else
+                  ccmm.sensitivity(rho, d$y, M, d$tr, x = as.matrix(d$age))), error = function(e) NA)
+    sens[[length(sens) + 1]] <- data.frame(case = case, rho = rho, total_indirect = v)
+  }
+}
+write.csv(format(do.call(rbind, sens), digits = 17), file.path(here, "ccmm-sensitivity.csv"), row.names = FALSE, quote = FALSE)
 cat("ccmm", as.character(packageVersion("ccmm")), "MASS", as.character(packageVersion("MASS")), R.version.string, "\n", file = stderr())
