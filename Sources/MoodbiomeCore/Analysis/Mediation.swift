@@ -77,6 +77,8 @@ public struct Mediation: Sendable {
     public var acmeDraws: [Double] { draws[7] }
     /// Every effect's replications, in ``effectNames`` order.
     public let draws: [[Double]]
+    /// Bootstrap resamples that could not be fitted (left out).
+    public let unusableDraws: Int
 
     /// The effect names of `mediation.csv`, in statsmodels' summary order.
     public static let effectNames = ["acme_control", "acme_treated", "ade_control", "ade_treated", "total_effect",
@@ -122,7 +124,12 @@ public struct Mediation: Sendable {
                            interaction: settings.interaction ? product.terms[0].label : nil)
         let draws = try Self.replicate(m: m, o: o, mediatorFit: mediatorFit, outcome: outcomeFit, mediatorData: mediatorDesign,
                                        outcomeData: outcomeDesign, control: control, treated: treated, settings: settings)
-        self.draws = Self.vectors(draws)
+        // A bootstrap resample whose design lost a column (a covariate level
+        // absent from it) gives no effects: left out, and counted.
+        let usable = draws.filter { [$0.acme.0, $0.acme.1, $0.ade.0, $0.ade.1].allSatisfy(\.isFinite) }
+        self.unusableDraws = draws.count - usable.count
+        guard !usable.isEmpty else { throw MediationError.noUsableDraws(mediator) }
+        self.draws = Self.vectors(usable)
         self.effects = Self.summarise(self.draws, level: level)
 
         func coefficient(_ model: FittedModel, _ name: String) -> Coefficient {
@@ -321,4 +328,6 @@ public enum MediationError: Error, Equatable, Sendable {
     case unknownTaxon(String, suggestion: String?)
     /// Mediation asked of a study with random effects (repeated measures).
     case repeatedMeasures
+    /// Not one bootstrap resample could be fitted.
+    case noUsableDraws(String)
 }

@@ -394,6 +394,8 @@ public enum Words {
             return "\(s(.outcome)): '\(name)' has one value in the rows used, so a logistic model of it cannot be fitted. Choose an outcome with both values"
         case .unknownMediator(let name, let suggestion):
             return "\(s(.mediator)): '\(name)' is not an alpha-diversity metric, a metadata column, or taxon:NAME of the count table\(mean(suggestion))"
+        case .noUsableDraws(let name):
+            return "\(s(.mediator)): no bootstrap resample of the data could be fitted for '\(name)' (a term is constant in every resample). Use \(s(.method)) quasi-bayes, or fewer covariates"
         case .repeatedMeasures:
             return "\(s(.mediateBy)): mediation with random effects (several visits per participant) is not implemented: the effects here assume one row per participant. "
                 + "Drop \(s(.random)), or take one visit per participant"

@@ -137,6 +137,9 @@ public struct MediationRun: Sendable {
         if mediators.contains("composition") {
             documents.composition = try compositional(metadata: metadata, terms: terms, report: report)
         }
+        for m in results where m.unusableDraws > 0 {
+            report("note: \(m.mediator): \(m.unusableDraws) of \(settings.simulations) bootstrap resamples could not be fitted (a term constant in the resample) and were left out")
+        }
         for m in results {
             let dropped = data.rowCount - m.outcomeModel.design.ids.count
             if dropped > 0 { report("note: \(m.mediator): \(Words.counted(dropped, "row")) of \(data.rowCount) left out for missing values") }

@@ -97,6 +97,29 @@ import Testing
         #expect(abs(rate - 0.95) <= 4 * (0.95 * 0.05 / Double(studies)).squareRoot(), "coverage \(rate)")
     }
 
+    /// A bootstrap resample that misses a covariate's only member of a level
+    /// cannot be fitted: it is left out and counted, the others summarised.
+    @Test func unfittableResamplesAreLeftOut() throws {
+        let n = 40
+        var rng = Xoshiro256StarStar(seed: 3)
+        let x = (0..<n).map { Double($0 % 2) }
+        let m = x.map { 1 + $0 + rng.nextNormal() }
+        let y = zip(x, m).map { 2 - $0.1 + 0.5 * $0.0 + rng.nextNormal() }
+        let table = DataTable(source: "t", idColumnName: "id", ids: (0..<n).map { "s\($0)" }, columns: [
+            DataTable.Column(name: "x", numbers: x), DataTable.Column(name: "m", numbers: m), DataTable.Column(name: "y", numbers: y),
+            DataTable.Column(name: "g", cells: (0..<n).map { $0 == 0 ? "rare" : "common" })])
+        var settings = Mediation.Settings()
+        settings.method = .bootstrap
+        settings.simulations = 300
+        let result = try Mediation(data: table, exposure: "x", mediator: "m", outcome: "y",
+                                   covariates: [try Formula.Covariate("C(g)", columns: table.columnNames)], control: 0, treated: 1, settings: settings)
+        // P(a resample misses the one "rare" row) = (39/40)^40 ≈ 0.36; each draw resamples
+        // twice (outcome and mediator models, as statsmodels), so ≈ 59% of draws are lost.
+        #expect(result.unusableDraws > 143 && result.unusableDraws < 211, "\(result.unusableDraws)")
+        #expect(result.effects.allSatisfy { $0.estimate.isFinite && $0.low.isFinite && $0.high.isFinite })
+        #expect(result.draws[7].count == 300 - result.unusableDraws)
+    }
+
     /// The same seed gives the same draws whatever the thread count (each
     /// draw has its own stream); another seed gives other draws.
     @Test func drawsAreSeeded() throws {
