@@ -43,22 +43,26 @@ public struct CompositionalMediation: Sendable {
 
     /// ccmm's bootstrap intervals (`method.est.cov = "bootstrap"`): each
     /// resample's composition parameter paired with a draw of the outcome
-    /// coefficients from N(b, V) (by V's eigendecomposition, as MASS's
-    /// `mvrnorm`, seeded here); percentiles (R's type 7) of the direct
-    /// effect, of each `log(k·a_j)·b_j` and of their sum. In the order
-    /// direct, total indirect, each part.
+    /// coefficients from N(b, V) (seeded here); percentiles (R's type 7) of
+    /// the direct effect, of each `log(k·a_j)·b_j` and of their sum. In the
+    /// order direct, total indirect, each part.
+    ///
+    /// V is singular (the zero-sum constraint), so the draws are `b + L·z`
+    /// with L its pivoted Cholesky factor (``semidefiniteFactor(_:)``),
+    /// computed here without LAPACK: an eigendecomposition, as MASS's
+    /// `mvrnorm` uses, rotates near-equal eigenvalues' vectors differently
+    /// under different OpenBLAS kernels and thread counts, and the same seed
+    /// would then draw other values on another machine.
     public func intervals(level: Double, seed: UInt64) throws -> [(low: Double, high: Double)] {
         let k = indirect.count, p = coefficients.count, r = compositionDraws.count
-        let eigen = try SymmetricEigen(coefficientCovariance)
-        let roots = eigen.eigenvalues.map { Swift.max($0, 0).squareRoot() }
+        let factor = Self.semidefiniteFactor(coefficientCovariance)
         var direct = [Double](), total = [Double](), parts = [[Double]](repeating: [], count: k)
         for b in 0..<r {
             var rng = Xoshiro256StarStar(seed: seed, stream: [0xCC, UInt64(b)])
             let z = (0..<p).map { _ in rng.nextNormal() }
             var draw = coefficients
-            for m in 0..<p where roots[m] > 0 {
-                let scaled = roots[m] * z[m]
-                for a in 0..<p { draw[a] += eigen.eigenvectors[a, m] * scaled }
+            for m in 0..<factor.columns where z[m] != 0 {
+                for a in 0..<p { draw[a] += factor[a, m] * z[m] }
             }
             direct.append(draw[k])
             var sum = 0.0
@@ -104,6 +108,35 @@ public struct CompositionalMediation: Sendable {
         var cross = 0.0
         for j in 0..<k { for i in 0..<j { cross += covariance[i, j] * b[i] * b[j] + bCovariance[i, j] * mean[i] * mean[j] } }
         totalIndirect = Effect(name: "total_indirect", estimate: indirect.reduce(0) { $0 + $1.estimate }, variance: total + 2 * cross)
+    }
+
+    /// L (p × rank) with L·Lᵀ = V for a positive semidefinite V: Cholesky
+    /// with diagonal pivoting (Higham 2002, *Accuracy and Stability of
+    /// Numerical Algorithms*, §10.3), stopped when the largest remaining
+    /// diagonal is below 1e-12 of the largest initial one. Plain arithmetic
+    /// in a fixed order: the same bits on every machine.
+    static func semidefiniteFactor(_ v: Matrix) -> Matrix {
+        let p = v.rows
+        var a = v
+        var order = Array(0..<p)
+        var columns = [[Double]]()
+        let scale = (0..<p).map { v[$0, $0] }.max() ?? 0
+        for step in 0..<p {
+            var pivot = step
+            for i in step..<p where a[order[i], order[i]] > a[order[pivot], order[pivot]] { pivot = i }
+            let d = a[order[pivot], order[pivot]]
+            guard d > 1e-12 * scale, d > 0 else { break }
+            order.swapAt(step, pivot)
+            let j = order[step], root = d.squareRoot()
+            var column = [Double](repeating: 0, count: p)
+            column[j] = root
+            for i in (step + 1)..<Swift.max(p, step + 1) { column[order[i]] = a[order[i], j] / root }
+            for i in (step + 1)..<Swift.max(p, step + 1) {
+                for l in (step + 1)..<Swift.max(p, step + 1) { a[order[i], order[l]] -= column[order[i]] * column[order[l]] }
+            }
+            columns.append(column)
+        }
+        return Matrix(rows: p, columns: columns.count, columnMajor: columns.flatMap { $0 })
     }
 
     // MARK: The composition model
@@ -266,16 +299,11 @@ public struct CompositionalMediation: Sendable {
         let n = values.count
         let sorted = values.sorted()
         let lo = Int((0.05 * Double(n)).rounded(.down)) + 1, hi = n - Int((0.05 * Double(n)).rounded(.down))
-        func quantile(_ p: Double) -> Double {
-            let h = Double(n - 1) * p
-            let j = Int(h.rounded(.down)), g = h - Double(j)
-            return j + 1 < n ? sorted[j] + g * (sorted[j + 1] - sorted[j]) : sorted[n - 1]
-        }
         let normal = Normal()
         var sum = 0.0, first = 0.0, last = 0.0
         for s in lo...hi {
             let p = Double(s) / Double(n)
-            let qv = quantile(p)
+            let qv = quantile(sorted: sorted, p)
             if s == lo { first = qv }
             if s == hi { last = qv }
             sum += normal.quantile(p) * qv

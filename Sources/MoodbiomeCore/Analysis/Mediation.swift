@@ -92,7 +92,11 @@ public struct Mediation: Sendable {
     public init(data: DataTable, exposure: String, mediator: String, outcome: String, covariates: [Formula.Covariate],
                 control: Double, treated: Double, settings: Settings) throws {
         let variables = [exposure, mediator, outcome] + covariates.flatMap(\.variables)
-        let complete = (0..<data.rowCount).filter { r in variables.allSatisfy { data[$0].map { !$0.isMissing(r) && $0.numbers[r].isFinite || $0.kind == .categorical && !$0.isMissing(r) } ?? false } }
+        // The three models on the same rows: those with every variable.
+        let columns = variables.compactMap { data[$0] }
+        let complete = (0..<data.rowCount).filter { r in
+            columns.allSatisfy { !$0.isMissing(r) && ($0.kind == .categorical || $0.numbers[r].isFinite) }
+        }
         let rows = data.selectingRows(complete)
         let terms = covariates
         let mediatorFormula = Formula.main(response: mediator, predictors: [exposure], covariates: terms)
@@ -267,6 +271,16 @@ public struct Mediation: Sendable {
         return (fit.coefficients.map { $0.estimate ?? .nan }, fit.sigma)
     }
 
+    /// q-values across mediators: each effect's p-values adjusted over the
+    /// analyses (Benjamini–Hochberg), per analysis in ``effectNames``
+    /// order; NaN with one mediator (nothing to adjust over).
+    public static func qValues(_ results: [Mediation]) -> [[Double]] {
+        let byEffect = effectNames.indices.map { k in
+            results.count > 1 ? PValueAdjustment.benjaminiHochberg.adjust(results.map { $0.effects[k].pValue }) : results.map { _ in Double.nan }
+        }
+        return results.indices.map { i in byEffect.map { $0[i] } }
+    }
+
     /// Each effect's replications, in ``effectNames`` order.
     static func vectors(_ draws: [Draw]) -> [[Double]] {
         let acmeC = draws.map(\.acme.0), acmeT = draws.map(\.acme.1), adeC = draws.map(\.ade.0), adeT = draws.map(\.ade.1)
@@ -289,12 +303,11 @@ public struct Mediation: Sendable {
         }
     }
 
-    /// NumPy's default percentile (linear interpolation between order statistics).
+    /// The type-7 percentile (NumPy's default, R's `quantile`) of sorted
+    /// draws; NaN when a draw is NaN (a proportion of a zero total effect).
     static func percentile(_ sorted: [Double], _ q: Double) -> Double {
-        guard !sorted.isEmpty else { return .nan }
-        if sorted.contains(where: \.isNaN) { return .nan }
-        let h = Double(sorted.count - 1) * q, lo = Int(h.rounded(.down)), hi = Swift.min(lo + 1, sorted.count - 1)
-        return sorted[lo] + (h - Double(lo)) * (sorted[hi] - sorted[lo])
+        guard !sorted.isEmpty, !sorted.contains(where: \.isNaN) else { return .nan }
+        return quantile(sorted: sorted, q)
     }
 }
 

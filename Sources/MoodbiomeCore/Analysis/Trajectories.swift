@@ -95,3 +95,42 @@ public struct Trajectories: Sendable {
         }
     }
 }
+
+/// Repeated measures over time: the participant and the time of each row
+/// of a study's merged table, and what its longitudinal figures draw.
+public struct Visits: Sendable {
+    public let participantColumn: String
+    public let participants: [String]
+    public let timeColumn: String
+    public let times: [Double]
+
+    public init(participantColumn: String, participants: [String], timeColumn: String, times: [Double]) {
+        self.participantColumn = participantColumn
+        self.participants = participants
+        self.timeColumn = timeColumn
+        self.times = times
+    }
+
+    /// The trajectories of `columns` (values per merged row) and, for each
+    /// pair in `changes`, every participant's change in both from their
+    /// first visit with the least-squares line of one on the other.
+    public func summary(columns: [(name: String, values: [Double])], changes: [(x: String, xValues: [Double], y: String, yValues: [Double])],
+                        level: Double) -> LongitudinalSummary {
+        LongitudinalSummary(
+            visits: self,
+            trajectories: columns.map { (column: $0.name, trajectories: Trajectories(participants: participants, times: times, values: $0.values, level: level)) },
+            changes: changes.map { pair in
+                let c = Trajectories.changes(participants: participants, times: times, x: pair.xValues, y: pair.yValues)
+                return (x: pair.x, y: pair.y, changes: c, line: AlphaAssociation.fitLine(x: c.map(\.x), y: c.map(\.y), level: level))
+            },
+            level: level)
+    }
+}
+
+/// What the longitudinal figures draw (``Visits/summary(columns:changes:level:)``).
+public struct LongitudinalSummary: Sendable {
+    public let visits: Visits
+    public let trajectories: [(column: String, trajectories: Trajectories)]
+    public let changes: [(x: String, y: String, changes: [Trajectories.Change], line: AlphaAssociation.FitLine?)]
+    public let level: Double
+}

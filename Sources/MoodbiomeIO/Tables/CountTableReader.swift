@@ -252,11 +252,7 @@ extension CountTable {
     static func spread(_ totals: [Double]) -> Double {
         let positive = totals.filter { $0 > 0 }.sorted()
         guard positive.count >= 2 else { return 0 }
-        func quantile(_ p: Double) -> Double {
-            let h = Double(positive.count - 1) * p, lo = Int(h.rounded(.down)), hi = Swift.min(lo + 1, positive.count - 1)
-            return positive[lo] + (h - Double(lo)) * (positive[hi] - positive[lo])
-        }
-        return log10(quantile(0.9) / quantile(0.1))
+        return log10(quantile(sorted: positive, 0.9) / quantile(sorted: positive, 0.1))
     }
 
     static func digit(_ s: Unicode.Scalar) -> Bool { s.isASCII ? (48...57).contains(s.value) : s.isDecimalDigit }

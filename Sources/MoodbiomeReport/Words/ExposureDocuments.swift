@@ -11,7 +11,7 @@ public struct ExposureDocuments: Sendable {
     public let rarefaction: Rarefaction?
     public let tableFiles: [String]
     /// Set for a longitudinal run (`--random` with a time column).
-    public var visits: StudyDocuments.Visits? = nil
+    public var longitudinal: LongitudinalSummary? = nil
     /// How figures name columns and levels (`--display-name`, `--levels`).
     public var names = DisplayNames()
     /// Community composition by the exposure (`--beta`), one finding per metric.
@@ -174,10 +174,10 @@ public struct ExposureDocuments: Sendable {
         if out.count >= 2 {
             out.append(ReportFigure(name: "panel-metrics.svg", figure: Figures.panel(out.map(\.figure), title: "Alpha diversity by \(names.column(exposure)): every metric"), inReport: false))
         }
-        if let v = visits, v.participants.count == result.merged.rowCount {
-            for m in result.metrics {
-                out.append(v.trajectory(m.metric, result.merged[m.metric]?.numbers ?? [], names: names, level: result.settings.confidenceLevel,
-                                        yLabel: names.labels[m.metric] ?? Figures.metricAxisLabel(m.metric, base: alphaOptions.base)))
+        if let l = longitudinal {
+            for (column, t) in l.trajectories {
+                out.append(trajectoryFigure(column, t, l, names: names,
+                                            yLabel: names.labels[column] ?? Figures.metricAxisLabel(column, base: alphaOptions.base)))
             }
         }
         out += compositionReport.figures

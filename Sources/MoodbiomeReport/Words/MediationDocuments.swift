@@ -13,8 +13,7 @@ public struct MediationDocuments: Sendable {
     /// How the contrasted exposure values read ("no", "yes"; "0", "1").
     public let controlLabel: String
     public let treatedLabel: String
-    /// Per mediator, per effect (``Mediation/effectNames`` order): q-values
-    /// across the mediators (Benjamini–Hochberg), NaN with one mediator.
+    /// Per mediator, per effect: ``Mediation/qValues(_:)``.
     public let qValues: [[Double]]
     public var names = DisplayNames()
 
@@ -48,17 +47,15 @@ public struct MediationDocuments: Sendable {
     }
     public var composition: Composition? = nil
 
-    public init(results: [Mediation], exposure: String, outcome: String, covariates: [String], controlLabel: String, treatedLabel: String) {
+    public init(results: [Mediation], qValues: [[Double]], exposure: String, outcome: String, covariates: [String],
+                controlLabel: String, treatedLabel: String) {
         self.results = results
         self.exposure = exposure
         self.outcome = outcome
         self.covariates = covariates
         self.controlLabel = controlLabel
         self.treatedLabel = treatedLabel
-        let byEffect = Mediation.effectNames.indices.map { k in
-            results.count > 1 ? PValueAdjustment.benjaminiHochberg.adjust(results.map { $0.effects[k].pValue }) : results.map { _ in Double.nan }
-        }
-        self.qValues = results.indices.map { i in byEffect.map { $0[i] } }
+        self.qValues = qValues
     }
 
     var settings: Mediation.Settings { results.first?.settings ?? Mediation.Settings() }

@@ -21,6 +21,19 @@ public func fileNameComponent(_ name: String) -> String {
     return String(safe.prefix(80)) + "-" + String(repeating: "0", count: 16 - hex.count) + hex
 }
 
+/// A column's trajectories per participant, with its legend.
+func trajectoryFigure(_ column: String, _ t: Trajectories, _ l: LongitudinalSummary, names: DisplayNames, yLabel: String) -> ReportFigure {
+    let time = names.column(l.visits.timeColumn), percent = NumberPolicy.percent(l.level)
+    let summary = t.timePoints.isEmpty
+        ? "Line and band: least-squares fit on \(time) with its \(percent)% confidence band."
+        : "Points: the mean at each time point (\(time)) with its \(percent)% t interval (n = " + t.timePoints.map { String($0.n) }.joined(separator: ", ") + ")."
+    let caption = ["\(Words.counted(t.paths.count, "participant")) (\(l.visits.participantColumn)) with two visits or more: one grey line each.",
+                   summary, "Descriptive: the test across visits is the mixed model (models.csv)."]
+    return ReportFigure(name: fileNameComponent("trajectory-\(column)") + ".svg",
+                        figure: Figures.trajectories(t, xLabel: time, yLabel: yLabel,
+                                                     title: "\(names.column(column)) over \(time), per participant", caption: caption))
+}
+
 /// One figure of a report.
 public struct ReportFigure: Sendable {
     public let name: String
@@ -85,38 +98,8 @@ public struct StudyDocuments: Sendable {
     /// How figures name columns and levels (`--display-name`, `--levels`).
     public var names = DisplayNames()
 
-    /// Repeated measures over time: the participant and the time of each
-    /// merged row, for the trajectory and change-from-baseline figures.
-    public struct Visits: Sendable {
-        public let participantColumn: String
-        public let participants: [String]
-        public let timeColumn: String
-        public let times: [Double]
-
-        public init(participantColumn: String, participants: [String], timeColumn: String, times: [Double]) {
-            self.participantColumn = participantColumn
-            self.participants = participants
-            self.timeColumn = timeColumn
-            self.times = times
-        }
-
-        /// The trajectory figure of one column's `values` (in merged-table order).
-        func trajectory(_ column: String, _ values: [Double], names: DisplayNames, level: Double, yLabel: String) -> ReportFigure {
-            let time = names.column(timeColumn), percent = NumberPolicy.percent(level)
-            let t = Trajectories(participants: participants, times: times, values: values, level: level)
-            let summary = t.timePoints.isEmpty
-                ? "Line and band: least-squares fit on \(time) with its \(percent)% confidence band."
-                : "Points: the mean at each time point (\(time)) with its \(percent)% t interval (n = " + t.timePoints.map { String($0.n) }.joined(separator: ", ") + ")."
-            let caption = ["\(Words.counted(t.paths.count, "participant")) (\(participantColumn)) with two visits or more: one grey line each.",
-                           summary, "Descriptive: the test across visits is the mixed model (models.csv)."]
-            return ReportFigure(name: fileNameComponent("trajectory-\(column)") + ".svg",
-                                figure: Figures.trajectories(t, xLabel: time, yLabel: yLabel,
-                                                             title: "\(names.column(column)) over \(time), per participant", caption: caption))
-        }
-    }
-
     /// Set for a longitudinal run (`--random` with a time column).
-    public var visits: Visits? = nil
+    public var longitudinal: LongitudinalSummary? = nil
     /// `--mediate-by`: the mediation of an exposure's effect through each metric.
     public var mediation: MediationDocuments? = nil
 
@@ -410,33 +393,22 @@ public struct StudyDocuments: Sendable {
         return ReportFigure.distinctNames(out)
     }
 
-    /// Longitudinal figures (``visits``): the trajectory of the outcome and
-    /// of each metric per participant with the mean at each time, and the
-    /// change in the outcome against the change in each metric from each
-    /// participant's first visit.
+    /// Longitudinal figures (``longitudinal``): each column's trajectory per
+    /// participant with the mean at each time, and each change pair.
     var longitudinalFigures: [ReportFigure] {
-        guard let v = visits, v.participants.count == result.merged.rowCount else { return [] }
-        let r = result
-        func trajectory(_ column: String, _ values: [Double]) -> ReportFigure {
-            v.trajectory(column, values, names: names, level: r.confidenceLevel, yLabel: axisLabel(column))
-        }
-        var out = [ReportFigure]()
-        let gaussian = r.family == .gaussian
-        if gaussian, let first = r.metrics.first { out.append(trajectory(outcome, first.outcomeValues)) }
-        for m in r.metrics {
-            out.append(trajectory(m.metric, m.metricValues))
-            guard gaussian else { continue }
-            let changes = Trajectories.changes(participants: v.participants, times: v.times, x: m.metricValues, y: m.outcomeValues)
-            let line = AlphaAssociation.fitLine(x: changes.map(\.x), y: changes.map(\.y), level: r.confidenceLevel)
-            let caption = ["\(Words.counted(changes.count, "change")) from \(Words.counted(Set(changes.map(\.participant)).count, "participant")): "
+        guard let l = longitudinal else { return [] }
+        let level = NumberPolicy.percent(l.level)
+        var out = l.trajectories.map { trajectoryFigure($0.column, $0.trajectories, l, names: names, yLabel: axisLabel($0.column)) }
+        for pair in l.changes {
+            let caption = ["\(Words.counted(pair.changes.count, "change")) from \(Words.counted(Set(pair.changes.map(\.participant)).count, "participant")): "
                            + "each later visit's value minus the same participant's at their first visit.",
                            "Line: least-squares fit with its \(level)% band; a participant's changes are not independent, so it is descriptive: "
                            + "the test across visits is the mixed model (models.csv)."]
-            out.append(ReportFigure(name: fileNameComponent("change-\(outcome)-vs-\(m.metric)") + ".svg",
-                                    figure: Figures.scatter(x: changes.map(\.x), y: changes.map(\.y), line: line,
-                                                            xLabel: "change in \(names.column(m.metric)) from the first visit",
-                                                            yLabel: "change in \(names.column(outcome)) from the first visit",
-                                                            title: "Change from the first visit: \(names.column(outcome)) against \(names.column(m.metric))",
+            out.append(ReportFigure(name: fileNameComponent("change-\(pair.y)-vs-\(pair.x)") + ".svg",
+                                    figure: Figures.scatter(x: pair.changes.map(\.x), y: pair.changes.map(\.y), line: pair.line,
+                                                            xLabel: "change in \(names.column(pair.x)) from the first visit",
+                                                            yLabel: "change in \(names.column(pair.y)) from the first visit",
+                                                            title: "Change from the first visit: \(names.column(pair.y)) against \(names.column(pair.x))",
                                                             caption: caption)))
         }
         return out

@@ -151,7 +151,10 @@ public struct ExposureStudy: Sendable {
                                           rarefaction: diversity.rarefaction, tableFiles: tableFiles)
         documents.names = names
         documents.composition = findings
-        documents.visits = try Participants.visits(time: time, random: association.random, strata: composition.strata, merged: analysis.merged)
+        if let visits = try Participants.visits(time: time, random: association.random, strata: composition.strata, merged: analysis.merged) {
+            documents.longitudinal = visits.summary(columns: analysis.metrics.map { (name: $0.metric, values: analysis.merged[$0.metric]?.numbers ?? []) },
+                                                    changes: [], level: analysis.settings.confidenceLevel)
+        }
         for note in documents.notes { report(note) }
 
         var files = [(name: String, contents: String)]()

@@ -117,21 +117,21 @@ public struct MediationRun: Sendable {
         for v in covariateVariables where v == exposure || v == outcome { throw MediationError.mediatorIsModelled(v) }
         let scalars = mediators.filter { $0 != "composition" }
         var data = try mediatorTable(metadata, mediators: scalars, report: report)
-        let (coded, control, treated, labels) = try codedExposure(data)
+        let (coded, control, treated, labels) = try Self.codedExposure(data, exposure: exposure, values: exposureValues)
         data = data.replacingColumns([coded])
         if settings.family == .binomial, let y = data[outcome], Set(y.cells.filter { !MissingValue.isMissing($0) }).count < 2 {
             throw MediationError.outcomeOneLevel(outcome)
         }
         var results = [Mediation]()
         for m in scalars {
-            let column = mediatorColumnName(m)
-            let values = data[column]!.numbers.filter(\.isFinite)
+            // A taxon's column is named as its mediator (`taxon:NAME`).
+            let values = data[m]!.numbers.filter(\.isFinite)
             if Set(values).count < 2 { throw MediationError.constantMediator(m) }
-            let result = try Mediation(data: data, exposure: exposure, mediator: column, outcome: outcome, covariates: terms,
+            let result = try Mediation(data: data, exposure: exposure, mediator: m, outcome: outcome, covariates: terms,
                                        control: control, treated: treated, settings: settings)
             results.append(result)
         }
-        var documents = MediationDocuments(results: results, exposure: exposure, outcome: outcome, covariates: terms.map(\.text),
+        var documents = MediationDocuments(results: results, qValues: Mediation.qValues(results), exposure: exposure, outcome: outcome, covariates: terms.map(\.text),
                                            controlLabel: labels.0, treatedLabel: labels.1)
         documents.names = names
         if mediators.contains("composition") {
@@ -164,9 +164,6 @@ public struct MediationRun: Sendable {
         for figure in figures { files.append(("figures/" + figure.name, figure.svg)) }
         return Result(results: results, files: try FigureExport.files(OutputFile.texts(files), settings: figureExport))
     }
-
-    /// A mediator's column in the merged table (a taxon's is `taxon:NAME`).
-    func mediatorColumnName(_ m: String) -> String { m }
 
     /// The metadata, joined to the count table's samples when a mediator
     /// needs it, with a column per metric or taxon mediator.
@@ -220,7 +217,7 @@ public struct MediationRun: Sendable {
         let table = try readCountTable(countsPath, options: options, report: { _ in }, spelling: spelling)
         let join = try SampleJoin(metadata: metadata, sampleIDs: table.sampleIDs, samplesFile: countsPath)
         var joined = metadata.selectingRows(join.metadataRows)
-        let (coded, _, _, _) = try codedExposure(joined)
+        let (coded, _, _, _) = try Self.codedExposure(joined, exposure: exposure, values: exposureValues)
         joined = joined.replacingColumns([coded])
         let design = try DesignMatrix(formula: Formula.main(response: outcome, predictors: [exposure], covariates: terms), data: joined)
         guard let exposureColumn = design.columnNames.firstIndex(of: exposure) else { throw MediationError.notNumeric(exposure) }
@@ -289,11 +286,6 @@ public struct MediationRun: Sendable {
     /// the first of `exposureValues`) and 1; a numeric one as it is, its two
     /// values (or `exposureValues`) contrasted. Rows in other text levels
     /// are left out (missing).
-    func codedExposure(_ data: DataTable) throws -> (DataTable.Column, Double, Double, (String, String)) {
-        try Self.codedExposure(data, exposure: exposure, values: exposureValues)
-    }
-
-    /// ``codedExposure(_:)`` for any job (`analyze --mediate-by`).
     static func codedExposure(_ data: DataTable, exposure: String, values exposureValues: [String]?) throws
         -> (DataTable.Column, Double, Double, (String, String)) {
         guard let column = data[exposure] else {

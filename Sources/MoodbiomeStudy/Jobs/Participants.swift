@@ -28,7 +28,7 @@ enum Participants {
     /// The participant and time of each merged row, for the longitudinal
     /// figures: with random terms (or strata) and a time column — `time`,
     /// else the random slope's column when it is one numeric column.
-    static func visits(time: String?, random: [RandomTerm], strata: String?, merged: DataTable) throws -> StudyDocuments.Visits? {
+    static func visits(time: String?, random: [RandomTerm], strata: String?, merged: DataTable) throws -> Visits? {
         let slopes = random.flatMap(\.terms).map(\.label).filter { merged[$0]?.kind == .numeric }
         guard let column = time ?? (Set(slopes).count == 1 ? slopes[0] : nil) else { return nil }
         let (table, participant) = Participants.column(strata, random: random, merged: merged)
@@ -42,6 +42,6 @@ enum Participants {
         guard times.kind == .numeric else {
             throw ParameterError(.time, .malformed(value: column, expected: "a numeric column (months, days or visit number)"))
         }
-        return StudyDocuments.Visits(participantColumn: participant, participants: participants.cells, timeColumn: column, times: times.numbers)
+        return Visits(participantColumn: participant, participants: participants.cells, timeColumn: column, times: times.numbers)
     }
 }

@@ -162,7 +162,7 @@ public struct StudyAnalysis: Sendable {
             try Mediation(data: data, exposure: exposure, mediator: m.metric, outcome: analysis.modelledOutcome, covariates: analysis.covariateTerms,
                           control: control, treated: treated, settings: settings)
         }
-        var documents = MediationDocuments(results: results, exposure: exposure, outcome: analysis.modelledOutcome,
+        var documents = MediationDocuments(results: results, qValues: Mediation.qValues(results), exposure: exposure, outcome: analysis.modelledOutcome,
                                            covariates: analysis.covariateTerms.map(\.text), controlLabel: labels.0, treatedLabel: labels.1)
         documents.names = names
         return documents
@@ -194,7 +194,15 @@ public struct StudyAnalysis: Sendable {
         var documents = StudyDocuments(result: analysis, countsPath: diversity.tablePath, alphaOptions: diversity.options,
                                        rarefaction: diversity.rarefaction, tableFiles: tableFiles, composition: findings)
         documents.names = names
-        documents.visits = try Participants.visits(time: time, random: association.random, strata: composition.strata, merged: analysis.merged)
+        if let visits = try Participants.visits(time: time, random: association.random, strata: composition.strata, merged: analysis.merged) {
+            // The outcome's and each metric's trajectories; the changes in the outcome against each metric's (linear models).
+            let linear = analysis.family == .gaussian
+            let outcome = linear ? analysis.metrics.first.map { [(name: analysis.outcome, values: $0.outcomeValues)] } ?? [] : []
+            documents.longitudinal = visits.summary(
+                columns: outcome + analysis.metrics.map { (name: $0.metric, values: $0.metricValues) },
+                changes: linear ? analysis.metrics.map { (x: $0.metric, xValues: $0.metricValues, y: analysis.outcome, yValues: $0.outcomeValues) } : [],
+                level: analysis.confidenceLevel)
+        }
         if let exposure = mediateBy {
             if diversity.seed == nil && diversity.rarefactionDepth == nil && !composition.isRequested {
                 report("note: seed \(diversity.resolvedSeed) of the mediation's draws (pass \(spelling.spell(.seed)) \(diversity.resolvedSeed) to repeat this run exactly)")

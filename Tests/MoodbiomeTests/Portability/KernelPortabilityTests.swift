@@ -70,6 +70,16 @@ struct KernelPortabilityTests {
               "--random", "(1 | participant_id)", "--min-prevalence", "0.9", "--out-dir", "$OUT/random-features"],
              ["random-features/all_results.csv"], 1e-5),
             ("principal coordinates", ["ordinate", fixtures + "beta/dune-bray.tsv", "-o", "$OUT/pcoa.csv"], ["pcoa.csv"], 1e-9),
+            // Mediation: the draws use OpenBLAS only through Cholesky factors and
+            // least-squares fits (refits in the bootstrap); the ACMEs and their
+            // percentiles must not move beyond rounding under any kernel.
+            ("mediation, quasi-Bayesian and bootstrap", ["mediate", "--metadata", datasets + "simulated-mediation/participants.csv",
+              "--exposure", "diet", "--outcome", "phq9_total", "--mediator", "shannon", "--covariates", "age,C(sex)",
+              "--method", "bootstrap", "--sims", "300", "--out-dir", "$OUT/mediation"], ["mediation/mediation.csv", "mediation/paths.csv"], 1e-9),
+            ("compositional mediation", ["mediate", "--counts", datasets + "simulated-gut-mood/counts.csv",
+              "--metadata", datasets + "simulated-gut-mood/metadata.csv", "--exposure", "antidepressant", "--outcome", "phq9_total",
+              "--mediator", "composition,shannon", "--composition-parts", "10", "--sims", "300", "--out-dir", "$OUT/composition"],
+             ["composition/compositional-mediation.csv", "composition/composition-sensitivity.csv", "composition/mediation.csv"], 1e-9),
             ("dispersion around spatial medians", ["betadisper", fixtures + "beta/dune-bray.tsv", "--metadata", fixtures + "beta/dune-env.csv",
               "--group", "Management", "--seed", "1", "-o", "$OUT/betadisper.csv"], ["betadisper.csv"], 1e-7),
         ]

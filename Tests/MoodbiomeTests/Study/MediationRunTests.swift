@@ -29,8 +29,7 @@ struct MediationRunTests {
         #expect(result.results[0].paths.a == direct.coefficients[1].estimate!)
         // q-values: BH over the two mediators' p-values of each effect.
         let p = result.results.map { $0.effects[7].pValue }
-        #expect(MediationDocuments(results: result.results, exposure: "diet", outcome: "phq9_total", covariates: [], controlLabel: "0", treatedLabel: "1")
-            .qValues.map { $0[7] } == PValueAdjustment.benjaminiHochberg.adjust(p))
+        #expect(Mediation.qValues(result.results).map { $0[7] } == PValueAdjustment.benjaminiHochberg.adjust(p))
         let summary = try String(contentsOfFile: dir + "/a/summary.md", encoding: .utf8)
         #expect(summary.contains("## Assumptions") && summary.contains("sequential ignorability") && summary.contains("cross-sectional"))
         // Same inputs and seed, same bytes.

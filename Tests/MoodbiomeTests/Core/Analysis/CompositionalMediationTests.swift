@@ -49,4 +49,21 @@ import Testing
             #expect(value.map { isClose($0, expected, relative: 1e-8) } == true, "\(name) rho \(row["rho"]!): \(String(describing: value)) vs \(expected)")
         }
     }
+
+    /// The pivoted Cholesky factor of a singular covariance reproduces it,
+    /// with the rank as its width.
+    @Test func semidefiniteFactorReproducesASingularCovariance() {
+        // V = B Bᵀ with B 4 × 2: rank 2.
+        let b = Matrix([[1, 0.5], [0.2, -1], [0, 2], [1.5, 0.3]])
+        var v = Matrix(rows: 4, columns: 4)
+        for i in 0..<4 { for j in 0..<4 { v[i, j] = b[i, 0] * b[j, 0] + b[i, 1] * b[j, 1] } }
+        let l = CompositionalMediation.semidefiniteFactor(v)
+        #expect(l.columns == 2)
+        for i in 0..<4 {
+            for j in 0..<4 {
+                let product = (0..<l.columns).reduce(0.0) { $0 + l[i, $1] * l[j, $1] }
+                #expect(abs(product - v[i, j]) <= 1e-12, "\(i),\(j)")
+            }
+        }
+    }
 }
