@@ -116,7 +116,8 @@ public struct MediationRun: Sendable {
         for m in mediators where covariateVariables.contains(m) || covariates.contains(m) { throw MediationError.mediatorIsCovariate(m) }
         for v in covariateVariables where v == exposure || v == outcome { throw MediationError.mediatorIsModelled(v) }
         let scalars = mediators.filter { $0 != "composition" }
-        var data = try mediatorTable(metadata, mediators: scalars, report: report)
+        let (merged, readTable) = try mediatorTable(metadata, mediators: scalars, report: report)
+        var data = merged
         let (coded, control, treated, labels) = try Self.codedExposure(data, exposure: exposure, values: exposureValues)
         data = data.replacingColumns([coded])
         if settings.family == .binomial, let y = data[outcome], Set(y.cells.filter { !MissingValue.isMissing($0) }).count < 2 {
@@ -135,7 +136,7 @@ public struct MediationRun: Sendable {
                                            controlLabel: labels.0, treatedLabel: labels.1)
         documents.names = names
         if mediators.contains("composition") {
-            documents.composition = try compositional(metadata: metadata, terms: terms, report: report)
+            documents.composition = try compositional(metadata: metadata, table: readTable, terms: terms, report: report)
         }
         for m in results where m.unusableDraws > 0 {
             report("note: \(m.mediator): \(m.unusableDraws) of \(settings.simulations) bootstrap resamples could not be fitted (a term constant in the resample) and were left out")
@@ -166,8 +167,9 @@ public struct MediationRun: Sendable {
     }
 
     /// The metadata, joined to the count table's samples when a mediator
-    /// needs it, with a column per metric or taxon mediator.
-    func mediatorTable(_ metadata: DataTable, mediators: [String], report: (String) -> Void) throws -> DataTable {
+    /// needs it, with a column per metric or taxon mediator; and the count
+    /// table when it was read (the composition reuses it).
+    func mediatorTable(_ metadata: DataTable, mediators: [String], report: (String) -> Void) throws -> (DataTable, CountTable?) {
         let metrics = mediators.filter { metadata[$0] == nil && AlphaMetric(name: $0) != nil }
         let taxa = mediators.filter { metadata[$0] == nil && $0.hasPrefix("taxon:") }
         for m in mediators where metadata[m] == nil && !metrics.contains(m) && !taxa.contains(m) {
@@ -175,7 +177,7 @@ public struct MediationRun: Sendable {
             throw MediationError.unknownMediator(m, suggestion: closestName(to: m, among: known))
         }
         for m in mediators where metadata[m] != nil && metadata[m]!.kind != .numeric { throw MediationError.notNumeric(m) }
-        guard !metrics.isEmpty || !taxa.isEmpty else { return metadata }
+        guard !metrics.isEmpty || !taxa.isEmpty else { return (metadata, nil) }
         guard let countsPath else { throw ParameterError(.counts, .malformed(value: mediators.joined(separator: ","), expected: "mediators readable without --counts (metrics and taxa need the count table)")) }
         var options = readOptions
         try resolveOrientation(&options, path: countsPath, metadataIDs: metadata.ids, spelling: spelling, report: report)
@@ -201,7 +203,7 @@ public struct MediationRun: Sendable {
             }
             columns.append(DataTable.Column(name: m, numbers: values))
         }
-        return merged.appendingColumns(columns)
+        return (merged.appendingColumns(columns), table)
     }
 
     /// The whole community as the mediator (Sohn & Li 2019): the
@@ -210,11 +212,17 @@ public struct MediationRun: Sendable {
     /// the pseudocount, closed to proportions; the exposure, outcome and
     /// covariates' design columns of the rows complete in all of them;
     /// `settings.simulations` bootstrap resamples from the seed.
-    func compositional(metadata: DataTable, terms: [Formula.Covariate], report: (String) -> Void) throws -> MediationDocuments.Composition {
+    func compositional(metadata: DataTable, table read: CountTable?, terms: [Formula.Covariate], report: (String) -> Void) throws
+        -> MediationDocuments.Composition {
         guard let countsPath else { throw ParameterError(.counts, .malformed(value: "composition", expected: "a mediator readable without --counts")) }
-        var options = readOptions
-        try resolveOrientation(&options, path: countsPath, metadataIDs: metadata.ids, spelling: spelling, report: { _ in })
-        let table = try readCountTable(countsPath, options: options, report: { _ in }, spelling: spelling)
+        let table: CountTable
+        if let read {
+            table = read
+        } else {
+            var options = readOptions
+            try resolveOrientation(&options, path: countsPath, metadataIDs: metadata.ids, spelling: spelling, report: report)
+            table = try readCountTable(countsPath, options: options, report: report, spelling: spelling)
+        }
         let join = try SampleJoin(metadata: metadata, sampleIDs: table.sampleIDs, samplesFile: countsPath)
         var joined = metadata.selectingRows(join.metadataRows)
         let (coded, _, _, _) = try Self.codedExposure(joined, exposure: exposure, values: exposureValues)

@@ -44,7 +44,7 @@ import Testing
     /// quantile's rank from two samples of draws, √(q(1−q)(1/R₁ + 1/R₂)).
     /// A p-value: within four binomial standard errors.
     @Test(arguments: [("linear", Mediation.Method.quasiBayes, 8000, 20000), ("logistic", .quasiBayes, 8000, 20000),
-                      ("interaction", .quasiBayes, 8000, 20000), ("linear", .bootstrap, 2000, 5000), ("interaction", .bootstrap, 1000, 2000)])
+                      ("interaction", .quasiBayes, 8000, 20000), ("linear", .bootstrap, 2000, 5000), ("logistic", .bootstrap, 1000, 5000), ("interaction", .bootstrap, 1000, 2000)])
     func effectsMatchStatsmodels(_ name: String, _ method: Mediation.Method, _ simulations: Int, _ theirs: Int) throws {
         let m = try Self.mediation(name, method: method, simulations: simulations)
         let reference = csvRows("mediation/mediation-statsmodels.csv").filter { $0["case"] == name && $0["method"] == method.rawValue }
