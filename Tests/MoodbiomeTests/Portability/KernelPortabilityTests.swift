@@ -70,6 +70,9 @@ struct KernelPortabilityTests {
               "--random", "(1 | participant_id)", "--min-prevalence", "0.9", "--out-dir", "$OUT/random-features"],
              ["random-features/all_results.csv"], 1e-5),
             ("principal coordinates", ["ordinate", fixtures + "beta/dune-bray.tsv", "-o", "$OUT/pcoa.csv"], ["pcoa.csv"], 1e-9),
+            // The first axes only: dsytrd + dsterf + dstebz/dstein + dormtr.
+            ("principal coordinates, first axes", ["ordinate", fixtures + "beta/bci-bray.tsv", "--dimensions", "5",
+              "--eigenvalues-output", "$OUT/pcoa5-eigenvalues.csv", "-o", "$OUT/pcoa5.csv"], ["pcoa5.csv", "pcoa5-eigenvalues.csv"], 1e-9),
             // Mediation: the draws use OpenBLAS only through Cholesky factors and
             // least-squares fits (refits in the bootstrap); the ACMEs and their
             // percentiles must not move beyond rounding under any kernel.
