@@ -19,6 +19,9 @@ public struct CountTableReadOptions: Sendable {
     public var taxonomyPath: String?
     /// How collapsed features are named (nil: by lineage); only with a rank.
     public var collapsedNames: CollapsedNames? = nil
+    /// What a row is called in messages when rows are not samples
+    /// (`taxon`; a functional profile's rows are functions).
+    package var featureNoun = "taxon"
 
     public init(format: CountTableFormat? = nil, delimiter: Delimiter? = nil, orientation: SampleOrientation = .auto,
                 label: String? = nil, rank: TaxonomicRank? = nil, taxonomyPath: String? = nil) {
@@ -313,8 +316,8 @@ struct RecordParser: Sendable {
         hasTaxonomy = !samplesInRows && header.count > 2
             && CountTable.taxonomyColumnNames.contains(header[header.count - 1].lowercased())
         valueColumns = header.count - 1 - (hasTaxonomy ? 1 : 0)
-        rowKind = samplesInRows ? "sample" : "taxon"
-        columnKind = samplesInRows ? "taxon" : "sample"
+        rowKind = samplesInRows ? "sample" : options.featureNoun
+        columnKind = samplesInRows ? options.featureNoun : "sample"
         guard valueColumns > 0 else {
             throw InputError(file: path, line: text.headerLine,
                              problem: "the header has no \(columnKind) columns after the ID column (found \(header.count) field\(header.count == 1 ? "" : "s") separated by \(text.delimiter == .tab ? "tabs" : "commas"))",

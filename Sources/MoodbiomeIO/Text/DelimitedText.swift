@@ -48,6 +48,8 @@ struct DelimitedText: Sendable {
     static let hashHeaderNames: Set<String> = [
         "otu id", "otu_id", "otuid", "sampleid", "sample id", "sample_id", "sample-id",
         "feature id", "feature_id", "featureid", "taxon id", "taxon_id",
+        // HUMAnN's gene-family and pathway tables.
+        "gene family", "pathway",
     ]
 
     init(path: String, delimiter requested: Delimiter? = nil) throws {

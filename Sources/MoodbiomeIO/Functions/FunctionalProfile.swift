@@ -1,0 +1,312 @@
+import FoundationEssentials
+
+/// A metagenome's functions (KEGG orthologs, gene families) per sample: the
+/// community profile, and — when the table is stratified — each taxon's
+/// share of it.
+///
+/// Read by content from:
+/// - **HUMAnN 3/4** gene-family or KO tables: a `# Gene Family` header,
+///   sample columns `<sample>_Abundance-RPKs` / `-CPM` / `-RELAB` (the
+///   suffix stripped, the unit kept), community rows `K00001` (or
+///   `K00001: name` after `humann_rename_table`), stratified rows
+///   `K00001|g__Genus.s__species` and `K00001|unclassified`; `UNMAPPED`,
+///   `UNGROUPED` and `UNINTEGRATED` are not functions and are left out.
+///   Joined tables or one file per sample (several paths).
+/// - **PICRUSt2**: `pred_metagenome_unstrat.tsv` (`function` header), the
+///   legacy stratified table (`function`, `sequence`, samples) and the
+///   contributions file (`pred_metagenome_contrib.tsv`: one line per sample,
+///   function and taxon; `taxon_function_abun` is the taxon's share).
+/// - omixer-rpm's stratified input (`species`/`taxon`, `KO`, samples) and a
+///   plain function × sample table (first column the function IDs).
+///
+/// The community profile is the unstratified rows; a table of stratified
+/// rows only has its community summed from them. Where both are present,
+/// the strata are checked to sum to their community row (a note says where
+/// they do not).
+public struct FunctionalProfile: Sendable {
+    /// What wrote the table, as recognised from its header.
+    public enum Layout: String, Sendable {
+        case humann = "HUMAnN table"
+        case picrust2 = "PICRUSt2 table"
+        case picrust2Contributions = "PICRUSt2 contributions"
+        case taxonColumns = "stratified table with taxon and function columns"
+        case plain = "function table"
+    }
+
+    /// The per-taxon profiles of a stratified table.
+    public struct Strata: Sendable {
+        /// The strata (taxa; HUMAnN's `unclassified` is one of them).
+        public let taxa: [String]
+        /// The functions the strata hold.
+        public let functions: [String]
+        /// One row per (function, taxon) pair, samples as columns; its
+        /// `taxonIDs` are `function|taxon`.
+        public let table: CountTable
+        /// Per row of `table`, its function (index into `functions`) …
+        public let rowFunction: [Int32]
+        /// … and its taxon (index into `taxa`).
+        public let rowTaxon: [Int32]
+    }
+
+    public let layout: Layout
+    /// The community profile: functions × samples (`taxonIDs` are the function IDs).
+    public let community: CountTable
+    public let strata: Strata?
+    /// The unit HUMAnN's sample columns state (`RPKs`, `CPM`, `RELAB`), if any.
+    public let unit: String?
+    /// What a user should know about how the table was read.
+    public var notes: [String]
+
+    public var sampleIDs: [String] { community.sampleIDs }
+    public var functionIDs: [String] { community.taxonIDs }
+
+    /// HUMAnN's rows that are not functions.
+    public static let unassignedRows: Set<String> = ["UNMAPPED", "UNGROUPED", "UNINTEGRATED"]
+
+    /// The profile of one file, or of several (one per sample, or several
+    /// joined tables) put side by side.
+    ///
+    /// - Throws: `InputError` naming the file, line and column for a
+    ///   duplicated row, a negative or non-numeric value, a stratified row
+    ///   without the community row its table otherwise has, files mixing
+    ///   stratified and unstratified tables, units or layouts, or a sample
+    ///   in two files.
+    public static func read(paths: [String]) throws -> FunctionalProfile {
+        let parts = try paths.map(readFile)
+        guard parts.count > 1 else { return parts[0] }
+        return try FunctionalProfileMerge.merge(parts, paths: paths)
+    }
+
+    /// One file's profile.
+    static func readFile(_ path: String) throws -> FunctionalProfile {
+        let format = try CountTableFormat.detect(path: path)
+        guard format == .delimited else {
+            throw InputError(file: path, problem: "a \(format.readableName) file, not a functional profile",
+                             fix: "Give a HUMAnN, PICRUSt2 or KO × sample table as TSV or CSV")
+        }
+        let text = try DelimitedText(path: path)
+        let header = text.header.map { $0.trimming("# ").lowercased() }
+        if header.contains("taxon_function_abun") && header.contains("sample") && header.contains("function") && header.contains("taxon") {
+            return try StratifiedColumnsReader.contributions(text)
+        }
+        if header.count >= 3, let columns = StratifiedColumnsReader.idColumns(header) {
+            return try StratifiedColumnsReader.rows(text, functionColumn: columns.function, taxonColumn: columns.taxon)
+        }
+        let layout: Layout = header[0] == "gene family" ? .humann : header[0] == "function" ? .picrust2 : .plain
+        if header.count > 1 && header[1] == "description" {
+            throw InputError(file: path, line: text.headerLine, column: 2, columnName: text.header[1],
+                             problem: "a description column between the functions and the samples",
+                             fix: "Give the table as PICRUSt2 wrote it, before add_descriptions.py")
+        }
+        var options = CountTableReadOptions(orientation: .columns)
+        options.featureNoun = "function"
+        let table = try CountTable.read(text, options: options)
+        return try OneColumnProfile(table: table, path: path, lines: text.recordLines, headerLine: text.headerLine, layout: layout).profile()
+    }
+
+    /// The columns' sample names without HUMAnN's unit suffix, and the unit.
+    static func strippingUnits(_ names: [String], path: String, line: Int) throws -> (names: [String], unit: String?) {
+        var units = Set<String>(), out = [String]()
+        for name in names {
+            var stripped = name
+            for (suffix, unit) in [("_Abundance-RPKs", "RPKs"), ("_Abundance-CPM", "CPM"), ("_Abundance-RELAB", "RELAB"), ("_Abundance", "")]
+            where name.hasSuffix(suffix) && name.count > suffix.count {
+                stripped = String(name.dropLast(suffix.count))
+                units.insert(unit)
+                break
+            }
+            out.append(stripped)
+        }
+        let named = units.subtracting([""])
+        guard named.count <= 1 else {
+            throw InputError(file: path, line: line, problem: "the sample columns mix units (\(named.sorted().joined(separator: ", ")))",
+                             fix: "Normalise every sample the same way (humann_renorm_table) before joining")
+        }
+        try CountTable.checkUnique(out, kind: "sample", file: path, lines: nil)
+        return (out, named.first)
+    }
+}
+
+/// A one-ID-column table (HUMAnN, PICRUSt2 unstratified, plain) split into
+/// its community rows and its strata.
+struct OneColumnProfile {
+    let table: CountTable
+    let path: String
+    let lines: [Int]
+    let headerLine: Int
+    let layout: FunctionalProfile.Layout
+
+    func profile() throws -> FunctionalProfile {
+        let (samples, unit) = try FunctionalProfile.strippingUnits(table.sampleIDs, path: path, line: headerLine)
+        var communityRows = [Int](), communityIDs = [String](), strataRows = [Int]()
+        var rowFunction = [Int32](), rowTaxon = [Int32](), functions = [String](), taxa = [String]()
+        var functionIndex = [String: Int32](), taxonIndex = [String: Int32]()
+        var firstCommunity = [String: Int](), firstStratum = [String: Int]()
+        var unassigned = [Int]()
+        for (r, id) in table.taxonIDs.enumerated() {
+            let bar = id.firstIndex(of: "|")
+            let function = Self.functionID(bar.map { String(id[..<$0]) } ?? id)
+            guard !function.isEmpty else {
+                throw InputError(file: path, line: lines[r], column: 1, problem: "a row without a function ID ('\(id)')",
+                                 fix: "Start each row with the function (K00001, or K00001|taxon for a stratified row)")
+            }
+            if FunctionalProfile.unassignedRows.contains(function) {
+                if bar == nil { unassigned.append(r) }
+                continue
+            }
+            guard let bar else {
+                if let first = firstCommunity[function] {
+                    throw InputError(file: path, line: lines[r], column: 1,
+                                     problem: "function \(function) has two community rows (the first on line \(lines[first]))",
+                                     fix: "Give each function one row (sum the rows, or keep one)")
+                }
+                firstCommunity[function] = r
+                communityRows.append(r)
+                communityIDs.append(function)
+                continue
+            }
+            let taxon = String(id[id.index(after: bar)...]).trimmingWhitespace()
+            guard !taxon.isEmpty else {
+                throw InputError(file: path, line: lines[r], column: 1, problem: "the stratified row '\(id)' names no taxon after |",
+                                 fix: "Write K00001|taxon, or K00001|unclassified")
+            }
+            let key = function + "|" + taxon
+            if let first = firstStratum[key] {
+                throw InputError(file: path, line: lines[r], column: 1,
+                                 problem: "the stratified row \(key) appears twice (the first on line \(lines[first]))",
+                                 fix: "Give each function and taxon one row")
+            }
+            firstStratum[key] = r
+            strataRows.append(r)
+            rowFunction.append(Self.index(function, in: &functions, &functionIndex))
+            rowTaxon.append(Self.index(taxon, in: &taxa, &taxonIndex))
+        }
+        var notes = [String]()
+        if !unassigned.isEmpty {
+            notes.append("\(path): \(unassigned.map { table.taxonIDs[$0] }.joined(separator: ", ")) left out (not functions; \(Self.percent(share(unassigned))) of the community total)")
+        }
+        guard !communityRows.isEmpty || !strataRows.isEmpty else {
+            throw InputError(file: path, problem: "the table has no function rows (only \(unassigned.map { table.taxonIDs[$0] }.joined(separator: ", ")))",
+                             fix: "Give a table of functions (KEGG orthologs, gene families)")
+        }
+        guard !strataRows.isEmpty else {
+            let community = renamed(table.selectingTaxa(communityRows), samples: samples, taxa: communityIDs)
+            return FunctionalProfile(layout: layout, community: community, strata: nil, unit: unit, notes: notes)
+        }
+        let strataTable = renamed(table.selectingTaxa(strataRows), samples: samples, taxa: strataRows.map { table.taxonIDs[$0] })
+        let strata = FunctionalProfile.Strata(taxa: taxa, functions: functions, table: strataTable, rowFunction: rowFunction, rowTaxon: rowTaxon)
+        let summed = StrataSums(strata: strata)
+        if communityRows.isEmpty {
+            notes.append("\(path): stratified rows only; the community profile is their sum per function")
+            return FunctionalProfile(layout: layout, community: summed.table(source: path), strata: strata, unit: unit, notes: notes)
+        }
+        if let missing = strataRows.first(where: { firstCommunity[Self.functionID(String(table.taxonIDs[$0].prefix { $0 != "|" }))] == nil }) {
+            throw InputError(file: path, line: lines[missing], column: 1,
+                             problem: "the stratified row \(table.taxonIDs[missing]) has no community row, though other functions of the table have one",
+                             fix: "Give the whole table as HUMAnN wrote it (each function's community row, then its strata), or only its stratified rows")
+        }
+        let community = renamed(table.selectingTaxa(communityRows), samples: samples, taxa: communityIDs)
+        if let note = summed.mismatch(with: community, path: path) { notes.append(note) }
+        return FunctionalProfile(layout: layout, community: community, strata: strata, unit: unit, notes: notes)
+    }
+
+    /// `K00001` of `K00001: alcohol dehydrogenase` (humann_rename_table's names).
+    static func functionID(_ text: String) -> String {
+        let scalars = Array(text.unicodeScalars)
+        if let k = scalars.indices.dropLast().first(where: { scalars[$0] == ":" && scalars[$0 + 1] == " " }) {
+            var head = String.UnicodeScalarView()
+            head.append(contentsOf: scalars[..<k])
+            return String(head).trimmingWhitespace()
+        }
+        return text.trimmingWhitespace()
+    }
+
+    static func index(_ name: String, in names: inout [String], _ index: inout [String: Int32]) -> Int32 {
+        if let k = index[name] { return k }
+        index[name] = Int32(names.count)
+        names.append(name)
+        return Int32(names.count - 1)
+    }
+
+    /// The share of the table's total held by `rows`.
+    func share(_ rows: [Int]) -> Double {
+        let set = Set(rows.map(Int32.init))
+        var part = 0.0, total = 0.0
+        for k in 0..<table.nonZeroCount where !table.taxonIDs[Int(table.taxonIndices[k])].contains("|") {
+            total += table.values[k]
+            if set.contains(table.taxonIndices[k]) { part += table.values[k] }
+        }
+        return total > 0 ? part / total : 0
+    }
+
+    static func percent(_ x: Double) -> String { String(cFormat: "%.1f%%", 100 * x) }
+
+    func renamed(_ t: CountTable, samples: [String], taxa: [String]) -> CountTable {
+        var out = CountTable(uncheckedSampleIDs: samples, taxonIDs: taxa, columnStarts: t.columnStarts, taxonIndices: t.taxonIndices,
+                             values: t.values, isIntegral: false, taxonomy: nil, source: path)
+        out.origin = TableOrigin(format: layout.rawValue)
+        return out
+    }
+}
+
+/// Each function's sum over its strata, per sample.
+struct StrataSums {
+    let strata: FunctionalProfile.Strata
+
+    /// The sums as a functions × samples table (functions in `strata.functions` order).
+    func table(source: String) -> CountTable {
+        var starts = [0], indices = [Int32](), values = [Double]()
+        forEachSample { _, sums, touched in
+            for f in touched.sorted() where sums[Int(f)] > 0 {
+                indices.append(f)
+                values.append(sums[Int(f)])
+            }
+            starts.append(values.count)
+        }
+        var table = CountTable(uncheckedSampleIDs: strata.table.sampleIDs, taxonIDs: strata.functions, columnStarts: starts,
+                               taxonIndices: indices, values: values, isIntegral: false, taxonomy: nil, source: source)
+        table.origin = strata.table.origin
+        return table
+    }
+
+    /// A note when the strata do not sum to the community rows (relative
+    /// difference above 10⁻⁵ of the community value, HUMAnN's printed precision).
+    func mismatch(with community: CountTable, path: String) -> String? {
+        var position = [String: Int]()
+        for (k, id) in community.taxonIDs.enumerated() { position[id] = k }
+        let communityOf = strata.functions.map { position[$0] }
+        var differing = Set<Int32>(), worst = (difference: 0.0, function: "", sample: "")
+        forEachSample { j, sums, touched in
+            for f in touched {
+                guard let c = communityOf[Int(f)] else { continue }
+                let value = community.value(taxon: c, sample: j), sum = sums[Int(f)]
+                let difference = abs(value - sum) / max(abs(value), abs(sum))
+                if difference > 1e-5 {
+                    differing.insert(f)
+                    if difference > worst.difference { worst = (difference, strata.functions[Int(f)], community.sampleIDs[j]) }
+                }
+            }
+        }
+        guard !differing.isEmpty else { return nil }
+        return "\(path): the stratified rows of \(differing.count) of \(strata.functions.count) functions do not sum to their community row "
+            + "(largest difference \(OneColumnProfile.percent(worst.difference)) of the larger, \(worst.function) in sample \(worst.sample)); "
+            + "the community rows are used for the community profile"
+    }
+
+    /// Calls `body(sample, sums, touched)` with each sample's per-function sums.
+    func forEachSample(_ body: (Int, [Double], [Int32]) -> Void) {
+        let t = strata.table
+        var sums = [Double](repeating: 0, count: strata.functions.count)
+        var touched = [Int32]()
+        for j in 0..<t.sampleCount {
+            for k in t.range(ofSample: j) {
+                let f = strata.rowFunction[Int(t.taxonIndices[k])]
+                if sums[Int(f)] == 0 { touched.append(f) }
+                sums[Int(f)] += t.values[k]
+            }
+            body(j, sums, touched)
+            for f in touched { sums[Int(f)] = 0 }
+            touched.removeAll(keepingCapacity: true)
+        }
+    }
+}
