@@ -84,7 +84,7 @@ enum ProrateMode: String, ExpressibleByArgument, CaseIterable {
 /// How the command line spells parameters: `--conf-level`.
 let commandLineSpelling = ParameterSpelling.derived(prefix: "--", separator: "-", overrides: [
     "exponentiate": "--exp", "outputDirectory": "--out-dir", "output": "-o/--output", "outcome": "--outcome",
-    "maximumLikelihood": "--ml", "overwrite": "--force", "guardFormulas": "--safe-csv",
+    "maximumLikelihood": "--ml", "overwrite": "--force", "guardFormulas": "--safe-csv", "profile": "<profiles>",
 ])
 
 /// An error already put into words, printed by ArgumentParser as `Error: …`.

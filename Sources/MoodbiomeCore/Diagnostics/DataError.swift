@@ -96,6 +96,8 @@ public struct DataError: Error, Equatable, Sendable {
         case noSharedIDs(sampleIDs: [String], samplesFile: String, metadataIDs: [String], idColumn: String, matchingColumn: String?)
         /// The outcome to dichotomise holds text.
         case cutoffNotANumber(value: String, column: String, id: String)
+        /// Samples of a table that every sample of must have a metadata row.
+        case samplesWithoutMetadata(sampleIDs: [String], count: Int, samplesFile: String)
     }
 
     public let location: SourceLocation
@@ -150,6 +152,11 @@ extension Parameter {
     public static let covariates = Parameter("covariates")
     public static let outcome = Parameter("outcome")
     public static let groupBy = Parameter("groupBy")
+    /// `moodbiome modules`: the functional profiles, the module database and the scoring.
+    public static let profile = Parameter("profile")
+    public static let db = Parameter("db")
+    public static let coverage = Parameter("coverage")
+    public static let perTaxon = Parameter("perTaxon")
     public static let adjust = Parameter("adjust")
     public static let base = Parameter("base")
     public static let chao1 = Parameter("chao1")

@@ -122,6 +122,15 @@ public struct ModuleScoring: Sendable {
         public let moduleIDs: [String]
         public let abundance: [Double]
         public let coverage: [Double]
+
+        /// Module `m`'s abundance in sample `j`.
+        public func abundance(sample j: Int, module m: Int) -> Double { abundance[j * moduleIDs.count + m] }
+        /// Module `m`'s coverage in sample `j` (0 when it does not count).
+        public func coverage(sample j: Int, module m: Int) -> Double { coverage[j * moduleIDs.count + m] }
+        /// In how many samples each module counts.
+        public var samplesFound: [Int] {
+            moduleIDs.indices.map { m in sampleIDs.indices.filter { coverage(sample: $0, module: m) > 0 }.count }
+        }
     }
 
     /// Scores the community profile `table` (its `taxonIDs` the function IDs).

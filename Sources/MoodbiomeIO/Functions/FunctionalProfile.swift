@@ -100,7 +100,13 @@ public struct FunctionalProfile: Sendable {
         }
         var options = CountTableReadOptions(orientation: .columns)
         options.featureNoun = "function"
-        let table = try CountTable.read(text, options: options)
+        let table: CountTable
+        do {
+            table = try CountTable.read(text, options: options)
+        } catch var error as InputError where error.fix?.contains(Parameter.samplesIn.mention) == true {
+            error.fix = "Only numbers may follow the function column (text columns such as descriptions cannot be read)"
+            throw error
+        }
         return try OneColumnProfile(table: table, path: path, lines: text.recordLines, headerLine: text.headerLine, layout: layout).profile()
     }
 
@@ -193,7 +199,8 @@ struct OneColumnProfile {
             let community = renamed(table.selectingTaxa(communityRows), samples: samples, taxa: communityIDs)
             return FunctionalProfile(layout: layout, community: community, strata: nil, unit: unit, notes: notes)
         }
-        let strataTable = renamed(table.selectingTaxa(strataRows), samples: samples, taxa: strataRows.map { table.taxonIDs[$0] })
+        let strataTable = renamed(table.selectingTaxa(strataRows), samples: samples,
+                                  taxa: zip(rowFunction, rowTaxon).map { functions[Int($0)] + "|" + taxa[Int($1)] })
         let strata = FunctionalProfile.Strata(taxa: taxa, functions: functions, table: strataTable, rowFunction: rowFunction, rowTaxon: rowTaxon)
         let summed = StrataSums(strata: strata)
         if communityRows.isEmpty {

@@ -7,8 +7,7 @@ enum FunctionalProfileMerge {
     static func merge(_ parts: [FunctionalProfile], paths: [String]) throws -> FunctionalProfile {
         let stratified = parts.map { $0.strata != nil }
         if let k = stratified.firstIndex(where: { $0 != stratified[0] }) {
-            let (a, b) = stratified[0] ? (0, k) : (k, 0)
-            throw InputError(file: paths[b], problem: "not stratified, while \(paths[a]) is: the files mix stratified and unstratified layouts",
+            throw InputError(file: paths[k], problem: "\(stratified[k] ? "stratified" : "not stratified"), while \(paths[0]) is \(stratified[k] ? "not" : "stratified"): the files mix stratified and unstratified layouts",
                              fix: "Give every sample's table in the same layout (all with their |taxon rows, or all without)")
         }
         let units = parts.map { $0.unit ?? "" }

@@ -90,8 +90,11 @@ public struct ModuleDatabase: Sendable {
             modules.append(FunctionModule(id: module.id, name: module.name, steps: module.steps, line: module.line))
             open = nil
         }
+        var lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        // Blank lines at the end close the last module (which may lack ///).
+        while let last = lines.last, last.allSatisfy({ $0 == " " || $0 == "\t" || $0 == "\r" }) { lines.removeLast() }
         var lineNumber = 0
-        for raw in text.split(separator: "\n", omittingEmptySubsequences: false) {
+        for raw in lines {
             lineNumber += 1
             let line = raw.hasSuffix("\r") ? raw.dropLast() : raw[...]
             let fields = line.split(separator: "\t", omittingEmptySubsequences: false).map { $0.trimmingWhitespace() }

@@ -259,6 +259,9 @@ public enum Words {
             return (problem, "Check that the IDs are spelled the same way, and name the metadata's ID column with \(s(.idColumn))")
         case .cutoffNotANumber(let value, let column, let id):
             return ("'\(value)' in column '\(column)' (ID '\(id)') is not a number, so \(s(.outcomeCutoff)) cannot apply", "Correct the value or mark it missing (NA)")
+        case .samplesWithoutMetadata(let ids, let count, let samplesFile):
+            return ("\(count) sample\(count == 1 ? "" : "s") of \(samplesFile) \(count == 1 ? "has" : "have") no metadata row (\(list(ids)))",
+                    "Add a row for each sample, or check that the IDs are spelled the same way (\(s(.idColumn)) names the metadata's ID column)")
         }
     }
 

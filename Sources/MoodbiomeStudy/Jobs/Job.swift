@@ -166,3 +166,12 @@ extension MediationRun: Job {
     }
     public var usesLinearAlgebra: Bool { true }
 }
+
+extension ModulesRun: Job {
+    public func delivery(of r: Result) -> Delivery {
+        let found = r.scores.samplesFound.filter { $0 > 0 }.count
+        return .written("wrote \(r.files.map(\.name).joined(separator: ", ")), \(OutputDirectory.provenanceFile) to \(outputDirectory) "
+                        + "(\(found) of \(Words.counted(r.scores.moduleIDs.count, "module")) found in \(r.scores.sampleIDs.count) samples)")
+    }
+    public var usesLinearAlgebra: Bool { false }
+}
