@@ -145,22 +145,26 @@ struct OneColumnProfile {
     func profile() throws -> FunctionalProfile {
         let (samples, unit) = try FunctionalProfile.strippingUnits(table.sampleIDs, path: path, line: headerLine)
         var communityRows = [Int](), communityIDs = [String](), strataRows = [Int]()
-        var rowFunction = [Int32](), rowTaxon = [Int32](), functions = [String](), taxa = [String]()
+        var rowFunction = [Int32](), rowTaxon = [Int32](), functions = [String](), taxa = [String](), strataIDs = [String]()
         var functionIndex = [String: Int32](), taxonIndex = [String: Int32]()
         var firstCommunity = [String: Int](), firstStratum = [String: Int]()
         var unassigned = [Int]()
+        // Per row: 1 a community row, 2 an unassigned one (UNMAPPED…), 0 a stratum.
+        var kind = [UInt8](repeating: 0, count: table.taxonCount)
         for (r, id) in table.taxonIDs.enumerated() {
-            let bar = id.firstIndex(of: "|")
-            let function = Self.functionID(bar.map { String(id[..<$0]) } ?? id)
+            let (function, taxon) = Self.split(id)
             guard !function.isEmpty else {
                 throw InputError(file: path, line: lines[r], column: 1, problem: "a row without a function ID ('\(id)')",
                                  fix: "Start each row with the function (K00001, or K00001|taxon for a stratified row)")
             }
             if FunctionalProfile.unassignedRows.contains(function) {
-                if bar == nil { unassigned.append(r) }
+                if taxon == nil {
+                    unassigned.append(r)
+                    kind[r] = 2
+                }
                 continue
             }
-            guard let bar else {
+            guard let taxon else {
                 if let first = firstCommunity[function] {
                     throw InputError(file: path, line: lines[r], column: 1,
                                      problem: "function \(function) has two community rows (the first on line \(lines[first]))",
@@ -169,63 +173,75 @@ struct OneColumnProfile {
                 firstCommunity[function] = r
                 communityRows.append(r)
                 communityIDs.append(function)
+                kind[r] = 1
                 continue
             }
-            let taxon = String(id[id.index(after: bar)...]).trimmingWhitespace()
             guard !taxon.isEmpty else {
                 throw InputError(file: path, line: lines[r], column: 1, problem: "the stratified row '\(id)' names no taxon after |",
                                  fix: "Write K00001|taxon, or K00001|unclassified")
             }
-            let key = function + "|" + taxon
-            if let first = firstStratum[key] {
+            let key = function.utf8.count + taxon.utf8.count + 1 == id.utf8.count ? id : function + "|" + taxon
+            if let first = firstStratum.updateValue(r, forKey: key) {
                 throw InputError(file: path, line: lines[r], column: 1,
                                  problem: "the stratified row \(key) appears twice (the first on line \(lines[first]))",
                                  fix: "Give each function and taxon one row")
             }
-            firstStratum[key] = r
             strataRows.append(r)
+            strataIDs.append(key)
             rowFunction.append(Self.index(function, in: &functions, &functionIndex))
             rowTaxon.append(Self.index(taxon, in: &taxa, &taxonIndex))
         }
         var notes = [String]()
         if !unassigned.isEmpty {
-            notes.append("\(path): \(unassigned.map { table.taxonIDs[$0] }.joined(separator: ", ")) left out (not functions; \(Self.percent(share(unassigned))) of the community total)")
+            notes.append("\(path): \(unassigned.map { table.taxonIDs[$0] }.joined(separator: ", ")) left out (not functions; \(Self.percent(share(kind))) of the community total)")
         }
         guard !communityRows.isEmpty || !strataRows.isEmpty else {
             throw InputError(file: path, problem: "the table has no function rows (only \(unassigned.map { table.taxonIDs[$0] }.joined(separator: ", ")))",
                              fix: "Give a table of functions (KEGG orthologs, gene families)")
         }
         guard !strataRows.isEmpty else {
-            let community = renamed(table.selectingTaxa(communityRows), samples: samples, taxa: communityIDs)
+            let community = renamed(communityRows.count == table.taxonCount ? table : table.selectingTaxa(communityRows), samples: samples, taxa: communityIDs)
             return FunctionalProfile(layout: layout, community: community, strata: nil, unit: unit, notes: notes)
         }
-        let strataTable = renamed(table.selectingTaxa(strataRows), samples: samples,
-                                  taxa: zip(rowFunction, rowTaxon).map { functions[Int($0)] + "|" + taxa[Int($1)] })
+        if !communityRows.isEmpty, let f = functions.firstIndex(where: { firstCommunity[$0] == nil }) {
+            let missing = strataRows[rowFunction.firstIndex(of: Int32(f))!]
+            throw InputError(file: path, line: lines[missing], column: 1,
+                             problem: "the stratified row \(table.taxonIDs[missing]) has no community row, though other functions of the table have one",
+                             fix: "Give the whole table as HUMAnN wrote it (each function's community row, then its strata), or only its stratified rows")
+        }
+        let strataTable = renamed(table.selectingTaxa(strataRows), samples: samples, taxa: strataIDs)
         let strata = FunctionalProfile.Strata(taxa: taxa, functions: functions, table: strataTable, rowFunction: rowFunction, rowTaxon: rowTaxon)
         let summed = StrataSums(strata: strata)
         if communityRows.isEmpty {
             notes.append("\(path): stratified rows only; the community profile is their sum per function")
             return FunctionalProfile(layout: layout, community: summed.table(source: path), strata: strata, unit: unit, notes: notes)
         }
-        if let missing = strataRows.first(where: { firstCommunity[Self.functionID(String(table.taxonIDs[$0].prefix { $0 != "|" }))] == nil }) {
-            throw InputError(file: path, line: lines[missing], column: 1,
-                             problem: "the stratified row \(table.taxonIDs[missing]) has no community row, though other functions of the table have one",
-                             fix: "Give the whole table as HUMAnN wrote it (each function's community row, then its strata), or only its stratified rows")
-        }
         let community = renamed(table.selectingTaxa(communityRows), samples: samples, taxa: communityIDs)
         if let note = summed.mismatch(with: community, path: path) { notes.append(note) }
         return FunctionalProfile(layout: layout, community: community, strata: strata, unit: unit, notes: notes)
     }
 
+    /// A row ID's function and, for a stratified row, its taxon: `K00001|g__X`
+    /// → (`K00001`, `g__X`); `K00001: name|g__X` → (`K00001`, `g__X`).
+    static func split(_ id: String) -> (function: String, taxon: String?) {
+        let utf8 = id.utf8
+        guard let bar = utf8.firstIndex(of: UInt8(ascii: "|")) else { return (functionID(id), nil) }
+        let taxon = String(Substring(utf8[utf8.index(after: bar)...]))
+        let padded = taxon.utf8.first.map { $0 == 0x20 || $0 == 0x09 } == true
+        return (functionID(String(Substring(utf8[..<bar]))), padded ? taxon.trimmingWhitespace() : taxon)
+    }
+
     /// `K00001` of `K00001: alcohol dehydrogenase` (humann_rename_table's names).
     static func functionID(_ text: String) -> String {
-        let scalars = Array(text.unicodeScalars)
-        if let k = scalars.indices.dropLast().first(where: { scalars[$0] == ":" && scalars[$0 + 1] == " " }) {
-            var head = String.UnicodeScalarView()
-            head.append(contentsOf: scalars[..<k])
-            return String(head).trimmingWhitespace()
+        let utf8 = text.utf8
+        var i = utf8.startIndex
+        while let colon = utf8[i...].firstIndex(of: UInt8(ascii: ":")) {
+            let next = utf8.index(after: colon)
+            if next < utf8.endIndex && utf8[next] == UInt8(ascii: " ") { return String(Substring(utf8[..<colon])).trimmingWhitespace() }
+            i = next
         }
-        return text.trimmingWhitespace()
+        let plain = utf8.allSatisfy { $0 > 0x20 && $0 < 0x7F }
+        return plain ? text : text.trimmingWhitespace()
     }
 
     static func index(_ name: String, in names: inout [String], _ index: inout [String: Int32]) -> Int32 {
@@ -235,13 +251,18 @@ struct OneColumnProfile {
         return Int32(names.count - 1)
     }
 
-    /// The share of the table's total held by `rows`.
-    func share(_ rows: [Int]) -> Double {
-        let set = Set(rows.map(Int32.init))
+    /// The unassigned rows' share of the unstratified rows' total (`kind`: 1 a
+    /// community row, 2 an unassigned one).
+    func share(_ kind: [UInt8]) -> Double {
         var part = 0.0, total = 0.0
-        for k in 0..<table.nonZeroCount where !table.taxonIDs[Int(table.taxonIndices[k])].contains("|") {
-            total += table.values[k]
-            if set.contains(table.taxonIndices[k]) { part += table.values[k] }
+        table.taxonIndices.withUnsafeBufferPointer { rows in
+            table.values.withUnsafeBufferPointer { values in
+                for k in 0..<values.count {
+                    let c = kind[Int(rows[k])]
+                    if c != 0 { total += values[k] }
+                    if c == 2 { part += values[k] }
+                }
+            }
         }
         return total > 0 ? part / total : 0
     }

@@ -51,10 +51,30 @@ package func parseCell(_ p: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int
             var j = i + 1
             while j < e && p[j] == zero { j += 1 }
             if j == e { return .number(Double(value), integral: true) }
+            // A short decimal (`12.375`): its digits as an integer m < 2⁵³
+            // and k ≤ 22 fraction digits. m and 10^k are exact doubles, so
+            // m / 10^k, one correctly rounded division, is the correctly
+            // rounded value strtod gives (Clinger 1990, the exact fast path).
+            var m = value, k = 0
+            j = i + 1
+            while j < e && k < 22 {
+                let d = p[j] &- zero
+                if d > 9 || m > (1 << 53) / 10 { break }
+                m = m &* 10 &+ UInt64(d)
+                k += 1
+                j += 1
+            }
+            if j == e && k > 0 {
+                let v = Double(m) / exactPowersOfTen[k]
+                return .number(v, integral: v == v.rounded(.towardZero))
+            }
         }
     }
     return parseCellSlowly(p, s, e)
 }
+
+/// 10⁰ … 10²², every one exactly a double.
+private let exactPowersOfTen: [Double] = (0...22).map { k in (0..<k).reduce(1.0) { x, _ in x * 10 } }
 
 private func parseCellSlowly(_ p: UnsafeBufferPointer<UInt8>, _ s: Int, _ e: Int) -> CellValue {
     let cell = UnsafeBufferPointer(rebasing: p[s..<e])

@@ -61,26 +61,45 @@ public struct ModuleDocuments: Sendable {
             + (s.normalizeByLength ? ", normalised by the module's length (missing steps counted as 0)" : "")
     }
 
-    /// The heatmap: modules found in at least one sample, samples in group order.
+    /// The heatmap's most columns: more samples are drawn as bins of
+    /// neighbouring samples (within a group), each the bin's mean.
+    static let heatmapColumns = 240
+
+    /// The heatmap: modules found in at least one sample, samples in group
+    /// order (binned past ``heatmapColumns``).
     public var figures: [ReportFigure] {
-        let shown = scores.moduleIDs.indices.filter { scores.samplesFound[$0] > 0 }
+        let found = scores.samplesFound
+        let shown = scores.moduleIDs.indices.filter { found[$0] > 0 }
         guard !shown.isEmpty else { return [] }
-        var order = Array(scores.sampleIDs.indices)
-        var bands: [(label: String, count: Int)]? = nil
+        let n = scores.sampleIDs.count
+        var levels = [""], label = [String](repeating: "", count: n)
         if let groups {
-            var levels = [String]()
-            for g in groups.labels where !levels.contains(g) { levels.append(g) }
-            levels.sort()
-            order.sort { (levels.firstIndex(of: groups.labels[$0])!, $0) < (levels.firstIndex(of: groups.labels[$1])!, $1) }
-            bands = levels.map { level in (level, groups.labels.filter { $0 == level }.count) }
+            levels = Array(Set(groups.labels)).sorted()
+            label = groups.labels
         }
+        // Columns: per group, its samples in table order, cut into bins.
+        var columns = [(name: String, samples: [Int])](), bands = [(label: String, count: Int)]()
+        for level in levels {
+            let members = (0..<n).filter { label[$0] == level }
+            let bins = n <= Self.heatmapColumns ? members.count : Swift.max(1, members.count * Self.heatmapColumns / n)
+            for b in 0..<bins {
+                let part = Array(members[(members.count * b / bins)..<(members.count * (b + 1) / bins)])
+                columns.append((part.count == 1 ? scores.sampleIDs[part[0]] : "\(part.count) samples", part))
+            }
+            bands.append((level, bins))
+        }
+        let binned = n > Self.heatmapColumns
         let modules = scoring.database.modules
         let caption = ["Abundance of each module of \(scoring.database.name) found in at least one sample (\(shown.count) of \(modules.count)), by sample,"
                        + " scored from the community profile as omixer-rpm does (\(settingsWords)); grey: not found (coverage below the cut-off)."]
+            + (binned ? ["The \(n) samples are drawn as \(columns.count) columns of neighbouring samples\(groups == nil ? "" : " within a group"), each the mean of its samples."] : [])
             + (groups.map { ["Samples grouped by \($0.column)."] } ?? [])
-        let figure = Figures.moduleHeatmap(rows: shown.map { "\(modules[$0].id) \(modules[$0].name)" }, columns: order.map { scores.sampleIDs[$0] },
-                                           value: { i, j in scores.abundance(sample: order[j], module: shown[i]) },
-                                           groups: bands, title: "\(scoring.database.name) by sample", caption: caption)
+        let figure = Figures.moduleHeatmap(rows: shown.map { "\(modules[$0].id) \(modules[$0].name)" }, columns: columns.map(\.name),
+                                           value: { i, j in
+                                               let part = columns[j].samples
+                                               return part.reduce(0) { $0 + scores.abundance(sample: $1, module: shown[i]) } / Double(part.count)
+                                           },
+                                           groups: groups == nil ? nil : bands, title: "\(scoring.database.name) by sample", caption: caption)
         return [ReportFigure(name: "heatmap.svg", figure: figure)]
     }
 

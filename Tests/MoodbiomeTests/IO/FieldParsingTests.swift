@@ -91,3 +91,47 @@ struct FieldParsingTests {
         #expect(table.nonZeroCount == expected.reduce(0) { $0 + $1.filter { $0 != 0 }.count })
     }
 }
+
+/// The count-table cell parser's fast path for short decimals gives the
+/// correctly rounded double strtod gives, for every kind of short decimal.
+@Suite("Short decimal cells")
+struct ShortDecimalCellTests {
+    func cell(_ text: String) -> CellValue {
+        Array(text.utf8).withUnsafeBufferPointer { parseCell($0, 0, $0.count) }
+    }
+
+    @Test func shortDecimalsEqualStrtod() {
+        var rng = TestSplitMix(seed: 20261205)
+        var texts = ["0.1", "0.2", "0.3", "1.005", "2.675", "123456789.123456", "0.000000000000000000001", "9007199254740.991",
+                     "900719925474099.1", "9007199254740993.5", "4.35", "1.0000000000000002", "0.30000000000000004"]
+        for _ in 0..<200_000 {
+            let digits = Int(rng.next() % 17) + 1, point = Int(rng.next() % UInt64(digits + 1))
+            var s = String(rng.next() % 1_000_000_000_000_000_000).prefix(digits)
+            if s.isEmpty { s = "0" }
+            let text = point == 0 ? "0." + s : String(s.prefix(point)) + "." + s.dropFirst(point)
+            texts.append(text.hasSuffix(".") ? text + "5" : text)
+        }
+        for text in texts {
+            if strtod(text, nil) > largestExactCount {
+                #expect(cell(text) == .inexact, "\(text)")
+                continue
+            }
+            guard case .number(let v, let integral) = cell(text) else { Issue.record("\(text) not read"); continue }
+            #expect(v.bitPattern == strtod(text, nil).bitPattern, "\(text)")
+            #expect(integral == (v == v.rounded(.towardZero)), "\(text)")
+        }
+    }
+}
+
+/// SplitMix64, for test inputs only.
+struct TestSplitMix {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E3779B97F4A7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58476D1CE4E5B9
+        z = (z ^ (z >> 27)) &* 0x94D049BB133111EB
+        return z ^ (z >> 31)
+    }
+}
