@@ -30,7 +30,7 @@ struct ModulesCommand: ParsableCommand {
     @Argument(help: ArgumentHelp("The functional profile: one table, or one file per sample (TSV or CSV).", valueName: "profile"))
     var profiles: [String] = []
 
-    @Option(help: ArgumentHelp("The modules: gbm (gut–brain modules v1.0), gmm (gut metabolic modules v1.07) or a module file in omixer-rpm's format.", valueName: "gbm|gmm|file"))
+    @Option(help: ArgumentHelp("The modules: gbm (gut–brain modules v1.0), gmm (gut metabolic modules v1.07) or a module file in omixer-rpm's format; several, comma-separated (gbm,gmm), are scored in one pass.", valueName: "gbm|gmm|file"))
     var db = "gbm"
 
     @Option(help: "The smallest coverage (share of a module's steps found) at which a module counts in a sample.")
@@ -63,7 +63,7 @@ struct ModulesCommand: ParsableCommand {
     var job: ModulesRun {
         get throws {
             var job = ModulesRun(profilePaths: profiles, outputDirectory: directory.outDir)
-            job.database = db
+            job.databases = commaList(db)
             job.settings.coverage = coverage
             job.settings.estimator = estimator
             job.settings.normalizeByLength = normalizeByLength

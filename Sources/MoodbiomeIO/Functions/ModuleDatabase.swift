@@ -164,4 +164,22 @@ extension ModuleDatabase {
     public static func named(_ nameOrPath: String) throws -> ModuleDatabase {
         try builtIn(nameOrPath) ?? read(path: nameOrPath)
     }
+
+    /// Several databases as one (`gbm,gmm`): their modules in order.
+    ///
+    /// - Throws: `InputError` when two of them define the same module ID.
+    public static func combined(_ databases: [ModuleDatabase]) throws -> ModuleDatabase {
+        guard databases.count > 1 else { return databases[0] }
+        var owner = [String: String]()
+        for database in databases {
+            for module in database.modules {
+                if let first = owner.updateValue(database.source, forKey: module.id) {
+                    throw InputError(file: database.source, line: module.line, column: 1,
+                                     problem: "module \(module.id) is also defined in \(first)", fix: "Give the databases distinct module IDs")
+                }
+            }
+        }
+        return ModuleDatabase(name: databases.map(\.name).joined(separator: " and "), source: databases.map(\.source).joined(separator: ", "),
+                              modules: databases.flatMap(\.modules))
+    }
 }

@@ -103,6 +103,15 @@ public struct ModuleDocuments: Sendable {
         return [ReportFigure(name: "heatmap.svg", figure: figure)]
     }
 
+    /// A carried database's citation, or its name.
+    static func citation(_ name: String) -> String {
+        switch name {
+        case "GBMs v1.0": "gut–brain modules (GBMs v1.0), Valles-Colomer et al. (2019) Nat. Microbiol. 4:623"
+        case "GMMs v1.07": "gut metabolic modules (GMMs v1.07), Vieira-Silva et al. (2016) Nat. Microbiol. 1:16088"
+        default: name
+        }
+    }
+
     public var summaryMarkdown: String {
         let modules = scoring.database.modules, found = scores.samplesFound
         var out = "# Modules\n\n"
@@ -131,7 +140,7 @@ public struct ModuleDocuments: Sendable {
             + "coverage is the share of steps observed, and the module's abundance the \(scoring.settings.estimator.rawValue) of the observed steps' values. "
             + "A module counts when its coverage is at least \(NumberStyle.roundTrip.format(scoring.settings.coverage)); otherwise abundance and coverage are 0. "
             + "This is omixer-rpm 1.1's computation (Darzi et al. 2016, Bioinformatics 32:1111), checked against it to 1e-12. "
-            + "Modules: \(scoring.database.name == "GBMs v1.0" ? "gut–brain modules, Valles-Colomer et al. (2019) Nat. Microbiol. 4:623" : scoring.database.name == "GMMs v1.07" ? "gut metabolic modules, Vieira-Silva et al. (2016) Nat. Microbiol. 1:16088" : scoring.database.source).\n"
+            + "Modules: " + scoring.database.name.components(separatedBy: " and ").map(Self.citation).joined(separator: "; ") + ".\n"
         return out
     }
 }

@@ -9,8 +9,8 @@ import MoodbiomeReport
 /// one; the tables, the module list, a heatmap and a summary, written whole.
 public struct ModulesRun: Sendable {
     public var profilePaths: [String]
-    /// `gbm`, `gmm`, or the path of a module file.
-    public var database = "gbm"
+    /// `gbm`, `gmm` or the path of a module file; several are scored as one (`gbm,gmm`).
+    public var databases = ["gbm"]
     public var settings = ModuleScoring.Settings()
     public var perTaxon = false
     /// Metadata and its column to group the heatmap's samples by.
@@ -29,13 +29,13 @@ public struct ModulesRun: Sendable {
 
     public static let outputFiles = ["abundance.csv", "coverage.csv", "modules.csv", "per-taxon.csv", "summary.md", "captions.md"]
 
-    var databaseIsFile: Bool { ModuleDatabase.builtIn(database) == nil }
-
-    public var inputs: [String] { profilePaths + (databaseIsFile ? [database] : []) + (metadataPath.map { [$0] } ?? []) }
+    public var inputs: [String] { profilePaths + databases.filter { ModuleDatabase.builtIn($0) == nil } + (metadataPath.map { [$0] } ?? []) }
 
     public func validate() throws {
         guard !profilePaths.isEmpty else { throw ParameterError(.profile, .malformed(value: "", expected: "a functional profile")) }
         try ParameterError.checkDistinct(profilePaths, .profile)
+        guard !databases.isEmpty, !databases.contains("") else { throw ParameterError(.db, .malformed(value: databases.joined(separator: ","), expected: "gbm, gmm or a module file")) }
+        try ParameterError.checkDistinct(databases.map { $0.lowercased() }, .db)
         guard settings.coverage >= 0 && settings.coverage <= 1 else {
             throw ParameterError(.coverage, .outOfRange(value: NumberStyle.roundTrip.format(settings.coverage), allowed: .between("0", "1")))
         }
@@ -65,14 +65,14 @@ public struct ModulesRun: Sendable {
     }
 
     var parameters: [(name: String, json: String)] {
-        [("profiles", jsonValue(profilePaths)), ("db", jsonValue(database)), ("coverage", jsonValue(settings.coverage)),
+        [("profiles", jsonValue(profilePaths)), ("db", jsonValue(databases)), ("coverage", jsonValue(settings.coverage)),
          ("estimator", jsonValue(settings.estimator.rawValue)), ("normalize_by_length", jsonValue(settings.normalizeByLength)),
          ("per_taxon", jsonValue(perTaxon)), ("metadata", jsonValue(metadataPath)), ("id_column", jsonValue(idColumn)),
          ("group_by", jsonValue(groupBy))]
     }
 
     func compute(report: (String) -> Void) throws -> Result {
-        let database = try ModuleDatabase.named(self.database)
+        let database = try ModuleDatabase.combined(databases.map(ModuleDatabase.named))
         let profile = try FunctionalProfile.read(paths: profilePaths)
         if perTaxon && profile.strata == nil {
             throw ParameterError(.perTaxon, .malformed(value: profilePaths.joined(separator: ", "),

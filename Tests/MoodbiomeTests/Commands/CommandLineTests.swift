@@ -72,6 +72,25 @@ struct CommandLineTests {
                          "--out-dir", "o"]).message == "--sims: must be between 100 and 1000000 (got 10)")
     }
 
+    @Test func modulesFlagsReachTheJob() throws {
+        let command: ModulesCommand = try parse(["modules", "a.tsv", "b.tsv", "--db", "GMM", "--coverage", "0.5", "--estimator", "Average",
+                                                 "--normalize-by-length", "--per-taxon", "--metadata", "m.csv", "--group-by", "diet",
+                                                 "--id-column", "sample", "--out-dir", "o", "--force"])
+        let job = try command.job
+        #expect(job.profilePaths == ["a.tsv", "b.tsv"] && job.databases == ["GMM"] && job.settings.coverage == 0.5)
+        #expect(job.settings.estimator == .average && job.settings.normalizeByLength && job.perTaxon)
+        #expect(job.metadataPath == "m.csv" && job.groupBy == "diet" && job.idColumn == "sample" && job.overwrite)
+        let defaults = try (parse(["modules", "a.tsv", "--out-dir", "o"]) as ModulesCommand).job
+        #expect(defaults.databases == ["gbm"] && defaults.settings == ModuleScoring.Settings() && !defaults.perTaxon)
+        #expect(failure(["modules", "a.tsv", "--coverage", "1.5", "--out-dir", "o"]) == ("--coverage: must be between 0 and 1 (got 1.5)", 64))
+        #expect(failure(["modules", "a.tsv", "--group-by", "diet", "--out-dir", "o"]).message == "--group-by: applies only together with --metadata. Add --metadata, or drop --group-by")
+        #expect(failure(["modules", "a.tsv", "--metadata", "m.csv", "--out-dir", "o"]).message == "--metadata: applies only together with --group-by. Add --group-by, or drop --metadata")
+        #expect(failure(["modules", "a.tsv", "a.tsv", "--out-dir", "o"]).message == "<profiles>: 'a.tsv' is listed twice. Name each once")
+        #expect(failure(["modules", "--out-dir", "o"]).message == "<profiles>: '' is not a functional profile")
+        #expect(failure(["modules", "a.tsv", "--db", "gbm,GBM", "--out-dir", "o"]).message == "--db: 'gbm' is listed twice. Name each once")
+        #expect(try (parse(["modules", "a.tsv", "--db", "gbm,gmm", "--out-dir", "o"]) as ModulesCommand).job.databases == ["gbm", "gmm"])
+    }
+
     @Test func choicesAreAcceptedInAnyCase() throws {
         let command: AssociateCommand = try parse(["associate"] + study + ["--formula", "~ phq9", "--normalization", "CLR",
                                                                             "--transform", "NONE", "--adjust", "Holm", "--out-dir", "o"])

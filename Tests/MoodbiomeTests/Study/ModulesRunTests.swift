@@ -1,0 +1,113 @@
+import Foundation
+import Testing
+@testable import MoodbiomeCore
+@testable import MoodbiomeIO
+@testable import MoodbiomeReport
+@testable import MoodbiomeStudy
+
+@Suite("modules as a job")
+struct ModulesRunTests {
+    let profile = fixturePath("modules/humann-ko-stratified.tsv")
+
+    func metadata(_ samples: [String]) -> String {
+        temporaryFile("meta.csv", "sample_id,diet\n" + samples.enumerated().map { "\($1),\($0 % 2 == 0 ? "western" : "mediterranean")" }.joined(separator: "\n"))
+    }
+
+    @Test func writesTheTablesAndReproducesThem() throws {
+        let dir = temporaryDirectory()
+        var job = ModulesRun(profilePaths: [profile], outputDirectory: dir + "/a")
+        job.perTaxon = true
+        job.metadataPath = metadata((1...12).map { String(format: "S%02d", $0) })
+        job.groupBy = "diet"
+        var notes = [String]()
+        let result = try job.run { notes.append($0) }
+        for file in ["abundance.csv", "coverage.csv", "modules.csv", "per-taxon.csv", "summary.md", "captions.md", "provenance.json", "figures/heatmap.svg"] {
+            #expect(FileManager.default.fileExists(atPath: dir + "/a/" + file), "\(file)")
+        }
+        // abundance.csv is a count table Moodbiome reads back: samples as rows, modules as columns, the scores to the bit.
+        let table = try CountTable.read(dir + "/a/abundance.csv")
+        #expect(table.sampleIDs == result.scores.sampleIDs)
+        let nonZero = result.scores.moduleIDs.indices.filter { m in result.scores.sampleIDs.indices.contains { result.scores.abundance(sample: $0, module: m) > 0 } }
+        #expect(table.taxonIDs == result.scores.moduleIDs)
+        for j in table.sampleIDs.indices {
+            for m in nonZero { #expect(table.value(taxon: m, sample: j) == result.scores.abundance(sample: j, module: m)) }
+        }
+        let modules = try String(contentsOfFile: dir + "/a/modules.csv", encoding: .utf8).split(separator: "\n")
+        #expect(modules[0] == "module,name,steps,kos,kos_in_table,samples_found" && modules.count == 57)
+        #expect(modules[5].hasPrefix("MGB005,Tryptophan synthesis,5,12,12,12"))
+        let perTaxon = try String(contentsOfFile: dir + "/a/per-taxon.csv", encoding: .utf8).split(separator: "\n")
+        #expect(perTaxon[0] == "taxon,module,sample_id,abundance,coverage" && perTaxon.count == result.perTaxon!.count + 1)
+        #expect(notes.contains("note: 6 modules of GBMs v1.0 name no KEGG ortholog and cannot be found in a KO table (listed in summary.md)"))
+        let summary = try String(contentsOfFile: dir + "/a/summary.md", encoding: .utf8)
+        #expect(summary.contains("MGB011 Cortisol degradation") && summary.contains("omixer-rpm 1.1"))
+        let captions = try String(contentsOfFile: dir + "/a/captions.md", encoding: .utf8)
+        #expect(captions.contains("Samples grouped by diet."))
+        var again = job
+        again.outputDirectory = dir + "/b"
+        try again.run { _ in }
+        for file in ["abundance.csv", "coverage.csv", "modules.csv", "per-taxon.csv", "summary.md", "figures/heatmap.svg"] {
+            #expect(FileManager.default.contents(atPath: dir + "/a/" + file) == FileManager.default.contents(atPath: dir + "/b/" + file), "\(file)")
+        }
+    }
+
+    @Test func samplesWithoutMetadataAreRefusedAndNothingIsWritten() throws {
+        let dir = temporaryDirectory() + "/out"
+        var job = ModulesRun(profilePaths: [profile], outputDirectory: dir)
+        let meta = metadata((1...10).map { String(format: "S%02d", $0) })
+        job.metadataPath = meta
+        job.groupBy = "diet"
+        let error = try #require(throws: DataError.self) { try job.run { _ in } }
+        #expect(message(error) == "\(meta): 2 samples of \(profile) have no metadata row (S11, S12). Add a row for each sample, or check that the IDs are spelled the same way (--id-column names the metadata's ID column)")
+        #expect(!FileManager.default.fileExists(atPath: dir))
+        job.groupBy = "diett"
+        let missing = try #require(throws: DataError.self) { try job.run { _ in } }
+        #expect(message(missing).hasPrefix("\(meta): no column 'diett'"))
+    }
+
+    @Test func perTaxonNeedsAStratifiedTable() throws {
+        let plain = temporaryFile("ko.tsv", "KO\tA\tB\nK01593\t3\t0\nK00492\t1\t2\n")
+        var job = ModulesRun(profilePaths: [plain], outputDirectory: temporaryDirectory() + "/o")
+        job.perTaxon = true
+        let error = try #require(throws: ParameterError.self) { try job.run { _ in } }
+        #expect(message(error) == "--per-taxon: '\(plain)' is not a stratified table (HUMAnN's K00001|taxon rows, PICRUSt2's contributions or taxon and function columns)")
+        job.perTaxon = false
+        let result = try job.run { _ in }
+        // MGB002 (K01593 | COG0076, then K00492): both steps in A, one in B (coverage 0.5 < 0.66).
+        let m = result.scores.moduleIDs.firstIndex(of: "MGB002")!
+        #expect(result.scores.abundance(sample: 0, module: m) == 2 && result.scores.coverage(sample: 0, module: m) == 1)
+        #expect(result.scores.abundance(sample: 1, module: m) == 0 && result.scores.coverage(sample: 1, module: m) == 0)
+    }
+
+    /// gbm,gmm: one pass, both databases' modules, the same numbers as each alone.
+    @Test func twoDatabasesInOnePass() throws {
+        let dir = temporaryDirectory()
+        var both = ModulesRun(profilePaths: [profile], outputDirectory: dir + "/both")
+        both.databases = ["gbm", "gmm"]
+        let r = try both.run { _ in }
+        #expect(r.scores.moduleIDs.count == 159)
+        var gmm = both
+        gmm.databases = ["gmm"]
+        gmm.outputDirectory = dir + "/gmm"
+        let g = try gmm.run { _ in }
+        for j in g.scores.sampleIDs.indices {
+            for m in g.scores.moduleIDs.indices { #expect(g.scores.abundance(sample: j, module: m) == r.scores.abundance(sample: j, module: m + 56)) }
+        }
+        let clash = temporaryFile("clash.txt", "MGB001\tmine\nK00001\n///\n")
+        both.databases = ["gbm", clash]
+        both.outputDirectory = dir + "/clash"
+        let error = try #require(throws: InputError.self) { try both.run { _ in } }
+        #expect(error.description == "\(clash):1:1: module MGB001 is also defined in GBMs v1.0. Give the databases distinct module IDs")
+    }
+
+    @Test func aModuleFileByPath() throws {
+        let db = temporaryFile("my.txt", "X1\tmy pathway\nK00001\nK00002,K00003\n///\n")
+        let table = temporaryFile("ko.tsv", "KO\tA\nK00001\t4\nK00002\t2\n")
+        var job = ModulesRun(profilePaths: [table], outputDirectory: temporaryDirectory() + "/o")
+        job.databases = [db]
+        job.settings.coverage = 0.5
+        let result = try job.run { _ in }
+        #expect(result.scores.moduleIDs == ["X1"])
+        #expect(result.scores.abundance == [2.5] && result.scores.coverage == [1])
+        #expect(job.inputs == [table, db])
+    }
+}
