@@ -44,6 +44,13 @@ check "permanova says what it wrote" 0 "wrote $OUT/p.csv" \
   -- permanova "$OUT/d.tsv" --metadata "$D/metadata.csv" --formula "~ age" --permutations 9 --seed 1 -o "$OUT/p.csv"
 check "analyze counts its models in words" 0 "wrote diversity.csv, merged.csv, models.csv, fit.csv, correlations.csv, cohort.csv, summary.md, report.html, captions.md, figures/phq9_total-vs-shannon.svg, figures/shannon-by-phq9_band.svg, provenance.json to $OUT/one (1 model, n = 300 joined samples)" \
   -- analyze --counts "$D/counts.csv" --metadata "$D/metadata.csv" --outcome phq9_total --metrics shannon --out-dir "$OUT/one"
+check "modules refuses a table that is not a functional profile" 1 \
+  "Error: Datasets/simulated-gut-brain/metadata.csv:2:2: 'usual' is not a number; expected a count (column 'diet'). Only numbers may follow the function column (text columns such as descriptions cannot be read)" \
+  -- modules Datasets/simulated-gut-brain/metadata.csv --out-dir "$OUT/m1"
+check "modules names a missing module file" 1 \
+  "Error: nosuch.txt: cannot open the file: no such file. Check the path (it is relative to the current directory)" \
+  -- modules Datasets/simulated-gut-brain/humann_ko_stratified.tsv --db gbm,nosuch.txt --out-dir "$OUT/m2"
+[ -e "$OUT/m1" ] || [ -e "$OUT/m2" ] && { echo "cli-checks: modules left output after an error" >&2; failures=$((failures + 1)); }
 
 [ "$failures" = 0 ] || { echo "cli-checks: $failures failed" >&2; exit 1; }
 echo "cli-checks: all passed" >&2

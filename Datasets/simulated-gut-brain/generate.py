@@ -7,7 +7,8 @@ gut function and depressive symptoms (not real data).
 120 participants, one stool sample each. A high-fibre diet (diet = 1, half of
 them) raises Coprococcus and Faecalibacterium; Coprococcus carries the
 gut–brain modules DOPAC synthesis (MGB024) and butyrate synthesis I/II
-(MGB052/MGB053) complete, Faecalibacterium butyrate synthesis I. PHQ-9 falls
+(MGB052/MGB053) complete, Faecalibacterium butyrate synthesis I; no other
+species carries their orthologs. PHQ-9 falls
 with Coprococcus (the association Valles-Colomer et al. 2019 reported), so the
 DOPAC and butyrate modules go with lower PHQ-9 and partly carry the diet's
 effect. Other species carry random parts of the other modules. Writes a
@@ -61,6 +62,9 @@ def main():
         """One alternative of every step of a module, KOs only."""
         return {k for step in every[module] for k in step[rng.integers(len(step))] if is_ko(k)}
 
+    # The DOPAC and butyrate modules' orthologs are Coprococcus' and
+    # Faecalibacterium's alone: no other species carries them.
+    private = {k for m in ("MGB024", "MGB052", "MGB053") for s in every[m] for a in s for k in a}
     genomes = {}
     for sp in SPECIES + ["unclassified"]:
         g = set(rng.choice(others, 20, replace=False))
@@ -71,7 +75,7 @@ def main():
             share = 1.0 if r < 0.12 else 0.5 if r < 0.3 else 0.0
             for step in steps:
                 if rng.random() < share:
-                    g.update(k for k in step[rng.integers(len(step))] if is_ko(k))
+                    g.update(k for k in step[rng.integers(len(step))] if is_ko(k) and k not in private)
         genomes[sp] = g
     genomes[SPECIES[0]] |= whole("MGB024") | whole("MGB052") | whole("MGB053")
     genomes[SPECIES[1]] |= whole("MGB052")
@@ -88,7 +92,7 @@ def main():
     present[-1] = True
     abundance = np.exp(log_abundance) * present
     copro = np.log(abundance[0] + 1)
-    phq9 = np.clip(np.round(14 - 1.6 * (copro - copro.mean()) / copro.std() - 1.2 * diet + 0.03 * (age - 45) + rng.normal(0, 3.5, N)), 0, 27).astype(int)
+    phq9 = np.clip(np.round(14 - 2.5 * (copro - copro.mean()) / copro.std() - 1.2 * diet + 0.03 * (age - 45) + rng.normal(0, 3.5, N)), 0, 27).astype(int)
 
     samples = [f"GB{k:03d}" for k in range(1, N + 1)]
     strata = {}

@@ -17,7 +17,9 @@ struct MediateCommand: ParsableCommand {
         draws (or bootstrap refits) as Imai, Keele & Tingley (2010) define them and statsmodels' \
         Mediation computes them. Mediators: an alpha-diversity metric (from --counts), a numeric \
         metadata column, taxon:NAME (that feature's centred log-ratio, zeros replaced by \
-        --pseudocount), or composition: the whole community as one mediator (Sohn & Li 2019, as the \
+        --pseudocount), module:ID (log2 of a gut–brain or metabolic module's abundance from the \
+        abundance.csv of `moodbiome modules`, given with --modules; zeros replaced by half the module's \
+        smallest positive value), or composition: the whole community as one mediator (Sohn & Li 2019, as the \
         R package ccmm: direct, total indirect and each part's indirect effect, normal-approximation \
         standard errors and bootstrap intervals over --sims resamples; the --composition-parts most \
         abundant features, the rest pooled). A two-level exposure contrasts its levels; a numeric one with more values \
@@ -37,6 +39,9 @@ struct MediateCommand: ParsableCommand {
 
     @Option(help: "The count table, when a mediator is an alpha metric or taxon:NAME (any format Moodbiome reads).")
     var counts: String?
+
+    @Option(help: ArgumentHelp("The module table of `moodbiome modules` (abundance.csv), when a mediator is module:ID.", valueName: "abundance.csv"))
+    var modules: String?
 
     @Option(help: "The participants' metadata (CSV or TSV).")
     var metadata: String
@@ -96,6 +101,7 @@ struct MediateCommand: ParsableCommand {
             var job = MediationRun(metadataPath: metadata, exposure: exposure, outcome: outcome, mediators: commaList(mediator),
                                    outputDirectory: directory.outDir)
             job.countsPath = counts
+            job.modulesPath = modules
             table.configure(&job.readOptions)
             job.idColumn = ids.idColumn
             job.covariates = commaList(covariates)

@@ -339,6 +339,10 @@ public enum MediationError: Error, Equatable, Sendable {
     case unknownMediator(String, suggestion: String?)
     /// `taxon:NAME` with a name the table does not have.
     case unknownTaxon(String, suggestion: String?)
+    /// `module:ID` with an ID the module table does not have.
+    case unknownModule(String, suggestion: String?)
+    /// A `module:` mediator without the module table.
+    case moduleTableMissing(String)
     /// Mediation asked of a study with random effects (repeated measures).
     case repeatedMeasures
     /// Not one bootstrap resample could be fitted.

@@ -157,6 +157,8 @@ extension Parameter {
     public static let db = Parameter("db")
     public static let coverage = Parameter("coverage")
     public static let perTaxon = Parameter("perTaxon")
+    /// `mediate`: the module table (`module:ID` mediators).
+    public static let modules = Parameter("modules")
     public static let adjust = Parameter("adjust")
     public static let base = Parameter("base")
     public static let chao1 = Parameter("chao1")

@@ -396,7 +396,7 @@ public enum Words {
         case .outcomeOneLevel(let name):
             return "\(s(.outcome)): '\(name)' has one value in the rows used, so a logistic model of it cannot be fitted. Choose an outcome with both values"
         case .unknownMediator(let name, let suggestion):
-            return "\(s(.mediator)): '\(name)' is not an alpha-diversity metric, a metadata column, or taxon:NAME of the count table\(mean(suggestion))"
+            return "\(s(.mediator)): '\(name)' is not an alpha-diversity metric, a metadata column, taxon:NAME of the count table or module:ID of the module table\(mean(suggestion))"
         case .noUsableDraws(let name):
             return "\(s(.mediator)): no bootstrap resample of the data could be fitted for '\(name)' (a term is constant in every resample). Use \(s(.method)) quasi-bayes, or fewer covariates"
         case .repeatedMeasures:
@@ -404,6 +404,10 @@ public enum Words {
                 + "Drop \(s(.random)), or take one visit per participant"
         case .unknownTaxon(let name, let suggestion):
             return "\(s(.mediator)): the count table has no feature '\(name)'\(mean(suggestion.map { "taxon:" + $0 }))"
+        case .unknownModule(let name, let suggestion):
+            return "\(s(.mediator)): the module table has no module '\(name)'\(mean(suggestion.map { "module:" + $0 }))"
+        case .moduleTableMissing(let name):
+            return "\(s(.mediator)): '\(name)' needs the module table: give abundance.csv of `moodbiome modules` with \(s(.modules))"
         }
     }
 

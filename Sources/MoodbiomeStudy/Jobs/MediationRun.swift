@@ -10,11 +10,16 @@ import MoodbiomeReport
 /// contrast, runs ``Mediation`` per mediator, and writes the directory whole.
 ///
 /// Mediators: an alpha metric (computed from the counts as `analyze` does),
-/// a numeric metadata column, or `taxon:NAME` — that feature's centred
+/// a numeric metadata column, `module:ID` — log₂ of that module's abundance
+/// in `modulesPath` (the abundance.csv of `moodbiome modules`), zeros
+/// replaced by half the module's smallest positive abundance (MaAsLin2's LOG
+/// transform) — or `taxon:NAME` — that feature's centred
 /// log-ratio `ln(x + c) − mean ln(x + c)` over all features of the sample,
 /// c the pseudocount.
 public struct MediationRun: Sendable {
     public var countsPath: String?
+    /// The module table (`module:ID` mediators): `moodbiome modules`' abundance.csv.
+    public var modulesPath: String? = nil
     public var readOptions = CountTableReadOptions()
     public var metadataPath: String
     public var idColumn: String? = nil
@@ -47,7 +52,7 @@ public struct MediationRun: Sendable {
 
     public static let outputFiles = ["mediation.csv", "paths.csv", "compositional-mediation.csv", "composition-sensitivity.csv", "summary.md", "report.html", "captions.md"]
 
-    public var inputs: [String] { [metadataPath] + (countsPath.map { [$0] + readOptions.extraInputs } ?? []) }
+    public var inputs: [String] { [metadataPath] + (countsPath.map { [$0] + readOptions.extraInputs } ?? []) + (modulesPath.map { [$0] } ?? []) }
 
     public func validate() throws {
         guard !mediators.isEmpty else { throw ParameterError(.mediator, .malformed(value: "", expected: "a mediator name")) }
@@ -172,6 +177,9 @@ public struct MediationRun: Sendable {
     func mediatorTable(_ metadata: DataTable, mediators: [String], report: (String) -> Void) throws -> (DataTable, CountTable?) {
         let metrics = mediators.filter { metadata[$0] == nil && AlphaMetric(name: $0) != nil }
         let taxa = mediators.filter { metadata[$0] == nil && $0.hasPrefix("taxon:") }
+        let modules = mediators.filter { metadata[$0] == nil && $0.hasPrefix("module:") }
+        var metadata = metadata
+        if !modules.isEmpty { metadata = try moduleColumns(metadata, modules: modules, report: report) }
         for m in mediators where metadata[m] == nil && !metrics.contains(m) && !taxa.contains(m) {
             let known = metadata.columnNames + AlphaMetricDefinition.registry.map(\.name)
             throw MediationError.unknownMediator(m, suggestion: closestName(to: m, among: known))
@@ -204,6 +212,28 @@ public struct MediationRun: Sendable {
             columns.append(DataTable.Column(name: m, numbers: values))
         }
         return (merged.appendingColumns(columns), table)
+    }
+
+    /// The metadata's rows with a module table's sample, and a column per
+    /// `module:ID`: log₂(abundance), zeros replaced by half the module's
+    /// smallest positive abundance among those rows (MaAsLin2's LOG).
+    func moduleColumns(_ metadata: DataTable, modules: [String], report: (String) -> Void) throws -> DataTable {
+        guard let modulesPath else { throw MediationError.moduleTableMissing(modules[0]) }
+        let table = try CountTable.read(modulesPath, options: CountTableReadOptions(orientation: .rows))
+        let join = try SampleJoin(metadata: metadata, sampleIDs: table.sampleIDs, samplesFile: modulesPath)
+        for note in Words.joinNotes(join, samplesFile: modulesPath) { report(note) }
+        let merged = metadata.selectingRows(join.metadataRows)
+        var columns = [DataTable.Column]()
+        for m in modules {
+            let name = String(m.dropFirst("module:".count))
+            guard let t = table.taxonIDs.firstIndex(of: name) else {
+                throw MediationError.unknownModule(name, suggestion: closestName(to: name, among: table.taxonIDs))
+            }
+            let values = join.sampleIndices.map { table.value(taxon: t, sample: $0) }
+            let half = (values.filter { $0 > 0 }.min() ?? 1) / 2
+            columns.append(DataTable.Column(name: m, numbers: values.map { log2($0 > 0 ? $0 : half) }))
+        }
+        return merged.appendingColumns(columns)
     }
 
     /// The whole community as the mediator (Sohn & Li 2019): the

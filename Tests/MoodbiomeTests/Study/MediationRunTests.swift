@@ -147,7 +147,7 @@ struct MediationRunTests {
         #expect(attempt { $0.exposure = "g" }.hasPrefix("--exposure: 'g' has 3 levels (a, b, c); mediation contrasts two."))
         #expect(attempt { $0.exposureValues = ["0", "2"]; $0.covariates = ["m"] }.hasPrefix("--mediator: 'm' is also a covariate."))
         #expect(attempt { $0.exposureValues = ["0", "2"]; $0.mediators = ["one"] } == "--mediator: 'one' does not vary in the rows used, so it cannot carry an effect. Choose another mediator")
-        #expect(attempt { $0.exposureValues = ["0", "2"]; $0.mediators = ["mm"] } == "--mediator: 'mm' is not an alpha-diversity metric, a metadata column, or taxon:NAME of the count table. Did you mean 'm'?")
+        #expect(attempt { $0.exposureValues = ["0", "2"]; $0.mediators = ["mm"] } == "--mediator: 'mm' is not an alpha-diversity metric, a metadata column, taxon:NAME of the count table or module:ID of the module table. Did you mean 'm'?")
         #expect(attempt { $0.exposureValues = ["0", "2"]; $0.outcome = "one"; $0.settings.family = .binomial }
             == "--outcome: 'one' has one value in the rows used, so a logistic model of it cannot be fitted. Choose an outcome with both values")
         #expect(attempt { $0.exposure = "g"; $0.exposureValues = ["a", "d"] } == "--exposure-values: 'd' is not a value of 'g' (its levels: a, b, c). Give two values, control first")
