@@ -40,9 +40,17 @@ awk -F, '$2 == "MGB024" { n[$1]++ } END { for (t in n) print n[t], t }' "$OUT/mo
   --mediator module:MGB024,module:MGB052 --covariates age,sex --seed 1 \
   --out-dir "$OUT/modules-mediation" --force
 
+# The same inside a whole study: alpha diversity and PHQ-9 from the species
+# counts, and a "Gut–brain modules" section (each module on PHQ-9 + age + sex,
+# the taxa carrying the top modules) in the same report.
+"$BIN" analyze --counts "$DATA/counts.csv" --metadata "$DATA/metadata.csv" --outcome phq9_total \
+  --covariates age,sex --metrics shannon --functions "$DATA/humann_ko_stratified.tsv" \
+  --out-dir "$OUT/modules-study" --force
+
 echo
 echo "Wrote $OUT/modules/ (abundance.csv, coverage.csv, modules.csv, per-taxon.csv, figures/heatmap.svg),"
-echo "$OUT/modules-phq9/ (all_results.csv, report.html) and $OUT/modules-mediation/ (mediation.csv, report.html)"
+echo "$OUT/modules-phq9/ (all_results.csv, report.html), $OUT/modules-mediation/ (mediation.csv, report.html)"
+echo "and $OUT/modules-study/ (report.html with the gut–brain modules section, module-associations.csv)"
 echo
 head -12 "$OUT/modules-phq9/significant_results.csv"
 grep -E "acme_average|total_effect" "$OUT/modules-mediation/mediation.csv"

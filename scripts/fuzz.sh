@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Fuzzes every reader a stranger's file reaches (libFuzzer + AddressSanitizer):
 # count tables, metadata, formulas, manifests, Newick trees, distance matrices,
-# taxonomies, BIOM JSON, BIOM 2.1 (HDF5), QIIME 2 artifacts (ZIP) and mothur
-# .shared files. Each target starts from Tests/Fuzz/corpus/<target>/
+# taxonomies, BIOM JSON, BIOM 2.1 (HDF5), QIIME 2 artifacts (ZIP), mothur
+# .shared files, functional profiles (HUMAnN, PICRUSt2) and module files. Each target starts from Tests/Fuzz/corpus/<target>/
 # (seeds from Datasets/ and every crash ever found) and runs SECONDS seconds.
 #
 #   scripts/fuzz.sh [SECONDS]     # `make fuzz`: 300 s per target, random seed
@@ -46,7 +46,7 @@ export MOODBIOME_HDF5_HELPER="${MOODBIOME_HDF5_HELPER-$PWD/.build/fuzz-helper/de
 export MOODBIOME_HDF5_PATIENCE="${MOODBIOME_HDF5_PATIENCE-1}"
 BIN=.build/fuzz/debug/moodbiome-fuzz
 status=0
-TARGETS=(counts metadata formula manifest newick distance taxonomy biomjson biom2 qza mothur)
+TARGETS=(counts metadata formula manifest newick distance taxonomy biomjson biom2 qza mothur functions modules)
 for target in "${TARGETS[@]}"; do
   work="$OUT/$target"
   mkdir -p "$work"

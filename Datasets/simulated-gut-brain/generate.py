@@ -13,7 +13,7 @@ with Coprococcus (the association Valles-Colomer et al. 2019 reported), so the
 DOPAC and butyrate modules go with lower PHQ-9 and partly carry the diet's
 effect. Other species carry random parts of the other modules. Writes a
 HUMAnN 3 stratified KO table (RPKs; UNMAPPED; community rows the sums of their
-strata) and the participants' metadata. NumPy PCG64, seed 20261205.
+strata), the species' read counts and the participants' metadata. NumPy PCG64, seed 20261205.
 """
 import os
 import numpy as np
@@ -114,6 +114,14 @@ def main():
             f.write(ko + "\t" + "\t".join(fmt(x) for x in total) + "\n")
             for sp, v in rows:
                 f.write(f"{ko}|{sp}\t" + "\t".join(fmt(x) for x in v) + "\n")
+    # Species read counts (the taxonomic profile beside the functional one):
+    # ~20,000 reads per sample, multinomial on the species' shares.
+    shares = abundance / abundance.sum(axis=0)
+    reads = np.stack([rng.multinomial(int(rng.integers(15000, 25000)), shares[:, k]) for k in range(N)], axis=1)
+    with open(os.path.join(HERE, "counts.csv"), "w") as f:
+        f.write("sample_id," + ",".join(sp.split(".s__")[-1] if sp != "unclassified" else "unclassified" for sp in SPECIES + ["unclassified"]) + "\n")
+        for k in range(N):
+            f.write(samples[k] + "," + ",".join(str(int(x)) for x in reads[:, k]) + "\n")
     with open(os.path.join(HERE, "metadata.csv"), "w") as f:
         f.write("sample_id,diet,age,sex,phq9_total\n")
         for k in range(N):

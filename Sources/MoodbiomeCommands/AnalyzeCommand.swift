@@ -107,6 +107,15 @@ struct AnalyzeCommand: ParsableCommand {
     @Option(name: .customLong("outcome-cutoff"), help: ArgumentHelp("Dichotomise the outcome: 1 when outcome ≥ this value, and fit logistic models.", valueName: "value"))
     var outcomeCutoff: Double?
 
+    @Option(help: ArgumentHelp("A functional profile of the samples (HUMAnN, PICRUSt2 or a KO table; repeat for one file per sample): its gut–brain modules are scored and each is tested against the outcome, with the taxa carrying the top ones.", valueName: "profile"))
+    var functions: [String] = []
+
+    @Option(name: .customLong("module-db"), help: ArgumentHelp("With --functions: the modules, gbm, gmm, a module file, or several comma-separated.", valueName: "gbm|gmm|file"))
+    var moduleDb = "gbm"
+
+    @Option(name: .customLong("module-coverage"), help: "With --functions: the smallest coverage at which a module counts in a sample.")
+    var moduleCoverage = 0.66
+
     @Option(name: .customLong("group-by"), help: ArgumentHelp("Column for the cohort table and box plots (default: the scored severity band, or <stem>_band beside a <stem>_total outcome).", valueName: "column"))
     var groupBy: String?
 
@@ -166,6 +175,9 @@ struct AnalyzeCommand: ParsableCommand {
         var job = StudyAnalysis(countsPath: counts, metadataPath: metadata, outcome: outcome, outputDirectory: outDir)
         diversity.configure(&job.diversity)
         job.idColumn = ids.idColumn
+        job.functionsPaths = functions
+        job.moduleDatabases = commaList(moduleDb)
+        job.moduleScoring.coverage = moduleCoverage
         job.association.scoring = scoring
         job.association.outcomeBand = outcomeBand
         job.association.covariates = commaList(covariates)

@@ -9,7 +9,7 @@ import MoodbiomeStudy
 /// unbounded memory. The target is chosen by `MOODBIOME_FUZZ_TARGET`
 /// (libFuzzer runs one function per process).
 enum FuzzTarget: String, CaseIterable {
-    case counts, metadata, formula, manifest, newick, distance, taxonomy, biomjson, biom2, qza, mothur
+    case counts, metadata, formula, manifest, newick, distance, taxonomy, biomjson, biom2, qza, mothur, functions, modules
 
     /// The file name the input is written under (the extension picks the
     /// delimiter or format, as for a user's file).
@@ -24,6 +24,8 @@ enum FuzzTarget: String, CaseIterable {
         case .biom2: "table.h5.biom"
         case .qza: "table.qza"
         case .mothur: "table.shared"
+        case .functions: "profile.tsv"
+        case .modules: "modules.txt"
         }
     }
 
@@ -52,6 +54,20 @@ enum FuzzTarget: String, CaseIterable {
                 // The ZIP layer (libzip, declared sizes, entries): the BIOM
                 // inside is HDF5's, fuzzed by biom2.
                 if let artifact = try? QiimeArtifact(path: path) { _ = try? artifact.dataFile("feature-table.biom") }
+            case .functions:
+                // A functional profile, scored as `modules --per-taxon` does.
+                if let profile = try? FunctionalProfile.read(paths: [path]) {
+                    let scoring = ModuleScoring(database: ModuleDatabase.builtIn("gbm")!)
+                    _ = scoring.score(profile.community)
+                    if let strata = profile.strata { _ = scoring.scorePerTaxon(strata) }
+                }
+            case .modules:
+                // A module file, and a small profile scored by it.
+                if let database = try? ModuleDatabase.read(path: path),
+                   let table = try? CountTable(sampleIDs: ["s"], taxonIDs: Array(Set(database.modules.flatMap(\.orthologs)).sorted().prefix(64)),
+                                               counts: Matrix(rows: Swift.min(64, Set(database.modules.flatMap(\.orthologs)).count), columns: 1, repeating: 1)) {
+                    _ = ModuleScoring(database: database).score(table)
+                }
             case .formula, .newick: break
             }
         }

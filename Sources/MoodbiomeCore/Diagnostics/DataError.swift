@@ -159,6 +159,10 @@ extension Parameter {
     public static let perTaxon = Parameter("perTaxon")
     /// `mediate`: the module table (`module:ID` mediators).
     public static let modules = Parameter("modules")
+    /// `analyze`: functional profiles, their module databases and cut-off.
+    public static let functions = Parameter("functions")
+    public static let moduleDb = Parameter("moduleDb")
+    public static let moduleCoverage = Parameter("moduleCoverage")
     public static let adjust = Parameter("adjust")
     public static let base = Parameter("base")
     public static let chao1 = Parameter("chao1")

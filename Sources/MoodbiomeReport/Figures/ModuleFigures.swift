@@ -54,3 +54,40 @@ extension Figures {
         return figure(c, title: title, caption: caption)
     }
 }
+
+extension Figures {
+    /// Horizontal stacked bars: one bar per row, its parts' shares (summing
+    /// to 1) in the palette's colours, the legend naming the parts.
+    public static func stackedShares(_ rows: [(label: String, parts: [(name: String, share: Double)])], title: String, caption: [String]) -> Figure {
+        var names = [String]()
+        for row in rows { for part in row.parts where !names.contains(part.name) { names.append(part.name) } }
+        let colours = SVGCanvas.palette + ["#999999", "#7F3C8D", "#11A579", "#3969AC", "#F2B701", "#E73F74", "#80BA5A"]
+        func colour(_ name: String) -> String { name == "other taxa" ? "#d0d0d0" : colours[(names.firstIndex(of: name) ?? 0) % colours.count] }
+        let labelWidth = 230.0, barHeight = 22.0, plotWidth = width - labelWidth - 30
+        let y0 = top + 10
+        let legendTop = y0 + Double(rows.count) * (barHeight + 10) + 30
+        var c = SVGCanvas(width: width, height: legendTop + Double(names.count) * 16 + 30)
+        c.text(title, left, 22, size: 15, anchor: .start, weight: "bold")
+        for (i, row) in rows.enumerated() {
+            let y = y0 + Double(i) * (barHeight + 10)
+            c.text(row.label.count > 36 ? String(row.label.prefix(35)) + "…" : row.label, labelWidth - 8, y + barHeight * 0.7, size: 11, anchor: .end)
+            var x = labelWidth
+            for part in row.parts {
+                let w = part.share * plotWidth
+                c.rect(x, y, Swift.max(w - 0.5, 0), barHeight, fill: colour(part.name))
+                x += w
+            }
+        }
+        c.line(labelWidth, y0 + Double(rows.count) * (barHeight + 10), labelWidth + plotWidth, y0 + Double(rows.count) * (barHeight + 10), stroke: "#999")
+        for k in 0...4 {
+            let x = labelWidth + Double(k) / 4 * plotWidth
+            c.text("\(k * 25)%", x, y0 + Double(rows.count) * (barHeight + 10) + 14, size: 10)
+        }
+        for (k, name) in names.enumerated() {
+            let y = legendTop + Double(k) * 16
+            c.rect(labelWidth, y, 10, 10, fill: colour(name))
+            c.text(name.count > 70 ? String(name.prefix(69)) + "…" : name, labelWidth + 16, y + 9, size: 11, anchor: .start)
+        }
+        return figure(c, title: title, caption: caption)
+    }
+}

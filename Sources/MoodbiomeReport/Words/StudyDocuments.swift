@@ -102,6 +102,8 @@ public struct StudyDocuments: Sendable {
     public var longitudinal: LongitudinalSummary? = nil
     /// `--mediate-by`: the mediation of an exposure's effect through each metric.
     public var mediation: MediationDocuments? = nil
+    /// `--functions`: the gut–brain modules against the outcome.
+    public var modules: ModuleStudyDocuments? = nil
 
     public init(result: AlphaAssociation.Result, countsPath: String, alphaOptions: AlphaOptions,
                 rarefaction: Rarefaction?, tableFiles: [String], composition: [CompositionFinding] = []) {
@@ -238,6 +240,7 @@ public struct StudyDocuments: Sendable {
             out += "## Community composition\n\n" + compositionTable.rendered(as: .markdown) + "\n" + compositionLegend(.markdown) + "\n\n"
         }
         if let m = mediation { out += m.section(.markdown) }
+        if let m = modules { out += m.section(.markdown) }
         out += "## Methods\n\n" + methodsParagraph(.markdown) + (composition.isEmpty ? "" : " " + compositionMethods(.markdown)) + "\n"
         // What a reader must know about the fits (few events, separation,
         // singular fits, left-out rows): the notes analyze printed.
@@ -383,6 +386,7 @@ public struct StudyDocuments: Sendable {
         }
         out += longitudinalFigures
         out += mediation?.figures ?? []
+        out += modules?.figures ?? []
         // Every metric's main figure as one lettered panel (not in the report: a file for a paper).
         let mainNames = Set(r.metrics.flatMap { [fileNameComponent("\(outcome)-vs-\($0.metric)") + ".svg", fileNameComponent("\($0.metric)-by-\(r.modelledOutcome)") + ".svg"] })
         let main = out.filter { mainNames.contains($0.name) }
@@ -455,6 +459,7 @@ public struct StudyDocuments: Sendable {
             html += "<h2>Community composition</h2>\n" + compositionTable.htmlTable() + "<p>\(compositionLegend(.html))</p>\n"
         }
         if let m = mediation { html += m.section(.html) }
+        if let m = modules { html += m.section(.html) }
         html += "<h2>Figures</h2>\n<div class=\"figures\">\n"
         for figure in figures where figure.inReport { html += figure.html }
         html += "</div>\n"

@@ -35,6 +35,12 @@ public struct StudyAnalysis: Sendable {
     }
     /// The mediation's draws (method, number, interaction); the seed is the run's.
     public var mediation = Mediation.Settings()
+    /// `--functions`: functional profiles (HUMAnN, PICRUSt2, KO tables) of
+    /// the samples, whose modules are scored and tested against the outcome.
+    public var functionsPaths: [String] = []
+    /// The module databases (`--module-db`) and scoring of `--functions`.
+    public var moduleDatabases = ["gbm"]
+    public var moduleScoring = ModuleScoring.Settings()
     /// Figure files besides SVG (`--figure-format`, `--dpi`).
     public var figureExport = FigureExportSettings()
     public var overwrite = false
@@ -60,7 +66,10 @@ public struct StudyAnalysis: Sendable {
     }
 
     /// Every file `analyze` writes at the top of its directory (figures go in `figures/`).
-    public var outputFiles: [String] { tableFiles + ["summary.md", "report.html", "captions.md", OutputDirectory.provenanceFile] }
+    public var outputFiles: [String] {
+        tableFiles + (mediateBy == nil ? [] : ["mediation.csv", "paths.csv"]) + (functionsPaths.isEmpty ? [] : ["module-abundance.csv", "module-associations.csv"])
+            + ["summary.md", "report.html", "captions.md", OutputDirectory.provenanceFile]
+    }
 
     public init(countsPath: String, metadataPath: String, outcome: String, outputDirectory: String) {
         self.diversity = DiversityRun(tablePath: countsPath)
@@ -87,7 +96,8 @@ public struct StudyAnalysis: Sendable {
     /// The input files, manifest included.
     public var inputs: [String] {
         [diversity.tablePath, metadataPath] + (diversity.tree.map { [$0.path] } ?? []) + diversity.readOptions.extraInputs
-            + (manifestPath.map { [$0] } ?? [])
+            + (manifestPath.map { [$0] } ?? []) + functionsPaths
+            + (functionsPaths.isEmpty ? [] : moduleDatabases.filter { ModuleDatabase.builtIn($0) == nil })
     }
 
     /// The seed is recorded when something random used it.
@@ -100,6 +110,13 @@ public struct StudyAnalysis: Sendable {
         try association.validate()
         try diversity.validate()
         _ = try composition.definitions(hasTree: diversity.tree != nil)
+        try ParameterError.checkDistinct(functionsPaths, .functions)
+        guard moduleScoring.coverage >= 0 && moduleScoring.coverage <= 1 else {
+            throw ParameterError(.moduleCoverage, .outOfRange(value: NumberStyle.roundTrip.format(moduleScoring.coverage), allowed: .between("0", "1")))
+        }
+        if functionsPaths.isEmpty && (moduleDatabases != ["gbm"] || moduleScoring != ModuleScoring.Settings()) {
+            throw ParameterError(.moduleDb, .requires(.functions))
+        }
         try checkFingerprintable(inputs)
         try figureExport.check(for: outputDirectory)
     }
@@ -132,7 +149,7 @@ public struct StudyAnalysis: Sendable {
             ("seed", usesSeed ? String(d.resolvedSeed) : "null"), ("drop_empty", jsonValue(d.dropEmpty)),
             ("tree", jsonValue(d.tree?.path)), ("midpoint_root", jsonValue(d.tree?.midpointRoot ?? false)),
             ("time", jsonValue(time)), ("mediate_by", jsonValue(mediateBy)), ("mediation_method", mediateBy == nil ? "null" : jsonValue(mediation.method.rawValue)),
-            ("mediation_sims", mediateBy == nil ? "null" : String(mediation.simulations)), ("mediation_interaction", mediateBy == nil ? "null" : jsonValue(mediation.interaction)), ("beta", jsonValue(composition.metrics)), ("strata", jsonValue(composition.isRequested ? Participants.column(composition.strata, random: a.random, merged: r.merged).1 : nil)), ("permutations", composition.isRequested ? jsonValue(composition.permutations) : "null"),
+            ("mediation_sims", mediateBy == nil ? "null" : String(mediation.simulations)), ("mediation_interaction", mediateBy == nil ? "null" : jsonValue(mediation.interaction)), ("functions", jsonValue(functionsPaths)), ("module_db", functionsPaths.isEmpty ? "null" : jsonValue(moduleDatabases)), ("module_coverage", functionsPaths.isEmpty ? "null" : jsonValue(moduleScoring.coverage)), ("beta", jsonValue(composition.metrics)), ("strata", jsonValue(composition.isRequested ? Participants.column(composition.strata, random: a.random, merged: r.merged).1 : nil)), ("permutations", composition.isRequested ? jsonValue(composition.permutations) : "null"),
             ("pseudocount", jsonValue(composition.settings.pseudocount)), ("alpha", jsonValue(composition.settings.generalizedAlpha)),
             ("scale", jsonValue(a.scoring?.scale.id)), ("items", a.scoring.map { jsonValue($0.items) } ?? "null"),
             ("outcome", jsonValue(a.outcome)), ("modelled_outcome", jsonValue(r.modelledOutcome)),
@@ -209,8 +226,27 @@ public struct StudyAnalysis: Sendable {
             }
             documents.mediation = try mediations(analysis, exposure: exposure, seed: diversity.resolvedSeed)
         }
+        if !functionsPaths.isEmpty {
+            documents.modules = try modules(analysis, random: association.random, report: report)
+        }
         for note in documents.notes { report(note) }
         return Result(analysis: analysis, files: try FigureExport.files(OutputFile.texts(render(analysis, documents: documents)), settings: figureExport))
+    }
+
+    /// The gut–brain modules of `--functions` against the modelled outcome,
+    /// with the study's covariates and random effects.
+    func modules(_ analysis: AlphaAssociation.Result, random: [RandomTerm], report: (String) -> Void) throws -> ModuleStudyDocuments {
+        let profile = try FunctionalProfile.read(paths: functionsPaths)
+        for note in profile.notes { report("note: \(note)") }
+        let scoring = ModuleScoring(database: try ModuleDatabase.combined(moduleDatabases.map(ModuleDatabase.named)), settings: moduleScoring)
+        let study = try ModuleStudy(profile: profile, scoring: scoring, data: analysis.merged, outcome: analysis.modelledOutcome,
+                                    covariates: analysis.covariateTerms, random: random)
+        if !study.onlyInStudy.isEmpty {
+            report("note: \(Words.counted(study.onlyInStudy.count, "sample")) of the study \(study.onlyInStudy.count == 1 ? "has" : "have") no functional profile; the modules are tested on the \(study.association.samples.count) that do")
+        }
+        var documents = ModuleStudyDocuments(study: study, outcome: analysis.modelledOutcome, sources: functionsPaths)
+        documents.names = names
+        return documents
     }
 
     /// The output files' contents.
@@ -261,6 +297,10 @@ public struct StudyAnalysis: Sendable {
         if let m = documents.mediation {
             files.append(("mediation.csv", m.mediationTable.csv(guardFormulas: guardFormulas)))
             files.append(("paths.csv", m.pathsTable.csv(guardFormulas: guardFormulas)))
+        }
+        if let m = documents.modules {
+            files.append(("module-abundance.csv", m.abundanceTable.csv(guardFormulas: guardFormulas)))
+            files.append(("module-associations.csv", m.associationTable.csv(guardFormulas: guardFormulas)))
         }
         files.append(("summary.md", documents.summaryMarkdown))
         let figures = documents.figures

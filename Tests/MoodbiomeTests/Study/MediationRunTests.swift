@@ -41,6 +41,27 @@ struct MediationRunTests {
         }
     }
 
+    /// A module mediator: log2 of its abundance in the module table, zeros at
+    /// half the module's smallest positive value; the table is required.
+    @Test func modulesFromTheModuleTable() throws {
+        let modules = temporaryFile("abundance.csv", "sample_id,MGB001,MGB002\nA,4,0\nB,8,2\nC,0,1\nD,16,8\n")
+        let meta = temporaryFile("m.csv", "sample_id,diet,phq9\nA,0,10\nB,1,6\nC,0,12\nD,1,5\nE,1,3\n")
+        var job = MediationRun(metadataPath: meta, exposure: "diet", outcome: "phq9", mediators: ["module:MGB001"], outputDirectory: temporaryDirectory() + "/o")
+        let missing = try #require(throws: MediationError.self) { try job.run { _ in } }
+        #expect(message(missing) == "--mediator: 'module:MGB001' needs the module table: give abundance.csv of `moodbiome modules` with --modules")
+        job.modulesPath = modules
+        var notes = [String]()
+        let metadata = try DataTable.read(meta)
+        let table = try job.moduleColumns(metadata, modules: ["module:MGB001", "module:MGB002"]) { notes.append($0) }
+        #expect(table.ids == ["A", "B", "C", "D"])
+        #expect(table["module:MGB001"]!.numbers == [2, 3, 1, 4])
+        #expect(table["module:MGB002"]!.numbers == [log2(0.5), 1, 0, 3])
+        job.mediators = ["module:MGB003"]
+        let unknown = try #require(throws: MediationError.self) { try job.run { _ in } }
+        #expect(message(unknown).hasPrefix("--mediator: the module table has no module 'MGB003'. Did you mean 'module:MGB00"))
+        #expect(job.inputs == [meta, modules])
+    }
+
     /// Metrics come from the counts as analyze computes them; a taxon is its
     /// centred log-ratio; a text exposure contrasts its two levels.
     @Test func metricsAndTaxaFromTheCounts() throws {

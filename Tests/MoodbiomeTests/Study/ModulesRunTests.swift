@@ -111,3 +111,49 @@ struct ModulesRunTests {
         #expect(job.inputs == [table, db])
     }
 }
+
+@Suite("analyze --functions")
+struct AnalyzeFunctionsTests {
+    /// The study's module section: each module on PHQ-9 + covariates as
+    /// `associate` tests the module table (the same rows), and the planted
+    /// answer of the simulated study found.
+    @Test func modulesJoinTheStudy() throws {
+        let g = datasetPath("simulated-gut-brain/")
+        let dir = temporaryDirectory()
+        var job = StudyAnalysis(countsPath: g + "counts.csv", metadataPath: g + "metadata.csv", outcome: "phq9_total", outputDirectory: dir + "/a")
+        job.association.covariates = ["age", "sex"]
+        job.diversity.metrics = "shannon"
+        job.functionsPaths = [g + "humann_ko_stratified.tsv"]
+        var notes = [String]()
+        try job.run { notes.append($0) }
+        for file in ["module-abundance.csv", "module-associations.csv", "figures/modules-vs-phq9_total.svg", "figures/module-contributions.svg"] {
+            #expect(FileManager.default.fileExists(atPath: dir + "/a/" + file), "\(file)")
+        }
+        // The same models as associate on the module table.
+        var modules = ModulesRun(profilePaths: [g + "humann_ko_stratified.tsv"], outputDirectory: dir + "/m")
+        modules.perTaxon = false
+        try modules.run { _ in }
+        var associate = AssociationRun(countsPath: dir + "/m/abundance.csv", metadataPath: g + "metadata.csv", outputDirectory: dir + "/as")
+        associate.formula = "~ phq9_total + age + sex"
+        try associate.run { _ in }
+        func rows(_ path: String) throws -> [[String: String]] {
+            let lines = try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n").map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
+            return lines.dropFirst().map { Dictionary(uniqueKeysWithValues: zip(lines[0], $0)) }
+        }
+        let ours = try rows(dir + "/a/module-associations.csv"), theirs = try rows(dir + "/as/all_results.csv")
+        #expect(ours.count == theirs.count && ours.count > 100)
+        for (a, b) in zip(ours, theirs) {
+            #expect(a["feature"] == b["feature"] && a["term"] == b["term"] && a["estimate"] == b["estimate"] && a["q_value"] == b["q_value"])
+        }
+        let top = ours.first { $0["term"] == "phq9_total" }
+        #expect(top?["feature"] == "MGB024" && top?["name"] == "DOPAC synthesis")
+        let summary = try String(contentsOfFile: dir + "/a/summary.md", encoding: .utf8)
+        #expect(summary.contains("## Gut–brain modules and PHQ-9 total") && summary.contains("| MGB024 | DOPAC synthesis |"))
+        let report = try String(contentsOfFile: dir + "/a/report.html", encoding: .utf8)
+        #expect(report.contains("Which taxa carry the modules") && report.contains("Coprococcus_comes"))
+        // Module options without --functions take no effect: refused.
+        var stray = StudyAnalysis(countsPath: g + "counts.csv", metadataPath: g + "metadata.csv", outcome: "phq9_total", outputDirectory: dir + "/b")
+        stray.moduleDatabases = ["gmm"]
+        #expect(throws: ParameterError.self) { try stray.validate() }
+    }
+}
