@@ -339,6 +339,10 @@ public enum MediationError: Error, Equatable, Sendable {
     case unknownMediator(String, suggestion: String?)
     /// `taxon:NAME` with a name the table does not have.
     case unknownTaxon(String, suggestion: String?)
+    /// The sensitivity analysis needs linear mediator and outcome models.
+    case sensitivityNeedsLinear
+    /// The sensitivity analysis needs an exposure coded 0/1 (two levels).
+    case sensitivityNeedsTwoLevels
     /// `module:ID` with an ID the module table does not have.
     case unknownModule(String, suggestion: String?)
     /// A `module:` mediator without the module table.

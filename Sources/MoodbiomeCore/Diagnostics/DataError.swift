@@ -180,6 +180,8 @@ extension Parameter {
     public static let mediator = Parameter("mediator")
     public static let exposureValues = Parameter("exposureValues")
     public static let sims = Parameter("sims")
+    /// `mediate --sensitivity`: Imai's sensitivity analysis of the ACME.
+    public static let sensitivity = Parameter("sensitivity")
     public static let mediateBy = Parameter("mediateBy")
     public static let compositionParts = Parameter("compositionParts")
     public static let by = Parameter("by")

@@ -404,6 +404,10 @@ public enum Words {
                 + "Drop \(s(.random)), or take one visit per participant"
         case .unknownTaxon(let name, let suggestion):
             return "\(s(.mediator)): the count table has no feature '\(name)'\(mean(suggestion.map { "taxon:" + $0 }))"
+        case .sensitivityNeedsLinear:
+            return "\(s(.sensitivity)): the sensitivity analysis (Imai, Keele & Yamamoto 2010, as mediation's medsens) is implemented for a linear outcome model; drop \(s(.family)) binomial or \(s(.sensitivity))"
+        case .sensitivityNeedsTwoLevels:
+            return "\(s(.sensitivity)): the sensitivity analysis needs an exposure of two levels (coded 0/1), not a contrast of \(s(.exposureValues)) on a numeric exposure"
         case .unknownModule(let name, let suggestion):
             return "\(s(.mediator)): the module table has no module '\(name)'\(mean(suggestion.map { "module:" + $0 }))"
         case .moduleTableMissing(let name):
