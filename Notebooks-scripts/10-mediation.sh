@@ -23,7 +23,7 @@ mkdir -p "$OUT"
 # (--mediator shannon,taxon:NAME,…) would each get an analysis, with q-values
 # across them.
 "$BIN" mediate --metadata "$DATA" --exposure diet --outcome phq9_total \
-  --mediator shannon --covariates "age,C(sex)" --sims 5000 --seed 1 \
+  --mediator shannon --covariates "age,C(sex)" --sims 5000 --seed 1 --sensitivity \
   --out-dir "$OUT/mediation" --force
 
 # The same with the 0/1 outcome PHQ-9 ≥ 10 (logistic outcome model: effects on

@@ -87,6 +87,9 @@ struct MediateCommand: ParsableCommand {
     @Option(name: .customLong("composition-parts"), help: "With --mediator composition: the most abundant features kept as parts, the others pooled into one.", transform: plainInteger)
     var compositionParts = 20
 
+    @Flag(help: "Imai, Keele & Yamamoto's sensitivity analysis of each ACME (linear models, a two-level exposure): the ACME and ADE for every error correlation ρ from −0.99 to 0.99 (sensitivity.csv) and the ρ at which the ACME would be 0, as the R package mediation's medsens.")
+    var sensitivity = false
+
     @OptionGroup var table: TableInputOptions
 
     @OptionGroup var figures: FigureOptions
@@ -114,6 +117,7 @@ struct MediateCommand: ParsableCommand {
             job.settings.confidenceLevel = confLevel
             job.pseudocount = pseudocount
             job.compositionParts = compositionParts
+            job.sensitivity = sensitivity
             job.figureExport = try figures.settings
             job.overwrite = directory.force
             job.guardFormulas = safeCSV

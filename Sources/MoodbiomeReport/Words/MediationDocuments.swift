@@ -46,6 +46,8 @@ public struct MediationDocuments: Sendable {
         var effects: [CompositionalMediation.Effect] { [model.direct, model.totalIndirect] + model.indirect }
     }
     public var composition: Composition? = nil
+    /// `--sensitivity`: each mediator's sensitivity to mediator–outcome confounding.
+    public var sensitivities: [MediationSensitivity] = []
 
     public init(results: [Mediation], qValues: [[Double]], exposure: String, outcome: String, covariates: [String],
                 controlLabel: String, treatedLabel: String) {
@@ -159,6 +161,27 @@ public struct MediationDocuments: Sendable {
                          })
     }
 
+    /// `sensitivity.csv`: every grid point of every mediator's sensitivity analysis.
+    public var imaiSensitivityTable: TextTable? {
+        guard !sensitivities.isEmpty else { return nil }
+        let effects = ["acme_control", "acme_treated", "ade_control", "ade_treated"]
+        return TextTable(columns: ["mediator", "rho"] + effects.flatMap { [$0, $0 + "_low", $0 + "_high"] },
+                         rows: sensitivities.flatMap { s in s.points.map { p in
+                             [.text(s.mediator), .number(p.rho)] + [p.acmeControl, p.acmeTreated, p.adeControl, p.adeTreated].flatMap { [.number($0.0), .number($0.1), .number($0.2)] }
+                         } })
+    }
+
+    /// What each sensitivity analysis says, in words.
+    var imaiSensitivitySentences: [String] {
+        sensitivities.map { s in
+            let r = NumberStyle.roundTrip.format((s.acmeZeroRho.control * 1000).rounded() / 1000)
+            return "Sensitivity (\(names.column(s.mediator))): the ACME would be 0 if an unmeasured confounder correlated the errors of the mediator "
+                + "and outcome models at ρ = \(r) (ρ² = R²*_M·R²*_Y = \(NumberPolicy.value(s.r2Star)); as shares of the variance left unexplained and of the total, "
+                + "R̃²_M·R̃²_Y = \(NumberPolicy.value(s.r2Tilde))); every ρ from −\(NumberStyle.roundTrip.format(1 - s.step)) to \(NumberStyle.roundTrip.format(1 - s.step)) in sensitivity.csv "
+                + "(Imai, Keele & Yamamoto 2010, as mediation's medsens computes it)."
+        }
+    }
+
     /// The assumptions, in plain words (always printed).
     public var assumptions: [String] {
         ["The effects are causal only under sequential ignorability (Imai, Keele & Tingley 2010): no unmeasured confounding of the "
@@ -263,6 +286,7 @@ public struct MediationDocuments: Sendable {
                 + "indirect effects (every part in compositional-mediation.csv). " + Escape.markdown(sensitivitySentence) + "\n\n"
         }
         out += "## Assumptions\n\n" + assumptions.map { "- " + Escape.markdown($0) }.joined(separator: "\n") + "\n\n"
+        if !sensitivities.isEmpty { out += "## Sensitivity\n\n" + imaiSensitivitySentences.map { "- " + Escape.markdown($0) }.joined(separator: "\n") + "\n\n" }
         out += "## Methods\n\n" + (results.isEmpty ? "" : methods(.markdown) + " ") + compositionMethods(.markdown) + "\n"
         return out
     }
@@ -278,6 +302,7 @@ public struct MediationDocuments: Sendable {
             html += "<h2>The community as the mediator</h2>\n" + table.htmlTable() + "<p>\(Escape.html(sensitivitySentence))</p>\n"
         }
         html += "<h2>Assumptions</h2>\n<ul>\n" + assumptions.map { "<li>\(e($0))</li>\n" }.joined() + "</ul>\n"
+        if !sensitivities.isEmpty { html += "<h2>Sensitivity</h2>\n<ul>\n" + imaiSensitivitySentences.map { "<li>\(e($0))</li>\n" }.joined() + "</ul>\n" }
         html += "<h2>Figures</h2>\n<div class=\"figures\">\n" + figures.map(\.html).joined() + "</div>\n"
         html += "<h2>Methods</h2>\n<p>\(results.isEmpty ? "" : methods(.html) + " ")\(compositionMethods(.html))</p>\n"
         html += "<h2>Files</h2>\n<p>" + (results.isEmpty ? "" : "mediation.csv (every effect), paths.csv (a, b, c′, c, Sobel); ")

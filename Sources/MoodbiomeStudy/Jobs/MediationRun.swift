@@ -35,6 +35,8 @@ public struct MediationRun: Sendable {
     /// `--mediator composition`: the most abundant features kept as parts
     /// (the others pooled into one part, `other`).
     public var compositionParts = 20
+    /// `--sensitivity`: Imai's sensitivity analysis of each ACME (ρ step 0.01).
+    public var sensitivity = false
     public var names = DisplayNames()
     public var figureExport = FigureExportSettings()
     public var outputDirectory: String
@@ -50,7 +52,7 @@ public struct MediationRun: Sendable {
         self.outputDirectory = outputDirectory
     }
 
-    public static let outputFiles = ["mediation.csv", "paths.csv", "compositional-mediation.csv", "composition-sensitivity.csv", "summary.md", "report.html", "captions.md"]
+    public static let outputFiles = ["mediation.csv", "paths.csv", "sensitivity.csv", "compositional-mediation.csv", "composition-sensitivity.csv", "summary.md", "report.html", "captions.md"]
 
     public var inputs: [String] { [metadataPath] + (countsPath.map { [$0] + readOptions.extraInputs } ?? []) + (modulesPath.map { [$0] } ?? []) }
 
@@ -77,6 +79,10 @@ public struct MediationRun: Sendable {
         }
         for m in mediators where m == exposure || m == outcome { throw MediationError.mediatorIsModelled(m) }
         for m in mediators where covariates.contains(m) { throw MediationError.mediatorIsCovariate(m) }
+        if sensitivity && settings.family == .binomial { throw MediationError.sensitivityNeedsLinear }
+        if sensitivity && mediators == ["composition"] {
+            throw ParameterError(.sensitivity, .malformed(value: "composition", expected: "a mediator other than composition (the composition's own sensitivity is always written, composition-sensitivity.csv)"))
+        }
     }
 
     public struct Result: Sendable {
@@ -104,7 +110,7 @@ public struct MediationRun: Sendable {
          ("covariates", jsonValue(covariates)), ("exposure_values", exposureValues.map(jsonValue) ?? "null"), ("interaction", jsonValue(settings.interaction)),
          ("family", jsonValue(settings.family.rawValue)), ("method", jsonValue(settings.method.rawValue)), ("sims", String(settings.simulations)),
          ("seed", String(settings.seed)), ("conf_level", jsonValue(settings.confidenceLevel)), ("pseudocount", jsonValue(pseudocount)),
-         ("composition_parts", mediators.contains("composition") ? String(compositionParts) : "null")]
+         ("composition_parts", mediators.contains("composition") ? String(compositionParts) : "null"), ("sensitivity", jsonValue(sensitivity))]
             + names.provenance + figureExport.provenance
     }
 
@@ -140,6 +146,9 @@ public struct MediationRun: Sendable {
         var documents = MediationDocuments(results: results, qValues: Mediation.qValues(results), exposure: exposure, outcome: outcome, covariates: terms.map(\.text),
                                            controlLabel: labels.0, treatedLabel: labels.1)
         documents.names = names
+        if sensitivity {
+            documents.sensitivities = try results.map { try MediationSensitivity($0, exposure: exposure, step: 0.01) }
+        }
         if mediators.contains("composition") {
             documents.composition = try compositional(metadata: metadata, table: readTable, terms: terms, report: report)
         }
@@ -158,6 +167,7 @@ public struct MediationRun: Sendable {
             files.append(("mediation.csv", documents.mediationTable.csv(guardFormulas: guardFormulas)))
             files.append(("paths.csv", documents.pathsTable.csv(guardFormulas: guardFormulas)))
         }
+        if let table = documents.imaiSensitivityTable { files.append(("sensitivity.csv", table.csv(guardFormulas: guardFormulas))) }
         if let table = documents.compositionTable, let sensitivity = documents.sensitivityTable {
             files.append(("compositional-mediation.csv", table.csv(guardFormulas: guardFormulas)))
             files.append(("composition-sensitivity.csv", sensitivity.csv(guardFormulas: guardFormulas)))

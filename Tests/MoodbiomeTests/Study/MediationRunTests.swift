@@ -41,6 +41,28 @@ struct MediationRunTests {
         }
     }
 
+    /// --sensitivity: sensitivity.csv holds Core's grid (step 0.01) for each
+    /// mediator, the summary says the ρ; a logistic outcome is refused.
+    @Test func sensitivityIsWrittenAndSaid() throws {
+        let dir = temporaryDirectory()
+        var job = MediationRun(metadataPath: data, exposure: "diet", outcome: "phq9_total", mediators: ["shannon"], outputDirectory: dir + "/s")
+        job.covariates = ["age", "C(sex)"]
+        job.settings.simulations = 200
+        job.sensitivity = true
+        let result = try job.run { _ in }
+        let core = try MediationSensitivity(result.results[0], exposure: "diet", step: 0.01)
+        let lines = try String(contentsOfFile: dir + "/s/sensitivity.csv", encoding: .utf8).split(separator: "\n")
+        #expect(lines.count == 200 && lines[0].hasPrefix("mediator,rho,acme_control,acme_control_low,acme_control_high,acme_treated"))
+        #expect(lines[1] == "shannon,-0.99," + [core.points[0].acmeControl, core.points[0].acmeTreated, core.points[0].adeControl, core.points[0].adeTreated]
+            .flatMap { [$0.0, $0.1, $0.2] }.map { NumberStyle.roundTrip.format($0) }.joined(separator: ","))
+        let summary = try String(contentsOfFile: dir + "/s/summary.md", encoding: .utf8)
+        #expect(summary.contains("## Sensitivity") && summary.contains("at ρ = \(NumberStyle.roundTrip.format((core.acmeZeroRho.control * 1000).rounded() / 1000)) ("))
+        job.settings.family = .binomial
+        job.outcome = "depressed"
+        let error = try #require(throws: MediationError.self) { try job.validate() }
+        #expect(message(error).hasPrefix("--sensitivity: the sensitivity analysis (Imai, Keele & Yamamoto 2010, as mediation's medsens) is implemented for a linear outcome model"))
+    }
+
     /// A module mediator: log2 of its abundance in the module table, zeros at
     /// half the module's smallest positive value; the table is required.
     @Test func modulesFromTheModuleTable() throws {
