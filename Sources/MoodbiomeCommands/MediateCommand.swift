@@ -4,6 +4,7 @@ import MoodbiomeReport
 import MoodbiomeStudy
 
 extension Mediation.Method: ExpressibleByArgument {}
+extension Mediation.Interval: ExpressibleByArgument {}
 
 struct MediateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -72,6 +73,9 @@ struct MediateCommand: ParsableCommand {
     @Option(help: ArgumentHelp("quasi-bayes (draws of the coefficients, statsmodels' \"parametric\") or bootstrap (refits to resampled rows).", valueName: "method"))
     var method = Mediation.Method.quasiBayes
 
+    @Option(name: .customLong("ci-type"), help: ArgumentHelp("The intervals: percentile (statsmodels), or bca — bias-corrected and accelerated, with --method bootstrap, as the R package mediation's boot.ci.type = \"bca\".", valueName: "type"))
+    var ciType = Mediation.Interval.percentile
+
     @Option(help: "Simulations (draws or bootstrap refits).", transform: plainInteger)
     var sims = 5000
 
@@ -112,6 +116,7 @@ struct MediateCommand: ParsableCommand {
             job.settings.interaction = interaction
             job.settings.family = family
             job.settings.method = method
+            job.settings.interval = ciType
             job.settings.simulations = sims
             job.settings.seed = seed
             job.settings.confidenceLevel = confLevel

@@ -34,6 +34,14 @@ public struct Mediation: Sendable {
         case bootstrap
     }
 
+    /// The intervals from the replications: percentile (statsmodels), or
+    /// bias-corrected and accelerated (bootstrap only), as the R package
+    /// mediation's `boot.ci.type = "bca"` computes them.
+    public enum Interval: String, Sendable, CaseIterable {
+        case percentile
+        case bca
+    }
+
     public struct Settings: Sendable {
         public var method = Method.quasiBayes
         public var simulations = 5000
@@ -42,6 +50,7 @@ public struct Mediation: Sendable {
         public var interaction = false
         /// The outcome model: least squares or logistic (a 0/1 outcome).
         public var family = ModelFamily.gaussian
+        public var interval = Interval.percentile
         public init() {}
     }
 
@@ -134,7 +143,7 @@ public struct Mediation: Sendable {
         self.unusableDraws = draws.count - usable.count
         guard !usable.isEmpty else { throw MediationError.noUsableDraws(mediator) }
         self.draws = Self.vectors(usable)
-        self.effects = Self.summarise(self.draws, level: level)
+        self.effects = Self.summarise(self.draws, level: level, interval: settings.interval)
 
         func coefficient(_ model: FittedModel, _ name: String) -> Coefficient {
             model.coefficients.first { $0.name == name }!
@@ -292,15 +301,38 @@ public struct Mediation: Sendable {
     }
 
     /// statsmodels' summary of the replications.
-    static func summarise(_ vectors: [[Double]], level: Double) -> [Effect] {
+    static func summarise(_ vectors: [[Double]], level: Double, interval: Interval = .percentile) -> [Effect] {
         let alpha = 1 - level
         return zip(effectNames, vectors).map { name, v in
             let sorted = v.sorted()
             let estimate = name.hasPrefix("prop_") ? percentile(sorted, 0.5) : v.reduce(0, +) / Double(v.count)
             let positive = v.filter { $0 > 0 }.count, negative = v.filter { $0 < 0 }.count
-            return Effect(name: name, estimate: estimate, low: percentile(sorted, alpha / 2), high: percentile(sorted, 1 - alpha / 2),
+            let (low, high) = interval == .bca ? biasCorrected(v, sorted: sorted, level: level)
+                                               : (percentile(sorted, alpha / 2), percentile(sorted, 1 - alpha / 2))
+            return Effect(name: name, estimate: estimate, low: low, high: high,
                           pValue: 2 * Double(Swift.min(positive, negative)) / Double(v.count))
         }
+    }
+
+    /// The bias-corrected and accelerated interval of replications θ, as the
+    /// R package mediation computes it (`boot.ci.type = "bca"`; Efron 1987):
+    /// bias z₀ = Φ⁻¹(#{θ < θ̄}/B), acceleration a = Σu³ / (6(Σu²)^{3/2}) with
+    /// u = (B − 1)(θ̄ − θ), and the ends the type-7 quantiles of θ at
+    /// Φ(z₀ + (z₀ + z_α)/(1 − a(z₀ + z_α))) for α = (1 − level)/2 and 1 − α.
+    /// NaN when a replication is (a proportion of a zero total effect).
+    static func biasCorrected(_ theta: [Double], sorted: [Double], level: Double) -> (Double, Double) {
+        guard !theta.contains(where: \.isNaN), theta.count > 1 else { return (.nan, .nan) }
+        let b = Double(theta.count), mean = theta.reduce(0, +) / b
+        let z0 = Normal().quantile(Double(theta.filter { $0 < mean }.count) / b)
+        let u = theta.map { (b - 1) * (mean - $0) }
+        let a = u.reduce(0.0) { $0 + $1 * $1 * $1 } / (6 * pow(u.reduce(0.0) { $0 + $1 * $1 }, 1.5))
+        func end(_ p: Double) -> Double {
+            let z = Normal().quantile(p)
+            let q = Normal().cdf(z0 + (z0 + z) / (1 - a * (z0 + z)))
+            return q.isFinite ? percentile(sorted, Swift.min(Swift.max(q, 0), 1)) : .nan
+        }
+        let alpha = (1 - level) / 2
+        return (end(alpha), end(1 - alpha))
     }
 
     /// The type-7 percentile (NumPy's default, R's `quantile`) of sorted

@@ -182,6 +182,8 @@ extension Parameter {
     public static let sims = Parameter("sims")
     /// `mediate --sensitivity`: Imai's sensitivity analysis of the ACME.
     public static let sensitivity = Parameter("sensitivity")
+    /// `mediate --ci-type`: percentile or BCa intervals.
+    public static let ciType = Parameter("ciType")
     public static let mediateBy = Parameter("mediateBy")
     public static let compositionParts = Parameter("compositionParts")
     public static let by = Parameter("by")

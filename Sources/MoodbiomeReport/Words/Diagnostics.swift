@@ -53,7 +53,8 @@ public enum Words {
         case let e as OutputError: return e.worded(s)
         case let e as ParameterError:
             let (problem, fix) = parameterProblem(e, spelling: spelling)
-            return "\(s(e.parameter)): \(problem)" + (fix.map { ". \($0)" } ?? "")
+            // A parameter mentioned inside the problem (an expected value that names another) is spelled too.
+            return Parameter.spelling("\(s(e.parameter)): \(problem)" + (fix.map { ". \($0)" } ?? ""), s)
         case let e as DataError:
             let (problem, fix) = dataProblem(e.kind, spelling: spelling)
             return InputError(at: e.location, problem: problem, fix: fix).description

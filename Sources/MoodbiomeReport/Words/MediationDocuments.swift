@@ -207,7 +207,9 @@ public struct MediationDocuments: Sendable {
             : "Effects were simulated from \(NumberPolicy.value(Double(s.simulations))) nonparametric bootstrap refits of each model (rows resampled independently for the two models, as statsmodels does), "
         text += "each drawing every participant's potential mediator under control and treatment (seed \(s.seed)). "
         text += "The average causal mediation effect (ACME), the average direct effect (ADE), the total effect and the proportion mediated are the means "
-            + "(the proportions: medians) over the draws, with percentile \(level)% intervals and two-sided p-values from the draws' signs. "
+            + "(the proportions: medians) over the draws, with "
+            + (s.interval == .bca ? "bias-corrected and accelerated \(level)% intervals (BCa, as the R package mediation computes them from the replicates)" : "percentile \(level)% intervals")
+            + " and two-sided p-values from the draws' signs. "
         text += "The product-of-coefficients paths (a, b, c′, c) and the Sobel test of a·b are in paths.csv"
         text += results.count > 1 ? "; q-values adjust each effect across the \(results.count) mediators (Benjamini–Hochberg)." : "."
         return text

@@ -80,6 +80,9 @@ public struct MediationRun: Sendable {
         for m in mediators where m == exposure || m == outcome { throw MediationError.mediatorIsModelled(m) }
         for m in mediators where covariates.contains(m) { throw MediationError.mediatorIsCovariate(m) }
         if sensitivity && settings.family == .binomial { throw MediationError.sensitivityNeedsLinear }
+        if settings.interval == .bca && settings.method != .bootstrap {
+            throw ParameterError(.ciType, .malformed(value: "bca", expected: "an interval of quasi-Bayesian draws (BCa needs bootstrap replicates: \(Parameter.method.mention) bootstrap)"))
+        }
         if sensitivity && mediators == ["composition"] {
             throw ParameterError(.sensitivity, .malformed(value: "composition", expected: "a mediator other than composition (the composition's own sensitivity is always written, composition-sensitivity.csv)"))
         }
@@ -110,7 +113,7 @@ public struct MediationRun: Sendable {
          ("covariates", jsonValue(covariates)), ("exposure_values", exposureValues.map(jsonValue) ?? "null"), ("interaction", jsonValue(settings.interaction)),
          ("family", jsonValue(settings.family.rawValue)), ("method", jsonValue(settings.method.rawValue)), ("sims", String(settings.simulations)),
          ("seed", String(settings.seed)), ("conf_level", jsonValue(settings.confidenceLevel)), ("pseudocount", jsonValue(pseudocount)),
-         ("composition_parts", mediators.contains("composition") ? String(compositionParts) : "null"), ("sensitivity", jsonValue(sensitivity))]
+         ("composition_parts", mediators.contains("composition") ? String(compositionParts) : "null"), ("sensitivity", jsonValue(sensitivity)), ("ci_type", jsonValue(settings.interval.rawValue))]
             + names.provenance + figureExport.provenance
     }
 

@@ -72,6 +72,15 @@ struct CommandLineTests {
                          "--out-dir", "o"]).message == "--sims: must be between 100 and 1000000 (got 10)")
     }
 
+    @Test func mediationIntervalsAndSensitivityReachTheJob() throws {
+        let command: MediateCommand = try parse(["mediate", "--metadata", "m.csv", "--exposure", "x", "--outcome", "y", "--mediator", "m",
+                                                 "--method", "bootstrap", "--ci-type", "BCa", "--sensitivity", "--modules", "a.csv", "--out-dir", "o"])
+        let job = try command.job
+        #expect(job.settings.interval == .bca && job.sensitivity && job.modulesPath == "a.csv")
+        #expect(failure(["mediate", "--metadata", "m.csv", "--exposure", "x", "--outcome", "y", "--mediator", "m", "--ci-type", "bca", "--out-dir", "o"])
+                == ("--ci-type: 'bca' is not an interval of quasi-Bayesian draws (BCa needs bootstrap replicates: --method bootstrap)", 64))
+    }
+
     @Test func modulesFlagsReachTheJob() throws {
         let command: ModulesCommand = try parse(["modules", "a.tsv", "b.tsv", "--db", "GMM", "--coverage", "0.5", "--estimator", "Average",
                                                  "--normalize-by-length", "--per-taxon", "--metadata", "m.csv", "--group-by", "diet",

@@ -64,3 +64,40 @@ struct MediationSensitivityTests {
         #expect(MediationSensitivity.grid(step: 0.05).first == -0.95)
     }
 }
+
+/// BCa intervals of bootstrap effects against mediation 4.5.1's own, on its
+/// own replicates (Fixtures/medsens/generate_bca_r.R).
+@Suite("BCa intervals of bootstrap mediation effects")
+struct MediationBCaTests {
+    @Test func matchesMediationOnItsReplicates() throws {
+        let replicates = MediationSensitivityTests.reference("bca-replicates-r.csv")
+        var vectors = [String: [Double]]()
+        for row in replicates { vectors[row["case"]! + " " + row["effect"]!, default: []].append(Double(row["value"]!)!) }
+        var checked = 0
+        for row in MediationSensitivityTests.reference("bca-intervals-r.csv") {
+            let v = try #require(vectors[row["case"]! + " " + row["effect"]!])
+            let (low, high) = Mediation.biasCorrected(v, sorted: v.sorted(), level: Double(row["level"]!)!)
+            for (ours, theirs) in [(low, Double(row["low"]!)!), (high, Double(row["high"]!)!)] {
+                #expect(abs(ours - theirs) <= 1e-12 * max(1, abs(theirs)), "\(row["case"]!) \(row["effect"]!): \(ours) vs \(theirs)")
+            }
+            checked += 1
+        }
+        #expect(checked == 30)
+    }
+
+    /// BCa with a quasi-Bayesian method is refused; with the bootstrap it changes only the intervals.
+    @Test func onlyTheIntervalsChange() throws {
+        let data = try DataTable.read(fixturePath("mediation/mediation-data.csv"))
+        var settings = Mediation.Settings()
+        settings.method = .bootstrap
+        settings.simulations = 300
+        let percentile = try Mediation(data: data, exposure: "diet", mediator: "shannon", outcome: "phq9_total", covariates: [],
+                                       control: 0, treated: 1, settings: settings)
+        settings.interval = .bca
+        let bca = try Mediation(data: data, exposure: "diet", mediator: "shannon", outcome: "phq9_total", covariates: [],
+                                control: 0, treated: 1, settings: settings)
+        #expect(percentile.draws == bca.draws)
+        #expect(zip(percentile.effects, bca.effects).allSatisfy { $0.estimate == $1.estimate && $0.pValue == $1.pValue })
+        #expect(zip(percentile.effects, bca.effects).contains { $0.low != $1.low })
+    }
+}
