@@ -34,6 +34,12 @@ struct SimulateCommand: ParsableCommand {
     @Option(name: .customLong("diversity-effect"), help: "True effect of Shannon entropy on PHQ-9, in points per nat.")
     var diversityEffect = -1.0
 
+    @Option(name: .customLong("diet-effect"), help: "A high-fibre diet (column diet, half the participants) raising the diversity propensity by this many SDs: an exposure acting on PHQ-9 through Shannon diversity, with the sample's true ACME in truth.json. (default: 0, no diet)")
+    var dietEffect = 0.0
+
+    @Option(name: .customLong("diet-direct-effect"), help: "The diet's direct effect on PHQ-9, in points (the ADE). (default: 0)")
+    var dietDirectEffect = 0.0
+
     @Option(name: .customLong("min-depth"), help: "Smallest sequencing depth (reads), at least 100.")
     var minDepth = 5_000
 
@@ -51,6 +57,8 @@ struct SimulateCommand: ParsableCommand {
         job.simulation.visits = visits
         job.simulation.seed = seed
         job.simulation.diversityEffect = diversityEffect
+        job.simulation.dietEffect = dietEffect
+        job.simulation.dietDirectEffect = dietDirectEffect
         job.simulation.minimumDepth = minDepth
         job.simulation.maximumDepth = maxDepth
         job.overwrite = force

@@ -142,6 +142,9 @@ extension Parameter {
     public static let minDepth = Parameter("minDepth")
     public static let maxDepth = Parameter("maxDepth")
     public static let diversityEffect = Parameter("diversityEffect")
+    /// `simulate`: the diet's effect on diversity and its direct effect on severity.
+    public static let dietEffect = Parameter("dietEffect")
+    public static let dietDirectEffect = Parameter("dietDirectEffect")
     public static let depths = Parameter("depths")
     public static let steps = Parameter("steps")
     public static let maxMissing = Parameter("maxMissing")

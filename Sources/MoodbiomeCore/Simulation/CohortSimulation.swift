@@ -65,6 +65,17 @@ import MoodbiomeNumerics
 ///    and the covariates' as above, the random-effect SDs σ_a and σ_c with
 ///    correlation 0, and the residual SD σ. With K = 1 nothing of this
 ///    step is drawn and the cohort is the cross-sectional one.
+/// 8. **An exposure acting through the microbiome** (`dietEffect` or
+///    `dietDirectEffect` not 0): a high-fibre diet, drawn with probability
+///    0.5 for each participant (after the covariates), shifts the diversity
+///    propensity by `dietEffect` SDs (z + γ·diet) and severity by
+///    `dietDirectEffect` points. The community is drawn for both diets from
+///    the same random numbers, so each participant has both potential
+///    Shannon entropies H(0) and H(1), and the sample's true average causal
+///    mediation effect on severity is δ·mean(H(1) − H(0)) (ACME, through
+///    Shannon), the direct effect the `dietDirectEffect` (written to
+///    `truth.json`; rounding and clipping the PHQ-9 distort them slightly).
+///    Without it nothing of this step is drawn.
 public struct CohortSimulation: Sendable {
     public var participants = 300
     public var taxa = 200
@@ -97,6 +108,12 @@ public struct CohortSimulation: Sendable {
     /// SD of the participants' random intercepts and random slopes (per month).
     public var randomInterceptSD = 3.0
     public var randomSlopeSD = 0.3
+    /// The diet's shift of the diversity propensity, in SDs (step 8).
+    public var dietEffect = 0.0
+    /// The diet's direct effect on severity, in PHQ-9 points (step 8).
+    public var dietDirectEffect = 0.0
+    /// Whether the cohort has the diet exposure (step 8).
+    public var hasDiet: Bool { dietEffect != 0 || dietDirectEffect != 0 }
     /// SD of a visit's diversity propensity around the participant's.
     public static let withinPersonDiversitySD = 0.5
     /// The most visits `simulate` draws.
@@ -142,6 +159,10 @@ public struct CohortSimulation: Sendable {
         public let shannon: Double
         public let severity: Double
         public let items: [Int?]
+        /// Step 8: the diet (1 high-fibre), and the Shannon entropy the
+        /// sample would have had under each diet (H(0), H(1)).
+        public var diet: Int? = nil
+        public var potentialShannon: (Double, Double)? = nil
     }
 
     /// The cohort: taxon names and participants.
@@ -185,6 +206,9 @@ public struct CohortSimulation: Sendable {
         guard diversityEffect.isFinite else {
             throw ParameterError(.diversityEffect, .outOfRange(value: String(diversityEffect), allowed: .between("-1e6", "1e6")))
         }
+        for (value, parameter) in [(dietEffect, Parameter.dietEffect), (dietDirectEffect, Parameter.dietDirectEffect)] where !(value.isFinite && abs(value) <= 100) {
+            throw ParameterError(parameter, .outOfRange(value: NumberStyle.roundTrip.format(value), allowed: .between("-100", "100")))
+        }
         guard abs(diversityEffect) <= 1e6 else {
             throw ParameterError(.diversityEffect, .outOfRange(value: String(diversityEffect), allowed: .between("-1e6", "1e6")))
         }
@@ -216,13 +240,53 @@ public struct CohortSimulation: Sendable {
         return (mean, variance.squareRoot())
     }
 
+    /// Steps 3–4 for one sample: the composition from the diversity
+    /// propensity z (and the gut-linked mood factor d, drawn here), then the
+    /// reads; the observed counts, their Shannon entropy and d.
+    func community(z: Double, bristol: Int, antidepressant: Bool, names: [String], logBase: [Double], index: [String: Int],
+                   rng: inout Xoshiro256StarStar) -> (counts: [Int], shannon: Double, d: Double) {
+        let named = Self.namedGenera.count
+        let evenness = exp(-Self.evennessDiversity * z)
+        var logWeight = [Double](repeating: -.infinity, count: taxa)
+        for k in 0..<taxa {
+            let present: Bool
+            if k >= named {
+                let logit = Self.presenceIntercept + Self.presenceDiversity * z + Self.presenceStool * Double(4 - bristol)
+                present = rng.nextBernoulli(1 / (1 + exp(-logit)))
+            } else if names[k] == "Prevotella" {
+                present = rng.nextBernoulli(Self.prevotellaPrevalence)
+            } else {
+                present = true
+            }
+            let noise = rng.nextNormal()
+            if present { logWeight[k] = evenness * (logBase[k] + noise) }
+        }
+        let d = rng.nextNormal()
+        for (genus, lfc) in moodTaxa { if let k = index[genus] { logWeight[k] += lfc * d } }
+        if antidepressant { for (genus, lfc) in antidepressantTaxa { if let k = index[genus] { logWeight[k] += lfc } } }
+        let top = logWeight.max() ?? 0
+        let composition = logWeight.map { $0.isFinite ? exp($0 - top) : 0 }
+        let total = composition.reduce(0, +)
+        // 4. Sequencing: Dirichlet-multinomial.
+        let proportions = rng.nextDirichlet(composition.map { dirichletPrecision * $0 / total })
+        let depth = Int((Double(minimumDepth) * pow(Double(maximumDepth) / Double(minimumDepth), rng.nextUniform())).rounded())
+        let table = AliasTable(weights: proportions)
+        var counts = [Int](repeating: 0, count: taxa)
+        for _ in 0..<depth { counts[table.draw(&rng)] += 1 }
+        var shannon = 0.0
+        for c in counts where c > 0 {
+            let p = Double(c) / Double(depth)
+            shannon -= p * log(p)
+        }
+        return (counts, shannon, d)
+    }
+
     /// Simulates the cohort. Participant i's draws come from its own stream
     /// of the generator, so they do not depend on the cohort's size.
     public func simulate() throws -> Cohort {
         try validate()
         let (names, logBase) = taxaBase()
         let index = Dictionary(uniqueKeysWithValues: names.enumerated().map { ($1, $0) })
-        let named = Self.namedGenera.count
         var people = [Participant]()
         people.reserveCapacity(participants * visits)
         for i in 0..<participants {
@@ -233,6 +297,7 @@ public struct CohortSimulation: Sendable {
             let bmi = (Swift.min(50, Swift.max(16, 26 + 4.5 * rng.nextNormal())) * 10).rounded() / 10
             let antidepressant = rng.nextBernoulli(0.18)
             let bristol = rng.nextCategorical(Self.bristolFrequencies) + 1
+            let diet = hasDiet ? (rng.nextBernoulli(0.5) ? 1 : 0) : 0
             // 2. Expected severity.
             let s0 = severityIntercept + ageEffect * Double(age - 45) + (female ? femaleEffect : 0)
                 + bmiEffect * (bmi - 26) + (antidepressant ? antidepressantEffect : 0)
@@ -243,45 +308,24 @@ public struct CohortSimulation: Sendable {
             let randomSlope = longitudinal ? randomSlopeSD * rng.nextNormal() : 0
             for visit in 0..<visits {
             let months = visit * Self.visitIntervalMonths
-            // 3. Community.
-            let z = longitudinal ? zPerson + Self.withinPersonDiversitySD * rng.nextNormal() : zPerson
-            let evenness = exp(-Self.evennessDiversity * z)
-            var logWeight = [Double](repeating: -.infinity, count: taxa)
-            for k in 0..<taxa {
-                let present: Bool
-                if k >= named {
-                    let logit = Self.presenceIntercept + Self.presenceDiversity * z + Self.presenceStool * Double(4 - bristol)
-                    present = rng.nextBernoulli(1 / (1 + exp(-logit)))
-                } else if names[k] == "Prevotella" {
-                    present = rng.nextBernoulli(Self.prevotellaPrevalence)
-                } else {
-                    present = true
-                }
-                let noise = rng.nextNormal()
-                if present { logWeight[k] = evenness * (logBase[k] + noise) }
+            // 3–4. Community and sequencing (step 8: under both diets, from the same random numbers).
+            let zVisit = longitudinal ? zPerson + Self.withinPersonDiversitySD * rng.nextNormal() : zPerson
+            let start = rng
+            let drawn = community(z: zVisit + (diet == 1 ? dietEffect : 0), bristol: bristol, antidepressant: antidepressant,
+                                  names: names, logBase: logBase, index: index, rng: &rng)
+            var potential: (Double, Double)? = nil
+            if hasDiet {
+                var other = start
+                let counterfactual = community(z: zVisit + (diet == 1 ? 0 : dietEffect), bristol: bristol, antidepressant: antidepressant,
+                                               names: names, logBase: logBase, index: index, rng: &other)
+                potential = diet == 1 ? (counterfactual.shannon, drawn.shannon) : (drawn.shannon, counterfactual.shannon)
             }
-            let d = rng.nextNormal()
-            for (genus, lfc) in moodTaxa { if let k = index[genus] { logWeight[k] += lfc * d } }
-            if antidepressant { for (genus, lfc) in antidepressantTaxa { if let k = index[genus] { logWeight[k] += lfc } } }
-            let top = logWeight.max() ?? 0
-            let composition = logWeight.map { $0.isFinite ? exp($0 - top) : 0 }
-            let total = composition.reduce(0, +)
-            // 4. Sequencing: Dirichlet-multinomial.
-            let proportions = rng.nextDirichlet(composition.map { dirichletPrecision * $0 / total })
-            let depth = Int((Double(minimumDepth) * pow(Double(maximumDepth) / Double(minimumDepth), rng.nextUniform())).rounded())
-            let table = AliasTable(weights: proportions)
-            var counts = [Int](repeating: 0, count: taxa)
-            for _ in 0..<depth { counts[table.draw(&rng)] += 1 }
+            let (counts, shannon, d) = (drawn.counts, drawn.shannon, drawn.d)
             // 5. Severity from the observed Shannon entropy.
-            var shannon = 0.0
-            for c in counts where c > 0 {
-                let p = Double(c) / Double(depth)
-                shannon -= p * log(p)
-            }
             let noiseSD = (residualSD * residualSD - moodFactorEffect * moodFactorEffect).squareRoot()
             let trajectory = randomIntercept + (monthsEffect + randomSlope) * Double(months)
             let severity = s0 + diversityEffect * (shannon - 3) + moodFactorEffect * d + noiseSD * rng.nextNormal()
-                + (longitudinal ? trajectory : 0)
+                + (longitudinal ? trajectory : 0) + dietDirectEffect * Double(diet)
             // 6. Items.
             let target = Int(Swift.min(27, Swift.max(0, severity.rounded())))
             var items = [Int](repeating: 0, count: 9)
@@ -299,11 +343,16 @@ public struct CohortSimulation: Sendable {
                 answers[order[j]] = nil
             }
             let participantID = String(cFormat: "P%04d", i + 1)
-            people.append(Participant(id: longitudinal ? participantID + "_V\(visit + 1)" : participantID,
-                                      participantID: participantID, visit: visit + 1, months: months,
-                                      age: age, female: female, bmi: bmi,
-                                      antidepressant: antidepressant, bristol: bristol, counts: counts,
-                                      shannon: shannon, severity: severity, items: answers))
+            var person = Participant(id: longitudinal ? participantID + "_V\(visit + 1)" : participantID,
+                                     participantID: participantID, visit: visit + 1, months: months,
+                                     age: age, female: female, bmi: bmi,
+                                     antidepressant: antidepressant, bristol: bristol, counts: counts,
+                                     shannon: shannon, severity: severity, items: answers)
+            if hasDiet {
+                person.diet = diet
+                person.potentialShannon = potential
+            }
+            people.append(person)
             }
         }
         return Cohort(taxa: names, participants: people)

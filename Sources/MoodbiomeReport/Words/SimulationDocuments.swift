@@ -33,6 +33,7 @@ public struct SimulationDocuments: Sendable {
         columns.append(DataTable.Column(name: "bmi", cells: people.map { NumberStyle.roundTrip.format($0.bmi) }))
         columns.append(DataTable.Column(name: "antidepressant", cells: people.map { $0.antidepressant ? "yes" : "no" }))
         columns.append(DataTable.Column(name: "bristol_stool_type", cells: people.map { String($0.bristol) }))
+        if simulation.hasDiet { columns.append(DataTable.Column(name: "diet", cells: people.map { String($0.diet ?? 0) })) }
         for (j, name) in itemNames.enumerated() {
             columns.append(DataTable.Column(name: name, cells: people.map { (p: CohortSimulation.Participant) -> String in p.items[j].map(String.init) ?? "NA" }))
         }
@@ -81,6 +82,17 @@ public struct SimulationDocuments: Sendable {
             out += "    \"true_fixed_effects\": {\"Intercept\": \(n(intercept + simulation.femaleEffect)), \"shannon\": \(n(simulation.diversityEffect)), \"months\": \(n(simulation.monthsEffect)), \"age\": \(n(simulation.ageEffect)), \"sex[T.male]\": \(n(-simulation.femaleEffect)), \"bmi\": \(n(simulation.bmiEffect)), \"antidepressant[T.yes]\": \(n(simulation.antidepressantEffect))},\n"
             out += "    \"random_effects\": {\"participant_id\": {\"Intercept_sd\": \(n(simulation.randomInterceptSD)), \"months_sd\": \(n(simulation.randomSlopeSD)), \"correlation\": 0}, \"residual_sd\": \(n(simulation.residualSD))},\n"
             out += "    \"caveats\": \"as for the analysis model; the residual SD is that of the severity before rounding and clipping\"\n"
+            out += "  },\n"
+        }
+        if simulation.hasDiet {
+            let differences = cohort.participants.compactMap { $0.potentialShannon.map { $0.1 - $0.0 } }
+            let acme = simulation.diversityEffect * differences.reduce(0, +) / Double(Swift.max(differences.count, 1))
+            out += "  \"mediation\": {\n"
+            out += "    \"exposure\": \"diet (1 = high-fibre, probability 0.5)\", \"mediator\": \"shannon\", \"outcome\": \"phq9_total (severity before rounding and clipping)\",\n"
+            out += "    \"diet_diversity_shift_sd\": \(n(simulation.dietEffect)), \"diet_direct_effect\": \(n(simulation.dietDirectEffect)),\n"
+            out += "    \"true_effects\": {\"acme\": \(n(acme)), \"ade\": \(n(simulation.dietDirectEffect)), \"total_effect\": \(n(acme + simulation.dietDirectEffect))},\n"
+            out += "    \"definition\": \"the sample's average causal mediation effect: the Shannon effect per nat times the mean over participants of H(1) - H(0), each participant's Shannon entropy under both diets drawn from the same random numbers; the direct effect is the diet's own\",\n"
+            out += "    \"caveat\": \"diet is a common cause of Shannon and PHQ-9 here: adjust for it (a covariate) when estimating the Shannon coefficient of the analysis model\"\n"
             out += "  },\n"
         }
         out += "  \"analysis_model\": {\n"
