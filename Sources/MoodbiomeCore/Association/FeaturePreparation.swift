@@ -159,6 +159,8 @@ public enum AssociationError: Error, Equatable, Sendable {
     case arcsineOutOfRange(feature: String, value: Double)
     /// Every feature was filtered out.
     case noFeaturesLeft(total: Int)
+    /// No sample with every variable has the minimum depth (LinDA's `lib.cut`).
+    case noSamplesDeepEnough(minimumDepth: Double, samples: Int)
     /// Fewer samples than the model has parameters.
     case tooFewSamples(samples: Int, parameters: Int)
     /// The column name used for the taxon in `--outcome` mode is a metadata column.

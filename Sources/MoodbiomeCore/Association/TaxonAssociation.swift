@@ -60,6 +60,18 @@ public struct TaxonAssociation: Sendable {
         /// Samples where the feature's raw value is above 0.
         public let nonZero: Int
         public let taxonomy: String?
+        /// The t test's degrees of freedom (LinDA reports them).
+        public var degreesOfFreedom: Double? = nil
+        /// LinDA's baseMean: 2^(bias-corrected intercept), scaled to sum to 10⁶ over features.
+        public var baseMean: Double? = nil
+    }
+
+    /// Which method made the rows, with what it alone reports.
+    public enum Method: Sendable {
+        /// MaAsLin2's pipeline (or outcome mode).
+        case maaslin2
+        /// ``LinDA``: bias-corrected CLR models.
+        case linda(LinDA.Details)
     }
 
     /// Every row, sorted by q (NaN last), ties in feature then term order.
@@ -83,6 +95,7 @@ public struct TaxonAssociation: Sendable {
     public let model: String
     /// The features whose model failed (logistic: separation), outcome mode.
     public let failedFeatures: [String]
+    public let method: Method
 
     /// MaAsLin2's path: each feature on the formula's variables.
     ///
@@ -161,6 +174,7 @@ public struct TaxonAssociation: Sendable {
         self.options = options
         self.model = formula.text
         self.failedFeatures = failed
+        self.method = .maaslin2
     }
 
     /// The rows of per-feature fits (one coefficient list per feature, nil
@@ -243,6 +257,7 @@ public struct TaxonAssociation: Sendable {
         self.options = options
         self.model = "\(outcome) ~ taxon" + covariates.map { " + " + $0 }.joined()
         self.failedFeatures = failed
+        self.method = .maaslin2
     }
 
     /// The taxon's coefficient in `y ~ taxon + Z` for every feature column
@@ -289,6 +304,11 @@ public struct TaxonAssociation: Sendable {
         let q = method.adjust(rows.map(\.pValue))
         var out = rows
         for i in out.indices { out[i].qValue = q[i] }
+        return sortedByQ(out)
+    }
+
+    /// Rows sorted by q (stable; NaN last).
+    static func sortedByQ(_ out: [Row]) -> [Row] {
         let order = out.indices.sorted { a, b in
             let (x, y) = (out[a].qValue, out[b].qValue)
             if x.isNaN != y.isNaN { return !x.isNaN }

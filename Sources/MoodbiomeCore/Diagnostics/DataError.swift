@@ -197,6 +197,10 @@ extension Parameter {
     public static let method = Parameter("method")
     public static let beta = Parameter("beta")
     public static let minPrevalence = Parameter("minPrevalence")
+    /// `associate --method linda`: each feature's proportions capped at a quantile.
+    public static let winsorize = Parameter("winsorize")
+    /// `associate --method linda`: adaptive, pseudocount or imputation.
+    public static let zeros = Parameter("zeros")
     public static let minAbundance = Parameter("minAbundance")
     public static let minVariance = Parameter("minVariance")
     public static let maxSignificance = Parameter("maxSignificance")

@@ -79,6 +79,8 @@ public enum Words {
                 return "the arcsine-square-root transform needs values between -1 and 1, but '\(feature)' has \(NumberStyle.roundTrip.format(value)) after normalisation. Use \(s(.normalization)) tss (proportions), or \(s(.transform)) log"
             case .noFeaturesLeft(let total):
                 return "every one of the \(total) features was filtered out. Lower \(s(.minPrevalence)) (now: present in more than that share of samples) or \(s(.minAbundance))"
+            case .noSamplesDeepEnough(let depth, let samples):
+                return "none of the \(samples) samples with every model variable has \(NumberStyle.roundTrip.format(depth)) reads or more. Lower \(s(.minDepth))"
             case .tooFewSamples(let samples, let parameters):
                 return "\(samples) samples for a model with \(parameters) parameters: each feature's model needs more samples than parameters. Drop covariates, or use more samples"
             case .negativeBinomialNeedsCounts(let normalization, let transform):

@@ -1,0 +1,269 @@
+import FoundationEssentials
+import MoodbiomeIO
+import MoodbiomeNumerics
+
+/// LinDA: linear models for differential abundance on centred log-ratios,
+/// with the compositional bias of each coefficient estimated and removed
+/// (Zhou, He, Chen, Zhang & Zhang 2022, *Genome Biology* 23:95; R package
+/// LinDA 0.2.0, whose numbers these are):
+///
+/// 1. the samples with every formula variable and at least `minimumDepth`
+///    reads (`lib.cut`); the features present in at least
+///    `minimumPrevalence` of them (`prev.cut`, a share); samples left
+///    without reads in those features dropped;
+/// 2. numeric fixed-effect variables scaled (z-scores, R's `scale`);
+/// 3. optionally each feature's proportions winsorised at its
+///    `winsorQuantile` (type-7 quantile over samples), counts rounded back;
+/// 4. zeros, when there are any: with `.adaptive`, `log(depth) ~ formula`
+///    is fitted (OLS, or the mixed model with random terms) and if any
+///    coefficient has p ≤ `correlationCutoff` the depth goes with the design
+///    and zeros are imputed — each zero of feature i in sample j becomes
+///    `N_j / max{N_k : feature i is 0 in k}` — otherwise `pseudoCount` is
+///    added to every count;
+/// 5. `W = log₂ Y` centred per sample (CLR in log₂);
+/// 6. `W ~ formula` per feature: one QR for all features (OLS, `df = n − p`),
+///    or a linear mixed model per feature with `random` terms (lmerTest's
+///    REML fit, Satterthwaite's df), as ``TaxonAssociation`` fits them;
+/// 7. for each coefficient the bias is the mode of `√n·β` over the
+///    features (``ModeEstimation/meanShiftMode(_:bandwidth:start:iterations:tolerance:)``,
+///    modeest's mean shift with a Gaussian kernel) over `√n`; the
+///    log₂ fold change is `β − bias`, its SE the model's, `t = lfc/SE`,
+///    `p = 2·P(T_df > |t|)`, q-values within each term (LinDA adjusts per
+///    variable); `baseMean = 2^(intercept − its bias)`, scaled to sum to 10⁶.
+public enum LinDA {
+    /// How zeros are treated (LinDA's `adaptive`, `imputation`, `pseudo.cnt`).
+    public enum Zeros: String, Sendable, CaseIterable {
+        /// Imputation when log depth goes with the design, else a pseudo-count (LinDA's default).
+        case adaptive
+        /// Always `pseudoCount` added.
+        case pseudocount
+        /// Always the depth-scaled imputation.
+        case imputation
+    }
+
+    /// What was done to the zeros.
+    public enum ZeroTreatment: String, Sendable {
+        /// The table had none.
+        case none
+        case pseudocount = "pseudo-count"
+        case imputation
+    }
+
+    public struct Options: Sendable {
+        /// Keep features with a count above 0 in at least this share of samples.
+        public var minimumPrevalence = 0.0
+        /// Keep samples with at least this many reads (over every feature).
+        public var minimumDepth = 1.0
+        /// Winsorise each feature's proportions at this quantile (nil: not).
+        public var winsorQuantile: Double? = nil
+        public var zeros = Zeros.adaptive
+        public var pseudoCount = 0.5
+        /// p at or below which log depth is taken to go with a covariate.
+        public var correlationCutoff = 0.1
+        public var adjustment = PValueAdjustment.benjaminiHochberg
+        public var references: [String: String] = [:]
+
+        public init() {}
+    }
+
+    /// LinDA's own results beside the rows.
+    public struct Details: Sendable {
+        /// Per design column (the intercept first), the bias subtracted.
+        public let bias: [(column: String, bias: Double)]
+        public let zeroTreatment: ZeroTreatment
+        /// With `.adaptive` and zeros: the p of each coefficient of `log(depth) ~ formula`.
+        public let depthAssociation: [(column: String, pValue: Double)]
+        /// Samples below the minimum depth, left out.
+        public let shallowSamples: [String]
+        public let options: Options
+    }
+}
+
+extension TaxonAssociation {
+    /// LinDA's path (``LinDA``) on `table`'s counts.
+    ///
+    /// - Precondition: `metadata`'s rows are `table`'s samples, in order.
+    public init(linda table: CountTable, metadata: DataTable, formula fixed: Formula, options: LinDA.Options,
+                random: [RandomTerm] = []) throws {
+        precondition(metadata.ids == table.sampleIDs, "the metadata rows are the table's samples")
+        let formula = fixed.adding(randomTerms: random)
+        // 1. Samples with every variable and enough reads; prevalent features.
+        let first = try DesignMatrix(formula: formula, data: metadata, references: options.references)
+        let totals = table.sampleTotals
+        let deep = first.rowIndices.filter { totals[$0] >= options.minimumDepth }
+        let shallow = first.rowIndices.filter { !(totals[$0] >= options.minimumDepth) }.map { table.sampleIDs[$0] }
+        guard !deep.isEmpty else { throw AssociationError.noSamplesDeepEnough(minimumDepth: options.minimumDepth, samples: first.rowIndices.count) }
+        let counts = table.selectingSamples(deep)
+        let present = FeatureFilter.tallies(counts, threshold: 0).above
+        let n0 = deep.count
+        let kept = (0..<counts.taxonCount).filter { Double(present[$0]) / Double(n0) >= options.minimumPrevalence }
+        guard !kept.isEmpty else { throw AssociationError.noFeaturesLeft(total: table.taxonCount) }
+        let keptSet = Set(kept)
+        let filtered = (0..<counts.taxonCount).filter { !keptSet.contains($0) }.map {
+            (feature: counts.taxonIDs[$0], reason: FeatureFilter.Reason.prevalence(samples: present[$0], of: n0, needed: options.minimumPrevalence * Double(n0)))
+        }
+        var block = FeatureBlock(counts, features: kept, findingEmpty: true)
+        var rows = deep
+        if !block.emptySamples.isEmpty {
+            let empty = Set(block.emptySamples)
+            let keep = (0..<n0).filter { !empty.contains($0) }
+            rows = keep.map { deep[$0] }
+            block = block.selectingSamples(keep)
+        }
+        // 2. Scaled numeric variables, the design.
+        let data = Self.standardized(metadata.selectingRows(rows), formula: fixed)
+        let design = try DesignMatrix(formula: formula, data: data, references: options.references)
+        let n = design.x.rows, p = design.x.columns
+        guard n > p else { throw AssociationError.tooFewSamples(samples: n, parameters: p) }
+        let blocks = random.isEmpty ? [] : try RandomEffectsBlock.build(formula: design.formula, data: data, design: design)
+        // 3–5. Winsorised, zeros treated, CLR in log₂.
+        var y = block.values
+        block.values = Matrix(rows: 0, columns: 0)
+        if let q = options.winsorQuantile { LinDA.winsorize(&y, quantile: q) }
+        let (treatment, depthAssociation) = try LinDA.treatZeros(&y, design: design, blocks: blocks, source: data.source, options: options)
+        LinDA.centredLog2(&y)
+        // 6. The models.
+        let fits = try LinDA.fit(design: design, blocks: blocks, source: data.source, values: y)
+        // 7. Biases, corrected rows, q-values per term.
+        let names = block.names
+        let root = Double(n).squareRoot()
+        let bias = (0..<p).map { j -> Double in
+            let scaled = (0..<names.count).compactMap { c -> Double? in fits.estimate[j, c].isNaN ? nil : root * fits.estimate[j, c] }
+            return ModeEstimation.meanShiftMode(scaled) / root
+        }
+        var baseMean = [Double](repeating: .nan, count: names.count)
+        if let intercept = design.columnTerms.firstIndex(where: { $0 == nil }) {
+            let raw = (0..<names.count).map { pow(2, fits.estimate[intercept, $0] - bias[intercept]) }
+            let total = raw.filter { !$0.isNaN }.reduce(0, +)
+            baseMean = raw.map { $0 / total * 1e6 }
+        }
+        var out = [Row]()
+        for j in 0..<p {
+            guard let t = design.columnTerms[j] else { continue }
+            var termRows = [Row]()
+            for c in 0..<names.count {
+                let lfc = fits.estimate[j, c] - bias[j], se = fits.standardError[j, c], df = fits.df[j, c]
+                let statistic = lfc / se
+                let pValue = statistic.isNaN || !(df > 0) ? Double.nan : Swift.min(1, 2 * StudentT(degreesOfFreedom: df).sf(abs(statistic)))
+                termRows.append(Row(feature: names[c], term: design.columnNames[j], variable: Self.variable(of: design, term: t),
+                                    estimate: lfc, standardError: se, statistic: statistic, pValue: pValue, qValue: .nan, n: n,
+                                    nonZero: block.nonZeroCounts[c], taxonomy: block.taxonomy?[c], degreesOfFreedom: df, baseMean: baseMean[c]))
+            }
+            let q = options.adjustment.adjust(termRows.map(\.pValue))
+            for i in termRows.indices { termRows[i].qValue = q[i] }
+            out += termRows
+        }
+        self.rows = Self.sortedByQ(out)
+        self.filtered = filtered
+        self.samples = design.ids
+        self.droppedForMissing = first.droppedIDs
+        self.exclusions = first.exclusions
+        self.emptyAfterFiltering = block.emptySamples.map { counts.sampleIDs[$0] }
+        self.features = names
+        self.transformed = y
+        self.data = data
+        var shown = Options()
+        shown.filter.minimumPrevalence = options.minimumPrevalence
+        shown.normalization = .clr
+        shown.transform = .none
+        shown.adjustment = options.adjustment
+        shown.references = options.references
+        self.options = shown
+        self.model = formula.text
+        self.failedFeatures = (0..<names.count).filter { c in (0..<p).allSatisfy { fits.estimate[$0, c].isNaN } }.map { names[$0] }
+        self.method = .linda(LinDA.Details(bias: (0..<p).map { (design.columnNames[$0], bias[$0]) }, zeroTreatment: treatment,
+                                           depthAssociation: depthAssociation, shallowSamples: shallow, options: options))
+    }
+}
+
+extension LinDA {
+    /// Each feature's proportions capped at their `quantile` over the
+    /// samples, counts rounded back (half to even, as R's `round`), as
+    /// LinDA's `winsor.fun`: `P = Y/N`, `P[P > cut] = cut`, `Y = round(P·N)`.
+    static func winsorize(_ y: inout Matrix, quantile q: Double) {
+        let n = y.rows, m = y.columns
+        var depth = [Double](repeating: 0, count: n)
+        for c in 0..<m { for i in 0..<n { depth[i] += y[i, c] } }
+        for c in 0..<m {
+            let proportions = (0..<n).map { y[$0, c] / depth[$0] }
+            let cut = quantile(sorted: proportions.sorted(), q)
+            for i in 0..<n { y[i, c] = (Swift.min(proportions[i], cut) * depth[i]).rounded(.toNearestOrEven) }
+        }
+    }
+
+    /// Zeros replaced as LinDA does (see ``LinDA``, step 4); what was done,
+    /// and the depth test's p-values when it was run.
+    static func treatZeros(_ y: inout Matrix, design: DesignMatrix, blocks: [RandomEffectsBlock], source: String,
+                           options: Options) throws -> (ZeroTreatment, [(column: String, pValue: Double)]) {
+        guard y.storage.contains(0) else { return (.none, []) }
+        let n = y.rows, m = y.columns
+        var depth = [Double](repeating: 0, count: n)
+        for c in 0..<m { for i in 0..<n { depth[i] += y[i, c] } }
+        var treatment: ZeroTreatment = options.zeros == .imputation ? .imputation : .pseudocount
+        var association = [(column: String, pValue: Double)]()
+        if options.zeros == .adaptive {
+            var logDepth = Matrix(rows: n, columns: 1)
+            for i in 0..<n { logDepth[i, 0] = log(depth[i]) }
+            let fit = try fit(design: design, blocks: blocks, source: source, values: logDepth)
+            association = (1..<design.x.columns).map { (design.columnNames[$0], fit.pValue[$0, 0]) }
+            treatment = association.contains { $0.pValue <= options.correlationCutoff } ? .imputation : .pseudocount
+        }
+        switch treatment {
+        case .imputation:
+            for c in 0..<m {
+                var deepest = 0.0
+                for i in 0..<n where y[i, c] == 0 { deepest = Swift.max(deepest, depth[i]) }
+                for i in 0..<n where y[i, c] == 0 { y[i, c] = depth[i] / deepest }
+            }
+        case .pseudocount:
+            for k in y.storage.indices { y.storage[k] += options.pseudoCount }
+        case .none: break
+        }
+        return (treatment, association)
+    }
+
+    /// `log₂ y` minus each sample's mean over the features.
+    static func centredLog2(_ y: inout Matrix) {
+        let n = y.rows, m = y.columns
+        for k in y.storage.indices { y.storage[k] = log2(y.storage[k]) }
+        var mean = [Double](repeating: 0, count: n)
+        for c in 0..<m { for i in 0..<n { mean[i] += y[i, c] } }
+        for i in 0..<n { mean[i] /= Double(m) }
+        for c in 0..<m { for i in 0..<n { y[i, c] -= mean[i] } }
+    }
+
+    /// Coefficients (p × features) of every column of `values` on the
+    /// design: one QR without random terms, else a mixed model per column
+    /// on all cores (NaN where one fails).
+    struct Fits {
+        var estimate: Matrix, standardError: Matrix, df: Matrix, pValue: Matrix
+    }
+
+    static func fit(design: DesignMatrix, blocks: [RandomEffectsBlock], source: String, values: Matrix) throws -> Fits {
+        let p = design.x.columns, m = values.columns
+        if blocks.isEmpty {
+            let fit = try BatchLinearFit(x: design.x, y: values)
+            return Fits(estimate: fit.estimates, standardError: fit.standardErrors,
+                        df: Matrix(rows: p, columns: m, repeating: Double(fit.residualDF)), pValue: fit.pValues)
+        }
+        let fits = parallelChunkMap(count: m, minimumPerChunk: 2) { range in
+            range.map { c -> [Coefficient]? in
+                var d = design
+                d.response = Array(values.column(c))
+                return (try? LinearMixedModel(design: d, blocks: blocks, source: source))?.coefficients
+            }
+        }.flatMap { $0 }
+        var out = Fits(estimate: Matrix(rows: p, columns: m, repeating: .nan), standardError: Matrix(rows: p, columns: m, repeating: .nan),
+                       df: Matrix(rows: p, columns: m, repeating: .nan), pValue: Matrix(rows: p, columns: m, repeating: .nan))
+        for (c, coefficients) in fits.enumerated() {
+            guard let coefficients else { continue }
+            for (j, k) in coefficients.enumerated() {
+                out.estimate[j, c] = k.estimate ?? .nan
+                out.standardError[j, c] = k.standardError ?? .nan
+                out.df[j, c] = k.degreesOfFreedom ?? .nan
+                out.pValue[j, c] = k.pValue ?? .nan
+            }
+        }
+        return out
+    }
+}
