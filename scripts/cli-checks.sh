@@ -35,6 +35,17 @@ check "MaAsLin2's spelling of choices" 0 "" \
 check "an unknown choice is still refused" 64 "" \
   -- associate --counts "$D/counts.csv" --metadata "$D/metadata.csv" --formula "~ phq9_total" \
      --normalization CLRX --out-dir "$OUT/assoc2"
+check "LinDA through associate" 0 "" \
+  -- associate --counts "$D/counts.csv" --metadata "$D/metadata.csv" --formula "~ phq9_total + sex" \
+     --method linda --winsorize 0.97 --min-depth 10000 --zeros imputation --out-dir "$OUT/linda"
+check "MaAsLin2's options are refused with LinDA" 64 \
+  "Error: --normalization: applies only to --method maaslin2. Add --method maaslin2, or drop --normalization" \
+  -- associate --counts "$D/counts.csv" --metadata "$D/metadata.csv" --formula "~ phq9_total" \
+     --method linda --normalization clr --out-dir "$OUT/linda2"
+check "LinDA's options are refused with MaAsLin2" 64 \
+  "Error: --winsorize: applies only to --method linda. Add --method linda, or drop --winsorize" \
+  -- associate --counts "$D/counts.csv" --metadata "$D/metadata.csv" --formula "~ phq9_total" \
+     --winsorize 0.97 --out-dir "$OUT/linda3"
 check "--strata needs --beta" 64 "Error: --strata restricts the permutations of --beta's tests: give --beta too" \
   -- analyze --counts "$D/counts.csv" --metadata "$D/metadata.csv" --outcome phq9_total --strata sex --out-dir "$OUT/a"
 

@@ -7,6 +7,8 @@ import MoodbiomeStudy
 extension FeatureNormalization: ExpressibleByArgument {}
 extension FeatureModel: ExpressibleByArgument {}
 extension FeatureTransform: ExpressibleByArgument {}
+extension AssociationMethod: ExpressibleByArgument {}
+extension LinDA.Zeros: ExpressibleByArgument {}
 
 struct AssociateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -21,6 +23,14 @@ struct AssociateCommand: ParsableCommand {
 
         With --outcome instead of --formula: `outcome ~ transformed feature + covariates` per \
         feature (OLS, or logistic with --family binomial).
+
+        --method linda: LinDA (Zhou et al. 2022), exact to the R package LinDA 0.2.0: samples with \
+        at least --min-depth reads, features present in at least --min-prevalence of them (default \
+        0), optional winsorisation (--winsorize 0.97), zeros by --zeros (adaptive: LinDA's \
+        depth-scaled imputation when log depth goes with the design at p ≤ 0.1, else \
+        --pseudocount), centred log-ratios in log2, one model per feature (mixed with --random), \
+        each coefficient's compositional bias (the mode over features) subtracted; q-values within \
+        each term. all_results.csv adds df and base_mean; bias.csv holds the biases.
 
         Writes into --out-dir: all_results.csv (feature, term, estimate, std_error, statistic, \
         p_value, q_value, n, n_nonzero [, taxonomy]) sorted by q, significant_results.csv \
@@ -53,26 +63,41 @@ struct AssociateCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Outcome mode: gaussian (OLS) or binomial (logistic).", valueName: "family"))
     var family = ModelFamily.gaussian
 
-    @Option(name: .customLong("min-prevalence"), help: "Keep features with a value above --min-abundance in more than this share of samples (MaAsLin2: 0.1).")
-    var minPrevalence = 0.1
+    @Option(help: ArgumentHelp("maaslin2 (default: MaAsLin2's pipeline) or linda (LinDA's bias-corrected CLR models).", valueName: "method"))
+    var method = AssociationMethod.maaslin2
 
-    @Option(name: .customLong("min-abundance"), help: "The abundance a sample must exceed to count towards the prevalence, on the input's scale (MaAsLin2: 0).")
-    var minAbundance = 0.0
+    @Option(name: .customLong("min-prevalence"), help: ArgumentHelp("maaslin2: keep features with a value above --min-abundance in more than this share of samples (default 0.1); linda: present in at least this share (default 0).", valueName: "share"))
+    var minPrevalence: Double?
 
-    @Option(name: .customLong("min-variance"), help: "Keep features whose variance exceeds this (MaAsLin2: 0).")
-    var minVariance = 0.0
+    @Option(name: .customLong("min-abundance"), help: "maaslin2: the abundance a sample must exceed to count towards the prevalence, on the input's scale (default 0).")
+    var minAbundance: Double?
 
-    @Option(help: ArgumentHelp("tss (default), clr, css (metagenomeSeq's cumulative-sum scaling), tmm (edgeR's trimmed mean of M-values) or none, as MaAsLin2.", valueName: "method"))
-    var normalization = FeatureNormalization.tss
+    @Option(name: .customLong("min-variance"), help: "maaslin2: keep features whose variance exceeds this (default 0).")
+    var minVariance: Double?
 
-    @Option(help: ArgumentHelp("log (default), ast, logit or none.", valueName: "method"))
-    var transform = FeatureTransform.log
+    @Option(help: ArgumentHelp("maaslin2: tss (default), clr, css (metagenomeSeq's cumulative-sum scaling), tmm (edgeR's trimmed mean of M-values) or none, as MaAsLin2.", valueName: "method"))
+    var normalization: FeatureNormalization?
 
-    @Option(help: ArgumentHelp("The model of each feature: lm (default) or negbin (negative binomial regression of the counts, MaAsLin2's NEGBIN; needs --normalization css, tmm or none and --transform none).", valueName: "model"))
-    var model = FeatureModel.lm
+    @Option(help: ArgumentHelp("maaslin2: log (default), ast, logit or none.", valueName: "method"))
+    var transform: FeatureTransform?
 
-    @Flag(inversion: .prefixedNo, help: "Standardise numeric metadata to z-scores (MaAsLin2's default).")
-    var standardize = true
+    @Option(help: ArgumentHelp("maaslin2: the model of each feature, lm (default) or negbin (negative binomial regression of the counts, MaAsLin2's NEGBIN; needs --normalization css, tmm or none and --transform none).", valueName: "model"))
+    var model: FeatureModel?
+
+    @Flag(inversion: .prefixedNo, help: "maaslin2: standardise numeric metadata to z-scores (the default; LinDA always does).")
+    var standardize: Bool?
+
+    @Option(name: .customLong("min-depth"), help: ArgumentHelp("linda: leave out samples with fewer reads (LinDA's lib.cut; default 1).", valueName: "reads"))
+    var minDepth: Double?
+
+    @Option(help: ArgumentHelp("linda: winsorise each feature's proportions at this quantile, e.g. 0.97 (LinDA's winsor.quan).", valueName: "quantile"))
+    var winsorize: Double?
+
+    @Option(help: ArgumentHelp("linda: adaptive (default: imputation when log depth goes with the design at p ≤ 0.1, else the pseudo-count), pseudocount or imputation.", valueName: "treatment"))
+    var zeros: LinDA.Zeros?
+
+    @Option(help: ArgumentHelp("linda: the pseudo-count added to every count when zeros get one (default 0.5).", valueName: "count"))
+    var pseudocount: Double?
 
     @Option(help: ArgumentHelp("Multiple-testing adjustment: bh, holm or bonferroni.", valueName: "method"))
     var adjust = PValueAdjustment.benjaminiHochberg
@@ -104,15 +129,31 @@ struct AssociateCommand: ParsableCommand {
             job.outcome = outcome
             job.covariates = commaList(covariates)
             job.family = family
-            job.options.filter.minimumPrevalence = minPrevalence
-            job.options.filter.minimumAbundance = minAbundance
-            job.options.filter.minimumVariance = minVariance
-            job.options.normalization = normalization
-            job.options.transform = transform
-            job.options.model = model
-            job.options.standardize = standardize
+            job.method = method
+            job.options.filter.minimumPrevalence = minPrevalence ?? 0.1
+            job.options.filter.minimumAbundance = minAbundance ?? 0
+            job.options.filter.minimumVariance = minVariance ?? 0
+            job.options.normalization = normalization ?? .tss
+            job.options.transform = transform ?? .log
+            job.options.model = model ?? .lm
+            job.options.standardize = standardize ?? true
             job.options.adjustment = adjust
             job.options.references = try RegressionRun.parseReferences(reference)
+            job.linda.minimumPrevalence = minPrevalence ?? 0
+            job.linda.minimumDepth = minDepth ?? 1
+            job.linda.winsorQuantile = winsorize
+            job.linda.zeros = zeros ?? .adaptive
+            job.linda.pseudoCount = pseudocount ?? 0.5
+            job.linda.adjustment = adjust
+            job.linda.references = job.options.references
+            let given: [(Parameter, AssociationMethod, Bool)] = [
+                (.minAbundance, .maaslin2, minAbundance != nil), (.minVariance, .maaslin2, minVariance != nil),
+                (.normalization, .maaslin2, normalization != nil), (.transform, .maaslin2, transform != nil),
+                (.model, .maaslin2, model != nil), (.standardize, .maaslin2, standardize != nil),
+                (.minDepth, .linda, minDepth != nil), (.winsorize, .linda, winsorize != nil),
+                (.zeros, .linda, zeros != nil), (.pseudocount, .linda, pseudocount != nil),
+            ]
+            job.methodOnly = given.filter(\.2).map { ($0.0, $0.1) }
             job.maxSignificance = maxSignificance
             job.figureExport = try figures.settings
             job.overwrite = force

@@ -85,6 +85,7 @@ enum ProrateMode: String, ExpressibleByArgument, CaseIterable {
 let commandLineSpelling = ParameterSpelling.derived(prefix: "--", separator: "-", overrides: [
     "exponentiate": "--exp", "outputDirectory": "--out-dir", "output": "-o/--output", "outcome": "--outcome",
     "maximumLikelihood": "--ml", "overwrite": "--force", "guardFormulas": "--safe-csv", "profile": "<profiles>",
+    "standardize": "--standardize/--no-standardize",
 ])
 
 /// An error already put into words, printed by ArgumentParser as `Error: …`.

@@ -49,6 +49,14 @@ public enum FeatureModel: String, Sendable, CaseIterable {
     case negbin
 }
 
+/// How `associate` finds the features that go with the metadata.
+public enum AssociationMethod: String, Sendable, CaseIterable {
+    /// MaAsLin2's pipeline (``TaxonAssociation``): normalise, transform, one model per feature.
+    case maaslin2
+    /// ``LinDA``: CLR models with the compositional bias removed.
+    case linda
+}
+
 /// The MaAsLin2 filters, on the input's own scale (before
 /// normalisation): a feature is kept when the number of samples whose value
 /// is **above** `minimumAbundance` is **greater than** `minimumPrevalence`
@@ -159,6 +167,9 @@ public enum AssociationError: Error, Equatable, Sendable {
     case arcsineOutOfRange(feature: String, value: Double)
     /// Every feature was filtered out.
     case noFeaturesLeft(total: Int)
+    /// LinDA: fewer than two features (its log-ratios need two) are present
+    /// in the share of samples asked for.
+    case tooFewFeaturesPrevalent(kept: Int, total: Int, minimumPrevalence: Double)
     /// No sample with every variable has the minimum depth (LinDA's `lib.cut`).
     case noSamplesDeepEnough(minimumDepth: Double, samples: Int)
     /// Fewer samples than the model has parameters.

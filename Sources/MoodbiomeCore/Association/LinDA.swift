@@ -97,7 +97,9 @@ extension TaxonAssociation {
         let present = FeatureFilter.tallies(counts, threshold: 0).above
         let n0 = deep.count
         let kept = (0..<counts.taxonCount).filter { Double(present[$0]) / Double(n0) >= options.minimumPrevalence }
-        guard !kept.isEmpty else { throw AssociationError.noFeaturesLeft(total: table.taxonCount) }
+        guard kept.count >= 2 else {
+            throw AssociationError.tooFewFeaturesPrevalent(kept: kept.count, total: table.taxonCount, minimumPrevalence: options.minimumPrevalence)
+        }
         let keptSet = Set(kept)
         let filtered = (0..<counts.taxonCount).filter { !keptSet.contains($0) }.map {
             (feature: counts.taxonIDs[$0], reason: FeatureFilter.Reason.prevalence(samples: present[$0], of: n0, needed: options.minimumPrevalence * Double(n0)))

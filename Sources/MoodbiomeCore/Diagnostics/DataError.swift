@@ -197,6 +197,8 @@ extension Parameter {
     public static let method = Parameter("method")
     public static let beta = Parameter("beta")
     public static let minPrevalence = Parameter("minPrevalence")
+    /// `associate`: MaAsLin2's standardisation of numeric metadata (on by default).
+    public static let standardize = Parameter("standardize")
     /// `associate --method linda`: each feature's proportions capped at a quantile.
     public static let winsorize = Parameter("winsorize")
     /// `associate --method linda`: adaptive, pseudocount or imputation.

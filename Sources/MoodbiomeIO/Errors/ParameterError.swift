@@ -110,6 +110,8 @@ public struct ParameterError: Error, Equatable, Sendable {
         case tableFormat(String, found: String)
         /// CSV or TSV output (guarding text cells against spreadsheet formulas).
         case delimitedOutput
+        /// One `associate --method` (its name), which is not the one asked for.
+        case associationMethod(String)
     }
 
     public let parameter: Parameter

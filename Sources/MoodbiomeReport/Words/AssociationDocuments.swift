@@ -34,22 +34,40 @@ public struct AssociationDocuments: Sendable {
     /// `significant_results`: the rows with q ≤ the threshold.
     public var significantResults: TextTable { table(result.rows.filter { $0.qValue <= maxSignificance }) }
 
+    /// LinDA's details, when LinDA made the rows.
+    var linda: LinDA.Details? {
+        if case .linda(let details) = result.method { return details }
+        return nil
+    }
+
     func table(_ rows: [TaxonAssociation.Row]) -> TextTable {
         var columns = ["feature", "term", "estimate", "std_error", "statistic", "p_value", "q_value", "n", "n_nonzero"]
         let hasTaxonomy = self.hasTaxonomy   // once, not once per row
+        let isLinDA = linda != nil
+        if isLinDA { columns += ["df", "base_mean"] }
         if hasTaxonomy { columns.append("taxonomy") }
         return TextTable(columns: columns, rows: rows.map { r in
             var row: [TextTable.Cell] = [.text(r.feature), .text(r.term), .number(r.estimate), .number(r.standardError), .number(r.statistic),
                                          .number(r.pValue), .number(r.qValue), .number(Double(r.n)), .number(Double(r.nonZero))]
+            if isLinDA { row += [.number(r.degreesOfFreedom ?? .nan), .number(r.baseMean ?? .nan)] }
             if hasTaxonomy { row.append(.text(r.taxonomy ?? "")) }
             return row
         })
+    }
+
+    /// `bias.csv` (LinDA): the bias subtracted from each design column's
+    /// coefficients; nil for MaAsLin2.
+    public var bias: TextTable? {
+        linda.map { d in TextTable(columns: ["term", "bias"], rows: d.bias.map { [.text($0.column), .number($0.bias)] }) }
     }
 
     /// `filtered_features`: what was left out and why.
     public var filteredFeatures: TextTable {
         TextTable(columns: ["feature", "reason", "detail"], rows: result.filtered.map { f in
             switch f.reason {
+            case .prevalence(let samples, let of, let needed) where linda != nil:
+                return [.text(f.feature), .text("prevalence"),
+                        .text("present in \(samples) of \(of) samples; at least \(NumberStyle.roundTrip.format(needed)) needed")]
             case .prevalence(let samples, let of, let needed):
                 return [.text(f.feature), .text("prevalence"),
                         .text("above \(NumberStyle.roundTrip.format(result.options.filter.minimumAbundance)) in \(samples) of \(of) samples; more than \(NumberStyle.roundTrip.format(needed)) needed")]
@@ -63,9 +81,16 @@ public struct AssociationDocuments: Sendable {
     /// The notes the command prints.
     public var notes: [String] {
         var out = [String]()
+
         if !result.droppedForMissing.isEmpty {
             out.append("note: " + Words.exclusionSummary(dropped: result.droppedForMissing.count, total: result.droppedForMissing.count + result.samples.count + result.emptyAfterFiltering.count,
                                                          exclusions: result.exclusions) + ": \(Words.list(result.droppedForMissing))")
+        }
+        if let d = linda {
+            if !d.shallowSamples.isEmpty {
+                out.append("note: \(Words.counted(d.shallowSamples.count, "sample")) with fewer than \(NumberStyle.roundTrip.format(d.options.minimumDepth)) reads left out: \(Words.list(d.shallowSamples))")
+            }
+            out.append("note: " + zerosSentence(d))
         }
         if !result.emptyAfterFiltering.isEmpty {
             out.append("note: \(result.emptyAfterFiltering.count) sample\(result.emptyAfterFiltering.count == 1 ? " has" : "s have") no reads in the kept features and cannot be normalised, left out: \(Words.list(result.emptyAfterFiltering))")
@@ -79,6 +104,21 @@ public struct AssociationDocuments: Sendable {
         let significant = result.rows.filter { $0.qValue <= maxSignificance }.count
         out.append("\(significant) feature–term association\(significant == 1 ? "" : "s") at q ≤ \(NumberStyle.roundTrip.format(maxSignificance)) (\(result.rows.count) tested)")
         return out
+    }
+
+    /// What LinDA did with the zeros, and why.
+    func zerosSentence(_ d: LinDA.Details) -> String {
+        let strongest = d.depthAssociation.min { $0.pValue < $1.pValue }
+        let test = strongest.map { "log depth ~ formula: smallest p = \(NumberPolicy.pValue($0.pValue)) (\($0.column))" } ?? ""
+        let cutoff = NumberStyle.roundTrip.format(d.options.correlationCutoff)
+        switch (d.zeroTreatment, d.options.zeros) {
+        case (.none, _): return "zeros: the table has none in the kept features; no pseudo-count"
+        case (.imputation, .adaptive): return "zeros: imputed from each sample's depth, as sequencing depth goes with the design (\(test) ≤ \(cutoff))"
+        case (.pseudocount, .adaptive):
+            return "zeros: pseudo-count \(NumberStyle.roundTrip.format(d.options.pseudoCount)) added to every count, as sequencing depth does not go with the design (\(test) > \(cutoff))"
+        case (.imputation, _): return "zeros: imputed from each sample's depth (as asked)"
+        case (.pseudocount, _): return "zeros: pseudo-count \(NumberStyle.roundTrip.format(d.options.pseudoCount)) added to every count (as asked)"
+        }
     }
 
     var normalizationText: String {
@@ -105,6 +145,7 @@ public struct AssociationDocuments: Sendable {
 
     /// The methods paragraph in Markdown or HTML.
     func methods(_ m: StudyDocuments.Markup) -> String {
+        if let d = linda { return lindaMethods(d, m) }
         let o = result.options
         let f = o.filter
         var text = "Per-feature associations were tested with Moodbiome \(moodbiomeVersion) following the MaAsLin2 default pipeline (Mallick et al. 2021) on \(m.code(URL(fileURLWithPath: countsPath).lastPathComponent)). "
@@ -131,6 +172,32 @@ public struct AssociationDocuments: Sendable {
         let method = o.adjustment == .benjaminiHochberg ? "Benjamini–Hochberg" : Words.adjustmentName(o.adjustment)
         text += "p-values were adjusted by the \(method) procedure across all \(result.rows.count) feature–coefficient tests (q-values); associations with q ≤ \(NumberStyle.roundTrip.format(maxSignificance)) are reported as significant."
         return text
+    }
+
+    /// LinDA's methods paragraph.
+    func lindaMethods(_ d: LinDA.Details, _ m: StudyDocuments.Markup) -> String {
+        let o = d.options
+        var text = "Differential abundance was tested with LinDA (Zhou et al. 2022, Genome Biology 23:95) as implemented in Moodbiome \(moodbiomeVersion), equal to the R package LinDA 0.2.0, on \(m.code(URL(fileURLWithPath: countsPath).lastPathComponent)). "
+        text += "\(result.samples.count) samples had every model variable"
+        text += o.minimumDepth > 1 ? " and at least \(NumberStyle.roundTrip.format(o.minimumDepth)) reads" : ""
+        text += o.minimumPrevalence > 0
+            ? "; features present in at least \(NumberStyle.roundTrip.format(o.minimumPrevalence * 100))% of them were kept (\(result.features.count) of \(result.features.count + result.filtered.count)). "
+            : "; all \(result.features.count) features were kept (no prevalence filter). "
+        if let q = o.winsorQuantile { text += "Each feature's proportions were winsorised at their \(NumberStyle.roundTrip.format(q)) quantile. " }
+        text += "Numeric variables were standardised (z-scores). " + "Zeros" + zerosSentence(d).dropFirst("zeros".count) + ". "
+        text += "Counts were transformed to centred log-ratios in log₂, and each feature was modelled by \(m.code(result.model))"
+        text += result.model.contains("|") ? " as a linear mixed model (REML, lmerTest's lmer; t tests on Satterthwaite's degrees of freedom)" : " by ordinary least squares, all features from one QR factorisation"
+        text += ". The compositional bias of each coefficient was estimated as the mode of √n·β over the features (mean shift with a Gaussian kernel, as modeest's mlv) over √n and subtracted (bias.csv); estimates are bias-corrected log₂ fold changes. "
+        let method = o.adjustment == .benjaminiHochberg ? "Benjamini–Hochberg" : Words.adjustmentName(o.adjustment)
+        text += "p-values were adjusted by the \(method) procedure within each term, as LinDA does; associations with q ≤ \(NumberStyle.roundTrip.format(maxSignificance)) are reported as significant."
+        return text
+    }
+
+    /// What β is, under the significant associations.
+    var estimateWords: String {
+        (linda != nil ? "β: bias-corrected log₂ fold change of the feature's centred log-ratio per unit of the term"
+                      : "β: change in the transformed abundance per unit of the term")
+            + (result.options.standardize && outcome == nil ? " (per standard deviation for numeric variables)" : "")
     }
 
     /// The significant associations as the summary and report show them (the first 50).
@@ -161,8 +228,7 @@ public struct AssociationDocuments: Sendable {
         } else {
             html += significantTable.htmlTable()
             if significant.count > 50 { html += "<p>\(significant.count - 50) more in <code>significant_results.csv</code>.</p>\n" }
-            html += "<p>β: change in the transformed abundance per unit of the term"
-                + (result.options.standardize && outcome == nil ? " (per standard deviation for numeric variables)" : "")
+            html += "<p>" + estimateWords
                 + "; q: adjusted p-value; every digit in <code>all_results.csv</code>.</p>\n"
         }
         let shownNotes = notes.filter { $0.hasPrefix("note: ") }.map { String($0.dropFirst(6)) }
@@ -171,7 +237,7 @@ public struct AssociationDocuments: Sendable {
             html += "<h2>Figures</h2>\n<div class=\"figures\">\n" + figures.map(\.html).joined() + "</div>\n"
         }
         html += "<h2>Methods</h2>\n<p>\(methods(.html))</p>\n"
-        html += "<h2>Files</h2>\n<p>Tables: all_results.csv, significant_results.csv, filtered_features.csv"
+        html += "<h2>Files</h2>\n<p>Tables: all_results.csv, significant_results.csv, filtered_features.csv" + (linda != nil ? ", bias.csv" : "")
             + (figures.isEmpty ? "" : "; figures in <code>figures/</code>, their legends in <code>captions.md</code>")
             + "; <code>summary.md</code>; <code>provenance.json</code>.</p>\n</main>\n"
         return HTMLPage(title: title + " — Moodbiome report", body: html, style: StudyDocuments.reportStyle, responsive: true).html
@@ -186,7 +252,7 @@ public struct AssociationDocuments: Sendable {
         } else {
             out += significantTable.rendered(as: .markdown) + "\n"
             if significant.count > 50 { out += "(\(significant.count - 50) more in significant_results.)\n" }
-            out += "β: change in the transformed abundance per unit of the term" + (result.options.standardize && outcome == nil ? " (per standard deviation for numeric variables)" : "")
+            out += estimateWords
             out += "; q: adjusted p-value.\n\n"
         }
         out += "## Methods\n\n" + methods + "\n"
@@ -227,7 +293,8 @@ public struct AssociationDocuments: Sendable {
             guard let c = index[r.feature] else { continue }
             let abundance = Array(result.transformed.column(c))
             let name = fileNameComponent("feature-" + r.feature + "-" + r.term) + ".svg"
-            let label = "\(r.feature) (\(result.options.transform == .none ? "" : result.options.transform.rawValue + " ")\(result.options.normalization == .none ? "abundance" : result.options.normalization.rawValue))"
+            let label = linda != nil ? "\(r.feature) (CLR, log₂)"
+                : "\(r.feature) (\(result.options.transform == .none ? "" : result.options.transform.rawValue + " ")\(result.options.normalization == .none ? "abundance" : result.options.normalization.rawValue))"
             let caption = ["β = \(NumberPolicy.value(r.estimate)) (SE \(NumberPolicy.value(r.standardError))), \(NumberPolicy.statement(r.pValue)), \(NumberPolicy.statement(r.qValue, symbol: "q")); n = \(r.n), non-zero in \(r.nonZero)."]
             if let outcome, let y = result.data[outcome]?.numbers {
                 out.append({ ReportFigure(name: name, figure: Figures.scatter(x: abundance, y: y, line: nil, xLabel: label, yLabel: names.column(outcome),

@@ -79,6 +79,8 @@ public enum Words {
                 return "the arcsine-square-root transform needs values between -1 and 1, but '\(feature)' has \(NumberStyle.roundTrip.format(value)) after normalisation. Use \(s(.normalization)) tss (proportions), or \(s(.transform)) log"
             case .noFeaturesLeft(let total):
                 return "every one of the \(total) features was filtered out. Lower \(s(.minPrevalence)) (now: present in more than that share of samples) or \(s(.minAbundance))"
+            case .tooFewFeaturesPrevalent(let kept, let total, let share):
+                return "\(kept == 0 ? "none" : "only \(kept)") of the \(total) features \(kept == 1 ? "is" : "are") present in \(NumberStyle.roundTrip.format(share * 100))% of the samples or more, and LinDA's log-ratios need at least two. Lower \(s(.minPrevalence))"
             case .noSamplesDeepEnough(let depth, let samples):
                 return "none of the \(samples) samples with every model variable has \(NumberStyle.roundTrip.format(depth)) reads or more. Lower \(s(.minDepth))"
             case .tooFewSamples(let samples, let parameters):
@@ -151,6 +153,8 @@ public enum Words {
                 return ("applies only to \(format) tables, and this table is a \(found)", "Drop \(s(e.parameter))")
             case .delimitedOutput:
                 return ("guards the text cells of CSV and TSV output, and this output is not CSV or TSV", "Drop \(s(e.parameter)), or write CSV or TSV")
+            case .associationMethod(let name):
+                return ("applies only to \(s(.method)) \(name)", "Add \(s(.method)) \(name), or drop \(s(e.parameter))")
             case .linearMixedModels:
                 return ("logistic mixed models (GLMMs) are not implemented: random-effects terms need a linear model of a numeric outcome",
                         "Drop the random-effects terms and add \(s(.cluster)) COLUMN for cluster-robust standard errors")

@@ -4,9 +4,9 @@ import MoodbiomeIO
 import MoodbiomeReport
 
 /// `moodbiome associate`: which features go with the metadata (MaAsLin2's
-/// path), or with an outcome (`--outcome`): read, join, filter, normalise,
-/// transform, fit every feature, adjust, and write the output directory
-/// whole (``OutputDirectory``).
+/// path, or LinDA's with `method = .linda`), or with an outcome
+/// (`--outcome`): read, join, filter, normalise, transform, fit every
+/// feature, adjust, and write the output directory whole (``OutputDirectory``).
 public struct AssociationRun: Sendable {
     public var countsPath: String
     public var readOptions = CountTableReadOptions()
@@ -21,7 +21,13 @@ public struct AssociationRun: Sendable {
     /// each feature's model becomes a linear mixed model.
     public var random: String? = nil
     public var family = ModelFamily.gaussian
+    public var method = AssociationMethod.maaslin2
+    /// MaAsLin2's settings (`method == .maaslin2`).
     public var options = TaxonAssociation.Options()
+    /// LinDA's settings (`method == .linda`).
+    public var linda = LinDA.Options()
+    /// The parameters given that only one method reads, checked against `method`.
+    public var methodOnly: [(parameter: Parameter, method: AssociationMethod)] = []
     public var maxSignificance = 0.25
     /// Figure files besides SVG (`--figure-format`, `--dpi`).
     public var figureExport = FigureExportSettings()
@@ -36,7 +42,7 @@ public struct AssociationRun: Sendable {
         self.outputDirectory = outputDirectory
     }
 
-    public static let outputFiles = ["all_results.csv", "significant_results.csv", "filtered_features.csv", "summary.md"]
+    public static let outputFiles = ["all_results.csv", "significant_results.csv", "filtered_features.csv", "bias.csv", "summary.md"]
 
     public var inputs: [String] { [countsPath, metadataPath] + readOptions.extraInputs }
 
@@ -59,7 +65,30 @@ public struct AssociationRun: Sendable {
             guard formula != nil else { throw ParameterError(.random, .requires(.formula)) }
             _ = try Formula.randomTerms(random)
         }
-        try options.validate()
+        for given in methodOnly where given.method != method {
+            throw ParameterError(given.parameter, .onlyFor(.associationMethod(given.method.rawValue)))
+        }
+        switch method {
+        case .maaslin2: try options.validate()
+        case .linda: try validateLinDA()
+        }
+    }
+
+    func validateLinDA() throws {
+        if outcome != nil { throw ParameterError(.outcome, .onlyFor(.associationMethod(AssociationMethod.maaslin2.rawValue))) }
+        let o = linda
+        guard (0...1).contains(o.minimumPrevalence) else {
+            throw ParameterError(.minPrevalence, .outOfRange(value: NumberStyle.roundTrip.format(o.minimumPrevalence), allowed: .between("0", "1")))
+        }
+        guard o.minimumDepth >= 0 && o.minimumDepth.isFinite else {
+            throw ParameterError(.minDepth, .outOfRange(value: NumberStyle.roundTrip.format(o.minimumDepth), allowed: .atLeast("0")))
+        }
+        if let q = o.winsorQuantile, !(q > 0 && q < 1) {
+            throw ParameterError(.winsorize, .outOfRange(value: NumberStyle.roundTrip.format(q), allowed: .strictlyBetween("0", "1")))
+        }
+        guard o.pseudoCount > 0 && o.pseudoCount.isFinite else {
+            throw ParameterError(.pseudocount, .outOfRange(value: NumberStyle.roundTrip.format(o.pseudoCount), allowed: .strictlyBetween("0", "∞")))
+        }
     }
 
     /// What ran, and the rendered files.
@@ -96,7 +125,10 @@ public struct AssociationRun: Sendable {
         let samples = inOrder ? table : table.selectingSamples(join.sampleIndices)
         let data = join.metadataRows == Array(0..<metadata.rowCount) ? metadata : metadata.selectingRows(join.metadataRows)
         let association: TaxonAssociation
-        if let formula {
+        if method == .linda, let formula {
+            association = try TaxonAssociation(linda: samples, metadata: data, formula: Formula(rightHandSide: formula), options: linda,
+                                               random: try random.map(Formula.randomTerms) ?? [])
+        } else if let formula {
             association = try TaxonAssociation(table: samples, metadata: data, formula: Formula(rightHandSide: formula), options: options,
                                                random: try random.map(Formula.randomTerms) ?? [])
         } else {
@@ -115,8 +147,9 @@ public struct AssociationRun: Sendable {
             ("all_results.csv", documents.allResults.csv(guardFormulas: guardFormulas)),
             ("significant_results.csv", documents.significantResults.csv(guardFormulas: guardFormulas)),
             ("filtered_features.csv", documents.filteredFeatures.csv(guardFormulas: guardFormulas)),
-            ("summary.md", documents.summaryMarkdown),
         ]
+        if let bias = documents.bias { files.append(("bias.csv", bias.csv(guardFormulas: guardFormulas))) }
+        files.append(("summary.md", documents.summaryMarkdown))
         let figures = documents.figures
         files.append(("report.html", documents.reportHTML(figures: figures)))
         if !figures.isEmpty { files.append(("captions.md", ReportFigure.captions(figures))) }
@@ -126,6 +159,18 @@ public struct AssociationRun: Sendable {
 
     var parameters: [(name: String, json: String)] {
         let f = options.filter
+        if method == .linda {
+            let o = linda
+            return [
+                ("counts", jsonValue(countsPath)), ("metadata", jsonValue(metadataPath)), ("id_column", jsonValue(idColumn)),
+                ("taxonomy", jsonValue(readOptions.taxonomyPath)), ("level", jsonValue(readOptions.rank?.rawValue)),
+                ("method", jsonValue(method.rawValue)), ("formula", jsonValue(formula)), ("random", jsonValue(random)),
+                ("min_prevalence", jsonValue(o.minimumPrevalence)), ("min_depth", jsonValue(o.minimumDepth)),
+                ("winsorize", jsonValue(o.winsorQuantile)), ("zeros", jsonValue(o.zeros.rawValue)), ("pseudocount", jsonValue(o.pseudoCount)),
+                ("depth_cutoff", jsonValue(o.correlationCutoff)), ("adjust", jsonValue(o.adjustment.rawValue)),
+                ("references", jsonValue(o.references)), ("max_significance", jsonValue(maxSignificance)),
+            ] + figureExport.provenance
+        }
         return [
             ("counts", jsonValue(countsPath)), ("metadata", jsonValue(metadataPath)), ("id_column", jsonValue(idColumn)),
             ("taxonomy", jsonValue(readOptions.taxonomyPath)), ("level", jsonValue(readOptions.rank?.rawValue)),

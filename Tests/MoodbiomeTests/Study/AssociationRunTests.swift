@@ -63,6 +63,66 @@ struct AssociationRunTests {
         for sub in ["a", "b", "c", "d"] { #expect(!FileManager.default.fileExists(atPath: dir + "/" + sub)) }
     }
 
+    /// `--method linda` writes LinDA's numbers (the fixture's gutmood case,
+    /// checked in full in LinDATests) with its columns and bias.csv, says
+    /// how the zeros were treated, and is reproducible byte for byte.
+    @Test func lindaWritesItsColumnsAndBias() throws {
+        let dir = temporaryDirectory()
+        var job = AssociationRun(countsPath: counts, metadataPath: metadata, outputDirectory: dir + "/out")
+        job.formula = "~ phq9_total + age + sex + antidepressant"
+        job.method = .linda
+        var notes = [String]()
+        try job.run { notes.append($0) }
+        let rows = csvRows(fromFile: dir + "/out/all_results.csv")
+        let all = try String(contentsOfFile: dir + "/out/all_results.csv", encoding: .utf8)
+        #expect(all.hasPrefix("feature,term,estimate,std_error,statistic,p_value,q_value,n,n_nonzero,df,base_mean\n"))
+        let reference = csvRows("linda/linda-results.csv").filter { $0["case"] == "gutmood" }
+        #expect(rows.count == reference.count)
+        let ours = Dictionary(uniqueKeysWithValues: rows.map { ($0["feature"]! + "|" + $0["term"]!, $0) })
+        for r in reference {
+            let row = try #require(ours[r["feature"]! + "|" + r["term"]!])
+            for column in ["estimate", "std_error", "p_value", "q_value", "df", "base_mean"] {
+                #expect(isClose(Double(row[column]!)!, Double(r[column]!)!, relative: 1e-9), "\(r["feature"]!) \(r["term"]!) \(column)")
+            }
+        }
+        let bias = try String(contentsOfFile: dir + "/out/bias.csv", encoding: .utf8)
+        #expect(bias.hasPrefix("term,bias\nIntercept,") && bias.contains("\nsex[T.male],"))
+        #expect(notes.contains("note: zeros: pseudo-count 0.5 added to every count, as sequencing depth does not go with the design (log depth ~ formula: smallest p = 0.16 (age) > 0.1)"))
+        let summary = try String(contentsOfFile: dir + "/out/summary.md", encoding: .utf8)
+        #expect(summary.contains("Differential abundance was tested with LinDA (Zhou et al. 2022"))
+        var again = job
+        again.outputDirectory = dir + "/again"
+        try again.run { _ in }
+        for file in ["all_results.csv", "bias.csv", "summary.md", "report.html"] {
+            #expect(FileManager.default.contents(atPath: dir + "/out/" + file) == FileManager.default.contents(atPath: dir + "/again/" + file))
+        }
+    }
+
+    @Test func lindaRefusesWhatItCannotDo() throws {
+        let dir = temporaryDirectory()
+        func linda(_ configure: (inout AssociationRun) -> Void) -> AssociationRun {
+            var job = AssociationRun(countsPath: counts, metadataPath: metadata, outputDirectory: dir + "/out")
+            job.formula = "~ phq9_total"
+            job.method = .linda
+            configure(&job)
+            return job
+        }
+        let cases: [(AssociationRun, String)] = [
+            (linda { $0.linda.pseudoCount = 0 }, "--pseudocount: must be between 0 and ∞, exclusive (got 0)"),
+            (linda { $0.linda.winsorQuantile = 1 }, "--winsorize: must be between 0 and 1, exclusive (got 1)"),
+            (linda { $0.linda.minimumPrevalence = 1.5 }, "--min-prevalence: must be between 0 and 1 (got 1.5)"),
+            (linda { $0.methodOnly = [(.normalization, .maaslin2)] }, "--normalization: applies only to --method maaslin2. Add --method maaslin2, or drop --normalization"),
+            (linda { $0.formula = nil; $0.outcome = "phq9_total" }, "--outcome: applies only to --method maaslin2. Add --method maaslin2, or drop --outcome"),
+            (linda { $0.linda.minimumDepth = 1e9 }, "none of the 296 samples with every model variable has 1000000000 reads or more. Lower --min-depth"),
+            (linda { $0.linda.minimumPrevalence = 1; $0.countsPath = datasetPath("twins/Twins.csv"); $0.metadataPath = datasetPath("twins/metadata.tsv")
+                     $0.formula = "~ phenotype" }, "only 1 of the 130 features is present in 100% of the samples or more, and LinDA's log-ratios need at least two. Lower --min-prevalence"),
+        ]
+        for (job, expected) in cases {
+            #expect { try job.run { _ in } } throws: { message($0) == expected }
+            #expect(!FileManager.default.fileExists(atPath: dir + "/out"))
+        }
+    }
+
     @Test func outcomeModeMatchesRLm() throws {
         let dir = temporaryDirectory()
         var job = AssociationRun(countsPath: counts, metadataPath: metadata, outputDirectory: dir + "/out")

@@ -6,8 +6,11 @@ import Testing
 @testable import MoodbiomeReport
 
 /// A CSV fixture as rows of named fields.
-func csvRows(_ file: String) -> [[String: String]] {
-    let text = try! String(contentsOfFile: fixturePath(file), encoding: .utf8)
+func csvRows(_ file: String) -> [[String: String]] { csvRows(fromFile: fixturePath(file)) }
+
+/// A CSV file (any path) as rows of named fields (no quoted commas).
+func csvRows(fromFile path: String) -> [[String: String]] {
+    let text = try! String(contentsOfFile: path, encoding: .utf8)
     let lines = text.split(separator: "\n").map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
     return lines.dropFirst().map { Dictionary(uniqueKeysWithValues: zip(lines[0], $0)) }
 }
