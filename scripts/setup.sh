@@ -7,7 +7,8 @@
 # which SwiftPM uses to find them. With --test, also Chromium,
 # which the test suite uses to open the HTML report headlessly. With --bench,
 # the peers `make bench` runs side by side: R with vegan, lme4, lmerTest and
-# MASS, rsvg-convert, Java 17 (for omixer-rpm's jar, given by OMIXER_RPM_JAR), and
+# MASS, modeest and foreach (for LinDA's R sources, given by LINDA_SOURCE),
+# rsvg-convert, Java 17 (for omixer-rpm's jar, given by OMIXER_RPM_JAR), and
 # (from PyPI) scikit-bio, statsmodels and biom-format.
 # Debian/Ubuntu only. Uses sudo only when not already root. Safe to repeat.
 set -euo pipefail
@@ -29,7 +30,7 @@ have_libraries() {
 
 have_peers() {
   command -v Rscript >/dev/null 2>&1 && command -v rsvg-convert >/dev/null 2>&1 && command -v java >/dev/null 2>&1 &&
-    Rscript -e 'for (p in c("vegan", "lme4", "lmerTest", "MASS")) if (!requireNamespace(p, quietly = TRUE)) quit(status = 1)' >/dev/null 2>&1
+    Rscript -e 'for (p in c("vegan", "lme4", "lmerTest", "MASS", "modeest", "foreach")) if (!requireNamespace(p, quietly = TRUE)) quit(status = 1)' >/dev/null 2>&1
 }
 
 have_python_peers() {
@@ -47,7 +48,7 @@ if [ "${1:-}" = "--test" ]; then
   have_browser || packages+=(chromium)
 fi
 if [ "${1:-}" = "--bench" ]; then
-  have_peers || packages+=(r-base-core r-cran-vegan r-cran-lme4 r-cran-lmertest r-cran-mass librsvg2-bin openjdk-17-jre-headless)
+  have_peers || packages+=(r-base-core r-cran-vegan r-cran-lme4 r-cran-lmertest r-cran-mass r-cran-modeest r-cran-foreach librsvg2-bin openjdk-17-jre-headless)
   have_python_peers || packages+=(python3-pip)
 fi
 install_python_peers() {
