@@ -93,7 +93,7 @@ struct AssociateCommand: ParsableCommand {
     @Option(help: ArgumentHelp("linda: winsorise each feature's proportions at this quantile, e.g. 0.97 (LinDA's winsor.quan).", valueName: "quantile"))
     var winsorize: Double?
 
-    @Option(help: ArgumentHelp("linda: adaptive (default: imputation when log depth goes with the design at p ≤ 0.1, else the pseudo-count), pseudocount or imputation.", valueName: "treatment"))
+    @Option(help: ArgumentHelp("linda: adaptive (default: imputation when log depth goes with the design at p ≤ 0.1, else the pseudo-count), pseudocount, imputation, or half-minimum (each feature's zeros at half its smallest value: for abundances that are not counts, LinDA's proportion type).", valueName: "treatment"))
     var zeros: LinDA.Zeros?
 
     @Option(help: ArgumentHelp("linda: the pseudo-count added to every count when zeros get one (default 0.5).", valueName: "count"))

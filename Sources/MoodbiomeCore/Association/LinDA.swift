@@ -39,6 +39,10 @@ public enum LinDA {
         case pseudocount
         /// Always the depth-scaled imputation.
         case imputation
+        /// Each feature's zeros at half its smallest non-zero value (LinDA's
+        /// `type = "proportion"`: for abundances that are not counts, such
+        /// as relative abundances or module abundances).
+        case halfMinimum = "half-minimum"
     }
 
     /// What was done to the zeros.
@@ -47,6 +51,7 @@ public enum LinDA {
         case none
         case pseudocount = "pseudo-count"
         case imputation
+        case halfMinimum = "half-minimum"
     }
 
     public struct Options: Sendable {
@@ -90,13 +95,20 @@ extension TaxonAssociation {
         // 1. Samples with every variable and enough reads; prevalent features.
         let first = try DesignMatrix(formula: formula, data: metadata, references: options.references)
         let totals = table.sampleTotals
-        let deep = first.rowIndices.filter { totals[$0] >= options.minimumDepth }
-        let shallow = first.rowIndices.filter { !(totals[$0] >= options.minimumDepth) }.map { table.sampleIDs[$0] }
+        // A total within 1e-9 (relative) of the cut reaches it: proportions
+        // sum to 1 only up to rounding, which differs with summation order.
+        let cut = options.minimumDepth * (1 - 1e-9)
+        let deep = first.rowIndices.filter { totals[$0] >= cut }
+        let shallow = first.rowIndices.filter { !(totals[$0] >= cut) }.map { table.sampleIDs[$0] }
         guard !deep.isEmpty else { throw AssociationError.noSamplesDeepEnough(minimumDepth: options.minimumDepth, samples: first.rowIndices.count) }
         let counts = table.selectingSamples(deep)
         let present = FeatureFilter.tallies(counts, threshold: 0).above
         let n0 = deep.count
-        let kept = (0..<counts.taxonCount).filter { Double(present[$0]) / Double(n0) >= options.minimumPrevalence }
+        // With half-minimum zeros a feature absent everywhere has no smallest
+        // value (LinDA would give it infinite log-ratios): it is left out.
+        let kept = (0..<counts.taxonCount).filter {
+            Double(present[$0]) / Double(n0) >= options.minimumPrevalence && (options.zeros != .halfMinimum || present[$0] > 0)
+        }
         guard kept.count >= 2 else {
             throw AssociationError.tooFewFeaturesPrevalent(kept: kept.count, total: table.taxonCount, minimumPrevalence: options.minimumPrevalence)
         }
@@ -201,7 +213,12 @@ extension LinDA {
         let n = y.rows, m = y.columns
         var depth = [Double](repeating: 0, count: n)
         for c in 0..<m { for i in 0..<n { depth[i] += y[i, c] } }
-        var treatment: ZeroTreatment = options.zeros == .imputation ? .imputation : .pseudocount
+        var treatment: ZeroTreatment
+        switch options.zeros {
+        case .imputation: treatment = .imputation
+        case .halfMinimum: treatment = .halfMinimum
+        case .adaptive, .pseudocount: treatment = .pseudocount
+        }
         var association = [(column: String, pValue: Double)]()
         if options.zeros == .adaptive {
             var logDepth = Matrix(rows: n, columns: 1)
@@ -219,6 +236,12 @@ extension LinDA {
             }
         case .pseudocount:
             for k in y.storage.indices { y.storage[k] += options.pseudoCount }
+        case .halfMinimum:
+            for c in 0..<m {
+                var smallest = Double.infinity
+                for i in 0..<n where y[i, c] != 0 { smallest = Swift.min(smallest, y[i, c]) }
+                for i in 0..<n where y[i, c] == 0 { y[i, c] = 0.5 * smallest }
+            }
         case .none: break
         }
         return (treatment, association)

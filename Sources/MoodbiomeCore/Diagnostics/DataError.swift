@@ -166,6 +166,8 @@ extension Parameter {
     public static let functions = Parameter("functions")
     public static let moduleDb = Parameter("moduleDb")
     public static let moduleCoverage = Parameter("moduleCoverage")
+    /// `analyze --module-method`: how the modules are tested (maaslin2 or linda).
+    public static let moduleMethod = Parameter("moduleMethod")
     public static let adjust = Parameter("adjust")
     public static let base = Parameter("base")
     public static let chao1 = Parameter("chao1")

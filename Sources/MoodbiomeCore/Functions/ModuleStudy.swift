@@ -6,7 +6,7 @@ import MoodbiomeNumerics
 /// abundance per sample (``ModuleScoring``), each module against the
 /// outcome and covariates as `associate` tests a feature (MaAsLin2's
 /// defaults: TSS, log₂, linear or — with random effects — linear mixed
-/// models, Benjamini–Hochberg), and for the modules most associated, the
+/// models, Benjamini–Hochberg; or LinDA's bias-corrected CLR models), and for the modules most associated, the
 /// share each taxon carries.
 public struct ModuleStudy: Sendable {
     public let scoring: ModuleScoring
@@ -27,7 +27,8 @@ public struct ModuleStudy: Sendable {
     /// - Parameters:
     ///   - data: the study's modelled rows (metadata joined to the counts).
     public init(profile: FunctionalProfile, scoring: ModuleScoring, data: DataTable, outcome: String,
-                covariates: [Formula.Covariate], random: [RandomTerm], options: TaxonAssociation.Options = .init()) throws {
+                covariates: [Formula.Covariate], random: [RandomTerm], options: TaxonAssociation.Options = .init(),
+                method: AssociationMethod = .maaslin2) throws {
         self.scoring = scoring
         let scores = scoring.score(profile.community)
         self.scores = scores
@@ -42,7 +43,17 @@ public struct ModuleStudy: Sendable {
         let rows = data.selectingRows(join.metadataRows)
         let table = try CountTable(sampleIDs: rows.ids, taxonIDs: scores.moduleIDs, counts: counts, source: profile.community.source)
         let formula = try Formula(rightHandSide: ([outcome] + covariates.map(\.text)).joined(separator: " + "))
-        association = try TaxonAssociation(table: table, metadata: rows, formula: formula, options: options, random: random)
+        switch method {
+        case .maaslin2:
+            association = try TaxonAssociation(table: table, metadata: rows, formula: formula, options: options, random: random)
+        case .linda:
+            // Module abundances are not counts: LinDA's proportion type.
+            var linda = LinDA.Options()
+            linda.zeros = .halfMinimum
+            linda.minimumDepth = 0
+            linda.minimumPrevalence = 0.1
+            association = try TaxonAssociation(linda: table, metadata: rows, formula: formula, options: linda, random: random)
+        }
         let term = association.rows.first { $0.variable == outcome }?.term ?? outcome
         outcomeTerm = term
         let outcomeRows = association.rows.filter { $0.term == term && $0.pValue.isFinite }

@@ -117,6 +117,7 @@ public struct AssociationDocuments: Sendable {
         case (.pseudocount, .adaptive):
             return "zeros: pseudo-count \(NumberStyle.roundTrip.format(d.options.pseudoCount)) added to every count, as sequencing depth does not go with the design (\(test) > \(cutoff))"
         case (.imputation, _): return "zeros: imputed from each sample's depth (as asked)"
+        case (.halfMinimum, _): return "zeros: each feature's at half its smallest non-zero value (abundances, not counts: LinDA's proportion type)"
         case (.pseudocount, _): return "zeros: pseudo-count \(NumberStyle.roundTrip.format(d.options.pseudoCount)) added to every count (as asked)"
         }
     }

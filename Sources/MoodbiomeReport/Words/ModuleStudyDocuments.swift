@@ -55,20 +55,36 @@ public struct ModuleStudyDocuments: Sendable {
 
     var found: Int { study.scores.samplesFound.filter { $0 > 0 }.count }
 
+    var isLinDA: Bool {
+        if case .linda = study.association.method { return true }
+        return false
+    }
+
     func sentence(_ m: StudyDocuments.Markup) -> String {
         let significant = outcomeRows.filter { $0.qValue <= 0.25 }.count
         let text = "\(study.scoring.database.name): \(found) of \(study.scores.moduleIDs.count) modules found in the \(study.association.samples.count) samples with a functional profile; "
                  + "\(Words.counted(significant, "module")) associated with \(names.column(outcome)) at q ≤ 0.25 (\(study.association.features.count) tested). "
-                 + "Coefficient: the change in log₂ of the module's relative abundance per unit of \(names.column(outcome)), adjusted as the study's models are."
+                 + (isLinDA ? "Coefficient: LinDA's bias-corrected log₂ fold change of the module's centred log-ratio per unit of \(names.column(outcome)), adjusted as the study's models are."
+                            : "Coefficient: the change in log₂ of the module's relative abundance per unit of \(names.column(outcome)), adjusted as the study's models are.")
         return m == .markdown ? Escape.markdown(text) : Escape.html(text)
     }
 
     var methods: String {
-        "Modules were scored from the KEGG-ortholog profile (\(sources.joined(separator: ", "))) as omixer-rpm 1.1 does (coverage cut-off "
+        if case .linda = study.association.method { return lindaMethods }
+        return "Modules were scored from the KEGG-ortholog profile (\(sources.joined(separator: ", "))) as omixer-rpm 1.1 does (coverage cut-off "
             + "\(NumberStyle.roundTrip.format(study.scoring.settings.coverage)), \(study.scoring.settings.estimator.rawValue) of the found steps); each module's abundance was "
             + "tested against the outcome and covariates as MaAsLin2 does by default (total-sum scaling, log₂ with zeros at half the smallest value, "
             + "\(study.association.options.model == .lm ? "linear models" : "models")\(study.association.model.contains("|") ? " with the study's random effects (lmerTest, Satterthwaite)" : ""), "
             + "modules in fewer than 10% of samples left out), Benjamini–Hochberg across modules. Shares: each taxon's module abundance scored on its own stratum, "
+            + "summed over the samples, as a share of all taxa's."
+    }
+
+    var lindaMethods: String {
+        "Modules were scored from the KEGG-ortholog profile (\(sources.joined(separator: ", "))) as omixer-rpm 1.1 does (coverage cut-off "
+            + "\(NumberStyle.roundTrip.format(study.scoring.settings.coverage)), \(study.scoring.settings.estimator.rawValue) of the found steps); each module's abundance was "
+            + "tested against the outcome and covariates with LinDA (Zhou et al. 2022; as the R package LinDA 0.2.0 with type = \"proportion\": each module's zeros at half its smallest "
+            + "value, centred log-ratios in log₂, \(study.association.model.contains("|") ? "linear mixed models with the study's random effects (lmerTest, Satterthwaite)" : "linear models"), "
+            + "each coefficient's compositional bias — the mode over modules — subtracted), Benjamini–Hochberg across modules. Shares: each taxon's module abundance scored on its own stratum, "
             + "summed over the samples, as a share of all taxa's."
     }
 

@@ -41,6 +41,8 @@ public struct StudyAnalysis: Sendable {
     /// The module databases (`--module-db`) and scoring of `--functions`.
     public var moduleDatabases = ["gbm"]
     public var moduleScoring = ModuleScoring.Settings()
+    /// How each module is tested against the outcome.
+    public var moduleMethod = AssociationMethod.maaslin2
     /// Figure files besides SVG (`--figure-format`, `--dpi`).
     public var figureExport = FigureExportSettings()
     public var overwrite = false
@@ -117,6 +119,7 @@ public struct StudyAnalysis: Sendable {
         if functionsPaths.isEmpty && (moduleDatabases != ["gbm"] || moduleScoring != ModuleScoring.Settings()) {
             throw ParameterError(.moduleDb, .requires(.functions))
         }
+        if functionsPaths.isEmpty && moduleMethod != .maaslin2 { throw ParameterError(.moduleMethod, .requires(.functions)) }
         try checkFingerprintable(inputs)
         try figureExport.check(for: outputDirectory)
     }
@@ -240,7 +243,7 @@ public struct StudyAnalysis: Sendable {
         for note in profile.notes { report("note: \(note)") }
         let scoring = ModuleScoring(database: try ModuleDatabase.combined(moduleDatabases.map(ModuleDatabase.named)), settings: moduleScoring)
         let study = try ModuleStudy(profile: profile, scoring: scoring, data: analysis.merged, outcome: analysis.modelledOutcome,
-                                    covariates: analysis.covariateTerms, random: random)
+                                    covariates: analysis.covariateTerms, random: random, method: moduleMethod)
         if !study.onlyInStudy.isEmpty {
             report("note: \(Words.counted(study.onlyInStudy.count, "sample")) of the study \(study.onlyInStudy.count == 1 ? "has" : "have") no functional profile; the modules are tested on the \(study.association.samples.count) that do")
         }

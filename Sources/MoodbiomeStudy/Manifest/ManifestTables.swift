@@ -265,6 +265,26 @@ struct ManifestTables {
         a.composition = c
     }
 
+    /// `[functions]`: functional profiles whose gut–brain modules are scored
+    /// and tested (`analyze --functions`, `--module-db`, `--module-coverage`,
+    /// `--module-method`).
+    func readFunctions(into a: inout StudyAnalysis) throws {
+        guard has("functions") else { return }
+        guard let profiles = try list("functions", "profiles"), !profiles.isEmpty else {
+            throw InputError(file: path, line: line(table: "functions"), problem: "[functions] needs profiles",
+                             fix: "e.g. profiles = [\"humann_ko.tsv\"]")
+        }
+        a.functionsPaths = try profiles.map { try resolve("functions", "profiles", $0) }
+        if let dbs = try list("functions", "db") {
+            a.moduleDatabases = try dbs.map { ModuleDatabase.builtIn($0) == nil ? try resolve("functions", "db", $0) : $0 }
+        }
+        if let x = try double("functions", "coverage") { a.moduleScoring.coverage = x }
+        if let name = try string("functions", "method") {
+            guard let method = AssociationMethod(rawValue: name.lowercased()) else { throw fail("functions", "method", "maaslin2 or linda") }
+            a.moduleMethod = method
+        }
+    }
+
     /// `[output]`: table format, figure files, display names.
     func readOutput(into a: inout StudyAnalysis) throws {
         if let format = try string("output", "format") {

@@ -61,6 +61,12 @@ extension StudyManifest {
     # pseudocount = 1                # Aitchison's pseudocount for zeros
     # alpha = 0.5                    # generalised UniFrac's α
 
+    # [functions]                    # gut–brain modules from functional profiles, each tested against the outcome
+    # profiles = ["humann_ko.tsv"]   # HUMAnN, PICRUSt2 or a KO table (several: one file per sample)
+    # db = ["gbm"]                   # gbm, gmm or a module file (omixer-rpm's format)
+    # coverage = 0.66                # a module counts in a sample at this step coverage or more
+    # method = "maaslin2"            # or "linda": LinDA's bias-corrected CLR models
+
     [output]
     directory = "results"            # written as a whole; an existing run is replaced only with --force
     # format = "csv"                 # data tables: csv, tsv, md, json, tex or html

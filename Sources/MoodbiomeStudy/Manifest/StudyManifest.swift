@@ -54,6 +54,7 @@ public struct StudyManifest: Sendable {
         "model": ["outcome", "covariates", "family", "outcome_cutoff", "outcome_band", "robust", "conf_level",
                   "references", "adjust", "group_by", "cluster", "random", "time", "mediate_by", "ml", "profile_ci", "depth_covariate", "exposure"],
         "composition": ["metrics", "permutations", "strata", "pseudocount", "alpha"],
+        "functions": ["profiles", "db", "coverage", "method"],
         "output": ["directory", "format", "labels", "levels", "figure_formats", "dpi"],
     ]
 
@@ -74,6 +75,8 @@ public struct StudyManifest: Sendable {
         .tree: ("inputs", "tree"), .midpointRoot: ("inputs", "midpoint_root"),
         .beta: ("composition", "metrics"), .permutations: ("composition", "permutations"), .strata: ("composition", "strata"),
         .pseudocount: ("composition", "pseudocount"), .alpha: ("composition", "alpha"),
+        .functions: ("functions", "profiles"), .moduleDb: ("functions", "db"), .moduleCoverage: ("functions", "coverage"),
+        .moduleMethod: ("functions", "method"),
     ]
 
     /// How a manifest spells parameters in messages: `model.conf_level`.
@@ -124,6 +127,7 @@ public struct StudyManifest: Sendable {
         try m.readDiversity(into: &a)
         try m.readModel(into: &a)
         try m.readComposition(into: &a)
+        try m.readFunctions(into: &a)
         try m.readOutput(into: &a)
         self.analysis = a
         if let exposureColumn = try m.string("model", "exposure") {

@@ -156,4 +156,60 @@ struct AnalyzeFunctionsTests {
         stray.moduleDatabases = ["gmm"]
         #expect(throws: ParameterError.self) { try stray.validate() }
     }
+
+    /// `--module-method linda` (and a manifest's `[functions]`): the modules
+    /// tested as `associate --method linda --zeros half-minimum --min-depth 0
+    /// --min-prevalence 0.1` tests the module table, row for row; DOPAC synthesis still first.
+    @Test func modulesByLinDA() throws {
+        let g = datasetPath("simulated-gut-brain/")
+        let dir = temporaryDirectory()
+        var job = StudyAnalysis(countsPath: g + "counts.csv", metadataPath: g + "metadata.csv", outcome: "phq9_total", outputDirectory: dir + "/a")
+        job.association.covariates = ["age", "sex"]
+        job.diversity.metrics = "shannon"
+        job.functionsPaths = [g + "humann_ko_stratified.tsv"]
+        job.moduleMethod = .linda
+        try job.run { _ in }
+        var modules = ModulesRun(profilePaths: [g + "humann_ko_stratified.tsv"], outputDirectory: dir + "/m")
+        modules.perTaxon = false
+        try modules.run { _ in }
+        var associate = AssociationRun(countsPath: dir + "/m/abundance.csv", metadataPath: g + "metadata.csv", outputDirectory: dir + "/as")
+        associate.formula = "~ phq9_total + age + sex"
+        associate.method = .linda
+        associate.linda.zeros = .halfMinimum
+        associate.linda.minimumDepth = 0
+        associate.linda.minimumPrevalence = 0.1
+        try associate.run { _ in }
+        let ours = csvRows(fromFile: dir + "/a/module-associations.csv"), theirs = csvRows(fromFile: dir + "/as/all_results.csv")
+        #expect(ours.count == theirs.count && ours.count > 100)
+        for (a, b) in zip(ours, theirs) {
+            #expect(a["feature"] == b["feature"] && a["term"] == b["term"] && a["estimate"] == b["estimate"] && a["q_value"] == b["q_value"])
+        }
+        #expect(ours.first { $0["term"] == "phq9_total" }?["feature"] == "MGB024")
+        let summary = try String(contentsOfFile: dir + "/a/summary.md", encoding: .utf8)
+        #expect(summary.contains("with LinDA (Zhou et al. 2022"))
+        // The same study from a manifest.
+        let manifest = dir + "/study.toml"
+        try """
+        [inputs]
+        counts = "\(g)counts.csv"
+        metadata = "\(g)metadata.csv"
+        [diversity]
+        metrics = ["shannon"]
+        [model]
+        outcome = "phq9_total"
+        covariates = ["age", "sex"]
+        [functions]
+        profiles = ["\(g)humann_ko_stratified.tsv"]
+        method = "linda"
+        [output]
+        directory = "\(dir)/manifest"
+        """.write(toFile: manifest, atomically: true, encoding: .utf8)
+        let fromManifest = try StudyManifest(path: manifest)
+        #expect(fromManifest.analysis.moduleMethod == .linda && fromManifest.analysis.functionsPaths == [g + "humann_ko_stratified.tsv"])
+        try fromManifest.analysis.run { _ in }
+        #expect(FileManager.default.contents(atPath: dir + "/manifest/module-associations.csv") == FileManager.default.contents(atPath: dir + "/a/module-associations.csv"))
+        var stray = StudyAnalysis(countsPath: g + "counts.csv", metadataPath: g + "metadata.csv", outcome: "phq9_total", outputDirectory: dir + "/b")
+        stray.moduleMethod = .linda
+        #expect(throws: ParameterError.self) { try stray.validate() }
+    }
 }

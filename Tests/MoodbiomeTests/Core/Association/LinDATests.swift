@@ -14,6 +14,8 @@ struct LinDACase: Sendable, CustomTestStringConvertible {
     let formula: String
     let random: String?
     let configure: @Sendable (inout LinDA.Options) -> Void
+    /// Each count over its sample's total first (LinDA's proportion input).
+    var proportions = false
     var testDescription: String { name }
 
     static let gut = datasetPath("simulated-gut-mood/counts.csv"), gutMeta = datasetPath("simulated-gut-mood/metadata.csv")
@@ -27,6 +29,8 @@ struct LinDACase: Sendable, CustomTestStringConvertible {
               configure: { $0.zeros = .imputation }),
         .init(name: "gutmood_pseudo", counts: gut, metadata: gutMeta, orientation: .auto, formula: "~ bmi + bristol_stool_type", random: nil,
               configure: { $0.zeros = .pseudocount; $0.pseudoCount = 1 }),
+        .init(name: "gutmood_proportion", counts: gut, metadata: gutMeta, orientation: .auto, formula: gutFormula, random: nil,
+              configure: { $0.zeros = .halfMinimum }, proportions: true),
         .init(name: "globalpatterns", counts: datasetPath("globalpatterns/feature-table.tsv"), metadata: datasetPath("globalpatterns/metadata.tsv"),
               orientation: .auto, formula: "~ SampleType", random: nil, configure: { $0.minimumPrevalence = 0.6 }),
         .init(name: "twins", counts: twins, metadata: twinsMeta, orientation: .columns, formula: "~ phenotype", random: nil,
@@ -40,11 +44,17 @@ struct LinDACase: Sendable, CustomTestStringConvertible {
     /// The mixed cases against LinDA with lme4 run to convergence.
     static let tight: [LinDACase] = all.filter { $0.random != nil }.map {
         LinDACase(name: $0.name + "_tight", counts: $0.counts, metadata: $0.metadata, orientation: $0.orientation, formula: $0.formula,
-                  random: $0.random, configure: $0.configure)
+                  random: $0.random, configure: $0.configure, proportions: $0.proportions)
     }
 
     func run() throws -> TaxonAssociation {
-        let table = try CountTable.read(counts, options: .init(orientation: orientation))
+        var table = try CountTable.read(counts, options: .init(orientation: orientation))
+        if proportions {
+            var dense = table.denseMatrix()
+            let totals = table.sampleTotals
+            for j in 0..<dense.columns { for t in 0..<dense.rows { dense[t, j] /= totals[j] } }
+            table = try CountTable(sampleIDs: table.sampleIDs, taxonIDs: table.taxonIDs, counts: dense, source: counts)
+        }
         let meta = try DataTable.read(metadata)
         let join = try SampleJoin(metadata: meta, sampleIDs: table.sampleIDs, samplesFile: counts)
         var options = LinDA.Options()

@@ -11,6 +11,9 @@
 #   gutmood_filtered   the same, prev.cut 0.1, lib.cut 20000, winsor.quan 0.97
 #   gutmood_imputation the same formula, imputation forced (adaptive = FALSE, imputation = TRUE)
 #   gutmood_pseudo     ~ bmi + bristol_stool_type with pseudo.cnt 1, adaptive = FALSE
+#   gutmood_proportion the example study's proportions (each count over its sample's total),
+#                      ~ phq9_total + age + sex + antidepressant, type = "proportion"
+#                      (each feature's zeros at half its smallest non-zero value)
 #   globalpatterns     GlobalPatterns, ~ SampleType, prev.cut 0.6 (1,045 OTUs: LinDA forms the
 #                      (features·p)² covariance of all fits, 29 GB at prev.cut 0.2)
 #   twins              the twins, ~ phenotype, prev.cut 0.1
@@ -47,7 +50,7 @@ rename <- function(terms, meta, formula) {
 run <- function(case, otu, meta, formula, ...) {
   captured <- capture.output(fit <- linda(otu, meta, formula = formula, ...))
   args <- list(...)
-  treatment <- if (isFALSE(args$adaptive)) {
+  treatment <- if (identical(args$type, "proportion")) "half-minimum" else if (isFALSE(args$adaptive)) {
     if (isTRUE(args$imputation)) "imputation" else "pseudo-count"
   } else if (any(grepl("Imputation", captured))) "imputation" else "pseudo-count"
   rows <- do.call(rbind, lapply(fit$variables, function(v) {
@@ -86,6 +89,7 @@ cases <- list(
   run("gutmood_filtered", gut.otu, gut.meta, gut.formula, prev.cut = 0.1, lib.cut = 20000, winsor.quan = 0.97),
   run("gutmood_imputation", gut.otu, gut.meta, gut.formula, adaptive = FALSE, imputation = TRUE),
   run("gutmood_pseudo", gut.otu, gut.meta, "~ bmi + bristol_stool_type", adaptive = FALSE, pseudo.cnt = 1),
+  run("gutmood_proportion", t(t(gut.otu) / colSums(gut.otu)), gut.meta, gut.formula, type = "proportion"),
   run("globalpatterns", gp.otu, gp.meta, "~ SampleType", prev.cut = 0.6),
   run("twins", tw.otu, tw.meta, "~ phenotype", prev.cut = 0.1),
   run("twins_mixed", tw.otu, tw.meta, "~ phenotype + (1 | subject)", prev.cut = 0.1),
