@@ -101,7 +101,7 @@ extension TaxonAssociation {
         let deep = first.rowIndices.filter { totals[$0] >= cut }
         let shallow = first.rowIndices.filter { !(totals[$0] >= cut) }.map { table.sampleIDs[$0] }
         guard !deep.isEmpty else { throw AssociationError.noSamplesDeepEnough(minimumDepth: options.minimumDepth, samples: first.rowIndices.count) }
-        let counts = table.selectingSamples(deep)
+        let counts = deep.count == table.sampleCount ? table : table.selectingSamples(deep)
         let present = FeatureFilter.tallies(counts, threshold: 0).above
         let n0 = deep.count
         // With half-minimum zeros a feature absent everywhere has no smallest
@@ -196,8 +196,7 @@ extension LinDA {
     /// LinDA's `winsor.fun`: `P = Y/N`, `P[P > cut] = cut`, `Y = round(P·N)`.
     static func winsorize(_ y: inout Matrix, quantile q: Double) {
         let n = y.rows, m = y.columns
-        var depth = [Double](repeating: 0, count: n)
-        for c in 0..<m { for i in 0..<n { depth[i] += y[i, c] } }
+        let depth = depths(y)
         for c in 0..<m {
             let proportions = (0..<n).map { y[$0, c] / depth[$0] }
             let cut = quantile(sorted: proportions.sorted(), q)
@@ -211,8 +210,7 @@ extension LinDA {
                            options: Options) throws -> (ZeroTreatment, [(column: String, pValue: Double)]) {
         guard y.storage.contains(0) else { return (.none, []) }
         let n = y.rows, m = y.columns
-        var depth = [Double](repeating: 0, count: n)
-        for c in 0..<m { for i in 0..<n { depth[i] += y[i, c] } }
+        let depth = depths(y)
         var treatment: ZeroTreatment
         switch options.zeros {
         case .imputation: treatment = .imputation
@@ -227,34 +225,64 @@ extension LinDA {
             association = (1..<design.x.columns).map { (design.columnNames[$0], fit.pValue[$0, 0]) }
             treatment = association.contains { $0.pValue <= options.correlationCutoff } ? .imputation : .pseudocount
         }
-        switch treatment {
-        case .imputation:
-            for c in 0..<m {
-                var deepest = 0.0
-                for i in 0..<n where y[i, c] == 0 { deepest = Swift.max(deepest, depth[i]) }
-                for i in 0..<n where y[i, c] == 0 { y[i, c] = depth[i] / deepest }
+        let pseudoCount = options.pseudoCount, chosen = treatment
+        y.withParallelWriter { v in
+            _ = parallelChunkMap(count: m, minimumPerChunk: 16) { range in
+                for c in range {
+                    let column = v.column(c)
+                    switch chosen {
+                    case .imputation:
+                        var deepest = 0.0
+                        for i in 0..<n where column[i] == 0 { deepest = Swift.max(deepest, depth[i]) }
+                        for i in 0..<n where column[i] == 0 { column[i] = depth[i] / deepest }
+                    case .pseudocount:
+                        for i in 0..<n { column[i] += pseudoCount }
+                    case .halfMinimum:
+                        var smallest = Double.infinity
+                        for i in 0..<n where column[i] != 0 { smallest = Swift.min(smallest, column[i]) }
+                        for i in 0..<n where column[i] == 0 { column[i] = 0.5 * smallest }
+                    case .none: break
+                    }
+                }
             }
-        case .pseudocount:
-            for k in y.storage.indices { y.storage[k] += options.pseudoCount }
-        case .halfMinimum:
-            for c in 0..<m {
-                var smallest = Double.infinity
-                for i in 0..<n where y[i, c] != 0 { smallest = Swift.min(smallest, y[i, c]) }
-                for i in 0..<n where y[i, c] == 0 { y[i, c] = 0.5 * smallest }
-            }
-        case .none: break
         }
         return (treatment, association)
     }
 
-    /// `log₂ y` minus each sample's mean over the features.
+    /// `log₂ y` minus each sample's mean over the features, on both cores:
+    /// columns over column ranges, each sample's sum in feature order over
+    /// sample ranges (the same sums whatever the thread count).
     static func centredLog2(_ y: inout Matrix) {
         let n = y.rows, m = y.columns
-        for k in y.storage.indices { y.storage[k] = log2(y.storage[k]) }
-        var mean = [Double](repeating: 0, count: n)
-        for c in 0..<m { for i in 0..<n { mean[i] += y[i, c] } }
-        for i in 0..<n { mean[i] /= Double(m) }
-        for c in 0..<m { for i in 0..<n { y[i, c] -= mean[i] } }
+        y.withParallelWriter { v in
+            _ = parallelChunkMap(count: m, minimumPerChunk: 16) { range in
+                for c in range { let column = v.column(c); for i in 0..<n { column[i] = log2(column[i]) } }
+            }
+            let means = parallelChunkMap(count: n, minimumPerChunk: 64) { range -> [Double] in
+                var sums = [Double](repeating: 0, count: range.count)
+                for c in 0..<m {
+                    let column = v.column(c)
+                    for i in range { sums[i - range.lowerBound] += column[i] }
+                }
+                return sums.map { $0 / Double(m) }
+            }.flatMap { $0 }
+            _ = parallelChunkMap(count: m, minimumPerChunk: 16) { range in
+                for c in range { let column = v.column(c); for i in 0..<n { column[i] -= means[i] } }
+            }
+        }
+    }
+
+    /// Each sample's total over the features (in feature order).
+    static func depths(_ y: Matrix) -> [Double] {
+        let n = y.rows
+        var depth = [Double](repeating: 0, count: n)
+        y.storage.withUnsafeBufferPointer { v in
+            for c in 0..<y.columns {
+                let base = c * n
+                for i in 0..<n { depth[i] += v[base + i] }
+            }
+        }
+        return depth
     }
 
     /// Coefficients (p × features) of every column of `values` on the
