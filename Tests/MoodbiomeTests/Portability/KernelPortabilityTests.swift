@@ -69,6 +69,16 @@ struct KernelPortabilityTests {
               "--metadata", datasets + "simulated-longitudinal/metadata.csv", "--formula", "~ phq9_total + months",
               "--random", "(1 | participant_id)", "--min-prevalence", "0.9", "--out-dir", "$OUT/random-features"],
              ["random-features/all_results.csv"], 1e-5),
+            // LinDA: the mean-shift mode iterates on the coefficients of one
+            // QR (fixed effects: to rounding) or of per-feature mixed models
+            // (whose optimiser stops within 1e-5, as the MaAsLin2 job above).
+            ("LinDA", ["associate", "--counts", datasets + "simulated-gut-mood/counts.csv",
+              "--metadata", datasets + "simulated-gut-mood/metadata.csv", "--formula", "~ phq9_total + sex + antidepressant",
+              "--method", "linda", "--out-dir", "$OUT/linda"], ["linda/all_results.csv", "linda/bias.csv"], 1e-9),
+            ("LinDA with mixed models", ["associate", "--counts", datasets + "twins/Twins.csv", "--samples-in", "columns",
+              "--metadata", datasets + "twins/metadata.tsv", "--formula", "~ phenotype", "--random", "(1 | subject)",
+              "--method", "linda", "--min-prevalence", "0.5", "--out-dir", "$OUT/linda-mixed"],
+             ["linda-mixed/all_results.csv", "linda-mixed/bias.csv"], 1e-5),
             ("principal coordinates", ["ordinate", fixtures + "beta/dune-bray.tsv", "-o", "$OUT/pcoa.csv"], ["pcoa.csv"], 1e-9),
             // The first axes only: dsytrd + dsterf + dstebz/dstein + dormtr.
             ("principal coordinates, first axes", ["ordinate", fixtures + "beta/bci-bray.tsv", "--dimensions", "5",
