@@ -38,6 +38,13 @@ check "an unknown choice is still refused" 64 "" \
 check "LinDA through associate" 0 "" \
   -- associate --counts "$D/counts.csv" --metadata "$D/metadata.csv" --formula "~ phq9_total + sex" \
      --method linda --winsorize 0.97 --min-depth 10000 --zeros imputation --out-dir "$OUT/linda"
+check "ANCOM-BC through associate" 0 "" \
+  -- associate --counts "$D/counts.csv" --metadata "$D/metadata.csv" --formula "~ phq9_total + sex" \
+     --method ancombc --pseudocount 0.5 --min-prevalence 0.1 --out-dir "$OUT/ancombc"
+check "--pseudocount belongs to LinDA and ANCOM-BC" 64 \
+  "Error: --pseudocount: applies only to --method linda or ancombc. Add --method linda or ancombc, or drop --pseudocount" \
+  -- associate --counts "$D/counts.csv" --metadata "$D/metadata.csv" --formula "~ phq9_total" \
+     --pseudocount 1 --out-dir "$OUT/ancombc2"
 check "MaAsLin2's options are refused with LinDA" 64 \
   "Error: --normalization: applies only to --method maaslin2. Add --method maaslin2, or drop --normalization" \
   -- associate --counts "$D/counts.csv" --metadata "$D/metadata.csv" --formula "~ phq9_total" \

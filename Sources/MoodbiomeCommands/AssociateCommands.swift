@@ -32,6 +32,12 @@ struct AssociateCommand: ParsableCommand {
         each coefficient's compositional bias (the mode over features) subtracted; q-values within \
         each term. all_results.csv adds df and base_mean; bias.csv holds the biases.
 
+        --method ancombc: ANCOM-BC (Lin & Peddada 2020), as scikit-bio 0.7.4's ancombc: \
+        ln(count + --pseudocount, 1 by default), one least-squares fit for all features, \
+        variances from residuals centred per sample, each coefficient's sampling-fraction bias \
+        by ANCOM-BC's E-M, W = log fold change / SE, normal p-values, Holm within each term \
+        (--adjust). bias.csv holds the biases.
+
         Writes into --out-dir: all_results.csv (feature, term, estimate, std_error, statistic, \
         p_value, q_value, n, n_nonzero [, taxonomy]) sorted by q, significant_results.csv \
         (q ≤ --max-significance), filtered_features.csv, summary.md, report.html (the significant \
@@ -63,7 +69,7 @@ struct AssociateCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Outcome mode: gaussian (OLS) or binomial (logistic).", valueName: "family"))
     var family = ModelFamily.gaussian
 
-    @Option(help: ArgumentHelp("maaslin2 (default: MaAsLin2's pipeline) or linda (LinDA's bias-corrected CLR models).", valueName: "method"))
+    @Option(help: ArgumentHelp("maaslin2 (default: MaAsLin2's pipeline), linda (LinDA's bias-corrected CLR models) or ancombc (ANCOM-BC's bias-corrected log-linear models).", valueName: "method"))
     var method = AssociationMethod.maaslin2
 
     @Option(name: .customLong("min-prevalence"), help: ArgumentHelp("maaslin2: keep features with a value above --min-abundance in more than this share of samples (default 0.1); linda: present in at least this share (default 0).", valueName: "share"))
@@ -87,7 +93,7 @@ struct AssociateCommand: ParsableCommand {
     @Flag(inversion: .prefixedNo, help: "maaslin2: standardise numeric metadata to z-scores (the default; LinDA always does).")
     var standardize: Bool?
 
-    @Option(name: .customLong("min-depth"), help: ArgumentHelp("linda: leave out samples with fewer reads (LinDA's lib.cut; default 1).", valueName: "reads"))
+    @Option(name: .customLong("min-depth"), help: ArgumentHelp("linda, ancombc: leave out samples with fewer reads (LinDA's lib.cut; default 1 for linda, 0 for ancombc).", valueName: "reads"))
     var minDepth: Double?
 
     @Option(help: ArgumentHelp("linda: winsorise each feature's proportions at this quantile, e.g. 0.97 (LinDA's winsor.quan).", valueName: "quantile"))
@@ -96,11 +102,11 @@ struct AssociateCommand: ParsableCommand {
     @Option(help: ArgumentHelp("linda: adaptive (default: imputation when log depth goes with the design at p ≤ 0.1, else the pseudo-count), pseudocount, imputation, or half-minimum (each feature's zeros at half its smallest value: for abundances that are not counts, LinDA's proportion type).", valueName: "treatment"))
     var zeros: LinDA.Zeros?
 
-    @Option(help: ArgumentHelp("linda: the pseudo-count added to every count when zeros get one (default 0.5).", valueName: "count"))
+    @Option(help: ArgumentHelp("linda: the pseudo-count added to every count when zeros get one (default 0.5); ancombc: added to every count before the log (default 1).", valueName: "count"))
     var pseudocount: Double?
 
-    @Option(help: ArgumentHelp("Multiple-testing adjustment: bh, holm or bonferroni.", valueName: "method"))
-    var adjust = PValueAdjustment.benjaminiHochberg
+    @Option(help: ArgumentHelp("Multiple-testing adjustment: bh, holm or bonferroni (default: bh; holm with --method ancombc, as ANCOM-BC).", valueName: "method"))
+    var adjust: PValueAdjustment?
 
     @Option(name: .customLong("max-significance"), help: "q at or below which a result is significant (MaAsLin2: 0.25).")
     var maxSignificance = 0.25
@@ -137,21 +143,26 @@ struct AssociateCommand: ParsableCommand {
             job.options.transform = transform ?? .log
             job.options.model = model ?? .lm
             job.options.standardize = standardize ?? true
-            job.options.adjustment = adjust
+            job.options.adjustment = adjust ?? .benjaminiHochberg
             job.options.references = try RegressionRun.parseReferences(reference)
             job.linda.minimumPrevalence = minPrevalence ?? 0
             job.linda.minimumDepth = minDepth ?? 1
             job.linda.winsorQuantile = winsorize
             job.linda.zeros = zeros ?? .adaptive
             job.linda.pseudoCount = pseudocount ?? 0.5
-            job.linda.adjustment = adjust
+            job.linda.adjustment = adjust ?? .benjaminiHochberg
             job.linda.references = job.options.references
-            let given: [(Parameter, AssociationMethod, Bool)] = [
-                (.minAbundance, .maaslin2, minAbundance != nil), (.minVariance, .maaslin2, minVariance != nil),
-                (.normalization, .maaslin2, normalization != nil), (.transform, .maaslin2, transform != nil),
-                (.model, .maaslin2, model != nil), (.standardize, .maaslin2, standardize != nil),
-                (.minDepth, .linda, minDepth != nil), (.winsorize, .linda, winsorize != nil),
-                (.zeros, .linda, zeros != nil), (.pseudocount, .linda, pseudocount != nil),
+            job.ancombc.minimumPrevalence = minPrevalence ?? 0
+            job.ancombc.minimumDepth = minDepth ?? 0
+            job.ancombc.pseudoCount = pseudocount ?? 1
+            job.ancombc.adjustment = adjust ?? .holm
+            job.ancombc.references = job.options.references
+            let given: [(Parameter, [AssociationMethod], Bool)] = [
+                (.minAbundance, [.maaslin2], minAbundance != nil), (.minVariance, [.maaslin2], minVariance != nil),
+                (.normalization, [.maaslin2], normalization != nil), (.transform, [.maaslin2], transform != nil),
+                (.model, [.maaslin2], model != nil), (.standardize, [.maaslin2], standardize != nil),
+                (.minDepth, [.linda, .ancombc], minDepth != nil), (.winsorize, [.linda], winsorize != nil),
+                (.zeros, [.linda], zeros != nil), (.pseudocount, [.linda, .ancombc], pseudocount != nil),
             ]
             job.methodOnly = given.filter(\.2).map { ($0.0, $0.1) }
             job.maxSignificance = maxSignificance

@@ -55,6 +55,8 @@ public enum AssociationMethod: String, Sendable, CaseIterable {
     case maaslin2
     /// ``LinDA``: CLR models with the compositional bias removed.
     case linda
+    /// ``ANCOMBC``: log-linear models with the sampling-fraction bias removed.
+    case ancombc
 }
 
 /// The MaAsLin2 filters, on the input's own scale (before
@@ -170,6 +172,10 @@ public enum AssociationError: Error, Equatable, Sendable {
     /// LinDA: fewer than two features (its log-ratios need two) are present
     /// in the share of samples asked for.
     case tooFewFeaturesPrevalent(kept: Int, total: Int, minimumPrevalence: Double)
+    /// A method that fits no mixed models was given random-effects terms.
+    case randomTermsUnsupported(method: AssociationMethod)
+    /// ANCOM-BC: the design's columns are linearly dependent.
+    case aliasedDesign(columns: [String])
     /// No sample with every variable has the minimum depth (LinDA's `lib.cut`).
     case noSamplesDeepEnough(minimumDepth: Double, samples: Int)
     /// Fewer samples than the model has parameters.

@@ -72,6 +72,8 @@ public struct TaxonAssociation: Sendable {
         case maaslin2
         /// ``LinDA``: bias-corrected CLR models.
         case linda(LinDA.Details)
+        /// ``ANCOMBC``: bias-corrected log-linear models.
+        case ancombc(ANCOMBC.Details)
     }
 
     /// Every row, sorted by q (NaN last), ties in feature then term order.

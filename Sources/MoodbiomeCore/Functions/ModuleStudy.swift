@@ -53,6 +53,11 @@ public struct ModuleStudy: Sendable {
             linda.minimumDepth = 0
             linda.minimumPrevalence = 0.1
             association = try TaxonAssociation(linda: table, metadata: rows, formula: formula, options: linda, random: random)
+        case .ancombc:
+            guard random.isEmpty else { throw AssociationError.randomTermsUnsupported(method: .ancombc) }
+            var ancombc = ANCOMBC.Options()
+            ancombc.minimumPrevalence = 0.1
+            association = try TaxonAssociation(ancombc: table, metadata: rows, formula: formula, options: ancombc)
         }
         let term = association.rows.first { $0.variable == outcome }?.term ?? outcome
         outcomeTerm = term

@@ -40,6 +40,12 @@ public struct AssociationDocuments: Sendable {
         return nil
     }
 
+    /// ANCOM-BC's details, when ANCOM-BC made the rows.
+    var ancombc: ANCOMBC.Details? {
+        if case .ancombc(let details) = result.method { return details }
+        return nil
+    }
+
     func table(_ rows: [TaxonAssociation.Row]) -> TextTable {
         var columns = ["feature", "term", "estimate", "std_error", "statistic", "p_value", "q_value", "n", "n_nonzero"]
         let hasTaxonomy = self.hasTaxonomy   // once, not once per row
@@ -58,14 +64,17 @@ public struct AssociationDocuments: Sendable {
     /// `bias.csv` (LinDA): the bias subtracted from each design column's
     /// coefficients; nil for MaAsLin2.
     public var bias: TextTable? {
-        linda.map { d in TextTable(columns: ["term", "bias"], rows: d.bias.map { [.text($0.column), .number($0.bias)] }) }
+        if let d = ancombc {
+            return TextTable(columns: ["term", "bias", "iterations"], rows: d.bias.map { [.text($0.column), .number($0.bias), .number(Double($0.iterations))] })
+        }
+        return linda.map { d in TextTable(columns: ["term", "bias"], rows: d.bias.map { [.text($0.column), .number($0.bias)] }) }
     }
 
     /// `filtered_features`: what was left out and why.
     public var filteredFeatures: TextTable {
         TextTable(columns: ["feature", "reason", "detail"], rows: result.filtered.map { f in
             switch f.reason {
-            case .prevalence(let samples, let of, let needed) where linda != nil:
+            case .prevalence(let samples, let of, let needed) where linda != nil || ancombc != nil:
                 return [.text(f.feature), .text("prevalence"),
                         .text("present in \(samples) of \(of) samples; at least \(NumberStyle.roundTrip.format(needed)) needed")]
             case .prevalence(let samples, let of, let needed):
@@ -91,6 +100,16 @@ public struct AssociationDocuments: Sendable {
                 out.append("note: \(Words.counted(d.shallowSamples.count, "sample")) with fewer than \(NumberStyle.roundTrip.format(d.options.minimumDepth)) reads left out: \(Words.list(d.shallowSamples))")
             }
             out.append("note: " + zerosSentence(d))
+        }
+        if let d = ancombc {
+            if !d.shallowSamples.isEmpty {
+                out.append("note: \(Words.counted(d.shallowSamples.count, "sample")) with fewer than \(NumberStyle.roundTrip.format(d.options.minimumDepth)) reads left out: \(Words.list(d.shallowSamples))")
+            }
+            out.append("note: pseudo-count \(NumberStyle.roundTrip.format(d.options.pseudoCount)) added to every count before the log (ANCOM-BC takes no zeros)")
+            let unsettled = d.bias.filter { $0.iterations >= d.options.maxIterations }
+            if !unsettled.isEmpty {
+                out.append("note: the bias E–M of \(unsettled.map(\.column).joined(separator: ", ")) stopped at \(d.options.maxIterations) iterations before its tolerance")
+            }
         }
         if !result.emptyAfterFiltering.isEmpty {
             out.append("note: \(result.emptyAfterFiltering.count) sample\(result.emptyAfterFiltering.count == 1 ? " has" : "s have") no reads in the kept features and cannot be normalised, left out: \(Words.list(result.emptyAfterFiltering))")
@@ -147,6 +166,7 @@ public struct AssociationDocuments: Sendable {
     /// The methods paragraph in Markdown or HTML.
     func methods(_ m: StudyDocuments.Markup) -> String {
         if let d = linda { return lindaMethods(d, m) }
+        if let d = ancombc { return ancombcMethods(d, m) }
         let o = result.options
         let f = o.filter
         var text = "Per-feature associations were tested with Moodbiome \(moodbiomeVersion) following the MaAsLin2 default pipeline (Mallick et al. 2021) on \(m.code(URL(fileURLWithPath: countsPath).lastPathComponent)). "
@@ -194,10 +214,28 @@ public struct AssociationDocuments: Sendable {
         return text
     }
 
+    /// ANCOM-BC's methods paragraph.
+    func ancombcMethods(_ d: ANCOMBC.Details, _ m: StudyDocuments.Markup) -> String {
+        let o = d.options
+        var text = "Differential abundance was tested with ANCOM-BC (Lin & Peddada 2020, Nature Communications 11:3514) as implemented in Moodbiome \(moodbiomeVersion), equal to scikit-bio 0.7.4's ancombc, on \(m.code(URL(fileURLWithPath: countsPath).lastPathComponent)). "
+        text += "\(result.samples.count) samples had every model variable"
+        text += o.minimumDepth > 0 ? " and at least \(NumberStyle.roundTrip.format(o.minimumDepth)) reads" : ""
+        text += o.minimumPrevalence > 0
+            ? "; features present in at least \(NumberStyle.roundTrip.format(o.minimumPrevalence * 100))% of them were kept (\(result.features.count) of \(result.features.count + result.filtered.count)). "
+            : "; all \(result.features.count) features were kept. "
+        text += "Counts plus a pseudo-count of \(NumberStyle.roundTrip.format(o.pseudoCount)) were log-transformed (natural log) and each feature was regressed on \(m.code(result.model)) by least squares, all features at once; "
+        text += "residuals were centred per sample (the sampling-fraction offsets) and each coefficient's variance taken from them (sandwich form). "
+        text += "The bias of each coefficient was estimated by ANCOM-BC's expectation–maximisation over the features (a three-part Gaussian mixture; tolerance \(NumberStyle.roundTrip.format(o.tolerance)), at most \(o.maxIterations) iterations; bias.csv) and subtracted: estimates are bias-corrected natural-log fold changes, W = estimate / SE with normal p-values. "
+        let method = o.adjustment == .benjaminiHochberg ? "Benjamini–Hochberg" : Words.adjustmentName(o.adjustment)
+        text += "p-values were adjusted by the \(method) procedure within each term, as ANCOM-BC does; associations with q ≤ \(NumberStyle.roundTrip.format(maxSignificance)) are reported as significant."
+        return text
+    }
+
     /// What β is, under the significant associations.
     var estimateWords: String {
         (linda != nil ? "β: bias-corrected log₂ fold change of the feature's centred log-ratio per unit of the term"
-                      : "β: change in the transformed abundance per unit of the term")
+            : ancombc != nil ? "β: ANCOM-BC's bias-corrected natural-log fold change per unit of the term"
+            : "β: change in the transformed abundance per unit of the term")
             + (result.options.standardize && outcome == nil ? " (per standard deviation for numeric variables)" : "")
     }
 
@@ -238,7 +276,7 @@ public struct AssociationDocuments: Sendable {
             html += "<h2>Figures</h2>\n<div class=\"figures\">\n" + figures.map(\.html).joined() + "</div>\n"
         }
         html += "<h2>Methods</h2>\n<p>\(methods(.html))</p>\n"
-        html += "<h2>Files</h2>\n<p>Tables: all_results.csv, significant_results.csv, filtered_features.csv" + (linda != nil ? ", bias.csv" : "")
+        html += "<h2>Files</h2>\n<p>Tables: all_results.csv, significant_results.csv, filtered_features.csv" + (linda != nil || ancombc != nil ? ", bias.csv" : "")
             + (figures.isEmpty ? "" : "; figures in <code>figures/</code>, their legends in <code>captions.md</code>")
             + "; <code>summary.md</code>; <code>provenance.json</code>.</p>\n</main>\n"
         return HTMLPage(title: title + " — Moodbiome report", body: html, style: StudyDocuments.reportStyle, responsive: true).html
@@ -294,7 +332,7 @@ public struct AssociationDocuments: Sendable {
             guard let c = index[r.feature] else { continue }
             let abundance = Array(result.transformed.column(c))
             let name = fileNameComponent("feature-" + r.feature + "-" + r.term) + ".svg"
-            let label = linda != nil ? "\(r.feature) (CLR, log₂)"
+            let label = linda != nil ? "\(r.feature) (CLR, log₂)" : ancombc != nil ? "\(r.feature) (ln(count + \(NumberStyle.roundTrip.format(ancombc!.options.pseudoCount))))"
                 : "\(r.feature) (\(result.options.transform == .none ? "" : result.options.transform.rawValue + " ")\(result.options.normalization == .none ? "abundance" : result.options.normalization.rawValue))"
             let caption = ["β = \(NumberPolicy.value(r.estimate)) (SE \(NumberPolicy.value(r.standardError))), \(NumberPolicy.statement(r.pValue)), \(NumberPolicy.statement(r.qValue, symbol: "q")); n = \(r.n), non-zero in \(r.nonZero)."]
             if let outcome, let y = result.data[outcome]?.numbers {

@@ -81,6 +81,10 @@ public enum Words {
                 return "every one of the \(total) features was filtered out. Lower \(s(.minPrevalence)) (now: present in more than that share of samples) or \(s(.minAbundance))"
             case .tooFewFeaturesPrevalent(let kept, let total, let share):
                 return "\(kept == 0 ? "none" : "only \(kept)") of the \(total) features \(kept == 1 ? "is" : "are") present in \(NumberStyle.roundTrip.format(share * 100))% of the samples or more, and LinDA's log-ratios need at least two. Lower \(s(.minPrevalence))"
+            case .randomTermsUnsupported(let method):
+                return "\(s(.method)) \(method.rawValue) fits no mixed models (ANCOM-BC2 does, which is not implemented yet), so random-effects terms cannot be used with it. Use \(s(.method)) linda or maaslin2 with \(s(.random))"
+            case .aliasedDesign(let columns):
+                return "the model's columns (\(columns.joined(separator: ", "))) are linearly dependent, so ANCOM-BC's coefficients are not determined. Drop a redundant variable"
             case .noSamplesDeepEnough(let depth, let samples):
                 return "none of the \(samples) samples with every model variable has \(NumberStyle.roundTrip.format(depth)) reads or more. Lower \(s(.minDepth))"
             case .tooFewSamples(let samples, let parameters):

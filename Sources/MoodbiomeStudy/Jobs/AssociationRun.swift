@@ -26,8 +26,10 @@ public struct AssociationRun: Sendable {
     public var options = TaxonAssociation.Options()
     /// LinDA's settings (`method == .linda`).
     public var linda = LinDA.Options()
-    /// The parameters given that only one method reads, checked against `method`.
-    public var methodOnly: [(parameter: Parameter, method: AssociationMethod)] = []
+    /// ANCOM-BC's settings (`method == .ancombc`).
+    public var ancombc = ANCOMBC.Options()
+    /// The parameters given that only some methods read, checked against `method`.
+    public var methodOnly: [(parameter: Parameter, methods: [AssociationMethod])] = []
     public var maxSignificance = 0.25
     /// Figure files besides SVG (`--figure-format`, `--dpi`).
     public var figureExport = FigureExportSettings()
@@ -65,12 +67,28 @@ public struct AssociationRun: Sendable {
             guard formula != nil else { throw ParameterError(.random, .requires(.formula)) }
             _ = try Formula.randomTerms(random)
         }
-        for given in methodOnly where given.method != method {
-            throw ParameterError(given.parameter, .onlyFor(.associationMethod(given.method.rawValue)))
+        for given in methodOnly where !given.methods.contains(method) {
+            throw ParameterError(given.parameter, .onlyFor(.associationMethod(given.methods.map(\.rawValue).joined(separator: " or "))))
         }
         switch method {
         case .maaslin2: try options.validate()
         case .linda: try validateLinDA()
+        case .ancombc: try validateANCOMBC()
+        }
+    }
+
+    func validateANCOMBC() throws {
+        if outcome != nil { throw ParameterError(.outcome, .onlyFor(.associationMethod(AssociationMethod.maaslin2.rawValue))) }
+        if random != nil { throw AssociationError.randomTermsUnsupported(method: .ancombc) }
+        let o = ancombc
+        guard (0...1).contains(o.minimumPrevalence) else {
+            throw ParameterError(.minPrevalence, .outOfRange(value: NumberStyle.roundTrip.format(o.minimumPrevalence), allowed: .between("0", "1")))
+        }
+        guard o.minimumDepth >= 0 && o.minimumDepth.isFinite else {
+            throw ParameterError(.minDepth, .outOfRange(value: NumberStyle.roundTrip.format(o.minimumDepth), allowed: .atLeast("0")))
+        }
+        guard o.pseudoCount > 0 && o.pseudoCount.isFinite else {
+            throw ParameterError(.pseudocount, .outOfRange(value: NumberStyle.roundTrip.format(o.pseudoCount), allowed: .strictlyBetween("0", "∞")))
         }
     }
 
@@ -125,7 +143,9 @@ public struct AssociationRun: Sendable {
         let samples = inOrder ? table : table.selectingSamples(join.sampleIndices)
         let data = join.metadataRows == Array(0..<metadata.rowCount) ? metadata : metadata.selectingRows(join.metadataRows)
         let association: TaxonAssociation
-        if method == .linda, let formula {
+        if method == .ancombc, let formula {
+            association = try TaxonAssociation(ancombc: samples, metadata: data, formula: Formula(rightHandSide: formula), options: ancombc)
+        } else if method == .linda, let formula {
             association = try TaxonAssociation(linda: samples, metadata: data, formula: Formula(rightHandSide: formula), options: linda,
                                                random: try random.map(Formula.randomTerms) ?? [])
         } else if let formula {
@@ -159,6 +179,17 @@ public struct AssociationRun: Sendable {
 
     var parameters: [(name: String, json: String)] {
         let f = options.filter
+        if method == .ancombc {
+            let o = ancombc
+            return [
+                ("counts", jsonValue(countsPath)), ("metadata", jsonValue(metadataPath)), ("id_column", jsonValue(idColumn)),
+                ("taxonomy", jsonValue(readOptions.taxonomyPath)), ("level", jsonValue(readOptions.rank?.rawValue)),
+                ("method", jsonValue(method.rawValue)), ("formula", jsonValue(formula)),
+                ("min_prevalence", jsonValue(o.minimumPrevalence)), ("min_depth", jsonValue(o.minimumDepth)),
+                ("pseudocount", jsonValue(o.pseudoCount)), ("tolerance", jsonValue(o.tolerance)), ("max_iterations", jsonValue(o.maxIterations)),
+                ("adjust", jsonValue(o.adjustment.rawValue)), ("references", jsonValue(o.references)), ("max_significance", jsonValue(maxSignificance)),
+            ] + figureExport.provenance
+        }
         if method == .linda {
             let o = linda
             return [

@@ -98,6 +98,40 @@ struct AssociationRunTests {
         }
     }
 
+    /// `--method ancombc` writes scikit-bio's ANCOM-BC numbers (the
+    /// fixture's gutmood case, checked in full in ANCOMBCTests), Holm within
+    /// each term, the pseudo-count said, bias.csv with the E–M iterations.
+    @Test func ancombcWritesItsNumbersAndBias() throws {
+        let dir = temporaryDirectory()
+        var job = AssociationRun(countsPath: counts, metadataPath: metadata, outputDirectory: dir + "/out")
+        job.formula = "~ phq9_total + age + sex + antidepressant"
+        job.method = .ancombc
+        job.ancombc.adjustment = .holm
+        var notes = [String]()
+        try job.run { notes.append($0) }
+        let rows = csvRows(fromFile: dir + "/out/all_results.csv")
+        let reference = csvRows("ancombc/ancombc-results.csv").filter { $0["case"] == "gutmood" }
+        #expect(rows.count == reference.count)
+        let ours = Dictionary(uniqueKeysWithValues: rows.map { ($0["feature"]! + "|" + $0["term"]!, $0) })
+        for r in reference {
+            let row = try #require(ours[r["feature"]! + "|" + r["term"]!])
+            for column in ["estimate", "std_error", "statistic", "p_value", "q_value"] {
+                #expect(isClose(Double(row[column]!)!, Double(r[column]!)!, relative: 1e-9, absolute: 1e-12), "\(r["feature"]!) \(r["term"]!) \(column)")
+            }
+        }
+        let bias = try String(contentsOfFile: dir + "/out/bias.csv", encoding: .utf8)
+        #expect(bias.hasPrefix("term,bias,iterations\nIntercept,"))
+        #expect(notes.contains("note: pseudo-count 1 added to every count before the log (ANCOM-BC takes no zeros)"))
+        let summary = try String(contentsOfFile: dir + "/out/summary.md", encoding: .utf8)
+        #expect(summary.contains("Differential abundance was tested with ANCOM-BC (Lin & Peddada 2020"))
+        var refused = job
+        refused.random = "(1 | sex)"
+        #expect { try refused.validate() } throws: { message($0).hasPrefix("--method ancombc fits no mixed models") }
+        refused.random = nil
+        refused.methodOnly = [(.winsorize, [.linda])]
+        #expect { try refused.validate() } throws: { message($0) == "--winsorize: applies only to --method linda. Add --method linda, or drop --winsorize" }
+    }
+
     @Test func lindaRefusesWhatItCannotDo() throws {
         let dir = temporaryDirectory()
         func linda(_ configure: (inout AssociationRun) -> Void) -> AssociationRun {
@@ -111,7 +145,7 @@ struct AssociationRunTests {
             (linda { $0.linda.pseudoCount = 0 }, "--pseudocount: must be between 0 and ∞, exclusive (got 0)"),
             (linda { $0.linda.winsorQuantile = 1 }, "--winsorize: must be between 0 and 1, exclusive (got 1)"),
             (linda { $0.linda.minimumPrevalence = 1.5 }, "--min-prevalence: must be between 0 and 1 (got 1.5)"),
-            (linda { $0.methodOnly = [(.normalization, .maaslin2)] }, "--normalization: applies only to --method maaslin2. Add --method maaslin2, or drop --normalization"),
+            (linda { $0.methodOnly = [(.normalization, [.maaslin2])] }, "--normalization: applies only to --method maaslin2. Add --method maaslin2, or drop --normalization"),
             (linda { $0.formula = nil; $0.outcome = "phq9_total" }, "--outcome: applies only to --method maaslin2. Add --method maaslin2, or drop --outcome"),
             (linda { $0.linda.minimumDepth = 1e9 }, "none of the 296 samples with every model variable has 1000000000 reads or more. Lower --min-depth"),
             (linda { $0.linda.minimumPrevalence = 1; $0.countsPath = datasetPath("twins/Twins.csv"); $0.metadataPath = datasetPath("twins/metadata.tsv")

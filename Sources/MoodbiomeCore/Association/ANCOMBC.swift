@@ -1,0 +1,249 @@
+import FoundationEssentials
+import MoodbiomeIO
+import MoodbiomeNumerics
+
+/// ANCOM-BC: analysis of compositions of microbiomes with bias correction
+/// (Lin & Peddada 2020, *Nature Communications* 11:3514), with the numbers
+/// of scikit-bio 0.7.4's `skbio.stats.composition.ancombc`:
+///
+/// 1. the samples with every formula variable and at least `minimumDepth`
+///    reads; the features present in at least `minimumPrevalence` of them;
+/// 2. `y = ln(count + pseudoCount)` (ANCOM-BC takes no zeros: the pseudo-count
+///    is the user's choice, 1 by default);
+/// 3. one least-squares fit for all features, `β = Hᵀy` with
+///    `H = X(XᵀX)⁻¹` (metadata as given, not standardised); residuals
+///    centred per sample (each sample's mean residual over features is its
+///    sampling-fraction offset θ);
+/// 4. each coefficient's variance `Σᵢ eᵢ² Hᵢⱼ²` (a sandwich of the centred
+///    residuals);
+/// 5. for each design column, the bias δ of the features' coefficients by
+///    ANCOM-BC's E–M: the coefficients as a three-part Gaussian mixture
+///    (null at δ, negative at δ + l₁, positive at δ + l₂, the extra
+///    variances κ₁, κ₂ found by SciPy's bounded Nelder–Mead at each M step,
+///    ``NelderMead``), iterated until the parameters move less than
+///    `tolerance` (1e-5) or `maxIterations` (100);
+/// 6. `log FC = β − δ`, `SE = √var`, `W = logFC / SE`, `p = 2·Φ(−|W|)`,
+///    q-values within each design column (Holm by default, as ANCOM-BC).
+public enum ANCOMBC {
+    public struct Options: Sendable {
+        public var pseudoCount = 1.0
+        /// Keep features with a count above 0 in at least this share of samples.
+        public var minimumPrevalence = 0.0
+        /// Keep samples with at least this many reads.
+        public var minimumDepth = 0.0
+        public var tolerance = 1e-5
+        public var maxIterations = 100
+        public var adjustment = PValueAdjustment.holm
+        public var references: [String: String] = [:]
+
+        public init() {}
+    }
+
+    /// What ANCOM-BC reports beside the rows.
+    public struct Details: Sendable {
+        /// Per design column (the intercept first), the E–M bias δ subtracted
+        /// and the E–M iterations it took.
+        public let bias: [(column: String, bias: Double, iterations: Int)]
+        /// Samples below the minimum depth, left out.
+        public let shallowSamples: [String]
+        public let options: Options
+    }
+
+    /// The E–M estimate of the bias δ of coefficients `beta` with variances
+    /// `variance` (scikit-bio's `_estimate_bias_em`, step for step), and the
+    /// iterations taken.
+    public static func emBias(beta: [Double], variance v: [Double], tolerance: Double = 1e-5, maxIterations: Int = 100)
+        -> (delta: Double, iterations: Int) {
+        let n = beta.count
+        var params = [0.75, 0.125, 0.125] + initialBias(beta)
+        let nu0 = v.map { 1 / $0 }
+        let sd0 = nu0.map { $0.squareRoot() }
+        let ratio0 = (0..<n).map { beta[$0] / v[$0] }
+        var loss = Double.infinity, iterations = 0
+        var resp = [[Double]](repeating: [Double](repeating: 0, count: n), count: 3)
+        while loss > tolerance && iterations < maxIterations {
+            let (delta, l1, l2, k1, k2) = (params[3], params[4], params[5], params[6], params[7])
+            let nu = [nu0, v.map { 1 / ($0 + k1) }, v.map { 1 / ($0 + k2) }]
+            let sd = [sd0, nu[1].map { $0.squareRoot() }, nu[2].map { $0.squareRoot() }]
+            let means = [delta, l1 + delta, l2 + delta]
+            // E step: responsibilities.
+            for r in 0..<3 {
+                for i in 0..<n {
+                    var t = beta[i] - means[r]
+                    t = t * t
+                    t *= nu[r][i]
+                    t *= -0.5
+                    resp[r][i] = exp(t) * sd[r][i] * params[r]
+                }
+            }
+            for i in 0..<n {
+                let total = resp[0][i] + resp[1][i] + resp[2][i]
+                for r in 0..<3 { resp[r][i] /= total }
+            }
+            // M step.
+            var updated = [Double](repeating: 0, count: 8)
+            for r in 0..<3 { updated[r] = resp[r].reduce(0, +) / Double(n) }
+            var numerator = 0.0, denominator = 0.0
+            for r in 0..<3 {
+                for i in 0..<n {
+                    let ratio = r == 0 ? ratio0[i] : (beta[i] - (r == 1 ? l1 : l2)) * nu[r][i]
+                    numerator += resp[r][i] * ratio
+                    denominator += resp[r][i] * nu[r][i]
+                }
+            }
+            updated[3] = numerator / denominator
+            for r in 1...2 {
+                var top = 0.0, bottom = 0.0
+                for i in 0..<n {
+                    let w = resp[r][i] * nu[r][i]
+                    bottom += w
+                    top += w * (beta[i] - delta)
+                }
+                updated[3 + r] = r == 1 ? Swift.min(top / bottom, 0) : Swift.max(top / bottom, 0)
+                let squared = (0..<n).map { i -> Double in let d = beta[i] - means[r]; return d * d }
+                let weights = resp[r]
+                updated[5 + r] = NelderMead.minimize({ x in
+                    var sum = 0.0
+                    for i in 0..<n {
+                        let total = v[i] + x
+                        sum += weights[i] * (squared[i] / total + log(total))
+                    }
+                    return 0.5 * sum
+                }, from: params[5 + r])
+            }
+            loss = zip(updated, params).reduce(0) { $0 + ($1.0 - $1.1) * ($1.0 - $1.1) }.squareRoot()
+            params = updated
+            iterations += 1
+        }
+        return (params[3], iterations)
+    }
+
+    /// The starting δ, l₁, l₂, κ₁, κ₂ (scikit-bio's `_init_bias_params`):
+    /// δ the mean of the coefficients between the quartiles, l₁ and κ₁ the
+    /// mean and variance of those below the 12.5% quantile, l₂ and κ₂ of
+    /// those above the 87.5% (a variance of 0, or a single value, gives 1).
+    static func initialBias(_ beta: [Double]) -> [Double] {
+        let sorted = beta.sorted()
+        let edges = [0.125, 0.25, 0.75, 0.875].map { quantile(sorted: sorted, $0) }
+        let middle = beta.filter { $0 >= edges[1] && $0 <= edges[2] }
+        let delta = mean(middle.isEmpty ? beta : middle)
+        func tail(_ values: [Double], fallback: Double) -> (Double, Double) {
+            guard !values.isEmpty else { return (fallback, 1) }
+            let m = mean(values)
+            guard values.count > 1 else { return (m, 1) }
+            let variance = values.reduce(0) { $0 + ($1 - m) * ($1 - m) } / Double(values.count - 1)
+            return (m, variance == 0 ? 1 : variance)
+        }
+        let (l1, k1) = tail(beta.filter { $0 < edges[0] }, fallback: sorted.first!)
+        let (l2, k2) = tail(beta.filter { $0 > edges[3] }, fallback: sorted.last!)
+        return [delta, l1, l2, k1, k2]
+    }
+}
+
+extension TaxonAssociation {
+    /// ANCOM-BC's path (``ANCOMBC``) on `table`'s counts.
+    ///
+    /// - Precondition: `metadata`'s rows are `table`'s samples, in order.
+    public init(ancombc table: CountTable, metadata: DataTable, formula: Formula, options: ANCOMBC.Options) throws {
+        precondition(metadata.ids == table.sampleIDs, "the metadata rows are the table's samples")
+        let first = try DesignMatrix(formula: formula, data: metadata, references: options.references)
+        let totals = table.sampleTotals
+        let rows = first.rowIndices.filter { totals[$0] >= options.minimumDepth }
+        let shallow = first.rowIndices.filter { !(totals[$0] >= options.minimumDepth) }.map { table.sampleIDs[$0] }
+        guard !rows.isEmpty else { throw AssociationError.noSamplesDeepEnough(minimumDepth: options.minimumDepth, samples: first.rowIndices.count) }
+        let counts = rows.count == table.sampleCount ? table : table.selectingSamples(rows)
+        let present = FeatureFilter.tallies(counts, threshold: 0).above
+        let n0 = rows.count
+        let kept = (0..<counts.taxonCount).filter { Double(present[$0]) / Double(n0) >= options.minimumPrevalence }
+        guard kept.count >= 2 else {
+            throw AssociationError.tooFewFeaturesPrevalent(kept: kept.count, total: table.taxonCount, minimumPrevalence: options.minimumPrevalence)
+        }
+        let keptSet = Set(kept)
+        let filtered = (0..<counts.taxonCount).filter { !keptSet.contains($0) }.map {
+            (feature: counts.taxonIDs[$0], reason: FeatureFilter.Reason.prevalence(samples: present[$0], of: n0, needed: options.minimumPrevalence * Double(n0)))
+        }
+        let data = metadata.selectingRows(rows)
+        let design = try DesignMatrix(formula: formula, data: data, references: options.references)
+        let n = design.x.rows, p = design.x.columns
+        guard n > p else { throw AssociationError.tooFewSamples(samples: n, parameters: p) }
+        var block = FeatureBlock(counts, features: kept, findingEmpty: false)
+        var y = block.values
+        block.values = Matrix(rows: 0, columns: 0)
+        for k in y.storage.indices { y.storage[k] = log(y.storage[k] + options.pseudoCount) }
+        let fit = try ANCOMBC.fit(design.x, y, names: design.columnNames)
+        let names = block.names, m = names.count
+        var biases = [(column: String, bias: Double, iterations: Int)]()
+        var out = [Row]()
+        let normal = Normal()
+        for j in 0..<p {
+            let beta = (0..<m).map { fit.beta[j, $0] }, variance = (0..<m).map { fit.variance[$0, j] }
+            let (delta, iterations) = ANCOMBC.emBias(beta: beta, variance: variance, tolerance: options.tolerance,
+                                                     maxIterations: options.maxIterations)
+            biases.append((design.columnNames[j], delta, iterations))
+            guard let t = design.columnTerms[j] else { continue }
+            var termRows = (0..<m).map { c -> Row in
+                let lfc = beta[c] - delta, se = variance[c].squareRoot(), w = lfc / se
+                return Row(feature: names[c], term: design.columnNames[j], variable: Self.variable(of: design, term: t), estimate: lfc,
+                           standardError: se, statistic: w, pValue: w.isNaN ? .nan : 2 * normal.sf(abs(w)), qValue: .nan, n: n,
+                           nonZero: block.nonZeroCounts[c], taxonomy: block.taxonomy?[c])
+            }
+            let q = options.adjustment.adjust(termRows.map(\.pValue))
+            for i in termRows.indices { termRows[i].qValue = q[i] }
+            out += termRows
+        }
+        self.rows = Self.sortedByQ(out)
+        self.filtered = filtered
+        self.samples = design.ids
+        self.droppedForMissing = first.droppedIDs
+        self.exclusions = first.exclusions
+        self.emptyAfterFiltering = []
+        self.features = names
+        self.transformed = y
+        self.data = data
+        var shown = Options()
+        shown.filter.minimumPrevalence = options.minimumPrevalence
+        shown.normalization = .none
+        shown.transform = .none
+        shown.standardize = false
+        shown.adjustment = options.adjustment
+        shown.references = options.references
+        self.options = shown
+        self.model = formula.text
+        self.failedFeatures = []
+        self.method = .ancombc(ANCOMBC.Details(bias: biases, shallowSamples: shallow, options: options))
+    }
+}
+
+extension ANCOMBC {
+    /// The least-squares coefficients (p × features) and their variances
+    /// (features × p) from residuals centred per sample.
+    static func fit(_ x: Matrix, _ y: Matrix, names: [String]) throws -> (beta: Matrix, variance: Matrix) {
+        let n = x.rows, p = x.columns, m = y.columns
+        // H = X (XᵀX)⁻¹, from the Cholesky factor of the Gram matrix.
+        let gram = x.multiplied(by: x, transposeSelf: .transposed)
+        guard let factor = try? Cholesky(gram) else { throw AssociationError.aliasedDesign(columns: names) }
+        var gramInverse = Matrix(rows: p, columns: p)
+        for j in 0..<p {
+            var e = [Double](repeating: 0, count: p)
+            e[j] = 1
+            // A = UᵀU, so A⁻¹e = U⁻¹(U⁻ᵀe).
+            let column = factor.triangularSolve(factor.triangularSolve(e, transposed: true))
+            for i in 0..<p { gramInverse[i, j] = column[i] }
+        }
+        let h = x.multiplied(by: gramInverse)                                  // n × p
+        let beta = h.multiplied(by: y, transposeSelf: .transposed)            // p × m
+        var residuals = y
+        let fitted = x.multiplied(by: beta)
+        for k in residuals.storage.indices { residuals.storage[k] -= fitted.storage[k] }
+        var theta = [Double](repeating: 0, count: n)
+        for c in 0..<m { for i in 0..<n { theta[i] += residuals[i, c] } }
+        for i in 0..<n { theta[i] /= Double(m) }
+        for c in 0..<m {
+            for i in 0..<n { let e = residuals[i, c] - theta[i]; residuals[i, c] = e * e }
+        }
+        var h2 = h
+        for k in h2.storage.indices { h2.storage[k] *= h2.storage[k] }
+        let variance = residuals.multiplied(by: h2, transposeSelf: .transposed)  // m × p
+        return (beta, variance)
+    }
+}
