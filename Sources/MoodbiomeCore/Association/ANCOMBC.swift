@@ -216,34 +216,86 @@ extension TaxonAssociation {
 
 extension ANCOMBC {
     /// The least-squares coefficients (p × features) and their variances
-    /// (features × p) from residuals centred per sample.
+    /// (features × p) from residuals centred per sample. Plain loops in a
+    /// fixed order, features on all cores (p is small): the same bits under
+    /// any BLAS kernel or thread count, so the E–M that follows takes the
+    /// same path everywhere.
     static func fit(_ x: Matrix, _ y: Matrix, names: [String]) throws -> (beta: Matrix, variance: Matrix) {
         let n = x.rows, p = x.columns, m = y.columns
-        // H = X (XᵀX)⁻¹, from the Cholesky factor of the Gram matrix.
-        let gram = x.multiplied(by: x, transposeSelf: .transposed)
-        guard let factor = try? Cholesky(gram) else { throw AssociationError.aliasedDesign(columns: names) }
-        var gramInverse = Matrix(rows: p, columns: p)
-        for j in 0..<p {
-            var e = [Double](repeating: 0, count: p)
-            e[j] = 1
-            // A = UᵀU, so A⁻¹e = U⁻¹(U⁻ᵀe).
-            let column = factor.triangularSolve(factor.triangularSolve(e, transposed: true))
-            for i in 0..<p { gramInverse[i, j] = column[i] }
+        // H = X (XᵀX)⁻¹.
+        var gram = Matrix(rows: p, columns: p)
+        for a in 0..<p { for b in 0..<p { var sum = 0.0; for i in 0..<n { sum += x[i, a] * x[i, b] }; gram[a, b] = sum } }
+        guard let gramInverse = smallInverse(gram) else { throw AssociationError.aliasedDesign(columns: names) }
+        var h = Matrix(rows: n, columns: p)
+        for j in 0..<p { for i in 0..<n { var sum = 0.0; for k in 0..<p { sum += x[i, k] * gramInverse[k, j] }; h[i, j] = sum } }
+        let influence = h
+        // Per feature: β = Hᵀy, residuals y − Xβ.
+        var beta = Matrix(rows: p, columns: m), residuals = y
+        beta.withParallelWriter { b in
+            residuals.withParallelWriter { r in
+                _ = parallelChunkMap(count: m, minimumPerChunk: 16) { range in
+                    for c in range {
+                        let column = r.column(c), coefficients = b.column(c)
+                        for j in 0..<p { var sum = 0.0; for i in 0..<n { sum += influence[i, j] * column[i] }; coefficients[j] = sum }
+                        for i in 0..<n { var fitted = 0.0; for j in 0..<p { fitted += x[i, j] * coefficients[j] }; column[i] -= fitted }
+                    }
+                }
+            }
         }
-        let h = x.multiplied(by: gramInverse)                                  // n × p
-        let beta = h.multiplied(by: y, transposeSelf: .transposed)            // p × m
-        var residuals = y
-        let fitted = x.multiplied(by: beta)
-        for k in residuals.storage.indices { residuals.storage[k] -= fitted.storage[k] }
+        // θ: each sample's mean residual over features, in feature order.
         var theta = [Double](repeating: 0, count: n)
         for c in 0..<m { for i in 0..<n { theta[i] += residuals[i, c] } }
         for i in 0..<n { theta[i] /= Double(m) }
-        for c in 0..<m {
-            for i in 0..<n { let e = residuals[i, c] - theta[i]; residuals[i, c] = e * e }
+        var variance = Matrix(rows: m, columns: p)
+        let centred = residuals, offsets = theta
+        variance.withParallelWriter { v in
+            _ = parallelChunkMap(count: m, minimumPerChunk: 16) { range in
+                for c in range {
+                    let column = centred.column(c)
+                    for j in 0..<p {
+                        var sum = 0.0
+                        for i in 0..<n { let e = column[column.startIndex + i] - offsets[i]; sum += e * e * (influence[i, j] * influence[i, j]) }
+                        v.column(j)[c] = sum
+                    }
+                }
+            }
         }
-        var h2 = h
-        for k in h2.storage.indices { h2.storage[k] *= h2.storage[k] }
-        let variance = residuals.multiplied(by: h2, transposeSelf: .transposed)  // m × p
         return (beta, variance)
+    }
+
+    /// The inverse of a small symmetric positive-definite matrix by a
+    /// Cholesky factorisation `A = LLᵀ` in plain loops (not LAPACK, whose
+    /// kernels round differently from CPU to CPU); nil when `A` is not
+    /// positive definite (relative pivot below 1e-12: aliased columns).
+    static func smallInverse(_ a: Matrix) -> Matrix? {
+        let p = a.rows
+        var l = Matrix(rows: p, columns: p)
+        for j in 0..<p {
+            var d = a[j, j]
+            for k in 0..<j { d -= l[j, k] * l[j, k] }
+            guard d > 1e-12 * Swift.max(a[j, j], 1e-300) else { return nil }
+            l[j, j] = d.squareRoot()
+            for i in (j + 1)..<Swift.max(p, j + 1) {
+                var sum = a[i, j]
+                for k in 0..<j { sum -= l[i, k] * l[j, k] }
+                l[i, j] = sum / l[j, j]
+            }
+        }
+        var inverse = Matrix(rows: p, columns: p)
+        for c in 0..<p {
+            // L z = e_c, then Lᵀ x = z.
+            var z = [Double](repeating: 0, count: p)
+            for i in 0..<p {
+                var sum = i == c ? 1.0 : 0.0
+                for k in 0..<i { sum -= l[i, k] * z[k] }
+                z[i] = sum / l[i, i]
+            }
+            for i in stride(from: p - 1, through: 0, by: -1) {
+                var sum = z[i]
+                for k in (i + 1)..<Swift.max(p, i + 1) { sum -= l[k, i] * inverse[k, c] }
+                inverse[i, c] = sum / l[i, i]
+            }
+        }
+        return inverse
     }
 }
