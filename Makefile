@@ -65,6 +65,7 @@ bench: build
 	python3 scripts/bench_beta.py
 	python3 scripts/bench_associate.py
 	python3 scripts/bench_linda.py
+	python3 scripts/bench_ancombc.py
 	python3 scripts/bench_mediation.py
 	python3 scripts/bench_modules.py
 	python3 scripts/bench_figures.py

@@ -169,16 +169,28 @@ extension TaxonAssociation {
         var block = FeatureBlock(counts, features: kept, findingEmpty: false)
         var y = block.values
         block.values = Matrix(rows: 0, columns: 0)
-        for k in y.storage.indices { y.storage[k] = log(y.storage[k] + options.pseudoCount) }
+        let pseudoCount = options.pseudoCount, rowsOfY = y.rows, columnsOfY = y.columns
+        y.withParallelWriter { v in
+            _ = parallelChunkMap(count: columnsOfY, minimumPerChunk: 16) { range in
+                for c in range { let column = v.column(c); for i in 0..<rowsOfY { column[i] = log(column[i] + pseudoCount) } }
+            }
+        }
         let fit = try ANCOMBC.fit(design.x, y, names: design.columnNames)
         let names = block.names, m = names.count
         var biases = [(column: String, bias: Double, iterations: Int)]()
         var out = [Row]()
         let normal = Normal()
+        // The E–M of each design column, columns on all cores.
+        let fitted = fit
+        let em = parallelChunkMap(count: p) { range in
+            range.map { j -> (delta: Double, iterations: Int) in
+                ANCOMBC.emBias(beta: (0..<m).map { fitted.beta[j, $0] }, variance: Array(fitted.variance.column(j)),
+                               tolerance: options.tolerance, maxIterations: options.maxIterations)
+            }
+        }.flatMap { $0 }
         for j in 0..<p {
-            let beta = (0..<m).map { fit.beta[j, $0] }, variance = (0..<m).map { fit.variance[$0, j] }
-            let (delta, iterations) = ANCOMBC.emBias(beta: beta, variance: variance, tolerance: options.tolerance,
-                                                     maxIterations: options.maxIterations)
+            let beta = (0..<m).map { fit.beta[j, $0] }, variance = Array(fit.variance.column(j))
+            let (delta, iterations) = em[j]
             biases.append((design.columnNames[j], delta, iterations))
             guard let t = design.columnTerms[j] else { continue }
             var termRows = (0..<m).map { c -> Row in
@@ -228,34 +240,57 @@ extension ANCOMBC {
         guard let gramInverse = smallInverse(gram) else { throw AssociationError.aliasedDesign(columns: names) }
         var h = Matrix(rows: n, columns: p)
         for j in 0..<p { for i in 0..<n { var sum = 0.0; for k in 0..<p { sum += x[i, k] * gramInverse[k, j] }; h[i, j] = sum } }
-        let influence = h
+        // Flat copies for the loops below (no subscripts across modules).
+        let hs = h.storage, xs = x.storage
         // Per feature: β = Hᵀy, residuals y − Xβ.
         var beta = Matrix(rows: p, columns: m), residuals = y
         beta.withParallelWriter { b in
             residuals.withParallelWriter { r in
                 _ = parallelChunkMap(count: m, minimumPerChunk: 16) { range in
-                    for c in range {
-                        let column = r.column(c), coefficients = b.column(c)
-                        for j in 0..<p { var sum = 0.0; for i in 0..<n { sum += influence[i, j] * column[i] }; coefficients[j] = sum }
-                        for i in 0..<n { var fitted = 0.0; for j in 0..<p { fitted += x[i, j] * coefficients[j] }; column[i] -= fitted }
+                    hs.withUnsafeBufferPointer { hp in
+                        xs.withUnsafeBufferPointer { xp in
+                            var fitted = [Double](repeating: 0, count: n)
+                            for c in range {
+                                let column = r.column(c), coefficients = b.column(c)
+                                for j in 0..<p {
+                                    var sum = 0.0
+                                    for i in 0..<n { sum += hp[i + j * n] * column[i] }
+                                    coefficients[j] = sum
+                                }
+                                for i in 0..<n { fitted[i] = 0 }
+                                for j in 0..<p {
+                                    let bj = coefficients[j]
+                                    for i in 0..<n { fitted[i] += xp[i + j * n] * bj }
+                                }
+                                for i in 0..<n { column[i] -= fitted[i] }
+                            }
+                        }
                     }
                 }
             }
         }
         // θ: each sample's mean residual over features, in feature order.
         var theta = [Double](repeating: 0, count: n)
-        for c in 0..<m { for i in 0..<n { theta[i] += residuals[i, c] } }
+        residuals.storage.withUnsafeBufferPointer { rp in
+            for c in 0..<m { for i in 0..<n { theta[i] += rp[i + c * n] } }
+        }
         for i in 0..<n { theta[i] /= Double(m) }
+        let h2 = hs.map { $0 * $0 }
         var variance = Matrix(rows: m, columns: p)
-        let centred = residuals, offsets = theta
+        let centred = residuals.storage, offsets = theta
         variance.withParallelWriter { v in
             _ = parallelChunkMap(count: m, minimumPerChunk: 16) { range in
-                for c in range {
-                    let column = centred.column(c)
-                    for j in 0..<p {
-                        var sum = 0.0
-                        for i in 0..<n { let e = column[column.startIndex + i] - offsets[i]; sum += e * e * (influence[i, j] * influence[i, j]) }
-                        v.column(j)[c] = sum
+                centred.withUnsafeBufferPointer { rp in
+                    h2.withUnsafeBufferPointer { hp in
+                        var squared = [Double](repeating: 0, count: n)
+                        for c in range {
+                            for i in 0..<n { let e = rp[i + c * n] - offsets[i]; squared[i] = e * e }
+                            for j in 0..<p {
+                                var sum = 0.0
+                                for i in 0..<n { sum += squared[i] * hp[i + j * n] }
+                                v.column(j)[c] = sum
+                            }
+                        }
                     }
                 }
             }

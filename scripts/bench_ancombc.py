@@ -1,0 +1,77 @@
+#!/usr/bin/env python3
+"""Benchmark: `moodbiome associate --method ancombc` against scikit-bio 0.7.4's
+`ancombc`, 2,000 samples × 2,000 features, 4 terms.
+
+The table and metadata are bench_linda.py's (bench_associate.py's counts,
+numpy seed 5, with a BMI column, seed 6), the model `phq9 + age + sex + bmi`,
+a pseudo-count of 1 on every count. Each tool runs in a fresh process, end
+to end: Moodbiome reading the CSVs and writing its whole output directory;
+Python reading the same CSVs with pandas, `ancombc(table + 1, metadata,
+formula)` and its result written as CSV. The fold changes, SEs and q-values
+are compared.
+"""
+import csv
+import os
+import subprocess
+import sys
+from benchcommon import compared, run
+from bench_associate import GENERATE
+from bench_linda import ADD_BMI
+
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), ".."))
+OUT = os.path.join(ROOT, "bench-out")
+BIN = os.path.join(ROOT, ".build", "release", "moodbiome")
+REPEATS = 3
+SAMPLES, TAXA = 2000, 2000
+
+SKBIO = r"""
+import sys
+import pandas as pd
+from skbio.stats.composition import ancombc
+counts = pd.read_csv(sys.argv[1], index_col=0)
+meta = pd.read_csv(sys.argv[2], index_col=0)
+counts = counts.loc[meta.index]
+res = ancombc(counts + 1, meta, "phq9 + age + sex + bmi").result.reset_index()
+res.to_csv(sys.argv[3], index=False)
+"""
+
+
+def agreement(ours_path, theirs_path):
+    ours = {(r["feature"], r["term"]): r for r in csv.DictReader(open(ours_path))}
+    worst = {"estimate": 0.0, "std_error": 0.0, "q_value": 0.0}
+    names = {"estimate": "Log(FC)", "std_error": "SE", "q_value": "qvalue"}
+    count = 0
+    for r in csv.DictReader(open(theirs_path)):
+        if r["Covariate"] == "Intercept":
+            continue
+        o = ours[(r["FeatureID"], r["Covariate"])]
+        count += 1
+        for k, name in names.items():
+            a, b = float(o[k]), float(r[name])
+            scale = float(r["SE"]) if k == "estimate" else abs(b)
+            worst[k] = max(worst[k], abs(a - b) / scale if scale else abs(a))
+    return ", ".join(f"{k} {v:.1e}" for k, v in worst.items()) + f" over {count} rows (estimates in SEs, the rest relative)"
+
+
+def main():
+    os.makedirs(OUT, exist_ok=True)
+    counts = os.path.join(OUT, f"bench-assoc-{SAMPLES}x{TAXA}.csv")
+    base = os.path.join(OUT, f"bench-assoc-meta-{SAMPLES}.csv")
+    if not (os.path.exists(counts) and os.path.exists(base)):
+        subprocess.run([sys.executable, "-c", GENERATE, counts, base, str(SAMPLES), str(TAXA)], check=True, capture_output=True)
+    meta = os.path.join(OUT, f"bench-linda-meta-{SAMPLES}.csv")
+    subprocess.run([sys.executable, "-c", ADD_BMI, base, meta], check=True)
+    ours_dir = os.path.join(OUT, "ancombc-moodbiome")
+    ours = min(run([BIN, "associate", "--counts", counts, "--metadata", meta, "--formula", "~ phq9 + age + sex + bmi",
+                    "--method", "ancombc", "--out-dir", ours_dir, "--force"]) for _ in range(REPEATS))
+    theirs_path = os.path.join(OUT, "ancombc-skbio.csv")
+    theirs = min(run([sys.executable, "-c", SKBIO, counts, meta, theirs_path]) for _ in range(REPEATS))
+    print(f"ANCOM-BC, {SAMPLES:,} samples × {TAXA:,} features, ~ phq9 + age + sex + bmi; best of {REPEATS}")
+    print(f"  moodbiome          : {ours[0]:7.3f} s wall, peak RSS {ours[1]:7.1f} MiB")
+    print(f"  scikit-bio 0.7.4   : {theirs[0]:7.3f} s wall, peak RSS {theirs[1]:7.1f} MiB  "
+          f"({compared('ancombc_vs_skbio', theirs[0] / ours[0])} slower; memory {ours[1] / theirs[1]:.2f}× of scikit-bio's)")
+    print(f"  agreement          : max difference {agreement(os.path.join(ours_dir, 'all_results.csv'), theirs_path)}")
+
+
+if __name__ == "__main__":
+    main()
