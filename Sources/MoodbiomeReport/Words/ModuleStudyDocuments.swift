@@ -55,6 +55,11 @@ public struct ModuleStudyDocuments: Sendable {
 
     var found: Int { study.scores.samplesFound.filter { $0 > 0 }.count }
 
+    var isANCOMBC: Bool {
+        if case .ancombc = study.association.method { return true }
+        return false
+    }
+
     var isLinDA: Bool {
         if case .linda = study.association.method { return true }
         return false
@@ -64,19 +69,29 @@ public struct ModuleStudyDocuments: Sendable {
         let significant = outcomeRows.filter { $0.qValue <= 0.25 }.count
         let text = "\(study.scoring.database.name): \(found) of \(study.scores.moduleIDs.count) modules found in the \(study.association.samples.count) samples with a functional profile; "
                  + "\(Words.counted(significant, "module")) associated with \(names.column(outcome)) at q ≤ 0.25 (\(study.association.features.count) tested). "
-                 + (isLinDA ? "Coefficient: LinDA's bias-corrected log₂ fold change of the module's centred log-ratio per unit of \(names.column(outcome)), adjusted as the study's models are."
+                 + (isANCOMBC ? "Coefficient: ANCOM-BC's bias-corrected natural-log fold change of the module's abundance per unit of \(names.column(outcome)), adjusted as the study's models are."
+                    : isLinDA ? "Coefficient: LinDA's bias-corrected log₂ fold change of the module's centred log-ratio per unit of \(names.column(outcome)), adjusted as the study's models are."
                             : "Coefficient: the change in log₂ of the module's relative abundance per unit of \(names.column(outcome)), adjusted as the study's models are.")
         return m == .markdown ? Escape.markdown(text) : Escape.html(text)
     }
 
     var methods: String {
         if case .linda = study.association.method { return lindaMethods }
+        if case .ancombc = study.association.method { return ancombcMethods }
         return "Modules were scored from the KEGG-ortholog profile (\(sources.joined(separator: ", "))) as omixer-rpm 1.1 does (coverage cut-off "
             + "\(NumberStyle.roundTrip.format(study.scoring.settings.coverage)), \(study.scoring.settings.estimator.rawValue) of the found steps); each module's abundance was "
             + "tested against the outcome and covariates as MaAsLin2 does by default (total-sum scaling, log₂ with zeros at half the smallest value, "
             + "\(study.association.options.model == .lm ? "linear models" : "models")\(study.association.model.contains("|") ? " with the study's random effects (lmerTest, Satterthwaite)" : ""), "
             + "modules in fewer than 10% of samples left out), Benjamini–Hochberg across modules. Shares: each taxon's module abundance scored on its own stratum, "
             + "summed over the samples, as a share of all taxa's."
+    }
+
+    var ancombcMethods: String {
+        "Modules were scored from the KEGG-ortholog profile (\(sources.joined(separator: ", "))) as omixer-rpm 1.1 does (coverage cut-off "
+            + "\(NumberStyle.roundTrip.format(study.scoring.settings.coverage)), \(study.scoring.settings.estimator.rawValue) of the found steps); each module's abundance was "
+            + "tested against the outcome and covariates with ANCOM-BC (Lin & Peddada 2020; as scikit-bio 0.7.4's ancombc: ln(abundance + 1), least squares, "
+            + "each coefficient's sampling-fraction bias by E–M subtracted, W tests; modules in fewer than 10% of samples left out), Holm across modules. "
+            + "Shares: each taxon's module abundance scored on its own stratum, summed over the samples, as a share of all taxa's."
     }
 
     var lindaMethods: String {
