@@ -1,6 +1,6 @@
 # Moodbiome — the two commands a newcomer needs:
 #   make demo       install what is missing, build, run the main job on Datasets/
-#   make test       every unit, reference and smoke test (about 5 minutes on 2 cores)
+#   make test       every unit, reference and smoke test (about 6½ minutes on 2 cores)
 # and, one target away:
 #   make campaigns  the fuzz campaign (20,000 inputs per reader) and the suite
 #                   under AddressSanitizer; CI (.ci/run) runs `make test campaigns`
