@@ -147,26 +147,14 @@ extension TaxonAssociation {
     public init(ancombc table: CountTable, metadata: DataTable, formula: Formula, options: ANCOMBC.Options) throws {
         precondition(metadata.ids == table.sampleIDs, "the metadata rows are the table's samples")
         let first = try DesignMatrix(formula: formula, data: metadata, references: options.references)
-        let totals = table.sampleTotals
-        let rows = first.rowIndices.filter { totals[$0] >= options.minimumDepth }
-        let shallow = first.rowIndices.filter { !(totals[$0] >= options.minimumDepth) }.map { table.sampleIDs[$0] }
-        guard !rows.isEmpty else { throw AssociationError.noSamplesDeepEnough(minimumDepth: options.minimumDepth, samples: first.rowIndices.count) }
-        let counts = rows.count == table.sampleCount ? table : table.selectingSamples(rows)
-        let present = FeatureFilter.tallies(counts, threshold: 0).above
-        let n0 = rows.count
-        let kept = (0..<counts.taxonCount).filter { Double(present[$0]) / Double(n0) >= options.minimumPrevalence }
-        guard kept.count >= 2 else {
-            throw AssociationError.tooFewFeaturesPrevalent(kept: kept.count, total: table.taxonCount, minimumPrevalence: options.minimumPrevalence)
-        }
-        let keptSet = Set(kept)
-        let filtered = (0..<counts.taxonCount).filter { !keptSet.contains($0) }.map {
-            (feature: counts.taxonIDs[$0], reason: FeatureFilter.Reason.prevalence(samples: present[$0], of: n0, needed: options.minimumPrevalence * Double(n0)))
-        }
+        let selection = try DepthAndPrevalence(table, rows: first.rowIndices, minimumDepth: options.minimumDepth,
+                                               minimumPrevalence: options.minimumPrevalence)
+        let counts = selection.counts, rows = selection.rows
         let data = metadata.selectingRows(rows)
         let design = try DesignMatrix(formula: formula, data: data, references: options.references)
         let n = design.x.rows, p = design.x.columns
         guard n > p else { throw AssociationError.tooFewSamples(samples: n, parameters: p) }
-        var block = FeatureBlock(counts, features: kept, findingEmpty: false)
+        var block = FeatureBlock(counts, features: selection.kept, findingEmpty: false)
         var y = block.values
         block.values = Matrix(rows: 0, columns: 0)
         let pseudoCount = options.pseudoCount, rowsOfY = y.rows, columnsOfY = y.columns
@@ -193,18 +181,15 @@ extension TaxonAssociation {
             let (delta, iterations) = em[j]
             biases.append((design.columnNames[j], delta, iterations))
             guard let t = design.columnTerms[j] else { continue }
-            var termRows = (0..<m).map { c -> Row in
+            out += (0..<m).map { c -> Row in
                 let lfc = beta[c] - delta, se = variance[c].squareRoot(), w = lfc / se
                 return Row(feature: names[c], term: design.columnNames[j], variable: Self.variable(of: design, term: t), estimate: lfc,
                            standardError: se, statistic: w, pValue: w.isNaN ? .nan : 2 * normal.sf(abs(w)), qValue: .nan, n: n,
                            nonZero: block.nonZeroCounts[c], taxonomy: block.taxonomy?[c])
             }
-            let q = options.adjustment.adjust(termRows.map(\.pValue))
-            for i in termRows.indices { termRows[i].qValue = q[i] }
-            out += termRows
         }
-        self.rows = Self.sortedByQ(out)
-        self.filtered = filtered
+        self.rows = Self.adjustedWithinTerms(out, options.adjustment)
+        self.filtered = selection.filtered
         self.samples = design.ids
         self.droppedForMissing = first.droppedIDs
         self.exclusions = first.exclusions
@@ -222,7 +207,7 @@ extension TaxonAssociation {
         self.options = shown
         self.model = formula.text
         self.failedFeatures = []
-        self.method = .ancombc(ANCOMBC.Details(bias: biases, shallowSamples: shallow, options: options))
+        self.method = .ancombc(ANCOMBC.Details(bias: biases, shallowSamples: selection.shallow, options: options))
     }
 }
 

@@ -94,29 +94,12 @@ extension TaxonAssociation {
         let formula = fixed.adding(randomTerms: random)
         // 1. Samples with every variable and enough reads; prevalent features.
         let first = try DesignMatrix(formula: formula, data: metadata, references: options.references)
-        let totals = table.sampleTotals
-        // A total within 1e-9 (relative) of the cut reaches it: proportions
-        // sum to 1 only up to rounding, which differs with summation order.
-        let cut = options.minimumDepth * (1 - 1e-9)
-        let deep = first.rowIndices.filter { totals[$0] >= cut }
-        let shallow = first.rowIndices.filter { !(totals[$0] >= cut) }.map { table.sampleIDs[$0] }
-        guard !deep.isEmpty else { throw AssociationError.noSamplesDeepEnough(minimumDepth: options.minimumDepth, samples: first.rowIndices.count) }
-        let counts = deep.count == table.sampleCount ? table : table.selectingSamples(deep)
-        let present = FeatureFilter.tallies(counts, threshold: 0).above
-        let n0 = deep.count
         // With half-minimum zeros a feature absent everywhere has no smallest
         // value (LinDA would give it infinite log-ratios): it is left out.
-        let kept = (0..<counts.taxonCount).filter {
-            Double(present[$0]) / Double(n0) >= options.minimumPrevalence && (options.zeros != .halfMinimum || present[$0] > 0)
-        }
-        guard kept.count >= 2 else {
-            throw AssociationError.tooFewFeaturesPrevalent(kept: kept.count, total: table.taxonCount, minimumPrevalence: options.minimumPrevalence)
-        }
-        let keptSet = Set(kept)
-        let filtered = (0..<counts.taxonCount).filter { !keptSet.contains($0) }.map {
-            (feature: counts.taxonIDs[$0], reason: FeatureFilter.Reason.prevalence(samples: present[$0], of: n0, needed: options.minimumPrevalence * Double(n0)))
-        }
-        var block = FeatureBlock(counts, features: kept, findingEmpty: true)
+        let selection = try DepthAndPrevalence(table, rows: first.rowIndices, minimumDepth: options.minimumDepth,
+                                               minimumPrevalence: options.minimumPrevalence, requirePresent: options.zeros == .halfMinimum)
+        let counts = selection.counts, deep = selection.rows, n0 = deep.count
+        var block = FeatureBlock(counts, features: selection.kept, findingEmpty: true)
         var rows = deep
         if !block.emptySamples.isEmpty {
             let empty = Set(block.emptySamples)
@@ -154,21 +137,17 @@ extension TaxonAssociation {
         var out = [Row]()
         for j in 0..<p {
             guard let t = design.columnTerms[j] else { continue }
-            var termRows = [Row]()
             for c in 0..<names.count {
                 let lfc = fits.estimate[j, c] - bias[j], se = fits.standardError[j, c], df = fits.df[j, c]
                 let statistic = lfc / se
                 let pValue = statistic.isNaN || !(df > 0) ? Double.nan : Swift.min(1, 2 * StudentT(degreesOfFreedom: df).sf(abs(statistic)))
-                termRows.append(Row(feature: names[c], term: design.columnNames[j], variable: Self.variable(of: design, term: t),
-                                    estimate: lfc, standardError: se, statistic: statistic, pValue: pValue, qValue: .nan, n: n,
-                                    nonZero: block.nonZeroCounts[c], taxonomy: block.taxonomy?[c], degreesOfFreedom: df, baseMean: baseMean[c]))
+                out.append(Row(feature: names[c], term: design.columnNames[j], variable: Self.variable(of: design, term: t),
+                               estimate: lfc, standardError: se, statistic: statistic, pValue: pValue, qValue: .nan, n: n,
+                               nonZero: block.nonZeroCounts[c], taxonomy: block.taxonomy?[c], degreesOfFreedom: df, baseMean: baseMean[c]))
             }
-            let q = options.adjustment.adjust(termRows.map(\.pValue))
-            for i in termRows.indices { termRows[i].qValue = q[i] }
-            out += termRows
         }
-        self.rows = Self.sortedByQ(out)
-        self.filtered = filtered
+        self.rows = Self.adjustedWithinTerms(out, options.adjustment)
+        self.filtered = selection.filtered
         self.samples = design.ids
         self.droppedForMissing = first.droppedIDs
         self.exclusions = first.exclusions
@@ -186,7 +165,7 @@ extension TaxonAssociation {
         self.model = formula.text
         self.failedFeatures = (0..<names.count).filter { c in (0..<p).allSatisfy { fits.estimate[$0, c].isNaN } }.map { names[$0] }
         self.method = .linda(LinDA.Details(bias: (0..<p).map { (design.columnNames[$0], bias[$0]) }, zeroTreatment: treatment,
-                                           depthAssociation: depthAssociation, shallowSamples: shallow, options: options))
+                                           depthAssociation: depthAssociation, shallowSamples: selection.shallow, options: options))
     }
 }
 
