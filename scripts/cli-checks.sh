@@ -41,8 +41,24 @@ check "LinDA through associate" 0 "" \
 check "ANCOM-BC through associate" 0 "" \
   -- associate --counts "$D/counts.csv" --metadata "$D/metadata.csv" --formula "~ phq9_total + sex" \
      --method ancombc --pseudocount 0.5 --min-prevalence 0.1 --out-dir "$OUT/ancombc"
-check "--pseudocount belongs to LinDA and ANCOM-BC" 64 \
-  "Error: --pseudocount: applies only to --method linda or ancombc. Add --method linda or ancombc, or drop --pseudocount" \
+check "ANCOM-BC2 with structural zeros through associate" 0 "" \
+  -- associate --counts Datasets/twins/Twins.csv --samples-in columns --metadata Datasets/twins/metadata.tsv \
+     --formula "~ phenotype" --method ancombc2 --struc-zero phenotype --neg-lb --var-quantile 0.1 --out-dir "$OUT/ancombc2s"
+[ -s "$OUT/ancombc2s/structural_zeros.csv" ] || { echo "cli-checks: no structural_zeros.csv" >&2; failures=$((failures + 1)); }
+check "--var-quantile belongs to ANCOM-BC2" 64 \
+  "Error: --var-quantile: applies only to --method ancombc2. Add --method ancombc2, or drop --var-quantile" \
+  -- associate --counts "$D/counts.csv" --metadata "$D/metadata.csv" --formula "~ phq9_total" \
+     --method ancombc --var-quantile 0.1 --out-dir "$OUT/ancombc3"
+check "--struc-zero names a formula variable" 64 \
+  "Error: --struc-zero: 'antidepressant' is not one of phq9_total, sex" \
+  -- associate --counts "$D/counts.csv" --metadata "$D/metadata.csv" --formula "~ phq9_total + sex" \
+     --method ancombc2 --struc-zero antidepressant --out-dir "$OUT/ancombc4"
+check "--struc-zero names a categorical variable" 1 \
+  "Error: --struc-zero: 'phq9_total' is not one of sex" \
+  -- associate --counts "$D/counts.csv" --metadata "$D/metadata.csv" --formula "~ phq9_total + sex" \
+     --method ancombc2 --struc-zero phq9_total --out-dir "$OUT/ancombc5"
+check "--pseudocount belongs to LinDA and ANCOM-BC(2)" 64 \
+  "Error: --pseudocount: applies only to --method linda, ancombc or ancombc2. Add --method linda, ancombc or ancombc2, or drop --pseudocount" \
   -- associate --counts "$D/counts.csv" --metadata "$D/metadata.csv" --formula "~ phq9_total" \
      --pseudocount 1 --out-dir "$OUT/ancombc2"
 check "MaAsLin2's options are refused with LinDA" 64 \

@@ -116,7 +116,7 @@ struct AnalyzeCommand: ParsableCommand {
     @Option(name: .customLong("module-coverage"), help: "With --functions: the smallest coverage at which a module counts in a sample.")
     var moduleCoverage = 0.66
 
-    @Option(name: .customLong("module-method"), help: ArgumentHelp("With --functions: how each module is tested, maaslin2 (default: TSS, log2, linear models), linda (LinDA's bias-corrected CLR models, zeros at half each module's smallest value) or ancombc (ANCOM-BC, ln(abundance + 1), no random terms).", valueName: "method"))
+    @Option(name: .customLong("module-method"), help: ArgumentHelp("With --functions: how each module is tested, maaslin2 (default: TSS, log2, linear models), linda (LinDA's bias-corrected CLR models, zeros at half each module's smallest value), ancombc (ANCOM-BC, ln(abundance + 1), no random terms) or ancombc2 (ANCOM-BC2, likewise).", valueName: "method"))
     var moduleMethod = AssociationMethod.maaslin2
 
     @Option(name: .customLong("group-by"), help: ArgumentHelp("Column for the cohort table and box plots (default: the scored severity band, or <stem>_band beside a <stem>_total outcome).", valueName: "column"))

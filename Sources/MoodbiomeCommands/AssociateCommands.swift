@@ -38,6 +38,18 @@ struct AssociateCommand: ParsableCommand {
         by ANCOM-BC's E-M, W = log fold change / SE, normal p-values, Holm within each term \
         (--adjust). bias.csv holds the biases.
 
+        --method ancombc2: ANCOM-BC2 (Lin & Peddada 2024), as scikit-bio 0.7.4's ancombc2 with a \
+        positive --pseudocount (1 by default): ln(count + pseudo-count) centred per feature, the \
+        E-M bias and its variance, each sample's sampling fraction subtracted and the models \
+        refitted, variances widened by the bias's and regularised by their --var-quantile quantile \
+        (0.05, R's s0_perc), t tests on n − p degrees of freedom, Holm within each term. \
+        all_results.csv adds df; bias.csv holds the biases and their variances.
+
+        --struc-zero GROUP (ancombc, ancombc2): features absent from a whole group of the \
+        categorical formula variable GROUP (structural zeros, as scikit-bio's struc_zero; \
+        --neg-lb: when the prevalence's 95% lower bound is at or below 0) are reported in \
+        structural_zeros.csv and filtered_features.csv, and not tested.
+
         Writes into --out-dir: all_results.csv (feature, term, estimate, std_error, statistic, \
         p_value, q_value, n, n_nonzero [, taxonomy]) sorted by q, significant_results.csv \
         (q ≤ --max-significance), filtered_features.csv, summary.md, report.html (the significant \
@@ -69,7 +81,7 @@ struct AssociateCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Outcome mode: gaussian (OLS) or binomial (logistic).", valueName: "family"))
     var family = ModelFamily.gaussian
 
-    @Option(help: ArgumentHelp("maaslin2 (default: MaAsLin2's pipeline), linda (LinDA's bias-corrected CLR models) or ancombc (ANCOM-BC's bias-corrected log-linear models).", valueName: "method"))
+    @Option(help: ArgumentHelp("maaslin2 (default: MaAsLin2's pipeline), linda (LinDA's bias-corrected CLR models), ancombc (ANCOM-BC's bias-corrected log-linear models) or ancombc2 (ANCOM-BC2's: sampling fractions removed, models refitted, variances regularised).", valueName: "method"))
     var method = AssociationMethod.maaslin2
 
     @Option(name: .customLong("min-prevalence"), help: ArgumentHelp("maaslin2: keep features with a value above --min-abundance in more than this share of samples (default 0.1); linda: present in at least this share (default 0).", valueName: "share"))
@@ -93,7 +105,7 @@ struct AssociateCommand: ParsableCommand {
     @Flag(inversion: .prefixedNo, help: "maaslin2: standardise numeric metadata to z-scores (the default; LinDA always does).")
     var standardize: Bool?
 
-    @Option(name: .customLong("min-depth"), help: ArgumentHelp("linda, ancombc: leave out samples with fewer reads (LinDA's lib.cut; default 1 for linda, 0 for ancombc).", valueName: "reads"))
+    @Option(name: .customLong("min-depth"), help: ArgumentHelp("linda, ancombc, ancombc2: leave out samples with fewer reads (LinDA's lib.cut; default 1 for linda, 0 for ancombc and ancombc2).", valueName: "reads"))
     var minDepth: Double?
 
     @Option(help: ArgumentHelp("linda: winsorise each feature's proportions at this quantile, e.g. 0.97 (LinDA's winsor.quan).", valueName: "quantile"))
@@ -102,10 +114,19 @@ struct AssociateCommand: ParsableCommand {
     @Option(help: ArgumentHelp("linda: adaptive (default: imputation when log depth goes with the design at p ≤ 0.1, else the pseudo-count), pseudocount, imputation, or half-minimum (each feature's zeros at half its smallest value: for abundances that are not counts, LinDA's proportion type).", valueName: "treatment"))
     var zeros: LinDA.Zeros?
 
-    @Option(help: ArgumentHelp("linda: the pseudo-count added to every count when zeros get one (default 0.5); ancombc: added to every count before the log (default 1).", valueName: "count"))
+    @Option(help: ArgumentHelp("linda: the pseudo-count added to every count when zeros get one (default 0.5); ancombc, ancombc2: added to every count before the log (default 1).", valueName: "count"))
     var pseudocount: Double?
 
-    @Option(help: ArgumentHelp("Multiple-testing adjustment: bh, holm or bonferroni (default: bh; holm with --method ancombc, as ANCOM-BC).", valueName: "method"))
+    @Option(name: .customLong("var-quantile"), help: ArgumentHelp("ancombc2: the quantile of each term's variances added to them, against tiny SEs of rare features (default 0.05, R's s0_perc; 0: none).", valueName: "quantile"))
+    var varQuantile: Double?
+
+    @Option(name: .customLong("struc-zero"), help: ArgumentHelp("ancombc, ancombc2: a categorical formula variable; features absent from a whole group of it (structural zeros) are reported, not tested.", valueName: "column"))
+    var strucZero: String?
+
+    @Flag(name: .customLong("neg-lb"), help: "With --struc-zero: a group's prevalence counts as zero when its 95% lower bound is at or below 0 (scikit-bio's neg_lb; for large groups).")
+    var negLb = false
+
+    @Option(help: ArgumentHelp("Multiple-testing adjustment: bh, holm or bonferroni (default: bh; holm with --method ancombc or ancombc2, as ANCOM-BC).", valueName: "method"))
     var adjust: PValueAdjustment?
 
     @Option(name: .customLong("max-significance"), help: "q at or below which a result is significant (MaAsLin2: 0.25).")
@@ -157,12 +178,16 @@ struct AssociateCommand: ParsableCommand {
             job.ancombc.pseudoCount = pseudocount ?? 1
             job.ancombc.adjustment = adjust ?? .holm
             job.ancombc.references = job.options.references
+            job.ancombc.varianceQuantile = varQuantile ?? 0.05
+            job.ancombc.structuralZeroGroup = strucZero
+            job.ancombc.structuralZeroLowerBound = negLb
             let given: [(Parameter, [AssociationMethod], Bool)] = [
                 (.minAbundance, [.maaslin2], minAbundance != nil), (.minVariance, [.maaslin2], minVariance != nil),
                 (.normalization, [.maaslin2], normalization != nil), (.transform, [.maaslin2], transform != nil),
                 (.model, [.maaslin2], model != nil), (.standardize, [.maaslin2], standardize != nil),
-                (.minDepth, [.linda, .ancombc], minDepth != nil), (.winsorize, [.linda], winsorize != nil),
-                (.zeros, [.linda], zeros != nil), (.pseudocount, [.linda, .ancombc], pseudocount != nil),
+                (.minDepth, [.linda, .ancombc, .ancombc2], minDepth != nil), (.winsorize, [.linda], winsorize != nil),
+                (.zeros, [.linda], zeros != nil), (.pseudocount, [.linda, .ancombc, .ancombc2], pseudocount != nil),
+                (.varQuantile, [.ancombc2], varQuantile != nil), (.strucZero, [.ancombc, .ancombc2], strucZero != nil),
             ]
             job.methodOnly = given.filter(\.2).map { ($0.0, $0.1) }
             job.maxSignificance = maxSignificance

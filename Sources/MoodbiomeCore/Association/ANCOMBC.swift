@@ -24,8 +24,44 @@ import MoodbiomeNumerics
 ///    `tolerance` (1e-5) or `maxIterations` (100);
 /// 6. `log FC = β − δ`, `SE = √var`, `W = logFC / SE`, `p = 2·Φ(−|W|)`,
 ///    q-values within each design column (Holm by default, as ANCOM-BC).
+///
+/// **ANCOM-BC2** (Lin & Peddada 2024, *Nature Methods* 21:83; scikit-bio
+/// 0.7.4's `ancombc2` with a positive pseudo-count) goes on from step 5:
+///
+/// 2'. `y` is centred per feature (its mean over the samples subtracted);
+/// 5'. besides δ, the variance of δ, `1 / Σ 1/(vᵢ + κ)` (κ₁ for the features
+///    below the π₁ quantile of β, κ₂ for those at or above the 1 − π₂
+///    quantile, 0 for the rest: scikit-bio's `_estimate_bias_var`);
+/// 6'. each sample's sampling fraction `θᵢ = meanⱼ yᵢⱼ − xᵢ·meanⱼ βⱼ + xᵢ·δ`,
+///    subtracted from its values;
+/// 7'. the least-squares fit again on the corrected values, residuals not
+///    re-centred; each variance `v` becomes `(√v + √var δ)²`, plus the
+///    `varianceQuantile` quantile of that column's variances over the
+///    features (the regularisation against tiny SEs of rare features; R's
+///    `s0_perc`, 0.05);
+/// 8'. `log FC = β`, `W = β / SE`, p from Student's t on `n − p` degrees of
+///    freedom, q-values within each design column (Holm).
 public enum ANCOMBC {
+    /// Which of the two methods.
+    public enum Variant: String, Sendable {
+        /// ANCOM-BC (2020): the bias subtracted from the coefficients, z tests.
+        case ancombc
+        /// ANCOM-BC2 (2024): the sampling fractions subtracted from the data,
+        /// the model refitted, variances regularised, t tests.
+        case ancombc2
+    }
+
     public struct Options: Sendable {
+        public var variant = Variant.ancombc
+        /// ANCOM-BC2: the quantile of each column's variances added to them.
+        public var varianceQuantile = 0.05
+        /// A categorical formula variable whose groups are checked for
+        /// structural zeros (``StructuralZeros``); features absent from a
+        /// group are reported and not tested.
+        public var structuralZeroGroup: String? = nil
+        /// The structural-zero test's `neg_lb`: a group's prevalence counts as
+        /// zero when its 95% lower bound is.
+        public var structuralZeroLowerBound = false
         public var pseudoCount = 1.0
         /// Keep features with a count above 0 in at least this share of samples.
         public var minimumPrevalence = 0.0
@@ -41,19 +77,25 @@ public enum ANCOMBC {
 
     /// What ANCOM-BC reports beside the rows.
     public struct Details: Sendable {
-        /// Per design column (the intercept first), the E–M bias δ subtracted
-        /// and the E–M iterations it took.
-        public let bias: [(column: String, bias: Double, iterations: Int)]
+        /// Per design column (the intercept first), the E–M bias δ (subtracted
+        /// from the coefficients by ANCOM-BC, from the data through the
+        /// sampling fractions by ANCOM-BC2), its variance, and the E–M
+        /// iterations it took.
+        public let bias: [(column: String, bias: Double, variance: Double, iterations: Int)]
+        /// The structural zeros found, when asked for.
+        public let structuralZeros: StructuralZeros?
+        /// ANCOM-BC2's t tests: n − p.
+        public let degreesOfFreedom: Int?
         /// Samples below the minimum depth, left out.
         public let shallowSamples: [String]
         public let options: Options
     }
 
     /// The E–M estimate of the bias δ of coefficients `beta` with variances
-    /// `variance` (scikit-bio's `_estimate_bias_em`, step for step), and the
-    /// iterations taken.
+    /// `variance` (scikit-bio's `_estimate_bias_em`, step for step), the
+    /// variance of δ (its `_estimate_bias_var`) and the iterations taken.
     public static func emBias(beta: [Double], variance v: [Double], tolerance: Double = 1e-5, maxIterations: Int = 100)
-        -> (delta: Double, iterations: Int) {
+        -> (delta: Double, variance: Double, iterations: Int) {
         let n = beta.count
         var params = [0.75, 0.125, 0.125] + initialBias(beta)
         let nu0 = v.map { 1 / $0 }
@@ -115,7 +157,44 @@ public enum ANCOMBC {
             params = updated
             iterations += 1
         }
-        return (params[3], iterations)
+        return (params[3], biasVariance(beta: beta, variance: v, params: params), iterations)
+    }
+
+    /// The variance of the bias, `1 / Σᵢ 1/(vᵢ + κᵢ)`: κ₁ for the features
+    /// below the π₁ quantile of β, κ₂ for those at or above the 1 − π₂
+    /// quantile, 0 otherwise (scikit-bio's `_estimate_bias_var`).
+    ///
+    /// Coefficients equal in exact arithmetic (taxa with the same values in
+    /// the compared groups, centred by different feature means) differ in
+    /// their last bits, by amounts that depend on the order of the sums; a
+    /// run of them can straddle a quantile, and which side each falls on
+    /// would then be rounding noise (7% of the Soil bias variance on
+    /// GlobalPatterns). So before the split, each run of sorted values
+    /// within 1e-12 (relative) of the run's first is set equal to it: ties
+    /// fall on one side, as in exact arithmetic.
+    static func biasVariance(beta: [Double], variance v: [Double], params: [Double]) -> Double {
+        let b = tiesMadeExact(beta)
+        let sorted = b.sorted()
+        let q1 = quantile(sorted: sorted, params[1]), q2 = quantile(sorted: sorted, 1 - params[2])
+        var sum = 0.0
+        for i in 0..<b.count {
+            let extra = b[i] < q1 ? params[6] : b[i] >= q2 ? params[7] : 0
+            sum += 1 / (v[i] + extra)
+        }
+        let variance = 1 / sum
+        return variance.isNaN ? 0 : variance.isInfinite ? (variance > 0 ? Double.greatestFiniteMagnitude : -Double.greatestFiniteMagnitude) : variance
+    }
+
+    /// `values` with each run of sorted values within 1e-12·max(1, |first|)
+    /// of the run's first made equal to it.
+    static func tiesMadeExact(_ values: [Double]) -> [Double] {
+        let order = values.indices.sorted { values[$0] < values[$1] || (values[$0] == values[$1] && $0 < $1) }
+        var out = values
+        guard var first = order.first.map({ values[$0] }) else { return out }
+        for k in order.dropFirst() {
+            if abs(values[k] - first) <= 1e-12 * Swift.max(1, abs(first)) { out[k] = first } else { first = values[k] }
+        }
+        return out
     }
 
     /// The starting δ, l₁, l₂, κ₁, κ₂ (scikit-bio's `_init_bias_params`):
@@ -141,7 +220,7 @@ public enum ANCOMBC {
 }
 
 extension TaxonAssociation {
-    /// ANCOM-BC's path (``ANCOMBC``) on `table`'s counts.
+    /// ANCOM-BC's or ANCOM-BC2's path (``ANCOMBC``) on `table`'s counts.
     ///
     /// - Precondition: `metadata`'s rows are `table`'s samples, in order.
     public init(ancombc table: CountTable, metadata: DataTable, formula: Formula, options: ANCOMBC.Options) throws {
@@ -154,42 +233,57 @@ extension TaxonAssociation {
         let design = try DesignMatrix(formula: formula, data: data, references: options.references)
         let n = design.x.rows, p = design.x.columns
         guard n > p else { throw AssociationError.tooFewSamples(samples: n, parameters: p) }
-        var block = FeatureBlock(counts, features: selection.kept, findingEmpty: false)
+        var kept = selection.kept, filtered = selection.filtered
+        let zeros = try options.structuralZeroGroup.map { group in
+            try StructuralZeros(counts, features: kept, data: data, formula: formula, group: group, lowerBound: options.structuralZeroLowerBound)
+        }
+        if let zeros {
+            let absent = Set(zeros.features.indices.filter { zeros.absent[$0].contains(true) }.map { kept[$0] })
+            filtered += kept.filter(absent.contains).map { (counts.taxonIDs[$0], FeatureFilter.Reason.structuralZero) }
+            kept.removeAll(where: absent.contains)
+            guard kept.count >= 2 else { throw AssociationError.tooFewFeaturesWithoutStructuralZeros(kept: kept.count, group: zeros.group) }
+        }
+        var block = FeatureBlock(counts, features: kept, findingEmpty: false)
         var y = block.values
         block.values = Matrix(rows: 0, columns: 0)
-        let pseudoCount = options.pseudoCount, rowsOfY = y.rows, columnsOfY = y.columns
-        y.withParallelWriter { v in
-            _ = parallelChunkMap(count: columnsOfY, minimumPerChunk: 16) { range in
-                for c in range { let column = v.column(c); for i in 0..<rowsOfY { column[i] = log(column[i] + pseudoCount) } }
-            }
-        }
-        let fit = try ANCOMBC.fit(design.x, y, names: design.columnNames)
+        ANCOMBC.logTransform(&y, pseudoCount: options.pseudoCount, centring: options.variant == .ancombc2)
         let names = block.names, m = names.count
-        var biases = [(column: String, bias: Double, iterations: Int)]()
-        var out = [Row]()
-        let normal = Normal()
+        let fit = try ANCOMBC.fit(design.x, y, names: design.columnNames, centring: true)
         // The E–M of each design column, columns on all cores.
-        let fitted = fit
         let em = parallelChunkMap(count: p) { range in
-            range.map { j -> (delta: Double, iterations: Int) in
-                ANCOMBC.emBias(beta: (0..<m).map { fitted.beta[j, $0] }, variance: Array(fitted.variance.column(j)),
+            range.map { j -> (delta: Double, variance: Double, iterations: Int) in
+                ANCOMBC.emBias(beta: (0..<m).map { fit.beta[j, $0] }, variance: Array(fit.variance.column(j)),
                                tolerance: options.tolerance, maxIterations: options.maxIterations)
             }
         }.flatMap { $0 }
+        let biases = (0..<p).map { (column: design.columnNames[$0], bias: em[$0].delta, variance: em[$0].variance, iterations: em[$0].iterations) }
+        var estimates = fit.beta, variances = fit.variance
+        var degreesOfFreedom: Int? = nil
+        if options.variant == .ancombc2 {
+            ANCOMBC.subtractSamplingFractions(&y, design.x, beta: fit.beta, bias: em.map(\.delta))
+            let refit = try ANCOMBC.fit(design.x, y, names: design.columnNames, centring: false)
+            estimates = refit.beta
+            variances = ANCOMBC.regularised(refit.variance, biasVariance: em.map(\.variance), quantile: options.varianceQuantile)
+            degreesOfFreedom = n - p
+        } else {
+            for j in 0..<p { for c in 0..<m { estimates[j, c] -= em[j].delta } }
+        }
+        let normal = Normal(), t = degreesOfFreedom.map { StudentT(degreesOfFreedom: Double($0)) }
+        var out = [Row]()
         for j in 0..<p {
-            let beta = (0..<m).map { fit.beta[j, $0] }, variance = Array(fit.variance.column(j))
-            let (delta, iterations) = em[j]
-            biases.append((design.columnNames[j], delta, iterations))
-            guard let t = design.columnTerms[j] else { continue }
+            guard let term = design.columnTerms[j] else { continue }
+            let variable = Self.variable(of: design, term: term)
             out += (0..<m).map { c -> Row in
-                let lfc = beta[c] - delta, se = variance[c].squareRoot(), w = lfc / se
-                return Row(feature: names[c], term: design.columnNames[j], variable: Self.variable(of: design, term: t), estimate: lfc,
-                           standardError: se, statistic: w, pValue: w.isNaN ? .nan : 2 * normal.sf(abs(w)), qValue: .nan, n: n,
-                           nonZero: block.nonZeroCounts[c], taxonomy: block.taxonomy?[c])
+                let lfc = estimates[j, c], se = variances[c, j].squareRoot(), w = lfc / se
+                let p = w.isNaN ? Double.nan : 2 * (t.map { $0.sf(abs(w)) } ?? normal.sf(abs(w)))
+                var row = Row(feature: names[c], term: design.columnNames[j], variable: variable, estimate: lfc, standardError: se,
+                              statistic: w, pValue: p, qValue: .nan, n: n, nonZero: block.nonZeroCounts[c], taxonomy: block.taxonomy?[c])
+                row.degreesOfFreedom = degreesOfFreedom.map(Double.init)
+                return row
             }
         }
         self.rows = Self.adjustedWithinTerms(out, options.adjustment)
-        self.filtered = selection.filtered
+        self.filtered = filtered
         self.samples = design.ids
         self.droppedForMissing = first.droppedIDs
         self.exclusions = first.exclusions
@@ -207,17 +301,79 @@ extension TaxonAssociation {
         self.options = shown
         self.model = formula.text
         self.failedFeatures = []
-        self.method = .ancombc(ANCOMBC.Details(bias: biases, shallowSamples: selection.shallow, options: options))
+        self.method = .ancombc(ANCOMBC.Details(bias: biases, structuralZeros: zeros, degreesOfFreedom: degreesOfFreedom,
+                                               shallowSamples: selection.shallow, options: options))
+    }
+}
+
+extension ANCOMBC {
+    /// `ln(count + pseudoCount)` in place, features on all cores; with
+    /// `centring` (ANCOM-BC2), each feature's mean over the samples subtracted.
+    static func logTransform(_ y: inout Matrix, pseudoCount: Double, centring: Bool) {
+        let rows = y.rows, columns = y.columns
+        y.withParallelWriter { v in
+            _ = parallelChunkMap(count: columns, minimumPerChunk: 16) { range in
+                for c in range {
+                    let column = v.column(c)
+                    var sum = 0.0
+                    for i in 0..<rows { column[i] = log(column[i] + pseudoCount); sum += column[i] }
+                    guard centring else { continue }
+                    let mean = sum / Double(rows)
+                    for i in 0..<rows { column[i] -= mean }
+                }
+            }
+        }
+    }
+
+    /// ANCOM-BC2's sampling fractions, `θᵢ = meanⱼ yᵢⱼ − xᵢ·meanⱼ βⱼ + xᵢ·δ`
+    /// (scikit-bio's `_sample_fractions`), subtracted from each sample's values.
+    static func subtractSamplingFractions(_ y: inout Matrix, _ x: Matrix, beta: Matrix, bias: [Double]) {
+        let n = y.rows, m = y.columns, p = x.columns
+        var theta = [Double](repeating: 0, count: n)
+        y.storage.withUnsafeBufferPointer { yp in
+            for c in 0..<m { for i in 0..<n { theta[i] += yp[i + c * n] } }
+        }
+        var meanBeta = [Double](repeating: 0, count: p)
+        for j in 0..<p { var sum = 0.0; for c in 0..<m { sum += beta[j, c] }; meanBeta[j] = sum / Double(m) }
+        for i in 0..<n {
+            theta[i] /= Double(m)
+            var fitted = 0.0, shift = 0.0
+            for j in 0..<p { fitted += x[i, j] * meanBeta[j]; shift += x[i, j] * bias[j] }
+            theta[i] = theta[i] - fitted + shift
+        }
+        let fractions = theta
+        y.withParallelWriter { v in
+            _ = parallelChunkMap(count: m, minimumPerChunk: 16) { range in
+                for c in range { let column = v.column(c); for i in 0..<n { column[i] -= fractions[i] } }
+            }
+        }
+    }
+
+    /// ANCOM-BC2's variances: `(√v + √var δ)²`, then each column's
+    /// `quantile` quantile over the features added (none when 0).
+    static func regularised(_ variance: Matrix, biasVariance: [Double], quantile q: Double) -> Matrix {
+        var out = variance
+        for j in 0..<variance.columns {
+            let sd = biasVariance[j].squareRoot()
+            for c in 0..<variance.rows { let s = variance[c, j].squareRoot() + sd; out[c, j] = s * s }
+            guard q > 0 else { continue }
+            let sorted = Array(out.column(j)).filter { !$0.isNaN }.sorted()
+            guard !sorted.isEmpty else { continue }
+            let offset = quantile(sorted: sorted, q)
+            for c in 0..<variance.rows { out[c, j] += offset }
+        }
+        return out
     }
 }
 
 extension ANCOMBC {
     /// The least-squares coefficients (p × features) and their variances
-    /// (features × p) from residuals centred per sample. Plain loops in a
+    /// (features × p) from residuals centred per sample (with `centring`;
+    /// ANCOM-BC2's second fit takes them as they are). Plain loops in a
     /// fixed order, features on all cores (p is small): the same bits under
     /// any BLAS kernel or thread count, so the E–M that follows takes the
     /// same path everywhere.
-    static func fit(_ x: Matrix, _ y: Matrix, names: [String]) throws -> (beta: Matrix, variance: Matrix) {
+    static func fit(_ x: Matrix, _ y: Matrix, names: [String], centring: Bool) throws -> (beta: Matrix, variance: Matrix) {
         let n = x.rows, p = x.columns, m = y.columns
         // H = X (XᵀX)⁻¹.
         var gram = Matrix(rows: p, columns: p)
@@ -259,7 +415,7 @@ extension ANCOMBC {
         residuals.storage.withUnsafeBufferPointer { rp in
             for c in 0..<m { for i in 0..<n { theta[i] += rp[i + c * n] } }
         }
-        for i in 0..<n { theta[i] /= Double(m) }
+        for i in 0..<n { theta[i] = centring ? theta[i] / Double(m) : 0 }
         let h2 = hs.map { $0 * $0 }
         var variance = Matrix(rows: m, columns: p)
         let centred = residuals.storage, offsets = theta

@@ -57,6 +57,9 @@ public enum AssociationMethod: String, Sendable, CaseIterable {
     case linda
     /// ``ANCOMBC``: log-linear models with the sampling-fraction bias removed.
     case ancombc
+    /// ``ANCOMBC`` 2: the sampling fractions removed from the data, the
+    /// models refitted, variances regularised, t tests.
+    case ancombc2
 }
 
 /// The MaAsLin2 filters, on the input's own scale (before
@@ -75,6 +78,9 @@ public struct FeatureFilter: Sendable, Equatable {
         /// Above the abundance threshold in `samples` of `of` samples; more than `needed` required.
         case prevalence(samples: Int, of: Int, needed: Double)
         case variance(Double)
+        /// ANCOM-BC(2) with a structural-zero check: absent from a whole
+        /// group (``StructuralZeros``), so not tested.
+        case structuralZero
     }
 
     /// Splits the features of `table` into kept (indices, in order) and
@@ -174,6 +180,9 @@ public enum AssociationError: Error, Equatable, Sendable {
     case tooFewFeaturesPrevalent(kept: Int, total: Int, minimumPrevalence: Double)
     /// A method that fits no mixed models was given random-effects terms.
     case randomTermsUnsupported(method: AssociationMethod)
+    /// ANCOM-BC: fewer than two features are left once those with
+    /// structural zeros in `group` are set aside.
+    case tooFewFeaturesWithoutStructuralZeros(kept: Int, group: String)
     /// ANCOM-BC: the design's columns are linearly dependent.
     case aliasedDesign(columns: [String])
     /// No sample with every variable has the minimum depth (LinDA's `lib.cut`).

@@ -205,6 +205,12 @@ extension Parameter {
     public static let winsorize = Parameter("winsorize")
     /// `associate --method linda`: adaptive, pseudocount or imputation.
     public static let zeros = Parameter("zeros")
+    /// `associate --method ancombc|ancombc2`: the group checked for structural zeros.
+    public static let strucZero = Parameter("strucZero")
+    /// The structural-zero test's lower bound (scikit-bio's `neg_lb`).
+    public static let negLb = Parameter("negLb")
+    /// ANCOM-BC2's variance regularisation quantile (R's `s0_perc`).
+    public static let varQuantile = Parameter("varQuantile")
     public static let minAbundance = Parameter("minAbundance")
     public static let minVariance = Parameter("minVariance")
     public static let maxSignificance = Parameter("maxSignificance")

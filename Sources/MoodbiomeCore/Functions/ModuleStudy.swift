@@ -53,9 +53,10 @@ public struct ModuleStudy: Sendable {
             linda.minimumDepth = 0
             linda.minimumPrevalence = 0.1
             association = try TaxonAssociation(linda: table, metadata: rows, formula: formula, options: linda, random: random)
-        case .ancombc:
-            guard random.isEmpty else { throw AssociationError.randomTermsUnsupported(method: .ancombc) }
+        case .ancombc, .ancombc2:
+            guard random.isEmpty else { throw AssociationError.randomTermsUnsupported(method: method) }
             var ancombc = ANCOMBC.Options()
+            ancombc.variant = method == .ancombc2 ? .ancombc2 : .ancombc
             ancombc.minimumPrevalence = 0.1
             association = try TaxonAssociation(ancombc: table, metadata: rows, formula: formula, options: ancombc)
         }

@@ -46,16 +46,24 @@ public struct AssociationDocuments: Sendable {
         return nil
     }
 
+    /// ANCOM-BC2 (not ANCOM-BC) made the rows.
+    var isANCOMBC2: Bool { ancombc?.options.variant == .ancombc2 }
+
+    /// The method's name as the documents write it.
+    var ancombcName: String { isANCOMBC2 ? "ANCOM-BC2" : "ANCOM-BC" }
+
     func table(_ rows: [TaxonAssociation.Row]) -> TextTable {
         var columns = ["feature", "term", "estimate", "std_error", "statistic", "p_value", "q_value", "n", "n_nonzero"]
         let hasTaxonomy = self.hasTaxonomy   // once, not once per row
-        let isLinDA = linda != nil
+        let isLinDA = linda != nil, withDF = isANCOMBC2
         if isLinDA { columns += ["df", "base_mean"] }
+        if withDF { columns.append("df") }
         if hasTaxonomy { columns.append("taxonomy") }
         return TextTable(columns: columns, rows: rows.map { r in
             var row: [TextTable.Cell] = [.text(r.feature), .text(r.term), .number(r.estimate), .number(r.standardError), .number(r.statistic),
                                          .number(r.pValue), .number(r.qValue), .number(Double(r.n)), .number(Double(r.nonZero))]
             if isLinDA { row += [.number(r.degreesOfFreedom ?? .nan), .number(r.baseMean ?? .nan)] }
+            if withDF { row.append(.number(r.degreesOfFreedom ?? .nan)) }
             if hasTaxonomy { row.append(.text(r.taxonomy ?? "")) }
             return row
         })
@@ -64,16 +72,44 @@ public struct AssociationDocuments: Sendable {
     /// `bias.csv` (LinDA): the bias subtracted from each design column's
     /// coefficients; nil for MaAsLin2.
     public var bias: TextTable? {
+        if let d = ancombc, d.options.variant == .ancombc2 {
+            return TextTable(columns: ["term", "bias", "bias_variance", "iterations"],
+                             rows: d.bias.map { [.text($0.column), .number($0.bias), .number($0.variance), .number(Double($0.iterations))] })
+        }
         if let d = ancombc {
             return TextTable(columns: ["term", "bias", "iterations"], rows: d.bias.map { [.text($0.column), .number($0.bias), .number(Double($0.iterations))] })
         }
         return linda.map { d in TextTable(columns: ["term", "bias"], rows: d.bias.map { [.text($0.column), .number($0.bias)] }) }
     }
 
+    /// `structural_zeros.csv` (ANCOM-BC(2) with a structural-zero check):
+    /// per feature checked and group, its samples, those where the feature
+    /// is present, and whether it is a structural zero there.
+    public var structuralZeros: TextTable? {
+        guard let z = ancombc?.structuralZeros else { return nil }
+        var rows = [[TextTable.Cell]]()
+        for (f, feature) in z.features.enumerated() {
+            for (l, level) in z.levels.enumerated() {
+                rows.append([.text(feature), .text(level), .number(Double(z.sizes[l])), .number(Double(z.present[f][l])), .text(z.absent[f][l] ? "true" : "false")])
+            }
+        }
+        return TextTable(columns: ["feature", z.group, "n_samples", "n_present", "structural_zero"], rows: rows)
+    }
+
+    /// The structural-zero detail of feature `name`: the groups it is absent from.
+    func absence(_ name: String) -> String {
+        guard let z = ancombc?.structuralZeros, let f = z.features.firstIndex(of: name) else { return "" }
+        let levels = z.levels.indices.filter { z.absent[f][$0] }
+        return "absent from " + levels.map { "\(z.group) \(z.levels[$0]) (present in \(z.present[f][$0]) of \(z.sizes[$0]) samples)" }.joined(separator: ", ")
+            + ": a structural zero, not tested"
+    }
+
     /// `filtered_features`: what was left out and why.
     public var filteredFeatures: TextTable {
         TextTable(columns: ["feature", "reason", "detail"], rows: result.filtered.map { f in
             switch f.reason {
+            case .structuralZero:
+                return [.text(f.feature), .text("structural_zero"), .text(absence(f.feature))]
             case .prevalence(let samples, let of, let needed) where linda != nil || ancombc != nil:
                 return [.text(f.feature), .text("prevalence"),
                         .text("present in \(samples) of \(of) samples; at least \(NumberStyle.roundTrip.format(needed)) needed")]
@@ -105,7 +141,13 @@ public struct AssociationDocuments: Sendable {
             if !d.shallowSamples.isEmpty {
                 out.append("note: \(Words.counted(d.shallowSamples.count, "sample")) with fewer than \(NumberStyle.roundTrip.format(d.options.minimumDepth)) reads left out: \(Words.list(d.shallowSamples))")
             }
-            out.append("note: pseudo-count \(NumberStyle.roundTrip.format(d.options.pseudoCount)) added to every count before the log (ANCOM-BC takes no zeros)")
+            out.append("note: pseudo-count \(NumberStyle.roundTrip.format(d.options.pseudoCount)) added to every count before the log (\(isANCOMBC2 ? "ANCOM-BC2 as scikit-bio's ancombc2 with a positive pseudo-count; its zeros-as-missing route is not implemented" : "ANCOM-BC takes no zeros"))")
+            if let z = d.structuralZeros {
+                let absent = result.filtered.filter { $0.reason == .structuralZero }.count
+                out.append("note: structural zeros by \(z.group)" + (z.lowerBound ? " (95% lower bound of the prevalence)" : "") + ": "
+                           + (absent == 0 ? "none of the \(z.features.count) features is absent from a whole group"
+                              : "\(Words.counted(absent, "feature")) absent from a whole group, not tested (structural_zeros.csv; filtered_features.csv says which group)"))
+            }
             let unsettled = d.bias.filter { $0.iterations >= d.options.maxIterations }
             if !unsettled.isEmpty {
                 out.append("note: the bias E–M of \(unsettled.map(\.column).joined(separator: ", ")) stopped at \(d.options.maxIterations) iterations before its tolerance")
@@ -166,6 +208,7 @@ public struct AssociationDocuments: Sendable {
     /// The methods paragraph in Markdown or HTML.
     func methods(_ m: StudyDocuments.Markup) -> String {
         if let d = linda { return lindaMethods(d, m) }
+        if let d = ancombc, d.options.variant == .ancombc2 { return ancombc2Methods(d, m) }
         if let d = ancombc { return ancombcMethods(d, m) }
         let o = result.options
         let f = o.filter
@@ -221,8 +264,8 @@ public struct AssociationDocuments: Sendable {
         text += "\(result.samples.count) samples had every model variable"
         text += o.minimumDepth > 0 ? " and at least \(NumberStyle.roundTrip.format(o.minimumDepth)) reads" : ""
         text += o.minimumPrevalence > 0
-            ? "; features present in at least \(NumberStyle.roundTrip.format(o.minimumPrevalence * 100))% of them were kept (\(result.features.count) of \(result.features.count + result.filtered.count)). "
-            : "; all \(result.features.count) features were kept. "
+            ? "; features present in at least \(NumberStyle.roundTrip.format(o.minimumPrevalence * 100))% of them were kept" : "; all features were kept"
+        text += structuralZeroWords(d) + " (\(result.features.count) tested of \(result.features.count + result.filtered.count)). "
         text += "Counts plus a pseudo-count of \(NumberStyle.roundTrip.format(o.pseudoCount)) were log-transformed (natural log) and each feature was regressed on \(m.code(result.model)) by least squares, all features at once; "
         text += "residuals were centred per sample (the sampling-fraction offsets) and each coefficient's variance taken from them (sandwich form). "
         text += "The bias of each coefficient was estimated by ANCOM-BC's expectation–maximisation over the features (a three-part Gaussian mixture; tolerance \(NumberStyle.roundTrip.format(o.tolerance)), at most \(o.maxIterations) iterations; bias.csv) and subtracted: estimates are bias-corrected natural-log fold changes, W = estimate / SE with normal p-values. "
@@ -231,10 +274,37 @@ public struct AssociationDocuments: Sendable {
         return text
     }
 
+    /// ANCOM-BC2's methods paragraph.
+    func ancombc2Methods(_ d: ANCOMBC.Details, _ m: StudyDocuments.Markup) -> String {
+        let o = d.options
+        var text = "Differential abundance was tested with ANCOM-BC2 (Lin & Peddada 2024, Nature Methods 21:83) as implemented in Moodbiome \(moodbiomeVersion), equal to scikit-bio 0.7.4's ancombc2, on \(m.code(URL(fileURLWithPath: countsPath).lastPathComponent)). "
+        text += "\(result.samples.count) samples had every model variable"
+        text += o.minimumDepth > 0 ? " and at least \(NumberStyle.roundTrip.format(o.minimumDepth)) reads" : ""
+        text += o.minimumPrevalence > 0
+            ? "; features present in at least \(NumberStyle.roundTrip.format(o.minimumPrevalence * 100))% of them were kept" : "; all features were kept"
+        text += structuralZeroWords(d) + " (\(result.features.count) tested of \(result.features.count + result.filtered.count)). "
+        text += "Counts plus a pseudo-count of \(NumberStyle.roundTrip.format(o.pseudoCount)) were log-transformed (natural log) and centred per feature; each feature was regressed on \(m.code(result.model)) by least squares, all features at once, "
+        text += "and each coefficient's bias estimated by ANCOM-BC's expectation–maximisation over the features (tolerance \(NumberStyle.roundTrip.format(o.tolerance)), at most \(o.maxIterations) iterations; bias.csv, with the variance of each bias). "
+        text += "Each sample's sampling fraction (its mean value less the fitted mean coefficients, plus the design's bias) was subtracted from its values and the models refitted; "
+        text += "each variance was widened by the bias's variance, (√v + √var δ)², and regularised by adding the \(NumberStyle.roundTrip.format(o.varianceQuantile)) quantile of that term's variances over the features. "
+        text += "Estimates are natural-log fold changes; W = estimate / SE was tested against Student's t on \(d.degreesOfFreedom ?? 0) degrees of freedom. "
+        let method = o.adjustment == .benjaminiHochberg ? "Benjamini–Hochberg" : Words.adjustmentName(o.adjustment)
+        text += "p-values were adjusted by the \(method) procedure within each term, as ANCOM-BC2 does; associations with q ≤ \(NumberStyle.roundTrip.format(maxSignificance)) are reported as significant."
+        return text
+    }
+
+    /// How the structural zeros were found and what became of them.
+    func structuralZeroWords(_ d: ANCOMBC.Details) -> String {
+        guard let z = d.structuralZeros else { return "" }
+        let absent = result.filtered.filter { $0.reason == .structuralZero }.count
+        return "; features absent from a whole \(z.group) group (structural zeros: prevalence 0 there"
+            + (z.lowerBound ? ", or its 95% lower bound at or below 0" : "") + "; Kaul et al. 2017, as scikit-bio's struc_zero) were reported and not tested (\(absent))"
+    }
+
     /// What β is, under the significant associations.
     var estimateWords: String {
         (linda != nil ? "β: bias-corrected log₂ fold change of the feature's centred log-ratio per unit of the term"
-            : ancombc != nil ? "β: ANCOM-BC's bias-corrected natural-log fold change per unit of the term"
+            : ancombc != nil ? "β: \(ancombcName)'s bias-corrected natural-log fold change per unit of the term"
             : "β: change in the transformed abundance per unit of the term")
             + (result.options.standardize && outcome == nil ? " (per standard deviation for numeric variables)" : "")
     }
@@ -277,6 +347,7 @@ public struct AssociationDocuments: Sendable {
         }
         html += "<h2>Methods</h2>\n<p>\(methods(.html))</p>\n"
         html += "<h2>Files</h2>\n<p>Tables: all_results.csv, significant_results.csv, filtered_features.csv" + (linda != nil || ancombc != nil ? ", bias.csv" : "")
+            + (ancombc?.structuralZeros != nil ? ", structural_zeros.csv" : "")
             + (figures.isEmpty ? "" : "; figures in <code>figures/</code>, their legends in <code>captions.md</code>")
             + "; <code>summary.md</code>; <code>provenance.json</code>.</p>\n</main>\n"
         return HTMLPage(title: title + " — Moodbiome report", body: html, style: StudyDocuments.reportStyle, responsive: true).html
@@ -332,7 +403,7 @@ public struct AssociationDocuments: Sendable {
             guard let c = index[r.feature] else { continue }
             let abundance = Array(result.transformed.column(c))
             let name = fileNameComponent("feature-" + r.feature + "-" + r.term) + ".svg"
-            let label = linda != nil ? "\(r.feature) (CLR, log₂)" : ancombc != nil ? "\(r.feature) (ln(count + \(NumberStyle.roundTrip.format(ancombc!.options.pseudoCount))))"
+            let label = linda != nil ? "\(r.feature) (CLR, log₂)" : ancombc != nil ? "\(r.feature) (ln(count + \(NumberStyle.roundTrip.format(ancombc!.options.pseudoCount)))\(isANCOMBC2 ? ", centred, fractions removed" : ""))"
                 : "\(r.feature) (\(result.options.transform == .none ? "" : result.options.transform.rawValue + " ")\(result.options.normalization == .none ? "abundance" : result.options.normalization.rawValue))"
             let caption = ["β = \(NumberPolicy.value(r.estimate)) (SE \(NumberPolicy.value(r.standardError))), \(NumberPolicy.statement(r.pValue)), \(NumberPolicy.statement(r.qValue, symbol: "q")); n = \(r.n), non-zero in \(r.nonZero)."]
             if let outcome, let y = result.data[outcome]?.numbers {

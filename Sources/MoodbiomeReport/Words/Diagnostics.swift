@@ -82,7 +82,9 @@ public enum Words {
             case .tooFewFeaturesPrevalent(let kept, let total, let share):
                 return "\(kept == 0 ? "none" : "only \(kept)") of the \(total) features \(kept == 1 ? "is" : "are") present in \(NumberStyle.roundTrip.format(share * 100))% of the samples or more, and LinDA's log-ratios need at least two. Lower \(s(.minPrevalence))"
             case .randomTermsUnsupported(let method):
-                return "\(s(.method)) \(method.rawValue) fits no mixed models (ANCOM-BC2 does, which is not implemented yet), so random-effects terms cannot be used with it. Use \(s(.method)) linda or maaslin2 with \(s(.random))"
+                return "\(s(.method)) \(method.rawValue) fits no mixed models (as scikit-bio 0.7.4's ancombc and ancombc2, its reference), so random-effects terms cannot be used with it. Use \(s(.method)) linda or maaslin2 with \(s(.random))"
+            case .tooFewFeaturesWithoutStructuralZeros(let kept, let group):
+                return "\(kept == 0 ? "no" : "only \(kept)") feature\(kept == 1 ? " is" : "s are") left once those absent from a whole \(group) group (structural zeros) are set aside, and ANCOM-BC's bias needs at least two. Lower \(s(.minPrevalence)), or drop \(s(.strucZero))"
             case .aliasedDesign(let columns):
                 return "the model's columns (\(columns.joined(separator: ", "))) are linearly dependent, so ANCOM-BC's coefficients are not determined. Drop a redundant variable"
             case .noSamplesDeepEnough(let depth, let samples):

@@ -60,6 +60,11 @@ public struct ModuleStudyDocuments: Sendable {
         return false
     }
 
+    var isANCOMBC2: Bool {
+        if case .ancombc(let d) = study.association.method { return d.options.variant == .ancombc2 }
+        return false
+    }
+
     var isLinDA: Bool {
         if case .linda = study.association.method { return true }
         return false
@@ -69,7 +74,7 @@ public struct ModuleStudyDocuments: Sendable {
         let significant = outcomeRows.filter { $0.qValue <= 0.25 }.count
         let text = "\(study.scoring.database.name): \(found) of \(study.scores.moduleIDs.count) modules found in the \(study.association.samples.count) samples with a functional profile; "
                  + "\(Words.counted(significant, "module")) associated with \(names.column(outcome)) at q ≤ 0.25 (\(study.association.features.count) tested). "
-                 + (isANCOMBC ? "Coefficient: ANCOM-BC's bias-corrected natural-log fold change of the module's abundance per unit of \(names.column(outcome)), adjusted as the study's models are."
+                 + (isANCOMBC ? "Coefficient: \(isANCOMBC2 ? "ANCOM-BC2" : "ANCOM-BC")'s bias-corrected natural-log fold change of the module's abundance per unit of \(names.column(outcome)), adjusted as the study's models are."
                     : isLinDA ? "Coefficient: LinDA's bias-corrected log₂ fold change of the module's centred log-ratio per unit of \(names.column(outcome)), adjusted as the study's models are."
                             : "Coefficient: the change in log₂ of the module's relative abundance per unit of \(names.column(outcome)), adjusted as the study's models are.")
         return m == .markdown ? Escape.markdown(text) : Escape.html(text)
@@ -89,8 +94,12 @@ public struct ModuleStudyDocuments: Sendable {
     var ancombcMethods: String {
         "Modules were scored from the KEGG-ortholog profile (\(sources.joined(separator: ", "))) as omixer-rpm 1.1 does (coverage cut-off "
             + "\(NumberStyle.roundTrip.format(study.scoring.settings.coverage)), \(study.scoring.settings.estimator.rawValue) of the found steps); each module's abundance was "
-            + "tested against the outcome and covariates with ANCOM-BC (Lin & Peddada 2020; as scikit-bio 0.7.4's ancombc: ln(abundance + 1), least squares, "
-            + "each coefficient's sampling-fraction bias by E–M subtracted, W tests; modules in fewer than 10% of samples left out), Holm across modules. "
+            + (isANCOMBC2
+                ? "tested against the outcome and covariates with ANCOM-BC2 (Lin & Peddada 2024; as scikit-bio 0.7.4's ancombc2: ln(abundance + 1) centred, least squares, "
+                    + "each sample's sampling fraction from the E–M biases subtracted and the models refitted, variances regularised (0.05 quantile), t tests; "
+                    + "modules in fewer than 10% of samples left out), Holm across modules. "
+                : "tested against the outcome and covariates with ANCOM-BC (Lin & Peddada 2020; as scikit-bio 0.7.4's ancombc: ln(abundance + 1), least squares, "
+                    + "each coefficient's sampling-fraction bias by E–M subtracted, W tests; modules in fewer than 10% of samples left out), Holm across modules. ")
             + "Shares: each taxon's module abundance scored on its own stratum, summed over the samples, as a share of all taxa's."
     }
 

@@ -26,7 +26,8 @@ public struct AssociationRun: Sendable {
     public var options = TaxonAssociation.Options()
     /// LinDA's settings (`method == .linda`).
     public var linda = LinDA.Options()
-    /// ANCOM-BC's settings (`method == .ancombc`).
+    /// ANCOM-BC's and ANCOM-BC2's settings (`method == .ancombc` or
+    /// `.ancombc2`; the variant is set from `method`).
     public var ancombc = ANCOMBC.Options()
     /// The parameters given that only some methods read, checked against `method`.
     public var methodOnly: [(parameter: Parameter, methods: [AssociationMethod])] = []
@@ -44,7 +45,7 @@ public struct AssociationRun: Sendable {
         self.outputDirectory = outputDirectory
     }
 
-    public static let outputFiles = ["all_results.csv", "significant_results.csv", "filtered_features.csv", "bias.csv", "summary.md"]
+    public static let outputFiles = ["all_results.csv", "significant_results.csv", "filtered_features.csv", "bias.csv", "structural_zeros.csv", "summary.md"]
 
     public var inputs: [String] { [countsPath, metadataPath] + readOptions.extraInputs }
 
@@ -67,20 +68,30 @@ public struct AssociationRun: Sendable {
             guard formula != nil else { throw ParameterError(.random, .requires(.formula)) }
             _ = try Formula.randomTerms(random)
         }
+        if ancombc.structuralZeroLowerBound && ancombc.structuralZeroGroup == nil { throw ParameterError(.negLb, .requires(.strucZero)) }
+        if let group = ancombc.structuralZeroGroup, let formula, method == .ancombc || method == .ancombc2 {
+            let variables = try Formula(rightHandSide: formula).variables
+            if !variables.contains(group) { throw ParameterError(.strucZero, .unknownChoice(value: group, choices: variables)) }
+        }
         for given in methodOnly where !given.methods.contains(method) {
-            throw ParameterError(given.parameter, .onlyFor(.associationMethod(given.methods.map(\.rawValue).joined(separator: " or "))))
+            let names = given.methods.map(\.rawValue)
+            let listed = names.count < 3 ? names.joined(separator: " or ") : names.dropLast().joined(separator: ", ") + " or " + names.last!
+            throw ParameterError(given.parameter, .onlyFor(.associationMethod(listed)))
         }
         switch method {
         case .maaslin2: try options.validate()
         case .linda: try validateLinDA()
-        case .ancombc: try validateANCOMBC()
+        case .ancombc, .ancombc2: try validateANCOMBC()
         }
     }
 
     func validateANCOMBC() throws {
         if outcome != nil { throw ParameterError(.outcome, .onlyFor(.associationMethod(AssociationMethod.maaslin2.rawValue))) }
-        if random != nil { throw AssociationError.randomTermsUnsupported(method: .ancombc) }
+        if random != nil { throw AssociationError.randomTermsUnsupported(method: method) }
         let o = ancombc
+        guard (0...1).contains(o.varianceQuantile) else {
+            throw ParameterError(.varQuantile, .outOfRange(value: NumberStyle.roundTrip.format(o.varianceQuantile), allowed: .between("0", "1")))
+        }
         guard (0...1).contains(o.minimumPrevalence) else {
             throw ParameterError(.minPrevalence, .outOfRange(value: NumberStyle.roundTrip.format(o.minimumPrevalence), allowed: .between("0", "1")))
         }
@@ -143,8 +154,10 @@ public struct AssociationRun: Sendable {
         let samples = inOrder ? table : table.selectingSamples(join.sampleIndices)
         let data = join.metadataRows == Array(0..<metadata.rowCount) ? metadata : metadata.selectingRows(join.metadataRows)
         let association: TaxonAssociation
-        if method == .ancombc, let formula {
-            association = try TaxonAssociation(ancombc: samples, metadata: data, formula: Formula(rightHandSide: formula), options: ancombc)
+        if method == .ancombc || method == .ancombc2, let formula {
+            var options = ancombc
+            options.variant = method == .ancombc2 ? .ancombc2 : .ancombc
+            association = try TaxonAssociation(ancombc: samples, metadata: data, formula: Formula(rightHandSide: formula), options: options)
         } else if method == .linda, let formula {
             association = try TaxonAssociation(linda: samples, metadata: data, formula: Formula(rightHandSide: formula), options: linda,
                                                random: try random.map(Formula.randomTerms) ?? [])
@@ -169,6 +182,7 @@ public struct AssociationRun: Sendable {
             ("filtered_features.csv", documents.filteredFeatures.csv(guardFormulas: guardFormulas)),
         ]
         if let bias = documents.bias { files.append(("bias.csv", bias.csv(guardFormulas: guardFormulas))) }
+        if let zeros = documents.structuralZeros { files.append(("structural_zeros.csv", zeros.csv(guardFormulas: guardFormulas))) }
         files.append(("summary.md", documents.summaryMarkdown))
         let figures = documents.figures
         files.append(("report.html", documents.reportHTML(figures: figures)))
@@ -179,7 +193,7 @@ public struct AssociationRun: Sendable {
 
     var parameters: [(name: String, json: String)] {
         let f = options.filter
-        if method == .ancombc {
+        if method == .ancombc || method == .ancombc2 {
             let o = ancombc
             return [
                 ("counts", jsonValue(countsPath)), ("metadata", jsonValue(metadataPath)), ("id_column", jsonValue(idColumn)),
@@ -187,6 +201,8 @@ public struct AssociationRun: Sendable {
                 ("method", jsonValue(method.rawValue)), ("formula", jsonValue(formula)),
                 ("min_prevalence", jsonValue(o.minimumPrevalence)), ("min_depth", jsonValue(o.minimumDepth)),
                 ("pseudocount", jsonValue(o.pseudoCount)), ("tolerance", jsonValue(o.tolerance)), ("max_iterations", jsonValue(o.maxIterations)),
+                ("var_quantile", jsonValue(method == .ancombc2 ? o.varianceQuantile : nil)), ("struc_zero", jsonValue(o.structuralZeroGroup)),
+                ("neg_lb", jsonValue(o.structuralZeroLowerBound)),
                 ("adjust", jsonValue(o.adjustment.rawValue)), ("references", jsonValue(o.references)), ("max_significance", jsonValue(maxSignificance)),
             ] + figureExport.provenance
         }

@@ -280,7 +280,7 @@ struct ManifestTables {
         }
         if let x = try double("functions", "coverage") { a.moduleScoring.coverage = x }
         if let name = try string("functions", "method") {
-            guard let method = AssociationMethod(rawValue: name.lowercased()) else { throw fail("functions", "method", "maaslin2, linda or ancombc") }
+            guard let method = AssociationMethod(rawValue: name.lowercased()) else { throw fail("functions", "method", "maaslin2, linda, ancombc or ancombc2") }
             a.moduleMethod = method
         }
     }

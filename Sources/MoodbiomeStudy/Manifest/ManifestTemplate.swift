@@ -65,7 +65,7 @@ extension StudyManifest {
     # profiles = ["humann_ko.tsv"]   # HUMAnN, PICRUSt2 or a KO table (several: one file per sample)
     # db = ["gbm"]                   # gbm, gmm or a module file (omixer-rpm's format)
     # coverage = 0.66                # a module counts in a sample at this step coverage or more
-    # method = "maaslin2"            # or "linda" (LinDA) or "ancombc" (ANCOM-BC)
+    # method = "maaslin2"            # or "linda" (LinDA), "ancombc" (ANCOM-BC) or "ancombc2"
 
     [output]
     directory = "results"            # written as a whole; an existing run is replaced only with --force

@@ -132,6 +132,67 @@ struct AssociationRunTests {
         #expect { try refused.validate() } throws: { message($0) == "--winsorize: applies only to --method linda. Add --method linda, or drop --winsorize" }
     }
 
+    /// `--method ancombc2 --struc-zero phenotype`: the fixture's twins_struc
+    /// case (scikit-bio's ancombc2 on the features without structural
+    /// zeros), structural_zeros.csv equal to scikit-bio's struc_zero, the
+    /// absent features in filtered_features.csv and not tested, df in
+    /// all_results.csv, the bias variances in bias.csv.
+    @Test func ancombc2SetsStructuralZerosAside() throws {
+        let dir = temporaryDirectory()
+        var job = AssociationRun(countsPath: datasetPath("twins/Twins.csv"), metadataPath: datasetPath("twins/metadata.tsv"), outputDirectory: dir + "/out")
+        job.readOptions.orientation = .columns
+        job.formula = "~ phenotype"
+        job.method = .ancombc2
+        job.ancombc.minimumPrevalence = 0.05
+        job.ancombc.structuralZeroGroup = "phenotype"
+        var notes = [String]()
+        try job.run { notes.append($0) }
+        let all = try String(contentsOfFile: dir + "/out/all_results.csv", encoding: .utf8)
+        #expect(all.hasPrefix("feature,term,estimate,std_error,statistic,p_value,q_value,n,n_nonzero,df\n"))
+        let rows = csvRows(fromFile: dir + "/out/all_results.csv")
+        let reference = csvRows("ancombc/ancombc2-results.csv").filter { $0["case"] == "twins_struc" }
+        #expect(rows.count == reference.count)
+        let ours = Dictionary(uniqueKeysWithValues: rows.map { ($0["feature"]! + "|" + $0["term"]!, $0) })
+        for r in reference {
+            let row = try #require(ours[r["feature"]! + "|" + r["term"]!])
+            // Fold changes within 1e-8 of their SE (the E–M's limit, ANCOMBC2Tests), the rest relative.
+            #expect(abs(Double(row["estimate"]!)! - Double(r["estimate"]!)!) <= 1e-8 * Double(r["std_error"]!)!, "\(r["feature"]!) \(r["term"]!) estimate")
+            for column in ["std_error", "p_value", "q_value"] {
+                #expect(isClose(Double(row[column]!)!, Double(r[column]!)!, relative: 1e-8, absolute: 1e-12), "\(r["feature"]!) \(r["term"]!) \(column)")
+            }
+            #expect(row["df"] == "275")   // 278 samples, 3 coefficients
+        }
+        // Structural zeros: those of scikit-bio's struc_zero among the features kept by prevalence.
+        let zeros = csvRows(fromFile: dir + "/out/structural_zeros.csv")
+        let expected = Set(csvRows("ancombc/struc-zero.csv").filter { $0["case"] == "twins_zero" }.map { $0["feature"]! + "|" + $0["group"]! })
+        let found = zeros.filter { $0["structural_zero"] == "true" }.map { $0["feature"]! + "|" + $0["phenotype"]! }
+        #expect(!found.isEmpty && Set(found).isSubset(of: expected))
+        let absent = Set(found.map { String($0.split(separator: "|")[0]) })
+        let filtered = csvRows(fromFile: dir + "/out/filtered_features.csv").filter { $0["reason"] == "structural_zero" }
+        #expect(Set(filtered.map { $0["feature"]! }) == absent)
+        #expect(filtered.allSatisfy { $0["detail"]!.contains("absent from phenotype ") && $0["detail"]!.contains(": a structural zero") })
+        #expect(rows.allSatisfy { !absent.contains($0["feature"]!) })
+        #expect(notes.contains("note: structural zeros by phenotype: \(absent.count) features absent from a whole group, not tested (structural_zeros.csv; filtered_features.csv says which group)"))
+        let bias = try String(contentsOfFile: dir + "/out/bias.csv", encoding: .utf8)
+        #expect(bias.hasPrefix("term,bias,bias_variance,iterations\nIntercept,"))
+        let summary = try String(contentsOfFile: dir + "/out/summary.md", encoding: .utf8)
+        #expect(summary.contains("Differential abundance was tested with ANCOM-BC2 (Lin & Peddada 2024"))
+        #expect(summary.contains("were reported and not tested (\(absent.count))"))
+        // Refusals, in words, before anything is written.
+        var refused = job
+        refused.outputDirectory = dir + "/refused"
+        refused.ancombc.varianceQuantile = 1.5
+        #expect { try refused.run { _ in } } throws: { message($0) == "--var-quantile: must be between 0 and 1 (got 1.5)" }
+        refused.ancombc.varianceQuantile = 0.05
+        refused.ancombc.structuralZeroGroup = nil
+        refused.ancombc.structuralZeroLowerBound = true
+        #expect { try refused.run { _ in } } throws: { message($0) == "--neg-lb: applies only together with --struc-zero. Add --struc-zero, or drop --neg-lb" }
+        refused.ancombc.structuralZeroLowerBound = false
+        refused.random = "(1 | subject)"
+        #expect { try refused.run { _ in } } throws: { message($0).hasPrefix("--method ancombc2 fits no mixed models (as scikit-bio 0.7.4's ancombc and ancombc2") }
+        #expect(!FileManager.default.fileExists(atPath: dir + "/refused"))
+    }
+
     @Test func lindaRefusesWhatItCannotDo() throws {
         let dir = temporaryDirectory()
         func linda(_ configure: (inout AssociationRun) -> Void) -> AssociationRun {
