@@ -45,8 +45,13 @@ check "ANCOM-BC2 with structural zeros through associate" 0 "" \
   -- associate --counts Datasets/twins/Twins.csv --samples-in columns --metadata Datasets/twins/metadata.tsv \
      --formula "~ phenotype" --method ancombc2 --struc-zero phenotype --neg-lb --var-quantile 0.1 --out-dir "$OUT/ancombc2s"
 [ -s "$OUT/ancombc2s/structural_zeros.csv" ] || { echo "cli-checks: no structural_zeros.csv" >&2; failures=$((failures + 1)); }
+check "the consensus of four methods through associate" 0 "" \
+  -- associate --counts "$D/counts.csv" --metadata "$D/metadata.csv" --formula "~ phq9_total + sex" \
+     --method all --min-prevalence 0.2 --out-dir "$OUT/all"
+head -1 "$OUT/all/consensus.csv" | grep -q '^feature,term,maaslin2_direction,maaslin2_q,linda_direction' \
+  || { echo "cli-checks: consensus.csv header" >&2; failures=$((failures + 1)); }
 check "--var-quantile belongs to ANCOM-BC2" 64 \
-  "Error: --var-quantile: applies only to --method ancombc2. Add --method ancombc2, or drop --var-quantile" \
+  "Error: --var-quantile: applies only to --method ancombc2 or all. Add --method ancombc2 or all, or drop --var-quantile" \
   -- associate --counts "$D/counts.csv" --metadata "$D/metadata.csv" --formula "~ phq9_total" \
      --method ancombc --var-quantile 0.1 --out-dir "$OUT/ancombc3"
 check "--struc-zero names a formula variable" 64 \
@@ -66,7 +71,7 @@ check "MaAsLin2's options are refused with LinDA" 64 \
   -- associate --counts "$D/counts.csv" --metadata "$D/metadata.csv" --formula "~ phq9_total" \
      --method linda --normalization clr --out-dir "$OUT/linda2"
 check "LinDA's options are refused with MaAsLin2" 64 \
-  "Error: --winsorize: applies only to --method linda. Add --method linda, or drop --winsorize" \
+  "Error: --winsorize: applies only to --method linda or all. Add --method linda or all, or drop --winsorize" \
   -- associate --counts "$D/counts.csv" --metadata "$D/metadata.csv" --formula "~ phq9_total" \
      --winsorize 0.97 --out-dir "$OUT/linda3"
 check "--strata needs --beta" 64 "Error: --strata restricts the permutations of --beta's tests: give --beta too" \

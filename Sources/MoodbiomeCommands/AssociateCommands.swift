@@ -50,6 +50,15 @@ struct AssociateCommand: ParsableCommand {
         --neg-lb: when the prevalence's 95% lower bound is at or below 0) are reported in \
         structural_zeros.csv and filtered_features.csv, and not tested.
 
+        --method all: the consensus (Nearing et al. 2022). MaAsLin2's LM, LinDA, ANCOM-BC and \
+        ANCOM-BC2 on the same samples (every formula variable, --min-depth reads) and the same \
+        features (present in at least --min-prevalence of them, default 0.1; less structural \
+        zeros with --struc-zero), each as its authors run it; consensus.csv has, per feature and \
+        term, each method's direction (up, down) and q, n_significant (methods with q ≤ \
+        --max-significance), n_tested and directions_agree; figures/consensus-TERM.svg is a dot \
+        matrix; the summary names the pairs every method calls and those only one method finds; \
+        each method's own outputs are in maaslin2/, linda/, ancombc/ and ancombc2/.
+
         Writes into --out-dir: all_results.csv (feature, term, estimate, std_error, statistic, \
         p_value, q_value, n, n_nonzero [, taxonomy]) sorted by q, significant_results.csv \
         (q ≤ --max-significance), filtered_features.csv, summary.md, report.html (the significant \
@@ -81,10 +90,10 @@ struct AssociateCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Outcome mode: gaussian (OLS) or binomial (logistic).", valueName: "family"))
     var family = ModelFamily.gaussian
 
-    @Option(help: ArgumentHelp("maaslin2 (default: MaAsLin2's pipeline), linda (LinDA's bias-corrected CLR models), ancombc (ANCOM-BC's bias-corrected log-linear models) or ancombc2 (ANCOM-BC2's: sampling fractions removed, models refitted, variances regularised).", valueName: "method"))
+    @Option(help: ArgumentHelp("maaslin2 (default: MaAsLin2's pipeline), linda (LinDA's bias-corrected CLR models), ancombc (ANCOM-BC's bias-corrected log-linear models), ancombc2 (ANCOM-BC2's: sampling fractions removed, models refitted, variances regularised) or all (the four on the same features, and where they agree: consensus.csv).", valueName: "method"))
     var method = AssociationMethod.maaslin2
 
-    @Option(name: .customLong("min-prevalence"), help: ArgumentHelp("maaslin2: keep features with a value above --min-abundance in more than this share of samples (default 0.1); linda: present in at least this share (default 0).", valueName: "share"))
+    @Option(name: .customLong("min-prevalence"), help: ArgumentHelp("maaslin2: keep features with a value above --min-abundance in more than this share of samples (default 0.1); linda, ancombc, ancombc2: present in at least this share (default 0); all: present in at least this share (default 0.1).", valueName: "share"))
     var minPrevalence: Double?
 
     @Option(name: .customLong("min-abundance"), help: "maaslin2: the abundance a sample must exceed to count towards the prevalence, on the input's scale (default 0).")
@@ -181,13 +190,26 @@ struct AssociateCommand: ParsableCommand {
             job.ancombc.varianceQuantile = varQuantile ?? 0.05
             job.ancombc.structuralZeroGroup = strucZero
             job.ancombc.structuralZeroLowerBound = negLb
+            job.consensus.minimumPrevalence = minPrevalence ?? 0.1
+            job.consensus.minimumDepth = minDepth ?? 0
+            job.consensus.structuralZeroGroup = strucZero
+            job.consensus.structuralZeroLowerBound = negLb
+            job.consensus.linda.winsorQuantile = winsorize
+            job.consensus.linda.zeros = zeros ?? .adaptive
+            job.consensus.ancombc2.varianceQuantile = varQuantile ?? 0.05
+            if let adjust {
+                job.consensus.maaslin2.adjustment = adjust
+                job.consensus.linda.adjustment = adjust
+                job.consensus.ancombc.adjustment = adjust
+                job.consensus.ancombc2.adjustment = adjust
+            }
             let given: [(Parameter, [AssociationMethod], Bool)] = [
                 (.minAbundance, [.maaslin2], minAbundance != nil), (.minVariance, [.maaslin2], minVariance != nil),
                 (.normalization, [.maaslin2], normalization != nil), (.transform, [.maaslin2], transform != nil),
                 (.model, [.maaslin2], model != nil), (.standardize, [.maaslin2], standardize != nil),
-                (.minDepth, [.linda, .ancombc, .ancombc2], minDepth != nil), (.winsorize, [.linda], winsorize != nil),
-                (.zeros, [.linda], zeros != nil), (.pseudocount, [.linda, .ancombc, .ancombc2], pseudocount != nil),
-                (.varQuantile, [.ancombc2], varQuantile != nil), (.strucZero, [.ancombc, .ancombc2], strucZero != nil),
+                (.minDepth, [.linda, .ancombc, .ancombc2, .all], minDepth != nil), (.winsorize, [.linda, .all], winsorize != nil),
+                (.zeros, [.linda, .all], zeros != nil), (.pseudocount, [.linda, .ancombc, .ancombc2], pseudocount != nil),
+                (.varQuantile, [.ancombc2, .all], varQuantile != nil), (.strucZero, [.ancombc, .ancombc2, .all], strucZero != nil),
             ]
             job.methodOnly = given.filter(\.2).map { ($0.0, $0.1) }
             job.maxSignificance = maxSignificance

@@ -60,6 +60,9 @@ public enum AssociationMethod: String, Sendable, CaseIterable {
     /// ``ANCOMBC`` 2: the sampling fractions removed from the data, the
     /// models refitted, variances regularised, t tests.
     case ancombc2
+    /// Every method above on the same samples and features, and where they
+    /// agree (``AssociationConsensus``).
+    case all
 }
 
 /// The MaAsLin2 filters, on the input's own scale (before

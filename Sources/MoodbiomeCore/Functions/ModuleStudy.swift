@@ -53,6 +53,8 @@ public struct ModuleStudy: Sendable {
             linda.minimumDepth = 0
             linda.minimumPrevalence = 0.1
             association = try TaxonAssociation(linda: table, metadata: rows, formula: formula, options: linda, random: random)
+        case .all:
+            throw ParameterError(.moduleMethod, .unknownChoice(value: "all", choices: AssociationConsensus.methods.map(\.rawValue)))
         case .ancombc, .ancombc2:
             guard random.isEmpty else { throw AssociationError.randomTermsUnsupported(method: method) }
             var ancombc = ANCOMBC.Options()

@@ -81,6 +81,8 @@ public enum Words {
                 return "every one of the \(total) features was filtered out. Lower \(s(.minPrevalence)) (now: present in more than that share of samples) or \(s(.minAbundance))"
             case .tooFewFeaturesPrevalent(let kept, let total, let share):
                 return "\(kept == 0 ? "none" : "only \(kept)") of the \(total) features \(kept == 1 ? "is" : "are") present in \(NumberStyle.roundTrip.format(share * 100))% of the samples or more, and LinDA's log-ratios need at least two. Lower \(s(.minPrevalence))"
+            case .randomTermsUnsupported(let method) where method == .all:
+                return "\(s(.method)) all includes ANCOM-BC and ANCOM-BC2, which fit no mixed models (as scikit-bio 0.7.4's ancombc and ancombc2), so random-effects terms cannot be used with it. Use \(s(.method)) linda or maaslin2 with \(s(.random))"
             case .randomTermsUnsupported(let method):
                 return "\(s(.method)) \(method.rawValue) fits no mixed models (as scikit-bio 0.7.4's ancombc and ancombc2, its reference), so random-effects terms cannot be used with it. Use \(s(.method)) linda or maaslin2 with \(s(.random))"
             case .tooFewFeaturesWithoutStructuralZeros(let kept, let group):

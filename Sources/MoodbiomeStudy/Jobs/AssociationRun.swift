@@ -29,6 +29,9 @@ public struct AssociationRun: Sendable {
     /// ANCOM-BC's and ANCOM-BC2's settings (`method == .ancombc` or
     /// `.ancombc2`; the variant is set from `method`).
     public var ancombc = ANCOMBC.Options()
+    /// The consensus's settings (`method == .all`): the shared selection, the
+    /// threshold, and each method's own settings.
+    public var consensus = AssociationConsensus.Options()
     /// The parameters given that only some methods read, checked against `method`.
     public var methodOnly: [(parameter: Parameter, methods: [AssociationMethod])] = []
     public var maxSignificance = 0.25
@@ -45,7 +48,7 @@ public struct AssociationRun: Sendable {
         self.outputDirectory = outputDirectory
     }
 
-    public static let outputFiles = ["all_results.csv", "significant_results.csv", "filtered_features.csv", "bias.csv", "structural_zeros.csv", "summary.md"]
+    public static let outputFiles = ["all_results.csv", "significant_results.csv", "filtered_features.csv", "bias.csv", "structural_zeros.csv", "consensus.csv", "summary.md"]
 
     public var inputs: [String] { [countsPath, metadataPath] + readOptions.extraInputs }
 
@@ -82,6 +85,7 @@ public struct AssociationRun: Sendable {
         case .maaslin2: try options.validate()
         case .linda: try validateLinDA()
         case .ancombc, .ancombc2: try validateANCOMBC()
+        case .all: try validateConsensus()
         }
     }
 
@@ -103,6 +107,29 @@ public struct AssociationRun: Sendable {
         }
     }
 
+    func validateConsensus() throws {
+        if outcome != nil { throw ParameterError(.outcome, .onlyFor(.associationMethod(AssociationMethod.maaslin2.rawValue))) }
+        if random != nil { throw AssociationError.randomTermsUnsupported(method: .all) }
+        let o = consensus
+        guard (0...1).contains(o.minimumPrevalence) else {
+            throw ParameterError(.minPrevalence, .outOfRange(value: NumberStyle.roundTrip.format(o.minimumPrevalence), allowed: .between("0", "1")))
+        }
+        guard o.minimumDepth >= 0 && o.minimumDepth.isFinite else {
+            throw ParameterError(.minDepth, .outOfRange(value: NumberStyle.roundTrip.format(o.minimumDepth), allowed: .atLeast("0")))
+        }
+        guard (0...1).contains(o.ancombc2.varianceQuantile) else {
+            throw ParameterError(.varQuantile, .outOfRange(value: NumberStyle.roundTrip.format(o.ancombc2.varianceQuantile), allowed: .between("0", "1")))
+        }
+        if let q = o.linda.winsorQuantile, !(q > 0 && q < 1) {
+            throw ParameterError(.winsorize, .outOfRange(value: NumberStyle.roundTrip.format(q), allowed: .strictlyBetween("0", "1")))
+        }
+        if o.structuralZeroLowerBound && o.structuralZeroGroup == nil { throw ParameterError(.negLb, .requires(.strucZero)) }
+        if let group = o.structuralZeroGroup, let formula {
+            let variables = try Formula(rightHandSide: formula).variables
+            if !variables.contains(group) { throw ParameterError(.strucZero, .unknownChoice(value: group, choices: variables)) }
+        }
+    }
+
     func validateLinDA() throws {
         if outcome != nil { throw ParameterError(.outcome, .onlyFor(.associationMethod(AssociationMethod.maaslin2.rawValue))) }
         let o = linda
@@ -120,10 +147,49 @@ public struct AssociationRun: Sendable {
         }
     }
 
-    /// What ran, and the rendered files.
+    /// What ran, and the rendered files (with `--method all`, the consensus
+    /// and MaAsLin2's association as `association`).
     public struct Result: Sendable {
         public let association: TaxonAssociation
+        public var consensus: AssociationConsensus? = nil
         public let files: [OutputFile]
+    }
+
+    /// `--method all`: the four methods on one selection, their agreement,
+    /// and each method's documents in a directory of its own.
+    func computeConsensus(samples: CountTable, data: DataTable, formula: String, report: (String) -> Void) throws -> Result {
+        var options = consensus
+        options.maaslin2.references = self.options.references
+        options.linda.references = self.options.references
+        options.ancombc.references = self.options.references
+        options.ancombc2.references = self.options.references
+        options.threshold = maxSignificance
+        let result = try AssociationConsensus(table: samples, metadata: data, formula: Formula(rightHandSide: formula), options: options)
+        let documents = ConsensusDocuments(consensus: result, countsPath: countsPath, model: (try? Formula(rightHandSide: formula).text) ?? formula)
+        for note in documents.notes { report(note) }
+        var files: [(name: String, contents: String)] = [
+            ("consensus.csv", documents.table.csv(guardFormulas: guardFormulas)),
+            ("filtered_features.csv", documents.filteredFeatures.csv(guardFormulas: guardFormulas)),
+        ]
+        if let zeros = documents.structuralZeros { files.append(("structural_zeros.csv", zeros.csv(guardFormulas: guardFormulas))) }
+        files.append(("summary.md", documents.summaryMarkdown))
+        let figures = documents.figures
+        files.append(("report.html", documents.reportHTML(figures: figures)))
+        if !figures.isEmpty { files.append(("captions.md", ReportFigure.captions(figures))) }
+        for figure in figures { files.append(("figures/" + figure.name, figure.svg)) }
+        for (method, d) in documents.methodDocuments {
+            let prefix = method.rawValue + "/"
+            files += [(prefix + "all_results.csv", d.allResults.csv(guardFormulas: guardFormulas)),
+                      (prefix + "significant_results.csv", d.significantResults.csv(guardFormulas: guardFormulas))]
+            if let bias = d.bias { files.append((prefix + "bias.csv", bias.csv(guardFormulas: guardFormulas))) }
+            files.append((prefix + "summary.md", d.summaryMarkdown))
+            let own = d.figures
+            files.append((prefix + "report.html", d.reportHTML(figures: own)))
+            if !own.isEmpty { files.append((prefix + "captions.md", ReportFigure.captions(own))) }
+            for figure in own { files.append((prefix + "figures/" + figure.name, figure.svg)) }
+        }
+        return Result(association: result.results[0].association, consensus: result,
+                      files: try FigureExport.files(OutputFile.texts(files), settings: figureExport))
     }
 
     @discardableResult
@@ -153,6 +219,9 @@ public struct AssociationRun: Sendable {
         let inOrder = join.sampleIndices == Array(0..<table.sampleCount)
         let samples = inOrder ? table : table.selectingSamples(join.sampleIndices)
         let data = join.metadataRows == Array(0..<metadata.rowCount) ? metadata : metadata.selectingRows(join.metadataRows)
+        if method == .all, let formula {
+            return try computeConsensus(samples: samples, data: data, formula: formula, report: report)
+        }
         let association: TaxonAssociation
         if method == .ancombc || method == .ancombc2, let formula {
             var options = ancombc
@@ -193,6 +262,27 @@ public struct AssociationRun: Sendable {
 
     var parameters: [(name: String, json: String)] {
         let f = options.filter
+        if method == .all {
+            let o = consensus
+            return [
+                ("counts", jsonValue(countsPath)), ("metadata", jsonValue(metadataPath)), ("id_column", jsonValue(idColumn)),
+                ("taxonomy", jsonValue(readOptions.taxonomyPath)), ("level", jsonValue(readOptions.rank?.rawValue)),
+                ("method", jsonValue(method.rawValue)), ("methods", jsonValue(AssociationConsensus.methods.map(\.rawValue))),
+                ("formula", jsonValue(formula)), ("min_prevalence", jsonValue(o.minimumPrevalence)), ("min_depth", jsonValue(o.minimumDepth)),
+                ("struc_zero", jsonValue(o.structuralZeroGroup)), ("neg_lb", jsonValue(o.structuralZeroLowerBound)),
+                ("winsorize", jsonValue(o.linda.winsorQuantile)), ("zeros", jsonValue(o.linda.zeros.rawValue)),
+                ("var_quantile", jsonValue(o.ancombc2.varianceQuantile)),
+                ("adjust", jsonValue(AssociationConsensus.methods.map { m -> String in
+                    switch m {
+                    case .maaslin2: return "maaslin2=" + o.maaslin2.adjustment.rawValue
+                    case .linda: return "linda=" + o.linda.adjustment.rawValue
+                    case .ancombc: return "ancombc=" + o.ancombc.adjustment.rawValue
+                    default: return "ancombc2=" + o.ancombc2.adjustment.rawValue
+                    }
+                })),
+                ("references", jsonValue(options.references)), ("max_significance", jsonValue(maxSignificance)),
+            ] + figureExport.provenance
+        }
         if method == .ancombc || method == .ancombc2 {
             let o = ancombc
             return [

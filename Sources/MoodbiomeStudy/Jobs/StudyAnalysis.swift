@@ -120,6 +120,7 @@ public struct StudyAnalysis: Sendable {
             throw ParameterError(.moduleDb, .requires(.functions))
         }
         if functionsPaths.isEmpty && moduleMethod != .maaslin2 { throw ParameterError(.moduleMethod, .requires(.functions)) }
+        if moduleMethod == .all { throw ParameterError(.moduleMethod, .unknownChoice(value: "all", choices: AssociationConsensus.methods.map(\.rawValue))) }
         try checkFingerprintable(inputs)
         try figureExport.check(for: outputDirectory)
     }
