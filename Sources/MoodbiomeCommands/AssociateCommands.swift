@@ -38,12 +38,16 @@ struct AssociateCommand: ParsableCommand {
         by ANCOM-BC's E-M, W = log fold change / SE, normal p-values, Holm within each term \
         (--adjust). bias.csv holds the biases.
 
-        --method ancombc2: ANCOM-BC2 (Lin & Peddada 2024), as scikit-bio 0.7.4's ancombc2 with a \
-        positive --pseudocount (1 by default): ln(count + pseudo-count) centred per feature, the \
-        E-M bias and its variance, each sample's sampling fraction subtracted and the models \
-        refitted, variances widened by the bias's and regularised by their --var-quantile quantile \
-        (0.05, R's s0_perc), t tests on n − p degrees of freedom, Holm within each term. \
-        all_results.csv adds df; bias.csv holds the biases and their variances.
+        --method ancombc2: ANCOM-BC2 (Lin & Peddada 2024), as scikit-bio 0.7.4's ancombc2: zeros \
+        as missing values by default (each feature fitted on the samples where it was seen; \
+        features R's lm cannot fit reported with p = 1), or ln(count + --pseudocount); values \
+        centred per feature, the E-M bias and its variance, each sample's sampling fraction \
+        subtracted and the models refitted, variances widened by the bias's and regularised by \
+        their --var-quantile quantile (0.05, R's s0_perc), t tests on each feature's observed \
+        samples less its design rank, Holm within each term. As R (pseudo_sens), the analysis is \
+        rerun with pseudo-counts 0.1, 0.5 and 1: passed_ss says whether the call at q ≤ 0.05 \
+        stays the same, robust = called and passed (--no-pseudo-sens skips it). all_results.csv \
+        adds df, passed_ss, robust; bias.csv holds the biases and their variances.
 
         --struc-zero GROUP (ancombc, ancombc2): features absent from a whole group of the \
         categorical formula variable GROUP (structural zeros, as scikit-bio's struc_zero; \
@@ -93,7 +97,7 @@ struct AssociateCommand: ParsableCommand {
     @Option(help: ArgumentHelp("maaslin2 (default: MaAsLin2's pipeline), linda (LinDA's bias-corrected CLR models), ancombc (ANCOM-BC's bias-corrected log-linear models), ancombc2 (ANCOM-BC2's: sampling fractions removed, models refitted, variances regularised) or all (the four on the same features, and where they agree: consensus.csv).", valueName: "method"))
     var method = AssociationMethod.maaslin2
 
-    @Option(name: .customLong("min-prevalence"), help: ArgumentHelp("maaslin2: keep features with a value above --min-abundance in more than this share of samples (default 0.1); linda, ancombc, ancombc2: present in at least this share (default 0); all: present in at least this share (default 0.1).", valueName: "share"))
+    @Option(name: .customLong("min-prevalence"), help: ArgumentHelp("maaslin2: keep features with a value above --min-abundance in more than this share of samples (default 0.1); linda: present in at least this share (default 0); ancombc, ancombc2, all: likewise (default 0.1, the ANCOMBC R package's prv_cut).", valueName: "share"))
     var minPrevalence: Double?
 
     @Option(name: .customLong("min-abundance"), help: "maaslin2: the abundance a sample must exceed to count towards the prevalence, on the input's scale (default 0).")
@@ -123,11 +127,14 @@ struct AssociateCommand: ParsableCommand {
     @Option(help: ArgumentHelp("linda: adaptive (default: imputation when log depth goes with the design at p ≤ 0.1, else the pseudo-count), pseudocount, imputation, or half-minimum (each feature's zeros at half its smallest value: for abundances that are not counts, LinDA's proportion type).", valueName: "treatment"))
     var zeros: LinDA.Zeros?
 
-    @Option(help: ArgumentHelp("linda: the pseudo-count added to every count when zeros get one (default 0.5); ancombc, ancombc2: added to every count before the log (default 1).", valueName: "count"))
+    @Option(help: ArgumentHelp("linda: the pseudo-count added to every count when zeros get one (default 0.5); ancombc: added to every count before the log (default 1); ancombc2: likewise, or 0 (the default: zeros are missing values).", valueName: "count"))
     var pseudocount: Double?
 
     @Option(name: .customLong("var-quantile"), help: ArgumentHelp("ancombc2: the quantile of each term's variances added to them, against tiny SEs of rare features (default 0.05, R's s0_perc; 0: none).", valueName: "quantile"))
     var varQuantile: Double?
+
+    @Flag(name: .customLong("pseudo-sens"), inversion: .prefixedNo, help: "ancombc2: rerun with pseudo-counts 0.1, 0.5 and 1 and mark the calls at q ≤ 0.05 that change (R's pseudo_sens; on by default): columns passed_ss and robust.")
+    var pseudoSens: Bool?
 
     @Option(name: .customLong("struc-zero"), help: ArgumentHelp("ancombc, ancombc2: a categorical formula variable; features absent from a whole group of it (structural zeros) are reported, not tested.", valueName: "column"))
     var strucZero: String?
@@ -182,12 +189,14 @@ struct AssociateCommand: ParsableCommand {
             job.linda.pseudoCount = pseudocount ?? 0.5
             job.linda.adjustment = adjust ?? .benjaminiHochberg
             job.linda.references = job.options.references
-            job.ancombc.minimumPrevalence = minPrevalence ?? 0
+            job.ancombc.minimumPrevalence = minPrevalence ?? 0.1   // the R package's prv_cut
             job.ancombc.minimumDepth = minDepth ?? 0
-            job.ancombc.pseudoCount = pseudocount ?? 1
+            job.ancombc.pseudoCount = pseudocount ?? (method == .ancombc2 ? 0 : 1)
             job.ancombc.adjustment = adjust ?? .holm
             job.ancombc.references = job.options.references
             job.ancombc.varianceQuantile = varQuantile ?? 0.05
+            job.ancombc.pseudoSensitivity = method == .ancombc2 && (pseudoSens ?? true)
+            job.consensus.ancombc2.pseudoSensitivity = pseudoSens ?? true
             job.ancombc.structuralZeroGroup = strucZero
             job.ancombc.structuralZeroLowerBound = negLb
             job.consensus.minimumPrevalence = minPrevalence ?? 0.1
@@ -209,7 +218,7 @@ struct AssociateCommand: ParsableCommand {
                 (.model, [.maaslin2], model != nil), (.standardize, [.maaslin2], standardize != nil),
                 (.minDepth, [.linda, .ancombc, .ancombc2, .all], minDepth != nil), (.winsorize, [.linda, .all], winsorize != nil),
                 (.zeros, [.linda, .all], zeros != nil), (.pseudocount, [.linda, .ancombc, .ancombc2], pseudocount != nil),
-                (.varQuantile, [.ancombc2, .all], varQuantile != nil), (.strucZero, [.ancombc, .ancombc2, .all], strucZero != nil),
+                (.varQuantile, [.ancombc2, .all], varQuantile != nil), (.pseudoSens, [.ancombc2, .all], pseudoSens != nil), (.strucZero, [.ancombc, .ancombc2, .all], strucZero != nil),
             ]
             job.methodOnly = given.filter(\.2).map { ($0.0, $0.1) }
             job.maxSignificance = maxSignificance

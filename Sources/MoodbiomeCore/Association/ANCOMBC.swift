@@ -63,6 +63,11 @@ public enum ANCOMBC {
         /// zero when its 95% lower bound is.
         public var structuralZeroLowerBound = false
         public var pseudoCount = 1.0
+        /// ANCOM-BC2: rerun with pseudo-counts 0.1, 0.5 and 1 and mark each
+        /// call at q ≤ `sensitivityLevel` that does not survive them (R's
+        /// `pseudo_sens`, on by default there).
+        public var pseudoSensitivity = false
+        public var sensitivityLevel = 0.05
         /// Keep features with a count above 0 in at least this share of samples.
         public var minimumPrevalence = 0.0
         /// Keep samples with at least this many reads.
@@ -84,8 +89,13 @@ public enum ANCOMBC {
         public let bias: [(column: String, bias: Double, variance: Double, iterations: Int)]
         /// The structural zeros found, when asked for.
         public let structuralZeros: StructuralZeros?
-        /// ANCOM-BC2's t tests: n − p.
+        /// ANCOM-BC2's t tests: n − p (nil when each feature has its own:
+        /// its observed samples less its design rank, with zeros missing).
         public let degreesOfFreedom: Int?
+        /// ANCOM-BC2 with zeros missing: the features whose observed samples
+        /// leave a categorical variable with one level (R's `lm` fails;
+        /// reported with no estimate, p = 1).
+        public let unfittable: [String]
         /// Samples below the minimum depth, left out.
         public let shallowSamples: [String]
         public let options: Options
@@ -246,43 +256,38 @@ extension TaxonAssociation {
         var block = FeatureBlock(counts, features: kept, findingEmpty: false)
         var y = block.values
         block.values = Matrix(rows: 0, columns: 0)
-        ANCOMBC.logTransform(&y, pseudoCount: options.pseudoCount, centring: options.variant == .ancombc2)
         let names = block.names, m = names.count
-        let fit = try ANCOMBC.fit(design.x, y, names: design.columnNames, centring: true)
-        // The E–M of each design column, columns on all cores.
-        let em = parallelChunkMap(count: p) { range in
-            range.map { j -> (delta: Double, variance: Double, iterations: Int) in
-                ANCOMBC.emBias(beta: (0..<m).map { fit.beta[j, $0] }, variance: Array(fit.variance.column(j)),
-                               tolerance: options.tolerance, maxIterations: options.maxIterations)
-            }
-        }.flatMap { $0 }
-        let biases = (0..<p).map { (column: design.columnNames[$0], bias: em[$0].delta, variance: em[$0].variance, iterations: em[$0].iterations) }
-        var estimates = fit.beta, variances = fit.variance
-        var degreesOfFreedom: Int? = nil
-        if options.variant == .ancombc2 {
-            ANCOMBC.subtractSamplingFractions(&y, design.x, beta: fit.beta, bias: em.map(\.delta))
-            let refit = try ANCOMBC.fit(design.x, y, names: design.columnNames, centring: false)
-            estimates = refit.beta
-            variances = ANCOMBC.regularised(refit.variance, biasVariance: em.map(\.variance), quantile: options.varianceQuantile)
-            degreesOfFreedom = n - p
-        } else {
-            for j in 0..<p { for c in 0..<m { estimates[j, c] -= em[j].delta } }
-        }
+        let a = try ANCOMBC.analyse(&y, design: design, data: data, options: options)
+        let (info, estimates, variances, degreesOfFreedom, featureDF) = (a.info, a.estimates, a.variances, a.degreesOfFreedom, a.featureDF)
+        let biases = (0..<p).map { (column: design.columnNames[$0], bias: a.em[$0].delta, variance: a.em[$0].variance, iterations: a.em[$0].iterations) }
         let normal = Normal(), t = degreesOfFreedom.map { StudentT(degreesOfFreedom: Double($0)) }
+        let tests = featureDF.map { $0.map { $0.isNaN ? nil : StudentT(degreesOfFreedom: $0) } }
         var out = [Row]()
         for j in 0..<p {
             guard let term = design.columnTerms[j] else { continue }
             let variable = Self.variable(of: design, term: term)
             out += (0..<m).map { c -> Row in
+                // A feature R's lm cannot fit: no estimate, p = 1 (as R and scikit-bio report it).
+                guard info.valid[c] else {
+                    var row = Row(feature: names[c], term: design.columnNames[j], variable: variable, estimate: .nan, standardError: .nan,
+                                  statistic: .nan, pValue: 1, qValue: .nan, n: n, nonZero: block.nonZeroCounts[c], taxonomy: block.taxonomy?[c])
+                    row.degreesOfFreedom = featureDF?[c] ?? degreesOfFreedom.map(Double.init)
+                    return row
+                }
                 let lfc = estimates[j, c], se = variances[c, j].squareRoot(), w = lfc / se
-                let p = w.isNaN ? Double.nan : 2 * (t.map { $0.sf(abs(w)) } ?? normal.sf(abs(w)))
+                let test: StudentT? = tests.map { $0[c] } ?? t
+                let p = w.isNaN ? Double.nan : featureDF != nil && test == nil ? Double.nan : 2 * (test.map { $0.sf(abs(w)) } ?? normal.sf(abs(w)))
                 var row = Row(feature: names[c], term: design.columnNames[j], variable: variable, estimate: lfc, standardError: se,
                               statistic: w, pValue: p, qValue: .nan, n: n, nonZero: block.nonZeroCounts[c], taxonomy: block.taxonomy?[c])
-                row.degreesOfFreedom = degreesOfFreedom.map(Double.init)
+                row.degreesOfFreedom = featureDF?[c] ?? degreesOfFreedom.map(Double.init)
                 return row
             }
         }
-        self.rows = Self.adjustedWithinTerms(out, options.adjustment)
+        var adjusted = Self.adjustedWithinTerms(out, options.adjustment)
+        if options.variant == .ancombc2 && options.pseudoSensitivity {
+            adjusted = try Self.withSensitivity(adjusted, table: table, metadata: metadata, formula: formula, options: options)
+        }
+        self.rows = adjusted
         self.filtered = filtered
         self.samples = design.ids
         self.droppedForMissing = first.droppedIDs
@@ -302,7 +307,98 @@ extension TaxonAssociation {
         self.model = formula.text
         self.failedFeatures = []
         self.method = .ancombc(ANCOMBC.Details(bias: biases, structuralZeros: zeros, degreesOfFreedom: degreesOfFreedom,
+                                               unfittable: (0..<m).filter { !info.valid[$0] }.map { names[$0] },
                                                shallowSamples: selection.shallow, options: options))
+    }
+}
+
+extension ANCOMBC {
+    /// What the fits give the rows: which features R can fit, the estimates
+    /// (p × features) and variances (features × p), each column's E–M bias,
+    /// and the t tests' degrees of freedom (one for all, or per feature).
+    struct Analysis {
+        let info: FitInfo
+        let estimates: Matrix
+        let variances: Matrix
+        let em: [(delta: Double, variance: Double, iterations: Int)]
+        let degreesOfFreedom: Int?
+        let featureDF: [Double]?
+    }
+
+    /// Steps 2–8 of ``ANCOMBC`` on the kept counts `y` (transformed in place:
+    /// ANCOM-BC2 leaves them corrected for the sampling fractions).
+    static func analyse(_ y: inout Matrix, design: DesignMatrix, data: DataTable, options: Options) throws -> Analysis {
+        // ANCOM-BC2 without a pseudo-count: zeros are missing values (``ANCOMBC`` zeros route).
+        let masked = options.variant == .ancombc2 && options.pseudoCount == 0
+        var observed = [Bool]()
+        if masked { observed = ANCOMBC.observedLogs(&y) } else {
+            ANCOMBC.logTransform(&y, pseudoCount: options.pseudoCount, centring: options.variant == .ancombc2)
+        }
+        let n = design.x.rows, p = design.x.columns, m = y.columns
+        let info = masked ? ANCOMBC.fitInfo(design, data: data, observed: observed, features: m)
+            : ANCOMBC.FitInfo(valid: [Bool](repeating: true, count: m), rebased: [], intercept: nil)
+        let fit = masked ? try ANCOMBC.maskedFit(design.x, y, observed: observed, info: info, biased: true, names: design.columnNames)
+            : try { let f = try ANCOMBC.fit(design.x, y, names: design.columnNames, centring: true); return (f.beta, f.variance, [Int]()) }()
+        // The E–M of each design column over the fittable features, columns on all cores.
+        let fittable = (0..<m).filter { info.valid[$0] }
+        let em = try parallelChunkMap(count: p) { range throws(AssociationError) in
+            try range.map { j throws(AssociationError) -> (delta: Double, variance: Double, iterations: Int) in
+                let used = fittable.filter { fit.variance[$0, j].isFinite }
+                guard !used.isEmpty else { throw AssociationError.noFeatureFittable(column: design.columnNames[j]) }
+                return ANCOMBC.emBias(beta: used.map { fit.beta[j, $0] }, variance: used.map { fit.variance[$0, j] },
+                                      tolerance: options.tolerance, maxIterations: options.maxIterations)
+            }
+        }.flatMap { $0 }
+        var estimates = fit.beta, variances = fit.variance
+        var degreesOfFreedom: Int? = nil
+        var featureDF: [Double]? = nil
+        if masked {
+            ANCOMBC.subtractMaskedFractions(&y, design.x, observed: observed, beta: fit.beta, bias: em.map(\.delta), valid: info.valid)
+            let refit = try ANCOMBC.maskedFit(design.x, y, observed: observed, info: info, biased: false, names: design.columnNames)
+            estimates = refit.beta
+            variances = ANCOMBC.regularised(refit.variance, biasVariance: em.map(\.variance), quantile: options.varianceQuantile)
+            featureDF = (0..<m).map { c in
+                let seen = (0..<n).filter { observed[$0 + c * n] }.count
+                return seen > refit.ranks[c] ? Double(seen - refit.ranks[c]) : .nan
+            }
+        } else if options.variant == .ancombc2 {
+            ANCOMBC.subtractSamplingFractions(&y, design.x, beta: fit.beta, bias: em.map(\.delta))
+            let refit = try ANCOMBC.fit(design.x, y, names: design.columnNames, centring: false)
+            estimates = refit.beta
+            variances = ANCOMBC.regularised(refit.variance, biasVariance: em.map(\.variance), quantile: options.varianceQuantile)
+            degreesOfFreedom = n - p
+        } else {
+            for j in 0..<p { for c in 0..<m { estimates[j, c] -= em[j].delta } }
+        }
+        return Analysis(info: info, estimates: estimates, variances: variances, em: em, degreesOfFreedom: degreesOfFreedom, featureDF: featureDF)
+    }
+}
+
+extension TaxonAssociation {
+    /// ANCOM-BC2's pseudo-count sensitivity analysis (R's `pseudo_sens`,
+    /// as scikit-bio 0.7.4's documentation runs it): the whole analysis again
+    /// with pseudo-counts 0.1, 0.5 and 1 (the same features), and each row
+    /// passes when its call at q ≤ the level is the same in all of them.
+    static func withSensitivity(_ rows: [Row], table: CountTable, metadata: DataTable, formula: Formula, options: ANCOMBC.Options) throws -> [Row] {
+        let level = options.sensitivityLevel
+        var decisions = [String: Bool]()
+        for r in rows { decisions[r.feature + "\u{0}" + r.term] = r.qValue <= level }
+        var passes = [String: Bool]()
+        for pseudoCount in [0.1, 0.5, 1] {
+            var o = options
+            o.pseudoSensitivity = false
+            o.pseudoCount = pseudoCount
+            let again = try TaxonAssociation(ancombc: table, metadata: metadata, formula: formula, options: o)
+            for r in again.rows {
+                let key = r.feature + "\u{0}" + r.term
+                if decisions[key] != (r.qValue <= level) { passes[key] = false }
+            }
+        }
+        return rows.map { r in
+            var row = r
+            row.passesSensitivity = passes[r.feature + "\u{0}" + r.term] ?? true
+            return row
+        }
     }
 }
 

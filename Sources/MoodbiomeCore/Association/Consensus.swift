@@ -8,7 +8,9 @@ import MoodbiomeNumerics
 /// ANCOM-BC and ANCOM-BC2 on the same samples and the same features, each
 /// as its authors run it (its own transform, bias correction and
 /// multiple-testing adjustment), and per feature and term how many of them
-/// call it significant and whether their directions agree.
+/// call it significant and whether their directions agree. ANCOM-BC2's
+/// call counts only when it survives its pseudo-count sensitivity analysis
+/// (R's `diff_robust`), which runs at the consensus's threshold.
 ///
 /// The shared selection: the samples with every formula variable and at
 /// least `minimumDepth` reads; the features present (above 0) in at least
@@ -31,7 +33,8 @@ public struct AssociationConsensus: Sendable {
         public var maaslin2 = TaxonAssociation.Options()
         public var linda = LinDA.Options()
         public var ancombc = ANCOMBC.Options()
-        public var ancombc2: ANCOMBC.Options = { var o = ANCOMBC.Options(); o.variant = .ancombc2; return o }()
+        /// ANCOM-BC2 at its own default: zeros as missing values (pseudo-count 0).
+        public var ancombc2: ANCOMBC.Options = { var o = ANCOMBC.Options(); o.variant = .ancombc2; o.pseudoCount = 0; o.pseudoSensitivity = true; return o }()
 
         public init() {}
     }
@@ -40,6 +43,12 @@ public struct AssociationConsensus: Sendable {
     public struct Call: Sendable, Equatable {
         public let estimate: Double
         public let qValue: Double
+        /// ANCOM-BC2's pseudo-count sensitivity (nil for the other methods):
+        /// a call counts only when it survives it, as R's `diff_robust`.
+        public var passesSensitivity: Bool? = nil
+
+        /// Whether the method calls it at `threshold`.
+        public func isCalled(at threshold: Double) -> Bool { qValue <= threshold && (passesSensitivity ?? true) }
     }
 
     /// One feature and term across the methods.
@@ -109,6 +118,7 @@ public struct AssociationConsensus: Sendable {
             o.minimumDepth = 0
             o.structuralZeroGroup = nil
             o.variant = method == .ancombc2 ? .ancombc2 : .ancombc
+            o.sensitivityLevel = options.threshold
             results.append((method, try TaxonAssociation(ancombc: counts, metadata: data, formula: formula, options: o)))
         }
         self.results = results
@@ -132,13 +142,15 @@ public struct AssociationConsensus: Sendable {
             for r in a.rows {
                 let key = r.feature + "\u{0}" + r.term
                 if seen.insert(key).inserted { keys.append(key); calls[key] = [Call?](repeating: nil, count: associations.count) }
-                if r.estimate.isFinite && r.qValue.isFinite { calls[key]![m] = Call(estimate: r.estimate, qValue: r.qValue) }
+                if r.estimate.isFinite && r.qValue.isFinite {
+                    calls[key]![m] = Call(estimate: r.estimate, qValue: r.qValue, passesSensitivity: r.passesSensitivity)
+                }
             }
         }
         let rows = keys.map { key -> Row in
             let parts = key.split(separator: "\u{0}", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
             let c = calls[key]!
-            let significant = c.compactMap { $0 }.filter { $0.qValue <= threshold }
+            let significant = c.compactMap { $0 }.filter { $0.isCalled(at: threshold) }
             let signs = Set(significant.map { $0.estimate < 0 })
             return Row(feature: parts[0], term: parts[1], calls: c, significant: significant.count,
                        tested: c.compactMap { $0 }.count, directionsAgree: signs.count <= 1)

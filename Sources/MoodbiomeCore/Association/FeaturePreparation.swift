@@ -186,6 +186,8 @@ public enum AssociationError: Error, Equatable, Sendable {
     /// ANCOM-BC: fewer than two features are left once those with
     /// structural zeros in `group` are set aside.
     case tooFewFeaturesWithoutStructuralZeros(kept: Int, group: String)
+    /// ANCOM-BC2 with zeros missing: no feature can be fitted for a design column.
+    case noFeatureFittable(column: String)
     /// ANCOM-BC: the design's columns are linearly dependent.
     case aliasedDesign(columns: [String])
     /// No sample with every variable has the minimum depth (LinDA's `lib.cut`).

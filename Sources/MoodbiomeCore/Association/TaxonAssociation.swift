@@ -64,6 +64,9 @@ public struct TaxonAssociation: Sendable {
         public var degreesOfFreedom: Double? = nil
         /// LinDA's baseMean: 2^(bias-corrected intercept), scaled to sum to 10⁶ over features.
         public var baseMean: Double? = nil
+        /// ANCOM-BC2's pseudo-count sensitivity (R's `pseudo_sens`): whether
+        /// the call at q ≤ 0.05 is the same with pseudo-counts 0.1, 0.5 and 1.
+        public var passesSensitivity: Bool? = nil
     }
 
     /// Which method made the rows, with what it alone reports.

@@ -211,6 +211,8 @@ extension Parameter {
     public static let negLb = Parameter("negLb")
     /// ANCOM-BC2's variance regularisation quantile (R's `s0_perc`).
     public static let varQuantile = Parameter("varQuantile")
+    /// ANCOM-BC2's pseudo-count sensitivity analysis (R's `pseudo_sens`).
+    public static let pseudoSens = Parameter("pseudoSens")
     public static let minAbundance = Parameter("minAbundance")
     public static let minVariance = Parameter("minVariance")
     public static let maxSignificance = Parameter("maxSignificance")

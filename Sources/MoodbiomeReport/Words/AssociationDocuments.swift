@@ -56,14 +56,21 @@ public struct AssociationDocuments: Sendable {
         var columns = ["feature", "term", "estimate", "std_error", "statistic", "p_value", "q_value", "n", "n_nonzero"]
         let hasTaxonomy = self.hasTaxonomy   // once, not once per row
         let isLinDA = linda != nil, withDF = isANCOMBC2
+        let withSensitivity = rows.contains { $0.passesSensitivity != nil } || (ancombc?.options.pseudoSensitivity ?? false) && isANCOMBC2
         if isLinDA { columns += ["df", "base_mean"] }
         if withDF { columns.append("df") }
+        if withSensitivity { columns += ["passed_ss", "robust"] }
+        let level = ancombc?.options.sensitivityLevel ?? 0.05
         if hasTaxonomy { columns.append("taxonomy") }
         return TextTable(columns: columns, rows: rows.map { r in
             var row: [TextTable.Cell] = [.text(r.feature), .text(r.term), .number(r.estimate), .number(r.standardError), .number(r.statistic),
                                          .number(r.pValue), .number(r.qValue), .number(Double(r.n)), .number(Double(r.nonZero))]
             if isLinDA { row += [.number(r.degreesOfFreedom ?? .nan), .number(r.baseMean ?? .nan)] }
             if withDF { row.append(.number(r.degreesOfFreedom ?? .nan)) }
+            if withSensitivity {
+                let passed = r.passesSensitivity ?? true
+                row += [.text(passed ? "true" : "false"), .text(passed && r.qValue <= level ? "true" : "false")]
+            }
             if hasTaxonomy { row.append(.text(r.taxonomy ?? "")) }
             return row
         })
@@ -141,7 +148,20 @@ public struct AssociationDocuments: Sendable {
             if !d.shallowSamples.isEmpty {
                 out.append("note: \(Words.counted(d.shallowSamples.count, "sample")) with fewer than \(NumberStyle.roundTrip.format(d.options.minimumDepth)) reads left out: \(Words.list(d.shallowSamples))")
             }
-            out.append("note: pseudo-count \(NumberStyle.roundTrip.format(d.options.pseudoCount)) added to every count before the log (\(isANCOMBC2 ? "ANCOM-BC2 as scikit-bio's ancombc2 with a positive pseudo-count; its zeros-as-missing route is not implemented" : "ANCOM-BC takes no zeros"))")
+            if isANCOMBC2 && d.options.pseudoCount == 0 {
+                out.append("note: zeros are missing values (ANCOM-BC2's default; --pseudocount adds one instead): each feature fitted on the samples where it was seen")
+                if !d.unfittable.isEmpty {
+                    out.append("note: \(Words.counted(d.unfittable.count, "feature")) seen in one level only of a categorical variable cannot be fitted (as R's lm), reported with p = 1: \(Words.list(d.unfittable))")
+                }
+            } else {
+                out.append("note: pseudo-count \(NumberStyle.roundTrip.format(d.options.pseudoCount)) added to every count before the log (\(isANCOMBC2 ? "ANCOM-BC2 with a pseudo-count" : "ANCOM-BC takes no zeros"))")
+            }
+            if isANCOMBC2 && d.options.pseudoSensitivity {
+                let level = d.options.sensitivityLevel
+                let called = result.rows.filter { $0.qValue <= level }
+                let robust = called.filter { $0.passesSensitivity ?? true }
+                out.append("note: pseudo-count sensitivity (R's pseudo_sens: the analysis again with pseudo-counts 0.1, 0.5, 1): \(robust.count) of \(called.count) calls at q ≤ \(NumberStyle.roundTrip.format(level)) robust (columns passed_ss, robust)")
+            }
             if let z = d.structuralZeros {
                 let absent = result.filtered.filter { $0.reason == .structuralZero }.count
                 out.append("note: structural zeros by \(z.group)" + (z.lowerBound ? " (95% lower bound of the prevalence)" : "") + ": "
@@ -283,11 +303,16 @@ public struct AssociationDocuments: Sendable {
         text += o.minimumPrevalence > 0
             ? "; features present in at least \(NumberStyle.roundTrip.format(o.minimumPrevalence * 100))% of them were kept" : "; all features were kept"
         text += structuralZeroWords(d) + " (\(result.features.count) tested of \(result.features.count + result.filtered.count)). "
-        text += "Counts plus a pseudo-count of \(NumberStyle.roundTrip.format(o.pseudoCount)) were log-transformed (natural log) and centred per feature; each feature was regressed on \(m.code(result.model)) by least squares, all features at once, "
+        text += (o.pseudoCount == 0 ? "Counts above zero were log-transformed (natural log) and centred by their mean; each feature was regressed"
+            : "Counts plus a pseudo-count of \(NumberStyle.roundTrip.format(o.pseudoCount)) were log-transformed (natural log) and centred per feature; each feature was regressed") + " on \(m.code(result.model)) by least squares, all features at once, "
         text += "and each coefficient's bias estimated by ANCOM-BC's expectation–maximisation over the features (tolerance \(NumberStyle.roundTrip.format(o.tolerance)), at most \(o.maxIterations) iterations; bias.csv, with the variance of each bias). "
         text += "Each sample's sampling fraction (its mean value less the fitted mean coefficients, plus the design's bias) was subtracted from its values and the models refitted; "
         text += "each variance was widened by the bias's variance, (√v + √var δ)², and regularised by adding the \(NumberStyle.roundTrip.format(o.varianceQuantile)) quantile of that term's variances over the features. "
-        text += "Estimates are natural-log fold changes; W = estimate / SE was tested against Student's t on \(d.degreesOfFreedom ?? 0) degrees of freedom. "
+        text += d.degreesOfFreedom.map { "Estimates are natural-log fold changes; W = estimate / SE was tested against Student's t on \($0) degrees of freedom. " }
+            ?? "Zeros were treated as missing values: each feature was fitted on the samples where it was seen (features leaving a categorical variable with one observed level cannot be fitted and are reported with p = 1), the sample effects estimated jointly with the coefficients (at most 20 rounds, tolerance 0.01, as the R package), and W = estimate / SE tested against Student's t on each feature's observed samples less its design rank. "
+        if o.pseudoSensitivity {
+            text += "As the R package does by default (pseudo_sens), the analysis was repeated with pseudo-counts of 0.1, 0.5 and 1; a call at q ≤ \(NumberStyle.roundTrip.format(o.sensitivityLevel)) is robust when all of them agree (passed_ss, robust). "
+        }
         let method = o.adjustment == .benjaminiHochberg ? "Benjamini–Hochberg" : Words.adjustmentName(o.adjustment)
         text += "p-values were adjusted by the \(method) procedure within each term, as ANCOM-BC2 does; associations with q ≤ \(NumberStyle.roundTrip.format(maxSignificance)) are reported as significant."
         return text

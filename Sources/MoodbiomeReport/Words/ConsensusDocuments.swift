@@ -34,12 +34,16 @@ public struct ConsensusDocuments: Sendable {
     /// agree in direction.
     public var table: TextTable {
         var columns = ["feature", "term"]
-        for m in consensus.results { columns += [m.method.rawValue + "_direction", m.method.rawValue + "_q"] }
+        let sensitivity = consensus.results.map { r in r.association.rows.contains { $0.passesSensitivity != nil } }
+        for (k, m) in consensus.results.enumerated() {
+            columns += [m.method.rawValue + "_direction", m.method.rawValue + "_q"] + (sensitivity[k] ? [m.method.rawValue + "_passed_ss"] : [])
+        }
         columns += ["n_significant", "n_tested", "directions_agree"]
         return TextTable(columns: columns, rows: consensus.rows.map { r in
             var row: [TextTable.Cell] = [.text(r.feature), .text(r.term)]
-            for call in r.calls {
+            for (k, call) in r.calls.enumerated() {
                 row += call.map { [.text($0.estimate < 0 ? "down" : $0.estimate > 0 ? "up" : "none"), .number($0.qValue)] } ?? [.text(""), .number(.nan)]
+                if sensitivity[k] { row.append(.text(call.map { ($0.passesSensitivity ?? true) ? "true" : "false" } ?? "")) }
             }
             return row + [.number(Double(r.significant)), .number(Double(r.tested)), .text(r.directionsAgree ? "true" : "false")]
         })
@@ -87,13 +91,13 @@ public struct ConsensusDocuments: Sendable {
     var singles: [(method: String, rows: [AssociationConsensus.Row])] {
         consensus.results.indices.map { m in
             (methodNames[m], consensus.rows.filter { r in
-                r.significant == 1 && (r.calls[m].map { $0.qValue <= consensus.options.threshold } ?? false)
+                r.significant == 1 && (r.calls[m].map { $0.isCalled(at: consensus.options.threshold) } ?? false)
             })
         }
     }
 
     func label(_ r: AssociationConsensus.Row) -> String {
-        let up = r.calls.compactMap { $0 }.first { $0.qValue <= consensus.options.threshold }.map { $0.estimate > 0 } ?? true
+        let up = r.calls.compactMap { $0 }.first { $0.isCalled(at: consensus.options.threshold) }.map { $0.estimate > 0 } ?? true
         return "\(r.feature) (\(r.term), \(up ? "higher" : "lower"))"
     }
 
@@ -125,7 +129,7 @@ public struct ConsensusDocuments: Sendable {
                 out.append("note: \(Self.names[m] ?? m.rawValue): " + note.dropFirst(6))
             }
         }
-        let counts = consensus.results.indices.map { m in consensus.rows.filter { $0.calls[m].map { $0.qValue <= consensus.options.threshold } ?? false }.count }
+        let counts = consensus.results.indices.map { m in consensus.rows.filter { $0.calls[m].map { $0.isCalled(at: consensus.options.threshold) } ?? false }.count }
         out.append("q ≤ \(threshold): " + zip(methodNames, counts).map { "\($0) \($1)" }.joined(separator: ", ")
                    + "; \(agreed.count) agreed by all \(consensus.results.count) methods (\(consensus.rows.count) feature–term pairs tested)")
         return out
@@ -143,7 +147,8 @@ public struct ConsensusDocuments: Sendable {
             let caption = ["Features with q ≤ \(threshold) by any method for \(term) (at most 40, most calls first), model \(model); each method as its authors run it, on the same \(consensus.samples.count) samples and \(consensus.features.count) features."]
             return ReportFigure(name: "consensus-" + fileNameComponent(term) + ".svg",
                                 figure: Figures.dotMatrix(rows: rows.map(\.feature), columns: columns, value: { i, j in
-                                    rows[i].calls[j].map { ($0.estimate, $0.qValue) }
+                                    // A call that fails ANCOM-BC2's sensitivity analysis is drawn as no call.
+                                    rows[i].calls[j].map { ($0.estimate, $0.isCalled(at: thresholdValue) || $0.qValue > thresholdValue ? $0.qValue : 1) }
                                 }, threshold: thresholdValue, title: "Agreement across methods: \(term)", caption: caption))
         }
     }
@@ -158,14 +163,14 @@ public struct ConsensusDocuments: Sendable {
         if let z = c.structuralZeros {
             text += ", less those absent from a whole \(z.group) group (structural zeros, reported and not tested)"
         }
-        text += ". Each method ran with its own transform, bias correction and multiple-testing adjustment; a feature–term pair counts as called by a method at q ≤ \(threshold), and the agreement is the number of methods calling it, with its direction."
+        text += ". Each method ran with its own transform, bias correction and multiple-testing adjustment; a feature–term pair counts as called by a method at q ≤ \(threshold) (ANCOM-BC2's only when the call survives its pseudo-count sensitivity analysis, as the R package's diff_robust), and the agreement is the number of methods calling it, with its direction."
         return text
     }
 
     /// `summary.md`.
     public var summaryMarkdown: String {
         var out = "# Differential abundance by four methods: " + Escape.markdown(model) + "\n\n"
-        let counts = consensus.results.indices.map { m in consensus.rows.filter { $0.calls[m].map { $0.qValue <= consensus.options.threshold } ?? false }.count }
+        let counts = consensus.results.indices.map { m in consensus.rows.filter { $0.calls[m].map { $0.isCalled(at: consensus.options.threshold) } ?? false }.count }
         out += TextTable(columns: ["Method", "Calls at q ≤ \(threshold)"], rows: zip(methodNames, counts).map { [.text($0), .text("\($1)")] }).rendered(as: .markdown) + "\n"
         out += "**Agreed by every method** (\(agreed.count)): " + (agreed.isEmpty ? "none." : agreed.prefix(50).map { Escape.markdown(label($0)) }.joined(separator: "; ") + (agreed.count > 50 ? "; …" : "") + ".") + "\n\n"
         for (method, rows) in singles {
@@ -186,7 +191,7 @@ public struct ConsensusDocuments: Sendable {
         let e = Escape.html
         var html = "<main>\n<h1>Differential abundance by four methods: \(e(model))</h1>\n"
         html += "<p class=\"meta\">Moodbiome \(e(moodbiomeVersion)) · \(Words.counted(consensus.samples.count, "sample")) · \(Words.counted(consensus.features.count, "feature")) tested by every method · inputs and checksums in <code>provenance.json</code></p>\n"
-        let counts = consensus.results.indices.map { m in consensus.rows.filter { $0.calls[m].map { $0.qValue <= consensus.options.threshold } ?? false }.count }
+        let counts = consensus.results.indices.map { m in consensus.rows.filter { $0.calls[m].map { $0.isCalled(at: consensus.options.threshold) } ?? false }.count }
         html += TextTable(columns: ["Method", "Calls at q ≤ \(threshold)"], rows: zip(methodNames, counts).map { [.text($0), .text("\($1)")] }).htmlTable()
         html += "<h2>Agreed by every method (\(agreed.count))</h2>\n<p>" + (agreed.isEmpty ? "None." : agreed.prefix(50).map { e(label($0)) }.joined(separator: "; ")) + "</p>\n"
         for (method, rows) in singles {

@@ -85,6 +85,8 @@ public enum Words {
                 return "\(s(.method)) all includes ANCOM-BC and ANCOM-BC2, which fit no mixed models (as scikit-bio 0.7.4's ancombc and ancombc2), so random-effects terms cannot be used with it. Use \(s(.method)) linda or maaslin2 with \(s(.random))"
             case .randomTermsUnsupported(let method):
                 return "\(s(.method)) \(method.rawValue) fits no mixed models (as scikit-bio 0.7.4's ancombc and ancombc2, its reference), so random-effects terms cannot be used with it. Use \(s(.method)) linda or maaslin2 with \(s(.random))"
+            case .noFeatureFittable(let column):
+                return "no feature can be fitted for \(column) with its zeros as missing values (each leaves a variable with one observed level). Give \(s(.pseudocount)) 1, or a more parsimonious model"
             case .tooFewFeaturesWithoutStructuralZeros(let kept, let group):
                 return "\(kept == 0 ? "no" : "only \(kept)") feature\(kept == 1 ? " is" : "s are") left once those absent from a whole \(group) group (structural zeros) are set aside, and ANCOM-BC's bias needs at least two. Lower \(s(.minPrevalence)), or drop \(s(.strucZero))"
             case .aliasedDesign(let columns):

@@ -102,8 +102,15 @@ public struct AssociationRun: Sendable {
         guard o.minimumDepth >= 0 && o.minimumDepth.isFinite else {
             throw ParameterError(.minDepth, .outOfRange(value: NumberStyle.roundTrip.format(o.minimumDepth), allowed: .atLeast("0")))
         }
-        guard o.pseudoCount > 0 && o.pseudoCount.isFinite else {
-            throw ParameterError(.pseudocount, .outOfRange(value: NumberStyle.roundTrip.format(o.pseudoCount), allowed: .strictlyBetween("0", "∞")))
+        if method == .ancombc2 {
+            // 0: the zeros are missing values (ANCOM-BC2's default).
+            guard o.pseudoCount >= 0 && o.pseudoCount.isFinite else {
+                throw ParameterError(.pseudocount, .outOfRange(value: NumberStyle.roundTrip.format(o.pseudoCount), allowed: .atLeast("0")))
+            }
+        } else {
+            guard o.pseudoCount > 0 && o.pseudoCount.isFinite else {
+                throw ParameterError(.pseudocount, .outOfRange(value: NumberStyle.roundTrip.format(o.pseudoCount), allowed: .strictlyBetween("0", "∞")))
+            }
         }
     }
 

@@ -60,12 +60,14 @@ struct CompositionalFDRTests {
     /// Both methods on the same 10 studies.
     static func compare(spread: Double, depths: ClosedRange<Int>) throws
         -> (maaslin2: (fdr: Double, power: Double), linda: (fdr: Double, power: Double), ancombc: (fdr: Double, power: Double),
-            ancombc2: (fdr: Double, power: Double)) {
-        var maaslin = [(TaxonAssociation, Set<String>)](), linda = maaslin, ancombc = maaslin, ancombc2 = maaslin
+            ancombc2: (fdr: Double, power: Double), ancombc2Zeros: (fdr: Double, power: Double)) {
+        var maaslin = [(TaxonAssociation, Set<String>)](), linda = maaslin, ancombc = maaslin, ancombc2 = maaslin, zeros = maaslin
         var ancombcOptions = ANCOMBC.Options()
         ancombcOptions.adjustment = .benjaminiHochberg   // FDR for all (ANCOM-BC's default Holm controls the FWER)
         var ancombc2Options = ancombcOptions
         ancombc2Options.variant = .ancombc2
+        var zerosOptions = ancombc2Options
+        zerosOptions.pseudoCount = 0
         for seed in UInt64(1)...10 {
             let (table, metadata, truth) = try Self.study(seed: seed, spread: spread, depths: depths)
             let formula = try Formula(rightHandSide: "~ group")
@@ -75,17 +77,18 @@ struct CompositionalFDRTests {
             linda.append((try TaxonAssociation(linda: table, metadata: metadata, formula: formula, options: LinDA.Options()), truth))
             ancombc.append((try TaxonAssociation(ancombc: table, metadata: metadata, formula: formula, options: ancombcOptions), truth))
             ancombc2.append((try TaxonAssociation(ancombc: table, metadata: metadata, formula: formula, options: ancombc2Options), truth))
+            zeros.append((try TaxonAssociation(ancombc: table, metadata: metadata, formula: formula, options: zerosOptions), truth))
         }
-        return (Self.rates(maaslin), Self.rates(linda), Self.rates(ancombc), Self.rates(ancombc2))
+        return (Self.rates(maaslin), Self.rates(linda), Self.rates(ancombc), Self.rates(ancombc2), Self.rates(zeros))
     }
 
     /// Taxa abundances spread over a factor of ~e^±2 (log SD 1), depths
     /// 10,000–30,000: few zeros. MaAsLin2's FDR ~0.9, LinDA's ~0.07.
     @Test func maaslin2InflatesWhereLinDAHoldsTheRate() throws {
-        let (m, l, a, b) = try Self.compare(spread: 1, depths: 10_000...30_000)
+        let (m, l, a, b, z) = try Self.compare(spread: 1, depths: 10_000...30_000)
         print("compositional shift, 10 studies of 80 samples × 200 taxa, 10% blooming ×10, log SD 1, depths 10,000–30,000: "
               + "MaAsLin2 LM FDR \(m.fdr), power \(m.power); LinDA FDR \(l.fdr), power \(l.power); ANCOM-BC FDR \(a.fdr), power \(a.power); "
-              + "ANCOM-BC2 FDR \(b.fdr), power \(b.power)")
+              + "ANCOM-BC2 FDR \(b.fdr), power \(b.power); ANCOM-BC2 with zeros missing FDR \(z.fdr), power \(z.power)")
         #expect(a.fdr < 0.1 && a.power > 0.9, "ANCOM-BC's FDR \(a.fdr), power \(a.power)")
         #expect(b.fdr < 0.1 && b.power > 0.9, "ANCOM-BC2's FDR \(b.fdr), power \(b.power)")
         #expect(m.fdr > 0.5, "MaAsLin2's FDR \(m.fdr)")
@@ -97,10 +100,10 @@ struct CompositionalFDRTests {
     /// pseudo-count shrinks rare taxa's log-ratios unevenly and LinDA's FDR
     /// rises above nominal (~0.15), still far below MaAsLin2's.
     @Test func sparseTablesStretchLinDA() throws {
-        let (m, l, a, b) = try Self.compare(spread: 1.5, depths: 5_000...20_000)
+        let (m, l, a, b, z) = try Self.compare(spread: 1.5, depths: 5_000...20_000)
         print("compositional shift, sparse (log SD 1.5, depths 5,000–20,000): "
               + "MaAsLin2 LM FDR \(m.fdr), power \(m.power); LinDA FDR \(l.fdr), power \(l.power); ANCOM-BC FDR \(a.fdr), power \(a.power); "
-              + "ANCOM-BC2 FDR \(b.fdr), power \(b.power)")
+              + "ANCOM-BC2 FDR \(b.fdr), power \(b.power); ANCOM-BC2 with zeros missing FDR \(z.fdr), power \(z.power)")
         #expect(m.fdr > 0.5 && l.fdr < 0.25 && l.fdr < m.fdr / 3, "MaAsLin2 \(m.fdr), LinDA \(l.fdr)")
         #expect(b.fdr < 0.25, "ANCOM-BC2 \(b.fdr)")
     }

@@ -23,6 +23,9 @@ var_quantile 0.05, Holm, as ancombc2's defaults):
                    structural zero in a phenotype group (struc_zero, neg_lb False), pseudo-count 1
   longitudinal     the repeated-measures cohort, ~ months + phq9_total + sex (fixed effects:
                    scikit-bio's ancombc2 has no random terms), features in >= 20%, pseudo-count 1
+  *_zeros          gutmood, twins (>= 10%), globalpatterns (>= 50%) and longitudinal (>= 20%) with
+                   pseudo-count 0, ancombc2's default: zeros are missing values (its masked
+                   per-feature fits, R's failed fits and re-referenced factors)
 Every case runs scikit-bio's ancombc2 and, beside it, its own steps in the
 same order (ancombc2_steps), checked equal to 1e-12 where nothing is snapped.
 Writes ancombc2-results.csv (case, feature, term, estimate = Log(FC),
@@ -72,26 +75,42 @@ def ancombc2_steps(counts, metadata, formula, pseudo, var_quantile, snap):
     data, missing = core._transform_data(counts.to_numpy(), pseudo, center=True)
     dmat = _build_dmatrix(formula, metadata, dtype=data.dtype)
     x = np.asarray(dmat)
-    var_hat, beta, _, _, _, _ = core._estimate_params(data, x, None, missing, True, True, True)
+    # With zeros as missing values, R's fit rules need the design's coding.
+    design = dmat if missing is not None else x
+    var_hat, beta, _, _, estimable, _ = core._estimate_params(data, design, None, missing, True, True, True)
+    if estimable is not None and np.all(estimable):
+        estimable = None
     split = core._estimate_bias_var
     if snap:
         # The E-M itself runs on the coefficients as they are; only the
         # split of the bias variance sees the ties made exact.
         core._estimate_bias_var = lambda b, v, params: split(snapped(b), v, params)
     try:
-        bias = np.array([core._estimate_bias_em(beta[i], var_hat[:, i]) for i in range(beta.shape[0])])
+        rows = []
+        for i in range(beta.shape[0]):
+            ok = np.ones(beta.shape[1], bool) if estimable is None else estimable[:, i] & np.isfinite(var_hat[:, i])
+            rows.append(core._estimate_bias_em(beta[i, ok], var_hat[ok, i]))
+        bias = np.array(rows)
     finally:
         core._estimate_bias_var = split
-    theta = core._sample_fractions(data, x, beta, bias[:, 0], missing, None, True)
+    theta = core._sample_fractions(data, x, beta, bias[:, 0], missing, estimable, True)
     data -= theta[:, None]
-    var_hat, beta_hat, _, vcov_hat, _, _ = core._estimate_params(data, x, None, missing, False, False, True)
+    var_hat, beta_hat, _, vcov_hat, estimable, rank = core._estimate_params(data, design, None, missing, False, False, True)
+    if estimable is not None and np.all(estimable):
+        estimable = None
     var_delta = bias[:, 2].copy()
     core._adjust_variance(var_hat, vcov_hat, var_delta, var_quantile, None)
     n, p = x.shape
-    lfc, se, W, pval, qval, _ = core._calc_statistics(beta_hat.T, var_hat, 0.05, "holm", n - p, None)
+    if missing is not None:
+        n_valid = n - np.sum(missing, axis=0)
+        model_rank = p if rank is None else rank
+        dof = np.where(n_valid > model_rank, n_valid - model_rank, np.nan)
+    else:
+        dof = n - p
+    lfc, se, W, pval, qval, _ = core._calc_statistics(beta_hat.T, var_hat, 0.05, "holm", dof, estimable)
     index = pd.MultiIndex.from_product((counts.columns, dmat.design_info.column_names), names=("FeatureID", "Covariate"))
     res = pd.DataFrame({"Log(FC)": lfc.ravel(), "SE": se.ravel(), "W": W.ravel(), "pvalue": pval.ravel(), "qvalue": qval.ravel()}, index=index)
-    return res, dmat, bias
+    return res, dmat, bias, dof
 
 
 def run(case, counts, metadata, formula, pseudo, prevalence=0.0, var_quantile=0.05, zero_group=None, snap=False):
@@ -105,16 +124,17 @@ def run(case, counts, metadata, formula, pseudo, prevalence=0.0, var_quantile=0.
         zero = struc_zero(counts, metadata, zero_group)
         counts = counts.loc[:, ~zero.any(axis=1).to_numpy()]
     res = ancombc2(counts, metadata, formula, pseudocount=pseudo, var_quantile=var_quantile).result
-    steps, dmat, bias = ancombc2_steps(counts, metadata, formula, pseudo, var_quantile, snap)
+    steps, dmat, bias, dof_out = ancombc2_steps(counts, metadata, formula, pseudo, var_quantile, snap)
     if not snap:
         # The steps are ancombc2's own: the same numbers, to the last bits.
         assert np.allclose(steps.to_numpy(), res[steps.columns].to_numpy(), rtol=1e-12, atol=0, equal_nan=True), case
     res = steps.reset_index()
+    res["df"] = np.repeat(dof_out, len(dmat.design_info.column_names)) if np.ndim(dof_out) else dof_out
     res = res[res["Covariate"] != "Intercept"]
     rows = pd.DataFrame({
         "case": case, "feature": res["FeatureID"], "term": res["Covariate"],
         "estimate": res["Log(FC)"], "std_error": res["SE"], "statistic": res["W"],
-        "p_value": res["pvalue"], "q_value": res["qvalue"]})
+        "p_value": res["pvalue"], "q_value": res["qvalue"], "df": res["df"]})
     details = pd.DataFrame({"case": case, "term": dmat.design_info.column_names,
                             "bias": [b[0] for b in bias], "bias_variance": [b[2] for b in bias]})
     print(f"{case}: {len(counts)} samples, {counts.shape[1]} features, {len(rows)} rows")
@@ -153,6 +173,11 @@ def main():
         run("twins", tw, tw_meta, "phenotype", 1, prevalence=0.1),
         run("twins_struc", tw, tw_meta, "phenotype", 1, prevalence=0.05, zero_group="phenotype"),
         run("longitudinal", lo, lo_meta, "months + phq9_total + sex", 1, prevalence=0.2),
+        # Zeros as missing values (pseudo-count 0, ancombc2's default).
+        run("gutmood_zeros", gut, gut_meta, "phq9_total + age + sex + antidepressant", 0),
+        run("twins_zeros", tw, tw_meta, "phenotype", 0, prevalence=0.1),
+        run("globalpatterns_zeros", gp, gp_meta, "SampleType", 0, prevalence=0.5, snap=True),
+        run("longitudinal_zeros", lo, lo_meta, "months + phq9_total + sex", 0, prevalence=0.2),
     ]
     pd.concat([c[0] for c in cases]).to_csv(os.path.join(HERE, "ancombc2-results.csv"), index=False, float_format="%.17g")
     pd.concat([c[1] for c in cases]).to_csv(os.path.join(HERE, "ancombc2-bias.csv"), index=False, float_format="%.17g")

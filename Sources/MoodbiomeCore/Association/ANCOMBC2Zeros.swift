@@ -1,0 +1,292 @@
+import FoundationEssentials
+import MoodbiomeIO
+import MoodbiomeNumerics
+
+/// ANCOM-BC2 with its zeros as missing values (pseudo-count 0, the method's
+/// default), as scikit-bio 0.7.4's `ancombc2` does it (its `_estimate_params_sparse`
+/// route, matching the R package's `.iter_mle`):
+///
+/// - `y = ln(count)` where the count is above 0, centred by the mean of the
+///   observed values; zeros are missing;
+/// - each feature's least squares on its observed samples only,
+///   `β = (XᵀWX)⁺XᵀWy` (the pseudo-inverse from a Jacobi eigendecomposition,
+///   eigenvalues below 1e-10 of the largest dropped: the masked design's
+///   exact rank deficiencies);
+/// - a feature whose observed samples leave a categorical variable with
+///   fewer than two levels cannot be fitted (R's `lm` fails): it is reported
+///   with no estimate, p = 1; one whose observed samples miss the variable's
+///   reference level is refitted against its first present level, as R
+///   does, and the coefficients written back in the global slots;
+/// - with the sample effects θ (each sample's mean residual over the
+///   fittable features), β and θ alternate until they move less than 1e-2
+///   (at most 20 rounds, as R);
+/// - variances `Σᵢ eᵢ²Hᵢⱼ²` with the global `H = X(XᵀX)⁻¹`, each missing
+///   value adding `0.1·(Σₖ(XᵀX)⁻¹ⱼₖ)²` (R replaces the missing products by
+///   0.1), an unfittable feature `0.1·n` of the same;
+/// - the E–M over the fittable features, the sampling fractions as the mean
+///   over the observed values of `y − x(β − δ)` (unfittable features
+///   contributing `y`), the refit without θ, and t tests on each feature's
+///   observed samples less its design rank.
+extension ANCOMBC {
+    /// Where each feature's fit stands against R's `lm`.
+    struct FitInfo {
+        /// Per feature: whether `lm` could fit it.
+        var valid: [Bool]
+        /// Treatment-coded categorical main effects that can be re-referenced:
+        /// their dummy columns (in level order, the reference left out).
+        var rebased: [[Int]]
+        /// The intercept's column.
+        var intercept: Int?
+    }
+
+    /// The categorical main effects of `design` coded by treatment dummies:
+    /// per factor, its dummy columns, and whether it enters an interaction.
+    static func categoricalMainEffects(_ design: DesignMatrix, data: DataTable) -> [(columns: [Int], inInteraction: Bool)] {
+        var out = [(columns: [Int], inInteraction: Bool)]()
+        for (t, term) in design.formula.terms.enumerated() where term.factors.count == 1 {
+            let factor = term.factors[0]
+            let categorical = factor.isForcedCategorical || (factor.plainColumn.map { data[$0]?.kind == .categorical } ?? false)
+            guard categorical else { continue }
+            let columns = design.columnTerms.indices.filter { design.columnTerms[$0] == t }
+            guard !columns.isEmpty else { continue }
+            // Treatment coding: 0/1 dummies, at most one 1 per sample.
+            let x = design.x
+            let treatment = (0..<x.rows).allSatisfy { i in
+                var ones = 0
+                for j in columns { let v = x[i, j]; if v == 1 { ones += 1 } else if v != 0 { return false } }
+                return ones <= 1
+            }
+            guard treatment else { continue }
+            let inInteraction = design.formula.terms.contains { $0.factors.count > 1 && $0.factors.contains(factor) }
+            out.append((columns, inInteraction))
+        }
+        return out
+    }
+
+    /// R's `lm` on each feature's observed samples: which fail, and which
+    /// categorical effects are re-referenced (scikit-bio's `_r_fit_info`).
+    static func fitInfo(_ design: DesignMatrix, data: DataTable, observed: [Bool], features m: Int) -> FitInfo {
+        let x = design.x, n = x.rows
+        var valid = (0..<m).map { c in (0..<n).contains { observed[$0 + c * n] } }
+        let intercept = design.columnNames.firstIndex(of: "Intercept").flatMap { design.columnTerms[$0] == nil ? $0 : nil }
+        var rebased = [[Int]]()
+        for (columns, inInteraction) in categoricalMainEffects(design, data: data) {
+            // Each sample's level: 0 the reference, k the k-th dummy.
+            let level = (0..<n).map { i in (columns.firstIndex { x[i, $0] == 1 }).map { $0 + 1 } ?? 0 }
+            for c in 0..<m where valid[c] {
+                var present = Set<Int>()
+                for i in 0..<n where observed[i + c * n] { present.insert(level[i]) }
+                if present.count < 2 { valid[c] = false }
+            }
+            if intercept != nil && !inInteraction { rebased.append(columns) }
+        }
+        return FitInfo(valid: valid, rebased: rebased, intercept: intercept)
+    }
+
+    /// Re-expresses feature `c`'s coefficients against its first present
+    /// level when its observed samples miss the reference (scikit-bio's
+    /// `_r_rebase_categorical`): the same fitted values, R's coefficients.
+    static func rebase(_ beta: inout [Double], feature c: Int, info: FitInfo, x: Matrix, observed: [Bool]) {
+        guard let intercept = info.intercept, info.valid[c] else { return }
+        let n = x.rows, p = x.columns
+        for columns in info.rebased {
+            var referencePresent = false
+            var present = [Bool](repeating: false, count: columns.count)
+            for i in 0..<n where observed[i + c * n] {
+                if let k = columns.firstIndex(where: { x[i, $0] == 1 }) { present[k] = true } else { referencePresent = true }
+            }
+            guard !referencePresent, let local = present.firstIndex(of: true) else { continue }
+            let shift = beta[columns[local] + c * p]
+            beta[intercept + c * p] += shift
+            for (k, j) in columns.enumerated() { beta[j + c * p] = present[k] ? beta[j + c * p] - shift : 0 }
+            beta[columns[local] + c * p] = 0
+        }
+    }
+
+    /// Per feature, the pseudo-inverse of its masked Gram matrix `XᵀWX`
+    /// (p × p, column-major, features after one another) and its rank.
+    static func maskedGramInverses(_ x: Matrix, observed: [Bool], features m: Int) -> (inverses: [Double], ranks: [Int]) {
+        let n = x.rows, p = x.columns
+        let xs = x.storage
+        let parts = parallelChunkMap(count: m, minimumPerChunk: 16) { range -> ([Double], [Int]) in
+            var inverses = [Double](), ranks = [Int]()
+            var gram = [Double](repeating: 0, count: p * p)
+            for c in range {
+                for k in 0..<(p * p) { gram[k] = 0 }
+                for i in 0..<n where observed[i + c * n] {
+                    for a in 0..<p { let xa = xs[i + a * n]; for b in a..<p { gram[a + b * p] += xa * xs[i + b * n] } }
+                }
+                for a in 0..<p { for b in a..<p { gram[b + a * p] = gram[a + b * p] } }
+                let (values, vectors) = jacobiEigen(gram, p)
+                let largest = values.max() ?? 0
+                var inverse = [Double](repeating: 0, count: p * p), rank = 0
+                for k in 0..<p where values[k] > 1e-10 * largest && values[k] > 0 {
+                    rank += 1
+                    for a in 0..<p { for b in 0..<p { inverse[a + b * p] += vectors[a + k * p] * vectors[b + k * p] / values[k] } }
+                }
+                inverses += inverse
+                ranks.append(rank)
+            }
+            return (inverses, ranks)
+        }
+        return (parts.flatMap(\.0), parts.flatMap(\.1))
+    }
+
+    /// Eigenvalues and eigenvectors (columns) of a small symmetric matrix
+    /// by cyclic Jacobi rotations in plain loops: the same bits on every CPU.
+    static func jacobiEigen(_ matrix: [Double], _ p: Int) -> (values: [Double], vectors: [Double]) {
+        var a = matrix, v = [Double](repeating: 0, count: p * p)
+        for k in 0..<p { v[k + k * p] = 1 }
+        for _ in 0..<100 {
+            var off = 0.0, total = 0.0
+            for i in 0..<p { for j in 0..<p { total += a[i + j * p] * a[i + j * p]; if i != j { off += a[i + j * p] * a[i + j * p] } } }
+            if off <= 1e-30 * total || off == 0 { break }
+            for r in 0..<p {
+                for s in (r + 1)..<Swift.max(p, r + 1) where a[r + s * p] != 0 {
+                    let theta = (a[s + s * p] - a[r + r * p]) / (2 * a[r + s * p])
+                    let t = (theta >= 0 ? 1.0 : -1.0) / (abs(theta) + (theta * theta + 1).squareRoot())
+                    let cosine = 1 / (t * t + 1).squareRoot(), sine = t * cosine
+                    for k in 0..<p {
+                        let akr = a[k + r * p], aks = a[k + s * p]
+                        a[k + r * p] = cosine * akr - sine * aks
+                        a[k + s * p] = sine * akr + cosine * aks
+                    }
+                    for k in 0..<p {
+                        let ark = a[r + k * p], ask = a[s + k * p]
+                        a[r + k * p] = cosine * ark - sine * ask
+                        a[s + k * p] = sine * ark + cosine * ask
+                    }
+                    for k in 0..<p {
+                        let vkr = v[k + r * p], vks = v[k + s * p]
+                        v[k + r * p] = cosine * vkr - sine * vks
+                        v[k + s * p] = sine * vkr + cosine * vks
+                    }
+                }
+            }
+        }
+        return ((0..<p).map { a[$0 + $0 * p] }, v)
+    }
+
+    /// The coefficients (p per feature, features after one another) of each
+    /// feature's observed values less `theta`, by its masked pseudo-inverse.
+    static func maskedCoefficients(_ x: Matrix, _ y: Matrix, observed: [Bool], theta: [Double], inverses: [Double]) -> [Double] {
+        let n = x.rows, p = x.columns, m = y.columns
+        let xs = x.storage, ys = y.storage
+        return parallelChunkMap(count: m, minimumPerChunk: 16) { range -> [Double] in
+            var out = [Double](), rhs = [Double](repeating: 0, count: p)
+            for c in range {
+                for a in 0..<p { rhs[a] = 0 }
+                for i in 0..<n where observed[i + c * n] {
+                    let r = ys[i + c * n] - theta[i]
+                    for a in 0..<p { rhs[a] += xs[i + a * n] * r }
+                }
+                for a in 0..<p {
+                    var sum = 0.0
+                    for b in 0..<p { sum += inverses[c * p * p + a + b * p] * rhs[b] }
+                    out.append(sum)
+                }
+            }
+            return out
+        }.flatMap { $0 }
+    }
+
+    /// One masked fit: coefficients (rebased as R), the sample effects θ
+    /// (alternated with β when `biased`), variances (features × p) with
+    /// R's 0.1 for every missing product, and each feature's design rank.
+    static func maskedFit(_ x: Matrix, _ y: Matrix, observed: [Bool], info: FitInfo, biased: Bool, names: [String])
+        throws -> (beta: Matrix, variance: Matrix, ranks: [Int]) {
+        let n = x.rows, p = x.columns, m = y.columns
+        let (inverses, ranks) = maskedGramInverses(x, observed: observed, features: m)
+        var theta = [Double](repeating: 0, count: n)
+        var beta = maskedCoefficients(x, y, observed: observed, theta: theta, inverses: inverses)
+        let xs = x.storage, ys = y.storage
+        func fitted(_ b: [Double], _ i: Int, _ c: Int) -> Double {
+            var sum = 0.0
+            for a in 0..<p { sum += xs[i + a * n] * b[a + c * p] }
+            return sum
+        }
+        if biased {
+            var observedValid = [Int](repeating: 0, count: n)
+            for c in 0..<m where info.valid[c] { for i in 0..<n where observed[i + c * n] { observedValid[i] += 1 } }
+            var epsilon = 100.0, rounds = 0
+            while epsilon > 1e-2 && rounds < 20 {
+                let next = maskedCoefficients(x, y, observed: observed, theta: theta, inverses: inverses)
+                var nextTheta = [Double](repeating: 0, count: n)
+                for c in 0..<m where info.valid[c] {
+                    for i in 0..<n where observed[i + c * n] { nextTheta[i] += ys[i + c * n] - fitted(next, i, c) }
+                }
+                for i in 0..<n { nextTheta[i] = observedValid[i] == 0 ? .nan : nextTheta[i] / Double(observedValid[i]) }
+                var change = 0.0
+                for c in 0..<m where info.valid[c] { for a in 0..<p { let d = next[a + c * p] - beta[a + c * p]; change += d * d } }
+                for i in 0..<n where !nextTheta[i].isNaN && !theta[i].isNaN { let d = nextTheta[i] - theta[i]; change += d * d }
+                epsilon = change.squareRoot()
+                beta = next
+                theta = nextTheta
+                rounds += 1
+            }
+        }
+        for c in 0..<m { rebase(&beta, feature: c, info: info, x: x, observed: observed) }
+        // The global H = X(XᵀX)⁻¹ and the row sums of (XᵀX)⁻¹.
+        var gram = Matrix(rows: p, columns: p)
+        for a in 0..<p { for b in 0..<p { var sum = 0.0; for i in 0..<n { sum += x[i, a] * x[i, b] }; gram[a, b] = sum } }
+        guard let gramInverse = smallInverse(gram) else { throw AssociationError.aliasedDesign(columns: names) }
+        var h2 = [Double](repeating: 0, count: n * p)
+        for j in 0..<p { for i in 0..<n { var sum = 0.0; for k in 0..<p { sum += x[i, k] * gramInverse[k, j] }; h2[i + j * n] = sum * sum } }
+        let gramSums = (0..<p).map { j in (0..<p).reduce(0.0) { $0 + gramInverse[j, $1] } }
+        let offsets = theta, coefficients = beta, influence = h2
+        let rows = parallelChunkMap(count: m, minimumPerChunk: 16) { range -> [Double] in
+            var out = [Double](), squared = [Double](repeating: 0, count: n)
+            for c in range {
+                var missing = 0
+                for i in 0..<n {
+                    if observed[i + c * n] {
+                        var e = ys[i + c * n] - offsets[i]
+                        for a in 0..<p { e -= xs[i + a * n] * coefficients[a + c * p] }
+                        squared[i] = e * e
+                    } else { squared[i] = 0; missing += 1 }
+                }
+                for j in 0..<p {
+                    let extra = 0.1 * Double(info.valid[c] ? missing : n) * gramSums[j] * gramSums[j]
+                    guard info.valid[c] else { out.append(extra); continue }
+                    var sum = 0.0
+                    for i in 0..<n { sum += squared[i] * influence[i + j * n] }
+                    out.append(sum + extra)
+                }
+            }
+            return out
+        }.flatMap { $0 }
+        var b = Matrix(rows: p, columns: m), v = Matrix(rows: m, columns: p)
+        for c in 0..<m { for j in 0..<p { b[j, c] = beta[j + c * p]; v[c, j] = rows[j + c * p] } }
+        return (b, v, ranks)
+    }
+
+    /// `ln(count)` where the count is above 0, centred by the mean of the
+    /// observed values (0 where missing); the mask of observed values.
+    static func observedLogs(_ y: inout Matrix) -> [Bool] {
+        let n = y.rows, m = y.columns
+        var observed = [Bool](repeating: false, count: n * m)
+        for c in 0..<m {
+            var sum = 0.0, count = 0
+            for i in 0..<n where y[i, c] > 0 { observed[i + c * n] = true; y[i, c] = log(y[i, c]); sum += y[i, c]; count += 1 }
+            let mean = sum / Double(Swift.max(count, 1))
+            for i in 0..<n { y[i, c] = observed[i + c * n] ? y[i, c] - mean : 0 }
+        }
+        return observed
+    }
+
+    /// The sampling fractions of the masked route: per sample, the mean over
+    /// its observed values of `y − [fittable] x(β − δ)`, subtracted from them.
+    static func subtractMaskedFractions(_ y: inout Matrix, _ x: Matrix, observed: [Bool], beta: Matrix, bias: [Double], valid: [Bool]) {
+        let n = y.rows, m = y.columns, p = x.columns
+        var sums = [Double](repeating: 0, count: n), counts = [Int](repeating: 0, count: n)
+        for c in 0..<m {
+            for i in 0..<n where observed[i + c * n] {
+                var value = y[i, c]
+                if valid[c] { for a in 0..<p { value -= x[i, a] * (beta[a, c] - bias[a]) } }
+                sums[i] += value
+                counts[i] += 1
+            }
+        }
+        for c in 0..<m { for i in 0..<n where observed[i + c * n] { y[i, c] -= counts[i] == 0 ? 0 : sums[i] / Double(counts[i]) } }
+    }
+}
