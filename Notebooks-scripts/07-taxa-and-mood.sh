@@ -41,6 +41,14 @@ mkdir -p "$OUT/taxa"
   --formula "~ phq9_total + age + sex + bmi + antidepressant" --reference sex=female \
   --method linda --min-prevalence 0.1 --out-dir "$OUT/taxa/linda" --force
 
+# 4b. Where the methods agree: MaAsLin2's LM, LinDA, ANCOM-BC and ANCOM-BC2
+#     (its calls robust to the pseudo-count) on the same genera; consensus.csv,
+#     a dot matrix per term, and the genera every method finds in summary.md.
+"$BIN" associate --counts "$STUDY/counts.csv" --metadata "$STUDY/metadata.csv" \
+  --formula "~ phq9_total + age + sex + bmi + antidepressant" --reference sex=female \
+  --method all --out-dir "$OUT/taxa/consensus" --force
+grep -m1 "Agreed by every method" "$OUT/taxa/consensus/summary.md"
+
 # 5. GlobalPatterns: collapse 19,216 OTUs to genera by the QIIME 2 taxonomy,
 #    drop chloroplasts and mitochondria and rare genera, then genus-level
 #    alpha diversity straight from the OTU table with --level.
@@ -52,6 +60,6 @@ GP=Datasets/globalpatterns
 "$BIN" diversity "$GP/feature-table.biom" --level genus --metrics observed_features,shannon \
   -o "$OUT/taxa/gp-genus-alpha.csv" --force
 
-echo "Wrote $OUT/taxa/ (maaslin2-path/, outcome/, clr/, linda/ with summary.md and figures; GlobalPatterns genus tables)"
+echo "Wrote $OUT/taxa/ (maaslin2-path/, outcome/, clr/, linda/, consensus/ with summary.md and figures; GlobalPatterns genus tables)"
 echo
 cat "$OUT/taxa/maaslin2-path/summary.md"
