@@ -63,7 +63,7 @@ def main():
     subprocess.run([sys.executable, "-c", ADD_BMI, base, meta], check=True)
     ours_dir = os.path.join(OUT, "ancombc-moodbiome")
     ours = min(run([BIN, "associate", "--counts", counts, "--metadata", meta, "--formula", "~ phq9 + age + sex + bmi",
-                    "--method", "ancombc", "--out-dir", ours_dir, "--force"]) for _ in range(REPEATS))
+                    "--method", "ancombc", "--min-prevalence", "0", "--out-dir", ours_dir, "--force"]) for _ in range(REPEATS))
     theirs_path = os.path.join(OUT, "ancombc-skbio.csv")
     theirs = min(run([sys.executable, "-c", SKBIO, counts, meta, theirs_path]) for _ in range(REPEATS))
     print(f"ANCOM-BC, {SAMPLES:,} samples × {TAXA:,} features, ~ phq9 + age + sex + bmi; best of {REPEATS}")
