@@ -337,7 +337,9 @@ extension ANCOMBC {
         let n = design.x.rows, p = design.x.columns, m = y.columns
         let info = masked ? ANCOMBC.fitInfo(design, data: data, observed: observed, features: m)
             : ANCOMBC.FitInfo(valid: [Bool](repeating: true, count: m), rebased: [], intercept: nil)
-        let fit = masked ? try ANCOMBC.maskedFit(design.x, y, observed: observed, info: info, biased: true, names: design.columnNames)
+        let seen = masked ? ANCOMBC.observedRows(observed, samples: n, features: m) : []
+        let gram = masked ? ANCOMBC.maskedGramInverses(design.x, rows: seen) : ([], [])
+        let fit = masked ? try ANCOMBC.maskedFit(design.x, y, observed: observed, rows: seen, gram: gram, info: info, biased: true, names: design.columnNames)
             : try { let f = try ANCOMBC.fit(design.x, y, names: design.columnNames, centring: true); return (f.beta, f.variance, [Int]()) }()
         // The E–M of each design column over the fittable features, columns on all cores.
         let fittable = (0..<m).filter { info.valid[$0] }
@@ -354,13 +356,10 @@ extension ANCOMBC {
         var featureDF: [Double]? = nil
         if masked {
             ANCOMBC.subtractMaskedFractions(&y, design.x, observed: observed, beta: fit.beta, bias: em.map(\.delta), valid: info.valid)
-            let refit = try ANCOMBC.maskedFit(design.x, y, observed: observed, info: info, biased: false, names: design.columnNames)
+            let refit = try ANCOMBC.maskedFit(design.x, y, observed: observed, rows: seen, gram: gram, info: info, biased: false, names: design.columnNames)
             estimates = refit.beta
             variances = ANCOMBC.regularised(refit.variance, biasVariance: em.map(\.variance), quantile: options.varianceQuantile)
-            featureDF = (0..<m).map { c in
-                let seen = (0..<n).filter { observed[$0 + c * n] }.count
-                return seen > refit.ranks[c] ? Double(seen - refit.ranks[c]) : .nan
-            }
+            featureDF = (0..<m).map { c in seen[c].count > refit.ranks[c] ? Double(seen[c].count - refit.ranks[c]) : .nan }
         } else if options.variant == .ancombc2 {
             ANCOMBC.subtractSamplingFractions(&y, design.x, beta: fit.beta, bias: em.map(\.delta))
             let refit = try ANCOMBC.fit(design.x, y, names: design.columnNames, centring: false)

@@ -103,18 +103,28 @@ extension ANCOMBC {
         }
     }
 
+    /// Per feature, the rows (samples) where it was observed.
+    static func observedRows(_ observed: [Bool], samples n: Int, features m: Int) -> [[Int32]] {
+        (0..<m).map { c in (0..<n).compactMap { observed[$0 + c * n] ? Int32($0) : nil } }
+    }
+
     /// Per feature, the pseudo-inverse of its masked Gram matrix `XᵀWX`
     /// (p × p, column-major, features after one another) and its rank.
-    static func maskedGramInverses(_ x: Matrix, observed: [Bool], features m: Int) -> (inverses: [Double], ranks: [Int]) {
-        let n = x.rows, p = x.columns
+    static func maskedGramInverses(_ x: Matrix, rows seen: [[Int32]]) -> (inverses: [Double], ranks: [Int]) {
+        let n = x.rows, p = x.columns, m = seen.count
         let xs = x.storage
         let parts = parallelChunkMap(count: m, minimumPerChunk: 16) { range -> ([Double], [Int]) in
             var inverses = [Double](), ranks = [Int]()
             var gram = [Double](repeating: 0, count: p * p)
             for c in range {
                 for k in 0..<(p * p) { gram[k] = 0 }
-                for i in 0..<n where observed[i + c * n] {
-                    for a in 0..<p { let xa = xs[i + a * n]; for b in a..<p { gram[a + b * p] += xa * xs[i + b * n] } }
+                xs.withUnsafeBufferPointer { xp in
+                    gram.withUnsafeMutableBufferPointer { g in
+                        for r in seen[c] {
+                            let i = Int(r)
+                            for a in 0..<p { let xa = xp[i + a * n]; for b in a..<p { g[a + b * p] += xa * xp[i + b * n] } }
+                        }
+                    }
                 }
                 for a in 0..<p { for b in a..<p { gram[b + a * p] = gram[a + b * p] } }
                 let (values, vectors) = jacobiEigen(gram, p)
@@ -169,14 +179,15 @@ extension ANCOMBC {
 
     /// The coefficients (p per feature, features after one another) of each
     /// feature's observed values less `theta`, by its masked pseudo-inverse.
-    static func maskedCoefficients(_ x: Matrix, _ y: Matrix, observed: [Bool], theta: [Double], inverses: [Double]) -> [Double] {
+    static func maskedCoefficients(_ x: Matrix, _ y: Matrix, rows seen: [[Int32]], theta: [Double], inverses: [Double]) -> [Double] {
         let n = x.rows, p = x.columns, m = y.columns
         let xs = x.storage, ys = y.storage
         return parallelChunkMap(count: m, minimumPerChunk: 16) { range -> [Double] in
             var out = [Double](), rhs = [Double](repeating: 0, count: p)
             for c in range {
                 for a in 0..<p { rhs[a] = 0 }
-                for i in 0..<n where observed[i + c * n] {
+                for row in seen[c] {
+                    let i = Int(row)
                     let r = ys[i + c * n] - theta[i]
                     for a in 0..<p { rhs[a] += xs[i + a * n] * r }
                 }
@@ -193,28 +204,36 @@ extension ANCOMBC {
     /// One masked fit: coefficients (rebased as R), the sample effects θ
     /// (alternated with β when `biased`), variances (features × p) with
     /// R's 0.1 for every missing product, and each feature's design rank.
-    static func maskedFit(_ x: Matrix, _ y: Matrix, observed: [Bool], info: FitInfo, biased: Bool, names: [String])
-        throws -> (beta: Matrix, variance: Matrix, ranks: [Int]) {
+    static func maskedFit(_ x: Matrix, _ y: Matrix, observed: [Bool], rows seen: [[Int32]], gram: (inverses: [Double], ranks: [Int]),
+                          info: FitInfo, biased: Bool, names: [String]) throws -> (beta: Matrix, variance: Matrix, ranks: [Int]) {
         let n = x.rows, p = x.columns, m = y.columns
-        let (inverses, ranks) = maskedGramInverses(x, observed: observed, features: m)
+        let (inverses, ranks) = gram
         var theta = [Double](repeating: 0, count: n)
-        var beta = maskedCoefficients(x, y, observed: observed, theta: theta, inverses: inverses)
+        var beta = maskedCoefficients(x, y, rows: seen, theta: theta, inverses: inverses)
         let xs = x.storage, ys = y.storage
-        func fitted(_ b: [Double], _ i: Int, _ c: Int) -> Double {
-            var sum = 0.0
-            for a in 0..<p { sum += xs[i + a * n] * b[a + c * p] }
-            return sum
-        }
         if biased {
             var observedValid = [Int](repeating: 0, count: n)
-            for c in 0..<m where info.valid[c] { for i in 0..<n where observed[i + c * n] { observedValid[i] += 1 } }
+            for c in 0..<m where info.valid[c] { for r in seen[c] { observedValid[Int(r)] += 1 } }
+            var residuals = [Double](repeating: 0, count: n * m)
             var epsilon = 100.0, rounds = 0
             while epsilon > 1e-2 && rounds < 20 {
-                let next = maskedCoefficients(x, y, observed: observed, theta: theta, inverses: inverses)
-                var nextTheta = [Double](repeating: 0, count: n)
-                for c in 0..<m where info.valid[c] {
-                    for i in 0..<n where observed[i + c * n] { nextTheta[i] += ys[i + c * n] - fitted(next, i, c) }
+                let next = maskedCoefficients(x, y, rows: seen, theta: theta, inverses: inverses)
+                // Residuals per feature on all cores; θ summed in feature order.
+                residuals.withUnsafeMutableBufferPointer { out in
+                    nonisolated(unsafe) let out = out
+                    _ = parallelChunkMap(count: m, minimumPerChunk: 16) { range in
+                        for c in range {
+                            for r in seen[c] {
+                                let i = Int(r)
+                                var fitted = 0.0
+                                for a in 0..<p { fitted += xs[i + a * n] * next[a + c * p] }
+                                out[i + c * n] = ys[i + c * n] - fitted
+                            }
+                        }
+                    }
                 }
+                var nextTheta = [Double](repeating: 0, count: n)
+                for c in 0..<m where info.valid[c] { for r in seen[c] { nextTheta[Int(r)] += residuals[Int(r) + c * n] } }
                 for i in 0..<n { nextTheta[i] = observedValid[i] == 0 ? .nan : nextTheta[i] / Double(observedValid[i]) }
                 var change = 0.0
                 for c in 0..<m where info.valid[c] { for a in 0..<p { let d = next[a + c * p] - beta[a + c * p]; change += d * d } }
@@ -279,14 +298,21 @@ extension ANCOMBC {
     static func subtractMaskedFractions(_ y: inout Matrix, _ x: Matrix, observed: [Bool], beta: Matrix, bias: [Double], valid: [Bool]) {
         let n = y.rows, m = y.columns, p = x.columns
         var sums = [Double](repeating: 0, count: n), counts = [Int](repeating: 0, count: n)
-        for c in 0..<m {
-            for i in 0..<n where observed[i + c * n] {
-                var value = y[i, c]
-                if valid[c] { for a in 0..<p { value -= x[i, a] * (beta[a, c] - bias[a]) } }
-                sums[i] += value
-                counts[i] += 1
+        let xs = x.storage, bs = beta.storage
+        y.storage.withUnsafeBufferPointer { yp in
+            for c in 0..<m {
+                let shift = (0..<p).map { bs[$0 + c * p] - bias[$0] }
+                for i in 0..<n where observed[i + c * n] {
+                    var value = yp[i + c * n]
+                    if valid[c] { for a in 0..<p { value -= xs[i + a * n] * shift[a] } }
+                    sums[i] += value
+                    counts[i] += 1
+                }
             }
         }
-        for c in 0..<m { for i in 0..<n where observed[i + c * n] { y[i, c] -= counts[i] == 0 ? 0 : sums[i] / Double(counts[i]) } }
+        let fractions = (0..<n).map { counts[$0] == 0 ? 0 : sums[$0] / Double(counts[$0]) }
+        y.storage.withUnsafeMutableBufferPointer { yp in
+            for c in 0..<m { for i in 0..<n where observed[i + c * n] { yp[i + c * n] -= fractions[i] } }
+        }
     }
 }
