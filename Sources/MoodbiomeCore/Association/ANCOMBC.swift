@@ -247,12 +247,7 @@ extension TaxonAssociation {
         let zeros = try options.structuralZeroGroup.map { group in
             try StructuralZeros(counts, features: kept, data: data, formula: formula, group: group, lowerBound: options.structuralZeroLowerBound)
         }
-        if let zeros {
-            let absent = Set(zeros.features.indices.filter { zeros.absent[$0].contains(true) }.map { kept[$0] })
-            filtered += kept.filter(absent.contains).map { (counts.taxonIDs[$0], FeatureFilter.Reason.structuralZero) }
-            kept.removeAll(where: absent.contains)
-            guard kept.count >= 2 else { throw AssociationError.tooFewFeaturesWithoutStructuralZeros(kept: kept.count, group: zeros.group) }
-        }
+        try zeros?.setAside(&kept, filtered: &filtered, in: counts)
         var block = FeatureBlock(counts, features: kept, findingEmpty: false)
         var y = block.values
         block.values = Matrix(rows: 0, columns: 0)

@@ -96,10 +96,7 @@ public struct AssociationConsensus: Sendable {
         var zeros: StructuralZeros? = nil
         if let group = options.structuralZeroGroup {
             let z = try StructuralZeros(counts, features: kept, data: data, formula: formula, group: group, lowerBound: options.structuralZeroLowerBound)
-            let absent = Set(z.features.indices.filter { z.absent[$0].contains(true) }.map { kept[$0] })
-            filtered += kept.filter(absent.contains).map { (counts.taxonIDs[$0], FeatureFilter.Reason.structuralZero) }
-            kept.removeAll(where: absent.contains)
-            guard kept.count >= 2 else { throw AssociationError.tooFewFeaturesWithoutStructuralZeros(kept: kept.count, group: group) }
+            try z.setAside(&kept, filtered: &filtered, in: counts)
             zeros = z
         }
         counts = counts.selectingTaxa(kept)

@@ -68,6 +68,16 @@ public struct StructuralZeros: Sendable {
         }
     }
 
+    /// Sets aside, from `kept` (indices into `table`, as given to the
+    /// check), the features absent from a whole group, adding them to
+    /// `filtered`; at least two features must remain.
+    func setAside(_ kept: inout [Int], filtered: inout [(feature: String, reason: FeatureFilter.Reason)], in table: CountTable) throws {
+        let absent = Set(features.indices.filter { self.absent[$0].contains(true) }.map { kept[$0] })
+        filtered += kept.filter(absent.contains).map { (table.taxonIDs[$0], FeatureFilter.Reason.structuralZero) }
+        kept.removeAll(where: absent.contains)
+        guard kept.count >= 2 else { throw AssociationError.tooFewFeaturesWithoutStructuralZeros(kept: kept.count, group: group) }
+    }
+
     /// The levels a feature (by position in ``features``) is absent from.
     public func absentLevels(_ feature: Int) -> [String] {
         levels.indices.filter { absent[feature][$0] }.map { levels[$0] }

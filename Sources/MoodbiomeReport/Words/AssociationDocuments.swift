@@ -89,27 +89,11 @@ public struct AssociationDocuments: Sendable {
         return linda.map { d in TextTable(columns: ["term", "bias"], rows: d.bias.map { [.text($0.column), .number($0.bias)] }) }
     }
 
-    /// `structural_zeros.csv` (ANCOM-BC(2) with a structural-zero check):
-    /// per feature checked and group, its samples, those where the feature
-    /// is present, and whether it is a structural zero there.
-    public var structuralZeros: TextTable? {
-        guard let z = ancombc?.structuralZeros else { return nil }
-        var rows = [[TextTable.Cell]]()
-        for (f, feature) in z.features.enumerated() {
-            for (l, level) in z.levels.enumerated() {
-                rows.append([.text(feature), .text(level), .number(Double(z.sizes[l])), .number(Double(z.present[f][l])), .text(z.absent[f][l] ? "true" : "false")])
-            }
-        }
-        return TextTable(columns: ["feature", z.group, "n_samples", "n_present", "structural_zero"], rows: rows)
-    }
+    /// `structural_zeros.csv` (ANCOM-BC(2) with a structural-zero check).
+    public var structuralZeros: TextTable? { ancombc?.structuralZeros?.table }
 
-    /// The structural-zero detail of feature `name`: the groups it is absent from.
-    func absence(_ name: String) -> String {
-        guard let z = ancombc?.structuralZeros, let f = z.features.firstIndex(of: name) else { return "" }
-        let levels = z.levels.indices.filter { z.absent[f][$0] }
-        return "absent from " + levels.map { "\(z.group) \(z.levels[$0]) (present in \(z.present[f][$0]) of \(z.sizes[$0]) samples)" }.joined(separator: ", ")
-            + ": a structural zero, not tested"
-    }
+    /// The structural-zero detail of feature `name`.
+    func absence(_ name: String) -> String { ancombc?.structuralZeros?.absence(name) ?? "" }
 
     /// `filtered_features`: what was left out and why.
     public var filteredFeatures: TextTable {

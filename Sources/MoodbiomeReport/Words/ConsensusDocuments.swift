@@ -63,24 +63,10 @@ public struct ConsensusDocuments: Sendable {
         })
     }
 
-    func absence(_ name: String) -> String {
-        guard let z = consensus.structuralZeros, let f = z.features.firstIndex(of: name) else { return "" }
-        return "absent from " + z.levels.indices.filter { z.absent[f][$0] }
-            .map { "\(z.group) \(z.levels[$0]) (present in \(z.present[f][$0]) of \(z.sizes[$0]) samples)" }.joined(separator: ", ")
-            + ": a structural zero, not tested"
-    }
+    func absence(_ name: String) -> String { consensus.structuralZeros?.absence(name) ?? "" }
 
     /// `structural_zeros.csv`, when asked for.
-    public var structuralZeros: TextTable? {
-        guard let z = consensus.structuralZeros else { return nil }
-        var rows = [[TextTable.Cell]]()
-        for (f, feature) in z.features.enumerated() {
-            for (l, level) in z.levels.enumerated() {
-                rows.append([.text(feature), .text(level), .number(Double(z.sizes[l])), .number(Double(z.present[f][l])), .text(z.absent[f][l] ? "true" : "false")])
-            }
-        }
-        return TextTable(columns: ["feature", z.group, "n_samples", "n_present", "structural_zero"], rows: rows)
-    }
+    public var structuralZeros: TextTable? { consensus.structuralZeros?.table }
 
     /// Rows every method tested and called significant, in the same direction.
     var agreed: [AssociationConsensus.Row] {

@@ -71,10 +71,10 @@ public struct AssociationRun: Sendable {
             guard formula != nil else { throw ParameterError(.random, .requires(.formula)) }
             _ = try Formula.randomTerms(random)
         }
+        // --neg-lb without --struc-zero is refused whatever the method.
         if ancombc.structuralZeroLowerBound && ancombc.structuralZeroGroup == nil { throw ParameterError(.negLb, .requires(.strucZero)) }
-        if let group = ancombc.structuralZeroGroup, let formula, method == .ancombc || method == .ancombc2 {
-            let variables = try Formula(rightHandSide: formula).variables
-            if !variables.contains(group) { throw ParameterError(.strucZero, .unknownChoice(value: group, choices: variables)) }
+        if method == .ancombc || method == .ancombc2 {
+            try validateStructuralZeros(group: ancombc.structuralZeroGroup, lowerBound: ancombc.structuralZeroLowerBound)
         }
         for given in methodOnly where !given.methods.contains(method) {
             let names = given.methods.map(\.rawValue)
@@ -130,8 +130,13 @@ public struct AssociationRun: Sendable {
         if let q = o.linda.winsorQuantile, !(q > 0 && q < 1) {
             throw ParameterError(.winsorize, .outOfRange(value: NumberStyle.roundTrip.format(q), allowed: .strictlyBetween("0", "1")))
         }
-        if o.structuralZeroLowerBound && o.structuralZeroGroup == nil { throw ParameterError(.negLb, .requires(.strucZero)) }
-        if let group = o.structuralZeroGroup, let formula {
+        try validateStructuralZeros(group: o.structuralZeroGroup, lowerBound: o.structuralZeroLowerBound)
+    }
+
+    /// `--neg-lb` needs `--struc-zero`, which names a formula variable.
+    func validateStructuralZeros(group: String?, lowerBound: Bool) throws {
+        if lowerBound && group == nil { throw ParameterError(.negLb, .requires(.strucZero)) }
+        if let group, let formula {
             let variables = try Formula(rightHandSide: formula).variables
             if !variables.contains(group) { throw ParameterError(.strucZero, .unknownChoice(value: group, choices: variables)) }
         }
