@@ -33,7 +33,7 @@ _Static_assert(sizeof(hid_t) == sizeof(mb_hid), "an HDF5 identifier is 64 bits (
     X(H5Pcreate) X(H5Pclose) X(H5Pset_fclose_degree) X(H5Pset_fapl_core) X(H5Pset_file_image) X(H5Pset_obj_track_times) \
     X(H5Pset_create_intermediate_group) X(H5Pset_chunk) X(H5Pset_deflate) X(H5Pget_layout) X(H5Pget_chunk) \
     X(H5Pget_nfilters) X(H5Pget_filter2) X(H5Pget_external_count) X(H5Zfilter_avail) X(H5Lget_info) \
-    X(H5Dget_storage_size) \
+    X(H5Dget_storage_size) X(H5Dget_offset) X(H5Sselect_hyperslab) X(H5Pset_layout) \
     X(H5Dopen2) X(H5Dclose) X(H5Dcreate2) X(H5Dread) X(H5Dwrite) X(H5Dget_space) X(H5Dget_type) \
     X(H5Dget_create_plist) X(H5Dvlen_reclaim) X(H5Dget_num_chunks) X(H5Dget_chunk_info) \
     X(H5Sclose) X(H5Screate) X(H5Screate_simple) X(H5Sget_simple_extent_ndims) X(H5Sget_simple_extent_dims) \
@@ -45,7 +45,7 @@ _Static_assert(sizeof(hid_t) == sizeof(mb_hid), "an HDF5 identifier is 64 bits (
     X(H5Gcreate2) X(H5Gclose) X(H5Fget_create_plist) X(H5Pget_userblock)
 
 #define MB_H5_GLOBALS(X) \
-    X(H5T_NATIVE_DOUBLE_g) X(H5T_NATIVE_INT32_g) X(H5T_NATIVE_INT64_g) X(H5T_C_S1_g) X(H5T_IEEE_F64LE_g) \
+    X(H5T_NATIVE_DOUBLE_g) X(H5T_NATIVE_FLOAT_g) X(H5T_IEEE_F32LE_g) X(H5T_FORTRAN_S1_g) X(H5T_NATIVE_INT32_g) X(H5T_NATIVE_INT64_g) X(H5T_C_S1_g) X(H5T_IEEE_F64LE_g) \
     X(H5T_STD_I32LE_g) X(H5T_STD_I64LE_g) X(H5P_CLS_FILE_ACCESS_ID_g) X(H5P_CLS_FILE_CREATE_ID_g) \
     X(H5P_CLS_DATASET_CREATE_ID_g) X(H5P_CLS_GROUP_CREATE_ID_g) X(H5P_CLS_LINK_CREATE_ID_g)
 
@@ -156,6 +156,9 @@ const char *mb_h5_version(void) { return version; }
 #define H5Zfilter_avail (h5.H5Zfilter_avail)
 #define H5Lget_info (h5.H5Lget_info)
 #define H5Dget_storage_size (h5.H5Dget_storage_size)
+#define H5Dget_offset (h5.H5Dget_offset)
+#define H5Sselect_hyperslab (h5.H5Sselect_hyperslab)
+#define H5Pset_layout (h5.H5Pset_layout)
 #define H5Dopen2 (h5.H5Dopen2)
 #define H5Dclose (h5.H5Dclose)
 #define H5Dcreate2 (h5.H5Dcreate2)
@@ -194,6 +197,9 @@ const char *mb_h5_version(void) { return version; }
 #define H5Gcreate2 (h5.H5Gcreate2)
 #define H5Gclose (h5.H5Gclose)
 #define H5T_NATIVE_DOUBLE_g (*h5.H5T_NATIVE_DOUBLE_g)
+#define H5T_NATIVE_FLOAT_g (*h5.H5T_NATIVE_FLOAT_g)
+#define H5T_IEEE_F32LE_g (*h5.H5T_IEEE_F32LE_g)
+#define H5T_FORTRAN_S1_g (*h5.H5T_FORTRAN_S1_g)
 #define H5T_NATIVE_INT32_g (*h5.H5T_NATIVE_INT32_g)
 #define H5T_NATIVE_INT64_g (*h5.H5T_NATIVE_INT64_g)
 #define H5T_C_S1_g (*h5.H5T_C_S1_g)
@@ -210,6 +216,7 @@ const char *mb_h5_version(void) { return version; }
 #define libdeflate_zlib_decompress (h5.libdeflate_zlib_decompress)
 
 mb_hid mb_h5_native_double(void) { return H5T_NATIVE_DOUBLE; }
+mb_hid mb_h5_native_float(void) { return H5T_NATIVE_FLOAT; }
 mb_hid mb_h5_native_int32(void) { return H5T_NATIVE_INT32; }
 mb_hid mb_h5_native_int64(void) { return H5T_NATIVE_INT64; }
 
@@ -366,7 +373,9 @@ int mb_h5_read_strings(mb_hid file, const char *path, char **out, size_t count) 
             free(raw);
             H5Tclose(mem);
         } else {
-            size_t size = H5Tget_size(type);
+            // One byte more than the file's strings, for the terminator:
+            // a space-padded (FORTRAN) string fills all `size` bytes.
+            size_t size = H5Tget_size(type) + 1;
             hid_t mem = H5Tcopy(H5T_C_S1);
             H5Tset_size(mem, size);
             char *raw = malloc(size * (count ? count : 1));
@@ -523,6 +532,87 @@ int mb_h5_write_strings(mb_hid file, const char *path, const char *const *string
     H5Pclose(dcpl);
     H5Sclose(space);
     H5Tclose(type);
+    return result;
+}
+
+/// Creates a contiguous (unchunked, unfiltered) dataset of IEEE
+/// little-endian reals, `bytes` 4 or 8 each, of rank 1 or 2, to be filled
+/// block by block with mb_h5_write_rows; the dataset's identifier.
+mb_hid mb_h5_create_reals(mb_hid file, const char *path, int rank, const int64_t *dims, int bytes) {
+    hsize_t d[2] = {(hsize_t)dims[0], rank > 1 ? (hsize_t)dims[1] : 0};
+    hid_t space = H5Screate_simple(rank, d, NULL);
+    hid_t dcpl = H5Pcreate(H5P_DATASET_CREATE);
+    H5Pset_obj_track_times(dcpl, 0);
+    H5Pset_layout(dcpl, H5D_CONTIGUOUS);
+    hid_t id = H5Dcreate2(file, path, bytes == 4 ? H5T_IEEE_F32LE : H5T_IEEE_F64LE, space, H5P_DEFAULT, dcpl, H5P_DEFAULT);
+    H5Pclose(dcpl);
+    H5Sclose(space);
+    return id;
+}
+
+/// Writes rows `first` ..< `first + count` of a dataset made by
+/// mb_h5_create_reals (for rank 1, elements), from `data` of `memtype`.
+int mb_h5_write_rows(mb_hid dataset, int64_t first, int64_t count, mb_hid memtype, const void *data) {
+    if (count == 0) return 0;
+    hid_t space = H5Dget_space(dataset);
+    int rank = H5Sget_simple_extent_ndims(space);
+    hsize_t dims[2] = {0, 0};
+    H5Sget_simple_extent_dims(space, dims, NULL);
+    hsize_t start[2] = {(hsize_t)first, 0}, block[2] = {(hsize_t)count, rank > 1 ? dims[1] : 0};
+    int result = -1;
+    if (H5Sselect_hyperslab(space, H5S_SELECT_SET, start, NULL, block, NULL) >= 0) {
+        hid_t memory = H5Screate_simple(rank, block, NULL);
+        result = H5Dwrite(dataset, memtype, memory, space, H5P_DEFAULT, data) >= 0 ? 0 : -1;
+        H5Sclose(memory);
+    }
+    H5Sclose(space);
+    return result;
+}
+
+/// A one-element fixed-length string dataset, unpadded (FORTRAN strings),
+/// as unifrac-binaries writes `format` and `version`.
+int mb_h5_write_fixed_string(mb_hid file, const char *path, const char *value) {
+    size_t length = strlen(value);
+    hid_t filetype = H5Tcopy(H5T_FORTRAN_S1), memtype = H5Tcopy(H5T_C_S1);
+    H5Tset_size(filetype, length > 0 ? length : 1);
+    H5Tset_size(memtype, length + 1);
+    hsize_t one = 1;
+    hid_t space = H5Screate_simple(1, &one, NULL);
+    hid_t dcpl = H5Pcreate(H5P_DATASET_CREATE);
+    H5Pset_obj_track_times(dcpl, 0);   // no modification times: the same bytes every run
+    hid_t d = H5Dcreate2(file, path, filetype, space, H5P_DEFAULT, dcpl, H5P_DEFAULT);
+    int result = -1;
+    if (d >= 0) { result = H5Dwrite(d, memtype, H5S_ALL, H5S_ALL, H5P_DEFAULT, value) >= 0 ? 0 : -1; H5Dclose(d); }
+    H5Pclose(dcpl);
+    H5Sclose(space);
+    H5Tclose(filetype);
+    H5Tclose(memtype);
+    return result;
+}
+
+/// Where a contiguous, unfiltered dataset of IEEE little-endian reals lies
+/// in the file: its element size (4 or 8), byte address and stored bytes;
+/// 0, or -1 for any other layout or type (or when HDF5 has allocated no
+/// storage for it).
+int mb_h5_contiguous_reals(mb_hid file, const char *path, int64_t *elementSize, int64_t *address, int64_t *bytes) {
+    hid_t d = H5Dopen2(file, path, H5P_DEFAULT);
+    if (d < 0) return -1;
+    int result = -1;
+    hid_t dcpl = H5Dget_create_plist(d), type = H5Dget_type(d);
+    if (dcpl >= 0 && type >= 0 && H5Pget_layout(dcpl) == H5D_CONTIGUOUS && H5Pget_nfilters(dcpl) == 0 &&
+        H5Pget_external_count(dcpl) == 0 && H5Tget_class(type) == H5T_FLOAT && H5Tget_order(type) == H5T_ORDER_LE &&
+        (H5Tequal(type, H5T_IEEE_F32LE) > 0 || H5Tequal(type, H5T_IEEE_F64LE) > 0)) {
+        haddr_t offset = H5Dget_offset(d);
+        if (offset != HADDR_UNDEF) {
+            *elementSize = (int64_t)H5Tget_size(type);
+            *address = (int64_t)offset;
+            *bytes = (int64_t)H5Dget_storage_size(d);
+            result = 0;
+        }
+    }
+    if (type >= 0) H5Tclose(type);
+    if (dcpl >= 0) H5Pclose(dcpl);
+    H5Dclose(d);
     return result;
 }
 

@@ -37,7 +37,7 @@ public struct MoodbiomeCommand: ParsableCommand {
           moodbiome metrics; moodbiome scales
         """,
         version: moodbiomeVersion,
-        subcommands: [AnalyzeCommand.self, AssociateCommand.self, MediateCommand.self, ModulesCommand.self, BetaCommand.self, CollapseCommand.self, FilterCommand.self, BetadisperCommand.self, ConvertCommand.self, MantelCommand.self, OrdinateCommand.self, PermanovaCommand.self, DescribeCommand.self, DiversityCommand.self, RarefactionCurveCommand.self, RegressCommand.self, RunCommand.self, ScoreCommand.self, ScalesCommand.self, SimulateCommand.self, MetricsCommand.self]
+        subcommands: [AnalyzeCommand.self, AssociateCommand.self, MediateCommand.self, ModulesCommand.self, BetaCommand.self, MergePartialCommand.self, CollapseCommand.self, FilterCommand.self, BetadisperCommand.self, ConvertCommand.self, MantelCommand.self, OrdinateCommand.self, PermanovaCommand.self, DescribeCommand.self, DiversityCommand.self, RarefactionCurveCommand.self, RegressCommand.self, RunCommand.self, ScoreCommand.self, ScalesCommand.self, SimulateCommand.self, MetricsCommand.self]
     )
 
     /// Ignores SIGPIPE, so that writing to a closed pipe is reported as an

@@ -325,6 +325,7 @@ struct DiversityOptions: ParsableArguments {
 extension MissingBranchLengths: ExpressibleByArgument {}
 extension CollapsedNames: ExpressibleByArgument {}
 extension DistanceLayout: ExpressibleByArgument {}
+extension DistancePrecision: ExpressibleByArgument {}
 
 /// A phylogenetic tree: `--tree`, `--midpoint-root`, `--missing-branch-lengths`.
 struct TreeOptions: ParsableArguments {

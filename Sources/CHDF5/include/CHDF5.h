@@ -28,6 +28,7 @@ const char *_Nonnull mb_deflate_error(void);
 const char *_Nonnull mb_h5_version(void);
 
 mb_hid mb_h5_native_double(void);
+mb_hid mb_h5_native_float(void);
 mb_hid mb_h5_native_int32(void);
 mb_hid mb_h5_native_int64(void);
 
@@ -96,6 +97,19 @@ int mb_h5_write_int32s(mb_hid file, const char *_Nonnull path, const int32_t *_N
 /// A variable-length UTF-8 string dataset of `rows` × `columns` (`columns`
 /// 0 for a 1-D dataset), strings in row-major order.
 int mb_h5_write_strings(mb_hid file, const char *_Nonnull path, const char *_Nullable const *_Nullable strings, int64_t rows, int64_t columns);
+
+/// Creates a contiguous, unfiltered dataset of IEEE little-endian reals
+/// (`bytes` 4 or 8) of rank 1 or 2 (`dims`), filled with mb_h5_write_rows;
+/// its identifier (close with mb_h5_close_dataset), negative on failure.
+mb_hid mb_h5_create_reals(mb_hid file, const char *_Nonnull path, int rank, const int64_t *_Nonnull dims, int bytes);
+/// Writes rows (rank 2) or elements (rank 1) `first` ..< `first + count`.
+int mb_h5_write_rows(mb_hid dataset, int64_t first, int64_t count, mb_hid memtype, const void *_Nonnull data);
+/// A one-element fixed-length string dataset (unifrac-binaries' `format`, `version`).
+int mb_h5_write_fixed_string(mb_hid file, const char *_Nonnull path, const char *_Nonnull value);
+/// A contiguous, unfiltered dataset of IEEE little-endian reals: its
+/// element size, address and stored bytes (0), or -1 for anything else.
+int mb_h5_contiguous_reals(mb_hid file, const char *_Nonnull path, int64_t *_Nonnull elementSize,
+                           int64_t *_Nonnull address, int64_t *_Nonnull bytes);
 
 /// The raw-chunk layout of a 1-D dataset, for reading chunks in parallel:
 /// 1 when every chunk is deflated and the stored type is exactly `memtype`

@@ -30,6 +30,10 @@ extension Parameter {
     public static let idColumn = Parameter("idColumn")
     public static let taxonomy = Parameter("taxonomy")
     public static let missingBranchLengths = Parameter("missingBranchLengths")
+    /// A distance matrix's stripes: which one (`--stripes K/N`), where it goes, how stored.
+    public static let stripes = Parameter("stripes")
+    public static let partial = Parameter("partial")
+    public static let precision = Parameter("precision")
 }
 
 extension Parameter {
@@ -103,6 +107,8 @@ public struct ParameterError: Error, Equatable, Sendable {
         case linearMixedModels
         /// PNG figures (a resolution).
         case pngFigures
+        /// Distances written to an HDF5 file (a `.h5` output or a stripe).
+        case hdf5Output
         /// One of these metrics (an option only they read).
         case metrics([String])
         /// Tables of one format (`label`: what the format is called), where

@@ -45,7 +45,7 @@ enum BIOM2 {
     /// in-memory image (a table inside a `.qza`) by its name, the same for
     /// every image. Chunks are inflated afterwards, outside the lock
     /// (``BIOM2Layout/table(from:source:)``, libdeflate only).
-    private static let session = Mutex(())
+    static let session = Mutex(())
 
     /// Reads the table at `path`: in the `moodbiome-hdf5` helper when it is
     /// installed (``HDF5Process``), else in this process.

@@ -54,7 +54,13 @@ public enum HDF5Process {
     /// Reads the BIOM 2.1 file at `path` in the helper; nil when there is no helper.
     static func read(path: String) throws -> CountTable? {
         guard let helper else { return nil }
-        return try run(helper, arguments: ["read", path, path], source: path, descriptor: nil).table(from: .file(path), source: path)
+        return try run(helper, arguments: ["read", path, path], source: path, descriptor: nil, decode: TableWire.decode).table(from: .file(path), source: path)
+    }
+
+    /// Describes the distance file at `path` in the helper (``DistanceFileLayout``); nil when there is no helper.
+    static func describeDistances(path: String) throws -> DistanceFileLayout? {
+        guard let helper else { return nil }
+        return try run(helper, arguments: ["distances", path, path], source: path, descriptor: nil, decode: TableWire.decodeDistances)
     }
 
     /// Reads an HDF5 file image (a table inside a `.qza`) in the helper,
@@ -67,13 +73,20 @@ public enum HDF5Process {
         var file = TableWire.Writer(fd: fd, bulk: fd)
         file.raw(image)
         guard file.flush() else { return nil }
-        return try run(helper, arguments: ["image", "/proc/self/fd/3", source], source: source, descriptor: fd)
+        return try run(helper, arguments: ["image", "/proc/self/fd/3", source], source: source, descriptor: fd, decode: TableWire.decode)
             .table(from: .image(image), source: source)
     }
 
-    /// Starts the helper, reads its answer, waits for it.
+    /// Starts the helper for a BIOM 2.1 table's layout.
     static func run(_ helper: String, arguments: [String], source: String, descriptor: Int32?,
                     patience: Int = patience) throws -> BIOM2Layout {
+        try run(helper, arguments: arguments, source: source, descriptor: descriptor, patience: patience, decode: TableWire.decode)
+    }
+
+    /// Starts the helper, reads its answer, waits for it.
+    static func run<Answer>(_ helper: String, arguments: [String], source: String, descriptor: Int32?,
+                            patience: Int = patience,
+                            decode: (PipeReader, Int32, String) throws -> Answer) throws -> Answer {
         func failure(_ code: Int32) -> InputError {
             InputError(file: source, problem: "cannot start \(helperName): \(String(cString: strerror(code)))")
         }
@@ -115,7 +128,7 @@ public enum HDF5Process {
         closeMoved()
         guard status == 0 else { throw failure(status) }
         _ = mb_pipe_size(pipeEnds[0], 1 << 20)
-        let answer = Result { try TableWire.decode(from: PipeReader(fd: pipeEnds[0], patience: patience), bulk: bulk, source: source) }
+        let answer = Result { try decode(PipeReader(fd: pipeEnds[0], patience: patience), bulk, source) }
         if case .failure(let error) = answer, error is PipeReader.Silent { kill(pid, SIGKILL) }
         var exit: Int32 = 0
         while waitpid(pid, &exit, 0) < 0 && errno == EINTR {}
@@ -148,8 +161,8 @@ public enum HDF5Process {
     /// anonymous file by its /proc path) with HDF5 in this process, and
     /// writes the answer to standard output. Returns the exit status.
     public static func helperMain(_ arguments: [String]) -> Int32 {
-        guard arguments.count == 3, ["read", "image"].contains(arguments[0]) else {
-            let usage = "usage: \(helperName) read|image FILE SOURCE-NAME (started by moodbiome to read BIOM 2.1 tables)\n"
+        guard arguments.count == 3, ["read", "image", "distances"].contains(arguments[0]) else {
+            let usage = "usage: \(helperName) read|image|distances FILE SOURCE-NAME (started by moodbiome to read BIOM 2.1 tables and distance matrices)\n"
             _ = usage.withCString { Glibc.write(2, $0, strlen($0)) }
             return 64
         }
@@ -160,10 +173,14 @@ public enum HDF5Process {
         }
         var out = TableWire.Writer(fd: 1, bulk: 4)
         do {
-            let layout = arguments[0] == "read"
-                ? try BIOM2.layoutInProcess(path: arguments[1], source: arguments[2])
-                : try BIOM2.layoutInProcess(image: FileBytes.contents(of: arguments[1]), source: arguments[2])
-            TableWire.encode(layout, into: &out)
+            switch arguments[0] {
+            case "distances":
+                TableWire.encode(try DistanceHDF5.layoutInProcess(path: arguments[1], source: arguments[2]), into: &out)
+            case "read":
+                TableWire.encode(try BIOM2.layoutInProcess(path: arguments[1], source: arguments[2]), into: &out)
+            default:
+                TableWire.encode(try BIOM2.layoutInProcess(image: FileBytes.contents(of: arguments[1]), source: arguments[2]), into: &out)
+            }
         } catch let error as InputError {
             TableWire.encode(error, into: &out)
         } catch let error as SystemLibrary.Unavailable {

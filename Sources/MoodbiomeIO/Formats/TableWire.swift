@@ -99,17 +99,58 @@ enum TableWire {
 
     // MARK: Reading (in Moodbiome)
 
-    static func decode(from r: PipeReader, bulk: Int32, source: String) throws -> BIOM2Layout {
-        var d = Decoder(reader: r, bulk: bulk)
+    /// The answer's head: returns when the helper succeeded, throws the
+    /// input error it found, or the reason HDF5 could not be loaded.
+    static func status(_ d: Decoder, source: String) throws {
         guard try d.bytes(magic.count) == magic else { throw Truncated() }
         switch try d.integer(UInt8.self) {
-        case 0: break
+        case 0: return
         case 1:
             let problem = try d.string(), fix = try d.optional()
             throw InputError(file: source, problem: problem, fix: fix)
         case 2: throw SystemLibrary.Unavailable(.hdf5, reason: try d.string())
         default: throw Truncated()
         }
+    }
+
+    static func encode(_ layout: DistanceFileLayout, into w: inout Writer) {
+        w.bytes(magic + [0])
+        w.strings(layout.order)
+        w.string(layout.format)
+        for key in DistanceFileLayout.stringKeys { w.optional(layout.strings[key]) }
+        for key in DistanceFileLayout.integerKeys {
+            let values = layout.integers[key] ?? []
+            w.integer(UInt8(values.count))
+            for v in values { w.integer(v) }
+        }
+        w.string(layout.dataset)
+        w.integer(UInt8(layout.dims.count))
+        for d in layout.dims { w.integer(d) }
+        w.integer(UInt64(layout.elementSize)); w.integer(UInt64(layout.address)); w.integer(UInt64(layout.bytes))
+    }
+
+    static func decodeDistances(from r: PipeReader, bulk: Int32, source: String) throws -> DistanceFileLayout {
+        let d = Decoder(reader: r, bulk: bulk)
+        try status(d, source: source)
+        let order = try d.strings(), format = try d.string()
+        var strings = [String: String](), integers = [String: [Int64]]()
+        for key in DistanceFileLayout.stringKeys { strings[key] = try d.optional() }
+        for key in DistanceFileLayout.integerKeys {
+            let count = Int(try d.integer(UInt8.self))
+            guard count <= 4 else { throw Truncated() }
+            if count > 0 { integers[key] = try (0..<count).map { _ in try d.integer(Int64.self) } }
+        }
+        let dataset = try d.string()
+        let rank = Int(try d.integer(UInt8.self))
+        guard (1...2).contains(rank) else { throw Truncated() }
+        let dims = try (0..<rank).map { _ in try d.integer(Int64.self) }
+        return DistanceFileLayout(order: order, format: format, strings: strings, integers: integers, dataset: dataset, dims: dims,
+                                  elementSize: try d.count(), address: try d.count(), bytes: try d.count())
+    }
+
+    static func decode(from r: PipeReader, bulk: Int32, source: String) throws -> BIOM2Layout {
+        var d = Decoder(reader: r, bulk: bulk)
+        try status(d, source: source)
         let nonZeros = try d.count()
         let sampleIDs = try d.strings(), observationIDs = try d.strings()
         let indptr = try d.raw(Int64.self, count: sampleIDs.count + 1)

@@ -22,6 +22,32 @@ public struct DistanceMatrix: Sendable {
 
     public var count: Int { ids.count }
 
+    /// The matrix of condensed distances (``PairRows`` order: row i's pairs
+    /// with j > i, rows in order), filled on both cores.
+    public init(ids: [String], condensed: [Double], source: String = "<memory>") {
+        let n = ids.count
+        precondition(condensed.count == PairRows.pairCount(n), "\(condensed.count) distances for \(n) samples")
+        let m = Matrix(rows: n, columns: n, fillingEveryElement: { w in
+            _ = parallelChunkMap(count: n) { columns in
+                for j in columns {
+                    w.set(j, j, 0)
+                    for i in 0..<j { w.set(i, j, condensed[PairRows.start(ofRow: i, n: n) + j - i - 1]) }
+                    for i in (j + 1)..<Swift.max(n, j + 1) { w.set(i, j, condensed[PairRows.start(ofRow: j, n: n) + i - j - 1]) }
+                }
+            }
+        })
+        self.init(ids: ids, values: m, source: source)
+    }
+
+    /// The distances of `pairs`, in condensed order.
+    public func condensed(_ pairs: PairRows) -> [Double] {
+        precondition(pairs.n == count)
+        var out = [Double]()
+        out.reserveCapacity(pairs.count)
+        for i in pairs.rows { for j in (i + 1)..<Swift.max(count, i + 1) { out.append(values[i, j]) } }
+        return out
+    }
+
     public subscript(i: Int, j: Int) -> Double { values[i, j] }
 
     /// The rows and columns of `indices`, in that order.
@@ -65,11 +91,13 @@ public struct DistanceMatrix: Sendable {
     /// The largest matrix read (its memory is n² doubles).
     public static let maximumSamples = 25_000
 
-    /// Reads a square distance matrix (TSV or CSV, by extension or sniffed).
+    /// Reads a square distance matrix (TSV or CSV, by extension or sniffed;
+    /// HDF5 in unifrac-binaries' layout for `.h5`).
     ///
     /// - Throws: `InputError` with the line and column of whatever breaks a
     ///   property of a distance matrix.
     public static func read(_ path: String) throws -> DistanceMatrix {
+        if path.lowercased().hasSuffix(".h5") { return try DistanceHDF5.readMatrix(path) }
         let text = try DelimitedText(path: path)
         let header = Array(text.header.dropFirst())
         let n = header.count

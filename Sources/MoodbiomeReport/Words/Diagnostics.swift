@@ -161,6 +161,8 @@ public enum Words {
                         "Add \(names.count == 1 ? "it" : "one") to \(s(.metrics)), or drop \(s(e.parameter))")
             case .tableFormat(let format, let found):
                 return ("applies only to \(format) tables, and this table is a \(found)", "Drop \(s(e.parameter))")
+            case .hdf5Output:
+                return ("sets how an HDF5 distance matrix stores its values, and this output is not HDF5", "Name the output FILE.h5 (or write a stripe with \(s(.partial))), or drop \(s(e.parameter))")
             case .delimitedOutput:
                 return ("guards the text cells of CSV and TSV output, and this output is not CSV or TSV", "Drop \(s(e.parameter)), or write CSV or TSV")
             case .associationMethod(let name):

@@ -70,7 +70,7 @@ extension AssociationRun: Job {
 }
 
 extension BetaRun: TableJob {
-    var writtenPath: String? { outputPath }
+    var writtenPath: String? { outputPath ?? partialPath }
     public var usesLinearAlgebra: Bool { false }
 }
 

@@ -53,7 +53,9 @@ public struct BetaMetricDefinition: Sendable {
     /// One line on the metric, with its formula.
     public let summary: String
     public let reference: String
-    let compute: @Sendable (CountTable, BetaOptions) throws -> Matrix
+    /// The distances of a run of rows' pairs, in condensed order (the
+    /// whole matrix is `PairRows.all(n)`).
+    let compute: @Sendable (CountTable, BetaOptions, PairRows) throws -> [Double]
 
     /// Every beta metric, in the order `moodbiome metrics` lists them.
     public static let registry: [BetaMetricDefinition] = [
@@ -77,15 +79,52 @@ public struct BetaDiversityResult: Sendable {
     public let emptySamples: [String]
 
     public init(table: CountTable, metric: BetaMetricDefinition, options: BetaOptions = .init()) throws {
-        if metric.needsTree && options.phylogeny == nil { throw BetaDiversityError.needsTree(metric.name) }
+        let (used, empty) = try Self.samplesWithReads(table)
+        let condensed = try metric.distances(used, options: options, pairs: .all(used.sampleCount))
+        self.matrix = DistanceMatrix(ids: used.sampleIDs, condensed: condensed, source: "\(metric.name) of \(table.source)")
+        self.metric = metric
+        self.emptySamples = empty
+    }
+}
+
+extension BetaDiversityResult {
+    /// The table's samples with reads, which the distances are between, and
+    /// the IDs of those without (left out); at least two must have reads.
+    public static func samplesWithReads(_ table: CountTable) throws -> (table: CountTable, empty: [String]) {
         let kept = (0..<table.sampleCount).filter { !table.isEmptySample($0) }
         let empty = (0..<table.sampleCount).filter { table.isEmptySample($0) }.map { table.sampleIDs[$0] }
         guard kept.count >= 2 else { throw BetaDiversityError.tooFewSamples(file: table.source) }
-        let used = kept.count == table.sampleCount ? table : table.selectingSamples(kept)
-        let values = try metric.compute(used, options)
-        self.matrix = DistanceMatrix(ids: used.sampleIDs, values: values, source: "\(metric.name) of \(table.source)")
-        self.metric = metric
-        self.emptySamples = empty
+        return (kept.count == table.sampleCount ? table : table.selectingSamples(kept), empty)
+    }
+}
+
+extension BetaMetricDefinition {
+    /// The distances of `pairs` (condensed order) between the samples of
+    /// `table`, every one of which has reads (``BetaDiversityResult/samplesWithReads(_:)``).
+    /// A pair's distance does not depend on which rows are asked for: a
+    /// stripe is bit for bit that part of the whole matrix.
+    public func distances(_ table: CountTable, options: BetaOptions, pairs: PairRows) throws -> [Double] {
+        precondition(pairs.n == table.sampleCount)
+        if needsTree && options.phylogeny == nil { throw BetaDiversityError.needsTree(name) }
+        return try compute(table, options, pairs)
+    }
+
+    /// The whole matrix's condensed distances as `T` (Float for float32),
+    /// computed stripe by stripe — stripes of at most `stripeBytes` of
+    /// doubles — so that the doubles of one stripe at a time sit beside
+    /// the result: the peak is the matrix in `T` plus about three stripes.
+    public func condensed<T: BinaryFloatingPoint>(_ table: CountTable, options: BetaOptions, as: T.Type,
+                                                  stripeBytes: Int = 1 << 28) throws -> [T] {
+        let n = table.sampleCount
+        let pairs = PairRows.pairCount(n)
+        let wanted = Swift.max(1, Swift.min(StripePlan.maximumStripes(n), pairs * 8 / stripeBytes + 1))
+        let plan = try StripePlan(n: n, stripes: wanted)
+        var out = [T]()
+        out.reserveCapacity(pairs)
+        for k in 1...plan.count {
+            out.append(contentsOf: try distances(table, options: options, pairs: plan.stripe(k)).lazy.map { T($0) })
+        }
+        return out
     }
 }
 
@@ -139,11 +178,11 @@ extension BetaMetricDefinition {
     public static let brayCurtis = BetaMetricDefinition(
         name: "braycurtis", title: "Bray–Curtis", aliases: ["bray", "bray_curtis"], needsTree: false,
         summary: "Bray–Curtis dissimilarity Σ|u − v| / Σ(u + v)", reference: "Bray & Curtis 1957, Ecol. Monogr. 27:325",
-        compute: { table, _ in
+        compute: { table, _, pairs in
             let columns = SparseColumns(table)
             let totals = table.sampleTotals
-            let shared = SharedFeatureSums.accumulate(columns, sums: 1, MinimumTerm())
-            return SharedFeatureSums.distances(n: table.sampleCount, shared: shared) { i, j, s, _, _ in
+            let shared = SharedFeatureSums.accumulate(columns, sums: 1, MinimumTerm(), pairs: pairs)
+            return SharedFeatureSums.distances(pairs, shared: shared) { i, j, s, _, _ in
                 let t = totals[i] + totals[j]
                 return (t - 2 * s) / t
             }
@@ -155,11 +194,11 @@ extension BetaMetricDefinition {
     public static let jaccard = BetaMetricDefinition(
         name: "jaccard", title: "Jaccard", aliases: [], needsTree: false,
         summary: "Jaccard distance 1 − |A ∩ B| / |A ∪ B| (presence/absence)", reference: "Jaccard 1912, New Phytol. 11:37",
-        compute: { table, _ in
+        compute: { table, _, pairs in
             let columns = SparseColumns(table)
             let sizes = (0..<table.sampleCount).map { Double(table.range(ofSample: $0).count) }
-            let shared = SharedFeatureSums.accumulate(columns, sums: 1, CountTerm())
-            return SharedFeatureSums.distances(n: table.sampleCount, shared: shared) { i, j, s, _, _ in
+            let shared = SharedFeatureSums.accumulate(columns, sums: 1, CountTerm(), pairs: pairs)
+            return SharedFeatureSums.distances(pairs, shared: shared) { i, j, s, _, _ in
                 let union = sizes[i] + sizes[j] - s
                 return union > 0 ? (sizes[i] + sizes[j] - 2 * s) / union : 0
             }
@@ -171,17 +210,17 @@ extension BetaMetricDefinition {
     public static let euclidean = BetaMetricDefinition(
         name: "euclidean", title: "Euclidean", aliases: [], needsTree: false,
         summary: "Euclidean distance √Σ(u − v)²", reference: "scikit-bio / SciPy euclidean",
-        compute: { table, _ in
+        compute: { table, _, pairs in
             if !table.isIntegral {
-                return PairwiseMerge.distances(SparseColumns(table)) { u, v in
+                return PairwiseMerge.distances(SparseColumns(table), pairs: pairs) { u, v in
                     var s = 0.0
                     PairwiseMerge.union(u, v) { a, b in s += (a - b) * (a - b) }
                     return s.squareRoot()
                 }
             }
             let squares = (0..<table.sampleCount).map { j in table.nonZeroValues(ofSample: j).reduce(0) { $0 + $1 * $1 } }
-            let shared = SharedFeatureSums.accumulate(SparseColumns(table), sums: 1, ProductTerm())
-            return SharedFeatureSums.distances(n: table.sampleCount, shared: shared) { i, j, p, _, _ in
+            let shared = SharedFeatureSums.accumulate(SparseColumns(table), sums: 1, ProductTerm(), pairs: pairs)
+            return SharedFeatureSums.distances(pairs, shared: shared) { i, j, p, _, _ in
                 Swift.max(0, squares[i] + squares[j] - 2 * p).squareRoot()
             }
         })
@@ -193,10 +232,10 @@ extension BetaMetricDefinition {
     public static let canberra = BetaMetricDefinition(
         name: "canberra", title: "Canberra", aliases: [], needsTree: false,
         summary: "Canberra distance Σ|u − v| / (u + v)", reference: "Lance & Williams 1967, Aust. Comput. J. 1:15",
-        compute: { table, _ in
+        compute: { table, _, pairs in
             let sizes = (0..<table.sampleCount).map { Double(table.range(ofSample: $0).count) }
-            let shared = SharedFeatureSums.accumulate(SparseColumns(table), sums: 2, CanberraTerm())
-            return SharedFeatureSums.distances(n: table.sampleCount, shared: shared) { i, j, count, ratio, _ in
+            let shared = SharedFeatureSums.accumulate(SparseColumns(table), sums: 2, CanberraTerm(), pairs: pairs)
+            return SharedFeatureSums.distances(pairs, shared: shared) { i, j, count, ratio, _ in
                 sizes[i] + sizes[j] - 2 * count + ratio
             }
         })
@@ -208,7 +247,7 @@ extension BetaMetricDefinition {
     public static let hellinger = BetaMetricDefinition(
         name: "hellinger", title: "Hellinger", aliases: [], needsTree: false,
         summary: "Hellinger distance √Σ(√p − √q)², p the proportions", reference: "Legendre & Gallagher 2001, Oecologia 129:271",
-        compute: { table, _ in
+        compute: { table, _, pairs in
             var columns = SparseColumns(table)
             var sums = [Double](repeating: 0, count: table.sampleCount)
             for j in 0..<table.sampleCount {
@@ -220,8 +259,8 @@ extension BetaMetricDefinition {
                     sums[j] += root * root
                 }
             }
-            let shared = SharedFeatureSums.accumulate(columns, sums: 1, ProductTerm())
-            return SharedFeatureSums.distances(n: table.sampleCount, shared: shared) { i, j, p, _, _ in
+            let shared = SharedFeatureSums.accumulate(columns, sums: 1, ProductTerm(), pairs: pairs)
+            return SharedFeatureSums.distances(pairs, shared: shared) { i, j, p, _, _ in
                 Swift.max(0, sums[i] + sums[j] - 2 * p).squareRoot()
             }
         })
@@ -236,7 +275,7 @@ extension BetaMetricDefinition {
     public static let aitchison = BetaMetricDefinition(
         name: "aitchison", title: "Aitchison", aliases: [], needsTree: false,
         summary: "Aitchison distance: Euclidean distance of CLR vectors (pseudocount 1)", reference: "Aitchison 1982, JRSS B 44:139",
-        compute: { table, options in
+        compute: { table, options, pairs in
             let c = options.pseudocount
             let p = Double(table.taxonCount)
             if c == 0 && table.nonZeroCount < table.sampleCount * table.taxonCount {
@@ -252,8 +291,8 @@ extension BetaMetricDefinition {
                     squares[j] += y * y
                 }
             }
-            let shared = SharedFeatureSums.accumulate(columns, sums: 1, ProductTerm())
-            return SharedFeatureSums.distances(n: table.sampleCount, shared: shared) { i, j, cross, _, _ in
+            let shared = SharedFeatureSums.accumulate(columns, sums: 1, ProductTerm(), pairs: pairs)
+            return SharedFeatureSums.distances(pairs, shared: shared) { i, j, cross, _, _ in
                 // Σₖ((yᵢₖ − mᵢ) − (yⱼₖ − mⱼ))² with m the means over all p features.
                 let difference = (sum[i] - sum[j]) / p
                 let d2 = squares[i] + squares[j] - 2 * cross - 2 * difference * (sum[i] - sum[j]) + p * difference * difference
@@ -269,10 +308,10 @@ extension BetaMetricDefinition {
     public static let robustAitchison = BetaMetricDefinition(
         name: "robust_aitchison", title: "robust Aitchison", aliases: [], needsTree: false,
         summary: "robust Aitchison distance: CLR over each pair's shared features", reference: "Martino et al. 2019, mSystems 4:e00016-19",
-        compute: { table, _ in
-            let shared = SharedFeatureSums.accumulate(SparseColumns(table), sums: 3, LogRatioTerm())
+        compute: { table, _, pairs in
+            let shared = SharedFeatureSums.accumulate(SparseColumns(table), sums: 3, LogRatioTerm(), pairs: pairs)
             var undefined: (Int, Int)? = nil
-            let m = SharedFeatureSums.distances(n: table.sampleCount, shared: shared) { i, j, s, s2, count in
+            let m = SharedFeatureSums.distances(pairs, shared: shared) { i, j, s, s2, count in
                 if count == 0 {
                     if undefined == nil { undefined = (i, j) }
                     return .nan
@@ -302,22 +341,21 @@ enum PairwiseMerge {
         }
     }
 
-    static func distances(_ columns: SparseColumns,
-                          _ d: @escaping @Sendable ((ArraySlice<Int32>, ArraySlice<Double>), (ArraySlice<Int32>, ArraySlice<Double>)) -> Double) -> Matrix {
-        let n = columns.columnCount
-        var m = Matrix(rows: n, columns: n)
-        m.withParallelWriter { w in
-            _ = parallelChunkMap(count: n) { rows in
-                for i in rows {
+    static func distances(_ columns: SparseColumns, pairs: PairRows,
+                          _ d: @escaping @Sendable ((ArraySlice<Int32>, ArraySlice<Double>), (ArraySlice<Int32>, ArraySlice<Double>)) -> Double) -> [Double] {
+        var out = Matrix(rows: pairs.count, columns: 1)
+        let rowBlocks = SharedFeatureSums.blocks(pairs)
+        out.withParallelWriter { w in
+            _ = parallelChunkMap(count: rowBlocks.count) { range in
+                for i in range.flatMap({ rowBlocks[$0] }) {
                     let u = (columns.features[columns.starts[i]..<columns.starts[i + 1]], columns.values[columns.starts[i]..<columns.starts[i + 1]])
-                    for j in (i + 1)..<Swift.max(n, i + 1) {
+                    for j in (i + 1)..<Swift.max(pairs.n, i + 1) {
                         let v = (columns.features[columns.starts[j]..<columns.starts[j + 1]], columns.values[columns.starts[j]..<columns.starts[j + 1]])
-                        w.set(j, i, d(u, v))
+                        w.set(pairs.index(i, j), 0, d(u, v))
                     }
                 }
             }
         }
-        for i in 0..<n { for j in (i + 1)..<Swift.max(n, i + 1) { m[i, j] = m[j, i] } }
-        return m
+        return out.storage
     }
 }

@@ -55,26 +55,17 @@ struct SparseColumns: Sendable {
 /// of `samples² × features` on sparse tables — and split across cores by
 /// blocks of rows of equal work, each core writing only its rows.
 enum SharedFeatureSums {
-    /// The sums, as the lower triangles of n × n matrices (element `[j, i]`
-    /// for i < j). `g` is a generic term so that the inner loop is
-    /// specialised and inlined.
-    static func accumulate<Term: SharedTerm>(_ columns: SparseColumns, sums: Int, _ g: Term) -> [Matrix] {
-        let n = columns.columnCount
+    /// The sums for the pairs of `pairs` (row i's pairs with j > i), each
+    /// sum as one array in condensed order. `g` is a generic term so that
+    /// the inner loop is specialised and inlined. A pair's sum runs over
+    /// its shared features in increasing order whatever the rows asked
+    /// for, so a stripe's sums are bit for bit those of the whole matrix.
+    static func accumulate<Term: SharedTerm>(_ columns: SparseColumns, sums: Int, _ g: Term, pairs: PairRows) -> [[Double]] {
         let (starts, samples, values) = columns.featureMajor()
-        var first = Matrix(rows: n, columns: n)
-        var second = Matrix(rows: sums > 1 ? n : 0, columns: sums > 1 ? n : 0)
-        var third = Matrix(rows: sums > 2 ? n : 0, columns: sums > 2 ? n : 0)
-        // Rows i carry n − 1 − i pairs: cut them into blocks of equal work.
-        let blocks = Swift.max(1, Swift.min(n, parallelWidth * 8))
-        var bounds = [0]
-        let total = Double(n) * Double(n - 1) / 2
-        var done = 0.0
-        for i in 0..<n {
-            done += Double(n - 1 - i)
-            if done >= total * Double(bounds.count) / Double(blocks) && bounds.count < blocks { bounds.append(i + 1) }
-        }
-        if bounds.last != n { bounds.append(n) }
-        let rowBlocks = zip(bounds.dropLast(), bounds.dropFirst()).map { $0..<$1 }.filter { !$0.isEmpty }
+        var first = Matrix(rows: pairs.count, columns: 1)
+        var second = Matrix(rows: sums > 1 ? pairs.count : 0, columns: 1)
+        var third = Matrix(rows: sums > 2 ? pairs.count : 0, columns: 1)
+        let rowBlocks = blocks(pairs)
         first.withParallelWriter { a in
           second.withParallelWriter { b in
             third.withParallelWriter { c in
@@ -89,15 +80,15 @@ enum SharedFeatureSums {
                             while e < end && samples[e] < lo { e += 1 }
                             while e < end && samples[e] < hi {
                                 let i = Int(samples[e]), vi = values[e]
+                                // Row i's pairs are contiguous in condensed order.
+                                let row = pairs.index(i, i + 1) - i - 1
                                 var k = e + 1
                                 while k < end {
                                     let (x, y, z) = g.term(vi, values[k], f)
-                                    let j = Int(samples[k])
-                                    // Element (j, i) of the column-major matrix keeps a
-                                    // row's writes contiguous.
-                                    a.add(j, i, x)
-                                    if sums > 1 { b.add(j, i, y) }
-                                    if sums > 2 { c.add(j, i, z) }
+                                    let at = row + Int(samples[k])
+                                    a.add(at, 0, x)
+                                    if sums > 1 { b.add(at, 0, y) }
+                                    if sums > 2 { c.add(at, 0, z) }
                                     k += 1
                                 }
                                 e += 1
@@ -108,21 +99,38 @@ enum SharedFeatureSums {
             }
           }
         }
-        return [first, second, third]
+        return [first.storage, second.storage, third.storage]
     }
 
-    /// A symmetric distance matrix from a function of the pair and its shared sums.
-    static func distances(n: Int, shared: [Matrix], _ d: (Int, Int, Double, Double, Double) -> Double) -> Matrix {
-        var m = Matrix(rows: n, columns: n)
+    /// The rows of `pairs` cut into blocks of equal work (row i carries
+    /// n − 1 − i pairs), several per core, each written by one thread.
+    static func blocks(_ pairs: PairRows) -> [Range<Int>] {
+        let n = pairs.n, rows = pairs.rows
+        let wanted = Swift.max(1, Swift.min(rows.count, parallelWidth * 8))
+        var bounds = [rows.lowerBound]
+        let total = Double(pairs.count)
+        var done = 0.0
+        for i in rows {
+            done += Double(n - 1 - i)
+            if done >= total * Double(bounds.count) / Double(wanted) && bounds.count < wanted { bounds.append(i + 1) }
+        }
+        if bounds.last != rows.upperBound { bounds.append(rows.upperBound) }
+        return zip(bounds.dropLast(), bounds.dropFirst()).map { $0..<$1 }.filter { !$0.isEmpty }
+    }
+
+    /// The distances of `pairs` (condensed order) from a function of the
+    /// pair and its shared sums.
+    static func distances(_ pairs: PairRows, shared: [[Double]], _ d: (Int, Int, Double, Double, Double) -> Double) -> [Double] {
+        var out = [Double](repeating: 0, count: pairs.count)
         let a = shared[0], b = shared[1], c = shared[2]
-        for i in 0..<n {
-            for j in (i + 1)..<Swift.max(n, i + 1) {
-                let value = d(i, j, a[j, i], b.rows > 0 ? b[j, i] : 0, c.rows > 0 ? c[j, i] : 0)
-                m[i, j] = value
-                m[j, i] = value
+        var k = 0
+        for i in pairs.rows {
+            for j in (i + 1)..<Swift.max(pairs.n, i + 1) {
+                out[k] = d(i, j, a[k], b.isEmpty ? 0 : b[k], c.isEmpty ? 0 : c[k])
+                k += 1
             }
         }
-        return m
+        return out
     }
 }
 

@@ -37,13 +37,13 @@ extension BetaMetricDefinition {
     public static let unweightedUniFrac = BetaMetricDefinition(
         name: "unweighted_unifrac", title: "unweighted UniFrac", aliases: [], needsTree: true,
         summary: "unweighted UniFrac: unique / observed branch length", reference: "Lozupone & Knight 2005, AEM 71:8228",
-        compute: { table, options in
+        compute: { table, options, pairs in
             guard let phylogeny = options.phylogeny else { throw BetaDiversityError.needsTree("unweighted_unifrac") }
             let columns = phylogeny.nodeColumns(table, proportions: false)
             let lengths = phylogeny.tree.length
             let observed = (0..<columns.columnCount).map { j in columns.features[columns.starts[j]..<columns.starts[j + 1]].reduce(0) { $0 + lengths[Int($1)] } }
-            let shared = SharedFeatureSums.accumulate(columns, sums: 1, BranchLengthTerm(lengths: lengths))
-            return SharedFeatureSums.distances(n: table.sampleCount, shared: shared) { i, j, s, _, _ in
+            let shared = SharedFeatureSums.accumulate(columns, sums: 1, BranchLengthTerm(lengths: lengths), pairs: pairs)
+            return SharedFeatureSums.distances(pairs, shared: shared) { i, j, s, _, _ in
                 let either = observed[i] + observed[j] - s
                 return either > 0 ? (observed[i] + observed[j] - 2 * s) / either : 0
             }
@@ -56,8 +56,8 @@ extension BetaMetricDefinition {
     public static let weightedUniFrac = BetaMetricDefinition(
         name: "weighted_unifrac", title: "weighted UniFrac", aliases: [], needsTree: true,
         summary: "weighted UniFrac Σ L|p − q|", reference: "Lozupone et al. 2007, AEM 73:1576",
-        compute: { table, options in
-            try weighted(table, options, normalized: false)
+        compute: { table, options, pairs in
+            try weighted(table, options, pairs, normalized: false)
         })
 
     /// Weighted UniFrac normalized to [0, 1] by `Σ_tips D·(p + q)`, D the
@@ -66,8 +66,8 @@ extension BetaMetricDefinition {
     public static let weightedNormalizedUniFrac = BetaMetricDefinition(
         name: "weighted_normalized_unifrac", title: "weighted normalized UniFrac", aliases: [], needsTree: true,
         summary: "weighted UniFrac / Σ_tips D (p + q)", reference: "Lozupone et al. 2007, AEM 73:1576",
-        compute: { table, options in
-            try weighted(table, options, normalized: true)
+        compute: { table, options, pairs in
+            try weighted(table, options, pairs, normalized: true)
         })
 
     /// Generalized UniFrac of order α (`--alpha`, 0.5 by default),
@@ -79,7 +79,7 @@ extension BetaMetricDefinition {
     public static let generalizedUniFrac = BetaMetricDefinition(
         name: "generalized_unifrac", title: "generalized UniFrac", aliases: ["gunifrac"], needsTree: true,
         summary: "generalized UniFrac of order α (default 0.5)", reference: "Chen et al. 2012, Bioinformatics 28:2106",
-        compute: { table, options in
+        compute: { table, options, pairs in
             guard let phylogeny = options.phylogeny else { throw BetaDiversityError.needsTree("generalized_unifrac") }
             let alpha = options.generalizedAlpha
             let columns = phylogeny.nodeColumns(table, proportions: true)
@@ -90,14 +90,14 @@ extension BetaMetricDefinition {
                     return f == root ? sum : sum + lengths[f] * pow(columns.values[k], alpha)
                 }
             }
-            let shared = SharedFeatureSums.accumulate(columns, sums: 2, GeneralizedBranchTerm(lengths: lengths, alpha: alpha, root: root))
-            return SharedFeatureSums.distances(n: table.sampleCount, shared: shared) { i, j, numeratorCorrection, denominatorCorrection, _ in
+            let shared = SharedFeatureSums.accumulate(columns, sums: 2, GeneralizedBranchTerm(lengths: lengths, alpha: alpha, root: root), pairs: pairs)
+            return SharedFeatureSums.distances(pairs, shared: shared) { i, j, numeratorCorrection, denominatorCorrection, _ in
                 let denominator = own[i] + own[j] - denominatorCorrection
                 return denominator > 0 ? (own[i] + own[j] - numeratorCorrection) / denominator : 0
             }
         })
 
-    static func weighted(_ table: CountTable, _ options: BetaOptions, normalized: Bool) throws -> Matrix {
+    static func weighted(_ table: CountTable, _ options: BetaOptions, _ pairs: PairRows, normalized: Bool) throws -> [Double] {
         guard let phylogeny = options.phylogeny else { throw BetaDiversityError.needsTree("weighted_unifrac") }
         let columns = phylogeny.nodeColumns(table, proportions: true)
         let lengths = phylogeny.tree.length
@@ -113,8 +113,8 @@ extension BetaMetricDefinition {
                 for k in r { correction[j] += distance[phylogeny.tipOfTaxon[Int(table.taxonIndices[k])]] * (table.values[k] / total) }
             }
         }
-        let shared = SharedFeatureSums.accumulate(columns, sums: 1, WeightedBranchTerm(lengths: lengths))
-        return SharedFeatureSums.distances(n: table.sampleCount, shared: shared) { i, j, s, _, _ in
+        let shared = SharedFeatureSums.accumulate(columns, sums: 1, WeightedBranchTerm(lengths: lengths), pairs: pairs)
+        return SharedFeatureSums.distances(pairs, shared: shared) { i, j, s, _, _ in
             let u = Swift.max(0, own[i] + own[j] - 2 * s)
             return normalized ? u / (correction[i] + correction[j]) : u
         }

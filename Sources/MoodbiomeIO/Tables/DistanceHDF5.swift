@@ -1,0 +1,157 @@
+import CHDF5
+import FoundationEssentials
+import MoodbiomeNumerics
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// How distances are stored in a file: IEEE single or double precision.
+public enum DistancePrecision: String, Sendable, CaseIterable {
+    case float32, float64
+
+    /// Bytes per distance.
+    public var bytes: Int { self == .float32 ? 4 : 8 }
+}
+
+/// What a stripe file (`beta --stripes K/N --partial`) holds besides its
+/// distances: which stripe, of what, made how. Stripes merge only when all
+/// but `stripe` and `rows` agree.
+public struct StripeIdentity: Sendable, Equatable {
+    /// The beta metric and its settings ("braycurtis", "aitchison pseudocount=1").
+    public var metric: String
+    /// SHA-256 of each input (the table, and the tree), in order.
+    public var inputs: String
+    /// The Moodbiome version that computed it.
+    public var version: String
+    public var precision: DistancePrecision
+    /// K of N, 1-based.
+    public var stripe: Int
+    public var stripes: Int
+
+    public init(metric: String, inputs: String, version: String = moodbiomeVersion, precision: DistancePrecision,
+                stripe: Int, stripes: Int) {
+        self.metric = metric
+        self.inputs = inputs
+        self.version = version
+        self.precision = precision
+        self.stripe = stripe
+        self.stripes = stripes
+    }
+}
+
+/// Distance matrices as HDF5 files, in unifrac-binaries' layout.
+///
+/// A whole matrix (`.h5`): the datasets `format` ("BDSM"), `version`
+/// ("2020.12"), `order` (the sample IDs) and `matrix` (n × n, float32 or
+/// float64, contiguous) — what `unifrac.h5unifrac` and Striped UniFrac's
+/// tools read. A stripe (``StripeIdentity``): `order`, and `distances`, the
+/// stripe's pairs in condensed order (``PairRows``), with the identity as
+/// attributes of the root group. Both are written row block by row block,
+/// so no second copy of the distances is ever made.
+public enum DistanceHDF5 {
+    /// The format string of a stripe file.
+    static let stripeFormat = "Moodbiome distance stripe"
+
+    /// Writes the whole matrix from its condensed distances (``PairRows``
+    /// order), in `precision`, atomically.
+    public static func writeMatrix<T: BinaryFloatingPoint & BitwiseCopyable>(
+        ids: [String], condensed: [T], precision: DistancePrecision, metric: String, to path: String) throws {
+        let n = ids.count
+        precondition(condensed.count == PairRows.pairCount(n))
+        try BIOM2.loadLibrary()
+        try writeThroughTemporary(path) { temporary in
+            try BIOM2.session.withLock { _ in
+                try withFile(temporary, reportedAs: path) { file in
+                    try check(mb_h5_write_fixed_string(file, "format", "BDSM"), "format", path)
+                    try check(mb_h5_write_fixed_string(file, "version", "2020.12"), "version", path)
+                    try check(mb_h5_set_attribute_string(file, "/", "generated-by", "Moodbiome \(moodbiomeVersion)"), "the attributes", path)
+                    try check(mb_h5_set_attribute_string(file, "/", "metric", metric), "the attributes", path)
+                    try BIOM2.writeStrings(file, "order", ids, columns: 0, path: path)
+                    try writeRows(file, "matrix", dims: [Int64(n), Int64(n)], precision: precision, path: path, rows: n) { range in
+                        squareRows(range, n: n, condensed: condensed)
+                    }
+                }
+            }
+        }
+    }
+
+    /// Rows `range` of the square matrix, row after row.
+    static func squareRows<T: BinaryFloatingPoint>(_ range: Range<Int>, n: Int, condensed: [T]) -> [Double] {
+        var out = [Double](repeating: 0, count: range.count * n)
+        for (r, i) in range.enumerated() {
+            let base = r * n
+            for j in 0..<i { out[base + j] = Double(condensed[PairRows.start(ofRow: j, n: n) + i - j - 1]) }
+            let start = PairRows.start(ofRow: i, n: n)
+            for j in (i + 1)..<Swift.max(n, i + 1) { out[base + j] = Double(condensed[start + j - i - 1]) }
+        }
+        return out
+    }
+
+    /// Writes one stripe: its pairs' distances (``PairRows`` order) and identity.
+    public static func writeStripe(ids: [String], pairs: PairRows, distances: [Double], identity: StripeIdentity, to path: String) throws {
+        precondition(distances.count == pairs.count && pairs.n == ids.count)
+        try BIOM2.loadLibrary()
+        try writeThroughTemporary(path) { temporary in
+            try BIOM2.session.withLock { _ in
+                try withFile(temporary, reportedAs: path) { file in
+                    func attribute(_ name: String, _ value: String) throws {
+                        try check(mb_h5_set_attribute_string(file, "/", name, value), "the attributes", path)
+                    }
+                    func integers(_ name: String, _ values: [Int]) throws {
+                        try check(mb_h5_set_attribute_int64s(file, "/", name, values.map(Int64.init), values.count == 1 ? 0 : Int32(values.count)), "the attributes", path)
+                    }
+                    try check(mb_h5_write_fixed_string(file, "format", stripeFormat), "format", path)
+                    try attribute("metric", identity.metric)
+                    try attribute("inputs", identity.inputs)
+                    try attribute("moodbiome-version", identity.version)
+                    try attribute("precision", identity.precision.rawValue)
+                    try integers("stripe", [identity.stripe])
+                    try integers("stripes", [identity.stripes])
+                    try integers("rows", [pairs.rows.lowerBound, pairs.rows.upperBound])
+                    try BIOM2.writeStrings(file, "order", ids, columns: 0, path: path)
+                    let block = 1 << 20
+                    try writeRows(file, "distances", dims: [Int64(pairs.count)], precision: identity.precision, path: path,
+                                  rows: pairs.count, block: block) { range in Array(distances[range]) }
+                }
+            }
+        }
+    }
+
+    /// Opens (creates) `path`, runs `body`, closes it: an error of HDF5's own is an OutputError.
+    static func withFile(_ path: String, reportedAs name: String, _ body: (mb_hid) throws -> Void) throws {
+        let file = mb_h5_create(path)
+        guard file >= 0 else { throw OutputError(path: name, problem: "HDF5 cannot create the file") }
+        var closed = false
+        defer { if !closed { _ = mb_h5_close(file) } }
+        try body(file)
+        closed = true
+        try check(mb_h5_close(file), "the file", name)
+    }
+
+    static func check(_ status: Int32, _ what: String, _ path: String) throws {
+        if status != 0 { throw OutputError(path: path, problem: "HDF5 failed to write \(what)") }
+    }
+
+    /// Creates the contiguous dataset `name` and fills it `block` rows at a
+    /// time from `rows(range)` (row-major doubles, converted to `precision`
+    /// here: the conversion rounds to nearest, as the reference tools' casts do).
+    static func writeRows(_ file: mb_hid, _ name: String, dims: [Int64], precision: DistancePrecision, path: String,
+                          rows: Int, block: Int? = nil, _ values: (Range<Int>) -> [Double]) throws {
+        let dataset = dims.withUnsafeBufferPointer { mb_h5_create_reals(file, name, Int32(dims.count), $0.baseAddress!, Int32(precision.bytes)) }
+        guard dataset >= 0 else { throw OutputError(path: path, problem: "HDF5 failed to create \(name)") }
+        defer { _ = mb_h5_close_dataset(dataset) }
+        let width = dims.count > 1 ? Int(dims[1]) : 1
+        // About 8 MB of doubles per write.
+        let step = block ?? Swift.max(1, (1 << 20) / Swift.max(1, width))
+        var first = 0
+        while first < rows {
+            let range = first..<Swift.min(rows, first + step)
+            let chunk = values(range)
+            let status: Int32 = precision == .float64
+                ? chunk.withUnsafeBytes { mb_h5_write_rows(dataset, Int64(range.lowerBound), Int64(range.count), mb_h5_native_double(), $0.baseAddress!) }
+                : chunk.map { Float($0) }.withUnsafeBytes { mb_h5_write_rows(dataset, Int64(range.lowerBound), Int64(range.count), mb_h5_native_float(), $0.baseAddress!) }
+            try check(status, name, path)
+            first = range.upperBound
+        }
+    }
+}

@@ -1,0 +1,60 @@
+import FoundationEssentials
+import MoodbiomeCore
+import MoodbiomeIO
+import MoodbiomeReport
+
+/// `moodbiome merge-partial`: the stripes of one distance matrix (written
+/// by `beta --stripes K/N --partial`), checked complete, non-overlapping and
+/// of one table, metric, version and precision (``StripeSet``), merged into
+/// the whole matrix — HDF5 for a `.h5` output (in the stripes' precision),
+/// else the square TSV/CSV or long form as `beta` writes them.
+public struct MergePartialRun: Sendable {
+    public var parts: [String]
+    public var outputPath: String
+    public var layout: DistanceLayout? = nil
+    public var overwrite = false
+    public var guardFormulas = false
+
+    public init(parts: [String], outputPath: String) {
+        self.parts = parts
+        self.outputPath = outputPath
+    }
+
+    public var inputs: [String] { parts }
+
+    var writesHDF5: Bool { outputPath.lowercased().hasSuffix(".h5") }
+
+    public func validate() throws {
+        if let layout, writesHDF5 { throw ParameterError(.format, .disagrees(value: layout.rawValue, with: outputPath)) }
+        if guardFormulas && writesHDF5 { throw ParameterError(.guardFormulas, .onlyFor(.delimitedOutput)) }
+    }
+
+    public func run(report: (String) -> Void) throws -> String? {
+        try validate()
+        try checkOutputPath(outputPath, overwrite: overwrite, inputs: inputs)
+        let set = try StripeSet(try parts.map(DistanceHDF5.readStripe))
+        let identity = set.identity, n = set.ids.count
+        report("\(identity.stripes) stripe\(identity.stripes == 1 ? "" : "s") of \(identity.metric), \(n) samples, \(identity.precision.rawValue): complete")
+        if writesHDF5 {
+            switch identity.precision {
+            case .float32:
+                try DistanceHDF5.writeMatrix(ids: set.ids, condensed: set.condensed(as: Float.self), precision: .float32,
+                                             metric: identity.metric, to: outputPath)
+            case .float64:
+                try DistanceHDF5.writeMatrix(ids: set.ids, condensed: set.condensed(as: Double.self), precision: .float64,
+                                             metric: identity.metric, to: outputPath)
+            }
+            return nil
+        }
+        try MemoryBudget.check(MemoryBudget.byteCount(n * n, of: 8), for: "a \(n) × \(n) distance matrix as text", file: outputPath)
+        let matrix = DistanceMatrix(ids: set.ids, condensed: try set.condensed(as: Double.self), source: outputPath)
+        let text = DistanceLayout.resolve(requested: layout, outputPath: outputPath).render(matrix, guardFormulas: guardFormulas)
+        try writeFileAtomically(text, to: outputPath, overwrite: overwrite, inputs: inputs)
+        return nil
+    }
+}
+
+extension MergePartialRun: TableJob {
+    var writtenPath: String? { outputPath }
+    public var usesLinearAlgebra: Bool { false }
+}
