@@ -82,6 +82,12 @@ struct PermanovaCommand: ParsableCommand {
         Output: term, df, sum_of_squares, r_squared, f_statistic, p_value, then Residual and Total. \
         p = (permutations with F ≥ observed + 1) / (permutations + 1). Samples with a missing value \
         in a variable, or missing from either file, are left out and listed on stderr.
+
+        By stripes: given a distance stripe (beta --stripes K/N --partial part-K.h5) as the matrix, \
+        --partial perm-K.h5 writes that stripe's share of every permutation's sums of squares \
+        (--seed required, the same for every stripe); `moodbiome merge-partial perm-*.h5 -o \
+        permanova.csv` adds the shares and writes the table — the same for any number of stripes, \
+        without the n × n matrix in memory.
         """
     )
 
@@ -89,6 +95,9 @@ struct PermanovaCommand: ParsableCommand {
 
     @Option(help: "One-sided model formula, e.g. \"~ phq9 + age + sex\".")
     var formula: String
+
+    @Option(help: ArgumentHelp("With a distance stripe as the matrix: write its PERMANOVA share here (.h5), for merge-partial.", valueName: "file"))
+    var partial: String?
 
     @Option(help: ArgumentHelp("terms (sequential), margin or none (whole model).", valueName: "split"))
     var by = Permanova.Split.terms
@@ -106,6 +115,7 @@ struct PermanovaCommand: ParsableCommand {
             job.permutation = permutation.settings
             job.references = try RegressionRun.parseReferences(reference)
             job.output = output.destination
+            job.partialPath = partial
             return job
         }
     }

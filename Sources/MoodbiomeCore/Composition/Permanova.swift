@@ -72,33 +72,55 @@ public struct Permanova: Sendable {
         let g = PrincipalCoordinates.gowerCentred(distances.values)
         let total = (0..<n).reduce(0.0) { $0 + g[$1, $1] }
         let layout = try Layout(design: design, split: split, source: distances.source)
-        let observedSS = Self.columnSumsOfSquares(g, basis: layout.basis, permutations: [Array(0..<n)])
+        try self.init(layout: layout, plan: plan, termPlans: termPlans, total: total) { permutations in
+            Self.columnSumsOfSquares(g, basis: layout.basis, permutations: permutations)
+        }
+    }
+
+    /// The test from its layout and the basis columns' sums of squares
+    /// `q_πᵀ G q_π` of any batch of permutations, which `sumsOfSquares`
+    /// gives: the identity first, then each distinct plan's permutations
+    /// in order (``Setup/forEachPermutationBatch(batch:_:)``'s order).
+    init(layout: Layout, plan: PermutationPlan, termPlans: [String: PermutationPlan], total: Double,
+         sumsOfSquares: ([[Int]]) throws -> [Double]) throws {
+        let n = layout.basis.rows
+        let observedSS = try sumsOfSquares([Array(0..<n)])
         let observed = layout.statistics(observedSS[...], total: total)
         let statisticPlans = layout.statisticTerms.map { termPlans[$0] ?? plan }
-        let exceed = Self.exceedances(g, layout: layout, total: total, observed: observed, plans: statisticPlans)
+        let exceed = try Self.exceedances(layout: layout, total: total, observed: observed, plans: statisticPlans, sumsOfSquares: sumsOfSquares)
         self.rows = layout.rows(observedSS: observedSS, total: total, observed: observed, pValues: exceed.indices.map {
             PermutationPlan.pValue(exceeding: exceed[$0], permutations: statisticPlans[$0].count)
         })
         self.aliasedTerms = layout.aliasedTerms
         self.untestedTerms = layout.untestedTerms
-        self.split = split
+        self.split = layout.split
         self.plan = plan
         self.termPlans = termPlans
         self.sampleCount = n
     }
 
-    /// For each statistic, how many permutations of its plan reach it; the
-    /// permutations of each distinct plan are drawn once, in batches.
-    static func exceedances(_ g: Matrix, layout: Layout, total: Double, observed: [Double], plans: [PermutationPlan]) -> [Int] {
-        let n = g.rows, width = layout.basis.columns
-        var exceed = [Int](repeating: 0, count: observed.count)
+    /// The distinct plans of the statistics, in order of first use.
+    static func distinct(_ plans: [PermutationPlan]) -> [PermutationPlan] {
         var distinct = [PermutationPlan]()
         for p in plans where !distinct.contains(p) { distinct.append(p) }
-        for current in distinct {
+        return distinct
+    }
+
+    /// The batch size for a basis of `width` columns.
+    static func batchSize(_ plan: PermutationPlan, width: Int) -> Int {
+        Swift.max(1, Swift.min(plan.count, 2048 / Swift.max(width, 1)))
+    }
+
+    /// For each statistic, how many permutations of its plan reach it; the
+    /// permutations of each distinct plan are drawn once, in batches.
+    static func exceedances(layout: Layout, total: Double, observed: [Double], plans: [PermutationPlan],
+                            sumsOfSquares: ([[Int]]) throws -> [Double]) throws -> [Int] {
+        let n = layout.basis.rows, width = layout.basis.columns
+        var exceed = [Int](repeating: 0, count: observed.count)
+        for current in distinct(plans) {
             let mine = plans.indices.filter { plans[$0] == current }
-            let batch = Swift.max(1, Swift.min(current.count, 2048 / Swift.max(width, 1)))
-            current.forEachBatch(n: n, batch: batch) { permutations in
-                let ss = Self.columnSumsOfSquares(g, basis: layout.basis, permutations: permutations)
+            try current.forEachBatch(n: n, batch: batchSize(current, width: width)) { permutations in
+                let ss = try sumsOfSquares(permutations)
                 for p in permutations.indices {
                     let f = layout.statistics(ss[(p * width)..<((p + 1) * width)], total: total)
                     for k in mine where f[k] >= observed[k] - PermutationPlan.tolerance { exceed[k] += 1 }

@@ -127,6 +127,7 @@ enum TableWire {
         w.integer(UInt8(layout.dims.count))
         for d in layout.dims { w.integer(d) }
         w.integer(UInt64(layout.elementSize)); w.integer(UInt64(layout.address)); w.integer(UInt64(layout.bytes))
+        w.strings(layout.tableColumns); w.strings(layout.tableKinds); w.strings(layout.tableCells)
     }
 
     static func decodeDistances(from r: PipeReader, bulk: Int32, source: String) throws -> DistanceFileLayout {
@@ -144,8 +145,12 @@ enum TableWire {
         let rank = Int(try d.integer(UInt8.self))
         guard (1...2).contains(rank) else { throw Truncated() }
         let dims = try (0..<rank).map { _ in try d.integer(Int64.self) }
-        return DistanceFileLayout(order: order, format: format, strings: strings, integers: integers, dataset: dataset, dims: dims,
-                                  elementSize: try d.count(), address: try d.count(), bytes: try d.count())
+        var layout = DistanceFileLayout(order: order, format: format, strings: strings, integers: integers, dataset: dataset, dims: dims,
+                                        elementSize: try d.count(), address: try d.count(), bytes: try d.count())
+        layout.tableColumns = try d.strings()
+        layout.tableKinds = try d.strings()
+        layout.tableCells = try d.strings()
+        return layout
     }
 
     static func decode(from r: PipeReader, bulk: Int32, source: String) throws -> BIOM2Layout {

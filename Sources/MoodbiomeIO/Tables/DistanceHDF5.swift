@@ -94,20 +94,8 @@ public enum DistanceHDF5 {
         try writeThroughTemporary(path) { temporary in
             try BIOM2.session.withLock { _ in
                 try withFile(temporary, reportedAs: path) { file in
-                    func attribute(_ name: String, _ value: String) throws {
-                        try check(mb_h5_set_attribute_string(file, "/", name, value), "the attributes", path)
-                    }
-                    func integers(_ name: String, _ values: [Int]) throws {
-                        try check(mb_h5_set_attribute_int64s(file, "/", name, values.map(Int64.init), values.count == 1 ? 0 : Int32(values.count)), "the attributes", path)
-                    }
                     try check(mb_h5_write_fixed_string(file, "format", stripeFormat), "format", path)
-                    try attribute("metric", identity.metric)
-                    try attribute("inputs", identity.inputs)
-                    try attribute("moodbiome-version", identity.version)
-                    try attribute("precision", identity.precision.rawValue)
-                    try integers("stripe", [identity.stripe])
-                    try integers("stripes", [identity.stripes])
-                    try integers("rows", [pairs.rows.lowerBound, pairs.rows.upperBound])
+                    try writeIdentity(file, identity, pairs: pairs, path: path)
                     try BIOM2.writeStrings(file, "order", ids, columns: 0, path: path)
                     let block = 1 << 20
                     try writeRows(file, "distances", dims: [Int64(pairs.count)], precision: identity.precision, path: path,

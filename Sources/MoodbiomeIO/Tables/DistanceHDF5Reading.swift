@@ -17,14 +17,19 @@ struct DistanceFileLayout: Sendable, Equatable {
     var strings: [String: String]
     /// The root group's integer attributes a stripe has.
     var integers: [String: [Int64]]
-    /// "matrix" or "distances".
+    /// "matrix", "distances" or "shares".
     var dataset: String
     var dims: [Int64]
     var elementSize: Int
     var address: Int
     var bytes: Int
+    /// A PERMANOVA share's metadata: column names (the IDs' first), their
+    /// kinds, and the cells row by row; empty for distances.
+    var tableColumns: [String] = []
+    var tableKinds: [String] = []
+    var tableCells: [String] = []
 
-    static let stringKeys = ["metric", "inputs", "moodbiome-version", "precision"]
+    static let stringKeys = ["metric", "inputs", "moodbiome-version", "precision"] + PermanovaRecipe.keys
     static let integerKeys = ["stripe", "stripes", "rows"]
 }
 
@@ -51,7 +56,7 @@ extension DistanceHDF5 {
             }
             let order = try BIOM2.names(file, "order", what: "sample ID", source: source)
             let format = mb_h5_exists(file, "format") != 0 ? (try BIOM2.strings(file, "format", what: "format", source: source).first ?? "") : ""
-            let candidates: [String] = ["distances", "matrix"]
+            let candidates: [String] = ["distances", "shares", "matrix"]
             guard let dataset = candidates.first(where: { name in mb_h5_exists(file, name) != 0 }) else {
                 throw InputError(file: source, problem: "this HDF5 file has neither a 'matrix' nor a 'distances' dataset",
                                  fix: "Give a distance matrix in unifrac-binaries' layout (order, matrix), or a stripe from moodbiome beta --partial")
@@ -75,8 +80,14 @@ extension DistanceHDF5 {
                 if count > 0 { integers[key] = Array(values.prefix(Int(count))) }
             }
             let dims = info.rank == 2 ? [info.dims.0, info.dims.1] : [info.dims.0]
-            return DistanceFileLayout(order: order, format: format, strings: strings, integers: integers, dataset: dataset, dims: dims,
-                                      elementSize: Int(size), address: Int(address), bytes: Int(bytes))
+            var layout = DistanceFileLayout(order: order, format: format, strings: strings, integers: integers, dataset: dataset, dims: dims,
+                                            elementSize: Int(size), address: Int(address), bytes: Int(bytes))
+            if dataset == "shares" && mb_h5_exists(file, "metadata") != 0 {
+                layout.tableColumns = try BIOM2.strings(file, "metadata-columns", what: "metadata column", source: source)
+                layout.tableKinds = try BIOM2.strings(file, "metadata-kinds", what: "metadata kind", source: source)
+                layout.tableCells = try BIOM2.strings(file, "metadata", what: "metadata cell", source: source)
+            }
+            return layout
         }
     }
 
@@ -119,12 +130,18 @@ public struct DistanceStripe: Sendable {
     public let ids: [String]
     public let identity: StripeIdentity
     public let pairs: PairRows
+    /// For a PERMANOVA share: the test it belongs to.
+    public let recipe: PermanovaRecipe?
     let layout: DistanceFileLayout
 
-    /// The stripe's distances (condensed order), as stored.
+    /// The stripe's values as stored: its distances (condensed order), or
+    /// a PERMANOVA share's rows.
     public func distances() throws -> [Double] {
-        try DistanceHDF5.values(layout, from: path, first: 0, count: pairs.count)
+        try DistanceHDF5.values(layout, from: path, first: 0, count: layout.dims.reduce(1) { $0 * Int($1) })
     }
+
+    /// A share's numbers per row.
+    public var shareWidth: Int { layout.dims.count == 2 ? Int(layout.dims[1]) : 0 }
 }
 
 extension DistanceHDF5 {
@@ -132,7 +149,8 @@ extension DistanceHDF5 {
     /// are read on demand (``DistanceStripe/distances()``).
     public static func readStripe(_ path: String) throws -> DistanceStripe {
         let layout = try layout(path)
-        guard layout.format == stripeFormat, layout.dataset == "distances" else {
+        let isShare = layout.format == sharesFormat && layout.dataset == "shares" && layout.dims.count == 2
+        guard isShare || (layout.format == stripeFormat && layout.dataset == "distances") else {
             throw InputError(file: path, problem: "this is not a stripe written by moodbiome beta --partial",
                              fix: "Give the files that moodbiome beta --stripes K/N --partial FILE wrote")
         }
@@ -146,25 +164,27 @@ extension DistanceHDF5 {
             }
             return values.map { Int($0) }
         }
-        guard let precision = DistancePrecision(rawValue: try text("precision")), precision.bytes == layout.elementSize else {
+        guard let precision = DistancePrecision(rawValue: try text("precision")), isShare || precision.bytes == layout.elementSize else {
             throw InputError(file: path, problem: "the stripe's precision attribute does not match its values")
         }
         let k = try integers("stripe", 1)[0], stripes = try integers("stripes", 1)[0], rows = try integers("rows", 2)
         let n = layout.order.count
         guard n >= 2, (1...Swift.max(1, stripes)).contains(k), rows[0] < rows[1], rows[1] <= n,
-              layout.dims == [Int64(PairRows(n: n, rows: rows[0]..<rows[1]).count)] else {
+              isShare ? layout.dims[0] == Int64(rows[1] - rows[0]) && layout.dims[1] >= 1 && layout.elementSize == 8
+                      : layout.dims == [Int64(PairRows(n: n, rows: rows[0]..<rows[1]).count)] else {
             throw InputError(file: path, problem: "the stripe's rows, stripe number and distances do not agree (the file is damaged)")
         }
         let identity = StripeIdentity(metric: try text("metric"), inputs: try text("inputs"), version: try text("moodbiome-version"),
                                       precision: precision, stripe: k, stripes: stripes)
-        return DistanceStripe(path: path, ids: layout.order, identity: identity, pairs: PairRows(n: n, rows: rows[0]..<rows[1]), layout: layout)
+        return DistanceStripe(path: path, ids: layout.order, identity: identity, pairs: PairRows(n: n, rows: rows[0]..<rows[1]),
+                              recipe: isShare ? try PermanovaRecipe(layout, source: path) : nil, layout: layout)
     }
 
     /// Reads a whole matrix (`matrix`, n × n) into memory, every property of
     /// a distance matrix checked as for the TSV form.
     public static func readMatrix(_ path: String) throws -> DistanceMatrix {
         let layout = try layout(path)
-        if layout.dataset == "distances" {
+        if layout.dataset != "matrix" {
             throw InputError(file: path, problem: "this is one stripe of a distance matrix, not the whole matrix",
                              fix: "Merge the stripes first: moodbiome merge-partial PART-1.h5 … PART-N.h5 -o matrix.h5")
         }

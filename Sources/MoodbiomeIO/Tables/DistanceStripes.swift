@@ -27,6 +27,17 @@ public struct StripeSet: Sendable {
             if other.precision != reference.precision { throw differ("precision", reference.precision.rawValue, other.precision.rawValue) }
             if other.stripes != reference.stripes { throw differ("number of stripes", "\(reference.stripes)", "\(other.stripes)") }
             if part.ids != first.ids { throw differ("list of samples", "\(first.ids.count) samples", "\(part.ids.count) samples, not the same") }
+            switch (first.recipe, part.recipe) {
+            case (nil, nil): break
+            case (.some(let a), .some(let b)):
+                if !a.sameTest(as: b) || part.shareWidth != first.shareWidth {
+                    throw InputError(file: part.path, problem: "this PERMANOVA share is of another test than \(first.path)'s (formula, permutations, seed, strata or metadata differ)",
+                                     fix: "Merge the shares of one test: the same --formula, --permutations, --seed, --strata and metadata for every stripe")
+                }
+            default:
+                throw InputError(file: part.path, problem: "\(part.recipe == nil ? "this is a distance stripe and \(first.path) a PERMANOVA share" : "this is a PERMANOVA share and \(first.path) a distance stripe")",
+                                 fix: "Merge distance stripes into a matrix, or PERMANOVA shares into a test, one kind at a time")
+            }
         }
         var byStripe = [Int: DistanceStripe]()
         for part in parts {

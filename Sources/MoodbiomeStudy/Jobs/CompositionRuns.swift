@@ -232,6 +232,9 @@ public struct PermanovaRun: Sendable {
     public var permutation = PermutationSettings()
     public var references: [String: String] = [:]
     public var output = TableDestination()
+    /// With a distance stripe as the matrix: write its PERMANOVA share here
+    /// (merged by `merge-partial`).
+    public var partialPath: String? = nil
 
     public init(input: DistanceMetadataInput, formula: String) {
         self.input = input
@@ -241,10 +244,23 @@ public struct PermanovaRun: Sendable {
     public func validate() throws {
         try permutation.validate()
         _ = try Formula(rightHandSide: formula)
+        if let partialPath {
+            guard partialPath.lowercased().hasSuffix(".h5") else {
+                throw ParameterError(.partial, .malformed(value: partialPath, expected: "an HDF5 file name ending in .h5"))
+            }
+            if output.path != nil { throw ParameterError(.partial, .conflicts(.output)) }
+            // Every stripe must draw the same permutations.
+            if permutation.seed == nil { throw ParameterError(.partial, .requires(.seed)) }
+        }
     }
 
     public func run(report: (String) -> Void) throws -> String? {
         try validate()
+        if let partialPath {
+            try checkOutputPath(partialPath, overwrite: output.overwrite, inputs: input.inputs)
+            try writeShare(to: partialPath, report: report)
+            return nil
+        }
         try output.check(inputs: input.inputs)
         let result = try compute(report: report)
         return try output.deliver(result.table, inputs: input.inputs)
@@ -259,6 +275,18 @@ public struct PermanovaRun: Sendable {
     /// The test on joined data; `analyze` shares it.
     static func test(matrix: DistanceMatrix, metadata: DataTable, formula text: String, split: Permanova.Split,
                      permutation: PermutationSettings, references: [String: String], report: (String) -> Void) throws -> Permanova {
+        let prepared = try prepare(metadata: metadata, formula: text, permutation: permutation, references: references, report: report)
+        let result = try Permanova(distances: matrix.selecting(prepared.used), design: prepared.design, split: split,
+                                   plan: prepared.plans.model, termPlans: prepared.plans.terms)
+        for note in Words.permanovaNotes(result) { report(note) }
+        return result
+    }
+
+    /// The design of the joined metadata's rows with every variable (and
+    /// stratum) present, those rows, and each term's permutation plan.
+    static func prepare(metadata: DataTable, formula text: String, permutation: PermutationSettings, references: [String: String],
+                        report: (String) -> Void) throws
+        -> (design: DesignMatrix, used: [Int], plans: (model: PermutationPlan, terms: [String: PermutationPlan])) {
         let formula = try Formula(rightHandSide: text)
         var data = metadata
         var rows = Array(0..<metadata.rowCount)
@@ -274,10 +302,7 @@ public struct PermanovaRun: Sendable {
         let terms = formula.terms.map { term in
             (label: term.label, columns: term.factors.flatMap { $0.expression.variables }.map { v in used.map { metadata[v]?.cells[$0] ?? "" } })
         }
-        let plans = try permutation.plans(strata: labels, terms: terms, report: report)
-        let result = try Permanova(distances: matrix.selecting(used), design: design, split: split, plan: plans.model, termPlans: plans.terms)
-        for note in Words.permanovaNotes(result) { report(note) }
-        return result
+        return (design, used, try permutation.plans(strata: labels, terms: terms, report: report))
     }
 }
 

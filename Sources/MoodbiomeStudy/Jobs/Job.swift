@@ -81,7 +81,7 @@ extension OrdinationRun: TableJob {
 
 extension PermanovaRun: TableJob {
     public var inputs: [String] { input.inputs }
-    var writtenPath: String? { output.path }
+    var writtenPath: String? { partialPath ?? output.path }
     public var usesLinearAlgebra: Bool { true }
 }
 

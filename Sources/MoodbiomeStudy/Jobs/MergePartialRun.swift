@@ -34,6 +34,16 @@ public struct MergePartialRun: Sendable {
         try checkOutputPath(outputPath, overwrite: overwrite, inputs: inputs)
         let set = try StripeSet(try parts.map(DistanceHDF5.readStripe))
         let identity = set.identity, n = set.ids.count
+        if set.stripes[0].recipe != nil {
+            guard !writesHDF5 else {
+                throw ParameterError(.output, .malformed(value: outputPath, expected: "a table (.csv or .tsv): merged PERMANOVA shares are the test's table"))
+            }
+            report("\(identity.stripes) PERMANOVA share\(identity.stripes == 1 ? "" : "s") of \(identity.metric) stripes, \(n) samples: complete")
+            let result = try mergeShares(set, report: report)
+            let format = try TableFormat.resolve(requested: nil, outputPath: outputPath)
+            try writeFileAtomically(result.table.rendered(as: format, guardFormulas: guardFormulas), to: outputPath, overwrite: overwrite, inputs: inputs)
+            return nil
+        }
         report("\(identity.stripes) stripe\(identity.stripes == 1 ? "" : "s") of \(identity.metric), \(n) samples, \(identity.precision.rawValue): complete")
         if writesHDF5 {
             switch identity.precision {

@@ -195,3 +195,81 @@ struct StripeRunTests {
         #expect { try job.run { _ in } } throws: { message($0).contains("30 stripes is above the documented limit of 16 for 26 samples") }
     }
 }
+
+/// `permanova STRIPE.h5 --partial` and `merge-partial` of the shares: the
+/// table of `permanova` on the whole matrix, for every number of stripes.
+@Suite("PERMANOVA shares through the jobs")
+struct PermanovaShareRunTests {
+    let dune = datasetPath("vegan-dune/dune_cover.csv")
+    let env = datasetPath("vegan-dune/dune_env.csv")
+
+    func run(_ dir: String, stripes: Int, formula: String, strata: String?) throws -> String {
+        var shares = [String]()
+        for k in 1...stripes {
+            var beta = BetaRun(tablePath: dune)
+            beta.stripe = try StripeRequest(stripe: k, stripes: stripes)
+            beta.partialPath = dir + "/d\(k).h5"
+            _ = try beta.run { _ in }
+            var job = PermanovaRun(input: DistanceMetadataInput(matrixPath: dir + "/d\(k).h5", metadataPath: env), formula: formula)
+            job.split = .margin
+            job.permutation.seed = 5
+            job.permutation.permutations = 499
+            job.permutation.strata = strata
+            job.partialPath = dir + "/p\(k).h5"
+            _ = try job.run { _ in }
+            shares.append(job.partialPath!)
+        }
+        let merge = MergePartialRun(parts: shares.shuffled(), outputPath: dir + "/permanova.csv")
+        _ = try merge.run { _ in }
+        return try String(contentsOfFile: dir + "/permanova.csv", encoding: .utf8)
+    }
+
+    @Test(arguments: [("~ A1 + Management", nil as String?), ("~ A1 + Use", "Management")])
+    func mergedSharesAreTheWholeMatrixTest(formula: String, strata: String?) throws {
+        let dir = temporaryDirectory()
+        var whole = BetaRun(tablePath: dune)
+        whole.outputPath = dir + "/dune.tsv"
+        _ = try whole.run { _ in }
+        var job = PermanovaRun(input: DistanceMetadataInput(matrixPath: dir + "/dune.tsv", metadataPath: env), formula: formula)
+        job.split = .margin
+        job.permutation.seed = 5
+        job.permutation.permutations = 499
+        job.permutation.strata = strata
+        let single = try job.compute { _ in }
+        var tables = [String]()
+        for n in [1, 2, 4] {
+            let sub = dir + "/n\(n)"
+            try FileManager.default.createDirectory(atPath: sub, withIntermediateDirectories: true)
+            tables.append(try run(sub, stripes: n, formula: formula, strata: strata))
+        }
+        #expect(Set(tables).count == 1, "the same bytes for 1, 2 and 4 stripes")
+        let rows = tables[0].split(separator: "\n").dropFirst().map { $0.split(separator: ",").map(String.init) }
+        #expect(rows.map { $0[0] } == single.rows.map(\.term))
+        for (row, reference) in zip(rows, single.rows) {
+            #expect(isClose(Double(row[2])!, reference.sumOfSquares, relative: 1e-12))
+            if row[4] != "NA" {
+                #expect(isClose(Double(row[4])!, reference.f, relative: 1e-12))
+                #expect(Double(row[5])! == reference.pValue)
+            }
+        }
+    }
+
+    @Test func sharesNeedASeedAndOneTest() throws {
+        let dir = temporaryDirectory()
+        var job = PermanovaRun(input: DistanceMetadataInput(matrixPath: dir + "/d1.h5", metadataPath: env), formula: "~ A1")
+        job.partialPath = dir + "/p1.h5"
+        #expect { try job.validate() } throws: { message($0).contains("--seed") }
+        // Shares of two tests do not merge; nor do shares and distance stripes.
+        _ = try run(dir, stripes: 2, formula: "~ A1 + Management", strata: nil)
+        let other = dir + "/other"
+        try FileManager.default.createDirectory(atPath: other, withIntermediateDirectories: true)
+        _ = try run(other, stripes: 2, formula: "~ A1 + Use", strata: nil)
+        func failure(_ parts: [String]) -> String {
+            do { _ = try MergePartialRun(parts: parts, outputPath: dir + "/m.csv").run { _ in }; return "" } catch { return message(error) }
+        }
+        #expect(failure([dir + "/p1.h5", other + "/p2.h5"]) == "\(other)/p2.h5: this PERMANOVA share is of another test than \(dir)/p1.h5's (formula, permutations, seed, strata or metadata differ). Merge the shares of one test: the same --formula, --permutations, --seed, --strata and metadata for every stripe")
+        #expect(failure([dir + "/p1.h5", dir + "/d2.h5"]) == "\(dir)/d2.h5: this is a distance stripe and \(dir)/p1.h5 a PERMANOVA share. Merge distance stripes into a matrix, or PERMANOVA shares into a test, one kind at a time")
+        #expect(failure([dir + "/p1.h5", dir + "/p2.h5"]).isEmpty)
+        #expect(!FileManager.default.fileExists(atPath: dir + "/m2.csv"))
+    }
+}
