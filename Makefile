@@ -41,6 +41,7 @@ test:
 	$(SWIFT) test --skip-build
 	MOODBIOME=.build/debug/moodbiome bash scripts/smoke-notebooks.sh
 	MOODBIOME=.build/debug/moodbiome bash scripts/cli-checks.sh
+	MOODBIOME=.build/debug/moodbiome bash scripts/workflow-check.sh
 	for t in $(FUZZ_TARGETS); do MOODBIOME_HDF5_PATIENCE=3 .build/debug/moodbiome-fuzz $$t Tests/Fuzz/corpus/$$t || exit 1; done
 	for d in Tests/Fuzz/hangs/*/; do t=$$(basename $$d); MOODBIOME_HDF5_PATIENCE=3 .build/debug/moodbiome-fuzz $$t $$d || exit 1; done
 

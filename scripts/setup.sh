@@ -46,11 +46,21 @@ have_libraries || packages+=(libopenblas-dev liblapacke-dev libhdf5-dev libdefla
                              librsvg2-dev libfontconfig-dev zlib1g-dev fonts-liberation2 pkg-config)
 if [ "${1:-}" = "--test" ]; then
   have_browser || packages+=(chromium)
+  python3 -m snakemake --version >/dev/null 2>&1 || python3 -m pip --version >/dev/null 2>&1 || packages+=(python3-pip)
 fi
 if [ "${1:-}" = "--bench" ]; then
   have_peers || packages+=(r-base-core r-cran-vegan r-cran-lme4 r-cran-lmertest r-cran-mass r-cran-modeest r-cran-foreach librsvg2-bin openjdk-17-jre-headless)
   have_python_peers || packages+=(python3-pip)
 fi
+# Snakemake (PyPI), for the workflow in workflows/ that make test runs.
+install_snakemake() {
+  [ "${1:-}" = "--test" ] || [ "${1:-}" = "--bench" ] || return 0
+  python3 -m snakemake --version >/dev/null 2>&1 && return 0
+  echo "setup: installing Snakemake from PyPI" >&2
+  python3 -m pip install --quiet snakemake 2>/dev/null ||
+    python3 -m pip install --quiet --break-system-packages snakemake
+  python3 -m snakemake --version >/dev/null 2>&1 || { echo "setup: snakemake does not run after installing" >&2; exit 1; }
+}
 install_python_peers() {
   [ "${1:-}" = "--bench" ] || return 0
   have_python_peers && return 0
@@ -59,6 +69,7 @@ install_python_peers() {
     python3 -m pip install --quiet --break-system-packages scikit-bio statsmodels biom-format h5py pandas scipy
 }
 if [ ${#packages[@]} -eq 0 ]; then
+  install_snakemake "${1:-}"
   install_python_peers "${1:-}"
   exit 0
 fi
@@ -79,4 +90,5 @@ have_libraries || { echo "setup: the libraries are still not found after install
 if [ "${1:-}" = "--test" ]; then
   have_browser || { echo "setup: chromium is still not found after installing" >&2; exit 1; }
 fi
+install_snakemake "${1:-}"
 install_python_peers "${1:-}"
