@@ -5,13 +5,14 @@ import MoodbiomeStudy
 struct MergePartialCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "merge-partial",
-        abstract: "Merge the stripes of a distance matrix written by `beta --stripes K/N --partial`.",
+        abstract: "Merge the stripes of a distance matrix (beta --stripes K/N --partial), or their PERMANOVA shares (permanova STRIPE.h5 --partial).",
         discussion: """
         Checks that the stripes are complete (1 to N, each once) and come from one table, metric, \
         options, Moodbiome version and precision, then writes the whole matrix: HDF5 in \
         unifrac-binaries' layout for a .h5 output (in the stripes' precision, bit for bit what \
         `beta -o matrix.h5` writes in one process), else the square TSV/CSV or long form as \
-        `beta` writes them. Any missing, repeated or mismatched stripe is an error naming the file.
+        `beta` writes them. PERMANOVA shares merge into the test's table (.csv or .tsv): the same \
+        for any number of stripes. Any missing, repeated or mismatched stripe is an error naming the file.
         """
     )
 
