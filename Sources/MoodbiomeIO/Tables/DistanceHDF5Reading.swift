@@ -59,7 +59,7 @@ extension DistanceHDF5 {
             let candidates: [String] = ["distances", "shares", "matrix"]
             guard let dataset = candidates.first(where: { name in mb_h5_exists(file, name) != 0 }) else {
                 throw InputError(file: source, problem: "this HDF5 file has neither a 'matrix' nor a 'distances' dataset",
-                                 fix: "Give a distance matrix in unifrac-binaries' layout (order, matrix), or a stripe from moodbiome beta --partial")
+                                 fix: "Give a distance matrix in unifrac-binaries' layout (order, matrix), or a stripe from moodbiome beta \(Parameter.partial.mention)")
             }
             var info = mb_h5_dataset()
             guard mb_h5_inspect(file, dataset, &info) == 0, info.problem == MB_H5_READABLE, (1...2).contains(info.rank) else {
@@ -151,8 +151,8 @@ extension DistanceHDF5 {
         let layout = try layout(path)
         let isShare = layout.format == sharesFormat && layout.dataset == "shares" && layout.dims.count == 2
         guard isShare || (layout.format == stripeFormat && layout.dataset == "distances") else {
-            throw InputError(file: path, problem: "this is not a stripe written by moodbiome beta --partial",
-                             fix: "Give the files that moodbiome beta --stripes K/N --partial FILE wrote")
+            throw InputError(file: path, problem: "this is not a stripe written by moodbiome beta \(Parameter.partial.mention)",
+                             fix: "Give the files that moodbiome beta \(Parameter.stripes.mention) K/N \(Parameter.partial.mention) FILE wrote")
         }
         func text(_ key: String) throws -> String {
             guard let value = layout.strings[key] else { throw InputError(file: path, problem: "the stripe has no '\(key)' attribute (the file is damaged)") }

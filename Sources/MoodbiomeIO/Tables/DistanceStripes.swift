@@ -19,7 +19,7 @@ public struct StripeSet: Sendable {
             let other = part.identity
             func differ(_ what: String, _ a: String, _ b: String) -> InputError {
                 InputError(file: part.path, problem: "this stripe's \(what) is \(b), but \(first.path)'s is \(a): they are not parts of one matrix",
-                           fix: "Merge the stripes of one run of moodbiome beta --stripes K/N (same table, metric, options, precision and N)")
+                           fix: "Merge the stripes of one run of moodbiome beta \(Parameter.stripes.mention) K/N (same table, metric, options, precision and N)")
             }
             if other.inputs != reference.inputs { throw differ("table", "'\(reference.inputs)'", "'\(other.inputs)'") }
             if other.metric != reference.metric { throw differ("metric", "'\(reference.metric)'", "'\(other.metric)'") }
@@ -32,7 +32,7 @@ public struct StripeSet: Sendable {
             case (.some(let a), .some(let b)):
                 if !a.sameTest(as: b) || part.shareWidth != first.shareWidth {
                     throw InputError(file: part.path, problem: "this PERMANOVA share is of another test than \(first.path)'s (formula, permutations, seed, strata or metadata differ)",
-                                     fix: "Merge the shares of one test: the same --formula, --permutations, --seed, --strata and metadata for every stripe")
+                                     fix: "Merge the shares of one test: the same \(Parameter("formula").mention), \(Parameter("permutations").mention), \(Parameter("seed").mention), \(Parameter("strata").mention) and metadata for every stripe")
                 }
             default:
                 throw InputError(file: part.path, problem: "\(part.recipe == nil ? "this is a distance stripe and \(first.path) a PERMANOVA share" : "this is a PERMANOVA share and \(first.path) a distance stripe")",
@@ -50,7 +50,7 @@ public struct StripeSet: Sendable {
         let missing = (1...reference.stripes).filter { byStripe[$0] == nil }
         guard missing.isEmpty else {
             throw InputError(file: first.path, problem: "stripe\(missing.count == 1 ? "" : "s") \(missing.map(String.init).joined(separator: ", ")) of \(reference.stripes) \(missing.count == 1 ? "is" : "are") missing",
-                             fix: "Compute \(missing.count == 1 ? "it" : "them") (moodbiome beta … --stripes K/\(reference.stripes) --partial FILE) and give every stripe")
+                             fix: "Compute \(missing.count == 1 ? "it" : "them") (moodbiome beta … \(Parameter.stripes.mention) K/\(reference.stripes) \(Parameter.partial.mention) FILE) and give every stripe")
         }
         let plan: StripePlan
         do { plan = try StripePlan(n: first.ids.count, stripes: reference.stripes) } catch {
