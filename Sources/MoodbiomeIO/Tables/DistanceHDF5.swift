@@ -58,19 +58,14 @@ public enum DistanceHDF5 {
         ids: [String], condensed: [T], precision: DistancePrecision, metric: String, to path: String) throws {
         let n = ids.count
         precondition(condensed.count == PairRows.pairCount(n))
-        try BIOM2.loadLibrary()
-        try writeThroughTemporary(path) { temporary in
-            try BIOM2.session.withLock { _ in
-                try withFile(temporary, reportedAs: path) { file in
-                    try check(mb_h5_write_fixed_string(file, "format", "BDSM"), "format", path)
-                    try check(mb_h5_write_fixed_string(file, "version", "2020.12"), "version", path)
-                    try check(mb_h5_set_attribute_string(file, "/", "generated-by", "Moodbiome \(moodbiomeVersion)"), "the attributes", path)
-                    try check(mb_h5_set_attribute_string(file, "/", "metric", metric), "the attributes", path)
-                    try BIOM2.writeStrings(file, "order", ids, columns: 0, path: path)
-                    try writeRows(file, "matrix", dims: [Int64(n), Int64(n)], precision: precision, path: path, rows: n) { range in
-                        squareRows(range, n: n, condensed: condensed)
-                    }
-                }
+        try writeFile(path) { file in
+            try check(mb_h5_write_fixed_string(file, "format", "BDSM"), "format", path)
+            try check(mb_h5_write_fixed_string(file, "version", "2020.12"), "version", path)
+            try check(mb_h5_set_attribute_string(file, "/", "generated-by", "Moodbiome \(moodbiomeVersion)"), "the attributes", path)
+            try check(mb_h5_set_attribute_string(file, "/", "metric", metric), "the attributes", path)
+            try BIOM2.writeStrings(file, "order", ids, columns: 0, path: path)
+            try writeRows(file, "matrix", dims: [Int64(n), Int64(n)], precision: precision, path: path, rows: n) { range in
+                squareRows(range, n: n, condensed: condensed)
             }
         }
     }
@@ -90,30 +85,31 @@ public enum DistanceHDF5 {
     /// Writes one stripe: its pairs' distances (``PairRows`` order) and identity.
     public static func writeStripe(ids: [String], pairs: PairRows, distances: [Double], identity: StripeIdentity, to path: String) throws {
         precondition(distances.count == pairs.count && pairs.n == ids.count)
-        try BIOM2.loadLibrary()
-        try writeThroughTemporary(path) { temporary in
-            try BIOM2.session.withLock { _ in
-                try withFile(temporary, reportedAs: path) { file in
-                    try check(mb_h5_write_fixed_string(file, "format", stripeFormat), "format", path)
-                    try writeIdentity(file, identity, pairs: pairs, path: path)
-                    try BIOM2.writeStrings(file, "order", ids, columns: 0, path: path)
-                    let block = 1 << 20
-                    try writeRows(file, "distances", dims: [Int64(pairs.count)], precision: identity.precision, path: path,
-                                  rows: pairs.count, block: block) { range in Array(distances[range]) }
-                }
-            }
+        try writeFile(path) { file in
+            try check(mb_h5_write_fixed_string(file, "format", stripeFormat), "format", path)
+            try writeIdentity(file, identity, pairs: pairs, path: path)
+            try BIOM2.writeStrings(file, "order", ids, columns: 0, path: path)
+            try writeRows(file, "distances", dims: [Int64(pairs.count)], precision: identity.precision, path: path,
+                          rows: pairs.count, block: 1 << 20) { range in Array(distances[range]) }
         }
     }
 
-    /// Opens (creates) `path`, runs `body`, closes it: an error of HDF5's own is an OutputError.
-    static func withFile(_ path: String, reportedAs name: String, _ body: (mb_hid) throws -> Void) throws {
-        let file = mb_h5_create(path)
-        guard file >= 0 else { throw OutputError(path: name, problem: "HDF5 cannot create the file") }
-        var closed = false
-        defer { if !closed { _ = mb_h5_close(file) } }
-        try body(file)
-        closed = true
-        try check(mb_h5_close(file), "the file", name)
+    /// Writes the HDF5 file `path` atomically (a temporary sibling renamed
+    /// over it), HDF5 loaded and held by this process' one HDF5 session: an
+    /// error of HDF5's own is an OutputError.
+    static func writeFile(_ path: String, _ body: (mb_hid) throws -> Void) throws {
+        try BIOM2.loadLibrary()
+        try writeThroughTemporary(path) { temporary in
+            try BIOM2.session.withLock { _ in
+                let file = mb_h5_create(temporary)
+                guard file >= 0 else { throw OutputError(path: path, problem: "HDF5 cannot create the file") }
+                var closed = false
+                defer { if !closed { _ = mb_h5_close(file) } }
+                try body(file)
+                closed = true
+                try check(mb_h5_close(file), "the file", path)
+            }
+        }
     }
 
     static func check(_ status: Int32, _ what: String, _ path: String) throws {

@@ -199,10 +199,16 @@ extension DistanceHDF5 {
         try MemoryBudget.check(MemoryBudget.byteCount(n * n, of: 8), for: "a \(n) × \(n) distance matrix", file: path)
         try CountTable.checkUnique(layout.order, kind: "sample", file: path, lines: nil)
         var m = Matrix(rows: n, columns: n)
+        // About 8 MB of values per read.
+        let rowsPerRead = Swift.max(1, (1 << 20) / n)
+        var block = [Double](), blockStart = 0
         for i in 0..<n {
-            let row = try values(layout, from: path, first: i * n, count: n)
+            if i == blockStart + block.count / n {
+                blockStart = i
+                block = try values(layout, from: path, first: i * n, count: Swift.min(rowsPerRead, n - i) * n)
+            }
             for j in 0..<n {
-                let v = row[j]
+                let v = block[(i - blockStart) * n + j]
                 guard v.isFinite, v >= 0 else {
                     throw InputError(file: path, problem: "distance \(NumberStyle.roundTrip.format(v)) between '\(layout.order[i])' and '\(layout.order[j])' (row \(i + 1), column \(j + 1) of 'matrix')",
                                      fix: "Distances are finite, non-negative numbers")

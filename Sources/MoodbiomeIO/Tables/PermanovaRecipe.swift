@@ -72,28 +72,23 @@ extension DistanceHDF5 {
     public static func writeShares(ids: [String], pairs: PairRows, identity: StripeIdentity, recipe: PermanovaRecipe,
                                    shares: [Double], width: Int, to path: String) throws {
         precondition(shares.count == pairs.rows.count * width)
-        try BIOM2.loadLibrary()
-        try writeThroughTemporary(path) { temporary in
-            try BIOM2.session.withLock { _ in
-                try withFile(temporary, reportedAs: path) { file in
-                    try check(mb_h5_write_fixed_string(file, "format", sharesFormat), "format", path)
-                    try writeIdentity(file, identity, pairs: pairs, path: path)
-                    for (key, value) in recipe.attributes {
-                        try check(mb_h5_set_attribute_string(file, "/", key, value), "the attributes", path)
-                    }
-                    try BIOM2.writeStrings(file, "order", ids, columns: 0, path: path)
-                    let table = recipe.metadata
-                    let names = [table.idColumnName] + table.columnNames
-                    let kinds = [""] + table.columnNames.map { table[$0]?.kind == .numeric ? "numeric" : "categorical" }
-                    var cells = [String]()
-                    for r in 0..<table.rowCount { cells.append(table.ids[r]); for c in table.columnNames { cells.append(table[c]?.cells[r] ?? "") } }
-                    try BIOM2.writeStrings(file, "metadata-columns", names, columns: 0, path: path)
-                    try BIOM2.writeStrings(file, "metadata-kinds", kinds, columns: 0, path: path)
-                    try BIOM2.writeStrings(file, "metadata", cells, columns: names.count, path: path)
-                    try writeRows(file, "shares", dims: [Int64(pairs.rows.count), Int64(width)], precision: .float64, path: path,
-                                  rows: pairs.rows.count) { range in Array(shares[(range.lowerBound * width)..<(range.upperBound * width)]) }
-                }
+        try writeFile(path) { file in
+            try check(mb_h5_write_fixed_string(file, "format", sharesFormat), "format", path)
+            try writeIdentity(file, identity, pairs: pairs, path: path)
+            for (key, value) in recipe.attributes {
+                try check(mb_h5_set_attribute_string(file, "/", key, value), "the attributes", path)
             }
+            try BIOM2.writeStrings(file, "order", ids, columns: 0, path: path)
+            let table = recipe.metadata
+            let names = [table.idColumnName] + table.columnNames
+            let kinds = [""] + table.columnNames.map { table[$0]?.kind == .numeric ? "numeric" : "categorical" }
+            var cells = [String]()
+            for r in 0..<table.rowCount { cells.append(table.ids[r]); for c in table.columnNames { cells.append(table[c]?.cells[r] ?? "") } }
+            try BIOM2.writeStrings(file, "metadata-columns", names, columns: 0, path: path)
+            try BIOM2.writeStrings(file, "metadata-kinds", kinds, columns: 0, path: path)
+            try BIOM2.writeStrings(file, "metadata", cells, columns: names.count, path: path)
+            try writeRows(file, "shares", dims: [Int64(pairs.rows.count), Int64(width)], precision: .float64, path: path,
+                          rows: pairs.rows.count) { range in Array(shares[(range.lowerBound * width)..<(range.upperBound * width)]) }
         }
     }
 

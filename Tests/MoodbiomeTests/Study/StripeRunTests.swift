@@ -203,6 +203,16 @@ struct PermanovaShareRunTests {
     let dune = datasetPath("vegan-dune/dune_cover.csv")
     let env = datasetPath("vegan-dune/dune_env.csv")
 
+    /// `permanova MATRIX` with this suite's settings (margin, 499 permutations, seed 5).
+    func permanova(_ matrix: String, formula: String, strata: String?) -> PermanovaRun {
+        var job = PermanovaRun(input: DistanceMetadataInput(matrixPath: matrix, metadataPath: env), formula: formula)
+        job.split = .margin
+        job.permutation.seed = 5
+        job.permutation.permutations = 499
+        job.permutation.strata = strata
+        return job
+    }
+
     func run(_ dir: String, stripes: Int, formula: String, strata: String?) throws -> String {
         var shares = [String]()
         for k in 1...stripes {
@@ -210,11 +220,7 @@ struct PermanovaShareRunTests {
             beta.stripe = try StripeRequest(stripe: k, stripes: stripes)
             beta.partialPath = dir + "/d\(k).h5"
             _ = try beta.run { _ in }
-            var job = PermanovaRun(input: DistanceMetadataInput(matrixPath: dir + "/d\(k).h5", metadataPath: env), formula: formula)
-            job.split = .margin
-            job.permutation.seed = 5
-            job.permutation.permutations = 499
-            job.permutation.strata = strata
+            var job = permanova(dir + "/d\(k).h5", formula: formula, strata: strata)
             job.partialPath = dir + "/p\(k).h5"
             _ = try job.run { _ in }
             shares.append(job.partialPath!)
@@ -230,12 +236,7 @@ struct PermanovaShareRunTests {
         var whole = BetaRun(tablePath: dune)
         whole.outputPath = dir + "/dune.tsv"
         _ = try whole.run { _ in }
-        var job = PermanovaRun(input: DistanceMetadataInput(matrixPath: dir + "/dune.tsv", metadataPath: env), formula: formula)
-        job.split = .margin
-        job.permutation.seed = 5
-        job.permutation.permutations = 499
-        job.permutation.strata = strata
-        let single = try job.compute { _ in }
+        let single = try permanova(dir + "/dune.tsv", formula: formula, strata: strata).compute { _ in }
         var tables = [String]()
         for n in [1, 2, 4] {
             let sub = dir + "/n\(n)"
