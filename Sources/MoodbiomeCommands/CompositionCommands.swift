@@ -15,14 +15,26 @@ struct OrdinateCommand: ParsableCommand {
         --figure draws PC1 against PC2 (SVG, or PDF/PNG by extension), coloured by a metadata column with --color-by \
         (groups for text or up to five distinct numbers, else a colour scale), with 95% group \
         ellipses on request.
+
+        --method fsvd finds the largest axes of a matrix too large to hold (an .h5 matrix is read \
+        block by block; memory is a few n × (dimensions + max(2·dimensions, 20)) vectors): randomized subspace \
+        iteration, as scikit-bio's pcoa(method="fsvd") but iterated until every axis' residual is \
+        below 1e-11 of the largest eigenvalue, so eigenvalues and axes agree with the exact method's \
+        to 1e-6 or better. Its proportions explained are of trace(F), the sum of all eigenvalues \
+        (scikit-bio's fsvd rule; the same share for a Euclidean distance). \
+        An output ending in .h5 is written in unifrac-binaries' layout (order, pcoa_method, \
+        pcoa_eigvals, pcoa_samples, pcoa_proportion_explained), which unifrac.h5pcoa reads.
         """
     )
 
-    @Argument(help: "The distance matrix (square TSV/CSV).")
+    @Argument(help: "The distance matrix (square TSV/CSV, or HDF5 .h5).")
     var matrix: String
 
-    @Option(help: "Number of axes (default: all; use e.g. 10 for a large matrix — only those are computed).", transform: plainInteger)
+    @Option(help: "Number of axes (default: all for eigh, 10 for fsvd; use e.g. 10 for a large matrix — only those are computed).", transform: plainInteger)
     var dimensions: Int?
+
+    @Option(help: ArgumentHelp("eigh (exact, the matrix in memory; default) or fsvd (randomized, the matrix read block by block).", valueName: "method"))
+    var method: PrincipalCoordinates.Method = .eigh
 
     @Option(name: .customLong("eigenvalues-output"), help: ArgumentHelp("Write axis, eigenvalue, proportion_explained here.", valueName: "file"))
     var eigenvaluesOutput: String?
@@ -52,6 +64,7 @@ struct OrdinateCommand: ParsableCommand {
     var job: OrdinationRun {
         var job = OrdinationRun(matrixPath: matrix)
         job.dimensions = dimensions
+        job.method = method
         job.output = output.destination
         job.eigenvaluesPath = eigenvaluesOutput
         job.figurePath = figure

@@ -326,6 +326,7 @@ extension MissingBranchLengths: ExpressibleByArgument {}
 extension CollapsedNames: ExpressibleByArgument {}
 extension DistanceLayout: ExpressibleByArgument {}
 extension DistancePrecision: ExpressibleByArgument {}
+extension PrincipalCoordinates.Method: ExpressibleByArgument {}
 
 /// A phylogenetic tree: `--tree`, `--midpoint-root`, `--missing-branch-lengths`.
 struct TreeOptions: ParsableArguments {

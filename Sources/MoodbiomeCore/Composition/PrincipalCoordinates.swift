@@ -43,6 +43,19 @@ public struct PrincipalCoordinates: Sendable {
     public let negativeCount: Int
     public let mostNegative: Double
     public let largest: Double
+    /// How the axes were found.
+    public let method: Method
+    /// For `fsvd`: the passes over the matrix and the largest relative residual reached.
+    public let convergence: (passes: Int, residual: Double)?
+
+    /// How the axes are found.
+    public enum Method: String, Sendable, CaseIterable {
+        /// The exact eigendecomposition of the centred matrix, held in memory (LAPACK).
+        case eigh
+        /// Randomized subspace iteration reading the matrix block by block
+        /// (``RandomizedEigen``), for matrices too large to hold twice.
+        case fsvd
+    }
 
     /// - Parameter dimensions: the number of axes; nil for all n.
     public init(_ d: DistanceMatrix, dimensions: Int? = nil) throws {
@@ -63,11 +76,7 @@ public struct PrincipalCoordinates: Sendable {
         var coordinates = Matrix(rows: n, columns: values.count)
         for (axis, column) in order.enumerated() {
             let vector = eigen.eigenvectors.column(column)
-            // Deterministic sign: the largest |entry| positive (the first of those tied to 1e-8).
-            let largest = vector.map(abs).max() ?? 0
-            let pivot = vector.firstIndex { abs($0) >= largest * (1 - 1e-8) } ?? vector.startIndex
-            let sign: Double = vector[pivot] < 0 ? -1 : 1
-            let scale = positive[axis].squareRoot() * sign
+            let scale = positive[axis].squareRoot() * Self.orientation(vector)
             for (i, v) in vector.enumerated() { coordinates[i, axis] = v * scale }
         }
         self.ids = d.ids
@@ -78,6 +87,29 @@ public struct PrincipalCoordinates: Sendable {
         self.negativeCount = negatives.count
         self.mostNegative = negatives.min() ?? 0
         self.largest = spectrum.last ?? 0
+        self.method = .eigh
+        self.convergence = nil
+    }
+
+    init(ids: [String], eigenvalues: [Double], proportionExplained: [Double], coordinates: Matrix,
+         method: Method, convergence: (passes: Int, residual: Double)?) {
+        self.ids = ids
+        self.eigenvalues = eigenvalues
+        self.proportionExplained = proportionExplained
+        self.coordinates = coordinates
+        self.negativeCount = 0
+        self.mostNegative = 0
+        self.largest = eigenvalues.first ?? 0
+        self.method = method
+        self.convergence = convergence
+    }
+
+    /// An eigenvector's sign: +1 when its entry of largest magnitude (the
+    /// first of those tied to 1e-8, relative) is positive, else −1.
+    static func orientation<C: Collection>(_ vector: C) -> Double where C.Element == Double {
+        let largest = vector.map(abs).max() ?? 0
+        let pivot = vector.firstIndex { abs($0) >= largest * (1 - 1e-8) } ?? vector.startIndex
+        return vector[pivot] < 0 ? -1 : 1
     }
 
     /// `−½ J D⁽²⁾ J`: minus half the squared distances, double-centred.

@@ -1,4 +1,7 @@
 import FoundationEssentials
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// What a reader may allocate on a file's word.
 ///
@@ -33,6 +36,39 @@ package enum MemoryBudget {
             let size = bytes.map { "\(Self.describe($0))" } ?? "more bytes than a 64-bit integer counts"
             throw InputError(file: file, problem: "\(what) would need \(size) of memory, more than this machine's \(Self.describe(Self.bytes))",
                              fix: "Check the file is complete and undamaged; a table this large needs a machine with more memory")
+        }
+    }
+
+    /// Memory free for new allocations now: the kernel's estimate
+    /// (`MemAvailable` in /proc/meminfo: free memory plus the page cache and
+    /// buffers it can reclaim), else the physical memory.
+    package static func available() -> Int {
+        #if os(Linux)
+        let fd = open("/proc/meminfo", O_RDONLY | O_CLOEXEC)
+        if fd >= 0 {
+            defer { close(fd) }
+            var buffer = [UInt8](repeating: 0, count: 8192)
+            let got = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress!, $0.count) }
+            if got > 0 {
+                let text = String(decoding: buffer.prefix(got), as: UTF8.self)
+                for line in text.split(separator: "\n") where line.hasPrefix("MemAvailable:") {
+                    let digits = line.dropFirst("MemAvailable:".count).filter(\.isNumber)
+                    if let kB = Int(digits), kB > 0 { return Swift.min(kB * 1024, bytes) }
+                }
+            }
+        }
+        #endif
+        return bytes
+    }
+
+    /// Refuses `bytes` needed for `what` when they exceed the memory free
+    /// now, naming both (and `fix`, what to do instead).
+    package static func checkAvailable(_ bytes: Int?, for what: String, file: String, fix: String) throws {
+        let free = available()
+        guard let bytes, bytes <= free else {
+            let size = bytes.map { Self.describe($0) } ?? "more bytes than a 64-bit integer counts"
+            throw InputError(file: file, problem: "\(what) would need \(size) of memory, but \(Self.describe(free)) is free (of this machine's \(Self.describe(Self.bytes)))",
+                             fix: fix)
         }
     }
 

@@ -70,6 +70,26 @@ public enum DistanceHDF5 {
         }
     }
 
+    /// Writes principal coordinates as unifrac-binaries does beside its
+    /// matrix (what `unifrac.h5pcoa` reads): `order`, `pcoa_method` ("FSVD"
+    /// or "EIGH"), `pcoa_eigvals` (k), `pcoa_samples` (n × k, row-major)
+    /// and `pcoa_proportion_explained` (k), all float64, atomically.
+    public static func writeOrdination(ids: [String], method: String, eigenvalues: [Double], proportions: [Double],
+                                       samples: Matrix, to path: String) throws {
+        let n = ids.count, k = eigenvalues.count
+        precondition(samples.rows == n && samples.columns == k && proportions.count == k)
+        try writeFile(path) { file in
+            try check(mb_h5_set_attribute_string(file, "/", "generated-by", "Moodbiome \(moodbiomeVersion)"), "the attributes", path)
+            try BIOM2.writeStrings(file, "order", ids, columns: 0, path: path)
+            try check(mb_h5_write_fixed_string(file, "pcoa_method", method), "pcoa_method", path)
+            try writeRows(file, "pcoa_eigvals", dims: [Int64(k)], precision: .float64, path: path, rows: k) { Array(eigenvalues[$0]) }
+            try writeRows(file, "pcoa_proportion_explained", dims: [Int64(k)], precision: .float64, path: path, rows: k) { Array(proportions[$0]) }
+            try writeRows(file, "pcoa_samples", dims: [Int64(n), Int64(k)], precision: .float64, path: path, rows: n) { range in
+                range.flatMap { i in (0..<k).map { samples[i, $0] } }
+            }
+        }
+    }
+
     /// Rows `range` of the square matrix, row after row.
     static func squareRows<T: BinaryFloatingPoint>(_ range: Range<Int>, n: Int, condensed: [T]) -> [Double] {
         var out = [Double](repeating: 0, count: range.count * n)

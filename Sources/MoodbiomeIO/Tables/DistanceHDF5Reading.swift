@@ -180,10 +180,8 @@ extension DistanceHDF5 {
                               recipe: isShare ? try PermanovaRecipe(layout, source: path) : nil, layout: layout)
     }
 
-    /// Reads a whole matrix (`matrix`, n × n) into memory, every property of
-    /// a distance matrix checked as for the TSV form.
-    public static func readMatrix(_ path: String) throws -> DistanceMatrix {
-        let layout = try layout(path)
+    /// Refuses a layout that is not a whole n × n `matrix`.
+    static func checkWholeMatrix(_ layout: DistanceFileLayout, path: String) throws {
         if layout.dataset != "matrix" {
             throw InputError(file: path, problem: "this is one stripe of a distance matrix, not the whole matrix",
                              fix: "Merge the stripes first: moodbiome merge-partial PART-1.h5 … PART-N.h5 -o matrix.h5")
@@ -193,9 +191,15 @@ extension DistanceHDF5 {
             throw InputError(file: path, problem: "'matrix' is \(layout.dims.map(String.init).joined(separator: " × ")) but 'order' names \(n) samples",
                              fix: "A distance matrix is n × n, with n the samples in 'order'")
         }
-        guard n <= DistanceMatrix.maximumSamples else {
-            throw InputError(file: path, problem: "the matrix has \(n) samples, more than the \(DistanceMatrix.maximumSamples) one machine holds (n² doubles)")
-        }
+    }
+
+    /// Reads a whole matrix (`matrix`, n × n) into memory, every property of
+    /// a distance matrix checked as for the TSV form.
+    public static func readMatrix(_ path: String, plan: ((Int) throws -> Void)? = nil) throws -> DistanceMatrix {
+        let layout = try layout(path)
+        try checkWholeMatrix(layout, path: path)
+        let n = layout.order.count
+        try (plan ?? { try DistanceMatrix.checkMemory(samples: $0, file: path) })(n)
         try MemoryBudget.check(MemoryBudget.byteCount(n * n, of: 8), for: "a \(n) × \(n) distance matrix", file: path)
         try CountTable.checkUnique(layout.order, kind: "sample", file: path, lines: nil)
         var m = Matrix(rows: n, columns: n)

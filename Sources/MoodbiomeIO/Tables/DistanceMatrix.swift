@@ -88,25 +88,32 @@ public struct DistanceMatrix: Sendable {
         return TextTable(columns: ["sample_a", "sample_b", "distance"], rows: rows).csv(guardFormulas: guardFormulas)
     }
 
-    /// The largest matrix read (its memory is n² doubles).
-    public static let maximumSamples = 25_000
+    /// Checks that n × n doubles fit in the memory free now (no fixed limit:
+    /// what the machine holds).
+    public static func checkMemory(samples n: Int, copies: Int = 1, file: String) throws {
+        try MemoryBudget.checkAvailable(MemoryBudget.byteCount(n, of: n).flatMap { MemoryBudget.byteCount($0, of: 8 * copies) },
+                                        for: copies == 1 ? "a \(n) × \(n) distance matrix" : "\(copies) matrices of \(n) × \(n) doubles", file: file,
+                                        fix: "Free memory or use a machine with more; a larger matrix is computed and tested by stripes (see the README's Scale section)")
+    }
 
     /// Reads a square distance matrix (TSV or CSV, by extension or sniffed;
     /// HDF5 in unifrac-binaries' layout for `.h5`).
     ///
+    /// - Parameter plan: called with the number of samples once it is known
+    ///   and before the n × n matrix is allocated — to state and check the
+    ///   memory the job will need; by default, that the matrix fits in the
+    ///   memory free now.
     /// - Throws: `InputError` with the line and column of whatever breaks a
     ///   property of a distance matrix.
-    public static func read(_ path: String) throws -> DistanceMatrix {
-        if path.lowercased().hasSuffix(".h5") { return try DistanceHDF5.readMatrix(path) }
+    public static func read(_ path: String, plan: ((Int) throws -> Void)? = nil) throws -> DistanceMatrix {
+        let plan = plan ?? { try checkMemory(samples: $0, file: path) }
+        if path.lowercased().hasSuffix(".h5") { return try DistanceHDF5.readMatrix(path, plan: plan) }
         let text = try DelimitedText(path: path)
         let header = Array(text.header.dropFirst())
         let n = header.count
         guard n > 0 else {
             throw InputError(file: path, line: text.headerLine, problem: "the header names no samples",
                              fix: "A distance matrix starts with an empty cell, then the sample IDs (as QIIME 2 and scikit-bio write it)")
-        }
-        guard n <= maximumSamples else {
-            throw InputError(file: path, problem: "the matrix has \(n) samples, more than the \(maximumSamples) one machine holds (n² doubles)")
         }
         guard text.recordCount == n else {
             throw InputError(file: path, line: text.headerLine, problem: "the matrix is not square: \(n) columns but \(text.recordCount) rows",
@@ -119,6 +126,7 @@ public struct DistanceMatrix: Sendable {
             throw InputError(file: path, line: text.headerLine, problem: "the header names \(n) samples, but the file's \(MemoryBudget.describe(text.bytes.count)) cannot hold \(n) × \(n) distances",
                              fix: "The file is truncated; write the whole matrix again")
         }
+        try plan(n)
         try MemoryBudget.check(MemoryBudget.byteCount(n * n, of: 8), for: "a \(n) × \(n) distance matrix", file: path)
         try CountTable.checkUnique(header, kind: "sample", file: path, lines: nil)
         var m = Matrix(rows: n, columns: n)

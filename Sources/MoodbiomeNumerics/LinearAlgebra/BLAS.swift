@@ -85,3 +85,22 @@ public func dot(_ x: [Double], _ y: [Double]) -> Double {
 public var blasDescription: String {
     mb_lapack_description().map { String(String(cString: $0).drop { $0 == " " }.reversed().drop { $0 == " " }.reversed()) } ?? "not loaded (this run did no linear algebra)"
 }
+
+extension Matrix {
+    /// `R · self` for R given row after row (`rows` × `self.rows`, row-major)
+    /// by BLAS `dgemm`, R read in place as the column-major Rᵀ — a block of
+    /// rows of a large matrix times a few vectors, without a copy.
+    public func leftMultiplied(byRowMajor r: UnsafeBufferPointer<Double>, rows m: Int) -> Matrix {
+        precondition(r.count == m * self.rows, "\(r.count) values for \(m) rows of \(self.rows)")
+        var result = Matrix(rows: m, columns: columns)
+        if m == 0 || columns == 0 || self.rows == 0 { return result }
+        storage.withUnsafeBufferPointer { b in
+            result.storage.withUnsafeMutableBufferPointer { c in
+                lapack.cblas_dgemm(CblasColMajor, CblasTrans, CblasNoTrans, Int32(m), Int32(columns), Int32(self.rows),
+                                   1.0, r.baseAddress, Int32(self.rows), b.baseAddress, Int32(self.rows),
+                                   0.0, c.baseAddress, Int32(m))
+            }
+        }
+        return result
+    }
+}

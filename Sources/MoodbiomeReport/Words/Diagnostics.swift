@@ -112,6 +112,9 @@ public enum Words {
                                   fix: "Give the rooted tree (QIIME 2: rooted-tree.qza exported), or root this one at its midpoint with \(s(.midpointRoot))").description
             }
         case let e as LinearAlgebraError: return e.description
+        case let e as RandomizedEigen.NotConverged:
+            return "the randomized PCoA did not converge in \(e.passes) passes over the matrix (relative residual \(NumberStyle.significantDigits(2).format(e.residual)), 1e-11 wanted): "
+                + "the largest axes' eigenvalues are too close to the next ones. Ask for more axes with \(s(.dimensions)), or use \(s(.method)) eigh on a matrix that fits in memory"
         default: return "\(error)"
         }
     }

@@ -19,11 +19,18 @@ public struct DistanceMetadataInput: Sendable, Equatable {
 
     /// Reads both and joins them on sample ID (metadata order), reporting
     /// the IDs in one only.
-    func load(report: (String) -> Void) throws -> (matrix: DistanceMatrix, metadata: DataTable) {
-        let matrix = try DistanceMatrix.read(matrixPath)
+    ///
+    /// - Parameter copies: the n × n matrices of doubles the test holds at
+    ///   once, the matrix included (stated and checked before it is read).
+    func load(copies: Int, what: String, report: (String) -> Void) throws -> (matrix: DistanceMatrix, metadata: DataTable) {
+        let matrix = try withoutActuallyEscaping(report) { report in
+            try DistanceMatrix.read(matrixPath, plan: MatrixMemory.plan(copies: copies, what: what, fix: Self.stripesFix, file: matrixPath, report: report))
+        }
         let metadata = try DataTable.read(metadataPath, idColumn: idColumn)
         return try Self.join(matrix, metadata, report: report)
     }
+
+    static let stripesFix = "Free memory or use a machine with more; or compute the matrix by stripes and PERMANOVA by shares (moodbiome beta \(Parameter.stripes.mention) K/N, then permanova \(Parameter.partial.mention); the README's Scale section)"
 
     static func join(_ matrix: DistanceMatrix, _ metadata: DataTable, report: (String) -> Void) throws -> (matrix: DistanceMatrix, metadata: DataTable) {
         let join = try SampleJoin(metadata: metadata, sampleIDs: matrix.ids, samplesFile: matrix.source)
@@ -134,6 +141,8 @@ public struct PermutationSettings: Sendable {
 public struct OrdinationRun: Sendable {
     public var matrixPath: String
     public var dimensions: Int? = nil
+    /// `eigh` (exact, in memory) or `fsvd` (randomized, reading the matrix block by block).
+    public var method = PrincipalCoordinates.Method.eigh
     public var output = TableDestination()
     public var eigenvaluesPath: String? = nil
     public var figurePath: String? = nil
@@ -164,6 +173,10 @@ public struct OrdinationRun: Sendable {
             if figurePath == nil { throw ParameterError(.metric, .requires(.figure)) }
         }
         try checkDistinctOutputs([output.path, eigenvaluesPath, figurePath].compactMap { $0 })
+        if writesHDF5 {
+            if let format = output.format, let path = output.path { throw ParameterError(.format, .disagrees(value: format.rawValue, with: path)) }
+            if output.guardFormulas { throw ParameterError(.guardFormulas, .onlyFor(.delimitedOutput)) }
+        }
         if figureDPI != nil && (figurePath == nil || figureFormat != .png) { throw ParameterError(.dpi, .onlyFor(.pngFigures)) }
         if let figurePath {
             let ext = URL(fileURLWithPath: figurePath).pathExtension.lowercased()
@@ -173,6 +186,9 @@ public struct OrdinationRun: Sendable {
             try figureSettings.check(for: figurePath)
         }
     }
+
+    /// Whether the coordinates go to an HDF5 file (`-o pcoa.h5`), in unifrac-binaries' layout.
+    var writesHDF5: Bool { output.path?.lowercased().hasSuffix(".h5") == true }
 
     var figureSettings: FigureExportSettings {
         var s = FigureExportSettings(formats: [figureFormat])
@@ -189,11 +205,7 @@ public struct OrdinationRun: Sendable {
         try validate()
         try output.check(inputs: inputs, otherOutputs: [eigenvaluesPath, figurePath])
         for path in [eigenvaluesPath, figurePath].compactMap({ $0 }) { try checkOutputPath(path, overwrite: output.overwrite, inputs: inputs) }
-        let matrix = try DistanceMatrix.read(matrixPath)
-        if let dimensions, dimensions > Swift.max(matrix.count - 1, 1) {
-            throw ParameterError(.dimensions, .outOfRange(value: String(dimensions), allowed: .between("1", String(Swift.max(matrix.count - 1, 1)))))
-        }
-        let pcoa = try PrincipalCoordinates(matrix, dimensions: dimensions)
+        let pcoa = try ordination(report: report)
         if let note = Words.ordinationNote(pcoa) { report(note) }
         var figure: Figure? = nil
         if figurePath != nil {
@@ -220,7 +232,39 @@ public struct OrdinationRun: Sendable {
             // The legend as text, for the paper (the SVG's <desc> holds it too).
             report("figure legend: \(figure.title). \(figure.caption)")
         }
+        if writesHDF5, let path = output.path {
+            try DistanceHDF5.writeOrdination(ids: pcoa.ids, method: pcoa.method == .fsvd ? "FSVD" : "EIGH", eigenvalues: pcoa.eigenvalues,
+                                             proportions: pcoa.proportionExplained, samples: pcoa.coordinates, to: path)
+            return nil
+        }
         return try output.deliver(pcoa.coordinateTable, inputs: inputs)
+    }
+
+    /// The PCoA by the method asked for; `fsvd` reads an `.h5` matrix block
+    /// by block (10 axes unless `dimensions` says).
+    func ordination(report: (String) -> Void) throws -> PrincipalCoordinates {
+        func checked(_ n: Int, _ k: Int?) throws {
+            if let k, k > Swift.max(n - 1, 1) {
+                throw ParameterError(.dimensions, .outOfRange(value: String(k), allowed: .between("1", String(Swift.max(n - 1, 1)))))
+            }
+        }
+        switch method {
+        case .eigh:
+            // The matrix, the centred one, and LAPACK's copy and vectors (or its reduction).
+            let copies = dimensions == nil ? 4 : 3
+            let matrix = try withoutActuallyEscaping(report) { report in
+                try DistanceMatrix.read(matrixPath, plan: MatrixMemory.plan(
+                    copies: copies, what: "the exact PCoA",
+                    fix: "Use \(Parameter.method.mention) fsvd \(Parameter.dimensions.mention) 10, which reads the matrix block by block",
+                    file: matrixPath, report: report))
+            }
+            try checked(matrix.count, dimensions)
+            return try PrincipalCoordinates(matrix, dimensions: dimensions)
+        case .fsvd:
+            let rows: any DistanceRows = matrixPath.lowercased().hasSuffix(".h5") ? try DistanceMatrixFile(matrixPath) : try DistanceMatrix.read(matrixPath)
+            try checked(rows.count, dimensions)
+            return try PrincipalCoordinates(randomized: rows, dimensions: dimensions ?? Swift.min(10, Swift.max(rows.count - 1, 1)))
+        }
     }
 }
 
@@ -267,7 +311,7 @@ public struct PermanovaRun: Sendable {
     }
 
     public func compute(report: (String) -> Void) throws -> Permanova {
-        let (matrix, metadata) = try input.load(report: report)
+        let (matrix, metadata) = try input.load(copies: 3, what: "PERMANOVA", report: report)
         return try Self.test(matrix: matrix, metadata: metadata, formula: formula, split: split, permutation: permutation,
                              references: references, report: report)
     }
@@ -329,7 +373,7 @@ public struct DispersionRun: Sendable {
         try validate()
         try output.check(inputs: input.inputs, otherOutputs: [distancesPath])
         if let distancesPath { try checkOutputPath(distancesPath, overwrite: output.overwrite, inputs: input.inputs) }
-        let (matrix, metadata) = try input.load(report: report)
+        let (matrix, metadata) = try input.load(copies: 5, what: "PERMDISP", report: report)
         let result = try Self.test(matrix: matrix, metadata: metadata, group: group, centre: centre, permutation: permutation, report: report)
         if let distancesPath {
             try writeFileAtomically(result.distanceTable.rendered(as: try TableFormat.resolve(requested: nil, outputPath: distancesPath),
@@ -381,7 +425,11 @@ public struct MantelRun: Sendable {
     public func run(report: (String) -> Void) throws -> String? {
         try validate()
         try output.check(inputs: inputs)
-        var x = try DistanceMatrix.read(matrixPath)
+        // Both matrices, each with its copy in the shared samples' order.
+        let memory = { (report: @escaping (String) -> Void) in
+            MatrixMemory.plan(copies: 4, what: "the Mantel test", fix: DistanceMetadataInput.stripesFix, file: matrixPath, report: report)
+        }
+        var x = try withoutActuallyEscaping(report) { try DistanceMatrix.read(matrixPath, plan: memory($0)) }
         var metadata: DataTable? = nil
         if let metadataPath {
             let joined = try DistanceMetadataInput.join(x, try DataTable.read(metadataPath, idColumn: idColumn), report: report)

@@ -77,7 +77,7 @@ struct RestrictedPermutationTests {
         permutation.strata = "participant_id"
         var dispersion = DispersionRun(input: DistanceMetadataInput(matrixPath: Self.matrixFile, metadataPath: Self.envFile), group: "sex")
         dispersion.permutation = permutation
-        let (matrix, env) = try dispersion.input.load(report: { _ in })
+        let (matrix, env) = try dispersion.input.load(copies: 5, what: "PERMDISP", report: { _ in })
         let d = try DispersionRun.test(matrix: matrix, metadata: env, group: "sex", centre: .median, permutation: permutation, report: { _ in })
         let refD = Self.expected("betadisper_plots", "sex")
         #expect(isClose(d.f, refD.f, relative: 1e-9))
