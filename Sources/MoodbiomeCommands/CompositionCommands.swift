@@ -17,7 +17,7 @@ struct OrdinateCommand: ParsableCommand {
         ellipses on request.
 
         --method fsvd finds the largest axes of a matrix too large to hold (an .h5 matrix is read \
-        block by block; memory is a few n × (dimensions + max(2·dimensions, 20)) vectors): randomized subspace \
+        block by block; memory is two n × 8·(dimensions + max(dimensions, 10)) blocks of vectors): randomized block Krylov \
         iteration, as scikit-bio's pcoa(method="fsvd") but iterated until every axis' residual is \
         below 1e-11 of the largest eigenvalue, so eigenvalues and axes agree with the exact method's \
         to 1e-6 or better. Its proportions explained are of trace(F), the sum of all eigenvalues \

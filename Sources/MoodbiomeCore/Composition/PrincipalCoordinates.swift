@@ -52,7 +52,7 @@ public struct PrincipalCoordinates: Sendable {
     public enum Method: String, Sendable, CaseIterable {
         /// The exact eigendecomposition of the centred matrix, held in memory (LAPACK).
         case eigh
-        /// Randomized subspace iteration reading the matrix block by block
+        /// A randomized block Krylov method reading the matrix block by block
         /// (``RandomizedEigen``), for matrices too large to hold twice.
         case fsvd
     }

@@ -17,8 +17,8 @@ extension PrincipalCoordinates {
     /// F is never formed: with m the row means of D⁽²⁾ and g their mean,
     /// F·X = −½ (D⁽²⁾X − m(1ᵀX) − 1(mᵀX) + g·1(1ᵀX)), one pass over the
     /// rows of D per product (`dgemm` per block). Memory: one block of rows
-    /// and a few n × w matrices (w = dimensions + max(2·dimensions, 20)),
-    /// whatever n is.
+    /// and two n × m matrices (the Krylov basis and its images, m at most
+    /// 8 × (dimensions + max(dimensions, 10))), whatever n is.
     ///
     /// Conventions as the exact method (eigenvalues within 1e-8 of zero set
     /// to 0, signs by the largest entry, coordinates vector × √eigenvalue),

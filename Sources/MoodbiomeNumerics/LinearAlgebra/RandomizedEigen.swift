@@ -44,7 +44,7 @@ public struct RandomizedEigen: Sendable {
     /// The largest residual ‖A·v − λ·v‖ / max|θ| of the pairs returned.
     public let residual: Double
 
-    /// Subspace iteration did not reach the tolerance within the passes allowed.
+    /// The iteration did not reach the tolerance within the passes allowed.
     public struct NotConverged: Error, Equatable, Sendable {
         public let passes: Int
         public let residual: Double
