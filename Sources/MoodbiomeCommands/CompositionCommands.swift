@@ -100,7 +100,10 @@ struct PermanovaCommand: ParsableCommand {
         --partial perm-K.h5 writes that stripe's share of every permutation's sums of squares \
         (--seed required, the same for every stripe); `moodbiome merge-partial perm-*.h5 -o \
         permanova.csv` adds the shares and writes the table — the same for any number of stripes, \
-        without the n × n matrix in memory.
+        without the n × n matrix in memory. On one machine, --streamed does the same in one process: \
+        the whole matrix (best an .h5 file) is read block by block and each block's share added as \
+        it comes, so memory is a block instead of three n × n matrices; F equals the in-memory \
+        test's to rounding, the p-values are the same.
         """
     )
 
@@ -111,6 +114,9 @@ struct PermanovaCommand: ParsableCommand {
 
     @Option(help: ArgumentHelp("With a distance stripe as the matrix: write its PERMANOVA share here (.h5), for merge-partial.", valueName: "file"))
     var partial: String?
+
+    @Flag(help: "Read the matrix block by block (for a matrix larger than memory); the same test.")
+    var streamed = false
 
     @Option(help: ArgumentHelp("terms (sequential), margin or none (whole model).", valueName: "split"))
     var by = Permanova.Split.terms
@@ -129,6 +135,7 @@ struct PermanovaCommand: ParsableCommand {
             job.references = try RegressionRun.parseReferences(reference)
             job.output = output.destination
             job.partialPath = partial
+            job.streamed = streamed
             return job
         }
     }

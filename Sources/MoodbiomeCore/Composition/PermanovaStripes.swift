@@ -125,6 +125,29 @@ extension Permanova {
         }
     }
 
+    /// The test on a whole matrix read block of rows by block of rows
+    /// (`permanova matrix.h5 --streamed`): each block is a stripe whose
+    /// share is added at once, so memory is one block, its share and the
+    /// permutations' basis values, never n × n — and the result is the same
+    /// bits as the stripes' shares merged, however the matrix was cut.
+    /// `positions` as for ``share(_:pairs:distances:positions:)``.
+    public init(_ setup: Setup, rows matrix: any DistanceRows, positions: [Int], blockBytes: Int = 64 << 20) throws {
+        let n = matrix.count
+        precondition(positions.count == n)
+        var sums = [Double](repeating: 0, count: setup.shareWidth)
+        let rowsPerBlock = Swift.max(1, blockBytes / (8 * (n + setup.shareWidth)))
+        try matrix.forEachBlock(rows: rowsPerBlock, validating: true) { range, values in
+            let pairs = PairRows(n: n, rows: range)
+            var condensed = [Double](repeating: 0, count: pairs.count)
+            for i in range {
+                let row = (i - range.lowerBound) * n, first = pairs.index(i, i + 1) - (i + 1)
+                for j in (i + 1)..<Swift.max(n, i + 1) { condensed[first + j] = values[row + j] }
+            }
+            Permanova.addShare(Permanova.share(setup, pairs: pairs, distances: condensed, positions: positions), rows: range.count, to: &sums)
+        }
+        try self.init(setup, summedShares: sums)
+    }
+
     /// The test from the summed shares of every row of the matrix.
     public init(_ setup: Setup, summedShares sums: [Double]) throws {
         precondition(sums.count == setup.shareWidth)

@@ -22,9 +22,9 @@ public struct DistanceMetadataInput: Sendable, Equatable {
     ///
     /// - Parameter copies: the n × n matrices of doubles the test holds at
     ///   once, the matrix included (stated and checked before it is read).
-    func load(copies: Int, what: String, report: (String) -> Void) throws -> (matrix: DistanceMatrix, metadata: DataTable) {
+    func load(copies: Int, what: String, fix: String = stripesFix, report: (String) -> Void) throws -> (matrix: DistanceMatrix, metadata: DataTable) {
         let matrix = try withoutActuallyEscaping(report) { report in
-            try DistanceMatrix.read(matrixPath, plan: MatrixMemory.plan(copies: copies, what: what, fix: Self.stripesFix, file: matrixPath, report: report))
+            try DistanceMatrix.read(matrixPath, plan: MatrixMemory.plan(copies: copies, what: what, fix: fix, file: matrixPath, report: report))
         }
         let metadata = try DataTable.read(metadataPath, idColumn: idColumn)
         return try Self.join(matrix, metadata, report: report)
@@ -279,6 +279,12 @@ public struct PermanovaRun: Sendable {
     /// With a distance stripe as the matrix: write its PERMANOVA share here
     /// (merged by `merge-partial`).
     public var partialPath: String? = nil
+    /// Read the whole matrix block by block and add the blocks' shares as
+    /// they come (``Permanova/init(_:rows:positions:blockBytes:)``): memory
+    /// is a block, not three n × n matrices.
+    public var streamed = false
+
+    static let streamedFix = "Free memory or use a machine with more; or add \(Parameter.streamed.mention), which reads the matrix block by block (the README's Scale section)"
 
     public init(input: DistanceMetadataInput, formula: String) {
         self.input = input
@@ -293,6 +299,7 @@ public struct PermanovaRun: Sendable {
                 throw ParameterError(.partial, .malformed(value: partialPath, expected: "an HDF5 file name ending in .h5"))
             }
             if output.path != nil { throw ParameterError(.partial, .conflicts(.output)) }
+            if streamed { throw ParameterError(.partial, .conflicts(.streamed)) }
             // Every stripe must draw the same permutations.
             if permutation.seed == nil { throw ParameterError(.partial, .requires(.seed)) }
         }
@@ -311,7 +318,8 @@ public struct PermanovaRun: Sendable {
     }
 
     public func compute(report: (String) -> Void) throws -> Permanova {
-        let (matrix, metadata) = try input.load(copies: 3, what: "PERMANOVA", report: report)
+        if streamed { return try computeStreamed(report: report) }
+        let (matrix, metadata) = try input.load(copies: 3, what: "PERMANOVA", fix: Self.streamedFix, report: report)
         return try Self.test(matrix: matrix, metadata: metadata, formula: formula, split: split, permutation: permutation,
                              references: references, report: report)
     }
@@ -495,6 +503,8 @@ public struct MantelRun: Sendable {
 
 extension Parameter {
     public static let colorBy = Parameter("colorBy")
+    /// `permanova`: the matrix read block by block.
+    public static let streamed = Parameter("streamed")
     public static let metadata = Parameter("metadata")
     public static let figure = Parameter("figure")
     public static let ellipses = Parameter("ellipses")

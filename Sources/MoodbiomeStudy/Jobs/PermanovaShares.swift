@@ -15,22 +15,45 @@ extension PermanovaRun {
             throw InputError(file: stripe.path, problem: "this is a PERMANOVA share, not a distance stripe",
                              fix: "Give a distance stripe (moodbiome beta --stripes K/N --partial FILE)")
         }
-        let metadata = try DataTable.read(input.metadataPath, idColumn: input.idColumn)
-        let join = try SampleJoin(metadata: metadata, sampleIDs: stripe.ids, samplesFile: stripe.path)
-        for note in Words.joinNotes(join, samplesFile: stripe.path) { report(note) }
-        let joined = metadata.selectingRows(join.metadataRows)
-        let variables = try Formula(rightHandSide: formula).terms.flatMap { $0.factors.flatMap { $0.expression.variables } }
-        var needed = [String]()
-        for name in variables + (permutation.strata.map { [$0] } ?? []) where !needed.contains(name) && joined[name] != nil { needed.append(name) }
-        let recipe = PermanovaRecipe(formula: formula, split: split.rawValue, permutations: permutation.permutations,
-                                     seed: permutation.seed ?? 0, strata: permutation.strata,
-                                     references: references.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: "\n"),
-                                     metadata: joined.selectingColumns(needed))
+        let recipe = try recipe(ids: stripe.ids, samplesFile: stripe.path, seed: permutation.seed ?? 0, report: report)
         let (setup, positions) = try Self.setup(recipe, ids: stripe.ids, source: input.metadataPath, report: report)
         let share = Permanova.share(setup, pairs: stripe.pairs, distances: try stripe.distances(), positions: positions)
         report("PERMANOVA share of stripe \(stripe.identity.stripe) of \(stripe.identity.stripes): \(stripe.pairs.rows.count) rows × \(setup.shareWidth) sums (\(setup.permutationCount - 1) permutations)")
         try DistanceHDF5.writeShares(ids: stripe.ids, pairs: stripe.pairs, identity: stripe.identity, recipe: recipe, shares: share,
                                      width: setup.shareWidth, to: path)
+    }
+
+    /// The whole matrix read block by block (`--streamed`): the stripes'
+    /// shares added as they are computed, one block in memory.
+    func computeStreamed(report: (String) -> Void) throws -> Permanova {
+        let path = input.matrixPath
+        let rows: any DistanceRows = path.lowercased().hasSuffix(".h5")
+            ? try DistanceMatrixFile(path)
+            : try withoutActuallyEscaping(report) { report in
+                try DistanceMatrix.read(path, plan: MatrixMemory.plan(copies: 1, what: "the distance matrix", fix: DistanceMetadataInput.stripesFix,
+                                                                     file: path, report: report))
+            }
+        let recipe = try recipe(ids: rows.ids, samplesFile: path, seed: permutation.resolvedSeed(report: report), report: report)
+        let (setup, positions) = try Self.setup(recipe, ids: rows.ids, source: input.metadataPath, report: report)
+        let result = try Permanova(setup, rows: rows, positions: positions)
+        for note in Words.permanovaNotes(result) { report(note) }
+        return result
+    }
+
+    /// The test's recipe for a matrix of samples `ids`: the formula, split,
+    /// permutations and the joined metadata's columns the test uses.
+    func recipe(ids: [String], samplesFile: String, seed: UInt64, report: (String) -> Void) throws -> PermanovaRecipe {
+        let metadata = try DataTable.read(input.metadataPath, idColumn: input.idColumn)
+        let join = try SampleJoin(metadata: metadata, sampleIDs: ids, samplesFile: samplesFile)
+        for note in Words.joinNotes(join, samplesFile: samplesFile) { report(note) }
+        let joined = metadata.selectingRows(join.metadataRows)
+        let variables = try Formula(rightHandSide: formula).terms.flatMap { $0.factors.flatMap { $0.expression.variables } }
+        var needed = [String]()
+        for name in variables + (permutation.strata.map { [$0] } ?? []) where !needed.contains(name) && joined[name] != nil { needed.append(name) }
+        return PermanovaRecipe(formula: formula, split: split.rawValue, permutations: permutation.permutations, seed: seed,
+                               strata: permutation.strata,
+                               references: references.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: "\n"),
+                               metadata: joined.selectingColumns(needed))
     }
 
     /// The test's setup from a recipe, and each matrix sample's row in its

@@ -244,6 +244,16 @@ struct PermanovaShareRunTests {
             tables.append(try run(sub, stripes: n, formula: formula, strata: strata))
         }
         #expect(Set(tables).count == 1, "the same bytes for 1, 2 and 4 stripes")
+        // One process reading the whole matrix block by block: the same bytes again.
+        whole.outputPath = dir + "/dune.h5"
+        _ = try whole.run { _ in }
+        for matrix in ["dune.h5", "dune.tsv"] {
+            var streamed = permanova(dir + "/" + matrix, formula: formula, strata: strata)
+            streamed.streamed = true
+            streamed.output.path = dir + "/streamed-\(matrix).csv"
+            _ = try streamed.run { _ in }
+            #expect(try String(contentsOfFile: streamed.output.path!, encoding: .utf8) == tables[0], "--streamed on \(matrix)")
+        }
         let rows = tables[0].split(separator: "\n").dropFirst().map { $0.split(separator: ",").map(String.init) }
         #expect(rows.map { $0[0] } == single.rows.map(\.term))
         for (row, reference) in zip(rows, single.rows) {
@@ -271,6 +281,8 @@ struct PermanovaShareRunTests {
         #expect(failure([dir + "/p1.h5", other + "/p2.h5"]) == "\(other)/p2.h5: this PERMANOVA share is of another test than \(dir)/p1.h5's (formula, permutations, seed, strata or metadata differ). Merge the shares of one test: the same --formula, --permutations, --seed, --strata and metadata for every stripe")
         #expect(failure([dir + "/p1.h5", dir + "/d2.h5"]) == "\(dir)/d2.h5: this is a distance stripe and \(dir)/p1.h5 a PERMANOVA share. Merge distance stripes into a matrix, or PERMANOVA shares into a test, one kind at a time")
         #expect(failure([dir + "/p1.h5", dir + "/p2.h5"]).isEmpty)
+        job.streamed = true
+        #expect { try job.validate() } throws: { message($0) == "--partial: cannot be combined with --streamed. Give --partial or --streamed, not both" }
         #expect(!FileManager.default.fileExists(atPath: dir + "/m2.csv"))
     }
 }

@@ -56,6 +56,13 @@ struct PermanovaStripeTests {
             let cut = try Self.striped(matrix, design: design, designIDs: data.ids, split: c.split, plan: plan, stripes: stripes)
             #expect(Self.same(cut, one), "\(c.name): \(stripes) stripes")
         }
+        // Read block by block (blocks of one row, of a few rows, all rows): the same bits.
+        let setup = try Permanova.Setup(design: design, split: c.split, plan: plan, source: "test")
+        let row = Dictionary(uniqueKeysWithValues: data.ids.enumerated().map { ($1, $0) })
+        for bytes in [1, 3 * 8 * (matrix.count + setup.shareWidth), 1 << 26] {
+            let streamed = try Permanova(setup, rows: matrix, positions: matrix.ids.map { row[$0] ?? -1 }, blockBytes: bytes)
+            #expect(Self.same(streamed, one), "\(c.name): blocks of \(bytes) bytes")
+        }
     }
 
     /// Per-term restrictions (repeated measures), and samples of the matrix
