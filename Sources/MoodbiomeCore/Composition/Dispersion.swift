@@ -57,13 +57,7 @@ public struct Dispersion: Sendable {
     public init(distances d: DistanceMatrix, groups: [String], column: String, centre: Centre, plan: PermutationPlan) throws {
         let n = d.count
         precondition(groups.count == n, "one group per sample")
-        let levels = sortedLevels(Array(Set(groups)))
-        guard levels.count >= 2 else { throw CompositionError.oneGroup(column: column, level: levels.first ?? "") }
-        guard n >= 3 else { throw CompositionError.tooFewSamples(count: n, needed: 3) }
-        // The ANOVA on distances to the centres has n − k residual degrees of freedom.
-        guard n > levels.count else { throw CompositionError.singletonGroups(column: column, samples: n, groups: levels.count) }
-        let levelIndex = Dictionary(uniqueKeysWithValues: levels.enumerated().map { ($1, $0) })
-        let group = groups.map { levelIndex[$0] ?? 0 }
+        let (levels, group) = try Self.levels(groups, column: column)
 
         // 1. Principal coordinates, real and imaginary axes.
         let eigen = try SymmetricEigen(PrincipalCoordinates.gowerCentred(d.values))
@@ -115,8 +109,15 @@ public struct Dispersion: Sendable {
             z[i] = Swift.max(real - imaginary, 0).squareRoot()
         }
 
-        // 4. ANOVA and the permutation test on its residuals.
-        let k = levels.count
+        try self.init(ids: d.ids, groups: groups, levels: levels, group: group, distances: z, centre: centre, plan: plan,
+                      negative: negative, unconverged: unconverged)
+    }
+
+    /// 4. The ANOVA of the distances to the centres, and the permutation
+    /// test on its residuals.
+    init(ids: [String], groups: [String], levels: [String], group: [Int], distances z: [Double], centre: Centre, plan: PermutationPlan,
+         negative: Int, unconverged: [String]) throws {
+        let n = z.count, k = levels.count
         let (f0, means) = Self.oneWayF(z, group: group, levels: k)
         var residuals = z
         for i in 0..<n { residuals[i] -= means[group[i]] }
@@ -127,7 +128,7 @@ public struct Dispersion: Sendable {
                 if Self.oneWayF(permuted, group: group, levels: k).f >= f0 - PermutationPlan.tolerance { exceed += 1 }
             }
         }
-        self.ids = d.ids
+        self.ids = ids
         self.groups = groups
         self.levels = levels
         self.distances = z
@@ -141,6 +142,19 @@ public struct Dispersion: Sendable {
         self.centre = centre
         self.negativeSquaredDistances = negative
         self.unconvergedGroups = unconverged
+    }
+
+    /// The sorted groups and each sample's, checked for a test: two groups
+    /// or more, three samples or more, and more samples than groups (the
+    /// ANOVA has n − k residual degrees of freedom).
+    static func levels(_ groups: [String], column: String) throws -> (levels: [String], group: [Int]) {
+        let n = groups.count
+        let levels = sortedLevels(Array(Set(groups)))
+        guard levels.count >= 2 else { throw CompositionError.oneGroup(column: column, level: levels.first ?? "") }
+        guard n >= 3 else { throw CompositionError.tooFewSamples(count: n, needed: 3) }
+        guard n > levels.count else { throw CompositionError.singletonGroups(column: column, samples: n, groups: levels.count) }
+        let levelIndex = Dictionary(uniqueKeysWithValues: levels.enumerated().map { ($1, $0) })
+        return (levels, groups.map { levelIndex[$0] ?? 0 })
     }
 
     /// The one-way ANOVA F of `y` on `group` (as `lm(y ~ group)`), and the

@@ -134,6 +134,8 @@ extension Parameter {
     public static let rarefy = Parameter("rarefy")
     public static let iterations = Parameter("iterations")
     public static let seed = Parameter("seed")
+    /// `betadisper`: the groups' centre, centroid or spatial median.
+    public static let type = Parameter("type")
     public static let aceThreshold = Parameter("aceThreshold")
     public static let metrics = Parameter("metrics")
     public static let participants = Parameter("participants")

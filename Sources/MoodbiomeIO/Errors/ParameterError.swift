@@ -118,6 +118,8 @@ public struct ParameterError: Error, Equatable, Sendable {
         case delimitedOutput
         /// One `associate --method` (its name), which is not the one asked for.
         case associationMethod(String)
+        /// PERMDISP to the groups' centroids (`betadisper --streamed`).
+        case centroidDispersion
     }
 
     public let parameter: Parameter

@@ -168,6 +168,9 @@ public enum Words {
                 return ("sets how an HDF5 distance matrix stores its values, and this output is not HDF5", "Name the output FILE.h5 (or write a stripe with \(s(.partial))), or drop \(s(e.parameter))")
             case .delimitedOutput:
                 return ("guards the text cells of CSV and TSV output, and this output is not CSV or TSV", "Drop \(s(e.parameter)), or write CSV or TSV")
+            case .centroidDispersion:
+                return ("reads the matrix block by block and measures distances to the groups' centroids, which need only the distances; the spatial median (\(s(.type)) median, the default) needs every principal coordinate in memory",
+                        "Add \(s(.type)) centroid, or drop \(s(e.parameter))")
             case .associationMethod(let name):
                 return ("applies only to \(s(.method)) \(name)", "Add \(s(.method)) \(name), or drop \(s(e.parameter))")
             case .linearMixedModels:

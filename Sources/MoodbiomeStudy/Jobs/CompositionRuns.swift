@@ -30,6 +30,16 @@ public struct DistanceMetadataInput: Sendable, Equatable {
         return try Self.join(matrix, metadata, report: report)
     }
 
+    /// The matrix as rows read block by block: from disk for an `.h5`
+    /// file, else read whole (a text matrix; its memory stated first).
+    func rows(report: (String) -> Void) throws -> any DistanceRows {
+        if matrixPath.lowercased().hasSuffix(".h5") { return try DistanceMatrixFile(matrixPath) }
+        return try withoutActuallyEscaping(report) { report in
+            try DistanceMatrix.read(matrixPath, plan: MatrixMemory.plan(copies: 1, what: "the distance matrix", fix: Self.stripesFix,
+                                                                       file: matrixPath, report: report))
+        }
+    }
+
     static let stripesFix = "Free memory or use a machine with more; or compute the matrix by stripes and PERMANOVA by shares (moodbiome beta \(Parameter.stripes.mention) K/N, then permanova \(Parameter.partial.mention); the README's Scale section)"
 
     static func join(_ matrix: DistanceMatrix, _ metadata: DataTable, report: (String) -> Void) throws -> (matrix: DistanceMatrix, metadata: DataTable) {
@@ -366,6 +376,9 @@ public struct DispersionRun: Sendable {
     public var permutation = PermutationSettings()
     public var output = TableDestination()
     public var distancesPath: String? = nil
+    /// Distances to centroids from the matrix read block by block
+    /// (``Dispersion/init(rows:positions:ids:groups:column:plan:blockBytes:)``).
+    public var streamed = false
 
     public init(input: DistanceMetadataInput, group: String) {
         self.input = input
@@ -374,6 +387,7 @@ public struct DispersionRun: Sendable {
 
     public func validate() throws {
         try permutation.validate()
+        if streamed && centre != .centroid { throw ParameterError(.streamed, .onlyFor(.centroidDispersion)) }
         try checkDistinctOutputs([output.path, distancesPath].compactMap { $0 })
     }
 
@@ -381,14 +395,40 @@ public struct DispersionRun: Sendable {
         try validate()
         try output.check(inputs: input.inputs, otherOutputs: [distancesPath])
         if let distancesPath { try checkOutputPath(distancesPath, overwrite: output.overwrite, inputs: input.inputs) }
-        let (matrix, metadata) = try input.load(copies: 5, what: "PERMDISP", report: report)
-        let result = try Self.test(matrix: matrix, metadata: metadata, group: group, centre: centre, permutation: permutation, report: report)
+        let result = try compute(report: report)
         if let distancesPath {
             try writeFileAtomically(result.distanceTable.rendered(as: try TableFormat.resolve(requested: nil, outputPath: distancesPath),
                                                                   guardFormulas: output.guardFormulas),
                                     to: distancesPath, overwrite: output.overwrite, inputs: input.inputs)
         }
         return try output.deliver(result.table, inputs: input.inputs)
+    }
+
+    public func compute(report: (String) -> Void) throws -> Dispersion {
+        if streamed { return try computeStreamed(report: report) }
+        let (matrix, metadata) = try input.load(copies: 5, what: "PERMDISP", fix: Self.streamedFix, report: report)
+        return try Self.test(matrix: matrix, metadata: metadata, group: group, centre: centre, permutation: permutation, report: report)
+    }
+
+    static let streamedFix = "Free memory or use a machine with more; or add \(Parameter.type.mention) centroid \(Parameter.streamed.mention), which reads the matrix block by block (the README's Scale section)"
+
+    /// Centroid distances from the matrix read block by block.
+    func computeStreamed(report: (String) -> Void) throws -> Dispersion {
+        let rows = try input.rows(report: report)
+        let metadata = try DataTable.read(input.metadataPath, idColumn: input.idColumn)
+        let join = try SampleJoin(metadata: metadata, sampleIDs: rows.ids, samplesFile: input.matrixPath)
+        for note in Words.joinNotes(join, samplesFile: input.matrixPath) { report(note) }
+        let joined = metadata.selectingRows(join.metadataRows)
+        let columns = [group] + (permutation.strata.map { [$0] } ?? [])
+        let used = try DistanceMetadataInput.complete(joined, columns: columns, purpose: .dispersionGroups, report: report)
+        let groups = used.map { joined[group]?.cells[$0] ?? "" }
+        let labels = permutation.strata.map { s in used.map { joined[s]?.cells[$0] ?? "" } }
+        let plan = try permutation.plans(strata: labels, terms: [(group, [groups])], report: report).model
+        var positions = [Int](repeating: -1, count: rows.count)
+        for (a, r) in used.enumerated() { positions[join.sampleIndices[r]] = a }
+        let result = try Dispersion(rows: rows, positions: positions, ids: used.map { joined.ids[$0] }, groups: groups, column: group, plan: plan)
+        for note in Words.dispersionNotes(result) { report(note) }
+        return result
     }
 
     static func test(matrix: DistanceMatrix, metadata: DataTable, group: String, centre: Dispersion.Centre,

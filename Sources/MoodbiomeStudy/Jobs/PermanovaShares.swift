@@ -27,12 +27,7 @@ extension PermanovaRun {
     /// shares added as they are computed, one block in memory.
     func computeStreamed(report: (String) -> Void) throws -> Permanova {
         let path = input.matrixPath
-        let rows: any DistanceRows = path.lowercased().hasSuffix(".h5")
-            ? try DistanceMatrixFile(path)
-            : try withoutActuallyEscaping(report) { report in
-                try DistanceMatrix.read(path, plan: MatrixMemory.plan(copies: 1, what: "the distance matrix", fix: DistanceMetadataInput.stripesFix,
-                                                                     file: path, report: report))
-            }
+        let rows = try input.rows(report: report)
         let recipe = try recipe(ids: rows.ids, samplesFile: path, seed: permutation.resolvedSeed(report: report), report: report)
         let (setup, positions) = try Self.setup(recipe, ids: rows.ids, source: input.metadataPath, report: report)
         let result = try Permanova(setup, rows: rows, positions: positions)
