@@ -569,6 +569,21 @@ int mb_h5_write_rows(mb_hid dataset, int64_t first, int64_t count, mb_hid memtyp
     return result;
 }
 
+int mb_h5_write_block(mb_hid dataset, int64_t row, int64_t rows, int64_t column, int64_t columns, mb_hid memtype,
+                      const void *data) {
+    if (rows == 0 || columns == 0) return 0;
+    hid_t space = H5Dget_space(dataset);
+    hsize_t start[2] = {(hsize_t)row, (hsize_t)column}, block[2] = {(hsize_t)rows, (hsize_t)columns};
+    int result = -1;
+    if (H5Sget_simple_extent_ndims(space) == 2 && H5Sselect_hyperslab(space, H5S_SELECT_SET, start, NULL, block, NULL) >= 0) {
+        hid_t memory = H5Screate_simple(2, block, NULL);
+        result = H5Dwrite(dataset, memtype, memory, space, H5P_DEFAULT, data) >= 0 ? 0 : -1;
+        H5Sclose(memory);
+    }
+    H5Sclose(space);
+    return result;
+}
+
 /// A one-element fixed-length string dataset, unpadded (FORTRAN strings),
 /// as unifrac-binaries writes `format` and `version`.
 int mb_h5_write_fixed_string(mb_hid file, const char *path, const char *value) {

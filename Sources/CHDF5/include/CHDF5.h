@@ -104,6 +104,11 @@ int mb_h5_write_strings(mb_hid file, const char *_Nonnull path, const char *_Nul
 mb_hid mb_h5_create_reals(mb_hid file, const char *_Nonnull path, int rank, const int64_t *_Nonnull dims, int bytes);
 /// Writes rows (rank 2) or elements (rank 1) `first` ..< `first + count`.
 int mb_h5_write_rows(mb_hid dataset, int64_t first, int64_t count, mb_hid memtype, const void *_Nonnull data);
+/// Writes the block of rows `row` ..< `row + rows` and columns `column` ..<
+/// `column + columns` of a rank-2 dataset made by mb_h5_create_reals, from
+/// `data` (rows × columns, row-major) of `memtype`.
+int mb_h5_write_block(mb_hid dataset, int64_t row, int64_t rows, int64_t column, int64_t columns, mb_hid memtype,
+                      const void *_Nonnull data);
 /// A one-element fixed-length string dataset (unifrac-binaries' `format`, `version`).
 int mb_h5_write_fixed_string(mb_hid file, const char *_Nonnull path, const char *_Nonnull value);
 /// A contiguous, unfiltered dataset of IEEE little-endian reals: its

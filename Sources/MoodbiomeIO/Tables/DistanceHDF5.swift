@@ -59,15 +59,80 @@ public enum DistanceHDF5 {
         let n = ids.count
         precondition(condensed.count == PairRows.pairCount(n))
         try writeFile(path) { file in
-            try check(mb_h5_write_fixed_string(file, "format", "BDSM"), "format", path)
-            try check(mb_h5_write_fixed_string(file, "version", "2020.12"), "version", path)
-            try check(mb_h5_set_attribute_string(file, "/", "generated-by", "Moodbiome \(moodbiomeVersion)"), "the attributes", path)
-            try check(mb_h5_set_attribute_string(file, "/", "metric", metric), "the attributes", path)
-            try BIOM2.writeStrings(file, "order", ids, columns: 0, path: path)
+            try writeMatrixHeader(file, ids: ids, metric: metric, path: path)
             try writeRows(file, "matrix", dims: [Int64(n), Int64(n)], precision: precision, path: path, rows: n) { range in
                 squareRows(range, n: n, condensed: condensed)
             }
         }
+    }
+
+    /// What precedes `matrix` in a whole-matrix file, in the same order
+    /// whichever way the matrix is then written (so the same bytes).
+    static func writeMatrixHeader(_ file: mb_hid, ids: [String], metric: String, path: String) throws {
+        try check(mb_h5_write_fixed_string(file, "format", "BDSM"), "format", path)
+        try check(mb_h5_write_fixed_string(file, "version", "2020.12"), "version", path)
+        try check(mb_h5_set_attribute_string(file, "/", "generated-by", "Moodbiome \(moodbiomeVersion)"), "the attributes", path)
+        try check(mb_h5_set_attribute_string(file, "/", "metric", metric), "the attributes", path)
+        try BIOM2.writeStrings(file, "order", ids, columns: 0, path: path)
+    }
+
+    /// Writes the whole matrix from its stripes, a band of rows at a time:
+    /// the band's pairs are read from their stripe and written twice, as
+    /// the rows `[a, b) × [a, n)` (the band's part of the upper triangle,
+    /// its diagonal block filled both ways) and, transposed, as the columns
+    /// `[b, n) × [a, b)` below it. Every value of the square matrix is
+    /// written once, so the file is the one ``writeMatrix(ids:condensed:precision:metric:to:)``
+    /// writes, byte for byte; memory is two bands (about `bandBytes`),
+    /// never the matrix.
+    public static func writeMatrix(_ set: StripeSet, to path: String, bandBytes: Int = 256 << 20) throws {
+        let n = set.ids.count, precision = set.identity.precision
+        let rowsPerBand = Swift.max(1, bandBytes / (16 * n))
+        try writeFile(path) { file in
+            try writeMatrixHeader(file, ids: set.ids, metric: set.identity.metric, path: path)
+            let dataset = try createReals(file, "matrix", dims: [Int64(n), Int64(n)], precision: precision, path: path)
+            defer { _ = mb_h5_close_dataset(dataset) }
+            for stripe in set.stripes {
+                var a = stripe.pairs.rows.lowerBound
+                while a < stripe.pairs.rows.upperBound {
+                    let band = PairRows(n: n, rows: a..<Swift.min(stripe.pairs.rows.upperBound, a + rowsPerBand))
+                    let values = try DistanceHDF5.values(stripe.layout, from: stripe.path, first: band.offset - stripe.pairs.offset, count: band.count)
+                    try writeBand(dataset, band, values, precision: precision, path: path)
+                    a = band.rows.upperBound
+                }
+            }
+        }
+    }
+
+    /// The band's two blocks of the square matrix (see ``writeMatrix(_:to:bandBytes:)``).
+    static func writeBand(_ dataset: mb_hid, _ band: PairRows, _ values: [Double], precision: DistancePrecision, path: String) throws {
+        let n = band.n, a = band.rows.lowerBound, b = band.rows.upperBound, width = n - a, height = b - a
+        var upper = [Double](repeating: 0, count: height * width), lower = [Double](repeating: 0, count: (n - b) * height)
+        for i in band.rows {
+            let first = band.index(i, i + 1) - (i + 1)
+            for j in (i + 1)..<Swift.max(n, i + 1) {
+                let d = values[first + j]
+                upper[(i - a) * width + (j - a)] = d
+                if j < b { upper[(j - a) * width + (i - a)] = d } else { lower[(j - b) * height + (i - a)] = d }
+            }
+        }
+        try writeBlock(dataset, rows: a..<b, columns: a..<n, upper, precision: precision, path: path)
+        try writeBlock(dataset, rows: b..<n, columns: a..<b, lower, precision: precision, path: path)
+    }
+
+    static func createReals(_ file: mb_hid, _ name: String, dims: [Int64], precision: DistancePrecision, path: String) throws -> mb_hid {
+        let dataset = dims.withUnsafeBufferPointer { mb_h5_create_reals(file, name, Int32(dims.count), $0.baseAddress!, Int32(precision.bytes)) }
+        guard dataset >= 0 else { throw OutputError(path: path, problem: "HDF5 failed to create \(name)") }
+        return dataset
+    }
+
+    /// One block of a rank-2 dataset from row-major doubles, converted to `precision`.
+    static func writeBlock(_ dataset: mb_hid, rows: Range<Int>, columns: Range<Int>, _ values: [Double], precision: DistancePrecision,
+                           path: String) throws {
+        let (r, c, h, w) = (Int64(rows.lowerBound), Int64(columns.lowerBound), Int64(rows.count), Int64(columns.count))
+        let status: Int32 = precision == .float64
+            ? values.withUnsafeBytes { mb_h5_write_block(dataset, r, h, c, w, mb_h5_native_double(), $0.baseAddress!) }
+            : values.map { Float($0) }.withUnsafeBytes { mb_h5_write_block(dataset, r, h, c, w, mb_h5_native_float(), $0.baseAddress!) }
+        try check(status, "matrix", path)
     }
 
     /// Writes principal coordinates as unifrac-binaries does beside its
@@ -141,8 +206,7 @@ public enum DistanceHDF5 {
     /// here: the conversion rounds to nearest, as the reference tools' casts do).
     static func writeRows(_ file: mb_hid, _ name: String, dims: [Int64], precision: DistancePrecision, path: String,
                           rows: Int, block: Int? = nil, _ values: (Range<Int>) -> [Double]) throws {
-        let dataset = dims.withUnsafeBufferPointer { mb_h5_create_reals(file, name, Int32(dims.count), $0.baseAddress!, Int32(precision.bytes)) }
-        guard dataset >= 0 else { throw OutputError(path: path, problem: "HDF5 failed to create \(name)") }
+        let dataset = try createReals(file, name, dims: dims, precision: precision, path: path)
         defer { _ = mb_h5_close_dataset(dataset) }
         let width = dims.count > 1 ? Int(dims[1]) : 1
         // About 8 MB of doubles per write.

@@ -46,14 +46,7 @@ public struct MergePartialRun: Sendable {
         }
         report("\(identity.stripes) stripe\(identity.stripes == 1 ? "" : "s") of \(identity.metric), \(n) samples, \(identity.precision.rawValue): complete")
         if writesHDF5 {
-            switch identity.precision {
-            case .float32:
-                try DistanceHDF5.writeMatrix(ids: set.ids, condensed: set.condensed(as: Float.self), precision: .float32,
-                                             metric: identity.metric, to: outputPath)
-            case .float64:
-                try DistanceHDF5.writeMatrix(ids: set.ids, condensed: set.condensed(as: Double.self), precision: .float64,
-                                             metric: identity.metric, to: outputPath)
-            }
+            try DistanceHDF5.writeMatrix(set, to: outputPath)
             return nil
         }
         try MemoryBudget.check(MemoryBudget.byteCount(n * n, of: 8), for: "a \(n) × \(n) distance matrix as text", file: outputPath)

@@ -114,6 +114,12 @@ struct StripeRunTests {
             var merge = MergePartialRun(parts: parts.reversed(), outputPath: sub + "/merged.h5")
             _ = try merge.run { _ in }
             #expect(try Data(contentsOf: URL(fileURLWithPath: sub + "/merged.h5")) == bytes, "\(n) stripes")
+            // Bands of one row and of a few rows: the same bytes.
+            let set = try StripeSet(try parts.map(DistanceHDF5.readStripe))
+            for bandBytes in [1, 16 * 26 * 4] {
+                try DistanceHDF5.writeMatrix(set, to: sub + "/bands.h5", bandBytes: bandBytes)
+                #expect(try Data(contentsOf: URL(fileURLWithPath: sub + "/bands.h5")) == bytes, "\(n) stripes, bands of \(bandBytes) bytes")
+            }
             merge.outputPath = sub + "/merged.tsv"
             _ = try merge.run { _ in }
             let text = try DistanceMatrix.read(sub + "/merged.tsv")
