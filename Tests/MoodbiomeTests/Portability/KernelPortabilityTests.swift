@@ -137,6 +137,25 @@ struct KernelPortabilityTests {
         return Run(label: label, files: files)
     }
 
+    /// Unless the user set OPENBLAS_CORETYPE, Moodbiome picks the kernel
+    /// from the CPU's instruction sets (an OpenBLAS older than the CPU
+    /// would run its slowest one); a kernel the user set is kept.
+    @Test func theKernelFollowsTheInstructionSetsUnlessTheUserChose() throws {
+        let runnable = Self.runnableKernels.map(\.name)
+        let expected = runnable.contains("SkylakeX") ? "SkylakeX" : runnable.contains("Haswell") ? "Haswell" : nil
+        let arguments = ["ordinate", repositoryRoot + "/Tests/MoodbiomeTests/Fixtures/beta/dune-bray.tsv", "-o", temporaryDirectory() + "/pcoa.csv"]
+        var environment = ProcessInfo.processInfo.environment
+        environment["OPENBLAS_VERBOSE"] = "2"
+        environment["OPENBLAS_CORETYPE"] = nil
+        let chosen = try runMoodbiome(arguments, environment: environment)
+        #expect(chosen.status == 0)
+        if let expected { #expect(chosen.standardError.contains("Core: \(expected)"), "\(chosen.standardError.prefix(200))") }
+        guard runnable.contains("Nehalem") else { return }
+        environment["OPENBLAS_CORETYPE"] = "Nehalem"
+        let kept = try runMoodbiome(arguments + ["--force"], environment: environment)
+        #expect(kept.status == 0 && kept.standardError.contains("Core: Nehalem"), "\(kept.standardError.prefix(200))")
+    }
+
     @Test func iterativeFitsGiveTheSameAnswersUnderEveryKernel() throws {
         let kernels = Self.runnableKernels
         #if arch(x86_64)
