@@ -7,12 +7,13 @@
 #   make fuzz       every reader under libFuzzer + AddressSanitizer, 5 minutes each
 #   make asan       the Swift test suite under AddressSanitizer
 #   make bench      Moodbiome side by side with the peer tools (README, "Speed")
+#   make slurm-check the Snakemake workflow on a one-node Slurm started here (root)
 
 SWIFT ?= swift
 RESULTS ?= results
 BIN = .build/release/moodbiome
 
-.PHONY: setup build demo test campaigns fuzz-ci asan bench fuzz clean
+.PHONY: setup build demo test campaigns fuzz-ci asan bench fuzz clean slurm-check
 
 setup:
 	@scripts/setup.sh
@@ -46,6 +47,11 @@ test:
 	for d in Tests/Fuzz/hangs/*/; do t=$$(basename $$d); MOODBIOME_HDF5_PATIENCE=3 .build/debug/moodbiome-fuzz $$t $$d || exit 1; done
 
 campaigns: fuzz-ci asan
+
+slurm-check:
+	@scripts/setup.sh --test
+	$(SWIFT) build --product moodbiome
+	MOODBIOME=.build/debug/moodbiome bash scripts/slurm-check.sh
 
 fuzz-ci:
 	scripts/fuzz.sh runs=20000

@@ -9,7 +9,9 @@
 # the peers `make bench` runs side by side: R with vegan, lme4, lmerTest and
 # MASS, modeest and foreach (for LinDA's R sources, given by LINDA_SOURCE),
 # rsvg-convert, Java 17 (for omixer-rpm's jar, given by OMIXER_RPM_JAR), and
-# (from PyPI) scikit-bio, statsmodels and biom-format.
+# (from PyPI) scikit-bio, statsmodels and biom-format. With --slurm, what
+# scripts/slurm-check.sh needs for a one-node Slurm: slurm-wlm and munge, and
+# Snakemake with its Slurm executor plugin (PyPI).
 # Debian/Ubuntu only. Uses sudo only when not already root. Safe to repeat.
 set -euo pipefail
 
@@ -37,6 +39,10 @@ have_python_peers() {
   python3 -c 'import skbio, statsmodels, biom, h5py, pandas, scipy' >/dev/null 2>&1
 }
 
+have_slurm() {
+  command -v slurmctld >/dev/null 2>&1 && command -v slurmd >/dev/null 2>&1 && command -v munged >/dev/null 2>&1
+}
+
 have_browser() {
   command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1
 }
@@ -48,13 +54,22 @@ if [ "${1:-}" = "--test" ]; then
   have_browser || packages+=(chromium)
   python3 -m snakemake --version >/dev/null 2>&1 || python3 -m pip --version >/dev/null 2>&1 || packages+=(python3-pip)
 fi
+if [ "${1:-}" = "--slurm" ]; then
+  have_slurm || packages+=(slurm-wlm munge)
+  python3 -m pip --version >/dev/null 2>&1 || packages+=(python3-pip)
+fi
 if [ "${1:-}" = "--bench" ]; then
   have_peers || packages+=(r-base-core r-cran-vegan r-cran-lme4 r-cran-lmertest r-cran-mass r-cran-modeest r-cran-foreach librsvg2-bin openjdk-17-jre-headless)
   have_python_peers || packages+=(python3-pip)
 fi
 # Snakemake (PyPI), for the workflow in workflows/ that make test runs.
 install_snakemake() {
-  [ "${1:-}" = "--test" ] || [ "${1:-}" = "--bench" ] || return 0
+  [ "${1:-}" = "--test" ] || [ "${1:-}" = "--bench" ] || [ "${1:-}" = "--slurm" ] || return 0
+  if [ "${1:-}" = "--slurm" ] && ! python3 -c 'import snakemake_executor_plugin_slurm' >/dev/null 2>&1; then
+    echo "setup: installing Snakemake's Slurm executor plugin from PyPI" >&2
+    python3 -m pip install --quiet snakemake snakemake-executor-plugin-slurm==2.8.0 2>/dev/null ||
+      python3 -m pip install --quiet --break-system-packages snakemake snakemake-executor-plugin-slurm==2.8.0
+  fi
   python3 -m snakemake --version >/dev/null 2>&1 && return 0
   echo "setup: installing Snakemake from PyPI" >&2
   python3 -m pip install --quiet snakemake 2>/dev/null ||

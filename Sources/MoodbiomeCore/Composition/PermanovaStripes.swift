@@ -76,14 +76,17 @@ extension Permanova {
             out.withParallelWriter { w in
                 _ = parallelChunkMap(count: blocks.count) { range in
                     values.withUnsafeBufferPointer { q in
-                        var y = [Double](repeating: 0, count: columns)
-                        for i in range.flatMap({ blocks[$0] }) {
-                            let a = positions[i]
-                            guard a >= 0 else { continue }
-                            let row = w.column(i - pairs.rows.lowerBound)
-                            let squares = rowShare(i, pairs: pairs, distances: distances, positions: positions, q: q, columns: columns, y: &y)
-                            if first { row[0] = squares }
-                            for k in 0..<columns { row[offset + k] = -(q[a * columns + k] * y[k]) }
+                        let rows = range.flatMap { Array(blocks[$0]) }.filter { positions[$0] >= 0 }
+                        var y = [Double](repeating: 0, count: rowGroup * columns), squares = [Double](repeating: 0, count: rowGroup)
+                        for start in stride(from: 0, to: rows.count, by: rowGroup) {
+                            let group = Array(rows[start..<Swift.min(rows.count, start + rowGroup)])
+                            rowShares(group, pairs: pairs, distances: distances, positions: positions, q: q, columns: columns,
+                                      y: &y, squares: &squares)
+                            for (g, i) in group.enumerated() {
+                                let a = positions[i], row = w.column(i - pairs.rows.lowerBound)
+                                if first { row[0] = squares[g] }
+                                for k in 0..<columns { row[offset + k] = -(q[a * columns + k] * y[g * columns + k]) }
+                            }
                         }
                     }
                 }
@@ -93,25 +96,72 @@ extension Permanova {
         return out.storage
     }
 
-    /// `y[k] = Σ_{j>i} d²ᵢⱼ q[b(j), k]` over the tested samples j, in
-    /// increasing j; returns `Σ_{j>i} d²ᵢⱼ`.
-    @inline(__always)
-    static func rowShare(_ i: Int, pairs: PairRows, distances: [Double], positions: [Int], q: UnsafeBufferPointer<Double>,
-                         columns: Int, y: inout [Double]) -> Double {
-        for k in 0..<columns { y[k] = 0 }
-        var sum = 0.0
-        let base = pairs.index(i, i + 1) - (i + 1)
+    /// Rows per group in ``rowShares(_:pairs:distances:positions:q:columns:y:squares:)``,
+    /// and samples per tile of q: a group's sums and a tile of q stay in cache.
+    static let rowGroup = 32, sampleTile = 256
+
+    /// For each row i of `group` (increasing, all tested):
+    /// `y[g·columns + k] = Σ_{j>i} d²ᵢⱼ q[b(j), k]` over the tested samples
+    /// j, and `squares[g] = Σ_{j>i} d²ᵢⱼ`. The j run in tiles, each tile
+    /// used by every row of the group while in cache (the products are
+    /// memory-bound otherwise); within a row every sum still runs over j in
+    /// increasing order, so the bits are those of one row at a time.
+    static func rowShares(_ group: [Int], pairs: PairRows, distances: [Double], positions: [Int], q: UnsafeBufferPointer<Double>,
+                          columns: Int, y: inout [Double], squares: inout [Double]) {
+        let n = pairs.n
+        for t in 0..<(group.count * columns) { y[t] = 0 }
+        for g in group.indices { squares[g] = 0 }
+        guard let firstRow = group.first else { return }
+        // One row's tested pairs in a tile: d² and the offset of q's row.
+        var weights = [Double](repeating: 0, count: sampleTile), offsets = [Int](repeating: 0, count: sampleTile)
         y.withUnsafeMutableBufferPointer { y in
-            for j in (i + 1)..<Swift.max(pairs.n, i + 1) {
-                let b = positions[j]
-                guard b >= 0 else { continue }
-                let d = distances[base + j], d2 = d * d
-                sum += d2
-                let qb = q.baseAddress! + b * columns
-                for k in 0..<columns { y[k] += d2 * qb[k] }
+            for tile in stride(from: firstRow + 1, to: n, by: sampleTile) {
+                let tileEnd = Swift.min(n, tile + sampleTile)
+                for (g, i) in group.enumerated() where i + 1 < tileEnd {
+                    let base = pairs.index(i, i + 1) - (i + 1)
+                    var sum = squares[g], m = 0
+                    for j in Swift.max(i + 1, tile)..<tileEnd {
+                        let b = positions[j]
+                        guard b >= 0 else { continue }
+                        let d = distances[base + j], d2 = d * d
+                        sum += d2
+                        weights[m] = d2
+                        offsets[m] = b * columns
+                        m += 1
+                    }
+                    squares[g] = sum
+                    accumulate(y.baseAddress! + g * columns, q.baseAddress!, weights: weights, offsets: offsets, count: m, columns: columns)
+                }
             }
         }
-        return sum
+    }
+
+    /// `y[k] += w[t] · q[o[t] + k]` for t = 0, 1, …, count − 1 in that order,
+    /// four t at a time with y[k] held in a register: the same additions in
+    /// the same order (so the same bits) as one t at a time, a quarter of
+    /// the loads and stores of y.
+    @inline(__always)
+    static func accumulate(_ y: UnsafeMutablePointer<Double>, _ q: UnsafePointer<Double>, weights w: [Double], offsets o: [Int],
+                           count: Int, columns: Int) {
+        var t = 0
+        while t + 4 <= count {
+            let (w0, w1, w2, w3) = (w[t], w[t + 1], w[t + 2], w[t + 3])
+            let (q0, q1, q2, q3) = (q + o[t], q + o[t + 1], q + o[t + 2], q + o[t + 3])
+            for k in 0..<columns {
+                var v = y[k]
+                v += w0 * q0[k]
+                v += w1 * q1[k]
+                v += w2 * q2[k]
+                v += w3 * q3[k]
+                y[k] = v
+            }
+            t += 4
+        }
+        while t < count {
+            let wt = w[t], qt = q + o[t]
+            for k in 0..<columns { y[k] += wt * qt[k] }
+            t += 1
+        }
     }
 
     /// Adds one stripe's share, row by row in order, to `sums` (one row's
