@@ -54,14 +54,27 @@ public enum DistanceHDF5 {
 
     /// Writes the whole matrix from its condensed distances (``PairRows``
     /// order), in `precision`, atomically.
+    /// Band by band as ``writeMatrix(_:to:bandBytes:)`` writes stripes: the
+    /// condensed values are read in order (writing row by row would fetch
+    /// each row's left part from n places, a cache miss each).
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
     public static func writeMatrix<T: BinaryFloatingPoint & BitwiseCopyable>(
-        ids: [String], condensed: [T], precision: DistancePrecision, metric: String, to path: String) throws {
+        ids: [String], condensed: [T], precision: DistancePrecision, metric: String, to path: String, bandBytes: Int = 256 << 20) throws {
         let n = ids.count
         precondition(condensed.count == PairRows.pairCount(n))
+        let rowsPerBand = Swift.max(1, bandBytes / (16 * Swift.max(n, 1)))
         try writeFile(path) { file in
             try writeMatrixHeader(file, ids: ids, metric: metric, path: path)
-            try writeRows(file, "matrix", dims: [Int64(n), Int64(n)], precision: precision, path: path, rows: n) { range in
-                squareRows(range, n: n, condensed: condensed)
+            let dataset = try createReals(file, "matrix", dims: [Int64(n), Int64(n)], precision: precision, path: path)
+            defer { _ = mb_h5_close_dataset(dataset) }
+            var buffers: (upper: [Double], lower: [Double]) = ([], [])
+            var a = 0
+            while a < n {
+                let band = PairRows(n: n, rows: a..<Swift.min(n, a + rowsPerBand))
+                let values = condensed[band.offset..<(band.offset + band.count)].map { Double($0) }
+                try writeBand(dataset, band, values, precision: precision, path: path, buffers: &buffers)
+                a = band.rows.upperBound
             }
         }
     }
@@ -91,12 +104,13 @@ public enum DistanceHDF5 {
             try writeMatrixHeader(file, ids: set.ids, metric: set.identity.metric, path: path)
             let dataset = try createReals(file, "matrix", dims: [Int64(n), Int64(n)], precision: precision, path: path)
             defer { _ = mb_h5_close_dataset(dataset) }
+            var buffers: (upper: [Double], lower: [Double]) = ([], [])
             for stripe in set.stripes {
                 var a = stripe.pairs.rows.lowerBound
                 while a < stripe.pairs.rows.upperBound {
                     let band = PairRows(n: n, rows: a..<Swift.min(stripe.pairs.rows.upperBound, a + rowsPerBand))
                     let values = try DistanceHDF5.values(stripe.layout, from: stripe.path, first: band.offset - stripe.pairs.offset, count: band.count)
-                    try writeBand(dataset, band, values, precision: precision, path: path)
+                    try writeBand(dataset, band, values, precision: precision, path: path, buffers: &buffers)
                     a = band.rows.upperBound
                 }
             }
@@ -104,9 +118,22 @@ public enum DistanceHDF5 {
     }
 
     /// The band's two blocks of the square matrix (see ``writeMatrix(_:to:bandBytes:)``).
-    static func writeBand(_ dataset: mb_hid, _ band: PairRows, _ values: [Double], precision: DistancePrecision, path: String) throws {
+    /// `buffers` are reused from band to band (fresh pages for every band
+    /// cost more than the writing).
+    static func writeBand(_ dataset: mb_hid, _ band: PairRows, _ values: [Double], precision: DistancePrecision, path: String,
+                          buffers: inout (upper: [Double], lower: [Double])) throws {
         let n = band.n, a = band.rows.lowerBound, b = band.rows.upperBound, width = n - a, height = b - a
-        var upper = [Double](repeating: 0, count: height * width), lower = [Double](repeating: 0, count: (n - b) * height)
+        buffers.upper.removeAll(keepingCapacity: true)
+        buffers.upper.append(contentsOf: repeatElement(0, count: height * width))
+        buffers.lower.removeAll(keepingCapacity: true)
+        buffers.lower.append(contentsOf: repeatElement(0, count: (n - b) * height))
+        fillBand(band, values, upper: &buffers.upper, lower: &buffers.lower)
+        try writeBlock(dataset, rows: a..<b, columns: a..<n, buffers.upper, precision: precision, path: path)
+        try writeBlock(dataset, rows: b..<n, columns: a..<b, buffers.lower, precision: precision, path: path)
+    }
+
+    static func fillBand(_ band: PairRows, _ values: [Double], upper: inout [Double], lower: inout [Double]) {
+        let n = band.n, a = band.rows.lowerBound, b = band.rows.upperBound, width = n - a, height = b - a
         for i in band.rows {
             let first = band.index(i, i + 1) - (i + 1)
             for j in (i + 1)..<Swift.max(n, i + 1) {
@@ -115,8 +142,6 @@ public enum DistanceHDF5 {
                 if j < b { upper[(j - a) * width + (i - a)] = d } else { lower[(j - b) * height + (i - a)] = d }
             }
         }
-        try writeBlock(dataset, rows: a..<b, columns: a..<n, upper, precision: precision, path: path)
-        try writeBlock(dataset, rows: b..<n, columns: a..<b, lower, precision: precision, path: path)
     }
 
     static func createReals(_ file: mb_hid, _ name: String, dims: [Int64], precision: DistancePrecision, path: String) throws -> mb_hid {
@@ -153,18 +178,6 @@ public enum DistanceHDF5 {
                 range.flatMap { i in (0..<k).map { samples[i, $0] } }
             }
         }
-    }
-
-    /// Rows `range` of the square matrix, row after row.
-    static func squareRows<T: BinaryFloatingPoint>(_ range: Range<Int>, n: Int, condensed: [T]) -> [Double] {
-        var out = [Double](repeating: 0, count: range.count * n)
-        for (r, i) in range.enumerated() {
-            let base = r * n
-            for j in 0..<i { out[base + j] = Double(condensed[PairRows.start(ofRow: j, n: n) + i - j - 1]) }
-            let start = PairRows.start(ofRow: i, n: n)
-            for j in (i + 1)..<Swift.max(n, i + 1) { out[base + j] = Double(condensed[start + j - i - 1]) }
-        }
-        return out
     }
 
     /// Writes one stripe: its pairs' distances (``PairRows`` order) and identity.
