@@ -419,11 +419,7 @@ public struct DispersionRun: Sendable {
         let join = try SampleJoin(metadata: metadata, sampleIDs: rows.ids, samplesFile: input.matrixPath)
         for note in Words.joinNotes(join, samplesFile: input.matrixPath) { report(note) }
         let joined = metadata.selectingRows(join.metadataRows)
-        let columns = [group] + (permutation.strata.map { [$0] } ?? [])
-        let used = try DistanceMetadataInput.complete(joined, columns: columns, purpose: .dispersionGroups, report: report)
-        let groups = used.map { joined[group]?.cells[$0] ?? "" }
-        let labels = permutation.strata.map { s in used.map { joined[s]?.cells[$0] ?? "" } }
-        let plan = try permutation.plans(strata: labels, terms: [(group, [groups])], report: report).model
+        let (used, groups, plan) = try Self.tested(joined, group: group, permutation: permutation, report: report)
         var positions = [Int](repeating: -1, count: rows.count)
         for (a, r) in used.enumerated() { positions[join.sampleIndices[r]] = a }
         let result = try Dispersion(rows: rows, positions: positions, ids: used.map { joined.ids[$0] }, groups: groups, column: group, plan: plan)
@@ -431,13 +427,20 @@ public struct DispersionRun: Sendable {
         return result
     }
 
-    static func test(matrix: DistanceMatrix, metadata: DataTable, group: String, centre: Dispersion.Centre,
-                     permutation: PermutationSettings, report: (String) -> Void) throws -> Dispersion {
+    /// The metadata rows with a group (and stratum), their groups, and the
+    /// permutation plan.
+    static func tested(_ metadata: DataTable, group: String, permutation: PermutationSettings,
+                       report: (String) -> Void) throws -> (rows: [Int], groups: [String], plan: PermutationPlan) {
         let columns = [group] + (permutation.strata.map { [$0] } ?? [])
         let rows = try DistanceMetadataInput.complete(metadata, columns: columns, purpose: .dispersionGroups, report: report)
         let groups = rows.map { metadata[group]?.cells[$0] ?? "" }
         let labels = permutation.strata.map { s in rows.map { metadata[s]?.cells[$0] ?? "" } }
-        let plan = try permutation.plans(strata: labels, terms: [(group, [groups])], report: report).model
+        return (rows, groups, try permutation.plans(strata: labels, terms: [(group, [groups])], report: report).model)
+    }
+
+    static func test(matrix: DistanceMatrix, metadata: DataTable, group: String, centre: Dispersion.Centre,
+                     permutation: PermutationSettings, report: (String) -> Void) throws -> Dispersion {
+        let (rows, groups, plan) = try tested(metadata, group: group, permutation: permutation, report: report)
         let result = try Dispersion(distances: matrix.selecting(rows), groups: groups, column: group, centre: centre, plan: plan)
         for note in Words.dispersionNotes(result) { report(note) }
         return result
