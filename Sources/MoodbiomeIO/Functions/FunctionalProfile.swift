@@ -87,7 +87,7 @@ public struct FunctionalProfile: Sendable {
         let text = try DelimitedText(path: path)
         let header = text.header.map { $0.trimming("# ").lowercased() }
         if header.contains("taxon_function_abun") && header.contains("sample") && header.contains("function") && header.contains("taxon") {
-            return try StratifiedColumnsReader.contributions(text)
+            return try StratifiedColumnsReader.contributions(text, names: header)
         }
         if header.count >= 3, let columns = StratifiedColumnsReader.idColumns(header) {
             return try StratifiedColumnsReader.rows(text, functionColumn: columns.function, taxonColumn: columns.taxon)

@@ -51,10 +51,10 @@ enum StratifiedColumnsReader {
 
     /// PICRUSt2's contributions file: `sample`, `function`, `taxon` and
     /// `taxon_function_abun` (the taxon's abundance times its copies of the
-    /// function), one line each.
-    static func contributions(_ text: DelimitedText) throws -> FunctionalProfile {
+    /// function), one line each. `names` is the header as the format was
+    /// recognised from (lowercased, without `#` or spaces around a name).
+    static func contributions(_ text: DelimitedText, names: [String]) throws -> FunctionalProfile {
         let path = text.path, p = text.bytes.buffer, delimiter = text.delimiter.byte
-        let names = text.header.map { $0.lowercased() }
         let sampleColumn = names.firstIndex(of: "sample")!, functionColumn = names.firstIndex(of: "function")!
         let taxonColumn = names.firstIndex(of: "taxon")!, valueColumn = names.firstIndex(of: "taxon_function_abun")!
         var builder = Triplets(path: path)

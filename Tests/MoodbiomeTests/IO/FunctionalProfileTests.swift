@@ -79,6 +79,13 @@ struct FunctionalProfileTests {
         #expect(pc.layout == .picrust2Contributions)
         #expect(Set(pc.sampleIDs) == Set(joined.sampleIDs))
         #expect(pc.strata!.table.nonZeroCount == joined.strata!.table.nonZeroCount)
+        // A header name written with `#` (`# taxon_function_abun`) is recognised
+        // and read by the same normalised names (a fuzzed file crashed here).
+        var commented = contributions
+        commented[0] = commented[0].replacingOccurrences(of: "\ttaxon_function_abun", with: "\t# taxon_function_abun")
+        let pcc = try FunctionalProfile.read(paths: [temporaryFile("commented_contrib.tsv", commented.joined(separator: "\n"))])
+        #expect(pcc.layout == .picrust2Contributions)
+        #expect(pcc.strata!.table.nonZeroCount == pc.strata!.table.nonZeroCount)
     }
 
     func expectSame(_ a: FunctionalProfile, _ b: FunctionalProfile, strata: Bool = true) throws {
