@@ -329,7 +329,7 @@ public enum Figures {
                           y: AxisScale((ys + ellipsePoints.map(\.1)).min() ?? 0, (ys + ellipsePoints.map(\.1)).max() ?? 1),
                           right: grouped ? 170 : Figures.right).equalScale()
         var caption = ["\(n) samples. Principal coordinates (Gower centring), both axes to one scale; "
-                       + (pcoa.method == .fsvd ? "axes by randomized subspace iteration (fsvd); each axis' share is of the sum of all eigenvalues (the trace)."
+                       + (pcoa.method == .fsvd ? "axes by randomized block Krylov iteration (fsvd); each axis' share is of the sum of all eigenvalues (the trace)."
                                                : "each axis' share is of the sum of the non-negative eigenvalues.")]
         if pcoa.negativeCount > 0 {
             caption.append("\(pcoa.negativeCount) negative eigenvalue\(pcoa.negativeCount == 1 ? "" : "s") (a non-Euclidean distance; "

@@ -18,7 +18,7 @@ extension Words {
     /// A note on negative eigenvalues, when there are any.
     public static func ordinationNote(_ pcoa: PrincipalCoordinates) -> String? {
         if pcoa.method == .fsvd, let convergence = pcoa.convergence {
-            return "note: fsvd: the \(pcoa.eigenvalues.count) largest axes by randomized subspace iteration (\(convergence.passes) passes over the matrix, "
+            return "note: fsvd: the \(pcoa.eigenvalues.count) largest axes by randomized block Krylov iteration (\(convergence.passes) passes over the matrix, "
                 + "largest relative residual \(NumberStyle.significantDigits(2).format(convergence.residual))); proportions explained are of trace(F), "
                 + "the sum of all eigenvalues, negative ones included (as scikit-bio's fsvd); negative eigenvalues are not counted"
         }

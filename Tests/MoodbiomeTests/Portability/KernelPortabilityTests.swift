@@ -93,7 +93,7 @@ struct KernelPortabilityTests {
             // The first axes only: dsytrd + dsterf + dstebz/dstein + dormtr.
             ("principal coordinates, first axes", ["ordinate", fixtures + "beta/bci-bray.tsv", "--dimensions", "5",
               "--eigenvalues-output", "$OUT/pcoa5-eigenvalues.csv", "-o", "$OUT/pcoa5.csv"], ["pcoa5.csv", "pcoa5-eigenvalues.csv"], 1e-9),
-            // Randomized subspace iteration: BLAS products each pass, stopped at a
+            // Randomized block Krylov iteration: BLAS products each pass, stopped at a
             // residual of 1e-11, so the axes agree to ~1e-10 under any kernel.
             ("principal coordinates, fsvd", ["ordinate", fixtures + "beta/bci-bray.tsv", "--method", "fsvd", "--dimensions", "4",
               "--eigenvalues-output", "$OUT/fsvd-eigenvalues.csv", "-o", "$OUT/fsvd.csv"], ["fsvd.csv", "fsvd-eigenvalues.csv"], 1e-8),

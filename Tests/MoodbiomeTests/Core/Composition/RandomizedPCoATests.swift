@@ -126,7 +126,7 @@ struct RandomizedPCoATests {
         job.output.path = dir + "/pcoa.h5"
         var notes = [String]()
         _ = try job.run { notes.append($0) }
-        #expect(notes.first?.hasPrefix("note: fsvd: the 10 largest axes by randomized subspace iteration (") == true)
+        #expect(notes.first?.hasPrefix("note: fsvd: the 10 largest axes by randomized block Krylov iteration (") == true)
         var csvJob = job
         csvJob.output.path = dir + "/pcoa.csv"
         _ = try csvJob.run { _ in }
