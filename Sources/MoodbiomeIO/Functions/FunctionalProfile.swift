@@ -1,4 +1,5 @@
 import FoundationEssentials
+import MoodbiomeNumerics
 
 /// A metagenome's functions (KEGG orthologs, gene families) per sample: the
 /// community profile, and — when the table is stratified — each taxon's
@@ -303,30 +304,41 @@ struct StrataSums {
         var position = [String: Int]()
         for (k, id) in community.taxonIDs.enumerated() { position[id] = k }
         let communityOf = strata.functions.map { position[$0] }
-        var differing = Set<Int32>(), worst = (difference: 0.0, function: "", sample: "")
-        forEachSample { j, sums, touched in
-            for f in touched {
-                guard let c = communityOf[Int(f)] else { continue }
-                let value = community.value(taxon: c, sample: j), sum = sums[Int(f)]
-                let difference = abs(value - sum) / max(abs(value), abs(sum))
-                if difference > 1e-5 {
-                    differing.insert(f)
-                    if difference > worst.difference { worst = (difference, strata.functions[Int(f)], community.sampleIDs[j]) }
+        // Samples on all cores; the chunks' findings joined in sample order,
+        // so the worst is the first sample's as in one pass.
+        let found = parallelChunkMap(count: strata.table.sampleCount, minimumPerChunk: 16) { samples in
+            var differing = Set<Int32>(), worst = (difference: 0.0, function: -1, sample: -1)
+            forEachSample(in: samples) { j, sums, touched in
+                for f in touched {
+                    guard let c = communityOf[Int(f)] else { continue }
+                    let value = community.value(taxon: c, sample: j), sum = sums[Int(f)]
+                    let difference = abs(value - sum) / max(abs(value), abs(sum))
+                    if difference > 1e-5 {
+                        differing.insert(f)
+                        if difference > worst.difference { worst = (difference, Int(f), j) }
+                    }
                 }
             }
+            return (differing, worst)
+        }
+        var differing = Set<Int32>(), worst = (difference: 0.0, function: -1, sample: -1)
+        for (chunkDiffering, chunkWorst) in found {
+            differing.formUnion(chunkDiffering)
+            if chunkWorst.difference > worst.difference { worst = chunkWorst }
         }
         guard !differing.isEmpty else { return nil }
         return "\(path): the stratified rows of \(differing.count) of \(strata.functions.count) functions do not sum to their community row "
-            + "(largest difference \(OneColumnProfile.percent(worst.difference)) of the larger, \(worst.function) in sample \(worst.sample)); "
+            + "(largest difference \(OneColumnProfile.percent(worst.difference)) of the larger, \(strata.functions[worst.function]) in sample \(community.sampleIDs[worst.sample])); "
             + "the community rows are used for the community profile"
     }
 
-    /// Calls `body(sample, sums, touched)` with each sample's per-function sums.
-    func forEachSample(_ body: (Int, [Double], [Int32]) -> Void) {
+    /// Calls `body(sample, sums, touched)` with each sample's per-function
+    /// sums (of the samples in `samples`, or all).
+    func forEachSample(in samples: Range<Int>? = nil, _ body: (Int, [Double], [Int32]) -> Void) {
         let t = strata.table
         var sums = [Double](repeating: 0, count: strata.functions.count)
         var touched = [Int32]()
-        for j in 0..<t.sampleCount {
+        for j in samples ?? 0..<t.sampleCount {
             for k in t.range(ofSample: j) {
                 let f = strata.rowFunction[Int(t.taxonIndices[k])]
                 if sums[Int(f)] == 0 { touched.append(f) }

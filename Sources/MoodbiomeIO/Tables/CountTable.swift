@@ -261,21 +261,47 @@ struct TaxonMajorBuilder {
 
     mutating func endTaxon() { rowStarts.append(values.count) }
 
-    /// The sample-major CSC of `samples` columns.
+    /// The sample-major CSC of `samples` columns. Blocks of taxa on all
+    /// cores: each block counts its non-zeros per sample, and writes them
+    /// after the earlier blocks' within each sample's column, so every
+    /// column holds its taxa in order as one pass would.
     func sampleMajor(samples: Int) -> (columnStarts: [Int], taxonIndices: [Int32], values: [Double]) {
+        let rowStarts = rowStarts, sampleIndices = sampleIndices, values = values
+        let blocks = parallelChunkMap(count: rowStarts.count - 1, minimumPerChunk: 256) { taxa in
+            var counts = [Int](repeating: 0, count: samples)
+            for k in rowStarts[taxa.lowerBound]..<rowStarts[taxa.upperBound] { counts[Int(sampleIndices[k])] += 1 }
+            return (taxa, counts)
+        }
         var starts = [Int](repeating: 0, count: samples + 1)
-        for s in sampleIndices { starts[Int(s) + 1] += 1 }
+        for (_, counts) in blocks { for j in 0..<samples { starts[j + 1] += counts[j] } }
         for j in 0..<samples { starts[j + 1] += starts[j] }
-        var next = starts
-        var taxa = [Int32](repeating: 0, count: values.count)
-        var out = [Double](repeating: 0, count: values.count)
-        for t in 0..<(rowStarts.count - 1) {
-            for k in rowStarts[t]..<rowStarts[t + 1] {
-                let j = Int(sampleIndices[k])
-                taxa[next[j]] = Int32(t)
-                out[next[j]] = values[k]
-                next[j] += 1
+        var next = [[Int]](), running = Array(starts.dropLast())
+        for (_, counts) in blocks {
+            next.append(running)
+            for j in 0..<samples { running[j] += counts[j] }
+        }
+        let firsts = next
+        var out = [Double]()
+        let taxa = [Int32](unsafeUninitializedCapacity: Swift.max(values.count, 1)) { taxonBuffer, taxonCount in
+            out = [Double](unsafeUninitializedCapacity: Swift.max(values.count, 1)) { valueBuffer, valueCount in
+                let ta = Int(bitPattern: taxonBuffer.baseAddress), va = Int(bitPattern: valueBuffer.baseAddress)
+                _ = parallelChunkMap(count: blocks.count) { range in
+                    let t = UnsafeMutablePointer<Int32>(bitPattern: ta)!, v = UnsafeMutablePointer<Double>(bitPattern: va)!
+                    for b in range {
+                        var next = firsts[b]
+                        for row in blocks[b].0 {
+                            for k in rowStarts[row]..<rowStarts[row + 1] {
+                                let j = Int(sampleIndices[k])
+                                t[next[j]] = Int32(row)
+                                v[next[j]] = values[k]
+                                next[j] += 1
+                            }
+                        }
+                    }
+                }
+                valueCount = values.count
             }
+            taxonCount = values.count
         }
         return (starts, taxa, out)
     }

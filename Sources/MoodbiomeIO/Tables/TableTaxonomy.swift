@@ -1,4 +1,5 @@
 import FoundationEssentials
+import MoodbiomeNumerics
 
 /// How collapsed features are named.
 public enum CollapsedNames: String, Sendable, CaseIterable {
@@ -113,26 +114,52 @@ extension CountTable {
     }
 
     /// The features at `indices`, in that order (each sample's non-zeros
-    /// re-indexed; `indices` increasing keeps them sorted).
+    /// re-indexed; `indices` increasing keeps them sorted, otherwise each
+    /// sample's are sorted). Samples on all cores: a first pass counts what
+    /// each keeps, the second writes it at its offset in arrays allocated once.
     public func selectingTaxa(_ indices: [Int]) -> CountTable {
         var newIndex = [Int32](repeating: -1, count: taxonCount)
         for (n, t) in indices.enumerated() { newIndex[t] = Int32(n) }
-        var starts = [0], taxa = [Int32](), vals = [Double]()
-        var pairs = [(Int32, Double)]()
-        let increasing = zip(indices, indices.dropFirst()).allSatisfy { $0 < $1 }
-        for j in 0..<sampleCount {
-            pairs.removeAll(keepingCapacity: true)
-            for k in range(ofSample: j) where newIndex[Int(taxonIndices[k])] >= 0 {
-                pairs.append((newIndex[Int(taxonIndices[k])], values[k]))
+        let map = newIndex, increasing = zip(indices, indices.dropFirst()).allSatisfy { $0 < $1 }
+        let kept = parallelChunkMap(count: sampleCount, minimumPerChunk: 16) { samples in
+            samples.map { j in self.range(ofSample: j).reduce(0) { map[Int(self.taxonIndices[$1])] >= 0 ? $0 + 1 : $0 } }
+        }.flatMap { $0 }
+        var starts = [Int](repeating: 0, count: sampleCount + 1)
+        for j in 0..<sampleCount { starts[j + 1] = starts[j] + kept[j] }
+        let offsets = starts, total = starts[sampleCount]
+        var vals = [Double]()
+        let taxa = [Int32](unsafeUninitializedCapacity: Swift.max(total, 1)) { taxonBuffer, taxonCount in
+            vals = [Double](unsafeUninitializedCapacity: Swift.max(total, 1)) { valueBuffer, valueCount in
+                let ta = Int(bitPattern: taxonBuffer.baseAddress), va = Int(bitPattern: valueBuffer.baseAddress)
+                _ = parallelChunkMap(count: sampleCount, minimumPerChunk: 16) { samples in
+                    let t = UnsafeMutablePointer<Int32>(bitPattern: ta)!, v = UnsafeMutablePointer<Double>(bitPattern: va)!
+                    for j in samples {
+                        var w = offsets[j]
+                        for k in self.range(ofSample: j) where map[Int(self.taxonIndices[k])] >= 0 {
+                            t[w] = map[Int(self.taxonIndices[k])]
+                            v[w] = self.values[k]
+                            w += 1
+                        }
+                        if !increasing { Self.sortByTaxon(t + offsets[j], v + offsets[j], count: w - offsets[j]) }
+                    }
+                }
+                valueCount = total
             }
-            if !increasing { pairs.sort { $0.0 < $1.0 } }
-            for (t, v) in pairs { taxa.append(t); vals.append(v) }
-            starts.append(vals.count)
+            taxonCount = total
         }
         var table = CountTable(uncheckedSampleIDs: sampleIDs, taxonIDs: indices.map { taxonIDs[$0] }, columnStarts: starts,
                                taxonIndices: taxa, values: vals, isIntegral: isIntegral,
                                taxonomy: taxonomy.map { t in indices.map { t[$0] } }, source: source)
         table.origin = origin
         return table
+    }
+}
+
+extension CountTable {
+    /// One sample's non-zeros put in taxon order (the indices are distinct).
+    static func sortByTaxon(_ taxa: UnsafeMutablePointer<Int32>, _ values: UnsafeMutablePointer<Double>, count: Int) {
+        var pairs = (0..<count).map { (taxa[$0], values[$0]) }
+        pairs.sort { $0.0 < $1.0 }
+        for (k, pair) in pairs.enumerated() { (taxa[k], values[k]) = pair }
     }
 }

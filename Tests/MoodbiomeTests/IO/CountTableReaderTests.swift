@@ -122,6 +122,37 @@ struct CountTableReaderTests {
         }
     }
 
+    /// 1,200 taxa as rows × 60 samples: the taxon blocks turned into
+    /// sample-major columns on all cores, and taxa selected in and out of
+    /// order, checked cell by cell and for each sample's taxa in order.
+    @Test func taxaAsRowsAndSelectedTaxaOnAllCores() throws {
+        let cell = { (t: Int, s: Int) in (s * 7 + t * 11) % 5 == 0 ? Double(s + 2 * t + 1) : 0 }
+        var text = "taxon," + (0..<60).map { "s\($0)" }.joined(separator: ",") + "\n"
+        for t in 0..<1200 { text += "t\(t)," + (0..<60).map { s in String(Int(cell(t, s))) }.joined(separator: ",") + "\n" }
+        let table = try CountTable.read(temporaryFile("rows.csv", text), options: .init(orientation: .columns))
+        func expectOrdered(_ table: CountTable) {
+            for j in 0..<table.sampleCount {
+                let taxa = table.range(ofSample: j).map { table.taxonIndices[$0] }
+                if zip(taxa, taxa.dropFirst()).contains(where: { $0 >= $1 }) { Issue.record("sample \(j) out of order") }
+            }
+        }
+        expectOrdered(table)
+        #expect(table.nonZeroCount == (0..<1200).reduce(0) { n, t in n + (0..<60).filter { cell(t, $0) != 0 }.count })
+        for s in 0..<60 { for t in 0..<1200 where table.value(taxon: t, sample: s) != cell(t, s) { Issue.record("cell \(t),\(s)"); return } }
+        var random = Xoshiro256StarStar(seed: 3)
+        let increasing = (0..<1200).filter { $0 % 3 != 1 }
+        var shuffled = increasing
+        for i in stride(from: shuffled.count - 1, to: 0, by: -1) { shuffled.swapAt(i, Int(random.next() % UInt64(i + 1))) }
+        for picked in [increasing, shuffled] {
+            let selected = table.selectingTaxa(picked)
+            expectOrdered(selected)
+            #expect(selected.taxonIDs == picked.map { "t\($0)" })
+            for s in 0..<60 {
+                for (n, t) in picked.enumerated() where selected.value(taxon: n, sample: s) != cell(t, s) { Issue.record("selected \(t),\(s)"); return }
+            }
+        }
+    }
+
     struct BadInput: Sendable, CustomTestStringConvertible {
         let name: String
         let text: String
