@@ -284,6 +284,9 @@ struct TaxonMajorBuilder {
         var out = [Double]()
         let taxa = [Int32](unsafeUninitializedCapacity: Swift.max(values.count, 1)) { taxonBuffer, taxonCount in
             out = [Double](unsafeUninitializedCapacity: Swift.max(values.count, 1)) { valueBuffer, valueCount in
+                for buffer in [UnsafeMutableRawBufferPointer(taxonBuffer), UnsafeMutableRawBufferPointer(valueBuffer)] {
+                    if let base = buffer.baseAddress { adviseHugePages(base, byteCount: buffer.count) }
+                }
                 let ta = Int(bitPattern: taxonBuffer.baseAddress), va = Int(bitPattern: valueBuffer.baseAddress)
                 _ = parallelChunkMap(count: blocks.count) { range in
                     let t = UnsafeMutablePointer<Int32>(bitPattern: ta)!, v = UnsafeMutablePointer<Double>(bitPattern: va)!

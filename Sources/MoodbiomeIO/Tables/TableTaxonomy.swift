@@ -130,6 +130,9 @@ extension CountTable {
         var vals = [Double]()
         let taxa = [Int32](unsafeUninitializedCapacity: Swift.max(total, 1)) { taxonBuffer, taxonCount in
             vals = [Double](unsafeUninitializedCapacity: Swift.max(total, 1)) { valueBuffer, valueCount in
+                for buffer in [UnsafeMutableRawBufferPointer(taxonBuffer), UnsafeMutableRawBufferPointer(valueBuffer)] {
+                    if let base = buffer.baseAddress { adviseHugePages(base, byteCount: buffer.count) }
+                }
                 let ta = Int(bitPattern: taxonBuffer.baseAddress), va = Int(bitPattern: valueBuffer.baseAddress)
                 _ = parallelChunkMap(count: sampleCount, minimumPerChunk: 16) { samples in
                     let t = UnsafeMutablePointer<Int32>(bitPattern: ta)!, v = UnsafeMutablePointer<Double>(bitPattern: va)!
