@@ -62,10 +62,14 @@ extension PrincipalCoordinates {
         var y = Matrix(rows: n, columns: w)
         var squares = [Double](repeating: 0, count: block * n)
         try rows.forEachBlock(rows: block, validating: false) { range, values in
-            let count = range.count * n
-            for t in 0..<count { squares[t] = values[t] * values[t] }
-            let part = squares.withUnsafeBufferPointer { x.leftMultiplied(byRowMajor: UnsafeBufferPointer(rebasing: $0[0..<count]), rows: range.count) }
-            for c in 0..<w { for (r, i) in range.enumerated() { y[i, c] = part[r, c] } }
+            let count = range.count * n, m = range.count
+            squares.withUnsafeMutableBufferPointer { s in for t in 0..<count { s[t] = values[t] * values[t] } }
+            let part = squares.withUnsafeBufferPointer { x.leftMultiplied(byRowMajor: UnsafeBufferPointer(rebasing: $0[0..<count]), rows: m) }
+            y.storage.withUnsafeMutableBufferPointer { out in
+                part.storage.withUnsafeBufferPointer { p in
+                    for c in 0..<w { for r in 0..<m { out[c * n + range.lowerBound + r] = p[c * m + r] } }
+                }
+            }
         }
         for c in 0..<w {
             var columnSum = 0.0, meanDot = 0.0

@@ -95,8 +95,19 @@ extension DistanceHDF5 {
     /// on, `count` of them, read from the file at the address HDF5 gave —
     /// checked against the file's size first — and widened to doubles.
     static func values(_ layout: DistanceFileLayout, from path: String, first: Int, count: Int) throws -> [Double] {
+        try MemoryBudget.check(MemoryBudget.byteCount(count, of: 8), for: "\(count) distances", file: path)
+        return try [Double](unsafeUninitializedCapacity: count) { out, initialized in
+            try read(layout, from: path, first: first, count: count, into: out.baseAddress!)
+            initialized = count
+        }
+    }
+
+    /// As ``values(_:from:first:count:)``, into `out` (room for `count`):
+    /// read and widened a megabyte at a time, so a caller reading block
+    /// after block into the same memory touches no fresh pages.
+    static func read(_ layout: DistanceFileLayout, from path: String, first: Int, count: Int, into out: UnsafeMutablePointer<Double>) throws {
         let elements = layout.dims.reduce(1) { $0 * Int($1) }
-        guard first >= 0, first + count <= elements else { throw InputError(file: path, problem: "values \(first)..<\(first + count) of \(elements) asked for") }
+        guard first >= 0, count >= 0, first + count <= elements else { throw InputError(file: path, problem: "values \(first)..<\(first + count) of \(elements) asked for") }
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { throw InputError(file: path, problem: "cannot open: \(String(cString: strerror(errno)))") }
         defer { close(fd) }
@@ -106,20 +117,28 @@ extension DistanceHDF5 {
             throw InputError(file: path, problem: "'\(layout.dataset)' declares \(elements) values of \(layout.elementSize) bytes, which the file's \(MemoryBudget.describe(Int(status.st_size))) does not hold",
                              fix: "The file is truncated or damaged; write it again")
         }
-        try MemoryBudget.check(MemoryBudget.byteCount(count, of: 8), for: "\(count) distances", file: path)
-        let size = layout.elementSize
-        var raw = [UInt8](repeating: 0, count: count * size)
-        var done = 0
-        while done < raw.count {
-            let got = raw.withUnsafeMutableBytes { pread(fd, $0.baseAddress! + done, $0.count - done, off_t(layout.address + first * size + done)) }
-            if got < 0 && errno == EINTR { continue }
-            guard got > 0 else { throw InputError(file: path, problem: "cannot read '\(layout.dataset)': the file ended early") }
-            done += got
-        }
-        return raw.withUnsafeBytes { bytes in
-            size == 4
-                ? (0..<count).map { Double(Float(bitPattern: UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: $0 * 4, as: UInt32.self)))) }
-                : (0..<count).map { Double(bitPattern: UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: $0 * 8, as: UInt64.self))) }
+        let size = layout.elementSize, piece = Swift.max(1, (1 << 20) / size)
+        var raw = [UInt8](unsafeUninitializedCapacity: Swift.min(count, piece) * size + 1) { _, initialized in initialized = Swift.min(count, piece) * size + 1 }
+        var start = 0
+        while start < count {
+            let n = Swift.min(piece, count - start)
+            var done = 0
+            while done < n * size {
+                let got = raw.withUnsafeMutableBytes { pread(fd, $0.baseAddress! + done, n * size - done, off_t(layout.address + (first + start) * size + done)) }
+                if got < 0 && errno == EINTR { continue }
+                guard got > 0 else { throw InputError(file: path, problem: "cannot read '\(layout.dataset)': the file ended early") }
+                done += got
+            }
+            // Little-endian values widened in one tight loop (vector converts).
+            raw.withUnsafeBytes { bytes in
+                let target = out + start
+                if size == 4 {
+                    for i in 0..<n { target[i] = Double(Float(bitPattern: UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: i * 4, as: UInt32.self)))) }
+                } else {
+                    for i in 0..<n { target[i] = Double(bitPattern: UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: i * 8, as: UInt64.self))) }
+                }
+            }
+            start += n
         }
     }
 }

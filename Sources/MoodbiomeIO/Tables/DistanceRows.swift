@@ -56,24 +56,38 @@ public struct DistanceMatrixFile: DistanceRows {
     /// The bytes the values take on disk.
     public var storedBytes: Int { layout.bytes }
 
+    /// The next block is read on another thread while `body` works on the
+    /// current one, into the other of two buffers allocated once (memory:
+    /// two blocks); one HDF5 call at a time.
     public func forEachBlock(rows: Int, validating: Bool, _ body: (Range<Int>, UnsafeBufferPointer<Double>) throws -> Void) throws {
-        let n = count
+        let n = count, layout = layout, source = source, rows = Swift.max(rows, 1)
         var symmetry = validating ? SymmetryCheck(n: n) : nil
-        var first = 0
-        while first < n {
-            let range = first..<Swift.min(n, first + rows)
-            let block = try DistanceHDF5.values(layout, from: source, first: range.lowerBound * n, count: range.count * n)
+        let ranges = stride(from: 0, to: n, by: rows).map { $0..<Swift.min(n, $0 + rows) }
+        let buffers = (0..<(ranges.count > 1 ? 2 : 1)).map { _ in UnsafeMutablePointer<Double>.allocate(capacity: Swift.max(1, Swift.min(n, rows) * n)) }
+        let addresses = buffers.map { Int(bitPattern: $0) }
+        let read = { @Sendable (b: Int) in
+            try DistanceHDF5.read(layout, from: source, first: ranges[b].lowerBound * n, count: ranges[b].count * n,
+                                  into: UnsafeMutablePointer<Double>(bitPattern: addresses[b % addresses.count])!)
+        }
+        var next: Prefetched<Void>? = nil
+        defer {
+            _ = try? next?.value()
+            for buffer in buffers { buffer.deallocate() }
+        }
+        for (b, range) in ranges.enumerated() {
+            if let next { try next.value() } else { try read(b) }
+            next = b + 1 < ranges.count ? Prefetched { try read(b + 1) } : nil
+            let block = UnsafeBufferPointer(start: buffers[b % buffers.count], count: range.count * n)
             if validating {
                 try checkValues(block, rows: range)
                 symmetry?.add(block, rows: range)
             }
-            try block.withUnsafeBufferPointer { try body(range, $0) }
-            first = range.upperBound
+            try body(range, block)
         }
         if let symmetry, let row = symmetry.firstMismatch { try reportAsymmetry(row: row) }
     }
 
-    private func checkValues(_ block: [Double], rows: Range<Int>) throws {
+    private func checkValues(_ block: UnsafeBufferPointer<Double>, rows: Range<Int>) throws {
         let n = count
         for (r, i) in rows.enumerated() {
             for j in 0..<n {
@@ -126,7 +140,7 @@ struct SymmetryCheck {
         return z ^ (z >> 31)
     }
 
-    mutating func add(_ block: [Double], rows: Range<Int>) {
+    mutating func add(_ block: UnsafeBufferPointer<Double>, rows: Range<Int>) {
         let n = upper.count
         for (r, i) in rows.enumerated() {
             var sum: UInt64 = 0

@@ -61,3 +61,26 @@ private final class ResultSlots<T: Sendable, Failure: Error>: Sendable {
         slots.withLock { $0.compactMap { $0 } }
     }
 }
+
+/// A value computed on a background thread while the caller goes on —
+/// the next block of a file read while the current one is worked on.
+/// `value()` waits for it; wait for every one started before returning,
+/// so that no work is left running (a library call under way at exit).
+package final class Prefetched<T: Sendable>: @unchecked Sendable {
+    private var result: Result<T, any Error>?
+    private let finished = DispatchSemaphore(value: 0)
+
+    package init(_ work: @escaping @Sendable () throws -> T) {
+        DispatchQueue.global(qos: .userInitiated).async { [self] in
+            result = Result { try work() }
+            finished.signal()
+        }
+    }
+
+    /// The value, or the error computing it threw (waits until then).
+    package func value() throws -> T {
+        finished.wait()
+        defer { finished.signal() }
+        return try result!.get()
+    }
+}
