@@ -34,7 +34,7 @@ demo: build
 	bash Notebooks-scripts/08-repeated-measures.sh $(RESULTS)
 	bash Notebooks-scripts/09-diversity-by-exposure.sh $(RESULTS)
 
-FUZZ_TARGETS = counts metadata formula manifest newick distance taxonomy biomjson biom2 qza mothur functions modules
+FUZZ_TARGETS = counts metadata formula manifest newick distance distanceh5 taxonomy biomjson biom2 qza mothur functions modules
 
 test:
 	@scripts/setup.sh --test

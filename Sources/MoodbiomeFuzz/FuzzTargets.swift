@@ -9,7 +9,7 @@ import MoodbiomeStudy
 /// unbounded memory. The target is chosen by `MOODBIOME_FUZZ_TARGET`
 /// (libFuzzer runs one function per process).
 enum FuzzTarget: String, CaseIterable {
-    case counts, metadata, formula, manifest, newick, distance, taxonomy, biomjson, biom2, qza, mothur, functions, modules
+    case counts, metadata, formula, manifest, newick, distance, distanceh5, taxonomy, biomjson, biom2, qza, mothur, functions, modules
 
     /// The file name the input is written under (the extension picks the
     /// delimiter or format, as for a user's file).
@@ -22,6 +22,7 @@ enum FuzzTarget: String, CaseIterable {
         case .taxonomy: "taxonomy.tsv"
         case .biomjson: "table.biom"
         case .biom2: "table.h5.biom"
+        case .distanceh5: "matrix.h5"
         case .qza: "table.qza"
         case .mothur: "table.shared"
         case .functions: "profile.tsv"
@@ -48,6 +49,12 @@ enum FuzzTarget: String, CaseIterable {
             case .metadata: _ = try? DataTable.read(path)
             case .manifest: _ = try? StudyManifest(path: path)
             case .distance: _ = try? DistanceMatrix.read(path)
+            case .distanceh5:
+                // A matrix, stripe or PERMANOVA share from a cluster job:
+                // described by HDF5 in the helper, its values read and
+                // checked here, block by block as the streamed jobs do.
+                if let matrix = try? DistanceMatrixFile(path) { try? matrix.forEachBlock(rows: 2, validating: true) { _, _ in } }
+                if let stripe = try? DistanceHDF5.readStripe(path) { _ = try? stripe.distances() }
             case .taxonomy: _ = try? TaxonomyTable.read(path)
             case .biomjson, .biom2, .mothur: _ = try? CountTable.read(path)
             case .qza:
