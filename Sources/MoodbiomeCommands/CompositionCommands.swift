@@ -80,7 +80,7 @@ struct OrdinateCommand: ParsableCommand {
     func validate() throws { try validating { try job.validate() } }
 
     func run() throws {
-        try execute { try job }
+        try execute { job }
     }
 }
 
@@ -191,7 +191,7 @@ struct BetadisperCommand: ParsableCommand {
     func validate() throws { try validating { try job.validate() } }
 
     func run() throws {
-        try execute { try job }
+        try execute { job }
     }
 }
 
@@ -242,6 +242,6 @@ struct MantelCommand: ParsableCommand {
     func validate() throws { try validating { try job.validate() } }
 
     func run() throws {
-        try execute { try job }
+        try execute { job }
     }
 }
