@@ -281,31 +281,54 @@ struct TaxonMajorBuilder {
             for j in 0..<samples { running[j] += counts[j] }
         }
         let firsts = next
-        var out = [Double]()
-        let taxa = [Int32](unsafeUninitializedCapacity: Swift.max(values.count, 1)) { taxonBuffer, taxonCount in
-            out = [Double](unsafeUninitializedCapacity: Swift.max(values.count, 1)) { valueBuffer, valueCount in
-                for buffer in [UnsafeMutableRawBufferPointer(taxonBuffer), UnsafeMutableRawBufferPointer(valueBuffer)] {
-                    if let base = buffer.baseAddress { adviseHugePages(base, byteCount: buffer.count) }
-                }
-                let ta = Int(bitPattern: taxonBuffer.baseAddress), va = Int(bitPattern: valueBuffer.baseAddress)
-                _ = parallelChunkMap(count: blocks.count) { range in
-                    let t = UnsafeMutablePointer<Int32>(bitPattern: ta)!, v = UnsafeMutablePointer<Double>(bitPattern: va)!
-                    for b in range {
-                        var next = firsts[b]
-                        for row in blocks[b].0 {
-                            for k in rowStarts[row]..<rowStarts[row + 1] {
-                                let j = Int(sampleIndices[k])
-                                t[next[j]] = Int32(row)
-                                v[next[j]] = values[k]
-                                next[j] += 1
-                            }
+        let (taxa, out) = CountTable.sparseArrays(count: values.count) { t, v in
+            _ = parallelChunkMap(count: blocks.count) { range in
+                for b in range {
+                    var next = firsts[b]
+                    for row in blocks[b].0 {
+                        for k in rowStarts[row]..<rowStarts[row + 1] {
+                            let j = Int(sampleIndices[k])
+                            t[next[j]] = Int32(row)
+                            v[next[j]] = values[k]
+                            next[j] += 1
                         }
                     }
                 }
-                valueCount = values.count
             }
-            taxonCount = values.count
         }
         return (starts, taxa, out)
     }
+}
+
+extension CountTable {
+    /// A sparse table's taxon indices and values, `count` of each, written
+    /// in place by `fill` — typically on all cores, each chunk at its own
+    /// positions: allocated once, uninitialised and with huge pages, so no
+    /// array is grown or copied. `fill` must write every position.
+    static func sparseArrays(count: Int, _ fill: (_ taxa: SharedPointer<Int32>, _ values: SharedPointer<Double>) -> Void) -> ([Int32], [Double]) {
+        var values = [Double]()
+        let taxa = [Int32](unsafeUninitializedCapacity: Swift.max(count, 1)) { taxonBuffer, taxonCount in
+            values = [Double](unsafeUninitializedCapacity: Swift.max(count, 1)) { valueBuffer, valueCount in
+                for buffer in [UnsafeMutableRawBufferPointer(taxonBuffer), UnsafeMutableRawBufferPointer(valueBuffer)] {
+                    if let base = buffer.baseAddress { adviseHugePages(base, byteCount: buffer.count) }
+                }
+                fill(SharedPointer(taxonBuffer.baseAddress!), SharedPointer(valueBuffer.baseAddress!))
+                valueCount = count
+            }
+            taxonCount = count
+        }
+        return (taxa, values)
+    }
+}
+
+/// A pointer that chunks of a parallel loop write through, each at its own
+/// positions (so it may cross threads).
+struct SharedPointer<T>: @unchecked Sendable {
+    let base: UnsafeMutablePointer<T>
+    init(_ base: UnsafeMutablePointer<T>) { self.base = base }
+    subscript(_ i: Int) -> T {
+        get { base[i] }
+        nonmutating set { base[i] = newValue }
+    }
+    static func + (p: SharedPointer, offset: Int) -> UnsafeMutablePointer<T> { p.base + offset }
 }

@@ -127,28 +127,18 @@ extension CountTable {
         var starts = [Int](repeating: 0, count: sampleCount + 1)
         for j in 0..<sampleCount { starts[j + 1] = starts[j] + kept[j] }
         let offsets = starts, total = starts[sampleCount]
-        var vals = [Double]()
-        let taxa = [Int32](unsafeUninitializedCapacity: Swift.max(total, 1)) { taxonBuffer, taxonCount in
-            vals = [Double](unsafeUninitializedCapacity: Swift.max(total, 1)) { valueBuffer, valueCount in
-                for buffer in [UnsafeMutableRawBufferPointer(taxonBuffer), UnsafeMutableRawBufferPointer(valueBuffer)] {
-                    if let base = buffer.baseAddress { adviseHugePages(base, byteCount: buffer.count) }
-                }
-                let ta = Int(bitPattern: taxonBuffer.baseAddress), va = Int(bitPattern: valueBuffer.baseAddress)
-                _ = parallelChunkMap(count: sampleCount, minimumPerChunk: 16) { samples in
-                    let t = UnsafeMutablePointer<Int32>(bitPattern: ta)!, v = UnsafeMutablePointer<Double>(bitPattern: va)!
-                    for j in samples {
-                        var w = offsets[j]
-                        for k in self.range(ofSample: j) where map[Int(self.taxonIndices[k])] >= 0 {
-                            t[w] = map[Int(self.taxonIndices[k])]
-                            v[w] = self.values[k]
-                            w += 1
-                        }
-                        if !increasing { Self.sortByTaxon(t + offsets[j], v + offsets[j], count: w - offsets[j]) }
+        let (taxa, vals) = CountTable.sparseArrays(count: total) { t, v in
+            _ = parallelChunkMap(count: sampleCount, minimumPerChunk: 16) { samples in
+                for j in samples {
+                    var w = offsets[j]
+                    for k in self.range(ofSample: j) where map[Int(self.taxonIndices[k])] >= 0 {
+                        t[w] = map[Int(self.taxonIndices[k])]
+                        v[w] = self.values[k]
+                        w += 1
                     }
+                    if !increasing { Self.sortByTaxon(t + offsets[j], v + offsets[j], count: w - offsets[j]) }
                 }
-                valueCount = total
             }
-            taxonCount = total
         }
         var table = CountTable(uncheckedSampleIDs: sampleIDs, taxonIDs: indices.map { taxonIDs[$0] }, columnStarts: starts,
                                taxonIndices: taxa, values: vals, isIntegral: isIntegral,
