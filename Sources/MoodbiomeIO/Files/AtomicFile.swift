@@ -30,6 +30,16 @@ struct FileIdentity: Equatable {
     func sameFile(as other: FileIdentity) -> Bool { device == other.device && inode == other.inode }
 }
 
+/// The size in bytes of the file at `path` (through symbolic links), from
+/// `stat(2)`; nil when it cannot be read. Not Foundation's attribute
+/// dictionary: its `.size` bridges to `Int` only where full Foundation is
+/// loaded, and the release binary carries FoundationEssentials alone.
+public func fileSize(_ path: String) -> Int? {
+    var info = stat()
+    guard stat(path, &info) == 0 else { return nil }
+    return Int(info.st_size)
+}
+
 /// Checks, before any work is done, that every input is a regular file: a
 /// run that records provenance fingerprints its inputs (SHA-256), and a
 /// pipe (`/dev/stdin`, `<(…)`) or a device read once cannot be read again.

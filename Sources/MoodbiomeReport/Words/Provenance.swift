@@ -88,7 +88,7 @@ public struct Provenance: Sendable {
         }.flatMap { $0 }
         let hashes = (early ?? []) + computed
         let inputLines = inputs.enumerated().map { k, path in
-            let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? nil
+            let size = fileSize(path)
             return "    {\"path\": \(jsonString(path)), \"bytes\": \(size.map(String.init) ?? "null"), \"sha256\": \(jsonString(hashes[k]))}"
         }
         out += "  \"inputs\": [\n" + inputLines.joined(separator: ",\n") + "\n  ],\n"

@@ -42,4 +42,25 @@ struct DocumentationTests {
         }
         #expect(long.isEmpty, "functions longer than a screen: \(long)")
     }
+
+    /// The release binary (`make build`, `--static-swift-stdlib`) carries
+    /// FoundationEssentials alone, while the debug build the tests run loads
+    /// full Foundation through the argument parser: code that leans on full
+    /// Foundation passes here and misbehaves in users' hands. So Sources
+    /// import FoundationEssentials only, and never read FileManager's
+    /// attribute dictionaries, whose `Any` values bridge (`as? Int`) only
+    /// with full Foundation (a provenance file once recorded every input's
+    /// size as null that way).
+    @Test func sourcesNeedFoundationEssentialsOnly() throws {
+        let sources = repositoryRoot + "/Sources"
+        let files = FileManager.default.enumerator(atPath: sources)?.compactMap { $0 as? String }.filter { $0.hasSuffix(".swift") } ?? []
+        #expect(files.count > 100)
+        for file in files {
+            let text = try String(contentsOfFile: sources + "/" + file, encoding: .utf8)
+            for line in text.split(separator: "\n") where !line.trimmingCharacters(in: .whitespaces).hasPrefix("//") {
+                #expect(line.firstMatch(of: /^\s*(@\w+\s+)*import\s+Foundation\s*$/) == nil, "\(file): \(line)")
+                #expect(!line.contains("attributesOfItem"), "\(file): \(line)")
+            }
+        }
+    }
 }

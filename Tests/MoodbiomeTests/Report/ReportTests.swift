@@ -262,6 +262,8 @@ func isWellFormedXML(_ text: String) -> Bool {
         let inputs = object["inputs"] as! [[String: Any]]
         let countsHash = try SHA256.hex([UInt8](FileManager.default.contents(atPath: datasetPath("simulated-gut-mood/counts.csv"))!))
         #expect(inputs.first?["sha256"] as? String == countsHash)
+        let countsSize = FileManager.default.contents(atPath: datasetPath("simulated-gut-mood/counts.csv"))!.count
+        #expect(inputs.first?["bytes"] as? Int == countsSize && fileSize(datasetPath("simulated-gut-mood/counts.csv")) == countsSize)
         let outputs = object["outputs"] as! [[String: Any]]
         let models = try String(contentsOfFile: out + "/models.csv", encoding: .utf8)
         let modelsHash = try SHA256.hex(Array(models.utf8))
