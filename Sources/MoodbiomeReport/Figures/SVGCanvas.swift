@@ -9,7 +9,10 @@ import MoodbiomeNumerics
 struct SVGCanvas {
     let width: Double
     let height: Double
-    private(set) var elements: [String] = []
+    /// The elements written so far, as UTF-8, each after a newline but the
+    /// first: one buffer, not a string per element (a scatter of 2,000
+    /// points is 2,000 elements).
+    private var body: [UInt8] = []
     /// The fill of the open `<g>` of plain circles, if one is open: a run of
     /// circles drawn alike shares one group (a scatter of 2,000 points writes
     /// its style once, not 2,000 times).
@@ -29,20 +32,45 @@ struct SVGCanvas {
     /// Foundation's formatter: a figure with thousands of points prints
     /// tens of thousands of coordinates.
     static func f(_ x: Double) -> String {
-        guard x.isFinite, abs(x) < 1e12 else { return String(cFormat: "%.2f", x) }
+        var bytes = [UInt8]()
+        bytes.reserveCapacity(16)
+        append(x, to: &bytes)
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// Writes ``f(_:)``'s text of `x` at the end of `out`, digit by digit.
+    static func append(_ x: Double, to out: inout [UInt8]) {
+        guard x.isFinite, abs(x) < 1e12 else { out.append(contentsOf: String(cFormat: "%.2f", x).utf8); return }
         let v = Int64((x * 100).rounded())
-        let magnitude = v < 0 ? -v : v
-        let fraction = Int(magnitude % 100)
-        return (v < 0 ? "-" : "") + String(magnitude / 100) + (fraction < 10 ? ".0" : ".") + String(fraction)
+        if v < 0 { out.append(UInt8(ascii: "-")) }
+        let magnitude = v.magnitude, whole = magnitude / 100, fraction = magnitude % 100
+        var digits = 1, power: UInt64 = 10
+        while whole >= power { digits += 1; power &*= 10 }
+        var rest = whole
+        let end = out.count + digits
+        out.append(contentsOf: repeatElement(UInt8(ascii: "0"), count: digits))
+        for k in stride(from: end - 1, through: end - digits, by: -1) {
+            out[k] = UInt8(ascii: "0") + UInt8(rest % 10)
+            rest /= 10
+        }
+        out.append(UInt8(ascii: "."))
+        out.append(UInt8(ascii: "0") + UInt8(fraction / 10))
+        out.append(UInt8(ascii: "0") + UInt8(fraction % 10))
     }
 
     mutating func add(_ element: String) {
         closeCircleGroup()
-        elements.append(element)
+        open()
+        body.append(contentsOf: element.utf8)
+    }
+
+    /// Starts an element: a newline after the one before.
+    private mutating func open() {
+        if !body.isEmpty { body.append(UInt8(ascii: "\n")) }
     }
 
     private mutating func closeCircleGroup() {
-        if circleGroup != nil { elements.append("</g>") }
+        if circleGroup != nil { open(); body.append(contentsOf: "</g>".utf8) }
         circleGroup = nil
     }
 
@@ -60,7 +88,14 @@ struct SVGCanvas {
             add("<g \(style)>")
             circleGroup = style
         }
-        elements.append("<circle cx=\"\(Self.f(x))\" cy=\"\(Self.f(y))\" r=\"\(Self.f(r))\"/>")
+        open()
+        body.append(contentsOf: "<circle cx=\"".utf8)
+        Self.append(x, to: &body)
+        body.append(contentsOf: "\" cy=\"".utf8)
+        Self.append(y, to: &body)
+        body.append(contentsOf: "\" r=\"".utf8)
+        Self.append(r, to: &body)
+        body.append(contentsOf: "\"/>".utf8)
     }
 
     /// A data marker for group `k`: colours cycle through the palette and,
@@ -105,7 +140,7 @@ struct SVGCanvas {
         var out = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(Self.f(width))\" height=\"\(Self.f(height))\" viewBox=\"0 0 \(Self.f(width)) \(Self.f(height))\" role=\"img\">\n"
         out += "<title>\(Escape.xml(title))</title>\n<desc>\(Escape.xml(description))</desc>\n"
         out += "<rect width=\"100%\" height=\"100%\" fill=\"#ffffff\"/>\n"
-        out += elements.joined(separator: "\n") + (circleGroup == nil ? "" : "\n</g>") + "\n</svg>\n"
+        out += String(decoding: body, as: UTF8.self) + (circleGroup == nil ? "" : "\n</g>") + "\n</svg>\n"
         return out
     }
 }

@@ -164,6 +164,25 @@ func isWellFormedXML(_ text: String) -> Bool {
         #expect(!few.contains("rotate(-35") && few.contains("height=\"438.00\" viewBox"))
     }
 
+    /// Coordinates are written digit by digit into the figure's buffer: the
+    /// same text as C's `%.2f` wherever the value is not a tie at the third
+    /// decimal (there the canvas rounds half away from zero), for values
+    /// of every sign and size up to the `%.2f` fallback at 10¹².
+    @Test func coordinatesPrintWithTwoDecimals() {
+        var state: UInt64 = 7
+        for k in 0..<20_000 {
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            let unit = Double(state >> 11) / Double(1 << 53)
+            let scale = [1e-3, 1, 10, 555, 1e5, 1e9, 9.9e11, 2e12][k % 8]
+            let x = (unit - 0.4) * scale
+            let scaled = x * 100
+            guard abs(scaled - scaled.rounded(.down) - 0.5) > 1e-6 else { continue }
+            #expect(SVGCanvas.f(x) == String(cFormat: "%.2f", x).replacing("-0.00", with: "0.00"), "\(x)")
+        }
+        #expect([0, -0.004, -0.005, 0.005, 1.995, -12.345, 1e12, .infinity].map(SVGCanvas.f)
+                == ["0.00", "0.00", "-0.01", "0.01", "2.00", "-12.35", "1000000000000.00", "inf"])
+    }
+
     /// Many rarefaction curves: faint lines under a mean with a band, the
     /// extremes labelled; few: one coloured line each.
     @Test func manyCurvesGetAMeanAndBand() {
