@@ -371,23 +371,19 @@ struct RecordParser: Sendable {
             let before = written
             var k = 0
             while k < valueColumns {
-                k += cursor.skipZeros(p, quad: zeroQuad, limit: valueColumns - k)
+                // Each chunk has one slot of room past its bound: a value
+                // is stored always, kept when non-zero.
+                k = cursor.plainNumbers(p, delimiter: delimiter, zeros: zeroQuad, from: k, to: valueColumns,
+                                        into: target, written: &written, integral: &result.integral)
                 if k == valueColumns { break }
-                let v: Double
-                if let integer = cursor.nextPlainInteger(p, delimiter: delimiter) {
-                    v = integer
-                } else {
-                    guard let field = cursor.next(p, delimiter: delimiter) else { break }
-                    let value = parseCell(p, field.start, field.end)
-                    guard case .number(let number, let integral) = value, !field.malformed else {
-                        throw CountTable.cellError(value, field: field, p: p, path: path, line: line,
-                                                         column: k + 2, name: columnIDs[k])
-                    }
-                    if !integral { result.integral = false }
-                    v = number
+                // A field the fast path does not read, by the full parser.
+                guard let field = cursor.next(p, delimiter: delimiter) else { break }
+                let value = parseCell(p, field.start, field.end)
+                guard case .number(let v, let integral) = value, !field.malformed else {
+                    throw CountTable.cellError(value, field: field, p: p, path: path, line: line,
+                                                     column: k + 2, name: columnIDs[k])
                 }
-                // Stored always, kept when non-zero: no branch on the
-                // value (each chunk has one slot of room past its bound).
+                if !integral { result.integral = false }
                 target.indices[written] = Int32(k)
                 target.values[written] = v
                 written += v != 0 ? 1 : 0

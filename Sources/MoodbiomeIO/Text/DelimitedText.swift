@@ -240,76 +240,75 @@ struct FieldCursor {
         return FieldSpan(start: start, end: i, quoted: false, malformed: false)
     }
 
-    /// The fast path for count tables: when the next field is 1–18 plain
-    /// digits ended by the delimiter or the record's end, consumes it and
-    /// returns its value; otherwise consumes nothing and returns `nil`.
-    /// Skips runs of `0` fields four at a time: while the next eight bytes
-    /// are `0,0,0,0,` (with this delimiter) and at most `limit` fields are
-    /// taken, consumes them; returns how many fields were skipped. A sparse
-    /// table is mostly such runs, read a word at a time instead of a byte.
+    /// The fast path for count and profile tables: consumes the fields
+    /// `first..<last` while each is a plain number — 1–7 digits, or 1–7
+    /// digits, a point and 1–7 digits (`12.375`) — ended by the delimiter
+    /// or the record's end, writing each field's index and value at
+    /// `target[written]` and counting it in `written` when it is not 0;
+    /// returns the index of the first field not consumed (`last` when all
+    /// were), which the full parser then reads.
+    ///
+    /// Each field is read a word at a time (SWAR): the length of its run of
+    /// digits, the digits combined by three multiplies (Lemire's eight-digit
+    /// parse), no branch on the value, so a table of small counts, a third
+    /// of them 0, parses without mispredictions; runs of `0` fields are
+    /// skipped four at a time (eight bytes `0,0,0,0,`). A decimal is its
+    /// digits as an integer m < 10¹⁴ over 10ᵏ: both exact doubles, so one
+    /// correctly rounded division gives the value strtod gives (Clinger
+    /// 1990), the same as ``parseCell(_:_:_:)``. Values that are not whole
+    /// clear `integral`.
     @inline(__always)
-    mutating func skipZeros(_ p: UnsafeBufferPointer<UInt8>, quad: UInt64, limit: Int) -> Int {
-        guard !done, let base = p.baseAddress else { return 0 }
-        var skipped = 0
-        while skipped + 4 <= limit, position + 8 <= end,
-              UnsafeRawPointer(base + position).loadUnaligned(as: UInt64.self) == quad {
-            position += 8
-            skipped += 4
+    mutating func plainNumbers(_ p: UnsafeBufferPointer<UInt8>, delimiter: UInt8, zeros quad: UInt64, from first: Int, to last: Int,
+                               into target: (indices: UnsafeMutablePointer<Int32>, values: UnsafeMutablePointer<Double>),
+                               written: inout Int, integral: inout Bool) -> Int {
+        guard !done, let base = p.baseAddress, p.count >= 8, last <= Int(Int32.max) else { return first }
+        let end = self.end, lastLoad = p.count - 8, point = UInt8(ascii: ".")
+        var pos = position, k = first, finished = false, stored = written
+        func load(_ i: Int) -> UInt64 { UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self) }
+        while k < last && pos <= lastLoad {
+            let word = load(pos)
+            if word == quad && k + 4 <= last && pos + 8 <= end { pos += 8; k += 4; continue }
+            let length = Swift.min(Self.leadingDigits(word), end - pos)
+            guard length > 0 && length < 8 else { break }
+            var whole = Self.eightDigits((word & 0x0F0F_0F0F_0F0F_0F0F) << UInt64(8 * (8 - length)))
+            var next = pos + length, value: Double
+            if next < end && UInt8(truncatingIfNeeded: word >> UInt64(8 * length)) == point {
+                let from = next + 1
+                guard from <= lastLoad else { break }
+                let fraction = load(from)
+                let digits = Swift.min(Self.leadingDigits(fraction), end - from)
+                guard digits > 0 && digits < 8 else { break }
+                whole = whole &* Self.powersOfTen[digits] &+ Self.eightDigits((fraction & 0x0F0F_0F0F_0F0F_0F0F) << UInt64(8 * (8 - digits)))
+                value = Double(whole) / Self.exactPowersOfTen[digits]
+                if value != value.rounded(.towardZero) { integral = false }
+                next = from + digits
+                if next < end && UInt8(truncatingIfNeeded: fraction >> UInt64(8 * digits)) != delimiter { break }
+            } else {
+                if next < end && UInt8(truncatingIfNeeded: word >> UInt64(8 * length)) != delimiter { break }
+                value = Double(whole)
+            }
+            // Stored always, kept when non-zero: no branch on the value
+            // (the caller leaves one slot of room past its bound).
+            target.indices[stored] = Int32(truncatingIfNeeded: k)
+            target.values[stored] = value
+            stored &+= whole != 0 ? 1 : 0
+            k &+= 1
+            if next == end { finished = true; break }
+            pos = next &+ 1
         }
-        if position == end && skipped > 0 { done = true }
-        return skipped
+        if finished { done = true } else { position = pos }
+        written = stored
+        return k
     }
 
-    /// Eight bytes `0<d>0<d>0<d>0<d>` as one little-endian word, for ``skipZeros(_:quad:limit:)``.
+    /// 10⁰ … 10⁷ as integers and as doubles (all exact).
+    static let powersOfTen: [UInt64] = [1, 10, 100, 1_000, 10_000, 100_000, 1_000_000, 10_000_000]
+    static let exactPowersOfTen: [Double] = powersOfTen.map { Double($0) }
+
+    /// Eight bytes `0<d>0<d>0<d>0<d>` as one little-endian word, for ``plainNumbers(_:delimiter:zeros:from:to:into:written:integral:)``.
     static func zeroQuad(delimiter: UInt8) -> UInt64 {
         let pair = UInt64(UInt8(ascii: "0")) | UInt64(delimiter) << 8
         return pair | pair << 16 | pair << 32 | pair << 48
-    }
-
-    @inline(__always)
-    mutating func nextPlainInteger(_ p: UnsafeBufferPointer<UInt8>, delimiter: UInt8) -> Double? {
-        // Not done but at the end: an empty last field (a trailing
-        // delimiter), which the full parser reports.
-        if done || position == end { return nil }
-        // A lone 0, the commonest cell of a sparse table, first — unless the
-        // word-at-a-time parse below applies: it reads a 0 as fast, without
-        // a branch the CPU mispredicts on every other cell.
-        if p[position] == UInt8(ascii: "0") {
-            let next = position + 1
-            if next == end { done = true; return 0 }
-            if p[next] == delimiter { position = next + 1; return 0 }
-        }
-        var i = position
-        var value: UInt64 = 0
-        let limit = Swift.min(end, position + 18)
-        if position + 8 <= end, let base = p.baseAddress {
-            // Up to eight digits at once (SWAR): the length of the leading
-            // run of digits, then the digits combined by three multiplies
-            // (Lemire's eight-digit parse).
-            let word = UnsafeRawPointer(base + position).loadUnaligned(as: UInt64.self)
-            let length = Self.leadingDigits(word)
-            if length == 0 { return nil }
-            value = Self.eightDigits((word & 0x0F0F_0F0F_0F0F_0F0F) << UInt64(8 * (8 - length)))
-            i = position + length
-        }
-        while i < limit {
-            let d = p[i] &- UInt8(ascii: "0")
-            if d > 9 { break }
-            value = value &* 10 &+ UInt64(d)
-            i += 1
-        }
-        if i == position { return nil }
-        // Above 2⁵³ a double no longer holds every whole number: the full
-        // parser refuses such a count.
-        if value > 1 << 53 { return nil }
-        if i == end {
-            done = true
-        } else if p[i] == delimiter {
-            position = i + 1
-        } else {
-            return nil
-        }
-        return Double(value)
     }
 
     /// How many of the eight bytes of `word` (the first in its low byte)

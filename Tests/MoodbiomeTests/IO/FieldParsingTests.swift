@@ -90,6 +90,54 @@ struct FieldParsingTests {
         for i in 0..<300 { for t in 0..<5 { #expect(dense[i, t] == expected[i][t], "row \(i) column \(t)") } }
         #expect(table.nonZeroCount == expected.reduce(0) { $0 + $1.filter { $0 != 0 }.count })
     }
+
+    /// The run-of-numbers fast path against the full cell parser: random
+    /// tables (CSV and TSV) whose cells are integers and decimals of 1–9
+    /// digits on each side of the point (the fast path takes up to 7),
+    /// runs of zeros, `0.0`, trailing zeros, leading zeros, spaces and
+    /// quotes; each value read bit for bit as ``parseCell(_:_:_:)`` and
+    /// strtod read that cell, and integral tables told from the others.
+    @Test func runsOfNumbersReadAsTheFullParser() throws {
+        var rng = TestSplitMix(seed: 20261206)
+        func digits(_ n: Int) -> String { String((0..<n).map { _ in Character(String(rng.next() % 10)) }) }
+        for (trial, delimiter) in [",", "\t", ",", "\t", ","].enumerated() {
+            let columns = 40, rows = 120, decimals = trial != 2
+            var lines = ["id" + (0..<columns).map { "\(delimiter)c\($0)" }.joined()]
+            var cells = [[String]]()
+            for i in 0..<rows {
+                let row = (0..<columns).map { _ -> String in
+                    switch rng.next() % 10 {
+                    case 0, 1, 2, 3: return "0"
+                    case 4: return digits(Int(rng.next() % 9) + 1)
+                    case 5: return decimals ? digits(Int(rng.next() % 9) + 1) + "." + digits(Int(rng.next() % 9) + 1) : "17"
+                    case 6: return decimals ? digits(Int(rng.next() % 3) + 1) + "." + digits(Int(rng.next() % 4) + 1) + "0" : "0"
+                    case 7: return ["0.0", "00", "007", "\"12\"", " 5", "4 ", decimals ? "3.25" : "3", "10.000"][Int(rng.next() % 8)]
+                    default: return String(rng.next() % 100)
+                    }
+                }
+                cells.append(row)
+                lines.append("s\(i)" + row.map { delimiter + $0 }.joined())
+            }
+            let path = temporaryFile("runs-\(trial).\(delimiter == "," ? "csv" : "tsv")", lines.joined(separator: "\n") + (trial == 4 ? "" : "\n"))
+            let table = try CountTable.read(path)
+            let dense = table.denseSamplesByTaxa()
+            var integral = true
+            for i in 0..<rows {
+                for c in 0..<columns {
+                    let text = cells[i][c]
+                    let bytes = Array(text.utf8)
+                    guard case .number(let v, let whole) = bytes.withUnsafeBufferPointer({ parseCell($0, 0, $0.count) }) else {
+                        #expect(text.hasPrefix("\""), "\(text)")
+                        continue
+                    }
+                    if !whole { integral = false }
+                    #expect(dense[i, c].bitPattern == v.bitPattern, "trial \(trial) row \(i) column \(c): '\(text)'")
+                    #expect(v == strtod(text.trimmingCharacters(in: .whitespaces), nil), "'\(text)'")
+                }
+            }
+            #expect(table.isIntegral == integral && integral == !decimals, "trial \(trial)")
+        }
+    }
 }
 
 /// The count-table cell parser's fast path for short decimals gives the
