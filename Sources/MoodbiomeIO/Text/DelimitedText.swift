@@ -252,7 +252,7 @@ struct FieldCursor {
     /// digits, the digits combined by three multiplies (Lemire's eight-digit
     /// parse), no branch on the value, so a table of small counts, a third
     /// of them 0, parses without mispredictions; runs of `0` fields are
-    /// skipped four at a time (eight bytes `0,0,0,0,`). A decimal is its
+    /// skipped up to four at a time (eight bytes `0,0,0,0,`). A decimal is its
     /// digits as an integer m < 10¹⁴ over 10ᵏ: both exact doubles, so one
     /// correctly rounded division gives the value strtod gives (Clinger
     /// 1990), the same as ``parseCell(_:_:_:)``. Values that are not whole
@@ -267,7 +267,12 @@ struct FieldCursor {
         func load(_ i: Int) -> UInt64 { UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self) }
         while k < last && pos <= lastLoad {
             let word = load(pos)
-            if word == quad && k + 4 <= last && pos + 8 <= end { pos += 8; k += 4; continue }
+            // The `0` fields that start the word (up to four), skipped at
+            // once: the bytes that match `0,0,0,0,` before the first that
+            // does not, two per field. A record ends at a newline, which
+            // never matches, so no field past its end is taken.
+            let zeros = Swift.min((word ^ quad).trailingZeroBitCount >> 4, last - k)
+            if zeros > 0 { pos &+= 2 * zeros; k &+= zeros; continue }
             let length = Swift.min(Self.leadingDigits(word), end - pos)
             guard length > 0 && length < 8 else { break }
             var whole = Self.eightDigits((word & 0x0F0F_0F0F_0F0F_0F0F) << UInt64(8 * (8 - length)))
