@@ -108,66 +108,131 @@ public enum ANCOMBC {
         -> (delta: Double, variance: Double, iterations: Int) {
         let n = beta.count
         var params = [0.75, 0.125, 0.125] + initialBias(beta)
-        let nu0 = v.map { 1 / $0 }
-        let sd0 = nu0.map { $0.squareRoot() }
-        let ratio0 = (0..<n).map { beta[$0] / v[$0] }
         var loss = Double.infinity, iterations = 0
-        var resp = [[Double]](repeating: [Double](repeating: 0, count: n), count: 3)
+        var state = EMState(beta: beta, variance: v)
         while loss > tolerance && iterations < maxIterations {
-            let (delta, l1, l2, k1, k2) = (params[3], params[4], params[5], params[6], params[7])
-            let nu = [nu0, v.map { 1 / ($0 + k1) }, v.map { 1 / ($0 + k2) }]
-            let sd = [sd0, nu[1].map { $0.squareRoot() }, nu[2].map { $0.squareRoot() }]
-            let means = [delta, l1 + delta, l2 + delta]
-            // E step: responsibilities.
-            for r in 0..<3 {
-                for i in 0..<n {
-                    var t = beta[i] - means[r]
-                    t = t * t
-                    t *= nu[r][i]
-                    t *= -0.5
-                    resp[r][i] = exp(t) * sd[r][i] * params[r]
-                }
-            }
-            for i in 0..<n {
-                let total = resp[0][i] + resp[1][i] + resp[2][i]
-                for r in 0..<3 { resp[r][i] /= total }
-            }
+            state.expect(params)
             // M step.
             var updated = [Double](repeating: 0, count: 8)
-            for r in 0..<3 { updated[r] = resp[r].reduce(0, +) / Double(n) }
-            var numerator = 0.0, denominator = 0.0
-            for r in 0..<3 {
-                for i in 0..<n {
-                    let ratio = r == 0 ? ratio0[i] : (beta[i] - (r == 1 ? l1 : l2)) * nu[r][i]
-                    numerator += resp[r][i] * ratio
-                    denominator += resp[r][i] * nu[r][i]
-                }
-            }
-            updated[3] = numerator / denominator
+            for r in 0..<3 { updated[r] = state.responsibilitySum(r) / Double(n) }
+            updated[3] = state.biasUpdate(l1: params[4], l2: params[5])
             for r in 1...2 {
-                var top = 0.0, bottom = 0.0
-                for i in 0..<n {
-                    let w = resp[r][i] * nu[r][i]
-                    bottom += w
-                    top += w * (beta[i] - delta)
-                }
-                updated[3 + r] = r == 1 ? Swift.min(top / bottom, 0) : Swift.max(top / bottom, 0)
-                let squared = (0..<n).map { i -> Double in let d = beta[i] - means[r]; return d * d }
-                let weights = resp[r]
-                updated[5 + r] = NelderMead.minimize({ x in
-                    var sum = 0.0
-                    for i in 0..<n {
-                        let total = v[i] + x
-                        sum += weights[i] * (squared[i] / total + log(total))
-                    }
-                    return 0.5 * sum
-                }, from: params[5 + r])
+                let mean = state.meanShiftUpdate(r, delta: params[3])
+                updated[3 + r] = r == 1 ? Swift.min(mean, 0) : Swift.max(mean, 0)
+                updated[5 + r] = state.varianceUpdate(r, mean: params[3] + params[3 + r], from: params[5 + r])
             }
             loss = zip(updated, params).reduce(0) { $0 + ($1.0 - $1.1) * ($1.0 - $1.1) }.squareRoot()
             params = updated
             iterations += 1
         }
         return (params[3], biasVariance(beta: beta, variance: v, params: params), iterations)
+    }
+
+    /// The E–M's working arrays, contiguous (component r's values at
+    /// `r * n ..< (r + 1) * n`): the precisions 1/(vᵢ + κᵣ), their square
+    /// roots and the responsibilities. Each sum runs over i in order, as
+    /// scikit-bio's NumPy expressions do.
+    struct EMState {
+        let n: Int
+        let beta: [Double], variance: [Double]
+        var nu: [Double], sd: [Double], resp: [Double], squared: [Double]
+
+        init(beta: [Double], variance: [Double]) {
+            n = beta.count
+            self.beta = beta
+            self.variance = variance
+            nu = [Double](repeating: 0, count: 3 * n)
+            sd = nu
+            resp = nu
+            squared = [Double](repeating: 0, count: n)
+            for i in 0..<n { nu[i] = 1 / variance[i]; sd[i] = nu[i].squareRoot() }
+        }
+
+        /// The precisions of components 1 and 2 and the responsibilities
+        /// under `params` (π₀, π₁, π₂, δ, l₁, l₂, κ₁, κ₂).
+        mutating func expect(_ params: [Double]) {
+            let means = [params[3], params[4] + params[3], params[5] + params[3]]
+            let n = self.n
+            beta.withUnsafeBufferPointer { b in variance.withUnsafeBufferPointer { v in
+                nu.withUnsafeMutableBufferPointer { nu in sd.withUnsafeMutableBufferPointer { sd in
+                    resp.withUnsafeMutableBufferPointer { resp in
+                        for r in 1...2 {
+                            let k = params[5 + r]
+                            for i in 0..<n { nu[r * n + i] = 1 / (v[i] + k); sd[r * n + i] = nu[r * n + i].squareRoot() }
+                        }
+                        for r in 0..<3 {
+                            let mean = means[r], weight = params[r]
+                            for i in 0..<n {
+                                var t = b[i] - mean
+                                t = t * t
+                                t *= nu[r * n + i]
+                                t *= -0.5
+                                resp[r * n + i] = exp(t) * sd[r * n + i] * weight
+                            }
+                        }
+                        for i in 0..<n {
+                            let total = resp[i] + resp[n + i] + resp[2 * n + i]
+                            for r in 0..<3 { resp[r * n + i] /= total }
+                        }
+                    }
+                }}
+            }}
+        }
+
+        func responsibilitySum(_ r: Int) -> Double {
+            resp.withUnsafeBufferPointer { resp in
+                var sum = 0.0
+                for i in r * n ..< (r + 1) * n { sum += resp[i] }
+                return sum
+            }
+        }
+
+        /// δ: Σᵣ Σᵢ ρᵣᵢ (βᵢ − lᵣ) νᵣᵢ over Σᵣ Σᵢ ρᵣᵢ νᵣᵢ (l₀ = 0, whose
+        /// ratio is βᵢ / vᵢ).
+        func biasUpdate(l1: Double, l2: Double) -> Double {
+            var numerator = 0.0, denominator = 0.0
+            for r in 0..<3 {
+                for i in 0..<n {
+                    let ratio = r == 0 ? beta[i] / variance[i] : (beta[i] - (r == 1 ? l1 : l2)) * nu[r * n + i]
+                    numerator += resp[r * n + i] * ratio
+                    denominator += resp[r * n + i] * nu[r * n + i]
+                }
+            }
+            return numerator / denominator
+        }
+
+        /// lᵣ: Σᵢ ρᵣᵢ νᵣᵢ (βᵢ − δ) over Σᵢ ρᵣᵢ νᵣᵢ.
+        func meanShiftUpdate(_ r: Int, delta: Double) -> Double {
+            var top = 0.0, bottom = 0.0
+            for i in 0..<n {
+                let w = resp[r * n + i] * nu[r * n + i]
+                bottom += w
+                top += w * (beta[i] - delta)
+            }
+            return top / bottom
+        }
+
+        /// κᵣ: the minimum over x ≥ 0 of ½ Σᵢ ρᵣᵢ ((βᵢ − μᵣ)² / (vᵢ + x) + log(vᵢ + x)),
+        /// by SciPy's Nelder–Mead from the current κᵣ.
+        mutating func varianceUpdate(_ r: Int, mean: Double, from start: Double) -> Double {
+            let n = self.n
+            for i in 0..<n { let d = beta[i] - mean; squared[i] = d * d }
+            return squared.withUnsafeBufferPointer { s in variance.withUnsafeBufferPointer { v in
+                resp.withUnsafeBufferPointer { resp in
+                    guard let s = s.baseAddress, let v = v.baseAddress, let w = resp.baseAddress.map({ $0 + r * n }) else { return start }
+                    return NelderMead.minimize({ x in
+                        // (A while loop: a debug build's range iterator would cost more than the sum.)
+                        var sum = 0.0, i = 0
+                        while i < n {
+                            let total = v[i] + x
+                            sum += w[i] * (s[i] / total + log(total))
+                            i += 1
+                        }
+                        return 0.5 * sum
+                    }, from: start)
+                }
+            }}
+        }
     }
 
     /// The variance of the bias, `1 / Σᵢ 1/(vᵢ + κᵢ)`: κ₁ for the features
