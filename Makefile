@@ -1,6 +1,6 @@
 # Moodbiome — the two commands a newcomer needs:
 #   make demo       install what is missing, build, run the main job on Datasets/
-#   make test       every unit, reference and smoke test (about 6½ minutes on 2 cores)
+#   make test       every unit, reference and smoke test (about 6 minutes on 2 cores)
 # and, one target away:
 #   make campaigns  the fuzz campaign (20,000 inputs per reader) and the suite
 #                   under AddressSanitizer; CI (.ci/run) runs `make test campaigns`
@@ -40,9 +40,12 @@ test:
 	@scripts/setup.sh --test
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
-	MOODBIOME=.build/debug/moodbiome bash scripts/smoke-notebooks.sh
+	# The Snakemake workflow check (mostly waiting on Snakemake) beside the notebooks.
+	MOODBIOME=.build/debug/moodbiome bash scripts/workflow-check.sh > .build/workflow-check.log 2>&1 & w=$$!; \
+	MOODBIOME=.build/debug/moodbiome bash scripts/smoke-notebooks.sh; s=$$?; \
+	wait $$w; r=$$?; cat .build/workflow-check.log; \
+	[ $$r -eq 0 ] || echo "workflow-check FAILED" >&2; [ $$s -eq 0 ] && [ $$r -eq 0 ]
 	MOODBIOME=.build/debug/moodbiome bash scripts/cli-checks.sh
-	MOODBIOME=.build/debug/moodbiome bash scripts/workflow-check.sh
 	for t in $(FUZZ_TARGETS); do MOODBIOME_HDF5_PATIENCE=3 .build/debug/moodbiome-fuzz $$t Tests/Fuzz/corpus/$$t || exit 1; done
 	for d in Tests/Fuzz/hangs/*/; do t=$$(basename $$d); MOODBIOME_HDF5_PATIENCE=3 .build/debug/moodbiome-fuzz $$t $$d || exit 1; done
 
