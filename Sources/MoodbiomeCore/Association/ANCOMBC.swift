@@ -130,8 +130,9 @@ public enum ANCOMBC {
 
     /// The E–M's working arrays, contiguous (component r's values at
     /// `r * n ..< (r + 1) * n`): the precisions 1/(vᵢ + κᵣ), their square
-    /// roots and the responsibilities. Each sum runs over i in order, as
-    /// scikit-bio's NumPy expressions do.
+    /// roots and the responsibilities. Each sum runs over i in order (not
+    /// NumPy's pairwise order: the results agree with scikit-bio's to
+    /// rounding, as the fixtures check).
     struct EMState {
         let n: Int
         let beta: [Double], variance: [Double]
