@@ -214,6 +214,35 @@ enum FeaturePreparation {
         normalize(&y, normalization, then: transform == .log ? logTransform : nil)
     }
 
+    /// TSS (with `totals`, each sample's over the features) or none, then
+    /// LOG (`log`) or none, straight from the non-zeros into the dense
+    /// block: the arithmetic of ``prepare`` on the dense block, bit for bit
+    /// (each value divided by its sample's total; a column's zeros all take
+    /// log₂ of half its smallest positive value, found over the non-zeros).
+    static func prepared(_ table: CountTable, features: [Int], totals: [Double]?, log: Bool) -> Matrix {
+        let m = features.count
+        @Sendable func proportion(_ v: Double, _ j: Int) -> Double { totals.map { v / $0[j] } ?? v }
+        guard log else { return table.denseBlock(features: features, absent: [Double](repeating: 0, count: m)) { v, j, _ in proportion(v, j) } }
+        let column = table.featureColumns(features)
+        let parts = parallelChunkMap(count: table.sampleCount, minimumPerChunk: 64) { samples -> [Double] in
+            var smallest = [Double](repeating: .infinity, count: m)
+            for j in samples {
+                for k in table.range(ofSample: j) {
+                    let c = Int(column[Int(table.taxonIndices[k])])
+                    guard c >= 0 else { continue }
+                    let x = proportion(table.values[k], j)
+                    if x > 0 && x < smallest[c] { smallest[c] = x }
+                }
+            }
+            return smallest
+        }
+        let zero = (0..<m).map { c in log2(parts.reduce(Double.infinity) { Swift.min($0, $1[c]) } / 2) }
+        return table.denseBlock(features: features, absent: zero) { v, j, c in
+            let x = proportion(v, j)
+            return x == 0 ? zero[c] : log2(x)
+        }
+    }
+
     /// Normalises each row (sample) over the block's features; `then`, when
     /// given, is applied to each column right after it is normalised.
     static func normalize(_ y: inout Matrix, _ method: FeatureNormalization,

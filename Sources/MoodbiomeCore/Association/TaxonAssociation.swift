@@ -118,7 +118,7 @@ public struct TaxonAssociation: Sendable {
         // 1. Samples with every variable present.
         let first = try DesignMatrix(formula: formula, data: metadata, references: options.references)
         // 2–3. Filters, and samples without reads in the kept features.
-        var selection = try FeatureSelection(table, rows: first.rowIndices, options: options)
+        let selection = try FeatureSelection(table, rows: first.rowIndices, options: options)
         // 4. Standardised numeric variables, over the samples used.
         var data = metadata.selectingRows(selection.rows)
         if options.standardize { data = Self.standardized(data, formula: fixed) }
@@ -127,7 +127,7 @@ public struct TaxonAssociation: Sendable {
         guard n > design.x.columns else { throw AssociationError.tooFewSamples(samples: n, parameters: design.x.columns) }
         // 5. Dense block, normalised and transformed.
         let y = try selection.prepared(options)
-        let block = selection.block, names = block.names, nonZero = selection.nonZero
+        let names = selection.names, nonZero = selection.nonZero
         var out = [Row]()
         var failed = [String]()
         if options.model == .negbin {
@@ -141,7 +141,7 @@ public struct TaxonAssociation: Sendable {
                     return (try? NegativeBinomialRegression(design: d))?.coefficients
                 }
             }.flatMap { $0 }
-            out = Self.rows(fits, design: design, names: names, n: n, nonZero: nonZero, taxonomy: block.taxonomy, failed: &failed)
+            out = Self.rows(fits, design: design, names: names, n: n, nonZero: nonZero, taxonomy: selection.taxonomy, failed: &failed)
         } else if random.isEmpty {
             // 6. One factorisation for every feature.
             let fit = try BatchLinearFit(x: design.x, y: y)
@@ -151,7 +151,7 @@ public struct TaxonAssociation: Sendable {
                     out.append(Row(feature: names[c], term: design.columnNames[j], variable: Self.variable(of: design, term: t),
                                    estimate: fit.estimates[j, c], standardError: fit.standardErrors[j, c],
                                    statistic: fit.statistics[j, c], pValue: fit.pValues[j, c], qValue: .nan, n: n,
-                                   nonZero: nonZero[c], taxonomy: block.taxonomy?[c]))
+                                   nonZero: nonZero[c], taxonomy: selection.taxonomy?[c]))
                 }
             }
         } else {
@@ -165,7 +165,7 @@ public struct TaxonAssociation: Sendable {
                     return (try? LinearMixedModel(design: d, blocks: blocks, source: source))?.coefficients
                 }
             }.flatMap { $0 }
-            out = Self.rows(fits, design: design, names: names, n: n, nonZero: nonZero, taxonomy: block.taxonomy, failed: &failed)
+            out = Self.rows(fits, design: design, names: names, n: n, nonZero: nonZero, taxonomy: selection.taxonomy, failed: &failed)
         }
         self.rows = Self.adjusted(out, options.adjustment)
         self.filtered = selection.filtered
@@ -212,13 +212,13 @@ public struct TaxonAssociation: Sendable {
         guard options.model == .lm else { throw AssociationError.negativeBinomialUnsupported(randomTerms: false) }
         let base = Formula.main(response: outcome, predictors: covariates)
         let first = try DesignMatrix(formula: base, data: metadata, references: options.references, binaryResponse: family == .binomial)
-        var selection = try FeatureSelection(table, rows: first.rowIndices, options: options)
+        let selection = try FeatureSelection(table, rows: first.rowIndices, options: options)
         let data = metadata.selectingRows(selection.rows)
         let design = try DesignMatrix(formula: base, data: data, references: options.references, binaryResponse: family == .binomial)
         let n = design.x.rows
         guard n > design.x.columns + 1 else { throw AssociationError.tooFewSamples(samples: n, parameters: design.x.columns + 1) }
         let y = try selection.prepared(options)
-        let block = selection.block, names = block.names, nonZero = selection.nonZero
+        let names = selection.names, nonZero = selection.nonZero
         var out = [Row]()
         var failed = [String]()
         switch family {
@@ -227,7 +227,7 @@ public struct TaxonAssociation: Sendable {
             for c in 0..<names.count {
                 out.append(Row(feature: names[c], term: names[c], variable: names[c], estimate: stats.estimate[c],
                                standardError: stats.se[c], statistic: stats.t[c], pValue: stats.p[c], qValue: .nan,
-                               n: n, nonZero: nonZero[c], taxonomy: block.taxonomy?[c]))
+                               n: n, nonZero: nonZero[c], taxonomy: selection.taxonomy?[c]))
             }
         case .binomial:
             let column = "taxon"
@@ -247,7 +247,7 @@ public struct TaxonAssociation: Sendable {
                 out.append(Row(feature: names[c], term: names[c], variable: names[c], estimate: coefficient?.estimate ?? .nan,
                                standardError: coefficient?.standardError ?? .nan, statistic: coefficient?.statistic ?? .nan,
                                pValue: coefficient?.pValue ?? .nan, qValue: .nan, n: n, nonZero: nonZero[c],
-                               taxonomy: block.taxonomy?[c]))
+                               taxonomy: selection.taxonomy?[c]))
             }
         }
         self.rows = Self.adjusted(out, options.adjustment)
@@ -343,109 +343,5 @@ public struct TaxonAssociation: Sendable {
             replacements.append(DataTable.Column(name: name, numbers: column.numbers.map { $0.isNaN ? .nan : ($0 - mean) / sd }))
         }
         return data.replacingColumns(replacements)
-    }
-}
-
-/// The kept features of the samples used, dense (samples × features), with
-/// their names, lineages and how many samples hold each.
-struct FeatureBlock {
-    var values: Matrix
-    let names: [String]
-    let taxonomy: [String]?
-    /// Samples (rows) whose kept features sum to zero, when asked for (they
-    /// cannot be divided by their total); none otherwise.
-    let emptySamples: [Int]
-    /// Per feature, the samples other than ``emptySamples`` where it is above zero.
-    let nonZeroCounts: [Int]
-
-    /// The `features` of `table`, dense; with `findingEmpty`, the samples
-    /// whose kept features sum to zero are found too. Totals and counts come
-    /// from the non-zeros (each sample's in taxon order, the order a dense
-    /// row sum takes), samples on all cores.
-    init(_ table: CountTable, features: [Int], findingEmpty: Bool) {
-        self.values = table.denseSamplesByTaxa(taxa: features)
-        self.names = features.map { table.taxonIDs[$0] }
-        self.taxonomy = table.taxonomy.map { t in features.map { t[$0] } }
-        var position = [Int32](repeating: -1, count: table.taxonCount)
-        for (c, t) in features.enumerated() { position[t] = Int32(c) }
-        let column = position, m = features.count
-        let parts = parallelChunkMap(count: table.sampleCount, minimumPerChunk: 64) { samples -> (empty: [Int], positive: [Int]) in
-            var empty = [Int](), positive = [Int](repeating: 0, count: m)
-            for j in samples {
-                let entries = table.range(ofSample: j)
-                if findingEmpty {
-                    var total = 0.0
-                    for k in entries where column[Int(table.taxonIndices[k])] >= 0 { total += table.values[k] }
-                    if total == 0 { empty.append(j); continue }
-                }
-                for k in entries where table.values[k] > 0 {
-                    let c = column[Int(table.taxonIndices[k])]
-                    if c >= 0 { positive[Int(c)] += 1 }
-                }
-            }
-            return (empty, positive)
-        }
-        self.emptySamples = parts.flatMap(\.empty)
-        var counts = [Int](repeating: 0, count: m)
-        for part in parts { for c in 0..<m { counts[c] += part.positive[c] } }
-        self.nonZeroCounts = counts
-    }
-
-    init(values: Matrix, names: [String], taxonomy: [String]?, nonZeroCounts: [Int]) {
-        self.values = values
-        self.names = names
-        self.taxonomy = taxonomy
-        self.emptySamples = []
-        self.nonZeroCounts = nonZeroCounts
-    }
-
-    func selectingSamples(_ rows: [Int]) -> FeatureBlock {
-        var m = Matrix(rows: rows.count, columns: values.columns)
-        for c in 0..<values.columns { for (i, r) in rows.enumerated() { m[i, c] = values[r, c] } }
-        return FeatureBlock(values: m, names: names, taxonomy: taxonomy, nonZeroCounts: nonZeroCounts)
-    }
-}
-
-/// The features and samples both association modes model, chosen once:
-/// the samples with every variable (`rows`), the features that pass
-/// ``FeatureFilter`` on their raw values, and — as samples with no reads in
-/// the kept features cannot be normalised — those samples left out.
-struct FeatureSelection {
-    /// The metadata rows used.
-    var rows: [Int]
-    var block: FeatureBlock
-    /// The features filtered out (by ID) and why.
-    let filtered: [(feature: String, reason: FeatureFilter.Reason)]
-    /// Samples without reads in the kept features, left out.
-    let emptyIDs: [String]
-    /// Per kept feature, the samples where its raw value is above 0.
-    let nonZero: [Int]
-
-    init(_ table: CountTable, rows first: [Int], options: TaxonAssociation.Options) throws {
-        var rows = first
-        let counts = rows.count == table.sampleCount ? table : table.selectingSamples(rows)
-        let (keptFeatures, filtered) = options.filter.apply(counts)
-        guard !keptFeatures.isEmpty else { throw AssociationError.noFeaturesLeft(total: table.taxonCount) }
-        var block = FeatureBlock(counts, features: keptFeatures, findingEmpty: options.normalization.dividesBySampleTotal)
-        let empty = block.emptySamples
-        if !empty.isEmpty {
-            let keep = (0..<block.values.rows).filter { !empty.contains($0) }
-            rows = keep.map { rows[$0] }
-            block = block.selectingSamples(keep)
-        }
-        self.rows = rows
-        self.block = block
-        self.filtered = filtered.map { (counts.taxonIDs[$0.feature], $0.reason) }
-        self.emptyIDs = empty.map { counts.sampleIDs[$0] }
-        self.nonZero = block.nonZeroCounts
-    }
-
-    /// The dense block normalised and transformed; the block gives up its
-    /// values (they are then the only copy, normalised in place).
-    mutating func prepared(_ options: TaxonAssociation.Options) throws -> Matrix {
-        var y = block.values
-        block.values = Matrix(rows: 0, columns: 0)
-        try FeaturePreparation.prepare(&y, options.normalization, options.transform, names: block.names)
-        return y
     }
 }

@@ -161,28 +161,15 @@ public struct CountTable: Sendable {
         return m
     }
 
-    /// The taxa at `taxa` as a dense samples × taxa matrix (one column per
-    /// taxon, as models of each taxon read it); all taxa when nil.
-    public func denseSamplesByTaxa(taxa: [Int]? = nil) -> Matrix {
-        var column = [Int32](repeating: -1, count: taxonCount)
-        if let taxa { for (c, t) in taxa.enumerated() { column[t] = Int32(c) } } else { for t in 0..<taxonCount { column[t] = Int32(t) } }
-        let rows = sampleCount, columns = taxa?.count ?? taxonCount
-        let targets = column
-        // Each thread owns a block of samples (rows): it zeroes them in
-        // every column, then writes their non-zeros. Row blocks keep each
-        // thread's writes within a few cache lines of every column.
-        return Matrix(rows: rows, columns: columns) { out in
-            _ = parallelChunkMap(count: rows, minimumPerChunk: 64) { block in
-                for c in 0..<columns { UnsafeMutableBufferPointer(rebasing: out.column(c)[block]).initialize(repeating: 0) }
-                guard let base = out.column(0).baseAddress else { return }
-                for j in block {
-                    for k in self.range(ofSample: j) {
-                        let c = Int(targets[Int(self.taxonIndices[k])])
-                        if c >= 0 { base[j + c * rows] = self.values[k] }
-                    }
-                }
-            }
+    /// The table as a dense samples × taxa matrix (one column per taxon;
+    /// small tables, tests: the association models build their blocks with
+    /// `denseBlock` in MoodbiomeCore).
+    public func denseSamplesByTaxa() -> Matrix {
+        var m = Matrix(rows: sampleCount, columns: taxonCount)
+        for j in 0..<sampleCount {
+            for k in range(ofSample: j) { m[j, Int(taxonIndices[k])] = values[k] }
         }
+        return m
     }
 
     /// The table taxon by taxon (compressed rows): where each taxon's
