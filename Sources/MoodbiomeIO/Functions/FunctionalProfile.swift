@@ -108,7 +108,8 @@ public struct FunctionalProfile: Sendable {
             error.fix = "Only numbers may follow the function column (text columns such as descriptions cannot be read)"
             throw error
         }
-        return try OneColumnProfile(table: table, path: path, lines: text.recordLines, headerLine: text.headerLine, layout: layout).profile()
+        var profile = OneColumnProfile(table: consume table, path: path, lines: text.recordLines, headerLine: text.headerLine, layout: layout)
+        return try profile.profile()
     }
 
     /// The columns' sample names without HUMAnN's unit suffix, and the unit.
@@ -137,13 +138,31 @@ public struct FunctionalProfile: Sendable {
 /// A one-ID-column table (HUMAnN, PICRUSt2 unstratified, plain) split into
 /// its community rows and its strata.
 struct OneColumnProfile {
-    let table: CountTable
+    /// The table read; given up (``takeTable()``) when its strata are kept in its own arrays.
+    private(set) var table: CountTable
     let path: String
     let lines: [Int]
     let headerLine: Int
     let layout: FunctionalProfile.Layout
 
-    func profile() throws -> FunctionalProfile {
+    init(table: CountTable, path: String, lines: [Int], headerLine: Int, layout: FunctionalProfile.Layout) {
+        self.table = table
+        self.path = path
+        self.lines = lines
+        self.headerLine = headerLine
+        self.layout = layout
+    }
+
+    /// The table, this value's reference to it dropped (so that a caller
+    /// holding the only other one may change it in place).
+    mutating func takeTable() -> CountTable {
+        let taken = table
+        table = CountTable(uncheckedSampleIDs: [], taxonIDs: [], columnStarts: [0], taxonIndices: [], values: [],
+                           isIntegral: true, taxonomy: nil, source: path)
+        return taken
+    }
+
+    mutating func profile() throws -> FunctionalProfile {
         let (samples, unit) = try FunctionalProfile.strippingUnits(table.sampleIDs, path: path, line: headerLine)
         var communityRows = [Int](), communityIDs = [String](), strataRows = [Int]()
         var rowFunction = [Int32](), rowTaxon = [Int32](), functions = [String](), taxa = [String](), strataIDs = [String]()
@@ -210,14 +229,18 @@ struct OneColumnProfile {
                              problem: "the stratified row \(table.taxonIDs[missing]) has no community row, though other functions of the table have one",
                              fix: "Give the whole table as HUMAnN wrote it (each function's community row, then its strata), or only its stratified rows")
         }
-        let strataTable = renamed(table.selectingTaxa(strataRows), samples: samples, taxa: strataIDs)
+        // The community rows copied out, then the strata (most of the
+        // table) kept in the table's own arrays.
+        let communityTable = communityRows.isEmpty ? nil : table.selectingTaxa(communityRows)
+        let whole = takeTable()
+        let strataTable = renamed((consume whole).keepingTaxa(strataRows), samples: samples, taxa: strataIDs)
         let strata = FunctionalProfile.Strata(taxa: taxa, functions: functions, table: strataTable, rowFunction: rowFunction, rowTaxon: rowTaxon)
         let summed = StrataSums(strata: strata)
-        if communityRows.isEmpty {
+        guard let communityTable else {
             notes.append("\(path): stratified rows only; the community profile is their sum per function")
             return FunctionalProfile(layout: layout, community: summed.table(source: path), strata: strata, unit: unit, notes: notes)
         }
-        let community = renamed(table.selectingTaxa(communityRows), samples: samples, taxa: communityIDs)
+        let community = renamed(communityTable, samples: samples, taxa: communityIDs)
         if let note = summed.mismatch(with: community, path: path) { notes.append(note) }
         return FunctionalProfile(layout: layout, community: community, strata: strata, unit: unit, notes: notes)
     }

@@ -153,6 +153,34 @@ struct CountTableReaderTests {
         }
     }
 
+    /// Keeping taxa in the table's own arrays gives what selecting them into
+    /// new arrays gives, whether the arrays are the table's alone (moved in
+    /// place: the values' storage is the same afterwards) or shared (copied),
+    /// with blocks of samples that keep nothing, everything, or the ends.
+    @Test(arguments: [1, 63, 200, 1500])
+    func keepingTaxaInPlaceIsSelectingThem(samples: Int) throws {
+        var random = Xoshiro256StarStar(seed: UInt64(samples))
+        var counts = Matrix(rows: 90, columns: samples)
+        for j in 0..<samples where j % 17 != 5 {
+            for t in 0..<90 where random.next() % 3 == 0 || (j % 11 == 2 && t >= 80) { counts[t, j] = Double(random.next() % 1000 + 1) }
+        }
+        let table = try CountTable(sampleIDs: (0..<samples).map { "s\($0)" }, taxonIDs: (0..<90).map { "t\($0)" }, counts: counts)
+        for picked in [(0..<90).filter { $0 % 4 != 1 }, Array(0..<80), Array(80..<90), [], Array(0..<90)] {
+            let expected = table.selectingTaxa(picked)
+            let owned = try CountTable(sampleIDs: table.sampleIDs, taxonIDs: table.taxonIDs, counts: counts)
+            let storage = owned.values.withUnsafeBufferPointer { $0.baseAddress }
+            let moved = (consume owned).keepingTaxa(picked)
+            let shared = table.keepingTaxa(picked)
+            for got in [moved, shared] {
+                #expect(got.taxonIDs == expected.taxonIDs && got.sampleIDs == expected.sampleIDs)
+                #expect(got.columnStarts == expected.columnStarts)
+                #expect(got.taxonIndices == expected.taxonIndices && got.values == expected.values)
+            }
+            if !expected.values.isEmpty { #expect(moved.values.withUnsafeBufferPointer { $0.baseAddress } == storage, "kept in place") }
+        }
+        #expect(table.values.count == (0..<samples).reduce(0) { n, j in n + (0..<90).filter { counts[$0, j] != 0 }.count }, "the shared table unchanged")
+    }
+
     struct BadInput: Sendable, CustomTestStringConvertible {
         let name: String
         let text: String
