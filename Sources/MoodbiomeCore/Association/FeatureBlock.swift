@@ -21,7 +21,7 @@ struct FeatureTallies {
     init(_ table: CountTable, features: [Int], findingEmpty: Bool) {
         self.names = features.map { table.taxonIDs[$0] }
         self.taxonomy = table.taxonomy.map { t in features.map { t[$0] } }
-        let column = table.featureColumns(features), m = features.count
+        let column = table.positions(of: features), m = features.count
         let parts = parallelChunkMap(count: table.sampleCount, minimumPerChunk: 64) { samples in
             var empty = [Int](), positive = [Int](repeating: 0, count: m), totals = [Double]()
             for j in samples {
@@ -85,13 +85,6 @@ struct FeatureBlock {
 }
 
 extension CountTable {
-    /// Per taxon, its column among `features`, or -1.
-    func featureColumns(_ features: [Int]) -> [Int32] {
-        var column = [Int32](repeating: -1, count: taxonCount)
-        for (c, t) in features.enumerated() { column[t] = Int32(c) }
-        return column
-    }
-
     /// The `features` as a dense samples × features matrix (one column per
     /// feature, as models of each feature read it): cell (sample, feature)
     /// is `entry(value, sample, column)` where the table has a value and
@@ -103,7 +96,7 @@ extension CountTable {
     /// just written instead of one cold line (and page) per non-zero.
     func denseBlock(features: [Int], absent: [Double],
                     entry: @Sendable (_ value: Double, _ sample: Int, _ column: Int) -> Double) -> Matrix {
-        let rows = sampleCount, columns = features.count, target = featureColumns(features)
+        let rows = sampleCount, columns = features.count, target = positions(of: features)
         return Matrix(rows: rows, columns: columns) { out in
             guard columns > 0 else { return }
             _ = parallelChunkMap(count: rows, minimumPerChunk: 64) { block in

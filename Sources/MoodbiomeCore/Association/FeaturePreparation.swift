@@ -223,7 +223,7 @@ enum FeaturePreparation {
         let m = features.count
         @Sendable func proportion(_ v: Double, _ j: Int) -> Double { totals.map { v / $0[j] } ?? v }
         guard log else { return table.denseBlock(features: features, absent: [Double](repeating: 0, count: m)) { v, j, _ in proportion(v, j) } }
-        let column = table.featureColumns(features)
+        let column = table.positions(of: features)
         let parts = parallelChunkMap(count: table.sampleCount, minimumPerChunk: 64) { samples -> [Double] in
             var smallest = [Double](repeating: .infinity, count: m)
             for j in samples {

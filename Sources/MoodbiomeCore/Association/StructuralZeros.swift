@@ -43,8 +43,7 @@ public struct StructuralZeros: Sendable {
         let level = column.cells.map { position[$0]! }
         var sizes = [Int](repeating: 0, count: levels.count)
         for l in level { sizes[l] += 1 }
-        var column_ = [Int32](repeating: -1, count: table.taxonCount)
-        for (c, t) in features.enumerated() { column_[t] = Int32(c) }
+        let column_ = table.positions(of: features)
         var present = [[Int]](repeating: [Int](repeating: 0, count: levels.count), count: features.count)
         for j in 0..<table.sampleCount {
             for k in table.range(ofSample: j) where table.values[k] != 0 {

@@ -118,9 +118,7 @@ extension CountTable {
     /// sample's are sorted). Samples on all cores: a first pass counts what
     /// each keeps, the second writes it at its offset in arrays allocated once.
     public func selectingTaxa(_ indices: [Int]) -> CountTable {
-        var newIndex = [Int32](repeating: -1, count: taxonCount)
-        for (n, t) in indices.enumerated() { newIndex[t] = Int32(n) }
-        let map = newIndex, increasing = zip(indices, indices.dropFirst()).allSatisfy { $0 < $1 }
+        let map = positions(of: indices), increasing = zip(indices, indices.dropFirst()).allSatisfy { $0 < $1 }
         let kept = parallelChunkMap(count: sampleCount, minimumPerChunk: 16) { samples in
             samples.map { j in self.range(ofSample: j).reduce(0) { map[Int(self.taxonIndices[$1])] >= 0 ? $0 + 1 : $0 } }
         }.flatMap { $0 }
@@ -149,6 +147,14 @@ extension CountTable {
 }
 
 extension CountTable {
+    /// Per taxon, its position in `indices` (distinct taxa), or -1 when it
+    /// is not there: the map from a table's taxa to a selection's.
+    public func positions(of indices: [Int]) -> [Int32] {
+        var position = [Int32](repeating: -1, count: taxonCount)
+        for (n, t) in indices.enumerated() { position[t] = Int32(n) }
+        return position
+    }
+
     /// The features at `indices` (increasing), in this table's own arrays:
     /// for a table that is most of memory (a stratified functional profile),
     /// no second copy. Each block of samples first moves its kept non-zeros
@@ -162,9 +168,7 @@ extension CountTable {
     public consuming func keepingTaxa(_ indices: [Int]) -> CountTable {
         precondition(zip(indices, indices.dropFirst()).allSatisfy { $0 < $1 }, "kept taxa in increasing order")
         guard nonZeroCount > 0 else { return selectingTaxa(indices) }
-        var newIndex = [Int32](repeating: -1, count: taxonCount)
-        for (n, t) in indices.enumerated() { newIndex[t] = Int32(n) }
-        let map = newIndex, oldStarts = columnStarts, n = sampleCount
+        let map = positions(of: indices), oldStarts = columnStarts, n = sampleCount
         let samplesIDs = sampleIDs, keptIDs = indices.map { taxonIDs[$0] }, lineages = taxonomy.map { t in indices.map { t[$0] } }
         let (integral, source, origin) = (isIntegral, self.source, self.origin)
         var taxa = taxonIndices, vals = values
