@@ -214,28 +214,114 @@ public enum ANCOMBC {
         }
 
         /// κᵣ: the minimum over x ≥ 0 of ½ Σᵢ ρᵣᵢ ((βᵢ − μᵣ)² / (vᵢ + x) + log(vᵢ + x)),
-        /// by SciPy's Nelder–Mead from the current κᵣ.
+        /// by SciPy's Nelder–Mead from the current κᵣ (``VarianceObjective``).
         mutating func varianceUpdate(_ r: Int, mean: Double, from start: Double) -> Double {
             let n = self.n
             for i in 0..<n { let d = beta[i] - mean; squared[i] = d * d }
             return squared.withUnsafeBufferPointer { s in variance.withUnsafeBufferPointer { v in
                 resp.withUnsafeBufferPointer { resp in
                     guard let s = s.baseAddress, let v = v.baseAddress, let w = resp.baseAddress.map({ $0 + r * n }) else { return start }
-                    return NelderMead.minimize({ x in
-                        // (A while loop: a debug build's range iterator would cost more than the sum.)
-                        var sum = 0.0, i = 0
-                        while i < n {
-                            let total = v[i] + x
-                            sum += w[i] * (s[i] / total + log(total))
-                            i += 1
-                        }
-                        return 0.5 * sum
-                    }, from: start)
+                    var objective = VarianceObjective(weights: w, squared: s, variance: v, count: n, centre: Swift.max(start, 0))
+                    return NelderMead.minimize({ objective($0) }, from: start)
                 }
             }}
         }
     }
 
+    /// The M step's objective for κ, `f(x) = ½ Σᵢ wᵢ (sᵢ/(vᵢ + x) + log(vᵢ + x))`,
+    /// cheap near the Nelder–Mead's starting point c, where almost all of its
+    /// evaluations fall once the E–M settles. With `tᵢ = vᵢ + c` and
+    /// `d = x − c`, both parts are power series in `d/tᵢ`:
+    ///
+    ///     f(c + d) = f(c) + ½ Σₖ (−d)ᵏ (Aₖ − Bₖ/k),
+    ///     Aₖ = Σᵢ wᵢ sᵢ / tᵢᵏ⁺¹,  Bₖ = Σᵢ wᵢ / tᵢᵏ
+    ///
+    /// (from `1/(t + d) = Σₖ (−d)ᵏ/tᵏ⁺¹` and `log(t + d) = log t − Σₖ (−d)ᵏ/(k tᵏ)`).
+    /// Within `|d| ≤ min tᵢ / 6` the series is cut after k = 24, leaving at
+    /// most (1/6)²⁵ ≈ 4e-20 of each term: far below the rounding of f(c)
+    /// itself. So one pass over the features (the sums Aₖ and Bₖ, made when
+    /// a first evaluation falls within reach) serves every evaluation near
+    /// c, each then costing 24 multiply–adds instead of a logarithm per
+    /// feature; points farther out are summed directly, and so is f(c), in
+    /// feature order. The values differ from the direct sums by rounding
+    /// only (tested); which simplex point is best near the flat minimum can
+    /// then differ, as it does between NumPy's sums and ours: κ is set to
+    /// SciPy's stopping rule either way (``NelderMead``).
+    struct VarianceObjective {
+        static let order = 24
+        static let reach = 1.0 / 6
+        let weights: UnsafePointer<Double>, squared: UnsafePointer<Double>, variance: UnsafePointer<Double>
+        let count: Int
+        let centre: Double
+        /// f(c), and how far from c the series holds (`reach · min tᵢ`).
+        let atCentre: Double, limit: Double
+        /// ½(Aₖ − Bₖ/k) for k = 1…order, once an evaluation needs them
+        /// (none when every evaluation falls farther out, as when κ sits at 0).
+        private var coefficients: [Double]? = nil
+
+        init(weights: UnsafePointer<Double>, squared: UnsafePointer<Double>, variance: UnsafePointer<Double>, count: Int, centre: Double) {
+            self.weights = weights
+            self.squared = squared
+            self.variance = variance
+            self.count = count
+            self.centre = centre
+            var nearest = Double.infinity
+            for i in 0..<count { nearest = Swift.min(nearest, variance[i] + centre) }
+            limit = nearest > 0 && nearest.isFinite ? Self.reach * nearest : 0
+            atCentre = Self.sum(at: centre, weights: weights, squared: squared, variance: variance, count: count)
+        }
+
+        mutating func callAsFunction(_ x: Double) -> Double {
+            let d = x - centre
+            if d == 0 { return atCentre }
+            guard abs(d) <= limit else { return direct(x) }
+            if coefficients == nil { coefficients = expansion() }
+            guard let c = coefficients, !c.isEmpty else { return direct(x) }
+            let z = -d
+            var sum = 0.0
+            for k in stride(from: Self.order - 1, through: 0, by: -1) { sum = sum * z + c[k] }
+            return atCentre + sum * z
+        }
+
+        /// ½(Aₖ − Bₖ/k), k = 1…24, from three vectors of eight lanes each
+        /// (empty when a power overflows: then every point is summed directly).
+        func expansion() -> [Double] {
+            var a = (SIMD8<Double>.zero, SIMD8<Double>.zero, SIMD8<Double>.zero), b = a
+            for i in 0..<count {
+                let r = 1 / (variance[i] + centre), r2 = r * r, r3 = r2 * r, r4 = r2 * r2, r8 = r4 * r4
+                let r5: Double = r4 * r, r6: Double = r4 * r2, r7: Double = r4 * r3
+                let p0 = SIMD8<Double>(r, r2, r3, r4, r5, r6, r7, r8), p1 = p0 * r8, p2 = p1 * r8
+                let w = SIMD8(repeating: weights[i]), ws = SIMD8(repeating: weights[i] * (squared[i] * r))
+                b.0 += w * p0; b.1 += w * p1; b.2 += w * p2
+                a.0 += ws * p0; a.1 += ws * p1; a.2 += ws * p2
+            }
+            let sums = [(a.0, b.0), (a.1, b.1), (a.2, b.2)]
+            let c = (0..<Self.order).map { k -> Double in
+                let (ak, bk) = (sums[k / 8].0[k % 8], sums[k / 8].1[k % 8])
+                return 0.5 * (ak - bk / Double(k + 1))
+            }
+            return c.allSatisfy(\.isFinite) ? c : []
+        }
+
+        func direct(_ x: Double) -> Double {
+            Self.sum(at: x, weights: weights, squared: squared, variance: variance, count: count)
+        }
+
+        /// f(x) summed over the features in order.
+        static func sum(at x: Double, weights: UnsafePointer<Double>, squared: UnsafePointer<Double>, variance: UnsafePointer<Double>, count: Int) -> Double {
+            // (A while loop: a debug build's range iterator would cost more than the sum.)
+            var sum = 0.0, i = 0
+            while i < count {
+                let total = variance[i] + x
+                sum += weights[i] * (squared[i] / total + log(total))
+                i += 1
+            }
+            return 0.5 * sum
+        }
+    }
+}
+
+extension ANCOMBC {
     /// The variance of the bias, `1 / Σᵢ 1/(vᵢ + κᵢ)`: κ₁ for the features
     /// below the π₁ quantile of β, κ₂ for those at or above the 1 − π₂
     /// quantile, 0 otherwise (scikit-bio's `_estimate_bias_var`).
@@ -465,21 +551,33 @@ extension TaxonAssociation {
 extension ANCOMBC {
     /// `ln(count + pseudoCount)` in place, features on all cores; with
     /// `centring` (ANCOM-BC2), each feature's mean over the samples subtracted.
+    /// Whole counts below 4,096 take their logarithm from a table made with
+    /// the same `log` (the same bits, a lookup instead of a call).
     static func logTransform(_ y: inout Matrix, pseudoCount: Double, centring: Bool) {
         let rows = y.rows, columns = y.columns
+        let table = (0..<Self.tabulatedCounts).map { log(Double($0) + pseudoCount) }
         y.withParallelWriter { v in
             _ = parallelChunkMap(count: columns, minimumPerChunk: 16) { range in
-                for c in range {
-                    let column = v.column(c)
-                    var sum = 0.0
-                    for i in 0..<rows { column[i] = log(column[i] + pseudoCount); sum += column[i] }
-                    guard centring else { continue }
-                    let mean = sum / Double(rows)
-                    for i in 0..<rows { column[i] -= mean }
+                table.withUnsafeBufferPointer { table in
+                    for c in range {
+                        let column = v.column(c)
+                        var sum = 0.0
+                        for i in 0..<rows {
+                            let count = column[i]
+                            column[i] = count >= 0 && count < Double(table.count) && Double(Int(count)) == count ? table[Int(count)] : log(count + pseudoCount)
+                            sum += column[i]
+                        }
+                        guard centring else { continue }
+                        let mean = sum / Double(rows)
+                        for i in 0..<rows { column[i] -= mean }
+                    }
                 }
             }
         }
     }
+
+    /// The whole counts whose logarithms ``logTransform(_:pseudoCount:centring:)`` tabulates.
+    static let tabulatedCounts = 4096
 
     /// ANCOM-BC2's sampling fractions, `θᵢ = meanⱼ yᵢⱼ − xᵢ·meanⱼ βⱼ + xᵢ·δ`
     /// (scikit-bio's `_sample_fractions`), subtracted from each sample's values.
@@ -528,7 +626,9 @@ extension ANCOMBC {
     /// ANCOM-BC2's second fit takes them as they are). Plain loops in a
     /// fixed order, features on all cores (p is small): the same bits under
     /// any BLAS kernel or thread count, so the E–M that follows takes the
-    /// same path everywhere.
+    /// same path everywhere. Each coefficient's and variance's sum runs over
+    /// the samples in order; eight of them advance together in the lanes of
+    /// one vector (``LaneRows``), which changes no sum's order.
     static func fit(_ x: Matrix, _ y: Matrix, names: [String], centring: Bool) throws -> (beta: Matrix, variance: Matrix) {
         let n = x.rows, p = x.columns, m = y.columns
         // H = X (XᵀX)⁻¹.
@@ -537,62 +637,94 @@ extension ANCOMBC {
         guard let gramInverse = smallInverse(gram) else { throw AssociationError.aliasedDesign(columns: names) }
         var h = Matrix(rows: n, columns: p)
         for j in 0..<p { for i in 0..<n { var sum = 0.0; for k in 0..<p { sum += x[i, k] * gramInverse[k, j] }; h[i, j] = sum } }
-        // Flat copies for the loops below (no subscripts across modules).
-        let hs = h.storage, xs = x.storage
+        let hRows = LaneRows(h), xs = x.storage
         // Per feature: β = Hᵀy, residuals y − Xβ.
         var beta = Matrix(rows: p, columns: m), residuals = y
         beta.withParallelWriter { b in
             residuals.withParallelWriter { r in
                 _ = parallelChunkMap(count: m, minimumPerChunk: 16) { range in
-                    hs.withUnsafeBufferPointer { hp in
-                        xs.withUnsafeBufferPointer { xp in
-                            var fitted = [Double](repeating: 0, count: n)
-                            for c in range {
-                                let column = r.column(c), coefficients = b.column(c)
-                                for j in 0..<p {
-                                    var sum = 0.0
-                                    for i in 0..<n { sum += hp[i + j * n] * column[i] }
-                                    coefficients[j] = sum
-                                }
-                                for i in 0..<n { fitted[i] = 0 }
-                                for j in 0..<p {
-                                    let bj = coefficients[j]
-                                    for i in 0..<n { fitted[i] += xp[i + j * n] * bj }
-                                }
-                                for i in 0..<n { column[i] -= fitted[i] }
+                    xs.withUnsafeBufferPointer { xp in
+                        var fitted = [Double](repeating: 0, count: n)
+                        for c in range {
+                            let column = r.column(c), coefficients = b.column(c)
+                            hRows.sums(weights: UnsafePointer(column.baseAddress!), into: coefficients)
+                            for i in 0..<n { fitted[i] = 0 }
+                            for j in 0..<p {
+                                let bj = coefficients[j]
+                                for i in 0..<n { fitted[i] += xp[i + j * n] * bj }
                             }
+                            for i in 0..<n { column[i] -= fitted[i] }
                         }
                     }
                 }
             }
         }
-        // θ: each sample's mean residual over features, in feature order.
-        var theta = [Double](repeating: 0, count: n)
-        residuals.storage.withUnsafeBufferPointer { rp in
-            for c in 0..<m { for i in 0..<n { theta[i] += rp[i + c * n] } }
-        }
-        for i in 0..<n { theta[i] = centring ? theta[i] / Double(m) : 0 }
-        let h2 = hs.map { $0 * $0 }
+        let theta = centring ? sampleMeans(residuals) : [Double](repeating: 0, count: n)
+        let h2 = LaneRows(h, squared: true)
         var variance = Matrix(rows: m, columns: p)
-        let centred = residuals.storage, offsets = theta
+        let centred = residuals.storage
         variance.withParallelWriter { v in
             _ = parallelChunkMap(count: m, minimumPerChunk: 16) { range in
                 centred.withUnsafeBufferPointer { rp in
-                    h2.withUnsafeBufferPointer { hp in
-                        var squared = [Double](repeating: 0, count: n)
-                        for c in range {
-                            for i in 0..<n { let e = rp[i + c * n] - offsets[i]; squared[i] = e * e }
-                            for j in 0..<p {
-                                var sum = 0.0
-                                for i in 0..<n { sum += squared[i] * hp[i + j * n] }
-                                v.column(j)[c] = sum
-                            }
-                        }
+                    var squared = [Double](repeating: 0, count: n)
+                    var sums = [Double](repeating: 0, count: p)
+                    for c in range {
+                        for i in 0..<n { let e = rp[i + c * n] - theta[i]; squared[i] = e * e }
+                        squared.withUnsafeBufferPointer { w in sums.withUnsafeMutableBufferPointer { h2.sums(weights: w.baseAddress!, into: $0) } }
+                        for j in 0..<p { v.column(j)[c] = sums[j] }
                     }
                 }
             }
         }
         return (beta, variance)
+    }
+
+    /// θ: each sample's mean over the features (columns), each sum in
+    /// feature order; samples on all cores.
+    static func sampleMeans(_ residuals: Matrix) -> [Double] {
+        let n = residuals.rows, m = residuals.columns
+        let values = residuals.storage
+        let parts = parallelChunkMap(count: n, minimumPerChunk: 64) { range in
+            values.withUnsafeBufferPointer { rp in
+                var sums = [Double](repeating: 0, count: range.count)
+                for c in 0..<m {
+                    let base = c * n + range.lowerBound
+                    for k in 0..<range.count { sums[k] += rp[base + k] }
+                }
+                return sums.map { $0 / Double(m) }
+            }
+        }
+        return parts.flatMap { $0 }
+    }
+
+    /// An n × p matrix row by row, each row in vectors of eight lanes
+    /// (zeros past p), for the sums `Σᵢ hᵢⱼ wᵢ` of all j at once.
+    struct LaneRows: Sendable {
+        let rows: Int, columns: Int, blocks: Int
+        let storage: [SIMD8<Double>]
+
+        init(_ h: Matrix, squared: Bool = false) {
+            rows = h.rows
+            columns = h.columns
+            blocks = (h.columns + 7) / 8
+            var storage = [SIMD8<Double>](repeating: .zero, count: rows * blocks)
+            for j in 0..<columns {
+                for i in 0..<rows { let v = h[i, j]; storage[i * blocks + j / 8][j % 8] = squared ? v * v : v }
+            }
+            self.storage = storage
+        }
+
+        /// `out[j] = Σᵢ hᵢⱼ wᵢ`, i in order, for every column j.
+        func sums(weights w: UnsafePointer<Double>, into out: UnsafeMutableBufferPointer<Double>) {
+            storage.withUnsafeBufferPointer { hp in
+                for b in 0..<blocks {
+                    var sum = SIMD8<Double>.zero
+                    var i = 0
+                    while i < rows { sum += hp[i * blocks + b] * SIMD8(repeating: w[i]); i += 1 }
+                    for l in 0..<Swift.min(8, columns - 8 * b) { out[8 * b + l] = sum[l] }
+                }
+            }
+        }
     }
 
     /// The inverse of a small symmetric positive-definite matrix by a
@@ -631,3 +763,4 @@ extension ANCOMBC {
         return inverse
     }
 }
+

@@ -155,10 +155,12 @@ struct AssociationRunTests {
         let ours = Dictionary(uniqueKeysWithValues: rows.map { ($0["feature"]! + "|" + $0["term"]!, $0) })
         for r in reference {
             let row = try #require(ours[r["feature"]! + "|" + r["term"]!])
-            // Fold changes within 1e-8 of their SE (the E–M's limit, ANCOMBC2Tests), the rest relative.
+            // Fold changes within 1e-8 of their SE, the rest to 1e-6 relative: the E–M's
+            // κ is set only to SciPy's Nelder–Mead stopping rule, and through the bias
+            // variance so are the SEs (ANCOMBC2Tests; observed 2e-8 relative).
             #expect(abs(Double(row["estimate"]!)! - Double(r["estimate"]!)!) <= 1e-8 * Double(r["std_error"]!)!, "\(r["feature"]!) \(r["term"]!) estimate")
             for column in ["std_error", "p_value", "q_value"] {
-                #expect(isClose(Double(row[column]!)!, Double(r[column]!)!, relative: 1e-8, absolute: 1e-12), "\(r["feature"]!) \(r["term"]!) \(column)")
+                #expect(isClose(Double(row[column]!)!, Double(r[column]!)!, relative: 1e-6, absolute: 1e-12), "\(r["feature"]!) \(r["term"]!) \(column)")
             }
             #expect(row["df"] == "275")   // 278 samples, 3 coefficients
         }

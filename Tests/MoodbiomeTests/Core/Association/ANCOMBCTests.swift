@@ -104,4 +104,65 @@ struct ANCOMBCTests {
         for (f, start, scipy) in cases where !scipy.isNaN { #expect(NelderMead.minimize(f, from: start) == scipy, "from \(start)") }
         #expect(abs(NelderMead.minimize(cases[2].0, from: 0) - 2.0000000305175805) < 1e-7)
     }
+
+    /// The M step's objective near its centre (the power series) against the
+    /// direct sum, at points across the series' reach, on weights and
+    /// variances spread over six orders of magnitude: the same value to
+    /// rounding (1e-14 of the sum's scale). Beyond the reach it is the direct
+    /// sum itself; at κ = 0 with a tiny variance the reach shrinks with it.
+    @Test(arguments: [0.0, 1e-6, 0.003, 0.4, 25])
+    func varianceObjectiveSeriesMatchesTheSum(centre: Double) {
+        var generator = Xoshiro256StarStar(seed: 11)
+        let n = 700
+        let w = (0..<n).map { _ in Double.random(in: 0...1, using: &generator) }
+        let s = (0..<n).map { _ in pow(10, Double.random(in: -5...1, using: &generator)) }
+        let v = (0..<n).map { _ in pow(10, Double.random(in: -6...0, using: &generator)) }
+        w.withUnsafeBufferPointer { w in s.withUnsafeBufferPointer { s in v.withUnsafeBufferPointer { v in
+            var objective = ANCOMBC.VarianceObjective(weights: w.baseAddress!, squared: s.baseAddress!, variance: v.baseAddress!,
+                                                      count: n, centre: centre)
+            let scale = (0..<n).reduce(0.0) { $0 + w[$1] * (s[$1] / (v[$1] + centre) + abs(log(v[$1] + centre))) }
+            #expect(objective.limit == ANCOMBC.VarianceObjective.reach * (v.min()! + centre))
+            for fraction in [-1.0, -0.5, -1e-3, -1e-9, 1e-12, 1e-6, 0.01, 0.3, 0.99, 1, 1.5, 4] {
+                let x = centre + fraction * objective.limit
+                guard x >= 0 else { continue }
+                let direct = objective.direct(x)
+                let series = objective(x)
+                #expect(abs(series - direct) <= 1e-14 * scale, "centre \(centre), x \(x): \(series) vs \(direct)")
+                if abs(fraction) > 1 { #expect(series == direct) }
+            }
+            #expect(objective(centre) == objective.direct(centre))
+        }}}
+    }
+
+    /// The fit's lane sums are the plain sums, each in sample order, bit for
+    /// bit (any number of columns: one, eight, past eight).
+    @Test(arguments: [1, 5, 8, 11])
+    func laneSumsAreThePlainSums(columns: Int) {
+        var generator = Xoshiro256StarStar(seed: UInt64(columns))
+        let rows = 301
+        var h = Matrix(rows: rows, columns: columns)
+        for j in 0..<columns { for i in 0..<rows { h[i, j] = Double.random(in: -3...3, using: &generator) } }
+        let w = (0..<rows).map { _ in Double.random(in: -1...1, using: &generator) * pow(10, Double.random(in: -8...8, using: &generator)) }
+        for squared in [false, true] {
+            let lanes = ANCOMBC.LaneRows(h, squared: squared)
+            var out = [Double](repeating: .nan, count: columns)
+            w.withUnsafeBufferPointer { w in out.withUnsafeMutableBufferPointer { lanes.sums(weights: w.baseAddress!, into: $0) } }
+            for j in 0..<columns {
+                var sum = 0.0
+                for i in 0..<rows { sum += (squared ? h[i, j] * h[i, j] : h[i, j]) * w[i] }
+                #expect(out[j].bitPattern == sum.bitPattern, "column \(j) of \(columns)")
+            }
+        }
+    }
+
+    /// The tabulated logarithms are `log`'s own, bit for bit, and counts
+    /// outside the table (fractions, large, negative zero) take `log`.
+    @Test(arguments: [1.0, 0.5, 1e-3])
+    func logTableIsLog(pseudoCount: Double) {
+        let values: [Double] = [0, -0.0, 1, 2, 7, 4095, 4096, 4097, 1e6, 0.25, 3.5, 123456.5, 2.0000000000000004]
+        var y = Matrix(rows: values.count, columns: 1)
+        for (i, v) in values.enumerated() { y[i, 0] = v }
+        ANCOMBC.logTransform(&y, pseudoCount: pseudoCount, centring: false)
+        for (i, v) in values.enumerated() { #expect(y[i, 0].bitPattern == log(v + pseudoCount).bitPattern, "\(v)") }
+    }
 }
