@@ -187,7 +187,9 @@ extension LinDA {
     /// and the depth test's p-values when it was run.
     static func treatZeros(_ y: inout Matrix, design: DesignMatrix, blocks: [RandomEffectsBlock], source: String,
                            options: Options) throws -> (ZeroTreatment, [(column: String, pValue: Double)]) {
-        guard y.storage.contains(0) else { return (.none, []) }
+        let values = y.storage
+        let zeros = parallelChunkMap(count: values.count, minimumPerChunk: 1 << 16) { range in values[range].contains(0) }
+        guard zeros.contains(true) else { return (.none, []) }
         let n = y.rows, m = y.columns
         let depth = depths(y)
         var treatment: ZeroTreatment
@@ -230,12 +232,23 @@ extension LinDA {
 
     /// `log₂ y` minus each sample's mean over the features, on both cores:
     /// columns over column ranges, each sample's sum in feature order over
-    /// sample ranges (the same sums whatever the thread count).
+    /// sample ranges (the same sums whatever the thread count). Whole and
+    /// half counts below 4,096 (a count plus LinDA's pseudo-count 0.5) take
+    /// their logarithm from a table of `log2`'s own values: the same bits.
     static func centredLog2(_ y: inout Matrix) {
         let n = y.rows, m = y.columns
         y.withParallelWriter { v in
+            let table = halvesLog2
             _ = parallelChunkMap(count: m, minimumPerChunk: 16) { range in
-                for c in range { let column = v.column(c); for i in 0..<n { column[i] = log2(column[i]) } }
+                table.withUnsafeBufferPointer { table in
+                    for c in range {
+                        let column = v.column(c)
+                        for i in 0..<n {
+                            let twice = 2 * column[i]
+                            column[i] = twice >= 0 && twice < Double(table.count) && Double(Int(twice)) == twice ? table[Int(twice)] : log2(column[i])
+                        }
+                    }
+                }
             }
             let means = parallelChunkMap(count: n, minimumPerChunk: 64) { range -> [Double] in
                 var sums = [Double](repeating: 0, count: range.count)
@@ -251,17 +264,23 @@ extension LinDA {
         }
     }
 
-    /// Each sample's total over the features (in feature order).
+    /// `log2(k / 2)` for k = 0…8191 (``centredLog2(_:)``).
+    static let halvesLog2 = (0..<8192).map { log2(Double($0) * 0.5) }
+
+    /// Each sample's total over the features (in feature order), samples on
+    /// both cores.
     static func depths(_ y: Matrix) -> [Double] {
-        let n = y.rows
-        var depth = [Double](repeating: 0, count: n)
-        y.storage.withUnsafeBufferPointer { v in
-            for c in 0..<y.columns {
-                let base = c * n
-                for i in 0..<n { depth[i] += v[base + i] }
+        let n = y.rows, m = y.columns, values = y.storage
+        return parallelChunkMap(count: n, minimumPerChunk: 64) { range in
+            values.withUnsafeBufferPointer { v in
+                var depth = [Double](repeating: 0, count: range.count)
+                for c in 0..<m {
+                    let base = c * n + range.lowerBound
+                    for k in 0..<range.count { depth[k] += v[base + k] }
+                }
+                return depth
             }
-        }
-        return depth
+        }.flatMap { $0 }
     }
 
     /// Coefficients (p × features) of every column of `values` on the

@@ -67,6 +67,38 @@ struct LinDACase: Sendable, CustomTestStringConvertible {
 
 @Suite("LinDA against the R package LinDA 0.2.0")
 struct LinDATests {
+    /// The centred log₂ with its table of whole and half counts is `log2`
+    /// then centring, bit for bit: counts plus 0.5, whole counts, imputed
+    /// fractions, values past the table; and the depths are each sample's
+    /// sum in feature order.
+    @Test func centredLog2IsLog2ThenCentring() {
+        var generator = Xoshiro256StarStar(seed: 3)
+        let n = 37, m = 23
+        var y = Matrix(rows: n, columns: m)
+        for c in 0..<m {
+            for i in 0..<n {
+                let count = Double(Int.random(in: 0...5000, using: &generator))
+                switch (i + c) % 4 {
+                case 0: y[i, c] = count + 0.5
+                case 1: y[i, c] = count + 1
+                case 2: y[i, c] = Double.random(in: 0.001...1, using: &generator)
+                default: y[i, c] = count * 3 + 0.5
+                }
+            }
+        }
+        var sums = [Double](repeating: 0, count: n)
+        for c in 0..<m { for i in 0..<n { sums[i] += y[i, c] } }
+        #expect(LinDA.depths(y) == sums)
+        var expected = y
+        for c in 0..<m { for i in 0..<n { expected[i, c] = log2(y[i, c]) } }
+        var means = [Double](repeating: 0, count: n)
+        for c in 0..<m { for i in 0..<n { means[i] += expected[i, c] } }
+        for c in 0..<m { for i in 0..<n { expected[i, c] -= means[i] / Double(m) } }
+        LinDA.centredLog2(&y)
+        let differing = zip(y.storage, expected.storage).filter { $0.bitPattern != $1.bitPattern }.count
+        #expect(differing == 0, "\(differing) of \(n * m) values differ")
+    }
+
     static let results = csvRows("linda/linda-results.csv")
     static let details = csvRows("linda/linda-details.csv")
 
