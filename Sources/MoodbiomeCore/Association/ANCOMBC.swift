@@ -637,40 +637,30 @@ extension ANCOMBC {
         guard let gramInverse = smallInverse(gram) else { throw AssociationError.aliasedDesign(columns: names) }
         var h = Matrix(rows: n, columns: p)
         for j in 0..<p { for i in 0..<n { var sum = 0.0; for k in 0..<p { sum += x[i, k] * gramInverse[k, j] }; h[i, j] = sum } }
-        let hRows = LaneRows(h), xs = x.storage
-        // Per feature: β = Hᵀy, residuals y − Xβ.
-        var beta = Matrix(rows: p, columns: m), residuals = y
+        let hRows = LaneRows(h), ys = y.storage
+        // Per feature: β = Hᵀy.
+        var beta = Matrix(rows: p, columns: m)
         beta.withParallelWriter { b in
-            residuals.withParallelWriter { r in
-                _ = parallelChunkMap(count: m, minimumPerChunk: 16) { range in
-                    xs.withUnsafeBufferPointer { xp in
-                        var fitted = [Double](repeating: 0, count: n)
-                        for c in range {
-                            let column = r.column(c), coefficients = b.column(c)
-                            hRows.sums(weights: UnsafePointer(column.baseAddress!), into: coefficients)
-                            for i in 0..<n { fitted[i] = 0 }
-                            for j in 0..<p {
-                                let bj = coefficients[j]
-                                for i in 0..<n { fitted[i] += xp[i + j * n] * bj }
-                            }
-                            for i in 0..<n { column[i] -= fitted[i] }
-                        }
-                    }
+            _ = parallelChunkMap(count: m, minimumPerChunk: 16) { range in
+                ys.withUnsafeBufferPointer { yp in
+                    for c in range { hRows.sums(weights: yp.baseAddress! + c * n, into: b.column(c)) }
                 }
             }
         }
-        let theta = centring ? sampleMeans(residuals) : [Double](repeating: 0, count: n)
+        // The residuals y − Xβ are made where they are used, never stored whole.
+        let residuals = Residuals(x: x, y: y, beta: beta)
+        let theta = centring ? residuals.sampleMeans() : [Double](repeating: 0, count: n)
         let h2 = LaneRows(h, squared: true)
         var variance = Matrix(rows: m, columns: p)
-        let centred = residuals.storage
         variance.withParallelWriter { v in
             _ = parallelChunkMap(count: m, minimumPerChunk: 16) { range in
-                centred.withUnsafeBufferPointer { rp in
-                    var squared = [Double](repeating: 0, count: n)
-                    var sums = [Double](repeating: 0, count: p)
+                var squared = [Double](repeating: 0, count: n)
+                var sums = [Double](repeating: 0, count: p)
+                squared.withUnsafeMutableBufferPointer { e in
                     for c in range {
-                        for i in 0..<n { let e = rp[i + c * n] - theta[i]; squared[i] = e * e }
-                        squared.withUnsafeBufferPointer { w in sums.withUnsafeMutableBufferPointer { h2.sums(weights: w.baseAddress!, into: $0) } }
+                        residuals.column(c, samples: 0..<n, into: e.baseAddress!)
+                        for i in 0..<n { let d = e[i] - theta[i]; e[i] = d * d }
+                        sums.withUnsafeMutableBufferPointer { h2.sums(weights: UnsafePointer(e.baseAddress!), into: $0) }
                         for j in 0..<p { v.column(j)[c] = sums[j] }
                     }
                 }
@@ -679,22 +669,51 @@ extension ANCOMBC {
         return (beta, variance)
     }
 
-    /// θ: each sample's mean over the features (columns), each sum in
-    /// feature order; samples on all cores.
-    static func sampleMeans(_ residuals: Matrix) -> [Double] {
-        let n = residuals.rows, m = residuals.columns
-        let values = residuals.storage
-        let parts = parallelChunkMap(count: n, minimumPerChunk: 64) { range in
-            values.withUnsafeBufferPointer { rp in
+    /// The least-squares residuals `y − Xβ`, one feature's at a time: the
+    /// fitted values summed over the design columns in order, then taken
+    /// from y.
+    struct Residuals: Sendable {
+        let x: [Double], y: [Double], beta: [Double]
+        let n: Int, p: Int, m: Int
+
+        init(x: Matrix, y: Matrix, beta: Matrix) {
+            self.x = x.storage
+            self.y = y.storage
+            self.beta = beta.storage
+            n = x.rows
+            p = x.columns
+            m = y.columns
+        }
+
+        /// Feature `c`'s residuals at `samples`, written from `out` on.
+        func column(_ c: Int, samples: Range<Int>, into out: UnsafeMutablePointer<Double>) {
+            let count = samples.count, first = samples.lowerBound
+            x.withUnsafeBufferPointer { xp in y.withUnsafeBufferPointer { yp in
+                for k in 0..<count { out[k] = 0 }
+                for j in 0..<p {
+                    let bj = beta[j + c * p], column = first + j * n
+                    for k in 0..<count { out[k] += xp[column + k] * bj }
+                }
+                let base = first + c * n
+                for k in 0..<count { out[k] = yp[base + k] - out[k] }
+            }}
+        }
+
+        /// θ: each sample's mean residual over the features, each sum in
+        /// feature order; samples on all cores.
+        func sampleMeans() -> [Double] {
+            parallelChunkMap(count: n, minimumPerChunk: 64) { range in
                 var sums = [Double](repeating: 0, count: range.count)
-                for c in 0..<m {
-                    let base = c * n + range.lowerBound
-                    for k in 0..<range.count { sums[k] += rp[base + k] }
+                var residual = [Double](repeating: 0, count: range.count)
+                residual.withUnsafeMutableBufferPointer { r in
+                    for c in 0..<m {
+                        column(c, samples: range, into: r.baseAddress!)
+                        for k in 0..<range.count { sums[k] += r[k] }
+                    }
                 }
                 return sums.map { $0 / Double(m) }
-            }
+            }.flatMap { $0 }
         }
-        return parts.flatMap { $0 }
     }
 
     /// An n × p matrix row by row, each row in vectors of eight lanes
