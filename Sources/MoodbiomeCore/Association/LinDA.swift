@@ -120,32 +120,38 @@ extension TaxonAssociation {
         let (treatment, depthAssociation) = try LinDA.treatZeros(&y, design: design, blocks: blocks, source: data.source, options: options)
         LinDA.centredLog2(&y)
         // 6. The models.
-        let fits = try LinDA.fit(design: design, blocks: blocks, source: data.source, values: y)
+        let fits = try LinDA.fit(design: design, blocks: blocks, source: data.source, values: y, tests: false)
         // 7. Biases, corrected rows, q-values per term.
         let names = block.names
         let root = Double(n).squareRoot()
-        let bias = (0..<p).map { j -> Double in
-            let scaled = (0..<names.count).compactMap { c -> Double? in fits.estimate[j, c].isNaN ? nil : root * fits.estimate[j, c] }
-            return ModeEstimation.meanShiftMode(scaled) / root
-        }
+        // Each coefficient's mode on its own core.
+        let estimates = fits.estimate, features = names.count
+        let bias = parallelChunkMap(count: p) { columns in
+            columns.map { j -> Double in
+                let scaled = (0..<features).compactMap { c -> Double? in estimates[j, c].isNaN ? nil : root * estimates[j, c] }
+                return ModeEstimation.meanShiftMode(scaled) / root
+            }
+        }.flatMap { $0 }
         var baseMean = [Double](repeating: .nan, count: names.count)
         if let intercept = design.columnTerms.firstIndex(where: { $0 == nil }) {
             let raw = (0..<names.count).map { pow(2, fits.estimate[intercept, $0] - bias[intercept]) }
             let total = raw.filter { !$0.isNaN }.reduce(0, +)
             baseMean = raw.map { $0 / total * 1e6 }
         }
-        var out = [Row]()
-        for j in 0..<p {
-            guard let t = design.columnTerms[j] else { continue }
-            for c in 0..<names.count {
+        // The rows term by term, their t tests on all cores.
+        let terms = (0..<p).compactMap { j in design.columnTerms[j].map { (j, Self.variable(of: design, term: $0)) } }
+        let (columnNames, nonZero, taxonomy, mean) = (design.columnNames, block.nonZeroCounts, block.taxonomy, baseMean)
+        let out = parallelChunkMap(count: terms.count * features, minimumPerChunk: 256) { range in
+            range.map { k -> Row in
+                let (j, variable) = terms[k / features], c = k % features
                 let lfc = fits.estimate[j, c] - bias[j], se = fits.standardError[j, c], df = fits.df[j, c]
                 let statistic = lfc / se
                 let pValue = statistic.isNaN || !(df > 0) ? Double.nan : Swift.min(1, 2 * StudentT(degreesOfFreedom: df).sf(abs(statistic)))
-                out.append(Row(feature: names[c], term: design.columnNames[j], variable: Self.variable(of: design, term: t),
-                               estimate: lfc, standardError: se, statistic: statistic, pValue: pValue, qValue: .nan, n: n,
-                               nonZero: block.nonZeroCounts[c], taxonomy: block.taxonomy?[c], degreesOfFreedom: df, baseMean: baseMean[c]))
+                return Row(feature: names[c], term: columnNames[j], variable: variable,
+                           estimate: lfc, standardError: se, statistic: statistic, pValue: pValue, qValue: .nan, n: n,
+                           nonZero: nonZero[c], taxonomy: taxonomy?[c], degreesOfFreedom: df, baseMean: mean[c])
             }
-        }
+        }.flatMap { $0 }
         self.rows = Self.adjustedWithinTerms(out, options.adjustment)
         self.filtered = selection.filtered
         self.samples = design.ids
@@ -290,10 +296,10 @@ extension LinDA {
         var estimate: Matrix, standardError: Matrix, df: Matrix, pValue: Matrix
     }
 
-    static func fit(design: DesignMatrix, blocks: [RandomEffectsBlock], source: String, values: Matrix) throws -> Fits {
+    static func fit(design: DesignMatrix, blocks: [RandomEffectsBlock], source: String, values: Matrix, tests: Bool = true) throws -> Fits {
         let p = design.x.columns, m = values.columns
         if blocks.isEmpty {
-            let fit = try BatchLinearFit(x: design.x, y: values)
+            let fit = try BatchLinearFit(x: design.x, y: values, tests: tests)
             return Fits(estimate: fit.estimates, standardError: fit.standardErrors,
                         df: Matrix(rows: p, columns: m, repeating: Double(fit.residualDF)), pValue: fit.pValues)
         }

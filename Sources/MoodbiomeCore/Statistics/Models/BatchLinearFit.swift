@@ -21,8 +21,10 @@ public struct BatchLinearFit: Sendable {
     public let residualDF: Int
     public let rank: Int
 
-    /// Fits every column of `y` (n × responses) on `x` (n × p).
-    public init(x: Matrix, y: Matrix) throws {
+    /// Fits every column of `y` (n × responses) on `x` (n × p); without
+    /// `tests`, the p-values are left NaN (for a caller that tests corrected
+    /// estimates itself, as LinDA).
+    public init(x: Matrix, y: Matrix, tests: Bool = true) throws {
         precondition(x.rows == y.rows, "the design and the responses have the same rows")
         let n = x.rows, p = x.columns, m = y.columns
         let qr = try PivotedQR(x)
@@ -64,7 +66,7 @@ public struct BatchLinearFit: Sendable {
             }.flatMap { $0 }
             // (R⁻¹R⁻ᵀ)ₖₖ = Σⱼ R⁻¹[k, j]².
             let unscaled = (0..<r).map { k in (0..<r).reduce(0.0) { $0 + rInverse[k, $1] * rInverse[k, $1] } }
-            let t = df > 0 ? StudentT(degreesOfFreedom: Double(df)) : nil
+            let t = df > 0 && tests ? StudentT(degreesOfFreedom: Double(df)) : nil
             let permutation = qr.permutation
             estimates.withParallelWriter { estimates in
                 standardErrors.withParallelWriter { standardErrors in
