@@ -117,8 +117,8 @@ extension TaxonAssociation {
         var y = block.values
         block.values = Matrix(rows: 0, columns: 0)
         if let q = options.winsorQuantile { LinDA.winsorize(&y, quantile: q) }
-        let (treatment, depthAssociation) = try LinDA.treatZeros(&y, design: design, blocks: blocks, source: data.source, options: options)
-        LinDA.centredLog2(&y)
+        let (treatment, depthAssociation) = try LinDA.treatZerosAndLog2(&y, design: design, blocks: blocks, source: data.source, options: options)
+        LinDA.centre(&y)
         // 6. The models.
         let fits = try LinDA.fit(design: design, blocks: blocks, source: data.source, values: y, tests: false)
         // 7. Biases, corrected rows, q-values per term.
@@ -189,14 +189,17 @@ extension LinDA {
         }
     }
 
-    /// Zeros replaced as LinDA does (see ``LinDA``, step 4); what was done,
-    /// and the depth test's p-values when it was run.
-    static func treatZeros(_ y: inout Matrix, design: DesignMatrix, blocks: [RandomEffectsBlock], source: String,
-                           options: Options) throws -> (ZeroTreatment, [(column: String, pValue: Double)]) {
-        let values = y.storage
-        let zeros = parallelChunkMap(count: values.count, minimumPerChunk: 1 << 16) { range in values[range].contains(0) }
-        guard zeros.contains(true) else { return (.none, []) }
-        let n = y.rows, m = y.columns
+    /// Zeros replaced as LinDA does (see ``LinDA``, step 4) and every value
+    /// then taken to log₂, in one pass per column (the values of replacing,
+    /// then ``log2Values(_:)``); what was done, and the depth test's p-values
+    /// when it was run.
+    static func treatZerosAndLog2(_ y: inout Matrix, design: DesignMatrix, blocks: [RandomEffectsBlock], source: String,
+                                  options: Options) throws -> (ZeroTreatment, [(column: String, pValue: Double)]) {
+        let hasZeros = { (values: [Double]) in
+            parallelChunkMap(count: values.count, minimumPerChunk: 1 << 16) { range in values[range].contains(0) }.contains(true)
+        }(y.storage)
+        guard hasZeros else { log2Values(&y); return (.none, []) }
+        let n = y.rows
         let depth = depths(y)
         var treatment: ZeroTreatment
         switch options.zeros {
@@ -212,50 +215,72 @@ extension LinDA {
             association = (1..<design.x.columns).map { (design.columnNames[$0], fit.pValue[$0, 0]) }
             treatment = association.contains { $0.pValue <= options.correlationCutoff } ? .imputation : .pseudocount
         }
-        let pseudoCount = options.pseudoCount, chosen = treatment
+        replaceZerosAndLog2(&y, treatment: treatment, pseudoCount: options.pseudoCount, depth: depth)
+        return (treatment, association)
+    }
+
+    /// Each column's zeros replaced by `treatment`, then every value to log₂.
+    /// An imputed zero's log₂(depthᵢ / deepest) is kept for the next column
+    /// with the same deepest sample (up to 64 of them): the same value,
+    /// computed once.
+    static func replaceZerosAndLog2(_ y: inout Matrix, treatment: ZeroTreatment, pseudoCount: Double, depth: [Double]) {
+        let n = y.rows, m = y.columns, table = halvesLog2
         y.withParallelWriter { v in
             _ = parallelChunkMap(count: m, minimumPerChunk: 16) { range in
+                var imputed = [UInt64: [Double]]()
                 for c in range {
                     let column = v.column(c)
-                    switch chosen {
+                    switch treatment {
                     case .imputation:
                         var deepest = 0.0
                         for i in 0..<n where column[i] == 0 { deepest = Swift.max(deepest, depth[i]) }
-                        for i in 0..<n where column[i] == 0 { column[i] = depth[i] / deepest }
+                        var logs = imputed.removeValue(forKey: deepest.bitPattern) ?? [Double](repeating: .nan, count: n)
+                        for i in 0..<n {
+                            if column[i] != 0 { column[i] = log2Count(column[i], table); continue }
+                            if logs[i].isNaN { logs[i] = log2(depth[i] / deepest) }
+                            column[i] = logs[i]
+                        }
+                        if imputed.count < 64 { imputed[deepest.bitPattern] = logs }
                     case .pseudocount:
-                        for i in 0..<n { column[i] += pseudoCount }
+                        for i in 0..<n { column[i] = log2Count(column[i] + pseudoCount, table) }
                     case .halfMinimum:
                         var smallest = Double.infinity
                         for i in 0..<n where column[i] != 0 { smallest = Swift.min(smallest, column[i]) }
-                        for i in 0..<n where column[i] == 0 { column[i] = 0.5 * smallest }
-                    case .none: break
+                        for i in 0..<n { column[i] = log2Count(column[i] == 0 ? 0.5 * smallest : column[i], table) }
+                    case .none:
+                        for i in 0..<n { column[i] = log2Count(column[i], table) }
                     }
                 }
             }
         }
-        return (treatment, association)
     }
 
-    /// `log₂ y` minus each sample's mean over the features, on both cores:
-    /// columns over column ranges, each sample's sum in feature order over
-    /// sample ranges (the same sums whatever the thread count). Whole and
-    /// half counts below 4,096 (a count plus LinDA's pseudo-count 0.5) take
-    /// their logarithm from a table of `log2`'s own values: the same bits.
+    /// log₂ of `value`, from ``halvesLog2`` when it is a whole or half count
+    /// below 4,096 (the same bits as `log2`).
+    @inline(__always)
+    static func log2Count(_ value: Double, _ table: [Double]) -> Double {
+        let twice = 2 * value
+        return twice >= 0 && twice < Double(table.count) && Double(Int(twice)) == twice ? table[Int(twice)] : log2(value)
+    }
+
+    /// Every value to log₂ (``log2Count(_:_:)``), columns on both cores.
+    static func log2Values(_ y: inout Matrix) {
+        replaceZerosAndLog2(&y, treatment: .none, pseudoCount: 0, depth: [])
+    }
+
+    /// `log₂ y` minus each sample's mean over the features (``log2Values(_:)``,
+    /// then ``centre(_:)``).
     static func centredLog2(_ y: inout Matrix) {
+        log2Values(&y)
+        centre(&y)
+    }
+
+    /// Each value minus its sample's mean over the features, on both cores:
+    /// each sample's sum in feature order over sample ranges (the same sums
+    /// whatever the thread count), then the columns over column ranges.
+    static func centre(_ y: inout Matrix) {
         let n = y.rows, m = y.columns
         y.withParallelWriter { v in
-            let table = halvesLog2
-            _ = parallelChunkMap(count: m, minimumPerChunk: 16) { range in
-                table.withUnsafeBufferPointer { table in
-                    for c in range {
-                        let column = v.column(c)
-                        for i in 0..<n {
-                            let twice = 2 * column[i]
-                            column[i] = twice >= 0 && twice < Double(table.count) && Double(Int(twice)) == twice ? table[Int(twice)] : log2(column[i])
-                        }
-                    }
-                }
-            }
             let means = parallelChunkMap(count: n, minimumPerChunk: 64) { range -> [Double] in
                 var sums = [Double](repeating: 0, count: range.count)
                 for c in 0..<m {
