@@ -224,31 +224,35 @@ extension LinDA {
     /// with the same deepest sample (up to 64 of them): the same value,
     /// computed once.
     static func replaceZerosAndLog2(_ y: inout Matrix, treatment: ZeroTreatment, pseudoCount: Double, depth: [Double]) {
-        let n = y.rows, m = y.columns, table = halvesLog2
+        let n = y.rows, m = y.columns, halves = halvesLog2
         y.withParallelWriter { v in
             _ = parallelChunkMap(count: m, minimumPerChunk: 16) { range in
-                var imputed = [UInt64: [Double]]()
-                for c in range {
-                    let column = v.column(c)
-                    switch treatment {
-                    case .imputation:
-                        var deepest = 0.0
-                        for i in 0..<n where column[i] == 0 { deepest = Swift.max(deepest, depth[i]) }
-                        var logs = imputed.removeValue(forKey: deepest.bitPattern) ?? [Double](repeating: .nan, count: n)
-                        for i in 0..<n {
-                            if column[i] != 0 { column[i] = log2Count(column[i], table); continue }
-                            if logs[i].isNaN { logs[i] = log2(depth[i] / deepest) }
-                            column[i] = logs[i]
+                halves.withUnsafeBufferPointer { table in
+                    var imputed = [UInt64: [Double]]()
+                    for c in range {
+                        let column = v.column(c)
+                        switch treatment {
+                        case .imputation:
+                            var deepest = 0.0
+                            for i in 0..<n where column[i] == 0 { deepest = Swift.max(deepest, depth[i]) }
+                            var logs = imputed.removeValue(forKey: deepest.bitPattern) ?? [Double](repeating: .nan, count: n)
+                            logs.withUnsafeMutableBufferPointer { logs in
+                                for i in 0..<n {
+                                    if column[i] != 0 { column[i] = log2Count(column[i], table); continue }
+                                    if logs[i].isNaN { logs[i] = log2(depth[i] / deepest) }
+                                    column[i] = logs[i]
+                                }
+                            }
+                            if imputed.count < 64 { imputed[deepest.bitPattern] = logs }
+                        case .pseudocount:
+                            for i in 0..<n { column[i] = log2Count(column[i] + pseudoCount, table) }
+                        case .halfMinimum:
+                            var smallest = Double.infinity
+                            for i in 0..<n where column[i] != 0 { smallest = Swift.min(smallest, column[i]) }
+                            for i in 0..<n { column[i] = log2Count(column[i] == 0 ? 0.5 * smallest : column[i], table) }
+                        case .none:
+                            for i in 0..<n { column[i] = log2Count(column[i], table) }
                         }
-                        if imputed.count < 64 { imputed[deepest.bitPattern] = logs }
-                    case .pseudocount:
-                        for i in 0..<n { column[i] = log2Count(column[i] + pseudoCount, table) }
-                    case .halfMinimum:
-                        var smallest = Double.infinity
-                        for i in 0..<n where column[i] != 0 { smallest = Swift.min(smallest, column[i]) }
-                        for i in 0..<n { column[i] = log2Count(column[i] == 0 ? 0.5 * smallest : column[i], table) }
-                    case .none:
-                        for i in 0..<n { column[i] = log2Count(column[i], table) }
                     }
                 }
             }
@@ -258,7 +262,7 @@ extension LinDA {
     /// log₂ of `value`, from ``halvesLog2`` when it is a whole or half count
     /// below 4,096 (the same bits as `log2`).
     @inline(__always)
-    static func log2Count(_ value: Double, _ table: [Double]) -> Double {
+    static func log2Count(_ value: Double, _ table: UnsafeBufferPointer<Double>) -> Double {
         let twice = 2 * value
         return twice >= 0 && twice < Double(table.count) && Double(Int(twice)) == twice ? table[Int(twice)] : log2(value)
     }
