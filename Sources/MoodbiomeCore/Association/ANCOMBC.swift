@@ -283,23 +283,35 @@ public enum ANCOMBC {
             return atCentre + sum * z
         }
 
-        /// ½(Aₖ − Bₖ/k), k = 1…24, from three vectors of eight lanes each
-        /// (empty when a power overflows: then every point is summed directly).
+        /// ½(Aₖ − Bₖ/k), k = 1…24 (empty when a power overflows: then every
+        /// point is summed directly). Plain loops over pointers, four chains
+        /// of powers per feature (a debug build runs them at a useful speed,
+        /// which vector types would not).
         func expansion() -> [Double] {
-            var a = (SIMD8<Double>.zero, SIMD8<Double>.zero, SIMD8<Double>.zero), b = a
-            for i in 0..<count {
-                let r = 1 / (variance[i] + centre), r2 = r * r, r3 = r2 * r, r4 = r2 * r2, r8 = r4 * r4
-                let r5: Double = r4 * r, r6: Double = r4 * r2, r7: Double = r4 * r3
-                let p0 = SIMD8<Double>(r, r2, r3, r4, r5, r6, r7, r8), p1 = p0 * r8, p2 = p1 * r8
-                let w = SIMD8(repeating: weights[i]), ws = SIMD8(repeating: weights[i] * (squared[i] * r))
-                b.0 += w * p0; b.1 += w * p1; b.2 += w * p2
-                a.0 += ws * p0; a.1 += ws * p1; a.2 += ws * p2
+            let order = Self.order
+            var sums = [Double](repeating: 0, count: 2 * order)
+            sums.withUnsafeMutableBufferPointer { buffer in
+                let a = buffer.baseAddress!, b = a + order
+                var i = 0
+                while i < count {
+                    let r = 1 / (variance[i] + centre), r2 = r * r, r4 = r2 * r2
+                    let w = weights[i], ws = weights[i] * (squared[i] * r)
+                    // rᵏ for k = 1, 2, 3, 4, then each chain times r⁴.
+                    var p1 = r, p2 = r2, p3 = r2 * r, p4 = r4
+                    var k = 0
+                    while k < order {
+                        b[k] += w * p1; a[k] += ws * p1
+                        b[k + 1] += w * p2; a[k + 1] += ws * p2
+                        b[k + 2] += w * p3; a[k + 2] += ws * p3
+                        b[k + 3] += w * p4; a[k + 3] += ws * p4
+                        p1 *= r4; p2 *= r4; p3 *= r4; p4 *= r4
+                        k += 4
+                    }
+                    i += 1
+                }
             }
-            let sums = [(a.0, b.0), (a.1, b.1), (a.2, b.2)]
-            let c = (0..<Self.order).map { k -> Double in
-                let (ak, bk) = (sums[k / 8].0[k % 8], sums[k / 8].1[k % 8])
-                return 0.5 * (ak - bk / Double(k + 1))
-            }
+            var c = [Double](repeating: 0, count: order)
+            for k in 0..<order { c[k] = 0.5 * (sums[k] - sums[order + k] / Double(k + 1)) }
             return c.allSatisfy(\.isFinite) ? c : []
         }
 
@@ -627,8 +639,8 @@ extension ANCOMBC {
     /// fixed order, features on all cores (p is small): the same bits under
     /// any BLAS kernel or thread count, so the E–M that follows takes the
     /// same path everywhere. Each coefficient's and variance's sum runs over
-    /// the samples in order; eight of them advance together in the lanes of
-    /// one vector (``LaneRows``), which changes no sum's order.
+    /// the samples in order; all p of them advance together (``LaneRows``),
+    /// which changes no sum's order.
     static func fit(_ x: Matrix, _ y: Matrix, names: [String], centring: Bool) throws -> (beta: Matrix, variance: Matrix) {
         let n = x.rows, p = x.columns, m = y.columns
         // H = X (XᵀX)⁻¹.
@@ -716,31 +728,36 @@ extension ANCOMBC {
         }
     }
 
-    /// An n × p matrix row by row, each row in vectors of eight lanes
-    /// (zeros past p), for the sums `Σᵢ hᵢⱼ wᵢ` of all j at once.
+    /// An n × p matrix row by row, for the sums `Σᵢ hᵢⱼ wᵢ` of all j at once
+    /// (each over i in order; the p sums advance together).
     struct LaneRows: Sendable {
-        let rows: Int, columns: Int, blocks: Int
-        let storage: [SIMD8<Double>]
+        let rows: Int, columns: Int
+        let storage: [Double]
 
         init(_ h: Matrix, squared: Bool = false) {
             rows = h.rows
             columns = h.columns
-            blocks = (h.columns + 7) / 8
-            var storage = [SIMD8<Double>](repeating: .zero, count: rows * blocks)
+            var storage = [Double](repeating: 0, count: rows * columns)
             for j in 0..<columns {
-                for i in 0..<rows { let v = h[i, j]; storage[i * blocks + j / 8][j % 8] = squared ? v * v : v }
+                for i in 0..<rows { let v = h[i, j]; storage[i * columns + j] = squared ? v * v : v }
             }
             self.storage = storage
         }
 
         /// `out[j] = Σᵢ hᵢⱼ wᵢ`, i in order, for every column j.
         func sums(weights w: UnsafePointer<Double>, into out: UnsafeMutableBufferPointer<Double>) {
+            let p = columns
+            guard let o = out.baseAddress else { return }
+            var j = 0
+            while j < p { o[j] = 0; j += 1 }
             storage.withUnsafeBufferPointer { hp in
-                for b in 0..<blocks {
-                    var sum = SIMD8<Double>.zero
-                    var i = 0
-                    while i < rows { sum += hp[i * blocks + b] * SIMD8(repeating: w[i]); i += 1 }
-                    for l in 0..<Swift.min(8, columns - 8 * b) { out[8 * b + l] = sum[l] }
+                guard let h = hp.baseAddress else { return }
+                var i = 0
+                while i < rows {
+                    let wi = w[i], row = h + i * p
+                    j = 0
+                    while j < p { o[j] += row[j] * wi; j += 1 }
+                    i += 1
                 }
             }
         }
