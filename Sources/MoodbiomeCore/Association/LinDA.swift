@@ -279,20 +279,13 @@ extension LinDA {
         centre(&y)
     }
 
-    /// Each value minus its sample's mean over the features, on both cores:
-    /// each sample's sum in feature order over sample ranges (the same sums
-    /// whatever the thread count), then the columns over column ranges.
+    /// Each value minus its sample's mean over the features (its sum in
+    /// feature order, ``depths(_:)``, the same whatever the thread count),
+    /// the columns on both cores.
     static func centre(_ y: inout Matrix) {
         let n = y.rows, m = y.columns
+        let means = depths(y).map { $0 / Double(m) }
         y.withParallelWriter { v in
-            let means = parallelChunkMap(count: n, minimumPerChunk: 64) { range -> [Double] in
-                var sums = [Double](repeating: 0, count: range.count)
-                for c in 0..<m {
-                    let column = v.column(c)
-                    for i in range { sums[i - range.lowerBound] += column[i] }
-                }
-                return sums.map { $0 / Double(m) }
-            }.flatMap { $0 }
             _ = parallelChunkMap(count: m, minimumPerChunk: 16) { range in
                 for c in range { let column = v.column(c); for i in 0..<n { column[i] -= means[i] } }
             }

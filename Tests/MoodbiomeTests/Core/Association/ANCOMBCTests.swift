@@ -134,17 +134,17 @@ struct ANCOMBCTests {
         }}}
     }
 
-    /// The fit's lane sums are the plain sums, each in sample order, bit for
+    /// The fit's row-major sums are the plain sums, each in sample order, bit for
     /// bit (any number of columns: one, eight, past eight).
     @Test(arguments: [1, 5, 8, 11])
-    func laneSumsAreThePlainSums(columns: Int) {
+    func rowMajorSumsAreThePlainSums(columns: Int) {
         var generator = Xoshiro256StarStar(seed: UInt64(columns))
         let rows = 301
         var h = Matrix(rows: rows, columns: columns)
         for j in 0..<columns { for i in 0..<rows { h[i, j] = Double.random(in: -3...3, using: &generator) } }
         let w = (0..<rows).map { _ in Double.random(in: -1...1, using: &generator) * pow(10, Double.random(in: -8...8, using: &generator)) }
         for squared in [false, true] {
-            let lanes = ANCOMBC.LaneRows(h, squared: squared)
+            let lanes = ANCOMBC.RowMajorSums(h, squared: squared)
             var out = [Double](repeating: .nan, count: columns)
             w.withUnsafeBufferPointer { w in out.withUnsafeMutableBufferPointer { lanes.sums(weights: w.baseAddress!, into: $0) } }
             for j in 0..<columns {
