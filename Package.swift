@@ -28,6 +28,15 @@
 // its options → Commands.
 import PackageDescription
 
+// The numeric layers are compiled optimised in debug builds too, which the
+// test suite, the smoke runs of the notebooks, the fuzz replays and the
+// AddressSanitizer campaign all use: their loops run 10–50 times faster
+// there (on 2 cores the suite went from 220 s to 76 s for 65 s more build),
+// and -O keeps what these layers check (preconditions, typed errors,
+// overflow traps; they use no `assert`) and the same IEEE arithmetic.
+// `MOODBIOME_ONONE=1 swift build` builds them unoptimised, for a debugger.
+let numericLayer: [SwiftSetting] = Context.environment["MOODBIOME_ONONE"] == "1" ? [] : [.unsafeFlags(["-O"], .when(configuration: .debug))]
+
 let package = Package(
     name: "Moodbiome",
     products: [
@@ -51,9 +60,9 @@ let package = Package(
         .target(name: "CZip", dependencies: ["CDynamicLibrary"]),
         .target(name: "CCrypto", dependencies: ["CDynamicLibrary"]),
         .target(name: "CRsvg", dependencies: ["CDynamicLibrary"]),
-        .target(name: "MoodbiomeNumerics", dependencies: ["CLAPACK", "CNLopt"]),
-        .target(name: "MoodbiomeIO", dependencies: ["MoodbiomeNumerics", "CHDF5", "CZip", "CCrypto"]),
-        .target(name: "MoodbiomeCore", dependencies: ["MoodbiomeNumerics", "MoodbiomeIO"]),
+        .target(name: "MoodbiomeNumerics", dependencies: ["CLAPACK", "CNLopt"], swiftSettings: numericLayer),
+        .target(name: "MoodbiomeIO", dependencies: ["MoodbiomeNumerics", "CHDF5", "CZip", "CCrypto"], swiftSettings: numericLayer),
+        .target(name: "MoodbiomeCore", dependencies: ["MoodbiomeNumerics", "MoodbiomeIO"], swiftSettings: numericLayer),
         .target(name: "MoodbiomeReport", dependencies: ["MoodbiomeNumerics", "MoodbiomeIO", "MoodbiomeCore", "CRsvg"]),
         .target(
             name: "MoodbiomeStudy",
