@@ -9,6 +9,7 @@
 //   (CDynamicLibrary)  (SHA-256 of provenance records); NLopt (BOBYQA, for mixed models); librsvg and
 //                      cairo (SVG figures exported as PDF and PNG). The binary links none of them, so a
 //                      job loads only what it uses (`moodbiome --version` loads none).
+//   CProcess           glibc's allocator settings, made once by the executable at start
 //   MoodbiomeNumerics  Matrix, BLAS/LAPACK wrappers, distributions, random generator, parallel loops
 //   MoodbiomeIO        readers and writers: delimited text, count and metadata tables, atomic files
 //   MoodbiomeCore      diversity, statistics, scales, simulation: results and typed diagnostics
@@ -17,7 +18,7 @@
 //   MoodbiomeStudy     the jobs (validate → compute → render → write) and study manifests
 //   MoodbiomeCommands  the commands: argument parsing, validation and wording (a library, so that
 //                      tests parse real command lines)
-//   MoodbiomeCLI       the `moodbiome` executable: starts the commands, nothing else
+//   MoodbiomeCLI       the `moodbiome` executable: tunes the allocator, starts the commands, nothing else
 //
 // SwiftPM prints "prohibited flag(s): -pthread" for the test-only
 // CRsvgHeaders: GLib's pkg-config flags ask for -pthread, which SwiftPM
@@ -60,6 +61,7 @@ let package = Package(
         .target(name: "CZip", dependencies: ["CDynamicLibrary"]),
         .target(name: "CCrypto", dependencies: ["CDynamicLibrary"]),
         .target(name: "CRsvg", dependencies: ["CDynamicLibrary"]),
+        .target(name: "CProcess"),
         .target(name: "MoodbiomeNumerics", dependencies: ["CLAPACK", "CNLopt"], swiftSettings: numericLayer),
         .target(name: "MoodbiomeIO", dependencies: ["MoodbiomeNumerics", "CHDF5", "CZip", "CCrypto"], swiftSettings: numericLayer),
         .target(name: "MoodbiomeCore", dependencies: ["MoodbiomeNumerics", "MoodbiomeIO"], swiftSettings: numericLayer),
@@ -80,7 +82,7 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        .executableTarget(name: "MoodbiomeCLI", dependencies: ["MoodbiomeCommands"]),
+        .executableTarget(name: "MoodbiomeCLI", dependencies: ["MoodbiomeCommands", "CProcess"]),
         // BIOM 2.1 read by HDF5 in a process of its own (HDF5Process.swift).
         .executableTarget(name: "MoodbiomeHDF5", dependencies: ["MoodbiomeIO"]),
         // The readers as fuzzing targets (`make fuzz`: libFuzzer with
