@@ -1,5 +1,4 @@
 #include "CProcess.h"
-#include <stdlib.h>
 
 #if defined(__GLIBC__)
 #include <malloc.h>

@@ -1,5 +1,6 @@
 // The `moodbiome` executable: the commands live in the MoodbiomeCommands
-// library (tested there by parsing real command lines); this only starts them.
+// library (tested there by parsing real command lines); this tunes the
+// allocator (CProcess) and starts them, nothing else.
 import CProcess
 import MoodbiomeCommands
 

@@ -272,13 +272,6 @@ extension LinDA {
         replaceZerosAndLog2(&y, treatment: .none, pseudoCount: 0, depth: [])
     }
 
-    /// `log₂ y` minus each sample's mean over the features (``log2Values(_:)``,
-    /// then ``centre(_:)``).
-    static func centredLog2(_ y: inout Matrix) {
-        log2Values(&y)
-        centre(&y)
-    }
-
     /// Each value minus its sample's mean over the features (its sum in
     /// feature order, ``depths(_:)``, the same whatever the thread count),
     /// the columns on both cores.
@@ -292,7 +285,7 @@ extension LinDA {
         }
     }
 
-    /// `log2(k / 2)` for k = 0…8191 (``centredLog2(_:)``).
+    /// `log2(k / 2)` for k = 0…8191 (``log2Count(_:_:)``).
     static let halvesLog2 = (0..<8192).map { log2(Double($0) * 0.5) }
 
     /// Each sample's total over the features (in feature order), samples on
