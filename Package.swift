@@ -100,7 +100,7 @@ let package = Package(
         .testTarget(
             name: "MoodbiomeTests",
             dependencies: ["MoodbiomeNumerics", "MoodbiomeIO", "MoodbiomeCore", "MoodbiomeReport", "MoodbiomeStudy", "MoodbiomeCommands",
-                           "CRsvg", "RsvgDeclarations"],
+                           "CRsvg", "RsvgDeclarations", "CProcess"],
             exclude: ["Fixtures"]
         ),
     ]

@@ -1,13 +1,21 @@
 #include "CProcess.h"
 
+// <stdlib.h> brings in the C library's <features.h>, which is what defines
+// __GLIBC__: without a C library header first, the test below is always
+// false and the settings are silently skipped.
+#include <stdlib.h>
+
 #if defined(__GLIBC__)
 #include <malloc.h>
 #endif
 
-void mb_tune_allocator(void) {
+int mb_tune_allocator(void) {
 #if defined(__GLIBC__)
-    mallopt(M_MMAP_THRESHOLD, 32 << 20);
-    mallopt(M_TRIM_THRESHOLD, 1 << 30);
-    mallopt(M_TOP_PAD, 64 << 20);
+    int applied = mallopt(M_MMAP_THRESHOLD, 32 << 20);
+    applied &= mallopt(M_TRIM_THRESHOLD, 1 << 30);
+    applied &= mallopt(M_TOP_PAD, 64 << 20);
+    return applied;
+#else
+    return 0;
 #endif
 }

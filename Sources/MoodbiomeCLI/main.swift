@@ -4,5 +4,5 @@
 import CProcess
 import MoodbiomeCommands
 
-mb_tune_allocator()
+_ = mb_tune_allocator()
 MoodbiomeCommand.start()

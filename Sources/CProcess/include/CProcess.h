@@ -8,8 +8,9 @@
 /// keeps up to 1 GiB of what is freed, so a table dropped (the parsed
 /// chunks, a dense block) is reused by the next instead of returned to the
 /// kernel and faulted and zeroed again. Larger blocks are still mapped and
-/// unmapped. The same allocations, the same results; fewer page faults. A
-/// no-op on a C library other than glibc.
-void mb_tune_allocator(void);
+/// unmapped. The same allocations, the same results; fewer page faults.
+/// Returns 1 when glibc took every setting, 0 otherwise (a C library other
+/// than glibc: nothing is changed).
+int mb_tune_allocator(void);
 
 #endif
