@@ -174,53 +174,99 @@ public struct ModuleScoring: Sendable {
     }
 
     /// Scores each taxon's profile in each sample: the modules that count
-    /// (coverage ≥ the cut-off), ordered by taxon, module and sample.
+    /// (coverage ≥ the cut-off), ordered by taxon, module and sample. Taxa
+    /// on all cores, each from its strata rows whose function a module
+    /// names, put in sample order by a counting sort.
     public func scorePerTaxon(_ strata: FunctionalProfile.Strata) -> [TaxonScore] {
-        let table = strata.table
+        let rows = strata.rows
         let functionPosition = positions(of: strata.functions)
         let rowOrtholog = strata.rowFunction.map { functionPosition[Int($0)] }
-        let cutoff = settings.coverage
-        let chunks = parallelChunkMap(count: table.sampleCount, minimumPerChunk: 4) { range in
-            var out = [TaxonScore]()
-            var values = [Double](repeating: 0, count: orthologs.count), scratch = [Double]()
-            var marked = [Bool](repeating: false, count: compiled.count)
-            var entries = [(taxon: Int32, ortholog: Int32, value: Double)]()
-            for j in range {
-                entries.removeAll(keepingCapacity: true)
-                for k in table.range(ofSample: j) {
-                    let row = Int(table.taxonIndices[k])
-                    let o = rowOrtholog[row]
-                    if o >= 0 { entries.append((strata.rowTaxon[row], o, table.values[k])) }
-                }
-                entries.sort { ($0.taxon, $0.ortholog) < ($1.taxon, $1.ortholog) }
-                var start = 0
-                while start < entries.count {
-                    var end = start
-                    var touched = [Int32]()
-                    while end < entries.count && entries[end].taxon == entries[start].taxon {
-                        values[Int(entries[end].ortholog)] = entries[end].value
-                        for m in modulesOf[Int(entries[end].ortholog)] where !marked[Int(m)] {
-                            marked[Int(m)] = true
-                            touched.append(m)
-                        }
-                        end += 1
+        // Per taxon, its rows of module orthologs (taxonStarts, taxonRows).
+        var taxonStarts = [Int](repeating: 0, count: strata.taxa.count + 1)
+        for (r, t) in strata.rowTaxon.enumerated() where rowOrtholog[r] >= 0 { taxonStarts[Int(t) + 1] += 1 }
+        for t in 0..<strata.taxa.count { taxonStarts[t + 1] += taxonStarts[t] }
+        var next = taxonStarts, taxonRows = [Int32](repeating: 0, count: taxonStarts[strata.taxa.count])
+        for (r, t) in strata.rowTaxon.enumerated() where rowOrtholog[r] >= 0 {
+            taxonRows[next[Int(t)]] = Int32(r)
+            next[Int(t)] += 1
+        }
+        let (starts, members) = (taxonStarts, taxonRows)
+        let chunks = parallelChunkMap(count: strata.taxa.count, minimumPerChunk: 4) { taxa in
+            var out = [TaxonScore](), found = [TaxonScore]()
+            var profile = TaxonProfile(samples: rows.columnCount, orthologs: orthologs.count, modules: compiled.count)
+            for t in taxa where starts[t] < starts[t + 1] {
+                profile.gather(members[starts[t]..<starts[t + 1]], rows: rows, rowOrtholog: rowOrtholog)
+                found.removeAll(keepingCapacity: true)
+                for j in 0..<rows.columnCount {
+                    profile.score(sample: j, scoring: self) { m, a, c in
+                        found.append(TaxonScore(taxon: Int32(t), module: m, sample: Int32(j), abundance: a, coverage: c))
                     }
-                    values.withUnsafeBufferPointer { v in
-                        for m in touched.sorted() {
-                            let (a, c) = score(module: Int(m), values: v, scratch: &scratch)
-                            if c >= cutoff && c > 0 {
-                                out.append(TaxonScore(taxon: entries[start].taxon, module: m, sample: Int32(j), abundance: a, coverage: c))
-                            }
-                        }
-                    }
-                    for m in touched { marked[Int(m)] = false }
-                    for e in entries[start..<end] { values[Int(e.ortholog)] = 0 }
-                    start = end
                 }
+                found.sort { ($0.module, $0.sample) < ($1.module, $1.sample) }
+                out += found
             }
             return out
         }
-        return chunks.flatMap { $0 }.sorted { ($0.taxon, $0.module, $0.sample) < ($1.taxon, $1.module, $1.sample) }
+        return chunks.flatMap { $0 }
+    }
+
+    /// One taxon's orthologs in every sample, grouped by sample, and the
+    /// scratch space to score them.
+    struct TaxonProfile {
+        /// Where each sample's entries start (`samples + 1`).
+        var sampleStarts: [Int]
+        var entries = [(ortholog: Int32, value: Double)]()
+        var values: [Double]
+        var marked: [Bool]
+        var touched = [Int32](), scratch = [Double]()
+
+        init(samples: Int, orthologs: Int, modules: Int) {
+            sampleStarts = [Int](repeating: 0, count: samples + 1)
+            values = [Double](repeating: 0, count: orthologs)
+            marked = [Bool](repeating: false, count: modules)
+        }
+
+        /// The taxon's rows `members` (of module orthologs) put in sample order.
+        mutating func gather(_ members: ArraySlice<Int32>, rows: SparseRows, rowOrtholog: [Int32]) {
+            let samples = sampleStarts.count - 1
+            for j in 0...samples { sampleStarts[j] = 0 }
+            for r in members { for k in rows.range(ofRow: Int(r)) { sampleStarts[Int(rows.columnIndices[k]) + 1] += 1 } }
+            for j in 0..<samples { sampleStarts[j + 1] += sampleStarts[j] }
+            entries = Array(repeating: (0, 0), count: sampleStarts[samples])
+            var next = sampleStarts
+            for r in members {
+                let o = rowOrtholog[Int(r)]
+                for k in rows.range(ofRow: Int(r)) {
+                    let j = Int(rows.columnIndices[k])
+                    entries[next[j]] = (o, rows.values[k])
+                    next[j] += 1
+                }
+            }
+        }
+
+        /// Scores sample `j`'s profile: `found(module, abundance, coverage)`
+        /// for each module that counts, in module order.
+        mutating func score(sample j: Int, scoring: ModuleScoring, _ found: (Int32, Double, Double) -> Void) {
+            let mine = sampleStarts[j]..<sampleStarts[j + 1]
+            guard !mine.isEmpty else { return }
+            for (o, value) in entries[mine] {
+                values[Int(o)] = value
+                for m in scoring.modulesOf[Int(o)] where !marked[Int(m)] {
+                    marked[Int(m)] = true
+                    touched.append(m)
+                }
+            }
+            touched.sort()
+            values.withUnsafeBufferPointer { v in
+                for m in touched {
+                    let (a, c) = scoring.score(module: Int(m), values: v, scratch: &scratch)
+                    if c >= scoring.settings.coverage && c > 0 { found(m, a, c) }
+                }
+            }
+            for m in touched { marked[Int(m)] = false }
+            touched.removeAll(keepingCapacity: true)
+            for (o, _) in entries[mine] { values[Int(o)] = 0 }
+        }
     }
 
     /// Per function ID, its index in ``orthologs`` (−1 for a function no module names).

@@ -40,9 +40,10 @@ public struct FunctionalProfile: Sendable {
         public let taxa: [String]
         /// The functions the strata hold.
         public let functions: [String]
-        /// One row per (function, taxon) pair, samples as columns; its
-        /// `taxonIDs` are `function|taxon`.
-        public let table: CountTable
+        /// One row per (function, taxon) pair, samples as columns, kept as
+        /// the file lists them (for a HUMAnN table, its own arrays); the
+        /// `rowIDs` are `function|taxon`.
+        public let rows: SparseRows
         /// Per row of `table`, its function (index into `functions`) …
         public let rowFunction: [Int32]
         /// … and its taxon (index into `taxa`).
@@ -101,14 +102,14 @@ public struct FunctionalProfile: Sendable {
         }
         var options = CountTableReadOptions(orientation: .columns)
         options.featureNoun = "function"
-        let table: CountTable
+        let rows: SparseRows
         do {
-            table = try CountTable.read(text, options: options)
+            rows = try CountTable.readRows(text, options: options)
         } catch var error as InputError where error.fix?.contains(Parameter.samplesIn.mention) == true {
             error.fix = "Only numbers may follow the function column (text columns such as descriptions cannot be read)"
             throw error
         }
-        var profile = OneColumnProfile(table: consume table, path: path, lines: text.recordLines, headerLine: text.headerLine, layout: layout)
+        let profile = OneColumnProfile(table: rows, path: path, lines: text.recordLines, headerLine: text.headerLine, layout: layout)
         return try profile.profile()
     }
 
@@ -138,50 +139,28 @@ public struct FunctionalProfile: Sendable {
 /// A one-ID-column table (HUMAnN, PICRUSt2 unstratified, plain) split into
 /// its community rows and its strata.
 struct OneColumnProfile {
-    /// The table read; given up (``takeTable()``) when its strata are kept in its own arrays.
-    private(set) var table: CountTable
+    /// The table as read, one row per record.
+    let table: SparseRows
     let path: String
     let lines: [Int]
     let headerLine: Int
     let layout: FunctionalProfile.Layout
 
-    init(table: CountTable, path: String, lines: [Int], headerLine: Int, layout: FunctionalProfile.Layout) {
-        self.table = table
-        self.path = path
-        self.lines = lines
-        self.headerLine = headerLine
-        self.layout = layout
-    }
-
-    /// The table, this value's reference to it dropped (so that a caller
-    /// holding the only other one may change it in place).
-    mutating func takeTable() -> CountTable {
-        let taken = table
-        table = CountTable(uncheckedSampleIDs: [], taxonIDs: [], columnStarts: [0], taxonIndices: [], values: [],
-                           isIntegral: true, taxonomy: nil, source: path)
-        return taken
-    }
-
-    mutating func profile() throws -> FunctionalProfile {
-        let (samples, unit) = try FunctionalProfile.strippingUnits(table.sampleIDs, path: path, line: headerLine)
+    func profile() throws -> FunctionalProfile {
+        let (samples, unit) = try FunctionalProfile.strippingUnits(table.columnIDs, path: path, line: headerLine)
         var communityRows = [Int](), communityIDs = [String](), strataRows = [Int]()
         var rowFunction = [Int32](), rowTaxon = [Int32](), functions = [String](), taxa = [String](), strataIDs = [String]()
         var functionIndex = [String: Int32](), taxonIndex = [String: Int32]()
         var firstCommunity = [String: Int](), firstStratum = [String: Int]()
         var unassigned = [Int]()
-        // Per row: 1 a community row, 2 an unassigned one (UNMAPPED…), 0 a stratum.
-        var kind = [UInt8](repeating: 0, count: table.taxonCount)
-        for (r, id) in table.taxonIDs.enumerated() {
+        for (r, id) in table.rowIDs.enumerated() {
             let (function, taxon) = Self.split(id)
             guard !function.isEmpty else {
                 throw InputError(file: path, line: lines[r], column: 1, problem: "a row without a function ID ('\(id)')",
                                  fix: "Start each row with the function (K00001, or K00001|taxon for a stratified row)")
             }
             if FunctionalProfile.unassignedRows.contains(function) {
-                if taxon == nil {
-                    unassigned.append(r)
-                    kind[r] = 2
-                }
+                if taxon == nil { unassigned.append(r) }
                 continue
             }
             guard let taxon else {
@@ -193,7 +172,6 @@ struct OneColumnProfile {
                 firstCommunity[function] = r
                 communityRows.append(r)
                 communityIDs.append(function)
-                kind[r] = 1
                 continue
             }
             guard !taxon.isEmpty else {
@@ -213,36 +191,41 @@ struct OneColumnProfile {
         }
         var notes = [String]()
         if !unassigned.isEmpty {
-            notes.append("\(path): \(unassigned.map { table.taxonIDs[$0] }.joined(separator: ", ")) left out (not functions; \(Self.percent(share(kind))) of the community total)")
+            notes.append("\(path): \(unassigned.map { table.rowIDs[$0] }.joined(separator: ", ")) left out (not functions; \(Self.percent(share(unassigned, of: communityRows))) of the community total)")
         }
         guard !communityRows.isEmpty || !strataRows.isEmpty else {
-            throw InputError(file: path, problem: "the table has no function rows (only \(unassigned.map { table.taxonIDs[$0] }.joined(separator: ", ")))",
+            throw InputError(file: path, problem: "the table has no function rows (only \(unassigned.map { table.rowIDs[$0] }.joined(separator: ", ")))",
                              fix: "Give a table of functions (KEGG orthologs, gene families)")
         }
+        let communityTable = table.keeping(communityRows).renamed(rows: communityIDs, columns: samples)
         guard !strataRows.isEmpty else {
-            let community = renamed(communityRows.count == table.taxonCount ? table : table.selectingTaxa(communityRows), samples: samples, taxa: communityIDs)
-            return FunctionalProfile(layout: layout, community: community, strata: nil, unit: unit, notes: notes)
+            return FunctionalProfile(layout: layout, community: communityOf(communityTable), strata: nil, unit: unit, notes: notes)
         }
         if !communityRows.isEmpty, let f = functions.firstIndex(where: { firstCommunity[$0] == nil }) {
             let missing = strataRows[rowFunction.firstIndex(of: Int32(f))!]
             throw InputError(file: path, line: lines[missing], column: 1,
-                             problem: "the stratified row \(table.taxonIDs[missing]) has no community row, though other functions of the table have one",
+                             problem: "the stratified row \(table.rowIDs[missing]) has no community row, though other functions of the table have one",
                              fix: "Give the whole table as HUMAnN wrote it (each function's community row, then its strata), or only its stratified rows")
         }
-        // The community rows copied out, then the strata (most of the
-        // table) kept in the table's own arrays.
-        let communityTable = communityRows.isEmpty ? nil : table.selectingTaxa(communityRows)
-        let whole = takeTable()
-        let strataTable = renamed((consume whole).keepingTaxa(strataRows), samples: samples, taxa: strataIDs)
-        let strata = FunctionalProfile.Strata(taxa: taxa, functions: functions, table: strataTable, rowFunction: rowFunction, rowTaxon: rowTaxon)
+        // The strata (most of the table) stay in the arrays they were parsed into.
+        let strataTable = table.keeping(strataRows).renamed(rows: strataIDs, columns: samples)
+        let strata = FunctionalProfile.Strata(taxa: taxa, functions: functions, rows: strataTable, rowFunction: rowFunction, rowTaxon: rowTaxon)
         let summed = StrataSums(strata: strata)
-        guard let communityTable else {
+        guard !communityRows.isEmpty else {
             notes.append("\(path): stratified rows only; the community profile is their sum per function")
-            return FunctionalProfile(layout: layout, community: summed.table(source: path), strata: strata, unit: unit, notes: notes)
+            return FunctionalProfile(layout: layout, community: summed.table(source: path, origin: origin), strata: strata, unit: unit, notes: notes)
         }
-        let community = renamed(communityTable, samples: samples, taxa: communityIDs)
-        if let note = summed.mismatch(with: community, path: path) { notes.append(note) }
-        return FunctionalProfile(layout: layout, community: community, strata: strata, unit: unit, notes: notes)
+        if let note = summed.mismatch(with: communityTable, path: path) { notes.append(note) }
+        return FunctionalProfile(layout: layout, community: communityOf(communityTable), strata: strata, unit: unit, notes: notes)
+    }
+
+    var origin: TableOrigin { TableOrigin(format: layout.rawValue) }
+
+    /// The community rows as a functions × samples table.
+    func communityOf(_ rows: SparseRows) -> CountTable {
+        var table = rows.countTable(source: path, integral: false)
+        table.origin = origin
+        return table
     }
 
     /// A row ID's function and, for a stratified row, its taxon: `K00001|g__X`
@@ -275,101 +258,132 @@ struct OneColumnProfile {
         return Int32(names.count - 1)
     }
 
-    /// The unassigned rows' share of the unstratified rows' total (`kind`: 1 a
-    /// community row, 2 an unassigned one).
-    func share(_ kind: [UInt8]) -> Double {
-        var part = 0.0, total = 0.0
-        table.taxonIndices.withUnsafeBufferPointer { rows in
-            table.values.withUnsafeBufferPointer { values in
-                for k in 0..<values.count {
-                    let c = kind[Int(rows[k])]
-                    if c != 0 { total += values[k] }
-                    if c == 2 { part += values[k] }
-                }
-            }
+    /// The unassigned rows' share of the unstratified rows' total.
+    func share(_ unassigned: [Int], of community: [Int]) -> Double {
+        func total(_ rows: [Int]) -> Double {
+            rows.reduce(0.0) { sum, r in table.range(ofRow: r).reduce(sum) { $0 + table.values[$1] } }
         }
-        return total > 0 ? part / total : 0
+        let part = total(unassigned), all = part + total(community)
+        return all > 0 ? part / all : 0
     }
 
     static func percent(_ x: Double) -> String { String(cFormat: "%.1f%%", 100 * x) }
-
-    func renamed(_ t: CountTable, samples: [String], taxa: [String]) -> CountTable {
-        var out = CountTable(uncheckedSampleIDs: samples, taxonIDs: taxa, columnStarts: t.columnStarts, taxonIndices: t.taxonIndices,
-                             values: t.values, isIntegral: false, taxonomy: nil, source: path)
-        out.origin = TableOrigin(format: layout.rawValue)
-        return out
-    }
 }
 
-/// Each function's sum over its strata, per sample.
+/// Each function's sum over its strata, per sample: function by function
+/// (on all cores), each function's strata rows added in row order, so every
+/// sum is the same bits as a pass over the samples would give.
 struct StrataSums {
     let strata: FunctionalProfile.Strata
+    /// Per function, where its strata rows start in ``rowsByFunction``.
+    let functionStarts: [Int]
+    /// The strata rows grouped by function, in increasing order within each.
+    let rowsByFunction: [Int32]
+
+    init(strata: FunctionalProfile.Strata) {
+        self.strata = strata
+        var starts = [Int](repeating: 0, count: strata.functions.count + 1)
+        for f in strata.rowFunction { starts[Int(f) + 1] += 1 }
+        for f in 0..<strata.functions.count { starts[f + 1] += starts[f] }
+        var next = starts, rows = [Int32](repeating: 0, count: strata.rowFunction.count)
+        for (r, f) in strata.rowFunction.enumerated() {
+            rows[next[Int(f)]] = Int32(r)
+            next[Int(f)] += 1
+        }
+        functionStarts = starts
+        rowsByFunction = rows
+    }
 
     /// The sums as a functions × samples table (functions in `strata.functions` order).
-    func table(source: String) -> CountTable {
-        var starts = [0], indices = [Int32](), values = [Double]()
-        forEachSample { _, sums, touched in
-            for f in touched.sorted() where sums[Int(f)] > 0 {
-                indices.append(f)
-                values.append(sums[Int(f)])
+    func table(source: String, origin: TableOrigin) -> CountTable {
+        let found = parallelChunkMap(count: strata.functions.count, minimumPerChunk: 64) { functions in
+            var starts = [Int](), columns = [Int32](), values = [Double]()
+            forEachFunction(in: functions) { _, sums in
+                starts.append(values.count)
+                for (j, sum) in sums.enumerated() where sum > 0 {
+                    columns.append(Int32(j))
+                    values.append(sum)
+                }
             }
-            starts.append(values.count)
+            return (starts, columns, values)
         }
-        var table = CountTable(uncheckedSampleIDs: strata.table.sampleIDs, taxonIDs: strata.functions, columnStarts: starts,
-                               taxonIndices: indices, values: values, isIntegral: false, taxonomy: nil, source: source)
-        table.origin = strata.table.origin
+        var starts = [Int](), columns = [Int32](), values = [Double]()
+        for (chunkStarts, chunkColumns, chunkValues) in found {
+            starts += chunkStarts.map { $0 + values.count }
+            columns += chunkColumns
+            values += chunkValues
+        }
+        starts.append(values.count)
+        let sums = SparseRows(rowIDs: strata.functions, columnIDs: strata.rows.columnIDs, contiguousStarts: starts, columnIndices: columns,
+                              values: values, isIntegral: false)
+        var table = sums.countTable(source: source)
+        table.origin = origin
         return table
     }
 
     /// A note when the strata do not sum to the community rows (relative
-    /// difference above 10⁻⁵ of the community value, HUMAnN's printed precision).
-    func mismatch(with community: CountTable, path: String) -> String? {
+    /// difference above 10⁻⁵ of the community value, HUMAnN's printed
+    /// precision), compared where a function has strata in a sample. The
+    /// largest difference named is the first in sample order, then in the
+    /// order of the functions' first strata rows.
+    func mismatch(with community: SparseRows, path: String) -> String? {
         var position = [String: Int]()
-        for (k, id) in community.taxonIDs.enumerated() { position[id] = k }
+        for (k, id) in community.rowIDs.enumerated() { position[id] = k }
         let communityOf = strata.functions.map { position[$0] }
-        // Samples on all cores; the chunks' findings joined in sample order,
-        // so the worst is the first sample's as in one pass.
-        let found = parallelChunkMap(count: strata.table.sampleCount, minimumPerChunk: 16) { samples in
-            var differing = Set<Int32>(), worst = (difference: 0.0, function: -1, sample: -1)
-            forEachSample(in: samples) { j, sums, touched in
-                for f in touched {
-                    guard let c = communityOf[Int(f)] else { continue }
-                    let value = community.value(taxon: c, sample: j), sum = sums[Int(f)]
-                    let difference = abs(value - sum) / max(abs(value), abs(sum))
-                    if difference > 1e-5 {
-                        differing.insert(f)
-                        if difference > worst.difference { worst = (difference, Int(f), j) }
-                    }
+        let found = parallelChunkMap(count: strata.functions.count, minimumPerChunk: 64) { functions in
+            var differing = [Int](), worst = Difference()
+            var row = [Double](repeating: 0, count: community.columnCount)
+            forEachFunction(in: functions) { f, sums in
+                guard let c = communityOf[f] else { return }
+                let range = community.range(ofRow: c)
+                for k in range { row[Int(community.columnIndices[k])] = community.values[k] }
+                var differs = false
+                for (j, sum) in sums.enumerated() where sum > 0 {
+                    let difference = abs(row[j] - sum) / max(abs(row[j]), abs(sum))
+                    guard difference > 1e-5 else { continue }
+                    differs = true
+                    let here = Difference(difference: difference, sample: j, firstRow: rowsByFunction[functionStarts[f]], function: f)
+                    if here.isLarger(than: worst) { worst = here }
                 }
+                if differs { differing.append(f) }
+                for k in range { row[Int(community.columnIndices[k])] = 0 }
             }
             return (differing, worst)
         }
-        var differing = Set<Int32>(), worst = (difference: 0.0, function: -1, sample: -1)
+        var differing = 0, worst = Difference()
         for (chunkDiffering, chunkWorst) in found {
-            differing.formUnion(chunkDiffering)
-            if chunkWorst.difference > worst.difference { worst = chunkWorst }
+            differing += chunkDiffering.count
+            if chunkWorst.isLarger(than: worst) { worst = chunkWorst }
         }
-        guard !differing.isEmpty else { return nil }
-        return "\(path): the stratified rows of \(differing.count) of \(strata.functions.count) functions do not sum to their community row "
-            + "(largest difference \(OneColumnProfile.percent(worst.difference)) of the larger, \(strata.functions[worst.function]) in sample \(community.sampleIDs[worst.sample])); "
+        guard differing > 0 else { return nil }
+        return "\(path): the stratified rows of \(differing) of \(strata.functions.count) functions do not sum to their community row "
+            + "(largest difference \(OneColumnProfile.percent(worst.difference)) of the larger, \(strata.functions[worst.function]) in sample \(community.columnIDs[worst.sample])); "
             + "the community rows are used for the community profile"
     }
 
-    /// Calls `body(sample, sums, touched)` with each sample's per-function
-    /// sums (of the samples in `samples`, or all).
-    func forEachSample(in samples: Range<Int>? = nil, _ body: (Int, [Double], [Int32]) -> Void) {
-        let t = strata.table
-        var sums = [Double](repeating: 0, count: strata.functions.count)
-        var touched = [Int32]()
-        for j in samples ?? 0..<t.sampleCount {
-            for k in t.range(ofSample: j) {
-                let f = strata.rowFunction[Int(t.taxonIndices[k])]
-                if sums[Int(f)] == 0 { touched.append(f) }
-                sums[Int(f)] += t.values[k]
+    /// A stratum sum's relative difference to its community value.
+    struct Difference: Sendable {
+        var difference = 0.0, sample = -1, firstRow: Int32 = -1, function = -1
+
+        /// Larger, or as large and earlier (by sample, then by the function's first strata row).
+        func isLarger(than other: Difference) -> Bool {
+            difference > other.difference || (difference == other.difference && (sample, firstRow) < (other.sample, other.firstRow))
+        }
+    }
+
+    /// Calls `body(function, sums)` for each function in `functions` with
+    /// its strata's sum per sample (0 where it has none).
+    func forEachFunction(in functions: Range<Int>, _ body: (Int, [Double]) -> Void) {
+        let rows = strata.rows
+        var sums = [Double](repeating: 0, count: rows.columnCount)
+        for f in functions {
+            for r in rowsByFunction[functionStarts[f]..<functionStarts[f + 1]] {
+                for k in rows.range(ofRow: Int(r)) { sums[Int(rows.columnIndices[k])] += rows.values[k] }
             }
-            body(j, sums, touched)
-            for f in touched { sums[Int(f)] = 0 }
-            touched.removeAll(keepingCapacity: true)
+            body(f, sums)
+            for r in rowsByFunction[functionStarts[f]..<functionStarts[f + 1]] {
+                for k in rows.range(ofRow: Int(r)) { sums[Int(rows.columnIndices[k])] = 0 }
+            }
         }
     }
 }

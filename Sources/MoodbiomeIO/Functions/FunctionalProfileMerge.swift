@@ -25,30 +25,51 @@ enum FunctionalProfileMerge {
             }
         }
         let community = side(by: parts.map(\.community), source: paths.joined(separator: ", "))
-        var strata: FunctionalProfile.Strata? = nil
-        if stratified[0] {
-            let tables = parts.map { $0.strata!.table }
-            let merged = side(by: tables, source: paths.joined(separator: ", "))
-            var functions = [String](), taxa = [String](), fIndex = [String: Int32](), tIndex = [String: Int32]()
-            var rowFunction = [Int32](), rowTaxon = [Int32]()
-            var rowOf = [String: (Int32, Int32)]()
-            for part in parts {
-                let s = part.strata!
-                for r in 0..<s.table.taxonCount {
-                    rowOf[s.table.taxonIDs[r]] = (OneColumnProfile.index(s.functions[Int(s.rowFunction[r])], in: &functions, &fIndex),
-                                                 OneColumnProfile.index(s.taxa[Int(s.rowTaxon[r])], in: &taxa, &tIndex))
-                }
-            }
-            for id in merged.taxonIDs {
-                let (f, t) = rowOf[id]!
-                rowFunction.append(f)
-                rowTaxon.append(t)
-            }
-            strata = FunctionalProfile.Strata(taxa: taxa, functions: functions, table: merged, rowFunction: rowFunction, rowTaxon: rowTaxon)
-        }
+        let strata = stratified[0] ? mergedStrata(parts.map { $0.strata! }) : nil
         let layouts = Set(parts.map(\.layout))
         return FunctionalProfile(layout: layouts.count == 1 ? parts[0].layout : .plain, community: community, strata: strata,
                                  unit: parts[0].unit, notes: parts.flatMap(\.notes))
+    }
+
+    /// The strata of several files side by side: rows the union of their
+    /// (function, taxon) rows in order of first appearance, columns the
+    /// files' samples in file order.
+    static func mergedStrata(_ parts: [FunctionalProfile.Strata]) -> FunctionalProfile.Strata {
+        var functions = [String](), taxa = [String](), fIndex = [String: Int32](), tIndex = [String: Int32]()
+        var ids = [String](), rowIndex = [String: Int32](), rowFunction = [Int32](), rowTaxon = [Int32]()
+        let maps = parts.map { part in
+            (0..<part.rows.rowCount).map { r -> Int32 in
+                let id = part.rows.rowIDs[r]
+                if let k = rowIndex[id] { return k }
+                rowIndex[id] = Int32(ids.count)
+                ids.append(id)
+                rowFunction.append(OneColumnProfile.index(part.functions[Int(part.rowFunction[r])], in: &functions, &fIndex))
+                rowTaxon.append(OneColumnProfile.index(part.taxa[Int(part.rowTaxon[r])], in: &taxa, &tIndex))
+                return Int32(ids.count - 1)
+            }
+        }
+        var starts = [Int](repeating: 0, count: ids.count + 1)
+        for (part, map) in zip(parts, maps) {
+            for r in 0..<part.rows.rowCount { starts[Int(map[r]) + 1] += part.rows.range(ofRow: r).count }
+        }
+        for r in 0..<ids.count { starts[r + 1] += starts[r] }
+        var next = starts, columns = [Int32](repeating: 0, count: starts[ids.count]), values = [Double](repeating: 0, count: starts[ids.count])
+        var offset: Int32 = 0
+        for (part, map) in zip(parts, maps) {
+            let rows = part.rows
+            for r in 0..<rows.rowCount {
+                let m = Int(map[r])
+                for k in rows.range(ofRow: r) {
+                    columns[next[m]] = rows.columnIndices[k] + offset
+                    values[next[m]] = rows.values[k]
+                    next[m] += 1
+                }
+            }
+            offset += Int32(rows.columnCount)
+        }
+        let merged = SparseRows(rowIDs: ids, columnIDs: parts.flatMap(\.rows.columnIDs), contiguousStarts: starts, columnIndices: columns,
+                                values: values, isIntegral: false)
+        return FunctionalProfile.Strata(taxa: taxa, functions: functions, rows: merged, rowFunction: rowFunction, rowTaxon: rowTaxon)
     }
 
     /// The tables' samples side by side, rows the union (in order of first appearance).

@@ -138,18 +138,17 @@ struct Triplets {
 
     func profile(samples: [String], layout: FunctionalProfile.Layout, unit: String?) throws -> FunctionalProfile {
         guard !rowFunction.isEmpty else { throw InputError(file: path, problem: "the table has no rows") }
-        let sorted = cells.sorted { ($0.sample, $0.row) < ($1.sample, $1.row) }
-        var starts = [Int](repeating: 0, count: samples.count + 1)
-        for c in sorted { starts[Int(c.sample) + 1] += 1 }
-        for j in 0..<samples.count { starts[j + 1] += starts[j] }
+        let sorted = cells.sorted { ($0.row, $0.sample) < ($1.row, $1.sample) }
+        var starts = [Int](repeating: 0, count: rowFunction.count + 1)
+        for c in sorted { starts[Int(c.row) + 1] += 1 }
+        for r in 0..<rowFunction.count { starts[r + 1] += starts[r] }
         let ids = zip(rowFunction, rowTaxon).map { functions[Int($0)] + "|" + taxa[Int($1)] }
-        var table = CountTable(uncheckedSampleIDs: samples, taxonIDs: ids, columnStarts: starts, taxonIndices: sorted.map(\.row),
-                               values: sorted.map(\.value), isIntegral: false, taxonomy: nil, source: path)
-        table.origin = TableOrigin(format: layout.rawValue)
-        let strata = FunctionalProfile.Strata(taxa: taxa, functions: functions, table: table, rowFunction: rowFunction, rowTaxon: rowTaxon)
+        let rows = SparseRows(rowIDs: ids, columnIDs: samples, contiguousStarts: starts, columnIndices: sorted.map(\.sample),
+                              values: sorted.map(\.value), isIntegral: false)
+        let strata = FunctionalProfile.Strata(taxa: taxa, functions: functions, rows: rows, rowFunction: rowFunction, rowTaxon: rowTaxon)
         var notes = ["\(path): the community profile is the sum of each function's taxa"]
         if unannotated > 0 { notes.append("\(path): \(unannotated) row\(unannotated == 1 ? "" : "s") without a function ID left out") }
-        return FunctionalProfile(layout: layout, community: StrataSums(strata: strata).table(source: path), strata: strata, unit: unit,
-                                 notes: notes)
+        return FunctionalProfile(layout: layout, community: StrataSums(strata: strata).table(source: path, origin: TableOrigin(format: layout.rawValue)),
+                                 strata: strata, unit: unit, notes: notes)
     }
 }

@@ -248,41 +248,11 @@ struct TaxonMajorBuilder {
 
     mutating func endTaxon() { rowStarts.append(values.count) }
 
-    /// The sample-major CSC of `samples` columns. Blocks of taxa on all
-    /// cores: each block counts its non-zeros per sample, and writes them
-    /// after the earlier blocks' within each sample's column, so every
-    /// column holds its taxa in order as one pass would.
+    /// The sample-major CSC of `samples` columns (``SparseRows/columnMajor(rows:columns:range:columnIndices:values:)``).
     func sampleMajor(samples: Int) -> (columnStarts: [Int], taxonIndices: [Int32], values: [Double]) {
-        let rowStarts = rowStarts, sampleIndices = sampleIndices, values = values
-        let blocks = parallelChunkMap(count: rowStarts.count - 1, minimumPerChunk: 256) { taxa in
-            var counts = [Int](repeating: 0, count: samples)
-            for k in rowStarts[taxa.lowerBound]..<rowStarts[taxa.upperBound] { counts[Int(sampleIndices[k])] += 1 }
-            return (taxa, counts)
-        }
-        var starts = [Int](repeating: 0, count: samples + 1)
-        for (_, counts) in blocks { for j in 0..<samples { starts[j + 1] += counts[j] } }
-        for j in 0..<samples { starts[j + 1] += starts[j] }
-        var next = [[Int]](), running = Array(starts.dropLast())
-        for (_, counts) in blocks {
-            next.append(running)
-            for j in 0..<samples { running[j] += counts[j] }
-        }
-        let firsts = next
-        let (taxa, out) = CountTable.sparseArrays(count: values.count) { t, v in
-            _ = parallelChunkMap(count: blocks.count) { range in
-                for b in range {
-                    var next = firsts[b]
-                    for row in blocks[b].0 {
-                        for k in rowStarts[row]..<rowStarts[row + 1] {
-                            let j = Int(sampleIndices[k])
-                            t[next[j]] = Int32(row)
-                            v[next[j]] = values[k]
-                            next[j] += 1
-                        }
-                    }
-                }
-            }
-        }
+        let rowStarts = rowStarts
+        let (starts, taxa, out) = SparseRows.columnMajor(rows: rowStarts.count - 1, columns: samples, range: { rowStarts[$0]..<rowStarts[$0 + 1] },
+                                                         columnIndices: sampleIndices, values: values)
         return (starts, taxa, out)
     }
 }

@@ -54,6 +54,22 @@ extension CountTable {
     ///   file, an empty table, a ragged row, a duplicate ID, or a cell that is
     ///   empty, negative, non-numeric, `NA`, NaN or infinite.
     static func read(_ text: DelimitedText, options: CountTableReadOptions) throws -> CountTable {
+        let (parser, chunks, indices, values) = try parseRecords(text, options: options)
+        return try parser.table(chunks, indices: indices, values: values)
+    }
+
+    /// A delimited table read as the file lists it, one row per record,
+    /// never transposed (a functional profile's `function|taxon` rows):
+    /// the records' non-zeros in the arrays they were parsed into.
+    static func readRows(_ text: DelimitedText, options: CountTableReadOptions) throws -> SparseRows {
+        let (parser, chunks, indices, values) = try parseRecords(text, options: options)
+        return try parser.rows(chunks, indices: indices, values: values)
+    }
+
+    /// The records parsed on all cores: per chunk of records its IDs and
+    /// non-zero counts, and the non-zeros of all records in file order.
+    static func parseRecords(_ text: DelimitedText, options: CountTableReadOptions) throws
+        -> (parser: RecordParser, chunks: [RecordParser.Chunk], indices: [Int32], values: [Double]) {
         let parser = try RecordParser(text, options: options)
         let records = text.recordCount
         // Records are parsed on all cores straight into their final place.
@@ -75,7 +91,7 @@ extension CountTable {
 
         var chunks = [RecordParser.Chunk]()
         var values = [Double]()
-        var indices = try [Int32](unsafeUninitializedCapacity: Swift.max(capacity, 1)) { indexBuffer, indexCount in
+        let indices = try [Int32](unsafeUninitializedCapacity: Swift.max(capacity, 1)) { indexBuffer, indexCount in
             values = try [Double](unsafeUninitializedCapacity: Swift.max(capacity, 1)) { valueBuffer, valueCount in
                 for buffer in [UnsafeMutableRawBufferPointer(indexBuffer), UnsafeMutableRawBufferPointer(valueBuffer)] {
                     if let base = buffer.baseAddress { adviseHugePages(base, byteCount: buffer.count) }
@@ -103,10 +119,7 @@ extension CountTable {
             }
             indexCount = values.count
         }
-        let table = try parser.table(chunks, indices: indices, values: values)
-        indices = []
-        values = []
-        return table
+        return (parser, chunks, indices, values)
     }
 
     /// At least as many as the non-zero cells the record at `span` can hold:
@@ -419,16 +432,30 @@ struct RecordParser: Sendable {
         }
     }
 
-    /// The table from the parsed chunks: row IDs checked unique; records
-    /// that are taxa turned into sample-major columns.
-    func table(_ chunks: [Chunk], indices: [Int32], values: [Double]) throws -> CountTable {
+    /// The parsed records as rows, their IDs checked unique (the taxonomy
+    /// column, if any, left out).
+    func rows(_ chunks: [Chunk], indices: [Int32], values: [Double]) throws -> SparseRows {
+        let (rowIDs, starts) = try records(chunks)
+        return SparseRows(rowIDs: rowIDs, columnIDs: columnIDs, contiguousStarts: starts, columnIndices: indices, values: values,
+                          isIntegral: chunks.allSatisfy(\.integral))
+    }
+
+    /// The records' IDs, checked unique, and where each one's non-zeros start.
+    func records(_ chunks: [Chunk]) throws -> (ids: [String], starts: [Int]) {
         let rowIDs = chunks.flatMap(\.ids)
         try CountTable.checkUnique(rowIDs, kind: rowKind, file: path, lines: text.recordLines, column: 1)
-        let integral = chunks.allSatisfy(\.integral)
-        let taxonomy = hasTaxonomy ? chunks.flatMap(\.taxonomy) : nil
         var starts = [0]
         starts.reserveCapacity(text.recordCount + 1)
         for chunk in chunks { for n in chunk.counts { starts.append(starts[starts.count - 1] + n) } }
+        return (rowIDs, starts)
+    }
+
+    /// The table from the parsed chunks: row IDs checked unique; records
+    /// that are taxa turned into sample-major columns.
+    func table(_ chunks: [Chunk], indices: [Int32], values: [Double]) throws -> CountTable {
+        let (rowIDs, starts) = try records(chunks)
+        let integral = chunks.allSatisfy(\.integral)
+        let taxonomy = hasTaxonomy ? chunks.flatMap(\.taxonomy) : nil
         var origin = TableOrigin(format: CountTableFormat.delimited.rawValue)
         origin.samplesInRows = samplesInRows
         var table: CountTable

@@ -154,64 +154,6 @@ extension CountTable {
         for (n, t) in indices.enumerated() { position[t] = Int32(n) }
         return position
     }
-
-    /// The features at `indices` (increasing), in this table's own arrays:
-    /// for a table that is most of memory (a stratified functional profile),
-    /// no second copy. Each block of samples first moves its kept non-zeros
-    /// down to the block's start (on all cores: a kept entry never moves
-    /// up, so none is overwritten before it is read), then the blocks are
-    /// moved down in order to their final places. The arrays are copied
-    /// instead when another value shares them; call it on a table given up
-    /// (`(consume table).keepingTaxa(…)`) to get the in-place path.
-    ///
-    /// - Precondition: `indices` is increasing.
-    public consuming func keepingTaxa(_ indices: [Int]) -> CountTable {
-        precondition(zip(indices, indices.dropFirst()).allSatisfy { $0 < $1 }, "kept taxa in increasing order")
-        guard nonZeroCount > 0 else { return selectingTaxa(indices) }
-        let map = positions(of: indices), oldStarts = columnStarts, n = sampleCount
-        let samplesIDs = sampleIDs, keptIDs = indices.map { taxonIDs[$0] }, lineages = taxonomy.map { t in indices.map { t[$0] } }
-        let (integral, source, origin) = (isIntegral, self.source, self.origin)
-        var taxa = taxonIndices, vals = values
-        _ = consume self   // the arrays' only owner is now this function (unless the caller kept a copy)
-        let blocks = Swift.min(Swift.max(n / 64, 1), 16)
-        @Sendable func samples(_ b: Int) -> Range<Int> { (n * b / blocks)..<(n * (b + 1) / blocks) }
-        let counts = taxa.withUnsafeMutableBufferPointer { t in vals.withUnsafeMutableBufferPointer { v in
-            let (t, v) = (SharedPointer(t.baseAddress!), SharedPointer(v.baseAddress!))
-            return parallelChunkMap(count: blocks) { range in
-                range.map { b -> [Int] in
-                    var w = oldStarts[samples(b).lowerBound]
-                    return samples(b).map { j in
-                        let first = w
-                        for k in oldStarts[j]..<oldStarts[j + 1] where map[Int(t[k])] >= 0 {
-                            t[w] = map[Int(t[k])]
-                            v[w] = v[k]
-                            w += 1
-                        }
-                        return w - first
-                    }
-                }
-            }.flatMap { $0 }
-        }}
-        var starts = [Int](repeating: 0, count: n + 1)
-        taxa.withUnsafeMutableBufferPointer { t in vals.withUnsafeMutableBufferPointer { v in
-            for b in 0..<blocks {
-                let range = samples(b)
-                for (i, c) in counts[b].enumerated() { starts[range.lowerBound + i + 1] = starts[range.lowerBound + i] + c }
-                let from = oldStarts[range.lowerBound], to = starts[range.lowerBound], length = starts[range.upperBound] - to
-                // Overlapping, downwards: `update(from:count:)` copies forwards then.
-                if from != to && length > 0 {
-                    (t.baseAddress! + to).update(from: t.baseAddress! + from, count: length)
-                    (v.baseAddress! + to).update(from: v.baseAddress! + from, count: length)
-                }
-            }
-        }}
-        taxa.removeLast(taxa.count - starts[n])
-        vals.removeLast(vals.count - starts[n])
-        var table = CountTable(uncheckedSampleIDs: samplesIDs, taxonIDs: keptIDs, columnStarts: starts, taxonIndices: taxa,
-                               values: vals, isIntegral: integral, taxonomy: lineages, source: source)
-        table.origin = origin
-        return table
-    }
 }
 
 extension CountTable {

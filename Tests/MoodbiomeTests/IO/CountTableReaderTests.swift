@@ -153,32 +153,29 @@ struct CountTableReaderTests {
         }
     }
 
-    /// Keeping taxa in the table's own arrays gives what selecting them into
-    /// new arrays gives, whether the arrays are the table's alone (moved in
-    /// place: the values' storage is the same afterwards) or shared (copied),
-    /// with blocks of samples that keep nothing, everything, or the ends.
-    @Test(arguments: [1, 63, 200, 1500])
-    func keepingTaxaInPlaceIsSelectingThem(samples: Int) throws {
-        var random = Xoshiro256StarStar(seed: UInt64(samples))
-        var counts = Matrix(rows: 90, columns: samples)
-        for j in 0..<samples where j % 17 != 5 {
-            for t in 0..<90 where random.next() % 3 == 0 || (j % 11 == 2 && t >= 80) { counts[t, j] = Double(random.next() % 1000 + 1) }
+    /// The same file read as rows, never transposed: each row's non-zeros
+    /// as the file lists them; rows kept out of order share the arrays; the
+    /// rows turned into columns are the table `read` gives, array for array.
+    @Test func readAsRowsKeptAndTurnedIntoColumns() throws {
+        let cell = { (t: Int, s: Int) in (s * 5 + t * 3) % 4 == 0 ? Double(s + 3 * t + 1) / 4 : 0 }
+        var text = "function\t" + (0..<70).map { "s\($0)" }.joined(separator: "\t") + "\n"
+        for t in 0..<900 { text += "K\(t)\t" + (0..<70).map { s in "\(cell(t, s))" }.joined(separator: "\t") + "\n" }
+        let path = temporaryFile("rows.tsv", text)
+        let rows = try CountTable.readRows(DelimitedText(path: path), options: .init(orientation: .columns))
+        #expect(rows.rowIDs == (0..<900).map { "K\($0)" } && rows.columnIDs == (0..<70).map { "s\($0)" } && !rows.isIntegral)
+        for t in [0, 1, 451, 899] {
+            #expect(rows.range(ofRow: t).map { Int(rows.columnIndices[$0]) } == (0..<70).filter { cell(t, $0) != 0 })
+            #expect(rows.range(ofRow: t).map { rows.values[$0] } == (0..<70).map { cell(t, $0) }.filter { $0 != 0 })
         }
-        let table = try CountTable(sampleIDs: (0..<samples).map { "s\($0)" }, taxonIDs: (0..<90).map { "t\($0)" }, counts: counts)
-        for picked in [(0..<90).filter { $0 % 4 != 1 }, Array(0..<80), Array(80..<90), [], Array(0..<90)] {
-            let expected = table.selectingTaxa(picked)
-            let owned = try CountTable(sampleIDs: table.sampleIDs, taxonIDs: table.taxonIDs, counts: counts)
-            let storage = owned.values.withUnsafeBufferPointer { $0.baseAddress }
-            let moved = (consume owned).keepingTaxa(picked)
-            let shared = table.keepingTaxa(picked)
-            for got in [moved, shared] {
-                #expect(got.taxonIDs == expected.taxonIDs && got.sampleIDs == expected.sampleIDs)
-                #expect(got.columnStarts == expected.columnStarts)
-                #expect(got.taxonIndices == expected.taxonIndices && got.values == expected.values)
-            }
-            if !expected.values.isEmpty { #expect(moved.values.withUnsafeBufferPointer { $0.baseAddress } == storage, "kept in place") }
-        }
-        #expect(table.values.count == (0..<samples).reduce(0) { n, j in n + (0..<90).filter { counts[$0, j] != 0 }.count }, "the shared table unchanged")
+        let table = try CountTable.read(path, options: .init(orientation: .columns))
+        let columns = rows.countTable(source: path)
+        #expect(columns.columnStarts == table.columnStarts && columns.taxonIndices == table.taxonIndices && columns.values == table.values)
+        let picked = [898, 3, 450, 0]
+        let kept = rows.keeping(picked)
+        #expect(kept.rowIDs == picked.map { "K\($0)" } && kept.nonZeroCount == picked.reduce(0) { $0 + rows.range(ofRow: $1).count })
+        #expect(kept.values.withUnsafeBufferPointer { $0.baseAddress } == rows.values.withUnsafeBufferPointer { $0.baseAddress }, "shared")
+        let keptTable = kept.countTable(source: path), selected = table.selectingTaxa(picked)
+        for j in 0..<70 { for n in 0..<4 where keptTable.value(taxon: n, sample: j) != selected.value(taxon: n, sample: j) { Issue.record("\(n),\(j)") } }
     }
 
     struct BadInput: Sendable, CustomTestStringConvertible {

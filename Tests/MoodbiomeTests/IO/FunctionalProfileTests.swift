@@ -78,14 +78,14 @@ struct FunctionalProfileTests {
         let pc = try FunctionalProfile.read(paths: [temporaryFile("pred_metagenome_contrib.tsv", contributions.joined(separator: "\n"))])
         #expect(pc.layout == .picrust2Contributions)
         #expect(Set(pc.sampleIDs) == Set(joined.sampleIDs))
-        #expect(pc.strata!.table.nonZeroCount == joined.strata!.table.nonZeroCount)
+        #expect(pc.strata!.rows.nonZeroCount == joined.strata!.rows.nonZeroCount)
         // A header name written with `#` (`# taxon_function_abun`) is recognised
         // and read by the same normalised names (a fuzzed file crashed here).
         var commented = contributions
         commented[0] = commented[0].replacingOccurrences(of: "\ttaxon_function_abun", with: "\t# taxon_function_abun")
         let pcc = try FunctionalProfile.read(paths: [temporaryFile("commented_contrib.tsv", commented.joined(separator: "\n"))])
         #expect(pcc.layout == .picrust2Contributions)
-        #expect(pcc.strata!.table.nonZeroCount == pc.strata!.table.nonZeroCount)
+        #expect(pcc.strata!.rows.nonZeroCount == pc.strata!.rows.nonZeroCount)
     }
 
     func expectSame(_ a: FunctionalProfile, _ b: FunctionalProfile, strata: Bool = true) throws {
@@ -97,7 +97,7 @@ struct FunctionalProfileTests {
                 #expect(a.community.value(taxon: ka, sample: ja) == b.community.value(taxon: k, sample: j))
             }
         }
-        if strata { #expect(Set(a.strata!.table.taxonIDs) == Set(b.strata!.table.taxonIDs)) }
+        if strata { #expect(Set(a.strata!.rows.rowIDs) == Set(b.strata!.rows.rowIDs)) }
     }
 
     @Test func strataThatDoNotSumToTheirCommunityRowAreNoted() throws {
