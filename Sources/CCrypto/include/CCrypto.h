@@ -6,7 +6,8 @@
 
 #include <openssl/evp.h>
 
-#define MB_CRYPTO_FUNCTIONS(X) X(EVP_Digest) X(EVP_sha256)
+#define MB_CRYPTO_FUNCTIONS(X) X(EVP_sha256) X(EVP_MD_CTX_new) X(EVP_MD_CTX_free) \
+    X(EVP_DigestInit_ex) X(EVP_DigestUpdate) X(EVP_DigestFinal_ex)
 
 struct mb_crypto_functions {
 #define MB_CRYPTO_FIELD(name) __typeof__(&name) _Nonnull name;

@@ -1,7 +1,7 @@
 import CCrypto
 import MoodbiomeNumerics
 
-/// SHA-256 (FIPS 180-4) by OpenSSL's libcrypto (`EVP_Digest`), for the
+/// SHA-256 (FIPS 180-4) by OpenSSL's libcrypto (`EVP_DigestUpdate`), for the
 /// input and output fingerprints of provenance records. libcrypto is
 /// loaded at the first digest (``SystemLibrary``).
 public enum SHA256 {
@@ -11,7 +11,9 @@ public enum SHA256 {
     }
 
     /// The lower-case hex digest of the file at `path`, read through a
-    /// mapping (no copy).
+    /// mapping (no copy) 32 MiB at a time, each piece's pages handed back
+    /// once hashed: a large input is not held resident a second time while
+    /// the job reads it.
     ///
     /// - Throws: `InputError` when the file cannot be read.
     public static func hex(ofFile path: String) throws -> String {
@@ -19,18 +21,39 @@ public enum SHA256 {
         do { file = try FileBytes(path: path) } catch {
             throw InputError(file: path, problem: "cannot be read to record its checksum", fix: "Check that the input is a readable file")
         }
-        return try withExtendedLifetime(file) { try hex(file.buffer) }
+        let piece = 32 << 20
+        return try withExtendedLifetime(file) {
+            try digest { crypto, context in
+                var offset = 0
+                while offset < file.count {
+                    let n = Swift.min(piece, file.count - offset)
+                    precondition(crypto.EVP_DigestUpdate(context, file.buffer.baseAddress! + offset, n) == 1, "libcrypto's SHA-256 failed")
+                    file.release(offset..<offset + n)
+                    offset += n
+                }
+            }
+        }
     }
 
     /// The lower-case hex digest of `bytes`.
     public static func hex(_ bytes: UnsafeBufferPointer<UInt8>) throws -> String {
+        try digest { crypto, context in
+            precondition(crypto.EVP_DigestUpdate(context, bytes.baseAddress, bytes.count) == 1, "libcrypto's SHA-256 failed")
+        }
+    }
+
+    /// The digest of what `update` feeds a SHA-256 context, in lower-case hex.
+    static func digest(_ update: (mb_crypto_functions, OpaquePointer) throws -> Void) throws -> String {
         guard let crypto = mb_crypto()?.pointee else {
             throw SystemLibrary.Unavailable(.digest, reason: String(cString: mb_crypto_error()))
         }
+        guard let context = crypto.EVP_MD_CTX_new() else { preconditionFailure("libcrypto could not allocate a digest context") }
+        defer { crypto.EVP_MD_CTX_free(context) }
+        precondition(crypto.EVP_DigestInit_ex(context, crypto.EVP_sha256(), nil) == 1, "libcrypto's SHA-256 failed")
+        try update(crypto, context)
         var digest = [UInt8](repeating: 0, count: 32)
         var size: UInt32 = 0
-        let ok = crypto.EVP_Digest(bytes.baseAddress, bytes.count, &digest, &size, crypto.EVP_sha256(), nil)
-        precondition(ok == 1 && size == 32, "libcrypto's SHA-256 failed")
+        precondition(crypto.EVP_DigestFinal_ex(context, &digest, &size) == 1 && size == 32, "libcrypto's SHA-256 failed")
         let digits = Array("0123456789abcdef".utf8)
         var text = [UInt8]()
         text.reserveCapacity(64)

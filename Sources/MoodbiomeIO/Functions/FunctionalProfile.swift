@@ -151,8 +151,17 @@ struct OneColumnProfile {
         var communityRows = [Int](), communityIDs = [String](), strataRows = [Int]()
         var rowFunction = [Int32](), rowTaxon = [Int32](), functions = [String](), taxa = [String](), strataIDs = [String]()
         var functionIndex = [String: Int32](), taxonIndex = [String: Int32]()
-        var firstCommunity = [String: Int](), firstStratum = [String: Int]()
+        var firstCommunity = [String: Int]()
         var unassigned = [Int]()
+        // A stratum's key is its row ID, which the read checked unique,
+        // unless the ID was respelled (`K00001: name|…`, a padded taxon):
+        // only then are the keys checked again.
+        var respelled = false
+        var last: (function: String, index: Int32) = ("", -1)
+        strataRows.reserveCapacity(table.rowCount)
+        strataIDs.reserveCapacity(table.rowCount)
+        rowFunction.reserveCapacity(table.rowCount)
+        rowTaxon.reserveCapacity(table.rowCount)
         for (r, id) in table.rowIDs.enumerated() {
             let (function, taxon) = Self.split(id)
             guard !function.isEmpty else {
@@ -178,17 +187,16 @@ struct OneColumnProfile {
                 throw InputError(file: path, line: lines[r], column: 1, problem: "the stratified row '\(id)' names no taxon after |",
                                  fix: "Write K00001|taxon, or K00001|unclassified")
             }
-            let key = function.utf8.count + taxon.utf8.count + 1 == id.utf8.count ? id : function + "|" + taxon
-            if let first = firstStratum.updateValue(r, forKey: key) {
-                throw InputError(file: path, line: lines[r], column: 1,
-                                 problem: "the stratified row \(key) appears twice (the first on line \(lines[first]))",
-                                 fix: "Give each function and taxon one row")
-            }
+            let plain = function.utf8.count + taxon.utf8.count + 1 == id.utf8.count
+            if !plain { respelled = true }
             strataRows.append(r)
-            strataIDs.append(key)
-            rowFunction.append(Self.index(function, in: &functions, &functionIndex))
+            strataIDs.append(plain ? id : function + "|" + taxon)
+            // A function's strata are usually consecutive rows.
+            if function != last.function { last = (function, Self.index(function, in: &functions, &functionIndex)) }
+            rowFunction.append(last.index)
             rowTaxon.append(Self.index(taxon, in: &taxa, &taxonIndex))
         }
+        if respelled { try checkUniqueStrata(strataIDs, rows: strataRows) }
         var notes = [String]()
         if !unassigned.isEmpty {
             notes.append("\(path): \(unassigned.map { table.rowIDs[$0] }.joined(separator: ", ")) left out (not functions; \(Self.percent(share(unassigned, of: communityRows))) of the community total)")
@@ -217,6 +225,19 @@ struct OneColumnProfile {
         }
         if let note = summed.mismatch(with: communityTable, path: path) { notes.append(note) }
         return FunctionalProfile(layout: layout, community: communityOf(communityTable), strata: strata, unit: unit, notes: notes)
+    }
+
+    /// Each (function, taxon) once, where row IDs that differ name the same
+    /// pair (`K00001: name|g__X` and `K00001|g__X`).
+    func checkUniqueStrata(_ keys: [String], rows: [Int]) throws {
+        var first = [String: Int]()
+        for (key, r) in zip(keys, rows) {
+            if let earlier = first.updateValue(r, forKey: key) {
+                throw InputError(file: path, line: lines[r], column: 1,
+                                 problem: "the stratified row \(key) appears twice (the first on line \(lines[earlier]))",
+                                 fix: "Give each function and taxon one row")
+            }
+        }
     }
 
     var origin: TableOrigin { TableOrigin(format: layout.rawValue) }

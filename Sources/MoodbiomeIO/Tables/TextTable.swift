@@ -164,9 +164,22 @@ extension TextTable {
         return out + "\""
     }
 
+    private func delimited(_ separator: Character, numbers: NumberStyle, guardFormulas: Bool = false) -> String {
+        let rows = self.rows
+        return Self.delimited(separator, columns: columns, rowCount: rows.count, numbers: numbers, guardFormulas: guardFormulas) { rows[$0] }
+    }
+
+    /// CSV of rows made one at a time by `row` (a table too long to hold
+    /// as cells: per-taxon scores), as ``csv(numbers:guardFormulas:)`` writes it.
+    public static func csv(columns: [String], rowCount: Int, numbers: NumberStyle = .roundTrip, guardFormulas: Bool = false,
+                           row: @Sendable (Int) -> [Cell]) -> String {
+        delimited(",", columns: columns, rowCount: rowCount, numbers: numbers, guardFormulas: guardFormulas, row: row)
+    }
+
     /// The rows are rendered in chunks on all cores into byte buffers and
     /// joined in order (the text does not depend on the chunking).
-    private func delimited(_ separator: Character, numbers: NumberStyle, guardFormulas: Bool = false) -> String {
+    private static func delimited(_ separator: Character, columns: [String], rowCount: Int, numbers: NumberStyle, guardFormulas: Bool,
+                                  row: @Sendable (Int) -> [Cell]) -> String {
         let separatorByte = separator == "\t" ? UInt8(ascii: "\t") : UInt8(ascii: ",")
         @Sendable func field(_ s: String, into out: inout [UInt8]) {
             let text = guardFormulas ? Self.formulaGuarded(s) : s
@@ -184,11 +197,10 @@ extension TextTable {
         }
         var out = [UInt8]()
         line(columns.map { .text($0) }, into: &out)
-        let rows = self.rows
-        let chunks = parallelChunkMap(count: rows.count, minimumPerChunk: 512) { range in
+        let chunks = parallelChunkMap(count: rowCount, minimumPerChunk: 512) { range in
             var bytes = [UInt8]()
             bytes.reserveCapacity(range.count * 96)
-            for r in range { line(rows[r], into: &bytes) }
+            for r in range { line(row(r), into: &bytes) }
             return bytes
         }
         out.reserveCapacity(out.count + chunks.reduce(0) { $0 + $1.count })

@@ -1,4 +1,5 @@
 import FoundationEssentials
+import MoodbiomeNumerics
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -17,9 +18,10 @@ import Darwin
 /// - Fields may be quoted with `"`; a quoted field may hold the delimiter,
 ///   newlines and doubled quotes (`""`).
 ///
-/// Scanning is one sequential pass that records where each record starts
-/// and ends; fields are split later, record by record, so records can be
-/// parsed in parallel.
+/// Scanning records where each record starts and ends (one sequential
+/// pass that honours quotes; a file of more than 1 MiB without any quote is
+/// split into lines on all cores); fields are split later, record by
+/// record, so records can be parsed in parallel.
 struct DelimitedText: Sendable {
     let path: String
     let bytes: FileBytes
@@ -92,60 +94,14 @@ struct DelimitedText: Sendable {
         let delimiter = requested ?? Delimiter.fromExtension(of: path) ?? Delimiter.sniff(bytes[headerStart..<headerEnd])
         self.delimiter = delimiter
 
-        // Scan records from the header on, honouring quotes.
-        var starts = [Int](), ends = [Int](), lines = [Int]()
-        var headerRange: Range<Int>? = nil
-        do {
-            let p = bytes.buffer
-            guard let base = p.baseAddress else { throw InputError(file: path, problem: "the file is empty") }
-            var i = headerStart
-            var currentLine = line
-            while i < n {
-                let recordStart = i
-                let recordLine = currentLine
-                // Fast path: memchr to the end of the line; a line without a
-                // quote is a whole record.
-                var lineEnd = n
-                if let hit = memchr(base + i, Int32(Self.newline), n - i) {
-                    lineEnd = UnsafeRawPointer(hit).assumingMemoryBound(to: UInt8.self) - base
-                }
-                if memchr(base + i, Int32(Self.quote), lineEnd - i) == nil {
-                    i = lineEnd
-                } else {
-                    var inQuotes = false
-                    var quoteLine = 0
-                    while i < n {
-                        let b = p[i]
-                        if b == Self.quote {
-                            if !inQuotes { quoteLine = currentLine }
-                            inQuotes.toggle()
-                        } else if b == Self.newline {
-                            if !inQuotes { break }
-                            currentLine += 1
-                        }
-                        i += 1
-                    }
-                    if inQuotes {
-                        throw InputError(file: path, line: quoteLine,
-                                         problem: "a quoted field opened on this line is never closed",
-                                         fix: "Close the field with a matching \" (write \"\" for a literal quote)")
-                    }
-                }
-                var end = i
-                if end > recordStart && p[end - 1] == Self.carriageReturn { end -= 1 }
-                i += 1
-                currentLine += 1
-                if end == recordStart { continue }
-                if headerRange == nil {
-                    headerRange = recordStart..<end
-                } else {
-                    starts.append(recordStart); ends.append(end); lines.append(recordLine)
-                }
-            }
-        }
-        self.recordStarts = starts
-        self.recordEnds = ends
-        self.recordLines = lines
+        // Scan records from the header on, honouring quotes (a file
+        // without any quote: its lines, on all cores).
+        let scanned = try (n - headerStart > 1 << 20 ? Self.lines(bytes, from: headerStart, firstLine: line) : nil)
+            ?? Self.quotedRecords(bytes, from: headerStart, firstLine: line, path: path)
+        let headerRange = scanned.starts.isEmpty ? nil : scanned.starts[0]..<scanned.ends[0]
+        self.recordStarts = Array(scanned.starts.dropFirst())
+        self.recordEnds = Array(scanned.ends.dropFirst())
+        self.recordLines = Array(scanned.lines.dropFirst())
         // The header line was found above, so the scan recorded it first.
         // Its names follow the one name rule (trimmed, UTF-8, no controls).
         let range = headerRange ?? headerStart..<headerEnd
@@ -156,6 +112,111 @@ struct DelimitedText: Sendable {
             names.append(try field.name(p, file: path, line: line, column: names.count + 1, what: "column name"))
         }
         self.header = names
+    }
+
+    /// The records of `bytes` from `start` (on `firstLine`) on, honouring
+    /// quotes (a quoted field may hold newlines): where each starts and
+    /// ends (before CR/LF) and the line it starts on; empty lines skipped.
+    static func quotedRecords(_ bytes: FileBytes, from start: Int, firstLine: Int, path: String) throws
+        -> (starts: [Int], ends: [Int], lines: [Int]) {
+        let n = bytes.count
+        var starts = [Int](), ends = [Int](), lines = [Int]()
+        let p = bytes.buffer
+        guard let base = p.baseAddress else { throw InputError(file: path, problem: "the file is empty") }
+        var i = start
+        var currentLine = firstLine
+        while i < n {
+            let recordStart = i
+            let recordLine = currentLine
+            // Fast path: memchr to the end of the line; a line without a
+            // quote is a whole record.
+            var lineEnd = n
+            if let hit = memchr(base + i, Int32(Self.newline), n - i) {
+                lineEnd = UnsafeRawPointer(hit).assumingMemoryBound(to: UInt8.self) - base
+            }
+            if memchr(base + i, Int32(Self.quote), lineEnd - i) == nil {
+                i = lineEnd
+            } else {
+                var inQuotes = false
+                var quoteLine = 0
+                while i < n {
+                    let b = p[i]
+                    if b == Self.quote {
+                        if !inQuotes { quoteLine = currentLine }
+                        inQuotes.toggle()
+                    } else if b == Self.newline {
+                        if !inQuotes { break }
+                        currentLine += 1
+                    }
+                    i += 1
+                }
+                if inQuotes {
+                    throw InputError(file: path, line: quoteLine,
+                                     problem: "a quoted field opened on this line is never closed",
+                                     fix: "Close the field with a matching \" (write \"\" for a literal quote)")
+                }
+            }
+            var end = i
+            if end > recordStart && p[end - 1] == Self.carriageReturn { end -= 1 }
+            i += 1
+            currentLine += 1
+            if end == recordStart { continue }
+            starts.append(recordStart); ends.append(end); lines.append(recordLine)
+        }
+        return (starts, ends, lines)
+    }
+
+    /// The non-empty lines of `bytes` from `start` on: where each starts
+    /// and ends (before CR/LF) and its 1-based line number, `start` being on
+    /// `firstLine`; nil when the text holds a quote (a record may then span
+    /// lines). Pieces of the text on all cores, each begun after a newline.
+    static func lines(_ bytes: FileBytes, from start: Int, firstLine: Int) -> (starts: [Int], ends: [Int], lines: [Int])? {
+        let n = bytes.count, base = bytes.buffer.baseAddress!
+        let pieces = 16
+        var bounds = [start]
+        for k in 1..<pieces {
+            let guess = Swift.max(start + (n - start) * k / pieces, bounds[bounds.count - 1])
+            let hit = guess < n ? memchr(base + guess, Int32(newline), n - guess) : nil
+            bounds.append(hit.map { UnsafeRawPointer($0).assumingMemoryBound(to: UInt8.self) - base + 1 } ?? n)
+        }
+        bounds.append(n)
+        let cuts = bounds
+        let found = parallelChunkMap(count: pieces, minimumPerChunk: 1) { chunk in
+            let p = bytes.buffer, base = p.baseAddress!
+            return chunk.map { k -> ([Int], [Int], [Int32], Int)? in
+                if memchr(base + cuts[k], Int32(quote), cuts[k + 1] - cuts[k]) != nil { return nil }
+                var starts = [Int](), ends = [Int](), lines = [Int32](), line: Int32 = 0
+                var i = cuts[k]
+                while i < cuts[k + 1] {
+                    let hit = memchr(base + i, Int32(newline), cuts[k + 1] - i)
+                    let lineEnd = hit.map { UnsafeRawPointer($0).assumingMemoryBound(to: UInt8.self) - base } ?? cuts[k + 1]
+                    var end = lineEnd
+                    if end > i && p[end - 1] == carriageReturn { end -= 1 }
+                    if end > i {
+                        starts.append(i)
+                        ends.append(end)
+                        lines.append(line)
+                    }
+                    i = lineEnd + 1
+                    line += 1
+                }
+                // Lines begun in the piece: each ended by a newline, but for a last one that is not.
+                return (starts, ends, lines, Int(line))
+            }
+        }.flatMap { $0 }
+        guard found.allSatisfy({ $0 != nil }) else { return nil }
+        var starts = [Int](), ends = [Int](), lines = [Int]()
+        starts.reserveCapacity(found.reduce(0) { $0 + $1!.0.count })
+        ends.reserveCapacity(starts.capacity)
+        lines.reserveCapacity(starts.capacity)
+        var first = firstLine
+        for case let (pieceStarts, pieceEnds, pieceLines, count)? in found {
+            starts += pieceStarts
+            ends += pieceEnds
+            lines += pieceLines.map { first + Int($0) }
+            first += count
+        }
+        return (starts, ends, lines)
     }
 
     static func isHashHeader(_ rest: ArraySlice<UInt8>) -> Bool {

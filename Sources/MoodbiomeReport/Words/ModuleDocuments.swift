@@ -43,13 +43,17 @@ public struct ModuleDocuments: Sendable {
                          })
     }
 
-    /// `per-taxon.csv`: each module found in a taxon's share of a sample.
-    public var perTaxonTable: TextTable? {
+    /// `per-taxon.csv`: each module found in a taxon's share of a sample
+    /// (millions of rows for a whole stratified table: made row by row
+    /// while the text is written, on all cores).
+    public func perTaxonCSV(guardFormulas: Bool) -> String? {
         guard let perTaxon, let strata = profile.strata else { return nil }
-        return TextTable(columns: ["taxon", "module", "sample_id", "abundance", "coverage"], rows: perTaxon.map { s in
-            [.text(strata.taxa[Int(s.taxon)]), .text(scores.moduleIDs[Int(s.module)]), .text(scores.sampleIDs[Int(s.sample)]),
-             .number(s.abundance), .number(s.coverage)]
-        })
+        let (taxa, modules, samples) = (strata.taxa, scores.moduleIDs, scores.sampleIDs)
+        return TextTable.csv(columns: ["taxon", "module", "sample_id", "abundance", "coverage"], rowCount: perTaxon.count,
+                             guardFormulas: guardFormulas) { r in
+            let s = perTaxon[r]
+            return [.text(taxa[Int(s.taxon)]), .text(modules[Int(s.module)]), .text(samples[Int(s.sample)]), .number(s.abundance), .number(s.coverage)]
+        }
     }
 
     /// Modules whose steps name no KEGG ortholog (COG/eggNOG/TIGRFAM only).

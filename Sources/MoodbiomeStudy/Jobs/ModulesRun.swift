@@ -97,7 +97,7 @@ public struct ModulesRun: Sendable {
             ("coverage.csv", documents.matrix(coverage: true).csv(guardFormulas: guardFormulas)),
             ("modules.csv", documents.modulesTable.csv(guardFormulas: guardFormulas)),
         ]
-        if let table = documents.perTaxonTable { files.append(("per-taxon.csv", table.csv(guardFormulas: guardFormulas))) }
+        if let text = documents.perTaxonCSV(guardFormulas: guardFormulas) { files.append(("per-taxon.csv", text)) }
         let figures = documents.figures
         files += [("summary.md", documents.summaryMarkdown), ("captions.md", ReportFigure.captions(figures))]
         for figure in figures { files.append(("figures/" + figure.name, figure.svg)) }

@@ -153,6 +153,30 @@ struct CountTableReaderTests {
         }
     }
 
+    /// A file of more than 1 MiB without quotes is split into lines on all
+    /// cores: the same records, ends and line numbers as the sequential scan
+    /// (which a single quoted ID forces), with CRLF, blank lines and a last
+    /// line without a newline; a bad cell is reported on its own line.
+    @Test func linesOfALargeFileOnAllCoresAreTheSequentialScan() throws {
+        var text = "# a comment\r\nfunction\tA\tB\tC\r\n"
+        for r in 0..<70_000 {
+            text += "K\(r)\t\(r % 7)\t0\t\(r % 3).25" + (r % 1000 == 7 ? "\r\n\r\n" : r % 5 == 0 ? "\r\n" : "\n")
+        }
+        text += "K_last\t1\t2\t3"
+        #expect(text.utf8.count > 1 << 20)
+        let plain = try DelimitedText(path: temporaryFile("lines.tsv", text))
+        let quoted = try DelimitedText(path: temporaryFile("quoted.tsv", text.replacingOccurrences(of: "K_last", with: "\"K_last\"")))
+        #expect(plain.header == ["function", "A", "B", "C"] && plain.headerLine == 2)
+        #expect(plain.recordCount == 70_001 && plain.recordLines == quoted.recordLines)
+        #expect(plain.recordStarts == quoted.recordStarts && plain.recordEnds.dropLast() == quoted.recordEnds.dropLast())
+        #expect(plain.recordLines.last == 70_000 + 70 + 3)
+        let bad = text.replacingOccurrences(of: "\nK45678\t", with: "\nK45678\t-")
+        #expect(throws: InputError.self) { try FunctionalProfile.read(paths: [temporaryFile("bad.tsv", bad)]) }
+        do { _ = try FunctionalProfile.read(paths: [temporaryFile("bad.tsv", bad)]) } catch let error as InputError {
+            #expect(error.line == plain.recordLines[45678] && error.column == 2)
+        }
+    }
+
     /// The same file read as rows, never transposed: each row's non-zeros
     /// as the file lists them; rows kept out of order share the arrays; the
     /// rows turned into columns are the table `read` gives, array for array.

@@ -126,6 +126,8 @@ struct FunctionalProfileTests {
          "t.tsv:2:1: the stratified row 'K00001|' names no taxon after |. Write K00001|taxon, or K00001|unclassified"),
         ("taxon\tKO\tA\ng__X\tK00001\t1\ng__X\tK00001\t2\n",
          "t.tsv:3: function K00001 of taxon g__X appears twice (the first on line 2). Give each function and taxon one row"),
+        ("# Gene Family\tA\nK00001: x\t1\nK00001: x|g__X\t1\nK00001|g__Y\t1\nK00001|g__X\t2\n",
+         "t.tsv:5:1: the stratified row K00001|g__X appears twice (the first on line 3). Give each function and taxon one row"),
     ])
     func badTablesAreRefusedAtTheirPlace(_ text: String, _ expected: String) throws {
         let path = temporaryFile("t.tsv", text)

@@ -264,6 +264,15 @@ func isWellFormedXML(_ text: String) -> Bool {
         #expect(try SHA256.hex(Array("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq".utf8))
                 == "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1")
         #expect(try SHA256.hex([UInt8](repeating: 0x61, count: 1_000_000)) == "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0")
+        // A file is hashed 32 MiB at a time: one piece, and three.
+        let small = temporaryDirectory() + "/a.txt", large = temporaryDirectory() + "/large.bin"
+        try Data(repeating: 0x61, count: 1_000_000).write(to: URL(fileURLWithPath: small))
+        #expect(try SHA256.hex(ofFile: small) == "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0")
+        let block = (0..<(1 << 20) + 7).map { UInt8(truncatingIfNeeded: $0 &* 2_654_435_761 >> 13) }
+        var bytes = [UInt8]()
+        for _ in 0..<70 { bytes += block }
+        try Data(bytes).write(to: URL(fileURLWithPath: large))
+        #expect(try SHA256.hex(ofFile: large) == SHA256.hex(bytes))
     }
 
     @Test func provenanceRecordsInputsAndSeed() throws {
