@@ -9,6 +9,19 @@
 #include <malloc.h>
 #endif
 
+// Defined only when a sanitizer's runtime is linked in (swift build
+// --sanitize=address): its allocator replaces glibc's and accepts no
+// mallopt settings.
+extern void __asan_init(void) __attribute__((weak));
+
+int mb_allocator_is_glibc(void) {
+#if defined(__GLIBC__)
+    return __asan_init == NULL;
+#else
+    return 0;
+#endif
+}
+
 int mb_tune_allocator(void) {
 #if defined(__GLIBC__)
     int applied = mallopt(M_MMAP_THRESHOLD, 32 << 20);

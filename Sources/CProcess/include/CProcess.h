@@ -10,7 +10,12 @@
 /// kernel and faulted and zeroed again. Larger blocks are still mapped and
 /// unmapped. The same allocations, the same results; fewer page faults.
 /// Returns 1 when glibc took every setting, 0 otherwise (a C library other
-/// than glibc: nothing is changed).
+/// than glibc, or a sanitizer's allocator in glibc's place: nothing is
+/// changed).
 int mb_tune_allocator(void);
+
+/// 1 when the process allocates with glibc's malloc; 0 on another C library
+/// or when a sanitizer's runtime (AddressSanitizer) has replaced it.
+int mb_allocator_is_glibc(void);
 
 #endif
