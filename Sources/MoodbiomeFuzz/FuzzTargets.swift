@@ -62,11 +62,21 @@ enum FuzzTarget: String, CaseIterable {
                 // inside is HDF5's, fuzzed by biom2.
                 if let artifact = try? QiimeArtifact(path: path) { _ = try? artifact.dataFile("feature-table.biom") }
             case .functions:
-                // A functional profile, scored as `modules --per-taxon` does.
-                if let profile = try? FunctionalProfile.read(paths: [path]) {
-                    let scoring = ModuleScoring(database: ModuleDatabase.builtIn("gbm")!)
+                // A functional profile, read and scored as `modules --per-taxon`
+                // does (only the modules' strata kept), and read whole: the
+                // same error, or the same community and taxa.
+                let scoring = gutBrainScoring
+                let kept = Result { try FunctionalProfile.read(paths: [path], strataOf: Set(scoring.orthologs)) }
+                let whole = Result { try FunctionalProfile.read(paths: [path]) }
+                switch (kept, whole) {
+                case (.success(let profile), .success(let all)):
+                    precondition(profile.community.values == all.community.values && profile.functionIDs == all.functionIDs
+                                 && profile.strata?.taxa == all.strata?.taxa, "the strata kept changed the profile")
                     _ = scoring.score(profile.community)
                     if let strata = profile.strata { _ = scoring.scorePerTaxon(strata) }
+                case (.failure(let a), .failure(let b)):
+                    precondition("\(a)" == "\(b)", "the strata kept changed the error")
+                default: preconditionFailure("the strata kept changed whether the profile reads")
                 }
             case .modules:
                 // A module file, and a small profile scored by it.
@@ -80,6 +90,10 @@ enum FuzzTarget: String, CaseIterable {
         }
     }
 }
+
+/// The gut–brain modules compiled once per process (a few milliseconds
+/// each time under AddressSanitizer, most of a small input's run).
+let gutBrainScoring = ModuleScoring(database: ModuleDatabase.builtIn("gbm")!)
 
 /// A scratch folder per process.
 let scratchFolder: String = {

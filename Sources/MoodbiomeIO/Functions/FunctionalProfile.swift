@@ -42,12 +42,21 @@ public struct FunctionalProfile: Sendable {
         public let functions: [String]
         /// One row per (function, taxon) pair, samples as columns, kept as
         /// the file lists them (for a HUMAnN table, its own arrays); the
-        /// `rowIDs` are `function|taxon`.
+        /// `rowIDs` are `function|taxon`. A read told which functions it is
+        /// for (``FunctionalProfile/read(paths:strataOf:)``) keeps only
+        /// their rows.
         public let rows: SparseRows
         /// Per row of `table`, its function (index into `functions`) …
         public let rowFunction: [Int32]
         /// … and its taxon (index into `taxa`).
         public let rowTaxon: [Int32]
+
+        /// Only the rows of `kept` functions (the taxa and functions listed as before).
+        func keeping(functions kept: Set<String>) -> Strata {
+            let rowsKept = rowFunction.indices.filter { kept.contains(functions[Int(rowFunction[$0])]) }
+            return Strata(taxa: taxa, functions: functions, rows: rows.keeping(rowsKept),
+                          rowFunction: rowsKept.map { rowFunction[$0] }, rowTaxon: rowsKept.map { rowTaxon[$0] })
+        }
     }
 
     public let layout: Layout
@@ -73,14 +82,21 @@ public struct FunctionalProfile: Sendable {
     ///   without the community row its table otherwise has, files mixing
     ///   stratified and unstratified tables, units or layouts, or a sample
     ///   in two files.
-    public static func read(paths: [String]) throws -> FunctionalProfile {
-        let parts = try paths.map(readFile)
+    ///
+    /// With `strataOf`, only the strata rows of those functions are kept
+    /// (the ones a job will use: a module database's orthologs; none when
+    /// no per-taxon profile is needed); the others are summed per function
+    /// as they are parsed, for the check against the community rows, and
+    /// never stored. Everything else — the community profile, the taxa and
+    /// functions, every check and note — is as without it.
+    public static func read(paths: [String], strataOf functions: Set<String>? = nil) throws -> FunctionalProfile {
+        let parts = try paths.map { try readFile($0, strataOf: functions) }
         guard parts.count > 1 else { return parts[0] }
         return try FunctionalProfileMerge.merge(parts, paths: paths)
     }
 
     /// One file's profile.
-    static func readFile(_ path: String) throws -> FunctionalProfile {
+    static func readFile(_ path: String, strataOf functions: Set<String>?) throws -> FunctionalProfile {
         let format = try CountTableFormat.detect(path: path)
         guard format == .delimited else {
             throw InputError(file: path, problem: "a \(format.readableName) file, not a functional profile",
@@ -102,15 +118,26 @@ public struct FunctionalProfile: Sendable {
         }
         var options = CountTableReadOptions(orientation: .columns)
         options.featureNoun = "function"
-        let rows: SparseRows
+        var (rows, folded) = try readRows(text, options: options, fold: functions.map(OneColumnProfile.fold(keeping:)))
+        if !folded.keys.isEmpty && !OneColumnProfile.hasCommunityRows(rows) {
+            // Stratified rows only: the community is every function's sum,
+            // taken from the rows themselves (the same bits on any machine).
+            (rows, folded) = try readRows(try DelimitedText(path: path), options: options, fold: nil)
+        }
+        let profile = OneColumnProfile(table: rows, folded: folded, strataOf: functions, path: path, lines: text.recordLines,
+                                       headerLine: text.headerLine, layout: layout)
+        return try profile.profile()
+    }
+
+    /// The table's records as rows, those `fold` names summed instead.
+    static func readRows(_ text: DelimitedText, options: CountTableReadOptions, fold: RecordFold?) throws
+        -> (rows: SparseRows, folded: FoldedRuns) {
         do {
-            rows = try CountTable.readRows(text, options: options)
+            return try CountTable.readRows(text, options: options, fold: fold)
         } catch var error as InputError where error.fix?.contains(Parameter.samplesIn.mention) == true {
             error.fix = "Only numbers may follow the function column (text columns such as descriptions cannot be read)"
             throw error
         }
-        let profile = OneColumnProfile(table: rows, path: path, lines: text.recordLines, headerLine: text.headerLine, layout: layout)
-        return try profile.profile()
     }
 
     /// The columns' sample names without HUMAnN's unit suffix, and the unit.
@@ -139,29 +166,82 @@ public struct FunctionalProfile: Sendable {
 /// A one-ID-column table (HUMAnN, PICRUSt2 unstratified, plain) split into
 /// its community rows and its strata.
 struct OneColumnProfile {
-    /// The table as read, one row per record.
+    /// The table as read, one row per record (a folded record's row empty).
     let table: SparseRows
+    /// The sums of the folded strata records (``FunctionalProfile/read(paths:strataOf:)``).
+    let folded: FoldedRuns
+    /// The functions whose strata are kept (nil: all).
+    let strataOf: Set<String>?
     let path: String
     let lines: [Int]
     let headerLine: Int
     let layout: FunctionalProfile.Layout
 
+    /// The rows read: what a row is, and the indices that place it.
+    struct Split {
+        var communityRows = [Int](), communityIDs = [String](), unassigned = [Int]()
+        var firstCommunity = [String: Int]()
+        /// The strata kept: their records, `function|taxon` keys, function and taxon.
+        var strataRows = [Int](), strataIDs = [String](), rowFunction = [Int32](), rowTaxon = [Int32]()
+        /// Every stratum's key and record (the folded ones too), for the check of unique keys.
+        var keys = [String](), keyRows = [Int]()
+        var functions = [String](), taxa = [String](), functionIndex = [String: Int32](), taxonIndex = [String: Int32]()
+        /// Per function, its first stratum's record.
+        var functionFirstRow = [Int]()
+        /// Whether a stratum's ID was respelled (`K00001: name|…`, a padded taxon).
+        var respelled = false
+    }
+
     func profile() throws -> FunctionalProfile {
         let (samples, unit) = try FunctionalProfile.strippingUnits(table.columnIDs, path: path, line: headerLine)
-        var communityRows = [Int](), communityIDs = [String](), strataRows = [Int]()
-        var rowFunction = [Int32](), rowTaxon = [Int32](), functions = [String](), taxa = [String](), strataIDs = [String]()
-        var functionIndex = [String: Int32](), taxonIndex = [String: Int32]()
-        var firstCommunity = [String: Int]()
-        var unassigned = [Int]()
+        let split = try splitRows()
         // A stratum's key is its row ID, which the read checked unique,
-        // unless the ID was respelled (`K00001: name|…`, a padded taxon):
-        // only then are the keys checked again.
-        var respelled = false
+        // unless the ID was respelled: only then are the keys checked again.
+        if split.respelled { try checkUniqueStrata(split.keys, rows: split.keyRows) }
+        let (communityRows, strataRows, unassigned) = (split.communityRows, split.strataRows, split.unassigned)
+        var notes = [String]()
+        if !unassigned.isEmpty {
+            notes.append("\(path): \(unassigned.map { table.rowIDs[$0] }.joined(separator: ", ")) left out (not functions; \(Self.percent(share(unassigned, of: communityRows))) of the community total)")
+        }
+        guard !communityRows.isEmpty || !split.keys.isEmpty else {
+            throw InputError(file: path, problem: "the table has no function rows (only \(unassigned.map { table.rowIDs[$0] }.joined(separator: ", ")))",
+                             fix: "Give a table of functions (KEGG orthologs, gene families)")
+        }
+        let communityTable = table.keeping(communityRows).renamed(rows: split.communityIDs, columns: samples)
+        guard !split.keys.isEmpty else {
+            return FunctionalProfile(layout: layout, community: communityOf(communityTable), strata: nil, unit: unit, notes: notes)
+        }
+        if !communityRows.isEmpty, let f = split.functions.firstIndex(where: { split.firstCommunity[$0] == nil }) {
+            let missing = split.functionFirstRow[f]
+            throw InputError(file: path, line: lines[missing], column: 1,
+                             problem: "the stratified row \(table.rowIDs[missing]) has no community row, though other functions of the table have one",
+                             fix: "Give the whole table as HUMAnN wrote it (each function's community row, then its strata), or only its stratified rows")
+        }
+        // The strata (most of the table) stay in the arrays they were parsed into.
+        let strataTable = table.keeping(strataRows).renamed(rows: split.strataIDs, columns: samples)
+        let strata = FunctionalProfile.Strata(taxa: split.taxa, functions: split.functions, rows: strataTable,
+                                              rowFunction: split.rowFunction, rowTaxon: split.rowTaxon)
+        let summed = StrataSums(strata: strata, folded: folded, runFunction: folded.keys.map { split.functionIndex[$0]! })
+        guard !communityRows.isEmpty else {
+            // Read without folding (the sums are the community): the strata
+            // not asked for are dropped now.
+            notes.append("\(path): stratified rows only; the community profile is their sum per function")
+            let kept = strataOf.map { strata.keeping(functions: $0) } ?? strata
+            return FunctionalProfile(layout: layout, community: summed.table(source: path, origin: origin), strata: kept, unit: unit, notes: notes)
+        }
+        if let note = summed.mismatch(with: communityTable, path: path) { notes.append(note) }
+        return FunctionalProfile(layout: layout, community: communityOf(communityTable), strata: strata, unit: unit, notes: notes)
+    }
+
+    /// Each row placed: a community row, an unassigned one (`UNMAPPED`), a
+    /// stratum kept or a folded stratum; functions and taxa indexed in the
+    /// order of their first strata rows.
+    func splitRows() throws -> Split {
+        var s = Split()
+        let foldedFunctions = Set(folded.keys)
         var last: (function: String, index: Int32) = ("", -1)
-        strataRows.reserveCapacity(table.rowCount)
-        strataIDs.reserveCapacity(table.rowCount)
-        rowFunction.reserveCapacity(table.rowCount)
-        rowTaxon.reserveCapacity(table.rowCount)
+        s.keys.reserveCapacity(table.rowCount)
+        s.keyRows.reserveCapacity(table.rowCount)
         for (r, id) in table.rowIDs.enumerated() {
             let (function, taxon) = Self.split(id)
             guard !function.isEmpty else {
@@ -169,18 +249,18 @@ struct OneColumnProfile {
                                  fix: "Start each row with the function (K00001, or K00001|taxon for a stratified row)")
             }
             if FunctionalProfile.unassignedRows.contains(function) {
-                if taxon == nil { unassigned.append(r) }
+                if taxon == nil { s.unassigned.append(r) }
                 continue
             }
             guard let taxon else {
-                if let first = firstCommunity[function] {
+                if let first = s.firstCommunity[function] {
                     throw InputError(file: path, line: lines[r], column: 1,
                                      problem: "function \(function) has two community rows (the first on line \(lines[first]))",
                                      fix: "Give each function one row (sum the rows, or keep one)")
                 }
-                firstCommunity[function] = r
-                communityRows.append(r)
-                communityIDs.append(function)
+                s.firstCommunity[function] = r
+                s.communityRows.append(r)
+                s.communityIDs.append(function)
                 continue
             }
             guard !taxon.isEmpty else {
@@ -188,43 +268,43 @@ struct OneColumnProfile {
                                  fix: "Write K00001|taxon, or K00001|unclassified")
             }
             let plain = function.utf8.count + taxon.utf8.count + 1 == id.utf8.count
-            if !plain { respelled = true }
-            strataRows.append(r)
-            strataIDs.append(plain ? id : function + "|" + taxon)
+            if !plain { s.respelled = true }
+            let key = plain ? id : function + "|" + taxon
+            s.keys.append(key)
+            s.keyRows.append(r)
             // A function's strata are usually consecutive rows.
-            if function != last.function { last = (function, Self.index(function, in: &functions, &functionIndex)) }
-            rowFunction.append(last.index)
-            rowTaxon.append(Self.index(taxon, in: &taxa, &taxonIndex))
+            if function != last.function {
+                let known = s.functions.count
+                last = (function, Self.index(function, in: &s.functions, &s.functionIndex))
+                if s.functions.count > known { s.functionFirstRow.append(r) }
+            }
+            let t = Self.index(taxon, in: &s.taxa, &s.taxonIndex)
+            guard !foldedFunctions.contains(function) else { continue }
+            s.strataRows.append(r)
+            s.strataIDs.append(key)
+            s.rowFunction.append(last.index)
+            s.rowTaxon.append(t)
         }
-        if respelled { try checkUniqueStrata(strataIDs, rows: strataRows) }
-        var notes = [String]()
-        if !unassigned.isEmpty {
-            notes.append("\(path): \(unassigned.map { table.rowIDs[$0] }.joined(separator: ", ")) left out (not functions; \(Self.percent(share(unassigned, of: communityRows))) of the community total)")
+        return s
+    }
+
+    /// Folds the strata rows of functions other than `functions`.
+    static func fold(keeping functions: Set<String>) -> RecordFold {
+        RecordFold { id in
+            guard id.utf8.contains(UInt8(ascii: "|")) else { return nil }
+            let (function, taxon) = split(id)
+            guard let taxon, !taxon.isEmpty, !function.isEmpty, !FunctionalProfile.unassignedRows.contains(function),
+                  !functions.contains(function) else { return nil }
+            return function
         }
-        guard !communityRows.isEmpty || !strataRows.isEmpty else {
-            throw InputError(file: path, problem: "the table has no function rows (only \(unassigned.map { table.rowIDs[$0] }.joined(separator: ", ")))",
-                             fix: "Give a table of functions (KEGG orthologs, gene families)")
+    }
+
+    /// Whether the table has a community (unstratified function) row.
+    static func hasCommunityRows(_ table: SparseRows) -> Bool {
+        table.rowIDs.contains { id in
+            let (function, taxon) = split(id)
+            return taxon == nil && !function.isEmpty && !FunctionalProfile.unassignedRows.contains(function)
         }
-        let communityTable = table.keeping(communityRows).renamed(rows: communityIDs, columns: samples)
-        guard !strataRows.isEmpty else {
-            return FunctionalProfile(layout: layout, community: communityOf(communityTable), strata: nil, unit: unit, notes: notes)
-        }
-        if !communityRows.isEmpty, let f = functions.firstIndex(where: { firstCommunity[$0] == nil }) {
-            let missing = strataRows[rowFunction.firstIndex(of: Int32(f))!]
-            throw InputError(file: path, line: lines[missing], column: 1,
-                             problem: "the stratified row \(table.rowIDs[missing]) has no community row, though other functions of the table have one",
-                             fix: "Give the whole table as HUMAnN wrote it (each function's community row, then its strata), or only its stratified rows")
-        }
-        // The strata (most of the table) stay in the arrays they were parsed into.
-        let strataTable = table.keeping(strataRows).renamed(rows: strataIDs, columns: samples)
-        let strata = FunctionalProfile.Strata(taxa: taxa, functions: functions, rows: strataTable, rowFunction: rowFunction, rowTaxon: rowTaxon)
-        let summed = StrataSums(strata: strata)
-        guard !communityRows.isEmpty else {
-            notes.append("\(path): stratified rows only; the community profile is their sum per function")
-            return FunctionalProfile(layout: layout, community: summed.table(source: path, origin: origin), strata: strata, unit: unit, notes: notes)
-        }
-        if let note = summed.mismatch(with: communityTable, path: path) { notes.append(note) }
-        return FunctionalProfile(layout: layout, community: communityOf(communityTable), strata: strata, unit: unit, notes: notes)
     }
 
     /// Each (function, taxon) once, where row IDs that differ name the same
@@ -293,26 +373,43 @@ struct OneColumnProfile {
 
 /// Each function's sum over its strata, per sample: function by function
 /// (on all cores), each function's strata rows added in row order, so every
-/// sum is the same bits as a pass over the samples would give.
+/// sum is the same bits as a pass over the samples would give. A folded
+/// function's sum is its runs' sums (``FoldedRuns``: each run its
+/// consecutive rows, never split between chunks of the read) added in file
+/// order: the same bits on every machine, and the same as without folding
+/// when the function's strata rows are consecutive, as HUMAnN writes them.
 struct StrataSums {
     let strata: FunctionalProfile.Strata
     /// Per function, where its strata rows start in ``rowsByFunction``.
     let functionStarts: [Int]
     /// The strata rows grouped by function, in increasing order within each.
     let rowsByFunction: [Int32]
+    /// The folded functions' runs and, per function, where its runs start
+    /// in ``runsByFunction``.
+    let folded: FoldedRuns
+    let runStarts: [Int]
+    let runsByFunction: [Int32]
 
-    init(strata: FunctionalProfile.Strata) {
+    /// `runFunction`: each folded run's function (index into `strata.functions`).
+    init(strata: FunctionalProfile.Strata, folded: FoldedRuns = FoldedRuns(), runFunction: [Int32] = []) {
         self.strata = strata
-        var starts = [Int](repeating: 0, count: strata.functions.count + 1)
-        for f in strata.rowFunction { starts[Int(f) + 1] += 1 }
-        for f in 0..<strata.functions.count { starts[f + 1] += starts[f] }
-        var next = starts, rows = [Int32](repeating: 0, count: strata.rowFunction.count)
-        for (r, f) in strata.rowFunction.enumerated() {
-            rows[next[Int(f)]] = Int32(r)
-            next[Int(f)] += 1
+        self.folded = folded
+        (functionStarts, rowsByFunction) = Self.grouped(strata.rowFunction, groups: strata.functions.count)
+        (runStarts, runsByFunction) = Self.grouped(runFunction, groups: strata.functions.count)
+    }
+
+    /// The indices of `group` grouped by their value, in increasing order
+    /// within each: where each group starts, and the indices.
+    static func grouped(_ group: [Int32], groups: Int) -> (starts: [Int], members: [Int32]) {
+        var starts = [Int](repeating: 0, count: groups + 1)
+        for g in group { starts[Int(g) + 1] += 1 }
+        for g in 0..<groups { starts[g + 1] += starts[g] }
+        var next = starts, members = [Int32](repeating: 0, count: group.count)
+        for (k, g) in group.enumerated() {
+            members[next[Int(g)]] = Int32(k)
+            next[Int(g)] += 1
         }
-        functionStarts = starts
-        rowsByFunction = rows
+        return (starts, members)
     }
 
     /// The sums as a functions × samples table (functions in `strata.functions` order).
@@ -346,7 +443,7 @@ struct StrataSums {
     /// difference above 10⁻⁵ of the community value, HUMAnN's printed
     /// precision), compared where a function has strata in a sample. The
     /// largest difference named is the first in sample order, then in the
-    /// order of the functions' first strata rows.
+    /// order of the functions (that of their first strata rows).
     func mismatch(with community: SparseRows, path: String) -> String? {
         var position = [String: Int]()
         for (k, id) in community.rowIDs.enumerated() { position[id] = k }
@@ -363,7 +460,7 @@ struct StrataSums {
                     let difference = abs(row[j] - sum) / max(abs(row[j]), abs(sum))
                     guard difference > 1e-5 else { continue }
                     differs = true
-                    let here = Difference(difference: difference, sample: j, firstRow: rowsByFunction[functionStarts[f]], function: f)
+                    let here = Difference(difference: difference, sample: j, function: f)
                     if here.isLarger(than: worst) { worst = here }
                 }
                 if differs { differing.append(f) }
@@ -384,11 +481,11 @@ struct StrataSums {
 
     /// A stratum sum's relative difference to its community value.
     struct Difference: Sendable {
-        var difference = 0.0, sample = -1, firstRow: Int32 = -1, function = -1
+        var difference = 0.0, sample = -1, function = -1
 
-        /// Larger, or as large and earlier (by sample, then by the function's first strata row).
+        /// Larger, or as large and earlier (by sample, then by function).
         func isLarger(than other: Difference) -> Bool {
-            difference > other.difference || (difference == other.difference && (sample, firstRow) < (other.sample, other.firstRow))
+            difference > other.difference || (difference == other.difference && (sample, function) < (other.sample, other.function))
         }
     }
 
@@ -401,10 +498,12 @@ struct StrataSums {
             for r in rowsByFunction[functionStarts[f]..<functionStarts[f + 1]] {
                 for k in rows.range(ofRow: Int(r)) { sums[Int(rows.columnIndices[k])] += rows.values[k] }
             }
+            for run in runsByFunction[runStarts[f]..<runStarts[f + 1]] { folded.forEach(inRun: Int(run)) { sums[$0] += $1 } }
             body(f, sums)
             for r in rowsByFunction[functionStarts[f]..<functionStarts[f + 1]] {
                 for k in rows.range(ofRow: Int(r)) { sums[Int(rows.columnIndices[k])] = 0 }
             }
+            for run in runsByFunction[runStarts[f]..<runStarts[f + 1]] { folded.forEach(inRun: Int(run)) { j, _ in sums[j] = 0 } }
         }
     }
 }

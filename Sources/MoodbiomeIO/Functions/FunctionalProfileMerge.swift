@@ -33,9 +33,15 @@ enum FunctionalProfileMerge {
 
     /// The strata of several files side by side: rows the union of their
     /// (function, taxon) rows in order of first appearance, columns the
-    /// files' samples in file order.
+    /// files' samples in file order; taxa and functions the union of the
+    /// files' (which list those of rows not kept too), in order of first
+    /// appearance.
     static func mergedStrata(_ parts: [FunctionalProfile.Strata]) -> FunctionalProfile.Strata {
         var functions = [String](), taxa = [String](), fIndex = [String: Int32](), tIndex = [String: Int32]()
+        for part in parts {
+            for function in part.functions { _ = OneColumnProfile.index(function, in: &functions, &fIndex) }
+            for taxon in part.taxa { _ = OneColumnProfile.index(taxon, in: &taxa, &tIndex) }
+        }
         var ids = [String](), rowIndex = [String: Int32](), rowFunction = [Int32](), rowTaxon = [Int32]()
         let maps = parts.map { part in
             (0..<part.rows.rowCount).map { r -> Int32 in

@@ -62,15 +62,25 @@ extension CountTable {
     /// never transposed (a functional profile's `function|taxon` rows):
     /// the records' non-zeros in the arrays they were parsed into.
     static func readRows(_ text: DelimitedText, options: CountTableReadOptions) throws -> SparseRows {
-        let (parser, chunks, indices, values) = try parseRecords(text, options: options)
-        return try parser.rows(chunks, indices: indices, values: values)
+        try readRows(text, options: options, fold: nil).rows
+    }
+
+    /// As ``readRows(_:options:)``, with the records `fold` names summed
+    /// group by group instead of stored: their rows come back empty (their
+    /// IDs kept and checked), their groups' sums in `folded`.
+    static func readRows(_ text: DelimitedText, options: CountTableReadOptions, fold: RecordFold?) throws
+        -> (rows: SparseRows, folded: FoldedRuns) {
+        let (parser, chunks, indices, values) = try parseRecords(text, options: options, fold: fold)
+        return (try parser.rows(chunks, indices: indices, values: values), FoldedRuns(chunks.map(\.folded)))
     }
 
     /// The records parsed on all cores: per chunk of records its IDs and
     /// non-zero counts, and the non-zeros of all records in file order.
-    static func parseRecords(_ text: DelimitedText, options: CountTableReadOptions) throws
+    static func parseRecords(_ text: DelimitedText, options: CountTableReadOptions, fold: RecordFold? = nil) throws
         -> (parser: RecordParser, chunks: [RecordParser.Chunk], indices: [Int32], values: [Double]) {
-        let parser = try RecordParser(text, options: options)
+        var reading = try RecordParser(text, options: options)
+        reading.fold = fold
+        let parser = reading
         let records = text.recordCount
         // Records are parsed on all cores straight into their final place.
         // A first pass bounds each chunk's non-zeros (its cells other than a
@@ -78,15 +88,10 @@ extension CountTable {
         // writes them at the chunk's offset in arrays
         // allocated once, so no per-chunk arrays are grown and copied (each
         // fresh page costs a fault).
-        let ranges = parallelChunkMap(count: records, minimumPerChunk: 8) { range in [range] }.flatMap { $0 }
-        let bounds = parallelChunkMap(count: ranges.count) { chunk in
-            chunk.map { c in
-                ranges[c].reduce(0) { $0 + nonZeroBound(text.bytes.buffer, text.recordStarts[$1]..<text.recordEnds[$1],
-                                                        delimiter: parser.delimiter, valueColumns: parser.valueColumns) }
-            }
-        }.flatMap { $0 }
+        let ranges = parser.keepingRunsWhole(parallelChunkMap(count: records, minimumPerChunk: 8) { range in [range] }.flatMap { $0 })
+        let measures = parallelChunkMap(count: ranges.count) { chunk in chunk.map { c in parser.measure(ranges[c]) } }.flatMap { $0 }
         var starting = [0]
-        for b in bounds { starting.append(starting[starting.count - 1] + b + 1) }
+        for m in measures { starting.append(starting[starting.count - 1] + m.slots + 1) }
         let offsets = starting, capacity = starting[starting.count - 1]
 
         var chunks = [RecordParser.Chunk]()
@@ -100,7 +105,8 @@ extension CountTable {
                 chunks = try parallelChunkMap(count: ranges.count) { chunk throws in
                     var out = [RecordParser.Chunk]()
                     for c in chunk {
-                        out.append(try parser.parse(ranges[c], into: (indices: UnsafeMutablePointer<Int32>(bitPattern: ia)! + offsets[c],
+                        out.append(try parser.parse(ranges[c], folded: measures[c].folded,
+                                                    into: (indices: UnsafeMutablePointer<Int32>(bitPattern: ia)! + offsets[c],
                                                                       values: UnsafeMutablePointer<Double>(bitPattern: va)! + offsets[c])))
                     }
                     return out
@@ -311,6 +317,8 @@ struct RecordParser: Sendable {
     let columnKind: String
     let delimiter: UInt8
     let zeroQuad: UInt64
+    /// Records summed instead of stored, if any.
+    var fold: RecordFold? = nil
 
     /// Reads the layout from the header: orientation (QIIME 2's taxa-as-rows
     /// TSV recognised), a trailing taxonomy column, the column IDs.
@@ -362,15 +370,69 @@ struct RecordParser: Sendable {
         var counts: [Int] = []
         /// How many non-zeros the chunk wrote at its offset.
         var written = 0
+        /// The sums of its folded records.
+        var folded = FoldedSums()
     }
 
-    /// Parses the records `range` writing their non-zeros from `into` on.
-    func parse(_ range: Range<Int>, into target: (indices: UnsafeMutablePointer<Int32>, values: UnsafeMutablePointer<Double>)) throws -> Chunk {
+    /// `ranges` (consecutive, covering the records) with each boundary moved
+    /// past the records that continue a run of folded records, so that no
+    /// run is split between two ranges: its sum is then the same bits
+    /// whatever the number of cores. Empty ranges are dropped.
+    func keepingRunsWhole(_ ranges: [Range<Int>]) -> [Range<Int>] {
+        guard let fold, ranges.count > 1 else { return ranges }
+        func key(_ r: Int) -> String? { (try? idOfRecord(r)).flatMap(fold.key) }
+        let end = ranges[ranges.count - 1].upperBound
+        var boundaries = [ranges[0].lowerBound]
+        for range in ranges.dropFirst() {
+            var boundary = Swift.max(range.lowerBound, boundaries[boundaries.count - 1])
+            if boundary < end, let run = key(boundary - 1) {
+                while boundary < end && key(boundary) == run { boundary += 1 }
+            }
+            if boundary > boundaries[boundaries.count - 1] && boundary < end { boundaries.append(boundary) }
+        }
+        boundaries.append(end)
+        return zip(boundaries, boundaries.dropFirst()).map { $0..<$1 }
+    }
+
+    /// The room the records `range` need and which of them are folded: the
+    /// non-zero bound of each record kept, and that of the widest folded
+    /// record (each is parsed where the next record will be written).
+    func measure(_ range: Range<Int>) -> (slots: Int, folded: [Bool]) {
+        let p = text.bytes.buffer
+        var kept = 0, widest = 0, folded = [Bool]()
+        if fold != nil { folded.reserveCapacity(range.count) }
+        for r in range {
+            let bound = CountTable.nonZeroBound(p, text.recordStarts[r]..<text.recordEnds[r], delimiter: delimiter, valueColumns: valueColumns)
+            if let fold {
+                // An ID the parse will refuse counts as kept.
+                let isFolded = (try? idOfRecord(r)).flatMap(fold.key) != nil
+                folded.append(isFolded)
+                if isFolded {
+                    widest = Swift.max(widest, bound)
+                    continue
+                }
+            }
+            kept += bound
+        }
+        return (kept + widest, folded)
+    }
+
+    /// Record `r`'s ID, as ``parse(_:folded:into:)`` reads it.
+    func idOfRecord(_ r: Int) throws -> String {
+        let p = text.bytes.buffer
+        var cursor = FieldCursor(position: text.recordStarts[r], end: text.recordEnds[r])
+        return try cursor.next(p, delimiter: delimiter)?.name(p, file: path, line: text.recordLines[r], column: 1, what: "\(rowKind) ID") ?? ""
+    }
+
+    /// Parses the records `range` writing their non-zeros from `into` on;
+    /// those `folded` marks (``measure(_:)``) are added to their run's sums.
+    func parse(_ range: Range<Int>, folded: [Bool], into target: (indices: UnsafeMutablePointer<Int32>, values: UnsafeMutablePointer<Double>)) throws -> Chunk {
         let p = text.bytes.buffer
         var result = Chunk()
         result.ids.reserveCapacity(range.count)
         result.counts.reserveCapacity(range.count)
         var written = 0
+        var sums = fold.map { _ in FoldAccumulator(columns: valueColumns) }
         for r in range {
             let line = text.recordLines[r]
             var cursor = FieldCursor(position: text.recordStarts[r], end: text.recordEnds[r])
@@ -403,8 +465,20 @@ struct RecordParser: Sendable {
                 k += 1
             }
             try checkFieldCount(&cursor, p, fieldsSoFar: k + 1, complete: k == valueColumns, line: line, taxonomy: &result.taxonomy)
+            if let fold {
+                // A folded record's values are added to its run's sums and
+                // overwritten by the next record's (the same ID as measured:
+                // the same key).
+                if folded[r - range.lowerBound] {
+                    sums!.add(key: fold.key(id)!, target, before..<written, into: &result.folded)
+                    written = before
+                } else {
+                    sums!.flush(into: &result.folded)
+                }
+            }
             result.counts.append(written - before)
         }
+        sums?.flush(into: &result.folded)
         result.written = written
         // Hand the parsed bytes back to the kernel: the table grows
         // while the file's resident pages shrink.
@@ -472,5 +546,93 @@ struct RecordParser: Sendable {
         }
         table.origin = origin
         return table
+    }
+}
+
+/// Which records a read sums instead of storing: `key` names a record's
+/// group from its ID (nil: the record is kept). A functional profile folds
+/// the strata of functions no module uses, so only their per-function sums
+/// (for the check against the community rows) take memory.
+struct RecordFold: Sendable {
+    let key: @Sendable (String) -> String?
+}
+
+/// One chunk's runs of consecutive folded records with the same key, a
+/// sparse row of sums each (the read never splits a run between chunks):
+/// each run's values added record by record in file order, from 0.
+struct FoldedSums: Sendable {
+    var keys = [String]()
+    /// Where each run's non-zeros start (`keys.count + 1`).
+    var starts = [0]
+    var columns = [Int32]()
+    var values = [Double]()
+}
+
+/// Every chunk's runs, in file order (the chunks' arrays as they are).
+struct FoldedRuns: Sendable {
+    let parts: [FoldedSums]
+    /// Per run, its key, its chunk and its index there.
+    let keys: [String]
+    let part: [Int32], local: [Int32]
+
+    init(_ parts: [FoldedSums] = []) {
+        self.parts = parts
+        keys = parts.flatMap(\.keys)
+        part = parts.indices.flatMap { c in Array(repeating: Int32(c), count: parts[c].keys.count) }
+        local = parts.flatMap { $0.keys.indices.map(Int32.init) }
+    }
+
+    /// Calls `body(column, sum)` for each non-zero of run `k`.
+    @inline(__always)
+    func forEach(inRun k: Int, _ body: (Int, Double) -> Void) {
+        let chunk = parts[Int(part[k])], r = Int(local[k])
+        for i in chunk.starts[r]..<chunk.starts[r + 1] { body(Int(chunk.columns[i]), chunk.values[i]) }
+    }
+}
+
+/// One chunk's running sum of a run of folded records.
+struct FoldAccumulator {
+    var key: String? = nil
+    var sums: [Double]
+    var marked: [Bool]
+    var touched = [Int32]()
+
+    init(columns: Int) {
+        sums = [Double](repeating: 0, count: columns)
+        marked = [Bool](repeating: false, count: columns)
+    }
+
+    /// Adds a record's non-zeros (`range` of `target`) to the run of `key`,
+    /// closing the previous run when the key changes.
+    mutating func add(key: String, _ target: (indices: UnsafeMutablePointer<Int32>, values: UnsafeMutablePointer<Double>),
+                      _ range: Range<Int>, into out: inout FoldedSums) {
+        if key != self.key {
+            flush(into: &out)
+            self.key = key
+        }
+        for k in range {
+            let j = Int(target.indices[k])
+            if !marked[j] {
+                marked[j] = true
+                touched.append(Int32(j))
+            }
+            sums[j] += target.values[k]
+        }
+    }
+
+    /// Closes the current run, if any: its sums in column order.
+    mutating func flush(into out: inout FoldedSums) {
+        guard let key else { return }
+        touched.sort()
+        for j in touched {
+            out.columns.append(j)
+            out.values.append(sums[Int(j)])
+            sums[Int(j)] = 0
+            marked[Int(j)] = false
+        }
+        touched.removeAll(keepingCapacity: true)
+        out.keys.append(key)
+        out.starts.append(out.values.count)
+        self.key = nil
     }
 }

@@ -73,14 +73,15 @@ public struct ModulesRun: Sendable {
 
     func compute(report: (String) -> Void) throws -> Result {
         let database = try ModuleDatabase.combined(databases.map(ModuleDatabase.named))
-        let profile = try FunctionalProfile.read(paths: profilePaths)
+        let scoring = ModuleScoring(database: database, settings: settings)
+        // Only the modules' orthologs' strata are kept, and only for --per-taxon.
+        let profile = try FunctionalProfile.read(paths: profilePaths, strataOf: perTaxon ? Set(scoring.orthologs) : [])
         if perTaxon && profile.strata == nil {
             throw ParameterError(.perTaxon, .malformed(value: profilePaths.joined(separator: ", "),
                                                        expected: "a stratified table (HUMAnN's K00001|taxon rows, PICRUSt2's contributions or taxon and function columns)"))
         }
         let groups = try groupLabels(profile.sampleIDs)
         for note in profile.notes { report("note: \(note)") }
-        let scoring = ModuleScoring(database: database, settings: settings)
         let scores = scoring.score(profile.community)
         let perTaxonScores = perTaxon ? scoring.scorePerTaxon(profile.strata!) : nil
         let documents = ModuleDocuments(scoring: scoring, scores: scores, profile: profile, perTaxon: perTaxonScores,

@@ -240,9 +240,9 @@ public struct StudyAnalysis: Sendable {
     /// The gut–brain modules of `--functions` against the modelled outcome,
     /// with the study's covariates and random effects.
     func modules(_ analysis: AlphaAssociation.Result, random: [RandomTerm], report: (String) -> Void) throws -> ModuleStudyDocuments {
-        let profile = try FunctionalProfile.read(paths: functionsPaths)
-        for note in profile.notes { report("note: \(note)") }
         let scoring = ModuleScoring(database: try ModuleDatabase.combined(moduleDatabases.map(ModuleDatabase.named)), settings: moduleScoring)
+        let profile = try FunctionalProfile.read(paths: functionsPaths, strataOf: Set(scoring.orthologs))
+        for note in profile.notes { report("note: \(note)") }
         let study = try ModuleStudy(profile: profile, scoring: scoring, data: analysis.merged, outcome: analysis.modelledOutcome,
                                     covariates: analysis.covariateTerms, random: random, method: moduleMethod)
         if !study.onlyInStudy.isEmpty {

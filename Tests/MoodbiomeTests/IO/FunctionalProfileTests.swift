@@ -131,8 +131,84 @@ struct FunctionalProfileTests {
     ])
     func badTablesAreRefusedAtTheirPlace(_ text: String, _ expected: String) throws {
         let path = temporaryFile("t.tsv", text)
-        let error = try #require(throws: InputError.self) { try FunctionalProfile.read(paths: [path]) }
-        #expect(message(error) == path.replacingOccurrences(of: "t.tsv", with: "") + expected)
+        // The same error whichever strata are kept.
+        for kept in [nil, [], ["K00001"]] as [Set<String>?] {
+            let error = try #require(throws: InputError.self) { try FunctionalProfile.read(paths: [path], strataOf: kept) }
+            #expect(message(error) == path.replacingOccurrences(of: "t.tsv", with: "") + expected)
+        }
+    }
+
+    /// Keeping only some functions' strata (the rest summed as they are
+    /// read) changes nothing but the strata rows held: the community, the
+    /// taxa and functions, the notes (the check of the sums) are the same.
+    @Test func strataKeptForSomeFunctionsOnlyReadTheSame() throws {
+        let lines = Self.humannLines
+        let header = lines[0].split(separator: "\t").map(String.init)
+        let mismatched = lines.enumerated().map { k, line in
+            // Two strata rows raised (their first value prefixed by 1).
+            k == 40 || k == 200 ? line.replacingOccurrences(of: "\t", with: "\t1", options: [], range: line.range(of: "\t")) : line
+        }
+        let dir = temporaryDirectory()
+        var perSample = [String]()
+        for j in 1..<4 {
+            perSample.append(dir + "/sample\(j)_genefamilies.tsv")
+            try (lines.map { line in
+                let f = line.split(separator: "\t", omittingEmptySubsequences: false)
+                return "\(f[0])\t\(f[j])"
+            }.joined(separator: "\n") + "\n").write(toFile: perSample.last!, atomically: true, encoding: .utf8)
+        }
+        let inputs = [[Self.humann], [temporaryFile("mismatched.tsv", mismatched.joined(separator: "\n"))],
+                      [temporaryFile("strat.tsv", ([lines[0]] + lines.dropFirst().filter { $0.contains("|") }).joined(separator: "\n"))],
+                      perSample]
+        #expect(header.count == 13)
+        for paths in inputs {
+            let all = try FunctionalProfile.read(paths: paths)
+            let functions = all.strata!.functions
+            for kept in [Set<String>(), Set(functions.prefix(3)), Set(functions.enumerated().filter { $0.offset % 7 == 2 }.map(\.element))] {
+                let some = try FunctionalProfile.read(paths: paths, strataOf: kept)
+                #expect(some.notes == all.notes)
+                #expect(some.sampleIDs == all.sampleIDs && some.functionIDs == all.functionIDs && some.unit == all.unit)
+                #expect(some.community.columnStarts == all.community.columnStarts && some.community.taxonIndices == all.community.taxonIndices)
+                #expect(some.community.values == all.community.values)
+                let (a, b) = (all.strata!, try #require(some.strata))
+                #expect(b.taxa == a.taxa)
+                let wanted = (0..<a.rows.rowCount).filter { kept.contains(a.functions[Int(a.rowFunction[$0])]) }
+                #expect(b.rows.rowIDs == wanted.map { a.rows.rowIDs[$0] })
+                #expect(b.rowTaxon == wanted.map { a.rowTaxon[$0] })
+                #expect(wanted.indices.allSatisfy { b.functions[Int(b.rowFunction[$0])] == a.functions[Int(a.rowFunction[wanted[$0]])] })
+                for (r, w) in wanted.enumerated() {
+                    #expect(b.rows.range(ofRow: r).map { b.rows.values[$0] } == a.rows.range(ofRow: w).map { a.rows.values[$0] })
+                    #expect(b.rows.range(ofRow: r).map { b.rows.columnIndices[$0] } == a.rows.range(ofRow: w).map { a.rows.columnIndices[$0] })
+                }
+            }
+        }
+        #expect(try FunctionalProfile.read(paths: inputs[1]).notes.contains { $0.contains("of 2 of") })
+    }
+
+    /// However the records are cut into chunks (which depends on the
+    /// cores), a run of folded rows is never split: its sum is the same bits
+    /// on every machine.
+    @Test func chunksNeverSplitARunOfFoldedRows() throws {
+        let text = try DelimitedText(path: Self.humann)
+        var parser = try RecordParser(text, options: CountTableReadOptions(orientation: .columns))
+        parser.fold = OneColumnProfile.fold(keeping: ["K00001"])
+        let fold = try #require(parser.fold)
+        let key = { (r: Int) in fold.key(try! parser.idOfRecord(r)) }
+        let n = text.recordCount
+        for cuts in [[1, 2, 3], [40, 41, 200], [n / 4, n / 2, 3 * n / 4], Array(stride(from: 7, to: n, by: 97))] {
+            let starts = [0] + cuts
+            let ranges = zip(starts, cuts + [n]).map { $0..<$1 }
+            let kept = parser.keepingRunsWhole(ranges)
+            #expect(kept.first?.lowerBound == 0 && kept.last?.upperBound == n && !kept.contains { $0.isEmpty })
+            #expect(zip(kept, kept.dropFirst()).allSatisfy { $0.upperBound == $1.lowerBound })
+            for range in kept.dropFirst() {
+                let (before, after) = (key(range.lowerBound - 1), key(range.lowerBound))
+                #expect(before == nil || before != after, "a run split at record \(range.lowerBound)")
+            }
+            // Boundaries move only forward, and only past a run.
+            #expect(kept.count <= ranges.count)
+        }
+        #expect(key(0) == nil && (0..<n).contains { key($0) != nil })
     }
 
     @Test func filesThatDoNotGoTogetherAreRefused() throws {
