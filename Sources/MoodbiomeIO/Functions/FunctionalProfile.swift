@@ -120,8 +120,11 @@ public struct FunctionalProfile: Sendable {
         options.featureNoun = "function"
         var (rows, folded) = try readRows(text, options: options, fold: functions.map(OneColumnProfile.fold(keeping:)))
         if !folded.keys.isEmpty && !OneColumnProfile.hasCommunityRows(rows) {
-            // Stratified rows only: the community is every function's sum,
-            // taken from the rows themselves (the same bits on any machine).
+            // Stratified rows only: the community is every function's sum.
+            // Read again unfolded, so that a function whose strata are not
+            // consecutive is summed in file order as one pass, the same bits
+            // as a read that keeps every stratum (its folded runs would be
+            // added run by run).
             (rows, folded) = try readRows(try DelimitedText(path: path), options: options, fold: nil)
         }
         let profile = OneColumnProfile(table: rows, folded: folded, strataOf: functions, path: path, lines: text.recordLines,
