@@ -92,9 +92,19 @@ func isClose(_ actual: Double, _ expected: Double, relative: Double, absolute: D
     return abs(actual - expected) <= Swift.max(absolute, relative * Swift.max(abs(actual), abs(expected)))
 }
 
+/// The one directory under which this test process makes every test's
+/// temporary directory; removed when the process exits, so a run leaves
+/// nothing behind in the system's temporary directory.
+private let temporaryRootPath = NSTemporaryDirectory() + "moodbiome-tests-" + UUID().uuidString
+private let temporaryRoot: String = {
+    try! FileManager.default.createDirectory(atPath: temporaryRootPath, withIntermediateDirectories: true)
+    atexit { try? FileManager.default.removeItem(atPath: temporaryRootPath) }
+    return temporaryRootPath
+}()
+
 /// A fresh temporary directory for one test.
 func temporaryDirectory() -> String {
-    let path = NSTemporaryDirectory() + "moodbiome-tests-" + UUID().uuidString
+    let path = temporaryRoot + "/" + UUID().uuidString
     try! FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
     return path
 }
