@@ -26,7 +26,7 @@ struct DepthAndPrevalence {
         let rows = candidates.filter { totals[$0] >= cut }
         guard !rows.isEmpty else { throw AssociationError.noSamplesDeepEnough(minimumDepth: minimumDepth, samples: candidates.count) }
         let counts = rows.count == table.sampleCount ? table : table.selectingSamples(rows)
-        let present = FeatureFilter.tallies(counts, threshold: 0).above
+        let present = counts.samplesPerTaxon
         let n = Double(rows.count)
         let kept = (0..<counts.taxonCount).filter { Double(present[$0]) / n >= minimumPrevalence && (!requirePresent || present[$0] > 0) }
         guard kept.count >= 2 else {
@@ -55,5 +55,21 @@ extension TaxonAssociation {
             for (k, i) in indices.enumerated() { out[i].qValue = q[k] }
         }
         return sortedByQ(out)
+    }
+}
+
+extension CountTable {
+    /// Per taxon, the samples that hold it (its non-zeros; every stored
+    /// value is above 0), counted on all cores.
+    var samplesPerTaxon: [Int] {
+        let taxa = taxonCount
+        let parts = parallelChunkMap(count: nonZeroCount, minimumPerChunk: 1 << 16) { range in
+            var count = [Int](repeating: 0, count: taxa)
+            taxonIndices.withUnsafeBufferPointer { index in
+                count.withUnsafeMutableBufferPointer { count in for k in range { count[Int(index[k])] += 1 } }
+            }
+            return count
+        }
+        return parts.reduce(into: [Int](repeating: 0, count: taxa)) { total, part in for t in 0..<taxa { total[t] += part[t] } }
     }
 }

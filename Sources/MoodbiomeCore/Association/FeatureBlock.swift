@@ -84,18 +84,55 @@ struct FeatureBlock {
     }
 }
 
+/// What the cells of a dense block are (``CountTable/denseBlock(features:cells:)``):
+/// the value of each cell the table has, the cells it lacks, and what is
+/// done with each block of samples once filled. A type, not closures, so
+/// that the block is compiled for it and its methods inlined: they run
+/// once per cell.
+protocol DenseCells: Sendable {
+    /// Writes column `column`'s cells of `samples` the table lacks (`cells[j]` is sample `j`'s).
+    func absent(_ cells: UnsafeMutablePointer<Double>, _ samples: Range<Int>, column: Int)
+    /// The cell of `value`, which the table has for `sample` in `column`.
+    func entry(_ value: Double, sample: Int, column: Int) -> Double
+    /// Sees the block of `samples` whole once filled, while it is in cache
+    /// (`cells[j + c · rows]`).
+    func finish(_ cells: UnsafeMutablePointer<Double>, _ samples: Range<Int>)
+}
+
+extension DenseCells {
+    func finish(_ cells: UnsafeMutablePointer<Double>, _ samples: Range<Int>) {}
+}
+
+/// Cells given by closures: `absent[column]` where the table has no value.
+struct ClosureCells: DenseCells {
+    let absentValues: [Double]
+    let value: @Sendable (_ value: Double, _ sample: Int, _ column: Int) -> Double
+
+    func absent(_ cells: UnsafeMutablePointer<Double>, _ samples: Range<Int>, column: Int) {
+        let a = absentValues[column]
+        for j in samples { cells[j] = a }
+    }
+
+    func entry(_ value: Double, sample: Int, column: Int) -> Double { self.value(value, sample, column) }
+}
+
 extension CountTable {
     /// The `features` as a dense samples × features matrix (one column per
     /// feature, as models of each feature read it): cell (sample, feature)
     /// is `entry(value, sample, column)` where the table has a value and
     /// `absent[column]` where it has none.
+    func denseBlock(features: [Int], absent: [Double],
+                    entry: @escaping @Sendable (_ value: Double, _ sample: Int, _ column: Int) -> Double) -> Matrix {
+        denseBlock(features: features, cells: ClosureCells(absentValues: absent, value: entry))
+    }
+
+    /// The `features` as a dense samples × features matrix of `cells`.
     ///
     /// A blocked transpose: each thread fills its samples sixteen at a
     /// time, every column's sixteen cells first (a run of 128 bytes) and
     /// then the block's non-zeros, so the non-zeros land in cache lines
     /// just written instead of one cold line (and page) per non-zero.
-    func denseBlock(features: [Int], absent: [Double],
-                    entry: @Sendable (_ value: Double, _ sample: Int, _ column: Int) -> Double) -> Matrix {
+    func denseBlock<Cells: DenseCells>(features: [Int], cells: Cells) -> Matrix {
         let rows = sampleCount, columns = features.count, target = positions(of: features)
         return Matrix(rows: rows, columns: columns) { out in
             guard columns > 0 else { return }
@@ -105,17 +142,15 @@ extension CountTable {
                     taxonIndices.withUnsafeBufferPointer { taxa in
                         values.withUnsafeBufferPointer { values in
                             for start in stride(from: block.lowerBound, to: block.upperBound, by: 16) {
-                                let end = Swift.min(start + 16, block.upperBound)
-                                for c in 0..<columns {
-                                    let a = absent[c], cell = base + c * rows
-                                    for j in start..<end { cell[j] = a }
-                                }
-                                for j in start..<end {
+                                let samples = start..<Swift.min(start + 16, block.upperBound)
+                                for c in 0..<columns { cells.absent(base + c * rows, samples, column: c) }
+                                for j in samples {
                                     for k in columnStarts[j]..<columnStarts[j + 1] {
                                         let c = Int(target[Int(taxa[k])])
-                                        if c >= 0 { base[j + c * rows] = entry(values[k], j, c) }
+                                        if c >= 0 { base[j + c * rows] = cells.entry(values[k], sample: j, column: c) }
                                     }
                                 }
+                                cells.finish(base, samples)
                             }
                         }
                     }

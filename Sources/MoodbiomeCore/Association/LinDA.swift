@@ -98,14 +98,13 @@ extension TaxonAssociation {
         // value (LinDA would give it infinite log-ratios): it is left out.
         let selection = try DepthAndPrevalence(table, rows: first.rowIndices, minimumDepth: options.minimumDepth,
                                                minimumPrevalence: options.minimumPrevalence, requirePresent: options.zeros == .halfMinimum)
-        let counts = selection.counts, deep = selection.rows, n0 = deep.count
-        var block = FeatureBlock(counts, features: selection.kept, findingEmpty: true)
-        var rows = deep
-        if !block.emptySamples.isEmpty {
-            let empty = Set(block.emptySamples)
-            let keep = (0..<n0).filter { !empty.contains($0) }
-            rows = keep.map { deep[$0] }
-            block = block.selectingSamples(keep)
+        let counts = selection.counts, deep = selection.rows
+        let tallies = FeatureTallies(counts, features: selection.kept, findingEmpty: true)
+        var kept = counts, rows = deep, depth = tallies.totals
+        if !tallies.emptySamples.isEmpty {
+            let empty = Set(tallies.emptySamples)
+            let keep = (0..<deep.count).filter { !empty.contains($0) }
+            (kept, rows, depth) = (counts.selectingSamples(keep), keep.map { deep[$0] }, keep.map { depth[$0] })
         }
         // 2. Scaled numeric variables, the design.
         let data = Self.standardized(metadata.selectingRows(rows), formula: fixed)
@@ -114,15 +113,12 @@ extension TaxonAssociation {
         guard n > p else { throw AssociationError.tooFewSamples(samples: n, parameters: p) }
         let blocks = random.isEmpty ? [] : try RandomEffectsBlock.build(formula: design.formula, data: data, design: design)
         // 3–5. Winsorised, zeros treated, CLR in log₂.
-        var y = block.values
-        block.values = Matrix(rows: 0, columns: 0)
-        if let q = options.winsorQuantile { LinDA.winsorize(&y, quantile: q) }
-        let (treatment, depthAssociation) = try LinDA.treatZerosAndLog2(&y, design: design, blocks: blocks, source: data.source, options: options)
-        LinDA.centre(&y)
+        let (y, treatment, depthAssociation) = try LinDA.logRatios(kept, features: selection.kept, present: tallies.nonZeroCounts.reduce(0, +),
+                                                                   depth: depth, design: design, blocks: blocks, source: data.source, options: options)
         // 6. The models.
         let fits = try LinDA.fit(design: design, blocks: blocks, source: data.source, values: y, tests: false)
         // 7. Biases, corrected rows, q-values per term.
-        let names = block.names
+        let names = tallies.names
         let root = Double(n).squareRoot()
         // Each coefficient's mode on its own core.
         let estimates = fits.estimate, features = names.count
@@ -140,7 +136,7 @@ extension TaxonAssociation {
         }
         // The rows term by term, their t tests on all cores.
         let terms = (0..<p).compactMap { j in design.columnTerms[j].map { (j, Self.variable(of: design, term: $0)) } }
-        let (columnNames, nonZero, taxonomy, mean) = (design.columnNames, block.nonZeroCounts, block.taxonomy, baseMean)
+        let (columnNames, nonZero, taxonomy, mean) = (design.columnNames, tallies.nonZeroCounts, tallies.taxonomy, baseMean)
         let out = parallelChunkMap(count: terms.count * features, minimumPerChunk: 256) { range in
             range.map { k -> Row in
                 let (j, variable) = terms[k / features], c = k % features
@@ -157,7 +153,7 @@ extension TaxonAssociation {
         self.samples = design.ids
         self.droppedForMissing = first.droppedIDs
         self.exclusions = first.exclusions
-        self.emptyAfterFiltering = block.emptySamples.map { counts.sampleIDs[$0] }
+        self.emptyAfterFiltering = tallies.emptySamples.map { counts.sampleIDs[$0] }
         self.features = names
         self.transformed = y
         self.data = data
@@ -189,6 +185,29 @@ extension LinDA {
         }
     }
 
+    /// Steps 3–5 on `table`'s `features` (its samples the design's rows,
+    /// each with reads; `present` cells above zero, `depth` each sample's
+    /// total over the features): the centred log₂ values, what was done to
+    /// the zeros, and the depth test's p-values when it was run. Without
+    /// winsorisation straight from the non-zeros (``centredLog2(_:features:treatment:pseudoCount:depth:)``);
+    /// with it on the dense block, whose winsorised depths decide.
+    static func logRatios(_ table: CountTable, features: [Int], present: Int, depth: [Double], design: DesignMatrix,
+                          blocks: [RandomEffectsBlock], source: String,
+                          options: Options) throws -> (Matrix, ZeroTreatment, [(column: String, pValue: Double)]) {
+        guard let q = options.winsorQuantile else {
+            let hasZeros = present < table.sampleCount * features.count
+            let (treatment, association) = try zeroTreatment(hasZeros: hasZeros, depth: depth, design: design, blocks: blocks,
+                                                             source: source, options: options)
+            let y = centredLog2(table, features: features, treatment: treatment, pseudoCount: options.pseudoCount, depth: depth)
+            return (y, treatment, association)
+        }
+        var y = table.denseBlock(features: features, absent: [Double](repeating: 0, count: features.count)) { v, _, _ in v }
+        winsorize(&y, quantile: q)
+        let (treatment, association) = try treatZerosAndLog2(&y, design: design, blocks: blocks, source: source, options: options)
+        centre(&y)
+        return (y, treatment, association)
+    }
+
     /// Zeros replaced as LinDA does (see ``LinDA``, step 4) and every value
     /// then taken to log₂, in one pass per column (the values of replacing,
     /// then ``log2Values(_:)``); what was done, and the depth test's p-values
@@ -198,25 +217,44 @@ extension LinDA {
         let hasZeros = { (values: [Double]) in
             parallelChunkMap(count: values.count, minimumPerChunk: 1 << 16) { range in values[range].contains(0) }.contains(true)
         }(y.storage)
-        guard hasZeros else { log2Values(&y); return (.none, []) }
-        let n = y.rows
-        let depth = depths(y)
-        var treatment: ZeroTreatment
-        switch options.zeros {
-        case .imputation: treatment = .imputation
-        case .halfMinimum: treatment = .halfMinimum
-        case .adaptive, .pseudocount: treatment = .pseudocount
-        }
-        var association = [(column: String, pValue: Double)]()
-        if options.zeros == .adaptive {
-            var logDepth = Matrix(rows: n, columns: 1)
-            for i in 0..<n { logDepth[i, 0] = log(depth[i]) }
-            let fit = try fit(design: design, blocks: blocks, source: source, values: logDepth)
-            association = (1..<design.x.columns).map { (design.columnNames[$0], fit.pValue[$0, 0]) }
-            treatment = association.contains { $0.pValue <= options.correlationCutoff } ? .imputation : .pseudocount
-        }
+        let depth = hasZeros ? depths(y) : []
+        let (treatment, association) = try zeroTreatment(hasZeros: hasZeros, depth: depth, design: design, blocks: blocks,
+                                                         source: source, options: options)
         replaceZerosAndLog2(&y, treatment: treatment, pseudoCount: options.pseudoCount, depth: depth)
         return (treatment, association)
+    }
+
+    /// Step 4's choice: none without zeros; with `.adaptive`, imputation when
+    /// a coefficient of `log(depth) ~ formula` has p ≤ the cut-off, else the
+    /// pseudo-count (and those p-values).
+    static func zeroTreatment(hasZeros: Bool, depth: [Double], design: DesignMatrix, blocks: [RandomEffectsBlock], source: String,
+                              options: Options) throws -> (ZeroTreatment, [(column: String, pValue: Double)]) {
+        guard hasZeros else { return (.none, []) }
+        switch options.zeros {
+        case .imputation: return (.imputation, [])
+        case .halfMinimum: return (.halfMinimum, [])
+        case .pseudocount: return (.pseudocount, [])
+        case .adaptive:
+            var logDepth = Matrix(rows: depth.count, columns: 1)
+            for i in 0..<depth.count { logDepth[i, 0] = log(depth[i]) }
+            let fit = try fit(design: design, blocks: blocks, source: source, values: logDepth)
+            let association = (1..<design.x.columns).map { (column: design.columnNames[$0], pValue: fit.pValue[$0, 0]) }
+            return (association.contains { $0.pValue <= options.correlationCutoff } ? .imputation : .pseudocount, association)
+        }
+    }
+
+    /// Steps 4–5 straight from the non-zeros: the dense samples × features
+    /// block of log₂ values, zeros treated by `treatment`, centred per
+    /// sample, in one pass over blocks of sixteen samples on both cores
+    /// (``CountTable/denseBlock(features:absent:entry:finish:)``): each
+    /// block's cells stay in cache from their first write to the centring.
+    /// The same bits as ``replaceZerosAndLog2(_:treatment:pseudoCount:depth:)``
+    /// then ``centre(_:)`` on the dense block: the same log₂ of each value,
+    /// each sample's sum in feature order.
+    static func centredLog2(_ table: CountTable, features: [Int], treatment: ZeroTreatment, pseudoCount: Double, depth: [Double]) -> Matrix {
+        let zeros = ZeroLogs(table, features: features, treatment: treatment, pseudoCount: pseudoCount, depth: depth)
+        return table.denseBlock(features: features, cells: CentredLogCells(
+            zeros: zeros, shift: treatment == .pseudocount ? pseudoCount : 0, rows: table.sampleCount, columns: features.count))
     }
 
     /// Each column's zeros replaced by `treatment`, then every value to log₂.
@@ -263,6 +301,13 @@ extension LinDA {
     /// below 4,096 (the same bits as `log2`).
     @inline(__always)
     static func log2Count(_ value: Double, _ table: UnsafeBufferPointer<Double>) -> Double {
+        let twice = 2 * value
+        return twice >= 0 && twice < Double(table.count) && Double(Int(twice)) == twice ? table[Int(twice)] : log2(value)
+    }
+
+    /// ``log2Count(_:_:)`` with the table as an array.
+    @inline(__always)
+    static func log2Count(_ value: Double, _ table: [Double]) -> Double {
         let twice = 2 * value
         return twice >= 0 && twice < Double(table.count) && Double(Int(twice)) == twice ? table[Int(twice)] : log2(value)
     }
@@ -337,5 +382,153 @@ extension LinDA {
             }
         }
         return out
+    }
+}
+
+/// ``LinDA/centredLog2(_:features:treatment:pseudoCount:depth:)``'s cells:
+/// `log₂(value + shift)` where the table has a value, ``ZeroLogs`` where
+/// not, each block of samples then centred (its sum in feature order).
+struct CentredLogCells: DenseCells {
+    let zeros: ZeroLogs, shift: Double, rows: Int, columns: Int
+    let halves = LinDA.halvesLog2
+
+    @inline(__always)
+    func absent(_ cells: UnsafeMutablePointer<Double>, _ samples: Range<Int>, column: Int) {
+        zeros.fill(cells, samples, column: column)
+    }
+
+    @inline(__always)
+    func entry(_ value: Double, sample: Int, column: Int) -> Double { LinDA.log2Count(value + shift, halves) }
+
+    /// Each sample's sum over the columns in column order, then each cell
+    /// less its sample's mean; a whole block of sixteen as two 8-wide
+    /// vectors (the same additions in the same order, lane by lane).
+    @inline(__always)
+    func finish(_ cells: UnsafeMutablePointer<Double>, _ samples: Range<Int>) {
+        guard samples.count == 16 else { return finishScalar(cells, samples) }
+        let first = samples.lowerBound
+        var low = SIMD8<Double>(), high = SIMD8<Double>()
+        for c in 0..<columns {
+            let column = UnsafeMutableRawPointer(cells + c * rows + first)
+            low += column.loadUnaligned(as: SIMD8<Double>.self)
+            high += column.loadUnaligned(fromByteOffset: 64, as: SIMD8<Double>.self)
+        }
+        low /= SIMD8(repeating: Double(columns))
+        high /= SIMD8(repeating: Double(columns))
+        for c in 0..<columns {
+            let column = UnsafeMutableRawPointer(cells + c * rows + first)
+            column.storeBytes(of: column.loadUnaligned(as: SIMD8<Double>.self) - low, as: SIMD8<Double>.self)
+            column.storeBytes(of: column.loadUnaligned(fromByteOffset: 64, as: SIMD8<Double>.self) - high, toByteOffset: 64, as: SIMD8<Double>.self)
+        }
+    }
+
+    private func finishScalar(_ cells: UnsafeMutablePointer<Double>, _ samples: Range<Int>) {
+        withUnsafeTemporaryAllocation(of: Double.self, capacity: samples.count) { sum in
+            let first = samples.lowerBound
+            sum.initialize(repeating: 0)
+            for c in 0..<columns { let column = cells + c * rows; for j in samples { sum[j - first] += column[j] } }
+            for k in sum.indices { sum[k] /= Double(columns) }
+            for c in 0..<columns { let column = cells + c * rows; for j in samples { column[j] -= sum[j - first] } }
+        }
+    }
+}
+
+/// The log₂ value of each absent cell under a zero treatment, found from
+/// the non-zeros before the dense block exists (``LinDA``, step 4):
+/// `log₂(pseudo-count)`, or `log₂(½ · the feature's smallest value)`, or
+/// with imputation `log₂(depthᵢ / deepest)`, `deepest` the largest depth of
+/// a sample in which the feature is 0. The imputed logs of a `deepest`
+/// that several features share are computed once for every sample (up to
+/// 2²² of them); the others cell by cell. The same bits as
+/// ``LinDA/replaceZerosAndLog2(_:treatment:pseudoCount:depth:)`` gives them.
+struct ZeroLogs: Sendable {
+    /// Per feature, its absent cells' value (every treatment but imputation).
+    private let constant: [Double]
+    /// Imputation: per feature, the deepest sample without it (0: none), its
+    /// slot in `shared` (−1: none), and the shared logs, `n` per slot.
+    private let deepest: [Double], slot: [Int], shared: [Double], depth: [Double]
+
+    init(_ table: CountTable, features: [Int], treatment: LinDA.ZeroTreatment, pseudoCount: Double, depth: [Double]) {
+        let m = features.count, n = table.sampleCount, halves = LinDA.halvesLog2
+        self.depth = depth
+        switch treatment {
+        case .imputation:
+            let deepest = Self.deepestAbsent(table, features: features, depth: depth)
+            var uses = [UInt64: Int]()
+            for d in deepest where d > 0 { uses[d.bitPattern, default: 0] += 1 }
+            let sharedValues = uses.filter { $0.value > 1 }.sorted { ($0.value, $0.key) > ($1.value, $1.key) }
+                .prefix((1 << 22) / Swift.max(n, 1)).map { Double(bitPattern: $0.key) }
+            let slotOf = Dictionary(uniqueKeysWithValues: sharedValues.enumerated().map { ($1.bitPattern, $0) })
+            self.slot = deepest.map { slotOf[$0.bitPattern] ?? -1 }
+            self.shared = parallelChunkMap(count: sharedValues.count) { range in
+                range.flatMap { s in depth.map { log2($0 / sharedValues[s]) } }
+            }.flatMap { $0 }
+            self.deepest = deepest
+            self.constant = []
+        case .halfMinimum:
+            let smallest = Self.smallestPresent(table, features: features)
+            self.constant = smallest.map { LinDA.log2Count(0.5 * $0, halves) }
+            (self.deepest, self.slot, self.shared) = ([], [], [])
+        case .pseudocount, .none:
+            self.constant = [Double](repeating: LinDA.log2Count(treatment == .none ? 0 : pseudoCount, halves), count: m)
+            (self.deepest, self.slot, self.shared) = ([], [], [])
+        }
+    }
+
+    /// Writes the absent value of feature `c` into `cells[j]` for `samples`.
+    @inline(__always)
+    func fill(_ cells: UnsafeMutablePointer<Double>, _ samples: Range<Int>, column c: Int) {
+        if constant.isEmpty == false { let a = constant[c]; for j in samples { cells[j] = a }; return }
+        let d = deepest[c]
+        if d == 0 { for j in samples { cells[j] = .infinity }; return }    // present in every sample: all overwritten
+        let s = slot[c]
+        if s >= 0 {
+            shared.withUnsafeBufferPointer { logs in let base = s * depth.count; for j in samples { cells[j] = logs[base + j] } }
+        } else {
+            for j in samples { cells[j] = log2(depth[j] / d) }
+        }
+    }
+
+    /// Per feature, the largest depth of a sample in which it is 0 (0 when
+    /// it is in every sample): the samples visited deepest first, each
+    /// feature settled by the first that lacks it — a few samples for most
+    /// features, not every cell; those in every sample are never looked
+    /// for. A maximum, so the same whatever the order of equal depths.
+    private static func deepestAbsent(_ table: CountTable, features: [Int], depth: [Double]) -> [Double] {
+        let m = features.count, target = table.positions(of: features)
+        var deepest = [Double](repeating: 0, count: m), seen = [Int](repeating: -1, count: m)
+        let holders = table.samplesPerTaxon, n = table.sampleCount
+        var open = (0..<m).filter { holders[features[$0]] < n }
+        for j in (0..<n).sorted(by: { depth[$0] > depth[$1] }) where !open.isEmpty {
+            // Few features left: each looked up (binary search); else the sample's taxa marked.
+            let lookUp = open.count * 16 < table.range(ofSample: j).count
+            if !lookUp {
+                for k in table.range(ofSample: j) {
+                    let c = Int(target[Int(table.taxonIndices[k])])
+                    if c >= 0 { seen[c] = j }
+                }
+            }
+            open.removeAll { c in
+                let held = lookUp ? table.value(taxon: features[c], sample: j) > 0 : seen[c] == j
+                if !held { deepest[c] = depth[j] }
+                return !held
+            }
+        }
+        return deepest
+    }
+
+    /// Per feature, its smallest non-zero (∞ when it has none); samples on
+    /// both cores, a minimum: the same whatever the split.
+    private static func smallestPresent(_ table: CountTable, features: [Int]) -> [Double] {
+        let m = features.count, target = table.positions(of: features)
+        let parts = parallelChunkMap(count: table.sampleCount, minimumPerChunk: 64) { samples in
+            var smallest = [Double](repeating: .infinity, count: m)
+            for k in table.columnStarts[samples.lowerBound]..<table.columnStarts[samples.upperBound] {
+                let c = Int(target[Int(table.taxonIndices[k])])
+                if c >= 0 { smallest[c] = Swift.min(smallest[c], table.values[k]) }
+            }
+            return smallest
+        }
+        return parts.dropFirst().reduce(parts.first ?? [Double](repeating: .infinity, count: m)) { zip($0, $1).map { Swift.min($0, $1) } }
     }
 }

@@ -99,6 +99,36 @@ struct LinDATests {
         #expect(differing == 0, "\(differing) of \(n * m) values differ")
     }
 
+    /// The centred log₂ values made straight from the non-zeros (zeros'
+    /// values found before any dense block, each block of samples centred
+    /// while in cache) are the dense path's — replacing, log₂, centring —
+    /// bit for bit, for every treatment: a subset of the features, blocks
+    /// of sixteen samples and a partial one, features in every sample or
+    /// missing from one, imputed zeros sharing their deepest sample.
+    @Test(arguments: [LinDA.ZeroTreatment.imputation, .pseudocount, .halfMinimum, .none])
+    func centredLog2FromTheNonZerosIsTheDensePath(treatment: LinDA.ZeroTreatment) throws {
+        var generator = Xoshiro256StarStar(seed: 11)
+        let n = 41, taxa = 90
+        var counts = Matrix(rows: taxa, columns: n)
+        for t in 0..<taxa {
+            let share = t < 10 ? 1.0 : t < 20 ? 0.97 : 0.5
+            for j in 0..<n where treatment == .none || Double.random(in: 0...1, using: &generator) < share {
+                counts[t, j] = Double(Int.random(in: 1...9000, using: &generator))
+            }
+        }
+        if treatment != .none { counts[12, 7] = 0; counts[13, 7] = 0 }     // absent from one sample only
+        let table = try CountTable(sampleIDs: (0..<n).map { "S\($0)" }, taxonIDs: (0..<taxa).map { "T\($0)" }, counts: counts)
+        let features = (0..<taxa).filter { $0 % 7 != 3 }
+        var y = table.denseBlock(features: features, absent: [Double](repeating: 0, count: features.count)) { v, _, _ in v }
+        let depth = LinDA.depths(y)
+        LinDA.replaceZerosAndLog2(&y, treatment: treatment, pseudoCount: 0.5, depth: depth)
+        LinDA.centre(&y)
+        let fused = LinDA.centredLog2(table, features: features, treatment: treatment, pseudoCount: 0.5, depth: depth)
+        let differing = zip(fused.storage, y.storage).filter { $0.bitPattern != $1.bitPattern }.count
+        #expect(fused.rows == n && fused.columns == features.count)
+        #expect(differing == 0, "\(differing) of \(y.storage.count) values differ")
+    }
+
     /// The centred log₂ with its table of whole and half counts is `log2`
     /// then centring, bit for bit: counts plus 0.5, whole counts, imputed
     /// fractions, values past the table; and the depths are each sample's
