@@ -437,15 +437,15 @@ struct CentredLogCells: DenseCells {
 /// the non-zeros before the dense block exists (``LinDA``, step 4):
 /// `log₂(pseudo-count)`, or `log₂(½ · the feature's smallest value)`, or
 /// with imputation `log₂(depthᵢ / deepest)`, `deepest` the largest depth of
-/// a sample in which the feature is 0. The imputed logs of a `deepest`
-/// that several features share are computed once for every sample (up to
-/// 2²² of them); the others cell by cell. The same bits as
+/// a sample in which the feature is 0. The imputed logs of each `deepest`
+/// are computed once for every sample (up to 2²² of them; any others cell
+/// by cell). The same bits as
 /// ``LinDA/replaceZerosAndLog2(_:treatment:pseudoCount:depth:)`` gives them.
 struct ZeroLogs: Sendable {
     /// Per feature, its absent cells' value (every treatment but imputation).
     private let constant: [Double]
     /// Imputation: per feature, the deepest sample without it (0: none), its
-    /// slot in `shared` (−1: none), and the shared logs, `n` per slot.
+    /// slot in `shared` (−1: none), and the tabled logs, `n` per slot.
     private let deepest: [Double], slot: [Int], shared: [Double], depth: [Double]
 
     init(_ table: CountTable, features: [Int], treatment: LinDA.ZeroTreatment, pseudoCount: Double, depth: [Double]) {
@@ -453,16 +453,22 @@ struct ZeroLogs: Sendable {
         self.depth = depth
         switch treatment {
         case .imputation:
-            let deepest = Self.deepestAbsent(table, features: features, depth: depth)
-            var uses = [UInt64: Int]()
-            for d in deepest where d > 0 { uses[d.bitPattern, default: 0] += 1 }
-            let sharedValues = uses.filter { $0.value > 1 }.sorted { ($0.value, $0.key) > ($1.value, $1.key) }
+            let holders = table.samplesPerTaxon
+            let deepest = Self.deepestAbsent(table, features: features, holders: holders, depth: depth)
+            // Each deepest depth's logs tabled (a column's absent cells are
+            // written for all its samples, present ones then overwritten):
+            // those with the most zeros first, up to 2²² logs.
+            var zeros = [UInt64: Int]()
+            for (c, d) in deepest.enumerated() where d > 0 { zeros[d.bitPattern, default: 0] += n - holders[features[c]] }
+            let sharedValues = zeros.sorted { ($0.value, $0.key) > ($1.value, $1.key) }
                 .prefix((1 << 22) / Swift.max(n, 1)).map { Double(bitPattern: $0.key) }
             let slotOf = Dictionary(uniqueKeysWithValues: sharedValues.enumerated().map { ($1.bitPattern, $0) })
             self.slot = deepest.map { slotOf[$0.bitPattern] ?? -1 }
-            self.shared = parallelChunkMap(count: sharedValues.count) { range in
-                range.flatMap { s in depth.map { log2($0 / sharedValues[s]) } }
-            }.flatMap { $0 }
+            self.shared = Matrix(rows: n, columns: sharedValues.count) { logs in
+                _ = parallelChunkMap(count: sharedValues.count) { range in
+                    for s in range { let column = logs.column(s); for j in 0..<n { column[j] = log2(depth[j] / sharedValues[s]) } }
+                }
+            }.storage
             self.deepest = deepest
             self.constant = []
         case .halfMinimum:
@@ -490,30 +496,40 @@ struct ZeroLogs: Sendable {
     }
 
     /// Per feature, the largest depth of a sample in which it is 0 (0 when
-    /// it is in every sample): the samples visited deepest first, each
-    /// feature settled by the first that lacks it — a few samples for most
-    /// features, not every cell; those in every sample are never looked
-    /// for. A maximum, so the same whatever the order of equal depths.
-    private static func deepestAbsent(_ table: CountTable, features: [Int], depth: [Double]) -> [Double] {
-        let m = features.count, target = table.positions(of: features)
+    /// it is in every sample; `holders` counts each taxon's samples). The
+    /// deepest 64 samples visited first, each feature settled by the first
+    /// that lacks it (most are); those left, missing only from shallower
+    /// samples, by one scan of the others on all cores. A maximum, so the
+    /// same whatever the order of equal depths or the split.
+    private static func deepestAbsent(_ table: CountTable, features: [Int], holders: [Int], depth: [Double]) -> [Double] {
+        let m = features.count, n = table.sampleCount, target = table.positions(of: features)
         var deepest = [Double](repeating: 0, count: m), seen = [Int](repeating: -1, count: m)
-        let holders = table.samplesPerTaxon, n = table.sampleCount
         var open = (0..<m).filter { holders[features[$0]] < n }
-        for j in (0..<n).sorted(by: { depth[$0] > depth[$1] }) where !open.isEmpty {
-            // Few features left: each looked up (binary search); else the sample's taxa marked.
-            let lookUp = open.count * 16 < table.range(ofSample: j).count
-            if !lookUp {
+        let order = (0..<n).sorted { depth[$0] > depth[$1] }
+        for j in order.prefix(64) where !open.isEmpty {
+            for k in table.range(ofSample: j) {
+                let c = Int(target[Int(table.taxonIndices[k])])
+                if c >= 0 { seen[c] = j }
+            }
+            open.removeAll { c in
+                if seen[c] != j { deepest[c] = depth[j] }
+                return seen[c] != j
+            }
+        }
+        guard !open.isEmpty else { return deepest }
+        let rest = Array(order.dropFirst(64)), left = open
+        let parts = parallelChunkMap(count: rest.count, minimumPerChunk: 64) { range in
+            var found = [Double](repeating: 0, count: left.count), seen = [Int](repeating: -1, count: m)
+            for j in rest[range] {
                 for k in table.range(ofSample: j) {
                     let c = Int(target[Int(table.taxonIndices[k])])
                     if c >= 0 { seen[c] = j }
                 }
+                for (i, c) in left.enumerated() where seen[c] != j { found[i] = Swift.max(found[i], depth[j]) }
             }
-            open.removeAll { c in
-                let held = lookUp ? table.value(taxon: features[c], sample: j) > 0 : seen[c] == j
-                if !held { deepest[c] = depth[j] }
-                return !held
-            }
+            return found
         }
+        for part in parts { for (i, c) in left.enumerated() { deepest[c] = Swift.max(deepest[c], part[i]) } }
         return deepest
     }
 
