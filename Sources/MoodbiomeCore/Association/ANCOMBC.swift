@@ -162,7 +162,7 @@ extension TaxonAssociation {
         self.exclusions = first.exclusions
         self.emptyAfterFiltering = []
         self.features = names
-        self.transformed = y
+        self.transformed = ModelledValues(y)
         self.data = data
         var shown = Options()
         shown.filter.minimumPrevalence = options.minimumPrevalence

@@ -113,10 +113,10 @@ extension TaxonAssociation {
         guard n > p else { throw AssociationError.tooFewSamples(samples: n, parameters: p) }
         let blocks = random.isEmpty ? [] : try RandomEffectsBlock.build(formula: design.formula, data: data, design: design)
         // 3–5. Winsorised, zeros treated, CLR in log₂.
-        let (y, treatment, depthAssociation) = try LinDA.logRatios(kept, features: selection.kept, present: tallies.nonZeroCounts.reduce(0, +),
-                                                                   depth: depth, design: design, blocks: blocks, source: data.source, options: options)
         // 6. The models.
-        let fits = try LinDA.fit(design: design, blocks: blocks, source: data.source, values: y, tests: false)
+        let (fits, modelled, treatment, depthAssociation) = try LinDA.fitLogRatios(
+            kept, features: selection.kept, present: tallies.nonZeroCounts.reduce(0, +), depth: depth,
+            design: design, blocks: blocks, source: data.source, options: options)
         // 7. Biases, corrected rows, q-values per term.
         let names = tallies.names
         let root = Double(n).squareRoot()
@@ -155,7 +155,7 @@ extension TaxonAssociation {
         self.exclusions = first.exclusions
         self.emptyAfterFiltering = tallies.emptySamples.map { counts.sampleIDs[$0] }
         self.features = names
-        self.transformed = y
+        self.transformed = modelled
         self.data = data
         var shown = Options()
         shown.filter.minimumPrevalence = options.minimumPrevalence
@@ -208,6 +208,68 @@ extension LinDA {
         return (y, treatment, association)
     }
 
+    /// Steps 3–6: the models of the centred log₂ values (``logRatios(_:features:present:depth:design:blocks:source:options:)``),
+    /// those values for figures, what was done to the zeros and the depth
+    /// test's p-values. Ordinary least squares without winsorisation never
+    /// holds the values whole: ``BatchLinearFit/init(x:responses:tests:rows:)``
+    /// makes them from the non-zeros a block of samples at a time, twice,
+    /// and a feature's values are made again when a figure asks for them.
+    static func fitLogRatios(_ table: CountTable, features: [Int], present: Int, depth: [Double], design: DesignMatrix,
+                             blocks: [RandomEffectsBlock], source: String, options: Options)
+        throws -> (Fits, ModelledValues, ZeroTreatment, [(column: String, pValue: Double)]) {
+        guard blocks.isEmpty && options.winsorQuantile == nil else {
+            let (y, treatment, association) = try logRatios(table, features: features, present: present, depth: depth, design: design,
+                                                            blocks: blocks, source: source, options: options)
+            return (try fit(design: design, blocks: blocks, source: source, values: y, tests: false), ModelledValues(y), treatment, association)
+        }
+        let n = table.sampleCount, m = features.count
+        let (treatment, association) = try zeroTreatment(hasZeros: present < n * m, depth: depth, design: design, blocks: blocks,
+                                                         source: source, options: options)
+        let zeros = ZeroLogs(table, features: features, treatment: treatment, pseudoCount: options.pseudoCount, depth: depth)
+        let shift = treatment == .pseudocount ? options.pseudoCount : 0, target = table.positions(of: features)
+        var means = Matrix(rows: n, columns: 1)
+        let fit = try means.withParallelWriter { means in
+            try BatchLinearFit(x: design.x, responses: m, tests: false) { block, range in
+                for j in range {
+                    means.set(j, 0, centredLog2Row(block + (j - range.lowerBound) * m, sample: j, table: table, target: target,
+                                                   zeros: zeros, shift: shift, columns: m))
+                }
+            }
+        }
+        let fits = Fits(estimate: fit.estimates, standardError: fit.standardErrors,
+                        df: Matrix(rows: design.x.columns, columns: m, repeating: Double(fit.residualDF)), pValue: fit.pValues)
+        let halves = halvesLog2, mean = means.storage
+        let modelled = ModelledValues { c in
+            (0..<n).map { j in
+                let v = table.value(taxon: features[c], sample: j)
+                return (v > 0 ? log2Count(v + shift, halves) : zeros.value(sample: j, column: c)) - mean[j]
+            }
+        }
+        return (fits, modelled, treatment, association)
+    }
+
+    /// Sample `j`'s centred log₂ values into `row` (one per feature, in
+    /// order): the zeros' values, then its non-zeros' log₂, then less their
+    /// mean (the sum in feature order, as ``centre(_:)`` takes it); the mean.
+    @inline(__always)
+    static func centredLog2Row(_ row: UnsafeMutablePointer<Double>, sample j: Int, table: CountTable, target: [Int32],
+                               zeros: ZeroLogs, shift: Double, columns m: Int) -> Double {
+        zeros.fillRow(row, sample: j, columns: m)
+        halvesLog2.withUnsafeBufferPointer { halves in
+            target.withUnsafeBufferPointer { target in
+                for k in table.range(ofSample: j) {
+                    let c = Int(target[Int(table.taxonIndices[k])])
+                    if c >= 0 { row[c] = log2Count(table.values[k] + shift, halves) }
+                }
+            }
+        }
+        var total = 0.0
+        for c in 0..<m { total += row[c] }
+        let mean = total / Double(m)
+        for c in 0..<m { row[c] -= mean }
+        return mean
+    }
+
     /// Zeros replaced as LinDA does (see ``LinDA``, step 4) and every value
     /// then taken to log₂, in one pass per column (the values of replacing,
     /// then ``log2Values(_:)``); what was done, and the depth test's p-values
@@ -254,7 +316,7 @@ extension LinDA {
     static func centredLog2(_ table: CountTable, features: [Int], treatment: ZeroTreatment, pseudoCount: Double, depth: [Double]) -> Matrix {
         let zeros = ZeroLogs(table, features: features, treatment: treatment, pseudoCount: pseudoCount, depth: depth)
         return table.denseBlock(features: features, cells: CentredLogCells(
-            zeros: zeros, shift: treatment == .pseudocount ? pseudoCount : 0, rows: table.sampleCount, columns: features.count))
+            zeros: zeros, shift: treatment == .pseudocount ? pseudoCount : 0, columns: features.count))
     }
 
     /// Each column's zeros replaced by `treatment`, then every value to log₂.
@@ -389,7 +451,7 @@ extension LinDA {
 /// `log₂(value + shift)` where the table has a value, ``ZeroLogs`` where
 /// not, each block of samples then centred (its sum in feature order).
 struct CentredLogCells: DenseCells {
-    let zeros: ZeroLogs, shift: Double, rows: Int, columns: Int
+    let zeros: ZeroLogs, shift: Double, columns: Int
     let halves = LinDA.halvesLog2
 
     @inline(__always)
@@ -404,31 +466,31 @@ struct CentredLogCells: DenseCells {
     /// less its sample's mean; a whole block of sixteen as two 8-wide
     /// vectors (the same additions in the same order, lane by lane).
     @inline(__always)
-    func finish(_ cells: UnsafeMutablePointer<Double>, _ samples: Range<Int>) {
-        guard samples.count == 16 else { return finishScalar(cells, samples) }
+    func finish(_ cells: UnsafeMutablePointer<Double>, _ samples: Range<Int>, stride: Int) {
+        guard samples.count == 16 else { return finishScalar(cells, samples, stride: stride) }
         let first = samples.lowerBound
         var low = SIMD8<Double>(), high = SIMD8<Double>()
         for c in 0..<columns {
-            let column = UnsafeMutableRawPointer(cells + c * rows + first)
+            let column = UnsafeMutableRawPointer(cells + c * stride + first)
             low += column.loadUnaligned(as: SIMD8<Double>.self)
             high += column.loadUnaligned(fromByteOffset: 64, as: SIMD8<Double>.self)
         }
         low /= SIMD8(repeating: Double(columns))
         high /= SIMD8(repeating: Double(columns))
         for c in 0..<columns {
-            let column = UnsafeMutableRawPointer(cells + c * rows + first)
+            let column = UnsafeMutableRawPointer(cells + c * stride + first)
             column.storeBytes(of: column.loadUnaligned(as: SIMD8<Double>.self) - low, as: SIMD8<Double>.self)
             column.storeBytes(of: column.loadUnaligned(fromByteOffset: 64, as: SIMD8<Double>.self) - high, toByteOffset: 64, as: SIMD8<Double>.self)
         }
     }
 
-    private func finishScalar(_ cells: UnsafeMutablePointer<Double>, _ samples: Range<Int>) {
+    private func finishScalar(_ cells: UnsafeMutablePointer<Double>, _ samples: Range<Int>, stride: Int) {
         withUnsafeTemporaryAllocation(of: Double.self, capacity: samples.count) { sum in
             let first = samples.lowerBound
             sum.initialize(repeating: 0)
-            for c in 0..<columns { let column = cells + c * rows; for j in samples { sum[j - first] += column[j] } }
+            for c in 0..<columns { let column = cells + c * stride; for j in samples { sum[j - first] += column[j] } }
             for k in sum.indices { sum[k] /= Double(columns) }
-            for c in 0..<columns { let column = cells + c * rows; for j in samples { column[j] -= sum[j - first] } }
+            for c in 0..<columns { let column = cells + c * stride; for j in samples { column[j] -= sum[j - first] } }
         }
     }
 }
@@ -445,8 +507,10 @@ struct ZeroLogs: Sendable {
     /// Per feature, its absent cells' value (every treatment but imputation).
     private let constant: [Double]
     /// Imputation: per feature, the deepest sample without it (0: none), its
-    /// slot in `shared` (−1: none), and the tabled logs, `n` per slot.
+    /// slot in `shared` (−1: none), and the tabled logs, sample by sample
+    /// (sample j's `slots` values at `j · slots`).
     private let deepest: [Double], slot: [Int], shared: [Double], depth: [Double]
+    private var slots: Int { depth.isEmpty ? 0 : shared.count / depth.count }
 
     init(_ table: CountTable, features: [Int], treatment: LinDA.ZeroTreatment, pseudoCount: Double, depth: [Double]) {
         let m = features.count, n = table.sampleCount, halves = LinDA.halvesLog2
@@ -464,9 +528,9 @@ struct ZeroLogs: Sendable {
                 .prefix((1 << 22) / Swift.max(n, 1)).map { Double(bitPattern: $0.key) }
             let slotOf = Dictionary(uniqueKeysWithValues: sharedValues.enumerated().map { ($1.bitPattern, $0) })
             self.slot = deepest.map { slotOf[$0.bitPattern] ?? -1 }
-            self.shared = Matrix(rows: n, columns: sharedValues.count) { logs in
-                _ = parallelChunkMap(count: sharedValues.count) { range in
-                    for s in range { let column = logs.column(s); for j in 0..<n { column[j] = log2(depth[j] / sharedValues[s]) } }
+            self.shared = Matrix(rows: sharedValues.count, columns: n) { logs in
+                _ = parallelChunkMap(count: n, minimumPerChunk: 256) { samples in
+                    for j in samples { let row = logs.column(j); for s in sharedValues.indices { row[s] = log2(depth[j] / sharedValues[s]) } }
                 }
             }.storage
             self.deepest = deepest
@@ -481,6 +545,33 @@ struct ZeroLogs: Sendable {
         }
     }
 
+    /// The absent value of feature `c` in sample `j`.
+    func value(sample j: Int, column c: Int) -> Double {
+        if !constant.isEmpty { return constant[c] }
+        let d = deepest[c], s = slot[c]
+        return d == 0 ? .infinity : s >= 0 ? shared[j * slots + s] : log2(depth[j] / d)
+    }
+
+    /// Writes sample `j`'s absent value of every feature into `row`.
+    @inline(__always)
+    func fillRow(_ row: UnsafeMutablePointer<Double>, sample j: Int, columns m: Int) {
+        if !constant.isEmpty {
+            constant.withUnsafeBufferPointer { row.update(from: $0.baseAddress!, count: m) }
+            return
+        }
+        let base = j * slots
+        shared.withUnsafeBufferPointer { logs in
+            slot.withUnsafeBufferPointer { slot in
+                deepest.withUnsafeBufferPointer { deepest in
+                    for c in 0..<m {
+                        let s = slot[c]
+                        row[c] = s >= 0 ? logs[base + s] : deepest[c] == 0 ? .infinity : log2(depth[j] / deepest[c])
+                    }
+                }
+            }
+        }
+    }
+
     /// Writes the absent value of feature `c` into `cells[j]` for `samples`.
     @inline(__always)
     func fill(_ cells: UnsafeMutablePointer<Double>, _ samples: Range<Int>, column c: Int) {
@@ -489,7 +580,7 @@ struct ZeroLogs: Sendable {
         if d == 0 { for j in samples { cells[j] = .infinity }; return }    // present in every sample: all overwritten
         let s = slot[c]
         if s >= 0 {
-            shared.withUnsafeBufferPointer { logs in let base = s * depth.count; for j in samples { cells[j] = logs[base + j] } }
+            shared.withUnsafeBufferPointer { logs in let width = slots; for j in samples { cells[j] = logs[j * width + s] } }
         } else {
             for j in samples { cells[j] = log2(depth[j] / d) }
         }

@@ -92,7 +92,7 @@ public struct TaxonAssociation: Sendable {
     /// The features tested, in table order.
     public let features: [String]
     /// The transformed values fitted (samples × features), for figures.
-    public let transformed: Matrix
+    public let transformed: ModelledValues
     /// The metadata of the samples used (standardised where numeric), for figures.
     public let data: DataTable
     public let options: Options
@@ -174,7 +174,7 @@ public struct TaxonAssociation: Sendable {
         self.exclusions = first.exclusions
         self.emptyAfterFiltering = selection.emptyIDs
         self.features = names
-        self.transformed = y
+        self.transformed = ModelledValues(y)
         self.data = data
         self.options = options
         self.model = formula.text
@@ -257,7 +257,7 @@ public struct TaxonAssociation: Sendable {
         self.exclusions = first.exclusions
         self.emptyAfterFiltering = selection.emptyIDs
         self.features = names
-        self.transformed = y
+        self.transformed = ModelledValues(y)
         self.data = data
         self.options = options
         self.model = "\(outcome) ~ taxon" + covariates.map { " + " + $0 }.joined()
@@ -343,5 +343,30 @@ public struct TaxonAssociation: Sendable {
             replacements.append(DataTable.Column(name: name, numbers: column.numbers.map { $0.isNaN ? .nan : ($0 - mean) / sd }))
         }
         return data.replacingColumns(replacements)
+    }
+}
+
+/// The values each feature was modelled on (samples × features), for
+/// figures: held whole, or made again one feature at a time when asked for
+/// (LinDA's fit from blocks of samples never holds them all).
+public struct ModelledValues: Sendable {
+    private let matrix: Matrix?
+    private let make: (@Sendable (Int) -> [Double])?
+
+    public init(_ matrix: Matrix) {
+        self.matrix = matrix
+        self.make = nil
+    }
+
+    /// Values made by `column(c)` for feature `c` when asked for.
+    init(column: @escaping @Sendable (Int) -> [Double]) {
+        self.matrix = nil
+        self.make = column
+    }
+
+    /// Feature `c`'s values, one per sample.
+    public func column(_ c: Int) -> [Double] {
+        if let matrix { return Array(matrix.column(c)) }
+        return make!(c)
     }
 }

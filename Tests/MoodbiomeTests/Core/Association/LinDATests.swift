@@ -129,6 +129,44 @@ struct LinDATests {
         #expect(differing == 0, "\(differing) of \(y.storage.count) values differ")
     }
 
+    /// The fit from blocks of samples made twice (never the whole matrix)
+    /// is the fit of the whole matrix: the centred log₂ rows are the dense
+    /// block's rows bit for bit, each sample's mean too, and the
+    /// coefficients, standard errors and residual df agree to rounding.
+    @Test(arguments: [LinDA.ZeroTreatment.imputation, .pseudocount, .halfMinimum])
+    func fitFromBlocksOfSamplesIsTheFitOfTheWholeMatrix(treatment: LinDA.ZeroTreatment) throws {
+        var generator = Xoshiro256StarStar(seed: 17)
+        let n = 203, taxa = 60
+        var counts = Matrix(rows: taxa, columns: n)
+        for t in 0..<taxa { for j in 0..<n where t < 5 || Double.random(in: 0...1, using: &generator) < 0.7 {
+            counts[t, j] = Double(Int.random(in: 1...5000, using: &generator))
+        } }
+        let table = try CountTable(sampleIDs: (0..<n).map { "S\($0)" }, taxonIDs: (0..<taxa).map { "T\($0)" }, counts: counts)
+        let features = Array(1..<taxa)
+        var x = Matrix(rows: n, columns: 3)
+        for j in 0..<n { x[j, 0] = 1; x[j, 1] = Double.random(in: -2...2, using: &generator); x[j, 2] = Double(j % 2) }
+        let dense0 = table.denseBlock(features: features, absent: [Double](repeating: 0, count: features.count)) { v, _, _ in v }
+        let depth = LinDA.depths(dense0)
+        let dense = LinDA.centredLog2(table, features: features, treatment: treatment, pseudoCount: 0.5, depth: depth)
+        let zeros = ZeroLogs(table, features: features, treatment: treatment, pseudoCount: 0.5, depth: depth)
+        let shift = treatment == .pseudocount ? 0.5 : 0, target = table.positions(of: features), m = features.count
+        var row = [Double](repeating: 0, count: m), differing = 0
+        for j in 0..<n {
+            _ = row.withUnsafeMutableBufferPointer { LinDA.centredLog2Row($0.baseAddress!, sample: j, table: table, target: target, zeros: zeros, shift: shift, columns: m) }
+            differing += (0..<m).filter { row[$0].bitPattern != dense[j, $0].bitPattern }.count
+        }
+        #expect(differing == 0, "\(differing) of \(n * m) values differ")
+        let whole = try BatchLinearFit(x: x, y: dense, tests: true)
+        let blocks = try BatchLinearFit(x: x, responses: m, tests: true) { block, range in
+            for j in range { _ = LinDA.centredLog2Row(block + (j - range.lowerBound) * m, sample: j, table: table, target: target, zeros: zeros, shift: shift, columns: m) }
+        }
+        #expect(blocks.residualDF == whole.residualDF && blocks.rank == whole.rank)
+        for (a, b) in [(blocks.estimates, whole.estimates), (blocks.standardErrors, whole.standardErrors), (blocks.pValues, whole.pValues)] {
+            let worst = zip(a.storage, b.storage).map { abs($0 - $1) / Swift.max(abs($1), 1e-300) }.max() ?? 0
+            #expect(worst < 1e-10, "worst relative difference \(worst)")
+        }
+    }
+
     /// The centred log₂ with its table of whole and half counts is `log2`
     /// then centring, bit for bit: counts plus 0.5, whole counts, imputed
     /// fractions, values past the table; and the depths are each sample's
