@@ -126,43 +126,33 @@ extension CountTable {
         denseBlock(features: features, cells: ClosureCells(absentValues: absent, value: entry))
     }
 
-    /// The `features` as a dense samples × features matrix of `cells`,
-    /// samples on all cores (``fillDense(_:target:columns:into:stride:samples:)``).
+    /// The `features` as a dense samples × features matrix of `cells`.
+    ///
+    /// A blocked transpose: each thread fills its samples sixteen at a
+    /// time, every column's sixteen cells first (a run of 128 bytes) and
+    /// then the block's non-zeros, so the non-zeros land in cache lines
+    /// just written instead of one cold line (and page) per non-zero.
     func denseBlock<Cells: DenseCells>(features: [Int], cells: Cells) -> Matrix {
         let rows = sampleCount, columns = features.count, target = positions(of: features)
         return Matrix(rows: rows, columns: columns) { out in
             guard columns > 0 else { return }
             _ = parallelChunkMap(count: rows, minimumPerChunk: 64) { block in
-                fillDense(cells, target: target, columns: columns, into: out.column(0).baseAddress!, stride: rows, samples: block)
-            }
-        }
-    }
-
-    /// Writes `samples` of the features (`target`: ``positions(of:)`` of
-    /// them, `columns` of them) as `cells` into `base`, where cell (j, c) is
-    /// `base[j + c · stride]` (a caller filling rows `a..<b` of its own
-    /// buffer passes `buffer − a`).
-    ///
-    /// A blocked transpose: sixteen samples at a time, every column's
-    /// sixteen cells first (a run of 128 bytes) and then the block's
-    /// non-zeros, so the non-zeros land in cache lines just written instead
-    /// of one cold line (and page) per non-zero.
-    @inline(__always)
-    func fillDense<Cells: DenseCells>(_ cells: Cells, target: [Int32], columns: Int, into base: UnsafeMutablePointer<Double>,
-                                      stride rows: Int, samples range: Range<Int>) {
-        target.withUnsafeBufferPointer { target in
-            taxonIndices.withUnsafeBufferPointer { taxa in
-                values.withUnsafeBufferPointer { values in
-                    for start in Swift.stride(from: range.lowerBound, to: range.upperBound, by: 16) {
-                        let samples = start..<Swift.min(start + 16, range.upperBound)
-                        for c in 0..<columns { cells.absent(base + c * rows, samples, column: c) }
-                        for j in samples {
-                            for k in columnStarts[j]..<columnStarts[j + 1] {
-                                let c = Int(target[Int(taxa[k])])
-                                if c >= 0 { base[j + c * rows] = cells.entry(values[k], sample: j, column: c) }
+                let base = out.column(0).baseAddress!
+                target.withUnsafeBufferPointer { target in
+                    taxonIndices.withUnsafeBufferPointer { taxa in
+                        values.withUnsafeBufferPointer { values in
+                            for start in stride(from: block.lowerBound, to: block.upperBound, by: 16) {
+                                let samples = start..<Swift.min(start + 16, block.upperBound)
+                                for c in 0..<columns { cells.absent(base + c * rows, samples, column: c) }
+                                for j in samples {
+                                    for k in columnStarts[j]..<columnStarts[j + 1] {
+                                        let c = Int(target[Int(taxa[k])])
+                                        if c >= 0 { base[j + c * rows] = cells.entry(values[k], sample: j, column: c) }
+                                    }
+                                }
+                                cells.finish(base, samples, stride: rows)
                             }
                         }
-                        cells.finish(base, samples, stride: rows)
                     }
                 }
             }

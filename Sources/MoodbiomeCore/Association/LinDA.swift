@@ -115,7 +115,7 @@ extension TaxonAssociation {
         // 3–5. Winsorised, zeros treated, CLR in log₂.
         // 6. The models.
         let (fits, modelled, treatment, depthAssociation) = try LinDA.fitLogRatios(
-            kept, features: selection.kept, present: tallies.nonZeroCounts.reduce(0, +), depth: depth,
+            kept, features: selection.kept, holders: tallies.nonZeroCounts, depth: depth,
             design: design, blocks: blocks, source: data.source, options: options)
         // 7. Biases, corrected rows, q-values per term.
         let names = tallies.names
@@ -185,20 +185,21 @@ extension LinDA {
         }
     }
 
-    /// Steps 3–5 on `table`'s `features` (its samples the design's rows,
-    /// each with reads; `present` cells above zero, `depth` each sample's
-    /// total over the features): the centred log₂ values, what was done to
-    /// the zeros, and the depth test's p-values when it was run. Without
-    /// winsorisation straight from the non-zeros (``centredLog2(_:features:treatment:pseudoCount:depth:)``);
+    /// Steps 3–5 on `table`'s `features` as a dense block (its samples the
+    /// design's rows, each with reads; `holders` the samples holding each
+    /// feature, `depth` each sample's total over the features), for the
+    /// mixed models and winsorisation: the centred log₂ values, what was
+    /// done to the zeros, and the depth test's p-values when it was run.
+    /// Without winsorisation straight from the non-zeros (``centredLog2(_:features:holders:treatment:pseudoCount:depth:)``);
     /// with it on the dense block, whose winsorised depths decide.
-    static func logRatios(_ table: CountTable, features: [Int], present: Int, depth: [Double], design: DesignMatrix,
+    static func logRatios(_ table: CountTable, features: [Int], holders: [Int], depth: [Double], design: DesignMatrix,
                           blocks: [RandomEffectsBlock], source: String,
                           options: Options) throws -> (Matrix, ZeroTreatment, [(column: String, pValue: Double)]) {
         guard let q = options.winsorQuantile else {
-            let hasZeros = present < table.sampleCount * features.count
+            let hasZeros = holders.reduce(0, +) < table.sampleCount * features.count
             let (treatment, association) = try zeroTreatment(hasZeros: hasZeros, depth: depth, design: design, blocks: blocks,
                                                              source: source, options: options)
-            let y = centredLog2(table, features: features, treatment: treatment, pseudoCount: options.pseudoCount, depth: depth)
+            let y = centredLog2(table, features: features, holders: holders, treatment: treatment, pseudoCount: options.pseudoCount, depth: depth)
             return (y, treatment, association)
         }
         var y = table.denseBlock(features: features, absent: [Double](repeating: 0, count: features.count)) { v, _, _ in v }
@@ -208,24 +209,24 @@ extension LinDA {
         return (y, treatment, association)
     }
 
-    /// Steps 3–6: the models of the centred log₂ values (``logRatios(_:features:present:depth:design:blocks:source:options:)``),
+    /// Steps 3–6: the models of the centred log₂ values (``logRatios(_:features:holders:depth:design:blocks:source:options:)``),
     /// those values for figures, what was done to the zeros and the depth
     /// test's p-values. Ordinary least squares without winsorisation never
     /// holds the values whole: ``BatchLinearFit/init(x:responses:tests:rows:)``
     /// makes them from the non-zeros a block of samples at a time, twice,
     /// and a feature's values are made again when a figure asks for them.
-    static func fitLogRatios(_ table: CountTable, features: [Int], present: Int, depth: [Double], design: DesignMatrix,
+    static func fitLogRatios(_ table: CountTable, features: [Int], holders: [Int], depth: [Double], design: DesignMatrix,
                              blocks: [RandomEffectsBlock], source: String, options: Options)
         throws -> (Fits, ModelledValues, ZeroTreatment, [(column: String, pValue: Double)]) {
         guard blocks.isEmpty && options.winsorQuantile == nil else {
-            let (y, treatment, association) = try logRatios(table, features: features, present: present, depth: depth, design: design,
+            let (y, treatment, association) = try logRatios(table, features: features, holders: holders, depth: depth, design: design,
                                                             blocks: blocks, source: source, options: options)
             return (try fit(design: design, blocks: blocks, source: source, values: y, tests: false), ModelledValues(y), treatment, association)
         }
         let n = table.sampleCount, m = features.count
-        let (treatment, association) = try zeroTreatment(hasZeros: present < n * m, depth: depth, design: design, blocks: blocks,
+        let (treatment, association) = try zeroTreatment(hasZeros: holders.reduce(0, +) < n * m, depth: depth, design: design, blocks: blocks,
                                                          source: source, options: options)
-        let zeros = ZeroLogs(table, features: features, treatment: treatment, pseudoCount: options.pseudoCount, depth: depth)
+        let zeros = ZeroLogs(table, features: features, holders: holders, treatment: treatment, pseudoCount: options.pseudoCount, depth: depth)
         let shift = treatment == .pseudocount ? options.pseudoCount : 0, target = table.positions(of: features)
         var means = Matrix(rows: n, columns: 1)
         let fit = try means.withParallelWriter { means in
@@ -308,13 +309,14 @@ extension LinDA {
     /// Steps 4–5 straight from the non-zeros: the dense samples × features
     /// block of log₂ values, zeros treated by `treatment`, centred per
     /// sample, in one pass over blocks of sixteen samples on both cores
-    /// (``CountTable/denseBlock(features:absent:entry:finish:)``): each
+    /// (``CountTable/denseBlock(features:cells:)``): each
     /// block's cells stay in cache from their first write to the centring.
     /// The same bits as ``replaceZerosAndLog2(_:treatment:pseudoCount:depth:)``
     /// then ``centre(_:)`` on the dense block: the same log₂ of each value,
     /// each sample's sum in feature order.
-    static func centredLog2(_ table: CountTable, features: [Int], treatment: ZeroTreatment, pseudoCount: Double, depth: [Double]) -> Matrix {
-        let zeros = ZeroLogs(table, features: features, treatment: treatment, pseudoCount: pseudoCount, depth: depth)
+    static func centredLog2(_ table: CountTable, features: [Int], holders: [Int], treatment: ZeroTreatment, pseudoCount: Double,
+                            depth: [Double]) -> Matrix {
+        let zeros = ZeroLogs(table, features: features, holders: holders, treatment: treatment, pseudoCount: pseudoCount, depth: depth)
         return table.denseBlock(features: features, cells: CentredLogCells(
             zeros: zeros, shift: treatment == .pseudocount ? pseudoCount : 0, columns: features.count))
     }
@@ -370,8 +372,7 @@ extension LinDA {
     /// ``log2Count(_:_:)`` with the table as an array.
     @inline(__always)
     static func log2Count(_ value: Double, _ table: [Double]) -> Double {
-        let twice = 2 * value
-        return twice >= 0 && twice < Double(table.count) && Double(Int(twice)) == twice ? table[Int(twice)] : log2(value)
+        table.withUnsafeBufferPointer { log2Count(value, $0) }
     }
 
     /// Every value to log₂ (``log2Count(_:_:)``), columns on both cores.
@@ -447,7 +448,7 @@ extension LinDA {
     }
 }
 
-/// ``LinDA/centredLog2(_:features:treatment:pseudoCount:depth:)``'s cells:
+/// ``LinDA/centredLog2(_:features:holders:treatment:pseudoCount:depth:)``'s cells:
 /// `log₂(value + shift)` where the table has a value, ``ZeroLogs`` where
 /// not, each block of samples then centred (its sum in feature order).
 struct CentredLogCells: DenseCells {
@@ -512,18 +513,18 @@ struct ZeroLogs: Sendable {
     private let deepest: [Double], slot: [Int], shared: [Double], depth: [Double]
     private var slots: Int { depth.isEmpty ? 0 : shared.count / depth.count }
 
-    init(_ table: CountTable, features: [Int], treatment: LinDA.ZeroTreatment, pseudoCount: Double, depth: [Double]) {
+    /// `holders`: per feature, the samples of `table` that hold it.
+    init(_ table: CountTable, features: [Int], holders: [Int], treatment: LinDA.ZeroTreatment, pseudoCount: Double, depth: [Double]) {
         let m = features.count, n = table.sampleCount, halves = LinDA.halvesLog2
         self.depth = depth
         switch treatment {
         case .imputation:
-            let holders = table.samplesPerTaxon
             let deepest = Self.deepestAbsent(table, features: features, holders: holders, depth: depth)
             // Each deepest depth's logs tabled (a column's absent cells are
             // written for all its samples, present ones then overwritten):
             // those with the most zeros first, up to 2²² logs.
             var zeros = [UInt64: Int]()
-            for (c, d) in deepest.enumerated() where d > 0 { zeros[d.bitPattern, default: 0] += n - holders[features[c]] }
+            for (c, d) in deepest.enumerated() where d > 0 { zeros[d.bitPattern, default: 0] += n - holders[c] }
             let sharedValues = zeros.sorted { ($0.value, $0.key) > ($1.value, $1.key) }
                 .prefix((1 << 22) / Swift.max(n, 1)).map { Double(bitPattern: $0.key) }
             let slotOf = Dictionary(uniqueKeysWithValues: sharedValues.enumerated().map { ($1.bitPattern, $0) })
@@ -545,7 +546,8 @@ struct ZeroLogs: Sendable {
         }
     }
 
-    /// The absent value of feature `c` in sample `j`.
+    /// The absent value of feature `c` in sample `j` (∞ for a feature in
+    /// every sample: never used, every cell is overwritten).
     func value(sample j: Int, column c: Int) -> Double {
         if !constant.isEmpty { return constant[c] }
         let d = deepest[c], s = slot[c]
@@ -575,19 +577,11 @@ struct ZeroLogs: Sendable {
     /// Writes the absent value of feature `c` into `cells[j]` for `samples`.
     @inline(__always)
     func fill(_ cells: UnsafeMutablePointer<Double>, _ samples: Range<Int>, column c: Int) {
-        if constant.isEmpty == false { let a = constant[c]; for j in samples { cells[j] = a }; return }
-        let d = deepest[c]
-        if d == 0 { for j in samples { cells[j] = .infinity }; return }    // present in every sample: all overwritten
-        let s = slot[c]
-        if s >= 0 {
-            shared.withUnsafeBufferPointer { logs in let width = slots; for j in samples { cells[j] = logs[j * width + s] } }
-        } else {
-            for j in samples { cells[j] = log2(depth[j] / d) }
-        }
+        for j in samples { cells[j] = value(sample: j, column: c) }
     }
 
     /// Per feature, the largest depth of a sample in which it is 0 (0 when
-    /// it is in every sample; `holders` counts each taxon's samples). The
+    /// it is in every sample; `holders` counts each feature's samples). The
     /// deepest 64 samples visited first, each feature settled by the first
     /// that lacks it (most are); those left, missing only from shallower
     /// samples, by one scan of the others on all cores. A maximum, so the
@@ -595,7 +589,7 @@ struct ZeroLogs: Sendable {
     private static func deepestAbsent(_ table: CountTable, features: [Int], holders: [Int], depth: [Double]) -> [Double] {
         let m = features.count, n = table.sampleCount, target = table.positions(of: features)
         var deepest = [Double](repeating: 0, count: m), seen = [Int](repeating: -1, count: m)
-        var open = (0..<m).filter { holders[features[$0]] < n }
+        var open = (0..<m).filter { holders[$0] < n }
         let order = (0..<n).sorted { depth[$0] > depth[$1] }
         for j in order.prefix(64) where !open.isEmpty {
             for k in table.range(ofSample: j) {

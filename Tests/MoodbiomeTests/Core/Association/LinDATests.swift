@@ -123,7 +123,8 @@ struct LinDATests {
         let depth = LinDA.depths(y)
         LinDA.replaceZerosAndLog2(&y, treatment: treatment, pseudoCount: 0.5, depth: depth)
         LinDA.centre(&y)
-        let fused = LinDA.centredLog2(table, features: features, treatment: treatment, pseudoCount: 0.5, depth: depth)
+        let holders = features.map { table.samplesPerTaxon[$0] }
+        let fused = LinDA.centredLog2(table, features: features, holders: holders, treatment: treatment, pseudoCount: 0.5, depth: depth)
         let differing = zip(fused.storage, y.storage).filter { $0.bitPattern != $1.bitPattern }.count
         #expect(fused.rows == n && fused.columns == features.count)
         #expect(differing == 0, "\(differing) of \(y.storage.count) values differ")
@@ -147,8 +148,9 @@ struct LinDATests {
         for j in 0..<n { x[j, 0] = 1; x[j, 1] = Double.random(in: -2...2, using: &generator); x[j, 2] = Double(j % 2) }
         let dense0 = table.denseBlock(features: features, absent: [Double](repeating: 0, count: features.count)) { v, _, _ in v }
         let depth = LinDA.depths(dense0)
-        let dense = LinDA.centredLog2(table, features: features, treatment: treatment, pseudoCount: 0.5, depth: depth)
-        let zeros = ZeroLogs(table, features: features, treatment: treatment, pseudoCount: 0.5, depth: depth)
+        let holders = features.map { table.samplesPerTaxon[$0] }
+        let dense = LinDA.centredLog2(table, features: features, holders: holders, treatment: treatment, pseudoCount: 0.5, depth: depth)
+        let zeros = ZeroLogs(table, features: features, holders: holders, treatment: treatment, pseudoCount: 0.5, depth: depth)
         let shift = treatment == .pseudocount ? 0.5 : 0, target = table.positions(of: features), m = features.count
         var row = [Double](repeating: 0, count: m), differing = 0
         for j in 0..<n {
