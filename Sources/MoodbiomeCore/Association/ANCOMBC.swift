@@ -41,6 +41,13 @@ import MoodbiomeNumerics
 ///    `s0_perc`, 0.05);
 /// 8'. `log FC = β`, `W = β / SE`, p from Student's t on `n − p` degrees of
 ///    freedom, q-values within each design column (Holm).
+///
+/// The samples × features block of `y` is not held: each feature's values
+/// are made from its non-zeros when a step needs them (``CellBlock``; the
+/// zeros are all `ln(pseudoCount)`), in the order the in-place updates of a
+/// dense block would make them, so the same bits. Only a table so dense
+/// that the whole block is no larger than its non-zeros is held dense.
+/// Memory ∝ non-zeros + features × terms.
 public enum ANCOMBC {
     /// Which of the two methods.
     public enum Variant: String, Sendable {
@@ -121,11 +128,14 @@ extension TaxonAssociation {
             try StructuralZeros(counts, features: kept, data: data, formula: formula, group: group, lowerBound: options.structuralZeroLowerBound)
         }
         try zeros?.setAside(&kept, filtered: &filtered, in: counts)
-        var block = FeatureBlock(counts, features: kept, findingEmpty: false)
-        var y = block.values
-        block.values = Matrix(rows: 0, columns: 0)
-        let names = block.names, m = names.count
-        let a = try ANCOMBC.analyse(&y, design: design, data: data, options: options)
+        let names = kept.map { counts.taxonIDs[$0] }, taxonomy = counts.taxonomy.map { t in kept.map { t[$0] } }, m = names.count
+        // Per feature, the samples where it is above 0 (every stored count is).
+        let nonZero = kept.map { selection.present[$0] }
+        let masked = options.variant == .ancombc2 && options.pseudoCount == 0
+        let block = !masked && CellBlock.denseIsSmaller(samples: n, features: m, entries: nonZero.reduce(0, +))
+            ? CellBlock(dense: FeatureBlock(counts, features: kept, findingEmpty: false).values)
+            : CellBlock(sparse: FeatureColumns(counts, features: kept), absent: 0)
+        let a = try ANCOMBC.analyse(consume block, design: design, data: data, options: options)
         let (info, estimates, variances, degreesOfFreedom, featureDF) = (a.info, a.estimates, a.variances, a.degreesOfFreedom, a.featureDF)
         let biases = (0..<p).map { (column: design.columnNames[$0], bias: a.em[$0].delta, variance: a.em[$0].variance, iterations: a.em[$0].iterations) }
         let normal = Normal(), t = degreesOfFreedom.map { StudentT(degreesOfFreedom: Double($0)) }
@@ -138,7 +148,7 @@ extension TaxonAssociation {
                 // A feature R's lm cannot fit: no estimate, p = 1 (as R and scikit-bio report it).
                 guard info.valid[c] else {
                     var row = Row(feature: names[c], term: design.columnNames[j], variable: variable, estimate: .nan, standardError: .nan,
-                                  statistic: .nan, pValue: 1, qValue: .nan, n: n, nonZero: block.nonZeroCounts[c], taxonomy: block.taxonomy?[c])
+                                  statistic: .nan, pValue: 1, qValue: .nan, n: n, nonZero: nonZero[c], taxonomy: taxonomy?[c])
                     row.degreesOfFreedom = featureDF?[c] ?? degreesOfFreedom.map(Double.init)
                     return row
                 }
@@ -146,7 +156,7 @@ extension TaxonAssociation {
                 let test: StudentT? = tests.map { $0[c] } ?? t
                 let p = w.isNaN ? Double.nan : featureDF != nil && test == nil ? Double.nan : 2 * (test.map { $0.sf(abs(w)) } ?? normal.sf(abs(w)))
                 var row = Row(feature: names[c], term: design.columnNames[j], variable: variable, estimate: lfc, standardError: se,
-                              statistic: w, pValue: p, qValue: .nan, n: n, nonZero: block.nonZeroCounts[c], taxonomy: block.taxonomy?[c])
+                              statistic: w, pValue: p, qValue: .nan, n: n, nonZero: nonZero[c], taxonomy: taxonomy?[c])
                 row.degreesOfFreedom = featureDF?[c] ?? degreesOfFreedom.map(Double.init)
                 return row
             }
@@ -162,7 +172,7 @@ extension TaxonAssociation {
         self.exclusions = first.exclusions
         self.emptyAfterFiltering = []
         self.features = names
-        self.transformed = ModelledValues(y)
+        self.transformed = ModelledValues(column: { [values = a.values] c in values.column(c) })
         self.data = data
         var shown = Options()
         shown.filter.minimumPrevalence = options.minimumPrevalence
@@ -183,7 +193,8 @@ extension TaxonAssociation {
 extension ANCOMBC {
     /// What the fits give the rows: which features R can fit, the estimates
     /// (p × features) and variances (features × p), each column's E–M bias,
-    /// and the t tests' degrees of freedom (one for all, or per feature).
+    /// the t tests' degrees of freedom (one for all, or per feature), and
+    /// the values modelled last (ANCOM-BC2's corrected for the sampling fractions).
     struct Analysis {
         let info: FitInfo
         let estimates: Matrix
@@ -191,45 +202,30 @@ extension ANCOMBC {
         let em: [(delta: Double, variance: Double, iterations: Int)]
         let degreesOfFreedom: Int?
         let featureDF: [Double]?
+        let values: CellBlock
     }
 
-    /// Steps 2–8 of ``ANCOMBC`` on the kept counts `y` (transformed in place:
-    /// ANCOM-BC2 leaves them corrected for the sampling fractions).
-    static func analyse(_ y: inout Matrix, design: DesignMatrix, data: DataTable, options: Options) throws -> Analysis {
+    /// Steps 2–8 of ``ANCOMBC`` on the kept counts (absent cells 0).
+    static func analyse(_ counts: consuming CellBlock, design: DesignMatrix, data: DataTable, options: Options) throws -> Analysis {
         // ANCOM-BC2 without a pseudo-count: zeros are missing values (``ANCOMBC`` zeros route).
-        let masked = options.variant == .ancombc2 && options.pseudoCount == 0
-        var observed = [Bool]()
-        if masked { observed = ANCOMBC.observedLogs(&y) } else {
-            ANCOMBC.logTransform(&y, pseudoCount: options.pseudoCount, centring: options.variant == .ancombc2)
+        guard options.variant == .ancombc2 && options.pseudoCount == 0 else {
+            return try pseudoCountAnalysis(consume counts, design: design, options: options)
         }
+        guard case .sparse(let columns) = counts.storage else { preconditionFailure("the zeros route takes sparse columns") }
+        return try maskedAnalysis(columns, design: design, data: data, options: options)
+    }
+
+    /// ANCOM-BC, or ANCOM-BC2 with a pseudo-count: every cell `ln(count + pseudo-count)`.
+    static func pseudoCountAnalysis(_ counts: consuming CellBlock, design: DesignMatrix, options: Options) throws -> Analysis {
+        var y = ANCOMBC.logs(consume counts, pseudoCount: options.pseudoCount, centring: options.variant == .ancombc2)
         let n = design.x.rows, p = design.x.columns, m = y.columns
-        let info = masked ? ANCOMBC.fitInfo(design, data: data, observed: observed, features: m)
-            : ANCOMBC.FitInfo(valid: [Bool](repeating: true, count: m), rebased: [], intercept: nil)
-        let seen = masked ? ANCOMBC.observedRows(observed, samples: n, features: m) : []
-        let gram = masked ? ANCOMBC.maskedGramInverses(design.x, rows: seen) : ([], [])
-        let fit = masked ? try ANCOMBC.maskedFit(design.x, y, observed: observed, rows: seen, gram: gram, info: info, biased: true, names: design.columnNames)
-            : try { let f = try ANCOMBC.fit(design.x, y, names: design.columnNames, centring: true); return (f.beta, f.variance, [Int]()) }()
-        // The E–M of each design column over the fittable features, columns on all cores.
-        let fittable = (0..<m).filter { info.valid[$0] }
-        let em = try parallelChunkMap(count: p) { range throws(AssociationError) in
-            try range.map { j throws(AssociationError) -> (delta: Double, variance: Double, iterations: Int) in
-                let used = fittable.filter { fit.variance[$0, j].isFinite }
-                guard !used.isEmpty else { throw AssociationError.noFeatureFittable(column: design.columnNames[j]) }
-                return ANCOMBC.emBias(beta: used.map { fit.beta[j, $0] }, variance: used.map { fit.variance[$0, j] },
-                                      tolerance: options.tolerance, maxIterations: options.maxIterations)
-            }
-        }.flatMap { $0 }
+        let fit = try ANCOMBC.fit(design.x, y, names: design.columnNames, centring: true)
+        let valid = [Bool](repeating: true, count: m)
+        let em = try emBiases(fit.beta, fit.variance, valid: valid, names: design.columnNames, options: options)
         var estimates = fit.beta, variances = fit.variance
         var degreesOfFreedom: Int? = nil
-        var featureDF: [Double]? = nil
-        if masked {
-            ANCOMBC.subtractMaskedFractions(&y, design.x, observed: observed, beta: fit.beta, bias: em.map(\.delta), valid: info.valid)
-            let refit = try ANCOMBC.maskedFit(design.x, y, observed: observed, rows: seen, gram: gram, info: info, biased: false, names: design.columnNames)
-            estimates = refit.beta
-            variances = ANCOMBC.regularised(refit.variance, biasVariance: em.map(\.variance), quantile: options.varianceQuantile)
-            featureDF = (0..<m).map { c in seen[c].count > refit.ranks[c] ? Double(seen[c].count - refit.ranks[c]) : .nan }
-        } else if options.variant == .ancombc2 {
-            ANCOMBC.subtractSamplingFractions(&y, design.x, beta: fit.beta, bias: em.map(\.delta))
+        if options.variant == .ancombc2 {
+            y.sampleShifts = ANCOMBC.samplingFractions(y, design.x, beta: fit.beta, bias: em.map(\.delta))
             let refit = try ANCOMBC.fit(design.x, y, names: design.columnNames, centring: false)
             estimates = refit.beta
             variances = ANCOMBC.regularised(refit.variance, biasVariance: em.map(\.variance), quantile: options.varianceQuantile)
@@ -237,7 +233,41 @@ extension ANCOMBC {
         } else {
             for j in 0..<p { for c in 0..<m { estimates[j, c] -= em[j].delta } }
         }
-        return Analysis(info: info, estimates: estimates, variances: variances, em: em, degreesOfFreedom: degreesOfFreedom, featureDF: featureDF)
+        return Analysis(info: FitInfo(valid: valid, rebased: [], intercept: nil), estimates: estimates, variances: variances, em: em,
+                        degreesOfFreedom: degreesOfFreedom, featureDF: nil, values: y)
+    }
+
+    /// ANCOM-BC2 with its zeros as missing values (``ANCOMBC`` zeros route).
+    static func maskedAnalysis(_ counts: consuming FeatureColumns, design: DesignMatrix, data: DataTable, options: Options) throws -> Analysis {
+        var y = ANCOMBC.observedLogs(consume counts)
+        let info = ANCOMBC.fitInfo(design, data: data, observed: y)
+        let gram = ANCOMBC.maskedGramInverses(design.x, observed: y)
+        let fit = try ANCOMBC.maskedFit(design.x, y, gram: gram, info: info, biased: true, names: design.columnNames)
+        let em = try emBiases(fit.beta, fit.variance, valid: info.valid, names: design.columnNames, options: options)
+        ANCOMBC.subtractMaskedFractions(&y, design.x, beta: fit.beta, bias: em.map(\.delta), valid: info.valid)
+        let refit = try ANCOMBC.maskedFit(design.x, y, gram: gram, info: info, biased: false, names: design.columnNames)
+        let featureDF = (0..<y.features).map { c in
+            let seen = y.range(c).count
+            return seen > refit.ranks[c] ? Double(seen - refit.ranks[c]) : .nan
+        }
+        return Analysis(info: info, estimates: refit.beta,
+                        variances: ANCOMBC.regularised(refit.variance, biasVariance: em.map(\.variance), quantile: options.varianceQuantile),
+                        em: em, degreesOfFreedom: nil, featureDF: featureDF, values: CellBlock(sparse: y, absent: 0))
+    }
+
+    /// The E–M of each design column over the fittable features (finite
+    /// variances), columns on all cores.
+    static func emBiases(_ beta: Matrix, _ variance: Matrix, valid: [Bool], names: [String], options: Options) throws
+        -> [(delta: Double, variance: Double, iterations: Int)] {
+        let fittable = valid.indices.filter { valid[$0] }
+        return try parallelChunkMap(count: beta.rows) { range throws(AssociationError) in
+            try range.map { j throws(AssociationError) -> (delta: Double, variance: Double, iterations: Int) in
+                let used = fittable.filter { variance[$0, j].isFinite }
+                guard !used.isEmpty else { throw AssociationError.noFeatureFittable(column: names[j]) }
+                return ANCOMBC.emBias(beta: used.map { beta[j, $0] }, variance: used.map { variance[$0, j] },
+                                      tolerance: options.tolerance, maxIterations: options.maxIterations)
+            }
+        }.flatMap { $0 }
     }
 }
 
@@ -270,44 +300,51 @@ extension TaxonAssociation {
 }
 
 extension ANCOMBC {
-    /// `ln(count + pseudoCount)` in place, features on all cores; with
-    /// `centring` (ANCOM-BC2), each feature's mean over the samples subtracted.
-    /// Whole counts below 4,096 take their logarithm from a table made with
-    /// the same `log` (the same bits, a lookup instead of a call).
-    static func logTransform(_ y: inout Matrix, pseudoCount: Double, centring: Bool) {
-        let rows = y.rows, columns = y.columns
-        let table = (0..<Self.tabulatedCounts).map { log(Double($0) + pseudoCount) }
-        y.withParallelWriter { v in
-            _ = parallelChunkMap(count: columns, minimumPerChunk: 16) { range in
-                table.withUnsafeBufferPointer { table in
-                    for c in range {
-                        let column = v.column(c)
-                        var sum = 0.0
-                        for i in 0..<rows {
-                            let count = column[i]
-                            column[i] = count >= 0 && count < Double(table.count) && Double(Int(count)) == count ? table[Int(count)] : log(count + pseudoCount)
-                            sum += column[i]
-                        }
-                        guard centring else { continue }
-                        let mean = sum / Double(rows)
-                        for i in 0..<rows { column[i] -= mean }
-                    }
+    /// `ln(count + pseudoCount)` of every cell, held sparse: the non-zeros'
+    /// logs, and `ln(pseudoCount)` for every zero; with `centring`
+    /// (ANCOM-BC2), each feature's mean over the samples (all of them, in
+    /// order) subtracted. Whole counts below 4,096 take their logarithm
+    /// from a table made with the same `log` (the same bits, a lookup
+    /// instead of a call).
+    static func logs(_ counts: consuming CellBlock, pseudoCount: Double, centring: Bool) -> CellBlock {
+        let table = logTable(pseudoCount: pseudoCount)
+        var block = consume counts
+        block.transformValues { logarithm(of: $0, pseudoCount: pseudoCount, table: table) }
+        guard centring else { return block }
+        let n = block.rows, uncentred = block
+        block.featureShifts = parallelChunkMap(count: block.columns, minimumPerChunk: 16) { range in
+            var column = [Double](repeating: 0, count: n)
+            return column.withUnsafeMutableBufferPointer { column in
+                range.map { c in
+                    uncentred.column(c, samples: 0..<n, into: column.baseAddress!)
+                    var sum = 0.0
+                    for i in 0..<n { sum += column[i] }
+                    return sum / Double(n)
                 }
             }
-        }
+        }.flatMap { $0 }
+        return block
     }
 
-    /// The whole counts whose logarithms ``logTransform(_:pseudoCount:centring:)`` tabulates.
+    /// `ln(Double(k) + pseudoCount)` for the whole counts k below ``tabulatedCounts``.
+    static func logTable(pseudoCount: Double) -> [Double] {
+        (0..<tabulatedCounts).map { log(Double($0) + pseudoCount) }
+    }
+
+    /// `ln(count + pseudoCount)`, from `table` when the count is a whole number in it.
+    @inline(__always)
+    static func logarithm(of count: Double, pseudoCount: Double, table: [Double]) -> Double {
+        count >= 0 && count < Double(table.count) && Double(Int(count)) == count ? table[Int(count)] : log(count + pseudoCount)
+    }
+
+    /// The whole counts whose logarithms ``logs(_:pseudoCount:centring:)`` tabulates.
     static let tabulatedCounts = 4096
 
     /// ANCOM-BC2's sampling fractions, `θᵢ = meanⱼ yᵢⱼ − xᵢ·meanⱼ βⱼ + xᵢ·δ`
-    /// (scikit-bio's `_sample_fractions`), subtracted from each sample's values.
-    static func subtractSamplingFractions(_ y: inout Matrix, _ x: Matrix, beta: Matrix, bias: [Double]) {
+    /// (scikit-bio's `_sample_fractions`), to be subtracted from each sample's values.
+    static func samplingFractions(_ y: CellBlock, _ x: Matrix, beta: Matrix, bias: [Double]) -> [Double] {
         let n = y.rows, m = y.columns, p = x.columns
-        var theta = [Double](repeating: 0, count: n)
-        y.storage.withUnsafeBufferPointer { yp in
-            for c in 0..<m { for i in 0..<n { theta[i] += yp[i + c * n] } }
-        }
+        var theta = y.sampleSums()
         var meanBeta = [Double](repeating: 0, count: p)
         for j in 0..<p { var sum = 0.0; for c in 0..<m { sum += beta[j, c] }; meanBeta[j] = sum / Double(m) }
         for i in 0..<n {
@@ -316,12 +353,7 @@ extension ANCOMBC {
             for j in 0..<p { fitted += x[i, j] * meanBeta[j]; shift += x[i, j] * bias[j] }
             theta[i] = theta[i] - fitted + shift
         }
-        let fractions = theta
-        y.withParallelWriter { v in
-            _ = parallelChunkMap(count: m, minimumPerChunk: 16) { range in
-                for c in range { let column = v.column(c); for i in 0..<n { column[i] -= fractions[i] } }
-            }
-        }
+        return theta
     }
 
     /// ANCOM-BC2's variances: `(√v + √var δ)²`, then each column's
@@ -350,7 +382,7 @@ extension ANCOMBC {
     /// same path everywhere. Each coefficient's and variance's sum runs over
     /// the samples in order; all p of them advance together (``RowMajorSums``),
     /// which changes no sum's order.
-    static func fit(_ x: Matrix, _ y: Matrix, names: [String], centring: Bool) throws -> (beta: Matrix, variance: Matrix) {
+    static func fit(_ x: Matrix, _ y: CellBlock, names: [String], centring: Bool) throws -> (beta: Matrix, variance: Matrix) {
         let n = x.rows, p = x.columns, m = y.columns
         // H = X (XᵀX)⁻¹.
         var gram = Matrix(rows: p, columns: p)
@@ -358,13 +390,17 @@ extension ANCOMBC {
         guard let gramInverse = smallInverse(gram) else { throw AssociationError.aliasedDesign(columns: names) }
         var h = Matrix(rows: n, columns: p)
         for j in 0..<p { for i in 0..<n { var sum = 0.0; for k in 0..<p { sum += x[i, k] * gramInverse[k, j] }; h[i, j] = sum } }
-        let hRows = RowMajorSums(h), ys = y.storage
+        let hRows = RowMajorSums(h)
         // Per feature: β = Hᵀy.
         var beta = Matrix(rows: p, columns: m)
         beta.withParallelWriter { b in
             _ = parallelChunkMap(count: m, minimumPerChunk: 16) { range in
-                ys.withUnsafeBufferPointer { yp in
-                    for c in range { hRows.sums(weights: yp.baseAddress! + c * n, into: b.column(c)) }
+                var cells = [Double](repeating: 0, count: n)
+                cells.withUnsafeMutableBufferPointer { cells in
+                    for c in range {
+                        y.column(c, samples: 0..<n, into: cells.baseAddress!)
+                        hRows.sums(weights: cells.baseAddress!, into: b.column(c))
+                    }
                 }
             }
         }
@@ -375,11 +411,11 @@ extension ANCOMBC {
         var variance = Matrix(rows: m, columns: p)
         variance.withParallelWriter { v in
             _ = parallelChunkMap(count: m, minimumPerChunk: 16) { range in
-                var squared = [Double](repeating: 0, count: n)
+                var squared = [Double](repeating: 0, count: 2 * n)
                 var sums = [Double](repeating: 0, count: p)
                 squared.withUnsafeMutableBufferPointer { e in
                     for c in range {
-                        residuals.column(c, samples: 0..<n, into: e.baseAddress!)
+                        residuals.column(c, samples: 0..<n, into: e.baseAddress!, scratch: e.baseAddress! + n)
                         for i in 0..<n { let d = e[i] - theta[i]; e[i] = d * d }
                         sums.withUnsafeMutableBufferPointer { h2.sums(weights: UnsafePointer(e.baseAddress!), into: $0) }
                         for j in 0..<p { v.column(j)[c] = sums[j] }
@@ -394,30 +430,31 @@ extension ANCOMBC {
     /// fitted values summed over the design columns in order, then taken
     /// from y.
     struct Residuals: Sendable {
-        let x: [Double], y: [Double], beta: [Double]
+        let x: [Double], y: CellBlock, beta: [Double]
         let n: Int, p: Int, m: Int
 
-        init(x: Matrix, y: Matrix, beta: Matrix) {
+        init(x: Matrix, y: CellBlock, beta: Matrix) {
             self.x = x.storage
-            self.y = y.storage
+            self.y = y
             self.beta = beta.storage
             n = x.rows
             p = x.columns
             m = y.columns
         }
 
-        /// Feature `c`'s residuals at `samples`, written from `out` on.
-        func column(_ c: Int, samples: Range<Int>, into out: UnsafeMutablePointer<Double>) {
+        /// Feature `c`'s residuals at `samples`, written from `out` on
+        /// (`scratch` holds as many cells, for y).
+        func column(_ c: Int, samples: Range<Int>, into out: UnsafeMutablePointer<Double>, scratch: UnsafeMutablePointer<Double>) {
             let count = samples.count, first = samples.lowerBound
-            x.withUnsafeBufferPointer { xp in y.withUnsafeBufferPointer { yp in
+            y.column(c, samples: samples, into: scratch)
+            x.withUnsafeBufferPointer { xp in
                 for k in 0..<count { out[k] = 0 }
                 for j in 0..<p {
                     let bj = beta[j + c * p], column = first + j * n
                     for k in 0..<count { out[k] += xp[column + k] * bj }
                 }
-                let base = first + c * n
-                for k in 0..<count { out[k] = yp[base + k] - out[k] }
-            }}
+                for k in 0..<count { out[k] = scratch[k] - out[k] }
+            }
         }
 
         /// θ: each sample's mean residual over the features, each sum in
@@ -425,10 +462,10 @@ extension ANCOMBC {
         func sampleMeans() -> [Double] {
             parallelChunkMap(count: n, minimumPerChunk: 64) { range in
                 var sums = [Double](repeating: 0, count: range.count)
-                var residual = [Double](repeating: 0, count: range.count)
+                var residual = [Double](repeating: 0, count: 2 * range.count)
                 residual.withUnsafeMutableBufferPointer { r in
                     for c in 0..<m {
-                        column(c, samples: range, into: r.baseAddress!)
+                        column(c, samples: range, into: r.baseAddress!, scratch: r.baseAddress! + range.count)
                         for k in 0..<range.count { sums[k] += r[k] }
                     }
                 }

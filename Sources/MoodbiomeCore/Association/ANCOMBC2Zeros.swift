@@ -7,7 +7,8 @@ import MoodbiomeNumerics
 /// route, matching the R package's `.iter_mle`):
 ///
 /// - `y = ln(count)` where the count is above 0, centred by the mean of the
-///   observed values; zeros are missing;
+///   observed values; zeros are missing (the observed values are held
+///   feature by feature, ``FeatureColumns``: nothing of size samples × features);
 /// - each feature's least squares on its observed samples only,
 ///   `β = (XᵀWX)⁺XᵀWy` (the pseudo-inverse from a Jacobi eigendecomposition,
 ///   eigenvalues below 1e-10 of the largest dropped: the masked design's
@@ -65,9 +66,9 @@ extension ANCOMBC {
 
     /// R's `lm` on each feature's observed samples: which fail, and which
     /// categorical effects are re-referenced (scikit-bio's `_r_fit_info`).
-    static func fitInfo(_ design: DesignMatrix, data: DataTable, observed: [Bool], features m: Int) -> FitInfo {
-        let x = design.x, n = x.rows
-        var valid = (0..<m).map { c in (0..<n).contains { observed[$0 + c * n] } }
+    static func fitInfo(_ design: DesignMatrix, data: DataTable, observed: FeatureColumns) -> FitInfo {
+        let x = design.x, n = x.rows, m = observed.features
+        var valid = (0..<m).map { !observed.range($0).isEmpty }
         let intercept = design.columnNames.firstIndex(of: "Intercept").flatMap { design.columnTerms[$0] == nil ? $0 : nil }
         var rebased = [[Int]]()
         for (columns, inInteraction) in categoricalMainEffects(design, data: data) {
@@ -75,7 +76,7 @@ extension ANCOMBC {
             let level = (0..<n).map { i in (columns.firstIndex { x[i, $0] == 1 }).map { $0 + 1 } ?? 0 }
             for c in 0..<m where valid[c] {
                 var present = Set<Int>()
-                for i in 0..<n where observed[i + c * n] { present.insert(level[i]) }
+                for k in observed.range(c) { present.insert(level[Int(observed.rows[k])]) }
                 if present.count < 2 { valid[c] = false }
             }
             if intercept != nil && !inInteraction { rebased.append(columns) }
@@ -86,13 +87,14 @@ extension ANCOMBC {
     /// Re-expresses feature `c`'s coefficients against its first present
     /// level when its observed samples miss the reference (scikit-bio's
     /// `_r_rebase_categorical`): the same fitted values, R's coefficients.
-    static func rebase(_ beta: inout [Double], feature c: Int, info: FitInfo, x: Matrix, observed: [Bool]) {
+    static func rebase(_ beta: inout [Double], feature c: Int, info: FitInfo, x: Matrix, observed: FeatureColumns) {
         guard let intercept = info.intercept, info.valid[c] else { return }
-        let n = x.rows, p = x.columns
+        let p = x.columns
         for columns in info.rebased {
             var referencePresent = false
             var present = [Bool](repeating: false, count: columns.count)
-            for i in 0..<n where observed[i + c * n] {
+            for r in observed.range(c) {
+                let i = Int(observed.rows[r])
                 if let k = columns.firstIndex(where: { x[i, $0] == 1 }) { present[k] = true } else { referencePresent = true }
             }
             guard !referencePresent, let local = present.firstIndex(of: true) else { continue }
@@ -103,15 +105,10 @@ extension ANCOMBC {
         }
     }
 
-    /// Per feature, the rows (samples) where it was observed.
-    static func observedRows(_ observed: [Bool], samples n: Int, features m: Int) -> [[Int32]] {
-        (0..<m).map { c in (0..<n).compactMap { observed[$0 + c * n] ? Int32($0) : nil } }
-    }
-
     /// Per feature, the pseudo-inverse of its masked Gram matrix `XᵀWX`
     /// (p × p, column-major, features after one another) and its rank.
-    static func maskedGramInverses(_ x: Matrix, rows seen: [[Int32]]) -> (inverses: [Double], ranks: [Int]) {
-        let n = x.rows, p = x.columns, m = seen.count
+    static func maskedGramInverses(_ x: Matrix, observed: FeatureColumns) -> (inverses: [Double], ranks: [Int]) {
+        let n = x.rows, p = x.columns, m = observed.features
         let xs = x.storage
         let parts = parallelChunkMap(count: m, minimumPerChunk: 16) { range -> ([Double], [Int]) in
             var inverses = [Double](), ranks = [Int]()
@@ -120,8 +117,8 @@ extension ANCOMBC {
                 for k in 0..<(p * p) { gram[k] = 0 }
                 xs.withUnsafeBufferPointer { xp in
                     gram.withUnsafeMutableBufferPointer { g in
-                        for r in seen[c] {
-                            let i = Int(r)
+                        for r in observed.range(c) {
+                            let i = Int(observed.rows[r])
                             for a in 0..<p { let xa = xp[i + a * n]; for b in a..<p { g[a + b * p] += xa * xp[i + b * n] } }
                         }
                     }
@@ -179,16 +176,16 @@ extension ANCOMBC {
 
     /// The coefficients (p per feature, features after one another) of each
     /// feature's observed values less `theta`, by its masked pseudo-inverse.
-    static func maskedCoefficients(_ x: Matrix, _ y: Matrix, rows seen: [[Int32]], theta: [Double], inverses: [Double]) -> [Double] {
-        let n = x.rows, p = x.columns, m = y.columns
-        let xs = x.storage, ys = y.storage
+    static func maskedCoefficients(_ x: Matrix, _ y: FeatureColumns, theta: [Double], inverses: [Double]) -> [Double] {
+        let n = x.rows, p = x.columns, m = y.features
+        let xs = x.storage
         return parallelChunkMap(count: m, minimumPerChunk: 16) { range -> [Double] in
             var out = [Double](), rhs = [Double](repeating: 0, count: p)
             for c in range {
                 for a in 0..<p { rhs[a] = 0 }
-                for row in seen[c] {
-                    let i = Int(row)
-                    let r = ys[i + c * n] - theta[i]
+                for k in y.range(c) {
+                    let i = Int(y.rows[k])
+                    let r = y.values[k] - theta[i]
                     for a in 0..<p { rhs[a] += xs[i + a * n] * r }
                 }
                 for a in 0..<p {
@@ -204,47 +201,14 @@ extension ANCOMBC {
     /// One masked fit: coefficients (rebased as R), the sample effects θ
     /// (alternated with β when `biased`), variances (features × p) with
     /// R's 0.1 for every missing product, and each feature's design rank.
-    static func maskedFit(_ x: Matrix, _ y: Matrix, observed: [Bool], rows seen: [[Int32]], gram: (inverses: [Double], ranks: [Int]),
+    static func maskedFit(_ x: Matrix, _ y: FeatureColumns, gram: (inverses: [Double], ranks: [Int]),
                           info: FitInfo, biased: Bool, names: [String]) throws -> (beta: Matrix, variance: Matrix, ranks: [Int]) {
-        let n = x.rows, p = x.columns, m = y.columns
+        let n = x.rows, p = x.columns, m = y.features
         let (inverses, ranks) = gram
         var theta = [Double](repeating: 0, count: n)
-        var beta = maskedCoefficients(x, y, rows: seen, theta: theta, inverses: inverses)
-        let xs = x.storage, ys = y.storage
-        if biased {
-            var observedValid = [Int](repeating: 0, count: n)
-            for c in 0..<m where info.valid[c] { for r in seen[c] { observedValid[Int(r)] += 1 } }
-            var residuals = [Double](repeating: 0, count: n * m)
-            var epsilon = 100.0, rounds = 0
-            while epsilon > 1e-2 && rounds < 20 {
-                let next = maskedCoefficients(x, y, rows: seen, theta: theta, inverses: inverses)
-                // Residuals per feature on all cores; θ summed in feature order.
-                residuals.withUnsafeMutableBufferPointer { out in
-                    nonisolated(unsafe) let out = out
-                    _ = parallelChunkMap(count: m, minimumPerChunk: 16) { range in
-                        for c in range {
-                            for r in seen[c] {
-                                let i = Int(r)
-                                var fitted = 0.0
-                                for a in 0..<p { fitted += xs[i + a * n] * next[a + c * p] }
-                                out[i + c * n] = ys[i + c * n] - fitted
-                            }
-                        }
-                    }
-                }
-                var nextTheta = [Double](repeating: 0, count: n)
-                for c in 0..<m where info.valid[c] { for r in seen[c] { nextTheta[Int(r)] += residuals[Int(r) + c * n] } }
-                for i in 0..<n { nextTheta[i] = observedValid[i] == 0 ? .nan : nextTheta[i] / Double(observedValid[i]) }
-                var change = 0.0
-                for c in 0..<m where info.valid[c] { for a in 0..<p { let d = next[a + c * p] - beta[a + c * p]; change += d * d } }
-                for i in 0..<n where !nextTheta[i].isNaN && !theta[i].isNaN { let d = nextTheta[i] - theta[i]; change += d * d }
-                epsilon = change.squareRoot()
-                beta = next
-                theta = nextTheta
-                rounds += 1
-            }
-        }
-        for c in 0..<m { rebase(&beta, feature: c, info: info, x: x, observed: observed) }
+        var beta = maskedCoefficients(x, y, theta: theta, inverses: inverses)
+        if biased { maskedSampleEffects(x, y, info: info, inverses: inverses, beta: &beta, theta: &theta) }
+        for c in 0..<m { rebase(&beta, feature: c, info: info, x: x, observed: y) }
         // The global H = X(XᵀX)⁻¹ and the row sums of (XᵀX)⁻¹.
         var gram = Matrix(rows: p, columns: p)
         for a in 0..<p { for b in 0..<p { var sum = 0.0; for i in 0..<n { sum += x[i, a] * x[i, b] }; gram[a, b] = sum } }
@@ -252,23 +216,26 @@ extension ANCOMBC {
         var h2 = [Double](repeating: 0, count: n * p)
         for j in 0..<p { for i in 0..<n { var sum = 0.0; for k in 0..<p { sum += x[i, k] * gramInverse[k, j] }; h2[i + j * n] = sum * sum } }
         let gramSums = (0..<p).map { j in (0..<p).reduce(0.0) { $0 + gramInverse[j, $1] } }
-        let offsets = theta, coefficients = beta, influence = h2
+        let offsets = theta, coefficients = beta, influence = h2, xs = x.storage
+        // Each variance sums eᵢ²Hᵢⱼ² over the observed samples in order (the
+        // missing ones' products are 0 and change no sum).
         let rows = parallelChunkMap(count: m, minimumPerChunk: 16) { range -> [Double] in
-            var out = [Double](), squared = [Double](repeating: 0, count: n)
+            var out = [Double](), squared = [Double]()
             for c in range {
-                var missing = 0
-                for i in 0..<n {
-                    if observed[i + c * n] {
-                        var e = ys[i + c * n] - offsets[i]
-                        for a in 0..<p { e -= xs[i + a * n] * coefficients[a + c * p] }
-                        squared[i] = e * e
-                    } else { squared[i] = 0; missing += 1 }
+                let entries = y.range(c)
+                squared.removeAll(keepingCapacity: true)
+                for k in entries {
+                    let i = Int(y.rows[k])
+                    var e = y.values[k] - offsets[i]
+                    for a in 0..<p { e -= xs[i + a * n] * coefficients[a + c * p] }
+                    squared.append(e * e)
                 }
+                let missing = n - entries.count
                 for j in 0..<p {
                     let extra = 0.1 * Double(info.valid[c] ? missing : n) * gramSums[j] * gramSums[j]
                     guard info.valid[c] else { out.append(extra); continue }
                     var sum = 0.0
-                    for i in 0..<n { sum += squared[i] * influence[i + j * n] }
+                    for (e, k) in zip(squared, entries) { sum += e * influence[Int(y.rows[k]) + j * n] }
                     out.append(sum + extra)
                 }
             }
@@ -279,40 +246,79 @@ extension ANCOMBC {
         return (b, v, ranks)
     }
 
-    /// `ln(count)` where the count is above 0, centred by the mean of the
-    /// observed values (0 where missing); the mask of observed values.
-    static func observedLogs(_ y: inout Matrix) -> [Bool] {
-        let n = y.rows, m = y.columns
-        var observed = [Bool](repeating: false, count: n * m)
-        for c in 0..<m {
-            var sum = 0.0, count = 0
-            for i in 0..<n where y[i, c] > 0 { observed[i + c * n] = true; y[i, c] = log(y[i, c]); sum += y[i, c]; count += 1 }
-            let mean = sum / Double(Swift.max(count, 1))
-            for i in 0..<n { y[i, c] = observed[i + c * n] ? y[i, c] - mean : 0 }
+    /// β and the sample effects θ (each sample's mean residual over the
+    /// fittable features it was observed in, in feature order) alternated
+    /// until they move less than 1e-2, at most 20 rounds (R's `.iter_mle`).
+    static func maskedSampleEffects(_ x: Matrix, _ y: FeatureColumns, info: FitInfo, inverses: [Double],
+                                    beta: inout [Double], theta: inout [Double]) {
+        let n = x.rows, p = x.columns, m = y.features, xs = x.storage
+        var observedValid = [Int](repeating: 0, count: n)
+        for c in 0..<m where info.valid[c] { for k in y.range(c) { observedValid[Int(y.rows[k])] += 1 } }
+        var residuals = [Double](repeating: 0, count: y.values.count)
+        var epsilon = 100.0, rounds = 0
+        while epsilon > 1e-2 && rounds < 20 {
+            let next = maskedCoefficients(x, y, theta: theta, inverses: inverses)
+            // Residuals per feature on all cores; θ summed in feature order.
+            residuals.withUnsafeMutableBufferPointer { out in
+                nonisolated(unsafe) let out = out
+                _ = parallelChunkMap(count: m, minimumPerChunk: 16) { range in
+                    for c in range {
+                        for k in y.range(c) {
+                            let i = Int(y.rows[k])
+                            var fitted = 0.0
+                            for a in 0..<p { fitted += xs[i + a * n] * next[a + c * p] }
+                            out[k] = y.values[k] - fitted
+                        }
+                    }
+                }
+            }
+            var nextTheta = [Double](repeating: 0, count: n)
+            for c in 0..<m where info.valid[c] { for k in y.range(c) { nextTheta[Int(y.rows[k])] += residuals[k] } }
+            for i in 0..<n { nextTheta[i] = observedValid[i] == 0 ? .nan : nextTheta[i] / Double(observedValid[i]) }
+            var change = 0.0
+            for c in 0..<m where info.valid[c] { for a in 0..<p { let d = next[a + c * p] - beta[a + c * p]; change += d * d } }
+            for i in 0..<n where !nextTheta[i].isNaN && !theta[i].isNaN { let d = nextTheta[i] - theta[i]; change += d * d }
+            epsilon = change.squareRoot()
+            beta = next
+            theta = nextTheta
+            rounds += 1
         }
-        return observed
+    }
+
+    /// `ln(count)` of every non-zero (the observed values), centred by the
+    /// mean of its feature's observed values; zeros are missing.
+    static func observedLogs(_ counts: consuming FeatureColumns) -> FeatureColumns {
+        var y = consume counts
+        let starts = y.starts
+        y.values.withUnsafeMutableBufferPointer { v in
+            for c in 0..<(starts.count - 1) {
+                let entries = starts[c]..<starts[c + 1]
+                var sum = 0.0
+                for k in entries { v[k] = log(v[k]); sum += v[k] }
+                let mean = sum / Double(Swift.max(entries.count, 1))
+                for k in entries { v[k] -= mean }
+            }
+        }
+        return y
     }
 
     /// The sampling fractions of the masked route: per sample, the mean over
     /// its observed values of `y − [fittable] x(β − δ)`, subtracted from them.
-    static func subtractMaskedFractions(_ y: inout Matrix, _ x: Matrix, observed: [Bool], beta: Matrix, bias: [Double], valid: [Bool]) {
-        let n = y.rows, m = y.columns, p = x.columns
+    static func subtractMaskedFractions(_ y: inout FeatureColumns, _ x: Matrix, beta: Matrix, bias: [Double], valid: [Bool]) {
+        let n = y.samples, m = y.features, p = x.columns
         var sums = [Double](repeating: 0, count: n), counts = [Int](repeating: 0, count: n)
         let xs = x.storage, bs = beta.storage
-        y.storage.withUnsafeBufferPointer { yp in
-            for c in 0..<m {
-                let shift = (0..<p).map { bs[$0 + c * p] - bias[$0] }
-                for i in 0..<n where observed[i + c * n] {
-                    var value = yp[i + c * n]
-                    if valid[c] { for a in 0..<p { value -= xs[i + a * n] * shift[a] } }
-                    sums[i] += value
-                    counts[i] += 1
-                }
+        for c in 0..<m {
+            let shift = (0..<p).map { bs[$0 + c * p] - bias[$0] }
+            for k in y.range(c) {
+                let i = Int(y.rows[k])
+                var value = y.values[k]
+                if valid[c] { for a in 0..<p { value -= xs[i + a * n] * shift[a] } }
+                sums[i] += value
+                counts[i] += 1
             }
         }
         let fractions = (0..<n).map { counts[$0] == 0 ? 0 : sums[$0] / Double(counts[$0]) }
-        y.storage.withUnsafeMutableBufferPointer { yp in
-            for c in 0..<m { for i in 0..<n where observed[i + c * n] { yp[i + c * n] -= fractions[i] } }
-        }
+        for k in 0..<y.values.count { y.values[k] -= fractions[Int(y.rows[k])] }
     }
 }

@@ -17,6 +17,8 @@ struct DepthAndPrevalence {
     let filtered: [(feature: String, reason: FeatureFilter.Reason)]
     /// IDs of the samples below the depth.
     let shallow: [String]
+    /// Per feature of `counts`, the samples that hold it.
+    let present: [Int]
 
     init(_ table: CountTable, rows candidates: [Int], minimumDepth: Double, minimumPrevalence: Double, requirePresent: Bool = false) throws {
         let totals = table.sampleTotals
@@ -39,6 +41,7 @@ struct DepthAndPrevalence {
         self.filtered = (0..<counts.taxonCount).filter { !keptSet.contains($0) }.map {
             (counts.taxonIDs[$0], FeatureFilter.Reason.prevalence(samples: present[$0], of: rows.count, needed: minimumPrevalence * n))
         }
+        self.present = present
         self.shallow = candidates.filter { !(totals[$0] >= cut) }.map { table.sampleIDs[$0] }
     }
 }

@@ -160,9 +160,62 @@ struct ANCOMBCTests {
     @Test(arguments: [1.0, 0.5, 1e-3])
     func logTableIsLog(pseudoCount: Double) {
         let values: [Double] = [0, -0.0, 1, 2, 7, 4095, 4096, 4097, 1e6, 0.25, 3.5, 123456.5, 2.0000000000000004]
-        var y = Matrix(rows: values.count, columns: 1)
-        for (i, v) in values.enumerated() { y[i, 0] = v }
-        ANCOMBC.logTransform(&y, pseudoCount: pseudoCount, centring: false)
-        for (i, v) in values.enumerated() { #expect(y[i, 0].bitPattern == log(v + pseudoCount).bitPattern, "\(v)") }
+        let table = ANCOMBC.logTable(pseudoCount: pseudoCount)
+        for v in values {
+            #expect(ANCOMBC.logarithm(of: v, pseudoCount: pseudoCount, table: table).bitPattern == log(v + pseudoCount).bitPattern, "\(v)")
+        }
+    }
+
+    /// A block's columns, held sparse or dense, are the dense computation's, bit for bit:
+    /// `ln(count + pseudo-count)` everywhere (zeros included), centred per
+    /// feature by the mean over all samples in order, less a shift per
+    /// sample — whole columns, any run of samples, and the per-sample sums
+    /// in feature order. The masked route's logs are centred over the
+    /// observed cells only.
+    @Test(arguments: [1.0, 0.5])
+    func sparseBlockIsTheDenseBlock(pseudoCount: Double) throws {
+        var generator = Xoshiro256StarStar(seed: 11)
+        let n = 157, taxa = 23
+        var counts = Matrix(rows: taxa, columns: n)
+        for j in 0..<n { for t in 0..<taxa where Double.random(in: 0..<1, using: &generator) < 0.3 {
+            counts[t, j] = Double(Int.random(in: 1...9000, using: &generator))
+        } }
+        let table = try CountTable(sampleIDs: (0..<n).map { "S\($0)" }, taxonIDs: (0..<taxa).map { "T\($0)" }, counts: counts)
+        let kept = [0, 2, 3, 5, 8, 13, 21, 22]
+        let shifts = (0..<n).map { _ in Double.random(in: -2...2, using: &generator) }
+        var raw = Matrix(rows: n, columns: kept.count)
+        for (c, t) in kept.enumerated() { for i in 0..<n { raw[i, c] = counts[t, i] } }
+        for held in [CellBlock(sparse: FeatureColumns(table, features: kept), absent: 0), CellBlock(dense: raw)] {
+            var block = ANCOMBC.logs(held, pseudoCount: pseudoCount, centring: true)
+            block.sampleShifts = shifts
+            sameCells(block, counts: counts, kept: kept, shifts: shifts, pseudoCount: pseudoCount)
+        }
+        let observed = ANCOMBC.observedLogs(FeatureColumns(table, features: kept))
+        for (c, t) in kept.enumerated() {
+            let seen = (0..<n).filter { counts[t, $0] > 0 }
+            #expect(observed.range(c).map { Int(observed.rows[$0]) } == seen)
+            let logs = seen.map { log(counts[t, $0]) }
+            let mean = logs.reduce(0, +) / Double(seen.count)
+            #expect(observed.range(c).map { observed.values[$0].bitPattern } == logs.map { ($0 - mean).bitPattern })
+        }
+    }
+
+    func sameCells(_ block: CellBlock, counts: Matrix, kept: [Int], shifts: [Double], pseudoCount: Double) {
+        let n = counts.columns
+        var dense = Matrix(rows: n, columns: kept.count)
+        for (c, t) in kept.enumerated() {
+            var sum = 0.0
+            for i in 0..<n { dense[i, c] = log(counts[t, i] + pseudoCount); sum += dense[i, c] }
+            for i in 0..<n { dense[i, c] -= sum / Double(n) }
+            for i in 0..<n { dense[i, c] -= shifts[i] }
+        }
+        for c in 0..<kept.count {
+            #expect(block.column(c).map(\.bitPattern) == Array(dense.column(c)).map(\.bitPattern), "feature \(kept[c])")
+            var part = [Double](repeating: .nan, count: 40)
+            part.withUnsafeMutableBufferPointer { block.column(c, samples: 60..<100, into: $0.baseAddress!) }
+            #expect(part.map(\.bitPattern) == (60..<100).map { dense[$0, c].bitPattern }, "feature \(kept[c]), samples 60..<100")
+        }
+        let sums = (0..<n).map { i in (0..<kept.count).reduce(0.0) { $0 + dense[i, $1] } }
+        #expect(block.sampleSums().map(\.bitPattern) == sums.map(\.bitPattern))
     }
 }
