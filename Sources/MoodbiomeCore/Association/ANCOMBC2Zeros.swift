@@ -108,18 +108,20 @@ extension ANCOMBC {
     /// Per feature, the pseudo-inverse of its masked Gram matrix `XᵀWX`
     /// (p × p, column-major, features after one another) and its rank.
     static func maskedGramInverses(_ x: Matrix, observed: FeatureColumns) -> (inverses: [Double], ranks: [Int]) {
-        let n = x.rows, p = x.columns, m = observed.features
-        let xs = x.storage
+        let p = x.columns, m = observed.features
+        let xRows = RowMajorSums(x).storage
         let parts = parallelChunkMap(count: m, minimumPerChunk: 16) { range -> ([Double], [Int]) in
             var inverses = [Double](), ranks = [Int]()
             var gram = [Double](repeating: 0, count: p * p)
             for c in range {
                 for k in 0..<(p * p) { gram[k] = 0 }
-                xs.withUnsafeBufferPointer { xp in
+                xRows.withUnsafeBufferPointer { xp in
                     gram.withUnsafeMutableBufferPointer { g in
-                        for r in observed.range(c) {
-                            let i = Int(observed.rows[r])
-                            for a in 0..<p { let xa = xp[i + a * n]; for b in a..<p { g[a + b * p] += xa * xp[i + b * n] } }
+                        observed.withEntries(c) { rows, _ in
+                            for i in rows {
+                                let row = Int(i) * p
+                                for a in 0..<p { let xa = xp[row + a]; for b in a..<p { g[a + b * p] += xa * xp[row + b] } }
+                            }
                         }
                     }
                 }
@@ -177,17 +179,22 @@ extension ANCOMBC {
     /// The coefficients (p per feature, features after one another) of each
     /// feature's observed values less `theta`, by its masked pseudo-inverse.
     static func maskedCoefficients(_ x: Matrix, _ y: FeatureColumns, theta: [Double], inverses: [Double]) -> [Double] {
-        let n = x.rows, p = x.columns, m = y.features
-        let xs = x.storage
+        let p = x.columns, m = y.features
+        let xRows = RowMajorSums(x).storage
         return parallelChunkMap(count: m, minimumPerChunk: 16) { range -> [Double] in
             var out = [Double](), rhs = [Double](repeating: 0, count: p)
             for c in range {
                 for a in 0..<p { rhs[a] = 0 }
-                for k in y.range(c) {
-                    let i = Int(y.rows[k])
-                    let r = y.values[k] - theta[i]
-                    for a in 0..<p { rhs[a] += xs[i + a * n] * r }
-                }
+                xRows.withUnsafeBufferPointer { xp in theta.withUnsafeBufferPointer { theta in
+                    rhs.withUnsafeMutableBufferPointer { rhs in
+                        y.withEntries(c) { rows, values in
+                            for (i, v) in zip(rows, values) {
+                                let r = v - theta[Int(i)], row = Int(i) * p
+                                for a in 0..<p { rhs[a] += xp[row + a] * r }
+                            }
+                        }
+                    }
+                }}
                 for a in 0..<p {
                     var sum = 0.0
                     for b in 0..<p { sum += inverses[c * p * p + a + b * p] * rhs[b] }
@@ -216,27 +223,33 @@ extension ANCOMBC {
         var h2 = [Double](repeating: 0, count: n * p)
         for j in 0..<p { for i in 0..<n { var sum = 0.0; for k in 0..<p { sum += x[i, k] * gramInverse[k, j] }; h2[i + j * n] = sum * sum } }
         let gramSums = (0..<p).map { j in (0..<p).reduce(0.0) { $0 + gramInverse[j, $1] } }
-        let offsets = theta, coefficients = beta, influence = h2, xs = x.storage
+        let offsets = theta, coefficients = beta, xRows = RowMajorSums(x).storage
+        var influence = [Double](repeating: 0, count: n * p)
+        for i in 0..<n { for j in 0..<p { influence[i * p + j] = h2[i + j * n] } }
+        let influenceRows = influence
         // Each variance sums eᵢ²Hᵢⱼ² over the observed samples in order (the
         // missing ones' products are 0 and change no sum).
         let rows = parallelChunkMap(count: m, minimumPerChunk: 16) { range -> [Double] in
-            var out = [Double](), squared = [Double]()
+            var out = [Double](), sums = [Double](repeating: 0, count: p)
             for c in range {
-                let entries = y.range(c)
-                squared.removeAll(keepingCapacity: true)
-                for k in entries {
-                    let i = Int(y.rows[k])
-                    var e = y.values[k] - offsets[i]
-                    for a in 0..<p { e -= xs[i + a * n] * coefficients[a + c * p] }
-                    squared.append(e * e)
-                }
-                let missing = n - entries.count
+                let missing = n - y.range(c).count
+                for j in 0..<p { sums[j] = 0 }
+                xRows.withUnsafeBufferPointer { xp in influenceRows.withUnsafeBufferPointer { h2 in
+                    sums.withUnsafeMutableBufferPointer { sums in
+                        y.withEntries(c) { rows, values in
+                            for (i, v) in zip(rows, values) {
+                                let row = Int(i) * p
+                                var e = v - offsets[Int(i)]
+                                for a in 0..<p { e -= xp[row + a] * coefficients[a + c * p] }
+                                let squared = e * e
+                                for j in 0..<p { sums[j] += squared * h2[row + j] }
+                            }
+                        }
+                    }
+                }}
                 for j in 0..<p {
                     let extra = 0.1 * Double(info.valid[c] ? missing : n) * gramSums[j] * gramSums[j]
-                    guard info.valid[c] else { out.append(extra); continue }
-                    var sum = 0.0
-                    for (e, k) in zip(squared, entries) { sum += e * influence[Int(y.rows[k]) + j * n] }
-                    out.append(sum + extra)
+                    out.append(info.valid[c] ? sums[j] + extra : extra)
                 }
             }
             return out
@@ -251,7 +264,7 @@ extension ANCOMBC {
     /// until they move less than 1e-2, at most 20 rounds (R's `.iter_mle`).
     static func maskedSampleEffects(_ x: Matrix, _ y: FeatureColumns, info: FitInfo, inverses: [Double],
                                     beta: inout [Double], theta: inout [Double]) {
-        let n = x.rows, p = x.columns, m = y.features, xs = x.storage
+        let n = x.rows, p = x.columns, m = y.features, xRows = RowMajorSums(x).storage
         var observedValid = [Int](repeating: 0, count: n)
         for c in 0..<m where info.valid[c] { for k in y.range(c) { observedValid[Int(y.rows[k])] += 1 } }
         var residuals = [Double](repeating: 0, count: y.values.count)
@@ -262,12 +275,14 @@ extension ANCOMBC {
             residuals.withUnsafeMutableBufferPointer { out in
                 nonisolated(unsafe) let out = out
                 _ = parallelChunkMap(count: m, minimumPerChunk: 16) { range in
-                    for c in range {
-                        for k in y.range(c) {
-                            let i = Int(y.rows[k])
-                            var fitted = 0.0
-                            for a in 0..<p { fitted += xs[i + a * n] * next[a + c * p] }
-                            out[k] = y.values[k] - fitted
+                    xRows.withUnsafeBufferPointer { xp in
+                        for c in range {
+                            for k in y.range(c) {
+                                let row = Int(y.rows[k]) * p
+                                var fitted = 0.0
+                                for a in 0..<p { fitted += xp[row + a] * next[a + c * p] }
+                                out[k] = y.values[k] - fitted
+                            }
                         }
                     }
                 }

@@ -86,6 +86,17 @@ struct FeatureColumns: Sendable {
         }
     }
 
+    /// Feature `c`'s samples and values, as buffers.
+    @inline(__always)
+    func withEntries<R>(_ c: Int, _ body: (UnsafeBufferPointer<Int32>, UnsafeBufferPointer<Double>) -> R) -> R {
+        let entries = range(c)
+        return rows.withUnsafeBufferPointer { rows in
+            values.withUnsafeBufferPointer { values in
+                body(UnsafeBufferPointer(rebasing: rows[entries]), UnsafeBufferPointer(rebasing: values[entries]))
+            }
+        }
+    }
+
     /// Each value replaced by `transform(value)`, on all cores.
     mutating func transformValues(_ transform: @Sendable (Double) -> Double) {
         let count = values.count
