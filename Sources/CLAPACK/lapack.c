@@ -9,7 +9,6 @@ static const struct mb_lapack_functions *loaded;
 static char error[1024];
 static const char *(*get_config)(void);
 static void (*set_threads)(int);
-static int (*get_threads)(void);
 static pthread_once_t once = PTHREAD_ONCE_INIT;
 
 /// OpenBLAS picks its kernels from the CPU's model number, and a release
@@ -58,7 +57,6 @@ static void load(void) {
 #undef MB_BIND
     get_config = (const char *(*)(void))mb_library_symbol(b, "openblas_get_config", "OpenBLAS", error, sizeof error);
     set_threads = (void (*)(int))mb_library_symbol(b, "openblas_set_num_threads", "OpenBLAS", error, sizeof error);
-    get_threads = (int (*)(void))mb_library_symbol(b, "openblas_get_num_threads", "OpenBLAS", error, sizeof error);
     error[0] = 0;
     loaded = &table;
 }
@@ -77,8 +75,4 @@ const char *mb_lapack_description(void) {
 
 void mb_lapack_set_threads(int threads) {
     if (loaded && set_threads) set_threads(threads);
-}
-
-int mb_lapack_threads(void) {
-    return loaded && get_threads ? get_threads() : 1;
 }

@@ -40,8 +40,4 @@ const char *_Nullable mb_lapack_description(void);
 /// another BLAS.
 void mb_lapack_set_threads(int threads);
 
-/// OpenBLAS's thread count (`openblas_get_num_threads`); 1 for another BLAS
-/// or before the library is loaded.
-int mb_lapack_threads(void);
-
 #endif

@@ -15,15 +15,3 @@ enum BLASThreads {
         mb_lapack_set_threads(Int32(parallelWidth))
     }
 }
-
-/// Runs `body` with OpenBLAS on one thread, then gives it back its threads:
-/// for small BLAS calls that Moodbiome's own threads make at the same time
-/// (each would otherwise ask OpenBLAS's pool for every core, and the calls
-/// queue for it).
-public func withSingleThreadedBLAS<R>(_ body: () throws -> R) rethrows -> R {
-    _ = lapack
-    let threads = mb_lapack_threads()
-    mb_lapack_set_threads(1)
-    defer { mb_lapack_set_threads(threads) }
-    return try body()
-}

@@ -75,9 +75,11 @@ public struct BatchLinearFit: Sendable {
         // One pass: per group, Σ over its blocks of Y[block]ᵀ · Q[block] (m × r, (QᵀY)ᵀ).
         let parts = Self.byRowGroups(n: n, m: m, rows: rows) { block, range, sum in
             q.storage.withUnsafeBufferPointer { q in
-                StridedKernels.multiply(transposeA: false, transposeB: false, m: m, n: r, k: range.count, alpha: 1,
-                                        a: block, lda: m, b: q.baseAddress! + range.lowerBound, ldb: n,
-                                        beta: 1, c: sum, ldc: m)
+                for columns in Self.singleThreadedSlices(m: m, r: r) {
+                    StridedKernels.multiply(transposeA: false, transposeB: false, m: columns.count, n: r, k: range.count, alpha: 1,
+                                            a: block + columns.lowerBound, lda: m, b: q.baseAddress! + range.lowerBound, ldb: n,
+                                            beta: 1, c: sum + columns.lowerBound, ldc: m)
+                }
             }
         } size: { m * r }
         var transposed = [Double](repeating: 0, count: m * r)
@@ -87,9 +89,11 @@ public struct BatchLinearFit: Sendable {
         let rssParts = Self.byRowGroups(n: n, m: m, rows: rows) { block, range, sum in
             q.storage.withUnsafeBufferPointer { q in
                 qtyT.withUnsafeBufferPointer { qtyT in
-                    StridedKernels.multiply(transposeA: false, transposeB: true, m: m, n: range.count, k: r, alpha: -1,
-                                            a: qtyT.baseAddress!, lda: m, b: q.baseAddress! + range.lowerBound, ldb: n,
-                                            beta: 1, c: block, ldc: m)
+                    for columns in Self.singleThreadedSlices(m: m, r: r) {
+                        StridedKernels.multiply(transposeA: false, transposeB: true, m: columns.count, n: range.count, k: r, alpha: -1,
+                                                a: qtyT.baseAddress! + columns.lowerBound, lda: m, b: q.baseAddress! + range.lowerBound, ldb: n,
+                                                beta: 1, c: block + columns.lowerBound, ldc: m)
+                    }
                 }
             }
             for i in 0..<range.count {
@@ -104,15 +108,26 @@ public struct BatchLinearFit: Sendable {
         self.init(factor: factor, qty: qty, rss: rss, tests: tests)
     }
 
+    /// The responses in slices whose products with a block of 64 rows
+    /// (slice × r × 64 multiply–adds) stay under OpenBLAS's threshold for
+    /// threading a `dgemm` (65,536 × 4): each call then runs on its
+    /// caller's thread, as both cores call at once. (OpenBLAS's thread count
+    /// is process-wide, so it is never changed for a call: another thread's
+    /// call may be running on it.) Fixed by the sizes alone, so the same
+    /// slices, the same bits, on any machine.
+    static func singleThreadedSlices(m: Int, r: Int) -> [Range<Int>] {
+        let width = Swift.max(8, (65_536 * 4 / Swift.max(1, 64 * r)) / 8 * 8)
+        return stride(from: 0, to: m, by: width).map { $0..<Swift.min(m, $0 + width) }
+    }
+
     /// Runs `body(block, range, sum)` over the rows in eight fixed groups
-    /// (on all cores, OpenBLAS on one thread for each), each group's blocks
-    /// of 64 rows in order into the group's own `sum` (`size()` zeros to
-    /// start); the groups' sums in order.
+    /// (on all cores), each group's blocks of 64 rows in order into the
+    /// group's own `sum` (`size()` zeros to start); the groups' sums in order.
     private static func byRowGroups(n: Int, m: Int, rows: @Sendable (UnsafeMutablePointer<Double>, Range<Int>) -> Void,
                                     body: @Sendable (UnsafeMutablePointer<Double>, Range<Int>, UnsafeMutablePointer<Double>) -> Void,
                                     size: () -> Int) -> [[Double]] {
         let groups = 8, blockRows = 64, length = size()
-        return withSingleThreadedBLAS { parallelChunkMap(count: groups) { chosen in
+        return parallelChunkMap(count: groups) { chosen in
             withUnsafeTemporaryAllocation(of: Double.self, capacity: blockRows * m) { buffer in
                 chosen.map { g -> [Double] in
                     var sum = [Double](repeating: 0, count: length)
@@ -127,7 +142,7 @@ public struct BatchLinearFit: Sendable {
                     return sum
                 }
             }
-        }.flatMap { $0 } }
+        }.flatMap { $0 }
     }
 
     /// The design's pivoted QR, its rank, thin `Q` (n × rank) and `R⁻¹`.
