@@ -128,11 +128,15 @@ const char *mb_h5_error(void) { return reason; }
 const char *mb_h5_version(void) { return version; }
 
 // HDF5's serial build (Debian's) is not thread-safe: two threads inside it
-// at once corrupt its global state. Every function below holds this one
-// lock while it runs, as HDF5's thread-safe build does around each call, so
-// jobs, tests or a program embedding Moodbiome may use HDF5 from any
-// threads. (Recursive: nothing here calls back in, but it costs nothing.)
+// at once corrupt its global state. Every mb_h5_ function below begins with
+// MB_H5_LOCKED, which holds one process-wide lock until the function
+// returns (released by the cleanup attribute on every return path), as
+// HDF5's thread-safe build does around each call: jobs, tests or a program
+// embedding Moodbiome may use HDF5 from any threads.
 static pthread_mutex_t h5_lock = PTHREAD_RECURSIVE_MUTEX_INITIALIZER_NP;
+static void mb_h5_unlock(pthread_mutex_t **held) { pthread_mutex_unlock(*held); }
+static pthread_mutex_t *mb_h5_lock(void) { pthread_mutex_lock(&h5_lock); return &h5_lock; }
+#define MB_H5_LOCKED __attribute__((cleanup(mb_h5_unlock), unused)) pthread_mutex_t *mb_h5_held = mb_h5_lock()
 
 // From here on, every HDF5 and libdeflate name goes through the table.
 // HDF5's per-call header check (H5check) is the version check made once in
@@ -222,34 +226,10 @@ static pthread_mutex_t h5_lock = PTHREAD_RECURSIVE_MUTEX_INITIALIZER_NP;
 #define libdeflate_free_decompressor (h5.libdeflate_free_decompressor)
 #define libdeflate_zlib_decompress (h5.libdeflate_zlib_decompress)
 
-static mb_hid unlocked_mb_h5_native_double(void) { return H5T_NATIVE_DOUBLE; }
-mb_hid mb_h5_native_double(void) {
-    pthread_mutex_lock(&h5_lock);
-    mb_hid result = unlocked_mb_h5_native_double();
-    pthread_mutex_unlock(&h5_lock);
-    return result;
-}
-static mb_hid unlocked_mb_h5_native_float(void) { return H5T_NATIVE_FLOAT; }
-mb_hid mb_h5_native_float(void) {
-    pthread_mutex_lock(&h5_lock);
-    mb_hid result = unlocked_mb_h5_native_float();
-    pthread_mutex_unlock(&h5_lock);
-    return result;
-}
-static mb_hid unlocked_mb_h5_native_int32(void) { return H5T_NATIVE_INT32; }
-mb_hid mb_h5_native_int32(void) {
-    pthread_mutex_lock(&h5_lock);
-    mb_hid result = unlocked_mb_h5_native_int32();
-    pthread_mutex_unlock(&h5_lock);
-    return result;
-}
-static mb_hid unlocked_mb_h5_native_int64(void) { return H5T_NATIVE_INT64; }
-mb_hid mb_h5_native_int64(void) {
-    pthread_mutex_lock(&h5_lock);
-    mb_hid result = unlocked_mb_h5_native_int64();
-    pthread_mutex_unlock(&h5_lock);
-    return result;
-}
+mb_hid mb_h5_native_double(void) { MB_H5_LOCKED; return H5T_NATIVE_DOUBLE; }
+mb_hid mb_h5_native_float(void) { MB_H5_LOCKED; return H5T_NATIVE_FLOAT; }
+mb_hid mb_h5_native_int32(void) { MB_H5_LOCKED; return H5T_NATIVE_INT32; }
+mb_hid mb_h5_native_int64(void) { MB_H5_LOCKED; return H5T_NATIVE_INT64; }
 
 /// The file access properties of every file opened or created here.
 /// - No file locks: HDF5 holds a flock(2) while a file is open, and a child
@@ -272,22 +252,18 @@ static hid_t file_access(void) {
 }
 
 /// Opens a file read-only; negative on failure.
-static mb_hid unlocked_mb_h5_open(const char *path) {
+mb_hid mb_h5_open(const char *path) {
+    MB_H5_LOCKED;
     hid_t fapl = file_access();
     if (fapl < 0) return -1;
     hid_t file = H5Fopen(path, H5F_ACC_RDONLY, fapl);
     H5Pclose(fapl);
     return file;
 }
-mb_hid mb_h5_open(const char *path) {
-    pthread_mutex_lock(&h5_lock);
-    mb_hid result = unlocked_mb_h5_open(path);
-    pthread_mutex_unlock(&h5_lock);
-    return result;
-}
 
 /// Opens an HDF5 file image held in memory (read-only, not copied back).
-static mb_hid unlocked_mb_h5_open_image(void *buffer, size_t size) {
+mb_hid mb_h5_open_image(void *buffer, size_t size) {
+    MB_H5_LOCKED;
     hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
     if (fapl < 0) return -1;
     if (H5Pset_fapl_core(fapl, 1 << 20, 0) < 0 || H5Pset_file_image(fapl, buffer, size) < 0) { H5Pclose(fapl); return -1; }
@@ -295,15 +271,10 @@ static mb_hid unlocked_mb_h5_open_image(void *buffer, size_t size) {
     H5Pclose(fapl);
     return file;
 }
-mb_hid mb_h5_open_image(void *buffer, size_t size) {
-    pthread_mutex_lock(&h5_lock);
-    mb_hid result = unlocked_mb_h5_open_image(buffer, size);
-    pthread_mutex_unlock(&h5_lock);
-    return result;
-}
 
 /// Creates (truncates) a file for writing.
-static mb_hid unlocked_mb_h5_create(const char *path) {
+mb_hid mb_h5_create(const char *path) {
+    MB_H5_LOCKED;
     // No modification times anywhere, so the same table writes the same bytes.
     hid_t fcpl = H5Pcreate(H5P_FILE_CREATE), fapl = file_access();
     H5Pset_obj_track_times(fcpl, 0);
@@ -312,20 +283,8 @@ static mb_hid unlocked_mb_h5_create(const char *path) {
     H5Pclose(fcpl);
     return file;
 }
-mb_hid mb_h5_create(const char *path) {
-    pthread_mutex_lock(&h5_lock);
-    mb_hid result = unlocked_mb_h5_create(path);
-    pthread_mutex_unlock(&h5_lock);
-    return result;
-}
 
-static int unlocked_mb_h5_close(mb_hid file) { return H5Fclose(file) < 0 ? -1 : 0; }
-int mb_h5_close(mb_hid file) {
-    pthread_mutex_lock(&h5_lock);
-    int result = unlocked_mb_h5_close(file);
-    pthread_mutex_unlock(&h5_lock);
-    return result;
-}
+int mb_h5_close(mb_hid file) { MB_H5_LOCKED; return H5Fclose(file) < 0 ? -1 : 0; }
 
 /// Whether a link (group or dataset) exists at `path`.
 /// Walks the links of `path` component by component, as H5Lexists requires:
@@ -352,19 +311,14 @@ static int walk_links(hid_t file, const char *path, int *external) {
     return 1;
 }
 
-static int unlocked_mb_h5_exists(mb_hid file, const char *path) { return walk_links(file, path, NULL); }
-int mb_h5_exists(mb_hid file, const char *path) {
-    pthread_mutex_lock(&h5_lock);
-    int result = unlocked_mb_h5_exists(file, path);
-    pthread_mutex_unlock(&h5_lock);
-    return result;
-}
+int mb_h5_exists(mb_hid file, const char *path) { MB_H5_LOCKED; return walk_links(file, path, NULL); }
 
 /// What a reader must know about a dataset before it allocates for it
 /// (see CHDF5.h): whether each link on its path stays in this file, where
 /// its data are stored, whether HDF5 has its filters, and the bytes it
 /// declares against the bytes it stores.
-static int unlocked_mb_h5_inspect(mb_hid file, const char *path, struct mb_h5_dataset *info) {
+int mb_h5_inspect(mb_hid file, const char *path, struct mb_h5_dataset *info) {
+    MB_H5_LOCKED;
     memset(info, 0, sizeof *info);
     int external = 0;
     if (!walk_links(file, path, &external)) return -1;
@@ -401,31 +355,21 @@ static int unlocked_mb_h5_inspect(mb_hid file, const char *path, struct mb_h5_da
     H5Dclose(d);
     return 0;
 }
-int mb_h5_inspect(mb_hid file, const char *path, struct mb_h5_dataset *info) {
-    pthread_mutex_lock(&h5_lock);
-    int result = unlocked_mb_h5_inspect(file, path, info);
-    pthread_mutex_unlock(&h5_lock);
-    return result;
-}
 
 /// Reads a whole numeric dataset, converted to the memory type.
-static int unlocked_mb_h5_read(mb_hid file, const char *path, mb_hid memtype, void *out) {
+int mb_h5_read(mb_hid file, const char *path, mb_hid memtype, void *out) {
+    MB_H5_LOCKED;
     hid_t d = H5Dopen2(file, path, H5P_DEFAULT);
     if (d < 0) return -1;
     herr_t status = H5Dread(d, memtype, H5S_ALL, H5S_ALL, H5P_DEFAULT, out);
     H5Dclose(d);
     return status < 0 ? -1 : 0;
 }
-int mb_h5_read(mb_hid file, const char *path, mb_hid memtype, void *out) {
-    pthread_mutex_lock(&h5_lock);
-    int result = unlocked_mb_h5_read(file, path, memtype, out);
-    pthread_mutex_unlock(&h5_lock);
-    return result;
-}
 
 /// Reads a string dataset (variable or fixed length, any rank) as `count`
 /// newly allocated, NUL-terminated strings; free them with mb_h5_free_strings.
-static int unlocked_mb_h5_read_strings(mb_hid file, const char *path, char **out, size_t count) {
+int mb_h5_read_strings(mb_hid file, const char *path, char **out, size_t count) {
+    MB_H5_LOCKED;
     hid_t d = H5Dopen2(file, path, H5P_DEFAULT);
     if (d < 0) return -1;
     hid_t type = H5Dget_type(d);
@@ -464,25 +408,16 @@ static int unlocked_mb_h5_read_strings(mb_hid file, const char *path, char **out
     H5Dclose(d);
     return result;
 }
-int mb_h5_read_strings(mb_hid file, const char *path, char **out, size_t count) {
-    pthread_mutex_lock(&h5_lock);
-    int result = unlocked_mb_h5_read_strings(file, path, out, count);
-    pthread_mutex_unlock(&h5_lock);
-    return result;
-}
 
-static void unlocked_mb_h5_free_strings(char **strings, size_t count) {
-    for (size_t i = 0; i < count; i++) free(strings[i]);
-}
 void mb_h5_free_strings(char **strings, size_t count) {
-    pthread_mutex_lock(&h5_lock);
-    unlocked_mb_h5_free_strings(strings, count);
-    pthread_mutex_unlock(&h5_lock);
+    MB_H5_LOCKED;
+    for (size_t i = 0; i < count; i++) free(strings[i]);
 }
 
 /// A string attribute of the object at `path` (variable or fixed length),
 /// newly allocated; NULL when absent.
-static char *unlocked_mb_h5_attribute_string(mb_hid file, const char *path, const char *name) {
+char *mb_h5_attribute_string(mb_hid file, const char *path, const char *name) {
+    MB_H5_LOCKED;
     if (H5Aexists_by_name(file, path, name, H5P_DEFAULT) <= 0) return NULL;
     hid_t a = H5Aopen_by_name(file, path, name, H5P_DEFAULT, H5P_DEFAULT);
     if (a < 0) return NULL;
@@ -508,16 +443,11 @@ static char *unlocked_mb_h5_attribute_string(mb_hid file, const char *path, cons
     H5Aclose(a);
     return result;
 }
-char *mb_h5_attribute_string(mb_hid file, const char *path, const char *name) {
-    pthread_mutex_lock(&h5_lock);
-    char * result = unlocked_mb_h5_attribute_string(file, path, name);
-    pthread_mutex_unlock(&h5_lock);
-    return result;
-}
 
 /// An integer attribute (scalar or array) read as up to `max` int64 values;
 /// the number read, or negative.
-static int unlocked_mb_h5_attribute_int64s(mb_hid file, const char *path, const char *name, int64_t *out, int max) {
+int mb_h5_attribute_int64s(mb_hid file, const char *path, const char *name, int64_t *out, int max) {
+    MB_H5_LOCKED;
     if (H5Aexists_by_name(file, path, name, H5P_DEFAULT) <= 0) return -1;
     hid_t a = H5Aopen_by_name(file, path, name, H5P_DEFAULT, H5P_DEFAULT);
     if (a < 0) return -1;
@@ -529,15 +459,10 @@ static int unlocked_mb_h5_attribute_int64s(mb_hid file, const char *path, const 
     H5Aclose(a);
     return result;
 }
-int mb_h5_attribute_int64s(mb_hid file, const char *path, const char *name, int64_t *out, int max) {
-    pthread_mutex_lock(&h5_lock);
-    int result = unlocked_mb_h5_attribute_int64s(file, path, name, out, max);
-    pthread_mutex_unlock(&h5_lock);
-    return result;
-}
 
 /// Creates a group (and its parents).
-static mb_hid unlocked_mb_h5_group(mb_hid file, const char *path) {
+mb_hid mb_h5_group(mb_hid file, const char *path) {
+    MB_H5_LOCKED;
     hid_t lcpl = H5Pcreate(H5P_LINK_CREATE);
     H5Pset_create_intermediate_group(lcpl, 1);
     hid_t gcpl = H5Pcreate(H5P_GROUP_CREATE);
@@ -547,23 +472,12 @@ static mb_hid unlocked_mb_h5_group(mb_hid file, const char *path) {
     H5Pclose(lcpl);
     return g;
 }
-mb_hid mb_h5_group(mb_hid file, const char *path) {
-    pthread_mutex_lock(&h5_lock);
-    mb_hid result = unlocked_mb_h5_group(file, path);
-    pthread_mutex_unlock(&h5_lock);
-    return result;
-}
 
-static int unlocked_mb_h5_close_group(mb_hid group) { return H5Gclose(group) < 0 ? -1 : 0; }
-int mb_h5_close_group(mb_hid group) {
-    pthread_mutex_lock(&h5_lock);
-    int result = unlocked_mb_h5_close_group(group);
-    pthread_mutex_unlock(&h5_lock);
-    return result;
-}
+int mb_h5_close_group(mb_hid group) { MB_H5_LOCKED; return H5Gclose(group) < 0 ? -1 : 0; }
 
 /// Sets a variable-length UTF-8 string attribute on the object at `path`.
-static int unlocked_mb_h5_set_attribute_string(mb_hid file, const char *path, const char *name, const char *value) {
+int mb_h5_set_attribute_string(mb_hid file, const char *path, const char *name, const char *value) {
+    MB_H5_LOCKED;
     hid_t type = H5Tcopy(H5T_C_S1);
     H5Tset_size(type, H5T_VARIABLE);
     H5Tset_cset(type, H5T_CSET_UTF8);
@@ -575,27 +489,16 @@ static int unlocked_mb_h5_set_attribute_string(mb_hid file, const char *path, co
     H5Tclose(type);
     return result;
 }
-int mb_h5_set_attribute_string(mb_hid file, const char *path, const char *name, const char *value) {
-    pthread_mutex_lock(&h5_lock);
-    int result = unlocked_mb_h5_set_attribute_string(file, path, name, value);
-    pthread_mutex_unlock(&h5_lock);
-    return result;
-}
 
 /// Sets an int64 attribute: a scalar when `count` is 0, else an array.
-static int unlocked_mb_h5_set_attribute_int64s(mb_hid file, const char *path, const char *name, const int64_t *values, int count) {
+int mb_h5_set_attribute_int64s(mb_hid file, const char *path, const char *name, const int64_t *values, int count) {
+    MB_H5_LOCKED;
     hsize_t n = (hsize_t)count;
     hid_t space = count == 0 ? H5Screate(H5S_SCALAR) : H5Screate_simple(1, &n, NULL);
     hid_t a = H5Acreate_by_name(file, path, name, H5T_STD_I64LE, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
     int result = -1;
     if (a >= 0) { result = H5Awrite(a, H5T_NATIVE_INT64, values) < 0 ? -1 : 0; H5Aclose(a); }
     H5Sclose(space);
-    return result;
-}
-int mb_h5_set_attribute_int64s(mb_hid file, const char *path, const char *name, const int64_t *values, int count) {
-    pthread_mutex_lock(&h5_lock);
-    int result = unlocked_mb_h5_set_attribute_int64s(file, path, name, values, count);
-    pthread_mutex_unlock(&h5_lock);
     return result;
 }
 
@@ -628,29 +531,20 @@ static int mb_h5_write_numbers(mb_hid file, const char *path, hid_t filetype, hi
     return result;
 }
 
-static int unlocked_mb_h5_write_doubles(mb_hid file, const char *path, const double *data, int64_t count) {
+int mb_h5_write_doubles(mb_hid file, const char *path, const double *data, int64_t count) {
+    MB_H5_LOCKED;
     return mb_h5_write_numbers(file, path, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, data, count);
 }
-int mb_h5_write_doubles(mb_hid file, const char *path, const double *data, int64_t count) {
-    pthread_mutex_lock(&h5_lock);
-    int result = unlocked_mb_h5_write_doubles(file, path, data, count);
-    pthread_mutex_unlock(&h5_lock);
-    return result;
-}
 
-static int unlocked_mb_h5_write_int32s(mb_hid file, const char *path, const int32_t *data, int64_t count) {
-    return mb_h5_write_numbers(file, path, H5T_STD_I32LE, H5T_NATIVE_INT32, data, count);
-}
 int mb_h5_write_int32s(mb_hid file, const char *path, const int32_t *data, int64_t count) {
-    pthread_mutex_lock(&h5_lock);
-    int result = unlocked_mb_h5_write_int32s(file, path, data, count);
-    pthread_mutex_unlock(&h5_lock);
-    return result;
+    MB_H5_LOCKED;
+    return mb_h5_write_numbers(file, path, H5T_STD_I32LE, H5T_NATIVE_INT32, data, count);
 }
 
 /// Writes a variable-length UTF-8 string dataset of `rows` × `columns`
 /// (`columns` 0 for a 1-D dataset), strings in row-major order.
-static int unlocked_mb_h5_write_strings(mb_hid file, const char *path, const char *const *strings, int64_t rows, int64_t columns) {
+int mb_h5_write_strings(mb_hid file, const char *path, const char *const *strings, int64_t rows, int64_t columns) {
+    MB_H5_LOCKED;
     hid_t type = H5Tcopy(H5T_C_S1);
     H5Tset_size(type, H5T_VARIABLE);
     H5Tset_cset(type, H5T_CSET_UTF8);
@@ -666,17 +560,12 @@ static int unlocked_mb_h5_write_strings(mb_hid file, const char *path, const cha
     H5Tclose(type);
     return result;
 }
-int mb_h5_write_strings(mb_hid file, const char *path, const char *const *strings, int64_t rows, int64_t columns) {
-    pthread_mutex_lock(&h5_lock);
-    int result = unlocked_mb_h5_write_strings(file, path, strings, rows, columns);
-    pthread_mutex_unlock(&h5_lock);
-    return result;
-}
 
 /// Creates a contiguous (unchunked, unfiltered) dataset of IEEE
 /// little-endian reals, `bytes` 4 or 8 each, of rank 1 or 2, to be filled
 /// block by block with mb_h5_write_rows; the dataset's identifier.
-static mb_hid unlocked_mb_h5_create_reals(mb_hid file, const char *path, int rank, const int64_t *dims, int bytes) {
+mb_hid mb_h5_create_reals(mb_hid file, const char *path, int rank, const int64_t *dims, int bytes) {
+    MB_H5_LOCKED;
     hsize_t d[2] = {(hsize_t)dims[0], rank > 1 ? (hsize_t)dims[1] : 0};
     hid_t space = H5Screate_simple(rank, d, NULL);
     hid_t dcpl = H5Pcreate(H5P_DATASET_CREATE);
@@ -687,16 +576,11 @@ static mb_hid unlocked_mb_h5_create_reals(mb_hid file, const char *path, int ran
     H5Sclose(space);
     return id;
 }
-mb_hid mb_h5_create_reals(mb_hid file, const char *path, int rank, const int64_t *dims, int bytes) {
-    pthread_mutex_lock(&h5_lock);
-    mb_hid result = unlocked_mb_h5_create_reals(file, path, rank, dims, bytes);
-    pthread_mutex_unlock(&h5_lock);
-    return result;
-}
 
 /// Writes rows `first` ..< `first + count` of a dataset made by
 /// mb_h5_create_reals (for rank 1, elements), from `data` of `memtype`.
-static int unlocked_mb_h5_write_rows(mb_hid dataset, int64_t first, int64_t count, mb_hid memtype, const void *data) {
+int mb_h5_write_rows(mb_hid dataset, int64_t first, int64_t count, mb_hid memtype, const void *data) {
+    MB_H5_LOCKED;
     if (count == 0) return 0;
     hid_t space = H5Dget_space(dataset);
     int rank = H5Sget_simple_extent_ndims(space);
@@ -712,15 +596,10 @@ static int unlocked_mb_h5_write_rows(mb_hid dataset, int64_t first, int64_t coun
     H5Sclose(space);
     return result;
 }
-int mb_h5_write_rows(mb_hid dataset, int64_t first, int64_t count, mb_hid memtype, const void *data) {
-    pthread_mutex_lock(&h5_lock);
-    int result = unlocked_mb_h5_write_rows(dataset, first, count, memtype, data);
-    pthread_mutex_unlock(&h5_lock);
-    return result;
-}
 
-static int unlocked_mb_h5_write_block(mb_hid dataset, int64_t row, int64_t rows, int64_t column, int64_t columns, mb_hid memtype,
+int mb_h5_write_block(mb_hid dataset, int64_t row, int64_t rows, int64_t column, int64_t columns, mb_hid memtype,
                       const void *data) {
+    MB_H5_LOCKED;
     if (rows == 0 || columns == 0) return 0;
     hid_t space = H5Dget_space(dataset);
     hsize_t start[2] = {(hsize_t)row, (hsize_t)column}, block[2] = {(hsize_t)rows, (hsize_t)columns};
@@ -733,17 +612,11 @@ static int unlocked_mb_h5_write_block(mb_hid dataset, int64_t row, int64_t rows,
     H5Sclose(space);
     return result;
 }
-int mb_h5_write_block(mb_hid dataset, int64_t row, int64_t rows, int64_t column, int64_t columns, mb_hid memtype,
-                      const void *data) {
-    pthread_mutex_lock(&h5_lock);
-    int result = unlocked_mb_h5_write_block(dataset, row, rows, column, columns, memtype, data);
-    pthread_mutex_unlock(&h5_lock);
-    return result;
-}
 
 /// A one-element fixed-length string dataset, unpadded (FORTRAN strings),
 /// as unifrac-binaries writes `format` and `version`.
-static int unlocked_mb_h5_write_fixed_string(mb_hid file, const char *path, const char *value) {
+int mb_h5_write_fixed_string(mb_hid file, const char *path, const char *value) {
+    MB_H5_LOCKED;
     size_t length = strlen(value);
     hid_t filetype = H5Tcopy(H5T_FORTRAN_S1), memtype = H5Tcopy(H5T_C_S1);
     H5Tset_size(filetype, length > 0 ? length : 1);
@@ -761,18 +634,13 @@ static int unlocked_mb_h5_write_fixed_string(mb_hid file, const char *path, cons
     H5Tclose(memtype);
     return result;
 }
-int mb_h5_write_fixed_string(mb_hid file, const char *path, const char *value) {
-    pthread_mutex_lock(&h5_lock);
-    int result = unlocked_mb_h5_write_fixed_string(file, path, value);
-    pthread_mutex_unlock(&h5_lock);
-    return result;
-}
 
 /// Where a contiguous, unfiltered dataset of IEEE little-endian reals lies
 /// in the file: its element size (4 or 8), byte address and stored bytes;
 /// 0, or -1 for any other layout or type (or when HDF5 has allocated no
 /// storage for it).
-static int unlocked_mb_h5_contiguous_reals(mb_hid file, const char *path, int64_t *elementSize, int64_t *address, int64_t *bytes) {
+int mb_h5_contiguous_reals(mb_hid file, const char *path, int64_t *elementSize, int64_t *address, int64_t *bytes) {
+    MB_H5_LOCKED;
     hid_t d = H5Dopen2(file, path, H5P_DEFAULT);
     if (d < 0) return -1;
     int result = -1;
@@ -793,19 +661,14 @@ static int unlocked_mb_h5_contiguous_reals(mb_hid file, const char *path, int64_
     H5Dclose(d);
     return result;
 }
-int mb_h5_contiguous_reals(mb_hid file, const char *path, int64_t *elementSize, int64_t *address, int64_t *bytes) {
-    pthread_mutex_lock(&h5_lock);
-    int result = unlocked_mb_h5_contiguous_reals(file, path, elementSize, address, bytes);
-    pthread_mutex_unlock(&h5_lock);
-    return result;
-}
 
 /// The raw-chunk layout of a 1-D dataset, for reading chunks in parallel:
 /// 1 when every chunk is deflated and the stored type is exactly `memtype`
 /// (H5Tequal: class, size, byte order and sign), so that the inflated bytes
 /// are the values; fills the chunk length and chunk count. An int64 dataset
 /// read as double, or a big-endian one, is left to H5Dread's conversion.
-static int unlocked_mb_h5_deflate_chunks(mb_hid file, const char *path, mb_hid memtype, int64_t *chunkLength, int64_t *chunks) {
+int mb_h5_deflate_chunks(mb_hid file, const char *path, mb_hid memtype, int64_t *chunkLength, int64_t *chunks) {
+    MB_H5_LOCKED;
     hid_t d = H5Dopen2(file, path, H5P_DEFAULT);
     if (d < 0) return -1;
     int ok = 0;
@@ -830,17 +693,12 @@ static int unlocked_mb_h5_deflate_chunks(mb_hid file, const char *path, mb_hid m
     H5Dclose(d);
     return ok;
 }
-int mb_h5_deflate_chunks(mb_hid file, const char *path, mb_hid memtype, int64_t *chunkLength, int64_t *chunks) {
-    pthread_mutex_lock(&h5_lock);
-    int result = unlocked_mb_h5_deflate_chunks(file, path, memtype, chunkLength, chunks);
-    pthread_mutex_unlock(&h5_lock);
-    return result;
-}
 
 /// Where chunk `index` of a 1-D dataset lies in the file, without reading
 /// it: its first element, its byte address and its stored (compressed)
 /// size; -1 when HDF5 cannot say or the chunk skips a filter.
-static int unlocked_mb_h5_chunk_location(mb_hid file, mb_hid dataset, int64_t index, int64_t *offset, int64_t *address, int64_t *size) {
+int mb_h5_chunk_location(mb_hid file, mb_hid dataset, int64_t index, int64_t *offset, int64_t *address, int64_t *size) {
+    MB_H5_LOCKED;
     hid_t space = H5Dget_space(dataset);
     hsize_t start[1] = {0};
     unsigned mask = 0;
@@ -861,27 +719,9 @@ static int unlocked_mb_h5_chunk_location(mb_hid file, mb_hid dataset, int64_t in
     *size = (int64_t)bytes;
     return 0;
 }
-int mb_h5_chunk_location(mb_hid file, mb_hid dataset, int64_t index, int64_t *offset, int64_t *address, int64_t *size) {
-    pthread_mutex_lock(&h5_lock);
-    int result = unlocked_mb_h5_chunk_location(file, dataset, index, offset, address, size);
-    pthread_mutex_unlock(&h5_lock);
-    return result;
-}
 
-static mb_hid unlocked_mb_h5_open_dataset(mb_hid file, const char *path) { return H5Dopen2(file, path, H5P_DEFAULT); }
-mb_hid mb_h5_open_dataset(mb_hid file, const char *path) {
-    pthread_mutex_lock(&h5_lock);
-    mb_hid result = unlocked_mb_h5_open_dataset(file, path);
-    pthread_mutex_unlock(&h5_lock);
-    return result;
-}
-static int unlocked_mb_h5_close_dataset(mb_hid dataset) { return H5Dclose(dataset) < 0 ? -1 : 0; }
-int mb_h5_close_dataset(mb_hid dataset) {
-    pthread_mutex_lock(&h5_lock);
-    int result = unlocked_mb_h5_close_dataset(dataset);
-    pthread_mutex_unlock(&h5_lock);
-    return result;
-}
+mb_hid mb_h5_open_dataset(mb_hid file, const char *path) { MB_H5_LOCKED; return H5Dopen2(file, path, H5P_DEFAULT); }
+int mb_h5_close_dataset(mb_hid dataset) { MB_H5_LOCKED; return H5Dclose(dataset) < 0 ? -1 : 0; }
 
 /// A decompressor for one thread (libdeflate's are not shared).
 struct libdeflate_decompressor *mb_inflater(void) { return libdeflate_alloc_decompressor(); }
