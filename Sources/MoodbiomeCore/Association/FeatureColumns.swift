@@ -18,72 +18,10 @@ struct FeatureColumns: Sendable {
 
     func range(_ c: Int) -> Range<Int> { starts[c]..<starts[c + 1] }
 
-    /// The `features` of `table`, their values as stored: a counting sort
-    /// of the non-zeros, blocks of samples on all cores each counting its
-    /// non-zeros per feature and writing them after the earlier blocks', so
-    /// every feature holds its samples in order.
+    /// The `features` of `table`, their values as stored (``CountTable/taxonMajor(_:)``).
     init(_ table: CountTable, features: [Int]) {
-        let target = table.positions(of: features), m = features.count
-        let blocks = parallelChunkMap(count: table.sampleCount, minimumPerChunk: 256) { samples in
-            var counts = [Int](repeating: 0, count: m)
-            Self.forEachEntry(table, samples, target) { c, _, _ in counts[c] += 1 }
-            return (samples: samples, counts: counts)
-        }
-        var starts = [Int](repeating: 0, count: m + 1)
-        for block in blocks { for c in 0..<m { starts[c + 1] += block.counts[c] } }
-        for c in 0..<m { starts[c + 1] += starts[c] }
-        var firsts = [[Int]](), running = Array(starts.dropLast())
-        for block in blocks {
-            firsts.append(running)
-            for c in 0..<m { running[c] += block.counts[c] }
-        }
-        let total = starts[m], starting = firsts
-        var values = [Double]()
-        let rows = [Int32](unsafeUninitializedCapacity: Swift.max(total, 1)) { rowBuffer, rowCount in
-            values = [Double](unsafeUninitializedCapacity: Swift.max(total, 1)) { valueBuffer, valueCount in
-                nonisolated(unsafe) let r = rowBuffer.baseAddress!
-                nonisolated(unsafe) let v = valueBuffer.baseAddress!
-                _ = parallelChunkMap(count: blocks.count) { chunk in
-                    for b in chunk {
-                        var next = starting[b]
-                        next.withUnsafeMutableBufferPointer { next in
-                            Self.forEachEntry(table, blocks[b].samples, target) { c, j, value in
-                                r[next[c]] = Int32(j)
-                                v[next[c]] = value
-                                next[c] += 1
-                            }
-                        }
-                    }
-                }
-                valueCount = total
-            }
-            rowCount = total
-        }
-        self.samples = table.sampleCount
-        self.starts = starts
-        self.rows = rows
-        self.values = values
-    }
-
-    /// `body(column, sample, value)` for each non-zero of `samples` whose
-    /// taxon has a column in `target` (−1: none), samples in order.
-    @inline(__always)
-    private static func forEachEntry(_ table: CountTable, _ samples: Range<Int>, _ target: [Int32],
-                                     _ body: (_ column: Int, _ sample: Int, _ value: Double) -> Void) {
-        target.withUnsafeBufferPointer { target in
-            table.taxonIndices.withUnsafeBufferPointer { taxa in
-                table.values.withUnsafeBufferPointer { values in
-                    table.columnStarts.withUnsafeBufferPointer { starts in
-                        for j in samples {
-                            for k in starts[j]..<starts[j + 1] {
-                                let c = Int(target[Int(taxa[k])])
-                                if c >= 0 { body(c, j, values[k]) }
-                            }
-                        }
-                    }
-                }
-            }
-        }
+        (starts, rows, values) = table.taxonMajor(features)
+        samples = table.sampleCount
     }
 
     /// Feature `c`'s samples and values, as buffers.

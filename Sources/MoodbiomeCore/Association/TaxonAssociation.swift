@@ -348,25 +348,19 @@ public struct TaxonAssociation: Sendable {
 
 /// The values each feature was modelled on (samples × features), for
 /// figures: held whole, or made again one feature at a time when asked for
-/// (LinDA's fit from blocks of samples never holds them all).
+/// (LinDA's fit from blocks of samples and ANCOM-BC never hold them all).
 public struct ModelledValues: Sendable {
-    private let matrix: Matrix?
-    private let make: (@Sendable (Int) -> [Double])?
+    private let make: @Sendable (Int) -> [Double]
 
     public init(_ matrix: Matrix) {
-        self.matrix = matrix
-        self.make = nil
+        self.make = { Array(matrix.column($0)) }
     }
 
     /// Values made by `column(c)` for feature `c` when asked for.
     init(column: @escaping @Sendable (Int) -> [Double]) {
-        self.matrix = nil
         self.make = column
     }
 
     /// Feature `c`'s values, one per sample.
-    public func column(_ c: Int) -> [Double] {
-        if let matrix { return Array(matrix.column(c)) }
-        return make!(c)
-    }
+    public func column(_ c: Int) -> [Double] { make(c) }
 }

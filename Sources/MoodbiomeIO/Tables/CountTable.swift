@@ -175,21 +175,18 @@ public struct CountTable: Sendable {
     /// The table taxon by taxon (compressed rows): where each taxon's
     /// non-zeros start, their samples in increasing order, and the values.
     public func observationMajor() -> (rowStarts: [Int], sampleIndices: [Int32], values: [Double]) {
-        var starts = [Int](repeating: 0, count: taxonCount + 1)
-        for t in taxonIndices { starts[Int(t) + 1] += 1 }
-        for t in 0..<taxonCount { starts[t + 1] += starts[t] }
-        var next = starts
-        var samples = [Int32](repeating: 0, count: nonZeroCount)
-        var out = [Double](repeating: 0, count: nonZeroCount)
-        for j in 0..<sampleCount {
-            for k in range(ofSample: j) {
-                let t = Int(taxonIndices[k])
-                samples[next[t]] = Int32(j)
-                out[next[t]] = values[k]
-                next[t] += 1
-            }
-        }
-        return (starts, samples, out)
+        taxonMajor(Array(0..<taxonCount))
+    }
+
+    /// The non-zeros of `taxa` taxon by taxon, in that order (a counting
+    /// sort on all cores, ``SparseRows/columnMajor(rows:columns:range:columnIndices:values:target:)``):
+    /// where each one's non-zeros start, their samples in increasing order,
+    /// and the values.
+    public func taxonMajor(_ taxa: [Int]) -> (rowStarts: [Int], sampleIndices: [Int32], values: [Double]) {
+        let starts = columnStarts
+        let (rows, samples, out) = SparseRows.columnMajor(rows: sampleCount, columns: taxa.count, range: { starts[$0]..<starts[$0 + 1] },
+                                                          columnIndices: taxonIndices, values: values, target: positions(of: taxa))
+        return (rows, samples, out)
     }
 
     /// The memory the table's numbers take, in bytes.

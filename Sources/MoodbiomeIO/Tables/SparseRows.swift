@@ -65,11 +65,30 @@ public struct SparseRows: Sendable {
     /// counting sort: blocks of rows on all cores each count their
     /// non-zeros per column and write them after the earlier blocks' within
     /// each column, so every column holds its rows in order as one pass would.
-    static func columnMajor(rows: Int, columns: Int, range: @Sendable (Int) -> Range<Int>, columnIndices: [Int32], values: [Double])
-        -> (columnStarts: [Int], rowIndices: [Int32], values: [Double]) {
+    /// With `target`, a non-zero in column `j` goes to column `target[j]`,
+    /// and is left out where that is −1 (a selection of the columns).
+    static func columnMajor(rows: Int, columns: Int, range: @Sendable (Int) -> Range<Int>, columnIndices: [Int32], values: [Double],
+                            target: [Int32]? = nil) -> (columnStarts: [Int], rowIndices: [Int32], values: [Double]) {
+        /// `body(column, row, value)` for each kept non-zero of `rows`, in order.
+        @Sendable @inline(__always)
+        func forEachEntry(_ rows: Range<Int>, _ body: (Int, Int, Double) -> Void) {
+            columnIndices.withUnsafeBufferPointer { indices in
+                values.withUnsafeBufferPointer { values in
+                    (target ?? []).withUnsafeBufferPointer { map in
+                        let mapped = target != nil
+                        for r in rows {
+                            for k in range(r) {
+                                let j = mapped ? Int(map[Int(indices[k])]) : Int(indices[k])
+                                if j >= 0 { body(j, r, values[k]) }
+                            }
+                        }
+                    }
+                }
+            }
+        }
         let blocks = parallelChunkMap(count: rows, minimumPerChunk: 256) { rows in
             var counts = [Int](repeating: 0, count: columns)
-            for r in rows { for k in range(r) { counts[Int(columnIndices[k])] += 1 } }
+            counts.withUnsafeMutableBufferPointer { counts in forEachEntry(rows) { j, _, _ in counts[j] += 1 } }
             return (rows, counts)
         }
         var starts = [Int](repeating: 0, count: columns + 1)
@@ -85,11 +104,10 @@ public struct SparseRows: Sendable {
             _ = parallelChunkMap(count: blocks.count) { chunk in
                 for b in chunk {
                     var next = starting[b]
-                    for row in blocks[b].0 {
-                        for k in range(row) {
-                            let j = Int(columnIndices[k])
+                    next.withUnsafeMutableBufferPointer { next in
+                        forEachEntry(blocks[b].0) { j, row, value in
                             t[next[j]] = Int32(row)
-                            v[next[j]] = values[k]
+                            v[next[j]] = value
                             next[j] += 1
                         }
                     }

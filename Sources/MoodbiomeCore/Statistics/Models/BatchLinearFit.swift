@@ -73,7 +73,7 @@ public struct BatchLinearFit: Sendable {
         guard factor.rank > 0 && m > 0 else { self.init(factor: factor, responses: m, tests: tests); return }
         let q = factor.q, r = factor.rank
         // One pass: per group, Σ over its blocks of Y[block]ᵀ · Q[block] (m × r, (QᵀY)ᵀ).
-        let parts = Self.byRowGroups(n: n, m: m, rows: rows) { block, range, sum in
+        let parts = Self.byRowGroups(n: n, m: m, length: m * r, rows: rows) { block, range, sum in
             q.storage.withUnsafeBufferPointer { q in
                 for columns in Self.singleThreadedSlices(m: m, r: r) {
                     StridedKernels.multiply(transposeA: false, transposeB: false, m: columns.count, n: r, k: range.count, alpha: 1,
@@ -81,12 +81,12 @@ public struct BatchLinearFit: Sendable {
                                             beta: 1, c: sum + columns.lowerBound, ldc: m)
                 }
             }
-        } size: { m * r }
+        }
         var transposed = [Double](repeating: 0, count: m * r)
         for part in parts { for k in 0..<(m * r) { transposed[k] += part[k] } }
         // The other: per group, each response's Σ (y − Q[block]·QᵀY)², rows in order.
         let qtyT = transposed
-        let rssParts = Self.byRowGroups(n: n, m: m, rows: rows) { block, range, sum in
+        let rssParts = Self.byRowGroups(n: n, m: m, length: m, rows: rows) { block, range, sum in
             q.storage.withUnsafeBufferPointer { q in
                 qtyT.withUnsafeBufferPointer { qtyT in
                     for columns in Self.singleThreadedSlices(m: m, r: r) {
@@ -100,7 +100,7 @@ public struct BatchLinearFit: Sendable {
                 let residuals = block + i * m
                 for c in 0..<m { sum[c] += residuals[c] * residuals[c] }
             }
-        } size: { m }
+        }
         var rss = [Double](repeating: 0, count: m)
         for part in rssParts { for c in 0..<m { rss[c] += part[c] } }
         var qty = Matrix(rows: r, columns: m)
@@ -108,25 +108,28 @@ public struct BatchLinearFit: Sendable {
         self.init(factor: factor, qty: qty, rss: rss, tests: tests)
     }
 
-    /// The responses in slices whose products with a block of 64 rows
-    /// (slice × r × 64 multiply–adds) stay under OpenBLAS's threshold for
+    /// Rows per block of ``init(x:responses:tests:rows:)``.
+    static let blockRows = 64
+
+    /// The responses in slices whose products with a block of rows
+    /// (slice × r × ``blockRows`` multiply–adds) stay under OpenBLAS's threshold for
     /// threading a `dgemm` (65,536 × 4): each call then runs on its
     /// caller's thread, as both cores call at once. (OpenBLAS's thread count
     /// is process-wide, so it is never changed for a call: another thread's
     /// call may be running on it.) Fixed by the sizes alone, so the same
     /// slices, the same bits, on any machine.
     static func singleThreadedSlices(m: Int, r: Int) -> [Range<Int>] {
-        let width = Swift.max(8, (65_536 * 4 / Swift.max(1, 64 * r)) / 8 * 8)
+        let width = Swift.max(8, (65_536 * 4 / Swift.max(1, blockRows * r)) / 8 * 8)
         return stride(from: 0, to: m, by: width).map { $0..<Swift.min(m, $0 + width) }
     }
 
     /// Runs `body(block, range, sum)` over the rows in eight fixed groups
     /// (on all cores), each group's blocks of 64 rows in order into the
-    /// group's own `sum` (`size()` zeros to start); the groups' sums in order.
-    private static func byRowGroups(n: Int, m: Int, rows: @Sendable (UnsafeMutablePointer<Double>, Range<Int>) -> Void,
-                                    body: @Sendable (UnsafeMutablePointer<Double>, Range<Int>, UnsafeMutablePointer<Double>) -> Void,
-                                    size: () -> Int) -> [[Double]] {
-        let groups = 8, blockRows = 64, length = size()
+    /// group's own `sum` (`length` zeros to start); the groups' sums in order.
+    private static func byRowGroups(n: Int, m: Int, length: Int, rows: @Sendable (UnsafeMutablePointer<Double>, Range<Int>) -> Void,
+                                    body: @Sendable (UnsafeMutablePointer<Double>, Range<Int>, UnsafeMutablePointer<Double>) -> Void)
+        -> [[Double]] {
+        let groups = 8
         return parallelChunkMap(count: groups) { chosen in
             withUnsafeTemporaryAllocation(of: Double.self, capacity: blockRows * m) { buffer in
                 chosen.map { g -> [Double] in
