@@ -238,6 +238,8 @@ public struct TableOrigin: Sendable, Equatable {
     public var notes: [String] = []
     /// A CSV/TSV table: whether its rows were read as the samples.
     public var samplesInRows: Bool? = nil
+    /// A CSV/TSV table whose orientation the metadata's IDs decided.
+    public var orientationChoice: OrientationChoice? = nil
 
     public init(format: String, type: String? = nil, generatedBy: String? = nil, creationDate: String? = nil) {
         self.format = format
@@ -245,6 +247,22 @@ public struct TableOrigin: Sendable, Equatable {
         self.generatedBy = generatedBy
         self.creationDate = creationDate
     }
+}
+
+/// How the metadata's sample IDs oriented a CSV/TSV count table
+/// (``CountTableReadOptions/metadataSampleIDs``).
+public struct OrientationChoice: Sendable, Equatable {
+    /// The side read as the samples.
+    public var orientation: SampleOrientation
+    /// How many of the first column's and of the header's IDs are metadata IDs.
+    public var rowsMatched: Int
+    public var columnsMatched: Int
+    /// The side the file's form alone would have made the samples.
+    public var usual: SampleOrientation
+
+    /// Worth saying: the metadata overrode the usual reading, or both sides
+    /// named metadata IDs (a doubtful reading).
+    public var isNotable: Bool { orientation != usual || Swift.min(rowsMatched, columnsMatched) > 0 }
 }
 
 /// Builds a sparse table taxon by taxon (the layout of a taxa-as-rows

@@ -22,6 +22,12 @@ public struct CountTableReadOptions: Sendable {
     /// What a row is called in messages when rows are not samples
     /// (`taxon`; a functional profile's rows are functions).
     package var featureNoun = "taxon"
+    /// The metadata's sample IDs. With `orientation` `.auto`, a CSV/TSV
+    /// table's samples are then the side, first column or header, that more
+    /// of them name (``TableOrigin/orientationChoice`` says which and why);
+    /// the file's usual reading when both sides name as many. Other formats
+    /// fix their orientation themselves.
+    public var metadataSampleIDs: Set<String>? = nil
 
     public init(format: CountTableFormat? = nil, delimiter: Delimiter? = nil, orientation: SampleOrientation = .auto,
                 label: String? = nil, rank: TaxonomicRank? = nil, taxonomyPath: String? = nil) {
@@ -54,8 +60,39 @@ extension CountTable {
     ///   file, an empty table, a ragged row, a duplicate ID, or a cell that is
     ///   empty, negative, non-numeric, `NA`, NaN or infinite.
     static func read(_ text: DelimitedText, options: CountTableReadOptions) throws -> CountTable {
+        var options = options
+        let choice = try orientationChoice(text, options: options)
+        if let choice { options.orientation = choice.orientation }
         let (parser, chunks, indices, values) = try parseRecords(text, options: options)
-        return try parser.table(chunks, indices: indices, values: values)
+        var table = try parser.table(chunks, indices: indices, values: values)
+        table.origin?.orientationChoice = choice
+        return table
+    }
+
+    /// The side of `text` that names more of the metadata's sample IDs
+    /// (``CountTableReadOptions/metadataSampleIDs``), when the orientation is
+    /// `.auto` and one side names more than the other.
+    static func orientationChoice(_ text: DelimitedText, options: CountTableReadOptions) throws -> OrientationChoice? {
+        guard options.orientation == .auto, let known = options.metadataSampleIDs else { return nil }
+        let p = text.bytes.buffer, delimiter = text.delimiter.byte
+        var rows = 0
+        for r in 0..<text.recordCount {
+            var cursor = FieldCursor(position: text.recordStarts[r], end: text.recordEnds[r])
+            if let field = cursor.next(p, delimiter: delimiter),
+               known.contains(try field.name(p, file: text.path, line: text.recordLines[r], column: 1, what: "ID")) {
+                rows += 1
+            }
+        }
+        let columns = text.header.dropFirst().filter { known.contains($0) }.count
+        guard rows != columns else { return nil }
+        return OrientationChoice(orientation: rows > columns ? .rows : .columns, rowsMatched: rows, columnsMatched: columns,
+                                 usual: samplesInColumnsByForm(text) ? .columns : .rows)
+    }
+
+    /// QIIME 2's taxa-as-rows TSV (a header starting `#`, or biom convert's
+    /// `# Constructed from biom file` line): samples are its columns.
+    static func samplesInColumnsByForm(_ text: DelimitedText) -> Bool {
+        text.header[0].hasPrefix("#") || text.preamble.contains { $0.contains("Constructed from biom file") }
     }
 
     /// A delimited table read as the file lists it, one row per record,
@@ -206,30 +243,6 @@ extension CountTable {
     }
 }
 
-extension CountTable {
-    /// The IDs of a delimited (CSV/TSV) count table's first column and of
-    /// its header, read without parsing a count — to tell which side holds
-    /// the samples before the table is read. Nil for other formats (BIOM,
-    /// `.qza`, mothur, MetaPhlAn), whose orientation is fixed by the format.
-    public static func delimitedIdentifiers(_ path: String, options: CountTableReadOptions) throws
-        -> (rows: [String], columns: [String], samplesInColumnsByDefault: Bool)? {
-        guard try (options.format ?? CountTableFormat.detect(path: path)) == .delimited else { return nil }
-        let text = try DelimitedText(path: path, delimiter: options.delimiter)
-        let delimiter = text.delimiter.byte
-        var ids = [String]()
-        ids.reserveCapacity(text.recordCount)
-        let p = text.bytes.buffer
-        for r in 0..<text.recordCount {
-            var cursor = FieldCursor(position: text.recordStarts[r], end: text.recordEnds[r])
-            if let field = cursor.next(p, delimiter: delimiter) {
-                ids.append(try field.name(p, file: path, line: text.recordLines[r], column: 1, what: "ID"))
-            }
-        }
-        let qiimeForm = text.header[0].hasPrefix("#") || text.preamble.contains { $0.contains("Constructed from biom file") }
-        return (ids, Array(text.header.dropFirst()), qiimeForm)
-    }
-}
-
 /// Why the samples of a table, as it was read, may be its features: a
 /// heuristic for a warning, never a decision.
 public struct OrientationDoubt: Sendable, Equatable {
@@ -327,8 +340,7 @@ struct RecordParser: Sendable {
         let path = text.path
         self.path = path
         let header = text.header
-        let qiimeForm = header[0].hasPrefix("#")
-            || text.preamble.contains { $0.contains("Constructed from biom file") }
+        let qiimeForm = CountTable.samplesInColumnsByForm(text)
         switch options.orientation {
         case .rows: samplesInRows = true
         case .columns: samplesInRows = false

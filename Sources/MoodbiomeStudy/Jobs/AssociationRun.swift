@@ -223,7 +223,7 @@ public struct AssociationRun: Sendable {
         try validate()
         let metadata = try DataTable.read(metadataPath, idColumn: idColumn)
         var readOptions = self.readOptions
-        try resolveOrientation(&readOptions, path: countsPath, metadataIDs: metadata.ids, spelling: spelling, report: report)
+        readOptions.metadataSampleIDs = Set(metadata.ids)
         let table = try readCountTable(countsPath, options: readOptions, report: report, spelling: spelling)
         let join = try SampleJoin(metadata: metadata, sampleIDs: table.sampleIDs, samplesFile: countsPath)
         for note in Words.joinNotes(join, samplesFile: countsPath) { report(note) }

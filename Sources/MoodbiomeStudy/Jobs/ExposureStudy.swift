@@ -133,7 +133,7 @@ public struct ExposureStudy: Sendable {
         association.keptColumns += [time, composition.isRequested ? composition.strata : nil].compactMap { $0 }
         let covariates = try association.prepare(metadata: metadata)
         var diversity = self.diversity
-        try resolveOrientation(&diversity.readOptions, path: diversity.tablePath, metadataIDs: metadata.ids, spelling: spelling, report: report)
+        diversity.readOptions.metadataSampleIDs = Set(metadata.ids)
         let (alpha, table, phylogeny) = try diversity.computeWithInputs(report: report)
         let analysis = try association.run(alpha: alpha, metadata: metadata, covariates: covariates, countsSource: diversity.tablePath)
         try names.validate(against: analysis.merged)

@@ -201,7 +201,7 @@ public struct MediationRun: Sendable {
         guard !metrics.isEmpty || !taxa.isEmpty else { return (metadata, nil) }
         guard let countsPath else { throw ParameterError(.counts, .malformed(value: mediators.joined(separator: ","), expected: "mediators readable without --counts (metrics and taxa need the count table)")) }
         var options = readOptions
-        try resolveOrientation(&options, path: countsPath, metadataIDs: metadata.ids, spelling: spelling, report: report)
+        options.metadataSampleIDs = Set(metadata.ids)
         var diversity = DiversityRun(tablePath: countsPath)
         diversity.readOptions = options
         diversity.metrics = metrics.isEmpty ? "observed_features" : metrics.joined(separator: ",")
@@ -263,7 +263,7 @@ public struct MediationRun: Sendable {
             table = read
         } else {
             var options = readOptions
-            try resolveOrientation(&options, path: countsPath, metadataIDs: metadata.ids, spelling: spelling, report: report)
+            options.metadataSampleIDs = Set(metadata.ids)
             table = try readCountTable(countsPath, options: options, report: report, spelling: spelling)
         }
         let join = try SampleJoin(metadata: metadata, sampleIDs: table.sampleIDs, samplesFile: countsPath)

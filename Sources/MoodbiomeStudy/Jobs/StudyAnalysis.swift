@@ -198,7 +198,7 @@ public struct StudyAnalysis: Sendable {
         let prepared = try association.prepare(metadata: metadata)
         _ = try composition.definitions(hasTree: diversity.tree != nil)
         var diversity = self.diversity
-        try resolveOrientation(&diversity.readOptions, path: diversity.tablePath, metadataIDs: metadata.ids, spelling: spelling, report: report)
+        diversity.readOptions.metadataSampleIDs = Set(metadata.ids)
         let (alpha, table, phylogeny) = try diversity.computeWithInputs(report: report)
         let analysis = try association.run(alpha: alpha, prepared: prepared, countsSource: diversity.tablePath)
         try names.validate(against: analysis.merged)

@@ -32,7 +32,10 @@ public struct TreeInput: Sendable, Equatable {
 /// and the table collapsed when the options say so, and what the reading
 /// noted (taxonomy features not in the table, the collapse) reported.
 ///
-/// A CSV/TSV table whose orientation the user left to Moodbiome gets a
+/// A CSV/TSV table that the metadata's IDs oriented (``CountTableReadOptions/metadataSampleIDs``)
+/// is said so when that overrode the file's usual reading, with a warning
+/// when the other side named metadata IDs too. Any other CSV/TSV table whose
+/// orientation the user left to Moodbiome gets a
 /// warning naming the option that reads it the other way when its samples,
 /// as read, look like features (``OrientationDoubt``: IDs such as
 /// `Bacteroides` or `Genus_021`, totals spread as features' are):
@@ -40,30 +43,16 @@ public struct TreeInput: Sendable, Equatable {
 func readCountTable(_ path: String, options: CountTableReadOptions, report: (String) -> Void,
                     spelling: ParameterSpelling = .canonical) throws -> CountTable {
     let table = try CountTable.read(path, options: options)
+    if let choice = table.origin?.orientationChoice, choice.isNotable {
+        report(Words.orientationChosen(choice.orientation, rowsMatched: choice.rowsMatched, columnsMatched: choice.columnsMatched,
+                                       path: path, spelling: spelling))
+    }
     for note in table.origin?.notes ?? [] { report("note: " + note) }
-    if options.orientation == .auto, let rows = table.origin?.samplesInRows, let doubt = table.orientationDoubt {
+    if options.orientation == .auto, table.origin?.orientationChoice == nil, let rows = table.origin?.samplesInRows,
+       let doubt = table.orientationDoubt {
         report(Words.looksTransposed(path: path, doubt: doubt, samplesInRows: rows, spelling: spelling))
     }
     return table
-}
-
-/// Decides the orientation of a CSV/TSV count table from the metadata —
-/// the side (first column or header) whose IDs the metadata holds — when
-/// the user chose none and the format does not fix it. Says which when the
-/// metadata overrode the file's usual reading, and warns when the other
-/// side matched metadata IDs too (a doubtful reading); quiet otherwise.
-/// Leaves `options` as they are when neither side matches better.
-func resolveOrientation(_ options: inout CountTableReadOptions, path: String, metadataIDs: [String],
-                        spelling: ParameterSpelling, report: (String) -> Void) throws {
-    guard options.orientation == .auto, let ids = try CountTable.delimitedIdentifiers(path, options: options) else { return }
-    let known = Set(metadataIDs)
-    let rows = ids.rows.filter { known.contains($0) }.count
-    let columns = ids.columns.filter { known.contains($0) }.count
-    guard rows != columns else { return }
-    options.orientation = rows > columns ? .rows : .columns
-    let usual: SampleOrientation = ids.samplesInColumnsByDefault ? .columns : .rows
-    guard options.orientation != usual || Swift.min(rows, columns) > 0 else { return }
-    report(Words.orientationChosen(options.orientation, rowsMatched: rows, columnsMatched: columns, path: path, spelling: spelling))
 }
 
 /// The per-metric tables of a study stacked into one, a `metric` column first

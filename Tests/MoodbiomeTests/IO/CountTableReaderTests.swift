@@ -37,6 +37,30 @@ struct CountTableReaderTests {
         #expect(table.taxonomy == ["k__Bacteria; p__Firmicutes", "k__Bacteria; p__Bacteroidetes"])
     }
 
+    /// The metadata's IDs orient a CSV/TSV table in the same read: the side
+    /// naming more of them holds the samples, and the table says so.
+    @Test func metadataSampleIDsOrientTheTableInOneRead() throws {
+        let path = temporaryFile("taxa-rows.csv", "taxon,s1,s2,s3\nA,1,0,2\nB,0,3,1\n")
+        var options = CountTableReadOptions()
+        options.metadataSampleIDs = ["s1", "s2", "s3", "s9"]
+        let table = try CountTable.read(path, options: options)
+        #expect(table.sampleIDs == ["s1", "s2", "s3"] && table.taxonIDs == ["A", "B"])
+        #expect(table.value(taxon: 1, sample: 1) == 3)
+        #expect(table.origin?.orientationChoice == OrientationChoice(orientation: .columns, rowsMatched: 0, columnsMatched: 3, usual: .rows))
+        #expect(table.origin?.orientationChoice?.isNotable == true)
+        // The usual reading confirmed: recorded, not notable.
+        options.metadataSampleIDs = ["A", "B"]
+        let usual = try CountTable.read(path, options: options)
+        #expect(usual.sampleIDs == ["A", "B"] && usual.origin?.orientationChoice?.isNotable == false)
+        // As many on both sides, or an orientation given: the usual rules.
+        options.metadataSampleIDs = ["A", "s1"]
+        #expect(try CountTable.read(path, options: options).origin?.orientationChoice == nil)
+        options.metadataSampleIDs = ["s1", "s2", "s3"]
+        options.orientation = .rows
+        let given = try CountTable.read(path, options: options)
+        #expect(given.sampleIDs == ["A", "B"] && given.origin?.orientationChoice == nil)
+    }
+
     @Test func bomCRLFCommentsQuotesAndTrailingBlankLines() throws {
         let text = "\u{FEFF}# exported by a spreadsheet\r\n# second comment\r\n\"sample\",\"taxon, A\",\"taxon \"\"B\"\"\"\r\n\"s,1\",1,2\r\ns2,\"3\",4\r\n\r\n\r\n"
         let table = try CountTable.read(temporaryFile("t.csv", text))
