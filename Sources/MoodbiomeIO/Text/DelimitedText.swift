@@ -313,7 +313,7 @@ struct FieldCursor {
     /// digits, the digits combined by three multiplies (Lemire's eight-digit
     /// parse), no branch on the value, so a table of small counts, a third
     /// of them 0, parses without mispredictions; runs of `0` fields are
-    /// skipped up to four at a time (eight bytes `0,0,0,0,`). A decimal is its
+    /// skipped up to eight at a time (sixteen bytes `0,0,0,0,0,0,0,0,`). A decimal is its
     /// digits as an integer m < 10¹⁴ over 10ᵏ: both exact doubles, so one
     /// correctly rounded division gives the value strtod gives (Clinger
     /// 1990), the same as ``parseCell(_:_:_:)``. Values that are not whole
@@ -328,11 +328,14 @@ struct FieldCursor {
         func load(_ i: Int) -> UInt64 { UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self) }
         while k < last && pos <= lastLoad {
             let word = load(pos)
-            // The `0` fields that start the word (up to four), skipped at
-            // once: the bytes that match `0,0,0,0,` before the first that
-            // does not, two per field. A record ends at a newline, which
-            // never matches, so no field past its end is taken.
-            let zeros = Swift.min((word ^ quad).trailingZeroBitCount >> 4, last - k)
+            // The `0` fields that start the next sixteen bytes (up to
+            // eight), skipped at once: the bytes that match `0,0,0,0,…`
+            // before the first that does not, two per field (past the
+            // buffer's last word, nothing matches). A record ends at a
+            // newline, which never matches, so no field past its end is taken.
+            let following = pos &+ 8 <= lastLoad ? load(pos &+ 8) : ~quad
+            let unlike = UInt128(following ^ quad) << 64 | UInt128(word ^ quad)
+            let zeros = Swift.min(unlike.trailingZeroBitCount >> 4, last - k)
             if zeros > 0 { pos &+= 2 * zeros; k &+= zeros; continue }
             let length = Swift.min(Self.leadingDigits(word), end - pos)
             guard length > 0 && length < 8 else { break }
