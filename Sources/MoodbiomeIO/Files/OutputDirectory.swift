@@ -173,17 +173,22 @@ public final class OutputDirectory {
     /// a thread of its own, so that the waits on the disk overlap (the
     /// journal commits them together) instead of queueing two by two.
     static func writeDurably(_ files: [OutputFile], in directory: String, reportedAs path: String, mode: mode_t) throws {
-        let opened = try parallelChunkMap(count: files.count) { range throws(OutputError) -> [Int32] in
-            try files[range].map { output throws(OutputError) -> Int32 in
+        let written = parallelChunkMap(count: files.count) { range in
+            files[range].map { output -> Result<Int32, OutputError> in
                 let fd = open(directory + "/" + output.name, O_CREAT | O_EXCL | O_WRONLY, mode)
-                guard fd >= 0 else { throw OutputError(path: path + "/" + output.name, problem: "cannot create the file: \(String(cString: strerror(errno)))") }
+                guard fd >= 0 else { return .failure(OutputError(path: path + "/" + output.name, problem: "cannot create the file: \(String(cString: strerror(errno)))")) }
                 if let failure = writeAll(fd, output.bytes) {
                     close(fd)
-                    throw OutputError(path: path + "/" + output.name, problem: "cannot write the output: \(failure)")
+                    return .failure(OutputError(path: path + "/" + output.name, problem: "cannot write the output: \(failure)"))
                 }
-                return fd
+                return .success(fd)
             }
         }.flatMap { $0 }
+        let opened = written.compactMap { try? $0.get() }
+        if let failed = written.first(where: { (try? $0.get()) == nil }) {
+            for fd in opened { close(fd) }
+            _ = try failed.get()
+        }
         let failures = SyncFailures(count: opened.count)
         let group = DispatchGroup(), queue = DispatchQueue(label: "moodbiome.fsync", attributes: .concurrent)
         for (k, fd) in opened.enumerated() {
