@@ -26,6 +26,21 @@ def run(cmd, env=None):
     return wall, memory
 
 
+def best_interleaved(ours, theirs, rounds=3, each=3, env=None, theirs_env=None):
+    """The best wall time and the largest peak RSS of `ours` and of `theirs`,
+    both sampled across the same minutes: `rounds` runs of `theirs`, each
+    followed by `each` runs of `ours` (a fraction of a second apiece).
+    Timed in one burst of its own, a command that takes 0.2 s is at the
+    mercy of whatever else the machine does in that second, while one that
+    takes 10 s averages it out; sampled side by side, the best run of each
+    is the one least disturbed, as `timeit` takes it."""
+    o, t = [], []
+    for _ in range(rounds):
+        t.append(run(theirs, theirs_env))
+        o.extend(run(ours, env) for _ in range(each))
+    return (min(w for w, _ in o), max(m for _, m in o)), (min(w for w, _ in t), max(m for _, m in t))
+
+
 # Each ratio a bench prints is recorded in bench-out/bench-results.json and
 # printed beside the one committed in scripts/bench-results.json, so a
 # regression shows the day it happens. After a change that moves a figure on
