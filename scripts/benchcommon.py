@@ -26,7 +26,7 @@ def run(cmd, env=None):
     return wall, memory
 
 
-def best_interleaved(ours, theirs, rounds=3, each=3, env=None, theirs_env=None):
+def best_interleaved(ours, theirs, rounds=3, each=3):
     """The best wall time and the largest peak RSS of `ours` and of `theirs`,
     both sampled across the same minutes: `rounds` runs of `theirs`, each
     followed by `each` runs of `ours` (a fraction of a second apiece).
@@ -36,8 +36,8 @@ def best_interleaved(ours, theirs, rounds=3, each=3, env=None, theirs_env=None):
     is the one least disturbed, as `timeit` takes it."""
     o, t = [], []
     for _ in range(rounds):
-        t.append(run(theirs, theirs_env))
-        o.extend(run(ours, env) for _ in range(each))
+        t.append(run(theirs))
+        o.extend(run(ours) for _ in range(each))
     return (min(w for w, _ in o), max(m for _, m in o)), (min(w for w, _ in t), max(m for _, m in t))
 
 
