@@ -19,9 +19,14 @@ setup:
 	@scripts/setup.sh
 
 # The release binary carries the Swift runtime (--static-swift-stdlib): it
-# starts faster and runs on a machine without Swift.
+# starts faster and runs on a machine without Swift. It is linked at a fixed
+# address (--no-pie): the loader then has no pointers in Swift's metadata to
+# relocate at each start (47,000 of them in a PIE, and a copied page for each
+# page they sit on: 445 page faults to start, against 321), about 1 ms of
+# a 5 ms `--version`. The shared libraries it opens are placed at random
+# addresses as usual.
 build: setup
-	$(SWIFT) build -c release --static-swift-stdlib --product moodbiome
+	$(SWIFT) build -c release --static-swift-stdlib --product moodbiome -Xlinker --no-pie
 
 demo: build
 	bash Notebooks-scripts/01-alpha-diversity.sh $(RESULTS)
