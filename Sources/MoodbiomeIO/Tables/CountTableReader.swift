@@ -407,24 +407,24 @@ struct RecordParser: Sendable {
     }
 
     /// The room the records `range` need and which of them are folded: the
-    /// non-zero bound of each record kept, and that of the widest folded
-    /// record (each is parsed where the next record will be written).
+    /// non-zero bound of each record kept, and a whole row's when any is
+    /// folded (each is parsed where the next record will be written, so
+    /// folded records, most of a stratified table's, are not scanned here).
     func measure(_ range: Range<Int>) -> (slots: Int, folded: [Bool]) {
         let p = text.bytes.buffer
         var kept = 0, widest = 0, folded = [Bool]()
         if fold != nil { folded.reserveCapacity(range.count) }
         for r in range {
-            let bound = CountTable.nonZeroBound(p, text.recordStarts[r]..<text.recordEnds[r], delimiter: delimiter, valueColumns: valueColumns)
             if let fold {
                 // An ID the parse will refuse counts as kept.
                 let isFolded = (try? idOfRecord(r)).flatMap(fold.key) != nil
                 folded.append(isFolded)
                 if isFolded {
-                    widest = Swift.max(widest, bound)
+                    widest = valueColumns
                     continue
                 }
             }
-            kept += bound
+            kept += CountTable.nonZeroBound(p, text.recordStarts[r]..<text.recordEnds[r], delimiter: delimiter, valueColumns: valueColumns)
         }
         return (kept + widest, folded)
     }

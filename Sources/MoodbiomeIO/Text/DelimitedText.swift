@@ -324,7 +324,8 @@ struct FieldCursor {
                                written: inout Int, integral: inout Bool) -> Int {
         guard !done, let base = p.baseAddress, p.count >= 8, last <= Int(Int32.max) else { return first }
         let end = self.end, lastLoad = p.count - 8, point = UInt8(ascii: ".")
-        var pos = position, k = first, finished = false, stored = written
+        let powersOfTen = Self.powersOfTen, exactPowersOfTen = Self.exactPowersOfTen
+        var pos = position, k = first, finished = false, stored = written, fractional = false
         func load(_ i: Int) -> UInt64 { UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self) }
         while k < last && pos <= lastLoad {
             let word = load(pos)
@@ -347,14 +348,21 @@ struct FieldCursor {
                 let fraction = load(from)
                 let digits = Swift.min(Self.leadingDigits(fraction), end - from)
                 guard digits > 0 && digits < 8 else { break }
-                whole = whole &* Self.powersOfTen[digits] &+ Self.eightDigits((fraction & 0x0F0F_0F0F_0F0F_0F0F) << UInt64(8 * (8 - digits)))
-                value = Double(whole) / Self.exactPowersOfTen[digits]
-                if value != value.rounded(.towardZero) { integral = false }
+                let fractionDigits = Self.eightDigits((fraction & 0x0F0F_0F0F_0F0F_0F0F) << UInt64(8 * (8 - digits)))
+                whole = whole &* powersOfTen[digits] &+ fractionDigits
+                // whole < 10¹⁴: converted as a signed integer, one instruction.
+                value = Double(Int64(bitPattern: whole)) / exactPowersOfTen[digits]
+                // m / 10ᵏ is whole exactly when its fraction digits are all
+                // 0: otherwise it is at least 10⁻ᵏ from a whole number, more
+                // than its rounding can move it (m < 10¹⁴), so the integer
+                // test gives the answer of `value.rounded(.towardZero)`
+                // without its libm call, which spilled every register.
+                if fractionDigits != 0 { fractional = true }
                 next = from + digits
                 if next < end && UInt8(truncatingIfNeeded: fraction >> UInt64(8 * digits)) != delimiter { break }
             } else {
                 if next < end && UInt8(truncatingIfNeeded: word >> UInt64(8 * length)) != delimiter { break }
-                value = Double(whole)
+                value = Double(Int64(bitPattern: whole))
             }
             // Stored always, kept when non-zero: no branch on the value
             // (the caller leaves one slot of room past its bound).
@@ -367,6 +375,7 @@ struct FieldCursor {
         }
         if finished { done = true } else { position = pos }
         written = stored
+        if fractional { integral = false }
         return k
     }
 
