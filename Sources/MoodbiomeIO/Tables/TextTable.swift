@@ -103,7 +103,7 @@ public enum NumberStyle: Sendable, Equatable {
         switch self {
         case .roundTrip:
             if x == x.rounded(), abs(x) < 1e15 { return String(Int64(x)) }
-            return "\(x)"
+            return x.description
         case .significantDigits(let digits):
             // Whole numbers print whole (richness 6960, not 6.96e+03), up to 1e15.
             if x == x.rounded(), abs(x) < 1e15 { return String(Int64(x)) }
@@ -151,17 +151,25 @@ extension TextTable {
     /// decides (this runs for every cell; Foundation's searches cost more
     /// than the write).
     public static func field(_ s: String, separator separatorByte: UInt8) -> String {
-        var needsQuotes = false
-        for b in s.utf8 where b == separatorByte || b == 0x22 || b == 0x0A || b == 0x0D {
-            needsQuotes = true
-            break
-        }
-        guard needsQuotes else { return s }
+        guard needsQuotes(s, separator: separatorByte) else { return s }
         var out = "\""
         for ch in s.unicodeScalars {
             if ch == "\"" { out += "\"\"" } else { out.unicodeScalars.append(ch) }
         }
         return out + "\""
+    }
+
+    /// Whether `s` holds the separator, a quote or a line break: a scan of
+    /// its contiguous bytes (a native string's, not its UTF-8 view's
+    /// iterator); this runs for every text cell written.
+    static func needsQuotes(_ s: String, separator: UInt8) -> Bool {
+        func scan(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+            for b in bytes where b == separator || b == 0x22 || b == 0x0A || b == 0x0D { return true }
+            return false
+        }
+        if let found = s.utf8.withContiguousStorageIfAvailable(scan) { return found }
+        var copy = s
+        return copy.withUTF8(scan)
     }
 
     private func delimited(_ separator: Character, numbers: NumberStyle, guardFormulas: Bool = false) -> String {
