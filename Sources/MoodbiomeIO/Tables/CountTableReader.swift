@@ -142,7 +142,7 @@ extension CountTable {
                 chunks = try parallelChunkMap(count: ranges.count) { chunk throws in
                     var out = [RecordParser.Chunk]()
                     for c in chunk {
-                        out.append(try parser.parse(ranges[c], folded: measures[c].folded,
+                        out.append(try parser.parse(ranges[c], foldKeys: measures[c].foldKeys,
                                                     into: (indices: UnsafeMutablePointer<Int32>(bitPattern: ia)! + offsets[c],
                                                                       values: UnsafeMutablePointer<Double>(bitPattern: va)! + offsets[c])))
                     }
@@ -406,30 +406,31 @@ struct RecordParser: Sendable {
         return zip(boundaries, boundaries.dropFirst()).map { $0..<$1 }
     }
 
-    /// The room the records `range` need and which of them are folded: the
-    /// non-zero bound of each record kept, and a whole row's when any is
-    /// folded (each is parsed where the next record will be written, so
-    /// folded records, most of a stratified table's, are not scanned here).
-    func measure(_ range: Range<Int>) -> (slots: Int, folded: [Bool]) {
+    /// The room the records `range` need and the fold key of each (nil:
+    /// kept): the non-zero bound of each record kept, and a whole row's
+    /// when any is folded (each is parsed where the next record will be
+    /// written, so folded records, most of a stratified table's, are not
+    /// scanned here).
+    func measure(_ range: Range<Int>) -> (slots: Int, foldKeys: [String?]) {
         let p = text.bytes.buffer
-        var kept = 0, widest = 0, folded = [Bool]()
-        if fold != nil { folded.reserveCapacity(range.count) }
+        var kept = 0, widest = 0, foldKeys = [String?]()
+        if fold != nil { foldKeys.reserveCapacity(range.count) }
         for r in range {
             if let fold {
                 // An ID the parse will refuse counts as kept.
-                let isFolded = (try? idOfRecord(r)).flatMap(fold.key) != nil
-                folded.append(isFolded)
-                if isFolded {
+                let key = (try? idOfRecord(r)).flatMap(fold.key)
+                foldKeys.append(key)
+                if key != nil {
                     widest = valueColumns
                     continue
                 }
             }
             kept += CountTable.nonZeroBound(p, text.recordStarts[r]..<text.recordEnds[r], delimiter: delimiter, valueColumns: valueColumns)
         }
-        return (kept + widest, folded)
+        return (kept + widest, foldKeys)
     }
 
-    /// Record `r`'s ID, as ``parse(_:folded:into:)`` reads it.
+    /// Record `r`'s ID, as ``parse(_:foldKeys:into:)`` reads it.
     func idOfRecord(_ r: Int) throws -> String {
         let p = text.bytes.buffer
         var cursor = FieldCursor(position: text.recordStarts[r], end: text.recordEnds[r])
@@ -437,8 +438,8 @@ struct RecordParser: Sendable {
     }
 
     /// Parses the records `range` writing their non-zeros from `into` on;
-    /// those `folded` marks (``measure(_:)``) are added to their run's sums.
-    func parse(_ range: Range<Int>, folded: [Bool], into target: (indices: UnsafeMutablePointer<Int32>, values: UnsafeMutablePointer<Double>)) throws -> Chunk {
+    /// those with a key in `foldKeys` (``measure(_:)``) are added to their run's sums.
+    func parse(_ range: Range<Int>, foldKeys: [String?], into target: (indices: UnsafeMutablePointer<Int32>, values: UnsafeMutablePointer<Double>)) throws -> Chunk {
         let p = text.bytes.buffer
         var result = Chunk()
         result.ids.reserveCapacity(range.count)
@@ -479,10 +480,10 @@ struct RecordParser: Sendable {
             try checkFieldCount(&cursor, p, fieldsSoFar: k + 1, complete: k == valueColumns, line: line, taxonomy: &result.taxonomy)
             if let fold {
                 // A folded record's values are added to its run's sums and
-                // overwritten by the next record's (the same ID as measured:
-                // the same key).
-                if folded[r - range.lowerBound] {
-                    sums!.add(key: fold.key(id)!, target, before..<written, into: &result.folded)
+                // overwritten by the next record's (its key measured from
+                // the same ID).
+                if let key = foldKeys[r - range.lowerBound] {
+                    sums!.add(key: key, target, before..<written, into: &result.folded)
                     written = before
                 } else {
                     sums!.flush(into: &result.folded)
@@ -632,15 +633,22 @@ struct FoldAccumulator {
         }
     }
 
-    /// Closes the current run, if any: its sums in column order.
+    /// Closes the current run, if any: its sums in column order (the
+    /// touched columns sorted, or, when they are more than an eighth of
+    /// all, the marks swept in order: the same columns without the sort).
     mutating func flush(into out: inout FoldedSums) {
         guard let key else { return }
-        touched.sort()
-        for j in touched {
-            out.columns.append(j)
-            out.values.append(sums[Int(j)])
-            sums[Int(j)] = 0
-            marked[Int(j)] = false
+        func take(_ j: Int) {
+            out.columns.append(Int32(j))
+            out.values.append(sums[j])
+            sums[j] = 0
+            marked[j] = false
+        }
+        if touched.count * 8 > marked.count {
+            for j in marked.indices where marked[j] { take(j) }
+        } else {
+            touched.sort()
+            for j in touched { take(Int(j)) }
         }
         touched.removeAll(keepingCapacity: true)
         out.keys.append(key)
