@@ -295,7 +295,7 @@ struct OneColumnProfile {
     static func fold(keeping functions: Set<String>) -> RecordFold {
         RecordFold { id in
             if let plain = plainStratumFunction(id) {
-                return plain.isEmpty || FunctionalProfile.unassignedRows.contains(plain) || functions.contains(plain) ? nil : plain
+                return FunctionalProfile.unassignedRows.contains(plain) || functions.contains(plain) ? nil : plain
             }
             guard id.utf8.contains(UInt8(ascii: "|")) else { return nil }
             let (function, taxon) = split(id)
@@ -347,14 +347,14 @@ struct OneColumnProfile {
     }
 
     /// The function of a stratum ID spelled plainly, `K00001|taxon` (the
-    /// function printable ASCII without `:`, a taxon that does not start
+    /// function non-empty printable ASCII without `:`, a taxon that does not start
     /// with a space or tab), read from the ID's bytes without splitting it
     /// (this runs for each of a table's ~10⁶ records); nil for any other
     /// ID, which ``split(_:)`` reads. For such an ID it is the function
     /// ``split(_:)`` gives, with a non-empty taxon.
     static func plainStratumFunction(_ id: String) -> String? {
         id.utf8.withContiguousStorageIfAvailable { bytes -> String? in
-            guard let bar = bytes.firstIndex(of: UInt8(ascii: "|")), bar + 1 < bytes.count,
+            guard let bar = bytes.firstIndex(of: UInt8(ascii: "|")), bar > 0, bar + 1 < bytes.count,
                   bytes[bar + 1] != 0x20, bytes[bar + 1] != 0x09 else { return nil }
             let function = UnsafeBufferPointer(rebasing: bytes[..<bar])
             for b in function where b <= 0x20 || b >= 0x7F || b == UInt8(ascii: ":") { return nil }

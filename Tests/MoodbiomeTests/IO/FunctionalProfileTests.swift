@@ -185,6 +185,24 @@ struct FunctionalProfileTests {
         #expect(try FunctionalProfile.read(paths: inputs[1]).notes.contains { $0.contains("of 2 of") })
     }
 
+    /// The fast reading of a plainly spelled stratum ID gives the function
+    /// the full split gives, and leaves every other spelling to it; the
+    /// fold keys are those of the split either way.
+    @Test func plainStratumIDsReadAsTheSplitReadsThem() {
+        let plain = ["K00001|g__Bacteroides.s__Bacteroides_fragilis", "K00001|unclassified", "UNMAPPED|x", "K1|t", "K00001|a|b", "K00001|t "]
+        let other = ["K00001: alcohol dehydrogenase|g__X", "K00001| g__X", "K00001|\tg__X", "K00001|", "|g__X", " K00001|g__X",
+                     "K00001 |g__X", "K0:1|t", "Kø0001|t", "K00001", "UNMAPPED"]
+        for id in plain {
+            let (function, taxon) = OneColumnProfile.split(id)
+            #expect(OneColumnProfile.plainStratumFunction(id) == function && taxon?.isEmpty == false, "\(id)")
+        }
+        for id in other { #expect(OneColumnProfile.plainStratumFunction(id) == nil, "\(id)") }
+        let fold = OneColumnProfile.fold(keeping: ["K00002"])
+        #expect(plain.map(fold.key) == ["K00001", "K00001", nil, "K1", "K00001", "K00001"])
+        #expect(other.map(fold.key) == ["K00001", "K00001", "K00001", nil, nil, "K00001", "K00001", "K0:1", "Kø0001", nil, nil])
+        #expect(fold.key("K00002|g__X") == nil && fold.key("K00002: name|g__X") == nil)
+    }
+
     /// However the records are cut into chunks (which depends on the
     /// cores), a run of folded rows is never split: its sum is the same bits
     /// on every machine.
