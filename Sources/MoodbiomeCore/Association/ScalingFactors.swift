@@ -112,7 +112,7 @@ enum ScalingFactors {
                 for (i, p) in probabilities.enumerated() { distances[i].append(abs(reference[k + i] - quantile(sorted: values, p))) }
             }
             let d = distances.map { median($0) }
-            if let j = (0..<(length - 1)).first(where: { abs(d[$0 + 1] - d[$0]) / d[$0 + 1] > 0.1 }) {
+            if let j = (0..<(length - 1)).first(where: { (i: Int) -> Bool in abs(d[i + 1] - d[i]) / d[i + 1] > 0.1 }) {
                 percentile = Swift.max(0.5, Double(j + 1) / Double(length))
             }
         }

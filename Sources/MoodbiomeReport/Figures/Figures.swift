@@ -404,9 +404,10 @@ public enum Figures {
     /// confidence interval (or, with many distinct times, the least-squares
     /// line and band).
     public static func trajectories(_ t: Trajectories, xLabel: String, yLabel: String, title: String, caption: [String]) -> Figure {
-        let xs = t.paths.flatMap { $0.points.map(\.time) }
-        let ys = t.paths.flatMap { $0.points.map(\.value) } + t.timePoints.flatMap { [$0.low, $0.high] }.filter(\.isFinite)
-            + (t.trend.map { $0.low + $0.high } ?? [])
+        let xs: [Double] = t.paths.flatMap { $0.points.map(\.time) }
+        var ys: [Double] = t.paths.flatMap { $0.points.map(\.value) }
+        ys += t.timePoints.flatMap { [$0.low, $0.high] }.filter(\.isFinite)
+        ys += t.trend.map { $0.low + $0.high } ?? []
         var c = SVGCanvas(width: width, height: height)
         let frame = Frame(x: AxisScale(xs.min() ?? 0, xs.max() ?? 1), y: AxisScale(ys.min() ?? 0, ys.max() ?? 1))
         drawFrame(&c, frame, xLabel: xLabel, yLabel: yLabel, title: title)

@@ -184,7 +184,8 @@ struct CountTableReaderTests {
     @Test func linesOfALargeFileOnAllCoresAreTheSequentialScan() throws {
         var text = "# a comment\r\nfunction\tA\tB\tC\r\n"
         for r in 0..<70_000 {
-            text += "K\(r)\t\(r % 7)\t0\t\(r % 3).25" + (r % 1000 == 7 ? "\r\n\r\n" : r % 5 == 0 ? "\r\n" : "\n")
+            let ending: String = r % 1000 == 7 ? "\r\n\r\n" : r % 5 == 0 ? "\r\n" : "\n"
+            text += "K\(r)\t\(r % 7)\t0\t\(r % 3).25" + ending
         }
         text += "K_last\t1\t2\t3"
         #expect(text.utf8.count > 1 << 20)
@@ -192,7 +193,8 @@ struct CountTableReaderTests {
         let quoted = try DelimitedText(path: temporaryFile("quoted.tsv", text.replacingOccurrences(of: "K_last", with: "\"K_last\"")))
         #expect(plain.header == ["function", "A", "B", "C"] && plain.headerLine == 2)
         #expect(plain.recordCount == 70_001 && plain.recordLines == quoted.recordLines)
-        #expect(plain.recordStarts == quoted.recordStarts && plain.recordEnds.dropLast() == quoted.recordEnds.dropLast())
+        #expect(plain.recordStarts == quoted.recordStarts)
+        #expect(Array(plain.recordEnds.dropLast()) == Array(quoted.recordEnds.dropLast()))
         #expect(plain.recordLines.last == 70_000 + 70 + 3)
         let bad = text.replacingOccurrences(of: "\nK45678\t", with: "\nK45678\t-")
         #expect(throws: InputError.self) { try FunctionalProfile.read(paths: [temporaryFile("bad.tsv", bad)]) }
@@ -210,7 +212,8 @@ struct CountTableReaderTests {
         for t in 0..<900 { text += "K\(t)\t" + (0..<70).map { s in "\(cell(t, s))" }.joined(separator: "\t") + "\n" }
         let path = temporaryFile("rows.tsv", text)
         let rows = try CountTable.readRows(DelimitedText(path: path), options: .init(orientation: .columns))
-        #expect(rows.rowIDs == (0..<900).map { "K\($0)" } && rows.columnIDs == (0..<70).map { "s\($0)" } && !rows.isIntegral)
+        let rowIDs: [String] = (0..<900).map { "K\($0)" }, columnIDs: [String] = (0..<70).map { "s\($0)" }
+        #expect(rows.rowIDs == rowIDs && rows.columnIDs == columnIDs && !rows.isIntegral)
         for t in [0, 1, 451, 899] {
             #expect(rows.range(ofRow: t).map { Int(rows.columnIndices[$0]) } == (0..<70).filter { cell(t, $0) != 0 })
             #expect(rows.range(ofRow: t).map { rows.values[$0] } == (0..<70).map { cell(t, $0) }.filter { $0 != 0 })

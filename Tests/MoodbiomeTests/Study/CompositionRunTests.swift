@@ -180,15 +180,17 @@ struct CompositionRunTests {
         job.permutation.seed = 11
         job.permutation.permutations = 199
         let standalone = try #require(try job.run { _ in })
-        let prefixed = standalone.split(separator: "\n").dropFirst().map { "braycurtis," + $0 }
-        #expect(permanova.split(separator: "\n").dropFirst().map(String.init) == prefixed)
+        let prefixed: [String] = standalone.split(separator: "\n").dropFirst().map { (line: Substring) -> String in "braycurtis," + String(line) }
+        let rows: [String] = permanova.split(separator: "\n").dropFirst().map(String.init)
+        #expect(rows == prefixed)
         // PERMDISP by hand on the same matrix, grouping and seed: the same row.
         let disp = try String(contentsOfFile: dir + "/out/betadisper.csv", encoding: .utf8)
         var dispersion = DispersionRun(input: DistanceMetadataInput(matrixPath: matrix, metadataPath: duneEnv), group: "Management")
         dispersion.permutation.seed = 11
         dispersion.permutation.permutations = 199
-        let byHand = try #require(try dispersion.run { _ in }).split(separator: "\n")
-        #expect(disp.split(separator: "\n").map(String.init) == ["metric,group," + byHand[0], "braycurtis,Management," + byHand[1]])
+        let byHand: [String] = try #require(try dispersion.run { _ in }).split(separator: "\n").map(String.init)
+        let dispRows: [String] = disp.split(separator: "\n").map(String.init)
+        #expect(dispRows == ["metric,group," + byHand[0], "braycurtis,Management," + byHand[1]])
         #expect(FileManager.default.fileExists(atPath: dir + "/out/figures/pcoa-braycurtis.svg"))
         let summary = try String(contentsOfFile: dir + "/out/summary.md", encoding: .utf8)
         #expect(summary.contains("## Community composition"))
@@ -223,7 +225,9 @@ struct CompositionRunTests {
         job.permutation.permutations = 199
         job.permutation.strata = "Management"
         let standalone = try #require(try job.run { _ in })
-        #expect(permanova.split(separator: "\n").dropFirst().map(String.init) == standalone.split(separator: "\n").dropFirst().map { "braycurtis," + $0 })
+        let rows: [String] = permanova.split(separator: "\n").dropFirst().map(String.init)
+        let prefixed: [String] = standalone.split(separator: "\n").dropFirst().map { (line: Substring) -> String in "braycurtis," + String(line) }
+        #expect(rows == prefixed)
         job.permutation.strata = nil
         #expect(try #require(try job.run { _ in }) != standalone, "the restriction changes the p-values")
         #expect(notes.contains("note: permutations restricted by Management: samples permuted within Management for A1, Moisture"))

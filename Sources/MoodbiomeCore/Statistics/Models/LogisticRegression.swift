@@ -106,8 +106,8 @@ public struct LogisticRegression: Sendable {
             eta = x.multiplied(by: b)
             mu = eta.map { clamp(1 / (1 + exp(-$0))) }
             let newDev = deviance(mu)
-            let step = history.count >= 2
-                ? zip(history[history.count - 1], history[history.count - 2]).map { abs($0 - $1) / (abs($0) + 0.1) }.max() ?? 0
+            let step: Double = history.count >= 2
+                ? zip(history[history.count - 1], history[history.count - 2]).map { (a: Double, b: Double) -> Double in abs(a - b) / (abs(a) + 0.1) }.max() ?? 0
                 : .infinity
             if abs(newDev - dev) / (abs(newDev) + 0.1) < 1e-12 {
                 // Newton converges quadratically: polish until the estimates

@@ -135,7 +135,9 @@ struct ExposureTests {
         byHand.permutation.seed = 7
         byHand.permutation.permutations = 99
         let standalone = try #require(try byHand.run { _ in })
-        #expect(permanova.split(separator: "\n").dropFirst().map(String.init) == standalone.split(separator: "\n").dropFirst().map { "braycurtis," + $0 })
+        let rows: [String] = permanova.split(separator: "\n").dropFirst().map(String.init)
+        let prefixed: [String] = standalone.split(separator: "\n").dropFirst().map { (line: Substring) -> String in "braycurtis," + String(line) }
+        #expect(rows == prefixed)
         let dispersion = try #require(result.files.first { $0.name == "betadisper.csv" }).text
         #expect(dispersion.hasPrefix("metric,group,f_statistic") && dispersion.contains("\nbraycurtis,SampleType,"))
         #expect(result.files.contains { $0.name == "figures/pcoa-braycurtis.svg" })
