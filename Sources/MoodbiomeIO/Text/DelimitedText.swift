@@ -1,5 +1,6 @@
 import FoundationEssentials
 import MoodbiomeNumerics
+import CBytes
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -309,69 +310,152 @@ struct FieldCursor {
     /// returns the index of the first field not consumed (`last` when all
     /// were), which the full parser then reads.
     ///
-    /// Each field is read a word at a time (SWAR): the length of its run of
-    /// digits, the digits combined by three multiplies (Lemire's eight-digit
-    /// parse), no branch on the value, so a table of small counts, a third
-    /// of them 0, parses without mispredictions; runs of `0` fields are
-    /// skipped up to eight at a time (sixteen bytes `0,0,0,0,0,0,0,0,`). A decimal is its
-    /// digits as an integer m < 10¹⁴ over 10ᵏ: both exact doubles, so one
-    /// correctly rounded division gives the value strtod gives (Clinger
-    /// 1990), the same as ``parseCell(_:_:_:)``. Values that are not whole
-    /// clear `integral`.
+    /// The record is taken 64 bytes at a time (as simdjson's stage 1 does,
+    /// Langdale & Lemire 2019): the delimiters and the `0` bytes of the
+    /// block as two 64-bit masks (CBytes), from which the fields that are
+    /// exactly `0` — most cells of a stratified profile — are told apart
+    /// without visiting them, so only the other fields are read, each found
+    /// by the position of its bit and numbered by the delimiters before it.
+    /// The block ends at its last delimiter; the next starts after it. A
+    /// field of 64 bytes or more, one past `last` in the block, or the
+    /// file's last 64 bytes go to ``plainTail(_:delimiter:zeros:from:to:into:written:integral:)``.
+    /// Each field is read by ``plainNumber(_:at:end:lastLoad:delimiter:)``.
+    /// Values that are not whole clear `integral`.
     @inline(__always)
     mutating func plainNumbers(_ p: UnsafeBufferPointer<UInt8>, delimiter: UInt8, zeros quad: UInt64, from first: Int, to last: Int,
                                into target: (indices: UnsafeMutablePointer<Int32>, values: UnsafeMutablePointer<Double>),
                                written: inout Int, integral: inout Bool) -> Int {
+        guard !done, let base = p.baseAddress, p.count >= 64, last <= Int(Int32.max) else {
+            return plainTail(p, delimiter: delimiter, zeros: quad, from: first, to: last, into: target, written: &written, integral: &integral)
+        }
+        let end = self.end, lastBlock = p.count - 64, lastLoad = p.count - 8
+        let powersOfTen = Self.powersOfTen, exactPowersOfTen = Self.exactPowersOfTen
+        var pos = position, k = first, stored = written, fractional = false
+        blocks: while k < last && pos <= lastBlock {
+            let masks = mb_match64(base + pos, delimiter, UInt8(ascii: "0"))
+            var delimiters = masks.a, zeroBytes = masks.b
+            let span = end &- pos
+            if span < 64 {
+                // The record ends inside the block: what follows is not
+                // its, and its end closes its last field as a delimiter would.
+                let inRecord = (1 as UInt64) << UInt64(span) &- 1
+                delimiters = delimiters & inRecord | (1 as UInt64) << UInt64(span)
+                zeroBytes &= inRecord
+            }
+            let fields = delimiters.nonzeroBitCount
+            guard fields > 0 && k &+ fields <= last else { break }
+            let lastDelimiter = 63 &- delimiters.leadingZeroBitCount
+            // Fields start at the block's first byte and after each
+            // delimiter but the last; a `0` field is a `0` byte that starts
+            // a field and is followed by a delimiter.
+            let starts = (delimiters << 1 | 1) & (UInt64.max >> UInt64(63 &- lastDelimiter))
+            var numbers = starts & ~(zeroBytes & delimiters >> 1)
+            while numbers != 0 {
+                let bit = numbers.trailingZeroBitCount
+                let field = k &+ (delimiters & ((1 as UInt64) << UInt64(bit) &- 1)).nonzeroBitCount
+                guard let number = Self.plainNumber(base, at: pos &+ bit, end: end, lastLoad: lastLoad, delimiter: delimiter,
+                                                    powersOfTen: powersOfTen, exactPowersOfTen: exactPowersOfTen) else {
+                    // Not a plain number: the full parser reads it.
+                    position = pos &+ bit
+                    written = stored
+                    if fractional { integral = false }
+                    return field
+                }
+                // Stored always, kept when non-zero: no branch on the value
+                // (the caller leaves one slot of room past its bound).
+                target.indices[stored] = Int32(truncatingIfNeeded: field)
+                target.values[stored] = number.value
+                stored &+= number.whole != 0 ? 1 : 0
+                if number.fractional { fractional = true }
+                numbers &= numbers &- 1
+            }
+            k &+= fields
+            if span == lastDelimiter {
+                done = true
+                break blocks
+            }
+            pos &+= lastDelimiter &+ 1
+        }
+        written = stored
+        if fractional { integral = false }
+        if done { return k }
+        position = pos
+        return plainTail(p, delimiter: delimiter, zeros: quad, from: k, to: last, into: target, written: &written, integral: &integral)
+    }
+
+    /// The plain number that starts at `start` and ends at the delimiter
+    /// or at `end`: its value, its digits as an integer (0 exactly when the
+    /// value is 0), whether it has a non-zero fraction, and where it ends;
+    /// nil when the field is not a plain number or too near the buffer's end
+    /// to be read a word at a time (`lastLoad`: the last offset 8 bytes can
+    /// be loaded from). The tables are ``powersOfTen`` and
+    /// ``exactPowersOfTen``, handed in so that a loop reads them once.
+    ///
+    /// Read a word at a time (SWAR): the length of its run of digits, the
+    /// digits combined by three multiplies (Lemire's eight-digit parse), no
+    /// branch on the value. A decimal is its digits as an integer m < 10¹⁴
+    /// over 10ᵏ: both exact doubles, so one correctly rounded division gives
+    /// the value strtod gives (Clinger 1990), the same as
+    /// ``parseCell(_:_:_:)``.
+    @inline(__always)
+    static func plainNumber(_ base: UnsafePointer<UInt8>, at start: Int, end: Int, lastLoad: Int, delimiter: UInt8,
+                            powersOfTen: [UInt64], exactPowersOfTen: [Double]) -> (value: Double, whole: UInt64, fractional: Bool, next: Int)? {
+        guard start <= lastLoad else { return nil }
+        func load(_ i: Int) -> UInt64 { UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self) }
+        let word = load(start)
+        let length = Swift.min(leadingDigits(word), end &- start)
+        guard length > 0 && length < 8 else { return nil }
+        var whole = eightDigits((word & 0x0F0F_0F0F_0F0F_0F0F) << UInt64(8 * (8 - length)))
+        let next = start &+ length
+        guard next < end else { return (Double(Int64(bitPattern: whole)), whole, false, next) }
+        let after = UInt8(truncatingIfNeeded: word >> UInt64(8 * length))
+        if after == delimiter { return (Double(Int64(bitPattern: whole)), whole, false, next) }
+        guard after == UInt8(ascii: ".") else { return nil }
+        let from = next &+ 1
+        guard from <= lastLoad else { return nil }
+        let fraction = load(from)
+        let digits = Swift.min(leadingDigits(fraction), end &- from)
+        guard digits > 0 && digits < 8 else { return nil }
+        let fractionDigits = eightDigits((fraction & 0x0F0F_0F0F_0F0F_0F0F) << UInt64(8 * (8 - digits)))
+        whole = whole &* powersOfTen[digits] &+ fractionDigits
+        let last = from &+ digits
+        if last < end && UInt8(truncatingIfNeeded: fraction >> UInt64(8 * digits)) != delimiter { return nil }
+        // whole < 10¹⁴: converted as a signed integer, one instruction. m /
+        // 10ᵏ is whole exactly when its fraction digits are all 0: otherwise
+        // it is at least 10⁻ᵏ from a whole number, more than its rounding
+        // can move it (m < 10¹⁴), so the integer test gives the answer of
+        // `value.rounded(.towardZero)` without its libm call.
+        return (Double(Int64(bitPattern: whole)) / exactPowersOfTen[digits], whole, fractionDigits != 0, last)
+    }
+
+    /// ``plainNumbers(_:delimiter:zeros:from:to:into:written:integral:)``
+    /// a field at a time, where a block of 64 bytes does not serve: runs of
+    /// `0` fields are skipped up to eight at a time (sixteen bytes
+    /// `0,0,0,0,0,0,0,0,`; past the buffer's last word nothing matches, and
+    /// a record ends at a newline, which never matches, so no field past its
+    /// end is taken).
+    mutating func plainTail(_ p: UnsafeBufferPointer<UInt8>, delimiter: UInt8, zeros quad: UInt64, from first: Int, to last: Int,
+                            into target: (indices: UnsafeMutablePointer<Int32>, values: UnsafeMutablePointer<Double>),
+                            written: inout Int, integral: inout Bool) -> Int {
         guard !done, let base = p.baseAddress, p.count >= 8, last <= Int(Int32.max) else { return first }
-        let end = self.end, lastLoad = p.count - 8, point = UInt8(ascii: ".")
+        let end = self.end, lastLoad = p.count - 8
         let powersOfTen = Self.powersOfTen, exactPowersOfTen = Self.exactPowersOfTen
         var pos = position, k = first, finished = false, stored = written, fractional = false
         func load(_ i: Int) -> UInt64 { UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self) }
         while k < last && pos <= lastLoad {
-            let word = load(pos)
-            // The `0` fields that start the next sixteen bytes (up to
-            // eight), skipped at once: the bytes that match `0,0,0,0,…`
-            // before the first that does not, two per field (past the
-            // buffer's last word, nothing matches). A record ends at a
-            // newline, which never matches, so no field past its end is taken.
             let following = pos &+ 8 <= lastLoad ? load(pos &+ 8) : ~quad
-            let unlike = UInt128(following ^ quad) << 64 | UInt128(word ^ quad)
+            let unlike = UInt128(following ^ quad) << 64 | UInt128(load(pos) ^ quad)
             let zeros = Swift.min(unlike.trailingZeroBitCount >> 4, last - k)
             if zeros > 0 { pos &+= 2 * zeros; k &+= zeros; continue }
-            let length = Swift.min(Self.leadingDigits(word), end - pos)
-            guard length > 0 && length < 8 else { break }
-            var whole = Self.eightDigits((word & 0x0F0F_0F0F_0F0F_0F0F) << UInt64(8 * (8 - length)))
-            var next = pos + length, value: Double
-            if next < end && UInt8(truncatingIfNeeded: word >> UInt64(8 * length)) == point {
-                let from = next + 1
-                guard from <= lastLoad else { break }
-                let fraction = load(from)
-                let digits = Swift.min(Self.leadingDigits(fraction), end - from)
-                guard digits > 0 && digits < 8 else { break }
-                let fractionDigits = Self.eightDigits((fraction & 0x0F0F_0F0F_0F0F_0F0F) << UInt64(8 * (8 - digits)))
-                whole = whole &* powersOfTen[digits] &+ fractionDigits
-                // whole < 10¹⁴: converted as a signed integer, one instruction.
-                value = Double(Int64(bitPattern: whole)) / exactPowersOfTen[digits]
-                // m / 10ᵏ is whole exactly when its fraction digits are all
-                // 0: otherwise it is at least 10⁻ᵏ from a whole number, more
-                // than its rounding can move it (m < 10¹⁴), so the integer
-                // test gives the answer of `value.rounded(.towardZero)`
-                // without its libm call, which spilled every register.
-                if fractionDigits != 0 { fractional = true }
-                next = from + digits
-                if next < end && UInt8(truncatingIfNeeded: fraction >> UInt64(8 * digits)) != delimiter { break }
-            } else {
-                if next < end && UInt8(truncatingIfNeeded: word >> UInt64(8 * length)) != delimiter { break }
-                value = Double(Int64(bitPattern: whole))
-            }
-            // Stored always, kept when non-zero: no branch on the value
-            // (the caller leaves one slot of room past its bound).
+            guard let number = Self.plainNumber(base, at: pos, end: end, lastLoad: lastLoad, delimiter: delimiter,
+                                                powersOfTen: powersOfTen, exactPowersOfTen: exactPowersOfTen) else { break }
             target.indices[stored] = Int32(truncatingIfNeeded: k)
-            target.values[stored] = value
-            stored &+= whole != 0 ? 1 : 0
+            target.values[stored] = number.value
+            stored &+= number.whole != 0 ? 1 : 0
+            if number.fractional { fractional = true }
             k &+= 1
-            if next == end { finished = true; break }
-            pos = next &+ 1
+            if number.next == end { finished = true; break }
+            pos = number.next &+ 1
         }
         if finished { done = true } else { position = pos }
         written = stored
@@ -381,7 +465,7 @@ struct FieldCursor {
 
     /// 10⁰ … 10⁷ as integers and as doubles (all exact).
     static let powersOfTen: [UInt64] = [1, 10, 100, 1_000, 10_000, 100_000, 1_000_000, 10_000_000]
-    static let exactPowersOfTen: [Double] = powersOfTen.map { Double($0) }
+    static let exactPowersOfTen: [Double] = [1, 10, 100, 1_000, 10_000, 100_000, 1_000_000, 10_000_000]
 
     /// Eight bytes `0<d>0<d>0<d>0<d>` as one little-endian word, for ``plainNumbers(_:delimiter:zeros:from:to:into:written:integral:)``.
     static func zeroQuad(delimiter: UInt8) -> UInt64 {

@@ -143,6 +143,73 @@ struct FieldParsingTests {
     }
 }
 
+/// The 64-byte blocks of ``FieldCursor/plainNumbers(_:delimiter:zeros:from:to:into:written:integral:)``
+/// against the fields split one at a time: records of 0–300 bytes, so that
+/// fields and records start and end at every offset of a block, with `0`
+/// fields in runs, numbers the fast path reads and fields it leaves to the
+/// full parser (empty, quoted, spaced, signed, `0.0`, eight digits, 70
+/// digits), fields past `last`, and records that end at the buffer's end.
+@Suite("Fields 64 bytes at a time")
+struct FieldBlockTests {
+    /// What the reader makes of one record: the fields `0..<last` by the fast
+    /// path, each field it stops at by the full parser, as the count reader
+    /// does; non-zeros as (field, value bits), and where the last stop was.
+    func read(_ p: UnsafeBufferPointer<UInt8>, record: Range<Int>, delimiter: UInt8, last: Int)
+        -> (nonZeros: [(Int, UInt64)], integral: Bool, fieldsRead: Int) {
+        var cursor = FieldCursor(position: record.lowerBound, end: record.upperBound)
+        let indices = UnsafeMutablePointer<Int32>.allocate(capacity: last + 1), values = UnsafeMutablePointer<Double>.allocate(capacity: last + 1)
+        defer { indices.deallocate(); values.deallocate() }
+        var written = 0, integral = true, k = 0, found = [(Int, UInt64)]()
+        while k < last {
+            k = cursor.plainNumbers(p, delimiter: delimiter, zeros: FieldCursor.zeroQuad(delimiter: delimiter), from: k, to: last,
+                                    into: (indices, values), written: &written, integral: &integral)
+            if k == last { break }
+            guard let field = cursor.next(p, delimiter: delimiter) else { break }
+            if case .number(let v, let whole) = parseCell(p, field.start, field.end), v != 0 {
+                if !whole { integral = false }
+                indices[written] = Int32(k)
+                values[written] = v
+                written += 1
+            }
+            k += 1
+        }
+        for i in 0..<written { found.append((Int(indices[i]), values[i].bitPattern)) }
+        return (found, integral, k)
+    }
+
+    @Test func blocksReadAsFieldsOneAtATime() {
+        var rng = TestSplitMix(seed: 20261208)
+        let palette = ["0", "0", "0", "0", "0", "0", "7", "12.375", "0.5", "05", "0.25", "007", "1234567", "9.1234567", "10.000", "", "\"3\"", " 4", "-1", "0.0",
+                       "00", "12345678", "1.5e3", String(repeating: "1", count: 70), "0x", "3.", ".5"]
+        for trial in 0..<4_000 {
+            let delimiter: UInt8 = trial % 2 == 0 ? 9 : 44
+            let fields = Int(rng.next() % 60) + 1
+            let cells = (0..<fields).map { _ in rng.next() % 3 == 0 ? palette[Int(rng.next() % UInt64(palette.count))] : "0" }
+            let record = Array(cells.joined(separator: String(UnicodeScalar(delimiter))).utf8)
+            // Before the record, 0–63 bytes of another; after it, a newline
+            // and more bytes, or (one trial in four) the buffer's end.
+            let lead = Int(rng.next() % 64), tail = trial % 4 == 0 ? 0 : Int(rng.next() % 80) + 1
+            let bytes = [UInt8](repeating: UInt8(ascii: "5"), count: lead) + record + [UInt8](repeating: 10, count: tail)
+            let last = trial % 5 == 0 ? Swift.max(fields - 1, 1) : fields
+            bytes.withUnsafeBufferPointer { p in
+                let got = read(p, record: lead..<(lead + record.count), delimiter: delimiter, last: last)
+                var want = [(Int, UInt64)](), integral = true
+                for (k, cell) in cells.prefix(last).enumerated() {
+                    let content = cell.hasPrefix("\"") ? String(cell.dropFirst().dropLast()) : cell
+                    let value = Array(content.utf8).withUnsafeBufferPointer { parseCell($0, 0, $0.count) }
+                    if case .number(let v, let whole) = value, v != 0 {
+                        want.append((k, v.bitPattern))
+                        if !whole { integral = false }
+                    }
+                }
+                #expect(got.nonZeros.map(\.0) == want.map(\.0) && got.nonZeros.map(\.1) == want.map(\.1),
+                        "trial \(trial): \(cells.joined(separator: "|")) at \(lead)")
+                #expect(got.integral == integral && got.fieldsRead == Swift.min(last, fields), "trial \(trial)")
+            }
+        }
+    }
+}
+
 /// The count-table cell parser's fast path for short decimals gives the
 /// correctly rounded double strtod gives, for every kind of short decimal.
 @Suite("Short decimal cells")
