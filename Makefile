@@ -26,9 +26,13 @@ setup:
 # a 5 ms `--version`. The cost: its own code and data sit at the same
 # addresses in every run (no address randomisation for the executable, which
 # a local analysis tool can afford); the shared libraries it opens are still
-# placed at random.
+# placed at random. Its symbols are not exported (--no-export-dynamic, which
+# undoes SwiftPM's -rdynamic: nothing looks the executable's symbols up):
+# 419 dynamic symbols instead of 9,965, so the loader no longer searches
+# them for every symbol of libstdc++ and libc it binds, nor does dladdr
+# scan them at start; `--version` took 1.9 ms of CPU instead of 2.65 ms.
 build: setup
-	$(SWIFT) build -c release --static-swift-stdlib --product moodbiome -Xlinker --no-pie
+	$(SWIFT) build -c release --static-swift-stdlib --product moodbiome -Xlinker --no-pie -Xlinker --no-export-dynamic
 
 demo: build
 	bash Notebooks-scripts/01-alpha-diversity.sh $(RESULTS)
