@@ -207,7 +207,7 @@ public struct ModuleScoring: Sendable {
             }
             return out
         }
-        return chunks.flatMap { $0 }
+        return parallelJoined(chunks)
     }
 
     /// One taxon's orthologs in every sample, grouped by sample, and the

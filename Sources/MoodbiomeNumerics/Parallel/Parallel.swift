@@ -62,6 +62,37 @@ private final class ResultSlots<T: Sendable, Failure: Error>: Sendable {
     }
 }
 
+/// `prefix` then each chunk's elements, in order, as one array: each chunk
+/// copied to its place on all cores, so that the fresh pages of a large
+/// result (the per-taxon scores of a whole stratified table, their CSV text:
+/// a hundred megabytes each) are faulted in on every core, in huge pages,
+/// instead of on one as `flatMap` or appending does. The same array as
+/// `prefix + chunks.flatMap { $0 }`.
+package func parallelJoined<T: Sendable>(_ chunks: [[T]], prefix: [T] = []) -> [T] {
+    let offsets = chunks.reduce(into: [prefix.count]) { $0.append($0[$0.count - 1] + $1.count) }
+    let total = offsets[offsets.count - 1]
+    guard total > 0 else { return [] }
+    return [T](unsafeUninitializedCapacity: total) { buffer, count in
+        let base = buffer.baseAddress!
+        adviseHugePages(UnsafeMutableRawPointer(base), byteCount: total * MemoryLayout<T>.stride)
+        prefix.withUnsafeBufferPointer { if let from = $0.baseAddress { base.initialize(from: from, count: $0.count) } }
+        let target = JoinTarget(base: base)
+        _ = parallelChunkMap(count: chunks.count) { range in
+            for k in range {
+                chunks[k].withUnsafeBufferPointer { chunk in
+                    if let from = chunk.baseAddress { (target.base + offsets[k]).initialize(from: from, count: chunk.count) }
+                }
+            }
+        }
+        count = total
+    }
+}
+
+/// Where ``parallelJoined(_:prefix:)``'s chunks are copied: each to its own positions.
+private struct JoinTarget<T>: @unchecked Sendable {
+    let base: UnsafeMutablePointer<T>
+}
+
 /// A value computed on a background thread while the caller goes on —
 /// the next block of a file read while the current one is worked on.
 /// `value()` waits for it; wait for every one started before returning,

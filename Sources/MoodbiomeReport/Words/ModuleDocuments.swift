@@ -43,13 +43,13 @@ public struct ModuleDocuments: Sendable {
                          })
     }
 
-    /// `per-taxon.csv`: each module found in a taxon's share of a sample
-    /// (millions of rows for a whole stratified table: made row by row
-    /// while the text is written, on all cores).
-    public func perTaxonCSV(guardFormulas: Bool) -> String? {
+    /// `per-taxon.csv`'s bytes: each module found in a taxon's share of a
+    /// sample (millions of rows for a whole stratified table: made row by
+    /// row while the text is written, on all cores).
+    public func perTaxonCSV(guardFormulas: Bool) -> [UInt8]? {
         guard let perTaxon, let strata = profile.strata else { return nil }
         let (taxa, modules, samples) = (strata.taxa, scores.moduleIDs, scores.sampleIDs)
-        return TextTable.csv(columns: ["taxon", "module", "sample_id", "abundance", "coverage"], rowCount: perTaxon.count,
+        return TextTable.csvBytes(columns: ["taxon", "module", "sample_id", "abundance", "coverage"], rowCount: perTaxon.count,
                              guardFormulas: guardFormulas) { r in
             let s = perTaxon[r]
             return [.text(taxa[Int(s.taxon)]), .text(modules[Int(s.module)]), .text(samples[Int(s.sample)]), .number(s.abundance), .number(s.coverage)]

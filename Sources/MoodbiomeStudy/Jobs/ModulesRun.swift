@@ -93,16 +93,16 @@ public struct ModulesRun: Sendable {
         if !documents.withoutKEGGOrthologs.isEmpty {
             report("note: \(Words.counted(documents.withoutKEGGOrthologs.count, "module")) of \(database.name) name no KEGG ortholog and cannot be found in a KO table (listed in summary.md)")
         }
-        var files: [(name: String, contents: String)] = [
+        var files = OutputFile.texts([
             ("abundance.csv", documents.matrix(coverage: false).csv(guardFormulas: guardFormulas)),
             ("coverage.csv", documents.matrix(coverage: true).csv(guardFormulas: guardFormulas)),
             ("modules.csv", documents.modulesTable.csv(guardFormulas: guardFormulas)),
-        ]
-        if let text = documents.perTaxonCSV(guardFormulas: guardFormulas) { files.append(("per-taxon.csv", text)) }
+        ])
+        if let bytes = documents.perTaxonCSV(guardFormulas: guardFormulas) { files.append(OutputFile("per-taxon.csv", bytes: bytes)) }
         let figures = documents.figures
-        files += [("summary.md", documents.summaryMarkdown), ("captions.md", ReportFigure.captions(figures))]
-        for figure in figures { files.append(("figures/" + figure.name, figure.svg)) }
-        return Result(scores: scores, perTaxon: perTaxonScores, files: try FigureExport.files(OutputFile.texts(files), settings: figureExport))
+        files += OutputFile.texts([("summary.md", documents.summaryMarkdown), ("captions.md", ReportFigure.captions(figures))]
+                                  + figures.map { ("figures/" + $0.name, $0.svg) })
+        return Result(scores: scores, perTaxon: perTaxonScores, files: try FigureExport.files(files, settings: figureExport))
     }
 
     /// The group of each profile sample (`--group-by`); every sample must have a metadata row.
