@@ -319,7 +319,7 @@ struct FieldCursor {
     /// The block ends at its last delimiter; the next starts after it. A
     /// field of 64 bytes or more, one past `last` in the block, or the
     /// file's last 64 bytes go to ``plainTail(_:delimiter:zeros:from:to:into:written:integral:)``.
-    /// Each field is read by ``plainNumber(_:at:end:lastLoad:delimiter:)``.
+    /// Each field is read by ``plainNumber(_:at:end:lastLoad:delimiter:powersOfTen:exactPowersOfTen:)``.
     /// Values that are not whole clear `integral`.
     @inline(__always)
     mutating func plainNumbers(_ p: UnsafeBufferPointer<UInt8>, delimiter: UInt8, zeros quad: UInt64, from first: Int, to last: Int,
@@ -336,8 +336,9 @@ struct FieldCursor {
             var delimiters = masks.a, zeroBytes = masks.b
             let span = end &- pos
             if span < 64 {
-                // The record ends inside the block: what follows is not
-                // its, and its end closes its last field as a delimiter would.
+                // The record ends inside the block: the bytes after its end
+                // are the next record's, and the end closes its last field
+                // as a delimiter would.
                 let inRecord = (1 as UInt64) << UInt64(span) &- 1
                 delimiters = delimiters & inRecord | (1 as UInt64) << UInt64(span)
                 zeroBytes &= inRecord
