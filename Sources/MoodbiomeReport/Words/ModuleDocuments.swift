@@ -50,7 +50,7 @@ public struct ModuleDocuments: Sendable {
         guard let perTaxon, let strata = profile.strata else { return nil }
         let (taxa, modules, samples) = (strata.taxa, scores.moduleIDs, scores.sampleIDs)
         return TextTable.csvBytes(columns: ["taxon", "module", "sample_id", "abundance", "coverage"], rowCount: perTaxon.count,
-                             guardFormulas: guardFormulas) { r in
+                                  guardFormulas: guardFormulas) { r in
             let s = perTaxon[r]
             return [.text(taxa[Int(s.taxon)]), .text(modules[Int(s.module)]), .text(samples[Int(s.sample)]), .number(s.abundance), .number(s.coverage)]
         }
