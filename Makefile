@@ -57,6 +57,7 @@ test:
 	wait $$w; r=$$?; cat .build/workflow-check.log; \
 	[ $$r -eq 0 ] || echo "workflow-check FAILED" >&2; [ $$s -eq 0 ] && [ $$r -eq 0 ]
 	MOODBIOME=.build/debug/moodbiome bash scripts/cli-checks.sh
+	bash scripts/check-cbytes.sh
 	for t in $(FUZZ_TARGETS); do MOODBIOME_HDF5_PATIENCE=3 .build/debug/moodbiome-fuzz $$t Tests/Fuzz/corpus/$$t || exit 1; done
 	for d in Tests/Fuzz/hangs/*/; do t=$$(basename $$d); MOODBIOME_HDF5_PATIENCE=3 .build/debug/moodbiome-fuzz $$t $$d || exit 1; done
 

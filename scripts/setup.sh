@@ -5,7 +5,9 @@
 # (SHA-256 of provenance records), NLopt (BOBYQA for mixed models), librsvg and cairo
 # with the Liberation fonts (figures exported as PDF and PNG), plus pkg-config,
 # which SwiftPM uses to find them. With --test, also Chromium,
-# which the test suite uses to open the HTML report headlessly. With --bench,
+# which the test suite uses to open the HTML report headlessly, and qemu-user,
+# under which scripts/check-cbytes.sh runs the text parser's arm64 (NEON)
+# byte classification. With --bench,
 # the peers `make bench` runs side by side: R with vegan, lme4, lmerTest and
 # MASS, modeest and foreach (for LinDA's R sources, given by LINDA_SOURCE),
 # rsvg-convert, Java 17 (for omixer-rpm's jar, given by OMIXER_RPM_JAR), and
@@ -52,6 +54,7 @@ have_libraries || packages+=(libopenblas-dev liblapacke-dev libhdf5-dev libdefla
                              librsvg2-dev libfontconfig-dev zlib1g-dev fonts-liberation2 pkg-config)
 if [ "${1:-}" = "--test" ]; then
   have_browser || packages+=(chromium)
+  command -v qemu-aarch64 >/dev/null 2>&1 || packages+=(qemu-user)
   python3 -m snakemake --version >/dev/null 2>&1 || python3 -m pip --version >/dev/null 2>&1 || packages+=(python3-pip)
 fi
 if [ "${1:-}" = "--slurm" ]; then
