@@ -340,8 +340,8 @@ struct OneColumnProfile {
     static func split(_ id: String) -> (function: String, taxon: String?) {
         let utf8 = id.utf8
         guard let bar = utf8.firstIndex(of: UInt8(ascii: "|")) else { return (functionID(id), nil) }
-        if let function = plainStratumFunction(id) { return (function, String(Substring(utf8[utf8.index(after: bar)...]))) }
         let taxon = String(Substring(utf8[utf8.index(after: bar)...]))
+        if let function = plainStratumFunction(id) { return (function, taxon) }
         let padded = taxon.utf8.first.map { $0 == 0x20 || $0 == 0x09 } == true
         return (functionID(String(Substring(utf8[..<bar]))), padded ? taxon.trimmingWhitespace() : taxon)
     }
